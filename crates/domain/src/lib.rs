@@ -1,0 +1,19 @@
+//! Staffbank's rules and types, free of IO, async and clocks.
+//!
+//! Everything here is pure so that it can be tested exhaustively: time and randomness are always
+//! parameters. Types parse at the boundary ("parse, don't validate"), so a value of a type here is
+//! always valid.
+
+pub mod booking;
+pub mod eligibility;
+pub mod grade;
+pub mod ids;
+pub mod org;
+pub mod role;
+pub mod shift;
+pub mod text;
+pub mod worker;
+
+pub use grade::{Grade, GradeRange, StaffGroup};
+pub use ids::*;
+pub use shift::{Places, ShiftWindow};

@@ -1,0 +1,36 @@
+//! SQLite errors into store errors. SQLite reports constraint names in its messages (named CHECKs,
+//! triggers' RAISE text, and `table.column` for UNIQUE), so that is what we match.
+
+use sqlx::error::ErrorKind;
+use staffbank_store::{Conflict, StoreError};
+
+pub(crate) fn map(error: sqlx::Error) -> StoreError {
+    if let sqlx::Error::Database(db) = &error {
+        let message = db.message();
+        let named = [
+            ("bookings_no_overlap", Conflict::OverlappingBooking),
+            ("shifts_places_not_exceeded", Conflict::ShiftFull),
+            ("bookings.worker_id, bookings.idempotency_key", Conflict::IdempotencyKeyReused),
+            ("organisations.ods_code", Conflict::OdsCodeTaken),
+            ("users.email", Conflict::EmailTaken),
+        ];
+        if let Some((_, conflict)) = named.iter().find(|(name, _)| message.contains(name)) {
+            return StoreError::Conflict(*conflict);
+        }
+        if db.kind() == ErrorKind::ForeignKeyViolation {
+            return StoreError::Conflict(Conflict::MissingReference);
+        }
+    }
+    StoreError::Unexpected(anyhow::Error::new(error).context("SQLite query failed"))
+}
+
+/// Shorthand for `.map_err(map)`.
+pub(crate) trait OrStore<T> {
+    fn or_store(self) -> Result<T, StoreError>;
+}
+
+impl<T> OrStore<T> for Result<T, sqlx::Error> {
+    fn or_store(self) -> Result<T, StoreError> {
+        self.map_err(map)
+    }
+}

@@ -1,0 +1,59 @@
+//! Staffbank's embedded default: one SQLite file.
+//!
+//! SQLite allows one writer at a time, so every write here runs in a `BEGIN IMMEDIATE` transaction
+//! on a single writer connection (WAL, `synchronous = FULL`): writes are serialised, which is what
+//! makes "check for a free place and an overlap, then insert" safe. Reads use a separate pool and
+//! run alongside. Triggers in the schema refuse overlapping bookings and over-full shifts even if
+//! the code above them were wrong.
+
+mod error;
+mod rows;
+mod store;
+
+use std::str::FromStr;
+use std::time::Duration;
+
+use anyhow::Context;
+use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePoolOptions, SqliteSynchronous};
+use sqlx::SqlitePool;
+
+/// A [`staffbank_store::Store`] over one SQLite file.
+#[derive(Clone)]
+pub struct SqliteStore {
+    writer: SqlitePool,
+    reader: SqlitePool,
+}
+
+impl SqliteStore {
+    /// Opens (creating if missing) the database at a `sqlite://` URL and applies migrations.
+    pub async fn connect(url: &str) -> anyhow::Result<Self> {
+        let options = SqliteConnectOptions::from_str(url)
+            .with_context(|| format!("Failed to parse SQLite URL {url}"))?
+            .create_if_missing(true)
+            .journal_mode(SqliteJournalMode::Wal)
+            .synchronous(SqliteSynchronous::Full)
+            .foreign_keys(true)
+            .busy_timeout(Duration::from_secs(30));
+        let writer = SqlitePoolOptions::new()
+            .max_connections(1)
+            .connect_with(options.clone())
+            .await
+            .context("Failed to open the SQLite database for writing")?;
+        sqlx::migrate!("./migrations")
+            .run(&writer)
+            .await
+            .context("Failed to migrate the SQLite database")?;
+        let reader = SqlitePoolOptions::new()
+            .max_connections(8)
+            .connect_with(options.read_only(true))
+            .await
+            .context("Failed to open the SQLite database for reading")?;
+        Ok(Self { writer, reader })
+    }
+
+    /// Closes both pools, flushing the write-ahead log.
+    pub async fn close(&self) {
+        self.reader.close().await;
+        self.writer.close().await;
+    }
+}

@@ -1,0 +1,597 @@
+//! The Store trait over SQLite.
+
+use async_trait::async_trait;
+use chrono::{DateTime, Utc};
+use sqlx::sqlite::SqliteRow;
+use sqlx::{Sqlite, Transaction};
+use staffbank_domain::booking::CancelledBy;
+use staffbank_domain::text::Label;
+use staffbank_domain::*;
+use staffbank_store::raw::{grade_rank, scope_parts, stored_shift_status};
+use staffbank_store::*;
+use uuid::Uuid;
+
+use crate::error::OrStore;
+use crate::rows::{self, json_list, ms};
+use crate::SqliteStore;
+
+fn decode<R, T: TryFrom<R, Error = anyhow::Error>>(raw: R) -> Result<T, StoreError> {
+    T::try_from(raw).map_err(StoreError::Unexpected)
+}
+
+const SHIFT_COLUMNS: &str = "id, org_id, ward_id, bank_id, role, staff_group, grade_min, grade_max, \
+     required_skills, starts_at, ends_at, places, booked, status, posted_by, created_at";
+const BOOKING_COLUMNS: &str = "id, shift_id, worker_id, starts_at, ends_at, status, idempotency_key, \
+     created_at, cancelled_by, cancelled_by_user, cancel_reason, cancelled_at";
+
+fn shifts(rows: Vec<SqliteRow>) -> Result<Vec<Shift>, StoreError> {
+    rows.iter().map(|r| decode(rows::shift(r)?)).collect()
+}
+
+fn bookings(rows: Vec<SqliteRow>) -> Result<Vec<Booking>, StoreError> {
+    rows.iter().map(|r| decode(rows::booking(r)?)).collect()
+}
+
+impl SqliteStore {
+    async fn begin(&self) -> Result<Transaction<'static, Sqlite>, StoreError> {
+        self.writer.begin_with("BEGIN IMMEDIATE").await.or_store()
+    }
+
+    async fn load_bank(&self, row: SqliteRow) -> Result<Bank, StoreError> {
+        let id: Uuid = sqlx::Row::try_get(&row, "id").or_store()?;
+        let members: Vec<Uuid> =
+            sqlx::query_scalar("SELECT org_id FROM bank_members WHERE bank_id = ? ORDER BY org_id")
+                .bind(id)
+                .fetch_all(&self.reader)
+                .await
+                .or_store()?;
+        decode(staffbank_store::raw::RawBank {
+            id,
+            name: sqlx::Row::try_get(&row, "name").or_store()?,
+            kind: sqlx::Row::try_get(&row, "kind").or_store()?,
+            lead_org_id: sqlx::Row::try_get(&row, "lead_org_id").or_store()?,
+            members,
+        })
+    }
+
+    async fn load_user(&self, row: Option<SqliteRow>) -> Result<Option<User>, StoreError> {
+        let Some(row) = row else { return Ok(None) };
+        let id: Uuid = sqlx::Row::try_get(&row, "id").or_store()?;
+        let grants = sqlx::query("SELECT role, scope_kind, scope_id FROM user_grants WHERE user_id = ?")
+            .bind(id)
+            .fetch_all(&self.reader)
+            .await
+            .or_store()?
+            .iter()
+            .map(rows::grant)
+            .collect::<Result<Vec<_>, _>>()?;
+        decode(rows::user(&row, grants)?).map(Some)
+    }
+
+    async fn load_worker(&self, row: Option<SqliteRow>) -> Result<Option<Worker>, StoreError> {
+        let Some(row) = row else { return Ok(None) };
+        let id: Uuid = sqlx::Row::try_get(&row, "id").or_store()?;
+        let banks: Vec<Uuid> = sqlx::query_scalar(
+            "SELECT bank_id FROM bank_memberships WHERE worker_id = ? ORDER BY joined_at, bank_id",
+        )
+        .bind(id)
+        .fetch_all(&self.reader)
+        .await
+        .or_store()?;
+        decode(rows::worker(&row, banks)?).map(Some)
+    }
+}
+
+async fn insert_user(tx: &mut Transaction<'static, Sqlite>, user: &User) -> Result<(), StoreError> {
+    sqlx::query(
+        "INSERT INTO users (id, email, display_name, password_hash, created_at) VALUES (?, ?, ?, ?, ?)",
+    )
+    .bind(user.id.0)
+    .bind(user.email.as_str())
+    .bind(user.display_name.as_str())
+    .bind(&user.password_hash)
+    .bind(ms(user.created_at))
+    .execute(&mut **tx)
+    .await
+    .or_store()?;
+    for grant in &user.grants {
+        let (kind, id) = scope_parts(grant.scope);
+        sqlx::query("INSERT INTO user_grants (user_id, role, scope_kind, scope_id) VALUES (?, ?, ?, ?)")
+            .bind(user.id.0)
+            .bind(grant.role.as_str())
+            .bind(kind)
+            .bind(id)
+            .execute(&mut **tx)
+            .await
+            .or_store()?;
+    }
+    Ok(())
+}
+
+async fn find_booking_by_key(
+    tx: &mut Transaction<'static, Sqlite>,
+    worker: WorkerId,
+    key: &str,
+) -> Result<Option<Booking>, StoreError> {
+    let sql = format!("SELECT {BOOKING_COLUMNS} FROM bookings WHERE worker_id = ? AND idempotency_key = ?");
+    let row = sqlx::query(&sql)
+        .bind(worker.0)
+        .bind(key)
+        .fetch_optional(&mut **tx)
+        .await
+        .or_store()?;
+    row.map(|r| decode(rows::booking(&r)?)).transpose()
+}
+
+#[async_trait]
+impl Store for SqliteStore {
+    async fn create_organisation(&self, org: &Organisation) -> Result<(), StoreError> {
+        let mut tx = self.begin().await?;
+        sqlx::query("INSERT INTO organisations (id, ods_code, name, kind) VALUES (?, ?, ?, ?)")
+            .bind(org.id.0)
+            .bind(org.ods_code.as_str())
+            .bind(org.name.as_str())
+            .bind(org.kind.as_str())
+            .execute(&mut *tx)
+            .await
+            .or_store()?;
+        tx.commit().await.or_store()
+    }
+
+    async fn organisation(&self, id: OrgId) -> Result<Option<Organisation>, StoreError> {
+        let row = sqlx::query("SELECT id, ods_code, name, kind FROM organisations WHERE id = ?")
+            .bind(id.0)
+            .fetch_optional(&self.reader)
+            .await
+            .or_store()?;
+        row.map(|r| decode(rows::organisation(&r)?)).transpose()
+    }
+
+    async fn organisations(&self) -> Result<Vec<Organisation>, StoreError> {
+        let rows = sqlx::query("SELECT id, ods_code, name, kind FROM organisations ORDER BY name")
+            .fetch_all(&self.reader)
+            .await
+            .or_store()?;
+        rows.iter().map(|r| decode(rows::organisation(r)?)).collect()
+    }
+
+    async fn create_site(&self, site: &Site) -> Result<(), StoreError> {
+        let mut tx = self.begin().await?;
+        sqlx::query("INSERT INTO sites (id, org_id, name, lat, lon) VALUES (?, ?, ?, ?, ?)")
+            .bind(site.id.0)
+            .bind(site.org_id.0)
+            .bind(site.name.as_str())
+            .bind(site.location.lat())
+            .bind(site.location.lon())
+            .execute(&mut *tx)
+            .await
+            .or_store()?;
+        tx.commit().await.or_store()
+    }
+
+    async fn site(&self, id: SiteId) -> Result<Option<Site>, StoreError> {
+        let row = sqlx::query("SELECT id, org_id, name, lat, lon FROM sites WHERE id = ?")
+            .bind(id.0)
+            .fetch_optional(&self.reader)
+            .await
+            .or_store()?;
+        row.map(|r| decode(rows::site(&r)?)).transpose()
+    }
+
+    async fn sites(&self, org: OrgId) -> Result<Vec<Site>, StoreError> {
+        let rows = sqlx::query("SELECT id, org_id, name, lat, lon FROM sites WHERE org_id = ? ORDER BY name")
+            .bind(org.0)
+            .fetch_all(&self.reader)
+            .await
+            .or_store()?;
+        rows.iter().map(|r| decode(rows::site(r)?)).collect()
+    }
+
+    async fn create_ward(&self, ward: &Ward) -> Result<(), StoreError> {
+        let mut tx = self.begin().await?;
+        sqlx::query("INSERT INTO wards (id, site_id, org_id, name) VALUES (?, ?, ?, ?)")
+            .bind(ward.id.0)
+            .bind(ward.site_id.0)
+            .bind(ward.org_id.0)
+            .bind(ward.name.as_str())
+            .execute(&mut *tx)
+            .await
+            .or_store()?;
+        tx.commit().await.or_store()
+    }
+
+    async fn ward(&self, id: WardId) -> Result<Option<Ward>, StoreError> {
+        let row = sqlx::query("SELECT id, site_id, org_id, name FROM wards WHERE id = ?")
+            .bind(id.0)
+            .fetch_optional(&self.reader)
+            .await
+            .or_store()?;
+        row.map(|r| decode(rows::ward(&r)?)).transpose()
+    }
+
+    async fn wards(&self, org: OrgId) -> Result<Vec<Ward>, StoreError> {
+        let rows = sqlx::query("SELECT id, site_id, org_id, name FROM wards WHERE org_id = ? ORDER BY name")
+            .bind(org.0)
+            .fetch_all(&self.reader)
+            .await
+            .or_store()?;
+        rows.iter().map(|r| decode(rows::ward(r)?)).collect()
+    }
+
+    async fn create_bank(&self, bank: &Bank) -> Result<(), StoreError> {
+        let mut tx = self.begin().await?;
+        sqlx::query("INSERT INTO banks (id, name, kind, lead_org_id) VALUES (?, ?, ?, ?)")
+            .bind(bank.id.0)
+            .bind(bank.name.as_str())
+            .bind(bank.kind.as_str())
+            .bind(bank.lead_org_id.0)
+            .execute(&mut *tx)
+            .await
+            .or_store()?;
+        for member in &bank.member_orgs {
+            sqlx::query("INSERT OR IGNORE INTO bank_members (bank_id, org_id) VALUES (?, ?)")
+                .bind(bank.id.0)
+                .bind(member.0)
+                .execute(&mut *tx)
+                .await
+                .or_store()?;
+        }
+        tx.commit().await.or_store()
+    }
+
+    async fn bank(&self, id: BankId) -> Result<Option<Bank>, StoreError> {
+        let row = sqlx::query("SELECT id, name, kind, lead_org_id FROM banks WHERE id = ?")
+            .bind(id.0)
+            .fetch_optional(&self.reader)
+            .await
+            .or_store()?;
+        match row {
+            Some(row) => self.load_bank(row).await.map(Some),
+            None => Ok(None),
+        }
+    }
+
+    async fn banks(&self) -> Result<Vec<Bank>, StoreError> {
+        let rows = sqlx::query("SELECT id, name, kind, lead_org_id FROM banks ORDER BY name")
+            .fetch_all(&self.reader)
+            .await
+            .or_store()?;
+        let mut banks = Vec::with_capacity(rows.len());
+        for row in rows {
+            banks.push(self.load_bank(row).await?);
+        }
+        Ok(banks)
+    }
+
+    async fn create_user(&self, user: &User) -> Result<(), StoreError> {
+        let mut tx = self.begin().await?;
+        insert_user(&mut tx, user).await?;
+        tx.commit().await.or_store()
+    }
+
+    async fn register_worker(&self, user: &User, worker: &Worker) -> Result<(), StoreError> {
+        let mut tx = self.begin().await?;
+        insert_user(&mut tx, user).await?;
+        sqlx::query(
+            "INSERT INTO workers (id, user_id, display_name, staff_group, grade, pay_point, skills, \
+             home_lat, home_lon) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+        )
+        .bind(worker.id.0)
+        .bind(worker.user_id.0)
+        .bind(worker.display_name.as_str())
+        .bind(worker.staff_group.as_str())
+        .bind(worker.grade.as_str())
+        .bind(i64::from(worker.pay_point))
+        .bind(json_list(&worker.skills.iter().map(|s| s.as_str()).collect::<Vec<_>>()))
+        .bind(worker.home.map(|h| h.lat()))
+        .bind(worker.home.map(|h| h.lon()))
+        .execute(&mut *tx)
+        .await
+        .or_store()?;
+        tx.commit().await.or_store()
+    }
+
+    async fn user_by_email(&self, email: &str) -> Result<Option<User>, StoreError> {
+        let row = sqlx::query("SELECT * FROM users WHERE email = ?")
+            .bind(email)
+            .fetch_optional(&self.reader)
+            .await
+            .or_store()?;
+        self.load_user(row).await
+    }
+
+    async fn user(&self, id: UserId) -> Result<Option<User>, StoreError> {
+        let row = sqlx::query("SELECT * FROM users WHERE id = ?")
+            .bind(id.0)
+            .fetch_optional(&self.reader)
+            .await
+            .or_store()?;
+        self.load_user(row).await
+    }
+
+    async fn create_session(&self, session: &Session) -> Result<(), StoreError> {
+        let mut tx = self.begin().await?;
+        sqlx::query("INSERT INTO sessions (token_hash, user_id, csrf_token, expires_at) VALUES (?, ?, ?, ?)")
+            .bind(&session.token_hash)
+            .bind(session.user_id.0)
+            .bind(&session.csrf_token)
+            .bind(ms(session.expires_at))
+            .execute(&mut *tx)
+            .await
+            .or_store()?;
+        tx.commit().await.or_store()
+    }
+
+    async fn session(&self, token_hash: &str, now: DateTime<Utc>) -> Result<Option<Session>, StoreError> {
+        let row: Option<(Uuid, String, i64)> = sqlx::query_as(
+            "SELECT user_id, csrf_token, expires_at FROM sessions WHERE token_hash = ? AND expires_at > ?",
+        )
+        .bind(token_hash)
+        .bind(ms(now))
+        .fetch_optional(&self.reader)
+        .await
+        .or_store()?;
+        Ok(row.and_then(|(user_id, csrf_token, expires)| {
+            Some(Session {
+                token_hash: token_hash.to_owned(),
+                user_id: UserId(user_id),
+                csrf_token,
+                expires_at: DateTime::from_timestamp_millis(expires)?,
+            })
+        }))
+    }
+
+    async fn delete_session(&self, token_hash: &str) -> Result<(), StoreError> {
+        let mut tx = self.begin().await?;
+        sqlx::query("DELETE FROM sessions WHERE token_hash = ?")
+            .bind(token_hash)
+            .execute(&mut *tx)
+            .await
+            .or_store()?;
+        tx.commit().await.or_store()
+    }
+
+    async fn worker(&self, id: WorkerId) -> Result<Option<Worker>, StoreError> {
+        let row = sqlx::query("SELECT * FROM workers WHERE id = ?")
+            .bind(id.0)
+            .fetch_optional(&self.reader)
+            .await
+            .or_store()?;
+        self.load_worker(row).await
+    }
+
+    async fn worker_for_user(&self, user: UserId) -> Result<Option<Worker>, StoreError> {
+        let row = sqlx::query("SELECT * FROM workers WHERE user_id = ?")
+            .bind(user.0)
+            .fetch_optional(&self.reader)
+            .await
+            .or_store()?;
+        self.load_worker(row).await
+    }
+
+    async fn join_bank(&self, worker: WorkerId, bank: BankId, at: DateTime<Utc>) -> Result<(), StoreError> {
+        let mut tx = self.begin().await?;
+        sqlx::query(
+            "INSERT INTO bank_memberships (worker_id, bank_id, joined_at) VALUES (?, ?, ?) \
+             ON CONFLICT (worker_id, bank_id) DO NOTHING",
+        )
+        .bind(worker.0)
+        .bind(bank.0)
+        .bind(ms(at))
+        .execute(&mut *tx)
+        .await
+        .or_store()?;
+        tx.commit().await.or_store()
+    }
+
+    async fn post_shifts(&self, shifts: &[Shift]) -> Result<(), StoreError> {
+        let mut tx = self.begin().await?;
+        for shift in shifts {
+            let (family, min_rank) = grade_rank(shift.grades.min());
+            let (_, max_rank) = grade_rank(shift.grades.max());
+            sqlx::query(
+                "INSERT INTO shifts (id, org_id, ward_id, bank_id, role, staff_group, grade_min, \
+                 grade_max, grade_family, grade_min_rank, grade_max_rank, required_skills, starts_at, \
+                 ends_at, places, status, posted_by, created_at) \
+                 VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            )
+            .bind(shift.id.0)
+            .bind(shift.org_id.0)
+            .bind(shift.ward_id.0)
+            .bind(shift.bank_id.0)
+            .bind(shift.role.as_str())
+            .bind(shift.staff_group.as_str())
+            .bind(shift.grades.min().as_str())
+            .bind(shift.grades.max().as_str())
+            .bind(family)
+            .bind(min_rank)
+            .bind(max_rank)
+            .bind(json_list(&shift.required_skills.iter().map(|s| s.as_str()).collect::<Vec<_>>()))
+            .bind(ms(shift.window.start()))
+            .bind(ms(shift.window.end()))
+            .bind(i64::from(shift.places.get()))
+            .bind(stored_shift_status(shift.status))
+            .bind(shift.posted_by.0)
+            .bind(ms(shift.created_at))
+            .execute(&mut *tx)
+            .await
+            .or_store()?;
+        }
+        tx.commit().await.or_store()
+    }
+
+    async fn shift(&self, id: ShiftId) -> Result<Option<Shift>, StoreError> {
+        let sql = format!("SELECT {SHIFT_COLUMNS} FROM shifts WHERE id = ?");
+        let row = sqlx::query(&sql).bind(id.0).fetch_optional(&self.reader).await.or_store()?;
+        row.map(|r| decode(rows::shift(&r)?)).transpose()
+    }
+
+    async fn shifts_of_org(&self, org: OrgId, starts_after: DateTime<Utc>, page: Page) -> Result<Vec<Shift>, StoreError> {
+        let (after_start, after_id) = cursor_parts(page.after, starts_after);
+        let sql = format!(
+            "SELECT {SHIFT_COLUMNS} FROM shifts WHERE org_id = ? AND starts_at > ? \
+             AND (starts_at > ? OR (starts_at = ? AND id > ?)) ORDER BY starts_at, id LIMIT ?"
+        );
+        let rows = sqlx::query(&sql)
+            .bind(org.0)
+            .bind(ms(starts_after))
+            .bind(after_start)
+            .bind(after_start)
+            .bind(after_id)
+            .bind(i64::from(page.limit))
+            .fetch_all(&self.reader)
+            .await
+            .or_store()?;
+        shifts(rows)
+    }
+
+    async fn open_shifts(&self, q: &OpenShiftQuery) -> Result<Vec<Shift>, StoreError> {
+        if q.banks.is_empty() {
+            return Ok(vec![]);
+        }
+        let (family, rank) = grade_rank(q.grade);
+        let (after_start, after_id) = cursor_parts(q.page.after, q.starts_after);
+        let banks = vec!["?"; q.banks.len()].join(", ");
+        let sql = format!(
+            "SELECT {SHIFT_COLUMNS} FROM shifts s WHERE bank_id IN ({banks}) AND status = 'open' \
+             AND booked < places AND starts_at > ? AND staff_group = ? AND grade_family = ? \
+             AND grade_min_rank <= ? AND grade_max_rank >= ? \
+             AND (starts_at > ? OR (starts_at = ? AND id > ?)) \
+             AND NOT EXISTS (SELECT 1 FROM bookings b WHERE b.shift_id = s.id AND b.worker_id = ? \
+                             AND b.status = 'active') \
+             ORDER BY starts_at, id LIMIT ?"
+        );
+        let mut query = sqlx::query(&sql);
+        for bank in &q.banks {
+            query = query.bind(bank.0);
+        }
+        let rows = query
+            .bind(ms(q.starts_after))
+            .bind(q.staff_group.as_str())
+            .bind(family)
+            .bind(rank)
+            .bind(rank)
+            .bind(after_start)
+            .bind(after_start)
+            .bind(after_id)
+            .bind(q.worker_id.0)
+            .bind(i64::from(q.page.limit))
+            .fetch_all(&self.reader)
+            .await
+            .or_store()?;
+        shifts(rows)
+    }
+
+    async fn book(&self, booking: &Booking) -> Result<BookOutcome, StoreError> {
+        let mut tx = self.begin().await?;
+        if let Some(existing) = find_booking_by_key(&mut tx, booking.worker_id, &booking.idempotency_key).await? {
+            tx.rollback().await.or_store()?;
+            if existing.shift_id != booking.shift_id {
+                return Err(Conflict::IdempotencyKeyReused.into());
+            }
+            return Ok(BookOutcome { booking: existing, replayed: true });
+        }
+        let state: Option<(String, i64, i64)> =
+            sqlx::query_as("SELECT status, booked, places FROM shifts WHERE id = ?")
+                .bind(booking.shift_id.0)
+                .fetch_optional(&mut *tx)
+                .await
+                .or_store()?;
+        match state {
+            None => return Err(StoreError::NotFound),
+            Some((status, _, _)) if status != "open" => return Err(Conflict::ShiftNotOpen.into()),
+            Some((_, booked, places)) if booked >= places => return Err(Conflict::ShiftFull.into()),
+            Some(_) => {}
+        }
+        sqlx::query(
+            "INSERT INTO bookings (id, shift_id, worker_id, starts_at, ends_at, status, idempotency_key, \
+             created_at) VALUES (?, ?, ?, ?, ?, 'active', ?, ?)",
+        )
+        .bind(booking.id.0)
+        .bind(booking.shift_id.0)
+        .bind(booking.worker_id.0)
+        .bind(ms(booking.window.start()))
+        .bind(ms(booking.window.end()))
+        .bind(&booking.idempotency_key)
+        .bind(ms(booking.created_at))
+        .execute(&mut *tx)
+        .await
+        .or_store()?;
+        tx.commit().await.or_store()?;
+        let mut stored = booking.clone();
+        stored.status = staffbank_domain::booking::BookingStatus::Active;
+        stored.cancellation = None;
+        Ok(BookOutcome { booking: stored, replayed: false })
+    }
+
+    async fn cancel_booking(
+        &self,
+        id: BookingId,
+        by: CancelledBy,
+        by_user: UserId,
+        reason: &Label,
+        at: DateTime<Utc>,
+    ) -> Result<Booking, StoreError> {
+        let mut tx = self.begin().await?;
+        let changed = sqlx::query(
+            "UPDATE bookings SET status = 'cancelled', cancelled_by = ?, cancelled_by_user = ?, \
+             cancel_reason = ?, cancelled_at = ? WHERE id = ? AND status = 'active'",
+        )
+        .bind(by.as_str())
+        .bind(by_user.0)
+        .bind(reason.as_str())
+        .bind(ms(at))
+        .bind(id.0)
+        .execute(&mut *tx)
+        .await
+        .or_store()?
+        .rows_affected();
+        let sql = format!("SELECT {BOOKING_COLUMNS} FROM bookings WHERE id = ?");
+        let row = sqlx::query(&sql).bind(id.0).fetch_optional(&mut *tx).await.or_store()?;
+        let Some(row) = row else { return Err(StoreError::NotFound) };
+        if changed == 0 {
+            return Err(Conflict::AlreadyCancelled.into());
+        }
+        let booking = decode(rows::booking(&row)?)?;
+        tx.commit().await.or_store()?;
+        Ok(booking)
+    }
+
+    async fn booking(&self, id: BookingId) -> Result<Option<Booking>, StoreError> {
+        let sql = format!("SELECT {BOOKING_COLUMNS} FROM bookings WHERE id = ?");
+        let row = sqlx::query(&sql).bind(id.0).fetch_optional(&self.reader).await.or_store()?;
+        row.map(|r| decode(rows::booking(&r)?)).transpose()
+    }
+
+    async fn bookings_of_worker(&self, worker: WorkerId, page: Page) -> Result<Vec<Booking>, StoreError> {
+        let (after_start, after_id) = cursor_parts(page.after, DateTime::<Utc>::MIN_UTC);
+        let sql = format!(
+            "SELECT {BOOKING_COLUMNS} FROM bookings WHERE worker_id = ? \
+             AND (starts_at > ? OR (starts_at = ? AND id > ?)) ORDER BY starts_at, id LIMIT ?"
+        );
+        let rows = sqlx::query(&sql)
+            .bind(worker.0)
+            .bind(after_start)
+            .bind(after_start)
+            .bind(after_id)
+            .bind(i64::from(page.limit))
+            .fetch_all(&self.reader)
+            .await
+            .or_store()?;
+        bookings(rows)
+    }
+
+    async fn bookings_of_shift(&self, shift: ShiftId) -> Result<Vec<Booking>, StoreError> {
+        let sql = format!("SELECT {BOOKING_COLUMNS} FROM bookings WHERE shift_id = ? ORDER BY created_at, id");
+        let rows = sqlx::query(&sql).bind(shift.0).fetch_all(&self.reader).await.or_store()?;
+        bookings(rows)
+    }
+}
+
+/// Keyset position: items strictly after (start, id); with no cursor, everything from `floor`.
+fn cursor_parts(after: Option<Cursor>, floor: DateTime<Utc>) -> (i64, Uuid) {
+    match after {
+        Some(c) => (ms(c.start), c.id),
+        None => (ms(floor) - 1, Uuid::max()),
+    }
+}

@@ -1,0 +1,548 @@
+//! The behaviour every [`Store`] backend must show. Each backend's tests run every case here against
+//! a fresh database of its own through [`crate::conformance_suite!`].
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
+
+use std::sync::Arc;
+
+use chrono::{DateTime, Duration, TimeZone, Utc};
+use staffbank_domain::booking::{BookingStatus, CancelledBy};
+use staffbank_domain::org::{BankKind, OdsCode, OrgKind};
+use staffbank_domain::role::{Grant, Role, Scope};
+use staffbank_domain::shift::ShiftStatus;
+use staffbank_domain::text::{Email, Label};
+use staffbank_domain::worker::{GeoPoint, Skill};
+use staffbank_domain::*;
+use uuid::Uuid;
+
+use crate::*;
+
+/// Generates one `#[tokio::test]` per conformance case for a backend. `$make` is an async function
+/// returning a fresh, migrated `Arc<dyn Store>`.
+#[macro_export]
+macro_rules! conformance_suite {
+    ($make:path) => {
+        $crate::conformance_suite!(@cases $make;
+            organisations_round_trip_and_ods_codes_are_unique,
+            users_grants_and_sessions_round_trip,
+            workers_join_banks_once,
+            posting_is_all_or_nothing,
+            open_shifts_show_only_what_a_worker_may_book,
+            open_shifts_page_by_start_time,
+            places_are_never_exceeded_under_concurrency,
+            a_worker_never_holds_overlapping_bookings_across_trusts,
+            back_to_back_bookings_are_allowed,
+            idempotency_keys_replay_and_refuse_reuse,
+            cancelling_releases_the_place_at_once,
+            cancelled_shifts_cannot_be_booked
+        );
+    };
+    (@cases $make:path; $($case:ident),*) => {
+        $(
+            #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+            async fn $case() {
+                let store = $make().await;
+                $crate::conformance::$case(store).await;
+            }
+        )*
+    };
+}
+
+/// A small world: two trusts in one collaborative bank, each with its own bank and a ward.
+pub struct World {
+    /// The store under test.
+    pub store: Arc<dyn Store>,
+    /// Trust A, B.
+    pub orgs: [Organisation; 2],
+    /// A ward at each trust.
+    pub wards: [Ward; 2],
+    /// Own banks of A and B, then the collaborative bank.
+    pub banks: [Bank; 3],
+    /// A booker at trust A.
+    pub booker: User,
+    /// "Now" for the test.
+    pub now: DateTime<Utc>,
+}
+
+fn label(s: &str) -> Label {
+    Label::parse(s, 200).unwrap()
+}
+
+fn new_id() -> Uuid {
+    Uuid::new_v4()
+}
+
+impl World {
+    /// Builds the world in `store`.
+    pub async fn new(store: Arc<dyn Store>) -> Self {
+        let now = Utc.with_ymd_and_hms(2026, 6, 1, 9, 0, 0).unwrap();
+        let mut orgs = Vec::new();
+        let mut wards = Vec::new();
+        let mut banks = Vec::new();
+        for code in ["RXL", "RXN"] {
+            let org = Organisation {
+                id: OrgId(new_id()),
+                ods_code: OdsCode::parse(code).unwrap(),
+                name: label(&format!("Trust {code}")),
+                kind: OrgKind::Trust,
+            };
+            store.create_organisation(&org).await.unwrap();
+            let site = Site {
+                id: SiteId(new_id()),
+                org_id: org.id,
+                name: label("General Hospital"),
+                location: GeoPoint::new(53.8, -2.7).unwrap(),
+            };
+            store.create_site(&site).await.unwrap();
+            let ward = Ward {
+                id: WardId(new_id()),
+                site_id: site.id,
+                org_id: org.id,
+                name: label("Ward 1"),
+            };
+            store.create_ward(&ward).await.unwrap();
+            let bank = Bank {
+                id: BankId(new_id()),
+                name: label(&format!("{code} bank")),
+                kind: BankKind::Own,
+                lead_org_id: org.id,
+                member_orgs: vec![org.id],
+            };
+            store.create_bank(&bank).await.unwrap();
+            orgs.push(org);
+            wards.push(ward);
+            banks.push(bank);
+        }
+        let collaborative = Bank {
+            id: BankId(new_id()),
+            name: label("Collaborative bank"),
+            kind: BankKind::Collaborative,
+            lead_org_id: orgs[0].id,
+            member_orgs: vec![orgs[0].id, orgs[1].id],
+        };
+        store.create_bank(&collaborative).await.unwrap();
+        banks.push(collaborative);
+        let booker = user(
+            "booker@a.test",
+            vec![Grant {
+                role: Role::Booker,
+                scope: Scope::Organisation(orgs[0].id),
+            }],
+            now,
+        );
+        store.create_user(&booker).await.unwrap();
+        Self {
+            store,
+            orgs: [orgs[0].clone(), orgs[1].clone()],
+            wards: [wards[0].clone(), wards[1].clone()],
+            banks: [banks[0].clone(), banks[1].clone(), banks[2].clone()],
+            booker,
+            now,
+        }
+    }
+
+    /// Registers a band 5 nurse who is a member of `banks`.
+    pub async fn worker(&self, name: &str, banks: &[BankId]) -> Worker {
+        let account = user(
+            &format!("{name}-{}@workers.test", new_id()),
+            vec![],
+            self.now,
+        );
+        let worker = Worker {
+            id: WorkerId(new_id()),
+            user_id: account.id,
+            display_name: label(name),
+            staff_group: StaffGroup::NursingAndMidwifery,
+            grade: Grade::parse("band_5").unwrap(),
+            pay_point: 1,
+            skills: Skill::parse_list(&["iv_therapy"]).unwrap(),
+            home: None,
+            banks: vec![],
+        };
+        self.store.register_worker(&account, &worker).await.unwrap();
+        for bank in banks {
+            self.store.join_bank(worker.id, *bank, self.now).await.unwrap();
+        }
+        self.store.worker(worker.id).await.unwrap().unwrap()
+    }
+
+    /// A band 5 to 6 nursing shift at trust `org` (0 or 1) posted to `bank`, starting `hours` after
+    /// now and lasting `length` hours.
+    pub fn shift(&self, org: usize, bank: BankId, hours: i64, length: i64, places: i64) -> Shift {
+        let start = self.now + Duration::hours(hours);
+        let group = StaffGroup::NursingAndMidwifery;
+        Shift {
+            id: ShiftId(new_id()),
+            org_id: self.orgs[org].id,
+            ward_id: self.wards[org].id,
+            bank_id: bank,
+            role: label("Staff nurse"),
+            staff_group: group,
+            grades: GradeRange::new(
+                group,
+                Grade::parse("band_5").unwrap(),
+                Grade::parse("band_6").unwrap(),
+            )
+            .unwrap(),
+            required_skills: vec![],
+            window: ShiftWindow::new(start, start + Duration::hours(length)).unwrap(),
+            places: Places::new(places).unwrap(),
+            booked: 0,
+            status: ShiftStatus::Open,
+            posted_by: self.booker.id,
+            created_at: self.now,
+        }
+    }
+
+    /// Posts one shift and returns it as stored.
+    pub async fn post(&self, shift: Shift) -> Shift {
+        self.store.post_shifts(std::slice::from_ref(&shift)).await.unwrap();
+        self.store.shift(shift.id).await.unwrap().unwrap()
+    }
+
+    /// A new booking request.
+    pub fn booking(&self, shift: &Shift, worker: &Worker, key: &str) -> Booking {
+        Booking {
+            id: BookingId(new_id()),
+            shift_id: shift.id,
+            worker_id: worker.id,
+            window: shift.window,
+            status: BookingStatus::Active,
+            idempotency_key: key.to_owned(),
+            created_at: self.now,
+            cancellation: None,
+        }
+    }
+
+    /// The open-shift query for a worker at now.
+    pub fn query(&self, worker: &Worker, limit: u32) -> OpenShiftQuery {
+        OpenShiftQuery {
+            worker_id: worker.id,
+            banks: worker.banks.clone(),
+            staff_group: worker.staff_group,
+            grade: worker.grade,
+            starts_after: self.now,
+            page: Page { limit, after: None },
+        }
+    }
+}
+
+fn user(email: &str, grants: Vec<Grant>, now: DateTime<Utc>) -> User {
+    User {
+        id: UserId(new_id()),
+        email: Email::parse(email).unwrap(),
+        display_name: label("Test User"),
+        password_hash: Some("$argon2id$test".into()),
+        grants,
+        created_at: now,
+    }
+}
+
+fn conflict<T: std::fmt::Debug>(result: Result<T, StoreError>) -> Conflict {
+    match result {
+        Err(StoreError::Conflict(c)) => c,
+        other => panic!("expected a conflict, got {other:?}"),
+    }
+}
+
+/// Organisations read back as written, and an ODS code is used once.
+pub async fn organisations_round_trip_and_ods_codes_are_unique(store: Arc<dyn Store>) {
+    let world = World::new(store.clone()).await;
+    let read = store.organisation(world.orgs[0].id).await.unwrap();
+    assert_eq!(read.as_ref(), Some(&world.orgs[0]));
+    let mut dup = world.orgs[0].clone();
+    dup.id = OrgId(new_id());
+    assert_eq!(conflict(store.create_organisation(&dup).await), Conflict::OdsCodeTaken);
+    assert_eq!(store.organisations().await.unwrap().len(), 2);
+    let bank = store.bank(world.banks[2].id).await.unwrap().unwrap();
+    assert_eq!(bank.kind, BankKind::Collaborative);
+    let mut members = bank.member_orgs.clone();
+    members.sort();
+    let mut expected = vec![world.orgs[0].id, world.orgs[1].id];
+    expected.sort();
+    assert_eq!(members, expected);
+    assert_eq!(store.wards(world.orgs[1].id).await.unwrap(), vec![world.wards[1].clone()]);
+    let mut orphan = world.wards[0].clone();
+    orphan.id = WardId(new_id());
+    orphan.site_id = SiteId(new_id());
+    assert_eq!(conflict(store.create_ward(&orphan).await), Conflict::MissingReference);
+}
+
+/// Users keep their grants; emails are unique; sessions expire.
+pub async fn users_grants_and_sessions_round_trip(store: Arc<dyn Store>) {
+    let world = World::new(store.clone()).await;
+    let read = store.user_by_email("booker@a.test").await.unwrap().unwrap();
+    assert_eq!(read, world.booker);
+    let mut dup = world.booker.clone();
+    dup.id = UserId(new_id());
+    assert_eq!(conflict(store.create_user(&dup).await), Conflict::EmailTaken);
+    let session = Session {
+        token_hash: "ab".repeat(32),
+        user_id: world.booker.id,
+        csrf_token: "csrf".into(),
+        expires_at: world.now + Duration::hours(1),
+    };
+    store.create_session(&session).await.unwrap();
+    let found = store.session(&session.token_hash, world.now).await.unwrap();
+    assert_eq!(found, Some(session.clone()));
+    let expired = store
+        .session(&session.token_hash, world.now + Duration::hours(2))
+        .await
+        .unwrap();
+    assert_eq!(expired, None);
+    store.delete_session(&session.token_hash).await.unwrap();
+    assert_eq!(store.session(&session.token_hash, world.now).await.unwrap(), None);
+}
+
+/// Joining a bank twice keeps one membership.
+pub async fn workers_join_banks_once(store: Arc<dyn Store>) {
+    let world = World::new(store.clone()).await;
+    let worker = world.worker("Asha", &[world.banks[0].id]).await;
+    store.join_bank(worker.id, world.banks[0].id, world.now).await.unwrap();
+    store.join_bank(worker.id, world.banks[2].id, world.now).await.unwrap();
+    let read = store.worker(worker.id).await.unwrap().unwrap();
+    let mut banks = read.banks.clone();
+    banks.sort();
+    let mut expected = vec![world.banks[0].id, world.banks[2].id];
+    expected.sort();
+    assert_eq!(banks, expected);
+    assert_eq!(store.worker_for_user(worker.user_id).await.unwrap(), Some(read));
+    assert_eq!(
+        conflict(store.join_bank(worker.id, BankId(new_id()), world.now).await),
+        Conflict::MissingReference
+    );
+}
+
+/// A batch with one bad shift posts nothing.
+pub async fn posting_is_all_or_nothing(store: Arc<dyn Store>) {
+    let world = World::new(store.clone()).await;
+    let good = world.shift(0, world.banks[0].id, 24, 12, 2);
+    let mut bad = world.shift(0, world.banks[0].id, 48, 12, 2);
+    bad.ward_id = WardId(new_id());
+    assert_eq!(
+        conflict(store.post_shifts(&[good.clone(), bad]).await),
+        Conflict::MissingReference
+    );
+    assert_eq!(store.shift(good.id).await.unwrap(), None);
+    store.post_shifts(std::slice::from_ref(&good)).await.unwrap();
+    assert_eq!(store.shift(good.id).await.unwrap(), Some(good));
+}
+
+/// Open shifts: the worker's banks, group and grade, in the future, not filled, not already booked.
+pub async fn open_shifts_show_only_what_a_worker_may_book(store: Arc<dyn Store>) {
+    let world = World::new(store.clone()).await;
+    let worker = world.worker("Ben", &[world.banks[0].id]).await;
+    let other = world.worker("Cai", &[world.banks[0].id]).await;
+    let visible = world.post(world.shift(0, world.banks[0].id, 24, 12, 2)).await;
+    let _other_bank = world.post(world.shift(1, world.banks[1].id, 24, 12, 1)).await;
+    let mut senior = world.shift(0, world.banks[0].id, 30, 8, 1);
+    senior.grades = GradeRange::new(
+        StaffGroup::NursingAndMidwifery,
+        Grade::parse("band_7").unwrap(),
+        Grade::parse("band_8a").unwrap(),
+    )
+    .unwrap();
+    world.post(senior).await;
+    let mut past = world.shift(0, world.banks[0].id, 1, 8, 1);
+    past.window =
+        ShiftWindow::new(world.now - Duration::hours(2), world.now + Duration::hours(6)).unwrap();
+    world.post(past).await;
+    let filled = world.post(world.shift(0, world.banks[0].id, 72, 8, 1)).await;
+    store.book(&world.booking(&filled, &other, "k1")).await.unwrap();
+    let booked_by_me = world.post(world.shift(0, world.banks[0].id, 96, 8, 3)).await;
+    store.book(&world.booking(&booked_by_me, &worker, "k2")).await.unwrap();
+
+    let shown = store.open_shifts(&world.query(&worker, 50)).await.unwrap();
+    let ids: Vec<ShiftId> = shown.iter().map(|s| s.id).collect();
+    assert_eq!(ids, vec![visible.id]);
+    let shown_to_other = store.open_shifts(&world.query(&other, 50)).await.unwrap();
+    assert!(shown_to_other.iter().any(|s| s.id == booked_by_me.id));
+    assert!(!shown_to_other.iter().any(|s| s.id == filled.id));
+    let read = store.shift(filled.id).await.unwrap().unwrap();
+    assert_eq!((read.booked, read.status), (1, ShiftStatus::Filled));
+}
+
+/// Paging walks every open shift once, in start order.
+pub async fn open_shifts_page_by_start_time(store: Arc<dyn Store>) {
+    let world = World::new(store.clone()).await;
+    let worker = world.worker("Dee", &[world.banks[0].id]).await;
+    let mut posted = Vec::new();
+    for i in 0..7 {
+        posted.push(world.shift(0, world.banks[0].id, 24 + (i % 3) * 24, 8, 1));
+    }
+    store.post_shifts(&posted).await.unwrap();
+    let mut seen = Vec::new();
+    let mut query = world.query(&worker, 3);
+    loop {
+        let page = store.open_shifts(&query).await.unwrap();
+        if page.is_empty() {
+            break;
+        }
+        assert!(page.len() <= 3);
+        let last = page.last().unwrap();
+        query.page.after = Some(Cursor {
+            start: last.window.start(),
+            id: last.id.0,
+        });
+        seen.extend(page);
+    }
+    assert_eq!(seen.len(), 7);
+    assert!(seen.windows(2).all(|w| w[0].window.start() <= w[1].window.start()));
+    let mut ids: Vec<_> = seen.iter().map(|s| s.id).collect();
+    ids.dedup();
+    assert_eq!(ids.len(), 7);
+    let org_shifts = store
+        .shifts_of_org(world.orgs[0].id, world.now, Page { limit: 100, after: None })
+        .await
+        .unwrap();
+    assert_eq!(org_shifts.len(), 7);
+}
+
+/// 200 workers racing for 3 places: exactly 3 bookings, 197 `ShiftFull`.
+pub async fn places_are_never_exceeded_under_concurrency(store: Arc<dyn Store>) {
+    let world = Arc::new(World::new(store.clone()).await);
+    let shift = world.post(world.shift(0, world.banks[0].id, 24, 12, 3)).await;
+    let mut workers = Vec::new();
+    for i in 0..200 {
+        workers.push(world.worker(&format!("W{i}"), &[world.banks[0].id]).await);
+    }
+    let attempts = workers.iter().map(|w| {
+        let world = world.clone();
+        let request = world.booking(&shift, w, "race");
+        tokio::spawn(async move { world.store.book(&request).await })
+    });
+    let results = futures::future::join_all(attempts).await;
+    let mut booked = 0;
+    let mut full = 0;
+    for result in results {
+        match result.unwrap() {
+            Ok(outcome) => {
+                assert!(!outcome.replayed);
+                booked += 1;
+            }
+            Err(StoreError::Conflict(Conflict::ShiftFull)) => full += 1,
+            Err(other) => panic!("unexpected {other:?}"),
+        }
+    }
+    assert_eq!((booked, full), (3, 197));
+    let read = store.shift(shift.id).await.unwrap().unwrap();
+    assert_eq!((read.booked, read.status), (3, ShiftStatus::Filled));
+    assert_eq!(store.bookings_of_shift(shift.id).await.unwrap().len(), 3);
+}
+
+/// The same worker booking overlapping shifts at two trusts at once gets at most one, every time.
+pub async fn a_worker_never_holds_overlapping_bookings_across_trusts(store: Arc<dyn Store>) {
+    let world = Arc::new(World::new(store.clone()).await);
+    for round in 0..20 {
+        let worker = world
+            .worker(&format!("Eve{round}"), &[world.banks[0].id, world.banks[1].id])
+            .await;
+        let at_a = world.post(world.shift(0, world.banks[0].id, 24, 12, 5)).await;
+        let at_b = world.post(world.shift(1, world.banks[1].id, 30, 12, 5)).await;
+        let first = world.booking(&at_a, &worker, "a");
+        let second = world.booking(&at_b, &worker, "b");
+        let (w1, w2) = (world.clone(), world.clone());
+        let (r1, r2) = tokio::join!(
+            tokio::spawn(async move { w1.store.book(&first).await }),
+            tokio::spawn(async move { w2.store.book(&second).await }),
+        );
+        let results = [r1.unwrap(), r2.unwrap()];
+        let ok = results.iter().filter(|r| r.is_ok()).count();
+        assert_eq!(ok, 1, "round {round}: {results:?}");
+        assert!(results.iter().any(|r| matches!(
+            r,
+            Err(StoreError::Conflict(Conflict::OverlappingBooking))
+        )));
+        let held = store
+            .bookings_of_worker(worker.id, Page { limit: 10, after: None })
+            .await
+            .unwrap();
+        assert_eq!(held.len(), 1);
+    }
+}
+
+/// A shift ending at 20:00 and one starting at 20:00 can both be held.
+pub async fn back_to_back_bookings_are_allowed(store: Arc<dyn Store>) {
+    let world = World::new(store.clone()).await;
+    let worker = world.worker("Fin", &[world.banks[0].id, world.banks[2].id]).await;
+    let day = world.post(world.shift(0, world.banks[0].id, 24, 12, 1)).await;
+    let night = world.post(world.shift(1, world.banks[2].id, 36, 12, 1)).await;
+    store.book(&world.booking(&day, &worker, "day")).await.unwrap();
+    store.book(&world.booking(&night, &worker, "night")).await.unwrap();
+    let overlapping = world.post(world.shift(0, world.banks[0].id, 35, 2, 1)).await;
+    assert_eq!(
+        conflict(store.book(&world.booking(&overlapping, &worker, "x")).await),
+        Conflict::OverlappingBooking
+    );
+    let read = store.shift(overlapping.id).await.unwrap().unwrap();
+    assert_eq!(read.booked, 0, "a refused booking changes nothing");
+}
+
+/// A retry with the same key returns the original booking; the key on another shift is refused.
+pub async fn idempotency_keys_replay_and_refuse_reuse(store: Arc<dyn Store>) {
+    let world = Arc::new(World::new(store.clone()).await);
+    let worker = world.worker("Gil", &[world.banks[0].id]).await;
+    let shift = world.post(world.shift(0, world.banks[0].id, 24, 12, 5)).await;
+    let retries = (0..10).map(|_| {
+        let world = world.clone();
+        let request = world.booking(&shift, &worker, "same-key");
+        tokio::spawn(async move { world.store.book(&request).await })
+    });
+    let results = futures::future::join_all(retries).await;
+    let outcomes: Vec<BookOutcome> = results.into_iter().map(|r| r.unwrap().unwrap()).collect();
+    assert_eq!(outcomes.iter().filter(|o| !o.replayed).count(), 1);
+    let first = outcomes[0].booking.id;
+    assert!(outcomes.iter().all(|o| o.booking.id == first));
+    assert_eq!(store.shift(shift.id).await.unwrap().unwrap().booked, 1);
+    let other = world.post(world.shift(0, world.banks[0].id, 96, 12, 5)).await;
+    assert_eq!(
+        conflict(store.book(&world.booking(&other, &worker, "same-key")).await),
+        Conflict::IdempotencyKeyReused
+    );
+}
+
+/// Cancelling gives the place back at once; cancelling twice is refused.
+pub async fn cancelling_releases_the_place_at_once(store: Arc<dyn Store>) {
+    let world = World::new(store.clone()).await;
+    let first = world.worker("Hal", &[world.banks[0].id]).await;
+    let second = world.worker("Ida", &[world.banks[0].id]).await;
+    let shift = world.post(world.shift(0, world.banks[0].id, 24, 12, 1)).await;
+    let booking = store.book(&world.booking(&shift, &first, "k")).await.unwrap().booking;
+    assert_eq!(
+        conflict(store.book(&world.booking(&shift, &second, "k")).await),
+        Conflict::ShiftFull
+    );
+    let reason = label("Unwell");
+    let cancelled = store
+        .cancel_booking(booking.id, CancelledBy::Worker, first.user_id, &reason, world.now)
+        .await
+        .unwrap();
+    assert_eq!(cancelled.status, BookingStatus::Cancelled);
+    let record = cancelled.cancellation.clone().unwrap();
+    assert_eq!((record.by, record.reason), (CancelledBy::Worker, reason.clone()));
+    let read = store.shift(shift.id).await.unwrap().unwrap();
+    assert_eq!((read.booked, read.status), (0, ShiftStatus::Open));
+    assert_eq!(
+        conflict(
+            store
+                .cancel_booking(booking.id, CancelledBy::Trust, world.booker.id, &reason, world.now)
+                .await
+        ),
+        Conflict::AlreadyCancelled
+    );
+    store.book(&world.booking(&shift, &second, "k")).await.unwrap();
+    assert_eq!(store.booking(booking.id).await.unwrap(), Some(cancelled));
+}
+
+/// A shift the trust cancelled is never booked.
+pub async fn cancelled_shifts_cannot_be_booked(store: Arc<dyn Store>) {
+    let world = World::new(store.clone()).await;
+    let worker = world.worker("Jo", &[world.banks[0].id]).await;
+    let mut shift = world.shift(0, world.banks[0].id, 24, 12, 1);
+    shift.status = ShiftStatus::Cancelled;
+    let shift = world.post(shift).await;
+    assert_eq!(
+        conflict(store.book(&world.booking(&shift, &worker, "k")).await),
+        Conflict::ShiftNotOpen
+    );
+    assert!(store.open_shifts(&world.query(&worker, 10)).await.unwrap().is_empty());
+}

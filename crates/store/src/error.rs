@@ -1,0 +1,42 @@
+//! Errors every backend maps its database errors into, by constraint name.
+
+/// A write that the database refused because it would break an invariant.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Conflict {
+    /// Every place on the shift is taken.
+    ShiftFull,
+    /// The shift is cancelled or has already started.
+    ShiftNotOpen,
+    /// The worker already holds a booking that overlaps this one, anywhere on the platform.
+    OverlappingBooking,
+    /// The idempotency key was already used for a different request.
+    IdempotencyKeyReused,
+    /// The booking is already cancelled.
+    AlreadyCancelled,
+    /// An account with this email already exists.
+    EmailTaken,
+    /// An organisation with this ODS code already exists.
+    OdsCodeTaken,
+    /// A row this one refers to does not exist.
+    MissingReference,
+}
+
+/// What can go wrong in a store call.
+#[derive(Debug, thiserror::Error)]
+pub enum StoreError {
+    /// The write would break an invariant; nothing was changed.
+    #[error("conflict: {0:?}")]
+    Conflict(Conflict),
+    /// A row that had to exist does not.
+    #[error("not found")]
+    NotFound,
+    /// Anything else: the database is down, a query is wrong. Opaque to clients, logged in full.
+    #[error(transparent)]
+    Unexpected(#[from] anyhow::Error),
+}
+
+impl From<Conflict> for StoreError {
+    fn from(value: Conflict) -> Self {
+        Self::Conflict(value)
+    }
+}

@@ -1,0 +1,16 @@
+//! The storage boundary of Staffbank.
+//!
+//! [`Store`] is deliberately coarse: each method is one use-case-sized, atomic step ("book this
+//! shift"), so each backend can use its own strengths (PostgreSQL's exclusion constraints and row
+//! locks, SQLite's single writer) to keep the invariants, and the app never holds a transaction open
+//! across its own logic. Every backend must pass [`conformance`].
+
+pub mod conformance;
+mod error;
+mod model;
+pub mod raw;
+mod store;
+
+pub use error::{Conflict, StoreError};
+pub use model::*;
+pub use store::Store;

@@ -1,0 +1,248 @@
+//! The records the store keeps. They hold parsed domain types, so a record read back is valid.
+
+use chrono::{DateTime, Utc};
+use staffbank_domain::booking::{BookingStatus, CancelledBy};
+use staffbank_domain::org::{BankKind, OdsCode, OrgKind};
+use staffbank_domain::role::Grant;
+use staffbank_domain::shift::ShiftStatus;
+use staffbank_domain::text::{Email, Label};
+use staffbank_domain::worker::{GeoPoint, Skill};
+use staffbank_domain::*;
+
+/// An NHS trust or issuing body.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Organisation {
+    /// Identity.
+    pub id: OrgId,
+    /// ODS code, unique on the platform.
+    pub ods_code: OdsCode,
+    /// Name.
+    pub name: Label,
+    /// Trust or issuer.
+    pub kind: OrgKind,
+}
+
+/// A hospital or other location.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Site {
+    /// Identity.
+    pub id: SiteId,
+    /// Owner.
+    pub org_id: OrgId,
+    /// Name.
+    pub name: Label,
+    /// Where it is, for travel distance.
+    pub location: GeoPoint,
+}
+
+/// A ward or unit, where shifts are worked.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Ward {
+    /// Identity.
+    pub id: WardId,
+    /// Its site.
+    pub site_id: SiteId,
+    /// The site's organisation, kept here for tenancy checks.
+    pub org_id: OrgId,
+    /// Name.
+    pub name: Label,
+}
+
+/// A pool of workers that shifts are posted to.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Bank {
+    /// Identity.
+    pub id: BankId,
+    /// Name.
+    pub name: Label,
+    /// Own or collaborative.
+    pub kind: BankKind,
+    /// The trust that runs it: the owner of an own bank, the lead employer of a collaborative one.
+    pub lead_org_id: OrgId,
+    /// Trusts whose shifts may be posted to it (always includes the lead).
+    pub member_orgs: Vec<OrgId>,
+}
+
+/// Someone who signs in.
+#[derive(Clone, PartialEq)]
+pub struct User {
+    /// Identity.
+    pub id: UserId,
+    /// Sign-in name.
+    pub email: Email,
+    /// Name shown to people.
+    pub display_name: Label,
+    /// PHC string of an argon2id hash; `None` means local sign-in is disabled for this user.
+    pub password_hash: Option<String>,
+    /// Roles and where they apply.
+    pub grants: Vec<Grant>,
+    /// When the account was made.
+    pub created_at: DateTime<Utc>,
+}
+
+impl std::fmt::Debug for User {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("User")
+            .field("id", &self.id)
+            .field("email", &self.email)
+            .field("grants", &self.grants)
+            .finish_non_exhaustive()
+    }
+}
+
+/// A signed-in session: a cookie in the browser or a bearer token for the API.
+#[derive(Clone, PartialEq)]
+pub struct Session {
+    /// SHA-256 of the secret token, hex; the token itself is never stored.
+    pub token_hash: String,
+    /// Whose session it is.
+    pub user_id: UserId,
+    /// Secret for the UI's forms (cross-site request forgery defence).
+    pub csrf_token: String,
+    /// When it stops working.
+    pub expires_at: DateTime<Utc>,
+}
+
+impl std::fmt::Debug for Session {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Session")
+            .field("user_id", &self.user_id)
+            .field("expires_at", &self.expires_at)
+            .finish_non_exhaustive()
+    }
+}
+
+/// A bank worker's professional profile.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Worker {
+    /// Identity.
+    pub id: WorkerId,
+    /// Their account.
+    pub user_id: UserId,
+    /// Name shown to bookers.
+    pub display_name: Label,
+    /// Staff group.
+    pub staff_group: StaffGroup,
+    /// Grade.
+    pub grade: Grade,
+    /// Pay point within the band (1 = entry); later used by the pay engine.
+    pub pay_point: u8,
+    /// Skills and competencies.
+    pub skills: Vec<Skill>,
+    /// Home location, for travel distance.
+    pub home: Option<GeoPoint>,
+    /// Banks they are a member of.
+    pub banks: Vec<BankId>,
+}
+
+/// A posted shift.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Shift {
+    /// Identity.
+    pub id: ShiftId,
+    /// The posting trust.
+    pub org_id: OrgId,
+    /// Where it is worked.
+    pub ward_id: WardId,
+    /// The bank it is posted to.
+    pub bank_id: BankId,
+    /// Role title shown to workers ("Staff nurse").
+    pub role: Label,
+    /// Staff group asked for.
+    pub staff_group: StaffGroup,
+    /// Grades accepted.
+    pub grades: GradeRange,
+    /// Skills required.
+    pub required_skills: Vec<Skill>,
+    /// When.
+    pub window: ShiftWindow,
+    /// How many workers it needs.
+    pub places: Places,
+    /// Active bookings (maintained by the database).
+    pub booked: u16,
+    /// Open, filled or cancelled (filled is derived from the counts).
+    pub status: ShiftStatus,
+    /// The booker who posted it.
+    pub posted_by: UserId,
+    /// When it was posted.
+    pub created_at: DateTime<Utc>,
+}
+
+/// A worker holding a place on a shift.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Booking {
+    /// Identity.
+    pub id: BookingId,
+    /// The shift.
+    pub shift_id: ShiftId,
+    /// The worker.
+    pub worker_id: WorkerId,
+    /// Copied from the shift so the database can refuse overlaps per worker.
+    pub window: ShiftWindow,
+    /// Active or cancelled.
+    pub status: BookingStatus,
+    /// The client's key for this request; a retry with it returns this booking.
+    pub idempotency_key: String,
+    /// When it was made.
+    pub created_at: DateTime<Utc>,
+    /// Set when cancelled.
+    pub cancellation: Option<CancellationRecord>,
+}
+
+/// How a booking was cancelled.
+#[derive(Debug, Clone, PartialEq)]
+pub struct CancellationRecord {
+    /// Which side.
+    pub by: CancelledBy,
+    /// The user who did it.
+    pub by_user: UserId,
+    /// Why.
+    pub reason: Label,
+    /// When.
+    pub at: DateTime<Utc>,
+}
+
+/// What the store returns for a booking request.
+#[derive(Debug, Clone, PartialEq)]
+pub struct BookOutcome {
+    /// The booking (new, or the original one on a retry).
+    pub booking: Booking,
+    /// True when this was a retry of an earlier request with the same idempotency key.
+    pub replayed: bool,
+}
+
+/// Position in a list ordered by shift start, then id.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Cursor {
+    /// Start of the last item seen.
+    pub start: DateTime<Utc>,
+    /// Id of the last item seen.
+    pub id: uuid::Uuid,
+}
+
+/// One page of a list.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Page {
+    /// Most items to return.
+    pub limit: u32,
+    /// Return items after this one.
+    pub after: Option<Cursor>,
+}
+
+/// Which open shifts a worker is shown: those in their banks, for their group and grade, starting
+/// after `starts_after`, that they have not booked already.
+#[derive(Debug, Clone)]
+pub struct OpenShiftQuery {
+    /// The worker asking.
+    pub worker_id: WorkerId,
+    /// Their banks.
+    pub banks: Vec<BankId>,
+    /// Their group.
+    pub staff_group: StaffGroup,
+    /// Their grade.
+    pub grade: Grade,
+    /// Only shifts starting after this.
+    pub starts_after: DateTime<Utc>,
+    /// The page.
+    pub page: Page,
+}
