@@ -98,7 +98,10 @@ mod tests {
     fn only_active_future_bookings_can_be_cancelled() {
         let now = DateTime::<Utc>::UNIX_EPOCH + Duration::days(10);
         let window = ShiftWindow::new(now + Duration::hours(1), now + Duration::hours(9)).unwrap();
-        assert_eq!(check_cancellable(BookingStatus::Active, window, now), Ok(()));
+        assert_eq!(
+            check_cancellable(BookingStatus::Active, window, now),
+            Ok(())
+        );
         assert_eq!(
             check_cancellable(BookingStatus::Cancelled, window, now),
             Err(CancelError::AlreadyCancelled)

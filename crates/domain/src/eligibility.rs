@@ -79,7 +79,10 @@ pub enum Ineligibility {
 impl std::fmt::Display for Ineligibility {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         match self {
-            Self::NotInBank => write!(f, "you are not a member of the bank this shift is posted to"),
+            Self::NotInBank => write!(
+                f,
+                "you are not a member of the bank this shift is posted to"
+            ),
             Self::ShiftNotOpen { status } => write!(f, "the shift is {}", status.as_str()),
             Self::ShiftStarted => write!(f, "the shift has already started"),
             Self::WrongStaffGroup { required, held } => write!(
@@ -97,7 +100,11 @@ impl std::fmt::Display for Ineligibility {
             ),
             Self::MissingSkills { missing } => {
                 let names: Vec<&str> = missing.iter().map(Skill::as_str).collect();
-                write!(f, "the shift needs skills you have not recorded: {}", names.join(", "))
+                write!(
+                    f,
+                    "the shift needs skills you have not recorded: {}",
+                    names.join(", ")
+                )
             }
         }
     }
@@ -184,7 +191,10 @@ mod tests {
 
         let mut outsider = worker.clone();
         outsider.banks.clear();
-        assert_eq!(check(&outsider, &shift, now), vec![Ineligibility::NotInBank]);
+        assert_eq!(
+            check(&outsider, &shift, now),
+            vec![Ineligibility::NotInBank]
+        );
 
         let mut senior = worker.clone();
         senior.grade = grade("band_7");
@@ -213,10 +223,15 @@ mod tests {
         filled.status = ShiftStatus::Filled;
         assert_eq!(
             check(&worker, &filled, now),
-            vec![Ineligibility::ShiftNotOpen { status: ShiftStatus::Filled }]
+            vec![Ineligibility::ShiftNotOpen {
+                status: ShiftStatus::Filled
+            }]
         );
 
         let later = shift.window.start();
-        assert_eq!(check(&worker, &shift, later), vec![Ineligibility::ShiftStarted]);
+        assert_eq!(
+            check(&worker, &shift, later),
+            vec![Ineligibility::ShiftStarted]
+        );
     }
 }

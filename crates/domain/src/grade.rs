@@ -163,7 +163,9 @@ pub struct GradeRange {
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum GradeRangeError {
     /// The bounds are of different families.
-    #[error("the lowest and highest grade must both be Agenda for Change bands or both medical grades")]
+    #[error(
+        "the lowest and highest grade must both be Agenda for Change bands or both medical grades"
+    )]
     MixedFamilies,
     /// The lowest grade is above the highest.
     #[error("the lowest grade must not be above the highest")]

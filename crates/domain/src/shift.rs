@@ -203,8 +203,14 @@ mod tests {
     #[test]
     fn windows_check_order_and_length() {
         assert!(ShiftWindow::new(at(0), at(12)).is_ok());
-        assert_eq!(ShiftWindow::new(at(5), at(5)), Err(ShiftWindowError::EndsBeforeStart));
-        assert_eq!(ShiftWindow::new(at(0), at(25)), Err(ShiftWindowError::TooLong));
+        assert_eq!(
+            ShiftWindow::new(at(5), at(5)),
+            Err(ShiftWindowError::EndsBeforeStart)
+        );
+        assert_eq!(
+            ShiftWindow::new(at(0), at(25)),
+            Err(ShiftWindowError::TooLong)
+        );
         assert_eq!(
             ShiftWindow::new(at(0), at(0) + Duration::minutes(29)),
             Err(ShiftWindowError::TooShort)

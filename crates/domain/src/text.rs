@@ -96,9 +96,15 @@ mod tests {
 
     #[test]
     fn label_trims_and_bounds() {
-        assert_eq!(Label::parse("  Ward 4 ", 10).map(|l| l.0), Ok("Ward 4".into()));
+        assert_eq!(
+            Label::parse("  Ward 4 ", 10).map(|l| l.0),
+            Ok("Ward 4".into())
+        );
         assert_eq!(Label::parse("   ", 10), Err(TextError::Empty));
-        assert_eq!(Label::parse("abcdef", 5), Err(TextError::TooLong { max: 5 }));
+        assert_eq!(
+            Label::parse("abcdef", 5),
+            Err(TextError::TooLong { max: 5 })
+        );
         assert!(Label::parse("a\u{0}b", 5).is_err());
     }
 
@@ -108,7 +114,16 @@ mod tests {
             Email::parse(" Nurse@Example.NHS.uk ").map(|e| e.0),
             Ok("nurse@example.nhs.uk".into())
         );
-        for bad in ["", "nurse", "nurse@", "@nhs.uk", "a@nhs", "a b@nhs.uk", "a@.uk", "a@b@c.uk"] {
+        for bad in [
+            "",
+            "nurse",
+            "nurse@",
+            "@nhs.uk",
+            "a@nhs",
+            "a b@nhs.uk",
+            "a@.uk",
+            "a@b@c.uk",
+        ] {
             assert!(Email::parse(bad).is_err(), "{bad} should be refused");
         }
     }

@@ -10,7 +10,10 @@ pub(crate) fn map(error: sqlx::Error) -> StoreError {
         let named = [
             ("bookings_no_overlap", Conflict::OverlappingBooking),
             ("shifts_places_not_exceeded", Conflict::ShiftFull),
-            ("bookings.worker_id, bookings.idempotency_key", Conflict::IdempotencyKeyReused),
+            (
+                "bookings.worker_id, bookings.idempotency_key",
+                Conflict::IdempotencyKeyReused,
+            ),
             ("organisations.ods_code", Conflict::OdsCodeTaken),
             ("users.email", Conflict::EmailTaken),
         ];

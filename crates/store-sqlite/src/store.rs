@@ -19,9 +19,11 @@ fn decode<R, T: TryFrom<R, Error = anyhow::Error>>(raw: R) -> Result<T, StoreErr
     T::try_from(raw).map_err(StoreError::Unexpected)
 }
 
-const SHIFT_COLUMNS: &str = "id, org_id, ward_id, bank_id, role, staff_group, grade_min, grade_max, \
+const SHIFT_COLUMNS: &str =
+    "id, org_id, ward_id, bank_id, role, staff_group, grade_min, grade_max, \
      required_skills, starts_at, ends_at, places, booked, status, posted_by, created_at";
-const BOOKING_COLUMNS: &str = "id, shift_id, worker_id, starts_at, ends_at, status, idempotency_key, \
+const BOOKING_COLUMNS: &str =
+    "id, shift_id, worker_id, starts_at, ends_at, status, idempotency_key, \
      created_at, cancelled_by, cancelled_by_user, cancel_reason, cancelled_at";
 
 fn shifts(rows: Vec<SqliteRow>) -> Result<Vec<Shift>, StoreError> {
@@ -57,14 +59,15 @@ impl SqliteStore {
     async fn load_user(&self, row: Option<SqliteRow>) -> Result<Option<User>, StoreError> {
         let Some(row) = row else { return Ok(None) };
         let id: Uuid = sqlx::Row::try_get(&row, "id").or_store()?;
-        let grants = sqlx::query("SELECT role, scope_kind, scope_id FROM user_grants WHERE user_id = ?")
-            .bind(id)
-            .fetch_all(&self.reader)
-            .await
-            .or_store()?
-            .iter()
-            .map(rows::grant)
-            .collect::<Result<Vec<_>, _>>()?;
+        let grants =
+            sqlx::query("SELECT role, scope_kind, scope_id FROM user_grants WHERE user_id = ?")
+                .bind(id)
+                .fetch_all(&self.reader)
+                .await
+                .or_store()?
+                .iter()
+                .map(rows::grant)
+                .collect::<Result<Vec<_>, _>>()?;
         decode(rows::user(&row, grants)?).map(Some)
     }
 
@@ -96,14 +99,16 @@ async fn insert_user(tx: &mut Transaction<'static, Sqlite>, user: &User) -> Resu
     .or_store()?;
     for grant in &user.grants {
         let (kind, id) = scope_parts(grant.scope);
-        sqlx::query("INSERT INTO user_grants (user_id, role, scope_kind, scope_id) VALUES (?, ?, ?, ?)")
-            .bind(user.id.0)
-            .bind(grant.role.as_str())
-            .bind(kind)
-            .bind(id)
-            .execute(&mut **tx)
-            .await
-            .or_store()?;
+        sqlx::query(
+            "INSERT INTO user_grants (user_id, role, scope_kind, scope_id) VALUES (?, ?, ?, ?)",
+        )
+        .bind(user.id.0)
+        .bind(grant.role.as_str())
+        .bind(kind)
+        .bind(id)
+        .execute(&mut **tx)
+        .await
+        .or_store()?;
     }
     Ok(())
 }
@@ -113,7 +118,9 @@ async fn find_booking_by_key(
     worker: WorkerId,
     key: &str,
 ) -> Result<Option<Booking>, StoreError> {
-    let sql = format!("SELECT {BOOKING_COLUMNS} FROM bookings WHERE worker_id = ? AND idempotency_key = ?");
+    let sql = format!(
+        "SELECT {BOOKING_COLUMNS} FROM bookings WHERE worker_id = ? AND idempotency_key = ?"
+    );
     let row = sqlx::query(&sql)
         .bind(worker.0)
         .bind(key)
@@ -152,7 +159,9 @@ impl Store for SqliteStore {
             .fetch_all(&self.reader)
             .await
             .or_store()?;
-        rows.iter().map(|r| decode(rows::organisation(r)?)).collect()
+        rows.iter()
+            .map(|r| decode(rows::organisation(r)?))
+            .collect()
     }
 
     async fn create_site(&self, site: &Site) -> Result<(), StoreError> {
@@ -179,11 +188,13 @@ impl Store for SqliteStore {
     }
 
     async fn sites(&self, org: OrgId) -> Result<Vec<Site>, StoreError> {
-        let rows = sqlx::query("SELECT id, org_id, name, lat, lon FROM sites WHERE org_id = ? ORDER BY name")
-            .bind(org.0)
-            .fetch_all(&self.reader)
-            .await
-            .or_store()?;
+        let rows = sqlx::query(
+            "SELECT id, org_id, name, lat, lon FROM sites WHERE org_id = ? ORDER BY name",
+        )
+        .bind(org.0)
+        .fetch_all(&self.reader)
+        .await
+        .or_store()?;
         rows.iter().map(|r| decode(rows::site(r)?)).collect()
     }
 
@@ -210,11 +221,13 @@ impl Store for SqliteStore {
     }
 
     async fn wards(&self, org: OrgId) -> Result<Vec<Ward>, StoreError> {
-        let rows = sqlx::query("SELECT id, site_id, org_id, name FROM wards WHERE org_id = ? ORDER BY name")
-            .bind(org.0)
-            .fetch_all(&self.reader)
-            .await
-            .or_store()?;
+        let rows = sqlx::query(
+            "SELECT id, site_id, org_id, name FROM wards WHERE org_id = ? ORDER BY name",
+        )
+        .bind(org.0)
+        .fetch_all(&self.reader)
+        .await
+        .or_store()?;
         rows.iter().map(|r| decode(rows::ward(r)?)).collect()
     }
 
@@ -322,7 +335,11 @@ impl Store for SqliteStore {
         tx.commit().await.or_store()
     }
 
-    async fn session(&self, token_hash: &str, now: DateTime<Utc>) -> Result<Option<Session>, StoreError> {
+    async fn session(
+        &self,
+        token_hash: &str,
+        now: DateTime<Utc>,
+    ) -> Result<Option<Session>, StoreError> {
         let row: Option<(Uuid, String, i64)> = sqlx::query_as(
             "SELECT user_id, csrf_token, expires_at FROM sessions WHERE token_hash = ? AND expires_at > ?",
         )
@@ -369,7 +386,12 @@ impl Store for SqliteStore {
         self.load_worker(row).await
     }
 
-    async fn join_bank(&self, worker: WorkerId, bank: BankId, at: DateTime<Utc>) -> Result<(), StoreError> {
+    async fn join_bank(
+        &self,
+        worker: WorkerId,
+        bank: BankId,
+        at: DateTime<Utc>,
+    ) -> Result<(), StoreError> {
         let mut tx = self.begin().await?;
         sqlx::query(
             "INSERT INTO bank_memberships (worker_id, bank_id, joined_at) VALUES (?, ?, ?) \
@@ -422,11 +444,20 @@ impl Store for SqliteStore {
 
     async fn shift(&self, id: ShiftId) -> Result<Option<Shift>, StoreError> {
         let sql = format!("SELECT {SHIFT_COLUMNS} FROM shifts WHERE id = ?");
-        let row = sqlx::query(&sql).bind(id.0).fetch_optional(&self.reader).await.or_store()?;
+        let row = sqlx::query(&sql)
+            .bind(id.0)
+            .fetch_optional(&self.reader)
+            .await
+            .or_store()?;
         row.map(|r| decode(rows::shift(&r)?)).transpose()
     }
 
-    async fn shifts_of_org(&self, org: OrgId, starts_after: DateTime<Utc>, page: Page) -> Result<Vec<Shift>, StoreError> {
+    async fn shifts_of_org(
+        &self,
+        org: OrgId,
+        starts_after: DateTime<Utc>,
+        page: Page,
+    ) -> Result<Vec<Shift>, StoreError> {
         let (after_start, after_id) = cursor_parts(page.after, starts_after);
         let sql = format!(
             "SELECT {SHIFT_COLUMNS} FROM shifts WHERE org_id = ? AND starts_at > ? \
@@ -484,12 +515,17 @@ impl Store for SqliteStore {
 
     async fn book(&self, booking: &Booking) -> Result<BookOutcome, StoreError> {
         let mut tx = self.begin().await?;
-        if let Some(existing) = find_booking_by_key(&mut tx, booking.worker_id, &booking.idempotency_key).await? {
+        if let Some(existing) =
+            find_booking_by_key(&mut tx, booking.worker_id, &booking.idempotency_key).await?
+        {
             tx.rollback().await.or_store()?;
             if existing.shift_id != booking.shift_id {
                 return Err(Conflict::IdempotencyKeyReused.into());
             }
-            return Ok(BookOutcome { booking: existing, replayed: true });
+            return Ok(BookOutcome {
+                booking: existing,
+                replayed: true,
+            });
         }
         let state: Option<(String, i64, i64)> =
             sqlx::query_as("SELECT status, booked, places FROM shifts WHERE id = ?")
@@ -521,7 +557,10 @@ impl Store for SqliteStore {
         let mut stored = booking.clone();
         stored.status = staffbank_domain::booking::BookingStatus::Active;
         stored.cancellation = None;
-        Ok(BookOutcome { booking: stored, replayed: false })
+        Ok(BookOutcome {
+            booking: stored,
+            replayed: false,
+        })
     }
 
     async fn cancel_booking(
@@ -547,8 +586,14 @@ impl Store for SqliteStore {
         .or_store()?
         .rows_affected();
         let sql = format!("SELECT {BOOKING_COLUMNS} FROM bookings WHERE id = ?");
-        let row = sqlx::query(&sql).bind(id.0).fetch_optional(&mut *tx).await.or_store()?;
-        let Some(row) = row else { return Err(StoreError::NotFound) };
+        let row = sqlx::query(&sql)
+            .bind(id.0)
+            .fetch_optional(&mut *tx)
+            .await
+            .or_store()?;
+        let Some(row) = row else {
+            return Err(StoreError::NotFound);
+        };
         if changed == 0 {
             return Err(Conflict::AlreadyCancelled.into());
         }
@@ -559,12 +604,20 @@ impl Store for SqliteStore {
 
     async fn booking(&self, id: BookingId) -> Result<Option<Booking>, StoreError> {
         let sql = format!("SELECT {BOOKING_COLUMNS} FROM bookings WHERE id = ?");
-        let row = sqlx::query(&sql).bind(id.0).fetch_optional(&self.reader).await.or_store()?;
+        let row = sqlx::query(&sql)
+            .bind(id.0)
+            .fetch_optional(&self.reader)
+            .await
+            .or_store()?;
         row.map(|r| decode(rows::booking(&r)?)).transpose()
     }
 
-    async fn bookings_of_worker(&self, worker: WorkerId, page: Page) -> Result<Vec<Booking>, StoreError> {
-        let (after_start, after_id) = cursor_parts(page.after, DateTime::<Utc>::MIN_UTC);
+    async fn bookings_of_worker(
+        &self,
+        worker: WorkerId,
+        page: Page,
+    ) -> Result<Vec<Booking>, StoreError> {
+        let (after_start, after_id) = cursor_parts(page.after, DateTime::<Utc>::UNIX_EPOCH);
         let sql = format!(
             "SELECT {BOOKING_COLUMNS} FROM bookings WHERE worker_id = ? \
              AND (starts_at > ? OR (starts_at = ? AND id > ?)) ORDER BY starts_at, id LIMIT ?"
@@ -582,16 +635,22 @@ impl Store for SqliteStore {
     }
 
     async fn bookings_of_shift(&self, shift: ShiftId) -> Result<Vec<Booking>, StoreError> {
-        let sql = format!("SELECT {BOOKING_COLUMNS} FROM bookings WHERE shift_id = ? ORDER BY created_at, id");
-        let rows = sqlx::query(&sql).bind(shift.0).fetch_all(&self.reader).await.or_store()?;
+        let sql = format!(
+            "SELECT {BOOKING_COLUMNS} FROM bookings WHERE shift_id = ? ORDER BY created_at, id"
+        );
+        let rows = sqlx::query(&sql)
+            .bind(shift.0)
+            .fetch_all(&self.reader)
+            .await
+            .or_store()?;
         bookings(rows)
     }
 }
 
-/// Keyset position: items strictly after (start, id); with no cursor, everything from `floor`.
+/// Keyset position: items strictly after (start, id); with no cursor, everything after `floor`.
 fn cursor_parts(after: Option<Cursor>, floor: DateTime<Utc>) -> (i64, Uuid) {
     match after {
         Some(c) => (ms(c.start), c.id),
-        None => (ms(floor) - 1, Uuid::max()),
+        None => (ms(floor), Uuid::max()),
     }
 }

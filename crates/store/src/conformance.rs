@@ -160,7 +160,10 @@ impl World {
         };
         self.store.register_worker(&account, &worker).await.unwrap();
         for bank in banks {
-            self.store.join_bank(worker.id, *bank, self.now).await.unwrap();
+            self.store
+                .join_bank(worker.id, *bank, self.now)
+                .await
+                .unwrap();
         }
         self.store.worker(worker.id).await.unwrap().unwrap()
     }
@@ -195,7 +198,10 @@ impl World {
 
     /// Posts one shift and returns it as stored.
     pub async fn post(&self, shift: Shift) -> Shift {
-        self.store.post_shifts(std::slice::from_ref(&shift)).await.unwrap();
+        self.store
+            .post_shifts(std::slice::from_ref(&shift))
+            .await
+            .unwrap();
         self.store.shift(shift.id).await.unwrap().unwrap()
     }
 
@@ -251,7 +257,10 @@ pub async fn organisations_round_trip_and_ods_codes_are_unique(store: Arc<dyn St
     assert_eq!(read.as_ref(), Some(&world.orgs[0]));
     let mut dup = world.orgs[0].clone();
     dup.id = OrgId(new_id());
-    assert_eq!(conflict(store.create_organisation(&dup).await), Conflict::OdsCodeTaken);
+    assert_eq!(
+        conflict(store.create_organisation(&dup).await),
+        Conflict::OdsCodeTaken
+    );
     assert_eq!(store.organisations().await.unwrap().len(), 2);
     let bank = store.bank(world.banks[2].id).await.unwrap().unwrap();
     assert_eq!(bank.kind, BankKind::Collaborative);
@@ -260,11 +269,17 @@ pub async fn organisations_round_trip_and_ods_codes_are_unique(store: Arc<dyn St
     let mut expected = vec![world.orgs[0].id, world.orgs[1].id];
     expected.sort();
     assert_eq!(members, expected);
-    assert_eq!(store.wards(world.orgs[1].id).await.unwrap(), vec![world.wards[1].clone()]);
+    assert_eq!(
+        store.wards(world.orgs[1].id).await.unwrap(),
+        vec![world.wards[1].clone()]
+    );
     let mut orphan = world.wards[0].clone();
     orphan.id = WardId(new_id());
     orphan.site_id = SiteId(new_id());
-    assert_eq!(conflict(store.create_ward(&orphan).await), Conflict::MissingReference);
+    assert_eq!(
+        conflict(store.create_ward(&orphan).await),
+        Conflict::MissingReference
+    );
 }
 
 /// Users keep their grants; emails are unique; sessions expire.
@@ -274,7 +289,10 @@ pub async fn users_grants_and_sessions_round_trip(store: Arc<dyn Store>) {
     assert_eq!(read, world.booker);
     let mut dup = world.booker.clone();
     dup.id = UserId(new_id());
-    assert_eq!(conflict(store.create_user(&dup).await), Conflict::EmailTaken);
+    assert_eq!(
+        conflict(store.create_user(&dup).await),
+        Conflict::EmailTaken
+    );
     let session = Session {
         token_hash: "ab".repeat(32),
         user_id: world.booker.id,
@@ -290,24 +308,40 @@ pub async fn users_grants_and_sessions_round_trip(store: Arc<dyn Store>) {
         .unwrap();
     assert_eq!(expired, None);
     store.delete_session(&session.token_hash).await.unwrap();
-    assert_eq!(store.session(&session.token_hash, world.now).await.unwrap(), None);
+    assert_eq!(
+        store.session(&session.token_hash, world.now).await.unwrap(),
+        None
+    );
 }
 
 /// Joining a bank twice keeps one membership.
 pub async fn workers_join_banks_once(store: Arc<dyn Store>) {
     let world = World::new(store.clone()).await;
     let worker = world.worker("Asha", &[world.banks[0].id]).await;
-    store.join_bank(worker.id, world.banks[0].id, world.now).await.unwrap();
-    store.join_bank(worker.id, world.banks[2].id, world.now).await.unwrap();
+    store
+        .join_bank(worker.id, world.banks[0].id, world.now)
+        .await
+        .unwrap();
+    store
+        .join_bank(worker.id, world.banks[2].id, world.now)
+        .await
+        .unwrap();
     let read = store.worker(worker.id).await.unwrap().unwrap();
     let mut banks = read.banks.clone();
     banks.sort();
     let mut expected = vec![world.banks[0].id, world.banks[2].id];
     expected.sort();
     assert_eq!(banks, expected);
-    assert_eq!(store.worker_for_user(worker.user_id).await.unwrap(), Some(read));
     assert_eq!(
-        conflict(store.join_bank(worker.id, BankId(new_id()), world.now).await),
+        store.worker_for_user(worker.user_id).await.unwrap(),
+        Some(read)
+    );
+    assert_eq!(
+        conflict(
+            store
+                .join_bank(worker.id, BankId(new_id()), world.now)
+                .await
+        ),
         Conflict::MissingReference
     );
 }
@@ -323,7 +357,10 @@ pub async fn posting_is_all_or_nothing(store: Arc<dyn Store>) {
         Conflict::MissingReference
     );
     assert_eq!(store.shift(good.id).await.unwrap(), None);
-    store.post_shifts(std::slice::from_ref(&good)).await.unwrap();
+    store
+        .post_shifts(std::slice::from_ref(&good))
+        .await
+        .unwrap();
     assert_eq!(store.shift(good.id).await.unwrap(), Some(good));
 }
 
@@ -332,8 +369,12 @@ pub async fn open_shifts_show_only_what_a_worker_may_book(store: Arc<dyn Store>)
     let world = World::new(store.clone()).await;
     let worker = world.worker("Ben", &[world.banks[0].id]).await;
     let other = world.worker("Cai", &[world.banks[0].id]).await;
-    let visible = world.post(world.shift(0, world.banks[0].id, 24, 12, 2)).await;
-    let _other_bank = world.post(world.shift(1, world.banks[1].id, 24, 12, 1)).await;
+    let visible = world
+        .post(world.shift(0, world.banks[0].id, 24, 12, 2))
+        .await;
+    let _other_bank = world
+        .post(world.shift(1, world.banks[1].id, 24, 12, 1))
+        .await;
     let mut senior = world.shift(0, world.banks[0].id, 30, 8, 1);
     senior.grades = GradeRange::new(
         StaffGroup::NursingAndMidwifery,
@@ -343,13 +384,26 @@ pub async fn open_shifts_show_only_what_a_worker_may_book(store: Arc<dyn Store>)
     .unwrap();
     world.post(senior).await;
     let mut past = world.shift(0, world.banks[0].id, 1, 8, 1);
-    past.window =
-        ShiftWindow::new(world.now - Duration::hours(2), world.now + Duration::hours(6)).unwrap();
+    past.window = ShiftWindow::new(
+        world.now - Duration::hours(2),
+        world.now + Duration::hours(6),
+    )
+    .unwrap();
     world.post(past).await;
-    let filled = world.post(world.shift(0, world.banks[0].id, 72, 8, 1)).await;
-    store.book(&world.booking(&filled, &other, "k1")).await.unwrap();
-    let booked_by_me = world.post(world.shift(0, world.banks[0].id, 96, 8, 3)).await;
-    store.book(&world.booking(&booked_by_me, &worker, "k2")).await.unwrap();
+    let filled = world
+        .post(world.shift(0, world.banks[0].id, 72, 8, 1))
+        .await;
+    store
+        .book(&world.booking(&filled, &other, "k1"))
+        .await
+        .unwrap();
+    let booked_by_me = world
+        .post(world.shift(0, world.banks[0].id, 96, 8, 3))
+        .await;
+    store
+        .book(&world.booking(&booked_by_me, &worker, "k2"))
+        .await
+        .unwrap();
 
     let shown = store.open_shifts(&world.query(&worker, 50)).await.unwrap();
     let ids: Vec<ShiftId> = shown.iter().map(|s| s.id).collect();
@@ -386,12 +440,21 @@ pub async fn open_shifts_page_by_start_time(store: Arc<dyn Store>) {
         seen.extend(page);
     }
     assert_eq!(seen.len(), 7);
-    assert!(seen.windows(2).all(|w| w[0].window.start() <= w[1].window.start()));
+    assert!(seen
+        .windows(2)
+        .all(|w| w[0].window.start() <= w[1].window.start()));
     let mut ids: Vec<_> = seen.iter().map(|s| s.id).collect();
     ids.dedup();
     assert_eq!(ids.len(), 7);
     let org_shifts = store
-        .shifts_of_org(world.orgs[0].id, world.now, Page { limit: 100, after: None })
+        .shifts_of_org(
+            world.orgs[0].id,
+            world.now,
+            Page {
+                limit: 100,
+                after: None,
+            },
+        )
         .await
         .unwrap();
     assert_eq!(org_shifts.len(), 7);
@@ -400,7 +463,9 @@ pub async fn open_shifts_page_by_start_time(store: Arc<dyn Store>) {
 /// 200 workers racing for 3 places: exactly 3 bookings, 197 `ShiftFull`.
 pub async fn places_are_never_exceeded_under_concurrency(store: Arc<dyn Store>) {
     let world = Arc::new(World::new(store.clone()).await);
-    let shift = world.post(world.shift(0, world.banks[0].id, 24, 12, 3)).await;
+    let shift = world
+        .post(world.shift(0, world.banks[0].id, 24, 12, 3))
+        .await;
     let mut workers = Vec::new();
     for i in 0..200 {
         workers.push(world.worker(&format!("W{i}"), &[world.banks[0].id]).await);
@@ -434,10 +499,17 @@ pub async fn a_worker_never_holds_overlapping_bookings_across_trusts(store: Arc<
     let world = Arc::new(World::new(store.clone()).await);
     for round in 0..20 {
         let worker = world
-            .worker(&format!("Eve{round}"), &[world.banks[0].id, world.banks[1].id])
+            .worker(
+                &format!("Eve{round}"),
+                &[world.banks[0].id, world.banks[1].id],
+            )
             .await;
-        let at_a = world.post(world.shift(0, world.banks[0].id, 24, 12, 5)).await;
-        let at_b = world.post(world.shift(1, world.banks[1].id, 30, 12, 5)).await;
+        let at_a = world
+            .post(world.shift(0, world.banks[0].id, 24, 12, 5))
+            .await;
+        let at_b = world
+            .post(world.shift(1, world.banks[1].id, 30, 12, 5))
+            .await;
         let first = world.booking(&at_a, &worker, "a");
         let second = world.booking(&at_b, &worker, "b");
         let (w1, w2) = (world.clone(), world.clone());
@@ -448,12 +520,17 @@ pub async fn a_worker_never_holds_overlapping_bookings_across_trusts(store: Arc<
         let results = [r1.unwrap(), r2.unwrap()];
         let ok = results.iter().filter(|r| r.is_ok()).count();
         assert_eq!(ok, 1, "round {round}: {results:?}");
-        assert!(results.iter().any(|r| matches!(
-            r,
-            Err(StoreError::Conflict(Conflict::OverlappingBooking))
-        )));
+        assert!(results
+            .iter()
+            .any(|r| matches!(r, Err(StoreError::Conflict(Conflict::OverlappingBooking)))));
         let held = store
-            .bookings_of_worker(worker.id, Page { limit: 10, after: None })
+            .bookings_of_worker(
+                worker.id,
+                Page {
+                    limit: 10,
+                    after: None,
+                },
+            )
             .await
             .unwrap();
         assert_eq!(held.len(), 1);
@@ -463,12 +540,26 @@ pub async fn a_worker_never_holds_overlapping_bookings_across_trusts(store: Arc<
 /// A shift ending at 20:00 and one starting at 20:00 can both be held.
 pub async fn back_to_back_bookings_are_allowed(store: Arc<dyn Store>) {
     let world = World::new(store.clone()).await;
-    let worker = world.worker("Fin", &[world.banks[0].id, world.banks[2].id]).await;
-    let day = world.post(world.shift(0, world.banks[0].id, 24, 12, 1)).await;
-    let night = world.post(world.shift(1, world.banks[2].id, 36, 12, 1)).await;
-    store.book(&world.booking(&day, &worker, "day")).await.unwrap();
-    store.book(&world.booking(&night, &worker, "night")).await.unwrap();
-    let overlapping = world.post(world.shift(0, world.banks[0].id, 35, 2, 1)).await;
+    let worker = world
+        .worker("Fin", &[world.banks[0].id, world.banks[2].id])
+        .await;
+    let day = world
+        .post(world.shift(0, world.banks[0].id, 24, 12, 1))
+        .await;
+    let night = world
+        .post(world.shift(1, world.banks[2].id, 36, 12, 1))
+        .await;
+    store
+        .book(&world.booking(&day, &worker, "day"))
+        .await
+        .unwrap();
+    store
+        .book(&world.booking(&night, &worker, "night"))
+        .await
+        .unwrap();
+    let overlapping = world
+        .post(world.shift(0, world.banks[0].id, 35, 2, 1))
+        .await;
     assert_eq!(
         conflict(store.book(&world.booking(&overlapping, &worker, "x")).await),
         Conflict::OverlappingBooking
@@ -481,7 +572,9 @@ pub async fn back_to_back_bookings_are_allowed(store: Arc<dyn Store>) {
 pub async fn idempotency_keys_replay_and_refuse_reuse(store: Arc<dyn Store>) {
     let world = Arc::new(World::new(store.clone()).await);
     let worker = world.worker("Gil", &[world.banks[0].id]).await;
-    let shift = world.post(world.shift(0, world.banks[0].id, 24, 12, 5)).await;
+    let shift = world
+        .post(world.shift(0, world.banks[0].id, 24, 12, 5))
+        .await;
     let retries = (0..10).map(|_| {
         let world = world.clone();
         let request = world.booking(&shift, &worker, "same-key");
@@ -493,9 +586,15 @@ pub async fn idempotency_keys_replay_and_refuse_reuse(store: Arc<dyn Store>) {
     let first = outcomes[0].booking.id;
     assert!(outcomes.iter().all(|o| o.booking.id == first));
     assert_eq!(store.shift(shift.id).await.unwrap().unwrap().booked, 1);
-    let other = world.post(world.shift(0, world.banks[0].id, 96, 12, 5)).await;
+    let other = world
+        .post(world.shift(0, world.banks[0].id, 96, 12, 5))
+        .await;
     assert_eq!(
-        conflict(store.book(&world.booking(&other, &worker, "same-key")).await),
+        conflict(
+            store
+                .book(&world.booking(&other, &worker, "same-key"))
+                .await
+        ),
         Conflict::IdempotencyKeyReused
     );
 }
@@ -505,31 +604,55 @@ pub async fn cancelling_releases_the_place_at_once(store: Arc<dyn Store>) {
     let world = World::new(store.clone()).await;
     let first = world.worker("Hal", &[world.banks[0].id]).await;
     let second = world.worker("Ida", &[world.banks[0].id]).await;
-    let shift = world.post(world.shift(0, world.banks[0].id, 24, 12, 1)).await;
-    let booking = store.book(&world.booking(&shift, &first, "k")).await.unwrap().booking;
+    let shift = world
+        .post(world.shift(0, world.banks[0].id, 24, 12, 1))
+        .await;
+    let booking = store
+        .book(&world.booking(&shift, &first, "k"))
+        .await
+        .unwrap()
+        .booking;
     assert_eq!(
         conflict(store.book(&world.booking(&shift, &second, "k")).await),
         Conflict::ShiftFull
     );
     let reason = label("Unwell");
     let cancelled = store
-        .cancel_booking(booking.id, CancelledBy::Worker, first.user_id, &reason, world.now)
+        .cancel_booking(
+            booking.id,
+            CancelledBy::Worker,
+            first.user_id,
+            &reason,
+            world.now,
+        )
         .await
         .unwrap();
     assert_eq!(cancelled.status, BookingStatus::Cancelled);
     let record = cancelled.cancellation.clone().unwrap();
-    assert_eq!((record.by, record.reason), (CancelledBy::Worker, reason.clone()));
+    assert_eq!(
+        (record.by, record.reason),
+        (CancelledBy::Worker, reason.clone())
+    );
     let read = store.shift(shift.id).await.unwrap().unwrap();
     assert_eq!((read.booked, read.status), (0, ShiftStatus::Open));
     assert_eq!(
         conflict(
             store
-                .cancel_booking(booking.id, CancelledBy::Trust, world.booker.id, &reason, world.now)
+                .cancel_booking(
+                    booking.id,
+                    CancelledBy::Trust,
+                    world.booker.id,
+                    &reason,
+                    world.now
+                )
                 .await
         ),
         Conflict::AlreadyCancelled
     );
-    store.book(&world.booking(&shift, &second, "k")).await.unwrap();
+    store
+        .book(&world.booking(&shift, &second, "k"))
+        .await
+        .unwrap();
     assert_eq!(store.booking(booking.id).await.unwrap(), Some(cancelled));
 }
 
@@ -544,5 +667,9 @@ pub async fn cancelled_shifts_cannot_be_booked(store: Arc<dyn Store>) {
         conflict(store.book(&world.booking(&shift, &worker, "k")).await),
         Conflict::ShiftNotOpen
     );
-    assert!(store.open_shifts(&world.query(&worker, 10)).await.unwrap().is_empty());
+    assert!(store
+        .open_shifts(&world.query(&worker, 10))
+        .await
+        .unwrap()
+        .is_empty());
 }

@@ -315,8 +315,7 @@ impl TryFrom<RawShift> for Shift {
             grades: GradeRange::new(staff_group, grade(&r.grade_min)?, grade(&r.grade_max)?)
                 .map_err(|e| anyhow!("grades: {e}"))?,
             required_skills: skills(&r.required_skills)?,
-            window: ShiftWindow::new(r.starts_at, r.ends_at)
-                .map_err(|e| anyhow!("window: {e}"))?,
+            window: ShiftWindow::new(r.starts_at, r.ends_at).map_err(|e| anyhow!("window: {e}"))?,
             places,
             booked,
             status,
@@ -365,8 +364,12 @@ pub struct RawBooking {
 impl TryFrom<RawBooking> for Booking {
     type Error = anyhow::Error;
     fn try_from(r: RawBooking) -> anyhow::Result<Self> {
-        let cancellation = match (r.cancelled_by, r.cancelled_by_user, r.cancel_reason, r.cancelled_at)
-        {
+        let cancellation = match (
+            r.cancelled_by,
+            r.cancelled_by_user,
+            r.cancel_reason,
+            r.cancelled_at,
+        ) {
             (Some(by), Some(user), Some(reason), Some(at)) => Some(CancellationRecord {
                 by: CancelledBy::parse(&by).context("cancelled by")?,
                 by_user: UserId(user),
@@ -379,8 +382,7 @@ impl TryFrom<RawBooking> for Booking {
             id: BookingId(r.id),
             shift_id: ShiftId(r.shift_id),
             worker_id: WorkerId(r.worker_id),
-            window: ShiftWindow::new(r.starts_at, r.ends_at)
-                .map_err(|e| anyhow!("window: {e}"))?,
+            window: ShiftWindow::new(r.starts_at, r.ends_at).map_err(|e| anyhow!("window: {e}"))?,
             status: BookingStatus::parse(&r.status).context("booking status")?,
             idempotency_key: r.idempotency_key,
             created_at: r.created_at,

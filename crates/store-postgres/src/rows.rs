@@ -1,0 +1,127 @@
+//! Reading PostgreSQL rows into the store's raw rows.
+
+use sqlx::postgres::PgRow;
+use sqlx::Row;
+use staffbank_store::raw::*;
+use staffbank_store::StoreError;
+
+fn get<'r, T: sqlx::Decode<'r, sqlx::Postgres> + sqlx::Type<sqlx::Postgres>>(
+    row: &'r PgRow,
+    column: &str,
+) -> Result<T, StoreError> {
+    row.try_get(column).map_err(crate::error::map)
+}
+
+pub(crate) fn organisation(row: &PgRow) -> Result<RawOrganisation, StoreError> {
+    Ok(RawOrganisation {
+        id: get(row, "id")?,
+        ods_code: get(row, "ods_code")?,
+        name: get(row, "name")?,
+        kind: get(row, "kind")?,
+    })
+}
+
+pub(crate) fn site(row: &PgRow) -> Result<RawSite, StoreError> {
+    Ok(RawSite {
+        id: get(row, "id")?,
+        org_id: get(row, "org_id")?,
+        name: get(row, "name")?,
+        lat: get(row, "lat")?,
+        lon: get(row, "lon")?,
+    })
+}
+
+pub(crate) fn ward(row: &PgRow) -> Result<RawWard, StoreError> {
+    Ok(RawWard {
+        id: get(row, "id")?,
+        site_id: get(row, "site_id")?,
+        org_id: get(row, "org_id")?,
+        name: get(row, "name")?,
+    })
+}
+
+pub(crate) fn bank(row: &PgRow) -> Result<RawBank, StoreError> {
+    Ok(RawBank {
+        id: get(row, "id")?,
+        name: get(row, "name")?,
+        kind: get(row, "kind")?,
+        lead_org_id: get(row, "lead_org_id")?,
+        members: get(row, "members")?,
+    })
+}
+
+pub(crate) fn grant(row: &PgRow) -> Result<RawGrant, StoreError> {
+    Ok(RawGrant {
+        role: get(row, "role")?,
+        scope_kind: get(row, "scope_kind")?,
+        scope_id: get(row, "scope_id")?,
+    })
+}
+
+pub(crate) fn user(row: &PgRow, grants: Vec<RawGrant>) -> Result<RawUser, StoreError> {
+    Ok(RawUser {
+        id: get(row, "id")?,
+        email: get(row, "email")?,
+        display_name: get(row, "display_name")?,
+        password_hash: get(row, "password_hash")?,
+        created_at: get(row, "created_at")?,
+        grants,
+    })
+}
+
+pub(crate) fn worker(row: &PgRow) -> Result<RawWorker, StoreError> {
+    let lat: Option<f64> = get(row, "home_lat")?;
+    let lon: Option<f64> = get(row, "home_lon")?;
+    let pay_point: i32 = get(row, "pay_point")?;
+    Ok(RawWorker {
+        id: get(row, "id")?,
+        user_id: get(row, "user_id")?,
+        display_name: get(row, "display_name")?,
+        staff_group: get(row, "staff_group")?,
+        grade: get(row, "grade")?,
+        pay_point: i64::from(pay_point),
+        skills: get(row, "skills")?,
+        home: lat.zip(lon),
+        banks: get(row, "banks")?,
+    })
+}
+
+pub(crate) fn shift(row: &PgRow) -> Result<RawShift, StoreError> {
+    let places: i32 = get(row, "places")?;
+    let booked: i32 = get(row, "booked")?;
+    Ok(RawShift {
+        id: get(row, "id")?,
+        org_id: get(row, "org_id")?,
+        ward_id: get(row, "ward_id")?,
+        bank_id: get(row, "bank_id")?,
+        role: get(row, "role")?,
+        staff_group: get(row, "staff_group")?,
+        grade_min: get(row, "grade_min")?,
+        grade_max: get(row, "grade_max")?,
+        required_skills: get(row, "required_skills")?,
+        starts_at: get(row, "starts_at")?,
+        ends_at: get(row, "ends_at")?,
+        places: i64::from(places),
+        booked: i64::from(booked),
+        status: get(row, "status")?,
+        posted_by: get(row, "posted_by")?,
+        created_at: get(row, "created_at")?,
+    })
+}
+
+pub(crate) fn booking(row: &PgRow) -> Result<RawBooking, StoreError> {
+    Ok(RawBooking {
+        id: get(row, "id")?,
+        shift_id: get(row, "shift_id")?,
+        worker_id: get(row, "worker_id")?,
+        starts_at: get(row, "starts_at")?,
+        ends_at: get(row, "ends_at")?,
+        status: get(row, "status")?,
+        idempotency_key: get(row, "idempotency_key")?,
+        created_at: get(row, "created_at")?,
+        cancelled_by: get(row, "cancelled_by")?,
+        cancelled_by_user: get(row, "cancelled_by_user")?,
+        cancel_reason: get(row, "cancel_reason")?,
+        cancelled_at: get(row, "cancelled_at")?,
+    })
+}

@@ -1,0 +1,602 @@
+//! The Store trait over PostgreSQL.
+
+use async_trait::async_trait;
+use chrono::{DateTime, Utc};
+use sqlx::postgres::PgRow;
+use sqlx::{Postgres, Transaction};
+use staffbank_domain::booking::{BookingStatus, CancelledBy};
+use staffbank_domain::text::Label;
+use staffbank_domain::*;
+use staffbank_store::raw::{grade_rank, scope_parts, stored_shift_status};
+use staffbank_store::*;
+use uuid::Uuid;
+
+use crate::error::OrStore;
+use crate::rows;
+use crate::PgStore;
+
+fn decode<R, T: TryFrom<R, Error = anyhow::Error>>(raw: R) -> Result<T, StoreError> {
+    T::try_from(raw).map_err(StoreError::Unexpected)
+}
+
+const SHIFT_COLUMNS: &str =
+    "id, org_id, ward_id, bank_id, role, staff_group, grade_min, grade_max, \
+     required_skills, starts_at, ends_at, places, booked, status, posted_by, created_at";
+const BOOKING_COLUMNS: &str =
+    "id, shift_id, worker_id, starts_at, ends_at, status, idempotency_key, \
+     created_at, cancelled_by, cancelled_by_user, cancel_reason, cancelled_at";
+const BANK_SELECT: &str = "SELECT b.id, b.name, b.kind, b.lead_org_id, \
+     ARRAY(SELECT m.org_id FROM bank_members m WHERE m.bank_id = b.id ORDER BY m.org_id) AS members \
+     FROM banks b";
+const WORKER_SELECT: &str = "SELECT w.*, ARRAY(SELECT m.bank_id FROM bank_memberships m \
+     WHERE m.worker_id = w.id ORDER BY m.joined_at, m.bank_id) AS banks FROM workers w";
+
+fn shifts(rows: Vec<PgRow>) -> Result<Vec<Shift>, StoreError> {
+    rows.iter().map(|r| decode(rows::shift(r)?)).collect()
+}
+
+fn bookings(rows: Vec<PgRow>) -> Result<Vec<Booking>, StoreError> {
+    rows.iter().map(|r| decode(rows::booking(r)?)).collect()
+}
+
+impl PgStore {
+    async fn load_user(&self, row: Option<PgRow>) -> Result<Option<User>, StoreError> {
+        let Some(row) = row else { return Ok(None) };
+        let id: Uuid = sqlx::Row::try_get(&row, "id").or_store()?;
+        let grants =
+            sqlx::query("SELECT role, scope_kind, scope_id FROM user_grants WHERE user_id = $1")
+                .bind(id)
+                .fetch_all(&self.pool)
+                .await
+                .or_store()?
+                .iter()
+                .map(rows::grant)
+                .collect::<Result<Vec<_>, _>>()?;
+        decode(rows::user(&row, grants)?).map(Some)
+    }
+}
+
+async fn insert_user(
+    tx: &mut Transaction<'static, Postgres>,
+    user: &User,
+) -> Result<(), StoreError> {
+    sqlx::query(
+        "INSERT INTO users (id, email, display_name, password_hash, created_at) VALUES ($1, $2, $3, $4, $5)",
+    )
+    .bind(user.id.0)
+    .bind(user.email.as_str())
+    .bind(user.display_name.as_str())
+    .bind(&user.password_hash)
+    .bind(user.created_at)
+    .execute(&mut **tx)
+    .await
+    .or_store()?;
+    for grant in &user.grants {
+        let (kind, id) = scope_parts(grant.scope);
+        sqlx::query(
+            "INSERT INTO user_grants (user_id, role, scope_kind, scope_id) VALUES ($1, $2, $3, $4)",
+        )
+        .bind(user.id.0)
+        .bind(grant.role.as_str())
+        .bind(kind)
+        .bind(id)
+        .execute(&mut **tx)
+        .await
+        .or_store()?;
+    }
+    Ok(())
+}
+
+fn skill_names(skills: &[staffbank_domain::worker::Skill]) -> Vec<String> {
+    skills.iter().map(|s| s.as_str().to_owned()).collect()
+}
+
+#[async_trait]
+impl Store for PgStore {
+    async fn create_organisation(&self, org: &Organisation) -> Result<(), StoreError> {
+        sqlx::query("INSERT INTO organisations (id, ods_code, name, kind) VALUES ($1, $2, $3, $4)")
+            .bind(org.id.0)
+            .bind(org.ods_code.as_str())
+            .bind(org.name.as_str())
+            .bind(org.kind.as_str())
+            .execute(&self.pool)
+            .await
+            .or_store()
+            .map(drop)
+    }
+
+    async fn organisation(&self, id: OrgId) -> Result<Option<Organisation>, StoreError> {
+        let row = sqlx::query("SELECT id, ods_code, name, kind FROM organisations WHERE id = $1")
+            .bind(id.0)
+            .fetch_optional(&self.pool)
+            .await
+            .or_store()?;
+        row.map(|r| decode(rows::organisation(&r)?)).transpose()
+    }
+
+    async fn organisations(&self) -> Result<Vec<Organisation>, StoreError> {
+        let rows = sqlx::query("SELECT id, ods_code, name, kind FROM organisations ORDER BY name")
+            .fetch_all(&self.pool)
+            .await
+            .or_store()?;
+        rows.iter()
+            .map(|r| decode(rows::organisation(r)?))
+            .collect()
+    }
+
+    async fn create_site(&self, site: &Site) -> Result<(), StoreError> {
+        sqlx::query("INSERT INTO sites (id, org_id, name, lat, lon) VALUES ($1, $2, $3, $4, $5)")
+            .bind(site.id.0)
+            .bind(site.org_id.0)
+            .bind(site.name.as_str())
+            .bind(site.location.lat())
+            .bind(site.location.lon())
+            .execute(&self.pool)
+            .await
+            .or_store()
+            .map(drop)
+    }
+
+    async fn site(&self, id: SiteId) -> Result<Option<Site>, StoreError> {
+        let row = sqlx::query("SELECT id, org_id, name, lat, lon FROM sites WHERE id = $1")
+            .bind(id.0)
+            .fetch_optional(&self.pool)
+            .await
+            .or_store()?;
+        row.map(|r| decode(rows::site(&r)?)).transpose()
+    }
+
+    async fn sites(&self, org: OrgId) -> Result<Vec<Site>, StoreError> {
+        let rows = sqlx::query(
+            "SELECT id, org_id, name, lat, lon FROM sites WHERE org_id = $1 ORDER BY name",
+        )
+        .bind(org.0)
+        .fetch_all(&self.pool)
+        .await
+        .or_store()?;
+        rows.iter().map(|r| decode(rows::site(r)?)).collect()
+    }
+
+    async fn create_ward(&self, ward: &Ward) -> Result<(), StoreError> {
+        sqlx::query("INSERT INTO wards (id, site_id, org_id, name) VALUES ($1, $2, $3, $4)")
+            .bind(ward.id.0)
+            .bind(ward.site_id.0)
+            .bind(ward.org_id.0)
+            .bind(ward.name.as_str())
+            .execute(&self.pool)
+            .await
+            .or_store()
+            .map(drop)
+    }
+
+    async fn ward(&self, id: WardId) -> Result<Option<Ward>, StoreError> {
+        let row = sqlx::query("SELECT id, site_id, org_id, name FROM wards WHERE id = $1")
+            .bind(id.0)
+            .fetch_optional(&self.pool)
+            .await
+            .or_store()?;
+        row.map(|r| decode(rows::ward(&r)?)).transpose()
+    }
+
+    async fn wards(&self, org: OrgId) -> Result<Vec<Ward>, StoreError> {
+        let rows = sqlx::query(
+            "SELECT id, site_id, org_id, name FROM wards WHERE org_id = $1 ORDER BY name",
+        )
+        .bind(org.0)
+        .fetch_all(&self.pool)
+        .await
+        .or_store()?;
+        rows.iter().map(|r| decode(rows::ward(r)?)).collect()
+    }
+
+    async fn create_bank(&self, bank: &Bank) -> Result<(), StoreError> {
+        let mut tx = self.pool.begin().await.or_store()?;
+        sqlx::query("INSERT INTO banks (id, name, kind, lead_org_id) VALUES ($1, $2, $3, $4)")
+            .bind(bank.id.0)
+            .bind(bank.name.as_str())
+            .bind(bank.kind.as_str())
+            .bind(bank.lead_org_id.0)
+            .execute(&mut *tx)
+            .await
+            .or_store()?;
+        let members: Vec<Uuid> = bank.member_orgs.iter().map(|m| m.0).collect();
+        sqlx::query(
+            "INSERT INTO bank_members (bank_id, org_id) SELECT $1, unnest($2::uuid[]) ON CONFLICT DO NOTHING",
+        )
+        .bind(bank.id.0)
+        .bind(&members)
+        .execute(&mut *tx)
+        .await
+        .or_store()?;
+        tx.commit().await.or_store()
+    }
+
+    async fn bank(&self, id: BankId) -> Result<Option<Bank>, StoreError> {
+        let sql = format!("{BANK_SELECT} WHERE b.id = $1");
+        let row = sqlx::query(&sql)
+            .bind(id.0)
+            .fetch_optional(&self.pool)
+            .await
+            .or_store()?;
+        row.map(|r| decode(rows::bank(&r)?)).transpose()
+    }
+
+    async fn banks(&self) -> Result<Vec<Bank>, StoreError> {
+        let sql = format!("{BANK_SELECT} ORDER BY b.name");
+        let rows = sqlx::query(&sql).fetch_all(&self.pool).await.or_store()?;
+        rows.iter().map(|r| decode(rows::bank(r)?)).collect()
+    }
+
+    async fn create_user(&self, user: &User) -> Result<(), StoreError> {
+        let mut tx = self.pool.begin().await.or_store()?;
+        insert_user(&mut tx, user).await?;
+        tx.commit().await.or_store()
+    }
+
+    async fn register_worker(&self, user: &User, worker: &Worker) -> Result<(), StoreError> {
+        let mut tx = self.pool.begin().await.or_store()?;
+        insert_user(&mut tx, user).await?;
+        sqlx::query(
+            "INSERT INTO workers (id, user_id, display_name, staff_group, grade, pay_point, skills, \
+             home_lat, home_lon) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)",
+        )
+        .bind(worker.id.0)
+        .bind(worker.user_id.0)
+        .bind(worker.display_name.as_str())
+        .bind(worker.staff_group.as_str())
+        .bind(worker.grade.as_str())
+        .bind(i32::from(worker.pay_point))
+        .bind(skill_names(&worker.skills))
+        .bind(worker.home.map(|h| h.lat()))
+        .bind(worker.home.map(|h| h.lon()))
+        .execute(&mut *tx)
+        .await
+        .or_store()?;
+        tx.commit().await.or_store()
+    }
+
+    async fn user_by_email(&self, email: &str) -> Result<Option<User>, StoreError> {
+        let row = sqlx::query("SELECT * FROM users WHERE email = $1")
+            .bind(email)
+            .fetch_optional(&self.pool)
+            .await
+            .or_store()?;
+        self.load_user(row).await
+    }
+
+    async fn user(&self, id: UserId) -> Result<Option<User>, StoreError> {
+        let row = sqlx::query("SELECT * FROM users WHERE id = $1")
+            .bind(id.0)
+            .fetch_optional(&self.pool)
+            .await
+            .or_store()?;
+        self.load_user(row).await
+    }
+
+    async fn create_session(&self, session: &Session) -> Result<(), StoreError> {
+        sqlx::query("INSERT INTO sessions (token_hash, user_id, csrf_token, expires_at) VALUES ($1, $2, $3, $4)")
+            .bind(&session.token_hash)
+            .bind(session.user_id.0)
+            .bind(&session.csrf_token)
+            .bind(session.expires_at)
+            .execute(&self.pool)
+            .await
+            .or_store()
+            .map(drop)
+    }
+
+    async fn session(
+        &self,
+        token_hash: &str,
+        now: DateTime<Utc>,
+    ) -> Result<Option<Session>, StoreError> {
+        let row: Option<(Uuid, String, DateTime<Utc>)> = sqlx::query_as(
+            "SELECT user_id, csrf_token, expires_at FROM sessions WHERE token_hash = $1 AND expires_at > $2",
+        )
+        .bind(token_hash)
+        .bind(now)
+        .fetch_optional(&self.pool)
+        .await
+        .or_store()?;
+        Ok(row.map(|(user_id, csrf_token, expires_at)| Session {
+            token_hash: token_hash.to_owned(),
+            user_id: UserId(user_id),
+            csrf_token,
+            expires_at,
+        }))
+    }
+
+    async fn delete_session(&self, token_hash: &str) -> Result<(), StoreError> {
+        sqlx::query("DELETE FROM sessions WHERE token_hash = $1")
+            .bind(token_hash)
+            .execute(&self.pool)
+            .await
+            .or_store()
+            .map(drop)
+    }
+
+    async fn worker(&self, id: WorkerId) -> Result<Option<Worker>, StoreError> {
+        let sql = format!("{WORKER_SELECT} WHERE w.id = $1");
+        let row = sqlx::query(&sql)
+            .bind(id.0)
+            .fetch_optional(&self.pool)
+            .await
+            .or_store()?;
+        row.map(|r| decode(rows::worker(&r)?)).transpose()
+    }
+
+    async fn worker_for_user(&self, user: UserId) -> Result<Option<Worker>, StoreError> {
+        let sql = format!("{WORKER_SELECT} WHERE w.user_id = $1");
+        let row = sqlx::query(&sql)
+            .bind(user.0)
+            .fetch_optional(&self.pool)
+            .await
+            .or_store()?;
+        row.map(|r| decode(rows::worker(&r)?)).transpose()
+    }
+
+    async fn join_bank(
+        &self,
+        worker: WorkerId,
+        bank: BankId,
+        at: DateTime<Utc>,
+    ) -> Result<(), StoreError> {
+        sqlx::query(
+            "INSERT INTO bank_memberships (worker_id, bank_id, joined_at) VALUES ($1, $2, $3) \
+             ON CONFLICT (worker_id, bank_id) DO NOTHING",
+        )
+        .bind(worker.0)
+        .bind(bank.0)
+        .bind(at)
+        .execute(&self.pool)
+        .await
+        .or_store()
+        .map(drop)
+    }
+
+    async fn post_shifts(&self, shifts: &[Shift]) -> Result<(), StoreError> {
+        let mut tx = self.pool.begin().await.or_store()?;
+        for shift in shifts {
+            let (family, min_rank) = grade_rank(shift.grades.min());
+            let (_, max_rank) = grade_rank(shift.grades.max());
+            sqlx::query(
+                "INSERT INTO shifts (id, org_id, ward_id, bank_id, role, staff_group, grade_min, \
+                 grade_max, grade_family, grade_min_rank, grade_max_rank, required_skills, starts_at, \
+                 ends_at, places, status, posted_by, created_at) \
+                 VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18)",
+            )
+            .bind(shift.id.0)
+            .bind(shift.org_id.0)
+            .bind(shift.ward_id.0)
+            .bind(shift.bank_id.0)
+            .bind(shift.role.as_str())
+            .bind(shift.staff_group.as_str())
+            .bind(shift.grades.min().as_str())
+            .bind(shift.grades.max().as_str())
+            .bind(family)
+            .bind(i32::try_from(min_rank).unwrap_or(0))
+            .bind(i32::try_from(max_rank).unwrap_or(0))
+            .bind(skill_names(&shift.required_skills))
+            .bind(shift.window.start())
+            .bind(shift.window.end())
+            .bind(i32::from(shift.places.get()))
+            .bind(stored_shift_status(shift.status))
+            .bind(shift.posted_by.0)
+            .bind(shift.created_at)
+            .execute(&mut *tx)
+            .await
+            .or_store()?;
+        }
+        tx.commit().await.or_store()
+    }
+
+    async fn shift(&self, id: ShiftId) -> Result<Option<Shift>, StoreError> {
+        let sql = format!("SELECT {SHIFT_COLUMNS} FROM shifts WHERE id = $1");
+        let row = sqlx::query(&sql)
+            .bind(id.0)
+            .fetch_optional(&self.pool)
+            .await
+            .or_store()?;
+        row.map(|r| decode(rows::shift(&r)?)).transpose()
+    }
+
+    async fn shifts_of_org(
+        &self,
+        org: OrgId,
+        starts_after: DateTime<Utc>,
+        page: Page,
+    ) -> Result<Vec<Shift>, StoreError> {
+        let (after_start, after_id) = cursor_parts(page.after, starts_after);
+        let sql = format!(
+            "SELECT {SHIFT_COLUMNS} FROM shifts WHERE org_id = $1 AND starts_at > $2 \
+             AND (starts_at, id) > ($3, $4) ORDER BY starts_at, id LIMIT $5"
+        );
+        let rows = sqlx::query(&sql)
+            .bind(org.0)
+            .bind(starts_after)
+            .bind(after_start)
+            .bind(after_id)
+            .bind(i64::from(page.limit))
+            .fetch_all(&self.pool)
+            .await
+            .or_store()?;
+        shifts(rows)
+    }
+
+    async fn open_shifts(&self, q: &OpenShiftQuery) -> Result<Vec<Shift>, StoreError> {
+        let (family, rank) = grade_rank(q.grade);
+        let (after_start, after_id) = cursor_parts(q.page.after, q.starts_after);
+        let banks: Vec<Uuid> = q.banks.iter().map(|b| b.0).collect();
+        let sql = format!(
+            "SELECT {SHIFT_COLUMNS} FROM shifts s WHERE bank_id = ANY($1) AND status = 'open' \
+             AND booked < places AND starts_at > $2 AND staff_group = $3 AND grade_family = $4 \
+             AND grade_min_rank <= $5 AND grade_max_rank >= $5 AND (starts_at, id) > ($6, $7) \
+             AND NOT EXISTS (SELECT 1 FROM bookings b WHERE b.shift_id = s.id AND b.worker_id = $8 \
+                             AND b.status = 'active') \
+             ORDER BY starts_at, id LIMIT $9"
+        );
+        let rows = sqlx::query(&sql)
+            .bind(&banks)
+            .bind(q.starts_after)
+            .bind(q.staff_group.as_str())
+            .bind(family)
+            .bind(i32::try_from(rank).unwrap_or(0))
+            .bind(after_start)
+            .bind(after_id)
+            .bind(q.worker_id.0)
+            .bind(i64::from(q.page.limit))
+            .fetch_all(&self.pool)
+            .await
+            .or_store()?;
+        shifts(rows)
+    }
+
+    async fn book(&self, booking: &Booking) -> Result<BookOutcome, StoreError> {
+        let mut tx = self.pool.begin().await.or_store()?;
+        // Lock the shift first: racing requests for it queue here, and a retry with the same key
+        // then sees the first request's committed booking below.
+        let state: Option<(String, i32, i32)> =
+            sqlx::query_as("SELECT status, booked, places FROM shifts WHERE id = $1 FOR UPDATE")
+                .bind(booking.shift_id.0)
+                .fetch_optional(&mut *tx)
+                .await
+                .or_store()?;
+        let sql = format!(
+            "SELECT {BOOKING_COLUMNS} FROM bookings WHERE worker_id = $1 AND idempotency_key = $2"
+        );
+        let existing = sqlx::query(&sql)
+            .bind(booking.worker_id.0)
+            .bind(&booking.idempotency_key)
+            .fetch_optional(&mut *tx)
+            .await
+            .or_store()?;
+        if let Some(row) = existing {
+            let existing: Booking = decode(rows::booking(&row)?)?;
+            if existing.shift_id != booking.shift_id {
+                return Err(Conflict::IdempotencyKeyReused.into());
+            }
+            return Ok(BookOutcome {
+                booking: existing,
+                replayed: true,
+            });
+        }
+        match state {
+            None => return Err(StoreError::NotFound),
+            Some((status, _, _)) if status != "open" => return Err(Conflict::ShiftNotOpen.into()),
+            Some((_, booked, places)) if booked >= places => return Err(Conflict::ShiftFull.into()),
+            Some(_) => {}
+        }
+        sqlx::query(
+            "INSERT INTO bookings (id, shift_id, worker_id, starts_at, ends_at, status, idempotency_key, \
+             created_at) VALUES ($1, $2, $3, $4, $5, 'active', $6, $7)",
+        )
+        .bind(booking.id.0)
+        .bind(booking.shift_id.0)
+        .bind(booking.worker_id.0)
+        .bind(booking.window.start())
+        .bind(booking.window.end())
+        .bind(&booking.idempotency_key)
+        .bind(booking.created_at)
+        .execute(&mut *tx)
+        .await
+        .or_store()?;
+        tx.commit().await.or_store()?;
+        let mut stored = booking.clone();
+        stored.status = BookingStatus::Active;
+        stored.cancellation = None;
+        Ok(BookOutcome {
+            booking: stored,
+            replayed: false,
+        })
+    }
+
+    async fn cancel_booking(
+        &self,
+        id: BookingId,
+        by: CancelledBy,
+        by_user: UserId,
+        reason: &Label,
+        at: DateTime<Utc>,
+    ) -> Result<Booking, StoreError> {
+        let mut tx = self.pool.begin().await.or_store()?;
+        let changed = sqlx::query(
+            "UPDATE bookings SET status = 'cancelled', cancelled_by = $1, cancelled_by_user = $2, \
+             cancel_reason = $3, cancelled_at = $4 WHERE id = $5 AND status = 'active'",
+        )
+        .bind(by.as_str())
+        .bind(by_user.0)
+        .bind(reason.as_str())
+        .bind(at)
+        .bind(id.0)
+        .execute(&mut *tx)
+        .await
+        .or_store()?
+        .rows_affected();
+        let sql = format!("SELECT {BOOKING_COLUMNS} FROM bookings WHERE id = $1");
+        let row = sqlx::query(&sql)
+            .bind(id.0)
+            .fetch_optional(&mut *tx)
+            .await
+            .or_store()?;
+        let Some(row) = row else {
+            return Err(StoreError::NotFound);
+        };
+        if changed == 0 {
+            return Err(Conflict::AlreadyCancelled.into());
+        }
+        let booking = decode(rows::booking(&row)?)?;
+        tx.commit().await.or_store()?;
+        Ok(booking)
+    }
+
+    async fn booking(&self, id: BookingId) -> Result<Option<Booking>, StoreError> {
+        let sql = format!("SELECT {BOOKING_COLUMNS} FROM bookings WHERE id = $1");
+        let row = sqlx::query(&sql)
+            .bind(id.0)
+            .fetch_optional(&self.pool)
+            .await
+            .or_store()?;
+        row.map(|r| decode(rows::booking(&r)?)).transpose()
+    }
+
+    async fn bookings_of_worker(
+        &self,
+        worker: WorkerId,
+        page: Page,
+    ) -> Result<Vec<Booking>, StoreError> {
+        let (after_start, after_id) = cursor_parts(page.after, DateTime::<Utc>::UNIX_EPOCH);
+        let sql = format!(
+            "SELECT {BOOKING_COLUMNS} FROM bookings WHERE worker_id = $1 \
+             AND (starts_at, id) > ($2, $3) ORDER BY starts_at, id LIMIT $4"
+        );
+        let rows = sqlx::query(&sql)
+            .bind(worker.0)
+            .bind(after_start)
+            .bind(after_id)
+            .bind(i64::from(page.limit))
+            .fetch_all(&self.pool)
+            .await
+            .or_store()?;
+        bookings(rows)
+    }
+
+    async fn bookings_of_shift(&self, shift: ShiftId) -> Result<Vec<Booking>, StoreError> {
+        let sql = format!(
+            "SELECT {BOOKING_COLUMNS} FROM bookings WHERE shift_id = $1 ORDER BY created_at, id"
+        );
+        let rows = sqlx::query(&sql)
+            .bind(shift.0)
+            .fetch_all(&self.pool)
+            .await
+            .or_store()?;
+        bookings(rows)
+    }
+}
+
+/// Keyset position: rows strictly after (start, id); with no cursor, everything after `floor`.
+fn cursor_parts(after: Option<Cursor>, floor: DateTime<Utc>) -> (DateTime<Utc>, Uuid) {
+    match after {
+        Some(c) => (c.start, c.id),
+        None => (floor, Uuid::max()),
+    }
+}
