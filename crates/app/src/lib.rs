@@ -1,1 +1,63 @@
+//! Staffbank's use cases.
+//!
+//! Each use case reads top to bottom: check who is asking and whether they may (authorisation and
+//! tenancy live here and nowhere else), parse the input into domain types, decide with the domain,
+//! persist with one atomic store call. Time comes from a [`Clock`] so tests control it.
 
+pub mod admin;
+pub mod auth;
+pub mod bookings;
+mod error;
+mod lookup;
+pub mod paging;
+mod principal;
+pub mod shifts;
+pub mod views;
+pub mod workers;
+
+use std::sync::Arc;
+
+use chrono::{DateTime, Utc};
+use staffbank_store::Store;
+
+pub use error::{AppError, ConflictKind, FieldError};
+pub use principal::Principal;
+
+/// Where use cases get the time; a parameter so tests can fix it.
+pub trait Clock: Send + Sync + 'static {
+    /// The current instant.
+    fn now(&self) -> DateTime<Utc>;
+}
+
+/// The real clock.
+pub struct SystemClock;
+
+impl Clock for SystemClock {
+    fn now(&self) -> DateTime<Utc> {
+        Utc::now()
+    }
+}
+
+/// The application: the store and the clock every use case runs against.
+#[derive(Clone)]
+pub struct App {
+    store: Arc<dyn Store>,
+    clock: Arc<dyn Clock>,
+}
+
+impl App {
+    /// Builds the application over a store.
+    pub fn new(store: Arc<dyn Store>, clock: Arc<dyn Clock>) -> Self {
+        Self { store, clock }
+    }
+
+    /// The store, for the demo seeder and health checks.
+    pub fn store(&self) -> &Arc<dyn Store> {
+        &self.store
+    }
+
+    /// The current instant by the app's clock.
+    pub fn now(&self) -> DateTime<Utc> {
+        self.clock.now()
+    }
+}

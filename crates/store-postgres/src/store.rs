@@ -549,6 +549,23 @@ impl Store for PgStore {
         Ok(booking)
     }
 
+    async fn booking_by_key(
+        &self,
+        worker: WorkerId,
+        key: &str,
+    ) -> Result<Option<Booking>, StoreError> {
+        let sql = format!(
+            "SELECT {BOOKING_COLUMNS} FROM bookings WHERE worker_id = $1 AND idempotency_key = $2"
+        );
+        let row = sqlx::query(&sql)
+            .bind(worker.0)
+            .bind(key)
+            .fetch_optional(&self.pool)
+            .await
+            .or_store()?;
+        row.map(|r| decode(rows::booking(&r)?)).transpose()
+    }
+
     async fn booking(&self, id: BookingId) -> Result<Option<Booking>, StoreError> {
         let sql = format!("SELECT {BOOKING_COLUMNS} FROM bookings WHERE id = $1");
         let row = sqlx::query(&sql)

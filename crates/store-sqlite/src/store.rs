@@ -602,6 +602,23 @@ impl Store for SqliteStore {
         Ok(booking)
     }
 
+    async fn booking_by_key(
+        &self,
+        worker: WorkerId,
+        key: &str,
+    ) -> Result<Option<Booking>, StoreError> {
+        let sql = format!(
+            "SELECT {BOOKING_COLUMNS} FROM bookings WHERE worker_id = ? AND idempotency_key = ?"
+        );
+        let row = sqlx::query(&sql)
+            .bind(worker.0)
+            .bind(key)
+            .fetch_optional(&self.reader)
+            .await
+            .or_store()?;
+        row.map(|r| decode(rows::booking(&r)?)).transpose()
+    }
+
     async fn booking(&self, id: BookingId) -> Result<Option<Booking>, StoreError> {
         let sql = format!("SELECT {BOOKING_COLUMNS} FROM bookings WHERE id = ?");
         let row = sqlx::query(&sql)

@@ -586,6 +586,12 @@ pub async fn idempotency_keys_replay_and_refuse_reuse(store: Arc<dyn Store>) {
     let first = outcomes[0].booking.id;
     assert!(outcomes.iter().all(|o| o.booking.id == first));
     assert_eq!(store.shift(shift.id).await.unwrap().unwrap().booked, 1);
+    let by_key = store.booking_by_key(worker.id, "same-key").await.unwrap();
+    assert_eq!(by_key.map(|b| b.id), Some(first));
+    assert_eq!(
+        store.booking_by_key(worker.id, "other").await.unwrap(),
+        None
+    );
     let other = world
         .post(world.shift(0, world.banks[0].id, 96, 12, 5))
         .await;

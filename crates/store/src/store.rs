@@ -101,6 +101,12 @@ pub trait Store: Send + Sync + 'static {
         reason: &Label,
         at: DateTime<Utc>,
     ) -> Result<Booking, StoreError>;
+    /// The booking a worker made with an idempotency key, if any.
+    async fn booking_by_key(
+        &self,
+        worker: WorkerId,
+        key: &str,
+    ) -> Result<Option<Booking>, StoreError>;
     /// One booking.
     async fn booking(&self, id: BookingId) -> Result<Option<Booking>, StoreError>;
     /// A worker's bookings, by shift start.

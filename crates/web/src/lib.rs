@@ -1,1 +1,128 @@
+//! Staffbank over HTTP: the JSON API (`/api/v1`, OpenAPI, problem responses) and the
+//! server-rendered UI styled with the NHS.UK frontend. Every flow works without JavaScript.
 
+mod api;
+mod extract;
+mod problem;
+mod problem_docs;
+mod ui;
+
+use std::path::PathBuf;
+
+use axum::body::Body;
+use axum::extract::{DefaultBodyLimit, Request, State};
+use axum::http::{header, HeaderValue, StatusCode};
+use axum::middleware::{self, Next};
+use axum::response::{IntoResponse, Response};
+use axum::routing::get;
+use axum::Router;
+use staffbank_app::App;
+use tower_http::services::ServeDir;
+use tower_http::set_header::SetResponseHeaderLayer;
+
+pub use api::ApiDoc;
+pub use problem::{Problem, PROBLEM_TYPES};
+
+/// Largest request body accepted (the biggest legitimate one is a batch of 200 shifts).
+pub const BODY_LIMIT: usize = 256 * 1024;
+
+/// The OpenAPI 3.1 document as pretty JSON.
+pub fn openapi_json() -> Result<String, serde_json::Error> {
+    use utoipa::OpenApi;
+    ApiDoc::openapi().to_pretty_json()
+}
+
+/// What every handler shares.
+#[derive(Clone)]
+pub struct AppState {
+    /// The use cases.
+    pub app: App,
+    /// Whether cookies are marked `Secure` (on whenever served over HTTPS).
+    pub secure_cookies: bool,
+}
+
+/// Where the web layer finds things and how it behaves.
+#[derive(Debug, Clone)]
+pub struct WebConfig {
+    /// The NHS.UK frontend's `dist/nhsuk` folder, served at `/assets/nhsuk`.
+    pub nhsuk_assets: PathBuf,
+    /// Mark cookies `Secure`.
+    pub secure_cookies: bool,
+}
+
+/// The whole HTTP application.
+pub fn router(app: App, config: WebConfig) -> Router {
+    if !config.nhsuk_assets.join("nhsuk-frontend.min.css").exists() {
+        tracing::warn!(
+            path = %config.nhsuk_assets.display(),
+            "NHS.UK frontend assets not found; run `npm ci` so the UI is styled"
+        );
+    }
+    let state = AppState {
+        app,
+        secure_cookies: config.secure_cookies,
+    };
+    Router::new()
+        .merge(api::routes())
+        .merge(ui::routes())
+        .route("/health/live", get(|| async { "ok" }))
+        .route("/health/ready", get(ready))
+        .nest_service("/assets/nhsuk", ServeDir::new(config.nhsuk_assets))
+        .fallback(fallback)
+        .layer(middleware::from_fn(problems_for_bare_errors))
+        .layer(DefaultBodyLimit::max(BODY_LIMIT))
+        .layer(SetResponseHeaderLayer::if_not_present(
+            header::CONTENT_SECURITY_POLICY,
+            HeaderValue::from_static(
+                "default-src 'self'; img-src 'self' data:; style-src 'self'; script-src 'self'; \
+                 frame-ancestors 'none'; form-action 'self'; base-uri 'none'",
+            ),
+        ))
+        .layer(SetResponseHeaderLayer::if_not_present(
+            header::X_CONTENT_TYPE_OPTIONS,
+            HeaderValue::from_static("nosniff"),
+        ))
+        .layer(SetResponseHeaderLayer::if_not_present(
+            header::REFERRER_POLICY,
+            HeaderValue::from_static("same-origin"),
+        ))
+        .layer(tower_http::catch_panic::CatchPanicLayer::custom(|_| {
+            Problem::new("internal-error", "the error has been logged").into_response()
+        }))
+        .layer(tower_http::trace::TraceLayer::new_for_http())
+        .with_state(state)
+}
+
+async fn ready(State(state): State<AppState>) -> Response {
+    match state.app.store().organisations().await {
+        Ok(_) => "ok".into_response(),
+        Err(e) => {
+            tracing::error!(error = ?e, "not ready");
+            (StatusCode::SERVICE_UNAVAILABLE, "database unavailable").into_response()
+        }
+    }
+}
+
+async fn fallback(request: Request) -> Response {
+    if request.uri().path().starts_with("/api/") {
+        Problem::new("not-found", "there is nothing at this address").into_response()
+    } else {
+        ui::not_found_page()
+    }
+}
+
+/// Turns any error response under `/api/` that is not already a problem document (405 from the
+/// router, 413 from the body limit...) into one, so clients only ever parse one error format.
+async fn problems_for_bare_errors(request: Request<Body>, next: Next) -> Response {
+    let is_api = request.uri().path().starts_with("/api/");
+    let response = next.run(request).await;
+    let status = response.status();
+    let is_problem = response
+        .headers()
+        .get(header::CONTENT_TYPE)
+        .is_some_and(|v| v.as_bytes().starts_with(b"application/problem+json"));
+    if is_api && (status.is_client_error() || status.is_server_error()) && !is_problem {
+        return Problem::for_status(status).into_response();
+    }
+    response
+}

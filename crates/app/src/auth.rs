@@ -1,0 +1,183 @@
+//! Signing in and out, and turning a token back into a [`Principal`].
+//!
+//! Passwords are hashed with argon2id (the `argon2` crate's defaults: 19 MiB, 2 passes, the OWASP
+//! minimum). Session tokens are 256 random bits; only their SHA-256 is stored, so a database leak
+//! does not leak live sessions.
+
+use std::sync::OnceLock;
+
+use anyhow::Context;
+use argon2::password_hash::{PasswordHash, PasswordHasher, PasswordVerifier, SaltString};
+use argon2::Argon2;
+use base64::engine::general_purpose::URL_SAFE_NO_PAD;
+use base64::Engine;
+use chrono::{DateTime, Duration, Utc};
+use rand::RngCore;
+use sha2::{Digest, Sha256};
+use staffbank_store::Session;
+
+use crate::{App, AppError, Principal};
+
+/// How long a session lasts: long enough for a night shift.
+pub const SESSION_LIFETIME: Duration = Duration::hours(14);
+/// Shortest password accepted (NCSC guidance favours length over composition rules).
+pub const MIN_PASSWORD: usize = 10;
+/// Longest password accepted, bounding hashing work.
+pub const MAX_PASSWORD: usize = 128;
+
+/// A new session: the secret token goes to the client once and is never stored.
+pub struct SignedIn {
+    /// Bearer token / cookie value.
+    pub token: String,
+    /// Secret for the UI's forms.
+    pub csrf_token: String,
+    /// When it stops working.
+    pub expires_at: DateTime<Utc>,
+}
+
+impl std::fmt::Debug for SignedIn {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("SignedIn")
+            .field("expires_at", &self.expires_at)
+            .finish_non_exhaustive()
+    }
+}
+
+fn random_token() -> String {
+    let mut bytes = [0u8; 32];
+    rand::rngs::OsRng.fill_bytes(&mut bytes);
+    URL_SAFE_NO_PAD.encode(bytes)
+}
+
+/// SHA-256 of a token, hex: what the store keeps.
+pub fn token_hash(token: &str) -> String {
+    Sha256::digest(token.as_bytes())
+        .iter()
+        .map(|b| format!("{b:02x}"))
+        .collect()
+}
+
+/// Checks a new password's length.
+pub fn check_password(password: &str) -> Result<(), String> {
+    let n = password.chars().count();
+    if n < MIN_PASSWORD {
+        return Err(format!("must be at least {MIN_PASSWORD} characters"));
+    }
+    if n > MAX_PASSWORD {
+        return Err(format!("must be at most {MAX_PASSWORD} characters"));
+    }
+    Ok(())
+}
+
+/// Hashes a password with argon2id on a blocking thread.
+pub async fn hash_password(password: &str) -> Result<String, AppError> {
+    let password = password.to_owned();
+    tokio::task::spawn_blocking(move || {
+        let salt = SaltString::generate(&mut rand::rngs::OsRng);
+        Argon2::default()
+            .hash_password(password.as_bytes(), &salt)
+            .map(|h| h.to_string())
+            .map_err(|e| anyhow::anyhow!("Failed to hash a password: {e}"))
+    })
+    .await
+    .context("Password hashing task failed")?
+    .map_err(AppError::Unexpected)
+}
+
+/// A hash to verify against when the account does not exist, so timing does not reveal which
+/// emails have accounts.
+fn decoy_hash() -> &'static str {
+    static DECOY: OnceLock<String> = OnceLock::new();
+    DECOY.get_or_init(|| {
+        let salt = SaltString::generate(&mut rand::rngs::OsRng);
+        Argon2::default()
+            .hash_password(random_token().as_bytes(), &salt)
+            .map(|h| h.to_string())
+            .unwrap_or_default()
+    })
+}
+
+async fn verify_password(password: &str, hash: Option<String>) -> Result<bool, AppError> {
+    let password = password.to_owned();
+    let real = hash.is_some();
+    tokio::task::spawn_blocking(move || {
+        let hash = hash.unwrap_or_else(|| decoy_hash().to_owned());
+        let ok = PasswordHash::new(&hash)
+            .map(|parsed| {
+                Argon2::default()
+                    .verify_password(password.as_bytes(), &parsed)
+                    .is_ok()
+            })
+            .unwrap_or(false);
+        ok && real
+    })
+    .await
+    .context("Password verification task failed")
+    .map_err(AppError::Unexpected)
+}
+
+impl App {
+    /// Signs in with email and password. Every failure is the same `Unauthenticated`, whichever
+    /// part was wrong.
+    #[tracing::instrument(skip_all)]
+    pub async fn sign_in(&self, email: &str, password: &str) -> Result<SignedIn, AppError> {
+        if password.chars().count() > MAX_PASSWORD || email.len() > 254 {
+            return Err(AppError::Unauthenticated);
+        }
+        let email = email.trim().to_lowercase();
+        let user = self.store.user_by_email(&email).await?;
+        let hash = user.as_ref().and_then(|u| u.password_hash.clone());
+        if !verify_password(password, hash).await? {
+            tracing::info!("sign-in refused");
+            return Err(AppError::Unauthenticated);
+        }
+        let Some(user) = user else {
+            return Err(AppError::Unauthenticated);
+        };
+        let token = random_token();
+        let session = Session {
+            token_hash: token_hash(&token),
+            user_id: user.id,
+            csrf_token: random_token(),
+            expires_at: self.now() + SESSION_LIFETIME,
+        };
+        self.store.create_session(&session).await?;
+        tracing::info!(user = %user.id, "signed in");
+        Ok(SignedIn {
+            token,
+            csrf_token: session.csrf_token,
+            expires_at: session.expires_at,
+        })
+    }
+
+    /// Turns a token into the principal it belongs to.
+    pub async fn authenticate(&self, token: &str) -> Result<Principal, AppError> {
+        if token.is_empty() || token.len() > 100 {
+            return Err(AppError::Unauthenticated);
+        }
+        let session = self
+            .store
+            .session(&token_hash(token), self.now())
+            .await?
+            .ok_or(AppError::Unauthenticated)?;
+        let user = self
+            .store
+            .user(session.user_id)
+            .await?
+            .ok_or(AppError::Unauthenticated)?;
+        let worker = self.store.worker_for_user(user.id).await?;
+        Ok(Principal {
+            user,
+            worker,
+            session,
+        })
+    }
+
+    /// Ends the session behind a token.
+    pub async fn sign_out(&self, principal: &Principal) -> Result<(), AppError> {
+        self.store
+            .delete_session(&principal.session.token_hash)
+            .await
+            .map_err(AppError::from)
+    }
+}

@@ -1,0 +1,223 @@
+//! Booking a place, cancelling it, and listing bookings.
+
+use serde::Deserialize;
+use staffbank_domain::booking::{check_cancellable, BookingStatus, CancelError, CancelledBy};
+use staffbank_domain::eligibility;
+use staffbank_domain::text::Label;
+use staffbank_domain::*;
+use staffbank_store::{Booking, Cursor, Page};
+use uuid::Uuid;
+
+use crate::lookup::Names;
+use crate::paging::{next_cursor, Paged};
+use crate::shifts::{shift_facts, worker_facts};
+use crate::views::BookingView;
+use crate::{App, AppError, ConflictKind, Principal};
+
+/// Longest idempotency key accepted.
+pub const MAX_IDEMPOTENCY_KEY: usize = 128;
+
+/// Cancel a booking.
+#[derive(Debug, Deserialize, utoipa::ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct CancelBooking {
+    /// Why, in words both sides will see.
+    pub reason: String,
+}
+
+/// Checks an `Idempotency-Key`: 1 to 128 visible ASCII characters.
+pub fn check_idempotency_key(key: &str) -> Result<(), AppError> {
+    if key.is_empty()
+        || key.len() > MAX_IDEMPOTENCY_KEY
+        || !key.bytes().all(|b| b.is_ascii_graphic())
+    {
+        return Err(AppError::field(
+            "Idempotency-Key",
+            format!("must be 1 to {MAX_IDEMPOTENCY_KEY} visible ASCII characters"),
+        ));
+    }
+    Ok(())
+}
+
+/// The result of a booking request.
+#[derive(Debug)]
+pub struct Booked {
+    /// The booking.
+    pub booking: BookingView,
+    /// True when the request repeated an earlier one with the same key.
+    pub replayed: bool,
+}
+
+impl App {
+    /// Books the signed-in worker onto a shift, exactly once per idempotency key.
+    #[tracing::instrument(skip_all, fields(shift = %shift_id))]
+    pub async fn book(
+        &self,
+        who: &Principal,
+        shift_id: ShiftId,
+        key: &str,
+    ) -> Result<Booked, AppError> {
+        check_idempotency_key(key)?;
+        let worker = who.require_worker()?;
+        let shift = self.visible_shift(who, shift_id).await?;
+        if let Some(existing) = self.store.booking_by_key(worker.id, key).await? {
+            if existing.shift_id != shift_id {
+                return Err(AppError::Conflict(
+                    ConflictKind::IdempotencyKeyReused,
+                    "this Idempotency-Key was already used for a different shift".into(),
+                ));
+            }
+            return self.booked(who, &existing, true).await;
+        }
+        let now = self.now();
+        let reasons = eligibility::check(&worker_facts(worker), &shift_facts(&shift), now);
+        if !reasons.is_empty() {
+            return Err(AppError::Ineligible(reasons));
+        }
+        let request = Booking {
+            id: BookingId(Uuid::now_v7()),
+            shift_id,
+            worker_id: worker.id,
+            window: shift.window,
+            status: BookingStatus::Active,
+            idempotency_key: key.to_owned(),
+            created_at: now,
+            cancellation: None,
+        };
+        let outcome = self.store.book(&request).await?;
+        if !outcome.replayed {
+            tracing::info!(booking = %outcome.booking.id, worker = %worker.id, "booked");
+        }
+        self.booked(who, &outcome.booking, outcome.replayed).await
+    }
+
+    async fn booked(
+        &self,
+        who: &Principal,
+        booking: &Booking,
+        replayed: bool,
+    ) -> Result<Booked, AppError> {
+        let worker = who.require_worker()?;
+        let shift = self
+            .store
+            .shift(booking.shift_id)
+            .await?
+            .ok_or(AppError::NotFound)?;
+        let view = Names::default()
+            .shift_view(self.store.as_ref(), &shift)
+            .await?;
+        Ok(Booked {
+            booking: BookingView::new(booking, worker, Some(view)),
+            replayed,
+        })
+    }
+
+    /// Cancels a booking: the booked worker, or a booker of the shift's ward. The place is
+    /// released at once.
+    #[tracing::instrument(skip_all, fields(booking = %id))]
+    pub async fn cancel_booking(
+        &self,
+        who: &Principal,
+        id: BookingId,
+        input: CancelBooking,
+    ) -> Result<BookingView, AppError> {
+        let booking = self.store.booking(id).await?.ok_or(AppError::NotFound)?;
+        let shift = self
+            .store
+            .shift(booking.shift_id)
+            .await?
+            .ok_or(AppError::NotFound)?;
+        let by = if who
+            .worker
+            .as_ref()
+            .is_some_and(|w| w.id == booking.worker_id)
+        {
+            CancelledBy::Worker
+        } else if self.manages_shift(who, &shift).await? {
+            CancelledBy::Trust
+        } else {
+            return Err(AppError::NotFound);
+        };
+        let reason = Label::parse(&input.reason, 500).map_err(|e| AppError::field("reason", e))?;
+        let now = self.now();
+        check_cancellable(booking.status, shift.window, now).map_err(|e| match e {
+            CancelError::AlreadyCancelled => {
+                AppError::Conflict(ConflictKind::AlreadyCancelled, e.to_string())
+            }
+            CancelError::ShiftStarted => {
+                AppError::Conflict(ConflictKind::ShiftStarted, e.to_string())
+            }
+        })?;
+        let cancelled = self
+            .store
+            .cancel_booking(id, by, who.user.id, &reason, now)
+            .await?;
+        tracing::info!(by = by.as_str(), "booking cancelled");
+        let worker = self
+            .store
+            .worker(booking.worker_id)
+            .await?
+            .ok_or(AppError::NotFound)?;
+        let view = Names::default()
+            .shift_view(self.store.as_ref(), &shift)
+            .await?;
+        Ok(BookingView::new(&cancelled, &worker, Some(view)))
+    }
+
+    /// The signed-in worker's bookings, by shift start.
+    pub async fn my_bookings(
+        &self,
+        who: &Principal,
+        page: Page,
+    ) -> Result<Paged<BookingView>, AppError> {
+        let worker = who.require_worker()?;
+        let bookings = self.store.bookings_of_worker(worker.id, page).await?;
+        let full = bookings.len() == page.limit as usize;
+        let last = bookings.last().map(|b| Cursor {
+            start: b.window.start(),
+            id: b.id.0,
+        });
+        let mut names = Names::default();
+        let mut items = Vec::with_capacity(bookings.len());
+        for booking in &bookings {
+            let shift = self
+                .store
+                .shift(booking.shift_id)
+                .await?
+                .ok_or(AppError::NotFound)?;
+            let view = names.shift_view(self.store.as_ref(), &shift).await?;
+            items.push(BookingView::new(booking, worker, Some(view)));
+        }
+        Ok(Paged {
+            items,
+            next_cursor: next_cursor(full, last),
+        })
+    }
+
+    /// Who booked a shift (a booker of its ward).
+    pub async fn shift_bookings(
+        &self,
+        who: &Principal,
+        shift_id: ShiftId,
+    ) -> Result<Vec<BookingView>, AppError> {
+        let shift = self
+            .store
+            .shift(shift_id)
+            .await?
+            .ok_or(AppError::NotFound)?;
+        if !self.manages_shift(who, &shift).await? {
+            return Err(AppError::NotFound);
+        }
+        let bookings = self.store.bookings_of_shift(shift_id).await?;
+        let mut items = Vec::with_capacity(bookings.len());
+        for booking in &bookings {
+            let worker = self
+                .store
+                .worker(booking.worker_id)
+                .await?
+                .ok_or(AppError::NotFound)?;
+            items.push(BookingView::new(booking, &worker, None));
+        }
+        Ok(items)
+    }
+}

@@ -1,0 +1,156 @@
+//! The one error type of the use cases; the web layer maps it to HTTP in one place.
+
+use serde::Serialize;
+use staffbank_domain::eligibility::Ineligibility;
+use staffbank_store::{Conflict, StoreError};
+
+/// One invalid input field and why.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, utoipa::ToSchema)]
+pub struct FieldError {
+    /// JSON-pointer-like path of the field, e.g. `shifts[2].ends_at`.
+    pub field: String,
+    /// What is wrong with it, for a person.
+    pub message: String,
+}
+
+impl FieldError {
+    /// A field error.
+    pub fn new(field: impl Into<String>, message: impl std::fmt::Display) -> Self {
+        Self {
+            field: field.into(),
+            message: message.to_string(),
+        }
+    }
+}
+
+/// A refused write that the client can understand and maybe retry differently.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ConflictKind {
+    /// Every place is taken.
+    ShiftFull,
+    /// The shift is cancelled.
+    ShiftNotOpen,
+    /// The worker holds an overlapping booking.
+    OverlappingBooking,
+    /// The idempotency key was used for another request.
+    IdempotencyKeyReused,
+    /// Already cancelled.
+    AlreadyCancelled,
+    /// The shift has started or finished.
+    ShiftStarted,
+    /// The email is taken.
+    EmailTaken,
+    /// The ODS code is taken.
+    OdsCodeTaken,
+}
+
+/// What a use case can fail with.
+#[derive(Debug, thiserror::Error)]
+pub enum AppError {
+    /// No valid session or token.
+    #[error("sign in to continue")]
+    Unauthenticated,
+    /// Signed in, but the role does not allow this at all.
+    #[error("your role does not allow this")]
+    Forbidden,
+    /// The object does not exist, or belongs to a tenant the caller may not see (never told apart).
+    #[error("not found")]
+    NotFound,
+    /// Input failed validation; every bad field is named.
+    #[error("the request has invalid fields")]
+    Validation(Vec<FieldError>),
+    /// The worker may not book the shift, with every reason.
+    #[error("you cannot book this shift")]
+    Ineligible(Vec<Ineligibility>),
+    /// The write conflicts with the current state; nothing changed.
+    #[error("{1}")]
+    Conflict(ConflictKind, String),
+    /// Anything unexpected; the details go to the log, never to the client.
+    #[error(transparent)]
+    Unexpected(#[from] anyhow::Error),
+}
+
+impl AppError {
+    /// A single-field validation error.
+    pub fn field(field: &str, message: impl std::fmt::Display) -> Self {
+        Self::Validation(vec![FieldError::new(field, message)])
+    }
+}
+
+impl From<StoreError> for AppError {
+    fn from(error: StoreError) -> Self {
+        let (kind, detail) = match error {
+            StoreError::NotFound => return Self::NotFound,
+            StoreError::Unexpected(e) => return Self::Unexpected(e),
+            StoreError::Conflict(conflict) => match conflict {
+                Conflict::ShiftFull => (
+                    ConflictKind::ShiftFull,
+                    "every place on this shift is taken",
+                ),
+                Conflict::ShiftNotOpen => (
+                    ConflictKind::ShiftNotOpen,
+                    "this shift is not open for booking",
+                ),
+                Conflict::OverlappingBooking => (
+                    ConflictKind::OverlappingBooking,
+                    "you already hold a booking that overlaps this shift",
+                ),
+                Conflict::IdempotencyKeyReused => (
+                    ConflictKind::IdempotencyKeyReused,
+                    "this Idempotency-Key was already used for a different request",
+                ),
+                Conflict::AlreadyCancelled => (
+                    ConflictKind::AlreadyCancelled,
+                    "the booking is already cancelled",
+                ),
+                Conflict::EmailTaken => (
+                    ConflictKind::EmailTaken,
+                    "an account with this email exists",
+                ),
+                Conflict::OdsCodeTaken => (
+                    ConflictKind::OdsCodeTaken,
+                    "an organisation with this ODS code exists",
+                ),
+                Conflict::MissingReference => {
+                    return Self::field("id", "refers to something that does not exist")
+                }
+            },
+        };
+        Self::Conflict(kind, detail.to_owned())
+    }
+}
+
+/// Collects field errors while parsing a request, so every bad field is reported at once.
+#[derive(Default)]
+pub(crate) struct Fields(Vec<FieldError>);
+
+impl Fields {
+    /// Records the error of a parse, returning the value if it parsed.
+    pub(crate) fn take<T, E: std::fmt::Display>(
+        &mut self,
+        field: impl Into<String>,
+        result: Result<T, E>,
+    ) -> Option<T> {
+        match result {
+            Ok(value) => Some(value),
+            Err(e) => {
+                self.0.push(FieldError::new(field, e));
+                None
+            }
+        }
+    }
+
+    /// Records an error directly.
+    pub(crate) fn push(&mut self, field: impl Into<String>, message: impl std::fmt::Display) {
+        self.0.push(FieldError::new(field, message));
+    }
+
+    /// Fails if any field was bad.
+    pub(crate) fn finish(self) -> Result<(), AppError> {
+        if self.0.is_empty() {
+            Ok(())
+        } else {
+            Err(AppError::Validation(self.0))
+        }
+    }
+}

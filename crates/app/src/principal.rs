@@ -1,0 +1,84 @@
+//! Who is asking, and what their grants let them touch. Every use case decides from this.
+
+use staffbank_domain::role::{Role, Scope};
+use staffbank_domain::{OrgId, WardId};
+use staffbank_store::{Session, User, Ward, Worker};
+
+use crate::AppError;
+
+/// A signed-in user with their grants and, if they are a bank worker, their worker profile.
+///
+/// How they signed in (password today; an OpenID Connect provider can be added as another way to
+/// produce a session) does not matter past this point.
+#[derive(Debug, Clone)]
+pub struct Principal {
+    /// The account.
+    pub user: User,
+    /// Their worker profile, if they work bank shifts.
+    pub worker: Option<Worker>,
+    /// The session they are using.
+    pub session: Session,
+}
+
+impl Principal {
+    /// Whether they hold `role` anywhere.
+    pub fn has_role(&self, role: Role) -> bool {
+        self.user.grants.iter().any(|g| g.role == role)
+    }
+
+    /// Whether they administer the platform.
+    pub fn is_platform_admin(&self) -> bool {
+        self.user
+            .grants
+            .iter()
+            .any(|g| g.role == Role::PlatformAdmin && g.scope == Scope::Platform)
+    }
+
+    /// Fails unless they administer the platform.
+    pub fn require_platform_admin(&self) -> Result<(), AppError> {
+        if self.is_platform_admin() {
+            Ok(())
+        } else {
+            Err(AppError::Forbidden)
+        }
+    }
+
+    /// Their worker profile, or `Forbidden` if they are not a worker.
+    pub fn require_worker(&self) -> Result<&Worker, AppError> {
+        self.worker.as_ref().ok_or(AppError::Forbidden)
+    }
+
+    /// Whether they may post and manage shifts on this ward: a booker of its trust or of the ward.
+    pub fn books_for_ward(&self, ward: &Ward) -> bool {
+        self.user.grants.iter().any(|g| {
+            g.role == Role::Booker
+                && (g.scope == Scope::Organisation(ward.org_id) || g.scope == Scope::Ward(ward.id))
+        })
+    }
+
+    /// Trusts they book for as a whole.
+    pub fn booker_orgs(&self) -> Vec<OrgId> {
+        self.user
+            .grants
+            .iter()
+            .filter(|g| g.role == Role::Booker)
+            .filter_map(|g| match g.scope {
+                Scope::Organisation(org) => Some(org),
+                _ => None,
+            })
+            .collect()
+    }
+
+    /// Wards they book for individually.
+    pub fn booker_wards(&self) -> Vec<WardId> {
+        self.user
+            .grants
+            .iter()
+            .filter(|g| g.role == Role::Booker)
+            .filter_map(|g| match g.scope {
+                Scope::Ward(ward) => Some(ward),
+                _ => None,
+            })
+            .collect()
+    }
+}

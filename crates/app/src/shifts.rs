@@ -1,0 +1,353 @@
+//! Posting shifts and finding them.
+
+use chrono::{DateTime, Utc};
+use serde::Deserialize;
+use staffbank_domain::eligibility::{self, ShiftFacts, WorkerFacts};
+use staffbank_domain::shift::ShiftStatus;
+use staffbank_domain::worker::Skill;
+use staffbank_domain::*;
+use staffbank_store::{Cursor, OpenShiftQuery, Shift};
+use uuid::Uuid;
+
+use crate::admin::name;
+use crate::error::Fields;
+use crate::lookup::Names;
+use crate::paging::{next_cursor, Paged};
+use crate::views::ShiftView;
+use crate::{App, AppError, Principal};
+
+/// Most shifts one request may post (a week's gaps for a large unit fits easily).
+pub const MAX_SHIFTS_PER_REQUEST: usize = 200;
+
+/// One shift to post.
+#[derive(Debug, Clone, Deserialize, utoipa::ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct NewShift {
+    /// Ward where it is worked.
+    pub ward_id: Uuid,
+    /// Bank it is posted to (its trust must be a member).
+    pub bank_id: Uuid,
+    /// Role title, e.g. "Staff nurse".
+    pub role: String,
+    /// Staff group asked for.
+    pub staff_group: String,
+    /// Lowest grade accepted, e.g. `band_5`.
+    pub grade_min: String,
+    /// Highest grade accepted.
+    pub grade_max: String,
+    /// Skills required.
+    #[serde(default)]
+    pub required_skills: Vec<String>,
+    /// Start, RFC 3339 with offset.
+    pub starts_at: String,
+    /// End, RFC 3339 with offset.
+    pub ends_at: String,
+    /// Number of places (1 to 50).
+    #[serde(default = "one_place")]
+    pub places: i64,
+}
+
+fn one_place() -> i64 {
+    1
+}
+
+/// Post one or many shifts at once: all are posted or none.
+#[derive(Debug, Deserialize, utoipa::ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct PostShifts {
+    /// The shifts.
+    pub shifts: Vec<NewShift>,
+}
+
+fn instant(raw: &str) -> Result<DateTime<Utc>, &'static str> {
+    DateTime::parse_from_rfc3339(raw.trim())
+        .map(|t| t.with_timezone(&Utc))
+        .map_err(|_| "must be an RFC 3339 date-time with an offset, e.g. 2026-07-01T07:30:00+01:00")
+}
+
+pub(crate) fn worker_facts(worker: &staffbank_store::Worker) -> WorkerFacts {
+    WorkerFacts {
+        staff_group: worker.staff_group,
+        grade: worker.grade,
+        skills: worker.skills.clone(),
+        banks: worker.banks.clone(),
+    }
+}
+
+pub(crate) fn shift_facts(shift: &Shift) -> ShiftFacts {
+    ShiftFacts {
+        bank: shift.bank_id,
+        staff_group: shift.staff_group,
+        grades: shift.grades,
+        required_skills: shift.required_skills.clone(),
+        window: shift.window,
+        status: shift.status,
+    }
+}
+
+impl App {
+    /// Posts shifts (booker of each shift's ward). Every shift is checked and every bad field is
+    /// reported; then all are stored in one transaction, or none.
+    #[tracing::instrument(skip_all, fields(count = input.shifts.len()))]
+    pub async fn post_shifts(
+        &self,
+        who: &Principal,
+        input: PostShifts,
+    ) -> Result<Vec<ShiftView>, AppError> {
+        if !who.has_role(staffbank_domain::role::Role::Booker) {
+            return Err(AppError::Forbidden);
+        }
+        if input.shifts.is_empty() || input.shifts.len() > MAX_SHIFTS_PER_REQUEST {
+            return Err(AppError::field(
+                "shifts",
+                format!("post between 1 and {MAX_SHIFTS_PER_REQUEST} shifts"),
+            ));
+        }
+        let now = self.now();
+        let mut fields = Fields::default();
+        let mut shifts = Vec::with_capacity(input.shifts.len());
+        for (i, raw) in input.shifts.iter().enumerate() {
+            if let Some(shift) = self.parse_shift(who, &mut fields, i, raw, now).await? {
+                shifts.push(shift);
+            }
+        }
+        fields.finish()?;
+        self.store.post_shifts(&shifts).await?;
+        tracing::info!(posted = shifts.len(), "shifts posted");
+        Names::default()
+            .shift_views(self.store.as_ref(), &shifts)
+            .await
+    }
+
+    async fn parse_shift(
+        &self,
+        who: &Principal,
+        fields: &mut Fields,
+        i: usize,
+        raw: &NewShift,
+        now: DateTime<Utc>,
+    ) -> Result<Option<Shift>, AppError> {
+        let f = |name: &str| format!("shifts[{i}].{name}");
+        let ward = self.store.ward(WardId(raw.ward_id)).await?;
+        let ward = match ward {
+            Some(ward) if who.books_for_ward(&ward) => Some(ward),
+            _ => {
+                fields.push(f("ward_id"), "no such ward among those you book for");
+                None
+            }
+        };
+        let bank = self.store.bank(BankId(raw.bank_id)).await?;
+        let bank_ok = match (&bank, &ward) {
+            (Some(bank), Some(ward)) => bank.member_orgs.contains(&ward.org_id),
+            _ => false,
+        };
+        if !bank_ok && ward.is_some() {
+            fields.push(
+                f("bank_id"),
+                "no such bank that this ward's trust belongs to",
+            );
+        }
+        let role = name(fields, &f("role"), &raw.role);
+        let group = fields.take(
+            f("staff_group"),
+            StaffGroup::parse(&raw.staff_group).ok_or("unknown staff group"),
+        );
+        let min = fields.take(
+            f("grade_min"),
+            Grade::parse(&raw.grade_min).ok_or("unknown grade"),
+        );
+        let max = fields.take(
+            f("grade_max"),
+            Grade::parse(&raw.grade_max).ok_or("unknown grade"),
+        );
+        let grades = match (group, min, max) {
+            (Some(group), Some(min), Some(max)) => {
+                fields.take(f("grade_max"), GradeRange::new(group, min, max))
+            }
+            _ => None,
+        };
+        let skills = fields.take(
+            f("required_skills"),
+            Skill::parse_list(&raw.required_skills),
+        );
+        let start = fields.take(f("starts_at"), instant(&raw.starts_at));
+        let end = fields.take(f("ends_at"), instant(&raw.ends_at));
+        let window = match (start, end) {
+            (Some(start), Some(end)) => fields.take(
+                f("ends_at"),
+                ShiftWindow::new(start, end).and_then(|w| w.check_postable(now)),
+            ),
+            _ => None,
+        };
+        let places = fields.take(
+            f("places"),
+            Places::new(raw.places).ok_or("must be between 1 and 50"),
+        );
+        let (Some(ward), Some(bank), true, Some(role), Some(group), Some(grades)) =
+            (ward, bank, bank_ok, role, group, grades)
+        else {
+            return Ok(None);
+        };
+        let (Some(skills), Some(window), Some(places)) = (skills, window, places) else {
+            return Ok(None);
+        };
+        Ok(Some(Shift {
+            id: ShiftId(Uuid::now_v7()),
+            org_id: ward.org_id,
+            ward_id: ward.id,
+            bank_id: bank.id,
+            role,
+            staff_group: group,
+            grades,
+            required_skills: skills,
+            window,
+            places,
+            booked: 0,
+            status: ShiftStatus::Open,
+            posted_by: who.user.id,
+            created_at: now,
+        }))
+    }
+
+    /// A shift, if the caller may see it: a booker of its ward, or a worker in its bank.
+    /// Anyone else is told it does not exist.
+    pub async fn shift(&self, who: &Principal, id: ShiftId) -> Result<ShiftView, AppError> {
+        let shift = self.visible_shift(who, id).await?;
+        Names::default()
+            .shift_view(self.store.as_ref(), &shift)
+            .await
+    }
+
+    pub(crate) async fn visible_shift(
+        &self,
+        who: &Principal,
+        id: ShiftId,
+    ) -> Result<Shift, AppError> {
+        let shift = self.store.shift(id).await?.ok_or(AppError::NotFound)?;
+        if self.manages_shift(who, &shift).await? {
+            return Ok(shift);
+        }
+        match &who.worker {
+            Some(worker) if worker.banks.contains(&shift.bank_id) => Ok(shift),
+            _ => Err(AppError::NotFound),
+        }
+    }
+
+    pub(crate) async fn manages_shift(
+        &self,
+        who: &Principal,
+        shift: &Shift,
+    ) -> Result<bool, AppError> {
+        let ward = self
+            .store
+            .ward(shift.ward_id)
+            .await?
+            .ok_or(AppError::NotFound)?;
+        Ok(who.books_for_ward(&ward))
+    }
+
+    /// A booker's trust's shifts from now on, by start time.
+    pub async fn trust_shifts(
+        &self,
+        who: &Principal,
+        page: staffbank_store::Page,
+    ) -> Result<Paged<ShiftView>, AppError> {
+        let Some(org) = who.booker_orgs().first().copied() else {
+            return Err(AppError::Forbidden);
+        };
+        let shifts = self.store.shifts_of_org(org, self.now(), page).await?;
+        self.page_of_shifts(shifts, page.limit).await
+    }
+
+    /// Shifts the signed-in worker may book now, soonest first. Filled shifts never appear.
+    pub async fn open_shifts(
+        &self,
+        who: &Principal,
+        page: staffbank_store::Page,
+    ) -> Result<Paged<ShiftView>, AppError> {
+        let worker = who.require_worker()?;
+        let now = self.now();
+        let query = OpenShiftQuery {
+            worker_id: worker.id,
+            banks: worker.banks.clone(),
+            staff_group: worker.staff_group,
+            grade: worker.grade,
+            starts_after: now,
+            page,
+        };
+        let found = self.store.open_shifts(&query).await?;
+        let facts = worker_facts(worker);
+        let full = found.len() == page.limit as usize;
+        let last = found.last().map(|s| Cursor {
+            start: s.window.start(),
+            id: s.id.0,
+        });
+        let bookable: Vec<Shift> = found
+            .into_iter()
+            .filter(|s| eligibility::check(&facts, &shift_facts(s), now).is_empty())
+            .collect();
+        let items = Names::default()
+            .shift_views(self.store.as_ref(), &bookable)
+            .await?;
+        Ok(Paged {
+            items,
+            next_cursor: next_cursor(full, last),
+        })
+    }
+
+    async fn page_of_shifts(
+        &self,
+        shifts: Vec<Shift>,
+        limit: u32,
+    ) -> Result<Paged<ShiftView>, AppError> {
+        let full = shifts.len() == limit as usize;
+        let last = shifts.last().map(|s| Cursor {
+            start: s.window.start(),
+            id: s.id.0,
+        });
+        let items = Names::default()
+            .shift_views(self.store.as_ref(), &shifts)
+            .await?;
+        Ok(Paged {
+            items,
+            next_cursor: next_cursor(full, last),
+        })
+    }
+}
+
+/// Where a booker may post: their wards and the banks their trust belongs to.
+#[derive(Debug, Clone, serde::Serialize, utoipa::ToSchema)]
+pub struct PostingOptions {
+    /// Wards they book for.
+    pub wards: Vec<crate::views::WardView>,
+    /// Banks their trusts are members of.
+    pub banks: Vec<crate::views::BankView>,
+}
+
+impl App {
+    /// The wards and banks a booker may post shifts to.
+    pub async fn posting_options(&self, who: &Principal) -> Result<PostingOptions, AppError> {
+        let orgs = who.booker_orgs();
+        if orgs.is_empty() {
+            return Err(AppError::Forbidden);
+        }
+        let mut wards = Vec::new();
+        for org in &orgs {
+            let sites = self.store.sites(*org).await?;
+            for ward in self.store.wards(*org).await? {
+                if let Some(site) = sites.iter().find(|s| s.id == ward.site_id) {
+                    wards.push(crate::views::WardView::new(&ward, site));
+                }
+            }
+        }
+        let banks = self
+            .store
+            .banks()
+            .await?
+            .iter()
+            .filter(|b| b.member_orgs.iter().any(|m| orgs.contains(m)))
+            .map(crate::views::BankView::from)
+            .collect();
+        Ok(PostingOptions { wards, banks })
+    }
+}

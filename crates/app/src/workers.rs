@@ -1,0 +1,134 @@
+//! Bank workers: registering once, joining banks, and seeing their own profile.
+
+use serde::Deserialize;
+use staffbank_domain::text::Email;
+use staffbank_domain::worker::{GeoPoint, Skill};
+use staffbank_domain::*;
+use staffbank_store::{User, Worker};
+use uuid::Uuid;
+
+use crate::admin::name;
+use crate::auth::{check_password, hash_password};
+use crate::error::Fields;
+use crate::views::UserView;
+use crate::{App, AppError, Principal};
+
+/// A worker registering themselves.
+#[derive(Debug, Deserialize, utoipa::ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct RegisterWorker {
+    /// Sign-in email.
+    pub email: String,
+    /// Password (at least 10 characters).
+    pub password: String,
+    /// Name shown to bookers.
+    pub display_name: String,
+    /// Staff group, e.g. `nursing_and_midwifery`.
+    pub staff_group: String,
+    /// Grade, e.g. `band_5` or `fy2`.
+    pub grade: String,
+    /// Pay point within the band (1 = entry).
+    #[serde(default = "first_point")]
+    pub pay_point: u8,
+    /// Skills and competencies, e.g. `iv_therapy`.
+    #[serde(default)]
+    pub skills: Vec<String>,
+    /// Home latitude, for travel distance.
+    pub home_lat: Option<f64>,
+    /// Home longitude.
+    pub home_lon: Option<f64>,
+}
+
+fn first_point() -> u8 {
+    1
+}
+
+/// Join a bank.
+#[derive(Debug, Deserialize, utoipa::ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct JoinBank {
+    /// The bank.
+    pub bank_id: Uuid,
+}
+
+impl App {
+    /// Registers a worker account and profile. Open to anyone: joining a bank is the gate.
+    #[tracing::instrument(skip_all)]
+    pub async fn register_worker(&self, input: RegisterWorker) -> Result<UserView, AppError> {
+        let mut fields = Fields::default();
+        let email = fields.take("email", Email::parse(&input.email));
+        fields.take("password", check_password(&input.password));
+        let display_name = name(&mut fields, "display_name", &input.display_name);
+        let group = fields.take(
+            "staff_group",
+            StaffGroup::parse(&input.staff_group).ok_or("unknown staff group"),
+        );
+        let grade = fields.take("grade", Grade::parse(&input.grade).ok_or("unknown grade"));
+        if let (Some(group), Some(grade)) = (group, grade) {
+            if !grade.fits_group(group) {
+                fields.push("grade", "does not fit the staff group");
+            }
+        }
+        if !(1..=20).contains(&input.pay_point) {
+            fields.push("pay_point", "must be between 1 and 20");
+        }
+        let skills = fields.take("skills", Skill::parse_list(&input.skills));
+        let home = match (input.home_lat, input.home_lon) {
+            (Some(lat), Some(lon)) => fields.take("home_lat", GeoPoint::new(lat, lon)),
+            (None, None) => None,
+            _ => {
+                fields.push("home_lon", "give both latitude and longitude, or neither");
+                None
+            }
+        };
+        fields.finish()?;
+        let (Some(email), Some(display_name), Some(staff_group), Some(grade), Some(skills)) =
+            (email, display_name, group, grade, skills)
+        else {
+            return Err(AppError::field("body", "invalid"));
+        };
+        let user = User {
+            id: UserId(Uuid::now_v7()),
+            email,
+            display_name: display_name.clone(),
+            password_hash: Some(hash_password(&input.password).await?),
+            grants: vec![],
+            created_at: self.now(),
+        };
+        let worker = Worker {
+            id: WorkerId(Uuid::now_v7()),
+            user_id: user.id,
+            display_name,
+            staff_group,
+            grade,
+            pay_point: input.pay_point,
+            skills,
+            home,
+            banks: vec![],
+        };
+        self.store.register_worker(&user, &worker).await?;
+        Ok(UserView::new(&user, Some(&worker)))
+    }
+
+    /// The signed-in user, with their worker profile.
+    pub async fn me(&self, who: &Principal) -> Result<UserView, AppError> {
+        Ok(UserView::new(&who.user, who.worker.as_ref()))
+    }
+
+    /// Joins a bank. Joining twice changes nothing.
+    #[tracing::instrument(skip_all, fields(bank = %input.bank_id))]
+    pub async fn join_bank(&self, who: &Principal, input: JoinBank) -> Result<UserView, AppError> {
+        let worker = who.require_worker()?;
+        let bank = BankId(input.bank_id);
+        if self.store.bank(bank).await?.is_none() {
+            return Err(AppError::field("bank_id", "no such bank"));
+        }
+        self.store.join_bank(worker.id, bank, self.now()).await?;
+        let worker = self
+            .store
+            .worker(worker.id)
+            .await?
+            .ok_or(AppError::NotFound)?;
+        Ok(UserView::new(&who.user, Some(&worker)))
+    }
+}

@@ -1,0 +1,622 @@
+//! `staffbank demo`: a realistic demo on an embedded SQLite file.
+//!
+//! Three trusts of the Lancashire and South Cumbria ICS (real ODS codes), their hospitals and
+//! wards, their own banks and a collaborative bank, about 200 workers across staff groups and
+//! bands, and about 500 shifts over the next four weeks, some already booked. Random choices come
+//! from a fixed seed, so every demo looks alike.
+
+use std::net::SocketAddr;
+use std::path::PathBuf;
+
+use chrono::{Duration, NaiveTime, Utc};
+use chrono_tz::Europe::London;
+use rand::rngs::StdRng;
+use rand::seq::SliceRandom;
+use rand::{Rng, SeedableRng};
+use staffbank_app::auth::{check_password, hash_password};
+use staffbank_domain::booking::BookingStatus;
+use staffbank_domain::org::{BankKind, OdsCode, OrgKind};
+use staffbank_domain::role::{Grant, Role, Scope};
+use staffbank_domain::shift::ShiftStatus;
+use staffbank_domain::text::{Email, Label};
+use staffbank_domain::worker::{GeoPoint, Skill};
+use staffbank_domain::*;
+use staffbank_store::{Bank, Booking, Organisation, Shift, Site, Store, User, Ward, Worker};
+use uuid::Uuid;
+
+use crate::serve::{open_store, serve, ServeArgs};
+
+/// The password of every demo sign-in.
+pub const DEMO_PASSWORD: &str = "staffbank-demo";
+
+/// Options of `staffbank demo`.
+#[derive(clap::Args)]
+pub struct DemoArgs {
+    /// The SQLite file to create (kept between runs).
+    #[arg(long, default_value = "staffbank-demo.sqlite")]
+    pub file: PathBuf,
+    /// Address to listen on.
+    #[arg(long, env = "STAFFBANK_LISTEN", default_value = "127.0.0.1:8080")]
+    pub listen: SocketAddr,
+    /// The NHS.UK frontend's `dist/nhsuk` folder.
+    #[arg(
+        long,
+        env = "STAFFBANK_ASSETS",
+        default_value = "node_modules/nhsuk-frontend/dist/nhsuk"
+    )]
+    pub assets: PathBuf,
+}
+
+/// Seeds (on first run) and serves the demo.
+pub async fn run(args: DemoArgs) -> anyhow::Result<()> {
+    let url = format!("sqlite://{}", args.file.display());
+    let store = open_store(&url).await?;
+    if store.organisations().await?.is_empty() {
+        println!("Seeding the demo into {} ...", args.file.display());
+        seed(store.as_ref()).await?;
+    }
+    print_sign_ins();
+    let serve_args = ServeArgs {
+        database_url: url,
+        listen: args.listen,
+        assets: args.assets,
+        secure_cookies: false,
+    };
+    serve(store, &serve_args).await
+}
+
+fn print_sign_ins() {
+    println!("\nDemo sign-ins (password for all: {DEMO_PASSWORD}):");
+    for (email, _, role) in STAFF {
+        println!("  {role:<20} {email}");
+    }
+    println!("  {:<20} {WORKER_EMAIL}", "bank worker");
+    println!();
+}
+
+fn label(s: &str) -> anyhow::Result<Label> {
+    Label::parse(s, 200).map_err(|e| anyhow::anyhow!("{s}: {e}"))
+}
+
+fn email(s: &str) -> anyhow::Result<Email> {
+    Email::parse(s).map_err(|e| anyhow::anyhow!("{s}: {e}"))
+}
+
+fn id() -> Uuid {
+    Uuid::now_v7()
+}
+
+/// Creates a platform administrator.
+pub async fn create_admin(
+    store: &dyn Store,
+    address: &str,
+    name: &str,
+    password: &str,
+) -> anyhow::Result<()> {
+    check_password(password).map_err(|e| anyhow::anyhow!("password {e}"))?;
+    let user = User {
+        id: UserId(id()),
+        email: email(address)?,
+        display_name: label(name)?,
+        password_hash: Some(
+            hash_password(password)
+                .await
+                .map_err(|e| anyhow::anyhow!("{e}"))?,
+        ),
+        grants: vec![Grant {
+            role: Role::PlatformAdmin,
+            scope: Scope::Platform,
+        }],
+        created_at: Utc::now(),
+    };
+    store
+        .create_user(&user)
+        .await
+        .map_err(|e| anyhow::anyhow!("{e}"))
+}
+
+struct TrustSeed {
+    ods: &'static str,
+    name: &'static str,
+    sites: &'static [(&'static str, f64, f64, &'static [&'static str])],
+}
+
+/// Lancashire and South Cumbria ICS trusts, their main hospitals and some of their wards.
+const TRUSTS: [TrustSeed; 3] = [
+    TrustSeed {
+        ods: "RXL",
+        name: "Blackpool Teaching Hospitals NHS Foundation Trust",
+        sites: &[(
+            "Blackpool Victoria Hospital",
+            53.8214,
+            -3.0143,
+            &[
+                "Ward 8 Acute Medicine",
+                "Ward 16 Respiratory",
+                "Emergency Department",
+                "Critical Care Unit",
+            ],
+        )],
+    },
+    TrustSeed {
+        ods: "RXN",
+        name: "Lancashire Teaching Hospitals NHS Foundation Trust",
+        sites: &[
+            (
+                "Royal Preston Hospital",
+                53.7900,
+                -2.7025,
+                &["Ward 20 Stroke", "Ward 23 Surgery", "Emergency Department"],
+            ),
+            (
+                "Chorley and South Ribble Hospital",
+                53.6420,
+                -2.6330,
+                &["Ward 9 Elderly Care"],
+            ),
+        ],
+    },
+    TrustSeed {
+        ods: "RXR",
+        name: "East Lancashire Hospitals NHS Trust",
+        sites: &[
+            (
+                "Royal Blackburn Teaching Hospital",
+                53.7335,
+                -2.4603,
+                &["C4 Respiratory", "Acute Medical Unit"],
+            ),
+            (
+                "Burnley General Teaching Hospital",
+                53.8035,
+                -2.2285,
+                &["Maternity Ward"],
+            ),
+        ],
+    },
+];
+
+/// One sign-in per staff role: email, scope, role name. All at Blackpool (RXL) where scoped.
+const STAFF: [(&str, &str, &str); 7] = [
+    ("admin@demo.staffbank.test", "platform", "platform admin"),
+    ("booker@rxl.demo.staffbank.test", "trust", "booker"),
+    (
+        "ward.manager@rxl.demo.staffbank.test",
+        "ward",
+        "ward manager",
+    ),
+    (
+        "compliance@rxl.demo.staffbank.test",
+        "trust",
+        "compliance officer",
+    ),
+    (
+        "payroll@rxl.demo.staffbank.test",
+        "trust",
+        "payroll officer",
+    ),
+    (
+        "issuer@nmc.demo.staffbank.test",
+        "issuer",
+        "credential issuer",
+    ),
+    ("auditor@demo.staffbank.test", "platform", "auditor"),
+];
+
+const WORKER_EMAIL: &str = "worker@demo.staffbank.test";
+
+const FIRST: [&str; 24] = [
+    "Amira", "Ben", "Chloe", "Daniel", "Efua", "Fatima", "Grace", "Harry", "Imran", "Jade",
+    "Kwame", "Laura", "Mohammed", "Niamh", "Oliver", "Priya", "Rhys", "Sophie", "Tomasz",
+    "Uchenna", "Victoria", "Wei", "Yusuf", "Zoe",
+];
+const LAST: [&str; 20] = [
+    "Ahmed",
+    "Brown",
+    "Clarke",
+    "Davies",
+    "Evans",
+    "Fernandes",
+    "Green",
+    "Hussain",
+    "Iqbal",
+    "Jones",
+    "Khan",
+    "Lewis",
+    "Mensah",
+    "Nowak",
+    "O'Brien",
+    "Patel",
+    "Roberts",
+    "Smith",
+    "Taylor",
+    "Williams",
+];
+
+struct World {
+    orgs: Vec<Organisation>,
+    wards: Vec<Ward>,
+    own_banks: Vec<Bank>,
+    collaborative: Bank,
+    booker: UserId,
+}
+
+async fn seed(store: &dyn Store) -> anyhow::Result<()> {
+    let mut rng = StdRng::seed_from_u64(2026);
+    let world = seed_organisations(store).await?;
+    seed_staff(store, &world).await?;
+    let workers = seed_workers(store, &world, &mut rng).await?;
+    seed_shifts(store, &world, &workers, &mut rng).await
+}
+
+async fn seed_organisations(store: &dyn Store) -> anyhow::Result<World> {
+    let mut orgs = Vec::new();
+    let mut wards = Vec::new();
+    let mut own_banks = Vec::new();
+    for trust in &TRUSTS {
+        let org = Organisation {
+            id: OrgId(id()),
+            ods_code: OdsCode::parse(trust.ods).map_err(|e| anyhow::anyhow!("{e}"))?,
+            name: label(trust.name)?,
+            kind: OrgKind::Trust,
+        };
+        store.create_organisation(&org).await?;
+        for (site_name, lat, lon, ward_names) in trust.sites {
+            let site = Site {
+                id: SiteId(id()),
+                org_id: org.id,
+                name: label(site_name)?,
+                location: GeoPoint::new(*lat, *lon).map_err(|e| anyhow::anyhow!("{e}"))?,
+            };
+            store.create_site(&site).await?;
+            for ward_name in *ward_names {
+                let ward = Ward {
+                    id: WardId(id()),
+                    site_id: site.id,
+                    org_id: org.id,
+                    name: label(ward_name)?,
+                };
+                store.create_ward(&ward).await?;
+                wards.push(ward);
+            }
+        }
+        let bank = Bank {
+            id: BankId(id()),
+            name: label(&format!(
+                "{} Staff Bank",
+                trust
+                    .name
+                    .replace(" NHS Foundation Trust", "")
+                    .replace(" NHS Trust", "")
+            ))?,
+            kind: BankKind::Own,
+            lead_org_id: org.id,
+            member_orgs: vec![org.id],
+        };
+        store.create_bank(&bank).await?;
+        own_banks.push(bank);
+        orgs.push(org);
+    }
+    let collaborative = Bank {
+        id: BankId(id()),
+        name: label("Lancashire and South Cumbria Collaborative Bank")?,
+        kind: BankKind::Collaborative,
+        lead_org_id: orgs[1].id,
+        member_orgs: orgs.iter().map(|o| o.id).collect(),
+    };
+    store.create_bank(&collaborative).await?;
+    let issuer = Organisation {
+        id: OrgId(id()),
+        ods_code: OdsCode::parse("NMC").map_err(|e| anyhow::anyhow!("{e}"))?,
+        name: label("Nursing and Midwifery Council")?,
+        kind: OrgKind::Issuer,
+    };
+    store.create_organisation(&issuer).await?;
+    orgs.push(issuer);
+    Ok(World {
+        orgs,
+        wards,
+        own_banks,
+        collaborative,
+        booker: UserId(id()),
+    })
+}
+
+async fn seed_staff(store: &dyn Store, world: &World) -> anyhow::Result<()> {
+    let blackpool = world.orgs[0].id;
+    let issuer = world.orgs[3].id;
+    let first_ward = world.wards[0].id;
+    for (address, scope, role_name) in STAFF {
+        let role = Role::parse(&role_name.replace(' ', "_"))
+            .ok_or_else(|| anyhow::anyhow!("role {role_name}"))?;
+        let scope = match scope {
+            "platform" => Scope::Platform,
+            "trust" => Scope::Organisation(blackpool),
+            "ward" => Scope::Ward(first_ward),
+            _ => Scope::Organisation(issuer),
+        };
+        let user_id = if role == Role::Booker {
+            world.booker
+        } else {
+            UserId(id())
+        };
+        let user = User {
+            id: user_id,
+            email: email(address)?,
+            display_name: label(&format!("Demo {role_name}"))?,
+            password_hash: Some(
+                hash_password(DEMO_PASSWORD)
+                    .await
+                    .map_err(|e| anyhow::anyhow!("{e}"))?,
+            ),
+            grants: vec![Grant { role, scope }],
+            created_at: Utc::now(),
+        };
+        store.create_user(&user).await?;
+    }
+    Ok(())
+}
+
+/// (staff group, grades to draw from, skills to draw from, share out of 100)
+fn group_plan() -> [(
+    StaffGroup,
+    &'static [&'static str],
+    &'static [&'static str],
+    u32,
+); 5] {
+    [
+        (
+            StaffGroup::NursingAndMidwifery,
+            &["band_5", "band_5", "band_5", "band_6", "band_6", "band_7"],
+            &[
+                "iv_therapy",
+                "catheterisation",
+                "venepuncture",
+                "tracheostomy_care",
+            ],
+            45,
+        ),
+        (
+            StaffGroup::HealthcareSupport,
+            &["band_2", "band_3", "band_3", "band_4"],
+            &["venepuncture", "ecg", "dementia_care"],
+            30,
+        ),
+        (
+            StaffGroup::Medical,
+            &["fy1", "fy2", "core_trainee", "specialty_registrar"],
+            &["advanced_life_support"],
+            10,
+        ),
+        (
+            StaffGroup::AlliedHealth,
+            &["band_5", "band_6", "band_7"],
+            &["respiratory_physio", "manual_handling_trainer"],
+            10,
+        ),
+        (
+            StaffGroup::Admin,
+            &["band_2", "band_3", "band_4"],
+            &["medical_secretary"],
+            5,
+        ),
+    ]
+}
+
+fn pick<'a, T>(rng: &mut StdRng, items: &'a [T]) -> anyhow::Result<&'a T> {
+    items
+        .choose(rng)
+        .ok_or_else(|| anyhow::anyhow!("empty choice"))
+}
+
+async fn seed_workers(
+    store: &dyn Store,
+    world: &World,
+    rng: &mut StdRng,
+) -> anyhow::Result<Vec<Worker>> {
+    let plan = group_plan();
+    let mut workers = Vec::new();
+    for n in 0..200u32 {
+        let demo = n == 0;
+        let slot = n % 100;
+        let mut cumulative = 0;
+        let mut chosen = &plan[0];
+        for entry in &plan {
+            cumulative += entry.3;
+            if slot < cumulative {
+                chosen = entry;
+                break;
+            }
+        }
+        let (group, grades, skills, _) = chosen;
+        let name = if demo {
+            "Amira Hassan".to_string()
+        } else {
+            format!("{} {}", pick(rng, &FIRST)?, pick(rng, &LAST)?)
+        };
+        let grade = if demo { "band_5" } else { pick(rng, grades)? };
+        let mut own_skills: Vec<&str> = skills
+            .iter()
+            .copied()
+            .filter(|_| rng.gen_bool(0.6))
+            .collect();
+        if demo {
+            own_skills = vec!["iv_therapy", "venepuncture"];
+        }
+        let home_trust = if demo {
+            0
+        } else {
+            rng.gen_range(0..TRUSTS.len())
+        };
+        let (lat, lon) = (TRUSTS[home_trust].sites[0].1, TRUSTS[home_trust].sites[0].2);
+        let address = if demo {
+            WORKER_EMAIL.to_string()
+        } else {
+            format!("worker{n:03}@demo.staffbank.test")
+        };
+        let user = User {
+            id: UserId(id()),
+            email: email(&address)?,
+            display_name: label(&name)?,
+            password_hash: if demo {
+                Some(
+                    hash_password(DEMO_PASSWORD)
+                        .await
+                        .map_err(|e| anyhow::anyhow!("{e}"))?,
+                )
+            } else {
+                None
+            },
+            grants: vec![],
+            created_at: Utc::now(),
+        };
+        let worker = Worker {
+            id: WorkerId(id()),
+            user_id: user.id,
+            display_name: label(&name)?,
+            staff_group: *group,
+            grade: Grade::parse(grade).ok_or_else(|| anyhow::anyhow!("grade {grade}"))?,
+            pay_point: rng.gen_range(1..=3),
+            skills: Skill::parse_list(&own_skills).map_err(|e| anyhow::anyhow!("{e}"))?,
+            home: Some(
+                GeoPoint::new(
+                    lat + rng.gen_range(-0.1..0.1),
+                    lon + rng.gen_range(-0.1..0.1),
+                )
+                .map_err(|e| anyhow::anyhow!("{e}"))?,
+            ),
+            banks: vec![],
+        };
+        store.register_worker(&user, &worker).await?;
+        let mut banks = vec![world.own_banks[home_trust].id];
+        if demo || rng.gen_bool(0.6) {
+            banks.push(world.collaborative.id);
+        }
+        for bank in &banks {
+            store.join_bank(worker.id, *bank, Utc::now()).await?;
+        }
+        workers.push(Worker { banks, ..worker });
+    }
+    Ok(workers)
+}
+
+/// Day, night, early and late patterns on the UK clock.
+const PATTERNS: [((u32, u32), (u32, u32)); 4] = [
+    ((7, 30), (20, 0)),
+    ((19, 30), (8, 0)),
+    ((7, 0), (15, 0)),
+    ((13, 0), (21, 0)),
+];
+
+fn role_for(group: StaffGroup) -> &'static str {
+    match group {
+        StaffGroup::NursingAndMidwifery => "Registered nurse",
+        StaffGroup::HealthcareSupport => "Healthcare assistant",
+        StaffGroup::Medical => "Resident doctor",
+        StaffGroup::AlliedHealth => "Physiotherapist",
+        StaffGroup::Admin => "Ward clerk",
+    }
+}
+
+async fn seed_shifts(
+    store: &dyn Store,
+    world: &World,
+    workers: &[Worker],
+    rng: &mut StdRng,
+) -> anyhow::Result<()> {
+    let today = Utc::now().with_timezone(&London).date_naive();
+    let plan = group_plan();
+    let mut shifts = Vec::new();
+    for _ in 0..500 {
+        let ward = pick(rng, &world.wards)?;
+        let trust = world
+            .orgs
+            .iter()
+            .position(|o| o.id == ward.org_id)
+            .unwrap_or(0);
+        let slot = rng.gen_range(0..100);
+        let mut cumulative = 0;
+        let mut group = StaffGroup::NursingAndMidwifery;
+        let mut grades: &[&str] = &["band_5"];
+        for (g, gr, _, share) in &plan {
+            cumulative += share;
+            if slot < cumulative {
+                group = *g;
+                grades = gr;
+                break;
+            }
+        }
+        let mut sorted: Vec<Grade> = grades.iter().filter_map(|g| Grade::parse(g)).collect();
+        sorted.sort();
+        let (Some(low), Some(high)) = (sorted.first().copied(), sorted.last().copied()) else {
+            continue;
+        };
+        let ((sh, sm), (eh, em)) = *pick(rng, &PATTERNS)?;
+        let date = today + Duration::days(rng.gen_range(1..=28));
+        let (Some(start), Some(end)) = (
+            NaiveTime::from_hms_opt(sh, sm, 0),
+            NaiveTime::from_hms_opt(eh, em, 0),
+        ) else {
+            continue;
+        };
+        let Ok(window) = ShiftWindow::from_london(date, start, end) else {
+            continue;
+        };
+        let bank = if rng.gen_bool(0.7) {
+            world.own_banks[trust].id
+        } else {
+            world.collaborative.id
+        };
+        shifts.push(Shift {
+            id: ShiftId(id()),
+            org_id: ward.org_id,
+            ward_id: ward.id,
+            bank_id: bank,
+            role: label(role_for(group))?,
+            staff_group: group,
+            grades: GradeRange::new(group, low, high).map_err(|e| anyhow::anyhow!("{e}"))?,
+            required_skills: vec![],
+            window,
+            places: Places::new(rng.gen_range(1..=3)).ok_or_else(|| anyhow::anyhow!("places"))?,
+            booked: 0,
+            status: ShiftStatus::Open,
+            posted_by: world.booker,
+            created_at: Utc::now(),
+        });
+    }
+    store.post_shifts(&shifts).await?;
+    // Book about a fifth of them with matching workers (other than the demo worker), so bookers
+    // see names and some shifts are already filled.
+    let mut booked = 0;
+    for shift in shifts.iter().step_by(5) {
+        let candidates: Vec<&Worker> = workers[1..]
+            .iter()
+            .filter(|w| {
+                w.staff_group == shift.staff_group
+                    && shift.grades.contains(w.grade)
+                    && w.banks.contains(&shift.bank_id)
+            })
+            .collect();
+        for worker in candidates.choose_multiple(rng, usize::from(shift.places.get())) {
+            let booking = Booking {
+                id: BookingId(id()),
+                shift_id: shift.id,
+                worker_id: worker.id,
+                window: shift.window,
+                status: BookingStatus::Active,
+                idempotency_key: format!("demo-{}", shift.id),
+                created_at: Utc::now(),
+                cancellation: None,
+            };
+            if store.book(&booking).await.is_ok() {
+                booked += 1;
+            }
+        }
+    }
+    println!(
+        "Seeded {} workers, {} shifts and {booked} bookings.",
+        workers.len(),
+        shifts.len()
+    );
+    Ok(())
+}

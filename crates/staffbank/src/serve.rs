@@ -1,0 +1,102 @@
+//! Configuration, telemetry, choosing the backend from the database URL, and serving.
+
+use std::net::SocketAddr;
+use std::path::PathBuf;
+use std::sync::Arc;
+
+use anyhow::Context;
+use staffbank_app::{App, SystemClock};
+use staffbank_store::Store;
+use staffbank_store_postgres::PgStore;
+use staffbank_store_sqlite::SqliteStore;
+use staffbank_web::WebConfig;
+
+/// Options of `staffbank serve`.
+#[derive(clap::Args)]
+pub struct ServeArgs {
+    /// `sqlite://path` or `postgres://...`.
+    #[arg(long, env = "DATABASE_URL")]
+    pub database_url: String,
+    /// Address to listen on.
+    #[arg(long, env = "STAFFBANK_LISTEN", default_value = "127.0.0.1:8080")]
+    pub listen: SocketAddr,
+    /// The NHS.UK frontend's `dist/nhsuk` folder.
+    #[arg(
+        long,
+        env = "STAFFBANK_ASSETS",
+        default_value = "node_modules/nhsuk-frontend/dist/nhsuk"
+    )]
+    pub assets: PathBuf,
+    /// Mark cookies Secure (set when served over HTTPS).
+    #[arg(long, env = "STAFFBANK_SECURE_COOKIES", default_value_t = false)]
+    pub secure_cookies: bool,
+}
+
+/// Logs: human-readable on a terminal, JSON when `STAFFBANK_LOG_JSON=1` (production).
+pub fn init_tracing() {
+    use tracing_subscriber::EnvFilter;
+    let filter =
+        EnvFilter::try_from_default_env().unwrap_or_else(|_| EnvFilter::new("info,sqlx=warn"));
+    let builder = tracing_subscriber::fmt()
+        .with_env_filter(filter)
+        .with_writer(std::io::stderr);
+    if std::env::var("STAFFBANK_LOG_JSON").is_ok_and(|v| v == "1") {
+        builder.json().init();
+    } else {
+        builder.init();
+    }
+}
+
+/// Opens the backend the URL names, migrating it.
+pub async fn open_store(url: &str) -> anyhow::Result<Arc<dyn Store>> {
+    if url.starts_with("sqlite:") {
+        Ok(Arc::new(SqliteStore::connect(url).await?))
+    } else if url.starts_with("postgres://") || url.starts_with("postgresql://") {
+        Ok(Arc::new(PgStore::connect(url).await?))
+    } else {
+        anyhow::bail!("DATABASE_URL must start with sqlite:// or postgres://")
+    }
+}
+
+/// Serves until Ctrl-C or SIGTERM.
+pub async fn serve(store: Arc<dyn Store>, args: &ServeArgs) -> anyhow::Result<()> {
+    let app = App::new(store, Arc::new(SystemClock));
+    let router = staffbank_web::router(
+        app,
+        WebConfig {
+            nhsuk_assets: args.assets.clone(),
+            secure_cookies: args.secure_cookies,
+        },
+    );
+    let listener = tokio::net::TcpListener::bind(args.listen)
+        .await
+        .with_context(|| format!("Failed to listen on {}", args.listen))?;
+    let address = listener.local_addr()?;
+    tracing::info!(%address, "serving");
+    println!("Staffbank is running at http://{address}/");
+    axum::serve(listener, router)
+        .with_graceful_shutdown(shutdown())
+        .await
+        .context("Server failed")
+}
+
+async fn shutdown() {
+    let ctrl_c = async {
+        let _ = tokio::signal::ctrl_c().await;
+    };
+    let term = async {
+        match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+            Ok(mut s) => {
+                s.recv().await;
+            }
+            Err(_) => std::future::pending::<()>().await,
+        }
+    };
+    tokio::select! { _ = ctrl_c => {}, _ = term => {} }
+}
+
+/// `staffbank serve`.
+pub async fn run(args: ServeArgs) -> anyhow::Result<()> {
+    let store = open_store(&args.database_url).await?;
+    serve(store, &args).await
+}

@@ -1,0 +1,107 @@
+//! The JSON API under `/api/v1`, and its OpenAPI 3.1 document.
+
+mod admin;
+mod auth;
+mod bookings;
+mod shifts;
+mod workers;
+
+use axum::routing::{get, post};
+use axum::Router;
+use serde::Deserialize;
+use utoipa::OpenApi;
+
+use crate::AppState;
+
+/// `limit` and `cursor` query parameters of every list.
+#[derive(Debug, Deserialize, utoipa::IntoParams)]
+#[serde(deny_unknown_fields)]
+pub struct PageQuery {
+    /// Items per page, 1 to 200 (default 50).
+    pub limit: Option<u32>,
+    /// The `next_cursor` of the previous page.
+    pub cursor: Option<String>,
+}
+
+impl PageQuery {
+    fn page(&self) -> Result<staffbank_store::Page, staffbank_app::AppError> {
+        staffbank_app::paging::page(self.limit, self.cursor.as_deref())
+    }
+}
+
+/// The OpenAPI document, generated from the handlers and types.
+#[derive(OpenApi)]
+#[openapi(
+    info(title = "Staffbank API", version = "1", description = "Post, find and book NHS bank shifts. \
+        Errors are RFC 9457 problem documents whose `type` is stable."),
+    paths(
+        auth::create_token, auth::delete_token, workers::me, workers::register, workers::join_bank,
+        admin::create_organisation, admin::organisations, admin::create_site, admin::create_ward,
+        admin::create_bank, admin::banks, admin::create_user,
+        shifts::post_shifts, shifts::trust_shifts, shifts::shift, shifts::open_shifts,
+        bookings::book, bookings::shift_bookings, bookings::my_bookings, bookings::cancel,
+    ),
+    components(schemas(crate::problem::Problem)),
+    modifiers(&BearerAuth),
+)]
+pub struct ApiDoc;
+
+struct BearerAuth;
+
+impl utoipa::Modify for BearerAuth {
+    fn modify(&self, openapi: &mut utoipa::openapi::OpenApi) {
+        use utoipa::openapi::security::{HttpAuthScheme, HttpBuilder, SecurityScheme};
+        let components = openapi.components.get_or_insert_with(Default::default);
+        components.add_security_scheme(
+            "bearer",
+            SecurityScheme::Http(HttpBuilder::new().scheme(HttpAuthScheme::Bearer).build()),
+        );
+    }
+}
+
+async fn openapi_json() -> axum::Json<utoipa::openapi::OpenApi> {
+    axum::Json(ApiDoc::openapi())
+}
+
+/// The API's routes.
+pub fn routes() -> Router<AppState> {
+    Router::new()
+        .route("/api/v1/openapi.json", get(openapi_json))
+        .route(
+            "/api/v1/auth/token",
+            post(auth::create_token).delete(auth::delete_token),
+        )
+        .route("/api/v1/me", get(workers::me))
+        .route("/api/v1/me/banks", post(workers::join_bank))
+        .route("/api/v1/me/open-shifts", get(shifts::open_shifts))
+        .route("/api/v1/me/bookings", get(bookings::my_bookings))
+        .route("/api/v1/workers", post(workers::register))
+        .route(
+            "/api/v1/organisations",
+            post(admin::create_organisation).get(admin::organisations),
+        )
+        .route(
+            "/api/v1/organisations/{org_id}/sites",
+            post(admin::create_site),
+        )
+        .route("/api/v1/sites/{site_id}/wards", post(admin::create_ward))
+        .route("/api/v1/banks", post(admin::create_bank).get(admin::banks))
+        .route("/api/v1/users", post(admin::create_user))
+        .route(
+            "/api/v1/shifts",
+            post(shifts::post_shifts).get(shifts::trust_shifts),
+        )
+        .route("/api/v1/shifts/{shift_id}", get(shifts::shift))
+        .route(
+            "/api/v1/shifts/{shift_id}/bookings",
+            post(bookings::book).get(bookings::shift_bookings),
+        )
+        .route(
+            "/api/v1/bookings/{booking_id}/cancel",
+            post(bookings::cancel),
+        )
+        .route(
+            "/api/v1/problems/{slug}",
+            get(crate::problem_docs::problem_doc),
+        )
+}

@@ -1,0 +1,65 @@
+//! Posting and finding shifts.
+
+use axum::extract::State;
+use axum::http::StatusCode;
+use staffbank_app::paging::Paged;
+use staffbank_app::shifts::PostShifts;
+use staffbank_app::views::ShiftView;
+use staffbank_domain::ShiftId;
+use uuid::Uuid;
+
+use super::PageQuery;
+use crate::extract::{ApiJson, ApiPath, ApiQuery, Caller};
+use crate::problem::{ApiError, Problem};
+use crate::AppState;
+
+/// Post one or many shifts (booker): all are posted, or none.
+#[utoipa::path(post, path = "/api/v1/shifts", tag = "shifts", security(("bearer" = [])), request_body = PostShifts,
+    responses((status = 201, body = Vec<ShiftView>), (status = 403, body = Problem), (status = 422, body = Problem)))]
+pub async fn post_shifts(
+    State(state): State<AppState>,
+    Caller(who): Caller,
+    ApiJson(input): ApiJson<PostShifts>,
+) -> Result<(StatusCode, axum::Json<Vec<ShiftView>>), ApiError> {
+    Ok((
+        StatusCode::CREATED,
+        axum::Json(state.app.post_shifts(&who, input).await?),
+    ))
+}
+
+/// The booker's trust's shifts from now on, by start time.
+#[utoipa::path(get, path = "/api/v1/shifts", tag = "shifts", security(("bearer" = [])), params(PageQuery),
+    responses((status = 200, body = Paged<ShiftView>), (status = 403, body = Problem)))]
+pub async fn trust_shifts(
+    State(state): State<AppState>,
+    Caller(who): Caller,
+    ApiQuery(query): ApiQuery<PageQuery>,
+) -> Result<axum::Json<Paged<ShiftView>>, ApiError> {
+    Ok(axum::Json(
+        state.app.trust_shifts(&who, query.page()?).await?,
+    ))
+}
+
+/// One shift, if you may see it.
+#[utoipa::path(get, path = "/api/v1/shifts/{shift_id}", tag = "shifts", security(("bearer" = [])),
+    params(("shift_id" = Uuid, Path)), responses((status = 200, body = ShiftView), (status = 404, body = Problem)))]
+pub async fn shift(
+    State(state): State<AppState>,
+    Caller(who): Caller,
+    ApiPath(shift_id): ApiPath<Uuid>,
+) -> Result<axum::Json<ShiftView>, ApiError> {
+    Ok(axum::Json(state.app.shift(&who, ShiftId(shift_id)).await?))
+}
+
+/// Shifts the signed-in worker may book, soonest first.
+#[utoipa::path(get, path = "/api/v1/me/open-shifts", tag = "shifts", security(("bearer" = [])), params(PageQuery),
+    responses((status = 200, body = Paged<ShiftView>), (status = 403, body = Problem)))]
+pub async fn open_shifts(
+    State(state): State<AppState>,
+    Caller(who): Caller,
+    ApiQuery(query): ApiQuery<PageQuery>,
+) -> Result<axum::Json<Paged<ShiftView>>, ApiError> {
+    Ok(axum::Json(
+        state.app.open_shifts(&who, query.page()?).await?,
+    ))
+}

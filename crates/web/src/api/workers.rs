@@ -1,0 +1,44 @@
+//! Workers: registration, profile, joining banks.
+
+use axum::extract::State;
+use axum::http::StatusCode;
+use staffbank_app::views::UserView;
+use staffbank_app::workers::{JoinBank, RegisterWorker};
+
+use crate::extract::{ApiJson, Caller};
+use crate::problem::{ApiError, Problem};
+use crate::AppState;
+
+/// The signed-in user.
+#[utoipa::path(get, path = "/api/v1/me", tag = "workers", security(("bearer" = [])),
+    responses((status = 200, body = UserView), (status = 401, body = Problem)))]
+pub async fn me(
+    State(state): State<AppState>,
+    Caller(who): Caller,
+) -> Result<axum::Json<UserView>, ApiError> {
+    Ok(axum::Json(state.app.me(&who).await?))
+}
+
+/// Register as a bank worker.
+#[utoipa::path(post, path = "/api/v1/workers", tag = "workers", request_body = RegisterWorker,
+    responses((status = 201, body = UserView), (status = 409, body = Problem), (status = 422, body = Problem)))]
+pub async fn register(
+    State(state): State<AppState>,
+    ApiJson(input): ApiJson<RegisterWorker>,
+) -> Result<(StatusCode, axum::Json<UserView>), ApiError> {
+    Ok((
+        StatusCode::CREATED,
+        axum::Json(state.app.register_worker(input).await?),
+    ))
+}
+
+/// Join a bank.
+#[utoipa::path(post, path = "/api/v1/me/banks", tag = "workers", security(("bearer" = [])),
+    request_body = JoinBank, responses((status = 200, body = UserView), (status = 422, body = Problem)))]
+pub async fn join_bank(
+    State(state): State<AppState>,
+    Caller(who): Caller,
+    ApiJson(input): ApiJson<JoinBank>,
+) -> Result<axum::Json<UserView>, ApiError> {
+    Ok(axum::Json(state.app.join_bank(&who, input).await?))
+}

@@ -1,0 +1,111 @@
+//! Request extractors whose every rejection is a problem document, never a bare framework error.
+
+use axum::extract::rejection::{JsonRejection, PathRejection, QueryRejection};
+use axum::extract::{FromRequest, FromRequestParts, Request};
+use axum::http::header::AUTHORIZATION;
+use axum::http::request::Parts;
+use serde::de::DeserializeOwned;
+use staffbank_app::{AppError, FieldError, Principal};
+
+use crate::problem::{ApiError, Problem};
+use crate::AppState;
+
+/// JSON body: unknown fields, wrong types, bad syntax, wrong media type and oversize bodies all
+/// become problems that say what was wrong.
+pub struct ApiJson<T>(pub T);
+
+impl<T: DeserializeOwned, S: Send + Sync> FromRequest<S> for ApiJson<T> {
+    type Rejection = ApiError;
+
+    async fn from_request(req: Request, state: &S) -> Result<Self, Self::Rejection> {
+        match axum::Json::<T>::from_request(req, state).await {
+            Ok(axum::Json(value)) => Ok(Self(value)),
+            Err(rejection) => Err(json_problem(rejection).into()),
+        }
+    }
+}
+
+fn json_problem(rejection: JsonRejection) -> Problem {
+    let text = rejection.body_text();
+    match rejection {
+        JsonRejection::JsonDataError(_) => {
+            let mut problem = Problem::new("validation-error", text.clone());
+            problem.errors = vec![data_error_field(&text)];
+            problem
+        }
+        JsonRejection::JsonSyntaxError(_) => Problem::new("malformed-request", text),
+        JsonRejection::MissingJsonContentType(_) => Problem::new(
+            "unsupported-media-type",
+            "send the body with Content-Type: application/json",
+        ),
+        JsonRejection::BytesRejection(ref bytes) if bytes.status().as_u16() == 413 => Problem::new(
+            "payload-too-large",
+            "the request body is larger than allowed",
+        ),
+        _ => Problem::new("malformed-request", text),
+    }
+}
+
+/// Names the field of a JSON data error: serde reports `path: message` after axum's prefix.
+fn data_error_field(text: &str) -> FieldError {
+    let detail = text.split_once("target type: ").map_or(text, |(_, rest)| rest);
+    match detail.split_once(": ") {
+        Some((path, message)) if !path.contains(' ') && path != "." => FieldError::new(path, message),
+        _ => FieldError::new("body", detail),
+    }
+}
+
+/// Path parameters: a malformed id is a 404, since no such object can exist.
+pub struct ApiPath<T>(pub T);
+
+impl<T: DeserializeOwned + Send, S: Send + Sync> FromRequestParts<S> for ApiPath<T> {
+    type Rejection = ApiError;
+
+    async fn from_request_parts(parts: &mut Parts, state: &S) -> Result<Self, Self::Rejection> {
+        match axum::extract::Path::<T>::from_request_parts(parts, state).await {
+            Ok(axum::extract::Path(value)) => Ok(Self(value)),
+            Err(rejection) => {
+                let _: &PathRejection = &rejection;
+                Err(Problem::new("not-found", "there is nothing at this address").into())
+            }
+        }
+    }
+}
+
+/// Query string: bad values are validation problems naming the parameter.
+pub struct ApiQuery<T>(pub T);
+
+impl<T: DeserializeOwned + Send, S: Send + Sync> FromRequestParts<S> for ApiQuery<T> {
+    type Rejection = ApiError;
+
+    async fn from_request_parts(parts: &mut Parts, state: &S) -> Result<Self, Self::Rejection> {
+        match axum::extract::Query::<T>::from_request_parts(parts, state).await {
+            Ok(axum::extract::Query(value)) => Ok(Self(value)),
+            Err(rejection) => {
+                let _: &QueryRejection = &rejection;
+                Err(AppError::field("query", rejection.body_text()).into())
+            }
+        }
+    }
+}
+
+/// The caller of an API request, from `Authorization: Bearer <token>`.
+pub struct Caller(pub Principal);
+
+impl FromRequestParts<AppState> for Caller {
+    type Rejection = ApiError;
+
+    async fn from_request_parts(
+        parts: &mut Parts,
+        state: &AppState,
+    ) -> Result<Self, Self::Rejection> {
+        let token = parts
+            .headers
+            .get(AUTHORIZATION)
+            .and_then(|v| v.to_str().ok())
+            .and_then(|v| v.strip_prefix("Bearer "))
+            .map(str::trim)
+            .ok_or(AppError::Unauthenticated)?;
+        Ok(Self(state.app.authenticate(token).await?))
+    }
+}

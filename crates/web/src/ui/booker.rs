@@ -1,0 +1,335 @@
+//! The booker's pages: the trust's shifts, posting a shift, who booked it.
+
+use axum::extract::{Form, State};
+use axum::response::{IntoResponse, Redirect, Response};
+use chrono::{NaiveDate, NaiveTime};
+use maud::{html, Markup};
+use serde::Deserialize;
+use staffbank_app::bookings::CancelBooking;
+use staffbank_app::shifts::{NewShift, PostShifts};
+use staffbank_app::{AppError, Principal};
+use staffbank_domain::grade::{AFC_BANDS, MEDICAL_GRADES};
+use staffbank_domain::{BookingId, ShiftId, ShiftWindow, StaffGroup};
+use uuid::Uuid;
+
+use super::layout::{app_error_page, error_summary, messages, page, when};
+use super::worker::{grade, CancelForm};
+use super::{check_csrf, UiUser};
+use crate::extract::ApiPath;
+use crate::AppState;
+
+/// `GET /manage/shifts`.
+pub async fn shifts(State(state): State<AppState>, UiUser(who): UiUser) -> Response {
+    let page_request = staffbank_store::Page {
+        limit: 200,
+        after: None,
+    };
+    let shifts = match state.app.trust_shifts(&who, page_request).await {
+        Ok(s) => s,
+        Err(e) => return app_error_page(e),
+    };
+    page(
+        "Trust shifts",
+        Some(&who),
+        html! {
+            h1 class="nhsuk-heading-xl" { "Trust shifts" }
+            p { a class="nhsuk-button" href="/manage/shifts/new" { "Post a shift" } }
+            @if shifts.items.is_empty() { p { "No shifts posted from now on." } }
+            @else {
+                table class="nhsuk-table-responsive" {
+                    caption class="nhsuk-table__caption" { "Upcoming shifts, soonest first" }
+                    thead role="rowgroup" class="nhsuk-table__head" {
+                        tr role="row" {
+                            th role="columnheader" scope="col" { "When" }
+                            th role="columnheader" scope="col" { "Ward" }
+                            th role="columnheader" scope="col" { "Role" }
+                            th role="columnheader" scope="col" { "Booked" }
+                            th role="columnheader" scope="col" { "Status" }
+                        }
+                    }
+                    tbody class="nhsuk-table__body" {
+                        @for s in &shifts.items {
+                            tr role="row" class="nhsuk-table__row" {
+                                td role="cell" class="nhsuk-table__cell" {
+                                    span class="nhsuk-table-responsive__heading" aria-hidden="true" { "When " }
+                                    a href=(format!("/manage/shifts/{}", s.id)) { (when(s.starts_at, s.ends_at)) }
+                                }
+                                td role="cell" class="nhsuk-table__cell" {
+                                    span class="nhsuk-table-responsive__heading" aria-hidden="true" { "Ward " }
+                                    (s.ward_name)
+                                }
+                                td role="cell" class="nhsuk-table__cell" {
+                                    span class="nhsuk-table-responsive__heading" aria-hidden="true" { "Role " }
+                                    (s.role)
+                                }
+                                td role="cell" class="nhsuk-table__cell" {
+                                    span class="nhsuk-table-responsive__heading" aria-hidden="true" { "Booked " }
+                                    (s.booked) " of " (s.places)
+                                }
+                                td role="cell" class="nhsuk-table__cell" {
+                                    span class="nhsuk-table-responsive__heading" aria-hidden="true" { "Status " }
+                                    (s.status)
+                                }
+                            }
+                        }
+                    }
+                }
+            }
+        },
+    )
+}
+
+/// The post-a-shift form, as submitted (all text, parsed by the app).
+#[derive(Deserialize, Default)]
+pub struct ShiftForm {
+    #[serde(default)]
+    csrf: String,
+    #[serde(default)]
+    ward_id: String,
+    #[serde(default)]
+    bank_id: String,
+    #[serde(default)]
+    role: String,
+    #[serde(default)]
+    staff_group: String,
+    #[serde(default)]
+    grade_min: String,
+    #[serde(default)]
+    grade_max: String,
+    #[serde(default)]
+    date: String,
+    #[serde(default)]
+    start: String,
+    #[serde(default)]
+    end: String,
+    #[serde(default)]
+    places: String,
+    #[serde(default)]
+    skills: String,
+}
+
+fn select(id: &str, label: &str, options: &[(String, String)], chosen: &str) -> Markup {
+    html! {
+        div class="nhsuk-form-group" {
+            label class="nhsuk-label" for=(id) { (label) }
+            select class="nhsuk-select" id=(id) name=(id) {
+                @for (value, text) in options {
+                    option value=(value) selected[value == chosen] { (text) }
+                }
+            }
+        }
+    }
+}
+
+fn text_input(id: &str, label: &str, kind: &str, value: &str) -> Markup {
+    html! {
+        div class="nhsuk-form-group" {
+            label class="nhsuk-label" for=(id) { (label) }
+            input class="nhsuk-input" id=(id) name=(id) type=(kind) value=(value);
+        }
+    }
+}
+
+async fn form_page(
+    state: &AppState,
+    who: &Principal,
+    form: &ShiftForm,
+    errors: &[String],
+) -> Response {
+    let options = match state.app.posting_options(who).await {
+        Ok(o) => o,
+        Err(e) => return app_error_page(e),
+    };
+    let wards: Vec<(String, String)> = options
+        .wards
+        .iter()
+        .map(|w| (w.id.to_string(), format!("{}, {}", w.name, w.site_name)))
+        .collect();
+    let banks: Vec<(String, String)> = options
+        .banks
+        .iter()
+        .map(|b| (b.id.to_string(), b.name.clone()))
+        .collect();
+    let groups: Vec<(String, String)> = StaffGroup::ALL
+        .iter()
+        .map(|g| (g.as_str().to_owned(), g.label().to_owned()))
+        .collect();
+    let grades: Vec<(String, String)> = AFC_BANDS
+        .iter()
+        .chain(MEDICAL_GRADES.iter())
+        .map(|g| ((*g).to_owned(), grade(g)))
+        .collect();
+    let places = if form.places.is_empty() {
+        "1"
+    } else {
+        &form.places
+    };
+    page(
+        "Post a shift",
+        Some(who),
+        html! {
+            (error_summary(errors))
+            h1 class="nhsuk-heading-xl" { "Post a shift" }
+            form method="post" action="/manage/shifts" novalidate {
+                input type="hidden" name="csrf" value=(who.session.csrf_token);
+                (select("ward_id", "Ward", &wards, &form.ward_id))
+                (select("bank_id", "Post to bank", &banks, &form.bank_id))
+                (text_input("role", "Role title", "text", &form.role))
+                (select("staff_group", "Staff group", &groups, &form.staff_group))
+                (select("grade_min", "Lowest grade", &grades, &form.grade_min))
+                (select("grade_max", "Highest grade", &grades, &form.grade_max))
+                (text_input("date", "Date (UK time)", "date", &form.date))
+                (text_input("start", "Start time", "time", &form.start))
+                (text_input("end", "End time (earlier than the start means the next day)", "time", &form.end))
+                (text_input("places", "Places", "number", places))
+                (text_input("skills", "Required skills, separated by commas (optional)", "text", &form.skills))
+                button type="submit" class="nhsuk-button" { "Post shift" }
+            }
+        },
+    )
+}
+
+/// `GET /manage/shifts/new`.
+pub async fn new_shift(State(state): State<AppState>, UiUser(who): UiUser) -> Response {
+    form_page(&state, &who, &ShiftForm::default(), &[]).await
+}
+
+fn to_request(form: &ShiftForm) -> Result<NewShift, String> {
+    let date = NaiveDate::parse_from_str(form.date.trim(), "%Y-%m-%d")
+        .map_err(|_| "Enter the date".to_string())?;
+    let start = NaiveTime::parse_from_str(form.start.trim(), "%H:%M")
+        .map_err(|_| "Enter the start time".to_string())?;
+    let end = NaiveTime::parse_from_str(form.end.trim(), "%H:%M")
+        .map_err(|_| "Enter the end time".to_string())?;
+    let window = ShiftWindow::from_london(date, start, end).map_err(|e| e.to_string())?;
+    Ok(NewShift {
+        ward_id: Uuid::parse_str(&form.ward_id).map_err(|_| "Choose a ward".to_string())?,
+        bank_id: Uuid::parse_str(&form.bank_id).map_err(|_| "Choose a bank".to_string())?,
+        role: form.role.clone(),
+        staff_group: form.staff_group.clone(),
+        grade_min: form.grade_min.clone(),
+        grade_max: form.grade_max.clone(),
+        required_skills: form
+            .skills
+            .split(',')
+            .map(str::trim)
+            .filter(|s| !s.is_empty())
+            .map(str::to_owned)
+            .collect(),
+        starts_at: window.start().to_rfc3339(),
+        ends_at: window.end().to_rfc3339(),
+        places: form
+            .places
+            .trim()
+            .parse()
+            .map_err(|_| "Enter the number of places".to_string())?,
+    })
+}
+
+/// `POST /manage/shifts`.
+pub async fn post_shift(
+    State(state): State<AppState>,
+    UiUser(who): UiUser,
+    Form(form): Form<ShiftForm>,
+) -> Response {
+    if let Err(response) = check_csrf(&who, &form.csrf) {
+        return response;
+    }
+    let request = match to_request(&form) {
+        Ok(r) => r,
+        Err(message) => return form_page(&state, &who, &form, &[message]).await,
+    };
+    match state
+        .app
+        .post_shifts(
+            &who,
+            PostShifts {
+                shifts: vec![request],
+            },
+        )
+        .await
+    {
+        Ok(posted) => match posted.first() {
+            Some(shift) => Redirect::to(&format!("/manage/shifts/{}", shift.id)).into_response(),
+            None => Redirect::to("/manage/shifts").into_response(),
+        },
+        Err(e @ AppError::Validation(_)) => {
+            let msgs: Vec<String> = messages(&e)
+                .into_iter()
+                .map(|m| m.replace("shifts[0].", ""))
+                .collect();
+            form_page(&state, &who, &form, &msgs).await
+        }
+        Err(e) => app_error_page(e),
+    }
+}
+
+/// `GET /manage/shifts/{id}`: the shift and who booked it.
+pub async fn shift(
+    State(state): State<AppState>,
+    UiUser(who): UiUser,
+    ApiPath(shift_id): ApiPath<Uuid>,
+) -> Response {
+    let id = ShiftId(shift_id);
+    let (shift, bookings) = match (
+        state.app.shift(&who, id).await,
+        state.app.shift_bookings(&who, id).await,
+    ) {
+        (Ok(s), Ok(b)) => (s, b),
+        (Err(e), _) | (_, Err(e)) => return app_error_page(e),
+    };
+    page(
+        "Shift",
+        Some(&who),
+        html! {
+            h1 class="nhsuk-heading-xl" { (shift.role) " – " (shift.ward_name) }
+            p class="nhsuk-lede-text" { (when(shift.starts_at, shift.ends_at)) }
+            p { (shift.booked) " of " (shift.places) " places booked. Status: " (shift.status) "." }
+            h2 class="nhsuk-heading-l" { "Who booked" }
+            @if bookings.is_empty() { p { "Nobody has booked this shift yet." } }
+            @for b in &bookings {
+                div class="nhsuk-card" {
+                    div class="nhsuk-card__content" {
+                        h3 class="nhsuk-card__heading nhsuk-heading-s" { (b.worker_name) " (" (grade(&b.worker_grade)) ")" }
+                        @if let Some(c) = &b.cancellation {
+                            p { "Cancelled by the " (c.by) ": " (c.reason) }
+                        } @else {
+                            form method="post" action=(format!("/manage/bookings/{}/cancel", b.id)) {
+                                input type="hidden" name="csrf" value=(who.session.csrf_token);
+                                div class="nhsuk-form-group" {
+                                    label class="nhsuk-label" for=(format!("reason-{}", b.id)) { "Reason for cancelling" }
+                                    input class="nhsuk-input" id=(format!("reason-{}", b.id)) name="reason" type="text";
+                                }
+                                button type="submit" class="nhsuk-button nhsuk-button--secondary nhsuk-u-margin-bottom-0" { "Cancel this booking" }
+                            }
+                        }
+                    }
+                }
+            }
+            p { a href="/manage/shifts" { "Back to trust shifts" } }
+        },
+    )
+}
+
+/// `POST /manage/bookings/{id}/cancel`.
+pub async fn cancel(
+    State(state): State<AppState>,
+    UiUser(who): UiUser,
+    ApiPath(booking_id): ApiPath<Uuid>,
+    Form(form): Form<CancelForm>,
+) -> Response {
+    if let Err(response) = check_csrf(&who, &form.csrf) {
+        return response;
+    }
+    let input = CancelBooking {
+        reason: form.reason,
+    };
+    match state
+        .app
+        .cancel_booking(&who, BookingId(booking_id), input)
+        .await
+    {
+        Ok(view) => Redirect::to(&format!("/manage/shifts/{}", view.shift_id)).into_response(),
+        Err(e) => app_error_page(e),
+    }
+}

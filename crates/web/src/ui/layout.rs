@@ -1,0 +1,170 @@
+//! The page frame every UI page shares, and error pages.
+
+use axum::http::StatusCode;
+use axum::response::{Html, IntoResponse, Response};
+use chrono::{DateTime, Utc};
+use maud::{html, Markup, DOCTYPE};
+use staffbank_app::{AppError, Principal};
+use staffbank_domain::shift::RULES_ZONE;
+
+/// A whole page: NHS.UK header, the signed-in user's navigation, main content, footer.
+pub fn page(title: &str, who: Option<&Principal>, content: Markup) -> Response {
+    Html(frame(title, who, content).into_string()).into_response()
+}
+
+fn frame(title: &str, who: Option<&Principal>, content: Markup) -> Markup {
+    html! {
+        (DOCTYPE)
+        html lang="en" {
+            head {
+                meta charset="utf-8";
+                meta name="viewport" content="width=device-width, initial-scale=1";
+                title { (title) " – Staffbank" }
+                link rel="stylesheet" href="/assets/nhsuk/nhsuk-frontend.min.css";
+            }
+            body {
+                a class="nhsuk-skip-link" href="#maincontent" { "Skip to main content" }
+                header class="nhsuk-header" role="banner" {
+                    div class="nhsuk-header__container nhsuk-width-container" {
+                        div class="nhsuk-header__service" {
+                            a class="nhsuk-header__service-logo" href="/" {
+                                span class="nhsuk-header__service-name" { "Staffbank" }
+                            }
+                        }
+                    }
+                }
+                div class="nhsuk-width-container" {
+                    @if let Some(who) = who {
+                        nav aria-label="Your pages" class="nhsuk-u-padding-top-3" {
+                            ul class="nhsuk-list nhsuk-u-margin-bottom-0" {
+                                @if who.worker.is_some() {
+                                    li { a href="/shifts" { "Shifts for me" } }
+                                    li { a href="/bookings" { "My bookings" } }
+                                }
+                                @if !who.booker_orgs().is_empty() {
+                                    li { a href="/manage/shifts" { "Trust shifts" } }
+                                    li { a href="/manage/shifts/new" { "Post a shift" } }
+                                }
+                            }
+                            form method="post" action="/sign-out" {
+                                input type="hidden" name="csrf" value=(who.session.csrf_token);
+                                p class="nhsuk-body-s nhsuk-u-margin-bottom-0" {
+                                    "Signed in as " (who.user.display_name) " "
+                                    button type="submit" class="nhsuk-button nhsuk-button--secondary nhsuk-button--small nhsuk-u-margin-bottom-0" { "Sign out" }
+                                }
+                            }
+                        }
+                    }
+                    main class="nhsuk-main-wrapper" id="maincontent" role="main" {
+                        (content)
+                    }
+                }
+                footer role="contentinfo" class="nhsuk-footer" {
+                    div class="nhsuk-width-container" {
+                        p class="nhsuk-body-s" { "Staffbank: NHS bank shifts, booked safely." }
+                    }
+                }
+            }
+        }
+    }
+}
+
+/// An error page with a status.
+pub fn error_page(status: StatusCode, title: &str, message: &str) -> Response {
+    let body = frame(
+        title,
+        None,
+        html! {
+            h1 class="nhsuk-heading-xl" { (title) }
+            p { (message) }
+            p { a href="/" { "Go to your start page" } }
+        },
+    );
+    (status, Html(body.into_string())).into_response()
+}
+
+/// The page for an app error that the page itself cannot show inline.
+pub fn app_error_page(error: AppError) -> Response {
+    match error {
+        AppError::Unauthenticated => axum::response::Redirect::to("/sign-in").into_response(),
+        AppError::NotFound => error_page(
+            StatusCode::NOT_FOUND,
+            "Page not found",
+            "Check the address and try again.",
+        ),
+        AppError::Forbidden => error_page(
+            StatusCode::FORBIDDEN,
+            "Not available",
+            "Your role does not allow this.",
+        ),
+        AppError::Unexpected(e) => {
+            tracing::error!(error = ?e, "unexpected error");
+            error_page(
+                StatusCode::INTERNAL_SERVER_ERROR,
+                "Sorry, there is a problem with the service",
+                "Try again later.",
+            )
+        }
+        other => error_page(
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "There is a problem",
+            &other.to_string(),
+        ),
+    }
+}
+
+/// An error summary box listing messages, as the NHS.UK design system asks for.
+pub fn error_summary(messages: &[String]) -> Markup {
+    html! {
+        @if !messages.is_empty() {
+            div class="nhsuk-error-summary" aria-labelledby="error-summary-title" role="alert" tabindex="-1" {
+                h2 class="nhsuk-error-summary__title" id="error-summary-title" { "There is a problem" }
+                div class="nhsuk-error-summary__body" {
+                    ul class="nhsuk-list nhsuk-error-summary__list" {
+                        @for m in messages { li { (m) } }
+                    }
+                }
+            }
+        }
+    }
+}
+
+/// The messages of an app error, for an error summary.
+pub fn messages(error: &AppError) -> Vec<String> {
+    match error {
+        AppError::Validation(fields) => fields
+            .iter()
+            .map(|f| format!("{}: {}", f.field, f.message))
+            .collect(),
+        AppError::Ineligible(reasons) => {
+            reasons.iter().map(|r| capitalise(&r.to_string())).collect()
+        }
+        other => vec![capitalise(&other.to_string())],
+    }
+}
+
+fn capitalise(text: &str) -> String {
+    let mut chars = text.chars();
+    chars
+        .next()
+        .map(|c| c.to_uppercase().collect::<String>() + chars.as_str())
+        .unwrap_or_default()
+}
+
+/// A shift's time on the UK wall clock, e.g. "Mon 1 Jun 2026, 07:30 to 19:30".
+pub fn when(start: DateTime<Utc>, end: DateTime<Utc>) -> String {
+    let s = start.with_timezone(&RULES_ZONE);
+    let e = end.with_timezone(&RULES_ZONE);
+    let end_day = if s.date_naive() == e.date_naive() {
+        String::new()
+    } else {
+        e.format(" %a %-d %b").to_string()
+    };
+    format!(
+        "{}, {} to{} {}",
+        s.format("%a %-d %b %Y"),
+        s.format("%H:%M"),
+        end_day,
+        e.format("%H:%M")
+    )
+}

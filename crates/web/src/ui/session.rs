@@ -1,0 +1,145 @@
+//! Signing in to the UI: a session cookie (HttpOnly, SameSite=Lax) plus a per-session CSRF token in
+//! every form.
+
+use axum::extract::{Form, FromRequestParts, State};
+use axum::http::request::Parts;
+use axum::response::{IntoResponse, Redirect, Response};
+use axum_extra::extract::cookie::{Cookie, CookieJar, SameSite};
+use maud::html;
+use serde::Deserialize;
+use staffbank_app::{AppError, Principal};
+
+use super::layout::{app_error_page, error_summary, page};
+use crate::AppState;
+
+const COOKIE: &str = "staffbank_session";
+
+/// The signed-in UI user; anyone else is sent to the sign-in page.
+pub struct UiUser(pub Principal);
+
+impl FromRequestParts<AppState> for UiUser {
+    type Rejection = Response;
+
+    async fn from_request_parts(
+        parts: &mut Parts,
+        state: &AppState,
+    ) -> Result<Self, Self::Rejection> {
+        let jar = CookieJar::from_headers(&parts.headers);
+        let Some(token) = jar.get(COOKIE).map(|c| c.value().to_owned()) else {
+            return Err(Redirect::to("/sign-in").into_response());
+        };
+        state
+            .app
+            .authenticate(&token)
+            .await
+            .map(Self)
+            .map_err(app_error_page)
+    }
+}
+
+/// Refuses a form whose CSRF token is not this session's.
+pub fn check_csrf(who: &Principal, submitted: &str) -> Result<(), Response> {
+    let expected = who.session.csrf_token.as_bytes();
+    let given = submitted.as_bytes();
+    let same = expected.len() == given.len()
+        && expected
+            .iter()
+            .zip(given)
+            .fold(0u8, |acc, (a, b)| acc | (a ^ b))
+            == 0;
+    if same {
+        Ok(())
+    } else {
+        Err(super::error_page(
+            axum::http::StatusCode::FORBIDDEN,
+            "This form has expired",
+            "Go back, reload the page and try again.",
+        ))
+    }
+}
+
+fn sign_in_form(email: &str, errors: &[String]) -> maud::Markup {
+    html! {
+        (error_summary(errors))
+        h1 class="nhsuk-heading-xl" { "Sign in to Staffbank" }
+        form method="post" action="/sign-in" novalidate {
+            div class="nhsuk-form-group" {
+                label class="nhsuk-label" for="email" { "Email address" }
+                input class="nhsuk-input" id="email" name="email" type="email" autocomplete="username"
+                    spellcheck="false" value=(email);
+            }
+            div class="nhsuk-form-group" {
+                label class="nhsuk-label" for="password" { "Password" }
+                input class="nhsuk-input" id="password" name="password" type="password" autocomplete="current-password";
+            }
+            button type="submit" class="nhsuk-button" { "Sign in" }
+        }
+    }
+}
+
+/// `GET /sign-in`.
+pub async fn sign_in_page() -> Response {
+    page("Sign in", None, sign_in_form("", &[]))
+}
+
+/// The sign-in form.
+#[derive(Deserialize)]
+pub struct SignInForm {
+    #[serde(default)]
+    email: String,
+    #[serde(default)]
+    password: String,
+}
+
+/// `POST /sign-in`: sets the session cookie and goes to the start page.
+pub async fn sign_in(
+    State(state): State<AppState>,
+    jar: CookieJar,
+    Form(form): Form<SignInForm>,
+) -> Response {
+    match state.app.sign_in(&form.email, &form.password).await {
+        Ok(signed_in) => {
+            let cookie = Cookie::build((COOKIE, signed_in.token))
+                .http_only(true)
+                .same_site(SameSite::Lax)
+                .secure(state.secure_cookies)
+                .path("/")
+                .build();
+            (jar.add(cookie), Redirect::to("/")).into_response()
+        }
+        Err(AppError::Unauthenticated) => {
+            let errors = ["Enter a correct email address and password".to_string()];
+            let mut response = page("Sign in", None, sign_in_form(&form.email, &errors));
+            *response.status_mut() = axum::http::StatusCode::UNAUTHORIZED;
+            response
+        }
+        Err(other) => app_error_page(other),
+    }
+}
+
+/// A form that carries only the CSRF token.
+#[derive(Deserialize)]
+pub struct CsrfForm {
+    #[serde(default)]
+    csrf: String,
+}
+
+/// `POST /sign-out`.
+pub async fn sign_out(
+    State(state): State<AppState>,
+    UiUser(who): UiUser,
+    jar: CookieJar,
+    Form(form): Form<CsrfForm>,
+) -> Response {
+    if let Err(response) = check_csrf(&who, &form.csrf) {
+        return response;
+    }
+    if let Err(e) = state.app.sign_out(&who).await {
+        return app_error_page(e);
+    }
+    (
+        jar.remove(Cookie::build(COOKIE).path("/")),
+        Redirect::to("/sign-in"),
+    )
+        .into_response()
+}

@@ -1,0 +1,216 @@
+//! The worker's pages: shifts for me, booking, my bookings, cancelling.
+
+use axum::extract::{Form, State};
+use axum::response::{IntoResponse, Redirect, Response};
+use maud::{html, Markup};
+use serde::Deserialize;
+use staffbank_app::bookings::CancelBooking;
+use staffbank_app::views::ShiftView;
+use staffbank_app::Principal;
+use staffbank_domain::{BookingId, ShiftId};
+use uuid::Uuid;
+
+use super::layout::{app_error_page, error_summary, messages, page, when};
+use super::{check_csrf, UiUser};
+use crate::extract::ApiPath;
+use crate::AppState;
+
+fn shift_summary(shift: &ShiftView) -> Markup {
+    html! {
+        dl class="nhsuk-summary-list" {
+            div class="nhsuk-summary-list__row" {
+                dt class="nhsuk-summary-list__key" { "When" }
+                dd class="nhsuk-summary-list__value" { (when(shift.starts_at, shift.ends_at)) }
+            }
+            div class="nhsuk-summary-list__row" {
+                dt class="nhsuk-summary-list__key" { "Where" }
+                dd class="nhsuk-summary-list__value" { (shift.ward_name) ", " (shift.site_name) " (" (shift.org_name) ")" }
+            }
+            div class="nhsuk-summary-list__row" {
+                dt class="nhsuk-summary-list__key" { "Grade" }
+                dd class="nhsuk-summary-list__value" { (grade(&shift.grade_min)) " to " (grade(&shift.grade_max)) }
+            }
+            div class="nhsuk-summary-list__row" {
+                dt class="nhsuk-summary-list__key" { "Places left" }
+                dd class="nhsuk-summary-list__value" { (shift.places.saturating_sub(shift.booked)) " of " (shift.places) }
+            }
+            div class="nhsuk-summary-list__row" {
+                dt class="nhsuk-summary-list__key" { "Bank" }
+                dd class="nhsuk-summary-list__value" { (shift.bank_name) }
+            }
+        }
+    }
+}
+
+pub(crate) fn grade(raw: &str) -> String {
+    staffbank_domain::Grade::parse(raw)
+        .map(|g| g.label())
+        .unwrap_or_else(|| raw.to_owned())
+}
+
+async fn shifts_page(state: &AppState, who: &Principal, errors: &[String]) -> Response {
+    let page_request = staffbank_store::Page {
+        limit: 50,
+        after: None,
+    };
+    let shifts = match state.app.open_shifts(who, page_request).await {
+        Ok(shifts) => shifts,
+        Err(e) => return app_error_page(e),
+    };
+    page(
+        "Shifts for me",
+        Some(who),
+        html! {
+            (error_summary(errors))
+            h1 class="nhsuk-heading-xl" { "Shifts for me" }
+            @if shifts.items.is_empty() {
+                p { "There are no open shifts you can book right now." }
+            }
+            @for shift in &shifts.items {
+                div class="nhsuk-card" {
+                    div class="nhsuk-card__content" {
+                        h2 class="nhsuk-card__heading nhsuk-heading-m" { (shift.role) " – " (shift.ward_name) }
+                        (shift_summary(shift))
+                        form method="post" action=(format!("/shifts/{}/book", shift.id)) {
+                            input type="hidden" name="csrf" value=(who.session.csrf_token);
+                            input type="hidden" name="idempotency_key" value=(Uuid::new_v4());
+                            button type="submit" class="nhsuk-button nhsuk-u-margin-bottom-0" {
+                                "Book this shift"
+                                span class="nhsuk-u-visually-hidden" { " on " (when(shift.starts_at, shift.ends_at)) }
+                            }
+                        }
+                    }
+                }
+            }
+        },
+    )
+}
+
+/// `GET /shifts`.
+pub async fn open_shifts(State(state): State<AppState>, UiUser(who): UiUser) -> Response {
+    shifts_page(&state, &who, &[]).await
+}
+
+/// The booking form.
+#[derive(Deserialize)]
+pub struct BookForm {
+    #[serde(default)]
+    csrf: String,
+    #[serde(default)]
+    idempotency_key: String,
+}
+
+/// `POST /shifts/{id}/book`: books, then shows my bookings; on refusal, shows why.
+pub async fn book(
+    State(state): State<AppState>,
+    UiUser(who): UiUser,
+    ApiPath(shift_id): ApiPath<Uuid>,
+    Form(form): Form<BookForm>,
+) -> Response {
+    if let Err(response) = check_csrf(&who, &form.csrf) {
+        return response;
+    }
+    match state
+        .app
+        .book(&who, ShiftId(shift_id), &form.idempotency_key)
+        .await
+    {
+        Ok(_) => Redirect::to("/bookings?booked=1").into_response(),
+        Err(e @ (staffbank_app::AppError::Unexpected(_) | staffbank_app::AppError::NotFound)) => {
+            app_error_page(e)
+        }
+        Err(e) => {
+            let mut response = shifts_page(&state, &who, &messages(&e)).await;
+            *response.status_mut() = axum::http::StatusCode::CONFLICT;
+            response
+        }
+    }
+}
+
+/// `GET /bookings`.
+pub async fn my_bookings(
+    State(state): State<AppState>,
+    UiUser(who): UiUser,
+    axum::extract::RawQuery(query): axum::extract::RawQuery,
+) -> Response {
+    let page_request = staffbank_store::Page {
+        limit: 200,
+        after: None,
+    };
+    let bookings = match state.app.my_bookings(&who, page_request).await {
+        Ok(b) => b,
+        Err(e) => return app_error_page(e),
+    };
+    let just_booked = query.as_deref() == Some("booked=1");
+    page(
+        "My bookings",
+        Some(&who),
+        html! {
+            @if just_booked {
+                div class="nhsuk-inset-text" role="status" {
+                    span class="nhsuk-u-visually-hidden" { "Information: " }
+                    p { "You are booked. The shift is in your list below." }
+                }
+            }
+            h1 class="nhsuk-heading-xl" { "My bookings" }
+            @if bookings.items.is_empty() { p { "You have no bookings yet." } }
+            @for booking in &bookings.items {
+                @if let Some(shift) = &booking.shift {
+                    div class="nhsuk-card" {
+                        div class="nhsuk-card__content" {
+                            h2 class="nhsuk-card__heading nhsuk-heading-m" {
+                                (shift.role) " – " (shift.ward_name)
+                                @if booking.status == "cancelled" { " (cancelled)" }
+                            }
+                            (shift_summary(shift))
+                            @if let Some(c) = &booking.cancellation {
+                                p { "Cancelled by the " (c.by) ": " (c.reason) }
+                            } @else {
+                                form method="post" action=(format!("/bookings/{}/cancel", booking.id)) {
+                                    input type="hidden" name="csrf" value=(who.session.csrf_token);
+                                    div class="nhsuk-form-group" {
+                                        label class="nhsuk-label" for=(format!("reason-{}", booking.id)) { "Reason for cancelling" }
+                                        input class="nhsuk-input" id=(format!("reason-{}", booking.id)) name="reason" type="text";
+                                    }
+                                    button type="submit" class="nhsuk-button nhsuk-button--secondary nhsuk-u-margin-bottom-0" { "Cancel this booking" }
+                                }
+                            }
+                        }
+                    }
+                }
+            }
+        },
+    )
+}
+
+/// The cancel form.
+#[derive(Deserialize)]
+pub struct CancelForm {
+    #[serde(default)]
+    pub(crate) csrf: String,
+    #[serde(default)]
+    pub(crate) reason: String,
+}
+
+/// `POST /bookings/{id}/cancel`.
+pub async fn cancel(
+    State(state): State<AppState>,
+    UiUser(who): UiUser,
+    ApiPath(booking_id): ApiPath<Uuid>,
+    Form(form): Form<CancelForm>,
+) -> Response {
+    if let Err(response) = check_csrf(&who, &form.csrf) {
+        return response;
+    }
+    let input = CancelBooking {
+        reason: form.reason,
+    };
+    match state
+        .app
+        .cancel_booking(&who, BookingId(booking_id), input)
+        .await
+    {
+        Ok(_) => Redirect::to("/bookings").into_response(),
+        Err(e) => app_error_page(e),
+    }
+}
