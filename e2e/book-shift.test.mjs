@@ -1,0 +1,110 @@
+// A bank worker signs in and books a shift in a real headless Chromium, at phone and desktop
+// widths, and every page visited has no WCAG 2.2 AA violation according to axe-core.
+import { test, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { spawn } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { createRequire } from 'node:module';
+import { chromium } from 'playwright-core';
+
+const require = createRequire(import.meta.url);
+const AXE = require.resolve('axe-core/axe.min.js');
+const BINARY = process.env.STAFFBANK_BIN ?? 'target/debug/staffbank';
+const WCAG = ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa', 'wcag22aa'];
+
+let browser;
+const servers = [];
+const dirs = [];
+
+/** Starts a fresh demo on a free port and resolves with its base URL. */
+function startDemo() {
+  const dir = mkdtempSync(join(tmpdir(), 'staffbank-e2e-'));
+  dirs.push(dir);
+  const child = spawn(BINARY, ['demo', '--file', join(dir, 'demo.sqlite'), '--listen', '127.0.0.1:0'], {
+    stdio: ['ignore', 'pipe', 'inherit'],
+    env: { ...process.env, RUST_LOG: 'warn' },
+  });
+  servers.push(child);
+  return new Promise((resolve, reject) => {
+    let out = '';
+    const timer = setTimeout(() => reject(new Error(`demo did not start: ${out}`)), 60_000);
+    child.stdout.on('data', (chunk) => {
+      out += chunk;
+      const match = out.match(/running at (http:\/\/[^\s]+)\//);
+      if (match) {
+        clearTimeout(timer);
+        resolve(match[1]);
+      }
+    });
+    child.on('exit', (code) => reject(new Error(`demo exited with ${code}: ${out}`)));
+  });
+}
+
+async function checkAccessibility(page, what) {
+  await page.addScriptTag({ path: AXE });
+  const result = await page.evaluate(
+    (tags) => window.axe.run(document, { runOnly: { type: 'tag', values: tags } }),
+    WCAG,
+  );
+  const summary = result.violations.map(
+    (v) => `${v.id} (${v.impact}): ${v.help} at ${v.nodes.map((n) => n.target.join(' ')).join(', ')}`,
+  );
+  assert.deepEqual(summary, [], `${what} has accessibility violations`);
+}
+
+before(async () => {
+  browser = await chromium.launch({
+    executablePath: process.env.CHROMIUM ?? '/usr/bin/chromium',
+    args: ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run',
+      '--disable-background-networking', '--disable-component-update', '--disable-sync'],
+  });
+});
+
+after(async () => {
+  await browser?.close();
+  for (const server of servers) server.kill('SIGTERM');
+  for (const dir of dirs) rmSync(dir, { recursive: true, force: true });
+});
+
+for (const [name, viewport] of [['phone', { width: 375, height: 812 }], ['desktop', { width: 1280, height: 900 }]]) {
+  test(`a worker signs in and books a shift (${name})`, async () => {
+    const base = await startDemo();
+    // axe is injected as a script, which the page's Content-Security-Policy would rightly refuse.
+    const context = await browser.newContext({ viewport, bypassCSP: true });
+    const page = await context.newPage();
+
+    await page.goto(`${base}/`);
+    assert.match(page.url(), /\/sign-in$/);
+    await checkAccessibility(page, 'sign-in page');
+
+    await page.getByLabel('Email address').fill('worker@demo.staffbank.test');
+    await page.getByLabel('Password').fill('wrong password');
+    await page.getByRole('button', { name: 'Sign in' }).click();
+    await page.getByText('Enter a correct email address and password').waitFor();
+    await checkAccessibility(page, 'sign-in error page');
+
+    await page.getByLabel('Password').fill('staffbank-demo');
+    await page.getByRole('button', { name: 'Sign in' }).click();
+    await page.waitForURL(/\/shifts$/);
+    await page.getByRole('heading', { name: 'Shifts for me' }).waitFor();
+    await checkAccessibility(page, 'shifts page');
+
+    const firstCard = page.locator('.nhsuk-card').first();
+    const heading = (await firstCard.locator('h2').textContent()).trim();
+    const before = await page.locator('.nhsuk-card').count();
+    assert.ok(before > 0, 'the worker has shifts to book');
+    await firstCard.getByRole('button', { name: /Book this shift/ }).click();
+
+    await page.waitForURL(/\/bookings\?booked=1$/);
+    await page.getByText('You are booked.').waitFor();
+    await checkAccessibility(page, 'bookings page');
+    const booked = page.locator('.nhsuk-card h2', { hasText: heading });
+    assert.ok((await booked.count()) >= 1, `the booked shift "${heading}" is listed`);
+
+    await page.goto(`${base}/shifts`);
+    await checkAccessibility(page, 'shifts page after booking');
+    await context.close();
+  });
+}
