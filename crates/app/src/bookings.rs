@@ -2,10 +2,11 @@
 
 use serde::Deserialize;
 use staffbank_domain::booking::{check_cancellable, BookingStatus, CancelError, CancelledBy};
-use staffbank_domain::eligibility;
+use staffbank_domain::eligibility::{self, Ineligibility};
+use staffbank_domain::shift::ShiftStatus;
 use staffbank_domain::text::Label;
 use staffbank_domain::*;
-use staffbank_store::{Booking, Cursor, Page};
+use staffbank_store::{Booking, Conflict, Cursor, Page, StoreError};
 use uuid::Uuid;
 
 use crate::lookup::Names;
@@ -71,6 +72,17 @@ impl App {
         }
         let now = self.now();
         let reasons = eligibility::check(&worker_facts(worker), &shift_facts(&shift), now);
+        // A full or withdrawn shift is a conflict with the shift's state, the same answer the
+        // database gives a request that loses the race for the last place.
+        for reason in &reasons {
+            if let Ineligibility::ShiftNotOpen { status } = reason {
+                let conflict = match status {
+                    ShiftStatus::Filled => StoreError::Conflict(Conflict::ShiftFull),
+                    _ => StoreError::Conflict(Conflict::ShiftNotOpen),
+                };
+                return Err(conflict.into());
+            }
+        }
         if !reasons.is_empty() {
             return Err(AppError::Ineligible(reasons));
         }

@@ -48,9 +48,13 @@ fn json_problem(rejection: JsonRejection) -> Problem {
 
 /// Names the field of a JSON data error: serde reports `path: message` after axum's prefix.
 fn data_error_field(text: &str) -> FieldError {
-    let detail = text.split_once("target type: ").map_or(text, |(_, rest)| rest);
+    let detail = text
+        .split_once("target type: ")
+        .map_or(text, |(_, rest)| rest);
     match detail.split_once(": ") {
-        Some((path, message)) if !path.contains(' ') && path != "." => FieldError::new(path, message),
+        Some((path, message)) if !path.contains(' ') && path != "." => {
+            FieldError::new(path, message)
+        }
         _ => FieldError::new("body", detail),
     }
 }

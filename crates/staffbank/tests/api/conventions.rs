@@ -1,0 +1,164 @@
+//! API conventions: problem documents for every error, never a 500, nothing changed by a refusal,
+//! unknown fields refused, a body size limit, and the OpenAPI document.
+
+use reqwest::{Method, StatusCode};
+use serde_json::{json, Value};
+
+use crate::helpers::TestApp;
+
+crate::both_backends!(
+    hostile_requests_get_problems_and_change_nothing,
+    openapi_document_is_served
+);
+
+async fn raw(
+    app: &TestApp,
+    method: Method,
+    path: &str,
+    token: Option<&str>,
+    content_type: &str,
+    body: Vec<u8>,
+) -> (StatusCode, String, Value) {
+    let mut request = app
+        .http
+        .request(method, format!("{}{path}", app.base))
+        .header("content-type", content_type)
+        .body(body);
+    if let Some(token) = token {
+        request = request.bearer_auth(token);
+    }
+    let response = request.send().await.unwrap();
+    let status = response.status();
+    let kind = response
+        .headers()
+        .get("content-type")
+        .and_then(|v| v.to_str().ok())
+        .unwrap_or("")
+        .to_owned();
+    let body = serde_json::from_str(&response.text().await.unwrap()).unwrap_or(Value::Null);
+    (status, kind, body)
+}
+
+async fn hostile_requests_get_problems_and_change_nothing(app: TestApp) {
+    let trust = app.trust("RXL").await;
+    let nurse = app.worker("fin@nurse.test", &[&trust.bank]).await;
+    let shift = app.shift(&trust, &trust.bank.clone(), 24, 8, 1).await;
+    let good_shift = json!({"ward_id": trust.ward, "bank_id": trust.bank, "role": "Nurse",
+        "staff_group": "nursing_and_midwifery", "grade_min": "band_5", "grade_max": "band_6",
+        "starts_at": (chrono::Utc::now() + chrono::Duration::hours(50)).to_rfc3339(),
+        "ends_at": (chrono::Utc::now() + chrono::Duration::hours(58)).to_rfc3339()});
+    let with = |field: &str, value: Value| {
+        let mut s = good_shift.clone();
+        s[field] = value;
+        json!({"shifts": [good_shift.clone(), s]})
+    };
+    let huge = format!(
+        "{{\"shifts\": [], \"pad\": \"{}\"}}",
+        "x".repeat(400 * 1024)
+    );
+    let cases: Vec<(Method, String, Option<&str>, &str, Vec<u8>, u16)> = vec![
+        (Method::POST, "/api/v1/shifts".into(), Some(&trust.booker), "application/json", b"{".to_vec(), 400),
+        (Method::POST, "/api/v1/shifts".into(), Some(&trust.booker), "application/json", b"null".to_vec(), 422),
+        (Method::POST, "/api/v1/shifts".into(), Some(&trust.booker), "application/json", b"[1,2,3]".to_vec(), 422),
+        (Method::POST, "/api/v1/shifts".into(), Some(&trust.booker), "text/plain", b"hello".to_vec(), 415),
+        (Method::POST, "/api/v1/shifts".into(), Some(&trust.booker), "application/json", huge.into_bytes(), 413),
+        (Method::POST, "/api/v1/shifts".into(), Some(&trust.booker), "application/json", vec![0xff, 0xfe, 0x00], 400),
+        (Method::POST, "/api/v1/shifts".into(), Some(&trust.booker), "application/json", with("extra", json!(1)).to_string().into_bytes(), 422),
+        (Method::POST, "/api/v1/shifts".into(), Some(&trust.booker), "application/json", with("places", json!(0)).to_string().into_bytes(), 422),
+        (Method::POST, "/api/v1/shifts".into(), Some(&trust.booker), "application/json", with("places", json!(1e300)).to_string().into_bytes(), 422),
+        (Method::POST, "/api/v1/shifts".into(), Some(&trust.booker), "application/json", with("starts_at", json!("yesterday")).to_string().into_bytes(), 422),
+        (Method::POST, "/api/v1/shifts".into(), Some(&trust.booker), "application/json", with("grade_min", json!("band_9")).to_string().into_bytes(), 422),
+        (Method::POST, "/api/v1/shifts".into(), Some(&trust.booker), "application/json", with("role", json!("\u{0000}")).to_string().into_bytes(), 422),
+        (Method::POST, "/api/v1/shifts".into(), Some(&trust.booker), "application/json", with("ward_id", json!("not-a-uuid")).to_string().into_bytes(), 422),
+        (Method::POST, "/api/v1/shifts".into(), Some("forged-token"), "application/json", b"{}".to_vec(), 401),
+        (Method::POST, "/api/v1/shifts".into(), None, "application/json", b"{}".to_vec(), 401),
+        (Method::GET, "/api/v1/shifts/not-a-uuid".into(), Some(&trust.booker), "application/json", vec![], 404),
+        (Method::GET, "/api/v1/shifts?limit=0".into(), Some(&trust.booker), "application/json", vec![], 422),
+        (Method::GET, "/api/v1/shifts?limit=-1".into(), Some(&trust.booker), "application/json", vec![], 422),
+        (Method::GET, "/api/v1/shifts?cursor=%00%ff".into(), Some(&trust.booker), "application/json", vec![], 422),
+        (Method::GET, "/api/v1/shifts?unknown=1".into(), Some(&trust.booker), "application/json", vec![], 422),
+        (Method::DELETE, "/api/v1/shifts".into(), Some(&trust.booker), "application/json", vec![], 405),
+        (Method::GET, "/api/v1/nowhere".into(), None, "application/json", vec![], 404),
+        (Method::POST, format!("/api/v1/shifts/{shift}/bookings"), Some(&nurse), "application/json", vec![], 400),
+        (Method::POST, "/api/v1/workers".into(), None, "application/json", br#"{"email":"x@y.test","password":"short","display_name":"","staff_group":"wizard","grade":"band_5"}"#.to_vec(), 422),
+    ];
+    for (method, path, token, content_type, body, expected) in cases {
+        let (status, kind, problem) =
+            raw(&app, method.clone(), &path, token, content_type, body).await;
+        assert_eq!(status.as_u16(), expected, "{method} {path}: {problem}");
+        assert_eq!(kind, "application/problem+json", "{method} {path}");
+        let slug = problem["type"].as_str().unwrap_or_default();
+        assert!(
+            slug.starts_with("/api/v1/problems/"),
+            "{method} {path}: {problem}"
+        );
+        assert_eq!(problem["status"], expected);
+        let doc = app.call(Method::GET, slug, None, None).await;
+        assert_eq!(
+            doc.body["status"], expected,
+            "the problem type {slug} is documented"
+        );
+    }
+
+    let key = "k".repeat(129);
+    app.book(&nurse, &shift, &key)
+        .await
+        .assert_problem(422, "validation-error");
+    app.book(&nurse, &shift, "spaces are not allowed")
+        .await
+        .assert_problem(422, "validation-error");
+
+    // Validation names every bad field at once.
+    let reply = app
+        .post(
+            "/api/v1/workers",
+            &trust.booker,
+            json!({"email": "nope", "password": "short", "display_name": " ",
+        "staff_group": "wizard", "grade": "band_5"}),
+        )
+        .await;
+    let fields: Vec<&str> = reply.body["errors"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|e| e["field"].as_str().unwrap())
+        .collect();
+    assert_eq!(
+        fields,
+        vec!["email", "password", "display_name", "staff_group"]
+    );
+
+    // None of the refused writes changed anything: still one shift, no bookings.
+    let listed = app.get("/api/v1/shifts", &trust.booker).await;
+    assert_eq!(
+        listed.body["items"].as_array().unwrap().len(),
+        1,
+        "{}",
+        listed.body
+    );
+    let mine = app.get("/api/v1/me/bookings", &nurse).await;
+    assert!(mine.body["items"].as_array().unwrap().is_empty());
+}
+
+async fn openapi_document_is_served(app: TestApp) {
+    let doc = app
+        .call(Method::GET, "/api/v1/openapi.json", None, None)
+        .await;
+    assert_eq!(doc.status, StatusCode::OK);
+    assert!(doc.body["openapi"].as_str().unwrap().starts_with("3.1"));
+    for path in [
+        "/api/v1/shifts",
+        "/api/v1/shifts/{shift_id}/bookings",
+        "/api/v1/me/open-shifts",
+        "/api/v1/bookings/{booking_id}/cancel",
+    ] {
+        assert!(doc.body["paths"].get(path).is_some(), "{path} documented");
+    }
+    let live = app
+        .http
+        .get(format!("{}/health/ready", app.base))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(live.status(), StatusCode::OK);
+}

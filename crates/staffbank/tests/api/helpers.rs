@@ -1,0 +1,367 @@
+//! Spawning the real app and driving it over HTTP.
+
+use std::sync::Arc;
+
+use chrono::{Duration, Utc};
+use reqwest::{Method, StatusCode};
+use serde_json::{json, Value};
+use sqlx::Connection;
+use staffbank_app::auth::{hash_password, token_hash};
+use staffbank_app::{App, SystemClock};
+use staffbank_domain::role::{Grant, Role, Scope};
+use staffbank_domain::text::{Email, Label};
+use staffbank_domain::UserId;
+use staffbank_store::{Session, Store, User};
+use staffbank_store_postgres::PgStore;
+use staffbank_store_sqlite::SqliteStore;
+use staffbank_web::WebConfig;
+use uuid::Uuid;
+
+/// Which database the app runs on.
+#[derive(Clone, Copy, Debug)]
+pub enum Backend {
+    Sqlite,
+    Postgres,
+}
+
+/// A running app.
+pub struct TestApp {
+    pub base: String,
+    pub http: reqwest::Client,
+    pub store: Arc<dyn Store>,
+    pub admin: String,
+}
+
+/// A response: status, headers and JSON body (or `null`).
+pub struct Reply {
+    pub status: StatusCode,
+    pub headers: reqwest::header::HeaderMap,
+    pub body: Value,
+}
+
+impl Reply {
+    /// Asserts this is a problem document of `slug` with `status`.
+    pub fn assert_problem(&self, status: u16, slug: &str) {
+        assert_eq!(self.status.as_u16(), status, "body: {}", self.body);
+        assert_eq!(
+            self.headers
+                .get("content-type")
+                .and_then(|v| v.to_str().ok()),
+            Some("application/problem+json"),
+            "body: {}",
+            self.body
+        );
+        assert_eq!(
+            self.body["type"],
+            format!("/api/v1/problems/{slug}"),
+            "body: {}",
+            self.body
+        );
+        assert_eq!(self.body["status"], status);
+    }
+}
+
+async fn fresh_postgres() -> Arc<dyn Store> {
+    let admin = std::env::var("STAFFBANK_TEST_POSTGRES")
+        .unwrap_or_else(|_| "postgres://root@127.0.0.1:5432/test".into());
+    let name = format!("staffbank_test_{}", Uuid::new_v4().simple());
+    let mut conn = sqlx::PgConnection::connect(&admin)
+        .await
+        .expect("PostgreSQL is reachable");
+    sqlx::query(&format!("CREATE DATABASE {name}"))
+        .execute(&mut conn)
+        .await
+        .unwrap();
+    let (server, _) = admin.rsplit_once('/').unwrap();
+    Arc::new(PgStore::connect(&format!("{server}/{name}")).await.unwrap())
+}
+
+async fn fresh_sqlite() -> Arc<dyn Store> {
+    let path = std::env::temp_dir().join(format!("staffbank-api-{}.sqlite", Uuid::new_v4()));
+    Arc::new(
+        SqliteStore::connect(&format!("sqlite://{}", path.display()))
+            .await
+            .unwrap(),
+    )
+}
+
+impl TestApp {
+    /// Starts the server on 127.0.0.1:0 over a fresh database, with a platform admin signed in.
+    pub async fn spawn(backend: Backend) -> Self {
+        let store = match backend {
+            Backend::Sqlite => fresh_sqlite().await,
+            Backend::Postgres => fresh_postgres().await,
+        };
+        let app = App::new(store.clone(), Arc::new(SystemClock));
+        let router = staffbank_web::router(
+            app,
+            WebConfig {
+                nhsuk_assets: "node_modules/nhsuk-frontend/dist/nhsuk".into(),
+                secure_cookies: false,
+            },
+        );
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+        let base = format!("http://{}", listener.local_addr().unwrap());
+        tokio::spawn(async move { axum::serve(listener, router).await });
+        let http = reqwest::Client::builder()
+            .pool_max_idle_per_host(300)
+            .build()
+            .unwrap();
+        let mut test = Self {
+            base,
+            http,
+            store,
+            admin: String::new(),
+        };
+        test.admin = test
+            .user_with_session(
+                "admin@platform.test",
+                vec![Grant {
+                    role: Role::PlatformAdmin,
+                    scope: Scope::Platform,
+                }],
+            )
+            .await;
+        test
+    }
+
+    /// Creates a user straight in the store with a session, returning its bearer token (fast:
+    /// no password hashing). Used for actors whose sign-in is not under test.
+    pub async fn user_with_session(&self, email: &str, grants: Vec<Grant>) -> String {
+        let user = User {
+            id: UserId(Uuid::now_v7()),
+            email: Email::parse(email).unwrap(),
+            display_name: Label::parse("Test user", 100).unwrap(),
+            password_hash: None,
+            grants,
+            created_at: Utc::now(),
+        };
+        self.store.create_user(&user).await.unwrap();
+        self.session_for(user.id).await
+    }
+
+    /// A new session token for a user.
+    pub async fn session_for(&self, user: UserId) -> String {
+        let token = Uuid::new_v4().simple().to_string();
+        let session = Session {
+            token_hash: token_hash(&token),
+            user_id: user,
+            csrf_token: "csrf".into(),
+            expires_at: Utc::now() + Duration::hours(1),
+        };
+        self.store.create_session(&session).await.unwrap();
+        token
+    }
+
+    /// Sends a request; `body` of `None` sends none.
+    pub async fn call(
+        &self,
+        method: Method,
+        path: &str,
+        token: Option<&str>,
+        body: Option<Value>,
+    ) -> Reply {
+        self.call_with(method, path, token, body, &[]).await
+    }
+
+    /// Sends a request with extra headers.
+    pub async fn call_with(
+        &self,
+        method: Method,
+        path: &str,
+        token: Option<&str>,
+        body: Option<Value>,
+        headers: &[(&str, &str)],
+    ) -> Reply {
+        let mut request = self.http.request(method, format!("{}{path}", self.base));
+        if let Some(token) = token {
+            request = request.bearer_auth(token);
+        }
+        if let Some(body) = body {
+            request = request.json(&body);
+        }
+        for (name, value) in headers {
+            request = request.header(*name, *value);
+        }
+        let response = request.send().await.unwrap();
+        let status = response.status();
+        let headers = response.headers().clone();
+        let text = response.text().await.unwrap();
+        let body = serde_json::from_str(&text).unwrap_or(Value::Null);
+        Reply {
+            status,
+            headers,
+            body,
+        }
+    }
+
+    pub async fn post(&self, path: &str, token: &str, body: Value) -> Reply {
+        self.call(Method::POST, path, Some(token), Some(body)).await
+    }
+
+    pub async fn get(&self, path: &str, token: &str) -> Reply {
+        self.call(Method::GET, path, Some(token), None).await
+    }
+
+    /// Books a shift with an idempotency key.
+    pub async fn book(&self, token: &str, shift: &str, key: &str) -> Reply {
+        self.call_with(
+            Method::POST,
+            &format!("/api/v1/shifts/{shift}/bookings"),
+            Some(token),
+            None,
+            &[("idempotency-key", key)],
+        )
+        .await
+    }
+}
+
+/// A trust with a site, a ward, its own bank and a booker.
+pub struct Trust {
+    pub id: String,
+    pub ward: String,
+    pub bank: String,
+    pub booker: String,
+}
+
+impl TestApp {
+    /// Registers a trust with one site, ward, own bank and booker.
+    pub async fn trust(&self, ods: &str) -> Trust {
+        let org = self
+            .post(
+                "/api/v1/organisations",
+                &self.admin,
+                json!({"ods_code": ods, "name": format!("Trust {ods}"), "kind": "trust"}),
+            )
+            .await;
+        assert_eq!(org.status, StatusCode::CREATED, "{}", org.body);
+        let id = org.body["id"].as_str().unwrap().to_owned();
+        let site = self
+            .post(
+                &format!("/api/v1/organisations/{id}/sites"),
+                &self.admin,
+                json!({"name": "General", "lat": 53.8, "lon": -2.7}),
+            )
+            .await;
+        let site_id = site.body["id"].as_str().unwrap().to_owned();
+        let ward = self
+            .post(
+                &format!("/api/v1/sites/{site_id}/wards"),
+                &self.admin,
+                json!({"name": "Ward 1"}),
+            )
+            .await;
+        assert_eq!(ward.status, StatusCode::CREATED, "{}", ward.body);
+        let bank = self
+            .post(
+                "/api/v1/banks",
+                &self.admin,
+                json!({"name": format!("{ods} bank"), "kind": "own", "lead_org_id": id}),
+            )
+            .await;
+        assert_eq!(bank.status, StatusCode::CREATED, "{}", bank.body);
+        let org_uuid = Uuid::parse_str(&id).unwrap();
+        let booker = self
+            .user_with_session(
+                &format!("booker@{}.test", ods.to_lowercase()),
+                vec![Grant {
+                    role: Role::Booker,
+                    scope: Scope::Organisation(staffbank_domain::OrgId(org_uuid)),
+                }],
+            )
+            .await;
+        Trust {
+            id,
+            ward: ward.body["id"].as_str().unwrap().to_owned(),
+            bank: bank.body["id"].as_str().unwrap().to_owned(),
+            booker,
+        }
+    }
+
+    /// A band 5 nurse registered through the API and signed in, member of `banks`.
+    pub async fn worker(&self, email: &str, banks: &[&str]) -> String {
+        let reply = self
+            .call(
+                Method::POST,
+                "/api/v1/workers",
+                None,
+                Some(json!({"email": email, "password": "correct horse battery", "display_name": "Nurse Test",
+                    "staff_group": "nursing_and_midwifery", "grade": "band_5"})),
+            )
+            .await;
+        assert_eq!(reply.status, StatusCode::CREATED, "{}", reply.body);
+        let user = UserId(Uuid::parse_str(reply.body["id"].as_str().unwrap()).unwrap());
+        let token = self.session_for(user).await;
+        for bank in banks {
+            let joined = self
+                .post("/api/v1/me/banks", &token, json!({"bank_id": bank}))
+                .await;
+            assert_eq!(joined.status, StatusCode::OK, "{}", joined.body);
+        }
+        token
+    }
+
+    /// Posts one band 5-6 nursing shift `hours_ahead` from now, `length` hours long.
+    pub async fn shift(
+        &self,
+        trust: &Trust,
+        bank: &str,
+        hours_ahead: i64,
+        length: i64,
+        places: i64,
+    ) -> String {
+        let start = (Utc::now() + Duration::hours(hours_ahead)).to_rfc3339();
+        let end = (Utc::now() + Duration::hours(hours_ahead + length)).to_rfc3339();
+        let reply = self
+            .post(
+                "/api/v1/shifts",
+                &trust.booker,
+                json!({"shifts": [{"ward_id": trust.ward, "bank_id": bank, "role": "Staff nurse",
+                    "staff_group": "nursing_and_midwifery", "grade_min": "band_5", "grade_max": "band_6",
+                    "starts_at": start, "ends_at": end, "places": places}]}),
+            )
+            .await;
+        assert_eq!(reply.status, StatusCode::CREATED, "{}", reply.body);
+        reply.body[0]["id"].as_str().unwrap().to_owned()
+    }
+}
+
+/// A worker registered straight in the store (no password hashing), with a session.
+pub async fn quick_worker(app: &TestApp, bank: &str, n: usize) -> String {
+    use staffbank_domain::worker::Skill;
+    use staffbank_domain::{BankId, Grade, StaffGroup, WorkerId};
+    let user = User {
+        id: UserId(Uuid::now_v7()),
+        email: Email::parse(&format!("w{n}-{}@workers.test", Uuid::new_v4().simple())).unwrap(),
+        display_name: Label::parse(&format!("Worker {n}"), 100).unwrap(),
+        password_hash: None,
+        grants: vec![],
+        created_at: Utc::now(),
+    };
+    let worker = staffbank_store::Worker {
+        id: WorkerId(Uuid::now_v7()),
+        user_id: user.id,
+        display_name: user.display_name.clone(),
+        staff_group: StaffGroup::NursingAndMidwifery,
+        grade: Grade::parse("band_5").unwrap(),
+        pay_point: 1,
+        skills: Skill::parse_list::<&str>(&[]).unwrap(),
+        home: None,
+        banks: vec![],
+    };
+    app.store.register_worker(&user, &worker).await.unwrap();
+    app.store
+        .join_bank(
+            worker.id,
+            BankId(Uuid::parse_str(bank).unwrap()),
+            Utc::now(),
+        )
+        .await
+        .unwrap();
+    app.session_for(user.id).await
+}
+
+/// Hashing is used by the real sign-in test only.
+pub async fn password_hash(password: &str) -> String {
+    hash_password(password).await.unwrap()
+}

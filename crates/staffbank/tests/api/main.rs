@@ -1,0 +1,33 @@
+//! API integration tests: the real server on port 0 over a fresh database, on SQLite and on
+//! PostgreSQL. Each test module's cases run once per backend.
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
+
+mod helpers;
+
+mod concurrency;
+mod conventions;
+mod flow;
+mod tenancy;
+
+/// Generates a `sqlite` and a `postgres` test for each named case `async fn case(app: TestApp)`.
+#[macro_export]
+macro_rules! both_backends {
+    ($($case:ident),* $(,)?) => {
+        mod sqlite {
+            $(
+                #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+                async fn $case() {
+                    super::$case($crate::helpers::TestApp::spawn($crate::helpers::Backend::Sqlite).await).await;
+                }
+            )*
+        }
+        mod postgres {
+            $(
+                #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+                async fn $case() {
+                    super::$case($crate::helpers::TestApp::spawn($crate::helpers::Backend::Postgres).await).await;
+                }
+            )*
+        }
+    };
+}
