@@ -6,6 +6,9 @@ use serde_json::{json, Value};
 
 use crate::helpers::TestApp;
 
+/// Method, path, bearer token, content type, body, expected status.
+type Case<'a> = (Method, String, Option<&'a str>, &'a str, Vec<u8>, u16);
+
 crate::both_backends!(
     hostile_requests_get_problems_and_change_nothing,
     openapi_document_is_served
@@ -56,7 +59,7 @@ async fn hostile_requests_get_problems_and_change_nothing(app: TestApp) {
         "{{\"shifts\": [], \"pad\": \"{}\"}}",
         "x".repeat(400 * 1024)
     );
-    let cases: Vec<(Method, String, Option<&str>, &str, Vec<u8>, u16)> = vec![
+    let cases: Vec<Case> = vec![
         (Method::POST, "/api/v1/shifts".into(), Some(&trust.booker), "application/json", b"{".to_vec(), 400),
         (Method::POST, "/api/v1/shifts".into(), Some(&trust.booker), "application/json", b"null".to_vec(), 422),
         (Method::POST, "/api/v1/shifts".into(), Some(&trust.booker), "application/json", b"[1,2,3]".to_vec(), 422),

@@ -14,7 +14,7 @@ use uuid::Uuid;
 
 use super::layout::{app_error_page, error_summary, messages, page, when};
 use super::worker::{grade, CancelForm};
-use super::{check_csrf, UiUser};
+use super::{csrf_ok, csrf_refused, UiUser};
 use crate::extract::ApiPath;
 use crate::AppState;
 
@@ -232,8 +232,8 @@ pub async fn post_shift(
     UiUser(who): UiUser,
     Form(form): Form<ShiftForm>,
 ) -> Response {
-    if let Err(response) = check_csrf(&who, &form.csrf) {
-        return response;
+    if !csrf_ok(&who, &form.csrf) {
+        return csrf_refused();
     }
     let request = match to_request(&form) {
         Ok(r) => r,
@@ -318,8 +318,8 @@ pub async fn cancel(
     ApiPath(booking_id): ApiPath<Uuid>,
     Form(form): Form<CancelForm>,
 ) -> Response {
-    if let Err(response) = check_csrf(&who, &form.csrf) {
-        return response;
+    if !csrf_ok(&who, &form.csrf) {
+        return csrf_refused();
     }
     let input = CancelBooking {
         reason: form.reason,

@@ -12,7 +12,7 @@ use maud::html;
 
 use crate::AppState;
 pub(crate) use layout::{error_page, page};
-pub(crate) use session::{check_csrf, UiUser};
+pub(crate) use session::{csrf_ok, csrf_refused, UiUser};
 
 /// The UI's routes.
 pub fn routes() -> Router<AppState> {

@@ -37,25 +37,25 @@ impl FromRequestParts<AppState> for UiUser {
     }
 }
 
-/// Refuses a form whose CSRF token is not this session's.
-pub fn check_csrf(who: &Principal, submitted: &str) -> Result<(), Response> {
+/// Whether a form's CSRF token is this session's (compared in constant time).
+pub fn csrf_ok(who: &Principal, submitted: &str) -> bool {
     let expected = who.session.csrf_token.as_bytes();
     let given = submitted.as_bytes();
-    let same = expected.len() == given.len()
+    expected.len() == given.len()
         && expected
             .iter()
             .zip(given)
             .fold(0u8, |acc, (a, b)| acc | (a ^ b))
-            == 0;
-    if same {
-        Ok(())
-    } else {
-        Err(super::error_page(
-            axum::http::StatusCode::FORBIDDEN,
-            "This form has expired",
-            "Go back, reload the page and try again.",
-        ))
-    }
+            == 0
+}
+
+/// The answer to a form with a wrong or missing CSRF token.
+pub fn csrf_refused() -> Response {
+    super::error_page(
+        axum::http::StatusCode::FORBIDDEN,
+        "This form has expired",
+        "Go back, reload the page and try again.",
+    )
 }
 
 fn sign_in_form(email: &str, errors: &[String]) -> maud::Markup {
@@ -131,8 +131,8 @@ pub async fn sign_out(
     jar: CookieJar,
     Form(form): Form<CsrfForm>,
 ) -> Response {
-    if let Err(response) = check_csrf(&who, &form.csrf) {
-        return response;
+    if !csrf_ok(&who, &form.csrf) {
+        return csrf_refused();
     }
     if let Err(e) = state.app.sign_out(&who).await {
         return app_error_page(e);

@@ -11,7 +11,7 @@ use staffbank_domain::{BookingId, ShiftId};
 use uuid::Uuid;
 
 use super::layout::{app_error_page, error_summary, messages, page, when};
-use super::{check_csrf, UiUser};
+use super::{csrf_ok, csrf_refused, UiUser};
 use crate::extract::ApiPath;
 use crate::AppState;
 
@@ -107,8 +107,8 @@ pub async fn book(
     ApiPath(shift_id): ApiPath<Uuid>,
     Form(form): Form<BookForm>,
 ) -> Response {
-    if let Err(response) = check_csrf(&who, &form.csrf) {
-        return response;
+    if !csrf_ok(&who, &form.csrf) {
+        return csrf_refused();
     }
     match state
         .app
@@ -199,8 +199,8 @@ pub async fn cancel(
     ApiPath(booking_id): ApiPath<Uuid>,
     Form(form): Form<CancelForm>,
 ) -> Response {
-    if let Err(response) = check_csrf(&who, &form.csrf) {
-        return response;
+    if !csrf_ok(&who, &form.csrf) {
+        return csrf_refused();
     }
     let input = CancelBooking {
         reason: form.reason,
