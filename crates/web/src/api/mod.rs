@@ -15,6 +15,7 @@ use crate::AppState;
 
 /// `limit` and `cursor` query parameters of every list.
 #[derive(Debug, Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
 #[serde(deny_unknown_fields)]
 pub struct PageQuery {
     /// Items per page, 1 to 200 (default 50).
