@@ -461,6 +461,13 @@ impl Store for PgStore {
                 .fetch_optional(&mut *tx)
                 .await
                 .or_store()?;
+        // Then the worker: two bookings for one worker queue here instead of both inserting and
+        // deadlocking on each other's uncommitted row in the exclusion constraint's check.
+        sqlx::query("SELECT 1 FROM workers WHERE id = $1 FOR NO KEY UPDATE")
+            .bind(booking.worker_id.0)
+            .execute(&mut *tx)
+            .await
+            .or_store()?;
         let sql = format!(
             "SELECT {BOOKING_COLUMNS} FROM bookings WHERE worker_id = $1 AND idempotency_key = $2"
         );
