@@ -431,8 +431,8 @@ impl Store for PgStore {
             "SELECT {SHIFT_COLUMNS} FROM shifts s WHERE bank_id = ANY($1) AND status = 'open' \
              AND booked < places AND starts_at > $2 AND staff_group = $3 AND grade_family = $4 \
              AND grade_min_rank <= $5 AND grade_max_rank >= $5 AND (starts_at, id) > ($6, $7) \
-             AND NOT EXISTS (SELECT 1 FROM bookings b WHERE b.shift_id = s.id AND b.worker_id = $8 \
-                             AND b.status = 'active') \
+             AND NOT EXISTS (SELECT 1 FROM bookings b WHERE b.worker_id = $8 AND b.status = 'active' \
+                             AND b.during && tstzrange(s.starts_at, s.ends_at, '[)')) \
              ORDER BY starts_at, id LIMIT $9"
         );
         let rows = sqlx::query(&sql)

@@ -488,8 +488,8 @@ impl Store for SqliteStore {
              AND booked < places AND starts_at > ? AND staff_group = ? AND grade_family = ? \
              AND grade_min_rank <= ? AND grade_max_rank >= ? \
              AND (starts_at > ? OR (starts_at = ? AND id > ?)) \
-             AND NOT EXISTS (SELECT 1 FROM bookings b WHERE b.shift_id = s.id AND b.worker_id = ? \
-                             AND b.status = 'active') \
+             AND NOT EXISTS (SELECT 1 FROM bookings b WHERE b.worker_id = ? AND b.status = 'active' \
+                             AND b.starts_at < s.ends_at AND b.ends_at > s.starts_at) \
              ORDER BY starts_at, id LIMIT ?"
         );
         let mut query = sqlx::query(&sql);

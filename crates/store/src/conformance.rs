@@ -364,7 +364,7 @@ pub async fn posting_is_all_or_nothing(store: Arc<dyn Store>) {
     assert_eq!(store.shift(good.id).await.unwrap(), Some(good));
 }
 
-/// Open shifts: the worker's banks, group and grade, in the future, not filled, not already booked.
+/// Open shifts: the worker's banks, group and grade, in the future, not filled, not clashing with a booking.
 pub async fn open_shifts_show_only_what_a_worker_may_book(store: Arc<dyn Store>) {
     let world = World::new(store.clone()).await;
     let worker = world.worker("Ben", &[world.banks[0].id]).await;
@@ -405,9 +405,16 @@ pub async fn open_shifts_show_only_what_a_worker_may_book(store: Arc<dyn Store>)
         .await
         .unwrap();
 
+    let clashing = world
+        .post(world.shift(0, world.banks[0].id, 100, 8, 1))
+        .await;
     let shown = store.open_shifts(&world.query(&worker, 50)).await.unwrap();
     let ids: Vec<ShiftId> = shown.iter().map(|s| s.id).collect();
-    assert_eq!(ids, vec![visible.id]);
+    assert_eq!(
+        ids,
+        vec![visible.id],
+        "not {clashing:?}, which overlaps a booking"
+    );
     let shown_to_other = store.open_shifts(&world.query(&other, 50)).await.unwrap();
     assert!(shown_to_other.iter().any(|s| s.id == booked_by_me.id));
     assert!(!shown_to_other.iter().any(|s| s.id == filled.id));

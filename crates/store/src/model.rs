@@ -230,7 +230,7 @@ pub struct Page {
 }
 
 /// Which open shifts a worker is shown: those in their banks, for their group and grade, starting
-/// after `starts_after`, that they have not booked already.
+/// after `starts_after`, that do not overlap any booking they hold (so not ones they booked).
 #[derive(Debug, Clone)]
 pub struct OpenShiftQuery {
     /// The worker asking.

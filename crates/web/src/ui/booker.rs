@@ -5,15 +5,14 @@ use axum::response::{IntoResponse, Redirect, Response};
 use chrono::{NaiveDate, NaiveTime};
 use maud::{html, Markup};
 use serde::Deserialize;
-use staffbank_app::bookings::CancelBooking;
 use staffbank_app::shifts::{NewShift, PostShifts};
 use staffbank_app::{AppError, Principal};
 use staffbank_domain::grade::{AFC_BANDS, MEDICAL_GRADES};
-use staffbank_domain::{BookingId, ShiftId, ShiftWindow, StaffGroup};
+use staffbank_domain::{ShiftId, ShiftWindow, StaffGroup};
 use uuid::Uuid;
 
 use super::layout::{app_error_page, error_summary, messages, page, when};
-use super::worker::{grade, CancelForm};
+use super::worker::grade;
 use super::{csrf_ok, csrf_refused, UiUser};
 use crate::extract::ApiPath;
 use crate::AppState;
@@ -309,27 +308,4 @@ pub async fn shift(
             p { a href="/manage/shifts" { "Back to trust shifts" } }
         },
     )
-}
-
-/// `POST /manage/bookings/{id}/cancel`.
-pub async fn cancel(
-    State(state): State<AppState>,
-    UiUser(who): UiUser,
-    ApiPath(booking_id): ApiPath<Uuid>,
-    Form(form): Form<CancelForm>,
-) -> Response {
-    if !csrf_ok(&who, &form.csrf) {
-        return csrf_refused();
-    }
-    let input = CancelBooking {
-        reason: form.reason,
-    };
-    match state
-        .app
-        .cancel_booking(&who, BookingId(booking_id), input)
-        .await
-    {
-        Ok(view) => Redirect::to(&format!("/manage/shifts/{}", view.shift_id)).into_response(),
-        Err(e) => app_error_page(e),
-    }
 }

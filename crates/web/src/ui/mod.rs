@@ -33,7 +33,7 @@ pub fn routes() -> Router<AppState> {
         )
         .route("/manage/shifts/new", get(booker::new_shift))
         .route("/manage/shifts/{shift_id}", get(booker::shift))
-        .route("/manage/bookings/{booking_id}/cancel", post(booker::cancel))
+        .route("/manage/bookings/{booking_id}/cancel", post(worker::cancel))
 }
 
 async fn home(UiUser(who): UiUser) -> Response {

@@ -187,12 +187,13 @@ pub async fn my_bookings(
 #[derive(Deserialize)]
 pub struct CancelForm {
     #[serde(default)]
-    pub(crate) csrf: String,
+    csrf: String,
     #[serde(default)]
-    pub(crate) reason: String,
+    reason: String,
 }
 
-/// `POST /bookings/{id}/cancel`.
+/// `POST /bookings/{id}/cancel` (the worker) and `POST /manage/bookings/{id}/cancel` (a booker):
+/// each goes back to the page they came from.
 pub async fn cancel(
     State(state): State<AppState>,
     UiUser(who): UiUser,
@@ -210,7 +211,10 @@ pub async fn cancel(
         .cancel_booking(&who, BookingId(booking_id), input)
         .await
     {
-        Ok(_) => Redirect::to("/bookings").into_response(),
+        Ok(view) if view.cancellation.as_ref().is_some_and(|c| c.by == "worker") => {
+            Redirect::to("/bookings").into_response()
+        }
+        Ok(view) => Redirect::to(&format!("/manage/shifts/{}", view.shift_id)).into_response(),
         Err(e) => app_error_page(e),
     }
 }
