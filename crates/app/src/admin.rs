@@ -1,6 +1,7 @@
 //! Platform administration: organisations, sites, wards, banks and staff accounts.
 
 use serde::Deserialize;
+use serde_json::json;
 use staffbank_domain::org::{BankKind, OdsCode, OrgKind};
 use staffbank_domain::role::{Grant, Role, Scope};
 use staffbank_domain::text::{Email, Label};
@@ -8,6 +9,8 @@ use staffbank_domain::worker::GeoPoint;
 use staffbank_domain::*;
 use staffbank_store::{Bank, Organisation, Site, User, Ward};
 use uuid::Uuid;
+
+use crate::audit::Change;
 
 use crate::auth::{check_password, hash_password};
 use crate::error::Fields;
@@ -117,7 +120,18 @@ impl App {
             name,
             kind,
         };
-        self.store.create_organisation(&org).await?;
+        let record = self
+            .audit_record(Change {
+                action: "organisation.registered",
+                actor: Some(who.user.id),
+                tenant: Some(org.id),
+                subject: None,
+                facts: json!({"organisation": org.id, "ods_code": org.ods_code.as_str(),
+                    "name": org.name.as_str(), "kind": org.kind.as_str()}),
+                personal: None,
+            })
+            .await?;
+        self.store.create_organisation(&org, &[record]).await?;
         Ok(OrganisationView::from(&org))
     }
 
@@ -153,7 +167,18 @@ impl App {
             name,
             location,
         };
-        self.store.create_site(&site).await?;
+        let record = self
+            .audit_record(Change {
+                action: "site.registered",
+                actor: Some(who.user.id),
+                tenant: Some(org),
+                subject: None,
+                facts: json!({"site": site.id, "name": site.name.as_str(),
+                    "lat": site.location.lat(), "lon": site.location.lon()}),
+                personal: None,
+            })
+            .await?;
+        self.store.create_site(&site, &[record]).await?;
         Ok(SiteView::from(&site))
     }
 
@@ -179,7 +204,17 @@ impl App {
             org_id: site.org_id,
             name,
         };
-        self.store.create_ward(&ward).await?;
+        let record = self
+            .audit_record(Change {
+                action: "ward.registered",
+                actor: Some(who.user.id),
+                tenant: Some(ward.org_id),
+                subject: None,
+                facts: json!({"ward": ward.id, "site": site.id, "name": ward.name.as_str()}),
+                personal: None,
+            })
+            .await?;
+        self.store.create_ward(&ward, &[record]).await?;
         Ok(WardView::new(&ward, &site))
     }
 
@@ -235,7 +270,18 @@ impl App {
             lead_org_id: lead,
             member_orgs: members,
         };
-        self.store.create_bank(&bank).await?;
+        let record = self
+            .audit_record(Change {
+                action: "bank.registered",
+                actor: Some(who.user.id),
+                tenant: Some(bank.lead_org_id),
+                subject: None,
+                facts: json!({"bank": bank.id, "name": bank.name.as_str(), "kind": bank.kind.as_str(),
+                    "members": bank.member_orgs}),
+                personal: None,
+            })
+            .await?;
+        self.store.create_bank(&bank, &[record]).await?;
         Ok(BankView::from(&bank))
     }
 
@@ -274,7 +320,19 @@ impl App {
             grants,
             created_at: self.now(),
         };
-        self.store.create_user(&user).await?;
+        let record = self
+            .audit_record(Change {
+                action: "user.created",
+                actor: Some(who.user.id),
+                tenant: None,
+                subject: Some(user.id),
+                facts: json!({"user": user.id, "grants_after": user.grants}),
+                personal: Some(
+                    json!({"email": user.email.as_str(), "name": user.display_name.as_str()}),
+                ),
+            })
+            .await?;
+        self.store.create_user(&user, &[record]).await?;
         Ok(UserView::new(&user, None))
     }
 

@@ -129,6 +129,19 @@ impl App {
         let hash = user.as_ref().and_then(|u| u.password_hash.clone());
         if !verify_password(password, hash).await? {
             tracing::info!("sign-in refused");
+            let record = self
+                .audit_record(crate::audit::Change {
+                    action: "sign_in.refused",
+                    actor: None,
+                    tenant: None,
+                    subject: user.as_ref().map(|u| u.id),
+                    facts: serde_json::json!({"account_exists": user.is_some()}),
+                    personal: user
+                        .as_ref()
+                        .map(|u| serde_json::json!({"email": u.email.as_str()})),
+                })
+                .await?;
+            self.store.append_audit(&[record]).await?;
             return Err(AppError::Unauthenticated);
         }
         let Some(user) = user else {

@@ -1,6 +1,7 @@
 //! Booking a place, cancelling it, and listing bookings.
 
 use serde::Deserialize;
+use serde_json::json;
 use staffbank_domain::booking::{check_cancellable, BookingStatus, CancelError, CancelledBy};
 use staffbank_domain::eligibility::{self, Ineligibility};
 use staffbank_domain::shift::ShiftStatus;
@@ -8,6 +9,8 @@ use staffbank_domain::text::Label;
 use staffbank_domain::*;
 use staffbank_store::{Booking, Conflict, Cursor, Page, StoreError};
 use uuid::Uuid;
+
+use crate::audit::Change;
 
 use crate::lookup::Names;
 use crate::paging::{next_cursor, Paged};
@@ -96,7 +99,20 @@ impl App {
             created_at: now,
             cancellation: None,
         };
-        let outcome = self.store.book(&request).await?;
+        let record = self
+            .audit_record(Change {
+                action: "booking.made",
+                actor: Some(who.user.id),
+                tenant: Some(shift.org_id),
+                subject: Some(who.user.id),
+                facts: json!({"booking": request.id, "shift": shift.id, "worker": worker.id,
+                    "starts_at": shift.window.start(), "ends_at": shift.window.end(),
+                    "places": shift.places.get(), "booked_before": shift.booked,
+                    "idempotency_key": key}),
+                personal: Some(json!({"worker_name": worker.display_name.as_str()})),
+            })
+            .await?;
+        let outcome = self.store.book(&request, &[record]).await?;
         if !outcome.replayed {
             tracing::info!(booking = %outcome.booking.id, worker = %worker.id, "booked");
         }
@@ -160,16 +176,28 @@ impl App {
                 AppError::Conflict(ConflictKind::ShiftStarted, e.to_string())
             }
         })?;
-        let cancelled = self
-            .store
-            .cancel_booking(id, by, who.user.id, &reason, now)
-            .await?;
-        tracing::info!(by = by.as_str(), "booking cancelled");
         let worker = self
             .store
             .worker(booking.worker_id)
             .await?
             .ok_or(AppError::NotFound)?;
+        let record = self
+            .audit_record(Change {
+                action: "booking.cancelled",
+                actor: Some(who.user.id),
+                tenant: Some(shift.org_id),
+                subject: Some(worker.user_id),
+                facts: json!({"booking": id, "shift": shift.id, "worker": worker.id, "by": by.as_str(),
+                    "status_before": booking.status.as_str(), "status_after": "cancelled",
+                    "minutes_before_start": (shift.window.start() - now).num_minutes()}),
+                personal: Some(json!({"reason": reason.as_str()})),
+            })
+            .await?;
+        let cancelled = self
+            .store
+            .cancel_booking(id, by, who.user.id, &reason, now, &[record])
+            .await?;
+        tracing::info!(by = by.as_str(), "booking cancelled");
         let view = Names::default()
             .shift_view(self.store.as_ref(), &shift)
             .await?;

@@ -111,6 +111,9 @@ impl From<StoreError> for AppError {
                     ConflictKind::OdsCodeTaken,
                     "an organisation with this ODS code exists",
                 ),
+                Conflict::LedgerMoved => {
+                    return Self::Unexpected(anyhow::anyhow!("the ledger moved under a sequencer"))
+                }
                 Conflict::MissingReference => {
                     return Self::field("id", "refers to something that does not exist")
                 }

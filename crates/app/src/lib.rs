@@ -5,12 +5,15 @@
 //! persist with one atomic store call. Time comes from a [`Clock`] so tests control it.
 
 pub mod admin;
+pub mod audit;
 pub mod auth;
 pub mod bookings;
 mod error;
+pub mod ledger;
 mod lookup;
 pub mod paging;
 mod principal;
+pub mod sequencer;
 pub mod shifts;
 pub mod views;
 pub mod workers;
@@ -18,6 +21,7 @@ pub mod workers;
 use std::sync::Arc;
 
 use chrono::{DateTime, Utc};
+use staffbank_ledger::keys::MasterKey;
 use staffbank_store::Store;
 
 pub use error::{AppError, ConflictKind, FieldError};
@@ -43,12 +47,23 @@ impl Clock for SystemClock {
 pub struct App {
     store: Arc<dyn Store>,
     clock: Arc<dyn Clock>,
+    master: Arc<MasterKey>,
 }
 
 impl App {
-    /// Builds the application over a store.
-    pub fn new(store: Arc<dyn Store>, clock: Arc<dyn Clock>) -> Self {
-        Self { store, clock }
+    /// Builds the application over a store. The master key wraps people's data keys and derives
+    /// the key that signs tree heads.
+    pub fn new(store: Arc<dyn Store>, clock: Arc<dyn Clock>, master: MasterKey) -> Self {
+        Self {
+            store,
+            clock,
+            master: Arc::new(master),
+        }
+    }
+
+    /// The public key tree heads are signed with.
+    pub fn ledger_public_key(&self) -> ed25519_dalek::VerifyingKey {
+        self.master.signing_key().verifying_key()
     }
 
     /// The store, for the demo seeder and health checks.

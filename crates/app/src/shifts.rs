@@ -2,12 +2,15 @@
 
 use chrono::{DateTime, Utc};
 use serde::Deserialize;
+use serde_json::json;
 use staffbank_domain::eligibility::{self, ShiftFacts, WorkerFacts};
 use staffbank_domain::shift::ShiftStatus;
 use staffbank_domain::worker::Skill;
 use staffbank_domain::*;
 use staffbank_store::{Cursor, OpenShiftQuery, Shift};
 use uuid::Uuid;
+
+use crate::audit::Change;
 
 use crate::admin::name;
 use crate::error::Fields;
@@ -112,7 +115,25 @@ impl App {
             }
         }
         fields.finish()?;
-        self.store.post_shifts(&shifts).await?;
+        let mut records = Vec::with_capacity(shifts.len());
+        for shift in &shifts {
+            records.push(
+                self.audit_record(Change {
+                    action: "shift.posted",
+                    actor: Some(who.user.id),
+                    tenant: Some(shift.org_id),
+                    subject: None,
+                    facts: json!({"shift": shift.id, "ward": shift.ward_id, "bank": shift.bank_id,
+                        "role": shift.role.as_str(), "staff_group": shift.staff_group,
+                        "grade_min": shift.grades.min(), "grade_max": shift.grades.max(),
+                        "starts_at": shift.window.start(), "ends_at": shift.window.end(),
+                        "places": shift.places.get()}),
+                    personal: None,
+                })
+                .await?,
+            );
+        }
+        self.store.post_shifts(&shifts, &records).await?;
         tracing::info!(posted = shifts.len(), "shifts posted");
         Names::default()
             .shift_views(self.store.as_ref(), &shifts)

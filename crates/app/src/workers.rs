@@ -1,11 +1,14 @@
 //! Bank workers: registering once, joining banks, and seeing their own profile.
 
 use serde::Deserialize;
+use serde_json::json;
 use staffbank_domain::text::Email;
 use staffbank_domain::worker::{GeoPoint, Skill};
 use staffbank_domain::*;
 use staffbank_store::{User, Worker};
 use uuid::Uuid;
+
+use crate::audit::Change;
 
 use crate::admin::name;
 use crate::auth::{check_password, hash_password};
@@ -106,7 +109,20 @@ impl App {
             home,
             banks: vec![],
         };
-        self.store.register_worker(&user, &worker).await?;
+        let record = self
+            .audit_record(Change {
+                action: "worker.registered",
+                actor: Some(user.id),
+                tenant: None,
+                subject: Some(user.id),
+                facts: json!({"user": user.id, "worker": worker.id, "staff_group": worker.staff_group,
+                    "grade": worker.grade, "pay_point": worker.pay_point}),
+                personal: Some(json!({"email": user.email.as_str(), "name": worker.display_name.as_str()})),
+            })
+            .await?;
+        self.store
+            .register_worker(&user, &worker, &[record])
+            .await?;
         Ok(UserView::new(&user, Some(&worker)))
     }
 
@@ -120,10 +136,24 @@ impl App {
     pub async fn join_bank(&self, who: &Principal, input: JoinBank) -> Result<UserView, AppError> {
         let worker = who.require_worker()?;
         let bank = BankId(input.bank_id);
-        if self.store.bank(bank).await?.is_none() {
+        let Some(found) = self.store.bank(bank).await? else {
             return Err(AppError::field("bank_id", "no such bank"));
+        };
+        if !worker.banks.contains(&bank) {
+            let record = self
+                .audit_record(Change {
+                    action: "bank.joined",
+                    actor: Some(who.user.id),
+                    tenant: Some(found.lead_org_id),
+                    subject: Some(who.user.id),
+                    facts: json!({"worker": worker.id, "bank": bank, "banks_before": worker.banks}),
+                    personal: None,
+                })
+                .await?;
+            self.store
+                .join_bank(worker.id, bank, self.now(), &[record])
+                .await?;
         }
-        self.store.join_bank(worker.id, bank, self.now()).await?;
         let worker = self
             .store
             .worker(worker.id)

@@ -55,7 +55,7 @@ pub fn split(n: u64) -> u64 {
 /// The node covering `[begin, end)` if that range is a complete, aligned subtree.
 fn complete(begin: u64, end: u64) -> Option<NodeId> {
     let len = end.checked_sub(begin)?;
-    (len.is_power_of_two() && begin % len == 0).then(|| NodeId {
+    (len.is_power_of_two() && begin.is_multiple_of(len)).then(|| NodeId {
         level: len.trailing_zeros() as u8,
         index: begin >> len.trailing_zeros(),
     })

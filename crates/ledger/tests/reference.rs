@@ -67,7 +67,7 @@ proptest! {
         prop_assert!(reference.root().verify_consistency(&old_reference.root(), &ours_for_them).is_ok());
         prop_assert_eq!(verify_consistency(m as u64, n, &old_frontier.root(), &root, &ours), Ok(()));
         if m < leaves.len() {
-            let wrong_old = RootHash::<RefSha256>::new(reference_root.as_bytes().clone(), m as u64);
+            let wrong_old = RootHash::<RefSha256>::new(*reference_root.as_bytes(), m as u64);
             let wrong_old: Hash = wrong_old.as_bytes().as_slice().try_into().unwrap();
             prop_assert!(verify_consistency(m as u64, n, &wrong_old, &root, &ours).is_err());
         }

@@ -24,7 +24,14 @@ use staffbank_domain::*;
 use staffbank_store::{Bank, Booking, Organisation, Shift, Site, Store, User, Ward, Worker};
 use uuid::Uuid;
 
-use crate::serve::{open_store, serve, ServeArgs};
+use std::sync::Arc;
+
+use anyhow::Context;
+use staffbank_app::audit::Change;
+use staffbank_app::{App, SystemClock};
+use staffbank_ledger::keys::MasterKey;
+
+use crate::serve::{master_key, open_store, serve, ServeArgs};
 
 /// The password of every demo sign-in.
 pub const DEMO_PASSWORD: &str = "staffbank-demo";
@@ -47,13 +54,39 @@ pub struct DemoArgs {
     pub assets: PathBuf,
 }
 
+/// The demo's master key: kept in a file beside the database, made on first run. (A real
+/// deployment takes it from STAFFBANK_MASTER_KEY and keeps it in a secret store.)
+fn demo_master_key(file: &std::path::Path) -> anyhow::Result<String> {
+    let path = file.with_extension("key");
+    if let Ok(text) = std::fs::read_to_string(&path) {
+        return Ok(text.trim().to_owned());
+    }
+    let key = MasterKey::generate_base64(&mut rand::rngs::OsRng);
+    std::fs::write(&path, &key).with_context(|| format!("Failed to write {}", path.display()))?;
+    Ok(key)
+}
+
 /// Seeds (on first run) and serves the demo.
 pub async fn run(args: DemoArgs) -> anyhow::Result<()> {
     let url = format!("sqlite://{}", args.file.display());
+    let key_text = demo_master_key(&args.file)?;
     let store = open_store(&url).await?;
+    let app = App::new(store.clone(), Arc::new(SystemClock), master_key(&key_text)?);
     if store.organisations().await?.is_empty() {
         println!("Seeding the demo into {} ...", args.file.display());
-        seed(store.as_ref()).await?;
+        let counts = seed(store.as_ref()).await?;
+        let record = app
+            .audit_record(Change {
+                action: "demo.seeded",
+                actor: None,
+                tenant: None,
+                subject: None,
+                facts: counts,
+                personal: None,
+            })
+            .await
+            .map_err(|e| anyhow::anyhow!("{e}"))?;
+        store.append_audit(&[record]).await?;
     }
     print_sign_ins();
     let serve_args = ServeArgs {
@@ -61,8 +94,9 @@ pub async fn run(args: DemoArgs) -> anyhow::Result<()> {
         listen: args.listen,
         assets: args.assets,
         secure_cookies: false,
+        master_key: key_text,
     };
-    serve(store, &serve_args).await
+    serve(app, &serve_args).await
 }
 
 fn print_sign_ins() {
@@ -110,7 +144,7 @@ pub async fn create_admin(
         created_at: Utc::now(),
     };
     store
-        .create_user(&user)
+        .create_user(&user, &[])
         .await
         .map_err(|e| anyhow::anyhow!("{e}"))
 }
@@ -241,12 +275,17 @@ struct World {
     booker: UserId,
 }
 
-async fn seed(store: &dyn Store) -> anyhow::Result<()> {
+/// Seeds everything; returns the counts, recorded in the ledger as one `demo.seeded` entry.
+async fn seed(store: &dyn Store) -> anyhow::Result<serde_json::Value> {
     let mut rng = StdRng::seed_from_u64(2026);
     let world = seed_organisations(store).await?;
     seed_staff(store, &world).await?;
     let workers = seed_workers(store, &world, &mut rng).await?;
-    seed_shifts(store, &world, &workers, &mut rng).await
+    let (shifts, bookings) = seed_shifts(store, &world, &workers, &mut rng).await?;
+    Ok(
+        serde_json::json!({"organisations": world.orgs.len(), "workers": workers.len(),
+        "shifts": shifts, "bookings": bookings}),
+    )
 }
 
 async fn seed_organisations(store: &dyn Store) -> anyhow::Result<World> {
@@ -260,7 +299,7 @@ async fn seed_organisations(store: &dyn Store) -> anyhow::Result<World> {
             name: label(trust.name)?,
             kind: OrgKind::Trust,
         };
-        store.create_organisation(&org).await?;
+        store.create_organisation(&org, &[]).await?;
         for (site_name, lat, lon, ward_names) in trust.sites {
             let site = Site {
                 id: SiteId(id()),
@@ -268,7 +307,7 @@ async fn seed_organisations(store: &dyn Store) -> anyhow::Result<World> {
                 name: label(site_name)?,
                 location: GeoPoint::new(*lat, *lon).map_err(|e| anyhow::anyhow!("{e}"))?,
             };
-            store.create_site(&site).await?;
+            store.create_site(&site, &[]).await?;
             for ward_name in *ward_names {
                 let ward = Ward {
                     id: WardId(id()),
@@ -276,7 +315,7 @@ async fn seed_organisations(store: &dyn Store) -> anyhow::Result<World> {
                     org_id: org.id,
                     name: label(ward_name)?,
                 };
-                store.create_ward(&ward).await?;
+                store.create_ward(&ward, &[]).await?;
                 wards.push(ward);
             }
         }
@@ -293,7 +332,7 @@ async fn seed_organisations(store: &dyn Store) -> anyhow::Result<World> {
             lead_org_id: org.id,
             member_orgs: vec![org.id],
         };
-        store.create_bank(&bank).await?;
+        store.create_bank(&bank, &[]).await?;
         own_banks.push(bank);
         orgs.push(org);
     }
@@ -304,14 +343,14 @@ async fn seed_organisations(store: &dyn Store) -> anyhow::Result<World> {
         lead_org_id: orgs[1].id,
         member_orgs: orgs.iter().map(|o| o.id).collect(),
     };
-    store.create_bank(&collaborative).await?;
+    store.create_bank(&collaborative, &[]).await?;
     let issuer = Organisation {
         id: OrgId(id()),
         ods_code: OdsCode::parse("NMC").map_err(|e| anyhow::anyhow!("{e}"))?,
         name: label("Nursing and Midwifery Council")?,
         kind: OrgKind::Issuer,
     };
-    store.create_organisation(&issuer).await?;
+    store.create_organisation(&issuer, &[]).await?;
     orgs.push(issuer);
     Ok(World {
         orgs,
@@ -352,7 +391,7 @@ async fn seed_staff(store: &dyn Store, world: &World) -> anyhow::Result<()> {
             grants: vec![Grant { role, scope }],
             created_at: Utc::now(),
         };
-        store.create_user(&user).await?;
+        store.create_user(&user, &[]).await?;
     }
     Ok(())
 }
@@ -487,13 +526,13 @@ async fn seed_workers(
             ),
             banks: vec![],
         };
-        store.register_worker(&user, &worker).await?;
+        store.register_worker(&user, &worker, &[]).await?;
         let mut banks = vec![world.own_banks[home_trust].id];
         if demo || rng.gen_bool(0.6) {
             banks.push(world.collaborative.id);
         }
         for bank in &banks {
-            store.join_bank(worker.id, *bank, Utc::now()).await?;
+            store.join_bank(worker.id, *bank, Utc::now(), &[]).await?;
         }
         workers.push(Worker { banks, ..worker });
     }
@@ -523,7 +562,7 @@ async fn seed_shifts(
     world: &World,
     workers: &[Worker],
     rng: &mut StdRng,
-) -> anyhow::Result<()> {
+) -> anyhow::Result<(usize, usize)> {
     let today = Utc::now().with_timezone(&London).date_naive();
     let plan = group_plan();
     let mut shifts = Vec::new();
@@ -584,7 +623,7 @@ async fn seed_shifts(
             created_at: Utc::now(),
         });
     }
-    store.post_shifts(&shifts).await?;
+    store.post_shifts(&shifts, &[]).await?;
     // Book about a fifth of them with matching workers (other than the demo worker), so bookers
     // see names and some shifts are already filled.
     let mut booked = 0;
@@ -608,7 +647,7 @@ async fn seed_shifts(
                 created_at: Utc::now(),
                 cancellation: None,
             };
-            if store.book(&booking).await.is_ok() {
+            if store.book(&booking, &[]).await.is_ok() {
                 booked += 1;
             }
         }
@@ -618,5 +657,5 @@ async fn seed_shifts(
         workers.len(),
         shifts.len()
     );
-    Ok(())
+    Ok((shifts.len(), booked))
 }

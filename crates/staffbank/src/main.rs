@@ -40,6 +40,26 @@ enum Command {
     },
     /// Print the OpenAPI document.
     Openapi,
+    /// Audit ledger tools.
+    Ledger {
+        #[command(subcommand)]
+        command: LedgerCommand,
+    },
+}
+
+#[derive(Subcommand)]
+enum LedgerCommand {
+    /// Recompute the tree from the stored entries, check every signed tree head and name the first
+    /// bad entry. Exits 1 if anything is wrong.
+    Verify {
+        /// `sqlite://path` or `postgres://...`.
+        #[arg(long, env = "DATABASE_URL")]
+        database_url: String,
+        /// The tree-head public key, base64 (from /api/v1/ledger/public-key). Without it the key
+        /// is derived from STAFFBANK_MASTER_KEY.
+        #[arg(long)]
+        public_key: Option<String>,
+    },
 }
 
 #[tokio::main]
@@ -64,6 +84,37 @@ async fn main() -> anyhow::Result<()> {
             demo::create_admin(store.as_ref(), &email, &name, &password).await?;
             println!("created {email}");
             Ok(())
+        }
+        Command::Ledger {
+            command:
+                LedgerCommand::Verify {
+                    database_url,
+                    public_key,
+                },
+        } => {
+            let store = serve::open_store(&database_url).await?;
+            let key = serve::verifying_key(public_key.as_deref())?;
+            let started = std::time::Instant::now();
+            let report = staffbank_app::ledger::verify_ledger(store.as_ref(), &key)
+                .await
+                .map_err(|e| anyhow::anyhow!("{e}"))?;
+            let seconds = started.elapsed().as_secs_f64();
+            match report.first_problem {
+                None => {
+                    println!(
+                        "ledger OK: {} entries, {} signed tree heads, all consistent ({seconds:.2} s)",
+                        report.entries, report.heads
+                    );
+                    Ok(())
+                }
+                Some(first) => {
+                    println!(
+                        "ledger FAILED: {} problem(s); first: {first}",
+                        report.problems
+                    );
+                    std::process::exit(1);
+                }
+            }
         }
         Command::Openapi => {
             println!("{}", staffbank_web::openapi_json()?);

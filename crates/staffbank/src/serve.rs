@@ -6,6 +6,7 @@ use std::sync::Arc;
 
 use anyhow::Context;
 use staffbank_app::{App, SystemClock};
+use staffbank_ledger::keys::MasterKey;
 use staffbank_store::Store;
 use staffbank_store_postgres::PgStore;
 use staffbank_store_sqlite::SqliteStore;
@@ -30,6 +31,38 @@ pub struct ServeArgs {
     /// Mark cookies Secure (set when served over HTTPS).
     #[arg(long, env = "STAFFBANK_SECURE_COOKIES", default_value_t = false)]
     pub secure_cookies: bool,
+    /// The master key: 32 random bytes, base64. It wraps people's data keys and derives the key
+    /// that signs ledger tree heads, so keep it secret and never lose it.
+    #[arg(long, env = "STAFFBANK_MASTER_KEY", hide_env_values = true)]
+    pub master_key: String,
+}
+
+/// The tree-head verifying key: given in base64, or derived from STAFFBANK_MASTER_KEY.
+pub fn verifying_key(public_key: Option<&str>) -> anyhow::Result<ed25519_dalek::VerifyingKey> {
+    use base64::Engine;
+    match public_key {
+        Some(text) => {
+            let bytes = base64::engine::general_purpose::STANDARD
+                .decode(text.trim())
+                .context("--public-key is not base64")?;
+            let bytes: [u8; 32] = bytes
+                .as_slice()
+                .try_into()
+                .map_err(|_| anyhow::anyhow!("--public-key must be 32 bytes"))?;
+            ed25519_dalek::VerifyingKey::from_bytes(&bytes)
+                .context("--public-key is not an Ed25519 key")
+        }
+        None => {
+            let text = std::env::var("STAFFBANK_MASTER_KEY")
+                .map_err(|_| anyhow::anyhow!("give --public-key or set STAFFBANK_MASTER_KEY"))?;
+            Ok(master_key(&text)?.signing_key().verifying_key())
+        }
+    }
+}
+
+/// Parses the master key.
+pub fn master_key(text: &str) -> anyhow::Result<MasterKey> {
+    MasterKey::from_base64(text).map_err(|e| anyhow::anyhow!("STAFFBANK_MASTER_KEY: {e}"))
 }
 
 /// Logs: human-readable on a terminal, JSON when `STAFFBANK_LOG_JSON=1` (production).
@@ -58,9 +91,9 @@ pub async fn open_store(url: &str) -> anyhow::Result<Arc<dyn Store>> {
     }
 }
 
-/// Serves until Ctrl-C or SIGTERM.
-pub async fn serve(store: Arc<dyn Store>, args: &ServeArgs) -> anyhow::Result<()> {
-    let app = App::new(store, Arc::new(SystemClock));
+/// Serves until Ctrl-C or SIGTERM, with the ledger's sequencer running beside the server.
+pub async fn serve(app: App, args: &ServeArgs) -> anyhow::Result<()> {
+    tokio::spawn(app.clone().run_sequencer());
     let router = staffbank_web::router(
         app,
         WebConfig {
@@ -98,5 +131,6 @@ async fn shutdown() {
 /// `staffbank serve`.
 pub async fn run(args: ServeArgs) -> anyhow::Result<()> {
     let store = open_store(&args.database_url).await?;
-    serve(store, &args).await
+    let app = App::new(store, Arc::new(SystemClock), master_key(&args.master_key)?);
+    serve(app, &args).await
 }

@@ -6,6 +6,7 @@
 //! for the same shift queue rather than fail. Several server processes can share one database.
 
 mod error;
+mod ledger;
 mod rows;
 mod store;
 

@@ -12,6 +12,7 @@ use staffbank_store::*;
 use uuid::Uuid;
 
 use crate::error::OrStore;
+use crate::ledger::insert_audit;
 use crate::rows;
 use crate::PgStore;
 
@@ -93,16 +94,22 @@ fn skill_names(skills: &[staffbank_domain::worker::Skill]) -> Vec<String> {
 
 #[async_trait]
 impl Store for PgStore {
-    async fn create_organisation(&self, org: &Organisation) -> Result<(), StoreError> {
+    async fn create_organisation(
+        &self,
+        org: &Organisation,
+        audit: &[AuditRecord],
+    ) -> Result<(), StoreError> {
+        let mut tx = self.pool.begin().await.or_store()?;
         sqlx::query("INSERT INTO organisations (id, ods_code, name, kind) VALUES ($1, $2, $3, $4)")
             .bind(org.id.0)
             .bind(org.ods_code.as_str())
             .bind(org.name.as_str())
             .bind(org.kind.as_str())
-            .execute(&self.pool)
+            .execute(&mut *tx)
             .await
-            .or_store()
-            .map(drop)
+            .or_store()?;
+        insert_audit(&mut tx, audit).await?;
+        tx.commit().await.or_store()
     }
 
     async fn organisation(&self, id: OrgId) -> Result<Option<Organisation>, StoreError> {
@@ -124,17 +131,19 @@ impl Store for PgStore {
             .collect()
     }
 
-    async fn create_site(&self, site: &Site) -> Result<(), StoreError> {
+    async fn create_site(&self, site: &Site, audit: &[AuditRecord]) -> Result<(), StoreError> {
+        let mut tx = self.pool.begin().await.or_store()?;
         sqlx::query("INSERT INTO sites (id, org_id, name, lat, lon) VALUES ($1, $2, $3, $4, $5)")
             .bind(site.id.0)
             .bind(site.org_id.0)
             .bind(site.name.as_str())
             .bind(site.location.lat())
             .bind(site.location.lon())
-            .execute(&self.pool)
+            .execute(&mut *tx)
             .await
-            .or_store()
-            .map(drop)
+            .or_store()?;
+        insert_audit(&mut tx, audit).await?;
+        tx.commit().await.or_store()
     }
 
     async fn site(&self, id: SiteId) -> Result<Option<Site>, StoreError> {
@@ -157,16 +166,18 @@ impl Store for PgStore {
         rows.iter().map(|r| decode(rows::site(r)?)).collect()
     }
 
-    async fn create_ward(&self, ward: &Ward) -> Result<(), StoreError> {
+    async fn create_ward(&self, ward: &Ward, audit: &[AuditRecord]) -> Result<(), StoreError> {
+        let mut tx = self.pool.begin().await.or_store()?;
         sqlx::query("INSERT INTO wards (id, site_id, org_id, name) VALUES ($1, $2, $3, $4)")
             .bind(ward.id.0)
             .bind(ward.site_id.0)
             .bind(ward.org_id.0)
             .bind(ward.name.as_str())
-            .execute(&self.pool)
+            .execute(&mut *tx)
             .await
-            .or_store()
-            .map(drop)
+            .or_store()?;
+        insert_audit(&mut tx, audit).await?;
+        tx.commit().await.or_store()
     }
 
     async fn ward(&self, id: WardId) -> Result<Option<Ward>, StoreError> {
@@ -189,7 +200,7 @@ impl Store for PgStore {
         rows.iter().map(|r| decode(rows::ward(r)?)).collect()
     }
 
-    async fn create_bank(&self, bank: &Bank) -> Result<(), StoreError> {
+    async fn create_bank(&self, bank: &Bank, audit: &[AuditRecord]) -> Result<(), StoreError> {
         let mut tx = self.pool.begin().await.or_store()?;
         sqlx::query("INSERT INTO banks (id, name, kind, lead_org_id) VALUES ($1, $2, $3, $4)")
             .bind(bank.id.0)
@@ -208,6 +219,7 @@ impl Store for PgStore {
         .execute(&mut *tx)
         .await
         .or_store()?;
+        insert_audit(&mut tx, audit).await?;
         tx.commit().await.or_store()
     }
 
@@ -227,13 +239,19 @@ impl Store for PgStore {
         rows.iter().map(|r| decode(rows::bank(r)?)).collect()
     }
 
-    async fn create_user(&self, user: &User) -> Result<(), StoreError> {
+    async fn create_user(&self, user: &User, audit: &[AuditRecord]) -> Result<(), StoreError> {
         let mut tx = self.pool.begin().await.or_store()?;
         insert_user(&mut tx, user).await?;
+        insert_audit(&mut tx, audit).await?;
         tx.commit().await.or_store()
     }
 
-    async fn register_worker(&self, user: &User, worker: &Worker) -> Result<(), StoreError> {
+    async fn register_worker(
+        &self,
+        user: &User,
+        worker: &Worker,
+        audit: &[AuditRecord],
+    ) -> Result<(), StoreError> {
         let mut tx = self.pool.begin().await.or_store()?;
         insert_user(&mut tx, user).await?;
         sqlx::query(
@@ -252,6 +270,7 @@ impl Store for PgStore {
         .execute(&mut *tx)
         .await
         .or_store()?;
+        insert_audit(&mut tx, audit).await?;
         tx.commit().await.or_store()
     }
 
@@ -340,7 +359,9 @@ impl Store for PgStore {
         worker: WorkerId,
         bank: BankId,
         at: DateTime<Utc>,
+        audit: &[AuditRecord],
     ) -> Result<(), StoreError> {
+        let mut tx = self.pool.begin().await.or_store()?;
         sqlx::query(
             "INSERT INTO bank_memberships (worker_id, bank_id, joined_at) VALUES ($1, $2, $3) \
              ON CONFLICT (worker_id, bank_id) DO NOTHING",
@@ -348,13 +369,14 @@ impl Store for PgStore {
         .bind(worker.0)
         .bind(bank.0)
         .bind(at)
-        .execute(&self.pool)
+        .execute(&mut *tx)
         .await
-        .or_store()
-        .map(drop)
+        .or_store()?;
+        insert_audit(&mut tx, audit).await?;
+        tx.commit().await.or_store()
     }
 
-    async fn post_shifts(&self, shifts: &[Shift]) -> Result<(), StoreError> {
+    async fn post_shifts(&self, shifts: &[Shift], audit: &[AuditRecord]) -> Result<(), StoreError> {
         let mut tx = self.pool.begin().await.or_store()?;
         for shift in shifts {
             let (family, min_rank) = grade_rank(shift.grades.min());
@@ -387,6 +409,7 @@ impl Store for PgStore {
             .await
             .or_store()?;
         }
+        insert_audit(&mut tx, audit).await?;
         tx.commit().await.or_store()
     }
 
@@ -451,7 +474,11 @@ impl Store for PgStore {
         shifts(rows)
     }
 
-    async fn book(&self, booking: &Booking) -> Result<BookOutcome, StoreError> {
+    async fn book(
+        &self,
+        booking: &Booking,
+        audit: &[AuditRecord],
+    ) -> Result<BookOutcome, StoreError> {
         let mut tx = self.pool.begin().await.or_store()?;
         // Lock the shift first: racing requests for it queue here, and a retry with the same key
         // then sees the first request's committed booking below.
@@ -507,6 +534,7 @@ impl Store for PgStore {
         .execute(&mut *tx)
         .await
         .or_store()?;
+        insert_audit(&mut tx, audit).await?;
         tx.commit().await.or_store()?;
         let mut stored = booking.clone();
         stored.status = BookingStatus::Active;
@@ -524,6 +552,7 @@ impl Store for PgStore {
         by_user: UserId,
         reason: &Label,
         at: DateTime<Utc>,
+        audit: &[AuditRecord],
     ) -> Result<Booking, StoreError> {
         let mut tx = self.pool.begin().await.or_store()?;
         let changed = sqlx::query(
@@ -552,6 +581,7 @@ impl Store for PgStore {
             return Err(Conflict::AlreadyCancelled.into());
         }
         let booking = decode(rows::booking(&row)?)?;
+        insert_audit(&mut tx, audit).await?;
         tx.commit().await.or_store()?;
         Ok(booking)
     }
@@ -614,6 +644,100 @@ impl Store for PgStore {
             .await
             .or_store()?;
         bookings(rows)
+    }
+
+    async fn append_audit(&self, audit: &[AuditRecord]) -> Result<(), StoreError> {
+        self.ledger_append_audit(audit).await
+    }
+
+    async fn person_key(&self, subject: Uuid) -> Result<Option<PersonKey>, StoreError> {
+        self.ledger_person_key(subject).await
+    }
+
+    async fn create_person_key(
+        &self,
+        subject: Uuid,
+        wrapped: &[u8],
+        at: DateTime<Utc>,
+    ) -> Result<(), StoreError> {
+        self.ledger_create_person_key(subject, wrapped, at).await
+    }
+
+    async fn erase_person_key(
+        &self,
+        subject: Uuid,
+        reason: &str,
+        at: DateTime<Utc>,
+        audit: &[AuditRecord],
+    ) -> Result<(), StoreError> {
+        self.ledger_erase_person_key(subject, reason, at, audit)
+            .await
+    }
+
+    async fn hold_sequencer_lease(
+        &self,
+        holder: Uuid,
+        now: DateTime<Utc>,
+        until: DateTime<Utc>,
+    ) -> Result<bool, StoreError> {
+        self.ledger_hold_lease(holder, now, until).await
+    }
+
+    async fn pending_entries(&self, limit: u32) -> Result<Vec<AuditRecord>, StoreError> {
+        self.ledger_pending(limit).await
+    }
+
+    async fn ledger_size(&self) -> Result<u64, StoreError> {
+        PgStore::ledger_size(self).await
+    }
+
+    async fn ledger_nodes(&self, ids: &[(u8, u64)]) -> Result<Vec<Option<Hash>>, StoreError> {
+        PgStore::ledger_nodes(self, ids).await
+    }
+
+    async fn append_sequenced(&self, batch: &SequencedBatch) -> Result<(), StoreError> {
+        self.ledger_append_sequenced(batch).await
+    }
+
+    async fn latest_head(&self) -> Result<Option<SignedHead>, StoreError> {
+        self.ledger_latest_head().await
+    }
+
+    async fn head_of_size(&self, size: u64) -> Result<Option<SignedHead>, StoreError> {
+        self.ledger_head_of_size(size).await
+    }
+
+    async fn heads(
+        &self,
+        after: Option<(u64, i64)>,
+        limit: u32,
+    ) -> Result<Vec<SignedHead>, StoreError> {
+        self.ledger_heads(after, limit).await
+    }
+
+    async fn entry_at(&self, seq: u64) -> Result<Option<LedgerEntry>, StoreError> {
+        self.ledger_entry_at(seq).await
+    }
+
+    async fn entry(&self, id: Uuid) -> Result<Option<LedgerEntry>, StoreError> {
+        self.ledger_entry(id).await
+    }
+
+    async fn entries_about(
+        &self,
+        subject: Uuid,
+        after: Option<(DateTime<Utc>, Uuid)>,
+        limit: u32,
+    ) -> Result<Vec<LedgerEntry>, StoreError> {
+        self.ledger_entries_about(subject, after, limit).await
+    }
+
+    async fn leaves_from(&self, from: u64, limit: u32) -> Result<Vec<LeafWithBody>, StoreError> {
+        self.ledger_leaves_from(from, limit).await
+    }
+
+    async fn orphan_entries(&self, limit: u32) -> Result<Vec<Uuid>, StoreError> {
+        self.ledger_orphans(limit).await
     }
 }
 

@@ -7,6 +7,7 @@
 //! the code above them were wrong.
 
 mod error;
+mod ledger;
 mod rows;
 mod store;
 

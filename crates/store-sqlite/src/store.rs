@@ -12,6 +12,7 @@ use staffbank_store::*;
 use uuid::Uuid;
 
 use crate::error::OrStore;
+use crate::ledger::insert_audit;
 use crate::rows::{self, json_list, ms};
 use crate::SqliteStore;
 
@@ -35,7 +36,7 @@ fn bookings(rows: Vec<SqliteRow>) -> Result<Vec<Booking>, StoreError> {
 }
 
 impl SqliteStore {
-    async fn begin(&self) -> Result<Transaction<'static, Sqlite>, StoreError> {
+    pub(crate) async fn begin(&self) -> Result<Transaction<'static, Sqlite>, StoreError> {
         self.writer.begin_with("BEGIN IMMEDIATE").await.or_store()
     }
 
@@ -132,7 +133,11 @@ async fn find_booking_by_key(
 
 #[async_trait]
 impl Store for SqliteStore {
-    async fn create_organisation(&self, org: &Organisation) -> Result<(), StoreError> {
+    async fn create_organisation(
+        &self,
+        org: &Organisation,
+        audit: &[AuditRecord],
+    ) -> Result<(), StoreError> {
         let mut tx = self.begin().await?;
         sqlx::query("INSERT INTO organisations (id, ods_code, name, kind) VALUES (?, ?, ?, ?)")
             .bind(org.id.0)
@@ -142,6 +147,7 @@ impl Store for SqliteStore {
             .execute(&mut *tx)
             .await
             .or_store()?;
+        insert_audit(&mut tx, audit).await?;
         tx.commit().await.or_store()
     }
 
@@ -164,7 +170,7 @@ impl Store for SqliteStore {
             .collect()
     }
 
-    async fn create_site(&self, site: &Site) -> Result<(), StoreError> {
+    async fn create_site(&self, site: &Site, audit: &[AuditRecord]) -> Result<(), StoreError> {
         let mut tx = self.begin().await?;
         sqlx::query("INSERT INTO sites (id, org_id, name, lat, lon) VALUES (?, ?, ?, ?, ?)")
             .bind(site.id.0)
@@ -175,6 +181,7 @@ impl Store for SqliteStore {
             .execute(&mut *tx)
             .await
             .or_store()?;
+        insert_audit(&mut tx, audit).await?;
         tx.commit().await.or_store()
     }
 
@@ -198,7 +205,7 @@ impl Store for SqliteStore {
         rows.iter().map(|r| decode(rows::site(r)?)).collect()
     }
 
-    async fn create_ward(&self, ward: &Ward) -> Result<(), StoreError> {
+    async fn create_ward(&self, ward: &Ward, audit: &[AuditRecord]) -> Result<(), StoreError> {
         let mut tx = self.begin().await?;
         sqlx::query("INSERT INTO wards (id, site_id, org_id, name) VALUES (?, ?, ?, ?)")
             .bind(ward.id.0)
@@ -208,6 +215,7 @@ impl Store for SqliteStore {
             .execute(&mut *tx)
             .await
             .or_store()?;
+        insert_audit(&mut tx, audit).await?;
         tx.commit().await.or_store()
     }
 
@@ -231,7 +239,7 @@ impl Store for SqliteStore {
         rows.iter().map(|r| decode(rows::ward(r)?)).collect()
     }
 
-    async fn create_bank(&self, bank: &Bank) -> Result<(), StoreError> {
+    async fn create_bank(&self, bank: &Bank, audit: &[AuditRecord]) -> Result<(), StoreError> {
         let mut tx = self.begin().await?;
         sqlx::query("INSERT INTO banks (id, name, kind, lead_org_id) VALUES (?, ?, ?, ?)")
             .bind(bank.id.0)
@@ -249,6 +257,7 @@ impl Store for SqliteStore {
                 .await
                 .or_store()?;
         }
+        insert_audit(&mut tx, audit).await?;
         tx.commit().await.or_store()
     }
 
@@ -276,13 +285,19 @@ impl Store for SqliteStore {
         Ok(banks)
     }
 
-    async fn create_user(&self, user: &User) -> Result<(), StoreError> {
+    async fn create_user(&self, user: &User, audit: &[AuditRecord]) -> Result<(), StoreError> {
         let mut tx = self.begin().await?;
         insert_user(&mut tx, user).await?;
+        insert_audit(&mut tx, audit).await?;
         tx.commit().await.or_store()
     }
 
-    async fn register_worker(&self, user: &User, worker: &Worker) -> Result<(), StoreError> {
+    async fn register_worker(
+        &self,
+        user: &User,
+        worker: &Worker,
+        audit: &[AuditRecord],
+    ) -> Result<(), StoreError> {
         let mut tx = self.begin().await?;
         insert_user(&mut tx, user).await?;
         sqlx::query(
@@ -301,6 +316,7 @@ impl Store for SqliteStore {
         .execute(&mut *tx)
         .await
         .or_store()?;
+        insert_audit(&mut tx, audit).await?;
         tx.commit().await.or_store()
     }
 
@@ -391,6 +407,7 @@ impl Store for SqliteStore {
         worker: WorkerId,
         bank: BankId,
         at: DateTime<Utc>,
+        audit: &[AuditRecord],
     ) -> Result<(), StoreError> {
         let mut tx = self.begin().await?;
         sqlx::query(
@@ -403,10 +420,11 @@ impl Store for SqliteStore {
         .execute(&mut *tx)
         .await
         .or_store()?;
+        insert_audit(&mut tx, audit).await?;
         tx.commit().await.or_store()
     }
 
-    async fn post_shifts(&self, shifts: &[Shift]) -> Result<(), StoreError> {
+    async fn post_shifts(&self, shifts: &[Shift], audit: &[AuditRecord]) -> Result<(), StoreError> {
         let mut tx = self.begin().await?;
         for shift in shifts {
             let (family, min_rank) = grade_rank(shift.grades.min());
@@ -439,6 +457,7 @@ impl Store for SqliteStore {
             .await
             .or_store()?;
         }
+        insert_audit(&mut tx, audit).await?;
         tx.commit().await.or_store()
     }
 
@@ -513,7 +532,11 @@ impl Store for SqliteStore {
         shifts(rows)
     }
 
-    async fn book(&self, booking: &Booking) -> Result<BookOutcome, StoreError> {
+    async fn book(
+        &self,
+        booking: &Booking,
+        audit: &[AuditRecord],
+    ) -> Result<BookOutcome, StoreError> {
         let mut tx = self.begin().await?;
         if let Some(existing) =
             find_booking_by_key(&mut tx, booking.worker_id, &booking.idempotency_key).await?
@@ -553,6 +576,7 @@ impl Store for SqliteStore {
         .execute(&mut *tx)
         .await
         .or_store()?;
+        insert_audit(&mut tx, audit).await?;
         tx.commit().await.or_store()?;
         let mut stored = booking.clone();
         stored.status = staffbank_domain::booking::BookingStatus::Active;
@@ -570,6 +594,7 @@ impl Store for SqliteStore {
         by_user: UserId,
         reason: &Label,
         at: DateTime<Utc>,
+        audit: &[AuditRecord],
     ) -> Result<Booking, StoreError> {
         let mut tx = self.begin().await?;
         let changed = sqlx::query(
@@ -598,6 +623,7 @@ impl Store for SqliteStore {
             return Err(Conflict::AlreadyCancelled.into());
         }
         let booking = decode(rows::booking(&row)?)?;
+        insert_audit(&mut tx, audit).await?;
         tx.commit().await.or_store()?;
         Ok(booking)
     }
@@ -661,6 +687,100 @@ impl Store for SqliteStore {
             .await
             .or_store()?;
         bookings(rows)
+    }
+
+    async fn append_audit(&self, audit: &[AuditRecord]) -> Result<(), StoreError> {
+        self.ledger_append_audit(audit).await
+    }
+
+    async fn person_key(&self, subject: Uuid) -> Result<Option<PersonKey>, StoreError> {
+        self.ledger_person_key(subject).await
+    }
+
+    async fn create_person_key(
+        &self,
+        subject: Uuid,
+        wrapped: &[u8],
+        at: DateTime<Utc>,
+    ) -> Result<(), StoreError> {
+        self.ledger_create_person_key(subject, wrapped, at).await
+    }
+
+    async fn erase_person_key(
+        &self,
+        subject: Uuid,
+        reason: &str,
+        at: DateTime<Utc>,
+        audit: &[AuditRecord],
+    ) -> Result<(), StoreError> {
+        self.ledger_erase_person_key(subject, reason, at, audit)
+            .await
+    }
+
+    async fn hold_sequencer_lease(
+        &self,
+        holder: Uuid,
+        now: DateTime<Utc>,
+        until: DateTime<Utc>,
+    ) -> Result<bool, StoreError> {
+        self.ledger_hold_lease(holder, now, until).await
+    }
+
+    async fn pending_entries(&self, limit: u32) -> Result<Vec<AuditRecord>, StoreError> {
+        self.ledger_pending(limit).await
+    }
+
+    async fn ledger_size(&self) -> Result<u64, StoreError> {
+        SqliteStore::ledger_size(self).await
+    }
+
+    async fn ledger_nodes(&self, ids: &[(u8, u64)]) -> Result<Vec<Option<Hash>>, StoreError> {
+        SqliteStore::ledger_nodes(self, ids).await
+    }
+
+    async fn append_sequenced(&self, batch: &SequencedBatch) -> Result<(), StoreError> {
+        self.ledger_append_sequenced(batch).await
+    }
+
+    async fn latest_head(&self) -> Result<Option<SignedHead>, StoreError> {
+        self.ledger_latest_head().await
+    }
+
+    async fn head_of_size(&self, size: u64) -> Result<Option<SignedHead>, StoreError> {
+        self.ledger_head_of_size(size).await
+    }
+
+    async fn heads(
+        &self,
+        after: Option<(u64, i64)>,
+        limit: u32,
+    ) -> Result<Vec<SignedHead>, StoreError> {
+        self.ledger_heads(after, limit).await
+    }
+
+    async fn entry_at(&self, seq: u64) -> Result<Option<LedgerEntry>, StoreError> {
+        self.ledger_entry_at(seq).await
+    }
+
+    async fn entry(&self, id: Uuid) -> Result<Option<LedgerEntry>, StoreError> {
+        self.ledger_entry(id).await
+    }
+
+    async fn entries_about(
+        &self,
+        subject: Uuid,
+        after: Option<(DateTime<Utc>, Uuid)>,
+        limit: u32,
+    ) -> Result<Vec<LedgerEntry>, StoreError> {
+        self.ledger_entries_about(subject, after, limit).await
+    }
+
+    async fn leaves_from(&self, from: u64, limit: u32) -> Result<Vec<LeafWithBody>, StoreError> {
+        self.ledger_leaves_from(from, limit).await
+    }
+
+    async fn orphan_entries(&self, limit: u32) -> Result<Vec<Uuid>, StoreError> {
+        self.ledger_orphans(limit).await
     }
 }
 

@@ -33,7 +33,11 @@ macro_rules! conformance_suite {
             back_to_back_bookings_are_allowed,
             idempotency_keys_replay_and_refuse_reuse,
             cancelling_releases_the_place_at_once,
-            cancelled_shifts_cannot_be_booked
+            cancelled_shifts_cannot_be_booked,
+            audit_entries_are_written_with_their_change_only,
+            sequencing_appends_leaves_subtrees_and_heads,
+            one_sequencer_holds_the_lease,
+            person_keys_are_kept_once_and_erased
         );
     };
     (@cases $make:path; $($case:ident),*) => {
@@ -85,21 +89,21 @@ impl World {
                 name: label(&format!("Trust {code}")),
                 kind: OrgKind::Trust,
             };
-            store.create_organisation(&org).await.unwrap();
+            store.create_organisation(&org, &[]).await.unwrap();
             let site = Site {
                 id: SiteId(new_id()),
                 org_id: org.id,
                 name: label("General Hospital"),
                 location: GeoPoint::new(53.8, -2.7).unwrap(),
             };
-            store.create_site(&site).await.unwrap();
+            store.create_site(&site, &[]).await.unwrap();
             let ward = Ward {
                 id: WardId(new_id()),
                 site_id: site.id,
                 org_id: org.id,
                 name: label("Ward 1"),
             };
-            store.create_ward(&ward).await.unwrap();
+            store.create_ward(&ward, &[]).await.unwrap();
             let bank = Bank {
                 id: BankId(new_id()),
                 name: label(&format!("{code} bank")),
@@ -107,7 +111,7 @@ impl World {
                 lead_org_id: org.id,
                 member_orgs: vec![org.id],
             };
-            store.create_bank(&bank).await.unwrap();
+            store.create_bank(&bank, &[]).await.unwrap();
             orgs.push(org);
             wards.push(ward);
             banks.push(bank);
@@ -119,7 +123,7 @@ impl World {
             lead_org_id: orgs[0].id,
             member_orgs: vec![orgs[0].id, orgs[1].id],
         };
-        store.create_bank(&collaborative).await.unwrap();
+        store.create_bank(&collaborative, &[]).await.unwrap();
         banks.push(collaborative);
         let booker = user(
             "booker@a.test",
@@ -129,7 +133,7 @@ impl World {
             }],
             now,
         );
-        store.create_user(&booker).await.unwrap();
+        store.create_user(&booker, &[]).await.unwrap();
         Self {
             store,
             orgs: [orgs[0].clone(), orgs[1].clone()],
@@ -158,10 +162,13 @@ impl World {
             home: None,
             banks: vec![],
         };
-        self.store.register_worker(&account, &worker).await.unwrap();
+        self.store
+            .register_worker(&account, &worker, &[])
+            .await
+            .unwrap();
         for bank in banks {
             self.store
-                .join_bank(worker.id, *bank, self.now)
+                .join_bank(worker.id, *bank, self.now, &[])
                 .await
                 .unwrap();
         }
@@ -199,7 +206,7 @@ impl World {
     /// Posts one shift and returns it as stored.
     pub async fn post(&self, shift: Shift) -> Shift {
         self.store
-            .post_shifts(std::slice::from_ref(&shift))
+            .post_shifts(std::slice::from_ref(&shift), &[])
             .await
             .unwrap();
         self.store.shift(shift.id).await.unwrap().unwrap()
@@ -258,7 +265,7 @@ pub async fn organisations_round_trip_and_ods_codes_are_unique(store: Arc<dyn St
     let mut dup = world.orgs[0].clone();
     dup.id = OrgId(new_id());
     assert_eq!(
-        conflict(store.create_organisation(&dup).await),
+        conflict(store.create_organisation(&dup, &[]).await),
         Conflict::OdsCodeTaken
     );
     assert_eq!(store.organisations().await.unwrap().len(), 2);
@@ -277,7 +284,7 @@ pub async fn organisations_round_trip_and_ods_codes_are_unique(store: Arc<dyn St
     orphan.id = WardId(new_id());
     orphan.site_id = SiteId(new_id());
     assert_eq!(
-        conflict(store.create_ward(&orphan).await),
+        conflict(store.create_ward(&orphan, &[]).await),
         Conflict::MissingReference
     );
 }
@@ -290,7 +297,7 @@ pub async fn users_grants_and_sessions_round_trip(store: Arc<dyn Store>) {
     let mut dup = world.booker.clone();
     dup.id = UserId(new_id());
     assert_eq!(
-        conflict(store.create_user(&dup).await),
+        conflict(store.create_user(&dup, &[]).await),
         Conflict::EmailTaken
     );
     let session = Session {
@@ -319,11 +326,11 @@ pub async fn workers_join_banks_once(store: Arc<dyn Store>) {
     let world = World::new(store.clone()).await;
     let worker = world.worker("Asha", &[world.banks[0].id]).await;
     store
-        .join_bank(worker.id, world.banks[0].id, world.now)
+        .join_bank(worker.id, world.banks[0].id, world.now, &[])
         .await
         .unwrap();
     store
-        .join_bank(worker.id, world.banks[2].id, world.now)
+        .join_bank(worker.id, world.banks[2].id, world.now, &[])
         .await
         .unwrap();
     let read = store.worker(worker.id).await.unwrap().unwrap();
@@ -339,7 +346,7 @@ pub async fn workers_join_banks_once(store: Arc<dyn Store>) {
     assert_eq!(
         conflict(
             store
-                .join_bank(worker.id, BankId(new_id()), world.now)
+                .join_bank(worker.id, BankId(new_id()), world.now, &[])
                 .await
         ),
         Conflict::MissingReference
@@ -353,12 +360,12 @@ pub async fn posting_is_all_or_nothing(store: Arc<dyn Store>) {
     let mut bad = world.shift(0, world.banks[0].id, 48, 12, 2);
     bad.ward_id = WardId(new_id());
     assert_eq!(
-        conflict(store.post_shifts(&[good.clone(), bad]).await),
+        conflict(store.post_shifts(&[good.clone(), bad], &[]).await),
         Conflict::MissingReference
     );
     assert_eq!(store.shift(good.id).await.unwrap(), None);
     store
-        .post_shifts(std::slice::from_ref(&good))
+        .post_shifts(std::slice::from_ref(&good), &[])
         .await
         .unwrap();
     assert_eq!(store.shift(good.id).await.unwrap(), Some(good));
@@ -394,14 +401,14 @@ pub async fn open_shifts_show_only_what_a_worker_may_book(store: Arc<dyn Store>)
         .post(world.shift(0, world.banks[0].id, 72, 8, 1))
         .await;
     store
-        .book(&world.booking(&filled, &other, "k1"))
+        .book(&world.booking(&filled, &other, "k1"), &[])
         .await
         .unwrap();
     let booked_by_me = world
         .post(world.shift(0, world.banks[0].id, 96, 8, 3))
         .await;
     store
-        .book(&world.booking(&booked_by_me, &worker, "k2"))
+        .book(&world.booking(&booked_by_me, &worker, "k2"), &[])
         .await
         .unwrap();
 
@@ -430,7 +437,7 @@ pub async fn open_shifts_page_by_start_time(store: Arc<dyn Store>) {
     for i in 0..7 {
         posted.push(world.shift(0, world.banks[0].id, 24 + (i % 3) * 24, 8, 1));
     }
-    store.post_shifts(&posted).await.unwrap();
+    store.post_shifts(&posted, &[]).await.unwrap();
     let mut seen = Vec::new();
     let mut query = world.query(&worker, 3);
     loop {
@@ -480,7 +487,7 @@ pub async fn places_are_never_exceeded_under_concurrency(store: Arc<dyn Store>) 
     let attempts = workers.iter().map(|w| {
         let world = world.clone();
         let request = world.booking(&shift, w, "race");
-        tokio::spawn(async move { world.store.book(&request).await })
+        tokio::spawn(async move { world.store.book(&request, &[]).await })
     });
     let results = futures::future::join_all(attempts).await;
     let mut booked = 0;
@@ -521,8 +528,8 @@ pub async fn a_worker_never_holds_overlapping_bookings_across_trusts(store: Arc<
         let second = world.booking(&at_b, &worker, "b");
         let (w1, w2) = (world.clone(), world.clone());
         let (r1, r2) = tokio::join!(
-            tokio::spawn(async move { w1.store.book(&first).await }),
-            tokio::spawn(async move { w2.store.book(&second).await }),
+            tokio::spawn(async move { w1.store.book(&first, &[]).await }),
+            tokio::spawn(async move { w2.store.book(&second, &[]).await }),
         );
         let results = [r1.unwrap(), r2.unwrap()];
         let ok = results.iter().filter(|r| r.is_ok()).count();
@@ -557,18 +564,22 @@ pub async fn back_to_back_bookings_are_allowed(store: Arc<dyn Store>) {
         .post(world.shift(1, world.banks[2].id, 36, 12, 1))
         .await;
     store
-        .book(&world.booking(&day, &worker, "day"))
+        .book(&world.booking(&day, &worker, "day"), &[])
         .await
         .unwrap();
     store
-        .book(&world.booking(&night, &worker, "night"))
+        .book(&world.booking(&night, &worker, "night"), &[])
         .await
         .unwrap();
     let overlapping = world
         .post(world.shift(0, world.banks[0].id, 35, 2, 1))
         .await;
     assert_eq!(
-        conflict(store.book(&world.booking(&overlapping, &worker, "x")).await),
+        conflict(
+            store
+                .book(&world.booking(&overlapping, &worker, "x"), &[])
+                .await
+        ),
         Conflict::OverlappingBooking
     );
     let read = store.shift(overlapping.id).await.unwrap().unwrap();
@@ -585,7 +596,7 @@ pub async fn idempotency_keys_replay_and_refuse_reuse(store: Arc<dyn Store>) {
     let retries = (0..10).map(|_| {
         let world = world.clone();
         let request = world.booking(&shift, &worker, "same-key");
-        tokio::spawn(async move { world.store.book(&request).await })
+        tokio::spawn(async move { world.store.book(&request, &[]).await })
     });
     let results = futures::future::join_all(retries).await;
     let outcomes: Vec<BookOutcome> = results.into_iter().map(|r| r.unwrap().unwrap()).collect();
@@ -605,7 +616,7 @@ pub async fn idempotency_keys_replay_and_refuse_reuse(store: Arc<dyn Store>) {
     assert_eq!(
         conflict(
             store
-                .book(&world.booking(&other, &worker, "same-key"))
+                .book(&world.booking(&other, &worker, "same-key"), &[])
                 .await
         ),
         Conflict::IdempotencyKeyReused
@@ -621,12 +632,12 @@ pub async fn cancelling_releases_the_place_at_once(store: Arc<dyn Store>) {
         .post(world.shift(0, world.banks[0].id, 24, 12, 1))
         .await;
     let booking = store
-        .book(&world.booking(&shift, &first, "k"))
+        .book(&world.booking(&shift, &first, "k"), &[])
         .await
         .unwrap()
         .booking;
     assert_eq!(
-        conflict(store.book(&world.booking(&shift, &second, "k")).await),
+        conflict(store.book(&world.booking(&shift, &second, "k"), &[]).await),
         Conflict::ShiftFull
     );
     let reason = label("Unwell");
@@ -637,6 +648,7 @@ pub async fn cancelling_releases_the_place_at_once(store: Arc<dyn Store>) {
             first.user_id,
             &reason,
             world.now,
+            &[],
         )
         .await
         .unwrap();
@@ -656,14 +668,15 @@ pub async fn cancelling_releases_the_place_at_once(store: Arc<dyn Store>) {
                     CancelledBy::Trust,
                     world.booker.id,
                     &reason,
-                    world.now
+                    world.now,
+                    &[]
                 )
                 .await
         ),
         Conflict::AlreadyCancelled
     );
     store
-        .book(&world.booking(&shift, &second, "k"))
+        .book(&world.booking(&shift, &second, "k"), &[])
         .await
         .unwrap();
     assert_eq!(store.booking(booking.id).await.unwrap(), Some(cancelled));
@@ -677,7 +690,7 @@ pub async fn cancelled_shifts_cannot_be_booked(store: Arc<dyn Store>) {
     shift.status = ShiftStatus::Cancelled;
     let shift = world.post(shift).await;
     assert_eq!(
-        conflict(store.book(&world.booking(&shift, &worker, "k")).await),
+        conflict(store.book(&world.booking(&shift, &worker, "k"), &[]).await),
         Conflict::ShiftNotOpen
     );
     assert!(store
@@ -685,4 +698,226 @@ pub async fn cancelled_shifts_cannot_be_booked(store: Arc<dyn Store>) {
         .await
         .unwrap()
         .is_empty());
+}
+
+/// An audit record about `subject`.
+pub fn audit(action: &str, subject: Option<Uuid>, at: DateTime<Utc>) -> AuditRecord {
+    let id = new_id();
+    AuditRecord {
+        id,
+        recorded_at: at,
+        action: action.into(),
+        tenant: None,
+        subject,
+        body: format!("{{\"id\":\"{id}\",\"action\":\"{action}\"}}").into_bytes(),
+    }
+}
+
+/// A change's entries are written with it, and a refused change writes none.
+pub async fn audit_entries_are_written_with_their_change_only(store: Arc<dyn Store>) {
+    let world = World::new(store.clone()).await;
+    let first = world.worker("Kit", &[world.banks[0].id]).await;
+    let second = world.worker("Lee", &[world.banks[0].id]).await;
+    let shift = world
+        .post(world.shift(0, world.banks[0].id, 24, 8, 1))
+        .await;
+    let made = audit("booking.made", Some(first.id.0), world.now);
+    store
+        .book(
+            &world.booking(&shift, &first, "k"),
+            std::slice::from_ref(&made),
+        )
+        .await
+        .unwrap();
+    let read = store.entry(made.id).await.unwrap().unwrap();
+    assert_eq!((read.seq, read.record.clone()), (None, made.clone()));
+    let refused = audit("booking.made", Some(second.id.0), world.now);
+    assert_eq!(
+        conflict(
+            store
+                .book(
+                    &world.booking(&shift, &second, "k"),
+                    std::slice::from_ref(&refused)
+                )
+                .await
+        ),
+        Conflict::ShiftFull
+    );
+    assert_eq!(
+        store.entry(refused.id).await.unwrap(),
+        None,
+        "no entry without its change"
+    );
+    let replay = audit("booking.made", Some(first.id.0), world.now);
+    let again = store
+        .book(
+            &world.booking(&shift, &first, "k"),
+            std::slice::from_ref(&replay),
+        )
+        .await
+        .unwrap();
+    assert!(again.replayed);
+    assert_eq!(
+        store.entry(replay.id).await.unwrap(),
+        None,
+        "a replay changes nothing"
+    );
+    let pending = store.pending_entries(100).await.unwrap();
+    assert_eq!(pending, vec![made.clone()]);
+    let about = store.entries_about(first.id.0, None, 10).await.unwrap();
+    assert_eq!(about.len(), 1);
+    assert!(store.orphan_entries(10).await.unwrap().is_empty());
+}
+
+/// The sequencer's appends: leaves from the current size only, subtrees, heads; pending drains.
+pub async fn sequencing_appends_leaves_subtrees_and_heads(store: Arc<dyn Store>) {
+    let now = Utc.with_ymd_and_hms(2026, 6, 1, 9, 0, 0).unwrap();
+    let records: Vec<AuditRecord> = (0..3)
+        .map(|i| audit(&format!("test.{i}"), None, now + Duration::seconds(i)))
+        .collect();
+    store.append_audit(&records).await.unwrap();
+    assert_eq!(store.ledger_size().await.unwrap(), 0);
+    assert_eq!(store.latest_head().await.unwrap(), None);
+    let leaves: Vec<Leaf> = records
+        .iter()
+        .enumerate()
+        .map(|(i, r)| Leaf {
+            seq: i as u64,
+            entry_id: r.id,
+            hash: [i as u8; 32],
+        })
+        .collect();
+    let head = SignedHead {
+        size: 3,
+        root: [9; 32],
+        timestamp_ms: 1_000,
+        signature: vec![1; 64],
+    };
+    let batch = SequencedBatch {
+        leaves: leaves.clone(),
+        nodes: [
+            (0, 0, [0; 32]),
+            (0, 1, [1; 32]),
+            (1, 0, [7; 32]),
+            (0, 2, [2; 32]),
+        ]
+        .map(|(level, index, hash)| StoredNode { level, index, hash })
+        .to_vec(),
+        head: Some(head.clone()),
+    };
+    let mut moved = batch.clone();
+    moved.leaves[0].seq = 1;
+    assert_eq!(
+        conflict(store.append_sequenced(&moved).await),
+        Conflict::LedgerMoved
+    );
+    store.append_sequenced(&batch).await.unwrap();
+    assert_eq!(
+        conflict(store.append_sequenced(&batch).await),
+        Conflict::LedgerMoved
+    );
+    assert_eq!(store.ledger_size().await.unwrap(), 3);
+    assert!(store.pending_entries(10).await.unwrap().is_empty());
+    assert_eq!(store.latest_head().await.unwrap(), Some(head.clone()));
+    assert_eq!(store.head_of_size(3).await.unwrap(), Some(head.clone()));
+    assert_eq!(store.head_of_size(2).await.unwrap(), None);
+    let later = SignedHead {
+        timestamp_ms: 2_000,
+        ..head.clone()
+    };
+    store
+        .append_sequenced(&SequencedBatch {
+            head: Some(later.clone()),
+            ..Default::default()
+        })
+        .await
+        .unwrap();
+    assert_eq!(
+        store.heads(None, 10).await.unwrap(),
+        vec![head.clone(), later.clone()]
+    );
+    assert_eq!(
+        store.heads(Some((3, 1_000)), 10).await.unwrap(),
+        vec![later]
+    );
+    assert_eq!(
+        store
+            .ledger_nodes(&[(0, 2), (1, 0), (1, 1), (0, 5)])
+            .await
+            .unwrap(),
+        vec![Some([2; 32]), Some([7; 32]), None, None]
+    );
+    let at = store.entry_at(1).await.unwrap().unwrap();
+    assert_eq!((at.seq, at.record.id), (Some(1), records[1].id));
+    let walked = store.leaves_from(1, 10).await.unwrap();
+    assert_eq!(
+        walked.iter().map(|l| l.leaf).collect::<Vec<_>>(),
+        leaves[1..].to_vec()
+    );
+    assert_eq!(walked[0].body.as_deref(), Some(records[1].body.as_slice()));
+    assert_eq!(walked[0].sealed, Some([1; 32]));
+}
+
+/// Only one sequencer holds the lease until it expires.
+pub async fn one_sequencer_holds_the_lease(store: Arc<dyn Store>) {
+    let now = Utc.with_ymd_and_hms(2026, 6, 1, 9, 0, 0).unwrap();
+    let (a, b) = (new_id(), new_id());
+    let until = now + Duration::seconds(10);
+    assert!(store.hold_sequencer_lease(a, now, until).await.unwrap());
+    assert!(!store.hold_sequencer_lease(b, now, until).await.unwrap());
+    assert!(store
+        .hold_sequencer_lease(a, now + Duration::seconds(5), until + Duration::seconds(5))
+        .await
+        .unwrap());
+    let expired = until + Duration::seconds(6);
+    assert!(store
+        .hold_sequencer_lease(b, expired, expired + Duration::seconds(10))
+        .await
+        .unwrap());
+    assert!(!store
+        .hold_sequencer_lease(a, expired, expired + Duration::seconds(10))
+        .await
+        .unwrap());
+}
+
+/// A person's key is stored once; erasure removes it for good and records the erasure.
+pub async fn person_keys_are_kept_once_and_erased(store: Arc<dyn Store>) {
+    let now = Utc.with_ymd_and_hms(2026, 6, 1, 9, 0, 0).unwrap();
+    let person = new_id();
+    assert_eq!(store.person_key(person).await.unwrap(), None);
+    store
+        .create_person_key(person, b"first", now)
+        .await
+        .unwrap();
+    store
+        .create_person_key(person, b"second", now)
+        .await
+        .unwrap();
+    let key = store.person_key(person).await.unwrap().unwrap();
+    assert_eq!(
+        (key.wrapped.as_deref(), key.erased_at),
+        (Some(b"first".as_slice()), None)
+    );
+    let record = audit("person.erased", Some(person), now);
+    store
+        .erase_person_key(
+            person,
+            "right to erasure request",
+            now,
+            std::slice::from_ref(&record),
+        )
+        .await
+        .unwrap();
+    let key = store.person_key(person).await.unwrap().unwrap();
+    assert_eq!((key.wrapped, key.erased_at), (None, Some(now)));
+    store
+        .create_person_key(person, b"third", now)
+        .await
+        .unwrap();
+    assert_eq!(
+        store.person_key(person).await.unwrap().unwrap().wrapped,
+        None,
+        "erased stays erased"
+    );
+    assert!(store.entry(record.id).await.unwrap().is_some());
 }

@@ -19,6 +19,8 @@ pub enum Conflict {
     OdsCodeTaken,
     /// A row this one refers to does not exist.
     MissingReference,
+    /// Another sequencer appended to the ledger first.
+    LedgerMoved,
 }
 
 /// What can go wrong in a store call.

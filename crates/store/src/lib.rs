@@ -7,10 +7,12 @@
 
 pub mod conformance;
 mod error;
+pub mod ledger;
 mod model;
 pub mod raw;
 mod store;
 
 pub use error::{Conflict, StoreError};
+pub use ledger::*;
 pub use model::*;
 pub use store::Store;

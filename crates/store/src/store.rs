@@ -6,46 +6,62 @@ use staffbank_domain::booking::CancelledBy;
 use staffbank_domain::text::Label;
 use staffbank_domain::*;
 
+use uuid::Uuid;
+
 use crate::{
-    Bank, BookOutcome, Booking, OpenShiftQuery, Organisation, Page, Session, Shift, Site,
-    StoreError, User, Ward, Worker,
+    AuditRecord, Bank, BookOutcome, Booking, Hash, LeafWithBody, LedgerEntry, OpenShiftQuery,
+    Organisation, Page, PersonKey, SequencedBatch, Session, Shift, SignedHead, Site, StoreError,
+    User, Ward, Worker,
 };
 
 /// Everything Staffbank persists. Each method is atomic: it either happens whole or not at all.
+///
+/// Every method that changes state takes the audit entries that record the change and writes them
+/// in the same transaction: no change without its entries, no entries without their change. (A
+/// booking replayed from its idempotency key changes nothing and writes no entry.)
 #[async_trait]
 pub trait Store: Send + Sync + 'static {
     /// Adds an organisation; a taken ODS code is [`crate::Conflict::OdsCodeTaken`].
-    async fn create_organisation(&self, org: &Organisation) -> Result<(), StoreError>;
+    async fn create_organisation(
+        &self,
+        org: &Organisation,
+        audit: &[AuditRecord],
+    ) -> Result<(), StoreError>;
     /// One organisation.
     async fn organisation(&self, id: OrgId) -> Result<Option<Organisation>, StoreError>;
     /// Every organisation, by name.
     async fn organisations(&self) -> Result<Vec<Organisation>, StoreError>;
 
     /// Adds a site.
-    async fn create_site(&self, site: &Site) -> Result<(), StoreError>;
+    async fn create_site(&self, site: &Site, audit: &[AuditRecord]) -> Result<(), StoreError>;
     /// One site.
     async fn site(&self, id: SiteId) -> Result<Option<Site>, StoreError>;
     /// An organisation's sites.
     async fn sites(&self, org: OrgId) -> Result<Vec<Site>, StoreError>;
 
     /// Adds a ward.
-    async fn create_ward(&self, ward: &Ward) -> Result<(), StoreError>;
+    async fn create_ward(&self, ward: &Ward, audit: &[AuditRecord]) -> Result<(), StoreError>;
     /// One ward.
     async fn ward(&self, id: WardId) -> Result<Option<Ward>, StoreError>;
     /// An organisation's wards.
     async fn wards(&self, org: OrgId) -> Result<Vec<Ward>, StoreError>;
 
     /// Adds a bank with its member organisations.
-    async fn create_bank(&self, bank: &Bank) -> Result<(), StoreError>;
+    async fn create_bank(&self, bank: &Bank, audit: &[AuditRecord]) -> Result<(), StoreError>;
     /// One bank.
     async fn bank(&self, id: BankId) -> Result<Option<Bank>, StoreError>;
     /// Every bank, by name.
     async fn banks(&self) -> Result<Vec<Bank>, StoreError>;
 
     /// Adds a user with their grants; a taken email is [`crate::Conflict::EmailTaken`].
-    async fn create_user(&self, user: &User) -> Result<(), StoreError>;
+    async fn create_user(&self, user: &User, audit: &[AuditRecord]) -> Result<(), StoreError>;
     /// Adds a user and their worker profile together.
-    async fn register_worker(&self, user: &User, worker: &Worker) -> Result<(), StoreError>;
+    async fn register_worker(
+        &self,
+        user: &User,
+        worker: &Worker,
+        audit: &[AuditRecord],
+    ) -> Result<(), StoreError>;
     /// A user by sign-in name.
     async fn user_by_email(&self, email: &str) -> Result<Option<User>, StoreError>;
     /// A user by id.
@@ -72,10 +88,11 @@ pub trait Store: Send + Sync + 'static {
         worker: WorkerId,
         bank: BankId,
         at: DateTime<Utc>,
+        audit: &[AuditRecord],
     ) -> Result<(), StoreError>;
 
     /// Posts shifts: all of them or none.
-    async fn post_shifts(&self, shifts: &[Shift]) -> Result<(), StoreError>;
+    async fn post_shifts(&self, shifts: &[Shift], audit: &[AuditRecord]) -> Result<(), StoreError>;
     /// One shift.
     async fn shift(&self, id: ShiftId) -> Result<Option<Shift>, StoreError>;
     /// An organisation's shifts starting after `starts_after`, by start.
@@ -91,7 +108,11 @@ pub trait Store: Send + Sync + 'static {
     /// Books a place atomically. Refuses with a [`crate::Conflict`] when the shift is full or not
     /// open, when the worker holds an overlapping booking anywhere, or when the idempotency key was
     /// used for another shift; a retry with the same key returns the original booking.
-    async fn book(&self, booking: &Booking) -> Result<BookOutcome, StoreError>;
+    async fn book(
+        &self,
+        booking: &Booking,
+        audit: &[AuditRecord],
+    ) -> Result<BookOutcome, StoreError>;
     /// Cancels an active booking and releases its place at once.
     async fn cancel_booking(
         &self,
@@ -100,6 +121,7 @@ pub trait Store: Send + Sync + 'static {
         by_user: UserId,
         reason: &Label,
         at: DateTime<Utc>,
+        audit: &[AuditRecord],
     ) -> Result<Booking, StoreError>;
     /// The booking a worker made with an idempotency key, if any.
     async fn booking_by_key(
@@ -117,4 +139,65 @@ pub trait Store: Send + Sync + 'static {
     ) -> Result<Vec<Booking>, StoreError>;
     /// A shift's bookings, newest last.
     async fn bookings_of_shift(&self, shift: ShiftId) -> Result<Vec<Booking>, StoreError>;
+
+    /// Appends audit entries that record no stored change (a refused sign-in).
+    async fn append_audit(&self, audit: &[AuditRecord]) -> Result<(), StoreError>;
+    /// A person's data key.
+    async fn person_key(&self, subject: Uuid) -> Result<Option<PersonKey>, StoreError>;
+    /// Stores a person's wrapped data key unless they already have one (or were erased).
+    async fn create_person_key(
+        &self,
+        subject: Uuid,
+        wrapped: &[u8],
+        at: DateTime<Utc>,
+    ) -> Result<(), StoreError>;
+    /// Destroys a person's data key, recording why, with its audit entry.
+    async fn erase_person_key(
+        &self,
+        subject: Uuid,
+        reason: &str,
+        at: DateTime<Utc>,
+        audit: &[AuditRecord],
+    ) -> Result<(), StoreError>;
+
+    /// Takes or renews the sequencer lease for `holder` until `until`; false if another holds it.
+    async fn hold_sequencer_lease(
+        &self,
+        holder: Uuid,
+        now: DateTime<Utc>,
+        until: DateTime<Utc>,
+    ) -> Result<bool, StoreError>;
+    /// Entries not yet sequenced, oldest first.
+    async fn pending_entries(&self, limit: u32) -> Result<Vec<AuditRecord>, StoreError>;
+    /// Number of sequenced entries (the tree size).
+    async fn ledger_size(&self) -> Result<u64, StoreError>;
+    /// Hashes of stored subtrees (level 0 are leaves), in the order asked; `None` where missing.
+    async fn ledger_nodes(&self, ids: &[(u8, u64)]) -> Result<Vec<Option<Hash>>, StoreError>;
+    /// Appends a sequencer step; refused if its leaves do not start at the current size.
+    async fn append_sequenced(&self, batch: &SequencedBatch) -> Result<(), StoreError>;
+    /// The newest signed tree head.
+    async fn latest_head(&self) -> Result<Option<SignedHead>, StoreError>;
+    /// The newest head of exactly `size` entries.
+    async fn head_of_size(&self, size: u64) -> Result<Option<SignedHead>, StoreError>;
+    /// Signed tree heads by size then time, after `(size, timestamp_ms)`.
+    async fn heads(
+        &self,
+        after: Option<(u64, i64)>,
+        limit: u32,
+    ) -> Result<Vec<SignedHead>, StoreError>;
+    /// An entry by its index.
+    async fn entry_at(&self, seq: u64) -> Result<Option<LedgerEntry>, StoreError>;
+    /// An entry by id.
+    async fn entry(&self, id: Uuid) -> Result<Option<LedgerEntry>, StoreError>;
+    /// Entries about a person, oldest first, after `after` (an entry id's recorded time and id).
+    async fn entries_about(
+        &self,
+        subject: Uuid,
+        after: Option<(DateTime<Utc>, Uuid)>,
+        limit: u32,
+    ) -> Result<Vec<LedgerEntry>, StoreError>;
+    /// Leaves from index `from`, with their entries' bytes, for offline verification.
+    async fn leaves_from(&self, from: u64, limit: u32) -> Result<Vec<LeafWithBody>, StoreError>;
+    /// Entries that are neither sequenced nor pending (only tampering makes these).
+    async fn orphan_entries(&self, limit: u32) -> Result<Vec<Uuid>, StoreError>;
 }

@@ -11,6 +11,7 @@ use staffbank_app::{App, SystemClock};
 use staffbank_domain::role::{Grant, Role, Scope};
 use staffbank_domain::text::{Email, Label};
 use staffbank_domain::UserId;
+use staffbank_ledger::keys::MasterKey;
 use staffbank_store::{Session, Store, User};
 use staffbank_store_postgres::PgStore;
 use staffbank_store_sqlite::SqliteStore;
@@ -92,7 +93,13 @@ impl TestApp {
             Backend::Sqlite => fresh_sqlite().await,
             Backend::Postgres => fresh_postgres().await,
         };
-        let app = App::new(store.clone(), Arc::new(SystemClock));
+        let key = MasterKey::generate_base64(&mut rand::rngs::OsRng);
+        let app = App::new(
+            store.clone(),
+            Arc::new(SystemClock),
+            MasterKey::from_base64(&key).unwrap(),
+        );
+        tokio::spawn(app.clone().run_sequencer());
         let router = staffbank_web::router(
             app,
             WebConfig {
@@ -136,7 +143,7 @@ impl TestApp {
             grants,
             created_at: Utc::now(),
         };
-        self.store.create_user(&user).await.unwrap();
+        self.store.create_user(&user, &[]).await.unwrap();
         self.session_for(user.id).await
     }
 
@@ -349,12 +356,16 @@ pub async fn quick_worker(app: &TestApp, bank: &str, n: usize) -> String {
         home: None,
         banks: vec![],
     };
-    app.store.register_worker(&user, &worker).await.unwrap();
+    app.store
+        .register_worker(&user, &worker, &[])
+        .await
+        .unwrap();
     app.store
         .join_bank(
             worker.id,
             BankId(Uuid::parse_str(bank).unwrap()),
             Utc::now(),
+            &[],
         )
         .await
         .unwrap();

@@ -3,6 +3,7 @@
 mod admin;
 mod auth;
 mod bookings;
+mod ledger;
 mod shifts;
 mod workers;
 
@@ -41,6 +42,9 @@ impl PageQuery {
         admin::create_bank, admin::banks, admin::create_user,
         shifts::post_shifts, shifts::trust_shifts, shifts::shift, shifts::open_shifts,
         bookings::book, bookings::shift_bookings, bookings::my_bookings, bookings::cancel,
+        ledger::public_key, ledger::latest_head, ledger::heads, ledger::sign_head, ledger::entries,
+        ledger::entry, ledger::inclusion_proof, ledger::consistency_proof, ledger::my_entries,
+        ledger::erase,
     ),
     components(schemas(crate::problem::Problem)),
     modifiers(&BearerAuth),
@@ -105,4 +109,27 @@ pub fn routes() -> Router<AppState> {
             "/api/v1/problems/{slug}",
             get(crate::problem_docs::problem_doc),
         )
+        .merge(ledger_routes())
+}
+
+fn ledger_routes() -> Router<AppState> {
+    Router::new()
+        .route("/api/v1/ledger/public-key", get(ledger::public_key))
+        .route("/api/v1/ledger/heads/latest", get(ledger::latest_head))
+        .route(
+            "/api/v1/ledger/heads",
+            get(ledger::heads).post(ledger::sign_head),
+        )
+        .route("/api/v1/ledger/entries", get(ledger::entries))
+        .route("/api/v1/ledger/entries/{seq}", get(ledger::entry))
+        .route(
+            "/api/v1/ledger/entries/{seq}/inclusion-proof",
+            get(ledger::inclusion_proof),
+        )
+        .route(
+            "/api/v1/ledger/consistency-proof",
+            get(ledger::consistency_proof),
+        )
+        .route("/api/v1/me/ledger-entries", get(ledger::my_entries))
+        .route("/api/v1/people/{user_id}/erasure", post(ledger::erase))
 }

@@ -1,0 +1,548 @@
+//! Reading the audit ledger: tree heads, entries, inclusion and consistency proofs, a person's
+//! own entries, erasure, and offline verification of the whole ledger.
+
+use std::collections::HashMap;
+
+use base64::engine::general_purpose::STANDARD;
+use base64::Engine;
+use chrono::{DateTime, Utc};
+use ed25519_dalek::VerifyingKey;
+use serde::{Deserialize, Serialize};
+use serde_json::{json, Value};
+use staffbank_domain::role::{Role, Scope};
+use staffbank_domain::UserId;
+use staffbank_ledger::entry::Entry;
+use staffbank_ledger::head::TreeHead;
+use staffbank_ledger::merkle::{
+    consistency_ranges, inclusion_ranges, leaf_hash, nodes_for_range, range_hash, Frontier, NodeId,
+};
+use staffbank_store::{LedgerEntry, SignedHead, Store};
+use uuid::Uuid;
+
+use crate::audit::Change;
+use crate::{App, AppError, Principal};
+
+fn b64(bytes: &[u8]) -> String {
+    STANDARD.encode(bytes)
+}
+
+/// A signed tree head.
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
+pub struct TreeHeadView {
+    /// Number of entries.
+    pub size: u64,
+    /// Merkle root, base64.
+    pub root: String,
+    /// When signed, milliseconds since the Unix epoch (part of the signed message).
+    pub timestamp_ms: i64,
+    /// Ed25519 signature over the head, base64.
+    pub signature: String,
+}
+
+impl From<&SignedHead> for TreeHeadView {
+    fn from(h: &SignedHead) -> Self {
+        Self {
+            size: h.size,
+            root: b64(&h.root),
+            timestamp_ms: h.timestamp_ms,
+            signature: b64(&h.signature),
+        }
+    }
+}
+
+/// The key that signs tree heads, and what it signs.
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
+pub struct PublicKeyView {
+    /// Always `Ed25519`.
+    pub algorithm: String,
+    /// The 32-byte public key, base64.
+    pub public_key: String,
+    /// How the signed message is built.
+    pub message: String,
+}
+
+/// One entry, with what a client needs to check it: its bytes and leaf hash.
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
+pub struct EntryView {
+    /// Index in the tree; absent until sequenced (usually well under a second).
+    pub seq: Option<u64>,
+    /// Identity.
+    pub id: Uuid,
+    /// When the change was made.
+    pub recorded_at: DateTime<Utc>,
+    /// What happened.
+    pub action: String,
+    /// Who did it.
+    pub actor: Option<Uuid>,
+    /// The trust whose data changed.
+    pub tenant: Option<Uuid>,
+    /// The person it is about.
+    pub subject: Option<Uuid>,
+    /// The facts.
+    #[schema(value_type = Object)]
+    pub facts: Value,
+    /// `none`, `visible` (opened for you), `sealed` (not yours to open) or `erased`.
+    pub personal_status: String,
+    /// The personal data, when visible to you.
+    #[schema(value_type = Option<Object>)]
+    pub personal: Option<Value>,
+    /// The stored bytes (the leaf), base64.
+    pub body: String,
+    /// `SHA-256(0x00 || body)`, base64.
+    pub leaf_hash: String,
+}
+
+/// An inclusion proof of an entry against a signed tree head.
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
+pub struct InclusionProofView {
+    /// The entry's index.
+    pub leaf_index: u64,
+    /// The tree size proved against.
+    pub tree_size: u64,
+    /// The entry's leaf hash, base64.
+    pub leaf_hash: String,
+    /// Sibling hashes, leaf to root, base64 (RFC 9162 §2.1.3).
+    pub proof: Vec<String>,
+    /// The signed head of that size.
+    pub head: TreeHeadView,
+}
+
+/// A consistency proof between two signed tree heads.
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
+pub struct ConsistencyProofView {
+    /// Older size.
+    pub first: u64,
+    /// Newer size.
+    pub second: u64,
+    /// Proof hashes, base64 (RFC 9162 §2.1.4).
+    pub proof: Vec<String>,
+    /// The signed head of the older size.
+    pub first_head: TreeHeadView,
+    /// The signed head of the newer size.
+    pub second_head: TreeHeadView,
+}
+
+/// An erasure request.
+#[derive(Debug, Deserialize, utoipa::ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct Erasure {
+    /// Why (e.g. the request's reference).
+    pub reason: String,
+}
+
+/// What `staffbank ledger verify` found.
+#[derive(Debug, Clone, Default)]
+pub struct VerifyReport {
+    /// Entries checked.
+    pub entries: u64,
+    /// Tree heads checked.
+    pub heads: u64,
+    /// The first problem, naming the entry or head.
+    pub first_problem: Option<String>,
+    /// How many problems in all.
+    pub problems: u64,
+}
+
+impl App {
+    fn is_platform(&self, who: &Principal, role: Role) -> bool {
+        who.user
+            .grants
+            .iter()
+            .any(|g| g.role == role && g.scope == Scope::Platform)
+    }
+
+    /// Whether `who` may read an entry: platform auditors and admins; a trust's auditor for that
+    /// trust's entries; anyone for entries about themselves.
+    fn may_read(&self, who: &Principal, entry: &LedgerEntry) -> bool {
+        if self.is_platform(who, Role::Auditor) || who.is_platform_admin() {
+            return true;
+        }
+        let trust_auditor = entry.record.tenant.is_some_and(|t| {
+            who.user
+                .grants
+                .iter()
+                .any(|g| g.role == Role::Auditor && g.scope == Scope::Organisation(t))
+        });
+        trust_auditor || entry.record.subject == Some(who.user.id.0)
+    }
+
+    async fn entry_view(&self, entry: &LedgerEntry) -> Result<EntryView, AppError> {
+        let parsed = Entry::from_bytes(&entry.record.body).map_err(|e| {
+            AppError::Unexpected(anyhow::anyhow!("a ledger entry does not parse: {e}"))
+        })?;
+        let (status, personal) = match (parsed.sealed.as_ref(), parsed.subject) {
+            (None, _) => ("none", None),
+            (Some(sealed), Some(person)) => {
+                match self.store.person_key(person).await?.and_then(|k| k.wrapped) {
+                    Some(wrapped) => {
+                        let opened = self
+                            .master
+                            .unwrap(person, &wrapped)
+                            .and_then(|key| key.open(person, sealed))
+                            .ok()
+                            .and_then(|bytes| serde_json::from_slice(&bytes).ok());
+                        match opened {
+                            Some(value) => ("visible", Some(value)),
+                            None => ("sealed", None),
+                        }
+                    }
+                    None => ("erased", None),
+                }
+            }
+            (Some(_), None) => ("sealed", None),
+        };
+        Ok(EntryView {
+            seq: entry.seq,
+            id: parsed.id,
+            recorded_at: parsed.at,
+            action: parsed.action,
+            actor: parsed.actor,
+            tenant: parsed.tenant,
+            subject: parsed.subject,
+            facts: parsed.facts,
+            personal_status: status.to_owned(),
+            personal,
+            body: b64(&entry.record.body),
+            leaf_hash: b64(&leaf_hash(&entry.record.body)),
+        })
+    }
+
+    /// The key tree heads are signed with (public).
+    pub fn ledger_key(&self) -> PublicKeyView {
+        PublicKeyView {
+            algorithm: "Ed25519".into(),
+            public_key: b64(self.ledger_public_key().as_bytes()),
+            message:
+                "ASCII 'staffbank-tree-head-v1' and a newline, then size (u64 big-endian), root \
+                      (32 bytes), timestamp_ms (i64 big-endian)"
+                    .into(),
+        }
+    }
+
+    /// The newest signed tree head (anyone signed in).
+    pub async fn latest_head(&self, _who: &Principal) -> Result<TreeHeadView, AppError> {
+        let head = self.store.latest_head().await?.ok_or(AppError::NotFound)?;
+        Ok(TreeHeadView::from(&head))
+    }
+
+    /// Signed tree heads by size (anyone signed in).
+    pub async fn tree_heads(
+        &self,
+        _who: &Principal,
+        after: Option<(u64, i64)>,
+        limit: u32,
+    ) -> Result<Vec<TreeHeadView>, AppError> {
+        let heads = self.store.heads(after, limit).await?;
+        Ok(heads.iter().map(TreeHeadView::from).collect())
+    }
+
+    /// Signs a tree head now (platform admin or auditor), after folding in pending entries.
+    pub async fn sign_head_now(&self, who: &Principal) -> Result<TreeHeadView, AppError> {
+        if !(who.is_platform_admin() || who.has_role(Role::Auditor)) {
+            return Err(AppError::Forbidden);
+        }
+        for _ in 0..50 {
+            if let Some(head) = self.sequence_once(Uuid::new_v4(), true).await? {
+                return Ok(TreeHeadView::from(&head));
+            }
+            // Another process holds the lease; its next step signs within a tick.
+            tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+        }
+        self.latest_head(who).await
+    }
+
+    /// One entry by index, if the caller may read it.
+    pub async fn ledger_entry(&self, who: &Principal, seq: u64) -> Result<EntryView, AppError> {
+        let entry = self.store.entry_at(seq).await?.ok_or(AppError::NotFound)?;
+        if !self.may_read(who, &entry) {
+            return Err(AppError::NotFound);
+        }
+        self.entry_view(&entry).await
+    }
+
+    /// Entries in index order from `from` (platform auditors and admins).
+    pub async fn ledger_entries(
+        &self,
+        who: &Principal,
+        from: u64,
+        limit: u32,
+    ) -> Result<Vec<EntryView>, AppError> {
+        if !(self.is_platform(who, Role::Auditor) || who.is_platform_admin()) {
+            return Err(AppError::Forbidden);
+        }
+        let mut views = Vec::new();
+        for leaf in self.store.leaves_from(from, limit).await? {
+            if let Some(entry) = self.store.entry_at(leaf.leaf.seq).await? {
+                views.push(self.entry_view(&entry).await?);
+            }
+        }
+        Ok(views)
+    }
+
+    /// The entries about the signed-in person, oldest first.
+    pub async fn my_ledger_entries(
+        &self,
+        who: &Principal,
+        after: Option<Uuid>,
+        limit: u32,
+    ) -> Result<Vec<EntryView>, AppError> {
+        let after = match after {
+            Some(id) => {
+                let entry = self
+                    .store
+                    .entry(id)
+                    .await?
+                    .ok_or_else(|| AppError::field("after", "no such entry"))?;
+                Some((entry.record.recorded_at, id))
+            }
+            None => None,
+        };
+        let entries = self
+            .store
+            .entries_about(who.user.id.0, after, limit)
+            .await?;
+        let mut views = Vec::with_capacity(entries.len());
+        for entry in &entries {
+            views.push(self.entry_view(entry).await?);
+        }
+        Ok(views)
+    }
+
+    async fn signed_head(&self, size: u64, field: &str) -> Result<SignedHead, AppError> {
+        self.store
+            .head_of_size(size)
+            .await?
+            .ok_or_else(|| AppError::field(field, "no signed tree head has that size"))
+    }
+
+    async fn proof_hashes(&self, ranges: &[(u64, u64)]) -> Result<Vec<String>, AppError> {
+        let mut ids: Vec<NodeId> = ranges
+            .iter()
+            .flat_map(|(b, e)| nodes_for_range(*b, *e))
+            .collect();
+        ids.sort();
+        ids.dedup();
+        let keys: Vec<(u8, u64)> = ids.iter().map(|id| (id.level, id.index)).collect();
+        let found = self.store.ledger_nodes(&keys).await?;
+        let map: HashMap<NodeId, [u8; 32]> = ids
+            .into_iter()
+            .zip(found)
+            .filter_map(|(id, h)| h.map(|h| (id, h)))
+            .collect();
+        ranges
+            .iter()
+            .map(|(b, e)| {
+                range_hash(*b, *e, &|id| map.get(&id).copied())
+                    .map(|h| b64(&h))
+                    .ok_or_else(|| {
+                        AppError::Unexpected(anyhow::anyhow!("a subtree of the ledger is missing"))
+                    })
+            })
+            .collect()
+    }
+
+    /// An inclusion proof of entry `seq` against the signed head of `tree_size` (default: newest).
+    pub async fn inclusion_proof(
+        &self,
+        who: &Principal,
+        seq: u64,
+        tree_size: Option<u64>,
+    ) -> Result<InclusionProofView, AppError> {
+        let entry = self.store.entry_at(seq).await?.ok_or(AppError::NotFound)?;
+        if !self.may_read(who, &entry) {
+            return Err(AppError::NotFound);
+        }
+        let head = match tree_size {
+            Some(size) => self.signed_head(size, "tree_size").await?,
+            None => self.store.latest_head().await?.ok_or(AppError::NotFound)?,
+        };
+        if seq >= head.size {
+            return Err(AppError::field(
+                "tree_size",
+                "the entry is not inside a tree of that size",
+            ));
+        }
+        let proof = self.proof_hashes(&inclusion_ranges(seq, head.size)).await?;
+        Ok(InclusionProofView {
+            leaf_index: seq,
+            tree_size: head.size,
+            leaf_hash: b64(&leaf_hash(&entry.record.body)),
+            proof,
+            head: TreeHeadView::from(&head),
+        })
+    }
+
+    /// A consistency proof between the signed heads of `first` and `second` entries.
+    pub async fn consistency_proof(
+        &self,
+        _who: &Principal,
+        first: u64,
+        second: u64,
+    ) -> Result<ConsistencyProofView, AppError> {
+        if first > second {
+            return Err(AppError::field("first", "must not be larger than second"));
+        }
+        let first_head = self.signed_head(first, "first").await?;
+        let second_head = self.signed_head(second, "second").await?;
+        let proof = self
+            .proof_hashes(&consistency_ranges(first, second))
+            .await?;
+        Ok(ConsistencyProofView {
+            first,
+            second,
+            proof,
+            first_head: TreeHeadView::from(&first_head),
+            second_head: TreeHeadView::from(&second_head),
+        })
+    }
+
+    /// Erases a person (platform admin, with a reason): destroys their data key. Their entries
+    /// keep their bytes and still verify; their personal fields read as erased.
+    pub async fn erase_person(
+        &self,
+        who: &Principal,
+        person: UserId,
+        input: Erasure,
+    ) -> Result<(), AppError> {
+        who.require_platform_admin()?;
+        let reason = staffbank_domain::text::Label::parse(&input.reason, 500)
+            .map_err(|e| AppError::field("reason", e))?;
+        self.store.user(person).await?.ok_or(AppError::NotFound)?;
+        let record = self
+            .audit_record(Change {
+                action: "person.erased",
+                actor: Some(who.user.id),
+                tenant: None,
+                subject: None,
+                facts: json!({"person": person, "reason": reason.as_str()}),
+                personal: None,
+            })
+            .await?;
+        self.store
+            .erase_person_key(person.0, reason.as_str(), self.now(), &[record])
+            .await?;
+        tracing::info!(person = %person, "person erased");
+        Ok(())
+    }
+}
+
+/// Recomputes the whole tree from the stored entries and checks every signed tree head against
+/// `key`; names the first bad entry or head. Needs only the public key, so anyone can run it.
+pub async fn verify_ledger(
+    store: &dyn Store,
+    key: &VerifyingKey,
+) -> Result<VerifyReport, AppError> {
+    let mut report = VerifyReport::default();
+    let fail = |report: &mut VerifyReport, problem: String| {
+        report.problems += 1;
+        if report.first_problem.is_none() {
+            report.first_problem = Some(problem);
+        }
+    };
+    let mut heads = Vec::new();
+    let mut after = None;
+    loop {
+        let page = store.heads(after, 1000).await?;
+        let Some(last) = page.last() else { break };
+        after = Some((last.size, last.timestamp_ms));
+        heads.extend(page);
+    }
+    report.heads = heads.len() as u64;
+    for h in &heads {
+        let head = TreeHead {
+            size: h.size,
+            root: h.root,
+            timestamp_ms: h.timestamp_ms,
+        };
+        if !head.verify(&h.signature, key) {
+            fail(
+                &mut report,
+                format!(
+                    "tree head of size {} signed at {} ms: the signature does not verify",
+                    h.size, h.timestamp_ms
+                ),
+            );
+        }
+    }
+    let mut next_head = 0usize;
+    let mut frontier = Frontier::default();
+    let check_heads = |frontier: &Frontier, next_head: &mut usize, report: &mut VerifyReport| {
+        let mut problems = Vec::new();
+        while let Some(h) = heads.get(*next_head) {
+            if h.size > frontier.size() {
+                break;
+            }
+            if h.size == frontier.size() && h.root != frontier.root() {
+                problems.push(format!(
+                    "tree head of size {} signed at {} ms does not match the stored entries",
+                    h.size, h.timestamp_ms
+                ));
+            }
+            *next_head += 1;
+        }
+        for p in problems {
+            report.problems += 1;
+            if report.first_problem.is_none() {
+                report.first_problem = Some(p);
+            }
+        }
+    };
+    check_heads(&frontier, &mut next_head, &mut report);
+    loop {
+        let page = store.leaves_from(frontier.size(), 10_000).await?;
+        if page.is_empty() {
+            break;
+        }
+        for item in page {
+            let expected = frontier.size();
+            if item.leaf.seq != expected {
+                fail(
+                    &mut report,
+                    format!(
+                        "entry at index {expected} is missing (the next stored index is {})",
+                        item.leaf.seq
+                    ),
+                );
+                return Ok(report);
+            }
+            let Some(body) = item.body.as_ref() else {
+                fail(
+                    &mut report,
+                    format!(
+                        "entry at index {expected} ({}) has been deleted",
+                        item.leaf.entry_id
+                    ),
+                );
+                frontier.push(item.leaf.hash);
+                continue;
+            };
+            let hash = leaf_hash(body);
+            if hash != item.leaf.hash || item.sealed != Some(hash) {
+                fail(&mut report, format!(
+                    "entry at index {expected} ({}) does not match the hash sealed when it was sequenced",
+                    item.leaf.entry_id
+                ));
+            }
+            frontier.push(hash);
+            report.entries += 1;
+            check_heads(&frontier, &mut next_head, &mut report);
+        }
+    }
+    if let Some(h) = heads.get(next_head) {
+        fail(
+            &mut report,
+            format!(
+                "tree head of size {} covers more entries than are stored ({})",
+                h.size,
+                frontier.size()
+            ),
+        );
+    }
+    for orphan in store.orphan_entries(10).await? {
+        fail(
+            &mut report,
+            format!("entry {orphan} is in no tree and not waiting to be sequenced"),
+        );
+    }
+    Ok(report)
+}
