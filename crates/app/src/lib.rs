@@ -48,6 +48,8 @@ pub struct App {
     store: Arc<dyn Store>,
     clock: Arc<dyn Clock>,
     master: Arc<MasterKey>,
+    /// This process's identity as a ledger sequencer (see [`sequencer`]).
+    sequencer_id: uuid::Uuid,
 }
 
 impl App {
@@ -58,6 +60,7 @@ impl App {
             store,
             clock,
             master: Arc::new(master),
+            sequencer_id: uuid::Uuid::new_v4(),
         }
     }
 

@@ -107,9 +107,8 @@ impl App {
 
     /// Runs the sequencer until the process ends. Errors are logged and retried.
     pub async fn run_sequencer(self) {
-        let holder = Uuid::new_v4();
         loop {
-            match self.sequence_once(holder, false).await {
+            match self.sequence_once(self.sequencer_id, false).await {
                 Ok(Some(head)) => tracing::debug!(size = head.size, "tree head signed"),
                 Ok(None) => {}
                 Err(e) => tracing::warn!(error = %e, "sequencer step failed"),

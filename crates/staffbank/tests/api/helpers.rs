@@ -31,6 +31,7 @@ pub struct TestApp {
     pub http: reqwest::Client,
     pub store: Arc<dyn Store>,
     pub admin: String,
+    pub master: MasterKey,
 }
 
 /// A response: status, headers and JSON body (or `null`).
@@ -114,11 +115,13 @@ impl TestApp {
             .pool_max_idle_per_host(300)
             .build()
             .unwrap();
+        let master = MasterKey::from_base64(&key).unwrap();
         let mut test = Self {
             base,
             http,
             store,
             admin: String::new(),
+            master,
         };
         test.admin = test
             .user_with_session(

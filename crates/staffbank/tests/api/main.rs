@@ -7,6 +7,7 @@ mod helpers;
 mod concurrency;
 mod conventions;
 mod flow;
+mod ledger;
 mod tenancy;
 
 /// Generates a `sqlite` and a `postgres` test for each named case `async fn case(app: TestApp)`.

@@ -1,0 +1,349 @@
+//! The audit ledger through the API: every change is an entry, entries are proved against signed
+//! tree heads and those proofs check out with an independent RFC 6962 implementation (`ct-merkle`),
+//! workers see their own entries, erasure keeps the tree verifiable.
+
+use base64::engine::general_purpose::STANDARD;
+use base64::Engine;
+use ct_merkle::mem_backed_tree::MemoryBackedTree;
+use ct_merkle::{ConsistencyProof, InclusionProof};
+use reqwest::{Method, StatusCode};
+use serde_json::{json, Value};
+use sha2_reference::Sha256 as RefSha256;
+use staffbank_app::ledger::verify_ledger;
+use staffbank_domain::role::{Grant, Role, Scope};
+
+use crate::helpers::TestApp;
+
+crate::both_backends!(
+    changes_are_entries_proved_by_an_independent_implementation,
+    people_see_their_own_entries_and_erasure_keeps_the_tree_verifiable
+);
+
+fn bytes(v: &Value) -> Vec<u8> {
+    STANDARD.decode(v.as_str().unwrap()).unwrap()
+}
+
+async fn head(app: &TestApp) -> Value {
+    let signed = app
+        .call(Method::POST, "/api/v1/ledger/heads", Some(&app.admin), None)
+        .await;
+    assert_eq!(signed.status, StatusCode::CREATED, "{}", signed.body);
+    signed.body
+}
+
+async fn booking_story(app: &TestApp) -> (String, String) {
+    let trust = app.trust("RXL").await;
+    let nurse = app.worker("nia@nurse.test", &[&trust.bank]).await;
+    let shift = app.shift(&trust, &trust.bank.clone(), 24, 8, 1).await;
+    let booked = app.book(&nurse, &shift, "k").await;
+    let booking = booked.body["id"].as_str().unwrap().to_owned();
+    let cancelled = app
+        .post(
+            &format!("/api/v1/bookings/{booking}/cancel"),
+            &nurse,
+            json!({"reason": "My daughter is ill"}),
+        )
+        .await;
+    assert_eq!(cancelled.status, StatusCode::OK);
+    (nurse, booking)
+}
+
+async fn changes_are_entries_proved_by_an_independent_implementation(app: TestApp) {
+    let _ = app
+        .call(
+            Method::POST,
+            "/api/v1/auth/token",
+            None,
+            Some(json!({"email": "nobody@x.test", "password": "wrong password"})),
+        )
+        .await;
+    let (_, booking) = booking_story(&app).await;
+    let first = head(&app).await;
+    let n = first["size"].as_u64().unwrap();
+
+    let auditor = app
+        .user_with_session(
+            "auditor@platform.test",
+            vec![Grant {
+                role: Role::Auditor,
+                scope: Scope::Platform,
+            }],
+        )
+        .await;
+    let listed = app
+        .get(
+            &format!("/api/v1/ledger/entries?from=0&limit={n}"),
+            &auditor,
+        )
+        .await;
+    let entries = listed.body.as_array().unwrap().clone();
+    assert_eq!(entries.len() as u64, n);
+    let actions: Vec<&str> = entries
+        .iter()
+        .map(|e| e["action"].as_str().unwrap())
+        .collect();
+    for expected in [
+        "sign_in.refused",
+        "organisation.registered",
+        "site.registered",
+        "ward.registered",
+        "bank.registered",
+        "worker.registered",
+        "bank.joined",
+        "shift.posted",
+        "booking.made",
+        "booking.cancelled",
+    ] {
+        assert!(
+            actions.contains(&expected),
+            "{expected} missing from {actions:?}"
+        );
+    }
+    let made = entries
+        .iter()
+        .find(|e| e["action"] == "booking.made")
+        .unwrap();
+    assert_eq!(made["facts"]["booking"], booking.as_str());
+    assert_eq!(
+        made["personal"]["worker_name"], "Nurse Test",
+        "platform auditors can read it"
+    );
+    let cancelled = entries
+        .iter()
+        .find(|e| e["action"] == "booking.cancelled")
+        .unwrap();
+    assert_eq!(cancelled["facts"]["status_after"], "cancelled");
+    assert!(
+        !String::from_utf8(bytes(&cancelled["body"]))
+            .unwrap()
+            .contains("daughter"),
+        "personal data is sealed"
+    );
+
+    // The independent implementation rebuilds the same tree from the entries' bytes.
+    let mut reference = MemoryBackedTree::<RefSha256, Vec<u8>>::new();
+    for entry in &entries {
+        reference.push(bytes(&entry["body"]));
+    }
+    let reference_root = reference.root();
+    assert_eq!(
+        reference_root.as_bytes().as_slice(),
+        bytes(&first["root"]).as_slice()
+    );
+    let public_key = app
+        .call(Method::GET, "/api/v1/ledger/public-key", None, None)
+        .await;
+    let key = ed25519_dalek::VerifyingKey::from_bytes(
+        &bytes(&public_key.body["public_key"]).try_into().unwrap(),
+    )
+    .unwrap();
+    let signed = staffbank_ledger::head::TreeHead {
+        size: n,
+        root: bytes(&first["root"]).try_into().unwrap(),
+        timestamp_ms: first["timestamp_ms"].as_i64().unwrap(),
+    };
+    assert!(signed.verify(&bytes(&first["signature"]), &key));
+
+    for (i, entry) in entries.iter().enumerate() {
+        let proof = app
+            .get(
+                &format!("/api/v1/ledger/entries/{i}/inclusion-proof?tree_size={n}"),
+                &auditor,
+            )
+            .await;
+        assert_eq!(proof.status, StatusCode::OK, "{}", proof.body);
+        let hashes: Vec<u8> = proof.body["proof"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .flat_map(bytes)
+            .collect();
+        let proof = InclusionProof::<RefSha256>::try_from_bytes(hashes).unwrap();
+        assert!(
+            reference_root
+                .verify_inclusion(&bytes(&entry["body"]), i as u64, &proof)
+                .is_ok(),
+            "entry {i}"
+        );
+    }
+
+    // More changes, a second head, and a consistency proof between the two.
+    let _ = app.trust("RXN").await;
+    let second = head(&app).await;
+    let m = second["size"].as_u64().unwrap();
+    assert!(m > n);
+    let more = app
+        .get(
+            &format!("/api/v1/ledger/entries?from={n}&limit=1000"),
+            &auditor,
+        )
+        .await;
+    for entry in more.body.as_array().unwrap() {
+        reference.push(bytes(&entry["body"]));
+    }
+    let consistency = app
+        .get(
+            &format!("/api/v1/ledger/consistency-proof?first={n}&second={m}"),
+            &auditor,
+        )
+        .await;
+    assert_eq!(consistency.status, StatusCode::OK, "{}", consistency.body);
+    let hashes: Vec<u8> = consistency.body["proof"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .flat_map(bytes)
+        .collect();
+    let proof = ConsistencyProof::<RefSha256>::try_from_bytes(hashes).unwrap();
+    assert!(reference
+        .root()
+        .verify_consistency(&reference_root, &proof)
+        .is_ok());
+    assert_eq!(
+        reference.root().as_bytes().as_slice(),
+        bytes(&second["root"]).as_slice()
+    );
+
+    app.get(
+        &format!(
+            "/api/v1/ledger/consistency-proof?first={}&second={m}",
+            n + 1
+        ),
+        &auditor,
+    )
+    .await
+    .assert_problem(422, "validation-error");
+    app.get(&format!("/api/v1/ledger/entries/{m}"), &auditor)
+        .await
+        .assert_problem(404, "not-found");
+    let report = verify_ledger(
+        app.store.as_ref(),
+        &app.master.signing_key().verifying_key(),
+    )
+    .await
+    .unwrap();
+    assert_eq!((report.first_problem, report.entries), (None, m));
+}
+
+async fn people_see_their_own_entries_and_erasure_keeps_the_tree_verifiable(app: TestApp) {
+    let (nurse, _) = booking_story(&app).await;
+    let other = app.worker("oz@nurse.test", &[]).await;
+    let head_before = head(&app).await;
+
+    let mine = app.get("/api/v1/me/ledger-entries", &nurse).await;
+    let mine = mine.body.as_array().unwrap().clone();
+    let actions: Vec<&str> = mine.iter().map(|e| e["action"].as_str().unwrap()).collect();
+    assert_eq!(
+        actions,
+        vec![
+            "worker.registered",
+            "bank.joined",
+            "booking.made",
+            "booking.cancelled"
+        ]
+    );
+    let cancelled = mine
+        .iter()
+        .find(|e| e["action"] == "booking.cancelled")
+        .unwrap();
+    assert_eq!(cancelled["personal"]["reason"], "My daughter is ill");
+    let seq = cancelled["seq"].as_u64().unwrap();
+    assert_eq!(
+        app.get(&format!("/api/v1/ledger/entries/{seq}"), &nurse)
+            .await
+            .status,
+        StatusCode::OK
+    );
+    app.get(&format!("/api/v1/ledger/entries/{seq}"), &other)
+        .await
+        .assert_problem(404, "not-found");
+    app.get(
+        &format!("/api/v1/ledger/entries/{seq}/inclusion-proof"),
+        &other,
+    )
+    .await
+    .assert_problem(404, "not-found");
+    app.get("/api/v1/ledger/entries", &nurse)
+        .await
+        .assert_problem(403, "forbidden");
+    app.call(Method::POST, "/api/v1/ledger/heads", Some(&nurse), None)
+        .await
+        .assert_problem(403, "forbidden");
+
+    let me = app.get("/api/v1/me", &nurse).await;
+    let user = me.body["id"].as_str().unwrap().to_owned();
+    app.post(
+        &format!("/api/v1/people/{user}/erasure"),
+        &nurse,
+        json!({"reason": "x"}),
+    )
+    .await
+    .assert_problem(403, "forbidden");
+    let erased = app
+        .post(
+            &format!("/api/v1/people/{user}/erasure"),
+            &app.admin,
+            json!({"reason": "Right to erasure request RE-2026-114"}),
+        )
+        .await;
+    assert_eq!(erased.status, StatusCode::NO_CONTENT, "{}", erased.body);
+    let after = app
+        .get(&format!("/api/v1/ledger/entries/{seq}"), &app.admin)
+        .await;
+    assert_eq!(after.body["personal_status"], "erased");
+    assert!(after.body["personal"].is_null());
+    assert_eq!(
+        after.body["body"], cancelled["body"],
+        "the entry's bytes are unchanged"
+    );
+
+    let head_after = head(&app).await;
+    let proof = app
+        .get(
+            &format!("/api/v1/ledger/entries/{seq}/inclusion-proof"),
+            &app.admin,
+        )
+        .await;
+    let hashes: Vec<[u8; 32]> = proof.body["proof"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|h| bytes(h).try_into().unwrap())
+        .collect();
+    let leaf: [u8; 32] = bytes(&proof.body["leaf_hash"]).try_into().unwrap();
+    let root: [u8; 32] = bytes(&head_after["root"]).try_into().unwrap();
+    let size = head_after["size"].as_u64().unwrap();
+    assert_eq!(
+        staffbank_ledger::merkle::verify_inclusion(seq, size, &leaf, &hashes, &root),
+        Ok(())
+    );
+    let consistency = app
+        .get(
+            &format!(
+                "/api/v1/ledger/consistency-proof?first={}&second={size}",
+                head_before["size"]
+            ),
+            &app.admin,
+        )
+        .await;
+    assert_eq!(consistency.status, StatusCode::OK);
+    let erasure = app
+        .get(
+            &format!("/api/v1/ledger/entries?from={}", head_before["size"]),
+            &app.admin,
+        )
+        .await;
+    assert!(erasure
+        .body
+        .as_array()
+        .unwrap()
+        .iter()
+        .any(|e| e["action"] == "person.erased"));
+    let report = verify_ledger(
+        app.store.as_ref(),
+        &app.master.signing_key().verifying_key(),
+    )
+    .await
+    .unwrap();
+    assert_eq!(report.first_problem, None);
+}
