@@ -64,6 +64,11 @@ impl App {
         }
     }
 
+    /// This process's sequencer identity (the lease holder name).
+    pub fn sequencer_id(&self) -> uuid::Uuid {
+        self.sequencer_id
+    }
+
     /// The public key tree heads are signed with.
     pub fn ledger_public_key(&self) -> ed25519_dalek::VerifyingKey {
         self.master.signing_key().verifying_key()

@@ -1,5 +1,6 @@
 //! `staffbank`: the server and its command line.
 
+mod bench;
 mod demo;
 mod serve;
 
@@ -40,11 +41,23 @@ enum Command {
     },
     /// Print the OpenAPI document.
     Openapi,
+    /// Measure performance figures (see `bench ledger --help`).
+    Bench {
+        #[command(subcommand)]
+        command: BenchCommand,
+    },
     /// Audit ledger tools.
     Ledger {
         #[command(subcommand)]
         command: LedgerCommand,
     },
+}
+
+#[derive(Subcommand)]
+enum BenchCommand {
+    /// Booking throughput with and without the ledger, sequencer lag, proof latency through the
+    /// API and verification time at a large ledger size.
+    Ledger(bench::BenchArgs),
 }
 
 #[derive(Subcommand)]
@@ -116,6 +129,9 @@ async fn main() -> anyhow::Result<()> {
                 }
             }
         }
+        Command::Bench {
+            command: BenchCommand::Ledger(args),
+        } => bench::run(args).await,
         Command::Openapi => {
             println!("{}", staffbank_web::openapi_json()?);
             Ok(())
