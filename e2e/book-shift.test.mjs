@@ -172,3 +172,34 @@ test('a booker posts a shift and sees who booked it (desktop)', async () => {
   await booker.close();
   await worker.close();
 });
+
+test('an auditor looks up an entry and its proof is verified in the browser; a worker reads their record', async () => {
+  const base = await startDemo();
+  const context = await browser.newContext({ viewport: { width: 1280, height: 900 }, bypassCSP: true });
+  const page = await context.newPage();
+  await signIn(page, base, 'worker@demo.staffbank.test');
+  await page.waitForURL(/\/shifts$/);
+  await page.locator('.nhsuk-card').first().getByRole('button', { name: /Book this shift/ }).click();
+  await page.waitForURL(/\/bookings\?booked=1$/);
+  await page.getByRole('link', { name: 'My record' }).click();
+  await page.getByRole('heading', { name: 'booking.made' }).waitFor();
+  await checkAccessibility(page, 'my record page');
+  await context.close();
+
+  const auditorContext = await browser.newContext({ viewport: { width: 375, height: 812 }, bypassCSP: true });
+  const auditor = await auditorContext.newPage();
+  await signIn(auditor, base, 'auditor@demo.staffbank.test');
+  await auditor.waitForURL(/\/ledger$/);
+  await auditor.getByRole('heading', { name: 'Current signed tree head' }).waitFor();
+  await checkAccessibility(auditor, 'audit ledger page');
+  // The booking's entry may take a moment to be sequenced; entry 0 is there from the start.
+  await auditor.getByLabel('Entry index').fill('0');
+  await auditor.getByRole('button', { name: 'Look up entry' }).click();
+  await auditor.getByText('Checked by the server: the proof leads to the signed root.').waitFor();
+  await auditor.getByText(/^Verified in your browser/).waitFor();
+  await checkAccessibility(auditor, 'audit ledger entry page');
+  await auditor.getByLabel('Entry index').fill('not a number');
+  await auditor.getByRole('button', { name: 'Look up entry' }).click();
+  await auditor.getByText('Enter an entry index, a whole number').waitFor();
+  await auditorContext.close();
+});

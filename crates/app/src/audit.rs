@@ -1,6 +1,9 @@
 //! Building ledger entries for use cases: facts in the clear, personal data sealed under the
 //! subject's data key (created on first use, wrapped under the master key).
 
+use std::collections::HashMap;
+use std::time::{Duration, Instant};
+
 use serde_json::Value;
 use staffbank_domain::{OrgId, UserId};
 use staffbank_ledger::entry::{Entry, FORMAT};
@@ -27,30 +30,44 @@ pub struct Change<'a> {
 }
 
 impl App {
-    /// The data key of a person, creating it on first use; `None` once they have been erased.
-    pub(crate) async fn data_key(&self, person: Uuid) -> Result<Option<DataKey>, AppError> {
-        if self.store.person_key(person).await?.is_none() {
-            let key = DataKey::generate(&mut rand::rngs::OsRng);
-            let wrapped = self.master.wrap(person, &key, &mut rand::rngs::OsRng);
-            self.store
-                .create_person_key(person, &wrapped, self.now())
-                .await?;
-        }
-        // Read back: a concurrent first use may have stored its key instead of ours.
-        let stored = self.store.person_key(person).await?;
-        match stored.and_then(|k| k.wrapped) {
-            Some(wrapped) => self.master.unwrap(person, &wrapped).map(Some).map_err(|e| {
-                AppError::Unexpected(anyhow::anyhow!("a data key does not unwrap: {e}"))
-            }),
-            None => Ok(None),
-        }
+    /// The data key that seals new personal data about a person, creating it on first use;
+    /// `None` once they have been erased.
+    ///
+    /// Wrapped keys are cached in the process for sealing only (see [`SealingKeys`]): sealing with
+    /// a key that another process has just destroyed is harmless, because nothing sealed with a
+    /// destroyed key can ever be opened. Opening always reads the key from the database.
+    pub(crate) async fn sealing_key(&self, person: Uuid) -> Result<Option<DataKey>, AppError> {
+        let wrapped = match self.sealing_keys.get(person) {
+            Some(wrapped) => Some(wrapped),
+            None => {
+                let mut stored = self.store.person_key(person).await?;
+                if stored.is_none() {
+                    let key = DataKey::generate(&mut rand::rngs::OsRng);
+                    let wrapped = self.master.wrap(person, &key, &mut rand::rngs::OsRng);
+                    self.store
+                        .create_person_key(person, &wrapped, self.now())
+                        .await?;
+                    // Read back: a concurrent first use may have stored its key instead of ours.
+                    stored = self.store.person_key(person).await?;
+                }
+                let wrapped = stored.and_then(|k| k.wrapped);
+                if let Some(w) = &wrapped {
+                    self.sealing_keys.put(person, w.clone());
+                }
+                wrapped
+            }
+        };
+        wrapped
+            .map(|w| self.master.unwrap(person, &w))
+            .transpose()
+            .map_err(|e| AppError::Unexpected(anyhow::anyhow!("a data key does not unwrap: {e}")))
     }
 
     /// The audit record of a change, ready to be written with it.
     pub async fn audit_record(&self, change: Change<'_>) -> Result<AuditRecord, AppError> {
         let subject = change.subject.map(|s| s.0);
         let sealed = match (subject, &change.personal) {
-            (Some(person), Some(personal)) => self.data_key(person).await?.map(|key| {
+            (Some(person), Some(personal)) => self.sealing_key(person).await?.map(|key| {
                 key.seal(
                     person,
                     personal.to_string().as_bytes(),
@@ -78,5 +95,39 @@ impl App {
             subject,
             body: entry.to_bytes(),
         })
+    }
+}
+
+/// A small in-process cache of wrapped data keys, for sealing only.
+#[derive(Default)]
+pub(crate) struct SealingKeys(std::sync::Mutex<HashMap<Uuid, (Vec<u8>, Instant)>>);
+
+/// How long a cached key is used before it is read again.
+const SEALING_KEY_TTL: Duration = Duration::from_secs(300);
+/// Most keys cached; the cache is emptied when it would grow past this.
+const SEALING_KEYS_MAX: usize = 50_000;
+
+impl SealingKeys {
+    fn get(&self, person: Uuid) -> Option<Vec<u8>> {
+        let cache = self.0.lock().ok()?;
+        cache
+            .get(&person)
+            .filter(|(_, at)| at.elapsed() < SEALING_KEY_TTL)
+            .map(|(w, _)| w.clone())
+    }
+
+    pub(crate) fn forget(&self, person: Uuid) {
+        if let Ok(mut cache) = self.0.lock() {
+            cache.remove(&person);
+        }
+    }
+
+    fn put(&self, person: Uuid, wrapped: Vec<u8>) {
+        if let Ok(mut cache) = self.0.lock() {
+            if cache.len() >= SEALING_KEYS_MAX {
+                cache.clear();
+            }
+            cache.insert(person, (wrapped, Instant::now()));
+        }
     }
 }

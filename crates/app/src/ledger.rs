@@ -427,6 +427,7 @@ impl App {
         self.store
             .erase_person_key(person.0, reason.as_str(), self.now(), &[record])
             .await?;
+        self.sealing_keys.forget(person.0);
         tracing::info!(person = %person, "person erased");
         Ok(())
     }

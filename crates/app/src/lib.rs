@@ -50,6 +50,8 @@ pub struct App {
     master: Arc<MasterKey>,
     /// This process's identity as a ledger sequencer (see [`sequencer`]).
     sequencer_id: uuid::Uuid,
+    /// Wrapped data keys recently used for sealing.
+    sealing_keys: Arc<audit::SealingKeys>,
 }
 
 impl App {
@@ -61,6 +63,7 @@ impl App {
             clock,
             master: Arc::new(master),
             sequencer_id: uuid::Uuid::new_v4(),
+            sealing_keys: Arc::default(),
         }
     }
 

@@ -736,6 +736,14 @@ impl Store for PgStore {
         self.ledger_leaves_from(from, limit).await
     }
 
+    async fn refresh_statistics(&self) -> Result<(), StoreError> {
+        sqlx::query("ANALYZE")
+            .execute(&self.pool)
+            .await
+            .or_store()
+            .map(drop)
+    }
+
     async fn orphan_entries(&self, limit: u32) -> Result<Vec<Uuid>, StoreError> {
         self.ledger_orphans(limit).await
     }

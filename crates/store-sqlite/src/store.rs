@@ -779,6 +779,14 @@ impl Store for SqliteStore {
         self.ledger_leaves_from(from, limit).await
     }
 
+    async fn refresh_statistics(&self) -> Result<(), StoreError> {
+        sqlx::query("PRAGMA optimize")
+            .execute(&self.writer)
+            .await
+            .or_store()
+            .map(drop)
+    }
+
     async fn orphan_entries(&self, limit: u32) -> Result<Vec<Uuid>, StoreError> {
         self.ledger_orphans(limit).await
     }

@@ -198,6 +198,8 @@ pub trait Store: Send + Sync + 'static {
     ) -> Result<Vec<LedgerEntry>, StoreError>;
     /// Leaves from index `from`, with their entries' bytes, for offline verification.
     async fn leaves_from(&self, from: u64, limit: u32) -> Result<Vec<LeafWithBody>, StoreError>;
+    /// Refreshes the query planner's statistics (after a bulk load).
+    async fn refresh_statistics(&self) -> Result<(), StoreError>;
     /// Entries that are neither sequenced nor pending (only tampering makes these).
     async fn orphan_entries(&self, limit: u32) -> Result<Vec<Uuid>, StoreError>;
 }

@@ -45,6 +45,10 @@ fn frame(title: &str, who: Option<&Principal>, content: Markup) -> Markup {
                                     li { a href="/manage/shifts" { "Trust shifts" } }
                                     li { a href="/manage/shifts/new" { "Post a shift" } }
                                 }
+                                @if who.has_role(staffbank_domain::role::Role::Auditor) || who.is_platform_admin() {
+                                    li { a href="/ledger" { "Audit ledger" } }
+                                }
+                                li { a href="/my-record" { "My record" } }
                             }
                             form method="post" action="/sign-out" {
                                 input type="hidden" name="csrf" value=(who.session.csrf_token);

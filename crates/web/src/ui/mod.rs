@@ -2,6 +2,7 @@
 
 mod booker;
 mod layout;
+mod ledger;
 mod session;
 mod worker;
 
@@ -34,6 +35,9 @@ pub fn routes() -> Router<AppState> {
         .route("/manage/shifts/new", get(booker::new_shift))
         .route("/manage/shifts/{shift_id}", get(booker::shift))
         .route("/manage/bookings/{booking_id}/cancel", post(worker::cancel))
+        .route("/ledger", get(ledger::auditor))
+        .route("/my-record", get(ledger::my_record))
+        .route("/assets/app/ledger.js", get(ledger::script))
 }
 
 async fn home(UiUser(who): UiUser) -> Response {
@@ -41,6 +45,8 @@ async fn home(UiUser(who): UiUser) -> Response {
         Redirect::to("/shifts").into_response()
     } else if !who.booker_orgs().is_empty() {
         Redirect::to("/manage/shifts").into_response()
+    } else if who.has_role(staffbank_domain::role::Role::Auditor) || who.is_platform_admin() {
+        Redirect::to("/ledger").into_response()
     } else {
         page(
             "Your account",
