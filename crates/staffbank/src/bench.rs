@@ -24,9 +24,7 @@ use staffbank_domain::text::{Email, Label};
 use staffbank_domain::worker::GeoPoint;
 use staffbank_domain::*;
 use staffbank_ledger::keys::MasterKey;
-use staffbank_store::{
-    Bank, Booking, Organisation, Session, Shift, Site, Store, User, Ward, Worker,
-};
+use staffbank_store::{Bank, Booking, Organisation, Session, Shift, Site, User, Ward, Worker};
 use uuid::Uuid;
 
 use crate::serve::open_store;
