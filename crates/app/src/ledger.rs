@@ -433,6 +433,19 @@ impl App {
     }
 }
 
+/// Every signed tree head, by size then time.
+pub async fn all_heads(store: &dyn Store) -> Result<Vec<SignedHead>, AppError> {
+    let mut heads = Vec::new();
+    let mut after = None;
+    loop {
+        let page = store.heads(after, 1000).await?;
+        let Some(last) = page.last() else { break };
+        after = Some((last.size, last.timestamp_ms));
+        heads.extend(page);
+    }
+    Ok(heads)
+}
+
 /// Recomputes the whole tree from the stored entries and checks every signed tree head against
 /// `key`; names the first bad entry or head. Needs only the public key, so anyone can run it.
 pub async fn verify_ledger(
@@ -446,14 +459,7 @@ pub async fn verify_ledger(
             report.first_problem = Some(problem);
         }
     };
-    let mut heads = Vec::new();
-    let mut after = None;
-    loop {
-        let page = store.heads(after, 1000).await?;
-        let Some(last) = page.last() else { break };
-        after = Some((last.size, last.timestamp_ms));
-        heads.extend(page);
-    }
+    let heads = all_heads(store).await?;
     report.heads = heads.len() as u64;
     for h in &heads {
         let head = TreeHead {

@@ -341,14 +341,9 @@ pub async fn run(args: BenchArgs) -> anyhow::Result<()> {
     while !store.pending_entries(1).await?.is_empty() && Instant::now() < deadline {
         tokio::time::sleep(Duration::from_millis(50)).await;
     }
-    let mut heads = Vec::new();
-    let mut after = None;
-    loop {
-        let page = store.heads(after, 1000).await?;
-        let Some(last) = page.last() else { break };
-        after = Some((last.size, last.timestamp_ms));
-        heads.extend(page);
-    }
+    let heads = staffbank_app::ledger::all_heads(store.as_ref())
+        .await
+        .map_err(|e| anyhow::anyhow!("{e}"))?;
     let mut lags = Vec::new();
     let mut seq = 0u64;
     while let Some(entry) = store.entry_at(seq).await? {

@@ -5,7 +5,6 @@
 //! bands, and about 500 shifts over the next four weeks, some already booked. Random choices come
 //! from a fixed seed, so every demo looks alike.
 
-use std::net::SocketAddr;
 use std::path::PathBuf;
 
 use chrono::{Duration, NaiveTime, Utc};
@@ -31,7 +30,7 @@ use staffbank_app::audit::Change;
 use staffbank_app::{App, SystemClock};
 use staffbank_ledger::keys::MasterKey;
 
-use crate::serve::{master_key, open_store, serve, ServeArgs};
+use crate::serve::{master_key, open_store, serve, HttpArgs, ServeArgs};
 
 /// The password of every demo sign-in.
 pub const DEMO_PASSWORD: &str = "staffbank-demo";
@@ -42,16 +41,9 @@ pub struct DemoArgs {
     /// The SQLite file to create (kept between runs).
     #[arg(long, default_value = "staffbank-demo.sqlite")]
     pub file: PathBuf,
-    /// Address to listen on.
-    #[arg(long, env = "STAFFBANK_LISTEN", default_value = "127.0.0.1:8080")]
-    pub listen: SocketAddr,
-    /// The NHS.UK frontend's `dist/nhsuk` folder.
-    #[arg(
-        long,
-        env = "STAFFBANK_ASSETS",
-        default_value = "node_modules/nhsuk-frontend/dist/nhsuk"
-    )]
-    pub assets: PathBuf,
+    /// Listening and assets.
+    #[command(flatten)]
+    pub http: HttpArgs,
 }
 
 /// The demo's master key: kept in a file beside the database, made on first run. (A real
@@ -91,8 +83,7 @@ pub async fn run(args: DemoArgs) -> anyhow::Result<()> {
     print_sign_ins();
     let serve_args = ServeArgs {
         database_url: url,
-        listen: args.listen,
-        assets: args.assets,
+        http: args.http,
         secure_cookies: false,
         master_key: key_text,
     };

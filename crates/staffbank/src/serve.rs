@@ -12,12 +12,9 @@ use staffbank_store_postgres::PgStore;
 use staffbank_store_sqlite::SqliteStore;
 use staffbank_web::WebConfig;
 
-/// Options of `staffbank serve`.
-#[derive(clap::Args)]
-pub struct ServeArgs {
-    /// `sqlite://path` or `postgres://...`.
-    #[arg(long, env = "DATABASE_URL")]
-    pub database_url: String,
+/// Where the server listens and finds the UI's styles (shared by `serve` and `demo`).
+#[derive(clap::Args, Clone)]
+pub struct HttpArgs {
     /// Address to listen on.
     #[arg(long, env = "STAFFBANK_LISTEN", default_value = "127.0.0.1:8080")]
     pub listen: SocketAddr,
@@ -28,6 +25,17 @@ pub struct ServeArgs {
         default_value = "node_modules/nhsuk-frontend/dist/nhsuk"
     )]
     pub assets: PathBuf,
+}
+
+/// Options of `staffbank serve`.
+#[derive(clap::Args)]
+pub struct ServeArgs {
+    /// `sqlite://path` or `postgres://...`.
+    #[arg(long, env = "DATABASE_URL")]
+    pub database_url: String,
+    /// Listening and assets.
+    #[command(flatten)]
+    pub http: HttpArgs,
     /// Mark cookies Secure (set when served over HTTPS).
     #[arg(long, env = "STAFFBANK_SECURE_COOKIES", default_value_t = false)]
     pub secure_cookies: bool,
@@ -97,13 +105,13 @@ pub async fn serve(app: App, args: &ServeArgs) -> anyhow::Result<()> {
     let router = staffbank_web::router(
         app,
         WebConfig {
-            nhsuk_assets: args.assets.clone(),
+            nhsuk_assets: args.http.assets.clone(),
             secure_cookies: args.secure_cookies,
         },
     );
-    let listener = tokio::net::TcpListener::bind(args.listen)
+    let listener = tokio::net::TcpListener::bind(args.http.listen)
         .await
-        .with_context(|| format!("Failed to listen on {}", args.listen))?;
+        .with_context(|| format!("Failed to listen on {}", args.http.listen))?;
     let address = listener.local_addr()?;
     tracing::info!(%address, "serving");
     println!("Staffbank is running at http://{address}/");
