@@ -13,6 +13,7 @@ pub mod role;
 pub mod shift;
 pub mod text;
 pub mod worker;
+pub mod working_time;
 
 pub use grade::{Grade, GradeRange, StaffGroup};
 pub use ids::*;

@@ -1,0 +1,719 @@
+//! The Working Time Regulations 1998, counted across every trust a worker books on.
+//!
+//! Rules (defaults from PRODUCT.md; all in [`WorkingTimeRules`]):
+//! - at least 11 consecutive hours' rest in each 24 hours (reg. 10), each 24-hour period counted
+//!   from the start of a stretch of work (so a 13-hour day leaves exactly 11 hours, and a split
+//!   shift with a short gap is fine when the rest of the day is long enough);
+//! - at least 24 hours' uninterrupted rest in each 7 days, or 48 hours (or two of 24) in each 14
+//!   days (reg. 11);
+//! - on average at most 48 hours' work a week over a rolling 17-week reference period, unless the
+//!   worker has opted out (regs. 4 and 5);
+//! - night workers: on average at most 8 hours' work in 24 over the same period (reg. 6). A
+//!   booking makes its worker a night worker when it has at least 3 hours of night time
+//!   (23:00 to 06:00 on the UK clock), the regulations' default night period.
+//!
+//! Rest periods are counted in windows that start where a stretch of work starts (a 24-hour
+//! period, 7 or 14 days); the average in every rolling reference period. Only windows that touch
+//! the proposed shift are checked, so a breach elsewhere in the worker's history is not blamed on
+//! this booking, and adding a shift can never make a failing check pass. Rest is measured on the real clock (UTC), so a night across
+//! the clocks going back is an hour longer.
+
+use chrono::{DateTime, Duration, NaiveTime, Utc};
+use serde::Serialize;
+
+use crate::shift::RULES_ZONE;
+use crate::{OrgId, ShiftWindow};
+
+/// The limits, with the regulations' defaults.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct WorkingTimeRules {
+    /// Consecutive rest required in every 24 hours.
+    pub daily_rest: Duration,
+    /// Uninterrupted rest required in every 7 days...
+    pub weekly_rest: Duration,
+    /// ...or, instead, this much in every 14 days (or two rests of `weekly_rest`).
+    pub fortnightly_rest: Duration,
+    /// Average weekly working time allowed over the reference period.
+    pub weekly_average: Duration,
+    /// The reference period, in weeks.
+    pub reference_weeks: i64,
+    /// Average working time allowed in 24 hours for night workers.
+    pub night_average_per_day: Duration,
+    /// Night time on the UK clock: from...
+    pub night_from: NaiveTime,
+    /// ...until.
+    pub night_until: NaiveTime,
+    /// Night time in one shift that makes its worker a night worker.
+    pub night_worker_hours: Duration,
+}
+
+impl Default for WorkingTimeRules {
+    fn default() -> Self {
+        Self {
+            daily_rest: Duration::hours(11),
+            weekly_rest: Duration::hours(24),
+            fortnightly_rest: Duration::hours(48),
+            weekly_average: Duration::hours(48),
+            reference_weeks: 17,
+            night_average_per_day: Duration::hours(8),
+            night_from: NaiveTime::from_hms_opt(23, 0, 0).unwrap_or(NaiveTime::MIN),
+            night_until: NaiveTime::from_hms_opt(6, 0, 0).unwrap_or(NaiveTime::MIN),
+            night_worker_hours: Duration::hours(3),
+        }
+    }
+}
+
+impl WorkingTimeRules {
+    /// The reference period's length.
+    pub fn reference(&self) -> Duration {
+        Duration::weeks(self.reference_weeks)
+    }
+
+    /// How far either side of a shift the other bookings matter.
+    pub fn horizon(&self) -> Duration {
+        self.reference().max(Duration::days(14))
+    }
+}
+
+/// A shift the worker holds, anywhere on the platform.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Worked {
+    /// When.
+    pub window: ShiftWindow,
+    /// The trust it is at.
+    pub trust: OrgId,
+}
+
+/// Which side of the proposed shift a short rest is on.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Side {
+    /// The rest before the proposed shift, after an earlier one.
+    After,
+    /// The rest after the proposed shift, before a later one.
+    Before,
+}
+
+/// One way a booking would break the regulations, with what a person needs to see why.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[serde(tag = "rule", rename_all = "snake_case")]
+pub enum Breach {
+    /// Less than the daily rest in some 24 hours.
+    DailyRest {
+        /// The rest that would be left next to the proposed shift, in minutes.
+        rest_minutes: i64,
+        /// Required, in minutes.
+        required_minutes: i64,
+        /// Whether the neighbouring shift is before or after.
+        side: Side,
+        /// Whether the neighbouring shift is at the same trust as the proposed one.
+        same_trust: bool,
+    },
+    /// No weekly rest in some 7 days (nor the fortnightly alternative).
+    WeeklyRest {
+        /// The longest rest left in the worst 7 days, in minutes.
+        longest_rest_minutes: i64,
+        /// Required, in minutes.
+        required_minutes: i64,
+    },
+    /// Over the average weekly limit in some reference period.
+    WeeklyAverage {
+        /// The average that would result, in minutes per week.
+        average_minutes: i64,
+        /// The limit, in minutes per week.
+        limit_minutes: i64,
+    },
+    /// A night worker over the average daily limit in some reference period.
+    NightAverage {
+        /// The average that would result, in minutes per 24 hours.
+        average_minutes: i64,
+        /// The limit, in minutes per 24 hours.
+        limit_minutes: i64,
+    },
+}
+
+/// "9h 30m".
+pub fn hours_and_minutes(minutes: i64) -> String {
+    format!("{}h {:02}m", minutes / 60, minutes % 60)
+}
+
+impl std::fmt::Display for Breach {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            Self::DailyRest { rest_minutes, required_minutes, side, same_trust } => {
+                let place = if *same_trust { "at this trust" } else { "at another trust" };
+                let relation = match side {
+                    Side::After => "after a shift",
+                    Side::Before => "before a shift",
+                };
+                write!(
+                    f,
+                    "would leave {} rest {relation} {place} (at least {} is required in every 24 hours)",
+                    hours_and_minutes(*rest_minutes),
+                    hours_and_minutes(*required_minutes)
+                )
+            }
+            Self::WeeklyRest { longest_rest_minutes, required_minutes } => write!(
+                f,
+                "would leave no more than {} uninterrupted rest in a 7-day period (at least {} is required)",
+                hours_and_minutes(*longest_rest_minutes),
+                hours_and_minutes(*required_minutes)
+            ),
+            Self::WeeklyAverage { average_minutes, limit_minutes } => write!(
+                f,
+                "would take your average week to {} over the reference period (the limit is {} unless you opt out)",
+                hours_and_minutes(*average_minutes),
+                hours_and_minutes(*limit_minutes)
+            ),
+            Self::NightAverage { average_minutes, limit_minutes } => write!(
+                f,
+                "as a night worker, would take your average to {} in 24 hours (the limit is {})",
+                hours_and_minutes(*average_minutes),
+                hours_and_minutes(*limit_minutes)
+            ),
+        }
+    }
+}
+
+type Span = (DateTime<Utc>, DateTime<Utc>);
+
+/// Work merged into disjoint, sorted spans (touching shifts join: no rest between them).
+fn merged(all: &[Worked]) -> Vec<Span> {
+    let mut spans: Vec<Span> = all
+        .iter()
+        .map(|w| (w.window.start(), w.window.end()))
+        .collect();
+    spans.sort();
+    let mut out: Vec<Span> = Vec::with_capacity(spans.len());
+    for (s, e) in spans {
+        match out.last_mut() {
+            Some(last) if s <= last.1 => last.1 = last.1.max(e),
+            _ => out.push((s, e)),
+        }
+    }
+    out
+}
+
+/// The longest stretch without work inside `[from, to)`.
+fn longest_rest(work: &[Span], from: DateTime<Utc>, to: DateTime<Utc>) -> Duration {
+    let mut longest = Duration::zero();
+    let mut free_from = from;
+    for &(s, e) in work {
+        if e <= from {
+            continue;
+        }
+        if s >= to {
+            break;
+        }
+        longest = longest.max(s.max(from) - free_from);
+        free_from = free_from.max(e);
+    }
+    longest.max(to - free_from.min(to))
+}
+
+/// Rests of at least `length` inside `[from, to)`, counted disjointly.
+fn rests_at_least(
+    work: &[Span],
+    from: DateTime<Utc>,
+    to: DateTime<Utc>,
+    length: Duration,
+) -> usize {
+    let mut count = 0;
+    let mut free_from = from;
+    for &(s, e) in work {
+        if e <= from {
+            continue;
+        }
+        if s >= to {
+            break;
+        }
+        if s.max(from) - free_from >= length {
+            count += 1;
+        }
+        free_from = free_from.max(e);
+    }
+    if to - free_from.min(to) >= length {
+        count += 1;
+    }
+    count
+}
+
+/// Time worked inside `[from, to)`.
+fn worked_within(work: &[Span], from: DateTime<Utc>, to: DateTime<Utc>) -> Duration {
+    work.iter()
+        .map(|&(s, e)| (e.min(to) - s.max(from)).max(Duration::zero()))
+        .fold(Duration::zero(), |a, b| a + b)
+}
+
+/// Starts of every window of `length` touching `target` where the time worked inside it can
+/// change slope: a window edge meets a work boundary. The most worked window starts at one.
+fn window_starts(work: &[Span], target: Span, length: Duration) -> Vec<DateTime<Utc>> {
+    let lo = target.0 - length;
+    let hi = target.1;
+    let mut starts = vec![lo, hi, target.0, target.1 - length];
+    for &(s, e) in work {
+        for point in [s, e, s - length, e - length] {
+            if point >= lo && point <= hi {
+                starts.push(point);
+            }
+        }
+    }
+    starts.retain(|t| *t + length > target.0 && *t < target.1);
+    starts.sort();
+    starts.dedup();
+    starts
+}
+
+/// Starts of the rest periods' reference windows that touch `target`: each counted from the start
+/// of a stretch of work.
+fn anchors<'a>(
+    work: &'a [Span],
+    target: Span,
+    length: Duration,
+) -> impl Iterator<Item = DateTime<Utc>> + 'a {
+    work.iter()
+        .map(|(start, _)| *start)
+        .filter(move |t| *t + length > target.0 && *t < target.1)
+}
+
+/// Time between 23:00 and 06:00 (by default) on the UK clock within a shift.
+pub fn night_time(rules: &WorkingTimeRules, window: ShiftWindow) -> Duration {
+    let mut total = Duration::zero();
+    let mut t = window.start();
+    // Walk the shift a minute at a time would be exact but slow; walk by quarter hours, which
+    // matches how shifts are posted, and finish the remainder exactly.
+    let step = Duration::minutes(15);
+    while t < window.end() {
+        let next = (t + step).min(window.end());
+        let local = t.with_timezone(&RULES_ZONE).time();
+        let is_night = if rules.night_from > rules.night_until {
+            local >= rules.night_from || local < rules.night_until
+        } else {
+            local >= rules.night_from && local < rules.night_until
+        };
+        if is_night {
+            total += next - t;
+        }
+        t = next;
+    }
+    total
+}
+
+/// Every way booking `proposed` would break the regulations, given everything the worker already
+/// holds anywhere (`held`, not including `proposed`). Empty means the booking is lawful.
+pub fn check(
+    rules: &WorkingTimeRules,
+    held: &[Worked],
+    proposed: Worked,
+    opted_out: bool,
+) -> Vec<Breach> {
+    let mut all = held.to_vec();
+    all.push(proposed);
+    let work = merged(&all);
+    let target = (proposed.window.start(), proposed.window.end());
+    let mut breaches = Vec::new();
+
+    let day = Duration::hours(24);
+    let daily_ok =
+        anchors(&work, target, day).all(|t| longest_rest(&work, t, t + day) >= rules.daily_rest);
+    if !daily_ok {
+        breaches.push(daily_breach(rules, held, proposed));
+    }
+
+    let week = Duration::days(7);
+    let fortnight = Duration::days(14);
+    let worst_week = anchors(&work, target, week)
+        .map(|t| longest_rest(&work, t, t + week))
+        .min()
+        .unwrap_or(week);
+    if worst_week < rules.weekly_rest {
+        let fortnights_ok = anchors(&work, target, fortnight).all(|t| {
+            longest_rest(&work, t, t + fortnight) >= rules.fortnightly_rest
+                || rests_at_least(&work, t, t + fortnight, rules.weekly_rest) >= 2
+        });
+        if !fortnights_ok {
+            breaches.push(Breach::WeeklyRest {
+                longest_rest_minutes: worst_week.num_minutes(),
+                required_minutes: rules.weekly_rest.num_minutes(),
+            });
+        }
+    }
+
+    let reference = rules.reference();
+    let most = window_starts(&work, target, reference)
+        .into_iter()
+        .map(|t| worked_within(&work, t, t + reference))
+        .max()
+        .unwrap_or_else(Duration::zero);
+    if !opted_out && most > rules.weekly_average * rules.reference_weeks as i32 {
+        breaches.push(Breach::WeeklyAverage {
+            average_minutes: most.num_minutes() / rules.reference_weeks,
+            limit_minutes: rules.weekly_average.num_minutes(),
+        });
+    }
+    let days = reference.num_days();
+    if night_time(rules, proposed.window) >= rules.night_worker_hours
+        && most > rules.night_average_per_day * days as i32
+    {
+        breaches.push(Breach::NightAverage {
+            average_minutes: most.num_minutes() / days,
+            limit_minutes: rules.night_average_per_day.num_minutes(),
+        });
+    }
+    breaches
+}
+
+/// The daily-rest breach as a person would put it: the shortest rest next to the proposed shift.
+fn daily_breach(rules: &WorkingTimeRules, held: &[Worked], proposed: Worked) -> Breach {
+    let before = held
+        .iter()
+        .filter(|w| w.window.end() <= proposed.window.start())
+        .max_by_key(|w| w.window.end())
+        .map(|w| {
+            (
+                proposed.window.start() - w.window.end(),
+                Side::After,
+                w.trust,
+            )
+        });
+    let after = held
+        .iter()
+        .filter(|w| w.window.start() >= proposed.window.end())
+        .min_by_key(|w| w.window.start())
+        .map(|w| {
+            (
+                w.window.start() - proposed.window.end(),
+                Side::Before,
+                w.trust,
+            )
+        });
+    let nearest = [before, after]
+        .into_iter()
+        .flatten()
+        .min_by_key(|(rest, _, _)| *rest);
+    let (rest, side, trust) = nearest.unwrap_or((Duration::zero(), Side::After, proposed.trust));
+    Breach::DailyRest {
+        rest_minutes: rest.num_minutes(),
+        required_minutes: rules.daily_rest.num_minutes(),
+        side,
+        same_trust: trust == proposed.trust,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use chrono::{NaiveDate, TimeZone};
+    use proptest::prelude::*;
+    use uuid::Uuid;
+
+    const A: OrgId = OrgId(Uuid::from_u128(1));
+    const B: OrgId = OrgId(Uuid::from_u128(2));
+
+    fn t0() -> DateTime<Utc> {
+        Utc.with_ymd_and_hms(2026, 1, 5, 0, 0, 0).unwrap() // a Monday in winter (UTC = UK time)
+    }
+
+    fn shift(trust: OrgId, start_h: i64, hours: i64) -> Worked {
+        let start = t0() + Duration::hours(start_h);
+        Worked {
+            window: ShiftWindow::new(start, start + Duration::hours(hours)).unwrap(),
+            trust,
+        }
+    }
+
+    fn rules() -> WorkingTimeRules {
+        WorkingTimeRules::default()
+    }
+
+    #[test]
+    fn exactly_eleven_hours_rest_is_enough_and_one_minute_less_is_not() {
+        let day = shift(A, 7, 13); // 07:00-20:00
+        let next = shift(B, 31, 12); // 07:00 next day: 11h rest
+        assert_eq!(check(&rules(), &[day], next, false), vec![]);
+        let early = Worked {
+            window: ShiftWindow::new(
+                next.window.start() - Duration::minutes(1),
+                next.window.end(),
+            )
+            .unwrap(),
+            trust: B,
+        };
+        let breaches = check(&rules(), &[day], early, false);
+        assert_eq!(breaches.len(), 1);
+        assert_eq!(
+            breaches[0].to_string(),
+            "would leave 10h 59m rest after a shift at another trust (at least 11h 00m is required in every 24 hours)"
+        );
+    }
+
+    #[test]
+    fn short_rest_reads_as_a_person_would_say_it() {
+        // 08:00-20:00 at trust B, then 05:00-13:00 next day at trust A: 9 hours' rest.
+        let b = check(&rules(), &[shift(B, 8, 12)], shift(A, 29, 8), false);
+        assert_eq!(
+            b[0].to_string(),
+            "would leave 9h 00m rest after a shift at another trust (at least 11h 00m is required in every 24 hours)"
+        );
+        // The same pair proposed the other way round names the shift after.
+        let b = check(&rules(), &[shift(A, 29, 8)], shift(A, 8, 12), false);
+        assert_eq!(b[0].to_string(), "would leave 9h 00m rest before a shift at this trust (at least 11h 00m is required in every 24 hours)");
+    }
+
+    #[test]
+    fn fourteen_days_without_a_day_off_breaks_weekly_rest_but_two_days_off_do_not() {
+        let unbroken: Vec<Worked> = (0..13).map(|d| shift(A, d * 24 + 8, 12)).collect();
+        let breaches = check(&rules(), &unbroken, shift(A, 13 * 24 + 8, 12), false);
+        assert!(
+            breaches
+                .iter()
+                .any(|b| matches!(b, Breach::WeeklyRest { .. })),
+            "{breaches:?}"
+        );
+        let spaced: Vec<Worked> = (0..13)
+            .filter(|d| *d != 3 && *d != 10)
+            .map(|d| shift(A, d * 24 + 8, 12))
+            .collect();
+        let breaches = check(&rules(), &spaced, shift(A, 13 * 24 + 8, 12), false);
+        assert!(
+            breaches
+                .iter()
+                .all(|b| !matches!(b, Breach::WeeklyRest { .. })),
+            "{breaches:?}"
+        );
+    }
+
+    #[test]
+    fn seven_days_straight_after_a_long_break_is_allowed_by_the_fortnight_rule() {
+        let week: Vec<Worked> = (0..6).map(|d| shift(A, d * 24 + 8, 12)).collect();
+        let breaches = check(&rules(), &week, shift(A, 6 * 24 + 8, 12), false);
+        assert!(
+            breaches
+                .iter()
+                .all(|b| !matches!(b, Breach::WeeklyRest { .. })),
+            "{breaches:?}"
+        );
+    }
+
+    /// 17 weeks of shifts totalling `hours_a_week` each week, split across trusts A and B.
+    fn seventeen_weeks(hours_a_week: i64) -> Vec<Worked> {
+        let mut held = Vec::new();
+        for week in 0..17 {
+            let mut left = hours_a_week;
+            let mut day = 0;
+            while left > 0 {
+                let hours = left.min(12);
+                let trust = if day % 2 == 0 { A } else { B };
+                held.push(shift(trust, week * 168 + day * 24 + 8, hours));
+                left -= hours;
+                day += 1;
+            }
+        }
+        held
+    }
+
+    #[test]
+    fn exactly_forty_eight_hours_average_is_allowed_and_more_is_not() {
+        let mut held = seventeen_weeks(48);
+        let last = held.pop().unwrap();
+        assert!(check(&rules(), &held, last, false)
+            .iter()
+            .all(|b| !matches!(b, Breach::WeeklyAverage { .. })));
+        let extra = shift(A, 16 * 168 + 6 * 24 + 8, 1); // one more hour in week 17
+        let breaches = check(&rules(), &seventeen_weeks(48), extra, false);
+        assert!(
+            breaches
+                .iter()
+                .any(|b| matches!(b, Breach::WeeklyAverage { .. })),
+            "{breaches:?}"
+        );
+        assert!(
+            check(&rules(), &seventeen_weeks(48), extra, true)
+                .iter()
+                .all(|b| !matches!(b, Breach::WeeklyAverage { .. })),
+            "an opt-out lifts the average limit"
+        );
+    }
+
+    #[test]
+    fn two_trusts_together_break_the_average_though_neither_alone_does() {
+        let held = seventeen_weeks(48);
+        let at_a: Vec<Worked> = held.iter().copied().filter(|w| w.trust == A).collect();
+        let at_b: Vec<Worked> = held.iter().copied().filter(|w| w.trust == B).collect();
+        let extra = shift(A, 16 * 168 + 6 * 24 + 8, 4);
+        let average = |held: &[Worked]| {
+            check(&rules(), held, extra, false)
+                .iter()
+                .any(|b| matches!(b, Breach::WeeklyAverage { .. }))
+        };
+        assert!(!average(&at_a) && !average(&at_b));
+        assert!(average(&held));
+    }
+
+    #[test]
+    fn night_workers_have_the_lower_daily_average_even_when_opted_out() {
+        // 56 hours a week for 17 weeks is 8h a day: at the night limit. An opted-out day worker
+        // may add a shift; a night shift on top is refused.
+        let held = seventeen_weeks(56);
+        let day = shift(A, 17 * 168 - 12, 4);
+        assert!(check(&rules(), &held, day, true)
+            .iter()
+            .all(|b| !matches!(b, Breach::NightAverage { .. })));
+        let night = shift(A, 17 * 168 - 24 + 22, 8); // 22:00-06:00
+        assert!(night_time(&rules(), night.window) >= Duration::hours(3));
+        let breaches = check(&rules(), &held, night, true);
+        assert!(
+            breaches
+                .iter()
+                .any(|b| matches!(b, Breach::NightAverage { .. })),
+            "{breaches:?}"
+        );
+    }
+
+    #[test]
+    fn rest_across_the_clocks_going_back_is_measured_on_the_real_clock() {
+        // 2026-10-24 night 20:00-07:00 BST->GMT is 12 real hours; next shift 17:00 GMT gives 10h.
+        let d = NaiveDate::from_ymd_opt(2026, 10, 24).unwrap();
+        let night = ShiftWindow::from_london(
+            d,
+            NaiveTime::from_hms_opt(20, 0, 0).unwrap(),
+            NaiveTime::from_hms_opt(7, 0, 0).unwrap(),
+        )
+        .unwrap();
+        assert_eq!(night.length(), Duration::hours(12));
+        let next_day = d.succ_opt().unwrap();
+        let next = ShiftWindow::from_london(
+            next_day,
+            NaiveTime::from_hms_opt(18, 0, 0).unwrap(),
+            NaiveTime::from_hms_opt(23, 0, 0).unwrap(),
+        )
+        .unwrap();
+        let breaches = check(
+            &rules(),
+            &[Worked {
+                window: night,
+                trust: A,
+            }],
+            Worked {
+                window: next,
+                trust: A,
+            },
+            false,
+        );
+        assert_eq!(breaches, vec![]); // 07:00 -> 18:00 is 11h
+        let closer = ShiftWindow::from_london(
+            next_day,
+            NaiveTime::from_hms_opt(17, 30, 0).unwrap(),
+            NaiveTime::from_hms_opt(23, 0, 0).unwrap(),
+        )
+        .unwrap();
+        let breaches = check(
+            &rules(),
+            &[Worked {
+                window: night,
+                trust: A,
+            }],
+            Worked {
+                window: closer,
+                trust: A,
+            },
+            false,
+        );
+        assert!(
+            matches!(
+                breaches.as_slice(),
+                [Breach::DailyRest {
+                    rest_minutes: 630,
+                    ..
+                }]
+            ),
+            "{breaches:?}"
+        );
+    }
+
+    fn arb_shift() -> impl Strategy<Value = Worked> {
+        (0i64..(24 * 60), 4i64..13, any::<bool>())
+            .prop_map(|(h, len, at_a)| shift(if at_a { A } else { B }, h, len))
+    }
+
+    fn disjoint(shifts: Vec<Worked>) -> Vec<Worked> {
+        let mut out: Vec<Worked> = Vec::new();
+        for s in shifts {
+            if out.iter().all(|o| !o.window.overlaps(s.window)) {
+                out.push(s);
+            }
+        }
+        out
+    }
+
+    proptest! {
+        #![proptest_config(ProptestConfig::with_cases(200))]
+
+        #[test]
+        fn adding_a_shift_never_makes_a_failing_check_pass(
+            held in prop::collection::vec(arb_shift(), 0..25),
+            extra in arb_shift(),
+            proposed in arb_shift(),
+            opted_out in any::<bool>(),
+        ) {
+            let held = disjoint(held);
+            prop_assume!(held.iter().all(|h| !h.window.overlaps(proposed.window)));
+            prop_assume!(!extra.window.overlaps(proposed.window) && held.iter().all(|h| !h.window.overlaps(extra.window)));
+            let before = check(&rules(), &held, proposed, opted_out);
+            let mut more = held.clone();
+            more.push(extra);
+            let after = check(&rules(), &more, proposed, opted_out);
+            for breach in &before {
+                prop_assert!(
+                    after.iter().any(|b| std::mem::discriminant(b) == std::mem::discriminant(breach)),
+                    "{breach:?} disappeared after adding {extra:?}"
+                );
+            }
+        }
+
+        #[test]
+        fn daily_rest_matches_a_brute_force_count(
+            shifts in prop::collection::vec((0i64..(4 * 96), 8i64..53), 1..6),
+            proposed in (0i64..(4 * 96), 8i64..53),
+        ) {
+            // Everything on a 15-minute grid over four days; the reference walks the slots,
+            // starts a 24-hour period wherever a stretch of work starts, and measures the
+            // longest free run inside it.
+            let slot = Duration::minutes(15);
+            let at = |q: i64, len: i64, trust| Worked {
+                window: ShiftWindow::new(t0() + slot * q as i32, t0() + slot * (q + len) as i32).unwrap(),
+                trust,
+            };
+            let held = disjoint(shifts.into_iter().map(|(q, len)| at(q, len, A)).collect());
+            let proposed = at(proposed.0, proposed.1, B);
+            prop_assume!(held.iter().all(|h| !h.window.overlaps(proposed.window)));
+            let mut busy = vec![false; 6 * 96];
+            let mark = |busy: &mut Vec<bool>, w: &Worked| {
+                let from = ((w.window.start() - t0()).num_minutes() / 15) as usize;
+                let to = ((w.window.end() - t0()).num_minutes() / 15) as usize;
+                for b in busy.iter_mut().take(to).skip(from) { *b = true; }
+            };
+            for h in &held { mark(&mut busy, h); }
+            mark(&mut busy, &proposed);
+            let (p_from, p_to) = (
+                (proposed.window.start() - t0()).num_minutes() / 15,
+                (proposed.window.end() - t0()).num_minutes() / 15,
+            );
+            let mut reference_breach = false;
+            let is_busy = |s: i64| s >= 0 && (s as usize) < busy.len() && busy[s as usize];
+            for start in (p_from - 95).max(0)..p_to {
+                if !is_busy(start) || is_busy(start - 1) {
+                    continue; // a 24-hour period starts where a stretch of work starts
+                }
+                let (mut longest, mut run) = (0, 0);
+                for s in start..start + 96 {
+                    run = if is_busy(s) { 0 } else { run + 1 };
+                    longest = longest.max(run);
+                }
+                if longest < 44 { reference_breach = true; }
+            }
+            let ours = check(&rules(), &held, proposed, false).iter().any(|b| matches!(b, Breach::DailyRest { .. }));
+            prop_assert_eq!(ours, reference_breach);
+        }
+    }
+}
