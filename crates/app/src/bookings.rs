@@ -89,6 +89,10 @@ impl App {
         if !reasons.is_empty() {
             return Err(AppError::Ineligible(reasons));
         }
+        let breaches = self.working_time_breaches(worker, &shift).await?;
+        if !breaches.is_empty() {
+            return Err(AppError::Ineligible(breaches));
+        }
         let request = Booking {
             id: BookingId(Uuid::now_v7()),
             shift_id,

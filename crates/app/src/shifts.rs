@@ -6,8 +6,9 @@ use serde_json::json;
 use staffbank_domain::eligibility::{self, ShiftFacts, WorkerFacts};
 use staffbank_domain::shift::ShiftStatus;
 use staffbank_domain::worker::Skill;
+use staffbank_domain::working_time::{self, Worked, WorkingTimeRules};
 use staffbank_domain::*;
-use staffbank_store::{Cursor, OpenShiftQuery, Shift};
+use staffbank_store::{Conflict, Cursor, OpenShiftQuery, Shift, StoreError};
 use uuid::Uuid;
 
 use crate::audit::Change;
@@ -75,6 +76,27 @@ pub(crate) fn worker_facts(worker: &staffbank_store::Worker) -> WorkerFacts {
         skills: worker.skills.clone(),
         banks: worker.banks.clone(),
     }
+}
+
+/// The working-time breaches of booking `shift` on top of `held`.
+pub(crate) fn breaches_of(
+    worker: &staffbank_store::Worker,
+    held: &[Worked],
+    shift: &Shift,
+) -> Vec<eligibility::Ineligibility> {
+    let proposed = Worked {
+        window: shift.window,
+        trust: shift.org_id,
+    };
+    working_time::check(
+        &WorkingTimeRules::default(),
+        held,
+        proposed,
+        worker.weekly_limit_opt_out,
+    )
+    .into_iter()
+    .map(eligibility::Ineligibility::WorkingTime)
+    .collect()
 }
 
 pub(crate) fn shift_facts(shift: &Shift) -> ShiftFacts {
@@ -280,6 +302,35 @@ impl App {
         self.page_of_shifts(shifts, page.limit).await
     }
 
+    /// Every way booking `shift` would break the Working Time Regulations for `worker`, counting
+    /// their bookings at every trust. Holding an overlapping booking is a conflict, not a breach.
+    pub(crate) async fn working_time_breaches(
+        &self,
+        worker: &staffbank_store::Worker,
+        shift: &Shift,
+    ) -> Result<Vec<eligibility::Ineligibility>, AppError> {
+        let held = self
+            .held_around(worker, shift.window.start(), shift.window.end())
+            .await?;
+        if held.iter().any(|w| w.window.overlaps(shift.window)) {
+            return Err(StoreError::Conflict(Conflict::OverlappingBooking).into());
+        }
+        Ok(breaches_of(worker, &held, shift))
+    }
+
+    async fn held_around(
+        &self,
+        worker: &staffbank_store::Worker,
+        from: DateTime<Utc>,
+        to: DateTime<Utc>,
+    ) -> Result<Vec<Worked>, AppError> {
+        let horizon = WorkingTimeRules::default().horizon();
+        Ok(self
+            .store
+            .worked_between(worker.id, from - horizon, to + horizon)
+            .await?)
+    }
+
     /// Shifts the signed-in worker may book now, soonest first. Filled shifts never appear.
     pub async fn open_shifts(
         &self,
@@ -303,9 +354,18 @@ impl App {
             start: s.window.start(),
             id: s.id.0,
         });
+        let held = match (found.first(), found.last()) {
+            (Some(first), Some(last)) => {
+                self.held_around(worker, first.window.start(), last.window.end())
+                    .await?
+            }
+            _ => vec![],
+        };
         let bookable: Vec<Shift> = found
             .into_iter()
             .filter(|s| eligibility::check(&facts, &shift_facts(s), now).is_empty())
+            .filter(|s| !held.iter().any(|w| w.window.overlaps(s.window)))
+            .filter(|s| breaches_of(worker, &held, s).is_empty())
             .collect();
         let items = Names::default()
             .shift_views(self.store.as_ref(), &bookable)

@@ -146,6 +146,8 @@ pub struct WorkerView {
     pub skills: Vec<String>,
     /// Banks they belong to.
     pub bank_ids: Vec<Uuid>,
+    /// Opted out of the 48-hour average weekly limit.
+    pub weekly_limit_opt_out: bool,
 }
 
 impl From<&Worker> for WorkerView {
@@ -158,6 +160,7 @@ impl From<&Worker> for WorkerView {
             pay_point: w.pay_point,
             skills: w.skills.iter().map(|s| s.as_str().to_owned()).collect(),
             bank_ids: w.banks.iter().map(|b| b.0).collect(),
+            weekly_limit_opt_out: w.weekly_limit_opt_out,
         }
     }
 }

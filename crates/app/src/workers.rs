@@ -54,7 +54,46 @@ pub struct JoinBank {
     pub bank_id: Uuid,
 }
 
+/// A worker's choice about the 48-hour average weekly limit.
+#[derive(Debug, Deserialize, utoipa::ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct WorkingTimeChoice {
+    /// True to opt out of the 48-hour average (Working Time Regulations reg. 5); false to opt back
+    /// in. Rest rules and the night-work limit apply either way.
+    pub weekly_limit_opt_out: bool,
+}
+
 impl App {
+    /// Records the signed-in worker's opt-out (or opt-in) of the weekly average limit.
+    #[tracing::instrument(skip_all)]
+    pub async fn set_working_time_choice(
+        &self,
+        who: &Principal,
+        input: WorkingTimeChoice,
+    ) -> Result<UserView, AppError> {
+        let worker = who.require_worker()?;
+        let record = self
+            .audit_record(Change {
+                action: "worker.weekly_limit_opt_out",
+                actor: Some(who.user.id),
+                tenant: None,
+                subject: Some(who.user.id),
+                facts: json!({"worker": worker.id, "before": worker.weekly_limit_opt_out,
+                    "after": input.weekly_limit_opt_out}),
+                personal: None,
+            })
+            .await?;
+        self.store
+            .set_weekly_limit_opt_out(worker.id, input.weekly_limit_opt_out, &[record])
+            .await?;
+        let worker = self
+            .store
+            .worker(worker.id)
+            .await?
+            .ok_or(AppError::NotFound)?;
+        Ok(UserView::new(&who.user, Some(&worker)))
+    }
+
     /// Registers a worker account and profile. Open to anyone: joining a bank is the gate.
     #[tracing::instrument(skip_all)]
     pub async fn register_worker(&self, input: RegisterWorker) -> Result<UserView, AppError> {
@@ -108,6 +147,7 @@ impl App {
             skills,
             home,
             banks: vec![],
+            weekly_limit_opt_out: false,
         };
         let record = self
             .audit_record(Change {

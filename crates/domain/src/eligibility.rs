@@ -8,6 +8,7 @@ use serde::Serialize;
 
 use crate::shift::ShiftStatus;
 use crate::worker::Skill;
+use crate::working_time::Breach;
 use crate::{BankId, Grade, GradeRange, ShiftWindow, StaffGroup};
 
 /// The facts about a worker that eligibility needs.
@@ -74,6 +75,8 @@ pub enum Ineligibility {
         /// The skills they lack.
         missing: Vec<Skill>,
     },
+    /// The booking would break the Working Time Regulations, counted across every trust.
+    WorkingTime(Breach),
 }
 
 impl std::fmt::Display for Ineligibility {
@@ -106,6 +109,7 @@ impl std::fmt::Display for Ineligibility {
                     names.join(", ")
                 )
             }
+            Self::WorkingTime(breach) => write!(f, "{breach}"),
         }
     }
 }

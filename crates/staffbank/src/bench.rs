@@ -170,6 +170,7 @@ async fn fixture(app: &App, n: usize) -> anyhow::Result<Fixture> {
             skills: vec![],
             home: None,
             banks: vec![bank.id],
+            weekly_limit_opt_out: false,
         };
         // As registration does: the entry seals the worker's name, creating their data key.
         let record = app

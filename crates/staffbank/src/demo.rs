@@ -516,6 +516,7 @@ async fn seed_workers(
                 .map_err(|e| anyhow::anyhow!("{e}"))?,
             ),
             banks: vec![],
+            weekly_limit_opt_out: false,
         };
         store.register_worker(&user, &worker, &[]).await?;
         let mut banks = vec![world.own_banks[home_trust].id];

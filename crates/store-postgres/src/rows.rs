@@ -83,6 +83,7 @@ pub(crate) fn worker(row: &PgRow) -> Result<RawWorker, StoreError> {
         skills: get(row, "skills")?,
         home: lat.zip(lon),
         banks: get(row, "banks")?,
+        weekly_limit_opt_out: get(row, "weekly_limit_opt_out")?,
     })
 }
 

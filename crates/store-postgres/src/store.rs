@@ -6,6 +6,7 @@ use sqlx::postgres::PgRow;
 use sqlx::{Postgres, Transaction};
 use staffbank_domain::booking::{BookingStatus, CancelledBy};
 use staffbank_domain::text::Label;
+use staffbank_domain::working_time::Worked;
 use staffbank_domain::*;
 use staffbank_store::raw::{grade_rank, scope_parts, stored_shift_status};
 use staffbank_store::*;
@@ -256,7 +257,7 @@ impl Store for PgStore {
         insert_user(&mut tx, user).await?;
         sqlx::query(
             "INSERT INTO workers (id, user_id, display_name, staff_group, grade, pay_point, skills, \
-             home_lat, home_lon) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)",
+             home_lat, home_lon, weekly_limit_opt_out) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)",
         )
         .bind(worker.id.0)
         .bind(worker.user_id.0)
@@ -267,6 +268,7 @@ impl Store for PgStore {
         .bind(skill_names(&worker.skills))
         .bind(worker.home.map(|h| h.lat()))
         .bind(worker.home.map(|h| h.lon()))
+        .bind(worker.weekly_limit_opt_out)
         .execute(&mut *tx)
         .await
         .or_store()?;
@@ -374,6 +376,56 @@ impl Store for PgStore {
         .or_store()?;
         insert_audit(&mut tx, audit).await?;
         tx.commit().await.or_store()
+    }
+
+    async fn set_weekly_limit_opt_out(
+        &self,
+        worker: WorkerId,
+        opted_out: bool,
+        audit: &[AuditRecord],
+    ) -> Result<(), StoreError> {
+        let mut tx = self.pool.begin().await.or_store()?;
+        let changed = sqlx::query("UPDATE workers SET weekly_limit_opt_out = $1 WHERE id = $2")
+            .bind(opted_out)
+            .bind(worker.0)
+            .execute(&mut *tx)
+            .await
+            .or_store()?
+            .rows_affected();
+        if changed == 0 {
+            return Err(StoreError::NotFound);
+        }
+        insert_audit(&mut tx, audit).await?;
+        tx.commit().await.or_store()
+    }
+
+    async fn worked_between(
+        &self,
+        worker: WorkerId,
+        from: DateTime<Utc>,
+        to: DateTime<Utc>,
+    ) -> Result<Vec<Worked>, StoreError> {
+        let rows: Vec<(DateTime<Utc>, DateTime<Utc>, Uuid)> = sqlx::query_as(
+            "SELECT b.starts_at, b.ends_at, s.org_id FROM bookings b JOIN shifts s ON s.id = b.shift_id \
+             WHERE b.worker_id = $1 AND b.status = 'active' AND b.during && tstzrange($2, $3, '[)') \
+             ORDER BY b.starts_at",
+        )
+        .bind(worker.0)
+        .bind(from)
+        .bind(to)
+        .fetch_all(&self.pool)
+        .await
+        .or_store()?;
+        rows.into_iter()
+            .map(|(start, end, org)| {
+                let window = ShiftWindow::new(start, end)
+                    .map_err(|e| StoreError::Unexpected(anyhow::anyhow!("window: {e}")))?;
+                Ok(Worked {
+                    window,
+                    trust: OrgId(org),
+                })
+            })
+            .collect()
     }
 
     async fn post_shifts(&self, shifts: &[Shift], audit: &[AuditRecord]) -> Result<(), StoreError> {

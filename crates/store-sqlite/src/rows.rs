@@ -99,6 +99,7 @@ pub(crate) fn worker(row: &SqliteRow, banks: Vec<uuid::Uuid>) -> Result<RawWorke
         skills: list(row, "skills")?,
         home: lat.zip(lon),
         banks,
+        weekly_limit_opt_out: get(row, "weekly_limit_opt_out")?,
     })
 }
 

@@ -6,6 +6,7 @@ use sqlx::sqlite::SqliteRow;
 use sqlx::{Sqlite, Transaction};
 use staffbank_domain::booking::CancelledBy;
 use staffbank_domain::text::Label;
+use staffbank_domain::working_time::Worked;
 use staffbank_domain::*;
 use staffbank_store::raw::{grade_rank, scope_parts, stored_shift_status};
 use staffbank_store::*;
@@ -302,7 +303,7 @@ impl Store for SqliteStore {
         insert_user(&mut tx, user).await?;
         sqlx::query(
             "INSERT INTO workers (id, user_id, display_name, staff_group, grade, pay_point, skills, \
-             home_lat, home_lon) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+             home_lat, home_lon, weekly_limit_opt_out) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
         )
         .bind(worker.id.0)
         .bind(worker.user_id.0)
@@ -313,6 +314,7 @@ impl Store for SqliteStore {
         .bind(json_list(&worker.skills.iter().map(|s| s.as_str()).collect::<Vec<_>>()))
         .bind(worker.home.map(|h| h.lat()))
         .bind(worker.home.map(|h| h.lon()))
+        .bind(worker.weekly_limit_opt_out)
         .execute(&mut *tx)
         .await
         .or_store()?;
@@ -422,6 +424,64 @@ impl Store for SqliteStore {
         .or_store()?;
         insert_audit(&mut tx, audit).await?;
         tx.commit().await.or_store()
+    }
+
+    async fn set_weekly_limit_opt_out(
+        &self,
+        worker: WorkerId,
+        opted_out: bool,
+        audit: &[AuditRecord],
+    ) -> Result<(), StoreError> {
+        let mut tx = self.begin().await?;
+        let changed = sqlx::query("UPDATE workers SET weekly_limit_opt_out = ? WHERE id = ?")
+            .bind(opted_out)
+            .bind(worker.0)
+            .execute(&mut *tx)
+            .await
+            .or_store()?
+            .rows_affected();
+        if changed == 0 {
+            return Err(StoreError::NotFound);
+        }
+        insert_audit(&mut tx, audit).await?;
+        tx.commit().await.or_store()
+    }
+
+    async fn worked_between(
+        &self,
+        worker: WorkerId,
+        from: DateTime<Utc>,
+        to: DateTime<Utc>,
+    ) -> Result<Vec<Worked>, StoreError> {
+        let rows: Vec<(i64, i64, Uuid)> = sqlx::query_as(
+            "SELECT b.starts_at, b.ends_at, s.org_id FROM bookings b JOIN shifts s ON s.id = b.shift_id \
+             WHERE b.worker_id = ? AND b.status = 'active' AND b.starts_at < ? AND b.ends_at > ? \
+             ORDER BY b.starts_at",
+        )
+        .bind(worker.0)
+        .bind(ms(to))
+        .bind(ms(from))
+        .fetch_all(&self.reader)
+        .await
+        .or_store()?;
+        rows.into_iter()
+            .map(|(start, end, org)| {
+                let (Some(start), Some(end)) = (
+                    DateTime::from_timestamp_millis(start),
+                    DateTime::from_timestamp_millis(end),
+                ) else {
+                    return Err(StoreError::Unexpected(anyhow::anyhow!(
+                        "stored instant out of range"
+                    )));
+                };
+                let window = ShiftWindow::new(start, end)
+                    .map_err(|e| StoreError::Unexpected(anyhow::anyhow!("window: {e}")))?;
+                Ok(Worked {
+                    window,
+                    trust: OrgId(org),
+                })
+            })
+            .collect()
     }
 
     async fn post_shifts(&self, shifts: &[Shift], audit: &[AuditRecord]) -> Result<(), StoreError> {

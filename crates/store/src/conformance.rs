@@ -37,7 +37,8 @@ macro_rules! conformance_suite {
             audit_entries_are_written_with_their_change_only,
             sequencing_appends_leaves_subtrees_and_heads,
             one_sequencer_holds_the_lease,
-            person_keys_are_kept_once_and_erased
+            person_keys_are_kept_once_and_erased,
+            worked_time_counts_every_trust_and_opt_outs_are_kept
         );
     };
     (@cases $make:path; $($case:ident),*) => {
@@ -161,6 +162,7 @@ impl World {
             skills: Skill::parse_list(&["iv_therapy"]).unwrap(),
             home: None,
             banks: vec![],
+            weekly_limit_opt_out: false,
         };
         self.store
             .register_worker(&account, &worker, &[])
@@ -920,4 +922,64 @@ pub async fn person_keys_are_kept_once_and_erased(store: Arc<dyn Store>) {
         "erased stays erased"
     );
     assert!(store.entry(record.id).await.unwrap().is_some());
+}
+
+/// The shifts a worker holds anywhere are counted together; an opt-out is recorded with its entry.
+pub async fn worked_time_counts_every_trust_and_opt_outs_are_kept(store: Arc<dyn Store>) {
+    let world = World::new(store.clone()).await;
+    let worker = world
+        .worker("Mo", &[world.banks[0].id, world.banks[1].id])
+        .await;
+    assert!(!worker.weekly_limit_opt_out);
+    let at_a = world
+        .post(world.shift(0, world.banks[0].id, 24, 12, 1))
+        .await;
+    let at_b = world
+        .post(world.shift(1, world.banks[1].id, 48, 12, 1))
+        .await;
+    let later = world
+        .post(world.shift(1, world.banks[1].id, 24 * 30, 12, 1))
+        .await;
+    for (shift, key) in [(&at_a, "a"), (&at_b, "b"), (&later, "c")] {
+        store
+            .book(&world.booking(shift, &worker, key), &[])
+            .await
+            .unwrap();
+    }
+    let worked = store
+        .worked_between(worker.id, world.now, world.now + Duration::days(7))
+        .await
+        .unwrap();
+    let seen: Vec<(ShiftWindow, OrgId)> = worked.iter().map(|w| (w.window, w.trust)).collect();
+    assert_eq!(
+        seen,
+        vec![
+            (at_a.window, world.orgs[0].id),
+            (at_b.window, world.orgs[1].id)
+        ]
+    );
+    let record = audit(
+        "worker.weekly_limit_opt_out",
+        Some(worker.user_id.0),
+        world.now,
+    );
+    store
+        .set_weekly_limit_opt_out(worker.id, true, std::slice::from_ref(&record))
+        .await
+        .unwrap();
+    assert!(
+        store
+            .worker(worker.id)
+            .await
+            .unwrap()
+            .unwrap()
+            .weekly_limit_opt_out
+    );
+    assert!(store.entry(record.id).await.unwrap().is_some());
+    assert!(matches!(
+        store
+            .set_weekly_limit_opt_out(WorkerId(new_id()), true, &[])
+            .await,
+        Err(StoreError::NotFound)
+    ));
 }

@@ -133,6 +133,8 @@ pub struct Worker {
     pub home: Option<GeoPoint>,
     /// Banks they are a member of.
     pub banks: Vec<BankId>,
+    /// They have recorded an opt-out of the 48-hour average weekly limit.
+    pub weekly_limit_opt_out: bool,
 }
 
 /// A posted shift.

@@ -235,6 +235,8 @@ pub struct RawWorker {
     pub home: Option<(f64, f64)>,
     /// From `bank_memberships`.
     pub banks: Vec<Uuid>,
+    /// Column `weekly_limit_opt_out`.
+    pub weekly_limit_opt_out: bool,
 }
 
 impl TryFrom<RawWorker> for Worker {
@@ -254,6 +256,7 @@ impl TryFrom<RawWorker> for Worker {
                 .transpose()
                 .map_err(|e| anyhow!("home: {e}"))?,
             banks: r.banks.into_iter().map(BankId).collect(),
+            weekly_limit_opt_out: r.weekly_limit_opt_out,
         })
     }
 }

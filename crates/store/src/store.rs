@@ -4,6 +4,7 @@ use async_trait::async_trait;
 use chrono::{DateTime, Utc};
 use staffbank_domain::booking::CancelledBy;
 use staffbank_domain::text::Label;
+use staffbank_domain::working_time::Worked;
 use staffbank_domain::*;
 
 use uuid::Uuid;
@@ -90,6 +91,22 @@ pub trait Store: Send + Sync + 'static {
         at: DateTime<Utc>,
         audit: &[AuditRecord],
     ) -> Result<(), StoreError>;
+
+    /// Records or withdraws a worker's opt-out of the weekly average limit.
+    async fn set_weekly_limit_opt_out(
+        &self,
+        worker: WorkerId,
+        opted_out: bool,
+        audit: &[AuditRecord],
+    ) -> Result<(), StoreError>;
+    /// The worker's active bookings anywhere on the platform that overlap `[from, to)`, with the
+    /// trust of each: what the working-time rules count.
+    async fn worked_between(
+        &self,
+        worker: WorkerId,
+        from: DateTime<Utc>,
+        to: DateTime<Utc>,
+    ) -> Result<Vec<Worked>, StoreError>;
 
     /// Posts shifts: all of them or none.
     async fn post_shifts(&self, shifts: &[Shift], audit: &[AuditRecord]) -> Result<(), StoreError>;

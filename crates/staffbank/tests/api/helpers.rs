@@ -358,6 +358,7 @@ pub async fn quick_worker(app: &TestApp, bank: &str, n: usize) -> String {
         skills: Skill::parse_list::<&str>(&[]).unwrap(),
         home: None,
         banks: vec![],
+        weekly_limit_opt_out: false,
     };
     app.store
         .register_worker(&user, &worker, &[])

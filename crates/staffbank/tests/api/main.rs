@@ -9,6 +9,7 @@ mod conventions;
 mod flow;
 mod ledger;
 mod tenancy;
+mod working_time;
 
 /// Generates a `sqlite` and a `postgres` test for each named case `async fn case(app: TestApp)`.
 #[macro_export]

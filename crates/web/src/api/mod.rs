@@ -38,6 +38,7 @@ impl PageQuery {
         Errors are RFC 9457 problem documents whose `type` is stable."),
     paths(
         auth::create_token, auth::delete_token, workers::me, workers::register, workers::join_bank,
+        workers::working_time,
         admin::create_organisation, admin::organisations, admin::create_site, admin::create_ward,
         admin::create_bank, admin::banks, admin::create_user,
         shifts::post_shifts, shifts::trust_shifts, shifts::shift, shifts::open_shifts,
@@ -78,6 +79,7 @@ pub fn routes() -> Router<AppState> {
         )
         .route("/api/v1/me", get(workers::me))
         .route("/api/v1/me/banks", post(workers::join_bank))
+        .route("/api/v1/me/working-time", post(workers::working_time))
         .route("/api/v1/me/open-shifts", get(shifts::open_shifts))
         .route("/api/v1/me/bookings", get(bookings::my_bookings))
         .route("/api/v1/workers", post(workers::register))

@@ -3,7 +3,7 @@
 use axum::extract::State;
 use axum::http::StatusCode;
 use staffbank_app::views::UserView;
-use staffbank_app::workers::{JoinBank, RegisterWorker};
+use staffbank_app::workers::{JoinBank, RegisterWorker, WorkingTimeChoice};
 
 use crate::extract::{ApiJson, Caller};
 use crate::problem::{ApiError, Problem};
@@ -41,4 +41,17 @@ pub async fn join_bank(
     ApiJson(input): ApiJson<JoinBank>,
 ) -> Result<axum::Json<UserView>, ApiError> {
     Ok(axum::Json(state.app.join_bank(&who, input).await?))
+}
+
+/// Opt out of (or back in to) the 48-hour average weekly limit.
+#[utoipa::path(post, path = "/api/v1/me/working-time", tag = "workers", security(("bearer" = [])),
+    request_body = WorkingTimeChoice, responses((status = 200, body = UserView), (status = 403, body = Problem)))]
+pub async fn working_time(
+    State(state): State<AppState>,
+    Caller(who): Caller,
+    ApiJson(input): ApiJson<WorkingTimeChoice>,
+) -> Result<axum::Json<UserView>, ApiError> {
+    Ok(axum::Json(
+        state.app.set_working_time_choice(&who, input).await?,
+    ))
 }
