@@ -6,8 +6,9 @@ use staffbank_domain::booking::{check_cancellable, BookingStatus, CancelError, C
 use staffbank_domain::eligibility::{self, Ineligibility};
 use staffbank_domain::shift::ShiftStatus;
 use staffbank_domain::text::Label;
+use staffbank_domain::working_time::WorkingTimeRules;
 use staffbank_domain::*;
-use staffbank_store::{Booking, Conflict, Cursor, Page, StoreError};
+use staffbank_store::{Booking, Conflict, Cursor, Page, StoreError, WorkingTimeCheck};
 use uuid::Uuid;
 
 use crate::audit::Change;
@@ -116,7 +117,22 @@ impl App {
                 personal: Some(json!({"worker_name": worker.display_name.as_str()})),
             })
             .await?;
-        let outcome = self.store.book(&request, &[record]).await?;
+        let rules = WorkingTimeCheck {
+            rules: WorkingTimeRules::default(),
+            opted_out: worker.weekly_limit_opt_out,
+        };
+        let outcome = match self.store.book(&request, &[record], Some(&rules)).await {
+            Err(StoreError::Conflict(Conflict::WorkingTime)) => {
+                // A booking made meanwhile (another request for the same worker) changed the
+                // picture: say what it now breaks.
+                let reasons = self.working_time_breaches(worker, &shift).await?;
+                if reasons.is_empty() {
+                    return Err(StoreError::Conflict(Conflict::WorkingTime).into());
+                }
+                return Err(AppError::Ineligible(reasons));
+            }
+            other => other?,
+        };
         if !outcome.replayed {
             tracing::info!(booking = %outcome.booking.id, worker = %worker.id, "booked");
         }

@@ -42,6 +42,8 @@ pub enum ConflictKind {
     EmailTaken,
     /// The ODS code is taken.
     OdsCodeTaken,
+    /// With the worker's other bookings, this one would break the working-time rules.
+    WorkingTime,
 }
 
 /// What a use case can fail with.
@@ -110,6 +112,10 @@ impl From<StoreError> for AppError {
                 Conflict::OdsCodeTaken => (
                     ConflictKind::OdsCodeTaken,
                     "an organisation with this ODS code exists",
+                ),
+                Conflict::WorkingTime => (
+                    ConflictKind::WorkingTime,
+                    "with your other bookings this would break the working-time rules",
                 ),
                 Conflict::LedgerMoved => {
                     return Self::Unexpected(anyhow::anyhow!("the ledger moved under a sequencer"))

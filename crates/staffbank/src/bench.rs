@@ -241,7 +241,7 @@ async fn burst(
                 } else {
                     vec![]
                 };
-                app.store().book(&booking, &audit).await?;
+                app.store().book(&booking, &audit, None).await?;
             }
         }));
     }

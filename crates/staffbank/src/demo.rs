@@ -639,7 +639,7 @@ async fn seed_shifts(
                 created_at: Utc::now(),
                 cancellation: None,
             };
-            if store.book(&booking, &[]).await.is_ok() {
+            if store.book(&booking, &[], None).await.is_ok() {
                 booked += 1;
             }
         }

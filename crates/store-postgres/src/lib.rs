@@ -9,6 +9,7 @@ mod error;
 mod ledger;
 mod rows;
 mod store;
+mod working_time;
 
 use std::time::Duration;
 

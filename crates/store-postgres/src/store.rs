@@ -9,6 +9,7 @@ use staffbank_domain::text::Label;
 use staffbank_domain::working_time::Worked;
 use staffbank_domain::*;
 use staffbank_store::raw::{grade_rank, scope_parts, stored_shift_status};
+use staffbank_store::WorkingTimeCheck;
 use staffbank_store::*;
 use uuid::Uuid;
 
@@ -405,27 +406,7 @@ impl Store for PgStore {
         from: DateTime<Utc>,
         to: DateTime<Utc>,
     ) -> Result<Vec<Worked>, StoreError> {
-        let rows: Vec<(DateTime<Utc>, DateTime<Utc>, Uuid)> = sqlx::query_as(
-            "SELECT b.starts_at, b.ends_at, s.org_id FROM bookings b JOIN shifts s ON s.id = b.shift_id \
-             WHERE b.worker_id = $1 AND b.status = 'active' AND b.during && tstzrange($2, $3, '[)') \
-             ORDER BY b.starts_at",
-        )
-        .bind(worker.0)
-        .bind(from)
-        .bind(to)
-        .fetch_all(&self.pool)
-        .await
-        .or_store()?;
-        rows.into_iter()
-            .map(|(start, end, org)| {
-                let window = ShiftWindow::new(start, end)
-                    .map_err(|e| StoreError::Unexpected(anyhow::anyhow!("window: {e}")))?;
-                Ok(Worked {
-                    window,
-                    trust: OrgId(org),
-                })
-            })
-            .collect()
+        crate::working_time::worked(&self.pool, worker, from, to).await
     }
 
     async fn post_shifts(&self, shifts: &[Shift], audit: &[AuditRecord]) -> Result<(), StoreError> {
@@ -530,16 +511,18 @@ impl Store for PgStore {
         &self,
         booking: &Booking,
         audit: &[AuditRecord],
+        working_time: Option<&WorkingTimeCheck>,
     ) -> Result<BookOutcome, StoreError> {
         let mut tx = self.pool.begin().await.or_store()?;
         // Lock the shift first: racing requests for it queue here, and a retry with the same key
         // then sees the first request's committed booking below.
-        let state: Option<(String, i32, i32)> =
-            sqlx::query_as("SELECT status, booked, places FROM shifts WHERE id = $1 FOR UPDATE")
-                .bind(booking.shift_id.0)
-                .fetch_optional(&mut *tx)
-                .await
-                .or_store()?;
+        let state: Option<(String, i32, i32, Uuid)> = sqlx::query_as(
+            "SELECT status, booked, places, org_id FROM shifts WHERE id = $1 FOR UPDATE",
+        )
+        .bind(booking.shift_id.0)
+        .fetch_optional(&mut *tx)
+        .await
+        .or_store()?;
         // Then the worker: two bookings for one worker queue here instead of both inserting and
         // deadlocking on each other's uncommitted row in the exclusion constraint's check.
         sqlx::query("SELECT 1 FROM workers WHERE id = $1 FOR NO KEY UPDATE")
@@ -566,11 +549,18 @@ impl Store for PgStore {
                 replayed: true,
             });
         }
-        match state {
+        let trust = match state {
             None => return Err(StoreError::NotFound),
-            Some((status, _, _)) if status != "open" => return Err(Conflict::ShiftNotOpen.into()),
-            Some((_, booked, places)) if booked >= places => return Err(Conflict::ShiftFull.into()),
-            Some(_) => {}
+            Some((status, ..)) if status != "open" => return Err(Conflict::ShiftNotOpen.into()),
+            Some((_, booked, places, _)) if booked >= places => {
+                return Err(Conflict::ShiftFull.into())
+            }
+            Some((.., org)) => OrgId(org),
+        };
+        // Under the worker lock taken above, so simultaneous bookings for one worker are judged
+        // one after the other.
+        if let Some(check) = working_time {
+            crate::working_time::enforce(&mut *tx, booking, trust, check).await?;
         }
         sqlx::query(
             "INSERT INTO bookings (id, shift_id, worker_id, starts_at, ends_at, status, idempotency_key, \

@@ -10,6 +10,7 @@ mod error;
 mod ledger;
 mod rows;
 mod store;
+mod working_time;
 
 use std::str::FromStr;
 use std::time::Duration;

@@ -9,6 +9,7 @@ use staffbank_domain::text::Label;
 use staffbank_domain::working_time::Worked;
 use staffbank_domain::*;
 use staffbank_store::raw::{grade_rank, scope_parts, stored_shift_status};
+use staffbank_store::WorkingTimeCheck;
 use staffbank_store::*;
 use uuid::Uuid;
 
@@ -453,35 +454,7 @@ impl Store for SqliteStore {
         from: DateTime<Utc>,
         to: DateTime<Utc>,
     ) -> Result<Vec<Worked>, StoreError> {
-        let rows: Vec<(i64, i64, Uuid)> = sqlx::query_as(
-            "SELECT b.starts_at, b.ends_at, s.org_id FROM bookings b JOIN shifts s ON s.id = b.shift_id \
-             WHERE b.worker_id = ? AND b.status = 'active' AND b.starts_at < ? AND b.ends_at > ? \
-             ORDER BY b.starts_at",
-        )
-        .bind(worker.0)
-        .bind(ms(to))
-        .bind(ms(from))
-        .fetch_all(&self.reader)
-        .await
-        .or_store()?;
-        rows.into_iter()
-            .map(|(start, end, org)| {
-                let (Some(start), Some(end)) = (
-                    DateTime::from_timestamp_millis(start),
-                    DateTime::from_timestamp_millis(end),
-                ) else {
-                    return Err(StoreError::Unexpected(anyhow::anyhow!(
-                        "stored instant out of range"
-                    )));
-                };
-                let window = ShiftWindow::new(start, end)
-                    .map_err(|e| StoreError::Unexpected(anyhow::anyhow!("window: {e}")))?;
-                Ok(Worked {
-                    window,
-                    trust: OrgId(org),
-                })
-            })
-            .collect()
+        crate::working_time::worked(&self.reader, worker, from, to).await
     }
 
     async fn post_shifts(&self, shifts: &[Shift], audit: &[AuditRecord]) -> Result<(), StoreError> {
@@ -596,6 +569,7 @@ impl Store for SqliteStore {
         &self,
         booking: &Booking,
         audit: &[AuditRecord],
+        working_time: Option<&WorkingTimeCheck>,
     ) -> Result<BookOutcome, StoreError> {
         let mut tx = self.begin().await?;
         if let Some(existing) =
@@ -610,17 +584,22 @@ impl Store for SqliteStore {
                 replayed: true,
             });
         }
-        let state: Option<(String, i64, i64)> =
-            sqlx::query_as("SELECT status, booked, places FROM shifts WHERE id = ?")
+        let state: Option<(String, i64, i64, Uuid)> =
+            sqlx::query_as("SELECT status, booked, places, org_id FROM shifts WHERE id = ?")
                 .bind(booking.shift_id.0)
                 .fetch_optional(&mut *tx)
                 .await
                 .or_store()?;
-        match state {
+        let trust = match state {
             None => return Err(StoreError::NotFound),
-            Some((status, _, _)) if status != "open" => return Err(Conflict::ShiftNotOpen.into()),
-            Some((_, booked, places)) if booked >= places => return Err(Conflict::ShiftFull.into()),
-            Some(_) => {}
+            Some((status, ..)) if status != "open" => return Err(Conflict::ShiftNotOpen.into()),
+            Some((_, booked, places, _)) if booked >= places => {
+                return Err(Conflict::ShiftFull.into())
+            }
+            Some((.., org)) => OrgId(org),
+        };
+        if let Some(check) = working_time {
+            crate::working_time::enforce(&mut *tx, booking, trust, check).await?;
         }
         sqlx::query(
             "INSERT INTO bookings (id, shift_id, worker_id, starts_at, ends_at, status, idempotency_key, \

@@ -38,7 +38,8 @@ macro_rules! conformance_suite {
             sequencing_appends_leaves_subtrees_and_heads,
             one_sequencer_holds_the_lease,
             person_keys_are_kept_once_and_erased,
-            worked_time_counts_every_trust_and_opt_outs_are_kept
+            worked_time_counts_every_trust_and_opt_outs_are_kept,
+            simultaneous_bookings_never_break_working_time_together
         );
     };
     (@cases $make:path; $($case:ident),*) => {
@@ -403,14 +404,14 @@ pub async fn open_shifts_show_only_what_a_worker_may_book(store: Arc<dyn Store>)
         .post(world.shift(0, world.banks[0].id, 72, 8, 1))
         .await;
     store
-        .book(&world.booking(&filled, &other, "k1"), &[])
+        .book(&world.booking(&filled, &other, "k1"), &[], None)
         .await
         .unwrap();
     let booked_by_me = world
         .post(world.shift(0, world.banks[0].id, 96, 8, 3))
         .await;
     store
-        .book(&world.booking(&booked_by_me, &worker, "k2"), &[])
+        .book(&world.booking(&booked_by_me, &worker, "k2"), &[], None)
         .await
         .unwrap();
 
@@ -489,7 +490,7 @@ pub async fn places_are_never_exceeded_under_concurrency(store: Arc<dyn Store>) 
     let attempts = workers.iter().map(|w| {
         let world = world.clone();
         let request = world.booking(&shift, w, "race");
-        tokio::spawn(async move { world.store.book(&request, &[]).await })
+        tokio::spawn(async move { world.store.book(&request, &[], None).await })
     });
     let results = futures::future::join_all(attempts).await;
     let mut booked = 0;
@@ -530,8 +531,8 @@ pub async fn a_worker_never_holds_overlapping_bookings_across_trusts(store: Arc<
         let second = world.booking(&at_b, &worker, "b");
         let (w1, w2) = (world.clone(), world.clone());
         let (r1, r2) = tokio::join!(
-            tokio::spawn(async move { w1.store.book(&first, &[]).await }),
-            tokio::spawn(async move { w2.store.book(&second, &[]).await }),
+            tokio::spawn(async move { w1.store.book(&first, &[], None).await }),
+            tokio::spawn(async move { w2.store.book(&second, &[], None).await }),
         );
         let results = [r1.unwrap(), r2.unwrap()];
         let ok = results.iter().filter(|r| r.is_ok()).count();
@@ -566,11 +567,11 @@ pub async fn back_to_back_bookings_are_allowed(store: Arc<dyn Store>) {
         .post(world.shift(1, world.banks[2].id, 36, 12, 1))
         .await;
     store
-        .book(&world.booking(&day, &worker, "day"), &[])
+        .book(&world.booking(&day, &worker, "day"), &[], None)
         .await
         .unwrap();
     store
-        .book(&world.booking(&night, &worker, "night"), &[])
+        .book(&world.booking(&night, &worker, "night"), &[], None)
         .await
         .unwrap();
     let overlapping = world
@@ -579,7 +580,7 @@ pub async fn back_to_back_bookings_are_allowed(store: Arc<dyn Store>) {
     assert_eq!(
         conflict(
             store
-                .book(&world.booking(&overlapping, &worker, "x"), &[])
+                .book(&world.booking(&overlapping, &worker, "x"), &[], None)
                 .await
         ),
         Conflict::OverlappingBooking
@@ -598,7 +599,7 @@ pub async fn idempotency_keys_replay_and_refuse_reuse(store: Arc<dyn Store>) {
     let retries = (0..10).map(|_| {
         let world = world.clone();
         let request = world.booking(&shift, &worker, "same-key");
-        tokio::spawn(async move { world.store.book(&request, &[]).await })
+        tokio::spawn(async move { world.store.book(&request, &[], None).await })
     });
     let results = futures::future::join_all(retries).await;
     let outcomes: Vec<BookOutcome> = results.into_iter().map(|r| r.unwrap().unwrap()).collect();
@@ -618,7 +619,7 @@ pub async fn idempotency_keys_replay_and_refuse_reuse(store: Arc<dyn Store>) {
     assert_eq!(
         conflict(
             store
-                .book(&world.booking(&other, &worker, "same-key"), &[])
+                .book(&world.booking(&other, &worker, "same-key"), &[], None)
                 .await
         ),
         Conflict::IdempotencyKeyReused
@@ -634,12 +635,16 @@ pub async fn cancelling_releases_the_place_at_once(store: Arc<dyn Store>) {
         .post(world.shift(0, world.banks[0].id, 24, 12, 1))
         .await;
     let booking = store
-        .book(&world.booking(&shift, &first, "k"), &[])
+        .book(&world.booking(&shift, &first, "k"), &[], None)
         .await
         .unwrap()
         .booking;
     assert_eq!(
-        conflict(store.book(&world.booking(&shift, &second, "k"), &[]).await),
+        conflict(
+            store
+                .book(&world.booking(&shift, &second, "k"), &[], None)
+                .await
+        ),
         Conflict::ShiftFull
     );
     let reason = label("Unwell");
@@ -678,7 +683,7 @@ pub async fn cancelling_releases_the_place_at_once(store: Arc<dyn Store>) {
         Conflict::AlreadyCancelled
     );
     store
-        .book(&world.booking(&shift, &second, "k"), &[])
+        .book(&world.booking(&shift, &second, "k"), &[], None)
         .await
         .unwrap();
     assert_eq!(store.booking(booking.id).await.unwrap(), Some(cancelled));
@@ -692,7 +697,11 @@ pub async fn cancelled_shifts_cannot_be_booked(store: Arc<dyn Store>) {
     shift.status = ShiftStatus::Cancelled;
     let shift = world.post(shift).await;
     assert_eq!(
-        conflict(store.book(&world.booking(&shift, &worker, "k"), &[]).await),
+        conflict(
+            store
+                .book(&world.booking(&shift, &worker, "k"), &[], None)
+                .await
+        ),
         Conflict::ShiftNotOpen
     );
     assert!(store
@@ -728,6 +737,7 @@ pub async fn audit_entries_are_written_with_their_change_only(store: Arc<dyn Sto
         .book(
             &world.booking(&shift, &first, "k"),
             std::slice::from_ref(&made),
+            None,
         )
         .await
         .unwrap();
@@ -739,7 +749,8 @@ pub async fn audit_entries_are_written_with_their_change_only(store: Arc<dyn Sto
             store
                 .book(
                     &world.booking(&shift, &second, "k"),
-                    std::slice::from_ref(&refused)
+                    std::slice::from_ref(&refused),
+                    None
                 )
                 .await
         ),
@@ -755,6 +766,7 @@ pub async fn audit_entries_are_written_with_their_change_only(store: Arc<dyn Sto
         .book(
             &world.booking(&shift, &first, "k"),
             std::slice::from_ref(&replay),
+            None,
         )
         .await
         .unwrap();
@@ -942,7 +954,7 @@ pub async fn worked_time_counts_every_trust_and_opt_outs_are_kept(store: Arc<dyn
         .await;
     for (shift, key) in [(&at_a, "a"), (&at_b, "b"), (&later, "c")] {
         store
-            .book(&world.booking(shift, &worker, key), &[])
+            .book(&world.booking(shift, &worker, key), &[], None)
             .await
             .unwrap();
     }
@@ -982,4 +994,47 @@ pub async fn worked_time_counts_every_trust_and_opt_outs_are_kept(store: Arc<dyn
             .await,
         Err(StoreError::NotFound)
     ));
+}
+
+/// Two simultaneous bookings for one worker that are each lawful but together leave too little
+/// rest: the database-side check lets exactly one through, every time.
+pub async fn simultaneous_bookings_never_break_working_time_together(store: Arc<dyn Store>) {
+    let world = Arc::new(World::new(store.clone()).await);
+    let rules = WorkingTimeCheck {
+        rules: staffbank_domain::working_time::WorkingTimeRules::default(),
+        opted_out: false,
+    };
+    for round in 0..10 {
+        let worker = world
+            .worker(
+                &format!("Nat{round}"),
+                &[world.banks[0].id, world.banks[1].id],
+            )
+            .await;
+        // 12 hours at trust A, then 8 hours at trust B starting 5 hours later: 5 hours' rest.
+        let at_a = world
+            .post(world.shift(0, world.banks[0].id, 24 + round * 48, 12, 5))
+            .await;
+        let at_b = world
+            .post(world.shift(1, world.banks[1].id, 41 + round * 48, 8, 5))
+            .await;
+        let (first, second) = (
+            world.booking(&at_a, &worker, "a"),
+            world.booking(&at_b, &worker, "b"),
+        );
+        let (w1, w2) = (world.clone(), world.clone());
+        let (r1, r2) = tokio::join!(
+            tokio::spawn(async move { w1.store.book(&first, &[], Some(&rules)).await }),
+            tokio::spawn(async move { w2.store.book(&second, &[], Some(&rules)).await }),
+        );
+        let results = [r1.unwrap(), r2.unwrap()];
+        assert_eq!(
+            results.iter().filter(|r| r.is_ok()).count(),
+            1,
+            "round {round}: {results:?}"
+        );
+        assert!(results
+            .iter()
+            .any(|r| matches!(r, Err(StoreError::Conflict(Conflict::WorkingTime)))));
+    }
 }

@@ -21,6 +21,8 @@ pub enum Conflict {
     MissingReference,
     /// Another sequencer appended to the ledger first.
     LedgerMoved,
+    /// With the worker's other bookings, the booking would break the working-time rules.
+    WorkingTime,
 }
 
 /// What can go wrong in a store call.

@@ -248,3 +248,13 @@ pub struct OpenShiftQuery {
     /// The page.
     pub page: Page,
 }
+
+/// The working-time rules a booking must keep, checked again inside the booking's transaction so
+/// that two simultaneous bookings for one worker cannot together break them.
+#[derive(Debug, Clone, Copy)]
+pub struct WorkingTimeCheck {
+    /// The limits.
+    pub rules: staffbank_domain::working_time::WorkingTimeRules,
+    /// Whether the worker has opted out of the weekly average.
+    pub opted_out: bool,
+}

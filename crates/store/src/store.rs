@@ -12,7 +12,7 @@ use uuid::Uuid;
 use crate::{
     AuditRecord, Bank, BookOutcome, Booking, Hash, LeafWithBody, LedgerEntry, OpenShiftQuery,
     Organisation, Page, PersonKey, SequencedBatch, Session, Shift, SignedHead, Site, StoreError,
-    User, Ward, Worker,
+    User, Ward, Worker, WorkingTimeCheck,
 };
 
 /// Everything Staffbank persists. Each method is atomic: it either happens whole or not at all.
@@ -123,12 +123,15 @@ pub trait Store: Send + Sync + 'static {
     async fn open_shifts(&self, query: &OpenShiftQuery) -> Result<Vec<Shift>, StoreError>;
 
     /// Books a place atomically. Refuses with a [`crate::Conflict`] when the shift is full or not
-    /// open, when the worker holds an overlapping booking anywhere, or when the idempotency key was
-    /// used for another shift; a retry with the same key returns the original booking.
+    /// open, when the worker holds an overlapping booking anywhere, when the idempotency key was
+    /// used for another shift, or (given `working_time`) when the worker's bookings everywhere
+    /// would then break the working-time rules; a retry with the same key returns the original
+    /// booking.
     async fn book(
         &self,
         booking: &Booking,
         audit: &[AuditRecord],
+        working_time: Option<&WorkingTimeCheck>,
     ) -> Result<BookOutcome, StoreError>;
     /// Cancels an active booking and releases its place at once.
     async fn cancel_booking(

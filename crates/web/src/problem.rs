@@ -138,6 +138,7 @@ fn conflict_slug(kind: ConflictKind) -> &'static str {
         ConflictKind::ShiftStarted => "shift-started",
         ConflictKind::EmailTaken => "email-taken",
         ConflictKind::OdsCodeTaken => "ods-code-taken",
+        ConflictKind::WorkingTime => "working-time",
     }
 }
 

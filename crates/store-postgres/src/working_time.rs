@@ -1,0 +1,64 @@
+//! The working-time rules inside the booking transaction: the worker's bookings everywhere are
+//! read under the same lock that serialises their bookings, so two simultaneous bookings can never
+//! together break the rules.
+
+use chrono::{DateTime, Utc};
+use staffbank_domain::working_time::{check, Worked};
+use staffbank_domain::{OrgId, ShiftWindow, WorkerId};
+use staffbank_store::{Booking, Conflict, StoreError, WorkingTimeCheck};
+use uuid::Uuid;
+
+use crate::error::OrStore;
+
+/// The worker's active bookings overlapping `[from, to)`, with each one's trust.
+pub(crate) async fn worked<'e, E: sqlx::Executor<'e, Database = sqlx::Postgres>>(
+    executor: E,
+    worker: WorkerId,
+    from: DateTime<Utc>,
+    to: DateTime<Utc>,
+) -> Result<Vec<Worked>, StoreError> {
+    let rows: Vec<(DateTime<Utc>, DateTime<Utc>, Uuid)> = sqlx::query_as(
+        "SELECT b.starts_at, b.ends_at, s.org_id FROM bookings b JOIN shifts s ON s.id = b.shift_id \
+         WHERE b.worker_id = $1 AND b.status = 'active' AND b.during && tstzrange($2, $3, '[)') ORDER BY b.starts_at",
+    )
+    .bind(worker.0)
+        .bind(from)
+        .bind(to)
+    .fetch_all(executor)
+    .await
+    .or_store()?;
+    rows.into_iter()
+        .map(|(start, end, org)| {
+            let window = ShiftWindow::new(start, end)
+                .map_err(|e| StoreError::Unexpected(anyhow::anyhow!("stored window: {e}")))?;
+            Ok(Worked {
+                window,
+                trust: OrgId(org),
+            })
+        })
+        .collect()
+}
+
+/// Refuses the booking if, with the worker's bookings everywhere, it would break the rules.
+pub(crate) async fn enforce<'e, E: sqlx::Executor<'e, Database = sqlx::Postgres>>(
+    executor: E,
+    booking: &Booking,
+    trust: OrgId,
+    rules: &WorkingTimeCheck,
+) -> Result<(), StoreError> {
+    let horizon = rules.rules.horizon();
+    let (from, to) = (
+        booking.window.start() - horizon,
+        booking.window.end() + horizon,
+    );
+    let held = worked(executor, booking.worker_id, from, to).await?;
+    let proposed = Worked {
+        window: booking.window,
+        trust,
+    };
+    if check(&rules.rules, &held, proposed, rules.opted_out).is_empty() {
+        Ok(())
+    } else {
+        Err(Conflict::WorkingTime.into())
+    }
+}

@@ -1,0 +1,73 @@
+//! The working-time rules inside the booking transaction: the worker's bookings everywhere are
+//! read under the same lock that serialises their bookings, so two simultaneous bookings can never
+//! together break the rules.
+
+use chrono::{DateTime, Utc};
+use staffbank_domain::working_time::{check, Worked};
+use staffbank_domain::{OrgId, ShiftWindow, WorkerId};
+use staffbank_store::{Booking, Conflict, StoreError, WorkingTimeCheck};
+use uuid::Uuid;
+
+use crate::error::OrStore;
+use crate::rows::ms;
+
+/// The worker's active bookings overlapping `[from, to)`, with each one's trust.
+pub(crate) async fn worked<'e, E: sqlx::Executor<'e, Database = sqlx::Sqlite>>(
+    executor: E,
+    worker: WorkerId,
+    from: DateTime<Utc>,
+    to: DateTime<Utc>,
+) -> Result<Vec<Worked>, StoreError> {
+    let rows: Vec<(i64, i64, Uuid)> = sqlx::query_as(
+        "SELECT b.starts_at, b.ends_at, s.org_id FROM bookings b JOIN shifts s ON s.id = b.shift_id \
+         WHERE b.worker_id = ? AND b.status = 'active' AND b.starts_at < ? AND b.ends_at > ? ORDER BY b.starts_at",
+    )
+    .bind(worker.0)
+        .bind(ms(to))
+        .bind(ms(from))
+    .fetch_all(executor)
+    .await
+    .or_store()?;
+    rows.into_iter()
+        .map(|(start, end, org)| {
+            let (Some(start), Some(end)) = (
+                DateTime::from_timestamp_millis(start),
+                DateTime::from_timestamp_millis(end),
+            ) else {
+                return Err(StoreError::Unexpected(anyhow::anyhow!(
+                    "stored instant out of range"
+                )));
+            };
+            let window = ShiftWindow::new(start, end)
+                .map_err(|e| StoreError::Unexpected(anyhow::anyhow!("stored window: {e}")))?;
+            Ok(Worked {
+                window,
+                trust: OrgId(org),
+            })
+        })
+        .collect()
+}
+
+/// Refuses the booking if, with the worker's bookings everywhere, it would break the rules.
+pub(crate) async fn enforce<'e, E: sqlx::Executor<'e, Database = sqlx::Sqlite>>(
+    executor: E,
+    booking: &Booking,
+    trust: OrgId,
+    rules: &WorkingTimeCheck,
+) -> Result<(), StoreError> {
+    let horizon = rules.rules.horizon();
+    let (from, to) = (
+        booking.window.start() - horizon,
+        booking.window.end() + horizon,
+    );
+    let held = worked(executor, booking.worker_id, from, to).await?;
+    let proposed = Worked {
+        window: booking.window,
+        trust,
+    };
+    if check(&rules.rules, &held, proposed, rules.opted_out).is_empty() {
+        Ok(())
+    } else {
+        Err(Conflict::WorkingTime.into())
+    }
+}
