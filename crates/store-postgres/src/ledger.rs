@@ -21,6 +21,13 @@ fn seq_of(value: i64) -> Result<u64, StoreError> {
     u64::try_from(value).map_err(|_| StoreError::Unexpected(anyhow::anyhow!("negative index")))
 }
 
+/// A position to look up or compare with: one past any real ledger reads as the largest stored
+/// value, so asking for it finds nothing rather than failing.
+fn position(value: u64) -> i64 {
+    i64::try_from(value).unwrap_or(i64::MAX)
+}
+
+/// A position to store, which must fit.
 fn index(value: u64) -> Result<i64, StoreError> {
     i64::try_from(value).map_err(|_| StoreError::Unexpected(anyhow::anyhow!("index too large")))
 }
@@ -191,10 +198,7 @@ impl PgStore {
         ids: &[(u8, u64)],
     ) -> Result<Vec<Option<Hash>>, StoreError> {
         let levels: Vec<i16> = ids.iter().map(|(l, _)| i16::from(*l)).collect();
-        let idxs: Vec<i64> = ids
-            .iter()
-            .map(|(_, i)| index(*i))
-            .collect::<Result<_, _>>()?;
+        let idxs: Vec<i64> = ids.iter().map(|(_, i)| position(*i)).collect();
         let rows: Vec<(i16, i64, Vec<u8>)> = sqlx::query_as(
             "SELECT n.level, n.idx, n.hash FROM ledger_nodes n \
              JOIN UNNEST($1::smallint[], $2::bigint[]) AS want(level, idx) \
@@ -210,7 +214,7 @@ impl PgStore {
             found.insert((level, idx), hash(h)?);
         }
         ids.iter()
-            .map(|(l, i)| Ok(found.get(&(i16::from(*l), index(*i)?)).copied()))
+            .map(|(l, i)| Ok(found.get(&(i16::from(*l), position(*i))).copied()))
             .collect()
     }
 
@@ -302,7 +306,7 @@ impl PgStore {
         let row = sqlx::query(
             "SELECT * FROM ledger_heads WHERE size = $1 ORDER BY signed_at DESC LIMIT 1",
         )
-        .bind(index(size)?)
+        .bind(position(size))
         .fetch_optional(&self.pool)
         .await
         .or_store()?;
@@ -315,7 +319,7 @@ impl PgStore {
         limit: u32,
     ) -> Result<Vec<SignedHead>, StoreError> {
         let (size, at) = match after {
-            Some((size, at)) => (index(size)?, at),
+            Some((size, at)) => (position(size), at),
             None => (-1, i64::MIN),
         };
         let rows = sqlx::query(
@@ -339,7 +343,7 @@ impl PgStore {
              WHERE l.seq = $1"
         );
         let row = sqlx::query(&sql)
-            .bind(index(seq)?)
+            .bind(position(seq))
             .fetch_optional(&self.pool)
             .await
             .or_store()?;
@@ -393,7 +397,7 @@ impl PgStore {
              LEFT JOIN ledger_nodes n ON n.level = 0 AND n.idx = l.seq \
              WHERE l.seq >= $1 ORDER BY l.seq LIMIT $2",
         )
-        .bind(index(from)?)
+        .bind(position(from))
         .bind(i64::from(limit))
         .fetch_all(&self.pool)
         .await

@@ -27,6 +27,13 @@ fn seq_of(value: i64) -> Result<u64, StoreError> {
     u64::try_from(value).map_err(|_| StoreError::Unexpected(anyhow::anyhow!("negative index")))
 }
 
+/// A position to look up or compare with: one past any real ledger reads as the largest stored
+/// value, so asking for it finds nothing rather than failing.
+fn position(value: u64) -> i64 {
+    i64::try_from(value).unwrap_or(i64::MAX)
+}
+
+/// A position to store, which must fit.
 fn index(value: u64) -> Result<i64, StoreError> {
     i64::try_from(value).map_err(|_| StoreError::Unexpected(anyhow::anyhow!("index too large")))
 }
@@ -215,7 +222,7 @@ impl SqliteStore {
             let found: Option<Vec<u8>> =
                 sqlx::query_scalar("SELECT hash FROM ledger_nodes WHERE level = ? AND idx = ?")
                     .bind(i64::from(*level))
-                    .bind(index(*idx)?)
+                    .bind(position(*idx))
                     .fetch_optional(&self.reader)
                     .await
                     .or_store()?;
@@ -296,7 +303,7 @@ impl SqliteStore {
         let row = sqlx::query(
             "SELECT * FROM ledger_heads WHERE size = ? ORDER BY signed_at DESC LIMIT 1",
         )
-        .bind(index(size)?)
+        .bind(position(size))
         .fetch_optional(&self.reader)
         .await
         .or_store()?;
@@ -309,7 +316,7 @@ impl SqliteStore {
         limit: u32,
     ) -> Result<Vec<SignedHead>, StoreError> {
         let (size, at) = match after {
-            Some((size, at)) => (index(size)?, at),
+            Some((size, at)) => (position(size), at),
             None => (-1, i64::MIN),
         };
         let rows = sqlx::query(
@@ -333,7 +340,7 @@ impl SqliteStore {
              WHERE l.seq = ?"
         );
         let row = sqlx::query(&sql)
-            .bind(index(seq)?)
+            .bind(position(seq))
             .fetch_optional(&self.reader)
             .await
             .or_store()?;
@@ -390,7 +397,7 @@ impl SqliteStore {
              LEFT JOIN ledger_nodes n ON n.level = 0 AND n.idx = l.seq \
              WHERE l.seq >= ? ORDER BY l.seq LIMIT ?",
         )
-        .bind(index(from)?)
+        .bind(position(from))
         .bind(i64::from(limit))
         .fetch_all(&self.reader)
         .await

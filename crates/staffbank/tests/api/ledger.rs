@@ -216,6 +216,36 @@ async fn changes_are_entries_proved_by_an_independent_implementation(app: TestAp
     app.get(&format!("/api/v1/ledger/entries/{m}"), &auditor)
         .await
         .assert_problem(404, "not-found");
+    // Indexes and sizes beyond any real ledger are simply not there.
+    let huge = u64::MAX;
+    for path in [
+        format!("/api/v1/ledger/entries/{huge}"),
+        format!("/api/v1/ledger/entries/{huge}/inclusion-proof"),
+    ] {
+        app.get(&path, &auditor)
+            .await
+            .assert_problem(404, "not-found");
+    }
+    app.get(
+        &format!("/api/v1/ledger/entries/0/inclusion-proof?tree_size={huge}"),
+        &auditor,
+    )
+    .await
+    .assert_problem(422, "validation-error");
+    app.get(
+        &format!("/api/v1/ledger/consistency-proof?first={n}&second={huge}"),
+        &auditor,
+    )
+    .await
+    .assert_problem(422, "validation-error");
+    for path in [
+        format!("/api/v1/ledger/entries?from={huge}"),
+        format!("/api/v1/ledger/heads?after_size={huge}"),
+    ] {
+        let reply = app.get(&path, &auditor).await;
+        assert_eq!(reply.status, StatusCode::OK, "{path}: {}", reply.body);
+        assert_eq!(reply.body, json!([]));
+    }
     let report = verify_ledger(
         app.store.as_ref(),
         &app.master.signing_key().verifying_key(),
