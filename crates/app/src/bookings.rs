@@ -90,10 +90,6 @@ impl App {
         if !reasons.is_empty() {
             return Err(AppError::Ineligible(reasons));
         }
-        let breaches = self.working_time_breaches(worker, &shift).await?;
-        if !breaches.is_empty() {
-            return Err(AppError::Ineligible(breaches));
-        }
         let request = Booking {
             id: BookingId(Uuid::now_v7()),
             shift_id,
@@ -123,8 +119,8 @@ impl App {
         };
         let outcome = match self.store.book(&request, &[record], Some(&rules)).await {
             Err(StoreError::Conflict(Conflict::WorkingTime)) => {
-                // A booking made meanwhile (another request for the same worker) changed the
-                // picture: say what it now breaks.
+                // The store judged the worker's bookings everywhere under its lock; say what
+                // this one would break (or that it overlaps one they hold).
                 let reasons = self.working_time_breaches(worker, &shift).await?;
                 if reasons.is_empty() {
                     return Err(StoreError::Conflict(Conflict::WorkingTime).into());

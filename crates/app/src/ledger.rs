@@ -144,17 +144,10 @@ pub struct VerifyReport {
 }
 
 impl App {
-    fn is_platform(&self, who: &Principal, role: Role) -> bool {
-        who.user
-            .grants
-            .iter()
-            .any(|g| g.role == role && g.scope == Scope::Platform)
-    }
-
     /// Whether `who` may read an entry: platform auditors and admins; a trust's auditor for that
     /// trust's entries; anyone for entries about themselves.
     fn may_read(&self, who: &Principal, entry: &LedgerEntry) -> bool {
-        if self.is_platform(who, Role::Auditor) || who.is_platform_admin() {
+        if who.reads_whole_ledger() {
             return true;
         }
         let trust_auditor = entry.record.tenant.is_some_and(|t| {
@@ -273,7 +266,7 @@ impl App {
         from: u64,
         limit: u32,
     ) -> Result<Vec<EntryView>, AppError> {
-        if !(self.is_platform(who, Role::Auditor) || who.is_platform_admin()) {
+        if !who.reads_whole_ledger() {
             return Err(AppError::Forbidden);
         }
         let mut views = Vec::new();
@@ -453,12 +446,6 @@ pub async fn verify_ledger(
     key: &VerifyingKey,
 ) -> Result<VerifyReport, AppError> {
     let mut report = VerifyReport::default();
-    let fail = |report: &mut VerifyReport, problem: String| {
-        report.problems += 1;
-        if report.first_problem.is_none() {
-            report.first_problem = Some(problem);
-        }
-    };
     let heads = all_heads(store).await?;
     report.heads = heads.len() as u64;
     for h in &heads {
@@ -468,39 +455,15 @@ pub async fn verify_ledger(
             timestamp_ms: h.timestamp_ms,
         };
         if !head.verify(&h.signature, key) {
-            fail(
-                &mut report,
-                format!(
-                    "tree head of size {} signed at {} ms: the signature does not verify",
-                    h.size, h.timestamp_ms
-                ),
-            );
+            report.fail(format!(
+                "tree head of size {} signed at {} ms: the signature does not verify",
+                h.size, h.timestamp_ms
+            ));
         }
     }
     let mut next_head = 0usize;
     let mut frontier = Frontier::default();
-    let check_heads = |frontier: &Frontier, next_head: &mut usize, report: &mut VerifyReport| {
-        let mut problems = Vec::new();
-        while let Some(h) = heads.get(*next_head) {
-            if h.size > frontier.size() {
-                break;
-            }
-            if h.size == frontier.size() && h.root != frontier.root() {
-                problems.push(format!(
-                    "tree head of size {} signed at {} ms does not match the stored entries",
-                    h.size, h.timestamp_ms
-                ));
-            }
-            *next_head += 1;
-        }
-        for p in problems {
-            report.problems += 1;
-            if report.first_problem.is_none() {
-                report.first_problem = Some(p);
-            }
-        }
-    };
-    check_heads(&frontier, &mut next_head, &mut report);
+    report.match_heads(&heads, &mut next_head, &frontier);
     loop {
         let page = store.leaves_from(frontier.size(), 10_000).await?;
         if page.is_empty() {
@@ -509,53 +472,65 @@ pub async fn verify_ledger(
         for item in page {
             let expected = frontier.size();
             if item.leaf.seq != expected {
-                fail(
-                    &mut report,
-                    format!(
-                        "entry at index {expected} is missing (the next stored index is {})",
-                        item.leaf.seq
-                    ),
-                );
+                report.fail(format!(
+                    "entry at index {expected} is missing (the next stored index is {})",
+                    item.leaf.seq
+                ));
                 return Ok(report);
             }
             let Some(body) = item.body.as_ref() else {
-                fail(
-                    &mut report,
-                    format!(
-                        "entry at index {expected} ({}) has been deleted",
-                        item.leaf.entry_id
-                    ),
-                );
+                report.fail(format!(
+                    "entry at index {expected} ({}) has been deleted",
+                    item.leaf.entry_id
+                ));
                 frontier.push(item.leaf.hash);
                 continue;
             };
             let hash = leaf_hash(body);
             if hash != item.leaf.hash || item.sealed != Some(hash) {
-                fail(&mut report, format!(
+                report.fail(format!(
                     "entry at index {expected} ({}) does not match the hash sealed when it was sequenced",
                     item.leaf.entry_id
                 ));
             }
             frontier.push(hash);
             report.entries += 1;
-            check_heads(&frontier, &mut next_head, &mut report);
+            report.match_heads(&heads, &mut next_head, &frontier);
         }
     }
     if let Some(h) = heads.get(next_head) {
-        fail(
-            &mut report,
-            format!(
-                "tree head of size {} covers more entries than are stored ({})",
-                h.size,
-                frontier.size()
-            ),
-        );
+        report.fail(format!(
+            "tree head of size {} covers more entries than are stored ({})",
+            h.size,
+            frontier.size()
+        ));
     }
     for orphan in store.orphan_entries(10).await? {
-        fail(
-            &mut report,
-            format!("entry {orphan} is in no tree and not waiting to be sequenced"),
-        );
+        report.fail(format!(
+            "entry {orphan} is in no tree and not waiting to be sequenced"
+        ));
     }
     Ok(report)
+}
+
+impl VerifyReport {
+    fn fail(&mut self, problem: String) {
+        self.problems += 1;
+        if self.first_problem.is_none() {
+            self.first_problem = Some(problem);
+        }
+    }
+
+    /// Checks every head (from `next`, in size order) whose size the walk has now reached.
+    fn match_heads(&mut self, heads: &[SignedHead], next: &mut usize, frontier: &Frontier) {
+        while let Some(h) = heads.get(*next).filter(|h| h.size <= frontier.size()) {
+            if h.size == frontier.size() && h.root != frontier.root() {
+                self.fail(format!(
+                    "tree head of size {} signed at {} ms does not match the stored entries",
+                    h.size, h.timestamp_ms
+                ));
+            }
+            *next += 1;
+        }
+    }
 }

@@ -26,12 +26,22 @@ impl Principal {
         self.user.grants.iter().any(|g| g.role == role)
     }
 
-    /// Whether they administer the platform.
-    pub fn is_platform_admin(&self) -> bool {
+    /// Whether they hold `role` over the whole platform.
+    pub fn has_platform_role(&self, role: Role) -> bool {
         self.user
             .grants
             .iter()
-            .any(|g| g.role == Role::PlatformAdmin && g.scope == Scope::Platform)
+            .any(|g| g.role == role && g.scope == Scope::Platform)
+    }
+
+    /// Whether they administer the platform.
+    pub fn is_platform_admin(&self) -> bool {
+        self.has_platform_role(Role::PlatformAdmin)
+    }
+
+    /// Whether they may read the whole ledger: platform auditors and administrators.
+    pub fn reads_whole_ledger(&self) -> bool {
+        self.has_platform_role(Role::Auditor) || self.is_platform_admin()
     }
 
     /// Fails unless they administer the platform.

@@ -70,6 +70,16 @@ impl App {
             return Ok(None);
         }
         let pending = self.store.pending_entries(BATCH).await?;
+        if pending.is_empty() && !force {
+            // Idle: only a periodic head is due, if the last one is old enough.
+            let latest = self.store.latest_head().await?;
+            let fresh = latest.as_ref().is_some_and(|h| {
+                now.timestamp_millis() - h.timestamp_ms < HEAD_INTERVAL.num_milliseconds()
+            });
+            if fresh {
+                return Ok(None);
+            }
+        }
         let mut frontier = self.frontier().await?;
         let mut batch = SequencedBatch::default();
         for record in &pending {
@@ -88,13 +98,6 @@ impl App {
                     hash,
                 });
             }
-        }
-        let latest = self.store.latest_head().await?;
-        let stale = latest.as_ref().is_none_or(|h| {
-            now.timestamp_millis() - h.timestamp_ms >= HEAD_INTERVAL.num_milliseconds()
-        });
-        if batch.leaves.is_empty() && !stale && !force {
-            return Ok(None);
         }
         let head = self.sign(frontier.size(), frontier.root());
         batch.head = Some(head.clone());

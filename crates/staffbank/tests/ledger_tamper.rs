@@ -202,19 +202,17 @@ async fn the_database_refuses_updates_and_deletes(store: Arc<dyn Store>, raw: Ra
 async fn an_edited_entry_is_named(store: Arc<dyn Store>, raw: Raw) {
     let (_, key) = ledger(store.clone()).await;
     let id = entry_id(&store, 3).await;
+    // Change one fact inside the entry's JSON bytes.
+    let body = match raw {
+        Raw::Sqlite(_) => "CAST(REPLACE(CAST(body AS TEXT), '\"n\":3', '\"n\":4') AS BLOB)",
+        Raw::Postgres(_) => {
+            "convert_to(replace(convert_from(body, 'UTF8'), '\"n\":3', '\"n\":4'), 'UTF8')"
+        }
+    };
     let edit = format!(
-        "UPDATE ledger_entries SET body = CAST(REPLACE(CAST(body AS TEXT), '\"n\":3', '\"n\":4') AS {}) WHERE id = {}",
-        if matches!(raw, Raw::Sqlite(_)) { "BLOB" } else { "bytea" },
+        "UPDATE ledger_entries SET body = {body} WHERE id = {}",
         id_literal(&raw, id)
     );
-    let edit = if matches!(raw, Raw::Postgres(_)) {
-        format!(
-            "UPDATE ledger_entries SET body = convert_to(replace(convert_from(body, 'UTF8'), '\"n\":3', '\"n\":4'), 'UTF8') WHERE id = {}",
-            id_literal(&raw, id)
-        )
-    } else {
-        edit
-    };
     raw.tamper(&[&edit]).await;
     let problem = first_problem(&store, &key).await;
     assert!(problem.starts_with("entry at index 3 ("), "{problem}");
@@ -266,15 +264,11 @@ async fn an_inserted_entry_is_named(store: Arc<dyn Store>, raw: Raw) {
             "now()".to_string(),
         ),
     };
-    let at = match raw {
-        Raw::Sqlite(_) => "0".to_string(),
-        Raw::Postgres(_) => "now()".to_string(),
-    };
     let id = id_literal(&raw, forged.id);
     raw.tamper(&[
         "UPDATE ledger_leaves SET seq = seq + 1000000 WHERE seq >= 4",
         "UPDATE ledger_leaves SET seq = seq - 999999 WHERE seq >= 1000000",
-        &format!("INSERT INTO ledger_entries (id, recorded_at, action, body) VALUES ({id}, {at}, 'test.change', {body})"),
+        &format!("INSERT INTO ledger_entries (id, recorded_at, action, body) VALUES ({id}, {now}, 'test.change', {body})"),
         &format!("INSERT INTO ledger_leaves (seq, entry_id, hash, sequenced_at) VALUES (4, {id}, {blob}, {now})"),
     ])
     .await;

@@ -217,18 +217,25 @@ impl SqliteStore {
         &self,
         ids: &[(u8, u64)],
     ) -> Result<Vec<Option<Hash>>, StoreError> {
-        let mut out = Vec::with_capacity(ids.len());
-        for (level, idx) in ids {
-            let found: Option<Vec<u8>> =
-                sqlx::query_scalar("SELECT hash FROM ledger_nodes WHERE level = ? AND idx = ?")
-                    .bind(i64::from(*level))
-                    .bind(position(*idx))
-                    .fetch_optional(&self.reader)
-                    .await
-                    .or_store()?;
-            out.push(found.map(hash).transpose()?);
+        if ids.is_empty() {
+            return Ok(vec![]);
         }
-        Ok(out)
+        let wanted = vec!["(?, ?)"; ids.len()].join(", ");
+        let sql = format!(
+            "SELECT level, idx, hash FROM ledger_nodes WHERE (level, idx) IN (VALUES {wanted})"
+        );
+        let mut query = sqlx::query_as::<_, (i64, i64, Vec<u8>)>(&sql);
+        for (level, idx) in ids {
+            query = query.bind(i64::from(*level)).bind(position(*idx));
+        }
+        let mut found = std::collections::HashMap::new();
+        for (level, idx, h) in query.fetch_all(&self.reader).await.or_store()? {
+            found.insert((level, idx), hash(h)?);
+        }
+        Ok(ids
+            .iter()
+            .map(|(l, i)| found.get(&(i64::from(*l), position(*i))).copied())
+            .collect())
     }
 
     pub(crate) async fn ledger_append_sequenced(

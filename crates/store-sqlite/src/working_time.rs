@@ -3,9 +3,9 @@
 //! together break the rules.
 
 use chrono::{DateTime, Utc};
-use staffbank_domain::working_time::{check, Worked};
+use staffbank_domain::working_time::Worked;
 use staffbank_domain::{OrgId, ShiftWindow, WorkerId};
-use staffbank_store::{Booking, Conflict, StoreError, WorkingTimeCheck};
+use staffbank_store::{Booking, StoreError, WorkingTimeCheck};
 use uuid::Uuid;
 
 use crate::error::OrStore;
@@ -55,19 +55,13 @@ pub(crate) async fn enforce<'e, E: sqlx::Executor<'e, Database = sqlx::Sqlite>>(
     trust: OrgId,
     rules: &WorkingTimeCheck,
 ) -> Result<(), StoreError> {
-    let horizon = rules.rules.horizon();
-    let (from, to) = (
-        booking.window.start() - horizon,
-        booking.window.end() + horizon,
-    );
+    let (from, to) = rules.span(booking.window);
     let held = worked(executor, booking.worker_id, from, to).await?;
-    let proposed = Worked {
-        window: booking.window,
-        trust,
-    };
-    if check(&rules.rules, &held, proposed, rules.opted_out).is_empty() {
-        Ok(())
-    } else {
-        Err(Conflict::WorkingTime.into())
-    }
+    rules.judge(
+        &held,
+        Worked {
+            window: booking.window,
+            trust,
+        },
+    )
 }

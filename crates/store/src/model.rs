@@ -258,3 +258,27 @@ pub struct WorkingTimeCheck {
     /// Whether the worker has opted out of the weekly average.
     pub opted_out: bool,
 }
+
+impl WorkingTimeCheck {
+    /// The stretch of time whose other bookings matter to a booking in `window`.
+    pub fn span(&self, window: ShiftWindow) -> (DateTime<Utc>, DateTime<Utc>) {
+        let horizon = self.rules.horizon();
+        (window.start() - horizon, window.end() + horizon)
+    }
+
+    /// Refuses, with [`crate::Conflict::WorkingTime`], `proposed` on top of `held` when together
+    /// they break the rules.
+    pub fn judge(
+        &self,
+        held: &[staffbank_domain::working_time::Worked],
+        proposed: staffbank_domain::working_time::Worked,
+    ) -> Result<(), crate::StoreError> {
+        if staffbank_domain::working_time::check(&self.rules, held, proposed, self.opted_out)
+            .is_empty()
+        {
+            Ok(())
+        } else {
+            Err(crate::Conflict::WorkingTime.into())
+        }
+    }
+}

@@ -6,7 +6,7 @@ use chrono::{Duration, Utc};
 use reqwest::{Method, StatusCode};
 use serde_json::{json, Value};
 use sqlx::Connection;
-use staffbank_app::auth::{hash_password, token_hash};
+use staffbank_app::auth::token_hash;
 use staffbank_app::{App, SystemClock};
 use staffbank_domain::role::{Grant, Role, Scope};
 use staffbank_domain::text::{Email, Label};
@@ -374,9 +374,4 @@ pub async fn quick_worker(app: &TestApp, bank: &str, n: usize) -> String {
         .await
         .unwrap();
     app.session_for(user.id).await
-}
-
-/// Hashing is used by the real sign-in test only.
-pub async fn password_hash(password: &str) -> String {
-    hash_password(password).await.unwrap()
 }
