@@ -47,6 +47,14 @@ pub struct NewSite {
 pub struct NewWard {
     /// Name.
     pub name: String,
+    /// Whether workers book its shifts at once (true, the default) or request them for a booker
+    /// to approve.
+    #[serde(default = "instant")]
+    pub instant_booking: bool,
+}
+
+fn instant() -> bool {
+    true
 }
 
 /// Register a bank.
@@ -203,6 +211,7 @@ impl App {
             site_id: site.id,
             org_id: site.org_id,
             name,
+            instant_booking: input.instant_booking,
         };
         let record = self
             .audit_record(Change {

@@ -75,7 +75,12 @@ impl App {
             return self.booked(who, &existing, true).await;
         }
         let now = self.now();
-        let reasons = eligibility::check(&worker_facts(worker), &shift_facts(&shift), now);
+        let credentials = self.store.credentials_of(worker.id).await?;
+        let reasons = eligibility::check(
+            &worker_facts(worker, &credentials),
+            &shift_facts(&shift),
+            now,
+        );
         // A full or withdrawn shift is a conflict with the shift's state, the same answer the
         // database gives a request that loses the race for the last place.
         for reason in &reasons {

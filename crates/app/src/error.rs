@@ -44,6 +44,10 @@ pub enum ConflictKind {
     OdsCodeTaken,
     /// With the worker's other bookings, this one would break the working-time rules.
     WorkingTime,
+    /// The credential is already revoked.
+    AlreadyRevoked,
+    /// The shift is already released to agency.
+    AlreadyAtAgency,
 }
 
 /// What a use case can fail with.
@@ -116,6 +120,14 @@ impl From<StoreError> for AppError {
                 Conflict::WorkingTime => (
                     ConflictKind::WorkingTime,
                     "with your other bookings this would break the working-time rules",
+                ),
+                Conflict::AlreadyRevoked => (
+                    ConflictKind::AlreadyRevoked,
+                    "the credential is already revoked",
+                ),
+                Conflict::AlreadyAtAgency => (
+                    ConflictKind::AlreadyAtAgency,
+                    "the shift has already been released to agency",
                 ),
                 Conflict::LedgerMoved => {
                     return Self::Unexpected(anyhow::anyhow!("the ledger moved under a sequencer"))

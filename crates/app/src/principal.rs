@@ -68,10 +68,15 @@ impl Principal {
 
     /// Trusts they book for as a whole.
     pub fn booker_orgs(&self) -> Vec<OrgId> {
+        self.orgs_as(Role::Booker)
+    }
+
+    /// Organisations over which they hold `role` as a whole.
+    pub fn orgs_as(&self, role: Role) -> Vec<OrgId> {
         self.user
             .grants
             .iter()
-            .filter(|g| g.role == Role::Booker)
+            .filter(|g| g.role == role)
             .filter_map(|g| match g.scope {
                 Scope::Organisation(org) => Some(org),
                 _ => None,

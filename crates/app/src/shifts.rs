@@ -3,7 +3,11 @@
 use chrono::{DateTime, Utc};
 use serde::Deserialize;
 use serde_json::json;
+use staffbank_domain::booking::BookingMode;
+use staffbank_domain::credential::{default_requirements, Requirement};
 use staffbank_domain::eligibility::{self, ShiftFacts, WorkerFacts};
+use staffbank_domain::org::BankKind;
+use staffbank_domain::release::Schedule;
 use staffbank_domain::shift::ShiftStatus;
 use staffbank_domain::worker::Skill;
 use staffbank_domain::working_time::{self, Worked, WorkingTimeRules};
@@ -49,6 +53,14 @@ pub struct NewShift {
     /// Number of places (1 to 50).
     #[serde(default = "one_place")]
     pub places: i64,
+    /// Credentials required, e.g. `["identity", "dbs_check:enhanced_barred"]`; when absent, the
+    /// standard checks for the staff group.
+    #[serde(default)]
+    pub required_credentials: Option<Vec<String>>,
+    /// The collaborative bank to cascade to after the trust's delay; when absent, the
+    /// collaborative bank the trust belongs to, if the shift is posted to its own bank.
+    #[serde(default)]
+    pub collaborative_bank_id: Option<Uuid>,
 }
 
 fn one_place() -> i64 {
@@ -69,12 +81,21 @@ fn instant(raw: &str) -> Result<DateTime<Utc>, &'static str> {
         .map_err(|_| "must be an RFC 3339 date-time with an offset, e.g. 2026-07-01T07:30:00+01:00")
 }
 
-pub(crate) fn worker_facts(worker: &staffbank_store::Worker) -> WorkerFacts {
+/// The facts eligibility needs about a worker, given their credentials.
+pub(crate) fn worker_facts(
+    worker: &staffbank_store::Worker,
+    credentials: &[staffbank_store::Credential],
+) -> WorkerFacts {
     WorkerFacts {
         staff_group: worker.staff_group,
         grade: worker.grade,
         skills: worker.skills.clone(),
         banks: worker.banks.clone(),
+        tiered: worker.tiered.clone(),
+        credentials: credentials
+            .iter()
+            .map(staffbank_store::Credential::held)
+            .collect(),
     }
 }
 
@@ -101,10 +122,11 @@ pub(crate) fn breaches_of(
 
 pub(crate) fn shift_facts(shift: &Shift) -> ShiftFacts {
     ShiftFacts {
-        bank: shift.bank_id,
+        schedule: shift.schedule(),
         staff_group: shift.staff_group,
         grades: shift.grades,
         required_skills: shift.required_skills.clone(),
+        required_credentials: shift.required_credentials.clone(),
         window: shift.window,
         status: shift.status,
     }
@@ -231,9 +253,27 @@ impl App {
         else {
             return Ok(None);
         };
-        let (Some(skills), Some(window), Some(places)) = (skills, window, places) else {
+        let required_credentials = match &raw.required_credentials {
+            Some(list) => fields.take(f("required_credentials"), Requirement::parse_list(list)),
+            None => Some(default_requirements(group)),
+        };
+        let collaborative = self
+            .cascade_bank(&bank, ward.org_id, raw.collaborative_bank_id)
+            .await?;
+        let collaborative = match collaborative {
+            Ok(bank) => bank,
+            Err(message) => {
+                fields.push(f("collaborative_bank_id"), message);
+                None
+            }
+        };
+        let (Some(skills), Some(window), Some(places), Some(required_credentials)) =
+            (skills, window, places, required_credentials)
+        else {
             return Ok(None);
         };
+        let policy = self.release_policy_of(ward.org_id).await?;
+        let schedule = Schedule::plan(&policy, window, now, bank.id, collaborative);
         Ok(Some(Shift {
             id: ShiftId(Uuid::now_v7()),
             org_id: ward.org_id,
@@ -249,7 +289,42 @@ impl App {
             status: ShiftStatus::Open,
             posted_by: who.user.id,
             created_at: now,
+            required_credentials,
+            released_at: schedule.first.1,
+            collaborative: schedule.collaborative,
+            priority_window: schedule.priority_window,
+            booking_mode: if ward.instant_booking {
+                BookingMode::Instant
+            } else {
+                BookingMode::Request
+            },
+            cancellation_notice: policy.cancellation_notice,
+            agency: None,
         }))
+    }
+
+    /// The collaborative bank a shift posted to `first` cascades to: the one asked for (which the
+    /// trust must belong to), or by default the trust's collaborative bank when `first` is its own.
+    async fn cascade_bank(
+        &self,
+        first: &staffbank_store::Bank,
+        org: OrgId,
+        asked: Option<Uuid>,
+    ) -> Result<Result<Option<BankId>, &'static str>, AppError> {
+        let banks = self.store.banks().await?;
+        let collaborative = |b: &&staffbank_store::Bank| {
+            b.kind == BankKind::Collaborative && b.member_orgs.contains(&org) && b.id != first.id
+        };
+        Ok(match asked {
+            Some(id) => match banks.iter().filter(collaborative).find(|b| b.id.0 == id) {
+                Some(bank) => Ok(Some(bank.id)),
+                None => Err("no such collaborative bank that this trust belongs to"),
+            },
+            None if first.kind == BankKind::Own => {
+                Ok(banks.iter().find(collaborative).map(|b| b.id))
+            }
+            None => Ok(None),
+        })
     }
 
     /// A shift, if the caller may see it: a booker of its ward, or a worker in its bank.
@@ -270,8 +345,17 @@ impl App {
         if self.manages_shift(who, &shift).await? {
             return Ok(shift);
         }
+        // A worker sees a shift once it has been released to one of their banks (a priority
+        // window may still keep them from booking it for a while).
         match &who.worker {
-            Some(worker) if worker.banks.contains(&shift.bank_id) => Ok(shift),
+            Some(worker)
+                if shift
+                    .schedule()
+                    .opens_for(&worker.banks, &worker.banks)
+                    .is_some_and(|at| at <= self.now()) =>
+            {
+                Ok(shift)
+            }
             _ => Err(AppError::NotFound),
         }
     }
@@ -348,7 +432,7 @@ impl App {
             page,
         };
         let found = self.store.open_shifts(&query).await?;
-        let facts = worker_facts(worker);
+        let facts = worker_facts(worker, &self.store.credentials_of(worker.id).await?);
         let full = found.len() == page.limit as usize;
         let last = found.last().map(|s| Cursor {
             start: s.window.start(),

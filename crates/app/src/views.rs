@@ -251,6 +251,23 @@ pub struct ShiftView {
     pub booked: u16,
     /// `open`, `filled` or `cancelled`.
     pub status: String,
+    /// Credentials a worker must hold for the whole shift, e.g. `dbs_check:enhanced_barred`.
+    pub required_credentials: Vec<String>,
+    /// When the first bank may book.
+    pub released_at: DateTime<Utc>,
+    /// The collaborative bank it cascades to, if any.
+    pub collaborative_bank_id: Option<Uuid>,
+    /// When the collaborative bank may book.
+    pub collaborative_at: Option<DateTime<Utc>>,
+    /// Minutes tiered workers have each stage to themselves.
+    pub priority_window_minutes: i64,
+    /// `instant`, or `request` for a booking a booker approves.
+    pub booking_mode: String,
+    /// The cancellation rule both sides see before booking: cancelling less than this many hours
+    /// before the start is late (the trust then owes a cancellation payment).
+    pub cancellation_notice_hours: i64,
+    /// When it was released to agency by break glass, if it was.
+    pub agency_at: Option<DateTime<Utc>>,
 }
 
 /// The names a shift view needs.
@@ -295,6 +312,18 @@ impl ShiftView {
             places: shift.places.get(),
             booked: shift.booked,
             status: shift.status.as_str().to_owned(),
+            required_credentials: shift
+                .required_credentials
+                .iter()
+                .map(|r| r.as_string())
+                .collect(),
+            released_at: shift.released_at,
+            collaborative_bank_id: shift.collaborative.map(|c| c.0 .0),
+            collaborative_at: shift.collaborative.map(|c| c.1),
+            priority_window_minutes: shift.priority_window.num_minutes(),
+            booking_mode: shift.booking_mode.as_str().to_owned(),
+            cancellation_notice_hours: shift.cancellation_notice.num_hours(),
+            agency_at: shift.agency.as_ref().map(|a| a.at),
         }
     }
 }

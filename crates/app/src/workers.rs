@@ -148,6 +148,9 @@ impl App {
             home,
             banks: vec![],
             weekly_limit_opt_out: false,
+            tiered: vec![],
+            max_travel_km: None,
+            shift_times: staffbank_domain::ranking::ShiftTimes::Any,
         };
         let record = self
             .audit_record(Change {

@@ -63,6 +63,35 @@ impl CancelledBy {
     }
 }
 
+/// How a shift is booked: at once, or by request that a booker approves.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum BookingMode {
+    /// The worker's booking is confirmed at once (the ward allows instant booking).
+    Instant,
+    /// The worker asks; a booker approves (eligibility re-checked) or declines.
+    Request,
+}
+
+impl BookingMode {
+    /// Stable name used in storage and the API.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Instant => "instant",
+            Self::Request => "request",
+        }
+    }
+
+    /// Parses the stable name.
+    pub fn parse(raw: &str) -> Option<Self> {
+        match raw {
+            "instant" => Some(Self::Instant),
+            "request" => Some(Self::Request),
+            _ => None,
+        }
+    }
+}
+
 /// Why a booking cannot be cancelled.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum CancelError {

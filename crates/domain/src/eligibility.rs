@@ -1,12 +1,14 @@
 //! Whether a worker may book a shift, with every reason they may not.
 //!
-//! The database separately enforces what must hold under concurrency (places and overlaps); these
-//! are the rules that depend only on the worker and the shift.
+//! The database separately enforces what must hold under concurrency (places, overlaps and the
+//! working-time rules); these are the rules that depend only on the worker, the shift and the time.
 
 use chrono::{DateTime, Utc};
 use serde::Serialize;
 
-use crate::shift::ShiftStatus;
+use crate::credential::{gaps, CredentialGap, HeldCredential, Requirement};
+use crate::release::Schedule;
+use crate::shift::{ShiftStatus, RULES_ZONE};
 use crate::worker::Skill;
 use crate::working_time::Breach;
 use crate::{BankId, Grade, GradeRange, ShiftWindow, StaffGroup};
@@ -22,19 +24,25 @@ pub struct WorkerFacts {
     pub skills: Vec<Skill>,
     /// Banks they are an active member of.
     pub banks: Vec<BankId>,
+    /// Banks in which they hold a priority tier.
+    pub tiered: Vec<BankId>,
+    /// Their credentials, including revoked and expired ones.
+    pub credentials: Vec<HeldCredential>,
 }
 
 /// The facts about a shift that eligibility needs.
 #[derive(Debug, Clone)]
 pub struct ShiftFacts {
-    /// The bank it is posted to.
-    pub bank: BankId,
+    /// Who may book it, and from when.
+    pub schedule: Schedule,
     /// The staff group it asks for.
     pub staff_group: StaffGroup,
     /// Grades it accepts.
     pub grades: GradeRange,
     /// Skills every booked worker must have.
     pub required_skills: Vec<Skill>,
+    /// Credentials every booked worker must hold for the whole shift.
+    pub required_credentials: Vec<Requirement>,
     /// When it is.
     pub window: ShiftWindow,
     /// Whether it can still be booked.
@@ -45,8 +53,14 @@ pub struct ShiftFacts {
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 #[serde(tag = "reason", rename_all = "snake_case")]
 pub enum Ineligibility {
-    /// The shift is posted to a bank the worker has not joined.
+    /// The shift is not released to any bank the worker has joined.
     NotInBank,
+    /// The shift is released to the worker's bank later (the horizon, the cascade or a priority
+    /// window for tiered workers).
+    NotYetOpen {
+        /// When the worker may first book it.
+        opens_at: DateTime<Utc>,
+    },
     /// The shift is filled or cancelled.
     ShiftNotOpen {
         /// Its current status.
@@ -75,6 +89,8 @@ pub enum Ineligibility {
         /// The skills they lack.
         missing: Vec<Skill>,
     },
+    /// A required credential is missing, revoked, too low or not valid for the whole shift.
+    Credential(CredentialGap),
     /// The booking would break the Working Time Regulations, counted across every trust.
     WorkingTime(Breach),
 }
@@ -84,7 +100,14 @@ impl std::fmt::Display for Ineligibility {
         match self {
             Self::NotInBank => write!(
                 f,
-                "you are not a member of the bank this shift is posted to"
+                "you are not a member of a bank this shift is released to"
+            ),
+            Self::NotYetOpen { opens_at } => write!(
+                f,
+                "opens to you at {}",
+                opens_at
+                    .with_timezone(&RULES_ZONE)
+                    .format("%H:%M on %-d %B")
             ),
             Self::ShiftNotOpen { status } => write!(f, "the shift is {}", status.as_str()),
             Self::ShiftStarted => write!(f, "the shift has already started"),
@@ -109,6 +132,7 @@ impl std::fmt::Display for Ineligibility {
                     names.join(", ")
                 )
             }
+            Self::Credential(gap) => write!(f, "{gap}"),
             Self::WorkingTime(breach) => write!(f, "{breach}"),
         }
     }
@@ -125,8 +149,10 @@ pub fn check(worker: &WorkerFacts, shift: &ShiftFacts, now: DateTime<Utc>) -> Ve
     if shift.window.start() <= now {
         reasons.push(Ineligibility::ShiftStarted);
     }
-    if !worker.banks.contains(&shift.bank) {
-        reasons.push(Ineligibility::NotInBank);
+    match shift.schedule.opens_for(&worker.banks, &worker.tiered) {
+        None => reasons.push(Ineligibility::NotInBank),
+        Some(opens_at) if opens_at > now => reasons.push(Ineligibility::NotYetOpen { opens_at }),
+        Some(_) => {}
     }
     if worker.staff_group != shift.staff_group {
         reasons.push(Ineligibility::WrongStaffGroup {
@@ -149,12 +175,23 @@ pub fn check(worker: &WorkerFacts, shift: &ShiftFacts, now: DateTime<Utc>) -> Ve
     if !missing.is_empty() {
         reasons.push(Ineligibility::MissingSkills { missing });
     }
+    reasons.extend(
+        gaps(
+            &shift.required_credentials,
+            &worker.credentials,
+            shift.window,
+        )
+        .into_iter()
+        .map(Ineligibility::Credential),
+    );
     reasons
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::credential::{CredentialKind, CredentialStatus};
+    use crate::release::ReleasePolicy;
     use chrono::Duration;
     use uuid::Uuid;
 
@@ -171,13 +208,32 @@ mod tests {
             grade: grade("band_5"),
             skills: Skill::parse_list(&["iv_therapy"]).unwrap(),
             banks: vec![bank],
+            tiered: vec![],
+            credentials: vec![HeldCredential {
+                kind: CredentialKind::RightToWork,
+                dbs_level: None,
+                valid_from: now - Duration::days(30),
+                valid_until: None,
+                status: CredentialStatus::Active,
+            }],
         };
+        let window = ShiftWindow::new(now + Duration::hours(2), now + Duration::hours(14)).unwrap();
         let shift = ShiftFacts {
-            bank,
+            schedule: Schedule::plan(
+                &ReleasePolicy {
+                    priority_window: Duration::hours(2),
+                    ..ReleasePolicy::default()
+                },
+                window,
+                now - Duration::hours(3),
+                bank,
+                None,
+            ),
             staff_group: group,
             grades: GradeRange::new(group, grade("band_5"), grade("band_6")).unwrap(),
             required_skills: Skill::parse_list(&["iv_therapy"]).unwrap(),
-            window: ShiftWindow::new(now + Duration::hours(2), now + Duration::hours(14)).unwrap(),
+            required_credentials: vec![Requirement::of(CredentialKind::RightToWork)],
+            window,
             status: ShiftStatus::Open,
         };
         (worker, shift, now)
@@ -185,13 +241,15 @@ mod tests {
 
     #[test]
     fn a_matching_worker_is_eligible() {
-        let (worker, shift, now) = setup();
+        let (mut worker, shift, now) = setup();
+        worker.tiered = worker.banks.clone();
         assert_eq!(check(&worker, &shift, now), vec![]);
     }
 
     #[test]
     fn each_rule_gives_its_reason() {
-        let (worker, shift, now) = setup();
+        let (mut worker, shift, now) = setup();
+        worker.tiered = worker.banks.clone();
 
         let mut outsider = worker.clone();
         outsider.banks.clear();
@@ -237,5 +295,26 @@ mod tests {
             check(&worker, &shift, later),
             vec![Ineligibility::ShiftStarted]
         );
+
+        let mut lapsing = worker.clone();
+        lapsing.credentials[0].valid_until = Some(shift.window.end() - Duration::minutes(1));
+        assert!(matches!(
+            check(&lapsing, &shift, now).as_slice(),
+            [Ineligibility::Credential(CredentialGap::Expires { .. })]
+        ));
+    }
+
+    #[test]
+    fn untiered_workers_wait_out_the_priority_window() {
+        let (mut worker, shift, _) = setup();
+        let released = shift.schedule.first.1;
+        let opens_at = released + Duration::hours(2);
+        assert_eq!(
+            check(&worker, &shift, released + Duration::minutes(1)),
+            vec![Ineligibility::NotYetOpen { opens_at }]
+        );
+        assert_eq!(check(&worker, &shift, opens_at), vec![]);
+        worker.tiered = worker.banks.clone();
+        assert_eq!(check(&worker, &shift, released), vec![]);
     }
 }

@@ -56,3 +56,7 @@ id_type!(
     /// One worker holding one place on one shift.
     BookingId
 );
+id_type!(
+    /// A credential recorded for a worker.
+    CredentialId
+);

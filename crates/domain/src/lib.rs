@@ -5,10 +5,13 @@
 //! always valid.
 
 pub mod booking;
+pub mod credential;
 pub mod eligibility;
 pub mod grade;
 pub mod ids;
 pub mod org;
+pub mod ranking;
+pub mod release;
 pub mod role;
 pub mod shift;
 pub mod text;

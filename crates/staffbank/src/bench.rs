@@ -91,6 +91,7 @@ async fn fixture(app: &App, n: usize) -> anyhow::Result<Fixture> {
         site_id: site.id,
         org_id: org.id,
         name: text("Ward")?,
+        instant_booking: true,
     };
     store.create_ward(&ward, &[]).await?;
     let bank = Bank {
@@ -144,6 +145,14 @@ async fn fixture(app: &App, n: usize) -> anyhow::Result<Fixture> {
             status: ShiftStatus::Open,
             posted_by: poster.id,
             created_at: now,
+            // the ledger benchmark measures the ledger's cost, not credential checks
+            required_credentials: vec![],
+            released_at: now,
+            collaborative: None,
+            priority_window: chrono::Duration::zero(),
+            booking_mode: staffbank_domain::booking::BookingMode::Instant,
+            cancellation_notice: chrono::Duration::hours(48),
+            agency: None,
         });
     }
     for chunk in shifts.chunks(500) {
@@ -171,6 +180,9 @@ async fn fixture(app: &App, n: usize) -> anyhow::Result<Fixture> {
             home: None,
             banks: vec![bank.id],
             weekly_limit_opt_out: false,
+            tiered: vec![],
+            max_travel_km: None,
+            shift_times: staffbank_domain::ranking::ShiftTimes::Any,
         };
         // As registration does: the entry seals the worker's name, creating their data key.
         let record = app

@@ -13,14 +13,20 @@ use rand::rngs::StdRng;
 use rand::seq::SliceRandom;
 use rand::{Rng, SeedableRng};
 use staffbank_app::auth::{check_password, hash_password};
-use staffbank_domain::booking::BookingStatus;
+use staffbank_domain::booking::{BookingMode, BookingStatus};
+use staffbank_domain::credential::{
+    default_requirements, CredentialKind, CredentialStatus, DbsLevel,
+};
 use staffbank_domain::org::{BankKind, OdsCode, OrgKind};
+use staffbank_domain::release::{ReleasePolicy, Schedule};
 use staffbank_domain::role::{Grant, Role, Scope};
 use staffbank_domain::shift::ShiftStatus;
 use staffbank_domain::text::{Email, Label};
 use staffbank_domain::worker::{GeoPoint, Skill};
 use staffbank_domain::*;
-use staffbank_store::{Bank, Booking, Organisation, Shift, Site, Store, User, Ward, Worker};
+use staffbank_store::{
+    Bank, Booking, Credential, Organisation, Shift, Site, Store, User, Ward, Worker,
+};
 use uuid::Uuid;
 
 use std::sync::Arc;
@@ -264,6 +270,46 @@ struct World {
     own_banks: Vec<Bank>,
     collaborative: Bank,
     booker: UserId,
+    compliance: UserId,
+}
+
+/// Records the standard checks for a worker, as their home trust's compliance officer would. Most
+/// run for years; for some workers one lapses within the month, so bookers see near-misses.
+async fn seed_credentials(
+    store: &dyn Store,
+    world: &World,
+    worker: &Worker,
+    issuer: OrgId,
+    demo: bool,
+    rng: &mut StdRng,
+) -> anyhow::Result<()> {
+    let now = Utc::now();
+    for requirement in default_requirements(worker.staff_group) {
+        let kind = requirement.kind();
+        let lasts_days = match kind {
+            CredentialKind::ProfessionalRegistration => Some(rng.gen_range(200..1100)),
+            CredentialKind::CoreSkillsTraining if !demo && rng.gen_bool(0.15) => {
+                Some(rng.gen_range(3..28))
+            }
+            CredentialKind::CoreSkillsTraining => Some(rng.gen_range(60..365)),
+            _ => None,
+        };
+        let credential = Credential {
+            id: CredentialId(id()),
+            worker_id: worker.id,
+            kind,
+            dbs_level: requirement.min_dbs().map(|_| DbsLevel::EnhancedBarred),
+            issuer_org_id: issuer,
+            valid_from: now - Duration::days(rng.gen_range(30..700)),
+            valid_until: lasts_days.map(|d| now + Duration::days(d)),
+            status: CredentialStatus::Active,
+            revoked_at: None,
+            recorded_by: world.compliance,
+            recorded_at: now,
+        };
+        store.record_credential(&credential, &[]).await?;
+    }
+    Ok(())
 }
 
 /// Seeds everything; returns the counts, recorded in the ledger as one `demo.seeded` entry.
@@ -305,6 +351,8 @@ async fn seed_organisations(store: &dyn Store) -> anyhow::Result<World> {
                     site_id: site.id,
                     org_id: org.id,
                     name: label(ward_name)?,
+                    // every fourth ward has its bookings approved by a booker
+                    instant_booking: wards.len() % 4 != 3,
                 };
                 store.create_ward(&ward, &[]).await?;
                 wards.push(ward);
@@ -349,6 +397,7 @@ async fn seed_organisations(store: &dyn Store) -> anyhow::Result<World> {
         own_banks,
         collaborative,
         booker: UserId(id()),
+        compliance: UserId(id()),
     })
 }
 
@@ -365,10 +414,10 @@ async fn seed_staff(store: &dyn Store, world: &World) -> anyhow::Result<()> {
             "ward" => Scope::Ward(first_ward),
             _ => Scope::Organisation(issuer),
         };
-        let user_id = if role == Role::Booker {
-            world.booker
-        } else {
-            UserId(id())
+        let user_id = match role {
+            Role::Booker => world.booker,
+            Role::ComplianceOfficer => world.compliance,
+            _ => UserId(id()),
         };
         let user = User {
             id: user_id,
@@ -517,8 +566,12 @@ async fn seed_workers(
             ),
             banks: vec![],
             weekly_limit_opt_out: false,
+            tiered: vec![],
+            max_travel_km: Some(f64::from(rng.gen_range(15..=60))),
+            shift_times: staffbank_domain::ranking::ShiftTimes::Any,
         };
         store.register_worker(&user, &worker, &[]).await?;
+        seed_credentials(store, world, &worker, world.orgs[home_trust].id, demo, rng).await?;
         let mut banks = vec![world.own_banks[home_trust].id];
         if demo || rng.gen_bool(0.6) {
             banks.push(world.collaborative.id);
@@ -598,6 +651,14 @@ async fn seed_shifts(
         } else {
             world.collaborative.id
         };
+        let now = Utc::now();
+        let schedule = Schedule::plan(
+            &ReleasePolicy::default(),
+            window,
+            now,
+            bank,
+            Some(world.collaborative.id),
+        );
         shifts.push(Shift {
             id: ShiftId(id()),
             org_id: ward.org_id,
@@ -612,7 +673,22 @@ async fn seed_shifts(
             booked: 0,
             status: ShiftStatus::Open,
             posted_by: world.booker,
-            created_at: Utc::now(),
+            created_at: now,
+            required_credentials: default_requirements(group),
+            released_at: schedule.first.1,
+            collaborative: schedule.collaborative,
+            priority_window: schedule.priority_window,
+            booking_mode: if world
+                .wards
+                .iter()
+                .any(|w| w.id == ward.id && !w.instant_booking)
+            {
+                BookingMode::Request
+            } else {
+                BookingMode::Instant
+            },
+            cancellation_notice: ReleasePolicy::default().cancellation_notice,
+            agency: None,
         });
     }
     store.post_shifts(&shifts, &[]).await?;
@@ -625,7 +701,7 @@ async fn seed_shifts(
             .filter(|w| {
                 w.staff_group == shift.staff_group
                     && shift.grades.contains(w.grade)
-                    && w.banks.contains(&shift.bank_id)
+                    && shift.schedule().banks().any(|b| w.banks.contains(&b))
             })
             .collect();
         for worker in candidates.choose_multiple(rng, usize::from(shift.places.get())) {

@@ -5,8 +5,10 @@
 //! a CHECK refuses an over-full shift; booking locks the shift row (`FOR UPDATE`) so racing requests
 //! for the same shift queue rather than fail. Several server processes can share one database.
 
+mod credentials;
 mod error;
 mod ledger;
+mod matching;
 mod rows;
 mod store;
 mod working_time;

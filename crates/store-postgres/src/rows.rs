@@ -37,6 +37,7 @@ pub(crate) fn ward(row: &PgRow) -> Result<RawWard, StoreError> {
         site_id: get(row, "site_id")?,
         org_id: get(row, "org_id")?,
         name: get(row, "name")?,
+        instant_booking: get(row, "instant_booking")?,
     })
 }
 
@@ -84,6 +85,9 @@ pub(crate) fn worker(row: &PgRow) -> Result<RawWorker, StoreError> {
         home: lat.zip(lon),
         banks: get(row, "banks")?,
         weekly_limit_opt_out: get(row, "weekly_limit_opt_out")?,
+        tiered: get(row, "tiered")?,
+        max_travel_km: get(row, "max_travel_km")?,
+        shift_times: get(row, "shift_times")?,
     })
 }
 
@@ -107,6 +111,39 @@ pub(crate) fn shift(row: &PgRow) -> Result<RawShift, StoreError> {
         status: get(row, "status")?,
         posted_by: get(row, "posted_by")?,
         created_at: get(row, "created_at")?,
+        required_credentials: get(row, "required_credentials")?,
+        released_at: get(row, "released_at")?,
+        collaborative: Option::zip(
+            get(row, "collaborative_bank_id")?,
+            get(row, "collaborative_at")?,
+        ),
+        priority_window_minutes: get(row, "priority_window_minutes")?,
+        booking_mode: get(row, "booking_mode")?,
+        cancellation_notice_minutes: get(row, "cancellation_notice_minutes")?,
+        agency: match (
+            get(row, "agency_at")?,
+            get(row, "agency_by")?,
+            get(row, "agency_reason")?,
+        ) {
+            (Some(at), Some(by), Some(reason)) => Some((at, by, reason)),
+            _ => None,
+        },
+    })
+}
+
+pub(crate) fn credential(row: &PgRow) -> Result<RawCredential, StoreError> {
+    Ok(RawCredential {
+        id: get(row, "id")?,
+        worker_id: get(row, "worker_id")?,
+        kind: get(row, "kind")?,
+        dbs_level: get(row, "dbs_level")?,
+        issuer_org_id: get(row, "issuer_org_id")?,
+        valid_from: get(row, "valid_from")?,
+        valid_until: get(row, "valid_until")?,
+        status: get(row, "status")?,
+        revoked_at: get(row, "revoked_at")?,
+        recorded_by: get(row, "recorded_by")?,
+        recorded_at: get(row, "recorded_at")?,
     })
 }
 

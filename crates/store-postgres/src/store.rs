@@ -5,10 +5,12 @@ use chrono::{DateTime, Utc};
 use sqlx::postgres::PgRow;
 use sqlx::{Postgres, Transaction};
 use staffbank_domain::booking::{BookingStatus, CancelledBy};
+use staffbank_domain::ranking::ShiftTimes;
+use staffbank_domain::release::{ReleasePolicy, Tier};
 use staffbank_domain::text::Label;
 use staffbank_domain::working_time::Worked;
 use staffbank_domain::*;
-use staffbank_store::raw::{grade_rank, scope_parts, stored_shift_status};
+use staffbank_store::raw::{self, grade_rank, scope_parts, stored_shift_status};
 use staffbank_store::WorkingTimeCheck;
 use staffbank_store::*;
 use uuid::Uuid;
@@ -22,19 +24,24 @@ fn decode<R, T: TryFrom<R, Error = anyhow::Error>>(raw: R) -> Result<T, StoreErr
     T::try_from(raw).map_err(StoreError::Unexpected)
 }
 
-const SHIFT_COLUMNS: &str =
+pub(crate) const SHIFT_COLUMNS: &str =
     "id, org_id, ward_id, bank_id, role, staff_group, grade_min, grade_max, \
-     required_skills, starts_at, ends_at, places, booked, status, posted_by, created_at";
+     required_skills, starts_at, ends_at, places, booked, status, posted_by, created_at, \
+     required_credentials, released_at, collaborative_bank_id, collaborative_at, \
+     priority_window_minutes, booking_mode, cancellation_notice_minutes, agency_at, agency_by, \
+     agency_reason";
 const BOOKING_COLUMNS: &str =
     "id, shift_id, worker_id, starts_at, ends_at, status, idempotency_key, \
      created_at, cancelled_by, cancelled_by_user, cancel_reason, cancelled_at";
 const BANK_SELECT: &str = "SELECT b.id, b.name, b.kind, b.lead_org_id, \
      ARRAY(SELECT m.org_id FROM bank_members m WHERE m.bank_id = b.id ORDER BY m.org_id) AS members \
      FROM banks b";
-const WORKER_SELECT: &str = "SELECT w.*, ARRAY(SELECT m.bank_id FROM bank_memberships m \
-     WHERE m.worker_id = w.id ORDER BY m.joined_at, m.bank_id) AS banks FROM workers w";
+pub(crate) const WORKER_SELECT: &str = "SELECT w.*, ARRAY(SELECT m.bank_id FROM bank_memberships m \
+     WHERE m.worker_id = w.id ORDER BY m.joined_at, m.bank_id) AS banks, \
+     ARRAY(SELECT m.bank_id FROM bank_memberships m WHERE m.worker_id = w.id AND m.tier IS NOT NULL \
+     ORDER BY m.bank_id) AS tiered FROM workers w";
 
-fn shifts(rows: Vec<PgRow>) -> Result<Vec<Shift>, StoreError> {
+pub(crate) fn shifts(rows: Vec<PgRow>) -> Result<Vec<Shift>, StoreError> {
     rows.iter().map(|r| decode(rows::shift(r)?)).collect()
 }
 
@@ -170,11 +177,14 @@ impl Store for PgStore {
 
     async fn create_ward(&self, ward: &Ward, audit: &[AuditRecord]) -> Result<(), StoreError> {
         let mut tx = self.pool.begin().await.or_store()?;
-        sqlx::query("INSERT INTO wards (id, site_id, org_id, name) VALUES ($1, $2, $3, $4)")
-            .bind(ward.id.0)
-            .bind(ward.site_id.0)
-            .bind(ward.org_id.0)
-            .bind(ward.name.as_str())
+        sqlx::query(
+            "INSERT INTO wards (id, site_id, org_id, name, instant_booking) VALUES ($1, $2, $3, $4, $5)",
+        )
+        .bind(ward.id.0)
+        .bind(ward.site_id.0)
+        .bind(ward.org_id.0)
+        .bind(ward.name.as_str())
+        .bind(ward.instant_booking)
             .execute(&mut *tx)
             .await
             .or_store()?;
@@ -183,17 +193,19 @@ impl Store for PgStore {
     }
 
     async fn ward(&self, id: WardId) -> Result<Option<Ward>, StoreError> {
-        let row = sqlx::query("SELECT id, site_id, org_id, name FROM wards WHERE id = $1")
-            .bind(id.0)
-            .fetch_optional(&self.pool)
-            .await
-            .or_store()?;
+        let row = sqlx::query(
+            "SELECT id, site_id, org_id, name, instant_booking FROM wards WHERE id = $1",
+        )
+        .bind(id.0)
+        .fetch_optional(&self.pool)
+        .await
+        .or_store()?;
         row.map(|r| decode(rows::ward(&r)?)).transpose()
     }
 
     async fn wards(&self, org: OrgId) -> Result<Vec<Ward>, StoreError> {
         let rows = sqlx::query(
-            "SELECT id, site_id, org_id, name FROM wards WHERE org_id = $1 ORDER BY name",
+            "SELECT id, site_id, org_id, name, instant_booking FROM wards WHERE org_id = $1 ORDER BY name",
         )
         .bind(org.0)
         .fetch_all(&self.pool)
@@ -258,7 +270,8 @@ impl Store for PgStore {
         insert_user(&mut tx, user).await?;
         sqlx::query(
             "INSERT INTO workers (id, user_id, display_name, staff_group, grade, pay_point, skills, \
-             home_lat, home_lon, weekly_limit_opt_out) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)",
+             home_lat, home_lon, weekly_limit_opt_out, max_travel_km, shift_times) \
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12)",
         )
         .bind(worker.id.0)
         .bind(worker.user_id.0)
@@ -270,6 +283,8 @@ impl Store for PgStore {
         .bind(worker.home.map(|h| h.lat()))
         .bind(worker.home.map(|h| h.lon()))
         .bind(worker.weekly_limit_opt_out)
+        .bind(worker.max_travel_km)
+        .bind(worker.shift_times.as_str())
         .execute(&mut *tx)
         .await
         .or_store()?;
@@ -409,6 +424,85 @@ impl Store for PgStore {
         crate::working_time::worked(&self.pool, worker, from, to).await
     }
 
+    async fn release_policy(&self, org: OrgId) -> Result<Option<ReleasePolicy>, StoreError> {
+        crate::matching::release_policy(&self.pool, org).await
+    }
+
+    async fn set_release_policy(
+        &self,
+        org: OrgId,
+        policy: &ReleasePolicy,
+        audit: &[AuditRecord],
+    ) -> Result<(), StoreError> {
+        crate::matching::set_release_policy(&self.pool, org, policy, audit).await
+    }
+
+    async fn set_instant_booking(
+        &self,
+        ward: WardId,
+        instant: bool,
+        audit: &[AuditRecord],
+    ) -> Result<(), StoreError> {
+        crate::matching::set_instant_booking(&self.pool, ward, instant, audit).await
+    }
+
+    async fn set_tier(
+        &self,
+        worker: WorkerId,
+        bank: BankId,
+        tier: Option<Tier>,
+        audit: &[AuditRecord],
+    ) -> Result<(), StoreError> {
+        crate::matching::set_tier(&self.pool, worker, bank, tier, audit).await
+    }
+
+    async fn set_preferences(
+        &self,
+        worker: WorkerId,
+        max_travel_km: Option<f64>,
+        shift_times: ShiftTimes,
+        audit: &[AuditRecord],
+    ) -> Result<(), StoreError> {
+        crate::matching::set_preferences(&self.pool, worker, max_travel_km, shift_times, audit)
+            .await
+    }
+
+    async fn record_credential(
+        &self,
+        credential: &Credential,
+        audit: &[AuditRecord],
+    ) -> Result<(), StoreError> {
+        crate::credentials::record(&self.pool, credential, audit).await
+    }
+
+    async fn revoke_credential(
+        &self,
+        id: CredentialId,
+        by: UserId,
+        reason: &Label,
+        at: DateTime<Utc>,
+        audit: &[AuditRecord],
+    ) -> Result<Credential, StoreError> {
+        crate::credentials::revoke(&self.pool, id, by, reason, at, audit).await
+    }
+
+    async fn credential(&self, id: CredentialId) -> Result<Option<Credential>, StoreError> {
+        crate::credentials::one(&self.pool, id).await
+    }
+
+    async fn credentials_of(&self, worker: WorkerId) -> Result<Vec<Credential>, StoreError> {
+        crate::credentials::of_worker(&self.pool, worker).await
+    }
+
+    async fn release_to_agency(
+        &self,
+        shift: ShiftId,
+        release: &AgencyRelease,
+        audit: &[AuditRecord],
+    ) -> Result<(), StoreError> {
+        crate::matching::release_to_agency(&self.pool, shift, release, audit).await
+    }
+
     async fn post_shifts(&self, shifts: &[Shift], audit: &[AuditRecord]) -> Result<(), StoreError> {
         let mut tx = self.pool.begin().await.or_store()?;
         for shift in shifts {
@@ -417,8 +511,11 @@ impl Store for PgStore {
             sqlx::query(
                 "INSERT INTO shifts (id, org_id, ward_id, bank_id, role, staff_group, grade_min, \
                  grade_max, grade_family, grade_min_rank, grade_max_rank, required_skills, starts_at, \
-                 ends_at, places, status, posted_by, created_at) \
-                 VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18)",
+                 ends_at, places, status, posted_by, created_at, required_credentials, released_at, \
+                 collaborative_bank_id, collaborative_at, priority_window_minutes, booking_mode, \
+                 cancellation_notice_minutes) \
+                 VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, \
+                 $19, $20, $21, $22, $23, $24, $25)",
             )
             .bind(shift.id.0)
             .bind(shift.org_id.0)
@@ -438,6 +535,13 @@ impl Store for PgStore {
             .bind(stored_shift_status(shift.status))
             .bind(shift.posted_by.0)
             .bind(shift.created_at)
+            .bind(raw::requirement_names(&shift.required_credentials))
+            .bind(shift.released_at)
+            .bind(shift.collaborative.map(|c| c.0 .0))
+            .bind(shift.collaborative.map(|c| c.1))
+            .bind(shift.priority_window.num_minutes())
+            .bind(shift.booking_mode.as_str())
+            .bind(shift.cancellation_notice.num_minutes())
             .execute(&mut *tx)
             .await
             .or_store()?;
@@ -484,7 +588,8 @@ impl Store for PgStore {
         let (after_start, after_id) = cursor_parts(q.page.after, q.starts_after);
         let banks: Vec<Uuid> = q.banks.iter().map(|b| b.0).collect();
         let sql = format!(
-            "SELECT {SHIFT_COLUMNS} FROM shifts s WHERE bank_id = ANY($1) AND status = 'open' \
+            "SELECT {SHIFT_COLUMNS} FROM shifts s WHERE (bank_id = ANY($1) \
+             OR collaborative_bank_id = ANY($1)) AND status = 'open' \
              AND booked < places AND starts_at > $2 AND staff_group = $3 AND grade_family = $4 \
              AND grade_min_rank <= $5 AND grade_max_rank >= $5 AND (starts_at, id) > ($6, $7) \
              AND NOT EXISTS (SELECT 1 FROM bookings b WHERE b.worker_id = $8 AND b.status = 'active' \

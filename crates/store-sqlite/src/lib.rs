@@ -6,8 +6,10 @@
 //! run alongside. Triggers in the schema refuse overlapping bookings and over-full shifts even if
 //! the code above them were wrong.
 
+mod credentials;
 mod error;
 mod ledger;
+mod matching;
 mod rows;
 mod store;
 mod working_time;
@@ -22,8 +24,8 @@ use sqlx::SqlitePool;
 /// A [`staffbank_store::Store`] over one SQLite file.
 #[derive(Clone)]
 pub struct SqliteStore {
-    writer: SqlitePool,
-    reader: SqlitePool,
+    pub(crate) writer: SqlitePool,
+    pub(crate) reader: SqlitePool,
 }
 
 impl SqliteStore {

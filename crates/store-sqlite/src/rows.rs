@@ -64,6 +64,7 @@ pub(crate) fn ward(row: &SqliteRow) -> Result<RawWard, StoreError> {
         site_id: get(row, "site_id")?,
         org_id: get(row, "org_id")?,
         name: get(row, "name")?,
+        instant_booking: get(row, "instant_booking")?,
     })
 }
 
@@ -86,7 +87,11 @@ pub(crate) fn user(row: &SqliteRow, grants: Vec<RawGrant>) -> Result<RawUser, St
     })
 }
 
-pub(crate) fn worker(row: &SqliteRow, banks: Vec<uuid::Uuid>) -> Result<RawWorker, StoreError> {
+pub(crate) fn worker(
+    row: &SqliteRow,
+    banks: Vec<uuid::Uuid>,
+    tiered: Vec<uuid::Uuid>,
+) -> Result<RawWorker, StoreError> {
     let lat: Option<f64> = get(row, "home_lat")?;
     let lon: Option<f64> = get(row, "home_lon")?;
     Ok(RawWorker {
@@ -100,6 +105,9 @@ pub(crate) fn worker(row: &SqliteRow, banks: Vec<uuid::Uuid>) -> Result<RawWorke
         home: lat.zip(lon),
         banks,
         weekly_limit_opt_out: get(row, "weekly_limit_opt_out")?,
+        tiered,
+        max_travel_km: get(row, "max_travel_km")?,
+        shift_times: get(row, "shift_times")?,
     })
 }
 
@@ -121,6 +129,39 @@ pub(crate) fn shift(row: &SqliteRow) -> Result<RawShift, StoreError> {
         status: get(row, "status")?,
         posted_by: get(row, "posted_by")?,
         created_at: instant(row, "created_at")?,
+        required_credentials: list(row, "required_credentials")?,
+        released_at: instant(row, "released_at")?,
+        collaborative: Option::zip(
+            get(row, "collaborative_bank_id")?,
+            opt_instant(row, "collaborative_at")?,
+        ),
+        priority_window_minutes: get(row, "priority_window_minutes")?,
+        booking_mode: get(row, "booking_mode")?,
+        cancellation_notice_minutes: get(row, "cancellation_notice_minutes")?,
+        agency: match (
+            opt_instant(row, "agency_at")?,
+            get(row, "agency_by")?,
+            get(row, "agency_reason")?,
+        ) {
+            (Some(at), Some(by), Some(reason)) => Some((at, by, reason)),
+            _ => None,
+        },
+    })
+}
+
+pub(crate) fn credential(row: &SqliteRow) -> Result<RawCredential, StoreError> {
+    Ok(RawCredential {
+        id: get(row, "id")?,
+        worker_id: get(row, "worker_id")?,
+        kind: get(row, "kind")?,
+        dbs_level: get(row, "dbs_level")?,
+        issuer_org_id: get(row, "issuer_org_id")?,
+        valid_from: instant(row, "valid_from")?,
+        valid_until: opt_instant(row, "valid_until")?,
+        status: get(row, "status")?,
+        revoked_at: opt_instant(row, "revoked_at")?,
+        recorded_by: get(row, "recorded_by")?,
+        recorded_at: instant(row, "recorded_at")?,
     })
 }
 

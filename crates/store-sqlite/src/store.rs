@@ -5,10 +5,12 @@ use chrono::{DateTime, Utc};
 use sqlx::sqlite::SqliteRow;
 use sqlx::{Sqlite, Transaction};
 use staffbank_domain::booking::CancelledBy;
+use staffbank_domain::ranking::ShiftTimes;
+use staffbank_domain::release::{ReleasePolicy, Tier};
 use staffbank_domain::text::Label;
 use staffbank_domain::working_time::Worked;
 use staffbank_domain::*;
-use staffbank_store::raw::{grade_rank, scope_parts, stored_shift_status};
+use staffbank_store::raw::{self, grade_rank, scope_parts, stored_shift_status};
 use staffbank_store::WorkingTimeCheck;
 use staffbank_store::*;
 use uuid::Uuid;
@@ -22,14 +24,17 @@ fn decode<R, T: TryFrom<R, Error = anyhow::Error>>(raw: R) -> Result<T, StoreErr
     T::try_from(raw).map_err(StoreError::Unexpected)
 }
 
-const SHIFT_COLUMNS: &str =
+pub(crate) const SHIFT_COLUMNS: &str =
     "id, org_id, ward_id, bank_id, role, staff_group, grade_min, grade_max, \
-     required_skills, starts_at, ends_at, places, booked, status, posted_by, created_at";
+     required_skills, starts_at, ends_at, places, booked, status, posted_by, created_at, \
+     required_credentials, released_at, collaborative_bank_id, collaborative_at, \
+     priority_window_minutes, booking_mode, cancellation_notice_minutes, agency_at, agency_by, \
+     agency_reason";
 const BOOKING_COLUMNS: &str =
     "id, shift_id, worker_id, starts_at, ends_at, status, idempotency_key, \
      created_at, cancelled_by, cancelled_by_user, cancel_reason, cancelled_at";
 
-fn shifts(rows: Vec<SqliteRow>) -> Result<Vec<Shift>, StoreError> {
+pub(crate) fn shifts(rows: Vec<SqliteRow>) -> Result<Vec<Shift>, StoreError> {
     rows.iter().map(|r| decode(rows::shift(r)?)).collect()
 }
 
@@ -84,7 +89,15 @@ impl SqliteStore {
         .fetch_all(&self.reader)
         .await
         .or_store()?;
-        decode(rows::worker(&row, banks)?).map(Some)
+        let tiered: Vec<Uuid> = sqlx::query_scalar(
+            "SELECT bank_id FROM bank_memberships WHERE worker_id = ? AND tier IS NOT NULL \
+             ORDER BY bank_id",
+        )
+        .bind(id)
+        .fetch_all(&self.reader)
+        .await
+        .or_store()?;
+        decode(rows::worker(&row, banks, tiered)?).map(Some)
     }
 }
 
@@ -209,30 +222,35 @@ impl Store for SqliteStore {
 
     async fn create_ward(&self, ward: &Ward, audit: &[AuditRecord]) -> Result<(), StoreError> {
         let mut tx = self.begin().await?;
-        sqlx::query("INSERT INTO wards (id, site_id, org_id, name) VALUES (?, ?, ?, ?)")
-            .bind(ward.id.0)
-            .bind(ward.site_id.0)
-            .bind(ward.org_id.0)
-            .bind(ward.name.as_str())
-            .execute(&mut *tx)
-            .await
-            .or_store()?;
+        sqlx::query(
+            "INSERT INTO wards (id, site_id, org_id, name, instant_booking) VALUES (?, ?, ?, ?, ?)",
+        )
+        .bind(ward.id.0)
+        .bind(ward.site_id.0)
+        .bind(ward.org_id.0)
+        .bind(ward.name.as_str())
+        .bind(ward.instant_booking)
+        .execute(&mut *tx)
+        .await
+        .or_store()?;
         insert_audit(&mut tx, audit).await?;
         tx.commit().await.or_store()
     }
 
     async fn ward(&self, id: WardId) -> Result<Option<Ward>, StoreError> {
-        let row = sqlx::query("SELECT id, site_id, org_id, name FROM wards WHERE id = ?")
-            .bind(id.0)
-            .fetch_optional(&self.reader)
-            .await
-            .or_store()?;
+        let row = sqlx::query(
+            "SELECT id, site_id, org_id, name, instant_booking FROM wards WHERE id = ?",
+        )
+        .bind(id.0)
+        .fetch_optional(&self.reader)
+        .await
+        .or_store()?;
         row.map(|r| decode(rows::ward(&r)?)).transpose()
     }
 
     async fn wards(&self, org: OrgId) -> Result<Vec<Ward>, StoreError> {
         let rows = sqlx::query(
-            "SELECT id, site_id, org_id, name FROM wards WHERE org_id = ? ORDER BY name",
+            "SELECT id, site_id, org_id, name, instant_booking FROM wards WHERE org_id = ? ORDER BY name",
         )
         .bind(org.0)
         .fetch_all(&self.reader)
@@ -304,7 +322,8 @@ impl Store for SqliteStore {
         insert_user(&mut tx, user).await?;
         sqlx::query(
             "INSERT INTO workers (id, user_id, display_name, staff_group, grade, pay_point, skills, \
-             home_lat, home_lon, weekly_limit_opt_out) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+             home_lat, home_lon, weekly_limit_opt_out, max_travel_km, shift_times) \
+             VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
         )
         .bind(worker.id.0)
         .bind(worker.user_id.0)
@@ -316,6 +335,8 @@ impl Store for SqliteStore {
         .bind(worker.home.map(|h| h.lat()))
         .bind(worker.home.map(|h| h.lon()))
         .bind(worker.weekly_limit_opt_out)
+        .bind(worker.max_travel_km)
+        .bind(worker.shift_times.as_str())
         .execute(&mut *tx)
         .await
         .or_store()?;
@@ -457,6 +478,84 @@ impl Store for SqliteStore {
         crate::working_time::worked(&self.reader, worker, from, to).await
     }
 
+    async fn release_policy(&self, org: OrgId) -> Result<Option<ReleasePolicy>, StoreError> {
+        crate::matching::release_policy(self, org).await
+    }
+
+    async fn set_release_policy(
+        &self,
+        org: OrgId,
+        policy: &ReleasePolicy,
+        audit: &[AuditRecord],
+    ) -> Result<(), StoreError> {
+        crate::matching::set_release_policy(self, org, policy, audit).await
+    }
+
+    async fn set_instant_booking(
+        &self,
+        ward: WardId,
+        instant: bool,
+        audit: &[AuditRecord],
+    ) -> Result<(), StoreError> {
+        crate::matching::set_instant_booking(self, ward, instant, audit).await
+    }
+
+    async fn set_tier(
+        &self,
+        worker: WorkerId,
+        bank: BankId,
+        tier: Option<Tier>,
+        audit: &[AuditRecord],
+    ) -> Result<(), StoreError> {
+        crate::matching::set_tier(self, worker, bank, tier, audit).await
+    }
+
+    async fn set_preferences(
+        &self,
+        worker: WorkerId,
+        max_travel_km: Option<f64>,
+        shift_times: ShiftTimes,
+        audit: &[AuditRecord],
+    ) -> Result<(), StoreError> {
+        crate::matching::set_preferences(self, worker, max_travel_km, shift_times, audit).await
+    }
+
+    async fn record_credential(
+        &self,
+        credential: &Credential,
+        audit: &[AuditRecord],
+    ) -> Result<(), StoreError> {
+        crate::credentials::record(self, credential, audit).await
+    }
+
+    async fn revoke_credential(
+        &self,
+        id: CredentialId,
+        by: UserId,
+        reason: &Label,
+        at: DateTime<Utc>,
+        audit: &[AuditRecord],
+    ) -> Result<Credential, StoreError> {
+        crate::credentials::revoke(self, id, by, reason, at, audit).await
+    }
+
+    async fn credential(&self, id: CredentialId) -> Result<Option<Credential>, StoreError> {
+        crate::credentials::one(&self.reader, id).await
+    }
+
+    async fn credentials_of(&self, worker: WorkerId) -> Result<Vec<Credential>, StoreError> {
+        crate::credentials::of_worker(&self.reader, worker).await
+    }
+
+    async fn release_to_agency(
+        &self,
+        shift: ShiftId,
+        release: &AgencyRelease,
+        audit: &[AuditRecord],
+    ) -> Result<(), StoreError> {
+        crate::matching::release_to_agency(self, shift, release, audit).await
+    }
+
     async fn post_shifts(&self, shifts: &[Shift], audit: &[AuditRecord]) -> Result<(), StoreError> {
         let mut tx = self.begin().await?;
         for shift in shifts {
@@ -465,8 +564,10 @@ impl Store for SqliteStore {
             sqlx::query(
                 "INSERT INTO shifts (id, org_id, ward_id, bank_id, role, staff_group, grade_min, \
                  grade_max, grade_family, grade_min_rank, grade_max_rank, required_skills, starts_at, \
-                 ends_at, places, status, posted_by, created_at) \
-                 VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                 ends_at, places, status, posted_by, created_at, required_credentials, released_at, \
+                 collaborative_bank_id, collaborative_at, priority_window_minutes, booking_mode, \
+                 cancellation_notice_minutes) \
+                 VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
             )
             .bind(shift.id.0)
             .bind(shift.org_id.0)
@@ -486,6 +587,13 @@ impl Store for SqliteStore {
             .bind(stored_shift_status(shift.status))
             .bind(shift.posted_by.0)
             .bind(ms(shift.created_at))
+            .bind(json_list(&raw::requirement_names(&shift.required_credentials)))
+            .bind(ms(shift.released_at))
+            .bind(shift.collaborative.map(|c| c.0 .0))
+            .bind(shift.collaborative.map(|c| ms(c.1)))
+            .bind(shift.priority_window.num_minutes())
+            .bind(shift.booking_mode.as_str())
+            .bind(shift.cancellation_notice.num_minutes())
             .execute(&mut *tx)
             .await
             .or_store()?;
@@ -536,7 +644,8 @@ impl Store for SqliteStore {
         let (after_start, after_id) = cursor_parts(q.page.after, q.starts_after);
         let banks = vec!["?"; q.banks.len()].join(", ");
         let sql = format!(
-            "SELECT {SHIFT_COLUMNS} FROM shifts s WHERE bank_id IN ({banks}) AND status = 'open' \
+            "SELECT {SHIFT_COLUMNS} FROM shifts s WHERE (bank_id IN ({banks}) \
+             OR collaborative_bank_id IN ({banks})) AND status = 'open' \
              AND booked < places AND starts_at > ? AND staff_group = ? AND grade_family = ? \
              AND grade_min_rank <= ? AND grade_max_rank >= ? \
              AND (starts_at > ? OR (starts_at = ? AND id > ?)) \
@@ -545,7 +654,7 @@ impl Store for SqliteStore {
              ORDER BY starts_at, id LIMIT ?"
         );
         let mut query = sqlx::query(&sql);
-        for bank in &q.banks {
+        for bank in q.banks.iter().chain(&q.banks) {
             query = query.bind(bank.0);
         }
         let rows = query

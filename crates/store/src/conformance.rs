@@ -16,6 +16,9 @@ use uuid::Uuid;
 
 use crate::*;
 
+mod matching;
+pub use matching::*;
+
 /// Generates one `#[tokio::test]` per conformance case for a backend. `$make` is an async function
 /// returning a fresh, migrated `Arc<dyn Store>`.
 #[macro_export]
@@ -39,7 +42,9 @@ macro_rules! conformance_suite {
             one_sequencer_holds_the_lease,
             person_keys_are_kept_once_and_erased,
             worked_time_counts_every_trust_and_opt_outs_are_kept,
-            simultaneous_bookings_never_break_working_time_together
+            simultaneous_bookings_never_break_working_time_together,
+            credentials_are_recorded_then_only_revoked,
+            release_settings_round_trip
         );
     };
     (@cases $make:path; $($case:ident),*) => {
@@ -104,6 +109,7 @@ impl World {
                 site_id: site.id,
                 org_id: org.id,
                 name: label("Ward 1"),
+                instant_booking: true,
             };
             store.create_ward(&ward, &[]).await.unwrap();
             let bank = Bank {
@@ -164,6 +170,9 @@ impl World {
             home: None,
             banks: vec![],
             weekly_limit_opt_out: false,
+            tiered: vec![],
+            max_travel_km: None,
+            shift_times: staffbank_domain::ranking::ShiftTimes::Any,
         };
         self.store
             .register_worker(&account, &worker, &[])
@@ -203,6 +212,13 @@ impl World {
             status: ShiftStatus::Open,
             posted_by: self.booker.id,
             created_at: self.now,
+            required_credentials: staffbank_domain::credential::default_requirements(group),
+            released_at: self.now,
+            collaborative: None,
+            priority_window: Duration::hours(2),
+            booking_mode: staffbank_domain::booking::BookingMode::Instant,
+            cancellation_notice: Duration::hours(48),
+            agency: None,
         }
     }
 

@@ -23,6 +23,10 @@ pub enum Conflict {
     LedgerMoved,
     /// With the worker's other bookings, the booking would break the working-time rules.
     WorkingTime,
+    /// The credential is already revoked.
+    AlreadyRevoked,
+    /// The shift has already been released to agency.
+    AlreadyAtAgency,
 }
 
 /// What can go wrong in a store call.

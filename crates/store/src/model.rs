@@ -1,8 +1,12 @@
 //! The records the store keeps. They hold parsed domain types, so a record read back is valid.
 
+use chrono::Duration;
 use chrono::{DateTime, Utc};
-use staffbank_domain::booking::{BookingStatus, CancelledBy};
+use staffbank_domain::booking::{BookingMode, BookingStatus, CancelledBy};
+use staffbank_domain::credential::{CredentialKind, CredentialStatus, DbsLevel, Requirement};
 use staffbank_domain::org::{BankKind, OdsCode, OrgKind};
+use staffbank_domain::ranking::ShiftTimes;
+use staffbank_domain::release::Schedule;
 use staffbank_domain::role::Grant;
 use staffbank_domain::shift::ShiftStatus;
 use staffbank_domain::text::{Email, Label};
@@ -46,6 +50,8 @@ pub struct Ward {
     pub org_id: OrgId,
     /// Name.
     pub name: Label,
+    /// Workers may book its shifts at once; otherwise they request and a booker approves.
+    pub instant_booking: bool,
 }
 
 /// A pool of workers that shifts are posted to.
@@ -135,6 +141,12 @@ pub struct Worker {
     pub banks: Vec<BankId>,
     /// They have recorded an opt-out of the 48-hour average weekly limit.
     pub weekly_limit_opt_out: bool,
+    /// Banks in which they hold a priority tier (early booking window).
+    pub tiered: Vec<BankId>,
+    /// The furthest they will travel to a shift, if they have said.
+    pub max_travel_km: Option<f64>,
+    /// The shifts they prefer.
+    pub shift_times: ShiftTimes,
 }
 
 /// A posted shift.
@@ -168,6 +180,85 @@ pub struct Shift {
     pub posted_by: UserId,
     /// When it was posted.
     pub created_at: DateTime<Utc>,
+    /// Credentials every booked worker must hold for the whole shift.
+    pub required_credentials: Vec<Requirement>,
+    /// When its first bank (`bank_id`) may book.
+    pub released_at: DateTime<Utc>,
+    /// The collaborative bank it cascades to, and when.
+    pub collaborative: Option<(BankId, DateTime<Utc>)>,
+    /// How long tiered workers have each stage to themselves.
+    pub priority_window: Duration,
+    /// Booked at once or by approved request.
+    pub booking_mode: BookingMode,
+    /// The trust's notice period when it was posted: cancelling inside it is late.
+    pub cancellation_notice: Duration,
+    /// Released to agency by break glass, if it has been.
+    pub agency: Option<AgencyRelease>,
+}
+
+impl Shift {
+    /// Who may book it, and from when.
+    pub fn schedule(&self) -> Schedule {
+        Schedule {
+            first: (self.bank_id, self.released_at),
+            collaborative: self.collaborative,
+            priority_window: self.priority_window,
+        }
+    }
+}
+
+/// A break-glass release of a shift to agency.
+#[derive(Debug, Clone, PartialEq)]
+pub struct AgencyRelease {
+    /// When.
+    pub at: DateTime<Utc>,
+    /// The booker who broke glass.
+    pub by: UserId,
+    /// Why (sealed in the ledger; kept here for the bank office).
+    pub reason: Label,
+}
+
+/// A credential recorded for a worker by a trust's compliance officer.
+///
+/// Shaped like a verifiable credential (type, issuer, subject, validity, status) so that a
+/// passport credential can later stand behind the same record.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Credential {
+    /// Identity.
+    pub id: CredentialId,
+    /// The worker it is about (the credential's subject).
+    pub worker_id: WorkerId,
+    /// Its type.
+    pub kind: CredentialKind,
+    /// For a DBS check, its level.
+    pub dbs_level: Option<DbsLevel>,
+    /// The organisation that vouches for it.
+    pub issuer_org_id: OrgId,
+    /// When it takes effect.
+    pub valid_from: DateTime<Utc>,
+    /// When it ends, if it does.
+    pub valid_until: Option<DateTime<Utc>>,
+    /// Active or revoked.
+    pub status: CredentialStatus,
+    /// When it was revoked, if it was.
+    pub revoked_at: Option<DateTime<Utc>>,
+    /// Who recorded it.
+    pub recorded_by: UserId,
+    /// When it was recorded.
+    pub recorded_at: DateTime<Utc>,
+}
+
+impl Credential {
+    /// The facts eligibility judges.
+    pub fn held(&self) -> staffbank_domain::credential::HeldCredential {
+        staffbank_domain::credential::HeldCredential {
+            kind: self.kind,
+            dbs_level: self.dbs_level,
+            valid_from: self.valid_from,
+            valid_until: self.valid_until,
+            status: self.status,
+        }
+    }
 }
 
 /// A worker holding a place on a shift.

@@ -3,9 +3,12 @@
 //! a corrupt row is an error rather than a panic.
 
 use anyhow::{anyhow, Context};
+use chrono::Duration;
 use chrono::{DateTime, Utc};
-use staffbank_domain::booking::{BookingStatus, CancelledBy};
+use staffbank_domain::booking::{BookingMode, BookingStatus, CancelledBy};
+use staffbank_domain::credential::{CredentialKind, CredentialStatus, DbsLevel, Requirement};
 use staffbank_domain::org::{BankKind, OdsCode, OrgKind};
+use staffbank_domain::ranking::ShiftTimes;
 use staffbank_domain::role::{Grant, Role, Scope};
 use staffbank_domain::shift::ShiftStatus;
 use staffbank_domain::text::{Email, Label};
@@ -102,6 +105,8 @@ pub struct RawWard {
     pub org_id: Uuid,
     /// Column `name`.
     pub name: String,
+    /// Column `instant_booking`.
+    pub instant_booking: bool,
 }
 
 impl TryFrom<RawWard> for Ward {
@@ -112,6 +117,7 @@ impl TryFrom<RawWard> for Ward {
             site_id: SiteId(r.site_id),
             org_id: OrgId(r.org_id),
             name: label(&r.name)?,
+            instant_booking: r.instant_booking,
         })
     }
 }
@@ -237,6 +243,12 @@ pub struct RawWorker {
     pub banks: Vec<Uuid>,
     /// Column `weekly_limit_opt_out`.
     pub weekly_limit_opt_out: bool,
+    /// From `bank_memberships` with a tier.
+    pub tiered: Vec<Uuid>,
+    /// Column `max_travel_km`.
+    pub max_travel_km: Option<f64>,
+    /// Column `shift_times`.
+    pub shift_times: String,
 }
 
 impl TryFrom<RawWorker> for Worker {
@@ -257,6 +269,10 @@ impl TryFrom<RawWorker> for Worker {
                 .map_err(|e| anyhow!("home: {e}"))?,
             banks: r.banks.into_iter().map(BankId).collect(),
             weekly_limit_opt_out: r.weekly_limit_opt_out,
+            tiered: r.tiered.into_iter().map(BankId).collect(),
+            max_travel_km: r.max_travel_km,
+            shift_times: ShiftTimes::parse(&r.shift_times)
+                .ok_or_else(|| anyhow!("stored shift times invalid"))?,
         })
     }
 }
@@ -295,6 +311,20 @@ pub struct RawShift {
     pub posted_by: Uuid,
     /// Column `created_at`.
     pub created_at: DateTime<Utc>,
+    /// Column `required_credentials`.
+    pub required_credentials: Vec<String>,
+    /// Column `released_at`.
+    pub released_at: DateTime<Utc>,
+    /// Columns `collaborative_bank_id`, `collaborative_at`.
+    pub collaborative: Option<(Uuid, DateTime<Utc>)>,
+    /// Column `priority_window_minutes`.
+    pub priority_window_minutes: i64,
+    /// Column `booking_mode`.
+    pub booking_mode: String,
+    /// Column `cancellation_notice_minutes`.
+    pub cancellation_notice_minutes: i64,
+    /// Columns `agency_at`, `agency_by`, `agency_reason`.
+    pub agency: Option<(DateTime<Utc>, Uuid, String)>,
 }
 
 impl TryFrom<RawShift> for Shift {
@@ -324,6 +354,78 @@ impl TryFrom<RawShift> for Shift {
             status,
             posted_by: UserId(r.posted_by),
             created_at: r.created_at,
+            required_credentials: Requirement::parse_list(&r.required_credentials)
+                .map_err(|e| anyhow!("stored requirements invalid: {e}"))?,
+            released_at: r.released_at,
+            collaborative: r.collaborative.map(|(bank, at)| (BankId(bank), at)),
+            priority_window: Duration::minutes(r.priority_window_minutes),
+            booking_mode: BookingMode::parse(&r.booking_mode)
+                .ok_or_else(|| anyhow!("stored booking mode invalid"))?,
+            cancellation_notice: Duration::minutes(r.cancellation_notice_minutes),
+            agency: r
+                .agency
+                .map(|(at, by, reason)| {
+                    Ok::<_, anyhow::Error>(AgencyRelease {
+                        at,
+                        by: UserId(by),
+                        reason: label(&reason)?,
+                    })
+                })
+                .transpose()?,
+        })
+    }
+}
+
+/// Stored requirement names, the inverse of what [`RawShift`] parses.
+pub fn requirement_names(list: &[Requirement]) -> Vec<String> {
+    list.iter().map(|r| r.as_string()).collect()
+}
+
+/// A credential row.
+pub struct RawCredential {
+    /// Column `id`.
+    pub id: Uuid,
+    /// Column `worker_id`.
+    pub worker_id: Uuid,
+    /// Column `kind`.
+    pub kind: String,
+    /// Column `dbs_level`.
+    pub dbs_level: Option<String>,
+    /// Column `issuer_org_id`.
+    pub issuer_org_id: Uuid,
+    /// Column `valid_from`.
+    pub valid_from: DateTime<Utc>,
+    /// Column `valid_until`.
+    pub valid_until: Option<DateTime<Utc>>,
+    /// Column `status`.
+    pub status: String,
+    /// Column `revoked_at`.
+    pub revoked_at: Option<DateTime<Utc>>,
+    /// Column `recorded_by`.
+    pub recorded_by: Uuid,
+    /// Column `recorded_at`.
+    pub recorded_at: DateTime<Utc>,
+}
+
+impl TryFrom<RawCredential> for Credential {
+    type Error = anyhow::Error;
+    fn try_from(r: RawCredential) -> anyhow::Result<Self> {
+        Ok(Self {
+            id: CredentialId(r.id),
+            worker_id: WorkerId(r.worker_id),
+            kind: CredentialKind::parse(&r.kind).ok_or_else(|| anyhow!("credential kind"))?,
+            dbs_level: r
+                .dbs_level
+                .map(|l| DbsLevel::parse(&l).ok_or_else(|| anyhow!("dbs level")))
+                .transpose()?,
+            issuer_org_id: OrgId(r.issuer_org_id),
+            valid_from: r.valid_from,
+            valid_until: r.valid_until,
+            status: CredentialStatus::parse(&r.status)
+                .ok_or_else(|| anyhow!("credential status"))?,
+            revoked_at: r.revoked_at,
+            recorded_by: UserId(r.recorded_by),
+            recorded_at: r.recorded_at,
         })
     }
 }
@@ -391,5 +493,18 @@ impl TryFrom<RawBooking> for Booking {
             created_at: r.created_at,
             cancellation,
         })
+    }
+}
+
+/// A `release_policies` row (minutes) as a policy.
+pub fn release_policy(
+    (horizon, after, lead, priority, notice): (i64, i64, i64, i64, i64),
+) -> staffbank_domain::release::ReleasePolicy {
+    staffbank_domain::release::ReleasePolicy {
+        horizon: Duration::minutes(horizon),
+        collaborative_after: Duration::minutes(after),
+        collaborative_lead: Duration::minutes(lead),
+        priority_window: Duration::minutes(priority),
+        cancellation_notice: Duration::minutes(notice),
     }
 }

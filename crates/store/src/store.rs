@@ -9,10 +9,13 @@ use staffbank_domain::*;
 
 use uuid::Uuid;
 
+use staffbank_domain::ranking::ShiftTimes;
+use staffbank_domain::release::{ReleasePolicy, Tier};
+
 use crate::{
-    AuditRecord, Bank, BookOutcome, Booking, Hash, LeafWithBody, LedgerEntry, OpenShiftQuery,
-    Organisation, Page, PersonKey, SequencedBatch, Session, Shift, SignedHead, Site, StoreError,
-    User, Ward, Worker, WorkingTimeCheck,
+    AgencyRelease, AuditRecord, Bank, BookOutcome, Booking, Credential, Hash, LeafWithBody,
+    LedgerEntry, OpenShiftQuery, Organisation, Page, PersonKey, SequencedBatch, Session, Shift,
+    SignedHead, Site, StoreError, User, Ward, Worker, WorkingTimeCheck,
 };
 
 /// Everything Staffbank persists. Each method is atomic: it either happens whole or not at all.
@@ -109,6 +112,67 @@ pub trait Store: Send + Sync + 'static {
     ) -> Result<Vec<Worked>, StoreError>;
 
     /// Posts shifts: all of them or none.
+    /// The trust's release policy, if it has set one (otherwise the defaults apply).
+    async fn release_policy(&self, org: OrgId) -> Result<Option<ReleasePolicy>, StoreError>;
+    /// Sets the trust's release policy for shifts posted from now on.
+    async fn set_release_policy(
+        &self,
+        org: OrgId,
+        policy: &ReleasePolicy,
+        audit: &[AuditRecord],
+    ) -> Result<(), StoreError>;
+    /// Whether a ward's shifts are booked at once or by request.
+    async fn set_instant_booking(
+        &self,
+        ward: WardId,
+        instant: bool,
+        audit: &[AuditRecord],
+    ) -> Result<(), StoreError>;
+    /// Gives or takes away a worker's priority tier in a bank they belong to.
+    async fn set_tier(
+        &self,
+        worker: WorkerId,
+        bank: BankId,
+        tier: Option<Tier>,
+        audit: &[AuditRecord],
+    ) -> Result<(), StoreError>;
+    /// Records how far a worker will travel and which shifts they prefer.
+    async fn set_preferences(
+        &self,
+        worker: WorkerId,
+        max_travel_km: Option<f64>,
+        shift_times: ShiftTimes,
+        audit: &[AuditRecord],
+    ) -> Result<(), StoreError>;
+
+    /// Records a credential.
+    async fn record_credential(
+        &self,
+        credential: &Credential,
+        audit: &[AuditRecord],
+    ) -> Result<(), StoreError>;
+    /// Revokes a credential for good.
+    async fn revoke_credential(
+        &self,
+        id: CredentialId,
+        by: UserId,
+        reason: &Label,
+        at: DateTime<Utc>,
+        audit: &[AuditRecord],
+    ) -> Result<Credential, StoreError>;
+    /// One credential.
+    async fn credential(&self, id: CredentialId) -> Result<Option<Credential>, StoreError>;
+    /// Every credential of a worker, revoked and expired ones included, newest first.
+    async fn credentials_of(&self, worker: WorkerId) -> Result<Vec<Credential>, StoreError>;
+
+    /// Releases a shift to agency (break glass); refused if it already is.
+    async fn release_to_agency(
+        &self,
+        shift: ShiftId,
+        release: &AgencyRelease,
+        audit: &[AuditRecord],
+    ) -> Result<(), StoreError>;
+
     async fn post_shifts(&self, shifts: &[Shift], audit: &[AuditRecord]) -> Result<(), StoreError>;
     /// One shift.
     async fn shift(&self, id: ShiftId) -> Result<Option<Shift>, StoreError>;

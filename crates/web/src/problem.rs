@@ -37,6 +37,17 @@ pub const PROBLEM_TYPES: &[(&str, u16, &str)] = &[
         409,
         "An organisation with this ODS code exists",
     ),
+    (
+        "working-time",
+        409,
+        "With your other bookings this would break the working-time rules",
+    ),
+    ("already-revoked", 409, "The credential is already revoked"),
+    (
+        "already-at-agency",
+        409,
+        "The shift has already been released to agency",
+    ),
     ("payload-too-large", 413, "The request body is too large"),
     (
         "unsupported-media-type",
@@ -139,6 +150,8 @@ fn conflict_slug(kind: ConflictKind) -> &'static str {
         ConflictKind::EmailTaken => "email-taken",
         ConflictKind::OdsCodeTaken => "ods-code-taken",
         ConflictKind::WorkingTime => "working-time",
+        ConflictKind::AlreadyRevoked => "already-revoked",
+        ConflictKind::AlreadyAtAgency => "already-at-agency",
     }
 }
 
@@ -197,5 +210,35 @@ impl From<Problem> for ApiError {
 impl IntoResponse for ApiError {
     fn into_response(self) -> Response {
         self.0.into_response()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn every_conflict_has_a_listed_type_with_a_409_or_422() {
+        let kinds = [
+            ConflictKind::ShiftFull,
+            ConflictKind::ShiftNotOpen,
+            ConflictKind::OverlappingBooking,
+            ConflictKind::IdempotencyKeyReused,
+            ConflictKind::AlreadyCancelled,
+            ConflictKind::ShiftStarted,
+            ConflictKind::EmailTaken,
+            ConflictKind::OdsCodeTaken,
+            ConflictKind::WorkingTime,
+            ConflictKind::AlreadyRevoked,
+            ConflictKind::AlreadyAtAgency,
+        ];
+        for kind in kinds {
+            let problem = Problem::from(AppError::Conflict(kind, "x".into()));
+            assert!(
+                problem.status == 409 || problem.status == 422,
+                "{kind:?} answers {}",
+                problem.status
+            );
+        }
     }
 }

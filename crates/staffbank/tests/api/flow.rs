@@ -8,7 +8,7 @@ use crate::helpers::TestApp;
 crate::both_backends!(
     sign_in_issues_a_token_that_works_until_signed_out,
     post_find_book_retry_and_cancel,
-    a_collaborative_bank_shares_shifts_between_its_trusts
+    a_collaborative_bank_shares_shifts_and_own_bank_shifts_cascade_to_it
 );
 
 async fn sign_in_issues_a_token_that_works_until_signed_out(app: TestApp) {
@@ -156,7 +156,7 @@ async fn post_find_book_retry_and_cancel(app: TestApp) {
     assert_eq!(by_trust.body["cancellation"]["by"], "trust");
 }
 
-async fn a_collaborative_bank_shares_shifts_between_its_trusts(app: TestApp) {
+async fn a_collaborative_bank_shares_shifts_and_own_bank_shifts_cascade_to_it(app: TestApp) {
     let a = app.trust("RXN").await;
     let b = app.trust("RXR").await;
     let collaborative = app
@@ -170,7 +170,8 @@ async fn a_collaborative_bank_shares_shifts_between_its_trusts(app: TestApp) {
     );
     let shared = collaborative.body["id"].as_str().unwrap().to_owned();
     let from_b = app.shift(&b, &shared, 30, 8, 1).await;
-    let only_b = app.shift(&b, &b.bank.clone(), 60, 8, 1).await;
+    // Ten days ahead, B's own-bank shift cascades to the collaborative bank after B's 24 hours.
+    let only_b = app.shift(&b, &b.bank.clone(), 240, 8, 1).await;
     let nurse_of_a = app.worker("cai@nurse.test", &[&a.bank, &shared]).await;
     let open = app.get("/api/v1/me/open-shifts", &nurse_of_a).await;
     let ids: Vec<&str> = open.body["items"]
@@ -192,4 +193,17 @@ async fn a_collaborative_bank_shares_shifts_between_its_trusts(app: TestApp) {
         .assert_problem(404, "not-found");
     let booked = app.book(&nurse_of_a, &from_b, "k2").await;
     assert_eq!(booked.status, StatusCode::CREATED, "{}", booked.body);
+
+    app.advance(chrono::Duration::hours(23));
+    app.book(&nurse_of_a, &only_b, "k1")
+        .await
+        .assert_problem(404, "not-found");
+    app.advance(chrono::Duration::hours(1));
+    let shown = app
+        .get(&format!("/api/v1/shifts/{only_b}"), &nurse_of_a)
+        .await;
+    assert_eq!(shown.status, StatusCode::OK, "{}", shown.body);
+    assert_eq!(shown.body["collaborative_bank_id"], shared.as_str());
+    let cascaded = app.book(&nurse_of_a, &only_b, "k1").await;
+    assert_eq!(cascaded.status, StatusCode::CREATED, "{}", cascaded.body);
 }

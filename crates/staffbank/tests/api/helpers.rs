@@ -7,7 +7,7 @@ use reqwest::{Method, StatusCode};
 use serde_json::{json, Value};
 use sqlx::Connection;
 use staffbank_app::auth::token_hash;
-use staffbank_app::{App, SystemClock};
+use staffbank_app::App;
 use staffbank_domain::role::{Grant, Role, Scope};
 use staffbank_domain::text::{Email, Label};
 use staffbank_domain::UserId;
@@ -17,6 +17,19 @@ use staffbank_store_postgres::PgStore;
 use staffbank_store_sqlite::SqliteStore;
 use staffbank_web::WebConfig;
 use uuid::Uuid;
+
+/// The app's clock: the real time plus an offset a test can move forward.
+#[derive(Default)]
+pub struct TestClock {
+    offset_ms: std::sync::atomic::AtomicI64,
+}
+
+impl staffbank_app::Clock for TestClock {
+    fn now(&self) -> chrono::DateTime<Utc> {
+        Utc::now()
+            + Duration::milliseconds(self.offset_ms.load(std::sync::atomic::Ordering::SeqCst))
+    }
+}
 
 /// Which database the app runs on.
 #[derive(Clone, Copy, Debug)]
@@ -31,7 +44,9 @@ pub struct TestApp {
     pub http: reqwest::Client,
     pub store: Arc<dyn Store>,
     pub admin: String,
+    pub admin_id: UserId,
     pub master: MasterKey,
+    pub clock: Arc<TestClock>,
 }
 
 /// A response: status, headers and JSON body (or `null`).
@@ -95,9 +110,10 @@ impl TestApp {
             Backend::Postgres => fresh_postgres().await,
         };
         let key = MasterKey::generate_base64(&mut rand::rngs::OsRng);
+        let clock = Arc::new(TestClock::default());
         let app = App::new(
             store.clone(),
-            Arc::new(SystemClock),
+            clock.clone(),
             MasterKey::from_base64(&key).unwrap(),
         );
         tokio::spawn(app.clone().run_sequencer());
@@ -121,10 +137,12 @@ impl TestApp {
             http,
             store,
             admin: String::new(),
+            admin_id: UserId(Uuid::nil()),
             master,
+            clock,
         };
-        test.admin = test
-            .user_with_session(
+        let (admin_id, admin) = test
+            .user_and_session(
                 "admin@platform.test",
                 vec![Grant {
                     role: Role::PlatformAdmin,
@@ -132,12 +150,64 @@ impl TestApp {
                 }],
             )
             .await;
+        test.admin = admin;
+        test.admin_id = admin_id;
         test
+    }
+
+    /// Records the standard checks for a band 5 nurse straight in the store, vouched for by the
+    /// lead trust of `bank` and valid from a year ago for `valid_days` from now (`None`: no end).
+    pub async fn give_credentials(
+        &self,
+        worker: staffbank_domain::WorkerId,
+        bank: &str,
+        valid_days: Option<i64>,
+    ) {
+        use staffbank_domain::credential::{default_requirements, CredentialStatus, DbsLevel};
+        let bank = self
+            .store
+            .bank(staffbank_domain::BankId(Uuid::parse_str(bank).unwrap()))
+            .await
+            .unwrap()
+            .unwrap();
+        let now = Utc::now();
+        for requirement in default_requirements(staffbank_domain::StaffGroup::NursingAndMidwifery) {
+            let credential = staffbank_store::Credential {
+                id: staffbank_domain::CredentialId(Uuid::now_v7()),
+                worker_id: worker,
+                kind: requirement.kind(),
+                dbs_level: requirement.min_dbs().map(|_| DbsLevel::EnhancedBarred),
+                issuer_org_id: bank.lead_org_id,
+                valid_from: now - Duration::days(365),
+                valid_until: valid_days.map(|d| now + Duration::days(d)),
+                status: CredentialStatus::Active,
+                revoked_at: None,
+                recorded_by: self.admin_id,
+                recorded_at: now,
+            };
+            self.store
+                .record_credential(&credential, &[])
+                .await
+                .unwrap();
+        }
+    }
+
+    /// The worker id of a signed-in worker.
+    pub async fn worker_id(&self, token: &str) -> staffbank_domain::WorkerId {
+        let me = self.get("/api/v1/me", token).await;
+        staffbank_domain::WorkerId(
+            Uuid::parse_str(me.body["worker"]["id"].as_str().unwrap()).unwrap(),
+        )
     }
 
     /// Creates a user straight in the store with a session, returning its bearer token (fast:
     /// no password hashing). Used for actors whose sign-in is not under test.
     pub async fn user_with_session(&self, email: &str, grants: Vec<Grant>) -> String {
+        self.user_and_session(email, grants).await.1
+    }
+
+    /// As [`TestApp::user_with_session`], also returning the user's id.
+    pub async fn user_and_session(&self, email: &str, grants: Vec<Grant>) -> (UserId, String) {
         let user = User {
             id: UserId(Uuid::now_v7()),
             email: Email::parse(email).unwrap(),
@@ -147,7 +217,7 @@ impl TestApp {
             created_at: Utc::now(),
         };
         self.store.create_user(&user, &[]).await.unwrap();
-        self.session_for(user.id).await
+        (user.id, self.session_for(user.id).await)
     }
 
     /// A new session token for a user.
@@ -157,10 +227,18 @@ impl TestApp {
             token_hash: token_hash(&token),
             user_id: user,
             csrf_token: "csrf".into(),
-            expires_at: Utc::now() + Duration::hours(1),
+            // long enough to outlive any clock a test moves forward
+            expires_at: Utc::now() + Duration::days(400),
         };
         self.store.create_session(&session).await.unwrap();
         token
+    }
+
+    /// Moves the app's clock forward.
+    pub fn advance(&self, by: Duration) {
+        self.clock
+            .offset_ms
+            .fetch_add(by.num_milliseconds(), std::sync::atomic::Ordering::SeqCst);
     }
 
     /// Sends a request; `body` of `None` sends none.
@@ -308,6 +386,10 @@ impl TestApp {
                 .await;
             assert_eq!(joined.status, StatusCode::OK, "{}", joined.body);
         }
+        if let Some(bank) = banks.first() {
+            let id = self.worker_id(&token).await;
+            self.give_credentials(id, bank, None).await;
+        }
         token
     }
 
@@ -336,6 +418,27 @@ impl TestApp {
     }
 }
 
+impl TestApp {
+    /// Sets a trust's release policy through the API, from the defaults with `changes` applied.
+    pub async fn set_policy(&self, trust: &Trust, changes: Value) {
+        let mut policy = json!({"horizon_days": 28, "collaborative_after_hours": 24,
+            "collaborative_lead_hours": 72, "priority_window_minutes": 0,
+            "cancellation_notice_hours": 48});
+        for (key, value) in changes.as_object().unwrap() {
+            policy[key] = value.clone();
+        }
+        let reply = self
+            .call(
+                Method::PUT,
+                &format!("/api/v1/organisations/{}/release-policy", trust.id),
+                Some(&trust.booker),
+                Some(policy),
+            )
+            .await;
+        assert_eq!(reply.status, StatusCode::OK, "{}", reply.body);
+    }
+}
+
 /// A worker registered straight in the store (no password hashing), with a session.
 pub async fn quick_worker(app: &TestApp, bank: &str, n: usize) -> String {
     use staffbank_domain::worker::Skill;
@@ -359,6 +462,9 @@ pub async fn quick_worker(app: &TestApp, bank: &str, n: usize) -> String {
         home: None,
         banks: vec![],
         weekly_limit_opt_out: false,
+        tiered: vec![],
+        max_travel_km: None,
+        shift_times: staffbank_domain::ranking::ShiftTimes::Any,
     };
     app.store
         .register_worker(&user, &worker, &[])
@@ -373,5 +479,6 @@ pub async fn quick_worker(app: &TestApp, bank: &str, n: usize) -> String {
         )
         .await
         .unwrap();
+    app.give_credentials(worker.id, bank, None).await;
     app.session_for(user.id).await
 }

@@ -8,6 +8,7 @@ mod concurrency;
 mod conventions;
 mod flow;
 mod ledger;
+mod matching;
 mod tenancy;
 mod working_time;
 

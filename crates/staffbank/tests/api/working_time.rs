@@ -50,6 +50,9 @@ fn midnight_in_days(days: i64) -> chrono::DateTime<Utc> {
 async fn combined_hours_at_two_trusts_break_the_average_though_neither_alone_does(app: TestApp) {
     let a = app.trust("RXL").await;
     let b = app.trust("RXN").await;
+    for trust in [&a, &b] {
+        app.set_policy(trust, json!({"horizon_days": 140})).await;
+    }
     let nurse = app.worker("pat@nurse.test", &[&a.bank, &b.bank]).await;
     let base = midnight_in_days(2);
     // 17 weeks of four 12-hour days (08:00-20:00 UTC): two at trust A, two at trust B, 48 hours a week.

@@ -3,11 +3,13 @@
 mod admin;
 mod auth;
 mod bookings;
+mod credentials;
 mod ledger;
+mod release;
 mod shifts;
 mod workers;
 
-use axum::routing::{get, post};
+use axum::routing::{get, post, put};
 use axum::Router;
 use serde::Deserialize;
 use utoipa::OpenApi;
@@ -46,6 +48,9 @@ impl PageQuery {
         ledger::public_key, ledger::latest_head, ledger::heads, ledger::sign_head, ledger::entries,
         ledger::entry, ledger::inclusion_proof, ledger::consistency_proof, ledger::my_entries,
         ledger::erase,
+        credentials::record, credentials::list, credentials::mine, credentials::revoke,
+        release::policy, release::set_policy, release::booking_mode, release::tier,
+        release::preferences, release::break_glass,
     ),
     components(schemas(crate::problem::Problem)),
     modifiers(&BearerAuth),
@@ -112,6 +117,37 @@ pub fn routes() -> Router<AppState> {
             get(crate::problem_docs::problem_doc),
         )
         .merge(ledger_routes())
+        .merge(matching_routes())
+}
+
+fn matching_routes() -> Router<AppState> {
+    Router::new()
+        .route("/api/v1/me/credentials", get(credentials::mine))
+        .route(
+            "/api/v1/workers/{worker_id}/credentials",
+            post(credentials::record).get(credentials::list),
+        )
+        .route(
+            "/api/v1/credentials/{credential_id}/revoke",
+            post(credentials::revoke),
+        )
+        .route(
+            "/api/v1/organisations/{org_id}/release-policy",
+            get(release::policy).put(release::set_policy),
+        )
+        .route(
+            "/api/v1/wards/{ward_id}/booking-mode",
+            put(release::booking_mode),
+        )
+        .route(
+            "/api/v1/banks/{bank_id}/members/{worker_id}/tier",
+            put(release::tier),
+        )
+        .route("/api/v1/me/preferences", put(release::preferences))
+        .route(
+            "/api/v1/shifts/{shift_id}/agency-release",
+            post(release::break_glass),
+        )
 }
 
 fn ledger_routes() -> Router<AppState> {

@@ -222,6 +222,8 @@ fn to_request(form: &ShiftForm) -> Result<NewShift, String> {
             .trim()
             .parse()
             .map_err(|_| "Enter the number of places".to_string())?,
+        required_credentials: None,
+        collaborative_bank_id: None,
     })
 }
 

@@ -1,0 +1,301 @@
+//! The trust's release rules, worker tiers and preferences, and breaking glass to agency.
+
+use chrono::Duration;
+use serde::{Deserialize, Serialize};
+use serde_json::json;
+use staffbank_domain::ranking::ShiftTimes;
+use staffbank_domain::release::{ReleasePolicy, Tier};
+use staffbank_domain::role::Role;
+use staffbank_domain::text::Label;
+use staffbank_domain::*;
+use staffbank_store::AgencyRelease;
+
+use crate::audit::Change;
+use crate::views::ShiftView;
+use crate::{App, AppError, Principal};
+
+/// A trust's release and cancellation rules, in the units a bank office thinks in.
+#[derive(Debug, Clone, Copy, Serialize, Deserialize, utoipa::ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct ReleasePolicyView {
+    /// Never release more than this many days ahead (default 28).
+    pub horizon_days: i64,
+    /// Cascade to the collaborative bank this many hours after release (default 24)...
+    pub collaborative_after_hours: i64,
+    /// ...or this many hours before the start, whichever comes first (default 72).
+    pub collaborative_lead_hours: i64,
+    /// Minutes tiered workers have each stage to themselves (default 120).
+    pub priority_window_minutes: i64,
+    /// Cancelling less than this many hours before the start is late (default 48).
+    pub cancellation_notice_hours: i64,
+}
+
+impl From<ReleasePolicy> for ReleasePolicyView {
+    fn from(p: ReleasePolicy) -> Self {
+        Self {
+            horizon_days: p.horizon.num_days(),
+            collaborative_after_hours: p.collaborative_after.num_hours(),
+            collaborative_lead_hours: p.collaborative_lead.num_hours(),
+            priority_window_minutes: p.priority_window.num_minutes(),
+            cancellation_notice_hours: p.cancellation_notice.num_hours(),
+        }
+    }
+}
+
+impl ReleasePolicyView {
+    fn policy(self) -> Result<ReleasePolicy, AppError> {
+        let span = |field: &str, value: i64, unit: fn(i64) -> Option<Duration>| {
+            unit(value).ok_or_else(|| AppError::field(field, "out of range"))
+        };
+        ReleasePolicy {
+            horizon: span("horizon_days", self.horizon_days, Duration::try_days)?,
+            collaborative_after: span(
+                "collaborative_after_hours",
+                self.collaborative_after_hours,
+                Duration::try_hours,
+            )?,
+            collaborative_lead: span(
+                "collaborative_lead_hours",
+                self.collaborative_lead_hours,
+                Duration::try_hours,
+            )?,
+            priority_window: span(
+                "priority_window_minutes",
+                self.priority_window_minutes,
+                Duration::try_minutes,
+            )?,
+            cancellation_notice: span(
+                "cancellation_notice_hours",
+                self.cancellation_notice_hours,
+                Duration::try_hours,
+            )?,
+        }
+        .validate()
+        .map_err(|e| AppError::field("policy", e))
+    }
+}
+
+/// Give or take away a worker's priority tier in a bank.
+#[derive(Debug, Deserialize, utoipa::ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct SetTier {
+    /// `core` (super-bank), `silver` (returning retirees), or null for none.
+    pub tier: Option<String>,
+}
+
+/// A worker's travel limit and preferred shifts.
+#[derive(Debug, Deserialize, utoipa::ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct Preferences {
+    /// The furthest they will travel, in km (1 to 500), or null for no limit.
+    pub max_travel_km: Option<f64>,
+    /// `any`, `days` or `nights`.
+    pub shift_times: String,
+}
+
+/// Whether a ward's shifts are booked at once.
+#[derive(Debug, Deserialize, utoipa::ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct BookingModeChoice {
+    /// True: workers book at once. False: they request and a booker approves.
+    pub instant_booking: bool,
+}
+
+/// Break glass: release a shift to agency.
+#[derive(Debug, Deserialize, utoipa::ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct BreakGlass {
+    /// Why the bank could not fill it, recorded and reported.
+    pub reason: String,
+}
+
+impl App {
+    /// The trust's release policy, or the defaults if it has set none.
+    pub(crate) async fn release_policy_of(&self, org: OrgId) -> Result<ReleasePolicy, AppError> {
+        Ok(self.store.release_policy(org).await?.unwrap_or_default())
+    }
+
+    fn require_booker_of(&self, who: &Principal, org: OrgId) -> Result<(), AppError> {
+        if who.booker_orgs().contains(&org) {
+            Ok(())
+        } else if who.has_role(Role::Booker) {
+            Err(AppError::NotFound)
+        } else {
+            Err(AppError::Forbidden)
+        }
+    }
+
+    /// A trust's release policy (its bookers).
+    pub async fn release_policy(
+        &self,
+        who: &Principal,
+        org: OrgId,
+    ) -> Result<ReleasePolicyView, AppError> {
+        self.require_booker_of(who, org)?;
+        Ok(self.release_policy_of(org).await?.into())
+    }
+
+    /// Sets a trust's release policy for shifts posted from now on (its bookers).
+    #[tracing::instrument(skip_all, fields(org = %org))]
+    pub async fn set_release_policy(
+        &self,
+        who: &Principal,
+        org: OrgId,
+        input: ReleasePolicyView,
+    ) -> Result<ReleasePolicyView, AppError> {
+        self.require_booker_of(who, org)?;
+        let policy = input.policy()?;
+        let record = self
+            .audit_record(Change {
+                action: "release_policy.set",
+                actor: Some(who.user.id),
+                tenant: Some(org),
+                subject: None,
+                facts: json!({"org": org, "policy": ReleasePolicyView::from(policy)}),
+                personal: None,
+            })
+            .await?;
+        self.store
+            .set_release_policy(org, &policy, &[record])
+            .await?;
+        Ok(policy.into())
+    }
+
+    /// Sets whether a ward's shifts are booked at once or by approved request (its bookers).
+    pub async fn set_booking_mode(
+        &self,
+        who: &Principal,
+        ward: WardId,
+        input: BookingModeChoice,
+    ) -> Result<(), AppError> {
+        let ward = self.store.ward(ward).await?.ok_or(AppError::NotFound)?;
+        if !who.books_for_ward(&ward) {
+            return Err(AppError::NotFound);
+        }
+        let record = self
+            .audit_record(Change {
+                action: "ward.booking_mode",
+                actor: Some(who.user.id),
+                tenant: Some(ward.org_id),
+                subject: None,
+                facts: json!({"ward": ward.id, "instant_booking": input.instant_booking}),
+                personal: None,
+            })
+            .await?;
+        self.store
+            .set_instant_booking(ward.id, input.instant_booking, &[record])
+            .await?;
+        Ok(())
+    }
+
+    /// Gives or takes away a member's priority tier (bookers of the bank's lead trust).
+    pub async fn set_tier(
+        &self,
+        who: &Principal,
+        bank: BankId,
+        worker: WorkerId,
+        input: SetTier,
+    ) -> Result<(), AppError> {
+        let bank = self.store.bank(bank).await?.ok_or(AppError::NotFound)?;
+        self.require_booker_of(who, bank.lead_org_id)?;
+        let tier = match input.tier.as_deref() {
+            None => None,
+            Some(raw) => Some(
+                Tier::parse(raw)
+                    .ok_or_else(|| AppError::field("tier", "must be core, silver or null"))?,
+            ),
+        };
+        let member = self.store.worker(worker).await?.ok_or(AppError::NotFound)?;
+        if !member.banks.contains(&bank.id) {
+            return Err(AppError::NotFound);
+        }
+        let record = self
+            .audit_record(Change {
+                action: "worker.tier",
+                actor: Some(who.user.id),
+                tenant: Some(bank.lead_org_id),
+                subject: Some(member.user_id),
+                facts: json!({"worker": worker, "bank": bank.id, "tier": tier.map(Tier::as_str)}),
+                personal: None,
+            })
+            .await?;
+        self.store
+            .set_tier(worker, bank.id, tier, &[record])
+            .await?;
+        Ok(())
+    }
+
+    /// Records the signed-in worker's travel limit and preferred shifts.
+    pub async fn set_preferences(
+        &self,
+        who: &Principal,
+        input: Preferences,
+    ) -> Result<(), AppError> {
+        let worker = who.require_worker()?;
+        let times = ShiftTimes::parse(input.shift_times.trim())
+            .ok_or_else(|| AppError::field("shift_times", "must be any, days or nights"))?;
+        if let Some(km) = input.max_travel_km {
+            if !(1.0..=500.0).contains(&km) {
+                return Err(AppError::field(
+                    "max_travel_km",
+                    "must be between 1 and 500",
+                ));
+            }
+        }
+        let record = self
+            .audit_record(Change {
+                action: "worker.preferences",
+                actor: Some(who.user.id),
+                tenant: None,
+                subject: Some(who.user.id),
+                facts: json!({"worker": worker.id, "shift_times": times.as_str()}),
+                personal: Some(json!({"max_travel_km": input.max_travel_km})),
+            })
+            .await?;
+        self.store
+            .set_preferences(worker.id, input.max_travel_km, times, &[record])
+            .await?;
+        Ok(())
+    }
+
+    /// Breaks glass: releases an unfilled shift to agency with a reason (its ward's bookers).
+    #[tracing::instrument(skip_all, fields(shift = %shift))]
+    pub async fn release_to_agency(
+        &self,
+        who: &Principal,
+        shift: ShiftId,
+        input: BreakGlass,
+    ) -> Result<ShiftView, AppError> {
+        let found = self.store.shift(shift).await?.ok_or(AppError::NotFound)?;
+        if !self.manages_shift(who, &found).await? {
+            return Err(AppError::NotFound);
+        }
+        let reason = Label::parse(&input.reason, 500).map_err(|e| AppError::field("reason", e))?;
+        if found.status != staffbank_domain::shift::ShiftStatus::Open {
+            return Err(AppError::Conflict(
+                crate::ConflictKind::ShiftNotOpen,
+                "only an open shift with places left can go to agency".into(),
+            ));
+        }
+        let release = AgencyRelease {
+            at: self.now(),
+            by: who.user.id,
+            reason,
+        };
+        let record = self
+            .audit_record(Change {
+                action: "shift.break_glass",
+                actor: Some(who.user.id),
+                tenant: Some(found.org_id),
+                subject: None,
+                facts: json!({"shift": shift, "places_unfilled": found.places.get() - found.booked,
+                    "starts_at": found.window.start(), "reason": release.reason.as_str()}),
+                personal: None,
+            })
+            .await?;
+        self.store
+            .release_to_agency(shift, &release, &[record])
+            .await?;
+        self.shift(who, shift).await
+    }
+}

@@ -1,0 +1,282 @@
+//! Credentials, the release cascade, priority windows and break glass through the API.
+
+use chrono::{Duration, Utc};
+use reqwest::{Method, StatusCode};
+use serde_json::json;
+use staffbank_domain::role::{Grant, Role, Scope};
+use staffbank_domain::OrgId;
+use uuid::Uuid;
+
+use crate::helpers::{TestApp, Trust};
+
+crate::both_backends!(
+    a_credential_that_lapses_mid_shift_blocks_booking_with_its_reason,
+    only_the_recording_trust_manages_a_credential,
+    shifts_wait_for_the_horizon_and_tiers_book_first,
+    breaking_glass_needs_a_reason_and_happens_once
+);
+
+async fn compliance_officer(app: &TestApp, trust: &Trust, name: &str) -> String {
+    let org = OrgId(Uuid::parse_str(&trust.id).unwrap());
+    app.user_with_session(
+        &format!("{name}@compliance.test"),
+        vec![Grant {
+            role: Role::ComplianceOfficer,
+            scope: Scope::Organisation(org),
+        }],
+    )
+    .await
+}
+
+/// Registers a nurse in `bank` with no credentials at all.
+async fn bare_nurse(app: &TestApp, email: &str, bank: &str) -> (String, String) {
+    let reply = app
+        .call(
+            Method::POST,
+            "/api/v1/workers",
+            None,
+            Some(
+                json!({"email": email, "password": "correct horse battery", "display_name": "Nurse",
+                "staff_group": "nursing_and_midwifery", "grade": "band_5"}),
+            ),
+        )
+        .await;
+    assert_eq!(reply.status, StatusCode::CREATED, "{}", reply.body);
+    let user =
+        staffbank_domain::UserId(Uuid::parse_str(reply.body["id"].as_str().unwrap()).unwrap());
+    let token = app.session_for(user).await;
+    let joined = app
+        .post("/api/v1/me/banks", &token, json!({"bank_id": bank}))
+        .await;
+    assert_eq!(joined.status, StatusCode::OK, "{}", joined.body);
+    let id = app.worker_id(&token).await.0.to_string();
+    (token, id)
+}
+
+async fn record(app: &TestApp, officer: &str, worker: &str, body: serde_json::Value) -> String {
+    let reply = app
+        .post(
+            &format!("/api/v1/workers/{worker}/credentials"),
+            officer,
+            body,
+        )
+        .await;
+    assert_eq!(reply.status, StatusCode::CREATED, "{}", reply.body);
+    reply.body["id"].as_str().unwrap().to_owned()
+}
+
+/// Records every standard nursing check, the DBS check ending at `dbs_until`.
+async fn standard_checks(app: &TestApp, officer: &str, worker: &str, dbs_until: Option<String>) {
+    let from = (Utc::now() - Duration::days(365)).to_rfc3339();
+    for kind in [
+        "identity",
+        "right_to_work",
+        "core_skills_training",
+        "occupational_health",
+        "professional_registration",
+    ] {
+        record(
+            app,
+            officer,
+            worker,
+            json!({"kind": kind, "valid_from": from}),
+        )
+        .await;
+    }
+    record(
+        app,
+        officer,
+        worker,
+        json!({"kind": "dbs_check", "dbs_level": "enhanced_barred", "valid_from": from,
+            "valid_until": dbs_until}),
+    )
+    .await;
+}
+
+async fn a_credential_that_lapses_mid_shift_blocks_booking_with_its_reason(app: TestApp) {
+    let trust = app.trust("RXL").await;
+    let officer = compliance_officer(&app, &trust, "cora").await;
+    let (nurse, worker) = bare_nurse(&app, "ida@nurse.test", &trust.bank).await;
+    let shift = app.shift(&trust, &trust.bank, 48, 12, 1).await;
+
+    let refused = app.book(&nurse, &shift, "k1").await;
+    refused.assert_problem(422, "not-eligible");
+    assert_eq!(
+        refused.body["reasons"].as_array().unwrap().len(),
+        6,
+        "{}",
+        refused.body
+    );
+
+    // The DBS check ends three hours before the shift does.
+    let ends: chrono::DateTime<Utc> = app
+        .get(&format!("/api/v1/shifts/{shift}"), &trust.booker)
+        .await
+        .body["ends_at"]
+        .as_str()
+        .unwrap()
+        .parse()
+        .unwrap();
+    let dbs_until = (ends - Duration::hours(3)).to_rfc3339();
+    standard_checks(&app, &officer, &worker, Some(dbs_until)).await;
+    let refused = app.book(&nurse, &shift, "k2").await;
+    refused.assert_problem(422, "not-eligible");
+    assert_eq!(refused.body["reasons"][0]["reason"], "credential");
+    assert_eq!(refused.body["reasons"][0]["problem"], "expires");
+    let detail = refused.body["detail"].as_str().unwrap();
+    assert!(
+        detail.contains("expires 3 hours before the shift ends"),
+        "{detail}"
+    );
+    let open = app.get("/api/v1/me/open-shifts", &nurse).await;
+    assert_eq!(
+        open.body["items"],
+        json!([]),
+        "an ineligible shift is not offered"
+    );
+
+    // A renewed check valid past the shift's end makes it bookable.
+    record(
+        &app,
+        &officer,
+        &worker,
+        json!({"kind": "dbs_check", "dbs_level": "enhanced_barred",
+            "valid_from": (Utc::now() - Duration::days(1)).to_rfc3339()}),
+    )
+    .await;
+    let booked = app.book(&nurse, &shift, "k3").await;
+    assert_eq!(booked.status, StatusCode::CREATED, "{}", booked.body);
+
+    let mine = app.get("/api/v1/me/credentials", &nurse).await;
+    assert_eq!(mine.body.as_array().unwrap().len(), 7);
+}
+
+async fn only_the_recording_trust_manages_a_credential(app: TestApp) {
+    let a = app.trust("RXL").await;
+    let b = app.trust("RXN").await;
+    let officer_a = compliance_officer(&app, &a, "ava").await;
+    let officer_b = compliance_officer(&app, &b, "bea").await;
+    let (nurse, worker) = bare_nurse(&app, "jo@nurse.test", &a.bank).await;
+    let from = Utc::now().to_rfc3339();
+    // B's officer has no relation to a worker outside B's banks: the worker does not exist for them.
+    app.post(
+        &format!("/api/v1/workers/{worker}/credentials"),
+        &officer_b,
+        json!({"kind": "identity", "valid_from": from}),
+    )
+    .await
+    .assert_problem(404, "not-found");
+    app.get(&format!("/api/v1/workers/{worker}/credentials"), &officer_b)
+        .await
+        .assert_problem(404, "not-found");
+    // Bad input is refused field by field, and nothing is recorded.
+    let bad = app
+        .post(
+            &format!("/api/v1/workers/{worker}/credentials"),
+            &officer_a,
+            json!({"kind": "dbs_check", "valid_from": "yesterday"}),
+        )
+        .await;
+    bad.assert_problem(422, "validation-error");
+    assert_eq!(
+        bad.body["errors"].as_array().unwrap().len(),
+        2,
+        "{}",
+        bad.body
+    );
+    let id = record(
+        &app,
+        &officer_a,
+        &worker,
+        json!({"kind": "identity", "valid_from": "2025-01-01"}),
+    )
+    .await;
+    let listed = app
+        .get(&format!("/api/v1/workers/{worker}/credentials"), &officer_a)
+        .await;
+    assert_eq!(listed.body.as_array().unwrap().len(), 1);
+    // Only the recording trust revokes, once, with a reason.
+    let revoke = |token: String, reason: &'static str| {
+        let path = format!("/api/v1/credentials/{id}/revoke");
+        let app = &app;
+        async move { app.post(&path, &token, json!({"reason": reason})).await }
+    };
+    revoke(officer_b.clone(), "not ours")
+        .await
+        .assert_problem(404, "not-found");
+    revoke(nurse.clone(), "mine")
+        .await
+        .assert_problem(404, "not-found");
+    revoke(officer_a.clone(), "")
+        .await
+        .assert_problem(422, "validation-error");
+    let revoked = revoke(officer_a.clone(), "Identity documents withdrawn").await;
+    assert_eq!(revoked.status, StatusCode::OK, "{}", revoked.body);
+    assert_eq!(revoked.body["status"], "revoked");
+    revoke(officer_a.clone(), "again")
+        .await
+        .assert_problem(409, "already-revoked");
+}
+
+async fn shifts_wait_for_the_horizon_and_tiers_book_first(app: TestApp) {
+    let trust = app.trust("RXL").await;
+    app.set_policy(&trust, json!({"priority_window_minutes": 60}))
+        .await;
+    let core = app.worker("core@nurse.test", &[&trust.bank]).await;
+    let casual = app.worker("casual@nurse.test", &[&trust.bank]).await;
+    let core_id = app.worker_id(&core).await;
+    let tier = app
+        .call(
+            Method::PUT,
+            &format!("/api/v1/banks/{}/members/{}/tier", trust.bank, core_id.0),
+            Some(&trust.booker),
+            Some(json!({"tier": "core"})),
+        )
+        .await;
+    assert_eq!(tier.status, StatusCode::NO_CONTENT, "{}", tier.body);
+
+    // 30 days ahead: released at the 28-day horizon, two days from now.
+    let far = app.shift(&trust, &trust.bank, 30 * 24, 12, 2).await;
+    app.book(&core, &far, "k1")
+        .await
+        .assert_problem(404, "not-found");
+    app.advance(Duration::days(2) + Duration::minutes(1));
+    let booked = app.book(&core, &far, "k1").await;
+    assert_eq!(
+        booked.status,
+        StatusCode::CREATED,
+        "tiered workers book at release: {}",
+        booked.body
+    );
+    let early = app.book(&casual, &far, "k2").await;
+    early.assert_problem(422, "not-eligible");
+    assert_eq!(early.body["reasons"][0]["reason"], "not_yet_open");
+    app.advance(Duration::hours(1));
+    let booked = app.book(&casual, &far, "k2").await;
+    assert_eq!(booked.status, StatusCode::CREATED, "{}", booked.body);
+}
+
+async fn breaking_glass_needs_a_reason_and_happens_once(app: TestApp) {
+    let a = app.trust("RXL").await;
+    let b = app.trust("RXN").await;
+    let shift = app.shift(&a, &a.bank, 6, 8, 1).await;
+    let path = format!("/api/v1/shifts/{shift}/agency-release");
+    app.post(&path, &b.booker, json!({"reason": "ours now"}))
+        .await
+        .assert_problem(404, "not-found");
+    app.post(&path, &a.booker, json!({"reason": "  "}))
+        .await
+        .assert_problem(422, "validation-error");
+    let released = app
+        .post(
+            &path,
+            &a.booker,
+            json!({"reason": "No bank nurse for tonight after two hours"}),
+        )
+        .await;
+    assert_eq!(released.status, StatusCode::OK, "{}", released.body);
+    assert!(released.body["agency_at"].is_string());
+    app.post(&path, &a.booker, json!({"reason": "again"}))
+        .await
+        .assert_problem(409, "already-at-agency");
+}

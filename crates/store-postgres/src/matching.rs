@@ -1,0 +1,143 @@
+//! Trust policies, worker preferences and tiers, and break-glass release to agency.
+
+use sqlx::PgPool;
+use staffbank_domain::ranking::ShiftTimes;
+use staffbank_domain::release::{ReleasePolicy, Tier};
+use staffbank_domain::{BankId, OrgId, ShiftId, WardId, WorkerId};
+use staffbank_store::{AgencyRelease, AuditRecord, Conflict, StoreError};
+
+use crate::error::OrStore;
+use crate::ledger::insert_audit;
+
+pub(crate) async fn release_policy(
+    pool: &PgPool,
+    org: OrgId,
+) -> Result<Option<ReleasePolicy>, StoreError> {
+    let row: Option<(i64, i64, i64, i64, i64)> = sqlx::query_as(
+        "SELECT horizon_minutes, collaborative_after_minutes, collaborative_lead_minutes, \
+         priority_window_minutes, cancellation_notice_minutes FROM release_policies WHERE org_id = $1",
+    )
+    .bind(org.0)
+    .fetch_optional(pool)
+    .await
+    .or_store()?;
+    Ok(row.map(staffbank_store::raw::release_policy))
+}
+
+pub(crate) async fn set_release_policy(
+    pool: &PgPool,
+    org: OrgId,
+    p: &ReleasePolicy,
+    audit: &[AuditRecord],
+) -> Result<(), StoreError> {
+    let mut tx = pool.begin().await.or_store()?;
+    sqlx::query(
+        "INSERT INTO release_policies (org_id, horizon_minutes, collaborative_after_minutes, \
+         collaborative_lead_minutes, priority_window_minutes, cancellation_notice_minutes) \
+         VALUES ($1, $2, $3, $4, $5, $6) ON CONFLICT (org_id) DO UPDATE SET \
+         horizon_minutes = EXCLUDED.horizon_minutes, \
+         collaborative_after_minutes = EXCLUDED.collaborative_after_minutes, \
+         collaborative_lead_minutes = EXCLUDED.collaborative_lead_minutes, \
+         priority_window_minutes = EXCLUDED.priority_window_minutes, \
+         cancellation_notice_minutes = EXCLUDED.cancellation_notice_minutes",
+    )
+    .bind(org.0)
+    .bind(p.horizon.num_minutes())
+    .bind(p.collaborative_after.num_minutes())
+    .bind(p.collaborative_lead.num_minutes())
+    .bind(p.priority_window.num_minutes())
+    .bind(p.cancellation_notice.num_minutes())
+    .execute(&mut *tx)
+    .await
+    .or_store()?;
+    insert_audit(&mut tx, audit).await?;
+    tx.commit().await.or_store()
+}
+
+async fn update_one(
+    pool: &PgPool,
+    query: sqlx::query::Query<'_, sqlx::Postgres, sqlx::postgres::PgArguments>,
+    audit: &[AuditRecord],
+) -> Result<(), StoreError> {
+    let mut tx = pool.begin().await.or_store()?;
+    let changed = query.execute(&mut *tx).await.or_store()?.rows_affected();
+    if changed == 0 {
+        return Err(StoreError::NotFound);
+    }
+    insert_audit(&mut tx, audit).await?;
+    tx.commit().await.or_store()
+}
+
+pub(crate) async fn set_instant_booking(
+    pool: &PgPool,
+    ward: WardId,
+    instant: bool,
+    audit: &[AuditRecord],
+) -> Result<(), StoreError> {
+    let query = sqlx::query("UPDATE wards SET instant_booking = $1 WHERE id = $2")
+        .bind(instant)
+        .bind(ward.0);
+    update_one(pool, query, audit).await
+}
+
+pub(crate) async fn set_tier(
+    pool: &PgPool,
+    worker: WorkerId,
+    bank: BankId,
+    tier: Option<Tier>,
+    audit: &[AuditRecord],
+) -> Result<(), StoreError> {
+    let query =
+        sqlx::query("UPDATE bank_memberships SET tier = $1 WHERE worker_id = $2 AND bank_id = $3")
+            .bind(tier.map(Tier::as_str))
+            .bind(worker.0)
+            .bind(bank.0);
+    update_one(pool, query, audit).await
+}
+
+pub(crate) async fn set_preferences(
+    pool: &PgPool,
+    worker: WorkerId,
+    max_travel_km: Option<f64>,
+    shift_times: ShiftTimes,
+    audit: &[AuditRecord],
+) -> Result<(), StoreError> {
+    let query =
+        sqlx::query("UPDATE workers SET max_travel_km = $1, shift_times = $2 WHERE id = $3")
+            .bind(max_travel_km)
+            .bind(shift_times.as_str())
+            .bind(worker.0);
+    update_one(pool, query, audit).await
+}
+
+pub(crate) async fn release_to_agency(
+    pool: &PgPool,
+    shift: ShiftId,
+    release: &AgencyRelease,
+    audit: &[AuditRecord],
+) -> Result<(), StoreError> {
+    let mut tx = pool.begin().await.or_store()?;
+    let at: Option<Option<chrono::DateTime<chrono::Utc>>> =
+        sqlx::query_scalar("SELECT agency_at FROM shifts WHERE id = $1 FOR UPDATE")
+            .bind(shift.0)
+            .fetch_optional(&mut *tx)
+            .await
+            .or_store()?;
+    match at {
+        None => return Err(StoreError::NotFound),
+        Some(Some(_)) => return Err(Conflict::AlreadyAtAgency.into()),
+        Some(None) => {}
+    }
+    sqlx::query(
+        "UPDATE shifts SET agency_at = $1, agency_by = $2, agency_reason = $3 WHERE id = $4",
+    )
+    .bind(release.at)
+    .bind(release.by.0)
+    .bind(release.reason.as_str())
+    .bind(shift.0)
+    .execute(&mut *tx)
+    .await
+    .or_store()?;
+    insert_audit(&mut tx, audit).await?;
+    tx.commit().await.or_store()
+}

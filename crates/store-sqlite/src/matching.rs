@@ -1,0 +1,140 @@
+//! Trust policies, worker preferences and tiers, and break-glass release to agency.
+
+use staffbank_domain::ranking::ShiftTimes;
+use staffbank_domain::release::{ReleasePolicy, Tier};
+use staffbank_domain::{BankId, OrgId, ShiftId, WardId, WorkerId};
+use staffbank_store::{AgencyRelease, AuditRecord, Conflict, StoreError};
+
+use crate::error::OrStore;
+use crate::ledger::insert_audit;
+use crate::rows::ms;
+use crate::SqliteStore;
+
+pub(crate) async fn release_policy(
+    store: &SqliteStore,
+    org: OrgId,
+) -> Result<Option<ReleasePolicy>, StoreError> {
+    let row: Option<(i64, i64, i64, i64, i64)> = sqlx::query_as(
+        "SELECT horizon_minutes, collaborative_after_minutes, collaborative_lead_minutes, \
+         priority_window_minutes, cancellation_notice_minutes FROM release_policies WHERE org_id = ?",
+    )
+    .bind(org.0)
+    .fetch_optional(&store.reader)
+    .await
+    .or_store()?;
+    Ok(row.map(staffbank_store::raw::release_policy))
+}
+
+pub(crate) async fn set_release_policy(
+    store: &SqliteStore,
+    org: OrgId,
+    p: &ReleasePolicy,
+    audit: &[AuditRecord],
+) -> Result<(), StoreError> {
+    let mut tx = store.begin().await?;
+    sqlx::query(
+        "INSERT INTO release_policies (org_id, horizon_minutes, collaborative_after_minutes, \
+         collaborative_lead_minutes, priority_window_minutes, cancellation_notice_minutes) \
+         VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT (org_id) DO UPDATE SET \
+         horizon_minutes = excluded.horizon_minutes, \
+         collaborative_after_minutes = excluded.collaborative_after_minutes, \
+         collaborative_lead_minutes = excluded.collaborative_lead_minutes, \
+         priority_window_minutes = excluded.priority_window_minutes, \
+         cancellation_notice_minutes = excluded.cancellation_notice_minutes",
+    )
+    .bind(org.0)
+    .bind(p.horizon.num_minutes())
+    .bind(p.collaborative_after.num_minutes())
+    .bind(p.collaborative_lead.num_minutes())
+    .bind(p.priority_window.num_minutes())
+    .bind(p.cancellation_notice.num_minutes())
+    .execute(&mut *tx)
+    .await
+    .or_store()?;
+    insert_audit(&mut tx, audit).await?;
+    tx.commit().await.or_store()
+}
+
+async fn update_one<'q>(
+    store: &SqliteStore,
+    query: sqlx::query::Query<'q, sqlx::Sqlite, sqlx::sqlite::SqliteArguments<'q>>,
+    audit: &[AuditRecord],
+) -> Result<(), StoreError> {
+    let mut tx = store.begin().await?;
+    let changed = query.execute(&mut *tx).await.or_store()?.rows_affected();
+    if changed == 0 {
+        return Err(StoreError::NotFound);
+    }
+    insert_audit(&mut tx, audit).await?;
+    tx.commit().await.or_store()
+}
+
+pub(crate) async fn set_instant_booking(
+    store: &SqliteStore,
+    ward: WardId,
+    instant: bool,
+    audit: &[AuditRecord],
+) -> Result<(), StoreError> {
+    let query = sqlx::query("UPDATE wards SET instant_booking = ? WHERE id = ?")
+        .bind(instant)
+        .bind(ward.0);
+    update_one(store, query, audit).await
+}
+
+pub(crate) async fn set_tier(
+    store: &SqliteStore,
+    worker: WorkerId,
+    bank: BankId,
+    tier: Option<Tier>,
+    audit: &[AuditRecord],
+) -> Result<(), StoreError> {
+    let query =
+        sqlx::query("UPDATE bank_memberships SET tier = ? WHERE worker_id = ? AND bank_id = ?")
+            .bind(tier.map(Tier::as_str))
+            .bind(worker.0)
+            .bind(bank.0);
+    update_one(store, query, audit).await
+}
+
+pub(crate) async fn set_preferences(
+    store: &SqliteStore,
+    worker: WorkerId,
+    max_travel_km: Option<f64>,
+    shift_times: ShiftTimes,
+    audit: &[AuditRecord],
+) -> Result<(), StoreError> {
+    let query = sqlx::query("UPDATE workers SET max_travel_km = ?, shift_times = ? WHERE id = ?")
+        .bind(max_travel_km)
+        .bind(shift_times.as_str())
+        .bind(worker.0);
+    update_one(store, query, audit).await
+}
+
+pub(crate) async fn release_to_agency(
+    store: &SqliteStore,
+    shift: ShiftId,
+    release: &AgencyRelease,
+    audit: &[AuditRecord],
+) -> Result<(), StoreError> {
+    let mut tx = store.begin().await?;
+    let at: Option<Option<i64>> = sqlx::query_scalar("SELECT agency_at FROM shifts WHERE id = ?")
+        .bind(shift.0)
+        .fetch_optional(&mut *tx)
+        .await
+        .or_store()?;
+    match at {
+        None => return Err(StoreError::NotFound),
+        Some(Some(_)) => return Err(Conflict::AlreadyAtAgency.into()),
+        Some(None) => {}
+    }
+    sqlx::query("UPDATE shifts SET agency_at = ?, agency_by = ?, agency_reason = ? WHERE id = ?")
+        .bind(ms(release.at))
+        .bind(release.by.0)
+        .bind(release.reason.as_str())
+        .bind(shift.0)
+        .execute(&mut *tx)
+        .await
+        .or_store()?;
+    insert_audit(&mut tx, audit).await?;
+    tx.commit().await.or_store()
+}

@@ -1,0 +1,142 @@
+//! Conformance cases for credentials, release policies, tiers, preferences and break glass.
+
+use std::sync::Arc;
+
+use chrono::Duration;
+use staffbank_domain::credential::{CredentialKind, CredentialStatus, DbsLevel};
+use staffbank_domain::ranking::ShiftTimes;
+use staffbank_domain::release::{ReleasePolicy, Tier};
+use staffbank_domain::*;
+
+use super::{conflict, label, new_id, World};
+use crate::*;
+
+/// Credentials read back as written, newest first; revoking happens once and keeps the facts.
+pub async fn credentials_are_recorded_then_only_revoked(store: Arc<dyn Store>) {
+    let world = World::new(store.clone()).await;
+    let worker = world.worker("Asha", &[world.banks[0].id]).await;
+    let mut recorded = Vec::new();
+    for (i, kind) in [CredentialKind::RightToWork, CredentialKind::DbsCheck]
+        .into_iter()
+        .enumerate()
+    {
+        let credential = Credential {
+            id: CredentialId(new_id()),
+            worker_id: worker.id,
+            kind,
+            dbs_level: (kind == CredentialKind::DbsCheck).then_some(DbsLevel::Enhanced),
+            issuer_org_id: world.orgs[0].id,
+            valid_from: world.now - Duration::days(10),
+            valid_until: (i == 0).then_some(world.now + Duration::days(90)),
+            status: CredentialStatus::Active,
+            revoked_at: None,
+            recorded_by: world.booker.id,
+            recorded_at: world.now + Duration::minutes(i as i64),
+        };
+        store.record_credential(&credential, &[]).await.unwrap();
+        recorded.push(credential);
+    }
+    let listed = store.credentials_of(worker.id).await.unwrap();
+    assert_eq!(listed, vec![recorded[1].clone(), recorded[0].clone()]);
+
+    let at = world.now + Duration::hours(1);
+    let reason = label("Certificate withdrawn");
+    let revoked = store
+        .revoke_credential(recorded[1].id, world.booker.id, &reason, at, &[])
+        .await
+        .unwrap();
+    assert_eq!(revoked.status, CredentialStatus::Revoked);
+    assert_eq!(revoked.revoked_at, Some(at));
+    assert_eq!(revoked.valid_from, recorded[1].valid_from);
+    assert_eq!(
+        conflict(
+            store
+                .revoke_credential(recorded[1].id, world.booker.id, &reason, at, &[])
+                .await
+        ),
+        Conflict::AlreadyRevoked
+    );
+    assert!(matches!(
+        store
+            .revoke_credential(CredentialId(new_id()), world.booker.id, &reason, at, &[])
+            .await,
+        Err(StoreError::NotFound)
+    ));
+    assert_eq!(
+        store.credential(recorded[1].id).await.unwrap(),
+        Some(revoked)
+    );
+}
+
+/// Policies, tiers, preferences, booking modes, release schedules and break glass round-trip.
+pub async fn release_settings_round_trip(store: Arc<dyn Store>) {
+    let world = World::new(store.clone()).await;
+    let org = world.orgs[0].id;
+    assert_eq!(store.release_policy(org).await.unwrap(), None);
+    let policy = ReleasePolicy {
+        horizon: Duration::days(14),
+        priority_window: Duration::minutes(90),
+        ..ReleasePolicy::default()
+    };
+    store.set_release_policy(org, &policy, &[]).await.unwrap();
+    store.set_release_policy(org, &policy, &[]).await.unwrap();
+    assert_eq!(store.release_policy(org).await.unwrap(), Some(policy));
+
+    let worker = world.worker("Bo", &[world.banks[0].id]).await;
+    store
+        .set_tier(worker.id, world.banks[0].id, Some(Tier::Core), &[])
+        .await
+        .unwrap();
+    assert!(matches!(
+        store
+            .set_tier(worker.id, world.banks[1].id, Some(Tier::Silver), &[])
+            .await,
+        Err(StoreError::NotFound)
+    ));
+    store
+        .set_preferences(worker.id, Some(25.0), ShiftTimes::Nights, &[])
+        .await
+        .unwrap();
+    let read = store.worker(worker.id).await.unwrap().unwrap();
+    assert_eq!(read.tiered, vec![world.banks[0].id]);
+    assert_eq!(
+        (read.max_travel_km, read.shift_times),
+        (Some(25.0), ShiftTimes::Nights)
+    );
+
+    store
+        .set_instant_booking(world.wards[0].id, false, &[])
+        .await
+        .unwrap();
+    assert!(
+        !store
+            .ward(world.wards[0].id)
+            .await
+            .unwrap()
+            .unwrap()
+            .instant_booking
+    );
+
+    let mut shift = world.shift(0, world.banks[0].id, 48, 12, 1);
+    shift.collaborative = Some((world.banks[2].id, world.now + Duration::hours(24)));
+    shift.booking_mode = staffbank_domain::booking::BookingMode::Request;
+    let posted = world.post(shift.clone()).await;
+    assert_eq!(posted, shift);
+    let release = AgencyRelease {
+        at: world.now,
+        by: world.booker.id,
+        reason: label("No bank staff available for ITU"),
+    };
+    store
+        .release_to_agency(shift.id, &release, &[])
+        .await
+        .unwrap();
+    assert_eq!(
+        store.shift(shift.id).await.unwrap().unwrap().agency,
+        Some(release.clone())
+    );
+    assert_eq!(
+        conflict(store.release_to_agency(shift.id, &release, &[]).await),
+        Conflict::AlreadyAtAgency
+    );
+}

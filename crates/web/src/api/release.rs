@@ -1,0 +1,110 @@
+//! Release rules, booking modes, tiers, preferences and break glass.
+
+use axum::extract::State;
+use axum::http::StatusCode;
+use staffbank_app::release::{
+    BookingModeChoice, BreakGlass, Preferences, ReleasePolicyView, SetTier,
+};
+use staffbank_app::views::ShiftView;
+use staffbank_domain::{BankId, OrgId, ShiftId, WardId, WorkerId};
+use uuid::Uuid;
+
+use crate::extract::{ApiJson, ApiPath, Caller};
+use crate::problem::{ApiError, Problem};
+use crate::AppState;
+
+/// A trust's release and cancellation rules (its bookers).
+#[utoipa::path(get, path = "/api/v1/organisations/{org_id}/release-policy", tag = "release",
+    security(("bearer" = [])), params(("org_id" = Uuid, Path)),
+    responses((status = 200, body = ReleasePolicyView), (status = 404, body = Problem)))]
+pub async fn policy(
+    State(state): State<AppState>,
+    Caller(who): Caller,
+    ApiPath(org_id): ApiPath<Uuid>,
+) -> Result<axum::Json<ReleasePolicyView>, ApiError> {
+    Ok(axum::Json(
+        state.app.release_policy(&who, OrgId(org_id)).await?,
+    ))
+}
+
+/// Set a trust's release and cancellation rules for shifts posted from now on (its bookers).
+#[utoipa::path(put, path = "/api/v1/organisations/{org_id}/release-policy", tag = "release",
+    security(("bearer" = [])), params(("org_id" = Uuid, Path)), request_body = ReleasePolicyView,
+    responses((status = 200, body = ReleasePolicyView), (status = 404, body = Problem), (status = 422, body = Problem)))]
+pub async fn set_policy(
+    State(state): State<AppState>,
+    Caller(who): Caller,
+    ApiPath(org_id): ApiPath<Uuid>,
+    ApiJson(input): ApiJson<ReleasePolicyView>,
+) -> Result<axum::Json<ReleasePolicyView>, ApiError> {
+    Ok(axum::Json(
+        state
+            .app
+            .set_release_policy(&who, OrgId(org_id), input)
+            .await?,
+    ))
+}
+
+/// Set whether a ward's shifts are booked at once or by approved request (its bookers).
+#[utoipa::path(put, path = "/api/v1/wards/{ward_id}/booking-mode", tag = "release",
+    security(("bearer" = [])), params(("ward_id" = Uuid, Path)), request_body = BookingModeChoice,
+    responses((status = 204), (status = 404, body = Problem)))]
+pub async fn booking_mode(
+    State(state): State<AppState>,
+    Caller(who): Caller,
+    ApiPath(ward_id): ApiPath<Uuid>,
+    ApiJson(input): ApiJson<BookingModeChoice>,
+) -> Result<StatusCode, ApiError> {
+    state
+        .app
+        .set_booking_mode(&who, WardId(ward_id), input)
+        .await?;
+    Ok(StatusCode::NO_CONTENT)
+}
+
+/// Give or take away a member's priority tier (bookers of the bank's lead trust).
+#[utoipa::path(put, path = "/api/v1/banks/{bank_id}/members/{worker_id}/tier", tag = "release",
+    security(("bearer" = [])), params(("bank_id" = Uuid, Path), ("worker_id" = Uuid, Path)),
+    request_body = SetTier, responses((status = 204), (status = 404, body = Problem), (status = 422, body = Problem)))]
+pub async fn tier(
+    State(state): State<AppState>,
+    Caller(who): Caller,
+    ApiPath((bank_id, worker_id)): ApiPath<(Uuid, Uuid)>,
+    ApiJson(input): ApiJson<SetTier>,
+) -> Result<StatusCode, ApiError> {
+    state
+        .app
+        .set_tier(&who, BankId(bank_id), WorkerId(worker_id), input)
+        .await?;
+    Ok(StatusCode::NO_CONTENT)
+}
+
+/// Set the signed-in worker's travel limit and preferred shifts.
+#[utoipa::path(put, path = "/api/v1/me/preferences", tag = "release", security(("bearer" = [])),
+    request_body = Preferences, responses((status = 204), (status = 422, body = Problem)))]
+pub async fn preferences(
+    State(state): State<AppState>,
+    Caller(who): Caller,
+    ApiJson(input): ApiJson<Preferences>,
+) -> Result<StatusCode, ApiError> {
+    state.app.set_preferences(&who, input).await?;
+    Ok(StatusCode::NO_CONTENT)
+}
+
+/// Break glass: release an unfilled shift to agency, with a reason (its ward's bookers).
+#[utoipa::path(post, path = "/api/v1/shifts/{shift_id}/agency-release", tag = "release",
+    security(("bearer" = [])), params(("shift_id" = Uuid, Path)), request_body = BreakGlass,
+    responses((status = 200, body = ShiftView), (status = 404, body = Problem), (status = 409, body = Problem)))]
+pub async fn break_glass(
+    State(state): State<AppState>,
+    Caller(who): Caller,
+    ApiPath(shift_id): ApiPath<Uuid>,
+    ApiJson(input): ApiJson<BreakGlass>,
+) -> Result<axum::Json<ShiftView>, ApiError> {
+    Ok(axum::Json(
+        state
+            .app
+            .release_to_agency(&who, ShiftId(shift_id), input)
+            .await?,
+    ))
+}
