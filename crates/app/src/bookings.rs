@@ -4,11 +4,15 @@ use serde::Deserialize;
 use serde_json::json;
 use staffbank_domain::booking::{check_cancellable, BookingStatus, CancelError, CancelledBy};
 use staffbank_domain::eligibility::{self, Ineligibility};
+use staffbank_domain::release::is_late;
 use staffbank_domain::shift::ShiftStatus;
 use staffbank_domain::text::Label;
 use staffbank_domain::working_time::WorkingTimeRules;
 use staffbank_domain::*;
-use staffbank_store::{Booking, Conflict, Cursor, Page, StoreError, WorkingTimeCheck};
+use staffbank_store::{
+    Booking, CancellationPayment, CancellationRecord, Conflict, Cursor, Page, StoreError,
+    WorkingTimeCheck,
+};
 use uuid::Uuid;
 
 use crate::audit::Change;
@@ -202,6 +206,16 @@ impl App {
             .worker(booking.worker_id)
             .await?
             .ok_or(AppError::NotFound)?;
+        // Late inside the notice period the shift was posted with; a late cancellation by the
+        // trust is owed for.
+        let late = is_late(shift.cancellation_notice, shift.window.start(), now);
+        let payment = (late && by == CancelledBy::Trust).then(|| CancellationPayment {
+            booking_id: id,
+            org_id: shift.org_id,
+            worker_id: worker.id,
+            shift_minutes: shift.window.length().num_minutes(),
+            created_at: now,
+        });
         let record = self
             .audit_record(Change {
                 action: "booking.cancelled",
@@ -210,15 +224,23 @@ impl App {
                 subject: Some(worker.user_id),
                 facts: json!({"booking": id, "shift": shift.id, "worker": worker.id, "by": by.as_str(),
                     "status_before": booking.status.as_str(), "status_after": "cancelled",
-                    "minutes_before_start": (shift.window.start() - now).num_minutes()}),
+                    "minutes_before_start": (shift.window.start() - now).num_minutes(),
+                    "late": late, "cancellation_payment_minutes": payment.as_ref().map(|p| p.shift_minutes)}),
                 personal: Some(json!({"reason": reason.as_str()})),
             })
             .await?;
+        let cancellation = CancellationRecord {
+            by,
+            by_user: who.user.id,
+            reason,
+            at: now,
+            late,
+        };
         let cancelled = self
             .store
-            .cancel_booking(id, by, who.user.id, &reason, now, &[record])
+            .cancel_booking(id, &cancellation, payment.as_ref(), &[record])
             .await?;
-        tracing::info!(by = by.as_str(), "booking cancelled");
+        tracing::info!(by = by.as_str(), late, "booking cancelled");
         let view = Names::default()
             .shift_view(self.store.as_ref(), &shift)
             .await?;

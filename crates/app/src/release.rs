@@ -299,3 +299,58 @@ impl App {
         self.shift(who, shift).await
     }
 }
+
+/// A trust's cancellation and break-glass figures for shifts starting in a period.
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
+pub struct MatchingReport {
+    /// Start of the period (inclusive).
+    pub from: chrono::DateTime<chrono::Utc>,
+    /// End of the period (exclusive).
+    pub to: chrono::DateTime<chrono::Utc>,
+    /// Bookings the trust cancelled.
+    pub cancelled_by_trust: u64,
+    /// Of those, inside the notice period.
+    pub late_by_trust: u64,
+    /// Bookings workers cancelled.
+    pub cancelled_by_worker: u64,
+    /// Of those, inside the notice period.
+    pub late_by_worker: u64,
+    /// Cancellation payments owed.
+    pub cancellation_payments: u64,
+    /// Shifts released to agency by break glass.
+    pub break_glass: u64,
+}
+
+impl App {
+    /// Cancellation and break-glass figures for a trust's shifts starting within `days` of now,
+    /// either side (its bookers and auditors).
+    pub async fn matching_report(
+        &self,
+        who: &Principal,
+        org: OrgId,
+        days: i64,
+    ) -> Result<MatchingReport, AppError> {
+        let allowed = who.booker_orgs().contains(&org)
+            || who.orgs_as(Role::Auditor).contains(&org)
+            || who.reads_whole_ledger();
+        if !allowed {
+            return Err(AppError::NotFound);
+        }
+        if !(1..=366).contains(&days) {
+            return Err(AppError::field("days", "must be between 1 and 366"));
+        }
+        let now = self.now();
+        let (from, to) = (now - Duration::days(days), now + Duration::days(days));
+        let c = self.store.matching_counts(org, from, to).await?;
+        Ok(MatchingReport {
+            from,
+            to,
+            cancelled_by_trust: c.cancelled_by_trust,
+            late_by_trust: c.late_by_trust,
+            cancelled_by_worker: c.cancelled_by_worker,
+            late_by_worker: c.late_by_worker,
+            cancellation_payments: c.cancellation_payments,
+            break_glass: c.break_glass,
+        })
+    }
+}

@@ -337,6 +337,8 @@ pub struct CancellationView {
     pub reason: String,
     /// When.
     pub at: DateTime<Utc>,
+    /// Inside the notice period (a trust's late cancellation is owed a cancellation payment).
+    pub late: bool,
 }
 
 /// A booking.
@@ -383,6 +385,7 @@ impl BookingView {
                 by: c.by.as_str().to_owned(),
                 reason: c.reason.to_string(),
                 at: c.at,
+                late: c.late,
             }),
             shift,
         }

@@ -161,5 +161,6 @@ pub(crate) fn booking(row: &PgRow) -> Result<RawBooking, StoreError> {
         cancelled_by_user: get(row, "cancelled_by_user")?,
         cancel_reason: get(row, "cancel_reason")?,
         cancelled_at: get(row, "cancelled_at")?,
+        late_cancellation: get(row, "late_cancellation")?,
     })
 }

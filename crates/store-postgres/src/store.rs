@@ -4,7 +4,7 @@ use async_trait::async_trait;
 use chrono::{DateTime, Utc};
 use sqlx::postgres::PgRow;
 use sqlx::{Postgres, Transaction};
-use staffbank_domain::booking::{BookingStatus, CancelledBy};
+use staffbank_domain::booking::BookingStatus;
 use staffbank_domain::ranking::ShiftTimes;
 use staffbank_domain::release::{ReleasePolicy, Tier};
 use staffbank_domain::text::Label;
@@ -32,7 +32,7 @@ pub(crate) const SHIFT_COLUMNS: &str =
      agency_reason";
 const BOOKING_COLUMNS: &str =
     "id, shift_id, worker_id, starts_at, ends_at, status, idempotency_key, \
-     created_at, cancelled_by, cancelled_by_user, cancel_reason, cancelled_at";
+     created_at, cancelled_by, cancelled_by_user, cancel_reason, cancelled_at, late_cancellation";
 const BANK_SELECT: &str = "SELECT b.id, b.name, b.kind, b.lead_org_id, \
      ARRAY(SELECT m.org_id FROM bank_members m WHERE m.bank_id = b.id ORDER BY m.org_id) AS members \
      FROM banks b";
@@ -695,21 +695,21 @@ impl Store for PgStore {
     async fn cancel_booking(
         &self,
         id: BookingId,
-        by: CancelledBy,
-        by_user: UserId,
-        reason: &Label,
-        at: DateTime<Utc>,
+        c: &CancellationRecord,
+        payment: Option<&CancellationPayment>,
         audit: &[AuditRecord],
     ) -> Result<Booking, StoreError> {
         let mut tx = self.pool.begin().await.or_store()?;
         let changed = sqlx::query(
             "UPDATE bookings SET status = 'cancelled', cancelled_by = $1, cancelled_by_user = $2, \
-             cancel_reason = $3, cancelled_at = $4 WHERE id = $5 AND status = 'active'",
+             cancel_reason = $3, cancelled_at = $4, late_cancellation = $5 \
+             WHERE id = $6 AND status = 'active'",
         )
-        .bind(by.as_str())
-        .bind(by_user.0)
-        .bind(reason.as_str())
-        .bind(at)
+        .bind(c.by.as_str())
+        .bind(c.by_user.0)
+        .bind(c.reason.as_str())
+        .bind(c.at)
+        .bind(c.late)
         .bind(id.0)
         .execute(&mut *tx)
         .await
@@ -728,9 +728,28 @@ impl Store for PgStore {
             return Err(Conflict::AlreadyCancelled.into());
         }
         let booking = decode(rows::booking(&row)?)?;
+        if let Some(p) = payment {
+            crate::matching::insert_payment(&mut tx, p).await?;
+        }
         insert_audit(&mut tx, audit).await?;
         tx.commit().await.or_store()?;
         Ok(booking)
+    }
+
+    async fn cancellation_payments(
+        &self,
+        org: OrgId,
+    ) -> Result<Vec<CancellationPayment>, StoreError> {
+        crate::matching::cancellation_payments(&self.pool, org).await
+    }
+
+    async fn matching_counts(
+        &self,
+        org: OrgId,
+        from: DateTime<Utc>,
+        to: DateTime<Utc>,
+    ) -> Result<MatchingCounts, StoreError> {
+        crate::matching::counts(&self.pool, org, from, to).await
     }
 
     async fn booking_by_key(

@@ -138,3 +138,88 @@ pub(crate) async fn release_to_agency(
     insert_audit(&mut tx, audit).await?;
     tx.commit().await.or_store()
 }
+
+pub(crate) async fn insert_payment(
+    tx: &mut sqlx::Transaction<'static, sqlx::Sqlite>,
+    p: &staffbank_store::CancellationPayment,
+) -> Result<(), StoreError> {
+    sqlx::query(
+        "INSERT INTO cancellation_payments (booking_id, org_id, worker_id, shift_minutes, created_at) \
+         VALUES (?, ?, ?, ?, ?)",
+    )
+    .bind(p.booking_id.0)
+    .bind(p.org_id.0)
+    .bind(p.worker_id.0)
+    .bind(p.shift_minutes)
+    .bind(ms(p.created_at))
+    .execute(&mut **tx)
+    .await
+    .or_store()?;
+    Ok(())
+}
+
+pub(crate) async fn cancellation_payments(
+    store: &SqliteStore,
+    org: OrgId,
+) -> Result<Vec<staffbank_store::CancellationPayment>, StoreError> {
+    let rows: Vec<(uuid::Uuid, uuid::Uuid, i64, i64)> = sqlx::query_as(
+        "SELECT booking_id, worker_id, shift_minutes, created_at FROM cancellation_payments \
+         WHERE org_id = ? ORDER BY created_at, booking_id",
+    )
+    .bind(org.0)
+    .fetch_all(&store.reader)
+    .await
+    .or_store()?;
+    rows.into_iter()
+        .map(|(booking, worker, minutes, at)| {
+            Ok(staffbank_store::CancellationPayment {
+                booking_id: staffbank_domain::BookingId(booking),
+                org_id: org,
+                worker_id: WorkerId(worker),
+                shift_minutes: minutes,
+                created_at: chrono::DateTime::from_timestamp_millis(at).ok_or_else(|| {
+                    StoreError::Unexpected(anyhow::anyhow!("stored instant out of range"))
+                })?,
+            })
+        })
+        .collect()
+}
+
+pub(crate) async fn counts(
+    store: &SqliteStore,
+    org: OrgId,
+    from: chrono::DateTime<chrono::Utc>,
+    to: chrono::DateTime<chrono::Utc>,
+) -> Result<staffbank_store::MatchingCounts, StoreError> {
+    let (by_trust, late_trust, by_worker, late_worker, payments, glass): (i64, i64, i64, i64, i64, i64) =
+        sqlx::query_as(
+            "SELECT \
+             (SELECT count(*) FROM bookings b JOIN shifts s ON s.id = b.shift_id WHERE s.org_id = ?1 \
+              AND s.starts_at >= ?2 AND s.starts_at < ?3 AND b.cancelled_by = 'trust'), \
+             (SELECT count(*) FROM bookings b JOIN shifts s ON s.id = b.shift_id WHERE s.org_id = ?1 \
+              AND s.starts_at >= ?2 AND s.starts_at < ?3 AND b.cancelled_by = 'trust' AND b.late_cancellation), \
+             (SELECT count(*) FROM bookings b JOIN shifts s ON s.id = b.shift_id WHERE s.org_id = ?1 \
+              AND s.starts_at >= ?2 AND s.starts_at < ?3 AND b.cancelled_by = 'worker'), \
+             (SELECT count(*) FROM bookings b JOIN shifts s ON s.id = b.shift_id WHERE s.org_id = ?1 \
+              AND s.starts_at >= ?2 AND s.starts_at < ?3 AND b.cancelled_by = 'worker' AND b.late_cancellation), \
+             (SELECT count(*) FROM cancellation_payments p JOIN bookings b ON b.id = p.booking_id \
+              WHERE p.org_id = ?1 AND b.starts_at >= ?2 AND b.starts_at < ?3), \
+             (SELECT count(*) FROM shifts s WHERE s.org_id = ?1 AND s.starts_at >= ?2 \
+              AND s.starts_at < ?3 AND s.agency_at IS NOT NULL)",
+        )
+        .bind(org.0)
+        .bind(ms(from))
+        .bind(ms(to))
+        .fetch_one(&store.reader)
+        .await
+        .or_store()?;
+    let n = |v: i64| u64::try_from(v).unwrap_or(0);
+    Ok(staffbank_store::MatchingCounts {
+        cancelled_by_trust: n(by_trust),
+        late_by_trust: n(late_trust),
+        cancelled_by_worker: n(by_worker),
+        late_by_worker: n(late_worker),
+        cancellation_payments: n(payments),
+        break_glass: n(glass),
+    })
+}

@@ -179,5 +179,6 @@ pub(crate) fn booking(row: &SqliteRow) -> Result<RawBooking, StoreError> {
         cancelled_by_user: get(row, "cancelled_by_user")?,
         cancel_reason: get(row, "cancel_reason")?,
         cancelled_at: opt_instant(row, "cancelled_at")?,
+        late_cancellation: get(row, "late_cancellation")?,
     })
 }

@@ -4,7 +4,6 @@ use async_trait::async_trait;
 use chrono::{DateTime, Utc};
 use sqlx::sqlite::SqliteRow;
 use sqlx::{Sqlite, Transaction};
-use staffbank_domain::booking::CancelledBy;
 use staffbank_domain::ranking::ShiftTimes;
 use staffbank_domain::release::{ReleasePolicy, Tier};
 use staffbank_domain::text::Label;
@@ -32,7 +31,7 @@ pub(crate) const SHIFT_COLUMNS: &str =
      agency_reason";
 const BOOKING_COLUMNS: &str =
     "id, shift_id, worker_id, starts_at, ends_at, status, idempotency_key, \
-     created_at, cancelled_by, cancelled_by_user, cancel_reason, cancelled_at";
+     created_at, cancelled_by, cancelled_by_user, cancel_reason, cancelled_at, late_cancellation";
 
 pub(crate) fn shifts(rows: Vec<SqliteRow>) -> Result<Vec<Shift>, StoreError> {
     rows.iter().map(|r| decode(rows::shift(r)?)).collect()
@@ -738,21 +737,21 @@ impl Store for SqliteStore {
     async fn cancel_booking(
         &self,
         id: BookingId,
-        by: CancelledBy,
-        by_user: UserId,
-        reason: &Label,
-        at: DateTime<Utc>,
+        c: &CancellationRecord,
+        payment: Option<&CancellationPayment>,
         audit: &[AuditRecord],
     ) -> Result<Booking, StoreError> {
         let mut tx = self.begin().await?;
         let changed = sqlx::query(
             "UPDATE bookings SET status = 'cancelled', cancelled_by = ?, cancelled_by_user = ?, \
-             cancel_reason = ?, cancelled_at = ? WHERE id = ? AND status = 'active'",
+             cancel_reason = ?, cancelled_at = ?, late_cancellation = ? \
+             WHERE id = ? AND status = 'active'",
         )
-        .bind(by.as_str())
-        .bind(by_user.0)
-        .bind(reason.as_str())
-        .bind(ms(at))
+        .bind(c.by.as_str())
+        .bind(c.by_user.0)
+        .bind(c.reason.as_str())
+        .bind(ms(c.at))
+        .bind(c.late)
         .bind(id.0)
         .execute(&mut *tx)
         .await
@@ -771,9 +770,28 @@ impl Store for SqliteStore {
             return Err(Conflict::AlreadyCancelled.into());
         }
         let booking = decode(rows::booking(&row)?)?;
+        if let Some(p) = payment {
+            crate::matching::insert_payment(&mut tx, p).await?;
+        }
         insert_audit(&mut tx, audit).await?;
         tx.commit().await.or_store()?;
         Ok(booking)
+    }
+
+    async fn cancellation_payments(
+        &self,
+        org: OrgId,
+    ) -> Result<Vec<CancellationPayment>, StoreError> {
+        crate::matching::cancellation_payments(self, org).await
+    }
+
+    async fn matching_counts(
+        &self,
+        org: OrgId,
+        from: DateTime<Utc>,
+        to: DateTime<Utc>,
+    ) -> Result<MatchingCounts, StoreError> {
+        crate::matching::counts(self, org, from, to).await
     }
 
     async fn booking_by_key(

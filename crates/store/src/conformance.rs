@@ -664,45 +664,78 @@ pub async fn cancelling_releases_the_place_at_once(store: Arc<dyn Store>) {
         Conflict::ShiftFull
     );
     let reason = label("Unwell");
+    let by_worker = CancellationRecord {
+        by: CancelledBy::Worker,
+        by_user: first.user_id,
+        reason: reason.clone(),
+        at: world.now,
+        late: true,
+    };
     let cancelled = store
-        .cancel_booking(
-            booking.id,
-            CancelledBy::Worker,
-            first.user_id,
-            &reason,
-            world.now,
-            &[],
-        )
+        .cancel_booking(booking.id, &by_worker, None, &[])
         .await
         .unwrap();
     assert_eq!(cancelled.status, BookingStatus::Cancelled);
-    let record = cancelled.cancellation.clone().unwrap();
-    assert_eq!(
-        (record.by, record.reason),
-        (CancelledBy::Worker, reason.clone())
-    );
+    assert_eq!(cancelled.cancellation.clone(), Some(by_worker));
     let read = store.shift(shift.id).await.unwrap().unwrap();
     assert_eq!((read.booked, read.status), (0, ShiftStatus::Open));
+    let by_trust = CancellationRecord {
+        by: CancelledBy::Trust,
+        by_user: world.booker.id,
+        reason: reason.clone(),
+        at: world.now,
+        late: true,
+    };
+    let payment = |booking: BookingId, worker: WorkerId| CancellationPayment {
+        booking_id: booking,
+        org_id: shift.org_id,
+        worker_id: worker,
+        shift_minutes: shift.window.length().num_minutes(),
+        created_at: world.now,
+    };
+    let refused = store
+        .cancel_booking(
+            booking.id,
+            &by_trust,
+            Some(&payment(booking.id, first.id)),
+            &[],
+        )
+        .await;
+    assert_eq!(conflict(refused), Conflict::AlreadyCancelled);
     assert_eq!(
-        conflict(
-            store
-                .cancel_booking(
-                    booking.id,
-                    CancelledBy::Trust,
-                    world.booker.id,
-                    &reason,
-                    world.now,
-                    &[]
-                )
-                .await
-        ),
-        Conflict::AlreadyCancelled
+        store.cancellation_payments(shift.org_id).await.unwrap(),
+        vec![]
     );
-    store
+    let rebooked = store
         .book(&world.booking(&shift, &second, "k"), &[], None)
         .await
-        .unwrap();
+        .unwrap()
+        .booking;
     assert_eq!(store.booking(booking.id).await.unwrap(), Some(cancelled));
+    let owed = payment(rebooked.id, second.id);
+    store
+        .cancel_booking(rebooked.id, &by_trust, Some(&owed), &[])
+        .await
+        .unwrap();
+    assert_eq!(
+        store.cancellation_payments(shift.org_id).await.unwrap(),
+        vec![owed]
+    );
+    let counts = store
+        .matching_counts(shift.org_id, shift.window.start(), shift.window.end())
+        .await
+        .unwrap();
+    assert_eq!(
+        counts,
+        MatchingCounts {
+            cancelled_by_trust: 1,
+            late_by_trust: 1,
+            cancelled_by_worker: 1,
+            late_by_worker: 1,
+            cancellation_payments: 1,
+            break_glass: 0,
+        }
+    );
 }
 
 /// A shift the trust cancelled is never booked.

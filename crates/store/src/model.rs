@@ -293,6 +293,41 @@ pub struct CancellationRecord {
     pub reason: Label,
     /// When.
     pub at: DateTime<Utc>,
+    /// Inside the shift's notice period: recorded and reported, and owed for when the trust did it.
+    pub late: bool,
+}
+
+/// What a trust owes a worker for cancelling their booking inside the notice period; the pay run
+/// pays it.
+#[derive(Debug, Clone, PartialEq)]
+pub struct CancellationPayment {
+    /// The cancelled booking (at most one payment each).
+    pub booking_id: BookingId,
+    /// The trust that owes it.
+    pub org_id: OrgId,
+    /// The worker owed.
+    pub worker_id: WorkerId,
+    /// Length of the cancelled shift, which the pay rules price.
+    pub shift_minutes: i64,
+    /// When it was created.
+    pub created_at: DateTime<Utc>,
+}
+
+/// Counts a trust's bank office reports on.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub struct MatchingCounts {
+    /// Bookings cancelled by the trust.
+    pub cancelled_by_trust: u64,
+    /// Of those, inside the notice period.
+    pub late_by_trust: u64,
+    /// Bookings cancelled by workers.
+    pub cancelled_by_worker: u64,
+    /// Of those, inside the notice period.
+    pub late_by_worker: u64,
+    /// Cancellation payments owed.
+    pub cancellation_payments: u64,
+    /// Shifts released to agency by break glass.
+    pub break_glass: u64,
 }
 
 /// What the store returns for a booking request.

@@ -464,6 +464,8 @@ pub struct RawBooking {
     pub cancel_reason: Option<String>,
     /// Column `cancelled_at`.
     pub cancelled_at: Option<DateTime<Utc>>,
+    /// Column `late_cancellation`.
+    pub late_cancellation: bool,
 }
 
 impl TryFrom<RawBooking> for Booking {
@@ -480,6 +482,7 @@ impl TryFrom<RawBooking> for Booking {
                 by_user: UserId(user),
                 reason: label(&reason)?,
                 at,
+                late: r.late_cancellation,
             }),
             _ => None,
         };

@@ -2,7 +2,6 @@
 
 use async_trait::async_trait;
 use chrono::{DateTime, Utc};
-use staffbank_domain::booking::CancelledBy;
 use staffbank_domain::text::Label;
 use staffbank_domain::working_time::Worked;
 use staffbank_domain::*;
@@ -13,9 +12,10 @@ use staffbank_domain::ranking::ShiftTimes;
 use staffbank_domain::release::{ReleasePolicy, Tier};
 
 use crate::{
-    AgencyRelease, AuditRecord, Bank, BookOutcome, Booking, Credential, Hash, LeafWithBody,
-    LedgerEntry, OpenShiftQuery, Organisation, Page, PersonKey, SequencedBatch, Session, Shift,
-    SignedHead, Site, StoreError, User, Ward, Worker, WorkingTimeCheck,
+    AgencyRelease, AuditRecord, Bank, BookOutcome, Booking, CancellationPayment,
+    CancellationRecord, Credential, Hash, LeafWithBody, LedgerEntry, MatchingCounts,
+    OpenShiftQuery, Organisation, Page, PersonKey, SequencedBatch, Session, Shift, SignedHead,
+    Site, StoreError, User, Ward, Worker, WorkingTimeCheck,
 };
 
 /// Everything Staffbank persists. Each method is atomic: it either happens whole or not at all.
@@ -201,12 +201,22 @@ pub trait Store: Send + Sync + 'static {
     async fn cancel_booking(
         &self,
         id: BookingId,
-        by: CancelledBy,
-        by_user: UserId,
-        reason: &Label,
-        at: DateTime<Utc>,
+        cancellation: &CancellationRecord,
+        payment: Option<&CancellationPayment>,
         audit: &[AuditRecord],
     ) -> Result<Booking, StoreError>;
+    /// Cancellation payments a trust owes, oldest first.
+    async fn cancellation_payments(
+        &self,
+        org: OrgId,
+    ) -> Result<Vec<CancellationPayment>, StoreError>;
+    /// A trust's cancellation and break-glass counts for shifts starting in `[from, to)`.
+    async fn matching_counts(
+        &self,
+        org: OrgId,
+        from: DateTime<Utc>,
+        to: DateTime<Utc>,
+    ) -> Result<MatchingCounts, StoreError>;
     /// The booking a worker made with an idempotency key, if any.
     async fn booking_by_key(
         &self,

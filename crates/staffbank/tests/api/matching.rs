@@ -13,7 +13,8 @@ crate::both_backends!(
     a_credential_that_lapses_mid_shift_blocks_booking_with_its_reason,
     only_the_recording_trust_manages_a_credential,
     shifts_wait_for_the_horizon_and_tiers_book_first,
-    breaking_glass_needs_a_reason_and_happens_once
+    breaking_glass_needs_a_reason_and_happens_once,
+    late_cancellations_are_recorded_and_the_trust_pays_for_its_own
 );
 
 async fn compliance_officer(app: &TestApp, trust: &Trust, name: &str) -> String {
@@ -279,4 +280,78 @@ async fn breaking_glass_needs_a_reason_and_happens_once(app: TestApp) {
     app.post(&path, &a.booker, json!({"reason": "again"}))
         .await
         .assert_problem(409, "already-at-agency");
+    let report = app
+        .get(
+            &format!("/api/v1/organisations/{}/matching-report", a.id),
+            &a.booker,
+        )
+        .await;
+    assert_eq!(report.body["break_glass"], 1, "{}", report.body);
+}
+
+async fn cancel(app: &TestApp, token: &str, booking: &str, reason: &str) -> serde_json::Value {
+    let reply = app
+        .post(
+            &format!("/api/v1/bookings/{booking}/cancel"),
+            token,
+            json!({"reason": reason}),
+        )
+        .await;
+    assert_eq!(reply.status, StatusCode::OK, "{}", reply.body);
+    reply.body
+}
+
+async fn late_cancellations_are_recorded_and_the_trust_pays_for_its_own(app: TestApp) {
+    let trust = app.trust("RXL").await;
+    app.set_policy(&trust, json!({"cancellation_notice_hours": 24}))
+        .await;
+    let nurse = app.worker("kit@nurse.test", &[&trust.bank]).await;
+    let soon = app.shift(&trust, &trust.bank, 6, 8, 1).await;
+    let later = app.shift(&trust, &trust.bank, 72, 8, 1).await;
+    let tonight = app.shift(&trust, &trust.bank, 30, 8, 1).await;
+    // Both sides see the rule before booking.
+    let open = app.get("/api/v1/me/open-shifts", &nurse).await;
+    assert!(open.body["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .all(|s| s["cancellation_notice_hours"] == 24));
+
+    let mut ids = Vec::new();
+    for (i, shift) in [&soon, &later, &tonight].into_iter().enumerate() {
+        let booked = app.book(&nurse, shift, &format!("k{i}")).await;
+        assert_eq!(booked.status, StatusCode::CREATED, "{}", booked.body);
+        ids.push(booked.body["id"].as_str().unwrap().to_owned());
+    }
+    let by_trust_late = cancel(&app, &trust.booker, &ids[0], "Ward closed").await;
+    assert_eq!(by_trust_late["cancellation"]["late"], true);
+    let by_trust_early = cancel(&app, &trust.booker, &ids[1], "Patient numbers down").await;
+    assert_eq!(by_trust_early["cancellation"]["late"], false);
+    app.advance(Duration::hours(8));
+    let by_worker_late = cancel(&app, &nurse, &ids[2], "Childcare fell through").await;
+    assert_eq!(by_worker_late["cancellation"]["late"], true);
+
+    let report = app
+        .get(
+            &format!("/api/v1/organisations/{}/matching-report", trust.id),
+            &trust.booker,
+        )
+        .await;
+    assert_eq!(report.status, StatusCode::OK, "{}", report.body);
+    for (key, value) in [
+        ("cancelled_by_trust", 2),
+        ("late_by_trust", 1),
+        ("cancelled_by_worker", 1),
+        ("late_by_worker", 1),
+        ("cancellation_payments", 1),
+    ] {
+        assert_eq!(report.body[key], value, "{key}: {}", report.body);
+    }
+    let other = app.trust("RXN").await;
+    app.get(
+        &format!("/api/v1/organisations/{}/matching-report", trust.id),
+        &other.booker,
+    )
+    .await
+    .assert_problem(404, "not-found");
 }

@@ -50,7 +50,7 @@ impl PageQuery {
         ledger::erase,
         credentials::record, credentials::list, credentials::mine, credentials::revoke,
         release::policy, release::set_policy, release::booking_mode, release::tier,
-        release::preferences, release::break_glass,
+        release::preferences, release::break_glass, release::report,
     ),
     components(schemas(crate::problem::Problem)),
     modifiers(&BearerAuth),
@@ -144,6 +144,10 @@ fn matching_routes() -> Router<AppState> {
             put(release::tier),
         )
         .route("/api/v1/me/preferences", put(release::preferences))
+        .route(
+            "/api/v1/organisations/{org_id}/matching-report",
+            get(release::report),
+        )
         .route(
             "/api/v1/shifts/{shift_id}/agency-release",
             post(release::break_glass),

@@ -108,3 +108,31 @@ pub async fn break_glass(
             .await?,
     ))
 }
+
+/// Query of the matching report.
+#[derive(Debug, serde::Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
+#[serde(deny_unknown_fields)]
+pub struct ReportQuery {
+    /// Shifts starting within this many days either side of now (1 to 366, default 28).
+    pub days: Option<i64>,
+}
+
+/// A trust's cancellations, late cancellations, cancellation payments and break-glass releases
+/// (its bookers and auditors).
+#[utoipa::path(get, path = "/api/v1/organisations/{org_id}/matching-report", tag = "release",
+    security(("bearer" = [])), params(("org_id" = Uuid, Path), ReportQuery),
+    responses((status = 200, body = staffbank_app::release::MatchingReport), (status = 404, body = Problem)))]
+pub async fn report(
+    State(state): State<AppState>,
+    Caller(who): Caller,
+    ApiPath(org_id): ApiPath<Uuid>,
+    crate::extract::ApiQuery(query): crate::extract::ApiQuery<ReportQuery>,
+) -> Result<axum::Json<staffbank_app::release::MatchingReport>, ApiError> {
+    Ok(axum::Json(
+        state
+            .app
+            .matching_report(&who, OrgId(org_id), query.days.unwrap_or(28))
+            .await?,
+    ))
+}
