@@ -12,6 +12,7 @@ pub mod credentials;
 mod error;
 pub mod ledger;
 mod lookup;
+pub mod matching;
 pub mod paging;
 mod principal;
 pub mod release;

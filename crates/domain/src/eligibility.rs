@@ -89,6 +89,8 @@ pub enum Ineligibility {
         /// The skills they lack.
         missing: Vec<Skill>,
     },
+    /// The worker holds a booking, anywhere on the platform, that overlaps this shift.
+    HoldsOverlappingBooking,
     /// A required credential is missing, revoked, too low or not valid for the whole shift.
     Credential(CredentialGap),
     /// The booking would break the Working Time Regulations, counted across every trust.
@@ -131,6 +133,9 @@ impl std::fmt::Display for Ineligibility {
                     "the shift needs skills you have not recorded: {}",
                     names.join(", ")
                 )
+            }
+            Self::HoldsOverlappingBooking => {
+                write!(f, "you hold a booking that overlaps this shift")
             }
             Self::Credential(gap) => write!(f, "{gap}"),
             Self::WorkingTime(breach) => write!(f, "{breach}"),

@@ -77,3 +77,7 @@ END;
 $$;
 CREATE TRIGGER credentials_only_revoke BEFORE UPDATE ON credentials
     FOR EACH ROW EXECUTE FUNCTION credentials_only_revoke();
+
+-- Matching: a ward's past bookings (continuity) and a bank's members (candidates).
+CREATE INDEX shifts_by_ward ON shifts (ward_id, starts_at);
+CREATE INDEX bank_memberships_by_bank ON bank_memberships (bank_id, worker_id);

@@ -5,6 +5,7 @@
 //! a CHECK refuses an over-full shift; booking locks the shift row (`FOR UPDATE`) so racing requests
 //! for the same shift queue rather than fail. Several server processes can share one database.
 
+mod candidates;
 mod credentials;
 mod error;
 mod ledger;

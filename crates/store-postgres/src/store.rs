@@ -503,6 +503,56 @@ impl Store for PgStore {
         crate::matching::release_to_agency(&self.pool, shift, release, audit).await
     }
 
+    async fn matchable_shifts(
+        &self,
+        query: &MatchQuery,
+    ) -> Result<Vec<MatchableShift>, StoreError> {
+        crate::candidates::matchable_shifts(&self.pool, query).await
+    }
+
+    async fn wards_worked(
+        &self,
+        worker: WorkerId,
+        before: DateTime<Utc>,
+    ) -> Result<Vec<WardId>, StoreError> {
+        crate::candidates::wards_worked(&self.pool, worker, before).await
+    }
+
+    async fn bank_members(
+        &self,
+        banks: &[BankId],
+        group: StaffGroup,
+    ) -> Result<Vec<Worker>, StoreError> {
+        crate::candidates::bank_members(&self.pool, banks, group).await
+    }
+
+    async fn credentials_of_workers(
+        &self,
+        workers: &[WorkerId],
+    ) -> Result<Vec<Credential>, StoreError> {
+        crate::candidates::credentials_of_workers(&self.pool, workers).await
+    }
+
+    async fn match_history(
+        &self,
+        workers: &[WorkerId],
+        ward: WardId,
+        now: DateTime<Utc>,
+        from: DateTime<Utc>,
+        to: DateTime<Utc>,
+    ) -> Result<Vec<MatchHistory>, StoreError> {
+        crate::candidates::match_history(&self.pool, workers, ward, now, from, to).await
+    }
+
+    async fn worked_by_workers(
+        &self,
+        workers: &[WorkerId],
+        from: DateTime<Utc>,
+        to: DateTime<Utc>,
+    ) -> Result<Vec<(WorkerId, Worked)>, StoreError> {
+        crate::candidates::worked_by_workers(&self.pool, workers, from, to).await
+    }
+
     async fn post_shifts(&self, shifts: &[Shift], audit: &[AuditRecord]) -> Result<(), StoreError> {
         let mut tx = self.pool.begin().await.or_store()?;
         for shift in shifts {

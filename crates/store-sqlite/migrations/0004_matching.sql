@@ -66,3 +66,7 @@ WHEN OLD.status = 'revoked' OR NEW.status <> 'revoked'
 BEGIN
     SELECT RAISE(ABORT, 'credentials_only_revoke');
 END;
+
+-- Matching: a ward's past bookings (continuity) and a bank's members (candidates).
+CREATE INDEX shifts_by_ward ON shifts (ward_id, starts_at);
+CREATE INDEX bank_memberships_by_bank ON bank_memberships (bank_id, worker_id);

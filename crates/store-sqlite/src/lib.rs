@@ -6,6 +6,7 @@
 //! run alongside. Triggers in the schema refuse overlapping bookings and over-full shifts even if
 //! the code above them were wrong.
 
+mod candidates;
 mod credentials;
 mod error;
 mod ledger;

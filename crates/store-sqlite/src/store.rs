@@ -555,6 +555,56 @@ impl Store for SqliteStore {
         crate::matching::release_to_agency(self, shift, release, audit).await
     }
 
+    async fn matchable_shifts(
+        &self,
+        query: &MatchQuery,
+    ) -> Result<Vec<MatchableShift>, StoreError> {
+        crate::candidates::matchable_shifts(self, query).await
+    }
+
+    async fn wards_worked(
+        &self,
+        worker: WorkerId,
+        before: DateTime<Utc>,
+    ) -> Result<Vec<WardId>, StoreError> {
+        crate::candidates::wards_worked(self, worker, before).await
+    }
+
+    async fn bank_members(
+        &self,
+        banks: &[BankId],
+        group: StaffGroup,
+    ) -> Result<Vec<Worker>, StoreError> {
+        crate::candidates::bank_members(self, banks, group).await
+    }
+
+    async fn credentials_of_workers(
+        &self,
+        workers: &[WorkerId],
+    ) -> Result<Vec<Credential>, StoreError> {
+        crate::candidates::credentials_of_workers(self, workers).await
+    }
+
+    async fn match_history(
+        &self,
+        workers: &[WorkerId],
+        ward: WardId,
+        now: DateTime<Utc>,
+        from: DateTime<Utc>,
+        to: DateTime<Utc>,
+    ) -> Result<Vec<MatchHistory>, StoreError> {
+        crate::candidates::match_history(self, workers, ward, now, from, to).await
+    }
+
+    async fn worked_by_workers(
+        &self,
+        workers: &[WorkerId],
+        from: DateTime<Utc>,
+        to: DateTime<Utc>,
+    ) -> Result<Vec<(WorkerId, Worked)>, StoreError> {
+        crate::candidates::worked_by_workers(self, workers, from, to).await
+    }
+
     async fn post_shifts(&self, shifts: &[Shift], audit: &[AuditRecord]) -> Result<(), StoreError> {
         let mut tx = self.begin().await?;
         for shift in shifts {

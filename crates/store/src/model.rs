@@ -357,6 +357,42 @@ pub struct Page {
     pub after: Option<Cursor>,
 }
 
+/// Which shifts may match a worker: open with places left, not yet started, released at `now` to
+/// one of `banks` (priority windows are judged later), for their group and grade.
+#[derive(Debug, Clone)]
+pub struct MatchQuery {
+    /// The worker's banks.
+    pub banks: Vec<BankId>,
+    /// Their staff group.
+    pub staff_group: StaffGroup,
+    /// Their grade.
+    pub grade: Grade,
+    /// The moment of the search.
+    pub now: DateTime<Utc>,
+    /// Most shifts to return, soonest first.
+    pub limit: u32,
+}
+
+/// A shift with where it is, for travel distance.
+#[derive(Debug, Clone, PartialEq)]
+pub struct MatchableShift {
+    /// The shift.
+    pub shift: Shift,
+    /// Its site's location.
+    pub site: GeoPoint,
+}
+
+/// What ranking needs from a candidate's past: continuity and fairness.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct MatchHistory {
+    /// The candidate.
+    pub worker_id: WorkerId,
+    /// They have worked a past shift on the ward.
+    pub worked_ward: bool,
+    /// Minutes of active bookings starting in the fairness period.
+    pub minutes_in_period: i64,
+}
+
 /// Which open shifts a worker is shown: those in their banks, for their group and grade, starting
 /// after `starts_after`, that do not overlap any booking they hold (so not ones they booked).
 #[derive(Debug, Clone)]

@@ -13,9 +13,9 @@ use staffbank_domain::release::{ReleasePolicy, Tier};
 
 use crate::{
     AgencyRelease, AuditRecord, Bank, BookOutcome, Booking, CancellationPayment,
-    CancellationRecord, Credential, Hash, LeafWithBody, LedgerEntry, MatchingCounts,
-    OpenShiftQuery, Organisation, Page, PersonKey, SequencedBatch, Session, Shift, SignedHead,
-    Site, StoreError, User, Ward, Worker, WorkingTimeCheck,
+    CancellationRecord, Credential, Hash, LeafWithBody, LedgerEntry, MatchHistory, MatchQuery,
+    MatchableShift, MatchingCounts, OpenShiftQuery, Organisation, Page, PersonKey, SequencedBatch,
+    Session, Shift, SignedHead, Site, StoreError, User, Ward, Worker, WorkingTimeCheck,
 };
 
 /// Everything Staffbank persists. Each method is atomic: it either happens whole or not at all.
@@ -172,6 +172,44 @@ pub trait Store: Send + Sync + 'static {
         release: &AgencyRelease,
         audit: &[AuditRecord],
     ) -> Result<(), StoreError>;
+
+    /// Shifts that may match a worker, with their sites; see [`MatchQuery`].
+    async fn matchable_shifts(&self, query: &MatchQuery)
+        -> Result<Vec<MatchableShift>, StoreError>;
+    /// Wards where the worker has worked a shift that ended before `before`.
+    async fn wards_worked(
+        &self,
+        worker: WorkerId,
+        before: DateTime<Utc>,
+    ) -> Result<Vec<WardId>, StoreError>;
+    /// Members of any of `banks` in `group`: the pool a shift's candidates come from.
+    async fn bank_members(
+        &self,
+        banks: &[BankId],
+        group: StaffGroup,
+    ) -> Result<Vec<Worker>, StoreError>;
+    /// The credentials of many workers at once.
+    async fn credentials_of_workers(
+        &self,
+        workers: &[WorkerId],
+    ) -> Result<Vec<Credential>, StoreError>;
+    /// For each of `workers`: whether they worked `ward` before `now`, and their booked minutes
+    /// starting in `[from, to)`. Workers with neither are left out.
+    async fn match_history(
+        &self,
+        workers: &[WorkerId],
+        ward: WardId,
+        now: DateTime<Utc>,
+        from: DateTime<Utc>,
+        to: DateTime<Utc>,
+    ) -> Result<Vec<MatchHistory>, StoreError>;
+    /// The active bookings of many workers overlapping `[from, to)`, each with its worker.
+    async fn worked_by_workers(
+        &self,
+        workers: &[WorkerId],
+        from: DateTime<Utc>,
+        to: DateTime<Utc>,
+    ) -> Result<Vec<(WorkerId, Worked)>, StoreError>;
 
     async fn post_shifts(&self, shifts: &[Shift], audit: &[AuditRecord]) -> Result<(), StoreError>;
     /// One shift.

@@ -305,6 +305,7 @@ impl TestApp {
 }
 
 /// A trust with a site, a ward, its own bank and a booker.
+#[derive(Clone)]
 pub struct Trust {
     pub id: String,
     pub ward: String,

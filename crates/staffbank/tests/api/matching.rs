@@ -14,7 +14,9 @@ crate::both_backends!(
     only_the_recording_trust_manages_a_credential,
     shifts_wait_for_the_horizon_and_tiers_book_first,
     breaking_glass_needs_a_reason_and_happens_once,
-    late_cancellations_are_recorded_and_the_trust_pays_for_its_own
+    late_cancellations_are_recorded_and_the_trust_pays_for_its_own,
+    a_workers_shifts_are_ranked_and_the_rest_explained,
+    a_bookers_candidates_are_ranked_with_near_misses
 );
 
 async fn compliance_officer(app: &TestApp, trust: &Trust, name: &str) -> String {
@@ -354,4 +356,126 @@ async fn late_cancellations_are_recorded_and_the_trust_pays_for_its_own(app: Tes
     )
     .await
     .assert_problem(404, "not-found");
+}
+
+async fn a_workers_shifts_are_ranked_and_the_rest_explained(app: TestApp) {
+    let trust = app.trust("RXL").await;
+    let nurse = app.worker("lee@nurse.test", &[&trust.bank]).await;
+    // Work a shift on ward 1, then let it pass.
+    let first = app.shift(&trust, &trust.bank, 2, 4, 1).await;
+    assert_eq!(
+        app.book(&nurse, &first, "past").await.status,
+        StatusCode::CREATED
+    );
+    app.advance(Duration::hours(8));
+    // Ward 2 of the same trust.
+    let site_id = app
+        .store
+        .ward(staffbank_domain::WardId(
+            Uuid::parse_str(&trust.ward).unwrap(),
+        ))
+        .await
+        .unwrap()
+        .unwrap()
+        .site_id;
+    let ward2 = app
+        .post(
+            &format!("/api/v1/sites/{}/wards", site_id.0),
+            &app.admin,
+            json!({"name": "Ward 2"}),
+        )
+        .await;
+    let ward2 = ward2.body["id"].as_str().unwrap().to_owned();
+    let other_ward = Trust {
+        ward: ward2,
+        ..trust.clone()
+    };
+    let elsewhere = app.shift(&other_ward, &trust.bank, 20, 8, 1).await;
+    let familiar = app.shift(&trust, &trust.bank, 40, 8, 1).await;
+    let matches = app.get("/api/v1/me/shift-matches", &nurse).await;
+    assert_eq!(matches.status, StatusCode::OK, "{}", matches.body);
+    let order: Vec<&str> = matches.body["bookable"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|m| m["shift"]["id"].as_str().unwrap())
+        .collect();
+    assert_eq!(
+        order,
+        vec![familiar.as_str(), elsewhere.as_str()],
+        "continuity ranks first"
+    );
+    assert_eq!(
+        matches.body["bookable"][0]["rank"]["worked_ward_before"],
+        true
+    );
+    // Booking one makes an overlapping or too-close shift not bookable, with the reason.
+    let clash = app.shift(&trust, &trust.bank, 44, 8, 1).await;
+    assert_eq!(
+        app.book(&nurse, &familiar, "f").await.status,
+        StatusCode::CREATED
+    );
+    let matches = app.get("/api/v1/me/shift-matches", &nurse).await;
+    let refused = matches.body["not_bookable"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|n| n["shift"]["id"] == clash.as_str())
+        .unwrap_or_else(|| panic!("{}", matches.body));
+    assert_eq!(refused["reasons"][0]["reason"], "holds_overlapping_booking");
+    app.get("/api/v1/me/shift-matches?limit=0", &nurse)
+        .await
+        .assert_problem(422, "validation-error");
+}
+
+async fn a_bookers_candidates_are_ranked_with_near_misses(app: TestApp) {
+    let trust = app.trust("RXL").await;
+    let other = app.trust("RXN").await;
+    let busy = app.worker("busy@nurse.test", &[&trust.bank]).await;
+    let _fresh = app.worker("fresh@nurse.test", &[&trust.bank]).await;
+    let _outsider = app.worker("out@nurse.test", &[&other.bank]).await;
+    let (_, lapsing) = bare_nurse(&app, "lapsing@nurse.test", &trust.bank).await;
+    let officer = compliance_officer(&app, &trust, "cat").await;
+    standard_checks(
+        &app,
+        &officer,
+        &lapsing,
+        Some((Utc::now() + Duration::days(2)).to_rfc3339()),
+    )
+    .await;
+    // The busy nurse already has 24 hours booked this period.
+    for (i, hours) in [100, 130].into_iter().enumerate() {
+        let s = app.shift(&trust, &trust.bank, hours, 12, 1).await;
+        assert_eq!(
+            app.book(&busy, &s, &format!("b{i}")).await.status,
+            StatusCode::CREATED
+        );
+    }
+    let shift = app.shift(&trust, &trust.bank, 72, 12, 1).await;
+    let reply = app
+        .get(&format!("/api/v1/shifts/{shift}/candidates"), &trust.booker)
+        .await;
+    assert_eq!(reply.status, StatusCode::OK, "{}", reply.body);
+    assert_eq!(
+        reply.body["eligible"].as_array().unwrap().len(),
+        2,
+        "{}",
+        reply.body
+    );
+    assert_eq!(
+        reply.body["eligible"][0]["rank"]["hours_this_period"], 0.0,
+        "fewer hours first"
+    );
+    assert_eq!(reply.body["eligible"][1]["rank"]["hours_this_period"], 24.0);
+    let near = reply.body["near_misses"].as_array().unwrap();
+    assert_eq!(near.len(), 1, "{}", reply.body);
+    assert_eq!(near[0]["worker_id"], lapsing.as_str());
+    let why = near[0]["explanations"][0].as_str().unwrap();
+    assert!(
+        why.contains("expires") && why.contains("before the shift ends"),
+        "{why}"
+    );
+    app.get(&format!("/api/v1/shifts/{shift}/candidates"), &other.booker)
+        .await
+        .assert_problem(404, "not-found");
 }

@@ -5,6 +5,7 @@ mod auth;
 mod bookings;
 mod credentials;
 mod ledger;
+mod matching;
 mod release;
 mod shifts;
 mod workers;
@@ -51,6 +52,7 @@ impl PageQuery {
         credentials::record, credentials::list, credentials::mine, credentials::revoke,
         release::policy, release::set_policy, release::booking_mode, release::tier,
         release::preferences, release::break_glass, release::report,
+        matching::shift_matches, matching::candidates,
     ),
     components(schemas(crate::problem::Problem)),
     modifiers(&BearerAuth),
@@ -122,6 +124,11 @@ pub fn routes() -> Router<AppState> {
 
 fn matching_routes() -> Router<AppState> {
     Router::new()
+        .route("/api/v1/me/shift-matches", get(matching::shift_matches))
+        .route(
+            "/api/v1/shifts/{shift_id}/candidates",
+            get(matching::candidates),
+        )
         .route("/api/v1/me/credentials", get(credentials::mine))
         .route(
             "/api/v1/workers/{worker_id}/credentials",

@@ -1,0 +1,435 @@
+//! Matching: a worker's ranked shifts with the reasons others are not bookable, and a booker's
+//! ranked candidates for a shift with the near-misses.
+//!
+//! Both sides run the same hard rules (`eligibility::check`, the overlap rule and the Working Time
+//! Regulations) and the same ranking. The working-time rules are the costly part, so they run last
+//! and lazily, in rank order, until a page is full.
+
+use std::collections::{HashMap, HashSet};
+
+use serde::{Deserialize, Serialize};
+use staffbank_domain::eligibility::{self, Ineligibility};
+use staffbank_domain::ranking::{self, Rank, RankFacts, ShiftTimes, FAIRNESS_PERIOD};
+use staffbank_domain::working_time::{Worked, WorkingTimeRules};
+use staffbank_domain::*;
+use staffbank_store::{Credential, MatchQuery, MatchableShift, Shift, Worker};
+use uuid::Uuid;
+
+use crate::lookup::Names;
+use crate::shifts::{breaches_of, shift_facts, worker_facts};
+use crate::views::ShiftView;
+use crate::{App, AppError, Principal};
+
+/// Most shifts a worker's search considers (four weeks of their banks' shifts fits easily).
+const SEARCH_CAP: u32 = 3000;
+/// Most near-misses returned.
+const NEAR_MISSES: usize = 20;
+/// Candidates judged against the working-time rules per round trip to the store.
+const CANDIDATE_BATCH: usize = 64;
+
+/// Filters of a worker's shift search.
+#[derive(Debug, Default, Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
+#[serde(deny_unknown_fields)]
+pub struct MatchFilters {
+    /// Most bookable shifts to return, 1 to 200 (default 50).
+    pub limit: Option<u32>,
+    /// Only shifts starting within this many days (1 to 366).
+    pub within_days: Option<i64>,
+    /// `any`, `days` or `nights` (default: the worker's preference, else any).
+    pub times: Option<String>,
+}
+
+/// How a match ranks, for people to read.
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
+pub struct RankView {
+    /// Score 0 to 10,000; higher is a better match.
+    pub points: u32,
+    /// Distance from home to the site, km, if both are known.
+    pub distance_km: Option<f64>,
+    /// Within the worker's travel limit.
+    pub within_travel_limit: bool,
+    /// Has worked this ward before.
+    pub worked_ward_before: bool,
+    /// Hours booked in the fairness period (four weeks either side of now).
+    pub hours_this_period: f64,
+}
+
+impl RankView {
+    fn new(rank: Rank, facts: &RankFacts) -> Self {
+        Self {
+            points: rank.points,
+            distance_km: rank.distance_km.map(|d| (d * 10.0).round() / 10.0),
+            within_travel_limit: rank.within_travel_limit,
+            worked_ward_before: facts.worked_ward_before,
+            hours_this_period: facts.hours_this_period,
+        }
+    }
+}
+
+/// A shift the worker may book, with its rank.
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
+pub struct ShiftMatch {
+    /// The shift.
+    pub shift: ShiftView,
+    /// How it ranks for them.
+    pub rank: RankView,
+}
+
+/// A shift the worker cannot book, with every reason.
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
+pub struct NotBookable {
+    /// The shift.
+    pub shift: ShiftView,
+    /// Each reason, typed with its data.
+    #[schema(value_type = Vec<Object>)]
+    pub reasons: Vec<Ineligibility>,
+    /// Each reason in words.
+    pub explanations: Vec<String>,
+}
+
+/// A worker's search result.
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
+pub struct ShiftMatches {
+    /// Bookable shifts, best match first.
+    pub bookable: Vec<ShiftMatch>,
+    /// Shifts in their banks, group and grade they cannot book yet or at all, and why.
+    pub not_bookable: Vec<NotBookable>,
+}
+
+/// A candidate for a shift as its booker sees them.
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
+pub struct CandidateView {
+    /// The worker.
+    pub worker_id: Uuid,
+    /// Their name.
+    pub name: String,
+    /// Their grade.
+    pub grade: String,
+    /// How they rank for this shift.
+    pub rank: RankView,
+}
+
+/// A near-miss: a candidate who cannot book, and why.
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
+pub struct NearMiss {
+    /// The worker.
+    pub worker_id: Uuid,
+    /// Their name.
+    pub name: String,
+    /// Their grade.
+    pub grade: String,
+    /// Each reason, typed with its data.
+    #[schema(value_type = Vec<Object>)]
+    pub reasons: Vec<Ineligibility>,
+    /// Each reason in words.
+    pub explanations: Vec<String>,
+}
+
+/// A shift's candidates.
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
+pub struct Candidates {
+    /// Workers who may book it now, best match first.
+    pub eligible: Vec<CandidateView>,
+    /// Workers who nearly may, with the reasons.
+    pub near_misses: Vec<NearMiss>,
+}
+
+fn explain(reasons: &[Ineligibility]) -> Vec<String> {
+    reasons.iter().map(ToString::to_string).collect()
+}
+
+fn hours(minutes: i64) -> f64 {
+    (minutes as f64 / 6.0).round() / 10.0
+}
+
+/// The working-time and overlap reasons of adding `shift` to `held`.
+fn booking_reasons(worker: &Worker, held: &[Worked], shift: &Shift) -> Vec<Ineligibility> {
+    if held.iter().any(|w| w.window.overlaps(shift.window)) {
+        return vec![Ineligibility::HoldsOverlappingBooking];
+    }
+    breaches_of(worker, held, shift)
+}
+
+impl App {
+    /// The signed-in worker's bookable shifts, best match first, and the shifts in their banks,
+    /// group and grade they cannot book, with the reasons.
+    pub async fn shift_matches(
+        &self,
+        who: &Principal,
+        filters: MatchFilters,
+    ) -> Result<ShiftMatches, AppError> {
+        let worker = who.require_worker()?;
+        let limit = filters.limit.unwrap_or(50);
+        if !(1..=200).contains(&limit) {
+            return Err(AppError::field("limit", "must be between 1 and 200"));
+        }
+        let times = match filters.times.as_deref() {
+            None => worker.shift_times,
+            Some(raw) => ShiftTimes::parse(raw)
+                .ok_or_else(|| AppError::field("times", "must be any, days or nights"))?,
+        };
+        let now = self.now();
+        let until = match filters.within_days {
+            None => None,
+            Some(days) if (1..=366).contains(&days) => Some(now + chrono::Duration::days(days)),
+            Some(_) => return Err(AppError::field("within_days", "must be between 1 and 366")),
+        };
+        let found = self
+            .store
+            .matchable_shifts(&MatchQuery {
+                banks: worker.banks.clone(),
+                staff_group: worker.staff_group,
+                grade: worker.grade,
+                now,
+                limit: SEARCH_CAP,
+            })
+            .await?;
+        let found: Vec<MatchableShift> = found
+            .into_iter()
+            .filter(|m| until.is_none_or(|u| m.shift.window.start() < u))
+            .filter(|m| times.matches(m.shift.window))
+            .collect();
+        let facts = worker_facts(worker, &self.store.credentials_of(worker.id).await?);
+        let wards: HashSet<WardId> = self
+            .store
+            .wards_worked(worker.id, now)
+            .await?
+            .into_iter()
+            .collect();
+        let held = match (found.first(), found.last()) {
+            (Some(first), Some(last)) => {
+                let horizon = WorkingTimeRules::default().horizon();
+                self.store
+                    .worked_between(
+                        worker.id,
+                        first.shift.window.start() - horizon,
+                        last.shift.window.end() + horizon,
+                    )
+                    .await?
+            }
+            _ => vec![],
+        };
+        let hours_now = held
+            .iter()
+            .filter(|w| (w.window.start() - now).abs() < FAIRNESS_PERIOD)
+            .map(|w| w.window.length().num_minutes())
+            .sum::<i64>();
+        let mut ranked = Vec::new();
+        let mut refused = Vec::new();
+        for m in found {
+            let reasons = eligibility::check(&facts, &shift_facts(&m.shift), now);
+            if !reasons.is_empty() {
+                refused.push((m.shift, reasons));
+                continue;
+            }
+            let rank_facts = RankFacts {
+                distance_km: worker.home.map(|h| ranking::distance_km(h, m.site)),
+                max_travel_km: worker.max_travel_km,
+                worked_ward_before: wards.contains(&m.shift.ward_id),
+                preferred_times: worker.shift_times.matches(m.shift.window),
+                hours_this_period: hours(hours_now),
+            };
+            let rank = ranking::rank(&rank_facts);
+            if rank.within_travel_limit {
+                ranked.push((rank, rank_facts, m.shift));
+            }
+        }
+        ranked.sort_by(|a, b| {
+            b.0.cmp(&a.0)
+                .then(a.2.window.start().cmp(&b.2.window.start()))
+        });
+        let mut bookable = Vec::new();
+        for (rank, rank_facts, shift) in ranked {
+            if bookable.len() == limit as usize {
+                break;
+            }
+            let reasons = booking_reasons(worker, &held, &shift);
+            if reasons.is_empty() {
+                bookable.push((rank, rank_facts, shift));
+            } else {
+                refused.push((shift, reasons));
+            }
+        }
+        refused.sort_by_key(|(s, r)| (r.len(), s.window.start()));
+        refused.truncate(NEAR_MISSES);
+        let mut names = Names::default();
+        let mut out = ShiftMatches {
+            bookable: Vec::with_capacity(bookable.len()),
+            not_bookable: Vec::with_capacity(refused.len()),
+        };
+        for (rank, rank_facts, shift) in bookable {
+            out.bookable.push(ShiftMatch {
+                shift: names.shift_view(self.store.as_ref(), &shift).await?,
+                rank: RankView::new(rank, &rank_facts),
+            });
+        }
+        for (shift, reasons) in refused {
+            out.not_bookable.push(NotBookable {
+                shift: names.shift_view(self.store.as_ref(), &shift).await?,
+                explanations: explain(&reasons),
+                reasons,
+            });
+        }
+        Ok(out)
+    }
+
+    /// A shift's candidates, best match first, and the near-misses with their reasons (bookers of
+    /// the shift's ward).
+    pub async fn candidates(
+        &self,
+        who: &Principal,
+        shift_id: ShiftId,
+        limit: Option<u32>,
+    ) -> Result<Candidates, AppError> {
+        let limit = limit.unwrap_or(50);
+        if !(1..=200).contains(&limit) {
+            return Err(AppError::field("limit", "must be between 1 and 200"));
+        }
+        let shift = self
+            .store
+            .shift(shift_id)
+            .await?
+            .ok_or(AppError::NotFound)?;
+        let ward = self
+            .store
+            .ward(shift.ward_id)
+            .await?
+            .ok_or(AppError::NotFound)?;
+        if !who.books_for_ward(&ward) {
+            return Err(AppError::NotFound);
+        }
+        let site = self
+            .store
+            .site(ward.site_id)
+            .await?
+            .ok_or(AppError::NotFound)?;
+        let now = self.now();
+        let banks: Vec<BankId> = shift.schedule().banks().collect();
+        let booked: HashSet<WorkerId> = self
+            .store
+            .bookings_of_shift(shift.id)
+            .await?
+            .iter()
+            .filter(|b| b.status == staffbank_domain::booking::BookingStatus::Active)
+            .map(|b| b.worker_id)
+            .collect();
+        let pool: Vec<Worker> = self
+            .store
+            .bank_members(&banks, shift.staff_group)
+            .await?
+            .into_iter()
+            .filter(|w| !booked.contains(&w.id) && shift.grades.contains(w.grade))
+            .collect();
+        let ids: Vec<WorkerId> = pool.iter().map(|w| w.id).collect();
+        let mut credentials: HashMap<WorkerId, Vec<Credential>> = HashMap::new();
+        for c in self.store.credentials_of_workers(&ids).await? {
+            credentials.entry(c.worker_id).or_default().push(c);
+        }
+        let facts = shift_facts(&shift);
+        let mut passing = Vec::new();
+        let mut near = Vec::new();
+        for worker in &pool {
+            let creds = credentials.get(&worker.id).map_or(&[][..], Vec::as_slice);
+            let reasons = eligibility::check(&worker_facts(worker, creds), &facts, now);
+            match reasons.len() {
+                0 => passing.push(worker),
+                1 => near.push((worker, reasons)),
+                _ => {}
+            }
+        }
+        let passing_ids: Vec<WorkerId> = passing.iter().map(|w| w.id).collect();
+        let history: HashMap<WorkerId, _> = self
+            .store
+            .match_history(
+                &passing_ids,
+                ward.id,
+                now,
+                now - FAIRNESS_PERIOD,
+                now + FAIRNESS_PERIOD,
+            )
+            .await?
+            .into_iter()
+            .map(|h| (h.worker_id, h))
+            .collect();
+        let mut ranked: Vec<(Rank, RankFacts, &Worker)> = passing
+            .into_iter()
+            .map(|worker| {
+                let h = history.get(&worker.id);
+                let rank_facts = RankFacts {
+                    distance_km: worker
+                        .home
+                        .map(|home| ranking::distance_km(home, site.location)),
+                    max_travel_km: worker.max_travel_km,
+                    worked_ward_before: h.is_some_and(|h| h.worked_ward),
+                    preferred_times: worker.shift_times.matches(shift.window),
+                    hours_this_period: hours(h.map_or(0, |h| h.minutes_in_period)),
+                };
+                (ranking::rank(&rank_facts), rank_facts, worker)
+            })
+            .collect();
+        ranked.sort_by(|a, b| b.0.cmp(&a.0).then(a.2.id.cmp(&b.2.id)));
+        let mut eligible = Vec::new();
+        for batch in ranked.chunks(CANDIDATE_BATCH) {
+            if eligible.len() >= limit as usize {
+                break;
+            }
+            let held = self.held_by(batch.iter().map(|c| c.2.id), &shift).await?;
+            for (rank, rank_facts, worker) in batch {
+                let reasons = booking_reasons(
+                    worker,
+                    held.get(&worker.id).map_or(&[][..], Vec::as_slice),
+                    &shift,
+                );
+                if !reasons.is_empty() {
+                    near.push((worker, reasons));
+                } else if eligible.len() < limit as usize {
+                    eligible.push(CandidateView {
+                        worker_id: worker.id.0,
+                        name: worker.display_name.to_string(),
+                        grade: worker.grade.as_str().to_owned(),
+                        rank: RankView::new(*rank, rank_facts),
+                    });
+                }
+            }
+        }
+        near.sort_by(|a, b| a.0.display_name.as_str().cmp(b.0.display_name.as_str()));
+        near.truncate(NEAR_MISSES);
+        Ok(Candidates {
+            eligible,
+            near_misses: near
+                .into_iter()
+                .map(|(worker, reasons)| NearMiss {
+                    worker_id: worker.id.0,
+                    name: worker.display_name.to_string(),
+                    grade: worker.grade.as_str().to_owned(),
+                    explanations: explain(&reasons),
+                    reasons,
+                })
+                .collect(),
+        })
+    }
+
+    /// Each worker's bookings everywhere within the working-time horizon of `shift`.
+    async fn held_by(
+        &self,
+        workers: impl Iterator<Item = WorkerId>,
+        shift: &Shift,
+    ) -> Result<HashMap<WorkerId, Vec<Worked>>, AppError> {
+        let ids: Vec<WorkerId> = workers.collect();
+        let horizon = WorkingTimeRules::default().horizon();
+        let mut held: HashMap<WorkerId, Vec<Worked>> = HashMap::new();
+        for (worker, worked) in self
+            .store
+            .worked_by_workers(
+                &ids,
+                shift.window.start() - horizon,
+                shift.window.end() + horizon,
+            )
+            .await?
+        {
+            held.entry(worker).or_default().push(worked);
+        }
+        Ok(held)
+    }
+}

@@ -1,0 +1,186 @@
+//! The reads matching runs on: shifts that may match a worker, and a shift's candidate pool with
+//! what ranking and the working-time rules need about each candidate.
+
+use chrono::{DateTime, Utc};
+use sqlx::PgPool;
+use staffbank_domain::worker::GeoPoint;
+use staffbank_domain::working_time::Worked;
+use staffbank_domain::*;
+use staffbank_store::raw::grade_rank;
+use staffbank_store::{
+    Credential, MatchHistory, MatchQuery, MatchableShift, Shift, StoreError, Worker,
+};
+use uuid::Uuid;
+
+use crate::error::OrStore;
+use crate::rows;
+use crate::store::{SHIFT_COLUMNS, WORKER_SELECT};
+
+fn ids<T: Copy>(items: &[T], uuid: impl Fn(T) -> Uuid) -> Vec<Uuid> {
+    items.iter().map(|i| uuid(*i)).collect()
+}
+
+pub(crate) async fn matchable_shifts(
+    pool: &PgPool,
+    q: &MatchQuery,
+) -> Result<Vec<MatchableShift>, StoreError> {
+    let (family, rank) = grade_rank(q.grade);
+    let sql = format!(
+        "SELECT {SHIFT_COLUMNS}, site_lat, site_lon FROM (SELECT s.*, si.lat AS site_lat, \
+         si.lon AS site_lon FROM shifts s JOIN wards w ON w.id = s.ward_id \
+         JOIN sites si ON si.id = w.site_id \
+         WHERE s.status = 'open' AND s.booked < s.places AND s.starts_at > $2 \
+         AND s.staff_group = $3 AND s.grade_family = $4 AND s.grade_min_rank <= $5 \
+         AND s.grade_max_rank >= $5 \
+         AND ((s.bank_id = ANY($1) AND s.released_at <= $2) \
+              OR (s.collaborative_bank_id = ANY($1) AND s.collaborative_at <= $2)) \
+         ORDER BY s.starts_at, s.id LIMIT $6) x"
+    );
+    let rows = sqlx::query(&sql)
+        .bind(ids(&q.banks, |b: BankId| b.0))
+        .bind(q.now)
+        .bind(q.staff_group.as_str())
+        .bind(family)
+        .bind(i32::try_from(rank).unwrap_or(0))
+        .bind(i64::from(q.limit))
+        .fetch_all(pool)
+        .await
+        .or_store()?;
+    rows.iter()
+        .map(|row| {
+            let shift = Shift::try_from(rows::shift(row)?).map_err(StoreError::Unexpected)?;
+            let lat: f64 = sqlx::Row::try_get(row, "site_lat").or_store()?;
+            let lon: f64 = sqlx::Row::try_get(row, "site_lon").or_store()?;
+            let site = GeoPoint::new(lat, lon)
+                .map_err(|e| StoreError::Unexpected(anyhow::anyhow!("site: {e}")))?;
+            Ok(MatchableShift { shift, site })
+        })
+        .collect()
+}
+
+pub(crate) async fn wards_worked(
+    pool: &PgPool,
+    worker: WorkerId,
+    before: DateTime<Utc>,
+) -> Result<Vec<WardId>, StoreError> {
+    let wards: Vec<Uuid> = sqlx::query_scalar(
+        "SELECT DISTINCT s.ward_id FROM bookings b JOIN shifts s ON s.id = b.shift_id \
+         WHERE b.worker_id = $1 AND b.status = 'active' AND b.ends_at <= $2",
+    )
+    .bind(worker.0)
+    .bind(before)
+    .fetch_all(pool)
+    .await
+    .or_store()?;
+    Ok(wards.into_iter().map(WardId).collect())
+}
+
+pub(crate) async fn bank_members(
+    pool: &PgPool,
+    banks: &[BankId],
+    group: StaffGroup,
+) -> Result<Vec<Worker>, StoreError> {
+    let sql = format!(
+        "{WORKER_SELECT} WHERE w.id IN (SELECT m.worker_id FROM bank_memberships m \
+         WHERE m.bank_id = ANY($1)) AND w.staff_group = $2 ORDER BY w.id"
+    );
+    let rows = sqlx::query(&sql)
+        .bind(ids(banks, |b: BankId| b.0))
+        .bind(group.as_str())
+        .fetch_all(pool)
+        .await
+        .or_store()?;
+    rows.iter()
+        .map(|r| Worker::try_from(rows::worker(r)?).map_err(StoreError::Unexpected))
+        .collect()
+}
+
+pub(crate) async fn credentials_of_workers(
+    pool: &PgPool,
+    workers: &[WorkerId],
+) -> Result<Vec<Credential>, StoreError> {
+    let rows = sqlx::query(
+        "SELECT id, worker_id, kind, dbs_level, issuer_org_id, valid_from, valid_until, status, \
+         revoked_at, recorded_by, recorded_at FROM credentials WHERE worker_id = ANY($1)",
+    )
+    .bind(ids(workers, |w: WorkerId| w.0))
+    .fetch_all(pool)
+    .await
+    .or_store()?;
+    rows.iter()
+        .map(|r| Credential::try_from(rows::credential(r)?).map_err(StoreError::Unexpected))
+        .collect()
+}
+
+pub(crate) async fn match_history(
+    pool: &PgPool,
+    workers: &[WorkerId],
+    ward: WardId,
+    now: DateTime<Utc>,
+    from: DateTime<Utc>,
+    to: DateTime<Utc>,
+) -> Result<Vec<MatchHistory>, StoreError> {
+    let rows: Vec<(Uuid, bool, i64)> = sqlx::query_as(
+        "WITH ward AS (SELECT DISTINCT b.worker_id FROM shifts s JOIN bookings b ON b.shift_id = s.id \
+                       WHERE s.ward_id = $2 AND s.starts_at < $3 AND b.status = 'active' \
+                       AND b.ends_at <= $3 AND b.worker_id = ANY($1)), \
+              period AS (SELECT b.worker_id, \
+                         (sum(extract(epoch FROM b.ends_at - b.starts_at)) / 60)::bigint AS minutes \
+                         FROM bookings b WHERE b.worker_id = ANY($1) AND b.status = 'active' \
+                         AND b.starts_at >= $4 AND b.starts_at < $5 GROUP BY b.worker_id) \
+         SELECT coalesce(ward.worker_id, period.worker_id), ward.worker_id IS NOT NULL, \
+                coalesce(period.minutes, 0) \
+         FROM ward FULL JOIN period ON period.worker_id = ward.worker_id",
+    )
+    .bind(ids(workers, |w: WorkerId| w.0))
+    .bind(ward.0)
+    .bind(now)
+    .bind(from)
+    .bind(to)
+    .fetch_all(pool)
+    .await
+    .or_store()?;
+    Ok(rows
+        .into_iter()
+        .map(|(worker, worked_ward, minutes)| MatchHistory {
+            worker_id: WorkerId(worker),
+            worked_ward,
+            minutes_in_period: minutes,
+        })
+        .collect())
+}
+
+pub(crate) async fn worked_by_workers(
+    pool: &PgPool,
+    workers: &[WorkerId],
+    from: DateTime<Utc>,
+    to: DateTime<Utc>,
+) -> Result<Vec<(WorkerId, Worked)>, StoreError> {
+    // A booking is at most a day long, so one starting a day before `from` is the earliest that
+    // can reach into the span; the bound lets the (worker, start) index do the work.
+    let rows: Vec<(Uuid, DateTime<Utc>, DateTime<Utc>, Uuid)> = sqlx::query_as(
+        "SELECT b.worker_id, b.starts_at, b.ends_at, s.org_id FROM bookings b \
+         JOIN shifts s ON s.id = b.shift_id WHERE b.worker_id = ANY($1) AND b.status = 'active' \
+         AND b.starts_at < $3 AND b.starts_at > $2 - interval '1 day' AND b.ends_at > $2 \
+         ORDER BY b.starts_at",
+    )
+    .bind(ids(workers, |w: WorkerId| w.0))
+    .bind(from)
+    .bind(to)
+    .fetch_all(pool)
+    .await
+    .or_store()?;
+    rows.into_iter()
+        .map(|(worker, start, end, org)| {
+            let window = ShiftWindow::new(start, end)
+                .map_err(|e| StoreError::Unexpected(anyhow::anyhow!("stored window: {e}")))?;
+            Ok((
+                WorkerId(worker),
+                Worked {
+                    window,
+                    trust: OrgId(org),
+                },
+            ))
+        })
+        .collect()
+}

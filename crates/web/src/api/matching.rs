@@ -1,0 +1,51 @@
+//! Matching: a worker's ranked shifts and a booker's ranked candidates.
+
+use axum::extract::State;
+use staffbank_app::matching::{Candidates, MatchFilters, ShiftMatches};
+use staffbank_domain::ShiftId;
+use uuid::Uuid;
+
+use crate::extract::{ApiPath, ApiQuery, Caller};
+use crate::problem::{ApiError, Problem};
+use crate::AppState;
+
+/// The signed-in worker's bookable shifts, best match first, and the shifts they cannot book
+/// with every reason.
+#[utoipa::path(get, path = "/api/v1/me/shift-matches", tag = "matching", security(("bearer" = [])),
+    params(MatchFilters), responses((status = 200, body = ShiftMatches), (status = 403, body = Problem),
+    (status = 422, body = Problem)))]
+pub async fn shift_matches(
+    State(state): State<AppState>,
+    Caller(who): Caller,
+    ApiQuery(filters): ApiQuery<MatchFilters>,
+) -> Result<axum::Json<ShiftMatches>, ApiError> {
+    Ok(axum::Json(state.app.shift_matches(&who, filters).await?))
+}
+
+/// How many candidates to return.
+#[derive(Debug, serde::Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
+#[serde(deny_unknown_fields)]
+pub struct CandidateQuery {
+    /// Most eligible candidates, 1 to 200 (default 50).
+    pub limit: Option<u32>,
+}
+
+/// A shift's eligible candidates, best match first, and the near-misses with their reasons
+/// (bookers of the shift's ward).
+#[utoipa::path(get, path = "/api/v1/shifts/{shift_id}/candidates", tag = "matching",
+    security(("bearer" = [])), params(("shift_id" = Uuid, Path), CandidateQuery),
+    responses((status = 200, body = Candidates), (status = 404, body = Problem)))]
+pub async fn candidates(
+    State(state): State<AppState>,
+    Caller(who): Caller,
+    ApiPath(shift_id): ApiPath<Uuid>,
+    ApiQuery(query): ApiQuery<CandidateQuery>,
+) -> Result<axum::Json<Candidates>, ApiError> {
+    Ok(axum::Json(
+        state
+            .app
+            .candidates(&who, ShiftId(shift_id), query.limit)
+            .await?,
+    ))
+}
