@@ -142,6 +142,9 @@ test('a booker posts a shift and sees who booked it (desktop)', async () => {
   await page.getByRole('button', { name: 'Post shift' }).click();
   await page.getByRole('heading', { name: 'Night practitioner – Ward 8 Acute Medicine' }).waitFor();
   await page.getByText('Nobody has booked this shift yet.').waitFor();
+  // Ranked candidates from the demo's bank: the demo worker among them.
+  await page.getByRole('heading', { name: 'Candidates' }).waitFor();
+  await page.getByRole('cell', { name: 'Amira Hassan' }).waitFor();
   await checkAccessibility(page, 'shift page');
   const shiftUrl = page.url();
 
@@ -169,6 +172,10 @@ test('a booker posts a shift and sees who booked it (desktop)', async () => {
   await page.getByRole('heading', { name: 'Amira Hassan (Band 5)' }).waitFor();
   assert.match(await page.locator('main').textContent(), /1 of 2 places booked/);
   await checkAccessibility(page, 'shift page with a booking');
+  // The last place goes unfilled: break glass to agency, with a reason.
+  await page.getByLabel('Why the bank cannot fill this shift').fill('Nobody available after two hours');
+  await page.getByRole('button', { name: 'Break glass: release to agency' }).click();
+  await page.getByText(/^Released to agency/).waitFor();
   await booker.close();
   await worker.close();
 });

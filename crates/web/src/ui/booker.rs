@@ -307,6 +307,7 @@ pub async fn shift(
                     }
                 }
             }
+            (super::candidates::section(&state, &who, &shift).await)
             p { a href="/manage/shifts" { "Back to trust shifts" } }
         },
     )

@@ -1,6 +1,7 @@
 //! The server-rendered UI: NHS.UK frontend styles, plain forms, no JavaScript required.
 
 mod booker;
+mod candidates;
 mod layout;
 mod ledger;
 mod session;
@@ -34,6 +35,10 @@ pub fn routes() -> Router<AppState> {
         )
         .route("/manage/shifts/new", get(booker::new_shift))
         .route("/manage/shifts/{shift_id}", get(booker::shift))
+        .route(
+            "/manage/shifts/{shift_id}/agency",
+            post(candidates::break_glass),
+        )
         .route("/manage/bookings/{booking_id}/cancel", post(worker::cancel))
         .route("/ledger", get(ledger::auditor))
         .route("/my-record", get(ledger::my_record))

@@ -48,13 +48,67 @@ pub(crate) fn grade(raw: &str) -> String {
         .unwrap_or_else(|| raw.to_owned())
 }
 
-async fn shifts_page(state: &AppState, who: &Principal, errors: &[String]) -> Response {
-    let page_request = staffbank_store::Page {
-        limit: 50,
-        after: None,
+/// The filters of "shifts for me", from the query string.
+#[derive(Debug, Default, Deserialize)]
+pub struct ShiftFilters {
+    /// `any`, `days` or `nights`.
+    #[serde(default)]
+    times: Option<String>,
+    /// Within this many days.
+    #[serde(default)]
+    within_days: Option<String>,
+}
+
+fn filter_form(filters: &ShiftFilters) -> Markup {
+    let times = filters.times.as_deref().unwrap_or("");
+    let within = filters.within_days.as_deref().unwrap_or("");
+    html! {
+        form method="get" action="/shifts" class="nhsuk-u-margin-bottom-5" {
+            div class="nhsuk-form-group" {
+                label class="nhsuk-label" for="times" { "Shift times" }
+                select class="nhsuk-select" id="times" name="times" {
+                    @for (value, label) in [("", "My preference"), ("any", "Any"), ("days", "Days"), ("nights", "Nights")] {
+                        option value=(value) selected[times == value] { (label) }
+                    }
+                }
+            }
+            div class="nhsuk-form-group" {
+                label class="nhsuk-label" for="within_days" { "Starting within" }
+                select class="nhsuk-select" id="within_days" name="within_days" {
+                    @for (value, label) in [("", "Any time"), ("1", "1 day"), ("7", "7 days"), ("14", "14 days")] {
+                        option value=(value) selected[within == value] { (label) }
+                    }
+                }
+            }
+            button type="submit" class="nhsuk-button nhsuk-button--secondary" { "Filter shifts" }
+        }
+    }
+}
+
+fn why_ranked(rank: &staffbank_app::matching::RankView) -> String {
+    let mut parts = Vec::new();
+    if let Some(km) = rank.distance_km {
+        parts.push(format!("{km:.1} km from home"));
+    }
+    if rank.worked_ward_before {
+        parts.push("you have worked this ward before".to_owned());
+    }
+    parts.join("; ")
+}
+
+async fn shifts_page(
+    state: &AppState,
+    who: &Principal,
+    errors: &[String],
+    filters: ShiftFilters,
+) -> Response {
+    let query = staffbank_app::matching::MatchFilters {
+        limit: Some(50),
+        within_days: filters.within_days.as_deref().and_then(|d| d.parse().ok()),
+        times: filters.times.clone().filter(|t| !t.is_empty()),
     };
-    let shifts = match state.app.open_shifts(who, page_request).await {
-        Ok(shifts) => shifts,
+    let matches = match state.app.shift_matches(who, query).await {
+        Ok(matches) => matches,
         Err(e) => return app_error_page(e),
     };
     page(
@@ -63,20 +117,41 @@ async fn shifts_page(state: &AppState, who: &Principal, errors: &[String]) -> Re
         html! {
             (error_summary(errors))
             h1 class="nhsuk-heading-xl" { "Shifts for me" }
-            @if shifts.items.is_empty() {
+            (filter_form(&filters))
+            @if matches.bookable.is_empty() {
                 p { "There are no open shifts you can book right now." }
             }
-            @for shift in &shifts.items {
+            @for m in &matches.bookable {
                 div class="nhsuk-card" {
                     div class="nhsuk-card__content" {
-                        h2 class="nhsuk-card__heading nhsuk-heading-m" { (shift.role) " – " (shift.ward_name) }
-                        (shift_summary(shift))
-                        form method="post" action=(format!("/shifts/{}/book", shift.id)) {
+                        h2 class="nhsuk-card__heading nhsuk-heading-m" { (m.shift.role) " – " (m.shift.ward_name) }
+                        (shift_summary(&m.shift))
+                        @let why = why_ranked(&m.rank);
+                        @if !why.is_empty() { p class="nhsuk-body-s" { (why) } }
+                        p class="nhsuk-body-s" {
+                            "If the trust cancels less than " (m.shift.cancellation_notice_hours)
+                            " hours before the start, you are paid for the shift. Cancelling yourself inside that time is recorded as late."
+                        }
+                        form method="post" action=(format!("/shifts/{}/book", m.shift.id)) {
                             input type="hidden" name="csrf" value=(who.session.csrf_token);
                             input type="hidden" name="idempotency_key" value=(Uuid::new_v4());
                             button type="submit" class="nhsuk-button nhsuk-u-margin-bottom-0" {
                                 "Book this shift"
-                                span class="nhsuk-u-visually-hidden" { " on " (when(shift.starts_at, shift.ends_at)) }
+                                span class="nhsuk-u-visually-hidden" { " on " (when(m.shift.starts_at, m.shift.ends_at)) }
+                            }
+                        }
+                    }
+                }
+            }
+            @if !matches.not_bookable.is_empty() {
+                h2 class="nhsuk-heading-l" { "Shifts you cannot book yet" }
+                @for n in &matches.not_bookable {
+                    div class="nhsuk-card" {
+                        div class="nhsuk-card__content" {
+                            h3 class="nhsuk-card__heading nhsuk-heading-s" { (n.shift.role) " – " (n.shift.ward_name) }
+                            p class="nhsuk-body-s" { (when(n.shift.starts_at, n.shift.ends_at)) }
+                            ul class="nhsuk-list nhsuk-list--bullet" {
+                                @for reason in &n.explanations { li { (reason) } }
                             }
                         }
                     }
@@ -87,8 +162,12 @@ async fn shifts_page(state: &AppState, who: &Principal, errors: &[String]) -> Re
 }
 
 /// `GET /shifts`.
-pub async fn open_shifts(State(state): State<AppState>, UiUser(who): UiUser) -> Response {
-    shifts_page(&state, &who, &[]).await
+pub async fn open_shifts(
+    State(state): State<AppState>,
+    UiUser(who): UiUser,
+    axum::extract::Query(filters): axum::extract::Query<ShiftFilters>,
+) -> Response {
+    shifts_page(&state, &who, &[], filters).await
 }
 
 /// The booking form.
@@ -120,7 +199,8 @@ pub async fn book(
             app_error_page(e)
         }
         Err(e) => {
-            let mut response = shifts_page(&state, &who, &messages(&e)).await;
+            let mut response =
+                shifts_page(&state, &who, &messages(&e), ShiftFilters::default()).await;
             *response.status_mut() = axum::http::StatusCode::CONFLICT;
             response
         }

@@ -1,0 +1,108 @@
+//! The booker's view of who could work a shift, and breaking glass to agency.
+
+use axum::extract::{Form, State};
+use axum::response::{IntoResponse, Redirect, Response};
+use maud::{html, Markup};
+use serde::Deserialize;
+use staffbank_app::release::BreakGlass;
+use staffbank_app::views::ShiftView;
+use staffbank_app::Principal;
+use staffbank_domain::ShiftId;
+use uuid::Uuid;
+
+use super::layout::{app_error_page, when};
+use super::worker::grade;
+use super::{csrf_ok, csrf_refused, UiUser};
+use crate::extract::ApiPath;
+use crate::AppState;
+
+/// Ranked candidates and near-misses for a shift, and the break-glass form while it has places.
+pub(crate) async fn section(state: &AppState, who: &Principal, shift: &ShiftView) -> Markup {
+    let candidates = match state.app.candidates(who, ShiftId(shift.id), Some(20)).await {
+        Ok(c) => c,
+        Err(_) => return html! { p { "Candidates could not be loaded." } },
+    };
+    html! {
+        h2 class="nhsuk-heading-l" { "Candidates" }
+        @if candidates.eligible.is_empty() { p { "Nobody eligible can book this shift at the moment." } }
+        @else {
+            table class="nhsuk-table" {
+                caption class="nhsuk-table__caption" { "Eligible workers, best match first" }
+                thead class="nhsuk-table__head" { tr {
+                    th scope="col" { "Name" } th scope="col" { "Grade" } th scope="col" { "Distance" }
+                    th scope="col" { "Worked here" } th scope="col" { "Hours this period" }
+                } }
+                tbody class="nhsuk-table__body" {
+                    @for c in &candidates.eligible {
+                        tr class="nhsuk-table__row" {
+                            td { (c.name) } td { (grade(&c.grade)) }
+                            td { @if let Some(km) = c.rank.distance_km { (format!("{km:.1} km")) } @else { "unknown" } }
+                            td { @if c.rank.worked_ward_before { "Yes" } @else { "No" } }
+                            td { (c.rank.hours_this_period) }
+                        }
+                    }
+                }
+            }
+        }
+        @if !candidates.near_misses.is_empty() {
+            h3 class="nhsuk-heading-m" { "Near misses" }
+            @for n in &candidates.near_misses {
+                div class="nhsuk-card" { div class="nhsuk-card__content" {
+                    h4 class="nhsuk-card__heading nhsuk-heading-s" { (n.name) " (" (grade(&n.grade)) ")" }
+                    ul class="nhsuk-list nhsuk-list--bullet" { @for e in &n.explanations { li { (e) } } }
+                } }
+            }
+        }
+        @if shift.status == "open" {
+            @if let Some(at) = shift.agency_at {
+                p { "Released to agency " (when(at, at)) "." }
+            } @else {
+                h2 class="nhsuk-heading-l" { "Release to agency" }
+                form method="post" action=(format!("/manage/shifts/{}/agency", shift.id)) {
+                    input type="hidden" name="csrf" value=(who.session.csrf_token);
+                    div class="nhsuk-form-group" {
+                        label class="nhsuk-label" for="agency-reason" { "Why the bank cannot fill this shift" }
+                        div class="nhsuk-hint" id="agency-reason-hint" { "Breaking glass is recorded in the audit ledger and reported." }
+                        input class="nhsuk-input" id="agency-reason" name="reason" type="text" aria-describedby="agency-reason-hint";
+                    }
+                    button type="submit" class="nhsuk-button nhsuk-button--warning" { "Break glass: release to agency" }
+                }
+            }
+        }
+    }
+}
+
+/// The break-glass form.
+#[derive(Deserialize)]
+pub struct AgencyForm {
+    #[serde(default)]
+    csrf: String,
+    #[serde(default)]
+    reason: String,
+}
+
+/// `POST /manage/shifts/{id}/agency`.
+pub async fn break_glass(
+    State(state): State<AppState>,
+    UiUser(who): UiUser,
+    ApiPath(shift_id): ApiPath<Uuid>,
+    Form(form): Form<AgencyForm>,
+) -> Response {
+    if !csrf_ok(&who, &form.csrf) {
+        return csrf_refused();
+    }
+    match state
+        .app
+        .release_to_agency(
+            &who,
+            ShiftId(shift_id),
+            BreakGlass {
+                reason: form.reason,
+            },
+        )
+        .await
+    {
+        Ok(_) => Redirect::to(&format!("/manage/shifts/{shift_id}")).into_response(),
+        Err(e) => app_error_page(e),
+    }
+}
