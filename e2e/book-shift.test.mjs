@@ -92,9 +92,12 @@ for (const [name, viewport] of [['phone', { width: 375, height: 812 }], ['deskto
     await page.getByRole('heading', { name: 'Shifts for me' }).waitFor();
     await checkAccessibility(page, 'shifts page');
 
-    const firstCard = page.locator('.nhsuk-card').first();
+    // The first shift booked at once (some demo wards approve their bookings instead).
+    const firstCard = page
+      .locator('.nhsuk-card', { has: page.getByRole('button', { name: /Book this shift/ }) })
+      .first();
     const heading = (await firstCard.locator('h2').textContent()).trim();
-    const before = await page.locator('.nhsuk-card').count();
+    const before = await page.getByRole('button', { name: /Book this shift/ }).count();
     assert.ok(before > 0, 'the worker has shifts to book');
     await firstCard.getByRole('button', { name: /Book this shift/ }).click();
 
@@ -176,6 +179,9 @@ test('a booker posts a shift and sees who booked it (desktop)', async () => {
   await page.getByLabel('Why the bank cannot fill this shift').fill('Nobody available after two hours');
   await page.getByRole('button', { name: 'Break glass: release to agency' }).click();
   await page.getByText(/^Released to agency/).waitFor();
+  await page.getByRole('link', { name: 'Approvals' }).first().click();
+  await page.getByRole('heading', { name: 'Booking requests to approve' }).waitFor();
+  await checkAccessibility(page, 'approvals page');
   await booker.close();
   await worker.close();
 });
@@ -186,7 +192,7 @@ test('an auditor looks up an entry and its proof is verified in the browser; a w
   const page = await context.newPage();
   await signIn(page, base, 'worker@demo.staffbank.test');
   await page.waitForURL(/\/shifts$/);
-  await page.locator('.nhsuk-card').first().getByRole('button', { name: /Book this shift/ }).click();
+  await page.getByRole('button', { name: /Book this shift/ }).first().click();
   await page.waitForURL(/\/bookings\?booked=1$/);
   await page.getByRole('link', { name: 'My record' }).click();
   await page.getByRole('heading', { name: 'booking.made' }).waitFor();

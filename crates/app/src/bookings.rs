@@ -2,7 +2,9 @@
 
 use serde::Deserialize;
 use serde_json::json;
-use staffbank_domain::booking::{check_cancellable, BookingStatus, CancelError, CancelledBy};
+use staffbank_domain::booking::{
+    check_cancellable, BookingMode, BookingStatus, CancelError, CancelledBy,
+};
 use staffbank_domain::eligibility::{self, Ineligibility};
 use staffbank_domain::release::is_late;
 use staffbank_domain::shift::ShiftStatus;
@@ -78,27 +80,14 @@ impl App {
             }
             return self.booked(who, &existing, true).await;
         }
+        if shift.booking_mode == BookingMode::Request {
+            return Err(AppError::Conflict(
+                ConflictKind::BookByRequest,
+                "this ward approves its bookings: request the shift instead".into(),
+            ));
+        }
         let now = self.now();
-        let credentials = self.store.credentials_of(worker.id).await?;
-        let reasons = eligibility::check(
-            &worker_facts(worker, &credentials),
-            &shift_facts(&shift),
-            now,
-        );
-        // A full or withdrawn shift is a conflict with the shift's state, the same answer the
-        // database gives a request that loses the race for the last place.
-        for reason in &reasons {
-            if let Ineligibility::ShiftNotOpen { status } = reason {
-                let conflict = match status {
-                    ShiftStatus::Filled => StoreError::Conflict(Conflict::ShiftFull),
-                    _ => StoreError::Conflict(Conflict::ShiftNotOpen),
-                };
-                return Err(conflict.into());
-            }
-        }
-        if !reasons.is_empty() {
-            return Err(AppError::Ineligible(reasons));
-        }
+        self.require_eligible(worker, &shift, now).await?;
         let request = Booking {
             id: BookingId(Uuid::now_v7()),
             shift_id,
@@ -128,13 +117,7 @@ impl App {
         };
         let outcome = match self.store.book(&request, &[record], Some(&rules)).await {
             Err(StoreError::Conflict(Conflict::WorkingTime)) => {
-                // The store judged the worker's bookings everywhere under its lock; say what
-                // this one would break (or that it overlaps one they hold).
-                let reasons = self.working_time_breaches(worker, &shift).await?;
-                if reasons.is_empty() {
-                    return Err(StoreError::Conflict(Conflict::WorkingTime).into());
-                }
-                return Err(AppError::Ineligible(reasons));
+                return Err(self.working_time_refusal(worker, &shift).await)
             }
             other => other?,
         };
@@ -142,6 +125,52 @@ impl App {
             tracing::info!(booking = %outcome.booking.id, worker = %worker.id, "booked");
         }
         self.booked(who, &outcome.booking, outcome.replayed).await
+    }
+
+    /// Refuses unless `worker` may book `shift` at `now` by every rule that depends on them and
+    /// the shift (the store then enforces places, overlaps and working time in its transaction).
+    pub(crate) async fn require_eligible(
+        &self,
+        worker: &staffbank_store::Worker,
+        shift: &staffbank_store::Shift,
+        now: chrono::DateTime<chrono::Utc>,
+    ) -> Result<(), AppError> {
+        let credentials = self.store.credentials_of(worker.id).await?;
+        let reasons = eligibility::check(
+            &worker_facts(worker, &credentials),
+            &shift_facts(shift),
+            now,
+        );
+        // A full or withdrawn shift is a conflict with the shift's state, the same answer the
+        // database gives a request that loses the race for the last place.
+        for reason in &reasons {
+            if let Ineligibility::ShiftNotOpen { status } = reason {
+                let conflict = match status {
+                    ShiftStatus::Filled => StoreError::Conflict(Conflict::ShiftFull),
+                    _ => StoreError::Conflict(Conflict::ShiftNotOpen),
+                };
+                return Err(conflict.into());
+            }
+        }
+        if reasons.is_empty() {
+            Ok(())
+        } else {
+            Err(AppError::Ineligible(reasons))
+        }
+    }
+
+    /// The answer to a booking the store refused on working time: what it would break (or that
+    /// it overlaps one they hold).
+    pub(crate) async fn working_time_refusal(
+        &self,
+        worker: &staffbank_store::Worker,
+        shift: &staffbank_store::Shift,
+    ) -> AppError {
+        match self.working_time_breaches(worker, shift).await {
+            Ok(reasons) if reasons.is_empty() => StoreError::Conflict(Conflict::WorkingTime).into(),
+            Ok(reasons) => AppError::Ineligible(reasons),
+            Err(e) => e,
+        }
     }
 
     async fn booked(

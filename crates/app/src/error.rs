@@ -48,6 +48,12 @@ pub enum ConflictKind {
     AlreadyRevoked,
     /// The shift is already released to agency.
     AlreadyAtAgency,
+    /// The ward approves bookings: the worker must request the shift.
+    BookByRequest,
+    /// The worker already has a pending request for the shift.
+    AlreadyRequested,
+    /// The request was already approved or declined.
+    RequestDecided,
 }
 
 /// What a use case can fail with.
@@ -128,6 +134,14 @@ impl From<StoreError> for AppError {
                 Conflict::AlreadyAtAgency => (
                     ConflictKind::AlreadyAtAgency,
                     "the shift has already been released to agency",
+                ),
+                Conflict::AlreadyRequested => (
+                    ConflictKind::AlreadyRequested,
+                    "you have already requested this shift",
+                ),
+                Conflict::RequestDecided => (
+                    ConflictKind::RequestDecided,
+                    "the request has already been decided",
                 ),
                 Conflict::LedgerMoved => {
                     return Self::Unexpected(anyhow::anyhow!("the ledger moved under a sequencer"))

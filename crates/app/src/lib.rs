@@ -16,6 +16,7 @@ pub mod matching;
 pub mod paging;
 mod principal;
 pub mod release;
+pub mod requests;
 pub mod sequencer;
 pub mod shifts;
 pub mod views;

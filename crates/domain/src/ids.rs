@@ -60,3 +60,7 @@ id_type!(
     /// A credential recorded for a worker.
     CredentialId
 );
+id_type!(
+    /// A worker's request to book a shift that a booker approves.
+    RequestId
+);

@@ -11,6 +11,8 @@ pub(crate) fn map(error: sqlx::Error) -> StoreError {
             Some("bookings_idempotency_key") => Some(Conflict::IdempotencyKeyReused),
             Some("organisations_ods_code_key") => Some(Conflict::OdsCodeTaken),
             Some("users_email_key") => Some(Conflict::EmailTaken),
+            Some("booking_requests_one_pending") => Some(Conflict::AlreadyRequested),
+            Some("booking_requests_idempotency_key") => Some(Conflict::IdempotencyKeyReused),
             _ if db.kind() == ErrorKind::ForeignKeyViolation => Some(Conflict::MissingReference),
             _ => None,
         };

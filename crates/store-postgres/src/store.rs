@@ -66,6 +66,83 @@ impl PgStore {
     }
 }
 
+/// Books inside an open transaction: locks the shift, then the worker; replays a repeated key;
+/// judges the working-time rules under the worker's lock; inserts (the exclusion constraint and
+/// the place trigger refuse overlaps and over-booking).
+pub(crate) async fn book_in(
+    tx: &mut Transaction<'static, Postgres>,
+    booking: &Booking,
+    working_time: Option<&WorkingTimeCheck>,
+) -> Result<BookOutcome, StoreError> {
+    // Lock the shift first: racing requests for it queue here, and a retry with the same key
+    // then sees the first request's committed booking below.
+    let state: Option<(String, i32, i32, Uuid)> = sqlx::query_as(
+        "SELECT status, booked, places, org_id FROM shifts WHERE id = $1 FOR UPDATE",
+    )
+    .bind(booking.shift_id.0)
+    .fetch_optional(&mut **tx)
+    .await
+    .or_store()?;
+    // Then the worker: two bookings for one worker queue here instead of both inserting and
+    // deadlocking on each other's uncommitted row in the exclusion constraint's check.
+    sqlx::query("SELECT 1 FROM workers WHERE id = $1 FOR NO KEY UPDATE")
+        .bind(booking.worker_id.0)
+        .execute(&mut **tx)
+        .await
+        .or_store()?;
+    let sql = format!(
+        "SELECT {BOOKING_COLUMNS} FROM bookings WHERE worker_id = $1 AND idempotency_key = $2"
+    );
+    let existing = sqlx::query(&sql)
+        .bind(booking.worker_id.0)
+        .bind(&booking.idempotency_key)
+        .fetch_optional(&mut **tx)
+        .await
+        .or_store()?;
+    if let Some(row) = existing {
+        let existing: Booking = decode(rows::booking(&row)?)?;
+        if existing.shift_id != booking.shift_id {
+            return Err(Conflict::IdempotencyKeyReused.into());
+        }
+        return Ok(BookOutcome {
+            booking: existing,
+            replayed: true,
+        });
+    }
+    let trust = match state {
+        None => return Err(StoreError::NotFound),
+        Some((status, ..)) if status != "open" => return Err(Conflict::ShiftNotOpen.into()),
+        Some((_, booked, places, _)) if booked >= places => return Err(Conflict::ShiftFull.into()),
+        Some((.., org)) => OrgId(org),
+    };
+    // Under the worker lock taken above, so simultaneous bookings for one worker are judged
+    // one after the other.
+    if let Some(check) = working_time {
+        crate::working_time::enforce(&mut **tx, booking, trust, check).await?;
+    }
+    sqlx::query(
+        "INSERT INTO bookings (id, shift_id, worker_id, starts_at, ends_at, status, idempotency_key, \
+         created_at) VALUES ($1, $2, $3, $4, $5, 'active', $6, $7)",
+    )
+    .bind(booking.id.0)
+    .bind(booking.shift_id.0)
+    .bind(booking.worker_id.0)
+    .bind(booking.window.start())
+    .bind(booking.window.end())
+    .bind(&booking.idempotency_key)
+    .bind(booking.created_at)
+    .execute(&mut **tx)
+    .await
+    .or_store()?;
+    let mut stored = booking.clone();
+    stored.status = BookingStatus::Active;
+    stored.cancellation = None;
+    Ok(BookOutcome {
+        booking: stored,
+        replayed: false,
+    })
+}
+
 async fn insert_user(
     tx: &mut Transaction<'static, Postgres>,
     user: &User,
@@ -669,77 +746,47 @@ impl Store for PgStore {
         working_time: Option<&WorkingTimeCheck>,
     ) -> Result<BookOutcome, StoreError> {
         let mut tx = self.pool.begin().await.or_store()?;
-        // Lock the shift first: racing requests for it queue here, and a retry with the same key
-        // then sees the first request's committed booking below.
-        let state: Option<(String, i32, i32, Uuid)> = sqlx::query_as(
-            "SELECT status, booked, places, org_id FROM shifts WHERE id = $1 FOR UPDATE",
-        )
-        .bind(booking.shift_id.0)
-        .fetch_optional(&mut *tx)
-        .await
-        .or_store()?;
-        // Then the worker: two bookings for one worker queue here instead of both inserting and
-        // deadlocking on each other's uncommitted row in the exclusion constraint's check.
-        sqlx::query("SELECT 1 FROM workers WHERE id = $1 FOR NO KEY UPDATE")
-            .bind(booking.worker_id.0)
-            .execute(&mut *tx)
-            .await
-            .or_store()?;
-        let sql = format!(
-            "SELECT {BOOKING_COLUMNS} FROM bookings WHERE worker_id = $1 AND idempotency_key = $2"
-        );
-        let existing = sqlx::query(&sql)
-            .bind(booking.worker_id.0)
-            .bind(&booking.idempotency_key)
-            .fetch_optional(&mut *tx)
-            .await
-            .or_store()?;
-        if let Some(row) = existing {
-            let existing: Booking = decode(rows::booking(&row)?)?;
-            if existing.shift_id != booking.shift_id {
-                return Err(Conflict::IdempotencyKeyReused.into());
-            }
-            return Ok(BookOutcome {
-                booking: existing,
-                replayed: true,
-            });
+        let outcome = book_in(&mut tx, booking, working_time).await?;
+        if outcome.replayed {
+            tx.rollback().await.or_store()?;
+        } else {
+            insert_audit(&mut tx, audit).await?;
+            tx.commit().await.or_store()?;
         }
-        let trust = match state {
-            None => return Err(StoreError::NotFound),
-            Some((status, ..)) if status != "open" => return Err(Conflict::ShiftNotOpen.into()),
-            Some((_, booked, places, _)) if booked >= places => {
-                return Err(Conflict::ShiftFull.into())
-            }
-            Some((.., org)) => OrgId(org),
-        };
-        // Under the worker lock taken above, so simultaneous bookings for one worker are judged
-        // one after the other.
-        if let Some(check) = working_time {
-            crate::working_time::enforce(&mut *tx, booking, trust, check).await?;
-        }
-        sqlx::query(
-            "INSERT INTO bookings (id, shift_id, worker_id, starts_at, ends_at, status, idempotency_key, \
-             created_at) VALUES ($1, $2, $3, $4, $5, 'active', $6, $7)",
-        )
-        .bind(booking.id.0)
-        .bind(booking.shift_id.0)
-        .bind(booking.worker_id.0)
-        .bind(booking.window.start())
-        .bind(booking.window.end())
-        .bind(&booking.idempotency_key)
-        .bind(booking.created_at)
-        .execute(&mut *tx)
-        .await
-        .or_store()?;
-        insert_audit(&mut tx, audit).await?;
-        tx.commit().await.or_store()?;
-        let mut stored = booking.clone();
-        stored.status = BookingStatus::Active;
-        stored.cancellation = None;
-        Ok(BookOutcome {
-            booking: stored,
-            replayed: false,
-        })
+        Ok(outcome)
+    }
+
+    async fn request_booking(
+        &self,
+        request: &BookingRequest,
+        audit: &[AuditRecord],
+    ) -> Result<RequestOutcome, StoreError> {
+        crate::requests::request(&self.pool, request, audit).await
+    }
+
+    async fn booking_request(&self, id: RequestId) -> Result<Option<BookingRequest>, StoreError> {
+        crate::requests::one(&self.pool, id).await
+    }
+
+    async fn pending_requests(&self, org: OrgId) -> Result<Vec<BookingRequest>, StoreError> {
+        crate::requests::pending(&self.pool, org).await
+    }
+
+    async fn requests_of_worker(
+        &self,
+        worker: WorkerId,
+    ) -> Result<Vec<BookingRequest>, StoreError> {
+        crate::requests::of_worker(&self.pool, worker).await
+    }
+
+    async fn decide_request(
+        &self,
+        id: RequestId,
+        decision: &Decision,
+        audit: &[AuditRecord],
+        working_time: Option<&WorkingTimeCheck>,
+    ) -> Result<BookingRequest, StoreError> {
+        crate::requests::decide(&self.pool, id, decision, audit, working_time).await
     }
 
     async fn cancel_booking(

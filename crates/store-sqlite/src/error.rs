@@ -16,6 +16,14 @@ pub(crate) fn map(error: sqlx::Error) -> StoreError {
             ),
             ("organisations.ods_code", Conflict::OdsCodeTaken),
             ("users.email", Conflict::EmailTaken),
+            (
+                "booking_requests.shift_id, booking_requests.worker_id",
+                Conflict::AlreadyRequested,
+            ),
+            (
+                "booking_requests.worker_id, booking_requests.idempotency_key",
+                Conflict::IdempotencyKeyReused,
+            ),
         ];
         if let Some((_, conflict)) = named.iter().find(|(name, _)| message.contains(name)) {
             return StoreError::Conflict(*conflict);

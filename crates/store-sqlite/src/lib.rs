@@ -11,6 +11,7 @@ mod credentials;
 mod error;
 mod ledger;
 mod matching;
+mod requests;
 mod rows;
 mod store;
 mod working_time;

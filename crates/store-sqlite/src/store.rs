@@ -128,6 +128,62 @@ async fn insert_user(tx: &mut Transaction<'static, Sqlite>, user: &User) -> Resu
     Ok(())
 }
 
+/// Books inside an open transaction: the shift's state, the working-time rules, then the insert
+/// (places and overlaps are refused by triggers). A repeated key replays the first booking.
+pub(crate) async fn book_in(
+    tx: &mut Transaction<'static, Sqlite>,
+    booking: &Booking,
+    working_time: Option<&WorkingTimeCheck>,
+) -> Result<BookOutcome, StoreError> {
+    if let Some(existing) =
+        find_booking_by_key(tx, booking.worker_id, &booking.idempotency_key).await?
+    {
+        if existing.shift_id != booking.shift_id {
+            return Err(Conflict::IdempotencyKeyReused.into());
+        }
+        return Ok(BookOutcome {
+            booking: existing,
+            replayed: true,
+        });
+    }
+    let state: Option<(String, i64, i64, Uuid)> =
+        sqlx::query_as("SELECT status, booked, places, org_id FROM shifts WHERE id = ?")
+            .bind(booking.shift_id.0)
+            .fetch_optional(&mut **tx)
+            .await
+            .or_store()?;
+    let trust = match state {
+        None => return Err(StoreError::NotFound),
+        Some((status, ..)) if status != "open" => return Err(Conflict::ShiftNotOpen.into()),
+        Some((_, booked, places, _)) if booked >= places => return Err(Conflict::ShiftFull.into()),
+        Some((.., org)) => OrgId(org),
+    };
+    if let Some(check) = working_time {
+        crate::working_time::enforce(&mut **tx, booking, trust, check).await?;
+    }
+    sqlx::query(
+        "INSERT INTO bookings (id, shift_id, worker_id, starts_at, ends_at, status, idempotency_key, \
+         created_at) VALUES (?, ?, ?, ?, ?, 'active', ?, ?)",
+    )
+    .bind(booking.id.0)
+    .bind(booking.shift_id.0)
+    .bind(booking.worker_id.0)
+    .bind(ms(booking.window.start()))
+    .bind(ms(booking.window.end()))
+    .bind(&booking.idempotency_key)
+    .bind(ms(booking.created_at))
+    .execute(&mut **tx)
+    .await
+    .or_store()?;
+    let mut stored = booking.clone();
+    stored.status = staffbank_domain::booking::BookingStatus::Active;
+    stored.cancellation = None;
+    Ok(BookOutcome {
+        booking: stored,
+        replayed: false,
+    })
+}
+
 async fn find_booking_by_key(
     tx: &mut Transaction<'static, Sqlite>,
     worker: WorkerId,
@@ -730,58 +786,47 @@ impl Store for SqliteStore {
         working_time: Option<&WorkingTimeCheck>,
     ) -> Result<BookOutcome, StoreError> {
         let mut tx = self.begin().await?;
-        if let Some(existing) =
-            find_booking_by_key(&mut tx, booking.worker_id, &booking.idempotency_key).await?
-        {
+        let outcome = book_in(&mut tx, booking, working_time).await?;
+        if outcome.replayed {
             tx.rollback().await.or_store()?;
-            if existing.shift_id != booking.shift_id {
-                return Err(Conflict::IdempotencyKeyReused.into());
-            }
-            return Ok(BookOutcome {
-                booking: existing,
-                replayed: true,
-            });
+        } else {
+            insert_audit(&mut tx, audit).await?;
+            tx.commit().await.or_store()?;
         }
-        let state: Option<(String, i64, i64, Uuid)> =
-            sqlx::query_as("SELECT status, booked, places, org_id FROM shifts WHERE id = ?")
-                .bind(booking.shift_id.0)
-                .fetch_optional(&mut *tx)
-                .await
-                .or_store()?;
-        let trust = match state {
-            None => return Err(StoreError::NotFound),
-            Some((status, ..)) if status != "open" => return Err(Conflict::ShiftNotOpen.into()),
-            Some((_, booked, places, _)) if booked >= places => {
-                return Err(Conflict::ShiftFull.into())
-            }
-            Some((.., org)) => OrgId(org),
-        };
-        if let Some(check) = working_time {
-            crate::working_time::enforce(&mut *tx, booking, trust, check).await?;
-        }
-        sqlx::query(
-            "INSERT INTO bookings (id, shift_id, worker_id, starts_at, ends_at, status, idempotency_key, \
-             created_at) VALUES (?, ?, ?, ?, ?, 'active', ?, ?)",
-        )
-        .bind(booking.id.0)
-        .bind(booking.shift_id.0)
-        .bind(booking.worker_id.0)
-        .bind(ms(booking.window.start()))
-        .bind(ms(booking.window.end()))
-        .bind(&booking.idempotency_key)
-        .bind(ms(booking.created_at))
-        .execute(&mut *tx)
-        .await
-        .or_store()?;
-        insert_audit(&mut tx, audit).await?;
-        tx.commit().await.or_store()?;
-        let mut stored = booking.clone();
-        stored.status = staffbank_domain::booking::BookingStatus::Active;
-        stored.cancellation = None;
-        Ok(BookOutcome {
-            booking: stored,
-            replayed: false,
-        })
+        Ok(outcome)
+    }
+
+    async fn request_booking(
+        &self,
+        request: &BookingRequest,
+        audit: &[AuditRecord],
+    ) -> Result<RequestOutcome, StoreError> {
+        crate::requests::request(self, request, audit).await
+    }
+
+    async fn booking_request(&self, id: RequestId) -> Result<Option<BookingRequest>, StoreError> {
+        crate::requests::one(&self.reader, id).await
+    }
+
+    async fn pending_requests(&self, org: OrgId) -> Result<Vec<BookingRequest>, StoreError> {
+        crate::requests::pending(&self.reader, org).await
+    }
+
+    async fn requests_of_worker(
+        &self,
+        worker: WorkerId,
+    ) -> Result<Vec<BookingRequest>, StoreError> {
+        crate::requests::of_worker(&self.reader, worker).await
+    }
+
+    async fn decide_request(
+        &self,
+        id: RequestId,
+        decision: &Decision,
+        audit: &[AuditRecord],
+        working_time: Option<&WorkingTimeCheck>,
+    ) -> Result<BookingRequest, StoreError> {
+        crate::requests::decide(self, id, decision, audit, working_time).await
     }
 
     async fn cancel_booking(

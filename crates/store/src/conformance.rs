@@ -44,7 +44,9 @@ macro_rules! conformance_suite {
             worked_time_counts_every_trust_and_opt_outs_are_kept,
             simultaneous_bookings_never_break_working_time_together,
             credentials_are_recorded_then_only_revoked,
-            release_settings_round_trip
+            release_settings_round_trip,
+            requests_are_made_once_and_decided_once,
+            approval_and_instant_booking_never_share_the_last_place
         );
     };
     (@cases $make:path; $($case:ident),*) => {

@@ -27,6 +27,10 @@ pub enum Conflict {
     AlreadyRevoked,
     /// The shift has already been released to agency.
     AlreadyAtAgency,
+    /// The worker already has a pending request for this shift.
+    AlreadyRequested,
+    /// The request has already been approved or declined.
+    RequestDecided,
 }
 
 /// What can go wrong in a store call.

@@ -330,6 +330,89 @@ pub struct MatchingCounts {
     pub break_glass: u64,
 }
 
+/// Where a booking request stands.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum RequestStatus {
+    /// Waiting for a booker.
+    Pending,
+    /// Approved: the booking was made.
+    Approved,
+    /// Declined by a booker.
+    Declined,
+}
+
+impl RequestStatus {
+    /// Stable name used in storage and the API.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Pending => "pending",
+            Self::Approved => "approved",
+            Self::Declined => "declined",
+        }
+    }
+
+    /// Parses a stable name.
+    pub fn parse(raw: &str) -> Option<Self> {
+        match raw {
+            "pending" => Some(Self::Pending),
+            "approved" => Some(Self::Approved),
+            "declined" => Some(Self::Declined),
+            _ => None,
+        }
+    }
+}
+
+/// A worker's request for a place on a shift whose ward approves bookings.
+#[derive(Debug, Clone, PartialEq)]
+pub struct BookingRequest {
+    /// Identity.
+    pub id: RequestId,
+    /// The shift.
+    pub shift_id: ShiftId,
+    /// The worker asking.
+    pub worker_id: WorkerId,
+    /// Where it stands.
+    pub status: RequestStatus,
+    /// The worker's idempotency key: a retried request is not made twice.
+    pub idempotency_key: String,
+    /// When it was made.
+    pub created_at: DateTime<Utc>,
+    /// When a booker decided, and who.
+    pub decided: Option<(DateTime<Utc>, UserId)>,
+    /// The booking an approval made.
+    pub booking_id: Option<BookingId>,
+}
+
+/// What the store returns for a request.
+#[derive(Debug, Clone, PartialEq)]
+pub struct RequestOutcome {
+    /// The request as stored.
+    pub request: BookingRequest,
+    /// True when the idempotency key matched an earlier request for the same shift.
+    pub replayed: bool,
+}
+
+/// A booker's decision on a pending request.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Decision {
+    /// Approve, making this booking in the same transaction.
+    Approve {
+        /// The booking to make.
+        booking: Booking,
+        /// The booker.
+        by: UserId,
+        /// When.
+        at: DateTime<Utc>,
+    },
+    /// Decline.
+    Decline {
+        /// The booker.
+        by: UserId,
+        /// When.
+        at: DateTime<Utc>,
+    },
+}
+
 /// What the store returns for a booking request.
 #[derive(Debug, Clone, PartialEq)]
 pub struct BookOutcome {

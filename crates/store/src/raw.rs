@@ -511,3 +511,39 @@ pub fn release_policy(
         cancellation_notice: Duration::minutes(notice),
     }
 }
+
+/// A booking request row.
+pub struct RawRequest {
+    /// Column `id`.
+    pub id: Uuid,
+    /// Column `shift_id`.
+    pub shift_id: Uuid,
+    /// Column `worker_id`.
+    pub worker_id: Uuid,
+    /// Column `status`.
+    pub status: String,
+    /// Column `idempotency_key`.
+    pub idempotency_key: String,
+    /// Column `created_at`.
+    pub created_at: DateTime<Utc>,
+    /// Columns `decided_at`, `decided_by`.
+    pub decided: Option<(DateTime<Utc>, Uuid)>,
+    /// Column `booking_id`.
+    pub booking_id: Option<Uuid>,
+}
+
+impl TryFrom<RawRequest> for BookingRequest {
+    type Error = anyhow::Error;
+    fn try_from(r: RawRequest) -> anyhow::Result<Self> {
+        Ok(Self {
+            id: RequestId(r.id),
+            shift_id: ShiftId(r.shift_id),
+            worker_id: WorkerId(r.worker_id),
+            status: RequestStatus::parse(&r.status).context("request status")?,
+            idempotency_key: r.idempotency_key,
+            created_at: r.created_at,
+            decided: r.decided.map(|(at, by)| (at, UserId(by))),
+            booking_id: r.booking_id.map(BookingId),
+        })
+    }
+}

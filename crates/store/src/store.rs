@@ -12,10 +12,11 @@ use staffbank_domain::ranking::ShiftTimes;
 use staffbank_domain::release::{ReleasePolicy, Tier};
 
 use crate::{
-    AgencyRelease, AuditRecord, Bank, BookOutcome, Booking, CancellationPayment,
-    CancellationRecord, Credential, Hash, LeafWithBody, LedgerEntry, MatchHistory, MatchQuery,
-    MatchableShift, MatchingCounts, OpenShiftQuery, Organisation, Page, PersonKey, SequencedBatch,
-    Session, Shift, SignedHead, Site, StoreError, User, Ward, Worker, WorkingTimeCheck,
+    AgencyRelease, AuditRecord, Bank, BookOutcome, Booking, BookingRequest, CancellationPayment,
+    CancellationRecord, Credential, Decision, Hash, LeafWithBody, LedgerEntry, MatchHistory,
+    MatchQuery, MatchableShift, MatchingCounts, OpenShiftQuery, Organisation, Page, PersonKey,
+    RequestOutcome, SequencedBatch, Session, Shift, SignedHead, Site, StoreError, User, Ward,
+    Worker, WorkingTimeCheck,
 };
 
 /// Everything Staffbank persists. Each method is atomic: it either happens whole or not at all.
@@ -235,6 +236,30 @@ pub trait Store: Send + Sync + 'static {
         audit: &[AuditRecord],
         working_time: Option<&WorkingTimeCheck>,
     ) -> Result<BookOutcome, StoreError>;
+    /// Records a worker's request for a place (refused if one is already pending); a repeated
+    /// idempotency key replays the first request.
+    async fn request_booking(
+        &self,
+        request: &BookingRequest,
+        audit: &[AuditRecord],
+    ) -> Result<RequestOutcome, StoreError>;
+    /// One request.
+    async fn booking_request(&self, id: RequestId) -> Result<Option<BookingRequest>, StoreError>;
+    /// A trust's pending requests for shifts not yet started, oldest first: the approvals queue.
+    async fn pending_requests(&self, org: OrgId) -> Result<Vec<BookingRequest>, StoreError>;
+    /// A worker's requests, newest first.
+    async fn requests_of_worker(&self, worker: WorkerId)
+        -> Result<Vec<BookingRequest>, StoreError>;
+    /// Decides a pending request. Approving books in the same transaction, with every rule
+    /// [`Store::book`] enforces, so an approval and an instant booking can never both take the
+    /// last place.
+    async fn decide_request(
+        &self,
+        id: RequestId,
+        decision: &Decision,
+        audit: &[AuditRecord],
+        working_time: Option<&WorkingTimeCheck>,
+    ) -> Result<BookingRequest, StoreError>;
     /// Cancels an active booking and releases its place at once.
     async fn cancel_booking(
         &self,

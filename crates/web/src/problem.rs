@@ -48,6 +48,21 @@ pub const PROBLEM_TYPES: &[(&str, u16, &str)] = &[
         409,
         "The shift has already been released to agency",
     ),
+    (
+        "book-by-request",
+        409,
+        "This ward approves its bookings: request the shift",
+    ),
+    (
+        "already-requested",
+        409,
+        "You have already requested this shift",
+    ),
+    (
+        "request-decided",
+        409,
+        "The request has already been decided",
+    ),
     ("payload-too-large", 413, "The request body is too large"),
     (
         "unsupported-media-type",
@@ -152,6 +167,9 @@ fn conflict_slug(kind: ConflictKind) -> &'static str {
         ConflictKind::WorkingTime => "working-time",
         ConflictKind::AlreadyRevoked => "already-revoked",
         ConflictKind::AlreadyAtAgency => "already-at-agency",
+        ConflictKind::BookByRequest => "book-by-request",
+        ConflictKind::AlreadyRequested => "already-requested",
+        ConflictKind::RequestDecided => "request-decided",
     }
 }
 
@@ -231,6 +249,9 @@ mod tests {
             ConflictKind::WorkingTime,
             ConflictKind::AlreadyRevoked,
             ConflictKind::AlreadyAtAgency,
+            ConflictKind::BookByRequest,
+            ConflictKind::AlreadyRequested,
+            ConflictKind::RequestDecided,
         ];
         for kind in kinds {
             let problem = Problem::from(AppError::Conflict(kind, "x".into()));

@@ -16,7 +16,8 @@ crate::both_backends!(
     breaking_glass_needs_a_reason_and_happens_once,
     late_cancellations_are_recorded_and_the_trust_pays_for_its_own,
     a_workers_shifts_are_ranked_and_the_rest_explained,
-    a_bookers_candidates_are_ranked_with_near_misses
+    a_bookers_candidates_are_ranked_with_near_misses,
+    a_request_ward_approves_each_booking_once
 );
 
 async fn compliance_officer(app: &TestApp, trust: &Trust, name: &str) -> String {
@@ -478,4 +479,93 @@ async fn a_bookers_candidates_are_ranked_with_near_misses(app: TestApp) {
     app.get(&format!("/api/v1/shifts/{shift}/candidates"), &other.booker)
         .await
         .assert_problem(404, "not-found");
+}
+
+async fn a_request_ward_approves_each_booking_once(app: TestApp) {
+    let trust = app.trust("RXL").await;
+    let other = app.trust("RXN").await;
+    let mode = app
+        .call(
+            Method::PUT,
+            &format!("/api/v1/wards/{}/booking-mode", trust.ward),
+            Some(&trust.booker),
+            Some(json!({"instant_booking": false})),
+        )
+        .await;
+    assert_eq!(mode.status, StatusCode::NO_CONTENT, "{}", mode.body);
+    let shift = app.shift(&trust, &trust.bank, 30, 8, 1).await;
+    let ana = app.worker("ana@nurse.test", &[&trust.bank]).await;
+    let ben = app.worker("ben@nurse.test", &[&trust.bank]).await;
+    app.book(&ana, &shift, "b")
+        .await
+        .assert_problem(409, "book-by-request");
+    let ask = |token: String, key: &'static str| {
+        let path = format!("/api/v1/shifts/{shift}/requests");
+        let app = &app;
+        async move {
+            app.call_with(
+                Method::POST,
+                &path,
+                Some(&token),
+                None,
+                &[("idempotency-key", key)],
+            )
+            .await
+        }
+    };
+    let asked = ask(ana.clone(), "r1").await;
+    assert_eq!(asked.status, StatusCode::CREATED, "{}", asked.body);
+    let again = ask(ana.clone(), "r1").await;
+    assert_eq!(again.headers.get("idempotent-replayed").unwrap(), "true");
+    assert_eq!(again.body["id"], asked.body["id"]);
+    ask(ana.clone(), "r2")
+        .await
+        .assert_problem(409, "already-requested");
+    let bens = ask(ben.clone(), "r1").await;
+    assert_eq!(bens.status, StatusCode::CREATED, "{}", bens.body);
+
+    let queue = app.get("/api/v1/approvals", &trust.booker).await;
+    assert_eq!(queue.body.as_array().unwrap().len(), 2, "{}", queue.body);
+    assert_eq!(
+        app.get("/api/v1/approvals", &other.booker).await.body,
+        json!([])
+    );
+    let approve = |token: String, id: String| {
+        let app = &app;
+        async move {
+            app.post(
+                &format!("/api/v1/requests/{id}/approve"),
+                &token,
+                json!(null),
+            )
+            .await
+        }
+    };
+    let ana_request = asked.body["id"].as_str().unwrap().to_owned();
+    let ben_request = bens.body["id"].as_str().unwrap().to_owned();
+    approve(other.booker.clone(), ana_request.clone())
+        .await
+        .assert_problem(404, "not-found");
+    let approved = approve(trust.booker.clone(), ana_request.clone()).await;
+    assert_eq!(approved.status, StatusCode::OK, "{}", approved.body);
+    assert_eq!(approved.body["status"], "approved");
+    assert!(approved.body["booking_id"].is_string());
+    assert_eq!(approved.body["shift"]["booked"], 1);
+    // The last place is gone: approving Ben is refused and leaves his request to decline.
+    approve(trust.booker.clone(), ben_request.clone())
+        .await
+        .assert_problem(409, "shift-full");
+    let declined = app
+        .post(
+            &format!("/api/v1/requests/{ben_request}/decline"),
+            &trust.booker,
+            json!(null),
+        )
+        .await;
+    assert_eq!(declined.body["status"], "declined", "{}", declined.body);
+    approve(trust.booker.clone(), ben_request)
+        .await
+        .assert_problem(409, "request-decided");
+    let mine = app.get("/api/v1/me/requests", &ana).await;
+    assert_eq!(mine.body[0]["status"], "approved");
 }

@@ -140,3 +140,117 @@ pub async fn release_settings_round_trip(store: Arc<dyn Store>) {
         Conflict::AlreadyAtAgency
     );
 }
+
+fn request(world: &World, shift: &Shift, worker: &Worker, key: &str) -> BookingRequest {
+    BookingRequest {
+        id: RequestId(new_id()),
+        shift_id: shift.id,
+        worker_id: worker.id,
+        status: RequestStatus::Pending,
+        idempotency_key: key.to_owned(),
+        created_at: world.now,
+        decided: None,
+        booking_id: None,
+    }
+}
+
+/// Requests replay by key, one pending per worker and shift, and are decided once.
+pub async fn requests_are_made_once_and_decided_once(store: Arc<dyn Store>) {
+    let world = World::new(store.clone()).await;
+    let shift = world
+        .post(world.shift(0, world.banks[0].id, 24, 8, 2))
+        .await;
+    let asha = world.worker("Asha", &[world.banks[0].id]).await;
+    let made = request(&world, &shift, &asha, "r1");
+    let first = store.request_booking(&made, &[]).await.unwrap();
+    assert!(!first.replayed);
+    let again = store.request_booking(&made, &[]).await.unwrap();
+    assert_eq!((again.replayed, again.request), (true, made.clone()));
+    assert_eq!(
+        conflict(
+            store
+                .request_booking(&request(&world, &shift, &asha, "r2"), &[])
+                .await
+        ),
+        Conflict::AlreadyRequested
+    );
+    assert_eq!(
+        store.pending_requests(shift.org_id).await.unwrap(),
+        vec![made.clone()]
+    );
+    let decline = Decision::Decline {
+        by: world.booker.id,
+        at: world.now,
+    };
+    let declined = store
+        .decide_request(made.id, &decline, &[], None)
+        .await
+        .unwrap();
+    assert_eq!(declined.status, RequestStatus::Declined);
+    assert_eq!(declined.decided, Some((world.now, world.booker.id)));
+    assert_eq!(
+        conflict(store.decide_request(made.id, &decline, &[], None).await),
+        Conflict::RequestDecided
+    );
+    assert_eq!(store.pending_requests(shift.org_id).await.unwrap(), vec![]);
+    // Declined, the worker may ask again.
+    let second = request(&world, &shift, &asha, "r3");
+    store.request_booking(&second, &[]).await.unwrap();
+    let approve = Decision::Approve {
+        booking: world.booking(&shift, &asha, "approved-r3"),
+        by: world.booker.id,
+        at: world.now,
+    };
+    let approved = store
+        .decide_request(second.id, &approve, &[], None)
+        .await
+        .unwrap();
+    assert_eq!(approved.status, RequestStatus::Approved);
+    assert_eq!(store.shift(shift.id).await.unwrap().unwrap().booked, 1);
+    assert_eq!(store.requests_of_worker(asha.id).await.unwrap().len(), 2);
+}
+
+/// An approval and an instant booking racing for the last place: exactly one wins, every round.
+pub async fn approval_and_instant_booking_never_share_the_last_place(store: Arc<dyn Store>) {
+    let world = World::new(store.clone()).await;
+    for round in 0..10 {
+        let shift = world
+            .post(world.shift(0, world.banks[0].id, 24 + round * 24, 8, 1))
+            .await;
+        let asker = world
+            .worker(&format!("Asker{round}"), &[world.banks[0].id])
+            .await;
+        let booker = world
+            .worker(&format!("Booker{round}"), &[world.banks[0].id])
+            .await;
+        let asked = request(&world, &shift, &asker, "r");
+        store.request_booking(&asked, &[]).await.unwrap();
+        let approve = Decision::Approve {
+            booking: world.booking(&shift, &asker, "approved"),
+            by: world.booker.id,
+            at: world.now,
+        };
+        let instant = world.booking(&shift, &booker, "instant");
+        let (a, b) = tokio::join!(
+            store.decide_request(asked.id, &approve, &[], None),
+            store.book(&instant, &[], None)
+        );
+        let wins = usize::from(a.is_ok()) + usize::from(b.is_ok());
+        assert_eq!(wins, 1, "round {round}: {a:?} / {b:?}");
+        let approval_won = a.is_ok();
+        let loser = if approval_won {
+            conflict(b)
+        } else {
+            conflict(a)
+        };
+        assert_eq!(loser, Conflict::ShiftFull);
+        assert_eq!(store.shift(shift.id).await.unwrap().unwrap().booked, 1);
+        let approved = store
+            .booking_request(asked.id)
+            .await
+            .unwrap()
+            .unwrap()
+            .status;
+        assert_eq!(approved == RequestStatus::Approved, approval_won);
+    }
+}

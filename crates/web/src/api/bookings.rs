@@ -14,6 +14,19 @@ use crate::extract::{ApiJson, ApiPath, ApiQuery, Caller};
 use crate::problem::{ApiError, Problem};
 use crate::AppState;
 
+/// The `Idempotency-Key` header every booking write carries, if it is there and readable.
+pub(crate) fn idempotency_key(headers: &HeaderMap) -> Option<String> {
+    headers
+        .get("idempotency-key")
+        .and_then(|v| v.to_str().ok())
+        .map(str::to_owned)
+}
+
+/// The problem for a booking write without its key.
+pub(crate) fn key_required() -> ApiError {
+    Problem::new("idempotency-key-required", "send an Idempotency-Key header").into()
+}
+
 /// Book a place on a shift. A retry with the same `Idempotency-Key` returns the original booking
 /// (with `Idempotent-Replayed: true`) and never books twice.
 #[utoipa::path(post, path = "/api/v1/shifts/{shift_id}/bookings", tag = "bookings", security(("bearer" = [])),
@@ -26,15 +39,7 @@ pub async fn book(
     ApiPath(shift_id): ApiPath<Uuid>,
     headers: HeaderMap,
 ) -> Result<Response, ApiError> {
-    let key = headers
-        .get("idempotency-key")
-        .map(|v| v.to_str().map(str::to_owned))
-        .transpose()
-        .ok()
-        .flatten()
-        .ok_or_else(|| {
-            Problem::new("idempotency-key-required", "send an Idempotency-Key header")
-        })?;
+    let key = idempotency_key(&headers).ok_or_else(key_required)?;
     let booked = state.app.book(&who, ShiftId(shift_id), &key).await?;
     let mut response = (StatusCode::CREATED, axum::Json(booked.booking)).into_response();
     if booked.replayed {

@@ -7,6 +7,7 @@ mod credentials;
 mod ledger;
 mod matching;
 mod release;
+mod requests;
 mod shifts;
 mod workers;
 
@@ -53,6 +54,7 @@ impl PageQuery {
         release::policy, release::set_policy, release::booking_mode, release::tier,
         release::preferences, release::break_glass, release::report,
         matching::shift_matches, matching::candidates,
+        requests::request, requests::mine, requests::approvals, requests::approve, requests::decline,
     ),
     components(schemas(crate::problem::Problem)),
     modifiers(&BearerAuth),
@@ -124,6 +126,20 @@ pub fn routes() -> Router<AppState> {
 
 fn matching_routes() -> Router<AppState> {
     Router::new()
+        .route(
+            "/api/v1/shifts/{shift_id}/requests",
+            post(requests::request),
+        )
+        .route("/api/v1/me/requests", get(requests::mine))
+        .route("/api/v1/approvals", get(requests::approvals))
+        .route(
+            "/api/v1/requests/{request_id}/approve",
+            post(requests::approve),
+        )
+        .route(
+            "/api/v1/requests/{request_id}/decline",
+            post(requests::decline),
+        )
         .route("/api/v1/me/shift-matches", get(matching::shift_matches))
         .route(
             "/api/v1/shifts/{shift_id}/candidates",

@@ -1,5 +1,6 @@
 //! The server-rendered UI: NHS.UK frontend styles, plain forms, no JavaScript required.
 
+mod approvals;
 mod booker;
 mod candidates;
 mod layout;
@@ -35,6 +36,9 @@ pub fn routes() -> Router<AppState> {
         )
         .route("/manage/shifts/new", get(booker::new_shift))
         .route("/manage/shifts/{shift_id}", get(booker::shift))
+        .route("/manage/approvals", get(approvals::queue))
+        .route("/manage/requests/{id}/approve", post(approvals::approve))
+        .route("/manage/requests/{id}/decline", post(approvals::decline))
         .route(
             "/manage/shifts/{shift_id}/agency",
             post(candidates::break_glass),

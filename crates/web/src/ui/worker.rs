@@ -136,7 +136,7 @@ async fn shifts_page(
                             input type="hidden" name="csrf" value=(who.session.csrf_token);
                             input type="hidden" name="idempotency_key" value=(Uuid::new_v4());
                             button type="submit" class="nhsuk-button nhsuk-u-margin-bottom-0" {
-                                "Book this shift"
+                                @if m.shift.booking_mode == "request" { "Request this shift" } @else { "Book this shift" }
                                 span class="nhsuk-u-visually-hidden" { " on " (when(m.shift.starts_at, m.shift.ends_at)) }
                             }
                         }
@@ -189,12 +189,20 @@ pub async fn book(
     if !csrf_ok(&who, &form.csrf) {
         return csrf_refused();
     }
-    match state
-        .app
-        .book(&who, ShiftId(shift_id), &form.idempotency_key)
-        .await
-    {
-        Ok(_) => Redirect::to("/bookings?booked=1").into_response(),
+    let id = ShiftId(shift_id);
+    let booked = match state.app.book(&who, id, &form.idempotency_key).await {
+        // The ward approves its bookings: the same button sends a request.
+        Err(staffbank_app::AppError::Conflict(staffbank_app::ConflictKind::BookByRequest, _)) => {
+            state
+                .app
+                .request_shift(&who, id, &form.idempotency_key)
+                .await
+                .map(|_| "/bookings?requested=1")
+        }
+        other => other.map(|_| "/bookings?booked=1"),
+    };
+    match booked {
+        Ok(to) => Redirect::to(to).into_response(),
         Err(e @ (staffbank_app::AppError::Unexpected(_) | staffbank_app::AppError::NotFound)) => {
             app_error_page(e)
         }
@@ -222,6 +230,7 @@ pub async fn my_bookings(
         Err(e) => return app_error_page(e),
     };
     let just_booked = query.as_deref() == Some("booked=1");
+    let just_requested = query.as_deref() == Some("requested=1");
     page(
         "My bookings",
         Some(&who),
@@ -230,6 +239,12 @@ pub async fn my_bookings(
                 div class="nhsuk-inset-text" role="status" {
                     span class="nhsuk-u-visually-hidden" { "Information: " }
                     p { "You are booked. The shift is in your list below." }
+                }
+            }
+            @if just_requested {
+                div class="nhsuk-inset-text" role="status" {
+                    span class="nhsuk-u-visually-hidden" { "Information: " }
+                    p { "Your request has gone to the ward. The shift appears here once a booker approves it." }
                 }
             }
             h1 class="nhsuk-heading-xl" { "My bookings" }
