@@ -47,7 +47,7 @@ pub async fn list(
 /// The signed-in worker's credentials.
 #[utoipa::path(get, path = "/api/v1/me/credentials", tag = "credentials", security(("bearer" = [])),
     responses((status = 200, body = Vec<CredentialView>), (status = 403, body = Problem)))]
-pub async fn mine(
+pub async fn my_credentials(
     State(state): State<AppState>,
     Caller(who): Caller,
 ) -> Result<axum::Json<Vec<CredentialView>>, ApiError> {

@@ -50,11 +50,11 @@ impl PageQuery {
         ledger::public_key, ledger::latest_head, ledger::heads, ledger::sign_head, ledger::entries,
         ledger::entry, ledger::inclusion_proof, ledger::consistency_proof, ledger::my_entries,
         ledger::erase,
-        credentials::record, credentials::list, credentials::mine, credentials::revoke,
+        credentials::record, credentials::list, credentials::my_credentials, credentials::revoke,
         release::policy, release::set_policy, release::booking_mode, release::tier,
         release::preferences, release::break_glass, release::report,
         matching::shift_matches, matching::candidates,
-        requests::request, requests::mine, requests::approvals, requests::approve, requests::decline,
+        requests::request, requests::my_requests, requests::approvals, requests::approve, requests::decline,
     ),
     components(schemas(crate::problem::Problem)),
     modifiers(&BearerAuth),
@@ -130,7 +130,7 @@ fn matching_routes() -> Router<AppState> {
             "/api/v1/shifts/{shift_id}/requests",
             post(requests::request),
         )
-        .route("/api/v1/me/requests", get(requests::mine))
+        .route("/api/v1/me/requests", get(requests::my_requests))
         .route("/api/v1/approvals", get(requests::approvals))
         .route(
             "/api/v1/requests/{request_id}/approve",
@@ -145,7 +145,7 @@ fn matching_routes() -> Router<AppState> {
             "/api/v1/shifts/{shift_id}/candidates",
             get(matching::candidates),
         )
-        .route("/api/v1/me/credentials", get(credentials::mine))
+        .route("/api/v1/me/credentials", get(credentials::my_credentials))
         .route(
             "/api/v1/workers/{worker_id}/credentials",
             post(credentials::record).get(credentials::list),

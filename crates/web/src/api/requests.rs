@@ -41,7 +41,7 @@ pub async fn request(
 /// The signed-in worker's requests, newest first.
 #[utoipa::path(get, path = "/api/v1/me/requests", tag = "requests", security(("bearer" = [])),
     responses((status = 200, body = Vec<RequestView>), (status = 403, body = Problem)))]
-pub async fn mine(
+pub async fn my_requests(
     State(state): State<AppState>,
     Caller(who): Caller,
 ) -> Result<axum::Json<Vec<RequestView>>, ApiError> {
