@@ -185,10 +185,15 @@ impl App {
                 limit: SEARCH_CAP,
             })
             .await?;
-        let found: Vec<MatchableShift> = found
+        // Night or day, worked out once per shift: it is the costly part of the filters.
+        let found: Vec<(MatchableShift, bool)> = found
             .into_iter()
             .filter(|m| until.is_none_or(|u| m.shift.window.start() < u))
-            .filter(|m| times.matches(m.shift.window))
+            .map(|m| {
+                let night = ranking::is_night(m.shift.window);
+                (m, night)
+            })
+            .filter(|(_, night)| times.accepts(*night))
             .collect();
         let facts = worker_facts(worker, &self.store.credentials_of(worker.id).await?);
         let wards: HashSet<WardId> = self
@@ -198,7 +203,7 @@ impl App {
             .into_iter()
             .collect();
         let held = match (found.first(), found.last()) {
-            (Some(first), Some(last)) => {
+            (Some((first, _)), Some((last, _))) => {
                 let horizon = WorkingTimeRules::default().horizon();
                 self.store
                     .worked_between(
@@ -217,7 +222,7 @@ impl App {
             .sum::<i64>();
         let mut ranked = Vec::new();
         let mut refused = Vec::new();
-        for m in found {
+        for (m, night) in found {
             let reasons = eligibility::check(&facts, &shift_facts(&m.shift), now);
             if !reasons.is_empty() {
                 refused.push((m.shift, reasons));
@@ -227,7 +232,7 @@ impl App {
                 distance_km: worker.home.map(|h| ranking::distance_km(h, m.site)),
                 max_travel_km: worker.max_travel_km,
                 worked_ward_before: wards.contains(&m.shift.ward_id),
-                preferred_times: worker.shift_times.matches(m.shift.window),
+                preferred_times: worker.shift_times.accepts(night),
                 hours_this_period: hours(hours_now),
             };
             let rank = ranking::rank(&rank_facts);

@@ -1,5 +1,7 @@
 //! Posting shifts and finding them.
 
+use std::collections::HashMap;
+
 use chrono::{DateTime, Utc};
 use serde::Deserialize;
 use serde_json::json;
@@ -7,7 +9,7 @@ use staffbank_domain::booking::BookingMode;
 use staffbank_domain::credential::{default_requirements, Requirement};
 use staffbank_domain::eligibility::{self, ShiftFacts, WorkerFacts};
 use staffbank_domain::org::BankKind;
-use staffbank_domain::release::Schedule;
+use staffbank_domain::release::{ReleasePolicy, Schedule};
 use staffbank_domain::shift::ShiftStatus;
 use staffbank_domain::worker::Skill;
 use staffbank_domain::working_time::{self, Worked, WorkingTimeRules};
@@ -153,8 +155,19 @@ impl App {
         let now = self.now();
         let mut fields = Fields::default();
         let mut shifts = Vec::with_capacity(input.shifts.len());
+        // Read once for the whole batch: the banks, and each trust's policy as it is first needed.
+        let banks = self.store.banks().await?;
+        let mut policies = HashMap::new();
         for (i, raw) in input.shifts.iter().enumerate() {
-            if let Some(shift) = self.parse_shift(who, &mut fields, i, raw, now).await? {
+            let context = Posting {
+                who,
+                banks: &banks,
+                now,
+            };
+            if let Some(shift) = self
+                .parse_shift(&context, &mut policies, &mut fields, i, raw)
+                .await?
+            {
                 shifts.push(shift);
             }
         }
@@ -186,12 +199,13 @@ impl App {
 
     async fn parse_shift(
         &self,
-        who: &Principal,
+        context: &Posting<'_>,
+        policies: &mut HashMap<OrgId, ReleasePolicy>,
         fields: &mut Fields,
         i: usize,
         raw: &NewShift,
-        now: DateTime<Utc>,
     ) -> Result<Option<Shift>, AppError> {
+        let Posting { who, banks, now } = *context;
         let f = |name: &str| format!("shifts[{i}].{name}");
         let ward = self.store.ward(WardId(raw.ward_id)).await?;
         let ward = match ward {
@@ -201,7 +215,7 @@ impl App {
                 None
             }
         };
-        let bank = self.store.bank(BankId(raw.bank_id)).await?;
+        let bank = banks.iter().find(|b| b.id.0 == raw.bank_id).cloned();
         let bank_ok = match (&bank, &ward) {
             (Some(bank), Some(ward)) => bank.member_orgs.contains(&ward.org_id),
             _ => false,
@@ -257,10 +271,8 @@ impl App {
             Some(list) => fields.take(f("required_credentials"), Requirement::parse_list(list)),
             None => Some(default_requirements(group)),
         };
-        let collaborative = self
-            .cascade_bank(&bank, ward.org_id, raw.collaborative_bank_id)
-            .await?;
-        let collaborative = match collaborative {
+        let collaborative = match cascade_bank(banks, &bank, ward.org_id, raw.collaborative_bank_id)
+        {
             Ok(bank) => bank,
             Err(message) => {
                 fields.push(f("collaborative_bank_id"), message);
@@ -272,7 +284,14 @@ impl App {
         else {
             return Ok(None);
         };
-        let policy = self.release_policy_of(ward.org_id).await?;
+        let policy = match policies.get(&ward.org_id) {
+            Some(policy) => *policy,
+            None => {
+                let policy = self.release_policy_of(ward.org_id).await?;
+                policies.insert(ward.org_id, policy);
+                policy
+            }
+        };
         let schedule = Schedule::plan(&policy, window, now, bank.id, collaborative);
         Ok(Some(Shift {
             id: ShiftId(Uuid::now_v7()),
@@ -301,30 +320,6 @@ impl App {
             cancellation_notice: policy.cancellation_notice,
             agency: None,
         }))
-    }
-
-    /// The collaborative bank a shift posted to `first` cascades to: the one asked for (which the
-    /// trust must belong to), or by default the trust's collaborative bank when `first` is its own.
-    async fn cascade_bank(
-        &self,
-        first: &staffbank_store::Bank,
-        org: OrgId,
-        asked: Option<Uuid>,
-    ) -> Result<Result<Option<BankId>, &'static str>, AppError> {
-        let banks = self.store.banks().await?;
-        let collaborative = |b: &&staffbank_store::Bank| {
-            b.kind == BankKind::Collaborative && b.member_orgs.contains(&org) && b.id != first.id
-        };
-        Ok(match asked {
-            Some(id) => match banks.iter().filter(collaborative).find(|b| b.id.0 == id) {
-                Some(bank) => Ok(Some(bank.id)),
-                None => Err("no such collaborative bank that this trust belongs to"),
-            },
-            None if first.kind == BankKind::Own => {
-                Ok(banks.iter().find(collaborative).map(|b| b.id))
-            }
-            None => Ok(None),
-        })
     }
 
     /// A shift, if the caller may see it: a booker of its ward, or a worker in its bank.
@@ -477,6 +472,35 @@ impl App {
             items,
             next_cursor: next_cursor(full, last),
         })
+    }
+}
+
+/// What every shift of one posting request is judged against.
+#[derive(Clone, Copy)]
+struct Posting<'a> {
+    who: &'a Principal,
+    banks: &'a [staffbank_store::Bank],
+    now: DateTime<Utc>,
+}
+
+/// The collaborative bank a shift posted to `first` cascades to: the one asked for (which the
+/// trust must belong to), or by default the trust's collaborative bank when `first` is its own.
+fn cascade_bank(
+    banks: &[staffbank_store::Bank],
+    first: &staffbank_store::Bank,
+    org: OrgId,
+    asked: Option<Uuid>,
+) -> Result<Option<BankId>, &'static str> {
+    let collaborative = |b: &&staffbank_store::Bank| {
+        b.kind == BankKind::Collaborative && b.member_orgs.contains(&org) && b.id != first.id
+    };
+    match asked {
+        Some(id) => match banks.iter().filter(collaborative).find(|b| b.id.0 == id) {
+            Some(bank) => Ok(Some(bank.id)),
+            None => Err("no such collaborative bank that this trust belongs to"),
+        },
+        None if first.kind == BankKind::Own => Ok(banks.iter().find(collaborative).map(|b| b.id)),
+        None => Ok(None),
     }
 }
 

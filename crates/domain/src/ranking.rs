@@ -60,17 +60,26 @@ impl ShiftTimes {
         }
     }
 
-    /// Whether `window` is the kind of shift preferred: a night shift has at least 3 hours of
-    /// night time, as the Working Time Regulations count it.
+    /// Whether `window` is the kind of shift preferred.
     pub fn matches(self, window: ShiftWindow) -> bool {
-        let rules = WorkingTimeRules::default();
-        let night = night_time(&rules, window) >= rules.night_worker_hours;
+        self.accepts(is_night(window))
+    }
+
+    /// Whether a night shift (`night`) or a day shift is the kind preferred.
+    pub fn accepts(self, night: bool) -> bool {
         match self {
             Self::Any => true,
             Self::Days => !night,
             Self::Nights => night,
         }
     }
+}
+
+/// Whether `window` is a night shift: at least 3 hours of night time, as the Working Time
+/// Regulations count it.
+pub fn is_night(window: ShiftWindow) -> bool {
+    let rules = WorkingTimeRules::default();
+    night_time(&rules, window) >= rules.night_worker_hours
 }
 
 /// Great-circle distance in kilometres (haversine, mean Earth radius 6371.0088 km per IUGG).

@@ -193,28 +193,32 @@ pub(crate) async fn counts(
     from: chrono::DateTime<chrono::Utc>,
     to: chrono::DateTime<chrono::Utc>,
 ) -> Result<staffbank_store::MatchingCounts, StoreError> {
-    let (by_trust, late_trust, by_worker, late_worker, payments, glass): (i64, i64, i64, i64, i64, i64) =
-        sqlx::query_as(
-            "SELECT \
-             (SELECT count(*) FROM bookings b JOIN shifts s ON s.id = b.shift_id WHERE s.org_id = $1 \
-              AND s.starts_at >= $2 AND s.starts_at < $3 AND b.cancelled_by = 'trust'), \
-             (SELECT count(*) FROM bookings b JOIN shifts s ON s.id = b.shift_id WHERE s.org_id = $1 \
-              AND s.starts_at >= $2 AND s.starts_at < $3 AND b.cancelled_by = 'trust' AND b.late_cancellation), \
-             (SELECT count(*) FROM bookings b JOIN shifts s ON s.id = b.shift_id WHERE s.org_id = $1 \
-              AND s.starts_at >= $2 AND s.starts_at < $3 AND b.cancelled_by = 'worker'), \
-             (SELECT count(*) FROM bookings b JOIN shifts s ON s.id = b.shift_id WHERE s.org_id = $1 \
-              AND s.starts_at >= $2 AND s.starts_at < $3 AND b.cancelled_by = 'worker' AND b.late_cancellation), \
-             (SELECT count(*) FROM cancellation_payments p JOIN bookings b ON b.id = p.booking_id \
-              WHERE p.org_id = $1 AND b.starts_at >= $2 AND b.starts_at < $3), \
-             (SELECT count(*) FROM shifts s WHERE s.org_id = $1 AND s.starts_at >= $2 \
-              AND s.starts_at < $3 AND s.agency_at IS NOT NULL)",
-        )
-        .bind(org.0)
-        .bind(from)
-        .bind(to)
-        .fetch_one(pool)
-        .await
-        .or_store()?;
+    let (by_trust, late_trust, by_worker, late_worker, payments, glass): (
+        i64,
+        i64,
+        i64,
+        i64,
+        i64,
+        i64,
+    ) = sqlx::query_as(
+        "SELECT \
+             count(*) FILTER (WHERE b.cancelled_by = 'trust'), \
+             count(*) FILTER (WHERE b.cancelled_by = 'trust' AND b.late_cancellation), \
+             count(*) FILTER (WHERE b.cancelled_by = 'worker'), \
+             count(*) FILTER (WHERE b.cancelled_by = 'worker' AND b.late_cancellation), \
+             count(p.booking_id), \
+             (SELECT count(*) FROM shifts g WHERE g.org_id = $1 AND g.starts_at >= $2 \
+              AND g.starts_at < $3 AND g.agency_at IS NOT NULL) \
+             FROM shifts s JOIN bookings b ON b.shift_id = s.id \
+             LEFT JOIN cancellation_payments p ON p.booking_id = b.id \
+             WHERE s.org_id = $1 AND s.starts_at >= $2 AND s.starts_at < $3",
+    )
+    .bind(org.0)
+    .bind(from)
+    .bind(to)
+    .fetch_one(pool)
+    .await
+    .or_store()?;
     let n = |v: i64| u64::try_from(v).unwrap_or(0);
     Ok(staffbank_store::MatchingCounts {
         cancelled_by_trust: n(by_trust),
