@@ -96,7 +96,7 @@ for (const [name, viewport] of [['phone', { width: 375, height: 812 }], ['deskto
     const firstCard = page
       .locator('.nhsuk-card', { has: page.getByRole('button', { name: /Book this shift/ }) })
       .first();
-    const heading = (await firstCard.locator('h2').textContent()).trim();
+    const heading = (await firstCard.locator('h3').textContent()).trim();
     const before = await page.getByRole('button', { name: /Book this shift/ }).count();
     assert.ok(before > 0, 'the worker has shifts to book');
     await firstCard.getByRole('button', { name: /Book this shift/ }).click();

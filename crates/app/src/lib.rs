@@ -13,6 +13,7 @@ mod error;
 pub mod ledger;
 mod lookup;
 pub mod matching;
+pub mod offers;
 pub mod paging;
 mod principal;
 pub mod release;

@@ -7,12 +7,13 @@
 
 use std::collections::{HashMap, HashSet};
 
+use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 use staffbank_domain::eligibility::{self, Ineligibility};
 use staffbank_domain::ranking::{self, Rank, RankFacts, ShiftTimes, FAIRNESS_PERIOD};
 use staffbank_domain::working_time::{Worked, WorkingTimeRules};
 use staffbank_domain::*;
-use staffbank_store::{Credential, MatchQuery, MatchableShift, Shift, Worker};
+use staffbank_store::{Credential, MatchQuery, MatchableShift, Shift, Ward, Worker};
 use uuid::Uuid;
 
 use crate::lookup::Names;
@@ -139,6 +140,14 @@ fn explain(reasons: &[Ineligibility]) -> Vec<String> {
     reasons.iter().map(ToString::to_string).collect()
 }
 
+/// A shift's candidate pool, ranked and judged.
+pub(crate) struct RankedPool {
+    /// Who may book it now, best first.
+    pub eligible: Vec<(Rank, RankFacts, Worker)>,
+    /// Who nearly may, with the reasons (unsorted).
+    pub near: Vec<(Worker, Vec<Ineligibility>)>,
+}
+
 fn hours(minutes: i64) -> f64 {
     (minutes as f64 / 6.0).round() / 10.0
 }
@@ -195,6 +204,18 @@ impl App {
             })
             .filter(|(_, night)| times.accepts(*night))
             .collect();
+        self.judge_shifts(worker, found, now, limit as usize).await
+    }
+
+    /// Judges shifts for a worker: the bookable ones ranked (at most `limit`, within their travel
+    /// limit), and the rest with their reasons.
+    pub(crate) async fn judge_shifts(
+        &self,
+        worker: &Worker,
+        found: Vec<(MatchableShift, bool)>,
+        now: DateTime<Utc>,
+        limit: usize,
+    ) -> Result<ShiftMatches, AppError> {
         let facts = worker_facts(worker, &self.store.credentials_of(worker.id).await?);
         let wards: HashSet<WardId> = self
             .store
@@ -246,7 +267,7 @@ impl App {
         });
         let mut bookable = Vec::new();
         for (rank, rank_facts, shift) in ranked {
-            if bookable.len() == limit as usize {
+            if bookable.len() == limit {
                 break;
             }
             let reasons = booking_reasons(worker, &held, &shift);
@@ -304,39 +325,87 @@ impl App {
         if !who.books_for_ward(&ward) {
             return Err(AppError::NotFound);
         }
+        let booked = self.booked_workers(shift.id).await?;
+        let pool = self
+            .rank_pool(&shift, &ward, self.now(), limit as usize, &booked)
+            .await?;
+        let mut near = pool.near;
+        near.sort_by(|a, b| a.0.display_name.as_str().cmp(b.0.display_name.as_str()));
+        near.truncate(NEAR_MISSES);
+        Ok(Candidates {
+            eligible: pool
+                .eligible
+                .into_iter()
+                .map(|(rank, rank_facts, worker)| CandidateView {
+                    worker_id: worker.id.0,
+                    name: worker.display_name.to_string(),
+                    grade: worker.grade.as_str().to_owned(),
+                    rank: RankView::new(rank, &rank_facts),
+                })
+                .collect(),
+            near_misses: near
+                .into_iter()
+                .map(|(worker, reasons)| NearMiss {
+                    worker_id: worker.id.0,
+                    name: worker.display_name.to_string(),
+                    grade: worker.grade.as_str().to_owned(),
+                    explanations: explain(&reasons),
+                    reasons,
+                })
+                .collect(),
+        })
+    }
+
+    /// The workers holding an active booking on a shift.
+    pub(crate) async fn booked_workers(
+        &self,
+        shift: ShiftId,
+    ) -> Result<HashSet<WorkerId>, AppError> {
+        Ok(self
+            .store
+            .bookings_of_shift(shift)
+            .await?
+            .iter()
+            .filter(|b| b.status == staffbank_domain::booking::BookingStatus::Active)
+            .map(|b| b.worker_id)
+            .collect())
+    }
+
+    /// Ranks the members of a shift's banks (all but `leave_out`) who may book it at `now`: the
+    /// best `limit` of them, and the near-misses (one reason, or failing only the overlap and
+    /// working-time rules) among those judged.
+    pub(crate) async fn rank_pool(
+        &self,
+        shift: &Shift,
+        ward: &Ward,
+        now: DateTime<Utc>,
+        limit: usize,
+        leave_out: &HashSet<WorkerId>,
+    ) -> Result<RankedPool, AppError> {
         let site = self
             .store
             .site(ward.site_id)
             .await?
             .ok_or(AppError::NotFound)?;
-        let now = self.now();
         let banks: Vec<BankId> = shift.schedule().banks().collect();
-        let booked: HashSet<WorkerId> = self
-            .store
-            .bookings_of_shift(shift.id)
-            .await?
-            .iter()
-            .filter(|b| b.status == staffbank_domain::booking::BookingStatus::Active)
-            .map(|b| b.worker_id)
-            .collect();
         let pool: Vec<Worker> = self
             .store
             .bank_members(&banks, shift.staff_group)
             .await?
             .into_iter()
-            .filter(|w| !booked.contains(&w.id) && shift.grades.contains(w.grade))
+            .filter(|w| !leave_out.contains(&w.id) && shift.grades.contains(w.grade))
             .collect();
         let ids: Vec<WorkerId> = pool.iter().map(|w| w.id).collect();
         let mut credentials: HashMap<WorkerId, Vec<Credential>> = HashMap::new();
         for c in self.store.credentials_of_workers(&ids).await? {
             credentials.entry(c.worker_id).or_default().push(c);
         }
-        let facts = shift_facts(&shift);
+        let facts = shift_facts(shift);
         let mut passing = Vec::new();
         let mut near = Vec::new();
-        for worker in &pool {
+        for worker in pool {
             let creds = credentials.get(&worker.id).map_or(&[][..], Vec::as_slice);
-            let reasons = eligibility::check(&worker_facts(worker, creds), &facts, now);
+            let reasons = eligibility::check(&worker_facts(&worker, creds), &facts, now);
             match reasons.len() {
                 0 => passing.push(worker),
                 1 => near.push((worker, reasons)),
@@ -357,7 +426,7 @@ impl App {
             .into_iter()
             .map(|h| (h.worker_id, h))
             .collect();
-        let mut ranked: Vec<(Rank, RankFacts, &Worker)> = passing
+        let mut ranked: Vec<(Rank, RankFacts, Worker)> = passing
             .into_iter()
             .map(|worker| {
                 let h = history.get(&worker.id);
@@ -375,44 +444,24 @@ impl App {
             .collect();
         ranked.sort_by(|a, b| b.0.cmp(&a.0).then(a.2.id.cmp(&b.2.id)));
         let mut eligible = Vec::new();
-        for batch in ranked.chunks(CANDIDATE_BATCH) {
-            if eligible.len() >= limit as usize {
-                break;
-            }
-            let held = self.held_by(batch.iter().map(|c| c.2.id), &shift).await?;
+        let mut ranked = ranked.into_iter().peekable();
+        while eligible.len() < limit && ranked.peek().is_some() {
+            let batch: Vec<_> = ranked.by_ref().take(CANDIDATE_BATCH).collect();
+            let held = self.held_by(batch.iter().map(|c| c.2.id), shift).await?;
             for (rank, rank_facts, worker) in batch {
                 let reasons = booking_reasons(
-                    worker,
+                    &worker,
                     held.get(&worker.id).map_or(&[][..], Vec::as_slice),
-                    &shift,
+                    shift,
                 );
                 if !reasons.is_empty() {
                     near.push((worker, reasons));
-                } else if eligible.len() < limit as usize {
-                    eligible.push(CandidateView {
-                        worker_id: worker.id.0,
-                        name: worker.display_name.to_string(),
-                        grade: worker.grade.as_str().to_owned(),
-                        rank: RankView::new(*rank, rank_facts),
-                    });
+                } else if eligible.len() < limit {
+                    eligible.push((rank, rank_facts, worker));
                 }
             }
         }
-        near.sort_by(|a, b| a.0.display_name.as_str().cmp(b.0.display_name.as_str()));
-        near.truncate(NEAR_MISSES);
-        Ok(Candidates {
-            eligible,
-            near_misses: near
-                .into_iter()
-                .map(|(worker, reasons)| NearMiss {
-                    worker_id: worker.id.0,
-                    name: worker.display_name.to_string(),
-                    grade: worker.grade.as_str().to_owned(),
-                    explanations: explain(&reasons),
-                    reasons,
-                })
-                .collect(),
-        })
+        Ok(RankedPool { eligible, near })
     }
 
     /// Each worker's bookings everywhere within the working-time horizon of `shift`.

@@ -124,6 +124,20 @@ impl Schedule {
             .min()
     }
 
+    /// Every moment at which more workers may book: each stage's opening, and the end of its
+    /// priority window. Offers go out at each of them.
+    pub fn openings(&self) -> impl Iterator<Item = DateTime<Utc>> + '_ {
+        [Some(self.first), self.collaborative]
+            .into_iter()
+            .flatten()
+            .flat_map(|(_, from)| [from, from + self.priority_window])
+    }
+
+    /// The first opening strictly after `now`, if any is left: when offers are next due.
+    pub fn next_opening_after(&self, now: DateTime<Utc>) -> Option<DateTime<Utc>> {
+        self.openings().filter(|t| *t > now).min()
+    }
+
     /// The stage the shift has reached at `now` (agency is recorded separately, by break glass).
     pub fn stage(&self, now: DateTime<Utc>) -> Stage {
         match self.collaborative {
@@ -262,6 +276,33 @@ mod tests {
             Some(bank(2)),
         );
         assert_eq!(delay.collaborative.unwrap().1, t0() + Duration::hours(24));
+    }
+
+    #[test]
+    fn offers_fall_due_at_each_opening_in_turn() {
+        let policy = ReleasePolicy {
+            priority_window: Duration::hours(2),
+            ..ReleasePolicy::default()
+        };
+        let plan = Schedule::plan(&policy, window_in(10), t0(), bank(1), Some(bank(2)));
+        let mut due = vec![];
+        let mut now = t0() - Duration::seconds(1);
+        while let Some(next) = plan.next_opening_after(now) {
+            due.push(next - t0());
+            now = next;
+        }
+        let hours = |h| Duration::hours(h);
+        assert_eq!(due, [hours(0), hours(2), hours(24), hours(26)]);
+        // No priority window: one opening per stage.
+        let plain = Schedule::plan(
+            &ReleasePolicy::default(),
+            window_in(10),
+            t0(),
+            bank(1),
+            None,
+        );
+        assert_eq!(plain.next_opening_after(t0() - hours(1)), Some(t0()));
+        assert_eq!(plain.next_opening_after(t0()), None);
     }
 
     #[test]

@@ -99,9 +99,11 @@ pub async fn open_store(url: &str) -> anyhow::Result<Arc<dyn Store>> {
     }
 }
 
-/// Serves until Ctrl-C or SIGTERM, with the ledger's sequencer running beside the server.
+/// Serves until Ctrl-C or SIGTERM, with the ledger's sequencer and the offers releaser running
+/// beside the server.
 pub async fn serve(app: App, args: &ServeArgs) -> anyhow::Result<()> {
     tokio::spawn(app.clone().run_sequencer());
+    tokio::spawn(app.clone().run_offers());
     let router = staffbank_web::router(
         app,
         WebConfig {

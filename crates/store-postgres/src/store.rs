@@ -640,9 +640,9 @@ impl Store for PgStore {
                  grade_max, grade_family, grade_min_rank, grade_max_rank, required_skills, starts_at, \
                  ends_at, places, status, posted_by, created_at, required_credentials, released_at, \
                  collaborative_bank_id, collaborative_at, priority_window_minutes, booking_mode, \
-                 cancellation_notice_minutes) \
+                 cancellation_notice_minutes, offers_due_at) \
                  VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, \
-                 $19, $20, $21, $22, $23, $24, $25)",
+                 $19, $20, $21, $22, $23, $24, $25, $20)",
             )
             .bind(shift.id.0)
             .bind(shift.org_id.0)
@@ -824,7 +824,8 @@ impl Store for PgStore {
         if changed == 0 {
             return Err(Conflict::AlreadyCancelled.into());
         }
-        let booking = decode(rows::booking(&row)?)?;
+        let booking: Booking = decode(rows::booking(&row)?)?;
+        crate::offers::due_now(&mut tx, booking.shift_id, c.at).await?;
         if let Some(p) = payment {
             crate::matching::insert_payment(&mut tx, p).await?;
         }
@@ -847,6 +848,38 @@ impl Store for PgStore {
         to: DateTime<Utc>,
     ) -> Result<MatchingCounts, StoreError> {
         crate::matching::counts(&self.pool, org, from, to).await
+    }
+
+    async fn offers_due(
+        &self,
+        now: DateTime<Utc>,
+        limit: u32,
+    ) -> Result<Vec<DueOffers>, StoreError> {
+        crate::offers::offers_due(&self.pool, now, limit).await
+    }
+
+    async fn record_offers(&self, round: &OfferRound) -> Result<bool, StoreError> {
+        crate::offers::record_offers(&self.pool, round).await
+    }
+
+    async fn offered_workers(&self, shift: ShiftId) -> Result<Vec<WorkerId>, StoreError> {
+        crate::offers::offered_workers(&self.pool, shift).await
+    }
+
+    async fn offered_shifts(
+        &self,
+        worker: WorkerId,
+        now: DateTime<Utc>,
+    ) -> Result<Vec<MatchableShift>, StoreError> {
+        crate::offers::offered_shifts(&self.pool, worker, now).await
+    }
+
+    async fn outbox_after(
+        &self,
+        after: i64,
+        limit: u32,
+    ) -> Result<Vec<(i64, OutboxEvent)>, StoreError> {
+        crate::offers::outbox_after(&self.pool, after, limit).await
     }
 
     async fn booking_by_key(

@@ -66,16 +66,17 @@ pub(crate) async fn matchable_shifts(
         .fetch_all(&store.reader)
         .await
         .or_store()?;
-    rows.iter()
-        .map(|row| {
-            let shift = Shift::try_from(rows::shift(row)?).map_err(StoreError::Unexpected)?;
-            let lat: f64 = row.try_get("site_lat").or_store()?;
-            let lon: f64 = row.try_get("site_lon").or_store()?;
-            let site = GeoPoint::new(lat, lon)
-                .map_err(|e| StoreError::Unexpected(anyhow::anyhow!("site: {e}")))?;
-            Ok(MatchableShift { shift, site })
-        })
-        .collect()
+    rows.iter().map(matchable).collect()
+}
+
+/// A shift row with its site's `site_lat` and `site_lon`.
+pub(crate) fn matchable(row: &SqliteRow) -> Result<MatchableShift, StoreError> {
+    let shift = Shift::try_from(rows::shift(row)?).map_err(StoreError::Unexpected)?;
+    let lat: f64 = sqlx::Row::try_get(row, "site_lat").or_store()?;
+    let lon: f64 = sqlx::Row::try_get(row, "site_lon").or_store()?;
+    let site = GeoPoint::new(lat, lon)
+        .map_err(|e| StoreError::Unexpected(anyhow::anyhow!("site: {e}")))?;
+    Ok(MatchableShift { shift, site })
 }
 
 pub(crate) async fn wards_worked(

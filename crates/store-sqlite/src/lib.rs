@@ -11,6 +11,7 @@ mod credentials;
 mod error;
 mod ledger;
 mod matching;
+mod offers;
 mod requests;
 mod rows;
 mod store;

@@ -11,7 +11,7 @@ pub(crate) fn ms(t: DateTime<Utc>) -> i64 {
     t.timestamp_millis()
 }
 
-fn instant(row: &SqliteRow, column: &str) -> Result<DateTime<Utc>, StoreError> {
+pub(crate) fn instant(row: &SqliteRow, column: &str) -> Result<DateTime<Utc>, StoreError> {
     let value: i64 = row.try_get(column).map_err(crate::error::map)?;
     DateTime::from_timestamp_millis(value)
         .ok_or_else(|| StoreError::Unexpected(anyhow!("stored instant out of range")))

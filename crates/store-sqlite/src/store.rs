@@ -671,8 +671,8 @@ impl Store for SqliteStore {
                  grade_max, grade_family, grade_min_rank, grade_max_rank, required_skills, starts_at, \
                  ends_at, places, status, posted_by, created_at, required_credentials, released_at, \
                  collaborative_bank_id, collaborative_at, priority_window_minutes, booking_mode, \
-                 cancellation_notice_minutes) \
-                 VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                 cancellation_notice_minutes, offers_due_at) \
+                 VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
             )
             .bind(shift.id.0)
             .bind(shift.org_id.0)
@@ -699,6 +699,8 @@ impl Store for SqliteStore {
             .bind(shift.priority_window.num_minutes())
             .bind(shift.booking_mode.as_str())
             .bind(shift.cancellation_notice.num_minutes())
+            // offers first fall due when the first bank may book
+            .bind(ms(shift.released_at))
             .execute(&mut *tx)
             .await
             .or_store()?;
@@ -864,7 +866,8 @@ impl Store for SqliteStore {
         if changed == 0 {
             return Err(Conflict::AlreadyCancelled.into());
         }
-        let booking = decode(rows::booking(&row)?)?;
+        let booking: Booking = decode(rows::booking(&row)?)?;
+        crate::offers::due_now(&mut tx, booking.shift_id, c.at).await?;
         if let Some(p) = payment {
             crate::matching::insert_payment(&mut tx, p).await?;
         }
@@ -887,6 +890,38 @@ impl Store for SqliteStore {
         to: DateTime<Utc>,
     ) -> Result<MatchingCounts, StoreError> {
         crate::matching::counts(self, org, from, to).await
+    }
+
+    async fn offers_due(
+        &self,
+        now: DateTime<Utc>,
+        limit: u32,
+    ) -> Result<Vec<DueOffers>, StoreError> {
+        crate::offers::offers_due(self, now, limit).await
+    }
+
+    async fn record_offers(&self, round: &OfferRound) -> Result<bool, StoreError> {
+        crate::offers::record_offers(self, round).await
+    }
+
+    async fn offered_workers(&self, shift: ShiftId) -> Result<Vec<WorkerId>, StoreError> {
+        crate::offers::offered_workers(self, shift).await
+    }
+
+    async fn offered_shifts(
+        &self,
+        worker: WorkerId,
+        now: DateTime<Utc>,
+    ) -> Result<Vec<MatchableShift>, StoreError> {
+        crate::offers::offered_shifts(self, worker, now).await
+    }
+
+    async fn outbox_after(
+        &self,
+        after: i64,
+        limit: u32,
+    ) -> Result<Vec<(i64, OutboxEvent)>, StoreError> {
+        crate::offers::outbox_after(self, after, limit).await
     }
 
     async fn booking_by_key(

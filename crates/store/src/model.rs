@@ -527,3 +527,46 @@ impl WorkingTimeCheck {
         }
     }
 }
+
+/// A shift whose offers are due: a stage, or a stage's priority window, has opened since the last
+/// offers went out (or a place came free).
+#[derive(Debug, Clone, PartialEq)]
+pub struct DueOffers {
+    /// The shift.
+    pub shift: Shift,
+    /// When they fell due; the releaser claims the shift by moving this on.
+    pub due_at: DateTime<Utc>,
+}
+
+/// Offers made at one opening of a shift, and the notifications that carry them.
+#[derive(Debug, Clone, PartialEq)]
+pub struct OfferRound {
+    /// The shift.
+    pub shift_id: ShiftId,
+    /// The due time this round claims; if another releaser moved it on first, nothing is written.
+    pub due_at: DateTime<Utc>,
+    /// When offers are due next, if ever.
+    pub next_due_at: Option<DateTime<Utc>>,
+    /// The workers offered the shift now.
+    pub workers: Vec<WorkerId>,
+    /// One notification per offer, for email, SMS or push.
+    pub events: Vec<OutboxEvent>,
+    /// When the offers were made.
+    pub at: DateTime<Utc>,
+}
+
+/// A message waiting in the transactional outbox for delivery outside the platform. Written in the
+/// same transaction as the change it announces, so a crash never loses or invents one.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct OutboxEvent {
+    /// Unique id, so a deliverer that retries can be deduplicated downstream.
+    pub id: uuid::Uuid,
+    /// What happened, e.g. `offer.made`.
+    pub topic: String,
+    /// The worker it is for, if it is for one.
+    pub worker_id: Option<WorkerId>,
+    /// The message as JSON text.
+    pub payload: String,
+    /// When it was written.
+    pub created_at: DateTime<Utc>,
+}

@@ -13,10 +13,10 @@ use staffbank_domain::release::{ReleasePolicy, Tier};
 
 use crate::{
     AgencyRelease, AuditRecord, Bank, BookOutcome, Booking, BookingRequest, CancellationPayment,
-    CancellationRecord, Credential, Decision, Hash, LeafWithBody, LedgerEntry, MatchHistory,
-    MatchQuery, MatchableShift, MatchingCounts, OpenShiftQuery, Organisation, Page, PersonKey,
-    RequestOutcome, SequencedBatch, Session, Shift, SignedHead, Site, StoreError, User, Ward,
-    Worker, WorkingTimeCheck,
+    CancellationRecord, Credential, Decision, DueOffers, Hash, LeafWithBody, LedgerEntry,
+    MatchHistory, MatchQuery, MatchableShift, MatchingCounts, OfferRound, OpenShiftQuery,
+    Organisation, OutboxEvent, Page, PersonKey, RequestOutcome, SequencedBatch, Session, Shift,
+    SignedHead, Site, StoreError, User, Ward, Worker, WorkingTimeCheck,
 };
 
 /// Everything Staffbank persists. Each method is atomic: it either happens whole or not at all.
@@ -280,6 +280,30 @@ pub trait Store: Send + Sync + 'static {
         from: DateTime<Utc>,
         to: DateTime<Utc>,
     ) -> Result<MatchingCounts, StoreError>;
+    /// Open shifts, not yet started, whose offers fell due at or before `now`, earliest first.
+    async fn offers_due(
+        &self,
+        now: DateTime<Utc>,
+        limit: u32,
+    ) -> Result<Vec<DueOffers>, StoreError>;
+    /// Writes a round of offers with their outbox events, if the round's due time is still the
+    /// shift's (so two releasers never both send a round); returns whether it was written.
+    async fn record_offers(&self, round: &OfferRound) -> Result<bool, StoreError>;
+    /// The workers ever offered a shift.
+    async fn offered_workers(&self, shift: ShiftId) -> Result<Vec<WorkerId>, StoreError>;
+    /// The shifts offered to a worker that are still open, have a place and have not started.
+    async fn offered_shifts(
+        &self,
+        worker: WorkerId,
+        now: DateTime<Utc>,
+    ) -> Result<Vec<MatchableShift>, StoreError>;
+    /// Outbox events after position `after`, in order, with their positions: what a deliverer
+    /// reads.
+    async fn outbox_after(
+        &self,
+        after: i64,
+        limit: u32,
+    ) -> Result<Vec<(i64, OutboxEvent)>, StoreError>;
     /// The booking a worker made with an idempotency key, if any.
     async fn booking_by_key(
         &self,

@@ -47,6 +47,8 @@ pub struct TestApp {
     pub admin_id: UserId,
     pub master: MasterKey,
     pub clock: Arc<TestClock>,
+    /// The app itself, for the background jobs a test runs by hand (offers).
+    pub app: App,
 }
 
 /// A response: status, headers and JSON body (or `null`).
@@ -118,7 +120,7 @@ impl TestApp {
         );
         tokio::spawn(app.clone().run_sequencer());
         let router = staffbank_web::router(
-            app,
+            app.clone(),
             WebConfig {
                 nhsuk_assets: "node_modules/nhsuk-frontend/dist/nhsuk".into(),
                 secure_cookies: false,
@@ -140,6 +142,7 @@ impl TestApp {
             admin_id: UserId(Uuid::nil()),
             master,
             clock,
+            app,
         };
         let (admin_id, admin) = test
             .user_and_session(

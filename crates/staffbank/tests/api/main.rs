@@ -9,6 +9,7 @@ mod conventions;
 mod flow;
 mod ledger;
 mod matching;
+mod offers;
 mod tenancy;
 mod working_time;
 

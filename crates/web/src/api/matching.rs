@@ -2,6 +2,7 @@
 
 use axum::extract::State;
 use staffbank_app::matching::{Candidates, MatchFilters, ShiftMatches};
+use staffbank_app::offers::Offers;
 use staffbank_domain::ShiftId;
 use uuid::Uuid;
 
@@ -20,6 +21,17 @@ pub async fn shift_matches(
     ApiQuery(filters): ApiQuery<MatchFilters>,
 ) -> Result<axum::Json<ShiftMatches>, ApiError> {
     Ok(axum::Json(state.app.shift_matches(&who, filters).await?))
+}
+
+/// The signed-in worker's inbox: shifts offered to them that they may still book, best match
+/// first. An offer leaves the inbox the moment its shift fills or they can no longer book it.
+#[utoipa::path(get, path = "/api/v1/me/offers", tag = "matching", security(("bearer" = [])),
+    responses((status = 200, body = Offers), (status = 403, body = Problem)))]
+pub async fn my_offers(
+    State(state): State<AppState>,
+    Caller(who): Caller,
+) -> Result<axum::Json<Offers>, ApiError> {
+    Ok(axum::Json(state.app.my_offers(&who).await?))
 }
 
 /// How many candidates to return.

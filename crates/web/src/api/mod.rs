@@ -53,7 +53,7 @@ impl PageQuery {
         credentials::record, credentials::list, credentials::my_credentials, credentials::revoke,
         release::policy, release::set_policy, release::booking_mode, release::tier,
         release::preferences, release::break_glass, release::report,
-        matching::shift_matches, matching::candidates,
+        matching::shift_matches, matching::candidates, matching::my_offers,
         requests::request, requests::my_requests, requests::approvals, requests::approve, requests::decline,
     ),
     components(schemas(crate::problem::Problem)),
@@ -141,6 +141,7 @@ fn matching_routes() -> Router<AppState> {
             post(requests::decline),
         )
         .route("/api/v1/me/shift-matches", get(matching::shift_matches))
+        .route("/api/v1/me/offers", get(matching::my_offers))
         .route(
             "/api/v1/shifts/{shift_id}/candidates",
             get(matching::candidates),

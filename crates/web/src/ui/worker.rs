@@ -5,6 +5,7 @@ use axum::response::{IntoResponse, Redirect, Response};
 use maud::{html, Markup};
 use serde::Deserialize;
 use staffbank_app::bookings::CancelBooking;
+use staffbank_app::matching::ShiftMatch;
 use staffbank_app::views::ShiftView;
 use staffbank_app::Principal;
 use staffbank_domain::{BookingId, ShiftId};
@@ -96,6 +97,33 @@ fn why_ranked(rank: &staffbank_app::matching::RankView) -> String {
     parts.join("; ")
 }
 
+/// A bookable shift's card, with its book (or request) button.
+fn match_card(who: &Principal, m: &ShiftMatch, offered: bool) -> Markup {
+    html! {
+        div class="nhsuk-card" {
+            div class="nhsuk-card__content" {
+                h3 class="nhsuk-card__heading nhsuk-heading-m" { (m.shift.role) " – " (m.shift.ward_name) }
+                @if offered { p { strong class="nhsuk-tag" { "Offered to you" } } }
+                (shift_summary(&m.shift))
+                @let why = why_ranked(&m.rank);
+                @if !why.is_empty() { p class="nhsuk-body-s" { (why) } }
+                p class="nhsuk-body-s" {
+                    "If the trust cancels less than " (m.shift.cancellation_notice_hours)
+                    " hours before the start, you are paid for the shift. Cancelling yourself inside that time is recorded as late."
+                }
+                form method="post" action=(format!("/shifts/{}/book", m.shift.id)) {
+                    input type="hidden" name="csrf" value=(who.session.csrf_token);
+                    input type="hidden" name="idempotency_key" value=(Uuid::new_v4());
+                    button type="submit" class="nhsuk-button nhsuk-u-margin-bottom-0" {
+                        @if m.shift.booking_mode == "request" { "Request this shift" } @else { "Book this shift" }
+                        span class="nhsuk-u-visually-hidden" { " on " (when(m.shift.starts_at, m.shift.ends_at)) }
+                    }
+                }
+            }
+        }
+    }
+}
+
 async fn shifts_page(
     state: &AppState,
     who: &Principal,
@@ -111,6 +139,11 @@ async fn shifts_page(
         Ok(matches) => matches,
         Err(e) => return app_error_page(e),
     };
+    let offers = match state.app.my_offers(who).await {
+        Ok(offers) => offers.offers,
+        Err(e) => return app_error_page(e),
+    };
+    let offered: std::collections::HashSet<Uuid> = offers.iter().map(|m| m.shift.id).collect();
     page(
         "Shifts for me",
         Some(who),
@@ -118,30 +151,18 @@ async fn shifts_page(
             (error_summary(errors))
             h1 class="nhsuk-heading-xl" { "Shifts for me" }
             (filter_form(&filters))
+            @if !offers.is_empty() {
+                h2 class="nhsuk-heading-l" { "Offered to you" }
+                @for m in &offers { (match_card(who, m, true)) }
+            }
+            h2 class="nhsuk-heading-l" {
+                @if offers.is_empty() { "Shifts you can book" } @else { "More shifts you can book" }
+            }
             @if matches.bookable.is_empty() {
                 p { "There are no open shifts you can book right now." }
             }
-            @for m in &matches.bookable {
-                div class="nhsuk-card" {
-                    div class="nhsuk-card__content" {
-                        h2 class="nhsuk-card__heading nhsuk-heading-m" { (m.shift.role) " – " (m.shift.ward_name) }
-                        (shift_summary(&m.shift))
-                        @let why = why_ranked(&m.rank);
-                        @if !why.is_empty() { p class="nhsuk-body-s" { (why) } }
-                        p class="nhsuk-body-s" {
-                            "If the trust cancels less than " (m.shift.cancellation_notice_hours)
-                            " hours before the start, you are paid for the shift. Cancelling yourself inside that time is recorded as late."
-                        }
-                        form method="post" action=(format!("/shifts/{}/book", m.shift.id)) {
-                            input type="hidden" name="csrf" value=(who.session.csrf_token);
-                            input type="hidden" name="idempotency_key" value=(Uuid::new_v4());
-                            button type="submit" class="nhsuk-button nhsuk-u-margin-bottom-0" {
-                                @if m.shift.booking_mode == "request" { "Request this shift" } @else { "Book this shift" }
-                                span class="nhsuk-u-visually-hidden" { " on " (when(m.shift.starts_at, m.shift.ends_at)) }
-                            }
-                        }
-                    }
-                }
+            @for m in matches.bookable.iter().filter(|m| !offered.contains(&m.shift.id)) {
+                (match_card(who, m, false))
             }
             @if !matches.not_bookable.is_empty() {
                 h2 class="nhsuk-heading-l" { "Shifts you cannot book yet" }

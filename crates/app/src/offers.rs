@@ -1,0 +1,152 @@
+//! Offers: when a stage of a shift's release opens (or the end of its priority window, or a place
+//! comes free), the best-ranked workers who may book it at that moment are offered it in their
+//! in-app inbox, and an outbox event is written in the same transaction for email, SMS or push.
+//!
+//! Offers go to the best few rather than to everyone eligible, so nobody is flooded; everyone
+//! eligible still finds the shift in their search. The inbox shows an offer only while the shift
+//! is open, has a place and the worker may still book it (every rule judged again on reading), so
+//! a filled shift's offers disappear at once and come back if a place is freed.
+
+use std::collections::HashSet;
+use std::time::Duration;
+
+use serde::Serialize;
+use staffbank_domain::WorkerId;
+use staffbank_store::{DueOffers, OfferRound, OutboxEvent, Shift};
+use uuid::Uuid;
+
+use crate::lookup::Names;
+use crate::matching::ShiftMatch;
+use crate::{App, AppError, Principal};
+
+/// Workers offered a shift at each opening.
+pub const OFFERS_PER_ROUND: usize = 25;
+/// Due shifts read per pass.
+const DUE_BATCH: u32 = 100;
+/// How often the releaser looks for offers that have fallen due.
+const TICK: Duration = Duration::from_secs(15);
+/// The topic of an offer's outbox event.
+pub const OFFER_TOPIC: &str = "offer.made";
+
+/// A worker's inbox of offers.
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
+pub struct Offers {
+    /// Offered shifts they may book now, best match first.
+    pub offers: Vec<ShiftMatch>,
+}
+
+impl App {
+    /// Sends every round of offers that has fallen due; returns how many workers were offered a
+    /// shift. Safe to run on several servers at once: each round is claimed in the store.
+    pub async fn send_due_offers(&self) -> Result<usize, AppError> {
+        let now = self.now();
+        let mut made = 0;
+        loop {
+            let due = self.store.offers_due(now, DUE_BATCH).await?;
+            let full_batch = due.len() == DUE_BATCH as usize;
+            for round in due {
+                made += self.offer_round(round).await?;
+            }
+            if !full_batch {
+                return Ok(made);
+            }
+        }
+    }
+
+    /// Sends due offers until the process ends. Errors are logged and retried.
+    pub async fn run_offers(self) {
+        loop {
+            match self.send_due_offers().await {
+                Ok(0) => {}
+                Ok(made) => tracing::info!(made, "offers sent"),
+                Err(e) => tracing::warn!(error = %e, "sending offers failed"),
+            }
+            tokio::time::sleep(TICK).await;
+        }
+    }
+
+    async fn offer_round(&self, due: DueOffers) -> Result<usize, AppError> {
+        let now = self.now();
+        let shift = &due.shift;
+        let ward = self
+            .store
+            .ward(shift.ward_id)
+            .await?
+            .ok_or(AppError::NotFound)?;
+        if shift.booked >= shift.places.get() {
+            // Full: nobody can take it. The round passes; a freed place brings offers due again.
+            return self.record_round(&due, shift, vec![], vec![]).await;
+        }
+        let mut leave_out: HashSet<_> = self
+            .store
+            .offered_workers(shift.id)
+            .await?
+            .into_iter()
+            .collect();
+        leave_out.extend(self.booked_workers(shift.id).await?);
+        let pool = self
+            .rank_pool(shift, &ward, now, OFFERS_PER_ROUND, &leave_out)
+            .await?;
+        // Only within each worker's own travel limit: they asked not to hear of the rest.
+        let workers: Vec<_> = pool
+            .eligible
+            .iter()
+            .filter(|(rank, ..)| rank.within_travel_limit)
+            .map(|(.., worker)| worker.id)
+            .collect();
+        let view = Names::default()
+            .shift_view(self.store.as_ref(), shift)
+            .await?;
+        let events = workers
+            .iter()
+            .map(|worker| OutboxEvent {
+                id: Uuid::new_v4(),
+                topic: OFFER_TOPIC.to_owned(),
+                worker_id: Some(*worker),
+                payload: serde_json::json!({ "worker_id": worker.0, "shift": view }).to_string(),
+                created_at: now,
+            })
+            .collect();
+        self.record_round(&due, shift, workers, events).await
+    }
+
+    async fn record_round(
+        &self,
+        due: &DueOffers,
+        shift: &Shift,
+        workers: Vec<WorkerId>,
+        events: Vec<OutboxEvent>,
+    ) -> Result<usize, AppError> {
+        let now = self.now();
+        let round = OfferRound {
+            shift_id: shift.id,
+            due_at: due.due_at,
+            next_due_at: shift.schedule().next_opening_after(now),
+            workers,
+            events,
+            at: now,
+        };
+        let sent = self.store.record_offers(&round).await?;
+        Ok(if sent { round.workers.len() } else { 0 })
+    }
+
+    /// The signed-in worker's offers they may book now, best match first.
+    pub async fn my_offers(&self, who: &Principal) -> Result<Offers, AppError> {
+        let worker = who.require_worker()?;
+        let now = self.now();
+        let found = self
+            .store
+            .offered_shifts(worker.id, now)
+            .await?
+            .into_iter()
+            .map(|m| {
+                let night = staffbank_domain::ranking::is_night(m.shift.window);
+                (m, night)
+            })
+            .collect();
+        let judged = self.judge_shifts(worker, found, now, usize::MAX).await?;
+        Ok(Offers {
+            offers: judged.bookable,
+        })
+    }
+}
