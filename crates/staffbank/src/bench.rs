@@ -53,7 +53,8 @@ fn text(s: &str) -> anyhow::Result<Label> {
     Label::parse(s, 200).map_err(|e| anyhow::anyhow!("{e}"))
 }
 
-fn percentile(samples: &mut [f64], p: f64) -> f64 {
+/// The `p`th percentile (nearest rank) of `samples`.
+pub(crate) fn percentile(samples: &mut [f64], p: f64) -> f64 {
     if samples.is_empty() {
         return 0.0;
     }

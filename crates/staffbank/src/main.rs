@@ -2,6 +2,7 @@
 
 mod bench;
 mod demo;
+mod matching_bench;
 mod serve;
 
 use clap::{Parser, Subcommand};
@@ -58,6 +59,10 @@ enum BenchCommand {
     /// Booking throughput with and without the ledger, sequencer lag, proof latency through the
     /// API and verification time at a large ledger size.
     Ledger(bench::BenchArgs),
+    /// Matching and booking at national scale: "shifts I can book" and ranked candidates
+    /// through the API, server memory, and the Monday-morning burst on PostgreSQL and SQLite
+    /// with its invariants, beside pgbench.
+    Matching(matching_bench::MatchingBenchArgs),
 }
 
 #[derive(Subcommand)]
@@ -132,6 +137,9 @@ async fn main() -> anyhow::Result<()> {
         Command::Bench {
             command: BenchCommand::Ledger(args),
         } => bench::run(args).await,
+        Command::Bench {
+            command: BenchCommand::Matching(args),
+        } => matching_bench::run(args).await,
         Command::Openapi => {
             println!("{}", staffbank_web::openapi_json()?);
             Ok(())

@@ -1,0 +1,390 @@
+//! `staffbank bench matching`: matching and booking at national scale, measured on real
+//! databases through the HTTP API of a real server process.
+//!
+//! 1. Generates national-scale data in PostgreSQL (see [`national`]).
+//! 2. Starts `staffbank serve` on it and measures, through the API, a worker's "shifts I can book"
+//!    and a booker's ranked candidates (p50 and p99), then the server's memory.
+//! 3. The Monday-morning burst on PostgreSQL (beside the national data) and on SQLite: workers
+//!    booking a week of shifts as fast as they can; bookings per second, latency, and then the
+//!    invariants checked independently ([`rules`]).
+//! 4. `pgbench` running a minimal booking transaction against the same PostgreSQL database, so
+//!    the burst reads as a share of what the database alone can do.
+
+mod burst;
+mod national;
+mod rules;
+
+use std::path::PathBuf;
+use std::process::{Child, Command, Stdio};
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+use anyhow::Context;
+use chrono::Utc;
+use futures::StreamExt;
+use staffbank_app::{App, SystemClock};
+use staffbank_domain::UserId;
+use staffbank_ledger::keys::MasterKey;
+use staffbank_store::Session;
+use uuid::Uuid;
+
+pub(crate) use crate::bench::percentile;
+use crate::serve::open_store;
+
+/// Options of `staffbank bench matching`.
+#[derive(clap::Args)]
+pub struct MatchingBenchArgs {
+    /// An empty PostgreSQL database to fill.
+    #[arg(long)]
+    pub database_url: String,
+    /// A SQLite file to create for the burst on SQLite (must not exist).
+    #[arg(long)]
+    pub sqlite: PathBuf,
+    /// Trusts (a multiple of five).
+    #[arg(long, default_value_t = 210)]
+    pub trusts: i64,
+    /// Active workers.
+    #[arg(long, default_value_t = 300_000)]
+    pub workers: i64,
+    /// Open shifts over the next four weeks.
+    #[arg(long, default_value_t = 50_000)]
+    pub open_shifts: i64,
+    /// Past bookings.
+    #[arg(long, default_value_t = 1_000_000)]
+    pub past_bookings: i64,
+    /// Requests of each kind timed.
+    #[arg(long, default_value_t = 1000)]
+    pub samples: usize,
+    /// Workers in the burst.
+    #[arg(long, default_value_t = 5000)]
+    pub burst_workers: usize,
+    /// Shifts in the burst (two places each).
+    #[arg(long, default_value_t = 1000)]
+    pub burst_shifts: usize,
+    /// Requests in flight at once in the burst and in pgbench.
+    #[arg(long, default_value_t = 32)]
+    pub concurrency: usize,
+    /// Seconds pgbench runs.
+    #[arg(long, default_value_t = 10)]
+    pub pgbench_seconds: u32,
+}
+
+/// A `staffbank serve` child process on a free port.
+struct Server {
+    child: Child,
+    base: String,
+}
+
+impl Server {
+    async fn start(database_url: &str, master_key: &str) -> anyhow::Result<Self> {
+        let port = std::net::TcpListener::bind("127.0.0.1:0")?
+            .local_addr()?
+            .port();
+        let child = Command::new(std::env::current_exe()?)
+            .args(["serve", "--database-url", database_url, "--listen"])
+            .arg(format!("127.0.0.1:{port}"))
+            .env("STAFFBANK_MASTER_KEY", master_key)
+            .env("RUST_LOG", "warn")
+            .stdout(Stdio::null())
+            .spawn()
+            .context("starting the server")?;
+        let base = format!("http://127.0.0.1:{port}");
+        let client = reqwest::Client::new();
+        for _ in 0..600 {
+            if client
+                .get(format!("{base}/api/v1/openapi.json"))
+                .send()
+                .await
+                .is_ok()
+            {
+                return Ok(Self { child, base });
+            }
+            tokio::time::sleep(Duration::from_millis(100)).await;
+        }
+        anyhow::bail!("the server did not start")
+    }
+
+    /// Resident and peak resident memory, MB, from /proc.
+    fn memory_mb(&self) -> anyhow::Result<(f64, f64)> {
+        let status = std::fs::read_to_string(format!("/proc/{}/status", self.child.id()))?;
+        let field = |name: &str| {
+            status
+                .lines()
+                .find(|l| l.starts_with(name))
+                .and_then(|l| l.split_whitespace().nth(1))
+                .and_then(|kb| kb.parse::<f64>().ok())
+                .map(|kb| kb / 1024.0)
+                .ok_or_else(|| anyhow::anyhow!("{name} missing"))
+        };
+        Ok((field("VmRSS:")?, field("VmHWM:")?))
+    }
+}
+
+impl Drop for Server {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+/// The server and the benchmark share one master key, so data keys sealed by either open in both.
+fn master(key: &str) -> anyhow::Result<MasterKey> {
+    MasterKey::from_base64(key).map_err(|e| anyhow::anyhow!("{e}"))
+}
+
+/// Signs in each user straight in the store; returns their bearer tokens.
+async fn sessions(app: &App, users: &[Uuid]) -> anyhow::Result<Vec<String>> {
+    let mut tokens = Vec::with_capacity(users.len());
+    for user in users {
+        let token = Uuid::new_v4().simple().to_string();
+        app.store()
+            .create_session(&Session {
+                token_hash: staffbank_app::auth::token_hash(&token),
+                user_id: UserId(*user),
+                csrf_token: "bench".into(),
+                expires_at: Utc::now() + chrono::Duration::hours(6),
+            })
+            .await?;
+        tokens.push(token);
+    }
+    Ok(tokens)
+}
+
+/// Times GET `paths[i]` with `tokens[i]`, four at a time (after a warm-up of 50); p50 and p99 ms.
+async fn latency(base: &str, requests: Vec<(String, String)>) -> anyhow::Result<(f64, f64)> {
+    let client = reqwest::Client::new();
+    let time = |(path, token): (String, String)| {
+        let client = client.clone();
+        async move {
+            let t = Instant::now();
+            let reply = client
+                .get(format!("{base}{path}"))
+                .bearer_auth(token)
+                .send()
+                .await?;
+            anyhow::ensure!(reply.status().is_success(), "{path}: {}", reply.status());
+            reply.bytes().await?;
+            Ok::<f64, anyhow::Error>(t.elapsed().as_secs_f64() * 1000.0)
+        }
+    };
+    let warm: Vec<_> = requests.iter().take(50).cloned().collect();
+    for r in warm {
+        time(r).await?;
+    }
+    let mut samples: Vec<f64> = futures::stream::iter(requests)
+        .map(time)
+        .buffer_unordered(4)
+        .collect::<Vec<_>>()
+        .await
+        .into_iter()
+        .collect::<Result<_, _>>()?;
+    Ok((
+        percentile(&mut samples.clone(), 50.0),
+        percentile(&mut samples, 99.0),
+    ))
+}
+
+/// Runs the burst against a server on `url` and prints its figures and invariants.
+async fn burst_on(
+    name: &str,
+    url: &str,
+    args: &MatchingBenchArgs,
+    tag: &str,
+) -> anyhow::Result<f64> {
+    let store = open_store(url).await?;
+    let master_key = MasterKey::generate_base64(&mut rand::rngs::OsRng);
+    let app = App::new(store.clone(), Arc::new(SystemClock), master(&master_key)?);
+    let started = Instant::now();
+    let size = burst::BurstSize {
+        workers: args.burst_workers,
+        shifts: args.burst_shifts,
+        concurrency: args.concurrency,
+    };
+    let fx = burst::fixture(&app, size, tag).await?;
+    println!(
+        "{name}: {} workers and {} shifts ({} places) set up in {:.0} s",
+        fx.workers.len(),
+        fx.shifts.len(),
+        fx.shifts.len() * 2,
+        started.elapsed().as_secs_f64()
+    );
+    let server = Server::start(url, &master_key).await?;
+    // The releaser offers each new shift to its best candidates before the rush starts.
+    let started = Instant::now();
+    while !store.offers_due(Utc::now(), 1).await?.is_empty() {
+        tokio::time::sleep(Duration::from_millis(200)).await;
+    }
+    println!(
+        "{name}: offers for {} shifts sent in {:.1} s",
+        fx.shifts.len(),
+        started.elapsed().as_secs_f64()
+    );
+    let result = burst::run(&server.base, &fx, size.concurrency).await?;
+    let mut statuses: Vec<_> = result.statuses.iter().collect();
+    statuses.sort();
+    println!(
+        "{name} burst: {} bookings from {} requests ({} in flight): {:.0} bookings/s, \
+         p50 {:.1} ms, p99 {:.1} ms; answers {statuses:?}",
+        result.booked,
+        result.requests,
+        size.concurrency,
+        result.per_second,
+        result.p50_ms,
+        result.p99_ms
+    );
+    drop(server);
+    let (active, over_booked, overlapping, breaking) =
+        burst::invariants(store.as_ref(), &fx).await?;
+    println!(
+        "{name} invariants: {active} active bookings; over-booked shifts {over_booked}, \
+         workers with overlaps {overlapping}, workers breaking working-time rules {breaking}"
+    );
+    anyhow::ensure!(
+        active == result.booked,
+        "{name}: {active} stored bookings, {} answered 201",
+        result.booked
+    );
+    anyhow::ensure!(
+        over_booked == 0 && overlapping == 0 && breaking == 0,
+        "{name}: an invariant broke"
+    );
+    anyhow::ensure!(
+        result.statuses.keys().all(|s| *s < 500),
+        "{name}: server errors"
+    );
+    Ok(result.per_second)
+}
+
+/// A minimal booking transaction (lock a shift, insert a booking, count it) under `pgbench`.
+fn pgbench(url: &str, clients: usize, seconds: u32) -> anyhow::Result<f64> {
+    let setup = "DROP TABLE IF EXISTS pgb_bookings, pgb_shifts; \
+        CREATE TABLE pgb_shifts (id int PRIMARY KEY, places int NOT NULL, booked int NOT NULL); \
+        CREATE TABLE pgb_bookings (id bigserial PRIMARY KEY, shift_id int NOT NULL REFERENCES pgb_shifts, \
+        worker int NOT NULL, created_at timestamptz NOT NULL DEFAULT now()); \
+        INSERT INTO pgb_shifts SELECT i, 1000000000, 0 FROM generate_series(1, 1000) i;";
+    let status = Command::new("psql")
+        .args([url, "-qc", setup])
+        .status()
+        .context("psql")?;
+    anyhow::ensure!(status.success(), "pgbench setup failed");
+    let script = std::env::temp_dir().join(format!("staffbank-pgbench-{}.sql", Uuid::new_v4()));
+    std::fs::write(
+        &script,
+        "\\set s random(1, 1000)\nBEGIN;\n\
+         SELECT booked, places FROM pgb_shifts WHERE id = :s FOR UPDATE;\n\
+         INSERT INTO pgb_bookings (shift_id, worker) VALUES (:s, :client_id);\n\
+         UPDATE pgb_shifts SET booked = booked + 1 WHERE id = :s;\nCOMMIT;\n",
+    )?;
+    let output = Command::new("pgbench")
+        .args([
+            "-n",
+            "-j",
+            "2",
+            "-c",
+            &clients.to_string(),
+            "-T",
+            &seconds.to_string(),
+            "-f",
+        ])
+        .arg(&script)
+        .arg(url)
+        .output()
+        .context("pgbench (Debian package postgresql-client)")?;
+    let _ = std::fs::remove_file(&script);
+    let text = String::from_utf8_lossy(&output.stdout);
+    text.lines()
+        .find_map(|l| l.strip_prefix("tps = "))
+        .and_then(|l| l.split_whitespace().next())
+        .and_then(|t| t.parse().ok())
+        .ok_or_else(|| anyhow::anyhow!("pgbench printed no tps: {text}"))
+}
+
+/// Runs the benchmark and prints its figures.
+pub async fn run(args: MatchingBenchArgs) -> anyhow::Result<()> {
+    anyhow::ensure!(
+        !args.sqlite.exists(),
+        "{} exists: give a new file",
+        args.sqlite.display()
+    );
+    let store = open_store(&args.database_url).await?;
+    let pool = sqlx::PgPool::connect(&args.database_url).await?;
+    let taken: i64 = sqlx::query_scalar("SELECT count(*) FROM organisations")
+        .fetch_one(&pool)
+        .await?;
+    anyhow::ensure!(taken == 0, "use an empty database");
+    let scale = national::Scale {
+        trusts: args.trusts,
+        workers: args.workers,
+        open_shifts: args.open_shifts,
+        past_bookings: args.past_bookings,
+    };
+    println!(
+        "== national scale: {} trusts, {} workers, {} open shifts, {} past bookings",
+        scale.trusts, scale.workers, scale.open_shifts, scale.past_bookings
+    );
+    let started = Instant::now();
+    national::generate(&pool, scale, Utc::now()).await?;
+    println!("generated in {:.0} s", started.elapsed().as_secs_f64());
+
+    let master_key = MasterKey::generate_base64(&mut rand::rngs::OsRng);
+    let app = App::new(store.clone(), Arc::new(SystemClock), master(&master_key)?);
+    let n = i64::try_from(args.samples + 50)?;
+    let workers: Vec<Uuid> =
+        sqlx::query_scalar("SELECT user_id FROM workers ORDER BY random() LIMIT $1")
+            .bind(n)
+            .fetch_all(&pool)
+            .await?;
+    let shifts: Vec<(Uuid, Uuid)> = sqlx::query_as(
+        "SELECT s.id, g.user_id FROM shifts s JOIN user_grants g ON g.scope_id = s.org_id \
+         AND g.role = 'booker' WHERE s.status = 'open' AND s.starts_at > now() \
+         ORDER BY random() LIMIT $1",
+    )
+    .bind(n)
+    .fetch_all(&pool)
+    .await?;
+    let worker_tokens = sessions(&app, &workers).await?;
+    let booker_tokens = sessions(&app, &shifts.iter().map(|(_, b)| *b).collect::<Vec<_>>()).await?;
+    let server = Server::start(&args.database_url, &master_key).await?;
+    let (p50, p99) = latency(
+        &server.base,
+        worker_tokens
+            .into_iter()
+            .map(|t| ("/api/v1/me/shift-matches".to_owned(), t))
+            .collect(),
+    )
+    .await?;
+    println!(
+        "shifts I can book, through the API ({} workers, 4 at a time): p50 {p50:.1} ms, p99 {p99:.1} ms",
+        args.samples
+    );
+    let (p50, p99) = latency(
+        &server.base,
+        shifts
+            .iter()
+            .zip(booker_tokens)
+            .map(|((shift, _), t)| (format!("/api/v1/shifts/{shift}/candidates"), t))
+            .collect(),
+    )
+    .await?;
+    println!(
+        "ranked candidates, through the API ({} shifts, 4 at a time): p50 {p50:.1} ms, p99 {p99:.1} ms",
+        args.samples
+    );
+    let (rss, peak) = server.memory_mb()?;
+    println!("server memory at national scale: {rss:.0} MB resident, {peak:.0} MB peak");
+    drop(server);
+
+    println!("== Monday-morning burst");
+    let pg = burst_on("PostgreSQL", &args.database_url, &args, "BPG").await?;
+    let sqlite_url = format!("sqlite://{}", args.sqlite.display());
+    burst_on("SQLite", &sqlite_url, &args, "BSQ").await?;
+
+    println!("== pgbench: a minimal booking transaction on the same PostgreSQL database");
+    let tps = pgbench(&args.database_url, args.concurrency, args.pgbench_seconds)?;
+    println!(
+        "pgbench: {tps:.0} transactions/s ({} clients); the PostgreSQL burst is {:.1}% of it",
+        args.concurrency,
+        100.0 * pg / tps
+    );
+    Ok(())
+}
