@@ -13,7 +13,7 @@ use staffbank_domain::eligibility::{self, Ineligibility};
 use staffbank_domain::ranking::{self, Rank, RankFacts, ShiftTimes, FAIRNESS_PERIOD};
 use staffbank_domain::working_time::{Worked, WorkingTimeRules};
 use staffbank_domain::*;
-use staffbank_store::{Credential, MatchQuery, MatchableShift, Shift, Ward, Worker};
+use staffbank_store::{Credential, MatchQuery, MatchableShift, PoolQuery, Shift, Ward, Worker};
 use uuid::Uuid;
 
 use crate::lookup::Names;
@@ -371,9 +371,9 @@ impl App {
             .collect())
     }
 
-    /// Ranks the members of a shift's banks (all but `leave_out`) who may book it at `now`: the
-    /// best `limit` of them, and the near-misses (one reason, or failing only the overlap and
-    /// working-time rules) among those judged.
+    /// Ranks the members of a shift's banks in its group and grades (all but `leave_out`) and
+    /// judges them in rank order: the best `limit` who may book it at `now`, and the near-misses
+    /// (one reason, or failing only the overlap and working-time rules) among those judged.
     pub(crate) async fn rank_pool(
         &self,
         shift: &Shift,
@@ -387,68 +387,60 @@ impl App {
             .site(ward.site_id)
             .await?
             .ok_or(AppError::NotFound)?;
-        let banks: Vec<BankId> = shift.schedule().banks().collect();
-        let pool: Vec<Worker> = self
+        let pool = self
             .store
-            .bank_members(&banks, shift.staff_group)
-            .await?
-            .into_iter()
-            .filter(|w| !leave_out.contains(&w.id) && shift.grades.contains(w.grade))
-            .collect();
-        let ids: Vec<WorkerId> = pool.iter().map(|w| w.id).collect();
-        let mut credentials: HashMap<WorkerId, Vec<Credential>> = HashMap::new();
-        for c in self.store.credentials_of_workers(&ids).await? {
-            credentials.entry(c.worker_id).or_default().push(c);
-        }
-        let facts = shift_facts(shift);
-        let mut passing = Vec::new();
-        let mut near = Vec::new();
-        for worker in pool {
-            let creds = credentials.get(&worker.id).map_or(&[][..], Vec::as_slice);
-            let reasons = eligibility::check(&worker_facts(&worker, creds), &facts, now);
-            match reasons.len() {
-                0 => passing.push(worker),
-                1 => near.push((worker, reasons)),
-                _ => {}
-            }
-        }
-        let passing_ids: Vec<WorkerId> = passing.iter().map(|w| w.id).collect();
-        let history: HashMap<WorkerId, _> = self
-            .store
-            .match_history(
-                &passing_ids,
-                ward.id,
+            .candidate_pool(&PoolQuery {
+                banks: shift.schedule().banks().collect(),
+                staff_group: shift.staff_group,
+                grades: Grade::all().filter(|g| shift.grades.contains(*g)).collect(),
+                ward: ward.id,
                 now,
-                now - FAIRNESS_PERIOD,
-                now + FAIRNESS_PERIOD,
-            )
-            .await?
+                from: now - FAIRNESS_PERIOD,
+                to: now + FAIRNESS_PERIOD,
+            })
+            .await?;
+        // Everyone is ranked (cheap); the hard rules are then judged in rank order, a batch at a
+        // time, until the page is full, so a large pool costs one read and a few small ones.
+        let mut ranked: Vec<(Rank, RankFacts, Worker)> = pool
             .into_iter()
-            .map(|h| (h.worker_id, h))
-            .collect();
-        let mut ranked: Vec<(Rank, RankFacts, Worker)> = passing
-            .into_iter()
-            .map(|worker| {
-                let h = history.get(&worker.id);
+            .filter(|m| !leave_out.contains(&m.worker.id))
+            .map(|m| {
                 let rank_facts = RankFacts {
-                    distance_km: worker
+                    distance_km: m
+                        .worker
                         .home
                         .map(|home| ranking::distance_km(home, site.location)),
-                    max_travel_km: worker.max_travel_km,
-                    worked_ward_before: h.is_some_and(|h| h.worked_ward),
-                    preferred_times: worker.shift_times.matches(shift.window),
-                    hours_this_period: hours(h.map_or(0, |h| h.minutes_in_period)),
+                    max_travel_km: m.worker.max_travel_km,
+                    worked_ward_before: m.worked_ward,
+                    preferred_times: m.worker.shift_times.matches(shift.window),
+                    hours_this_period: hours(m.minutes_in_period),
                 };
-                (ranking::rank(&rank_facts), rank_facts, worker)
+                (ranking::rank(&rank_facts), rank_facts, m.worker)
             })
             .collect();
         ranked.sort_by(|a, b| b.0.cmp(&a.0).then(a.2.id.cmp(&b.2.id)));
+        let facts = shift_facts(shift);
         let mut eligible = Vec::new();
+        let mut near = Vec::new();
         let mut ranked = ranked.into_iter().peekable();
         while eligible.len() < limit && ranked.peek().is_some() {
             let batch: Vec<_> = ranked.by_ref().take(CANDIDATE_BATCH).collect();
-            let held = self.held_by(batch.iter().map(|c| c.2.id), shift).await?;
+            let ids: Vec<WorkerId> = batch.iter().map(|c| c.2.id).collect();
+            let mut credentials: HashMap<WorkerId, Vec<Credential>> = HashMap::new();
+            for c in self.store.credentials_of_workers(&ids).await? {
+                credentials.entry(c.worker_id).or_default().push(c);
+            }
+            let held = self.held_by(ids.into_iter(), shift).await?;
             for (rank, rank_facts, worker) in batch {
+                let creds = credentials.get(&worker.id).map_or(&[][..], Vec::as_slice);
+                let reasons = eligibility::check(&worker_facts(&worker, creds), &facts, now);
+                if reasons.len() > 1 {
+                    continue;
+                }
+                if !reasons.is_empty() {
+                    near.push((worker, reasons));
+                    continue;
+                }
                 let reasons = booking_reasons(
                     &worker,
                     held.get(&worker.id).map_or(&[][..], Vec::as_slice),

@@ -82,6 +82,14 @@ pub const MEDICAL_GRADES: [&str; 6] = [
 ];
 
 impl Grade {
+    /// Every grade, bands then medical grades: for turning a range into a list a store can match.
+    pub fn all() -> impl Iterator<Item = Self> {
+        AFC_BANDS
+            .iter()
+            .chain(MEDICAL_GRADES.iter())
+            .filter_map(|name| Self::parse(name))
+    }
+
     /// Parses a stable name such as `band_5`, `band_8a` or `fy2`.
     pub fn parse(raw: &str) -> Option<Self> {
         if let Some(i) = AFC_BANDS.iter().position(|b| *b == raw) {

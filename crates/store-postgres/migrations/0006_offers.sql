@@ -25,3 +25,7 @@ CREATE TABLE outbox (
     payload jsonb NOT NULL,
     created_at timestamptz NOT NULL
 );
+
+-- A shift's candidate pool reads its banks' members, with their tiers, from this index alone.
+DROP INDEX bank_memberships_by_bank;
+CREATE INDEX bank_memberships_by_bank ON bank_memberships (bank_id, worker_id) INCLUDE (tier);

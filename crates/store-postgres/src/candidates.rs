@@ -9,13 +9,13 @@ use staffbank_domain::working_time::Worked;
 use staffbank_domain::*;
 use staffbank_store::raw::grade_rank;
 use staffbank_store::{
-    Credential, MatchHistory, MatchQuery, MatchableShift, Shift, StoreError, Worker,
+    Credential, MatchQuery, MatchableShift, PoolMember, PoolQuery, Shift, StoreError, Worker,
 };
 use uuid::Uuid;
 
 use crate::error::OrStore;
 use crate::rows;
-use crate::store::{SHIFT_COLUMNS, WORKER_SELECT};
+use crate::store::SHIFT_COLUMNS;
 
 fn ids<T: Copy>(items: &[T], uuid: impl Fn(T) -> Uuid) -> Vec<Uuid> {
     items.iter().map(|i| uuid(*i)).collect()
@@ -77,23 +77,46 @@ pub(crate) async fn wards_worked(
     Ok(wards.into_iter().map(WardId).collect())
 }
 
-pub(crate) async fn bank_members(
+pub(crate) async fn candidate_pool(
     pool: &PgPool,
-    banks: &[BankId],
-    group: StaffGroup,
-) -> Result<Vec<Worker>, StoreError> {
-    let sql = format!(
-        "{WORKER_SELECT} WHERE w.id IN (SELECT m.worker_id FROM bank_memberships m \
-         WHERE m.bank_id = ANY($1)) AND w.staff_group = $2 ORDER BY w.id"
-    );
-    let rows = sqlx::query(&sql)
-        .bind(ids(banks, |b: BankId| b.0))
-        .bind(group.as_str())
-        .fetch_all(pool)
-        .await
-        .or_store()?;
+    q: &PoolQuery,
+) -> Result<Vec<PoolMember>, StoreError> {
+    // Members are found through the covering (bank, worker) index, then fetched by id (the
+    // ARRAY keeps the planner from scanning every worker); continuity is one pass over the
+    // ward's past shifts, fairness an index range per member.
+    let rows = sqlx::query(
+        "WITH m AS MATERIALIZED (SELECT worker_id, array_agg(bank_id ORDER BY bank_id) AS banks, \
+         array_agg(bank_id ORDER BY bank_id) FILTER (WHERE tier IS NOT NULL) AS tiered \
+         FROM bank_memberships WHERE bank_id = ANY($1) GROUP BY worker_id) \
+         SELECT w.*, m.banks, coalesce(m.tiered, '{}') AS tiered, \
+         w.id IN (SELECT b.worker_id FROM shifts s JOIN bookings b ON b.shift_id = s.id \
+                  WHERE s.ward_id = $4 AND s.starts_at < $5 AND b.status = 'active' AND b.ends_at <= $5) \
+             AS worked_ward, \
+         coalesce((SELECT (sum(extract(epoch FROM b.ends_at - b.starts_at)) / 60)::bigint \
+                   FROM bookings b WHERE b.worker_id = w.id AND b.status = 'active' \
+                   AND b.starts_at >= $6 AND b.starts_at < $7), 0) AS minutes \
+         FROM workers w JOIN m ON m.worker_id = w.id \
+         WHERE w.id = ANY(ARRAY(SELECT worker_id FROM m)) AND w.staff_group = $2 AND w.grade = ANY($3) \
+         ORDER BY w.id",
+    )
+    .bind(ids(&q.banks, |b: BankId| b.0))
+    .bind(q.staff_group.as_str())
+    .bind(q.grades.iter().map(|g| g.as_str()).collect::<Vec<_>>())
+    .bind(q.ward.0)
+    .bind(q.now)
+    .bind(q.from)
+    .bind(q.to)
+    .fetch_all(pool)
+    .await
+    .or_store()?;
     rows.iter()
-        .map(|r| Worker::try_from(rows::worker(r)?).map_err(StoreError::Unexpected))
+        .map(|r| {
+            Ok(PoolMember {
+                worker: Worker::try_from(rows::worker(r)?).map_err(StoreError::Unexpected)?,
+                worked_ward: sqlx::Row::try_get(r, "worked_ward").or_store()?,
+                minutes_in_period: sqlx::Row::try_get(r, "minutes").or_store()?,
+            })
+        })
         .collect()
 }
 
@@ -112,44 +135,6 @@ pub(crate) async fn credentials_of_workers(
     rows.iter()
         .map(|r| Credential::try_from(rows::credential(r)?).map_err(StoreError::Unexpected))
         .collect()
-}
-
-pub(crate) async fn match_history(
-    pool: &PgPool,
-    workers: &[WorkerId],
-    ward: WardId,
-    now: DateTime<Utc>,
-    from: DateTime<Utc>,
-    to: DateTime<Utc>,
-) -> Result<Vec<MatchHistory>, StoreError> {
-    let rows: Vec<(Uuid, bool, i64)> = sqlx::query_as(
-        "WITH ward AS (SELECT DISTINCT b.worker_id FROM shifts s JOIN bookings b ON b.shift_id = s.id \
-                       WHERE s.ward_id = $2 AND s.starts_at < $3 AND b.status = 'active' \
-                       AND b.ends_at <= $3 AND b.worker_id = ANY($1)), \
-              period AS (SELECT b.worker_id, \
-                         (sum(extract(epoch FROM b.ends_at - b.starts_at)) / 60)::bigint AS minutes \
-                         FROM bookings b WHERE b.worker_id = ANY($1) AND b.status = 'active' \
-                         AND b.starts_at >= $4 AND b.starts_at < $5 GROUP BY b.worker_id) \
-         SELECT coalesce(ward.worker_id, period.worker_id), ward.worker_id IS NOT NULL, \
-                coalesce(period.minutes, 0) \
-         FROM ward FULL JOIN period ON period.worker_id = ward.worker_id",
-    )
-    .bind(ids(workers, |w: WorkerId| w.0))
-    .bind(ward.0)
-    .bind(now)
-    .bind(from)
-    .bind(to)
-    .fetch_all(pool)
-    .await
-    .or_store()?;
-    Ok(rows
-        .into_iter()
-        .map(|(worker, worked_ward, minutes)| MatchHistory {
-            worker_id: WorkerId(worker),
-            worked_ward,
-            minutes_in_period: minutes,
-        })
-        .collect())
 }
 
 pub(crate) async fn worked_by_workers(

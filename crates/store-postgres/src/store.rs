@@ -595,12 +595,8 @@ impl Store for PgStore {
         crate::candidates::wards_worked(&self.pool, worker, before).await
     }
 
-    async fn bank_members(
-        &self,
-        banks: &[BankId],
-        group: StaffGroup,
-    ) -> Result<Vec<Worker>, StoreError> {
-        crate::candidates::bank_members(&self.pool, banks, group).await
+    async fn candidate_pool(&self, query: &PoolQuery) -> Result<Vec<PoolMember>, StoreError> {
+        crate::candidates::candidate_pool(&self.pool, query).await
     }
 
     async fn credentials_of_workers(
@@ -608,17 +604,6 @@ impl Store for PgStore {
         workers: &[WorkerId],
     ) -> Result<Vec<Credential>, StoreError> {
         crate::candidates::credentials_of_workers(&self.pool, workers).await
-    }
-
-    async fn match_history(
-        &self,
-        workers: &[WorkerId],
-        ward: WardId,
-        now: DateTime<Utc>,
-        from: DateTime<Utc>,
-        to: DateTime<Utc>,
-    ) -> Result<Vec<MatchHistory>, StoreError> {
-        crate::candidates::match_history(&self.pool, workers, ward, now, from, to).await
     }
 
     async fn worked_by_workers(

@@ -11,7 +11,7 @@ use staffbank_domain::working_time::Worked;
 use staffbank_domain::*;
 use staffbank_store::raw::grade_rank;
 use staffbank_store::{
-    Credential, MatchHistory, MatchQuery, MatchableShift, Shift, StoreError, Worker,
+    Credential, MatchQuery, MatchableShift, PoolMember, PoolQuery, Shift, StoreError, Worker,
 };
 use uuid::Uuid;
 
@@ -96,37 +96,43 @@ pub(crate) async fn wards_worked(
     Ok(wards.into_iter().map(WardId).collect())
 }
 
-pub(crate) async fn bank_members(
+pub(crate) async fn candidate_pool(
     store: &SqliteStore,
-    banks: &[BankId],
-    group: StaffGroup,
-) -> Result<Vec<Worker>, StoreError> {
+    q: &PoolQuery,
+) -> Result<Vec<PoolMember>, StoreError> {
+    let banks = marks(q.banks.len());
     let sql = format!(
-        "SELECT w.* FROM workers w WHERE w.id IN (SELECT m.worker_id FROM bank_memberships m \
-         WHERE m.bank_id IN ({})) AND w.staff_group = ? ORDER BY w.id",
-        marks(banks.len())
+        "SELECT w.*, w.id IN (SELECT b.worker_id FROM shifts s JOIN bookings b ON b.shift_id = s.id \
+                  WHERE s.ward_id = ? AND s.starts_at < ? AND b.status = 'active' AND b.ends_at <= ?) \
+             AS worked_ward, \
+         coalesce((SELECT sum((b.ends_at - b.starts_at) / 60000) FROM bookings b \
+                   WHERE b.worker_id = w.id AND b.status = 'active' AND b.starts_at >= ? \
+                   AND b.starts_at < ?), 0) AS minutes \
+         FROM workers w WHERE w.id IN (SELECT m.worker_id FROM bank_memberships m \
+         WHERE m.bank_id IN ({banks})) AND w.staff_group = ? AND w.grade IN ({}) ORDER BY w.id",
+        marks(q.grades.len())
     );
-    let mut query = sqlx::query(&sql);
-    for bank in banks {
+    let mut query = sqlx::query(&sql)
+        .bind(q.ward.0)
+        .bind(ms(q.now))
+        .bind(ms(q.now))
+        .bind(ms(q.from))
+        .bind(ms(q.to));
+    for bank in &q.banks {
         query = query.bind(bank.0);
     }
-    let rows: Vec<SqliteRow> = query
-        .bind(group.as_str())
-        .fetch_all(&store.reader)
-        .await
-        .or_store()?;
-    let ids: Vec<Uuid> = rows
-        .iter()
-        .map(|r| r.try_get("id").or_store())
-        .collect::<Result<_, _>>()?;
+    query = query.bind(q.staff_group.as_str());
+    for grade in &q.grades {
+        query = query.bind(grade.as_str());
+    }
+    let rows: Vec<SqliteRow> = query.fetch_all(&store.reader).await.or_store()?;
     let sql = format!(
-        "SELECT worker_id, bank_id, tier FROM bank_memberships WHERE worker_id IN ({}) \
-         ORDER BY joined_at, bank_id",
-        marks(ids.len())
+        "SELECT worker_id, bank_id, tier FROM bank_memberships WHERE bank_id IN ({banks}) \
+         ORDER BY bank_id"
     );
     let mut query = sqlx::query_as::<_, (Uuid, Uuid, Option<String>)>(&sql);
-    for id in &ids {
-        query = query.bind(id);
+    for bank in &q.banks {
+        query = query.bind(bank.0);
     }
     let mut memberships: HashMap<Uuid, (Vec<Uuid>, Vec<Uuid>)> = HashMap::new();
     for (worker, bank, tier) in query.fetch_all(&store.reader).await.or_store()? {
@@ -137,11 +143,15 @@ pub(crate) async fn bank_members(
         }
     }
     rows.iter()
-        .zip(ids)
-        .map(|(row, id)| {
-            let (banks, mut tiered) = memberships.remove(&id).unwrap_or_default();
-            tiered.sort();
-            Worker::try_from(rows::worker(row, banks, tiered)?).map_err(StoreError::Unexpected)
+        .map(|row| {
+            let id: Uuid = row.try_get("id").or_store()?;
+            let (banks, tiered) = memberships.remove(&id).unwrap_or_default();
+            Ok(PoolMember {
+                worker: Worker::try_from(rows::worker(row, banks, tiered)?)
+                    .map_err(StoreError::Unexpected)?,
+                worked_ward: row.try_get("worked_ward").or_store()?,
+                minutes_in_period: row.try_get("minutes").or_store()?,
+            })
         })
         .collect()
 }
@@ -163,43 +173,6 @@ pub(crate) async fn credentials_of_workers(
     rows.iter()
         .map(|r| Credential::try_from(rows::credential(r)?).map_err(StoreError::Unexpected))
         .collect()
-}
-
-pub(crate) async fn match_history(
-    store: &SqliteStore,
-    workers: &[WorkerId],
-    ward: WardId,
-    now: DateTime<Utc>,
-    from: DateTime<Utc>,
-    to: DateTime<Utc>,
-) -> Result<Vec<MatchHistory>, StoreError> {
-    let list = marks(workers.len());
-    let sql = format!(
-        "SELECT b.worker_id, \
-         max(CASE WHEN s.ward_id = ? AND b.ends_at <= ? THEN 1 ELSE 0 END) AS worked_ward, \
-         sum(CASE WHEN b.starts_at >= ? AND b.starts_at < ? \
-             THEN (b.ends_at - b.starts_at) / 60000 ELSE 0 END) AS minutes \
-         FROM bookings b JOIN shifts s ON s.id = b.shift_id \
-         WHERE b.status = 'active' AND b.worker_id IN ({list}) GROUP BY b.worker_id"
-    );
-    let mut query = sqlx::query_as::<_, (Uuid, bool, i64)>(&sql)
-        .bind(ward.0)
-        .bind(ms(now))
-        .bind(ms(from))
-        .bind(ms(to));
-    for worker in workers {
-        query = query.bind(worker.0);
-    }
-    let rows = query.fetch_all(&store.reader).await.or_store()?;
-    Ok(rows
-        .into_iter()
-        .filter(|(_, worked, minutes)| *worked || *minutes > 0)
-        .map(|(worker, worked_ward, minutes)| MatchHistory {
-            worker_id: WorkerId(worker),
-            worked_ward,
-            minutes_in_period: minutes,
-        })
-        .collect())
 }
 
 pub(crate) async fn worked_by_workers(

@@ -465,11 +465,31 @@ pub struct MatchableShift {
     pub site: GeoPoint,
 }
 
-/// What ranking needs from a candidate's past: continuity and fairness.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub struct MatchHistory {
-    /// The candidate.
-    pub worker_id: WorkerId,
+/// Who may be a shift's candidate: see [`crate::Store::candidate_pool`].
+#[derive(Debug, Clone)]
+pub struct PoolQuery {
+    /// The shift's banks.
+    pub banks: Vec<BankId>,
+    /// Its staff group.
+    pub staff_group: StaffGroup,
+    /// The grades it accepts.
+    pub grades: Vec<Grade>,
+    /// Its ward, for continuity.
+    pub ward: WardId,
+    /// The moment of the search: wards worked before it count.
+    pub now: DateTime<Utc>,
+    /// The fairness period: booked minutes starting from here...
+    pub from: DateTime<Utc>,
+    /// ...to here.
+    pub to: DateTime<Utc>,
+}
+
+/// A member of a candidate pool with what ranking needs from their past.
+#[derive(Debug, Clone, PartialEq)]
+pub struct PoolMember {
+    /// The worker, with `banks` and `tiered` holding only the query's banks (all eligibility
+    /// asks of them).
+    pub worker: Worker,
     /// They have worked a past shift on the ward.
     pub worked_ward: bool,
     /// Minutes of active bookings starting in the fairness period.

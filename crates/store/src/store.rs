@@ -14,9 +14,9 @@ use staffbank_domain::release::{ReleasePolicy, Tier};
 use crate::{
     AgencyRelease, AuditRecord, Bank, BookOutcome, Booking, BookingRequest, CancellationPayment,
     CancellationRecord, Credential, Decision, DueOffers, Hash, LeafWithBody, LedgerEntry,
-    MatchHistory, MatchQuery, MatchableShift, MatchingCounts, OfferRound, OpenShiftQuery,
-    Organisation, OutboxEvent, Page, PersonKey, RequestOutcome, SequencedBatch, Session, Shift,
-    SignedHead, Site, StoreError, User, Ward, Worker, WorkingTimeCheck,
+    MatchQuery, MatchableShift, MatchingCounts, OfferRound, OpenShiftQuery, Organisation,
+    OutboxEvent, Page, PersonKey, PoolMember, PoolQuery, RequestOutcome, SequencedBatch, Session,
+    Shift, SignedHead, Site, StoreError, User, Ward, Worker, WorkingTimeCheck,
 };
 
 /// Everything Staffbank persists. Each method is atomic: it either happens whole or not at all.
@@ -183,27 +183,15 @@ pub trait Store: Send + Sync + 'static {
         worker: WorkerId,
         before: DateTime<Utc>,
     ) -> Result<Vec<WardId>, StoreError>;
-    /// Members of any of `banks` in `group`: the pool a shift's candidates come from.
-    async fn bank_members(
-        &self,
-        banks: &[BankId],
-        group: StaffGroup,
-    ) -> Result<Vec<Worker>, StoreError>;
+    /// A shift's candidate pool: members of any of the query's banks in its group and grades,
+    /// each with what ranking needs from their past. Read in one step, as it is the largest read
+    /// matching makes.
+    async fn candidate_pool(&self, query: &PoolQuery) -> Result<Vec<PoolMember>, StoreError>;
     /// The credentials of many workers at once.
     async fn credentials_of_workers(
         &self,
         workers: &[WorkerId],
     ) -> Result<Vec<Credential>, StoreError>;
-    /// For each of `workers`: whether they worked `ward` before `now`, and their booked minutes
-    /// starting in `[from, to)`. Workers with neither are left out.
-    async fn match_history(
-        &self,
-        workers: &[WorkerId],
-        ward: WardId,
-        now: DateTime<Utc>,
-        from: DateTime<Utc>,
-        to: DateTime<Utc>,
-    ) -> Result<Vec<MatchHistory>, StoreError>;
     /// The active bookings of many workers overlapping `[from, to)`, each with its worker.
     async fn worked_by_workers(
         &self,

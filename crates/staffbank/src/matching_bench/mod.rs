@@ -12,6 +12,7 @@
 
 mod burst;
 mod national;
+mod oracle;
 mod rules;
 
 use std::path::PathBuf;
@@ -150,7 +151,7 @@ async fn sessions(app: &App, users: &[Uuid]) -> anyhow::Result<Vec<String>> {
     Ok(tokens)
 }
 
-/// Times GET `paths[i]` with `tokens[i]`, four at a time (after a warm-up of 50); p50 and p99 ms.
+/// Times each GET (path, token), one after another after a warm-up of 50; p50 and p99 ms.
 async fn latency(base: &str, requests: Vec<(String, String)>) -> anyhow::Result<(f64, f64)> {
     let client = reqwest::Client::new();
     let time = |(path, token): (String, String)| {
@@ -173,7 +174,7 @@ async fn latency(base: &str, requests: Vec<(String, String)>) -> anyhow::Result<
     }
     let mut samples: Vec<f64> = futures::stream::iter(requests)
         .map(time)
-        .buffer_unordered(4)
+        .buffered(1)
         .collect::<Vec<_>>()
         .await
         .into_iter()
@@ -253,6 +254,84 @@ async fn burst_on(
         "{name}: server errors"
     );
     Ok(result.per_second)
+}
+
+/// Books through the API, for `workers` sampled at random, shifts from their banks (and after
+/// each booking one starting soon after it ends, and one from anywhere), deciding each first
+/// with [`oracle::allowed`]; fails on any disagreement. Returns (attempts, accepted).
+async fn decisions(
+    base: &str,
+    app: &App,
+    pool: &sqlx::PgPool,
+    workers: usize,
+    anywhere: &[Uuid],
+) -> anyhow::Result<(usize, usize, Vec<(&'static str, usize)>)> {
+    let store = app.store().as_ref();
+    let sample: Vec<(Uuid, Uuid)> =
+        sqlx::query_as("SELECT id, user_id FROM workers ORDER BY random() LIMIT $1")
+            .bind(i64::try_from(workers)?)
+            .fetch_all(pool)
+            .await?;
+    let tokens = sessions(app, &sample.iter().map(|(_, u)| *u).collect::<Vec<_>>()).await?;
+    let client = reqwest::Client::new();
+    let (mut attempts, mut accepted) = (0, 0);
+    let mut refused: std::collections::BTreeMap<&'static str, usize> = Default::default();
+    for (n, ((worker_id, _), token)) in sample.iter().zip(tokens).enumerate() {
+        let worker = store
+            .worker(staffbank_domain::WorkerId(*worker_id))
+            .await?
+            .context("worker")?;
+        let banks: Vec<Uuid> = worker.banks.iter().map(|b| b.0).collect();
+        let mut queue: Vec<Uuid> = sqlx::query_scalar(
+            "SELECT id FROM shifts WHERE status = 'open' AND starts_at > now() \
+             AND (bank_id = ANY($1) OR collaborative_bank_id = ANY($1)) ORDER BY random() LIMIT 3",
+        )
+        .bind(&banks)
+        .fetch_all(pool)
+        .await?;
+        queue.push(anywhere[n % anywhere.len()]);
+        while let Some(shift_id) = queue.pop() {
+            let shift = store
+                .shift(staffbank_domain::ShiftId(shift_id))
+                .await?
+                .context("shift")?;
+            let credentials = store.credentials_of(worker.id).await?;
+            let held = oracle::bookings_of(store, &worker).await?;
+            let verdict = oracle::allowed(&worker, &credentials, &held, &shift, Utc::now());
+            let reply = client
+                .post(format!("{base}/api/v1/shifts/{shift_id}/bookings"))
+                .bearer_auth(&token)
+                .header("idempotency-key", Uuid::new_v4().to_string())
+                .send()
+                .await?;
+            let status = reply.status().as_u16();
+            let body = reply.text().await?;
+            attempts += 1;
+            match (verdict, status) {
+                (Ok(()), 201) => {
+                    accepted += 1;
+                    // Next, a shift starting soon after this one ends: rest and overlap rules.
+                    let next: Option<Uuid> = sqlx::query_scalar(
+                        "SELECT id FROM shifts WHERE status = 'open' \
+                         AND (bank_id = ANY($1) OR collaborative_bank_id = ANY($1)) \
+                         AND starts_at BETWEEN $2 - interval '4 hours' AND $2 + interval '14 hours' \
+                         AND id <> $3 ORDER BY random() LIMIT 1",
+                    )
+                    .bind(&banks)
+                    .bind(shift.window.end())
+                    .bind(shift_id)
+                    .fetch_optional(pool)
+                    .await?;
+                    queue.extend(next);
+                }
+                (Err(why), 404 | 409 | 422) => *refused.entry(why).or_default() += 1,
+                (verdict, status) => anyhow::bail!(
+                    "worker {worker_id}, shift {shift_id}: the rules say {verdict:?}, the API answered {status} {body}"
+                ),
+            }
+        }
+    }
+    Ok((attempts, accepted, refused.into_iter().collect()))
 }
 
 /// A minimal booking transaction (lock a shift, insert a booking, count it) under `pgbench`.
@@ -354,7 +433,7 @@ pub async fn run(args: MatchingBenchArgs) -> anyhow::Result<()> {
     )
     .await?;
     println!(
-        "shifts I can book, through the API ({} workers, 4 at a time): p50 {p50:.1} ms, p99 {p99:.1} ms",
+        "shifts I can book, through the API ({} workers, one at a time): p50 {p50:.1} ms, p99 {p99:.1} ms",
         args.samples
     );
     let (p50, p99) = latency(
@@ -367,8 +446,15 @@ pub async fn run(args: MatchingBenchArgs) -> anyhow::Result<()> {
     )
     .await?;
     println!(
-        "ranked candidates, through the API ({} shifts, 4 at a time): p50 {p50:.1} ms, p99 {p99:.1} ms",
+        "ranked candidates, through the API ({} shifts, one at a time): p50 {p50:.1} ms, p99 {p99:.1} ms",
         args.samples
+    );
+    let anywhere: Vec<Uuid> = shifts.iter().map(|(s, _)| *s).collect();
+    let (attempts, accepted, refused) =
+        decisions(&server.base, &app, &pool, args.samples / 5, &anywhere).await?;
+    println!(
+        "booking decisions against the rules computed independently: {attempts} attempts, \
+         {accepted} accepted, refused {refused:?}; 0 disagreements"
     );
     let (rss, peak) = server.memory_mb()?;
     println!("server memory at national scale: {rss:.0} MB resident, {peak:.0} MB peak");

@@ -46,7 +46,7 @@ const REQUIREMENTS_SQL: &str = "CASE g.staff_group \
     WHEN 'healthcare_support' THEN ARRAY['core_skills_training','dbs_check:enhanced_barred','identity','occupational_health','right_to_work'] \
     ELSE ARRAY['core_skills_training','dbs_check:enhanced_barred','identity','occupational_health','professional_registration','right_to_work'] END";
 
-/// Generates everything into an empty, migrated database; returns after `ANALYZE`.
+/// Generates everything into an empty, migrated database; returns after `VACUUM ANALYZE`.
 pub async fn generate(pool: &PgPool, scale: Scale, now: DateTime<Utc>) -> anyhow::Result<()> {
     anyhow::ensure!(
         scale.trusts % 5 == 0 && scale.trusts > 0,
@@ -92,8 +92,8 @@ pub async fn generate(pool: &PgPool, scale: Scale, now: DateTime<Utc>) -> anyhow
             "INSERT INTO workers (id, user_id, display_name, staff_group, grade, pay_point, skills, \
              home_lat, home_lon, weekly_limit_opt_out, max_travel_km, shift_times) \
              SELECT md5('worker'||w)::uuid, md5('user'||w)::uuid, 'Worker '||w, g.staff_group, \
-             g.worker_grade, 1, '{{}}', si.lat + ((w * 7919) % 101 - 50) / 400.0, \
-             si.lon + ((w * 104729) % 101 - 50) / 300.0, false, \
+             g.worker_grade, 1, '{{}}', si.lat + ((w::bigint * 7919) % 101 - 50) / 400.0, \
+             si.lon + ((w::bigint * 104729) % 101 - 50) / 300.0, false, \
              CASE WHEN w % 4 = 0 THEN 25.0 END, (ARRAY['any', 'any', 'days', 'nights'])[1 + w % 4] \
              FROM generate_series(0, {w}-1) w JOIN bench_mix g ON g.r = w % 20 \
              JOIN sites si ON si.id = md5('site'||(w % {t})||'-0')::uuid")),
@@ -172,6 +172,7 @@ pub async fn generate(pool: &PgPool, scale: Scale, now: DateTime<Utc>) -> anyhow
             started.elapsed().as_secs_f64()
         );
     }
-    sqlx::query("ANALYZE").execute(pool).await?;
+    // As autovacuum would in time: statistics, and the visibility map index-only scans need.
+    sqlx::query("VACUUM ANALYZE").execute(pool).await?;
     Ok(())
 }
