@@ -106,6 +106,8 @@ pub(crate) async fn candidate_pool(
     .bind(q.now)
     .bind(q.from)
     .bind(q.to)
+    // Planned afresh for each shift's banks and ward: a cached generic plan scans every worker.
+    .persistent(false)
     .fetch_all(pool)
     .await
     .or_store()?;

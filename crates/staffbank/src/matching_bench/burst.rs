@@ -3,7 +3,7 @@
 //! checked from the stored bookings with [`super::rules`], not with the product's own code.
 
 use std::collections::HashMap;
-use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 use std::sync::Arc;
 use std::time::Instant;
 
@@ -272,17 +272,20 @@ pub struct BurstResult {
     pub statuses: HashMap<u16, usize>,
 }
 
-/// Every worker tries up to three random shifts, stopping after two bookings, with
-/// `concurrency` requests in flight.
+/// Every worker tries up to three shifts, stopping after two bookings, with `concurrency`
+/// requests in flight. Like the app's list, a worker picks among shifts not yet known to be full.
 pub async fn run(base: &str, fx: &BurstFixture, concurrency: usize) -> anyhow::Result<BurstResult> {
     let client = reqwest::Client::builder()
         .pool_max_idle_per_host(concurrency)
         .build()?;
     let next = Arc::new(AtomicUsize::new(0));
+    let full: Arc<Vec<AtomicBool>> =
+        Arc::new(fx.shifts.iter().map(|_| AtomicBool::new(false)).collect());
     let started = Instant::now();
     let mut tasks = Vec::new();
     for task in 0..concurrency {
-        let (client, next, base) = (client.clone(), next.clone(), base.to_owned());
+        let (client, next, full, base) =
+            (client.clone(), next.clone(), full.clone(), base.to_owned());
         let shifts: Vec<ShiftId> = fx.shifts.iter().map(|s| s.id).collect();
         let workers = fx.workers.clone();
         tasks.push(tokio::spawn(async move {
@@ -295,18 +298,27 @@ pub async fn run(base: &str, fx: &BurstFixture, concurrency: usize) -> anyhow::R
                     return Ok::<_, anyhow::Error>((latencies, statuses));
                 };
                 let mut booked = 0;
-                for (attempt, shift) in shifts.choose_multiple(&mut rng, 3).enumerate() {
+                for attempt in 0..3 {
+                    let open: Vec<usize> = (0..shifts.len())
+                        .filter(|s| !full[*s].load(Ordering::Relaxed))
+                        .collect();
+                    let Some(&pick) = open.choose(&mut rng) else {
+                        break;
+                    };
                     let t = Instant::now();
                     let reply = client
-                        .post(format!("{base}/api/v1/shifts/{}/bookings", shift.0))
+                        .post(format!("{base}/api/v1/shifts/{}/bookings", shifts[pick].0))
                         .bearer_auth(token)
                         .header("idempotency-key", format!("burst-{i}-{attempt}"))
                         .send()
                         .await?;
                     let status = reply.status().as_u16();
-                    reply.bytes().await?;
+                    let body = reply.text().await?;
                     latencies.push(t.elapsed().as_secs_f64() * 1000.0);
                     *statuses.entry(status).or_default() += 1;
+                    if body.contains("shift-full") {
+                        full[pick].store(true, Ordering::Relaxed);
+                    }
                     if status == 201 {
                         booked += 1;
                         if booked == 2 {
