@@ -86,6 +86,11 @@ impl App {
                 "this ward approves its bookings: request the shift instead".into(),
             ));
         }
+        // Already full when read: refused before the costlier checks. (The store still decides
+        // the race for the last place.)
+        if shift.booked >= shift.places.get() {
+            return Err(StoreError::Conflict(Conflict::ShiftFull).into());
+        }
         let now = self.now();
         self.require_eligible(worker, &shift, now).await?;
         let request = Booking {

@@ -1,6 +1,8 @@
 //! The reads matching runs on: shifts that may match a worker, and a shift's candidate pool with
 //! what ranking and the working-time rules need about each candidate.
 
+use std::collections::HashMap;
+
 use chrono::{DateTime, Utc};
 use sqlx::postgres::PgRow;
 use sqlx::PgPool;
@@ -81,23 +83,20 @@ pub(crate) async fn candidate_pool(
     pool: &PgPool,
     q: &PoolQuery,
 ) -> Result<Vec<PoolMember>, StoreError> {
-    // Members are found through the covering (bank, worker) index, then fetched by id (the
-    // ARRAY keeps the planner from scanning every worker); continuity is one pass over the
-    // ward's past shifts, fairness an index range per member.
+    // The members, fetched by id (the ARRAY keeps the planner from scanning every worker), with
+    // continuity from one pass over the ward's past shifts and fairness from an index range each;
+    // then their memberships of these banks from the covering (bank, worker) index, joined here
+    // (joined in SQL, a misestimate can turn it into a nested loop over every member).
     let rows = sqlx::query(
-        "WITH m AS MATERIALIZED (SELECT worker_id, array_agg(bank_id ORDER BY bank_id) AS banks, \
-         array_agg(bank_id ORDER BY bank_id) FILTER (WHERE tier IS NOT NULL) AS tiered \
-         FROM bank_memberships WHERE bank_id = ANY($1) GROUP BY worker_id) \
-         SELECT w.*, m.banks, coalesce(m.tiered, '{}') AS tiered, \
+        "SELECT w.*, '{}'::uuid[] AS banks, '{}'::uuid[] AS tiered, \
          w.id IN (SELECT b.worker_id FROM shifts s JOIN bookings b ON b.shift_id = s.id \
                   WHERE s.ward_id = $4 AND s.starts_at < $5 AND b.status = 'active' AND b.ends_at <= $5) \
              AS worked_ward, \
          coalesce((SELECT (sum(extract(epoch FROM b.ends_at - b.starts_at)) / 60)::bigint \
                    FROM bookings b WHERE b.worker_id = w.id AND b.status = 'active' \
                    AND b.starts_at >= $6 AND b.starts_at < $7), 0) AS minutes \
-         FROM workers w JOIN m ON m.worker_id = w.id \
-         WHERE w.id = ANY(ARRAY(SELECT worker_id FROM m)) AND w.staff_group = $2 AND w.grade = ANY($3) \
-         ORDER BY w.id",
+         FROM workers w WHERE w.id = ANY(ARRAY(SELECT m.worker_id FROM bank_memberships m \
+         WHERE m.bank_id = ANY($1))) AND w.staff_group = $2 AND w.grade = ANY($3) ORDER BY w.id",
     )
     .bind(ids(&q.banks, |b: BankId| b.0))
     .bind(q.staff_group.as_str())
@@ -111,10 +110,31 @@ pub(crate) async fn candidate_pool(
     .fetch_all(pool)
     .await
     .or_store()?;
+    let memberships: Vec<(Uuid, Uuid, bool)> = sqlx::query_as(
+        "SELECT worker_id, bank_id, tier IS NOT NULL FROM bank_memberships WHERE bank_id = ANY($1) \
+         ORDER BY bank_id",
+    )
+    .bind(ids(&q.banks, |b: BankId| b.0))
+    .fetch_all(pool)
+    .await
+    .or_store()?;
+    let mut banks: HashMap<Uuid, (Vec<Uuid>, Vec<Uuid>)> = HashMap::new();
+    for (worker, bank, tiered) in memberships {
+        let entry = banks.entry(worker).or_default();
+        entry.0.push(bank);
+        if tiered {
+            entry.1.push(bank);
+        }
+    }
     rows.iter()
         .map(|r| {
+            let id: Uuid = sqlx::Row::try_get(r, "id").or_store()?;
+            let (member_of, tiered) = banks.remove(&id).unwrap_or_default();
+            let mut raw = rows::worker(r)?;
+            raw.banks = member_of;
+            raw.tiered = tiered;
             Ok(PoolMember {
-                worker: Worker::try_from(rows::worker(r)?).map_err(StoreError::Unexpected)?,
+                worker: Worker::try_from(raw).map_err(StoreError::Unexpected)?,
                 worked_ward: sqlx::Row::try_get(r, "worked_ward").or_store()?,
                 minutes_in_period: sqlx::Row::try_get(r, "minutes").or_store()?,
             })
