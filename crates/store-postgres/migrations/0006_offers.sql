@@ -26,6 +26,27 @@ CREATE TABLE outbox (
     created_at timestamptz NOT NULL
 );
 
--- A shift's candidate pool reads its banks' members, with their tiers, from this index alone.
+-- A shift's candidate pool reads the members of its banks in its staff group, with their tiers,
+-- from one index alone; so each membership carries its worker's staff group, kept by triggers.
+ALTER TABLE bank_memberships ADD COLUMN staff_group text;
+UPDATE bank_memberships m SET staff_group = w.staff_group FROM workers w WHERE w.id = m.worker_id;
+ALTER TABLE bank_memberships ALTER COLUMN staff_group SET NOT NULL;
+CREATE FUNCTION bank_memberships_staff_group() RETURNS trigger LANGUAGE plpgsql AS $$
+BEGIN
+    NEW.staff_group := (SELECT staff_group FROM workers WHERE id = NEW.worker_id);
+    RETURN NEW;
+END;
+$$;
+CREATE TRIGGER bank_memberships_staff_group BEFORE INSERT ON bank_memberships
+    FOR EACH ROW EXECUTE FUNCTION bank_memberships_staff_group();
+CREATE FUNCTION workers_staff_group_to_memberships() RETURNS trigger LANGUAGE plpgsql AS $$
+BEGIN
+    UPDATE bank_memberships SET staff_group = NEW.staff_group WHERE worker_id = NEW.id;
+    RETURN NEW;
+END;
+$$;
+CREATE TRIGGER workers_staff_group_to_memberships AFTER UPDATE OF staff_group ON workers
+    FOR EACH ROW EXECUTE FUNCTION workers_staff_group_to_memberships();
 DROP INDEX bank_memberships_by_bank;
-CREATE INDEX bank_memberships_by_bank ON bank_memberships (bank_id, worker_id) INCLUDE (tier);
+CREATE INDEX bank_memberships_by_bank ON bank_memberships (bank_id, staff_group, worker_id)
+    INCLUDE (tier);

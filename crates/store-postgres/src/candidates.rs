@@ -83,7 +83,8 @@ pub(crate) async fn candidate_pool(
     pool: &PgPool,
     q: &PoolQuery,
 ) -> Result<Vec<PoolMember>, StoreError> {
-    // The members, fetched by id (the ARRAY keeps the planner from scanning every worker), with
+    // The members in the group (memberships carry it, see migration 0006), fetched by id (the
+    // ARRAY keeps the planner from scanning every worker), with
     // continuity from one pass over the ward's past shifts and fairness from an index range each;
     // then their memberships of these banks from the covering (bank, worker) index, joined here
     // (joined in SQL, a misestimate can turn it into a nested loop over every member).
@@ -96,7 +97,8 @@ pub(crate) async fn candidate_pool(
                    FROM bookings b WHERE b.worker_id = w.id AND b.status = 'active' \
                    AND b.starts_at >= $6 AND b.starts_at < $7), 0) AS minutes \
          FROM workers w WHERE w.id = ANY(ARRAY(SELECT m.worker_id FROM bank_memberships m \
-         WHERE m.bank_id = ANY($1))) AND w.staff_group = $2 AND w.grade = ANY($3) ORDER BY w.id",
+         WHERE m.bank_id = ANY($1) AND m.staff_group = $2)) AND w.staff_group = $2 \
+         AND w.grade = ANY($3) ORDER BY w.id",
     )
     .bind(ids(&q.banks, |b: BankId| b.0))
     .bind(q.staff_group.as_str())
@@ -112,9 +114,10 @@ pub(crate) async fn candidate_pool(
     .or_store()?;
     let memberships: Vec<(Uuid, Uuid, bool)> = sqlx::query_as(
         "SELECT worker_id, bank_id, tier IS NOT NULL FROM bank_memberships WHERE bank_id = ANY($1) \
-         ORDER BY bank_id",
+         AND staff_group = $2 ORDER BY bank_id",
     )
     .bind(ids(&q.banks, |b: BankId| b.0))
+    .bind(q.staff_group.as_str())
     .fetch_all(pool)
     .await
     .or_store()?;
