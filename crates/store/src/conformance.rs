@@ -17,7 +17,9 @@ use uuid::Uuid;
 use crate::*;
 
 mod matching;
+mod offers;
 pub use matching::*;
+pub use offers::*;
 
 /// Generates one `#[tokio::test]` per conformance case for a backend. `$make` is an async function
 /// returning a fresh, migrated `Arc<dyn Store>`.
@@ -46,7 +48,8 @@ macro_rules! conformance_suite {
             credentials_are_recorded_then_only_revoked,
             release_settings_round_trip,
             requests_are_made_once_and_decided_once,
-            approval_and_instant_booking_never_share_the_last_place
+            approval_and_instant_booking_never_share_the_last_place,
+            offer_rounds_are_claimed_once_and_a_freed_place_falls_due
         );
     };
     (@cases $make:path; $($case:ident),*) => {
