@@ -19,7 +19,6 @@ use uuid::Uuid;
 
 use crate::audit::Change;
 
-use crate::lookup::Names;
 use crate::paging::{next_cursor, Paged};
 use crate::shifts::{shift_facts, worker_facts};
 use crate::views::BookingView;
@@ -190,9 +189,7 @@ impl App {
             .shift(booking.shift_id)
             .await?
             .ok_or(AppError::NotFound)?;
-        let view = Names::default()
-            .shift_view(self.store.as_ref(), &shift)
-            .await?;
+        let view = self.names.shift_view(self.store.as_ref(), &shift).await?;
         Ok(Booked {
             booking: BookingView::new(booking, worker, Some(view)),
             replayed,
@@ -275,9 +272,7 @@ impl App {
             .cancel_booking(id, &cancellation, payment.as_ref(), &[record])
             .await?;
         tracing::info!(by = by.as_str(), late, "booking cancelled");
-        let view = Names::default()
-            .shift_view(self.store.as_ref(), &shift)
-            .await?;
+        let view = self.names.shift_view(self.store.as_ref(), &shift).await?;
         Ok(BookingView::new(&cancelled, &worker, Some(view)))
     }
 
@@ -294,7 +289,7 @@ impl App {
             start: b.window.start(),
             id: b.id.0,
         });
-        let mut names = Names::default();
+        let names = &self.names;
         let mut items = Vec::with_capacity(bookings.len());
         for booking in &bookings {
             let shift = self

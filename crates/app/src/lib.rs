@@ -57,6 +57,8 @@ pub struct App {
     sequencer_id: uuid::Uuid,
     /// Wrapped data keys recently used for sealing.
     sealing_keys: Arc<audit::SealingKeys>,
+    /// Names for views, shared by every request in the process.
+    names: lookup::Names,
 }
 
 impl App {
@@ -69,6 +71,7 @@ impl App {
             master: Arc::new(master),
             sequencer_id: uuid::Uuid::new_v4(),
             sealing_keys: Arc::default(),
+            names: lookup::Names::default(),
         }
     }
 

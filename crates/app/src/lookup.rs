@@ -1,6 +1,12 @@
-//! Resolving the names a page of shifts needs, each fetched once per request.
+//! The names a view of a shift needs (trust, ward, site, bank), read once per process.
+//!
+//! A trust's, site's and bank's names and a ward's name and site never change once created, so
+//! every view in the process shares one cache and a busy page (or a burst of bookings) reads each
+//! of them once rather than once per request. Only names are read from it: a ward's booking mode,
+//! which does change, always comes from the store.
 
 use std::collections::HashMap;
+use std::sync::{Arc, RwLock};
 
 use anyhow::anyhow;
 use staffbank_domain::*;
@@ -9,13 +15,18 @@ use staffbank_store::{Bank, Organisation, Shift, Site, Store, Ward};
 use crate::views::{ShiftNames, ShiftView};
 use crate::AppError;
 
-/// A per-request cache of organisations, wards, sites and banks.
 #[derive(Default)]
-pub(crate) struct Names {
+struct Known {
     orgs: HashMap<OrgId, Organisation>,
     wards: HashMap<WardId, Ward>,
     sites: HashMap<SiteId, Site>,
     banks: HashMap<BankId, Bank>,
+}
+
+/// The process's cache of organisations, wards, sites and banks, by id.
+#[derive(Clone, Default)]
+pub(crate) struct Names {
+    known: Arc<RwLock<Known>>,
 }
 
 fn missing(what: &str) -> AppError {
@@ -23,47 +34,57 @@ fn missing(what: &str) -> AppError {
 }
 
 impl Names {
+    fn read(&self) -> std::sync::RwLockReadGuard<'_, Known> {
+        self.known.read().unwrap_or_else(|e| e.into_inner())
+    }
+
+    fn write(&self) -> std::sync::RwLockWriteGuard<'_, Known> {
+        self.known.write().unwrap_or_else(|e| e.into_inner())
+    }
+
     /// The view of `shift`, fetching any names not yet seen.
     pub(crate) async fn shift_view(
-        &mut self,
+        &self,
         store: &dyn Store,
         shift: &Shift,
     ) -> Result<ShiftView, AppError> {
-        if !self.orgs.contains_key(&shift.org_id) {
+        if !self.read().orgs.contains_key(&shift.org_id) {
             let org = store
                 .organisation(shift.org_id)
                 .await?
                 .ok_or_else(|| missing("trust"))?;
-            self.orgs.insert(org.id, org);
+            self.write().orgs.insert(org.id, org);
         }
-        if !self.wards.contains_key(&shift.ward_id) {
-            let ward = store
-                .ward(shift.ward_id)
-                .await?
-                .ok_or_else(|| missing("ward"))?;
-            self.wards.insert(ward.id, ward);
-        }
-        let site_id = self
-            .wards
-            .get(&shift.ward_id)
-            .map(|w| w.site_id)
-            .ok_or_else(|| missing("ward"))?;
-        if !self.sites.contains_key(&site_id) {
+        let cached_ward = self.read().wards.get(&shift.ward_id).map(|w| w.site_id);
+        let site_id = match cached_ward {
+            Some(site) => site,
+            None => {
+                let ward = store
+                    .ward(shift.ward_id)
+                    .await?
+                    .ok_or_else(|| missing("ward"))?;
+                let site = ward.site_id;
+                self.write().wards.insert(ward.id, ward);
+                site
+            }
+        };
+        if !self.read().sites.contains_key(&site_id) {
             let site = store.site(site_id).await?.ok_or_else(|| missing("site"))?;
-            self.sites.insert(site.id, site);
+            self.write().sites.insert(site.id, site);
         }
-        if !self.banks.contains_key(&shift.bank_id) {
+        if !self.read().banks.contains_key(&shift.bank_id) {
             let bank = store
                 .bank(shift.bank_id)
                 .await?
                 .ok_or_else(|| missing("bank"))?;
-            self.banks.insert(bank.id, bank);
+            self.write().banks.insert(bank.id, bank);
         }
+        let known = self.read();
         let (Some(org), Some(ward), Some(site), Some(bank)) = (
-            self.orgs.get(&shift.org_id),
-            self.wards.get(&shift.ward_id),
-            self.sites.get(&site_id),
-            self.banks.get(&shift.bank_id),
+            known.orgs.get(&shift.org_id),
+            known.wards.get(&shift.ward_id),
+            known.sites.get(&site_id),
+            known.banks.get(&shift.bank_id),
         ) else {
             return Err(missing("name"));
         };
@@ -80,7 +101,7 @@ impl Names {
 
     /// Views of many shifts.
     pub(crate) async fn shift_views(
-        &mut self,
+        &self,
         store: &dyn Store,
         shifts: &[Shift],
     ) -> Result<Vec<ShiftView>, AppError> {

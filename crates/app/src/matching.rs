@@ -16,7 +16,6 @@ use staffbank_domain::*;
 use staffbank_store::{Credential, MatchQuery, MatchableShift, PoolQuery, Shift, Ward, Worker};
 use uuid::Uuid;
 
-use crate::lookup::Names;
 use crate::shifts::{breaches_of, shift_facts, worker_facts};
 use crate::views::ShiftView;
 use crate::{App, AppError, Principal};
@@ -279,7 +278,7 @@ impl App {
         }
         refused.sort_by_key(|(s, r)| (r.len(), s.window.start()));
         refused.truncate(NEAR_MISSES);
-        let mut names = Names::default();
+        let names = &self.names;
         let mut out = ShiftMatches {
             bookable: Vec::with_capacity(bookable.len()),
             not_bookable: Vec::with_capacity(refused.len()),

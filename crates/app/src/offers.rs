@@ -15,7 +15,6 @@ use staffbank_domain::WorkerId;
 use staffbank_store::{DueOffers, OfferRound, OutboxEvent, Shift};
 use uuid::Uuid;
 
-use crate::lookup::Names;
 use crate::matching::ShiftMatch;
 use crate::{App, AppError, Principal};
 
@@ -94,9 +93,7 @@ impl App {
             .filter(|(rank, ..)| rank.within_travel_limit)
             .map(|(.., worker)| worker.id)
             .collect();
-        let view = Names::default()
-            .shift_view(self.store.as_ref(), shift)
-            .await?;
+        let view = self.names.shift_view(self.store.as_ref(), shift).await?;
         let events = workers
             .iter()
             .map(|worker| OutboxEvent {

@@ -14,7 +14,6 @@ use uuid::Uuid;
 
 use crate::audit::Change;
 use crate::bookings::check_idempotency_key;
-use crate::lookup::Names;
 use crate::views::ShiftView;
 use crate::{App, AppError, ConflictKind, Principal};
 
@@ -68,9 +67,7 @@ impl App {
             created_at: r.created_at,
             decided_at: r.decided.map(|d| d.0),
             booking_id: r.booking_id.map(|b| b.0),
-            shift: Names::default()
-                .shift_view(self.store.as_ref(), &shift)
-                .await?,
+            shift: self.names.shift_view(self.store.as_ref(), &shift).await?,
         })
     }
 

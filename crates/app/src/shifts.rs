@@ -22,7 +22,6 @@ use crate::audit::Change;
 
 use crate::admin::name;
 use crate::error::Fields;
-use crate::lookup::Names;
 use crate::paging::{next_cursor, Paged};
 use crate::views::ShiftView;
 use crate::{App, AppError, Principal};
@@ -193,9 +192,7 @@ impl App {
         }
         self.store.post_shifts(&shifts, &records).await?;
         tracing::info!(posted = shifts.len(), "shifts posted");
-        Names::default()
-            .shift_views(self.store.as_ref(), &shifts)
-            .await
+        self.names.shift_views(self.store.as_ref(), &shifts).await
     }
 
     async fn parse_shift(
@@ -327,9 +324,7 @@ impl App {
     /// Anyone else is told it does not exist.
     pub async fn shift(&self, who: &Principal, id: ShiftId) -> Result<ShiftView, AppError> {
         let shift = self.visible_shift(who, id).await?;
-        Names::default()
-            .shift_view(self.store.as_ref(), &shift)
-            .await
+        self.names.shift_view(self.store.as_ref(), &shift).await
     }
 
     pub(crate) async fn visible_shift(
@@ -451,7 +446,8 @@ impl App {
             .filter(|s| !held.iter().any(|w| w.window.overlaps(s.window)))
             .filter(|s| breaches_of(worker, &held, s).is_empty())
             .collect();
-        let items = Names::default()
+        let items = self
+            .names
             .shift_views(self.store.as_ref(), &bookable)
             .await?;
         Ok(Paged {
@@ -470,9 +466,7 @@ impl App {
             start: s.window.start(),
             id: s.id.0,
         });
-        let items = Names::default()
-            .shift_views(self.store.as_ref(), &shifts)
-            .await?;
+        let items = self.names.shift_views(self.store.as_ref(), &shifts).await?;
         Ok(Paged {
             items,
             next_cursor: next_cursor(full, last),
