@@ -203,17 +203,19 @@ impl App {
             })
             .filter(|(_, night)| times.accepts(*night))
             .collect();
-        self.judge_shifts(worker, found, now, limit as usize).await
+        self.judge_shifts(worker, found, now, limit as usize, NEAR_MISSES)
+            .await
     }
 
     /// Judges shifts for a worker: the bookable ones ranked (at most `limit`, within their travel
-    /// limit), and the rest with their reasons.
+    /// limit), and up to `near_misses` of the rest with their reasons.
     pub(crate) async fn judge_shifts(
         &self,
         worker: &Worker,
         found: Vec<(MatchableShift, bool)>,
         now: DateTime<Utc>,
         limit: usize,
+        near_misses: usize,
     ) -> Result<ShiftMatches, AppError> {
         let facts = worker_facts(worker, &self.store.credentials_of(worker.id).await?);
         let wards: HashSet<WardId> = self
@@ -277,7 +279,7 @@ impl App {
             }
         }
         refused.sort_by_key(|(s, r)| (r.len(), s.window.start()));
-        refused.truncate(NEAR_MISSES);
+        refused.truncate(near_misses);
         let names = &self.names;
         let mut out = ShiftMatches {
             bookable: Vec::with_capacity(bookable.len()),

@@ -141,7 +141,8 @@ impl App {
                 (m, night)
             })
             .collect();
-        let judged = self.judge_shifts(worker, found, now, usize::MAX).await?;
+        // Only the bookable ones are shown: no near-misses to name.
+        let judged = self.judge_shifts(worker, found, now, usize::MAX, 0).await?;
         Ok(Offers {
             offers: judged.bookable,
         })

@@ -49,7 +49,8 @@ pub struct BenchArgs {
     pub proofs: usize,
 }
 
-fn text(s: &str) -> anyhow::Result<Label> {
+/// A label from benchmark text.
+pub(crate) fn text(s: &str) -> anyhow::Result<Label> {
     Label::parse(s, 200).map_err(|e| anyhow::anyhow!("{e}"))
 }
 
@@ -161,43 +162,13 @@ async fn fixture(app: &App, n: usize) -> anyhow::Result<Fixture> {
     }
     let mut workers = Vec::with_capacity(n);
     for i in 0..n {
-        let user = User {
-            id: UserId(Uuid::now_v7()),
-            email: Email::parse(&format!("w{i}-{}@bench.test", Uuid::new_v4().simple()))
-                .map_err(|e| anyhow::anyhow!("{e}"))?,
-            display_name: text(&format!("Worker {i}"))?,
-            password_hash: None,
-            grants: vec![],
-            created_at: now,
-        };
-        let worker = Worker {
-            id: WorkerId(Uuid::now_v7()),
-            user_id: user.id,
-            display_name: user.display_name.clone(),
-            staff_group: group,
-            grade: band5,
-            pay_point: 1,
-            skills: vec![],
-            home: None,
-            banks: vec![bank.id],
-            weekly_limit_opt_out: false,
-            tiered: vec![],
-            max_travel_km: None,
-            shift_times: staffbank_domain::ranking::ShiftTimes::Any,
-        };
-        // As registration does: the entry seals the worker's name, creating their data key.
-        let record = app
-            .audit_record(Change {
-                action: "worker.registered",
-                actor: Some(user.id),
-                tenant: None,
-                subject: Some(user.id),
-                facts: json!({"worker": worker.id}),
-                personal: Some(json!({"name": worker.display_name.as_str()})),
-            })
-            .await
-            .map_err(|e| anyhow::anyhow!("{e}"))?;
-        store.register_worker(&user, &worker, &[record]).await?;
+        let worker = register_nurse(
+            app,
+            &format!("w{i}-{}@bench.test", Uuid::new_v4().simple()),
+            &format!("Worker {i}"),
+            bank.id,
+        )
+        .await?;
         workers.push(worker);
     }
     Ok(Fixture {
@@ -205,6 +176,54 @@ async fn fixture(app: &App, n: usize) -> anyhow::Result<Fixture> {
         workers,
         auditor_token,
     })
+}
+
+/// Registers a band 5 nurse in `bank` as registration does: the entry seals their name, creating
+/// their data key.
+pub(crate) async fn register_nurse(
+    app: &App,
+    email: &str,
+    name: &str,
+    bank: BankId,
+) -> anyhow::Result<Worker> {
+    let user = User {
+        id: UserId(Uuid::now_v7()),
+        email: Email::parse(email).map_err(|e| anyhow::anyhow!("{e}"))?,
+        display_name: text(name)?,
+        password_hash: None,
+        grants: vec![],
+        created_at: Utc::now(),
+    };
+    let worker = Worker {
+        id: WorkerId(Uuid::now_v7()),
+        user_id: user.id,
+        display_name: user.display_name.clone(),
+        staff_group: StaffGroup::NursingAndMidwifery,
+        grade: Grade::parse("band_5").context("grade")?,
+        pay_point: 1,
+        skills: vec![],
+        home: None,
+        banks: vec![bank],
+        weekly_limit_opt_out: false,
+        tiered: vec![],
+        max_travel_km: None,
+        shift_times: staffbank_domain::ranking::ShiftTimes::Any,
+    };
+    let record = app
+        .audit_record(Change {
+            action: "worker.registered",
+            actor: Some(user.id),
+            tenant: None,
+            subject: Some(user.id),
+            facts: json!({"worker": worker.id}),
+            personal: Some(json!({"name": worker.display_name.as_str()})),
+        })
+        .await
+        .map_err(|e| anyhow::anyhow!("{e}"))?;
+    app.store()
+        .register_worker(&user, &worker, &[record])
+        .await?;
+    Ok(worker)
 }
 
 /// Books pairs `range` (worker i onto shift i) with `concurrency` at a time; returns bookings/s.

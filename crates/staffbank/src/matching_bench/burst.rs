@@ -7,12 +7,10 @@ use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 use std::sync::Arc;
 use std::time::Instant;
 
-use chrono::{DateTime, Duration, Utc};
+use chrono::{Duration, Utc};
 use futures::StreamExt;
 use rand::seq::SliceRandom;
 use rand::SeedableRng;
-use serde_json::json;
-use staffbank_app::audit::Change;
 use staffbank_app::App;
 use staffbank_domain::booking::{BookingMode, BookingStatus};
 use staffbank_domain::credential::{
@@ -21,15 +19,14 @@ use staffbank_domain::credential::{
 use staffbank_domain::org::{BankKind, OdsCode, OrgKind};
 use staffbank_domain::role::{Grant, Role, Scope};
 use staffbank_domain::shift::ShiftStatus;
-use staffbank_domain::text::{Email, Label};
+use staffbank_domain::text::Email;
 use staffbank_domain::worker::GeoPoint;
 use staffbank_domain::*;
-use staffbank_store::{
-    Bank, Credential, Organisation, Page, Session, Shift, Site, Store, User, Ward, Worker,
-};
+use staffbank_store::{Bank, Credential, Organisation, Page, Shift, Site, Store, User, Ward};
 use uuid::Uuid;
 
-use super::{percentile, rules};
+use super::{percentile, rules, sign_in};
+use crate::bench::{register_nurse, text};
 
 /// How big a burst.
 #[derive(Debug, Clone, Copy)]
@@ -50,23 +47,6 @@ pub struct BurstFixture {
     pub workers: Vec<(WorkerId, String)>,
 }
 
-fn label(s: &str) -> anyhow::Result<Label> {
-    Label::parse(s, 200).map_err(|e| anyhow::anyhow!("{e}"))
-}
-
-fn session(user: UserId, now: DateTime<Utc>) -> (Session, String) {
-    let token = Uuid::new_v4().simple().to_string();
-    (
-        Session {
-            token_hash: staffbank_app::auth::token_hash(&token),
-            user_id: user,
-            csrf_token: "bench".into(),
-            expires_at: now + Duration::hours(6),
-        },
-        token,
-    )
-}
-
 /// Five trusts and their collaborative bank, `shifts` shifts of two places over the coming week
 /// (earlies, lates, long days and nights), and `workers` band 5 nurses holding every standard
 /// check. Written through the store, as the product would, so it works on either backend.
@@ -80,14 +60,14 @@ pub async fn fixture(app: &App, size: BurstSize, tag: &str) -> anyhow::Result<Bu
         let org = Organisation {
             id: OrgId(Uuid::now_v7()),
             ods_code: OdsCode::parse(&format!("{tag}{i}")).map_err(|e| anyhow::anyhow!("{e}"))?,
-            name: label(&format!("Burst Trust {i}"))?,
+            name: text(&format!("Burst Trust {i}"))?,
             kind: OrgKind::Trust,
         };
         store.create_organisation(&org, &[]).await?;
         let site = Site {
             id: SiteId(Uuid::now_v7()),
             org_id: org.id,
-            name: label("Main site")?,
+            name: text("Main site")?,
             location: GeoPoint::new(53.7 + f64::from(i) * 0.05, -2.6)
                 .map_err(|e| anyhow::anyhow!("{e}"))?,
         };
@@ -97,7 +77,7 @@ pub async fn fixture(app: &App, size: BurstSize, tag: &str) -> anyhow::Result<Bu
                 id: WardId(Uuid::now_v7()),
                 site_id: site.id,
                 org_id: org.id,
-                name: label(&format!("Ward {j}"))?,
+                name: text(&format!("Ward {j}"))?,
                 instant_booking: true,
             };
             store.create_ward(&ward, &[]).await?;
@@ -107,7 +87,7 @@ pub async fn fixture(app: &App, size: BurstSize, tag: &str) -> anyhow::Result<Bu
             id: UserId(Uuid::now_v7()),
             email: Email::parse(&format!("booker-{tag}{i}@burst.bench"))
                 .map_err(|e| anyhow::anyhow!("{e}"))?,
-            display_name: label("Burst booker")?,
+            display_name: text("Burst booker")?,
             password_hash: None,
             grants: vec![Grant {
                 role: Role::Booker,
@@ -121,7 +101,7 @@ pub async fn fixture(app: &App, size: BurstSize, tag: &str) -> anyhow::Result<Bu
     }
     let bank = Bank {
         id: BankId(Uuid::now_v7()),
-        name: label("Burst collaborative bank")?,
+        name: text("Burst collaborative bank")?,
         kind: BankKind::Collaborative,
         lead_org_id: orgs[0],
         member_orgs: orgs.clone(),
@@ -152,7 +132,7 @@ pub async fn fixture(app: &App, size: BurstSize, tag: &str) -> anyhow::Result<Bu
             org_id: ward.org_id,
             ward_id: ward.id,
             bank_id: bank.id,
-            role: label("Staff nurse")?,
+            role: text("Staff nurse")?,
             staff_group: group,
             grades,
             required_skills: vec![],
@@ -176,49 +156,18 @@ pub async fn fixture(app: &App, size: BurstSize, tag: &str) -> anyhow::Result<Bu
         store.post_shifts(chunk, &[]).await?;
     }
 
-    let band5 = band("band_5")?;
     let workers: Vec<(WorkerId, String)> = futures::stream::iter(0..size.workers)
         .map(|i| {
             let (app, store, bank, orgs, bookers) =
                 (app.clone(), store.clone(), bank.id, &orgs, &bookers);
             async move {
-                let user = User {
-                    id: UserId(Uuid::now_v7()),
-                    email: Email::parse(&format!("w{i}-{tag}@burst.bench"))
-                        .map_err(|e| anyhow::anyhow!("{e}"))?,
-                    display_name: label(&format!("Burst worker {i}"))?,
-                    password_hash: None,
-                    grants: vec![],
-                    created_at: now,
-                };
-                let worker = Worker {
-                    id: WorkerId(Uuid::now_v7()),
-                    user_id: user.id,
-                    display_name: user.display_name.clone(),
-                    staff_group: group,
-                    grade: band5,
-                    pay_point: 1,
-                    skills: vec![],
-                    home: None,
-                    banks: vec![bank],
-                    weekly_limit_opt_out: false,
-                    tiered: vec![],
-                    max_travel_km: None,
-                    shift_times: staffbank_domain::ranking::ShiftTimes::Any,
-                };
-                // As registration does: the entry seals the name, creating the worker's data key.
-                let record = app
-                    .audit_record(Change {
-                        action: "worker.registered",
-                        actor: Some(user.id),
-                        tenant: None,
-                        subject: Some(user.id),
-                        facts: json!({"worker": worker.id}),
-                        personal: Some(json!({"name": worker.display_name.as_str()})),
-                    })
-                    .await
-                    .map_err(|e| anyhow::anyhow!("{e}"))?;
-                store.register_worker(&user, &worker, &[record]).await?;
+                let worker = register_nurse(
+                    &app,
+                    &format!("w{i}-{tag}@burst.bench"),
+                    &format!("Burst worker {i}"),
+                    bank,
+                )
+                .await?;
                 store.join_bank(worker.id, bank, now, &[]).await?;
                 for kind in CredentialKind::ALL {
                     if matches!(
@@ -243,8 +192,7 @@ pub async fn fixture(app: &App, size: BurstSize, tag: &str) -> anyhow::Result<Bu
                     };
                     store.record_credential(&credential, &[]).await?;
                 }
-                let (session, token) = session(user.id, now);
-                store.create_session(&session).await?;
+                let token = sign_in(&app, worker.user_id).await?;
                 Ok::<_, anyhow::Error>((worker.id, token))
             }
         })

@@ -133,20 +133,25 @@ fn master(key: &str) -> anyhow::Result<MasterKey> {
     MasterKey::from_base64(key).map_err(|e| anyhow::anyhow!("{e}"))
 }
 
-/// Signs in each user straight in the store; returns their bearer tokens.
+/// Signs a user in straight in the store; returns their bearer token.
+async fn sign_in(app: &App, user: UserId) -> anyhow::Result<String> {
+    let token = Uuid::new_v4().simple().to_string();
+    app.store()
+        .create_session(&Session {
+            token_hash: staffbank_app::auth::token_hash(&token),
+            user_id: user,
+            csrf_token: "bench".into(),
+            expires_at: Utc::now() + chrono::Duration::hours(6),
+        })
+        .await?;
+    Ok(token)
+}
+
+/// Signs in each user; returns their bearer tokens.
 async fn sessions(app: &App, users: &[Uuid]) -> anyhow::Result<Vec<String>> {
     let mut tokens = Vec::with_capacity(users.len());
     for user in users {
-        let token = Uuid::new_v4().simple().to_string();
-        app.store()
-            .create_session(&Session {
-                token_hash: staffbank_app::auth::token_hash(&token),
-                user_id: UserId(*user),
-                csrf_token: "bench".into(),
-                expires_at: Utc::now() + chrono::Duration::hours(6),
-            })
-            .await?;
-        tokens.push(token);
+        tokens.push(sign_in(app, UserId(*user)).await?);
     }
     Ok(tokens)
 }
