@@ -168,21 +168,15 @@ impl App {
         if token.is_empty() || token.len() > 100 {
             return Err(AppError::Unauthenticated);
         }
-        let session = self
+        let signed_in = self
             .store
-            .session(&token_hash(token), self.now())
+            .signed_in(&token_hash(token), self.now())
             .await?
             .ok_or(AppError::Unauthenticated)?;
-        let user = self
-            .store
-            .user(session.user_id)
-            .await?
-            .ok_or(AppError::Unauthenticated)?;
-        let worker = self.store.worker_for_user(user.id).await?;
         Ok(Principal {
-            user,
-            worker,
-            session,
+            user: signed_in.user,
+            worker: signed_in.worker,
+            session: signed_in.session,
         })
     }
 

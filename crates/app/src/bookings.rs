@@ -69,29 +69,22 @@ impl App {
     ) -> Result<Booked, AppError> {
         check_idempotency_key(key)?;
         let worker = who.require_worker()?;
-        let shift = self.visible_shift(who, shift_id).await?;
-        if let Some(existing) = self.store.booking_by_key(worker.id, key).await? {
+        let mut shift = self.visible_shift(who, shift_id).await?;
+        let now = self.now();
+        // A retry of a booking that was made is answered with it, whatever has changed since:
+        // looked up only when the booking would be refused (the store replays it otherwise).
+        if let Err(refusal) = self.bookable(worker, &shift, now).await {
+            let Some(existing) = self.store.booking_by_key(worker.id, key).await? else {
+                return Err(refusal);
+            };
             if existing.shift_id != shift_id {
                 return Err(AppError::Conflict(
                     ConflictKind::IdempotencyKeyReused,
                     "this Idempotency-Key was already used for a different shift".into(),
                 ));
             }
-            return self.booked(who, &existing, true).await;
+            return self.booked(worker, &existing, shift, true).await;
         }
-        if shift.booking_mode == BookingMode::Request {
-            return Err(AppError::Conflict(
-                ConflictKind::BookByRequest,
-                "this ward approves its bookings: request the shift instead".into(),
-            ));
-        }
-        // Already full when read: refused before the costlier checks. (The store still decides
-        // the race for the last place.)
-        if shift.booked >= shift.places.get() {
-            return Err(StoreError::Conflict(Conflict::ShiftFull).into());
-        }
-        let now = self.now();
-        self.require_eligible(worker, &shift, now).await?;
         let request = Booking {
             id: BookingId(Uuid::now_v7()),
             shift_id,
@@ -128,7 +121,31 @@ impl App {
         if !outcome.replayed {
             tracing::info!(booking = %outcome.booking.id, worker = %worker.id, "booked");
         }
-        self.booked(who, &outcome.booking, outcome.replayed).await
+        shift.booked = outcome.shift_booked;
+        shift.status = ShiftStatus::from_counts(shift.booked, shift.places);
+        self.booked(worker, &outcome.booking, shift, outcome.replayed)
+            .await
+    }
+
+    /// Refuses a booking that cannot go ahead as things stand: a ward that approves its
+    /// bookings, a shift already full when read (the store still decides the race for the last
+    /// place), or a rule the worker does not meet.
+    async fn bookable(
+        &self,
+        worker: &staffbank_store::Worker,
+        shift: &staffbank_store::Shift,
+        now: chrono::DateTime<chrono::Utc>,
+    ) -> Result<(), AppError> {
+        if shift.booking_mode == BookingMode::Request {
+            return Err(AppError::Conflict(
+                ConflictKind::BookByRequest,
+                "this ward approves its bookings: request the shift instead".into(),
+            ));
+        }
+        if shift.booked >= shift.places.get() {
+            return Err(StoreError::Conflict(Conflict::ShiftFull).into());
+        }
+        self.require_eligible(worker, shift, now).await
     }
 
     /// Refuses unless `worker` may book `shift` at `now` by every rule that depends on them and
@@ -177,18 +194,14 @@ impl App {
         }
     }
 
+    /// The answer to a booking request, with the shift as the booking left it.
     async fn booked(
         &self,
-        who: &Principal,
+        worker: &staffbank_store::Worker,
         booking: &Booking,
+        shift: staffbank_store::Shift,
         replayed: bool,
     ) -> Result<Booked, AppError> {
-        let worker = who.require_worker()?;
-        let shift = self
-            .store
-            .shift(booking.shift_id)
-            .await?
-            .ok_or(AppError::NotFound)?;
         let view = self.names.shift_view(self.store.as_ref(), &shift).await?;
         Ok(Booked {
             booking: BookingView::new(booking, worker, Some(view)),

@@ -13,6 +13,7 @@ mod matching;
 mod offers;
 mod requests;
 mod rows;
+mod sessions;
 mod store;
 mod working_time;
 

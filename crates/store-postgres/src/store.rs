@@ -33,13 +33,20 @@ pub(crate) const SHIFT_COLUMNS: &str =
 const BOOKING_COLUMNS: &str =
     "id, shift_id, worker_id, starts_at, ends_at, status, idempotency_key, \
      created_at, cancelled_by, cancelled_by_user, cancel_reason, cancelled_at, late_cancellation";
+/// [`BOOKING_COLUMNS`] of a booking joined as `b`.
+const BOOKING_COLUMNS_OF_B: &str =
+    "b.id, b.shift_id, b.worker_id, b.starts_at, b.ends_at, b.status, b.idempotency_key, \
+     b.created_at, b.cancelled_by, b.cancelled_by_user, b.cancel_reason, b.cancelled_at, \
+     b.late_cancellation";
 const BANK_SELECT: &str = "SELECT b.id, b.name, b.kind, b.lead_org_id, \
      ARRAY(SELECT m.org_id FROM bank_members m WHERE m.bank_id = b.id ORDER BY m.org_id) AS members \
      FROM banks b";
-pub(crate) const WORKER_SELECT: &str = "SELECT w.*, ARRAY(SELECT m.bank_id FROM bank_memberships m \
+/// A worker's columns (alias `w`), with the banks they belong to and those where they hold a
+/// priority tier.
+pub(crate) const WORKER_COLUMNS: &str = "w.*, ARRAY(SELECT m.bank_id FROM bank_memberships m \
      WHERE m.worker_id = w.id ORDER BY m.joined_at, m.bank_id) AS banks, \
      ARRAY(SELECT m.bank_id FROM bank_memberships m WHERE m.worker_id = w.id AND m.tier IS NOT NULL \
-     ORDER BY m.bank_id) AS tiered FROM workers w";
+     ORDER BY m.bank_id) AS tiered";
 
 pub(crate) fn shifts(rows: Vec<PgRow>) -> Result<Vec<Shift>, StoreError> {
     rows.iter().map(|r| decode(rows::shift(r)?)).collect()
@@ -84,29 +91,38 @@ pub(crate) async fn book_in(
     .await
     .or_store()?;
     // Then the worker: two bookings for one worker queue here instead of both inserting and
-    // deadlocking on each other's uncommitted row in the exclusion constraint's check.
-    sqlx::query("SELECT 1 FROM workers WHERE id = $1 FOR NO KEY UPDATE")
-        .bind(booking.worker_id.0)
-        .execute(&mut **tx)
-        .await
-        .or_store()?;
+    // deadlocking on each other's uncommitted row in the exclusion constraint's check. The same
+    // statement looks for an earlier booking with this key (the lock is taken on the worker row
+    // alone; the statement's snapshot already sees what was committed before the shift lock).
     let sql = format!(
-        "SELECT {BOOKING_COLUMNS} FROM bookings WHERE worker_id = $1 AND idempotency_key = $2"
+        "SELECT {BOOKING_COLUMNS_OF_B} FROM workers w LEFT JOIN bookings b \
+         ON b.worker_id = w.id AND b.idempotency_key = $2 WHERE w.id = $1 FOR NO KEY UPDATE OF w"
     );
-    let existing = sqlx::query(&sql)
+    let worker_row = sqlx::query(&sql)
         .bind(booking.worker_id.0)
         .bind(&booking.idempotency_key)
         .fetch_optional(&mut **tx)
         .await
         .or_store()?;
-    if let Some(row) = existing {
-        let existing: Booking = decode(rows::booking(&row)?)?;
+    let booked_now = state.as_ref().map_or(0, |(_, booked, ..)| *booked);
+    let existing = match &worker_row {
+        Some(row)
+            if sqlx::Row::try_get::<Option<Uuid>, _>(row, "id")
+                .or_store()?
+                .is_some() =>
+        {
+            Some(decode::<_, Booking>(rows::booking(row)?)?)
+        }
+        _ => None,
+    };
+    if let Some(existing) = existing {
         if existing.shift_id != booking.shift_id {
             return Err(Conflict::IdempotencyKeyReused.into());
         }
         return Ok(BookOutcome {
             booking: existing,
             replayed: true,
+            shift_booked: places_count(booked_now)?,
         });
     }
     let trust = match state {
@@ -140,7 +156,12 @@ pub(crate) async fn book_in(
     Ok(BookOutcome {
         booking: stored,
         replayed: false,
+        shift_booked: places_count(booked_now + 1)?,
     })
+}
+
+fn places_count(booked: i32) -> Result<u16, StoreError> {
+    u16::try_from(booked).map_err(|e| StoreError::Unexpected(anyhow::anyhow!("place count: {e}")))
 }
 
 async fn insert_user(
@@ -420,6 +441,14 @@ impl Store for PgStore {
         }))
     }
 
+    async fn signed_in(
+        &self,
+        token_hash: &str,
+        now: DateTime<Utc>,
+    ) -> Result<Option<SignedIn>, StoreError> {
+        crate::sessions::signed_in(&self.pool, token_hash, now).await
+    }
+
     async fn delete_session(&self, token_hash: &str) -> Result<(), StoreError> {
         sqlx::query("DELETE FROM sessions WHERE token_hash = $1")
             .bind(token_hash)
@@ -430,7 +459,7 @@ impl Store for PgStore {
     }
 
     async fn worker(&self, id: WorkerId) -> Result<Option<Worker>, StoreError> {
-        let sql = format!("{WORKER_SELECT} WHERE w.id = $1");
+        let sql = format!("SELECT {WORKER_COLUMNS} FROM workers w WHERE w.id = $1");
         let row = sqlx::query(&sql)
             .bind(id.0)
             .fetch_optional(&self.pool)
@@ -440,7 +469,7 @@ impl Store for PgStore {
     }
 
     async fn worker_for_user(&self, user: UserId) -> Result<Option<Worker>, StoreError> {
-        let sql = format!("{WORKER_SELECT} WHERE w.user_id = $1");
+        let sql = format!("SELECT {WORKER_COLUMNS} FROM workers w WHERE w.user_id = $1");
         let row = sqlx::query(&sql)
             .bind(user.0)
             .fetch_optional(&self.pool)

@@ -135,6 +135,13 @@ pub(crate) async fn book_in(
     booking: &Booking,
     working_time: Option<&WorkingTimeCheck>,
 ) -> Result<BookOutcome, StoreError> {
+    let state: Option<(String, i64, i64, Uuid)> =
+        sqlx::query_as("SELECT status, booked, places, org_id FROM shifts WHERE id = ?")
+            .bind(booking.shift_id.0)
+            .fetch_optional(&mut **tx)
+            .await
+            .or_store()?;
+    let booked_now = state.as_ref().map_or(0, |(_, booked, ..)| *booked);
     if let Some(existing) =
         find_booking_by_key(tx, booking.worker_id, &booking.idempotency_key).await?
     {
@@ -144,14 +151,9 @@ pub(crate) async fn book_in(
         return Ok(BookOutcome {
             booking: existing,
             replayed: true,
+            shift_booked: places_count(booked_now)?,
         });
     }
-    let state: Option<(String, i64, i64, Uuid)> =
-        sqlx::query_as("SELECT status, booked, places, org_id FROM shifts WHERE id = ?")
-            .bind(booking.shift_id.0)
-            .fetch_optional(&mut **tx)
-            .await
-            .or_store()?;
     let trust = match state {
         None => return Err(StoreError::NotFound),
         Some((status, ..)) if status != "open" => return Err(Conflict::ShiftNotOpen.into()),
@@ -181,7 +183,12 @@ pub(crate) async fn book_in(
     Ok(BookOutcome {
         booking: stored,
         replayed: false,
+        shift_booked: places_count(booked_now + 1)?,
     })
+}
+
+fn places_count(booked: i64) -> Result<u16, StoreError> {
+    u16::try_from(booked).map_err(|e| StoreError::Unexpected(anyhow::anyhow!("place count: {e}")))
 }
 
 async fn find_booking_by_key(

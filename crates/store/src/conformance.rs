@@ -333,6 +333,75 @@ pub async fn users_grants_and_sessions_round_trip(store: Arc<dyn Store>) {
     store.create_session(&session).await.unwrap();
     let found = store.session(&session.token_hash, world.now).await.unwrap();
     assert_eq!(found, Some(session.clone()));
+    // One read gives the session, its user with every grant, and no worker profile for a booker.
+    let who = store
+        .signed_in(&session.token_hash, world.now)
+        .await
+        .unwrap()
+        .unwrap();
+    assert_eq!(who.session, session);
+    assert_eq!(who.user, world.booker);
+    assert_eq!(who.worker, None);
+    assert!(store
+        .signed_in(&session.token_hash, world.now + Duration::hours(2))
+        .await
+        .unwrap()
+        .is_none());
+    // Several grants, one of them with no scope id, come back whole and paired as written.
+    let grants = vec![
+        Grant {
+            role: Role::Booker,
+            scope: Scope::Ward(world.wards[0].id),
+        },
+        Grant {
+            role: Role::Auditor,
+            scope: Scope::Platform,
+        },
+        Grant {
+            role: Role::Booker,
+            scope: Scope::Organisation(world.orgs[1].id),
+        },
+    ];
+    let multi = user("multi@a.test", grants.clone(), world.now);
+    store.create_user(&multi, &[]).await.unwrap();
+    let multi_session = Session {
+        token_hash: "ef".repeat(32),
+        user_id: multi.id,
+        ..session.clone()
+    };
+    store.create_session(&multi_session).await.unwrap();
+    let who = store
+        .signed_in(&multi_session.token_hash, world.now)
+        .await
+        .unwrap()
+        .unwrap();
+    let sorted = |mut g: Vec<Grant>| {
+        g.sort_by_key(|g| format!("{g:?}"));
+        g
+    };
+    assert_eq!(sorted(who.user.grants.clone()), sorted(grants));
+    // A worker's session carries their profile with its banks, as read on its own.
+    let worker = world
+        .worker("Bea", &[world.banks[0].id, world.banks[2].id])
+        .await;
+    let worker_session = Session {
+        token_hash: "cd".repeat(32),
+        user_id: worker.user_id,
+        ..session.clone()
+    };
+    store.create_session(&worker_session).await.unwrap();
+    let who = store
+        .signed_in(&worker_session.token_hash, world.now)
+        .await
+        .unwrap()
+        .unwrap();
+    assert_eq!(who.user.id, worker.user_id);
+    assert!(who.user.grants.is_empty());
+    assert_eq!(who.worker.as_ref(), Some(&worker));
+    assert_eq!(
+        who.worker,
+        store.worker_for_user(worker.user_id).await.unwrap()
+    );
     let expired = store
         .session(&session.token_hash, world.now + Duration::hours(2))
         .await

@@ -109,6 +109,17 @@ pub struct Session {
     pub expires_at: DateTime<Utc>,
 }
 
+/// Everything a request needs about who sent it, read in one go from their session token.
+#[derive(Debug, Clone)]
+pub struct SignedIn {
+    /// The session, unexpired.
+    pub session: Session,
+    /// Its user, with their grants.
+    pub user: User,
+    /// Their worker profile, if they work bank shifts.
+    pub worker: Option<Worker>,
+}
+
 impl std::fmt::Debug for Session {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.debug_struct("Session")
@@ -420,6 +431,9 @@ pub struct BookOutcome {
     pub booking: Booking,
     /// True when this was a retry of an earlier request with the same idempotency key.
     pub replayed: bool,
+    /// Places booked on the shift once this booking was made (on a retry, now): read under the
+    /// shift's lock, so the answer shows the shift as the booking left it without reading it again.
+    pub shift_booked: u16,
 }
 
 /// Position in a list ordered by shift start, then id.

@@ -16,7 +16,7 @@ use crate::{
     CancellationRecord, Credential, Decision, DueOffers, Hash, LeafWithBody, LedgerEntry,
     MatchQuery, MatchableShift, MatchingCounts, OfferRound, OpenShiftQuery, Organisation,
     OutboxEvent, Page, PersonKey, PoolMember, PoolQuery, RequestOutcome, SequencedBatch, Session,
-    Shift, SignedHead, Site, StoreError, User, Ward, Worker, WorkingTimeCheck,
+    Shift, SignedHead, SignedIn, Site, StoreError, User, Ward, Worker, WorkingTimeCheck,
 };
 
 /// Everything Staffbank persists. Each method is atomic: it either happens whole or not at all.
@@ -80,6 +80,27 @@ pub trait Store: Send + Sync + 'static {
         token_hash: &str,
         now: DateTime<Utc>,
     ) -> Result<Option<Session>, StoreError>;
+    /// The session behind a token hash with its user and worker profile, if it has not expired
+    /// at `now`. Every authenticated request starts here, so a backend may answer it in one
+    /// query; this default reads the three in turn.
+    async fn signed_in(
+        &self,
+        token_hash: &str,
+        now: DateTime<Utc>,
+    ) -> Result<Option<SignedIn>, StoreError> {
+        let Some(session) = self.session(token_hash, now).await? else {
+            return Ok(None);
+        };
+        let Some(user) = self.user(session.user_id).await? else {
+            return Ok(None);
+        };
+        let worker = self.worker_for_user(user.id).await?;
+        Ok(Some(SignedIn {
+            session,
+            user,
+            worker,
+        }))
+    }
     /// Ends a session.
     async fn delete_session(&self, token_hash: &str) -> Result<(), StoreError>;
 
