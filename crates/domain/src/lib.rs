@@ -6,6 +6,7 @@
 
 pub mod booking;
 pub mod credential;
+pub mod credential_claims;
 pub mod eligibility;
 pub mod grade;
 pub mod ids;
