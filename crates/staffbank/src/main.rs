@@ -3,6 +3,7 @@
 mod bench;
 mod demo;
 mod matching_bench;
+mod passport_bench;
 mod serve;
 
 use clap::{Parser, Subcommand};
@@ -63,6 +64,9 @@ enum BenchCommand {
     /// through the API, server memory, and the Monday-morning burst on PostgreSQL and SQLite
     /// with its invariants, beside pgbench.
     Matching(matching_bench::MatchingBenchArgs),
+    /// Issuing an SD-JWT VC and verifying a presentation with every check on, in process on one
+    /// core: the floor under the passport's figures through the API.
+    Passport(passport_bench::PassportBenchArgs),
 }
 
 #[derive(Subcommand)]
@@ -137,6 +141,9 @@ async fn main() -> anyhow::Result<()> {
         Command::Bench {
             command: BenchCommand::Ledger(args),
         } => bench::run(args).await,
+        Command::Bench {
+            command: BenchCommand::Passport(args),
+        } => passport_bench::run(&args),
         Command::Bench {
             command: BenchCommand::Matching(args),
         } => matching_bench::run(args).await,
