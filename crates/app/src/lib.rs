@@ -10,6 +10,7 @@ pub mod auth;
 pub mod bookings;
 pub mod credentials;
 mod error;
+pub mod issuers;
 pub mod ledger;
 mod lookup;
 pub mod matching;
@@ -31,6 +32,9 @@ use staffbank_store::Store;
 
 pub use error::{AppError, ConflictKind, FieldError};
 pub use principal::Principal;
+
+/// The public base URL until one is configured: the embedded default's own address.
+pub const DEFAULT_PUBLIC_URL: &str = "http://localhost:8080";
 
 /// Where use cases get the time; a parameter so tests can fix it.
 pub trait Clock: Send + Sync + 'static {
@@ -59,6 +63,9 @@ pub struct App {
     sealing_keys: Arc<audit::SealingKeys>,
     /// Names for views, shared by every request in the process.
     names: lookup::Names,
+    /// The platform's public base URL, without a trailing slash: issuer identifiers and the
+    /// addresses verifiers fetch keys and status lists from are built on it.
+    public_url: Arc<str>,
 }
 
 impl App {
@@ -72,7 +79,14 @@ impl App {
             sequencer_id: uuid::Uuid::new_v4(),
             sealing_keys: Arc::default(),
             names: lookup::Names::default(),
+            public_url: Arc::from(DEFAULT_PUBLIC_URL),
         }
+    }
+
+    /// Sets the public base URL (see [`DEFAULT_PUBLIC_URL`]); a trailing slash is dropped.
+    pub fn with_public_url(mut self, url: &str) -> Self {
+        self.public_url = Arc::from(url.trim_end_matches('/'));
+        self
     }
 
     /// This process's sequencer identity (the lease holder name).

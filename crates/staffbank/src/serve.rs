@@ -25,6 +25,20 @@ pub struct HttpArgs {
         default_value = "node_modules/nhsuk-frontend/dist/nhsuk"
     )]
     pub assets: PathBuf,
+    /// The address people and other systems reach this platform at (e.g.
+    /// `https://staffbank.example.nhs.uk`); issuer identifiers and key addresses are built on it.
+    /// Defaults to `http://` and the listening address.
+    #[arg(long, env = "STAFFBANK_PUBLIC_URL")]
+    pub public_url: Option<String>,
+}
+
+impl HttpArgs {
+    /// The public base URL, configured or derived from the listening address.
+    pub fn public_url(&self) -> String {
+        self.public_url
+            .clone()
+            .unwrap_or_else(|| format!("http://{}", self.listen))
+    }
 }
 
 /// Options of `staffbank serve`.
@@ -102,6 +116,7 @@ pub async fn open_store(url: &str) -> anyhow::Result<Arc<dyn Store>> {
 /// Serves until Ctrl-C or SIGTERM, with the ledger's sequencer and the offers releaser running
 /// beside the server.
 pub async fn serve(app: App, args: &ServeArgs) -> anyhow::Result<()> {
+    let app = app.with_public_url(&args.http.public_url());
     tokio::spawn(app.clone().run_sequencer());
     tokio::spawn(app.clone().run_offers());
     let router = staffbank_web::router(

@@ -8,6 +8,7 @@
 mod candidates;
 mod credentials;
 mod error;
+mod issuers;
 mod ledger;
 mod matching;
 mod offers;

@@ -960,6 +960,31 @@ impl Store for PgStore {
         self.ledger_append_audit(audit).await
     }
 
+    async fn rotate_issuer_key(
+        &self,
+        key: &IssuerKey,
+        audit: &[AuditRecord],
+    ) -> Result<(), StoreError> {
+        crate::issuers::rotate(&self.pool, key, audit).await
+    }
+
+    async fn issuer_keys(&self, org: OrgId) -> Result<Vec<IssuerKey>, StoreError> {
+        crate::issuers::keys(&self.pool, org).await
+    }
+
+    async fn set_trusted_issuer(
+        &self,
+        entry: &TrustEntry,
+        trusted: bool,
+        audit: &[AuditRecord],
+    ) -> Result<(), StoreError> {
+        crate::issuers::set_trusted(&self.pool, entry, trusted, audit).await
+    }
+
+    async fn trust_framework(&self) -> Result<Vec<TrustEntry>, StoreError> {
+        crate::issuers::framework(&self.pool).await
+    }
+
     async fn person_key(&self, subject: Uuid) -> Result<Option<PersonKey>, StoreError> {
         self.ledger_person_key(subject).await
     }

@@ -17,7 +17,10 @@ pub(crate) fn instant(row: &SqliteRow, column: &str) -> Result<DateTime<Utc>, St
         .ok_or_else(|| StoreError::Unexpected(anyhow!("stored instant out of range")))
 }
 
-fn opt_instant(row: &SqliteRow, column: &str) -> Result<Option<DateTime<Utc>>, StoreError> {
+pub(crate) fn opt_instant(
+    row: &SqliteRow,
+    column: &str,
+) -> Result<Option<DateTime<Utc>>, StoreError> {
     let value: Option<i64> = row.try_get(column).map_err(crate::error::map)?;
     Ok(value.and_then(DateTime::from_timestamp_millis))
 }

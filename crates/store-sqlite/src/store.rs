@@ -981,6 +981,31 @@ impl Store for SqliteStore {
         self.ledger_append_audit(audit).await
     }
 
+    async fn rotate_issuer_key(
+        &self,
+        key: &IssuerKey,
+        audit: &[AuditRecord],
+    ) -> Result<(), StoreError> {
+        crate::issuers::rotate(self, key, audit).await
+    }
+
+    async fn issuer_keys(&self, org: OrgId) -> Result<Vec<IssuerKey>, StoreError> {
+        crate::issuers::keys(&self.reader, org).await
+    }
+
+    async fn set_trusted_issuer(
+        &self,
+        entry: &TrustEntry,
+        trusted: bool,
+        audit: &[AuditRecord],
+    ) -> Result<(), StoreError> {
+        crate::issuers::set_trusted(self, entry, trusted, audit).await
+    }
+
+    async fn trust_framework(&self) -> Result<Vec<TrustEntry>, StoreError> {
+        crate::issuers::framework(&self.reader).await
+    }
+
     async fn person_key(&self, subject: Uuid) -> Result<Option<PersonKey>, StoreError> {
         self.ledger_person_key(subject).await
     }

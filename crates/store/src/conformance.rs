@@ -16,8 +16,10 @@ use uuid::Uuid;
 
 use crate::*;
 
+mod issuers;
 mod matching;
 mod offers;
+pub use issuers::*;
 pub use matching::*;
 pub use offers::*;
 
@@ -49,7 +51,8 @@ macro_rules! conformance_suite {
             release_settings_round_trip,
             requests_are_made_once_and_decided_once,
             approval_and_instant_booking_never_share_the_last_place,
-            offer_rounds_are_claimed_once_and_a_freed_place_falls_due
+            offer_rounds_are_claimed_once_and_a_freed_place_falls_due,
+            issuer_keys_rotate_and_trust_is_kept
         );
     };
     (@cases $make:path; $($case:ident),*) => {

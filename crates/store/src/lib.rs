@@ -7,12 +7,14 @@
 
 pub mod conformance;
 mod error;
+mod issuers;
 pub mod ledger;
 mod model;
 pub mod raw;
 mod store;
 
 pub use error::{Conflict, StoreError};
+pub use issuers::{IssuerKey, TrustEntry};
 pub use ledger::*;
 pub use model::*;
 pub use store::Store;

@@ -13,10 +13,11 @@ use staffbank_domain::release::{ReleasePolicy, Tier};
 
 use crate::{
     AgencyRelease, AuditRecord, Bank, BookOutcome, Booking, BookingRequest, CancellationPayment,
-    CancellationRecord, Credential, Decision, DueOffers, Hash, LeafWithBody, LedgerEntry,
-    MatchQuery, MatchableShift, MatchingCounts, OfferRound, OpenShiftQuery, Organisation,
-    OutboxEvent, Page, PersonKey, PoolMember, PoolQuery, RequestOutcome, SequencedBatch, Session,
-    Shift, SignedHead, SignedIn, Site, StoreError, User, Ward, Worker, WorkingTimeCheck,
+    CancellationRecord, Credential, Decision, DueOffers, Hash, IssuerKey, LeafWithBody,
+    LedgerEntry, MatchQuery, MatchableShift, MatchingCounts, OfferRound, OpenShiftQuery,
+    Organisation, OutboxEvent, Page, PersonKey, PoolMember, PoolQuery, RequestOutcome,
+    SequencedBatch, Session, Shift, SignedHead, SignedIn, Site, StoreError, TrustEntry, User, Ward,
+    Worker, WorkingTimeCheck,
 };
 
 /// Everything Staffbank persists. Each method is atomic: it either happens whole or not at all.
@@ -332,6 +333,26 @@ pub trait Store: Send + Sync + 'static {
 
     /// Appends audit entries that record no stored change (a refused sign-in).
     async fn append_audit(&self, audit: &[AuditRecord]) -> Result<(), StoreError>;
+    /// Makes `key` its organisation's current issuer key and retires the one before it (kept, so
+    /// what it signed still verifies). Rotations of one organisation queue one behind another.
+    async fn rotate_issuer_key(
+        &self,
+        key: &IssuerKey,
+        audit: &[AuditRecord],
+    ) -> Result<(), StoreError>;
+    /// An organisation's issuer keys, oldest first, retired ones included.
+    async fn issuer_keys(&self, org: OrgId) -> Result<Vec<IssuerKey>, StoreError>;
+    /// Trusts an issuer for a credential type (`trusted`), or stops trusting it; either is
+    /// idempotent.
+    async fn set_trusted_issuer(
+        &self,
+        entry: &TrustEntry,
+        trusted: bool,
+        audit: &[AuditRecord],
+    ) -> Result<(), StoreError>;
+    /// The whole trust framework, by issuer then credential type.
+    async fn trust_framework(&self) -> Result<Vec<TrustEntry>, StoreError>;
+
     /// A person's data key.
     async fn person_key(&self, subject: Uuid) -> Result<Option<PersonKey>, StoreError>;
     /// Stores a person's wrapped data key unless they already have one (or were erased).

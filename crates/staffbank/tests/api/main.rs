@@ -7,6 +7,7 @@ mod helpers;
 mod concurrency;
 mod conventions;
 mod flow;
+mod issuers;
 mod ledger;
 mod matching;
 mod offers;

@@ -4,6 +4,7 @@ mod admin;
 mod auth;
 mod bookings;
 mod credentials;
+mod issuers;
 mod ledger;
 mod matching;
 mod release;
@@ -55,6 +56,8 @@ impl PageQuery {
         release::preferences, release::break_glass, release::report,
         matching::shift_matches, matching::candidates, matching::my_offers,
         requests::request, requests::my_requests, requests::approvals, requests::approve, requests::decline,
+        issuers::rotate_key, issuers::metadata, issuers::did_document, issuers::trust_framework,
+        issuers::set_trust,
     ),
     components(schemas(crate::problem::Problem)),
     modifiers(&BearerAuth),
@@ -122,6 +125,24 @@ pub fn routes() -> Router<AppState> {
         )
         .merge(ledger_routes())
         .merge(matching_routes())
+        .merge(issuer_routes())
+}
+
+fn issuer_routes() -> Router<AppState> {
+    Router::new()
+        .route(
+            "/api/v1/organisations/{org_id}/issuer-keys",
+            post(issuers::rotate_key),
+        )
+        .route(
+            "/.well-known/jwt-vc-issuer/issuers/{org_id}",
+            get(issuers::metadata),
+        )
+        .route("/issuers/{org_id}/did.json", get(issuers::did_document))
+        .route(
+            "/api/v1/trust-framework",
+            get(issuers::trust_framework).put(issuers::set_trust),
+        )
 }
 
 fn matching_routes() -> Router<AppState> {

@@ -1,0 +1,196 @@
+//! Issuers: keys generated and sealed by the platform, rotated by the trust's own officers only,
+//! published (current and retired) as JWT VC issuer metadata and did:web documents with no
+//! private part; the trust framework changed by platform administrators only and readable by all.
+
+use p256::ecdsa::SigningKey;
+use reqwest::{Method, StatusCode};
+use serde_json::{json, Value};
+use staffbank_domain::role::{Grant, Role, Scope};
+use staffbank_domain::OrgId;
+use staffbank_passport::jws::Jwk;
+use uuid::Uuid;
+
+use crate::helpers::TestApp;
+
+crate::both_backends!(
+    issuer_keys_are_rotated_by_their_trust_and_published_without_secrets,
+    only_platform_admins_change_the_trust_framework
+);
+
+async fn officer(app: &TestApp, email: &str, org: &str, role: Role) -> String {
+    let org = OrgId(Uuid::parse_str(org).unwrap());
+    app.user_with_session(
+        email,
+        vec![Grant {
+            role,
+            scope: Scope::Organisation(org),
+        }],
+    )
+    .await
+}
+
+async fn issuer_keys_are_rotated_by_their_trust_and_published_without_secrets(app: TestApp) {
+    let a = app.trust("RXL").await;
+    let b = app.trust("RXN").await;
+    let a_officer = officer(&app, "co@a.test", &a.id, Role::ComplianceOfficer).await;
+    let b_officer = officer(&app, "co@b.test", &b.id, Role::ComplianceOfficer).await;
+    let worker = app.worker("nurse@a.test", &[&a.bank]).await;
+    let rotate = format!("/api/v1/organisations/{}/issuer-keys", a.id);
+    let metadata = format!("/.well-known/jwt-vc-issuer/issuers/{}", a.id);
+
+    app.call(Method::GET, &metadata, None, None)
+        .await
+        .assert_problem(404, "not-found");
+    // Another trust's officer, a worker, a booker and nobody at all cannot make A's keys.
+    for token in [&b_officer, &worker, &a.booker] {
+        app.post(&rotate, token, json!({}))
+            .await
+            .assert_problem(404, "not-found");
+    }
+    app.call(Method::POST, &rotate, None, None)
+        .await
+        .assert_problem(401, "unauthenticated");
+    assert!(app
+        .store
+        .issuer_keys(OrgId(Uuid::parse_str(&a.id).unwrap()))
+        .await
+        .unwrap()
+        .is_empty());
+
+    let first = app.post(&rotate, &a_officer, json!({})).await;
+    assert_eq!(first.status, StatusCode::CREATED, "{}", first.body);
+    let second = app.post(&rotate, &app.admin, json!({})).await;
+    assert_eq!(second.status, StatusCode::CREATED, "{}", second.body);
+    let issuer = format!("http://localhost:8080/issuers/{}", a.id);
+    assert_eq!(second.body["issuer"], issuer);
+
+    let published = app.call(Method::GET, &metadata, None, None).await;
+    assert_eq!(published.status, StatusCode::OK, "{}", published.body);
+    assert_eq!(published.body["issuer"], issuer);
+    let keys = published.body["jwks"]["keys"].as_array().unwrap().clone();
+    let kids: Vec<&str> = keys.iter().map(|k| k["kid"].as_str().unwrap()).collect();
+    assert_eq!(
+        kids,
+        vec![
+            first.body["kid"].as_str().unwrap(),
+            second.body["kid"].as_str().unwrap()
+        ],
+        "the retired key stays published"
+    );
+    for body in [&first.body, &second.body, &published.body] {
+        assert!(
+            !body.to_string().contains("\"d\""),
+            "no private part: {body}"
+        );
+    }
+    // B publishes nothing of A's.
+    app.call(
+        Method::GET,
+        &format!("/.well-known/jwt-vc-issuer/issuers/{}", b.id),
+        None,
+        None,
+    )
+    .await
+    .assert_problem(404, "not-found");
+
+    // The sealed private key opens only with the master key, and is the published key's pair.
+    let stored = app
+        .store
+        .issuer_keys(OrgId(Uuid::parse_str(&a.id).unwrap()))
+        .await
+        .unwrap();
+    assert!(stored[0].retired_at.is_some() && stored[1].retired_at.is_none());
+    for (key, jwk) in stored.iter().zip(&keys) {
+        let data_key = app.master.unwrap(key.id, &key.wrapped_key).unwrap();
+        let private = data_key.open(key.id, &key.sealed_private).unwrap();
+        let signing = SigningKey::from_slice(&private).unwrap();
+        let public = Jwk::from_value(jwk).unwrap().key().unwrap();
+        assert_eq!(signing.verifying_key(), &public);
+        assert!(data_key.open(Uuid::new_v4(), &key.sealed_private).is_err());
+    }
+
+    let did = app
+        .call(
+            Method::GET,
+            &format!("/issuers/{}/did.json", a.id),
+            None,
+            None,
+        )
+        .await;
+    assert_eq!(did.status, StatusCode::OK, "{}", did.body);
+    let id = format!("did:web:localhost%3A8080:issuers:{}", a.id);
+    assert_eq!(did.body["id"], id);
+    let methods = did.body["verificationMethod"].as_array().unwrap();
+    assert_eq!(methods.len(), 2);
+    assert_eq!(methods[1]["publicKeyJwk"], keys[1]);
+    assert_eq!(
+        did.body["assertionMethod"][0],
+        Value::from(format!("{id}#{}", kids[0]))
+    );
+}
+
+async fn only_platform_admins_change_the_trust_framework(app: TestApp) {
+    let a = app.trust("RXL").await;
+    let a_officer = officer(&app, "co@a.test", &a.id, Role::ComplianceOfficer).await;
+    let vct = "urn:staffbank:vct:dbs_check:1";
+    let entry = json!({"org_id": a.id, "vct": vct, "trusted": true});
+    app.call(
+        Method::PUT,
+        "/api/v1/trust-framework",
+        Some(&a_officer),
+        Some(entry.clone()),
+    )
+    .await
+    .assert_problem(403, "forbidden");
+    let listed = app
+        .call(Method::GET, "/api/v1/trust-framework", None, None)
+        .await;
+    assert_eq!(listed.body, json!([]));
+
+    let added = app
+        .call(
+            Method::PUT,
+            "/api/v1/trust-framework",
+            Some(&app.admin),
+            Some(entry.clone()),
+        )
+        .await;
+    assert_eq!(added.status, StatusCode::OK, "{}", added.body);
+    let listed = app
+        .call(Method::GET, "/api/v1/trust-framework", None, None)
+        .await;
+    assert_eq!(listed.body.as_array().unwrap().len(), 1);
+    assert_eq!(listed.body[0]["vct"], vct);
+    assert_eq!(
+        listed.body[0]["issuer"],
+        format!("http://localhost:8080/issuers/{}", a.id)
+    );
+
+    for bad in [
+        json!({"org_id": a.id, "vct": "", "trusted": true}),
+        json!({"org_id": a.id, "vct": "has space", "trusted": true}),
+        json!({"org_id": Uuid::new_v4(), "vct": vct, "trusted": true}),
+    ] {
+        app.call(
+            Method::PUT,
+            "/api/v1/trust-framework",
+            Some(&app.admin),
+            Some(bad),
+        )
+        .await
+        .assert_problem(422, "validation-error");
+    }
+    let removed = app
+        .call(
+            Method::PUT,
+            "/api/v1/trust-framework",
+            Some(&app.admin),
+            Some(json!({"org_id": a.id, "vct": vct, "trusted": false})),
+        )
+        .await;
+    assert_eq!(removed.status, StatusCode::OK, "{}", removed.body);
+    let listed = app
+        .call(Method::GET, "/api/v1/trust-framework", None, None)
+        .await;
+    assert_eq!(listed.body, json!([]));
+}
