@@ -22,3 +22,28 @@ CREATE TABLE trusted_issuers (
     added_at timestamptz NOT NULL,
     PRIMARY KEY (org_id, vct)
 );
+
+-- Passport credentials from offer to wallet. Each holds a random index in its issuer's status
+-- list; the published list is built from the credentials that are not valid.
+CREATE TABLE passport_credentials (
+    id uuid PRIMARY KEY,
+    org_id uuid NOT NULL REFERENCES organisations (id),
+    worker_id uuid NOT NULL REFERENCES workers (id),
+    vct text NOT NULL,
+    claims text NOT NULL,
+    expires_at timestamptz,
+    nonce text NOT NULL,
+    state text NOT NULL CHECK (state IN ('offered', 'accepted', 'rejected')),
+    offered_by uuid NOT NULL REFERENCES users (id),
+    offered_at timestamptz NOT NULL,
+    decided_at timestamptz,
+    sd_jwt text,
+    holder_jwk text,
+    status_idx integer NOT NULL CHECK (status_idx >= 0),
+    revocation text NOT NULL DEFAULT 'valid' CHECK (revocation IN ('valid', 'revoked', 'suspended')),
+    CONSTRAINT passport_credentials_status_idx UNIQUE (org_id, status_idx),
+    CHECK ((state = 'accepted') = (sd_jwt IS NOT NULL AND holder_jwk IS NOT NULL))
+);
+CREATE INDEX passport_credentials_by_worker ON passport_credentials (worker_id, offered_at);
+CREATE INDEX passport_credentials_not_valid ON passport_credentials (org_id)
+    WHERE revocation <> 'valid';

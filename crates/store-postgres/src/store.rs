@@ -985,6 +985,55 @@ impl Store for PgStore {
         crate::issuers::framework(&self.pool).await
     }
 
+    async fn offer_passport_credential(
+        &self,
+        credential: &PassportCredential,
+        indices: &[u32],
+        audit: &[AuditRecord],
+    ) -> Result<PassportCredential, StoreError> {
+        crate::issuers::offer(&self.pool, credential, indices, audit).await
+    }
+
+    async fn passport_credential(
+        &self,
+        id: Uuid,
+    ) -> Result<Option<PassportCredential>, StoreError> {
+        crate::issuers::one(&self.pool, id).await
+    }
+
+    async fn passport_credentials_of(
+        &self,
+        worker: WorkerId,
+    ) -> Result<Vec<PassportCredential>, StoreError> {
+        crate::issuers::of_worker(&self.pool, worker).await
+    }
+
+    async fn decide_passport_offer(
+        &self,
+        id: Uuid,
+        accepted: Option<(&str, &str)>,
+        at: DateTime<Utc>,
+        audit: &[AuditRecord],
+    ) -> Result<(), StoreError> {
+        crate::issuers::decide(&self.pool, id, accepted, at, audit).await
+    }
+
+    async fn set_passport_revocation(
+        &self,
+        id: Uuid,
+        state: RevocationState,
+        audit: &[AuditRecord],
+    ) -> Result<(), StoreError> {
+        crate::issuers::set_revocation(&self.pool, id, state, audit).await
+    }
+
+    async fn passport_revocations(
+        &self,
+        org: OrgId,
+    ) -> Result<Vec<(u32, RevocationState)>, StoreError> {
+        crate::issuers::revocations(&self.pool, org).await
+    }
+
     async fn person_key(&self, subject: Uuid) -> Result<Option<PersonKey>, StoreError> {
         self.ledger_person_key(subject).await
     }

@@ -48,3 +48,78 @@ pub struct TrustEntry {
     /// When.
     pub added_at: DateTime<Utc>,
 }
+
+/// Where a passport credential offer stands.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum OfferState {
+    /// Waiting for the worker.
+    Offered,
+    /// Accepted: issued, bound to the worker's key, in their wallet.
+    Accepted,
+    /// Turned down by the worker.
+    Rejected,
+}
+
+/// A credential's revocation state, as published in its issuer's status list.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum RevocationState {
+    /// Valid.
+    Valid,
+    /// Revoked for good.
+    Revoked,
+    /// Suspended; may be reinstated.
+    Suspended,
+}
+
+macro_rules! stable_names {
+    ($t:ty { $($v:ident => $s:literal),* $(,)? }) => {
+        impl $t {
+            /// Stable name used in storage and the API.
+            pub fn as_str(self) -> &'static str {
+                match self { $(Self::$v => $s),* }
+            }
+            /// Parses a stable name.
+            pub fn parse(raw: &str) -> Option<Self> {
+                match raw { $($s => Some(Self::$v),)* _ => None }
+            }
+        }
+    };
+}
+stable_names!(OfferState { Offered => "offered", Accepted => "accepted", Rejected => "rejected" });
+stable_names!(RevocationState { Valid => "valid", Revoked => "revoked", Suspended => "suspended" });
+
+/// A passport credential from offer to wallet: what an issuer offered a worker and, once they
+/// accepted with their key, the signed SD-JWT VC.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct PassportCredential {
+    /// Identity.
+    pub id: Uuid,
+    /// The issuing organisation.
+    pub org_id: OrgId,
+    /// The worker it is for.
+    pub worker_id: staffbank_domain::WorkerId,
+    /// Its type.
+    pub vct: String,
+    /// The type's claims (JSON, `domain::credential_claims::CredentialClaims`).
+    pub claims: String,
+    /// When it expires, if it does.
+    pub expires_at: Option<DateTime<Utc>>,
+    /// The fresh value the worker's proof of possession must carry.
+    pub nonce: String,
+    /// Offered, accepted or rejected.
+    pub state: OfferState,
+    /// Who offered it.
+    pub offered_by: UserId,
+    /// When.
+    pub offered_at: DateTime<Utc>,
+    /// When the worker accepted or rejected it.
+    pub decided_at: Option<DateTime<Utc>>,
+    /// The issued SD-JWT VC with every disclosure, once accepted.
+    pub sd_jwt: Option<String>,
+    /// The worker's public key it is bound to (JWK JSON), once accepted.
+    pub holder_jwk: Option<String>,
+    /// Its index in the issuer's status list, chosen at random by the store.
+    pub status_idx: u32,
+    /// Valid, revoked or suspended.
+    pub revocation: RevocationState,
+}

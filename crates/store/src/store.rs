@@ -15,9 +15,9 @@ use crate::{
     AgencyRelease, AuditRecord, Bank, BookOutcome, Booking, BookingRequest, CancellationPayment,
     CancellationRecord, Credential, Decision, DueOffers, Hash, IssuerKey, LeafWithBody,
     LedgerEntry, MatchQuery, MatchableShift, MatchingCounts, OfferRound, OpenShiftQuery,
-    Organisation, OutboxEvent, Page, PersonKey, PoolMember, PoolQuery, RequestOutcome,
-    SequencedBatch, Session, Shift, SignedHead, SignedIn, Site, StoreError, TrustEntry, User, Ward,
-    Worker, WorkingTimeCheck,
+    Organisation, OutboxEvent, Page, PassportCredential, PersonKey, PoolMember, PoolQuery,
+    RequestOutcome, RevocationState, SequencedBatch, Session, Shift, SignedHead, SignedIn, Site,
+    StoreError, TrustEntry, User, Ward, Worker, WorkingTimeCheck,
 };
 
 /// Everything Staffbank persists. Each method is atomic: it either happens whole or not at all.
@@ -352,6 +352,46 @@ pub trait Store: Send + Sync + 'static {
     ) -> Result<(), StoreError>;
     /// The whole trust framework, by issuer then credential type.
     async fn trust_framework(&self) -> Result<Vec<TrustEntry>, StoreError>;
+
+    /// Records an offer with the first of `indices` (random, chosen by the caller) that no other
+    /// credential of the issuer holds in its status list (`credential.status_idx` is ignored);
+    /// returns it as stored.
+    async fn offer_passport_credential(
+        &self,
+        credential: &PassportCredential,
+        indices: &[u32],
+        audit: &[AuditRecord],
+    ) -> Result<PassportCredential, StoreError>;
+    /// One passport credential.
+    async fn passport_credential(&self, id: Uuid)
+        -> Result<Option<PassportCredential>, StoreError>;
+    /// A worker's passport credentials, newest offer first.
+    async fn passport_credentials_of(
+        &self,
+        worker: WorkerId,
+    ) -> Result<Vec<PassportCredential>, StoreError>;
+    /// Accepts (with the issued credential and the holder's key) or rejects an offer; refused
+    /// with [`crate::Conflict::RequestDecided`] unless it is still offered.
+    async fn decide_passport_offer(
+        &self,
+        id: Uuid,
+        accepted: Option<(&str, &str)>,
+        at: DateTime<Utc>,
+        audit: &[AuditRecord],
+    ) -> Result<(), StoreError>;
+    /// Sets an accepted credential's revocation state; a revoked one never changes again
+    /// ([`crate::Conflict::AlreadyRevoked`]).
+    async fn set_passport_revocation(
+        &self,
+        id: Uuid,
+        state: RevocationState,
+        audit: &[AuditRecord],
+    ) -> Result<(), StoreError>;
+    /// The status-list indices of an issuer's credentials that are not valid, with their state.
+    async fn passport_revocations(
+        &self,
+        org: OrgId,
+    ) -> Result<Vec<(u32, RevocationState)>, StoreError>;
 
     /// A person's data key.
     async fn person_key(&self, subject: Uuid) -> Result<Option<PersonKey>, StoreError>;

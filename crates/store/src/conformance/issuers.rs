@@ -3,9 +3,9 @@
 use std::sync::Arc;
 
 use chrono::Duration;
-use staffbank_domain::OrgId;
+use staffbank_domain::{OrgId, WorkerId};
 
-use super::{new_id, World};
+use super::{conflict, new_id, World};
 use crate::*;
 
 fn key(world: &World, org: usize, minutes: i64) -> IssuerKey {
@@ -84,4 +84,148 @@ pub async fn issuer_keys_rotate_and_trust_is_kept(store: Arc<dyn Store>) {
         store.trust_framework().await.unwrap(),
         vec![entry(1, "urn:t:id")]
     );
+}
+
+fn offer(world: &World, worker: WorkerId, minutes: i64) -> PassportCredential {
+    PassportCredential {
+        id: new_id(),
+        org_id: world.orgs[0].id,
+        worker_id: worker,
+        vct: "urn:t:dbs".into(),
+        claims: "{\"type\":\"dbs_check\"}".into(),
+        expires_at: Some(world.now + Duration::days(365)),
+        nonce: format!("nonce-{minutes}"),
+        state: OfferState::Offered,
+        offered_by: world.booker.id,
+        offered_at: world.now + Duration::minutes(minutes),
+        decided_at: None,
+        sd_jwt: None,
+        holder_jwk: None,
+        status_idx: 0,
+        revocation: RevocationState::Valid,
+    }
+}
+
+/// Offers take the first free status index offered; an offer is decided once; only accepted
+/// credentials change revocation state, and a revoked one never again; the issuer's list of
+/// credentials that are not valid follows.
+pub async fn passport_offers_are_decided_once_and_revocation_is_final(store: Arc<dyn Store>) {
+    let world = World::new(store.clone()).await;
+    let worker = world.worker("Asha", &[world.banks[0].id]).await;
+    let first = store
+        .offer_passport_credential(&offer(&world, worker.id, 0), &[7, 8], &[])
+        .await
+        .unwrap();
+    assert_eq!(first.status_idx, 7);
+    let second = store
+        .offer_passport_credential(&offer(&world, worker.id, 1), &[7, 8, 9], &[])
+        .await
+        .unwrap();
+    assert_eq!(second.status_idx, 8, "index 7 is taken");
+    assert!(store
+        .offer_passport_credential(&offer(&world, worker.id, 2), &[7, 8], &[])
+        .await
+        .is_err());
+    assert_eq!(
+        store.passport_credential(first.id).await.unwrap().as_ref(),
+        Some(&first)
+    );
+    let mine = store.passport_credentials_of(worker.id).await.unwrap();
+    assert_eq!(
+        mine.iter().map(|c| c.id).collect::<Vec<_>>(),
+        vec![second.id, first.id]
+    );
+
+    // Not accepted yet: nothing to revoke.
+    assert_eq!(
+        conflict(
+            store
+                .set_passport_revocation(first.id, RevocationState::Revoked, &[])
+                .await
+        ),
+        Conflict::AlreadyRevoked
+    );
+    store
+        .decide_passport_offer(
+            first.id,
+            Some(("sd~jwt~", "{\"kty\":\"EC\"}")),
+            world.now,
+            &[],
+        )
+        .await
+        .unwrap();
+    assert_eq!(
+        conflict(
+            store
+                .decide_passport_offer(first.id, None, world.now, &[])
+                .await
+        ),
+        Conflict::RequestDecided
+    );
+    store
+        .decide_passport_offer(second.id, None, world.now, &[])
+        .await
+        .unwrap();
+    let accepted = store.passport_credential(first.id).await.unwrap().unwrap();
+    assert_eq!(accepted.state, OfferState::Accepted);
+    assert_eq!(accepted.sd_jwt.as_deref(), Some("sd~jwt~"));
+    assert_eq!(
+        store
+            .passport_credential(second.id)
+            .await
+            .unwrap()
+            .unwrap()
+            .state,
+        OfferState::Rejected
+    );
+    assert!(matches!(
+        store
+            .decide_passport_offer(new_id(), None, world.now, &[])
+            .await,
+        Err(StoreError::NotFound)
+    ));
+
+    assert!(store
+        .passport_revocations(world.orgs[0].id)
+        .await
+        .unwrap()
+        .is_empty());
+    store
+        .set_passport_revocation(first.id, RevocationState::Suspended, &[])
+        .await
+        .unwrap();
+    assert_eq!(
+        store.passport_revocations(world.orgs[0].id).await.unwrap(),
+        vec![(7, RevocationState::Suspended)]
+    );
+    store
+        .set_passport_revocation(first.id, RevocationState::Valid, &[])
+        .await
+        .unwrap();
+    assert!(store
+        .passport_revocations(world.orgs[0].id)
+        .await
+        .unwrap()
+        .is_empty());
+    store
+        .set_passport_revocation(first.id, RevocationState::Revoked, &[])
+        .await
+        .unwrap();
+    assert_eq!(
+        conflict(
+            store
+                .set_passport_revocation(first.id, RevocationState::Valid, &[])
+                .await
+        ),
+        Conflict::AlreadyRevoked
+    );
+    assert_eq!(
+        store.passport_revocations(world.orgs[0].id).await.unwrap(),
+        vec![(7, RevocationState::Revoked)]
+    );
+    assert!(store
+        .passport_revocations(world.orgs[1].id)
+        .await
+        .unwrap()
+        .is_empty());
 }
