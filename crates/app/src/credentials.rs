@@ -86,7 +86,7 @@ impl From<&Credential> for CredentialView {
 }
 
 /// An instant from an RFC 3339 date-time or a UK calendar date (`end_of_day` picks its end).
-fn instant_or_date(raw: &str, end_of_day: bool) -> Result<DateTime<Utc>, &'static str> {
+pub(crate) fn instant_or_date(raw: &str, end_of_day: bool) -> Result<DateTime<Utc>, &'static str> {
     let raw = raw.trim();
     if let Ok(t) = DateTime::parse_from_rfc3339(raw) {
         return Ok(t.with_timezone(&Utc));
@@ -107,7 +107,7 @@ fn instant_or_date(raw: &str, end_of_day: bool) -> Result<DateTime<Utc>, &'stati
 impl App {
     /// The organisations `who` acts for as compliance officer that `worker` works with: those in
     /// a bank the worker belongs to.
-    async fn compliance_orgs_for(
+    pub(crate) async fn compliance_orgs_for(
         &self,
         who: &Principal,
         worker: &Worker,

@@ -16,6 +16,7 @@ mod lookup;
 pub mod matching;
 pub mod offers;
 pub mod paging;
+pub mod passport;
 mod principal;
 pub mod release;
 pub mod requests;

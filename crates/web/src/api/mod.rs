@@ -7,6 +7,7 @@ mod credentials;
 mod issuers;
 mod ledger;
 mod matching;
+mod passport;
 mod release;
 mod requests;
 mod shifts;
@@ -58,6 +59,8 @@ impl PageQuery {
         requests::request, requests::my_requests, requests::approvals, requests::approve, requests::decline,
         issuers::rotate_key, issuers::metadata, issuers::did_document, issuers::trust_framework,
         issuers::set_trust,
+        passport::offer, passport::mine, passport::accept, passport::reject, passport::revocation,
+        passport::status_list,
     ),
     components(schemas(crate::problem::Problem)),
     modifiers(&BearerAuth),
@@ -143,6 +146,24 @@ fn issuer_routes() -> Router<AppState> {
             "/api/v1/trust-framework",
             get(issuers::trust_framework).put(issuers::set_trust),
         )
+        .route(
+            "/api/v1/workers/{worker_id}/passport-offers",
+            post(passport::offer),
+        )
+        .route("/api/v1/me/passport", get(passport::mine))
+        .route(
+            "/api/v1/me/passport/{credential_id}/accept",
+            post(passport::accept),
+        )
+        .route(
+            "/api/v1/me/passport/{credential_id}/reject",
+            post(passport::reject),
+        )
+        .route(
+            "/api/v1/passport-credentials/{credential_id}/revocation",
+            post(passport::revocation),
+        )
+        .route("/issuers/{org_id}/status-list", get(passport::status_list))
 }
 
 fn matching_routes() -> Router<AppState> {

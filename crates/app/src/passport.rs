@@ -1,0 +1,451 @@
+//! The passport from issuer to wallet: a trust's compliance officer offers a credential; the
+//! worker accepts it by proving they hold a key (an OpenID4VCI-style proof JWT over a fresh
+//! nonce), and only then is the SD-JWT VC signed, bound to that key, with a random index in the
+//! issuer's status list; the worker can also turn it down. The issuer revokes, suspends and
+//! reinstates through the published status list, which verifiers fetch whole.
+
+use chrono::{DateTime, Duration, Utc};
+use p256::ecdsa::SigningKey;
+use rand::{Rng, RngCore};
+use serde::{Deserialize, Serialize};
+use serde_json::{json, Value};
+use staffbank_domain::credential_claims::{vct, CredentialClaims};
+use staffbank_domain::role::{Role, Scope};
+use staffbank_domain::{OrgId, WorkerId};
+use staffbank_passport::jws::{Jwk, Jws};
+use staffbank_passport::status_list::{Status, StatusList, StatusListToken};
+use staffbank_passport::vc::{self, Issuance, StatusRef};
+use staffbank_store::{OfferState, PassportCredential, RevocationState};
+use uuid::Uuid;
+
+use crate::audit::Change;
+use crate::credentials::instant_or_date;
+use crate::{App, AppError, Principal};
+
+/// Entries in each issuer's status list (2 bits each: valid, revoked, suspended). Indices are
+/// drawn at random from this range, so an index says nothing about who or when.
+pub const STATUS_LIST_SIZE: u32 = 1 << 20;
+/// How long a verifier may rely on a fetched status list, seconds.
+pub const STATUS_LIST_TTL: i64 = 300;
+/// The `typ` of the holder's proof of possession (OpenID4VCI 1.0, section 8.2.1.1).
+pub const PROOF_TYP: &str = "openid4vci-proof+jwt";
+/// How far a proof's `iat` may be from now, seconds.
+const PROOF_WINDOW: i64 = 300;
+
+/// Offer a credential to a worker.
+#[derive(Debug, Deserialize, utoipa::ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct OfferCredential {
+    /// The credential's claims, with its `type` (e.g. `dbs_check`, `professional_registration`).
+    #[schema(value_type = Object)]
+    pub claims: Value,
+    /// When it expires, if it does: an RFC 3339 date-time, or a date (valid through that day).
+    #[serde(default)]
+    pub expires: Option<String>,
+}
+
+/// Accept an offered credential into the wallet.
+#[derive(Debug, Deserialize, utoipa::ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct AcceptCredential {
+    /// A compact JWS of type `openid4vci-proof+jwt`, signed by the holder's key (given as `jwk` in
+    /// its header), with `aud` the issuer, `nonce` the offer's nonce and `iat` now.
+    pub proof: String,
+}
+
+/// Revoke, suspend or reinstate a credential.
+#[derive(Debug, Deserialize, utoipa::ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct SetRevocation {
+    /// `revoked` (final), `suspended` or `valid` (reinstated).
+    pub state: String,
+    /// Why, for the ledger and the worker.
+    pub reason: String,
+}
+
+/// A passport credential as the API shows it.
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
+pub struct PassportCredentialView {
+    /// Identity.
+    pub id: Uuid,
+    /// The worker it is for.
+    pub worker_id: Uuid,
+    /// The issuing organisation.
+    pub org_id: Uuid,
+    /// Its issuer identifier (`iss`).
+    pub issuer: String,
+    /// Its type (`vct`).
+    pub vct: String,
+    /// Its claims.
+    #[schema(value_type = Object)]
+    pub claims: Value,
+    /// `offered`, `accepted` or `rejected`.
+    pub state: String,
+    /// `valid`, `revoked` or `suspended`.
+    pub revocation: String,
+    /// When it expires, if it does.
+    pub expires_at: Option<DateTime<Utc>>,
+    /// When it was offered.
+    pub offered_at: DateTime<Utc>,
+    /// When the worker decided.
+    pub decided_at: Option<DateTime<Utc>>,
+    /// The nonce the worker's proof must carry (to the worker, while offered).
+    pub nonce: Option<String>,
+    /// The SD-JWT VC with every disclosure (to the worker, once accepted).
+    pub sd_jwt: Option<String>,
+}
+
+fn b64_random(bytes: usize) -> String {
+    use base64::Engine;
+    let mut buf = vec![0u8; bytes];
+    rand::rngs::OsRng.fill_bytes(&mut buf);
+    base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(buf)
+}
+
+impl App {
+    /// Where an issuer's status list is published.
+    pub fn status_list_url(&self, org: OrgId) -> String {
+        format!("{}/status-list", self.issuer_id(org))
+    }
+
+    fn passport_view(&self, c: &PassportCredential, for_holder: bool) -> PassportCredentialView {
+        PassportCredentialView {
+            id: c.id,
+            worker_id: c.worker_id.0,
+            org_id: c.org_id.0,
+            issuer: self.issuer_id(c.org_id),
+            vct: c.vct.clone(),
+            claims: serde_json::from_str(&c.claims).unwrap_or(Value::Null),
+            state: c.state.as_str().to_owned(),
+            revocation: c.revocation.as_str().to_owned(),
+            expires_at: c.expires_at,
+            offered_at: c.offered_at,
+            decided_at: c.decided_at,
+            nonce: (for_holder && c.state == OfferState::Offered).then(|| c.nonce.clone()),
+            sd_jwt: if for_holder { c.sd_jwt.clone() } else { None },
+        }
+    }
+
+    /// The organisation's current signing key, unsealed with the master key, and its `kid`.
+    async fn issuer_signing_key(&self, org: OrgId) -> Result<(String, SigningKey), AppError> {
+        let keys = self.store.issuer_keys(org).await?;
+        let Some(key) = keys.iter().rev().find(|k| k.retired_at.is_none()) else {
+            return Err(AppError::NotFound);
+        };
+        let broken = |e: &dyn std::fmt::Display| {
+            AppError::Unexpected(anyhow::anyhow!("issuer key {} does not open: {e}", key.id))
+        };
+        let data_key = self
+            .master
+            .unwrap(key.id, &key.wrapped_key)
+            .map_err(|e| broken(&e))?;
+        let private = data_key
+            .open(key.id, &key.sealed_private)
+            .map_err(|e| broken(&e))?;
+        let signing = SigningKey::from_slice(&private).map_err(|e| broken(&e))?;
+        Ok((key.id.to_string(), signing))
+    }
+
+    /// Offers a credential to a worker (compliance officer of a trust they work with, whose
+    /// organisation has an issuer key).
+    pub async fn offer_passport_credential(
+        &self,
+        who: &Principal,
+        worker_id: WorkerId,
+        input: OfferCredential,
+    ) -> Result<PassportCredentialView, AppError> {
+        if !who.has_role(Role::ComplianceOfficer) {
+            return Err(AppError::Forbidden);
+        }
+        let worker = self
+            .store
+            .worker(worker_id)
+            .await?
+            .ok_or(AppError::NotFound)?;
+        let Some(org) = self
+            .compliance_orgs_for(who, &worker)
+            .await?
+            .first()
+            .copied()
+        else {
+            return Err(AppError::NotFound);
+        };
+        let claims: CredentialClaims =
+            serde_json::from_value(input.claims).map_err(|e| AppError::field("claims", e))?;
+        claims
+            .validate()
+            .map_err(|e| AppError::field(&format!("claims.{}", e.claim), e.problem))?;
+        let expires_at = input
+            .expires
+            .as_deref()
+            .map(|raw| instant_or_date(raw, true))
+            .transpose()
+            .map_err(|e| AppError::field("expires", e))?;
+        if self.store.issuer_keys(org).await?.is_empty() {
+            return Err(AppError::field(
+                "claims",
+                "this trust has no issuer key yet: create one first",
+            ));
+        }
+        let offer = PassportCredential {
+            id: Uuid::now_v7(),
+            org_id: org,
+            worker_id,
+            vct: vct(claims.kind()),
+            claims: serde_json::to_string(&claims)
+                .map_err(|e| AppError::Unexpected(anyhow::anyhow!("claims: {e}")))?,
+            expires_at,
+            nonce: b64_random(16),
+            state: OfferState::Offered,
+            offered_by: who.user.id,
+            offered_at: self.now(),
+            decided_at: None,
+            sd_jwt: None,
+            holder_jwk: None,
+            status_idx: 0,
+            revocation: RevocationState::Valid,
+        };
+        let indices: Vec<u32> = {
+            let mut rng = rand::thread_rng();
+            (0..16)
+                .map(|_| rng.gen_range(0..STATUS_LIST_SIZE))
+                .collect()
+        };
+        let record = self
+            .audit_record(Change {
+                action: "passport.offered",
+                actor: Some(who.user.id),
+                tenant: Some(org),
+                subject: Some(worker.user_id),
+                facts: json!({"credential": offer.id, "worker": worker_id, "vct": offer.vct,
+                    "expires_at": expires_at}),
+                personal: Some(json!({"claims": claims})),
+            })
+            .await?;
+        let stored = self
+            .store
+            .offer_passport_credential(&offer, &indices, &[record])
+            .await?;
+        Ok(self.passport_view(&stored, false))
+    }
+
+    /// The signed-in worker's passport: offers waiting, credentials held, those turned down.
+    pub async fn my_passport(
+        &self,
+        who: &Principal,
+    ) -> Result<Vec<PassportCredentialView>, AppError> {
+        let worker = who.require_worker()?;
+        let all = self.store.passport_credentials_of(worker.id).await?;
+        Ok(all.iter().map(|c| self.passport_view(c, true)).collect())
+    }
+
+    async fn my_offer(&self, who: &Principal, id: Uuid) -> Result<PassportCredential, AppError> {
+        let worker = who.require_worker()?;
+        match self.store.passport_credential(id).await? {
+            Some(c) if c.worker_id == worker.id => Ok(c),
+            _ => Err(AppError::NotFound),
+        }
+    }
+
+    /// Checks the holder's proof of possession for an offer; the holder's key.
+    fn holder_key(&self, offer: &PassportCredential, proof: &str) -> Result<Jwk, AppError> {
+        let refuse = |why: &str| AppError::field("proof", why);
+        let jws = Jws::parse(proof).map_err(|e| refuse(&e.to_string()))?;
+        if jws.typ() != Some(PROOF_TYP) {
+            return Err(refuse("typ must be openid4vci-proof+jwt"));
+        }
+        let jwk = jws
+            .header
+            .get("jwk")
+            .and_then(Jwk::from_value)
+            .ok_or_else(|| refuse("the header must carry the holder's public key as jwk"))?;
+        let key = jwk
+            .key()
+            .ok_or_else(|| refuse("jwk is not a P-256 public key"))?;
+        if !jws.verifies_with(&key) {
+            return Err(refuse("not signed by the key in its header"));
+        }
+        if jws.str_claim("aud") != Some(self.issuer_id(offer.org_id).as_str()) {
+            return Err(refuse("aud must be the issuer"));
+        }
+        if jws.str_claim("nonce") != Some(offer.nonce.as_str()) {
+            return Err(refuse("nonce is not this offer's"));
+        }
+        let now = self.now().timestamp();
+        match jws.int_claim("iat") {
+            Some(iat) if (iat - now).abs() <= PROOF_WINDOW => {}
+            _ => return Err(refuse("iat must be now")),
+        }
+        Ok(Jwk { kid: None, ..jwk })
+    }
+
+    /// Accepts an offered credential: checks the proof of possession, then signs the SD-JWT VC
+    /// bound to the worker's key and puts it in their wallet.
+    pub async fn accept_passport_credential(
+        &self,
+        who: &Principal,
+        id: Uuid,
+        input: AcceptCredential,
+    ) -> Result<PassportCredentialView, AppError> {
+        let offer = self.my_offer(who, id).await?;
+        if offer.state != OfferState::Offered {
+            return Err(staffbank_store::StoreError::Conflict(
+                staffbank_store::Conflict::RequestDecided,
+            )
+            .into());
+        }
+        let holder = self.holder_key(&offer, &input.proof)?;
+        let claims: CredentialClaims = serde_json::from_str(&offer.claims)
+            .map_err(|e| AppError::Unexpected(anyhow::anyhow!("stored claims: {e}")))?;
+        let mut body = serde_json::to_value(&claims)
+            .ok()
+            .and_then(|v| v.as_object().cloned())
+            .unwrap_or_default();
+        body.remove("type");
+        let disclosable = claims.disclosable();
+        let disclosable: Vec<&str> = disclosable.iter().map(String::as_str).collect();
+        let (kid, key) = self.issuer_signing_key(offer.org_id).await?;
+        let now = self.now();
+        let issuer = self.issuer_id(offer.org_id);
+        let sd_jwt = vc::issue(
+            &Issuance {
+                iss: &issuer,
+                kid: &kid,
+                vct: &offer.vct,
+                iat: now.timestamp(),
+                exp: offer.expires_at.map(|t| t.timestamp()),
+                holder: Some(&holder),
+                status: &StatusRef {
+                    uri: self.status_list_url(offer.org_id),
+                    idx: u64::from(offer.status_idx),
+                },
+                claims: body,
+                disclosable: &disclosable,
+            },
+            &key,
+            &mut rand::rngs::OsRng,
+        )
+        .compact();
+        let holder_json = serde_json::to_string(&holder)
+            .map_err(|e| AppError::Unexpected(anyhow::anyhow!("holder key: {e}")))?;
+        let record = self
+            .audit_record(Change {
+                action: "passport.accepted",
+                actor: Some(who.user.id),
+                tenant: Some(offer.org_id),
+                subject: Some(who.user.id),
+                facts: json!({"credential": offer.id, "vct": offer.vct, "kid": kid,
+                    "status_idx": offer.status_idx, "holder_jwk": holder}),
+                personal: None,
+            })
+            .await?;
+        self.store
+            .decide_passport_offer(id, Some((&sd_jwt, &holder_json)), now, &[record])
+            .await?;
+        let stored = self.my_offer(who, id).await?;
+        Ok(self.passport_view(&stored, true))
+    }
+
+    /// Turns an offered credential down.
+    pub async fn reject_passport_credential(
+        &self,
+        who: &Principal,
+        id: Uuid,
+    ) -> Result<PassportCredentialView, AppError> {
+        let offer = self.my_offer(who, id).await?;
+        let record = self
+            .audit_record(Change {
+                action: "passport.rejected",
+                actor: Some(who.user.id),
+                tenant: Some(offer.org_id),
+                subject: Some(who.user.id),
+                facts: json!({"credential": offer.id, "vct": offer.vct}),
+                personal: None,
+            })
+            .await?;
+        self.store
+            .decide_passport_offer(id, None, self.now(), &[record])
+            .await?;
+        let stored = self.my_offer(who, id).await?;
+        Ok(self.passport_view(&stored, true))
+    }
+
+    /// Revokes, suspends or reinstates a credential (the issuing organisation's compliance
+    /// officers and credential issuers, or a platform administrator).
+    pub async fn set_passport_revocation(
+        &self,
+        who: &Principal,
+        id: Uuid,
+        input: SetRevocation,
+    ) -> Result<PassportCredentialView, AppError> {
+        let credential = self
+            .store
+            .passport_credential(id)
+            .await?
+            .ok_or(AppError::NotFound)?;
+        let org = credential.org_id;
+        let allowed = who.is_platform_admin()
+            || who.user.grants.iter().any(|g| {
+                matches!(g.role, Role::ComplianceOfficer | Role::CredentialIssuer)
+                    && g.scope == Scope::Organisation(org)
+            });
+        if !allowed {
+            return Err(AppError::NotFound);
+        }
+        let state = RevocationState::parse(input.state.trim())
+            .ok_or_else(|| AppError::field("state", "must be revoked, suspended or valid"))?;
+        let reason = input.reason.trim();
+        if reason.is_empty() || reason.len() > 500 {
+            return Err(AppError::field("reason", "must be 1 to 500 characters"));
+        }
+        let record = self
+            .audit_record(Change {
+                action: match state {
+                    RevocationState::Revoked => "passport.revoked",
+                    RevocationState::Suspended => "passport.suspended",
+                    RevocationState::Valid => "passport.reinstated",
+                },
+                actor: Some(who.user.id),
+                tenant: Some(org),
+                subject: None,
+                facts: json!({"credential": id, "vct": credential.vct, "reason": reason,
+                    "status_idx": credential.status_idx}),
+                personal: None,
+            })
+            .await?;
+        self.store
+            .set_passport_revocation(id, state, &[record])
+            .await?;
+        let stored = self
+            .store
+            .passport_credential(id)
+            .await?
+            .ok_or(AppError::NotFound)?;
+        Ok(self.passport_view(&stored, false))
+    }
+
+    /// The issuer's status list as a signed `statuslist+jwt`, built from its credentials that
+    /// are not valid; public, so verifiers never say whose credential they are checking.
+    pub async fn status_list_token(&self, org: OrgId) -> Result<String, AppError> {
+        let (kid, key) = self.issuer_signing_key(org).await?;
+        let mut list = StatusList::new(2, STATUS_LIST_SIZE as usize)
+            .map_err(|e| AppError::Unexpected(anyhow::anyhow!("status list: {e}")))?;
+        for (idx, state) in self.store.passport_revocations(org).await? {
+            let status = match state {
+                RevocationState::Valid => Status::Valid,
+                RevocationState::Revoked => Status::Invalid,
+                RevocationState::Suspended => Status::Suspended,
+            };
+            list.set(idx as usize, status);
+        }
+        let now = self.now();
+        let token = StatusListToken {
+            sub: self.status_list_url(org),
+            iat: now.timestamp(),
+            exp: Some((now + Duration::hours(24)).timestamp()),
+            ttl: Some(STATUS_LIST_TTL),
+            list,
+        };
+        Ok(token.sign(&key, Some(&kid)))
+    }
+}

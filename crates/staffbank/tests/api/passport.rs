@@ -1,0 +1,283 @@
+//! The passport from issuer to wallet over HTTP: an offer, acceptance only with a proof of the
+//! worker's own key, a credential that the verifier accepts with the published keys and status
+//! list, revocation that the next fetched list shows, and nobody else's hands on any of it.
+
+use std::cell::RefCell;
+use std::collections::HashSet;
+
+use p256::ecdsa::SigningKey;
+use reqwest::{Method, StatusCode};
+use serde_json::{json, Map, Value};
+use staffbank_domain::role::{Grant, Role, Scope};
+use staffbank_domain::OrgId;
+use staffbank_passport::jws::{self, Jwk};
+use staffbank_passport::key_binding::{bind, Binding};
+use staffbank_passport::sd_jwt::SdJwt;
+use staffbank_passport::verify::{verify, Check, Expectations, Failure, Sources, TrustedIssuer};
+use uuid::Uuid;
+
+use crate::helpers::TestApp;
+
+crate::both_backends!(a_credential_goes_from_offer_to_wallet_to_revocation);
+
+async fn officer(app: &TestApp, email: &str, org: &str) -> String {
+    let org = OrgId(Uuid::parse_str(org).unwrap());
+    app.user_with_session(
+        email,
+        vec![Grant {
+            role: Role::ComplianceOfficer,
+            scope: Scope::Organisation(org),
+        }],
+    )
+    .await
+}
+
+/// An OpenID4VCI-style proof of possession of `key` for an offer.
+fn proof(key: &SigningKey, issuer: &str, nonce: &str, iat: i64) -> String {
+    let mut header = jws::header("openid4vci-proof+jwt", None);
+    header.insert(
+        "jwk".into(),
+        serde_json::to_value(Jwk::from_key(key.verifying_key(), None)).unwrap(),
+    );
+    let claims: Map<String, Value> = json!({"aud": issuer, "nonce": nonce, "iat": iat})
+        .as_object()
+        .cloned()
+        .unwrap();
+    jws::sign(header, &claims, key)
+}
+
+struct Published {
+    issuer: TrustedIssuer,
+    list: String,
+    used: RefCell<HashSet<String>>,
+}
+
+impl Sources for Published {
+    fn issuer(&self, iss: &str) -> Option<TrustedIssuer> {
+        (iss == self.issuer.iss).then(|| self.issuer.clone())
+    }
+    fn status_list(&self, _: &str) -> Option<String> {
+        Some(self.list.clone())
+    }
+    fn use_nonce(&self, nonce: &str) -> bool {
+        self.used.borrow_mut().insert(nonce.to_owned())
+    }
+}
+
+/// What a verifier would fetch: the issuer's published keys and status list.
+async fn published(app: &TestApp, org: &str, vct: &str) -> Published {
+    let meta = app
+        .call(
+            Method::GET,
+            &format!("/.well-known/jwt-vc-issuer/issuers/{org}"),
+            None,
+            None,
+        )
+        .await;
+    let keys = meta.body["jwks"]["keys"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|k| Jwk::from_value(k).unwrap())
+        .collect();
+    let list = app
+        .http
+        .get(format!("{}/issuers/{org}/status-list", app.base))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(list.headers()["content-type"], "application/statuslist+jwt");
+    Published {
+        issuer: TrustedIssuer {
+            iss: meta.body["issuer"].as_str().unwrap().to_owned(),
+            keys,
+            vcts: vec![vct.to_owned()],
+        },
+        list: list.text().await.unwrap(),
+        used: RefCell::new(HashSet::new()),
+    }
+}
+
+async fn a_credential_goes_from_offer_to_wallet_to_revocation(app: TestApp) {
+    let a = app.trust("RXL").await;
+    let b = app.trust("RXN").await;
+    let a_officer = officer(&app, "co@a.test", &a.id).await;
+    let b_officer = officer(&app, "co@b.test", &b.id).await;
+    let nurse = app.worker("nurse@a.test", &[&a.bank]).await;
+    let other = app.worker("other@a.test", &[&a.bank]).await;
+    let nurse_id = app.worker_id(&nurse).await.0;
+    let offers = format!("/api/v1/workers/{nurse_id}/passport-offers");
+    let claims = json!({"type": "professional_registration", "regulator": "nmc",
+        "number": "71A2998E", "registered": true, "renewal": "2027-03-31"});
+
+    // No issuer key yet; then one.
+    app.post(&offers, &a_officer, json!({"claims": claims}))
+        .await
+        .assert_problem(422, "validation-error");
+    let key = app
+        .post(
+            &format!("/api/v1/organisations/{}/issuer-keys", a.id),
+            &a_officer,
+            json!({}),
+        )
+        .await;
+    assert_eq!(key.status, StatusCode::CREATED, "{}", key.body);
+    // Bad claims, a trust the nurse does not work with, a worker: refused, nothing offered.
+    let bad = json!({"type": "professional_registration", "regulator": "nmc",
+        "number": "12345", "registered": true, "renewal": "2027-03-31"});
+    app.post(&offers, &a_officer, json!({"claims": bad}))
+        .await
+        .assert_problem(422, "validation-error");
+    app.post(&offers, &b_officer, json!({"claims": claims}))
+        .await
+        .assert_problem(404, "not-found");
+    app.post(&offers, &other, json!({"claims": claims}))
+        .await
+        .assert_problem(403, "forbidden");
+    assert_eq!(app.get("/api/v1/me/passport", &nurse).await.body, json!([]));
+
+    let offered = app
+        .post(
+            &offers,
+            &a_officer,
+            json!({"claims": claims, "expires": "2027-03-31"}),
+        )
+        .await;
+    assert_eq!(offered.status, StatusCode::CREATED, "{}", offered.body);
+    assert!(
+        offered.body["nonce"].is_null(),
+        "the nonce is for the worker"
+    );
+    let id = offered.body["id"].as_str().unwrap().to_owned();
+    let vct = offered.body["vct"].as_str().unwrap().to_owned();
+    let issuer = offered.body["issuer"].as_str().unwrap().to_owned();
+    let wallet = app.get("/api/v1/me/passport", &nurse).await;
+    assert_eq!(wallet.body[0]["state"], "offered");
+    let nonce = wallet.body[0]["nonce"].as_str().unwrap().to_owned();
+
+    // Only the nurse, only with a good proof of their own key.
+    let holder = SigningKey::random(&mut rand::rngs::OsRng);
+    let now = chrono::Utc::now().timestamp();
+    let accept = format!("/api/v1/me/passport/{id}/accept");
+    app.post(
+        &accept,
+        &other,
+        json!({"proof": proof(&holder, &issuer, &nonce, now)}),
+    )
+    .await
+    .assert_problem(404, "not-found");
+    for wrong in [
+        proof(&holder, &issuer, "another nonce", now),
+        proof(&holder, "https://elsewhere.test", &nonce, now),
+        proof(&holder, &issuer, &nonce, now - 3600),
+        "not.a.jwt".to_owned(),
+    ] {
+        app.post(&accept, &nurse, json!({"proof": wrong}))
+            .await
+            .assert_problem(422, "validation-error");
+    }
+    let accepted = app
+        .post(
+            &accept,
+            &nurse,
+            json!({"proof": proof(&holder, &issuer, &nonce, now)}),
+        )
+        .await;
+    assert_eq!(accepted.status, StatusCode::OK, "{}", accepted.body);
+    assert_eq!(accepted.body["state"], "accepted");
+    app.post(
+        &accept,
+        &nurse,
+        json!({"proof": proof(&holder, &issuer, &nonce, now)}),
+    )
+    .await
+    .assert_problem(409, "request-decided");
+    let sd = SdJwt::parse(accepted.body["sd_jwt"].as_str().unwrap()).unwrap();
+
+    // A verifier with the published keys and list accepts what the nurse chooses to show.
+    let present = |nonce: &str| {
+        bind(
+            sd.disclosing(&["number"]),
+            &Binding {
+                aud: "https://verifier.test".into(),
+                nonce: nonce.into(),
+                iat: chrono::Utc::now().timestamp(),
+            },
+            &holder,
+        )
+        .compact()
+    };
+    let expect = |nonce: &'static str| Expectations {
+        now: chrono::Utc::now().timestamp(),
+        audience: "https://verifier.test",
+        nonce,
+        iat_window: 300,
+        leeway: 30,
+        require_key_binding: true,
+    };
+    let sources = published(&app, &a.id, &vct).await;
+    let report = verify(&present("v1"), &expect("v1"), &sources);
+    assert!(report.is_valid(), "{report:?}");
+    let shown = report.credential.unwrap().claims;
+    assert_eq!(shown["number"], "71A2998E");
+    assert!(shown.get("renewal").is_none());
+
+    // Revocation: only the issuer's officers; suspended, reinstated, then revoked for good.
+    let revocation = format!("/api/v1/passport-credentials/{id}/revocation");
+    app.post(
+        &revocation,
+        &b_officer,
+        json!({"state": "revoked", "reason": "x"}),
+    )
+    .await
+    .assert_problem(404, "not-found");
+    let suspended = app
+        .post(
+            &revocation,
+            &a_officer,
+            json!({"state": "suspended", "reason": "fitness to practise"}),
+        )
+        .await;
+    assert_eq!(suspended.status, StatusCode::OK, "{}", suspended.body);
+    let sources = published(&app, &a.id, &vct).await;
+    let report = verify(&present("v2"), &expect("v2"), &sources);
+    assert_eq!(report.failed, Some((Check::Status, Failure::Suspended)));
+    app.post(
+        &revocation,
+        &a_officer,
+        json!({"state": "valid", "reason": "cleared"}),
+    )
+    .await;
+    let sources = published(&app, &a.id, &vct).await;
+    assert!(verify(&present("v3"), &expect("v3"), &sources).is_valid());
+    app.post(
+        &revocation,
+        &a_officer,
+        json!({"state": "revoked", "reason": "struck off"}),
+    )
+    .await;
+    app.post(
+        &revocation,
+        &a_officer,
+        json!({"state": "valid", "reason": "mistake"}),
+    )
+    .await
+    .assert_problem(409, "already-revoked");
+    let sources = published(&app, &a.id, &vct).await;
+    let report = verify(&present("v4"), &expect("v4"), &sources);
+    assert_eq!(report.failed, Some((Check::Status, Failure::Revoked)));
+
+    // Turning down a second offer.
+    let second = app
+        .post(&offers, &a_officer, json!({"claims": claims}))
+        .await;
+    let second = second.body["id"].as_str().unwrap().to_owned();
+    let rejected = app
+        .post(
+            &format!("/api/v1/me/passport/{second}/reject"),
+            &nurse,
+            json!({}),
+        )
+        .await;
+    assert_eq!(rejected.body["state"], "rejected", "{}", rejected.body);
+}

@@ -1,0 +1,112 @@
+//! The passport from issuer to wallet: offers, acceptance with proof of possession, the wallet,
+//! revocation, and the published status list.
+
+use axum::extract::State;
+use axum::http::{header, StatusCode};
+use axum::response::IntoResponse;
+use staffbank_app::passport::{
+    AcceptCredential, OfferCredential, PassportCredentialView, SetRevocation,
+};
+use staffbank_domain::{OrgId, WorkerId};
+use uuid::Uuid;
+
+use crate::extract::{ApiJson, ApiPath, Caller};
+use crate::problem::{ApiError, Problem};
+use crate::AppState;
+
+/// Offer a credential to a worker (compliance officer of a trust they work with).
+#[utoipa::path(post, path = "/api/v1/workers/{worker_id}/passport-offers", tag = "passport",
+    security(("bearer" = [])), params(("worker_id" = Uuid, Path)), request_body = OfferCredential,
+    responses((status = 201, body = PassportCredentialView), (status = 404, body = Problem),
+        (status = 422, body = Problem)))]
+pub async fn offer(
+    State(state): State<AppState>,
+    Caller(who): Caller,
+    ApiPath(worker_id): ApiPath<Uuid>,
+    ApiJson(input): ApiJson<OfferCredential>,
+) -> Result<(StatusCode, axum::Json<PassportCredentialView>), ApiError> {
+    let view = state
+        .app
+        .offer_passport_credential(&who, WorkerId(worker_id), input)
+        .await?;
+    Ok((StatusCode::CREATED, axum::Json(view)))
+}
+
+/// The signed-in worker's passport: offers waiting, credentials held, those turned down.
+#[utoipa::path(get, path = "/api/v1/me/passport", tag = "passport", security(("bearer" = [])),
+    responses((status = 200, body = Vec<PassportCredentialView>), (status = 403, body = Problem)))]
+pub async fn mine(
+    State(state): State<AppState>,
+    Caller(who): Caller,
+) -> Result<axum::Json<Vec<PassportCredentialView>>, ApiError> {
+    Ok(axum::Json(state.app.my_passport(&who).await?))
+}
+
+/// Accept an offered credential, proving possession of the key it will be bound to.
+#[utoipa::path(post, path = "/api/v1/me/passport/{credential_id}/accept", tag = "passport",
+    security(("bearer" = [])), params(("credential_id" = Uuid, Path)), request_body = AcceptCredential,
+    responses((status = 200, body = PassportCredentialView), (status = 404, body = Problem),
+        (status = 409, body = Problem), (status = 422, body = Problem)))]
+pub async fn accept(
+    State(state): State<AppState>,
+    Caller(who): Caller,
+    ApiPath(id): ApiPath<Uuid>,
+    ApiJson(input): ApiJson<AcceptCredential>,
+) -> Result<axum::Json<PassportCredentialView>, ApiError> {
+    Ok(axum::Json(
+        state
+            .app
+            .accept_passport_credential(&who, id, input)
+            .await?,
+    ))
+}
+
+/// Turn an offered credential down.
+#[utoipa::path(post, path = "/api/v1/me/passport/{credential_id}/reject", tag = "passport",
+    security(("bearer" = [])), params(("credential_id" = Uuid, Path)),
+    responses((status = 200, body = PassportCredentialView), (status = 404, body = Problem),
+        (status = 409, body = Problem)))]
+pub async fn reject(
+    State(state): State<AppState>,
+    Caller(who): Caller,
+    ApiPath(id): ApiPath<Uuid>,
+) -> Result<axum::Json<PassportCredentialView>, ApiError> {
+    Ok(axum::Json(
+        state.app.reject_passport_credential(&who, id).await?,
+    ))
+}
+
+/// Revoke, suspend or reinstate a credential (its issuer's compliance officers).
+#[utoipa::path(post, path = "/api/v1/passport-credentials/{credential_id}/revocation", tag = "passport",
+    security(("bearer" = [])), params(("credential_id" = Uuid, Path)), request_body = SetRevocation,
+    responses((status = 200, body = PassportCredentialView), (status = 404, body = Problem),
+        (status = 409, body = Problem), (status = 422, body = Problem)))]
+pub async fn revocation(
+    State(state): State<AppState>,
+    Caller(who): Caller,
+    ApiPath(id): ApiPath<Uuid>,
+    ApiJson(input): ApiJson<SetRevocation>,
+) -> Result<axum::Json<PassportCredentialView>, ApiError> {
+    Ok(axum::Json(
+        state.app.set_passport_revocation(&who, id, input).await?,
+    ))
+}
+
+/// The issuer's Token Status List, signed (`application/statuslist+jwt`). Public.
+#[utoipa::path(get, path = "/issuers/{org_id}/status-list", tag = "passport",
+    params(("org_id" = Uuid, Path)),
+    responses((status = 200, body = String, content_type = "application/statuslist+jwt"),
+        (status = 404, body = Problem)))]
+pub async fn status_list(
+    State(state): State<AppState>,
+    ApiPath(org_id): ApiPath<Uuid>,
+) -> Result<impl IntoResponse, ApiError> {
+    let token = state.app.status_list_token(OrgId(org_id)).await?;
+    Ok((
+        [
+            (header::CONTENT_TYPE, "application/statuslist+jwt"),
+            (header::CACHE_CONTROL, "public, max-age=60"),
+        ],
+        token,
+    ))
+}
