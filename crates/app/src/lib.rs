@@ -17,6 +17,7 @@ pub mod matching;
 pub mod offers;
 pub mod paging;
 pub mod passport;
+pub mod presentations;
 mod principal;
 pub mod release;
 pub mod requests;

@@ -12,6 +12,7 @@ mod issuers;
 mod ledger;
 mod matching;
 mod offers;
+mod presentations;
 mod requests;
 mod rows;
 mod sessions;

@@ -1034,6 +1034,39 @@ impl Store for PgStore {
         crate::issuers::revocations(&self.pool, org).await
     }
 
+    async fn create_presentation_request(
+        &self,
+        request: &PresentationRequest,
+        audit: &[AuditRecord],
+    ) -> Result<(), StoreError> {
+        crate::presentations::create(&self.pool, request, audit).await
+    }
+
+    async fn presentation_request(
+        &self,
+        id: Uuid,
+    ) -> Result<Option<PresentationRequest>, StoreError> {
+        crate::presentations::one(&self.pool, id).await
+    }
+
+    async fn presentation_requests_of(
+        &self,
+        worker: WorkerId,
+    ) -> Result<Vec<PresentationRequest>, StoreError> {
+        crate::presentations::of_worker(&self.pool, worker).await
+    }
+
+    async fn answer_presentation_request(
+        &self,
+        id: Uuid,
+        state: RequestState,
+        result: Option<&str>,
+        at: DateTime<Utc>,
+        audit: &[AuditRecord],
+    ) -> Result<(), StoreError> {
+        crate::presentations::answer(&self.pool, id, state, result, at, audit).await
+    }
+
     async fn person_key(&self, subject: Uuid) -> Result<Option<PersonKey>, StoreError> {
         self.ledger_person_key(subject).await
     }

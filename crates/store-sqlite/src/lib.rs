@@ -13,6 +13,7 @@ mod issuers;
 mod ledger;
 mod matching;
 mod offers;
+mod presentations;
 mod requests;
 mod rows;
 mod store;

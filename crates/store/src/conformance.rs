@@ -53,7 +53,8 @@ macro_rules! conformance_suite {
             approval_and_instant_booking_never_share_the_last_place,
             offer_rounds_are_claimed_once_and_a_freed_place_falls_due,
             issuer_keys_rotate_and_trust_is_kept,
-            passport_offers_are_decided_once_and_revocation_is_final
+            passport_offers_are_decided_once_and_revocation_is_final,
+            presentation_requests_are_answered_once
         );
     };
     (@cases $make:path; $($case:ident),*) => {

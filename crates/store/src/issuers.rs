@@ -123,3 +123,48 @@ pub struct PassportCredential {
     /// Valid, revoked or suspended.
     pub revocation: RevocationState,
 }
+
+/// Where a presentation request stands.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum RequestState {
+    /// Waiting for the worker.
+    Pending,
+    /// The worker said no.
+    Declined,
+    /// Presented, and every check passed.
+    Verified,
+    /// Presented, and a check failed.
+    Failed,
+}
+stable_names!(RequestState { Pending => "pending", Declined => "declined", Verified => "verified", Failed => "failed" });
+
+/// A verifier's request for a worker's claims, and what came of it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct PresentationRequest {
+    /// Identity.
+    pub id: Uuid,
+    /// The verifying organisation.
+    pub verifier_org: OrgId,
+    /// The worker asked.
+    pub worker_id: staffbank_domain::WorkerId,
+    /// The credential type asked for.
+    pub vct: String,
+    /// The claims asked for (JSON array of names).
+    pub claims: String,
+    /// Why, in the verifier's words, shown to the worker.
+    pub purpose: String,
+    /// Fresh, single use.
+    pub nonce: String,
+    /// Who asked.
+    pub requested_by: UserId,
+    /// When.
+    pub requested_at: DateTime<Utc>,
+    /// Until when it can be answered.
+    pub expires_at: DateTime<Utc>,
+    /// Where it stands.
+    pub state: RequestState,
+    /// When the worker answered.
+    pub decided_at: Option<DateTime<Utc>>,
+    /// The outcome of every check and what was disclosed (JSON), once presented.
+    pub result: Option<String>,
+}

@@ -14,7 +14,10 @@ pub mod raw;
 mod store;
 
 pub use error::{Conflict, StoreError};
-pub use issuers::{IssuerKey, OfferState, PassportCredential, RevocationState, TrustEntry};
+pub use issuers::{
+    IssuerKey, OfferState, PassportCredential, PresentationRequest, RequestState, RevocationState,
+    TrustEntry,
+};
 pub use ledger::*;
 pub use model::*;
 pub use store::Store;

@@ -16,8 +16,9 @@ use crate::{
     CancellationRecord, Credential, Decision, DueOffers, Hash, IssuerKey, LeafWithBody,
     LedgerEntry, MatchQuery, MatchableShift, MatchingCounts, OfferRound, OpenShiftQuery,
     Organisation, OutboxEvent, Page, PassportCredential, PersonKey, PoolMember, PoolQuery,
-    RequestOutcome, RevocationState, SequencedBatch, Session, Shift, SignedHead, SignedIn, Site,
-    StoreError, TrustEntry, User, Ward, Worker, WorkingTimeCheck,
+    PresentationRequest, RequestOutcome, RequestState, RevocationState, SequencedBatch, Session,
+    Shift, SignedHead, SignedIn, Site, StoreError, TrustEntry, User, Ward, Worker,
+    WorkingTimeCheck,
 };
 
 /// Everything Staffbank persists. Each method is atomic: it either happens whole or not at all.
@@ -385,6 +386,32 @@ pub trait Store: Send + Sync + 'static {
         &self,
         id: Uuid,
         state: RevocationState,
+        audit: &[AuditRecord],
+    ) -> Result<(), StoreError>;
+    /// Records a presentation request.
+    async fn create_presentation_request(
+        &self,
+        request: &PresentationRequest,
+        audit: &[AuditRecord],
+    ) -> Result<(), StoreError>;
+    /// One presentation request.
+    async fn presentation_request(
+        &self,
+        id: Uuid,
+    ) -> Result<Option<PresentationRequest>, StoreError>;
+    /// The requests made of a worker, newest first: their access log.
+    async fn presentation_requests_of(
+        &self,
+        worker: WorkerId,
+    ) -> Result<Vec<PresentationRequest>, StoreError>;
+    /// Answers a pending request once (declined, verified or failed, with the result); its
+    /// nonce is spent. Refused with [`crate::Conflict::RequestDecided`] unless still pending.
+    async fn answer_presentation_request(
+        &self,
+        id: Uuid,
+        state: RequestState,
+        result: Option<&str>,
+        at: DateTime<Utc>,
         audit: &[AuditRecord],
     ) -> Result<(), StoreError>;
     /// The status-list indices of an issuer's credentials that are not valid, with their state.

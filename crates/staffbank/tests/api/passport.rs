@@ -18,7 +18,10 @@ use uuid::Uuid;
 
 use crate::helpers::TestApp;
 
-crate::both_backends!(a_credential_goes_from_offer_to_wallet_to_revocation);
+crate::both_backends!(
+    a_credential_goes_from_offer_to_wallet_to_revocation,
+    a_verifier_sees_every_check_and_the_worker_every_request
+);
 
 async fn officer(app: &TestApp, email: &str, org: &str) -> String {
     let org = OrgId(Uuid::parse_str(org).unwrap());
@@ -280,4 +283,198 @@ async fn a_credential_goes_from_offer_to_wallet_to_revocation(app: TestApp) {
         )
         .await;
     assert_eq!(rejected.body["state"], "rejected", "{}", rejected.body);
+}
+
+/// A nurse of `trust` holding an accepted registration credential; their token, key and SD-JWT.
+async fn holder_with_credential(
+    app: &TestApp,
+    trust: &crate::helpers::Trust,
+    officer: &str,
+) -> (String, SigningKey, SdJwt, String) {
+    let nurse = app.worker("holder@a.test", &[&trust.bank]).await;
+    let nurse_id = app.worker_id(&nurse).await.0;
+    app.post(
+        &format!("/api/v1/organisations/{}/issuer-keys", trust.id),
+        officer,
+        json!({}),
+    )
+    .await;
+    let claims = json!({"type": "professional_registration", "regulator": "nmc",
+        "number": "71A2998E", "registered": true, "renewal": "2027-03-31"});
+    let offered = app
+        .post(
+            &format!("/api/v1/workers/{nurse_id}/passport-offers"),
+            officer,
+            json!({"claims": claims}),
+        )
+        .await;
+    let id = offered.body["id"].as_str().unwrap().to_owned();
+    let issuer = offered.body["issuer"].as_str().unwrap().to_owned();
+    let vct = offered.body["vct"].as_str().unwrap().to_owned();
+    let nonce = app.get("/api/v1/me/passport", &nurse).await.body[0]["nonce"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    let key = SigningKey::random(&mut rand::rngs::OsRng);
+    let now = chrono::Utc::now().timestamp();
+    let accepted = app
+        .post(
+            &format!("/api/v1/me/passport/{id}/accept"),
+            &nurse,
+            json!({"proof": proof(&key, &issuer, &nonce, now)}),
+        )
+        .await;
+    let sd = SdJwt::parse(accepted.body["sd_jwt"].as_str().unwrap()).unwrap();
+    (nurse, key, sd, vct)
+}
+
+async fn a_verifier_sees_every_check_and_the_worker_every_request(app: TestApp) {
+    let a = app.trust("RXL").await;
+    let b = app.trust("RXN").await;
+    let a_officer = officer(&app, "co@a.test", &a.id).await;
+    let b_officer = officer(&app, "co@b.test", &b.id).await;
+    let (nurse, key, sd, vct) = holder_with_credential(&app, &a, &a_officer).await;
+    let nurse_id = app.worker_id(&nurse).await.0;
+    let trust = |trusted: bool| json!({"org_id": a.id, "vct": vct, "trusted": trusted});
+    app.call(
+        Method::PUT,
+        "/api/v1/trust-framework",
+        Some(&app.admin),
+        Some(trust(true)),
+    )
+    .await;
+    let requests = format!("/api/v1/workers/{nurse_id}/presentation-requests");
+    let ask = |claims: Value| json!({"vct": vct, "claims": claims, "purpose": "Bank induction"});
+
+    // B does not work with the nurse: it cannot ask.
+    app.post(&requests, &b_officer, ask(json!(["number"])))
+        .await
+        .assert_problem(404, "not-found");
+    let new_request = || async {
+        let made = app
+            .post(&requests, &a_officer, ask(json!(["number"])))
+            .await;
+        assert_eq!(made.status, StatusCode::CREATED, "{}", made.body);
+        assert!(made.body["nonce"].is_null());
+        let id = made.body["id"].as_str().unwrap().to_owned();
+        let log = app.get("/api/v1/me/presentation-requests", &nurse).await;
+        let mine = log
+            .body
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|r| r["id"] == id.as_str())
+            .unwrap()
+            .clone();
+        assert_eq!(mine["purpose"], "Bank induction");
+        (
+            id,
+            mine["nonce"].as_str().unwrap().to_owned(),
+            mine["audience"].as_str().unwrap().to_owned(),
+        )
+    };
+    let present = |names: &[&str], aud: &str, nonce: &str| {
+        bind(
+            sd.disclosing(names),
+            &Binding {
+                aud: aud.into(),
+                nonce: nonce.into(),
+                iat: chrono::Utc::now().timestamp(),
+            },
+            &key,
+        )
+        .compact()
+    };
+    let answer = |id: &str, presentation: String| {
+        let path = format!("/api/v1/me/presentation-requests/{id}/present");
+        let nurse = nurse.clone();
+        let app = &app;
+        async move {
+            app.post(&path, &nurse, json!({"presentation": presentation}))
+                .await
+        }
+    };
+
+    // Consent and a good presentation: verified, with exactly what was asked.
+    let (id, nonce, aud) = new_request().await;
+    let good = present(&["number"], &aud, &nonce);
+    let done = answer(&id, good.clone()).await;
+    assert_eq!(done.status, StatusCode::OK, "{}", done.body);
+    assert_eq!(done.body["state"], "verified", "{}", done.body);
+    let seen = app
+        .get(&format!("/api/v1/presentation-requests/{id}"), &a_officer)
+        .await;
+    assert_eq!(seen.body["result"]["valid"], true);
+    assert_eq!(seen.body["result"]["disclosed"]["number"], "71A2998E");
+    assert!(seen.body["result"]["disclosed"].get("renewal").is_none());
+    assert_eq!(seen.body["result"]["passed"].as_array().unwrap().len(), 12);
+    app.get(&format!("/api/v1/presentation-requests/{id}"), &b_officer)
+        .await
+        .assert_problem(404, "not-found");
+    // The same presentation again: the request is answered and its nonce spent.
+    answer(&id, good.clone())
+        .await
+        .assert_problem(409, "request-decided");
+
+    // A replay of the old presentation to a new request fails on the nonce.
+    let (id, _, _) = new_request().await;
+    let replayed = answer(&id, good).await;
+    assert_eq!(replayed.body["state"], "failed");
+    assert_eq!(replayed.body["result"]["failed"]["check"], "nonce");
+
+    // More than was asked: refused as over-disclosure.
+    let (id, nonce, aud) = new_request().await;
+    let over = answer(&id, present(&["number", "renewal"], &aud, &nonce)).await;
+    assert_eq!(over.body["state"], "failed");
+    assert_eq!(
+        over.body["result"]["failed"]["failure"]["reason"],
+        "over_disclosure"
+    );
+    assert!(over.body["result"]["disclosed"].is_null());
+
+    // Another audience: refused.
+    let (id, nonce, _) = new_request().await;
+    let elsewhere = answer(&id, present(&["number"], "https://elsewhere.test", &nonce)).await;
+    assert_eq!(elsewhere.body["result"]["failed"]["check"], "audience");
+
+    // No longer trusted for the type: refused.
+    app.call(
+        Method::PUT,
+        "/api/v1/trust-framework",
+        Some(&app.admin),
+        Some(trust(false)),
+    )
+    .await;
+    let (id, nonce, aud) = new_request().await;
+    let untrusted = answer(&id, present(&["number"], &aud, &nonce)).await;
+    assert_eq!(
+        untrusted.body["result"]["failed"]["check"],
+        "issuer_trusted"
+    );
+
+    // Declined: the verifier learns only that.
+    let (id, _, _) = new_request().await;
+    let declined = app
+        .post(
+            &format!("/api/v1/me/presentation-requests/{id}/decline"),
+            &nurse,
+            json!({}),
+        )
+        .await;
+    assert_eq!(declined.body["state"], "declined", "{}", declined.body);
+    assert!(declined.body["result"].is_null());
+
+    // The access log holds every request, newest first.
+    let log = app.get("/api/v1/me/presentation-requests", &nurse).await;
+    let states: Vec<&str> = log
+        .body
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|r| r["state"].as_str().unwrap())
+        .collect();
+    assert_eq!(
+        states,
+        vec!["declined", "failed", "failed", "failed", "failed", "verified"]
+    );
 }

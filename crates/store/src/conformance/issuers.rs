@@ -229,3 +229,65 @@ pub async fn passport_offers_are_decided_once_and_revocation_is_final(store: Arc
         .unwrap()
         .is_empty());
 }
+
+/// A presentation request is answered once; the worker's requests come newest first.
+pub async fn presentation_requests_are_answered_once(store: Arc<dyn Store>) {
+    let world = World::new(store.clone()).await;
+    let worker = world.worker("Asha", &[world.banks[0].id]).await;
+    let request = |minutes: i64| PresentationRequest {
+        id: new_id(),
+        verifier_org: world.orgs[0].id,
+        worker_id: worker.id,
+        vct: "urn:t:dbs".into(),
+        claims: "[\"level\"]".into(),
+        purpose: "Induction".into(),
+        nonce: format!("n-{minutes}"),
+        requested_by: world.booker.id,
+        requested_at: world.now + Duration::minutes(minutes),
+        expires_at: world.now + Duration::hours(24),
+        state: RequestState::Pending,
+        decided_at: None,
+        result: None,
+    };
+    let first = request(0);
+    let second = request(1);
+    store
+        .create_presentation_request(&first, &[])
+        .await
+        .unwrap();
+    store
+        .create_presentation_request(&second, &[])
+        .await
+        .unwrap();
+    assert_eq!(
+        store.presentation_request(first.id).await.unwrap().as_ref(),
+        Some(&first)
+    );
+    store
+        .answer_presentation_request(first.id, RequestState::Verified, Some("{}"), world.now, &[])
+        .await
+        .unwrap();
+    assert_eq!(
+        conflict(
+            store
+                .answer_presentation_request(first.id, RequestState::Failed, None, world.now, &[])
+                .await
+        ),
+        Conflict::RequestDecided
+    );
+    assert!(matches!(
+        store
+            .answer_presentation_request(new_id(), RequestState::Declined, None, world.now, &[])
+            .await,
+        Err(StoreError::NotFound)
+    ));
+    let answered = store.presentation_request(first.id).await.unwrap().unwrap();
+    assert_eq!(answered.state, RequestState::Verified);
+    assert_eq!(answered.result.as_deref(), Some("{}"));
+    assert_eq!(answered.decided_at, Some(world.now));
+    let log = store.presentation_requests_of(worker.id).await.unwrap();
+    assert_eq!(
+        log.iter().map(|r| r.id).collect::<Vec<_>>(),
+        vec![second.id, first.id]
+    );
+}

@@ -8,6 +8,7 @@ mod issuers;
 mod ledger;
 mod matching;
 mod passport;
+mod presentations;
 mod release;
 mod requests;
 mod shifts;
@@ -61,6 +62,8 @@ impl PageQuery {
         issuers::set_trust,
         passport::offer, passport::mine, passport::accept, passport::reject, passport::revocation,
         passport::status_list,
+        presentations::request, presentations::one, presentations::mine, presentations::present,
+        presentations::decline,
     ),
     components(schemas(crate::problem::Problem)),
     modifiers(&BearerAuth),
@@ -164,6 +167,23 @@ fn issuer_routes() -> Router<AppState> {
             post(passport::revocation),
         )
         .route("/issuers/{org_id}/status-list", get(passport::status_list))
+        .route(
+            "/api/v1/workers/{worker_id}/presentation-requests",
+            post(presentations::request),
+        )
+        .route(
+            "/api/v1/presentation-requests/{request_id}",
+            get(presentations::one),
+        )
+        .route("/api/v1/me/presentation-requests", get(presentations::mine))
+        .route(
+            "/api/v1/me/presentation-requests/{request_id}/present",
+            post(presentations::present),
+        )
+        .route(
+            "/api/v1/me/presentation-requests/{request_id}/decline",
+            post(presentations::decline),
+        )
 }
 
 fn matching_routes() -> Router<AppState> {

@@ -1,0 +1,479 @@
+//! Request → consent → present → verify. A verifier trust asks a worker for named claims of one
+//! credential type, for a stated purpose, with a fresh single-use nonce and its own identity as
+//! audience; the worker sees exactly that, and declines or presents; the platform verifies with
+//! every check on and keeps the outcome, which the verifier reads. The worker's list of requests
+//! is their access log: who asked, when, for what, why, and what came of it.
+
+use std::collections::HashSet;
+
+use chrono::{DateTime, Duration, Utc};
+use serde::{Deserialize, Serialize};
+use serde_json::{json, Value};
+use staffbank_domain::role::{Role, Scope};
+use staffbank_domain::{OrgId, WorkerId};
+use staffbank_passport::jws::{Jwk, Jws};
+use staffbank_passport::sd_jwt::SdJwt;
+use staffbank_passport::verify::{self, Expectations, Sources, TrustedIssuer};
+use staffbank_store::{PresentationRequest, RequestState};
+use uuid::Uuid;
+
+use crate::audit::Change;
+use crate::{App, AppError, Principal};
+
+/// How long a worker has to answer a request.
+pub const REQUEST_LIFETIME: Duration = Duration::hours(24);
+/// How far a key-binding JWT's `iat` may be from the moment of checking, seconds.
+const KB_WINDOW: i64 = 300;
+/// Clock tolerance, seconds.
+const LEEWAY: i64 = 30;
+
+/// Ask a worker to present claims.
+#[derive(Debug, Deserialize, utoipa::ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct RequestPresentation {
+    /// The credential type (`vct`).
+    pub vct: String,
+    /// The claims wanted (e.g. `number`, or `subjects.fire_safety`).
+    pub claims: Vec<String>,
+    /// Why, in words the worker will read.
+    pub purpose: String,
+}
+
+/// The worker's presentation.
+#[derive(Debug, Deserialize, utoipa::ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct Present {
+    /// The SD-JWT VC with the chosen disclosures and a key-binding JWT (`nonce`, `aud`, `iat`,
+    /// `sd_hash`).
+    pub presentation: String,
+}
+
+/// A presentation request as the API shows it.
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
+pub struct PresentationRequestView {
+    /// Identity.
+    pub id: Uuid,
+    /// The verifying organisation.
+    pub verifier_org_id: Uuid,
+    /// The audience the key binding must name.
+    pub audience: String,
+    /// The worker asked.
+    pub worker_id: Uuid,
+    /// The credential type asked for.
+    pub vct: String,
+    /// The claims asked for.
+    pub claims: Vec<String>,
+    /// Why.
+    pub purpose: String,
+    /// The nonce to bind (to the worker, while pending).
+    pub nonce: Option<String>,
+    /// When it was asked.
+    pub requested_at: DateTime<Utc>,
+    /// Until when it can be answered.
+    pub expires_at: DateTime<Utc>,
+    /// `pending`, `declined`, `verified` or `failed`.
+    pub state: String,
+    /// When the worker answered.
+    pub decided_at: Option<DateTime<Utc>>,
+    /// Every check passed, the one that failed and why, and what was disclosed.
+    #[schema(value_type = Option<Object>)]
+    pub result: Option<Value>,
+}
+
+/// What the verifier knows for one presentation, read before checking (the checks themselves
+/// are synchronous and pure).
+struct Known {
+    issuer: Option<TrustedIssuer>,
+    status_list: Option<(String, String)>,
+}
+
+impl Sources for Known {
+    fn issuer(&self, iss: &str) -> Option<TrustedIssuer> {
+        self.issuer.clone().filter(|i| i.iss == iss)
+    }
+    fn status_list(&self, uri: &str) -> Option<String> {
+        self.status_list
+            .as_ref()
+            .filter(|(u, _)| u == uri)
+            .map(|(_, token)| token.clone())
+    }
+    fn use_nonce(&self, _: &str) -> bool {
+        // The request is pending (checked before); the store spends it in the same step that
+        // records the outcome, and refuses a second answer.
+        true
+    }
+}
+
+fn check_text(field: &str, value: &str, max: usize) -> Result<(), AppError> {
+    let v = value.trim();
+    if v.is_empty() || v.len() > max || v.chars().any(char::is_control) {
+        return Err(AppError::field(
+            field,
+            format!("must be 1 to {max} characters"),
+        ));
+    }
+    Ok(())
+}
+
+impl App {
+    /// The identity a verifying organisation's requests name as audience.
+    pub fn verifier_id(&self, org: OrgId) -> String {
+        format!("{}/verifiers/{}", self.public_url, org.0)
+    }
+
+    fn presentation_view(
+        &self,
+        r: &PresentationRequest,
+        for_worker: bool,
+    ) -> PresentationRequestView {
+        PresentationRequestView {
+            id: r.id,
+            verifier_org_id: r.verifier_org.0,
+            audience: self.verifier_id(r.verifier_org),
+            worker_id: r.worker_id.0,
+            vct: r.vct.clone(),
+            claims: serde_json::from_str(&r.claims).unwrap_or_default(),
+            purpose: r.purpose.clone(),
+            nonce: (for_worker && r.state == RequestState::Pending).then(|| r.nonce.clone()),
+            requested_at: r.requested_at,
+            expires_at: r.expires_at,
+            state: r.state.as_str().to_owned(),
+            decided_at: r.decided_at,
+            result: r
+                .result
+                .as_deref()
+                .and_then(|t| serde_json::from_str(t).ok()),
+        }
+    }
+
+    /// Asks a worker to present claims (a compliance officer of a trust they work with).
+    pub async fn request_presentation(
+        &self,
+        who: &Principal,
+        worker_id: WorkerId,
+        input: RequestPresentation,
+    ) -> Result<PresentationRequestView, AppError> {
+        if !who.has_role(Role::ComplianceOfficer) {
+            return Err(AppError::Forbidden);
+        }
+        let worker = self
+            .store
+            .worker(worker_id)
+            .await?
+            .ok_or(AppError::NotFound)?;
+        let Some(org) = self
+            .compliance_orgs_for(who, &worker)
+            .await?
+            .first()
+            .copied()
+        else {
+            return Err(AppError::NotFound);
+        };
+        let vct = input.vct.trim();
+        if vct.is_empty() || vct.len() > 200 || !vct.bytes().all(|b| b.is_ascii_graphic()) {
+            return Err(AppError::field(
+                "vct",
+                "must be 1 to 200 visible ASCII characters",
+            ));
+        }
+        if input.claims.is_empty() || input.claims.len() > 20 {
+            return Err(AppError::field("claims", "ask for 1 to 20 claims"));
+        }
+        for claim in &input.claims {
+            if claim.is_empty() || claim.len() > 100 || !claim.bytes().all(|b| b.is_ascii_graphic())
+            {
+                return Err(AppError::field(
+                    "claims",
+                    "each claim is a name of 1 to 100 characters",
+                ));
+            }
+        }
+        check_text("purpose", &input.purpose, 500)?;
+        let now = self.now();
+        let request = PresentationRequest {
+            id: Uuid::now_v7(),
+            verifier_org: org,
+            worker_id,
+            vct: vct.to_owned(),
+            claims: json!(input.claims).to_string(),
+            purpose: input.purpose.trim().to_owned(),
+            nonce: Uuid::new_v4().simple().to_string(),
+            requested_by: who.user.id,
+            requested_at: now,
+            expires_at: now + REQUEST_LIFETIME,
+            state: RequestState::Pending,
+            decided_at: None,
+            result: None,
+        };
+        let record = self
+            .audit_record(Change {
+                action: "presentation.requested",
+                actor: Some(who.user.id),
+                tenant: Some(org),
+                subject: Some(worker.user_id),
+                facts: json!({"request": request.id, "worker": worker_id, "vct": vct,
+                    "claims": input.claims, "purpose": request.purpose}),
+                personal: None,
+            })
+            .await?;
+        self.store
+            .create_presentation_request(&request, &[record])
+            .await?;
+        Ok(self.presentation_view(&request, false))
+    }
+
+    /// The signed-in worker's requests, newest first: their access log.
+    pub async fn my_presentation_requests(
+        &self,
+        who: &Principal,
+    ) -> Result<Vec<PresentationRequestView>, AppError> {
+        let worker = who.require_worker()?;
+        let all = self.store.presentation_requests_of(worker.id).await?;
+        Ok(all
+            .iter()
+            .map(|r| self.presentation_view(r, true))
+            .collect())
+    }
+
+    /// A request and its outcome, for the verifying trust's officers.
+    pub async fn presentation_request(
+        &self,
+        who: &Principal,
+        id: Uuid,
+    ) -> Result<PresentationRequestView, AppError> {
+        let request = self
+            .store
+            .presentation_request(id)
+            .await?
+            .ok_or(AppError::NotFound)?;
+        let mine = who.is_platform_admin()
+            || who.user.grants.iter().any(|g| {
+                g.role == Role::ComplianceOfficer
+                    && g.scope == Scope::Organisation(request.verifier_org)
+            });
+        if !mine {
+            return Err(AppError::NotFound);
+        }
+        Ok(self.presentation_view(&request, false))
+    }
+
+    async fn my_pending_request(
+        &self,
+        who: &Principal,
+        id: Uuid,
+    ) -> Result<PresentationRequest, AppError> {
+        let worker = who.require_worker()?;
+        let request = match self.store.presentation_request(id).await? {
+            Some(r) if r.worker_id == worker.id => r,
+            _ => return Err(AppError::NotFound),
+        };
+        if request.state != RequestState::Pending {
+            return Err(staffbank_store::StoreError::Conflict(
+                staffbank_store::Conflict::RequestDecided,
+            )
+            .into());
+        }
+        if self.now() >= request.expires_at {
+            return Err(AppError::field("presentation", "this request has expired"));
+        }
+        Ok(request)
+    }
+
+    /// Declines a request; the verifier learns only that.
+    pub async fn decline_presentation(
+        &self,
+        who: &Principal,
+        id: Uuid,
+    ) -> Result<PresentationRequestView, AppError> {
+        let request = self.my_pending_request(who, id).await?;
+        let record = self
+            .audit_record(Change {
+                action: "presentation.declined",
+                actor: Some(who.user.id),
+                tenant: Some(request.verifier_org),
+                subject: Some(who.user.id),
+                facts: json!({"request": id}),
+                personal: None,
+            })
+            .await?;
+        self.store
+            .answer_presentation_request(id, RequestState::Declined, None, self.now(), &[record])
+            .await?;
+        self.my_request(who, id).await
+    }
+
+    async fn my_request(
+        &self,
+        who: &Principal,
+        id: Uuid,
+    ) -> Result<PresentationRequestView, AppError> {
+        let worker = who.require_worker()?;
+        match self.store.presentation_request(id).await? {
+            Some(r) if r.worker_id == worker.id => Ok(self.presentation_view(&r, true)),
+            _ => Err(AppError::NotFound),
+        }
+    }
+
+    /// What the platform knows of the issuer a presentation names: its keys and trusted types
+    /// if it is one of the platform's issuers, and its current status list.
+    async fn known_issuer(&self, presentation: &str) -> Result<Known, AppError> {
+        let iss = SdJwt::parse(presentation)
+            .ok()
+            .and_then(|sd| Jws::parse(&sd.jwt).ok())
+            .and_then(|jws| jws.str_claim("iss").map(str::to_owned));
+        let org = iss.as_deref().and_then(|iss| {
+            iss.strip_prefix(&format!("{}/issuers/", self.public_url))
+                .and_then(|id| Uuid::parse_str(id).ok())
+                .map(OrgId)
+        });
+        let (Some(iss), Some(org)) = (iss, org) else {
+            return Ok(Known {
+                issuer: None,
+                status_list: None,
+            });
+        };
+        let keys: Vec<Jwk> = self
+            .store
+            .issuer_keys(org)
+            .await?
+            .iter()
+            .filter_map(|k| serde_json::from_str(&k.public_jwk).ok())
+            .collect();
+        let vcts = self
+            .store
+            .trust_framework()
+            .await?
+            .into_iter()
+            .filter(|e| e.org_id == org)
+            .map(|e| e.vct)
+            .collect();
+        let status_list = match self.status_list_token(org).await {
+            Ok(token) => Some((self.status_list_url(org), token)),
+            Err(AppError::NotFound) => None,
+            Err(e) => return Err(e),
+        };
+        Ok(Known {
+            issuer: Some(TrustedIssuer { iss, keys, vcts }),
+            status_list,
+        })
+    }
+
+    /// Presents to a request: verified with every check on; the request's nonce is spent and
+    /// the outcome kept, whatever it is.
+    pub async fn present(
+        &self,
+        who: &Principal,
+        id: Uuid,
+        input: Present,
+    ) -> Result<PresentationRequestView, AppError> {
+        let request = self.my_pending_request(who, id).await?;
+        if input.presentation.len() > 64 * 1024 {
+            return Err(AppError::field("presentation", "too long"));
+        }
+        let known = self.known_issuer(&input.presentation).await?;
+        let audience = self.verifier_id(request.verifier_org);
+        let expect = Expectations {
+            now: self.now().timestamp(),
+            audience: &audience,
+            nonce: &request.nonce,
+            iat_window: KB_WINDOW,
+            leeway: LEEWAY,
+            require_key_binding: true,
+        };
+        let report = verify::verify(&input.presentation, &expect, &known);
+        let asked: Vec<String> = serde_json::from_str(&request.claims).unwrap_or_default();
+        let mut failure = report
+            .failed
+            .as_ref()
+            .map(|(check, f)| json!({"check": check, "failure": f, "message": f.to_string()}));
+        let mut disclosed = Value::Null;
+        if let Some(credential) = &report.credential {
+            failure = self.against_request(&request, &asked, credential, &input.presentation);
+            disclosed = Value::Object(credential.claims.clone());
+        }
+        let valid = failure.is_none();
+        let result = json!({
+            "valid": valid,
+            "passed": report.passed,
+            "failed": failure,
+            "disclosed": if valid { disclosed.clone() } else { Value::Null },
+        });
+        let state = if valid {
+            RequestState::Verified
+        } else {
+            RequestState::Failed
+        };
+        let record = self
+            .audit_record(Change {
+                action: if valid {
+                    "presentation.verified"
+                } else {
+                    "presentation.failed"
+                },
+                actor: Some(who.user.id),
+                tenant: Some(request.verifier_org),
+                subject: Some(who.user.id),
+                facts: json!({"request": id, "passed": report.passed, "failed": result["failed"]}),
+                personal: valid.then(|| json!({"disclosed": disclosed})),
+            })
+            .await?;
+        self.store
+            .answer_presentation_request(
+                id,
+                state,
+                Some(&result.to_string()),
+                self.now(),
+                &[record],
+            )
+            .await?;
+        self.my_request(who, id).await
+    }
+
+    /// The request's own rules on a credential that passed every check: the type asked for,
+    /// every claim asked for, and nothing disclosed beyond them.
+    fn against_request(
+        &self,
+        request: &PresentationRequest,
+        asked: &[String],
+        credential: &verify::Verified,
+        presentation: &str,
+    ) -> Option<Value> {
+        let refuse = |reason: &str, message: String| {
+            Some(json!({"check": "request", "failure": {"reason": reason}, "message": message}))
+        };
+        if credential.vct != request.vct {
+            return refuse(
+                "wrong_type",
+                format!("a {} was presented, not a {}", credential.vct, request.vct),
+            );
+        }
+        let lookup = |path: &str| {
+            path.split('.')
+                .try_fold(&Value::Object(credential.claims.clone()), |v, part| {
+                    v.get(part)
+                })
+                .cloned()
+        };
+        if let Some(missing) = asked.iter().find(|p| lookup(p).is_none()) {
+            return refuse(
+                "missing_claim",
+                format!("{missing} was asked for and not disclosed"),
+            );
+        }
+        let allowed: HashSet<&str> = asked.iter().filter_map(|p| p.rsplit('.').next()).collect();
+        let extra: Vec<String> = SdJwt::parse(presentation)
+            .map(|sd| sd.disclosures)
+            .unwrap_or_default()
+            .into_iter()
+            .filter_map(|d| d.name)
+            .filter(|name| !allowed.contains(name.as_str()))
+            .collect();
+        if !extra.is_empty() {
+            return refuse(
+                "over_disclosure",
+                format!("disclosed more than was asked: {}", extra.join(", ")),
+            );
+        }
+        None
+    }
+}
