@@ -60,10 +60,10 @@ impl PageQuery {
         requests::request, requests::my_requests, requests::approvals, requests::approve, requests::decline,
         issuers::rotate_key, issuers::metadata, issuers::did_document, issuers::trust_framework,
         issuers::set_trust,
-        passport::offer, passport::mine, passport::accept, passport::reject, passport::revocation,
+        passport::offer_credential, passport::my_passport, passport::accept_credential, passport::reject_credential, passport::set_revocation,
         passport::status_list,
-        presentations::request, presentations::one, presentations::mine, presentations::present,
-        presentations::decline,
+        presentations::request_presentation, presentations::presentation_request, presentations::my_presentation_requests, presentations::present,
+        presentations::decline_presentation,
     ),
     components(schemas(crate::problem::Problem)),
     modifiers(&BearerAuth),
@@ -151,38 +151,41 @@ fn issuer_routes() -> Router<AppState> {
         )
         .route(
             "/api/v1/workers/{worker_id}/passport-offers",
-            post(passport::offer),
+            post(passport::offer_credential),
         )
-        .route("/api/v1/me/passport", get(passport::mine))
+        .route("/api/v1/me/passport", get(passport::my_passport))
         .route(
             "/api/v1/me/passport/{credential_id}/accept",
-            post(passport::accept),
+            post(passport::accept_credential),
         )
         .route(
             "/api/v1/me/passport/{credential_id}/reject",
-            post(passport::reject),
+            post(passport::reject_credential),
         )
         .route(
             "/api/v1/passport-credentials/{credential_id}/revocation",
-            post(passport::revocation),
+            post(passport::set_revocation),
         )
         .route("/issuers/{org_id}/status-list", get(passport::status_list))
         .route(
             "/api/v1/workers/{worker_id}/presentation-requests",
-            post(presentations::request),
+            post(presentations::request_presentation),
         )
         .route(
             "/api/v1/presentation-requests/{request_id}",
-            get(presentations::one),
+            get(presentations::presentation_request),
         )
-        .route("/api/v1/me/presentation-requests", get(presentations::mine))
+        .route(
+            "/api/v1/me/presentation-requests",
+            get(presentations::my_presentation_requests),
+        )
         .route(
             "/api/v1/me/presentation-requests/{request_id}/present",
             post(presentations::present),
         )
         .route(
             "/api/v1/me/presentation-requests/{request_id}/decline",
-            post(presentations::decline),
+            post(presentations::decline_presentation),
         )
 }
 

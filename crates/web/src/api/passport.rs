@@ -19,7 +19,7 @@ use crate::AppState;
     security(("bearer" = [])), params(("worker_id" = Uuid, Path)), request_body = OfferCredential,
     responses((status = 201, body = PassportCredentialView), (status = 404, body = Problem),
         (status = 422, body = Problem)))]
-pub async fn offer(
+pub async fn offer_credential(
     State(state): State<AppState>,
     Caller(who): Caller,
     ApiPath(worker_id): ApiPath<Uuid>,
@@ -35,7 +35,7 @@ pub async fn offer(
 /// The signed-in worker's passport: offers waiting, credentials held, those turned down.
 #[utoipa::path(get, path = "/api/v1/me/passport", tag = "passport", security(("bearer" = [])),
     responses((status = 200, body = Vec<PassportCredentialView>), (status = 403, body = Problem)))]
-pub async fn mine(
+pub async fn my_passport(
     State(state): State<AppState>,
     Caller(who): Caller,
 ) -> Result<axum::Json<Vec<PassportCredentialView>>, ApiError> {
@@ -47,7 +47,7 @@ pub async fn mine(
     security(("bearer" = [])), params(("credential_id" = Uuid, Path)), request_body = AcceptCredential,
     responses((status = 200, body = PassportCredentialView), (status = 404, body = Problem),
         (status = 409, body = Problem), (status = 422, body = Problem)))]
-pub async fn accept(
+pub async fn accept_credential(
     State(state): State<AppState>,
     Caller(who): Caller,
     ApiPath(id): ApiPath<Uuid>,
@@ -66,7 +66,7 @@ pub async fn accept(
     security(("bearer" = [])), params(("credential_id" = Uuid, Path)),
     responses((status = 200, body = PassportCredentialView), (status = 404, body = Problem),
         (status = 409, body = Problem)))]
-pub async fn reject(
+pub async fn reject_credential(
     State(state): State<AppState>,
     Caller(who): Caller,
     ApiPath(id): ApiPath<Uuid>,
@@ -81,7 +81,7 @@ pub async fn reject(
     security(("bearer" = [])), params(("credential_id" = Uuid, Path)), request_body = SetRevocation,
     responses((status = 200, body = PassportCredentialView), (status = 404, body = Problem),
         (status = 409, body = Problem), (status = 422, body = Problem)))]
-pub async fn revocation(
+pub async fn set_revocation(
     State(state): State<AppState>,
     Caller(who): Caller,
     ApiPath(id): ApiPath<Uuid>,

@@ -15,7 +15,7 @@ use crate::AppState;
     security(("bearer" = [])), params(("worker_id" = Uuid, Path)), request_body = RequestPresentation,
     responses((status = 201, body = PresentationRequestView), (status = 404, body = Problem),
         (status = 422, body = Problem)))]
-pub async fn request(
+pub async fn request_presentation(
     State(state): State<AppState>,
     Caller(who): Caller,
     ApiPath(worker_id): ApiPath<Uuid>,
@@ -32,7 +32,7 @@ pub async fn request(
 #[utoipa::path(get, path = "/api/v1/presentation-requests/{request_id}", tag = "passport",
     security(("bearer" = [])), params(("request_id" = Uuid, Path)),
     responses((status = 200, body = PresentationRequestView), (status = 404, body = Problem)))]
-pub async fn one(
+pub async fn presentation_request(
     State(state): State<AppState>,
     Caller(who): Caller,
     ApiPath(id): ApiPath<Uuid>,
@@ -44,7 +44,7 @@ pub async fn one(
 #[utoipa::path(get, path = "/api/v1/me/presentation-requests", tag = "passport",
     security(("bearer" = [])),
     responses((status = 200, body = Vec<PresentationRequestView>), (status = 403, body = Problem)))]
-pub async fn mine(
+pub async fn my_presentation_requests(
     State(state): State<AppState>,
     Caller(who): Caller,
 ) -> Result<axum::Json<Vec<PresentationRequestView>>, ApiError> {
@@ -70,7 +70,7 @@ pub async fn present(
     security(("bearer" = [])), params(("request_id" = Uuid, Path)),
     responses((status = 200, body = PresentationRequestView), (status = 404, body = Problem),
         (status = 409, body = Problem)))]
-pub async fn decline(
+pub async fn decline_presentation(
     State(state): State<AppState>,
     Caller(who): Caller,
     ApiPath(id): ApiPath<Uuid>,
