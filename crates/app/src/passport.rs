@@ -2,20 +2,23 @@
 //! worker accepts it by proving they hold a key (an OpenID4VCI-style proof JWT over a fresh
 //! nonce), and only then is the SD-JWT VC signed, bound to that key, with a random index in the
 //! issuer's status list; the worker can also turn it down. The issuer revokes, suspends and
-//! reinstates through the published status list, which verifiers fetch whole.
+//! reinstates through the published status list, which verifiers fetch whole. An accepted
+//! credential also counts for bookings at once (a credential record eligibility reads), and stops
+//! counting the moment it is revoked or suspended.
 
 use chrono::{DateTime, Duration, Utc};
 use p256::ecdsa::SigningKey;
 use rand::{Rng, RngCore};
 use serde::{Deserialize, Serialize};
 use serde_json::{json, Value};
+use staffbank_domain::credential::CredentialStatus;
 use staffbank_domain::credential_claims::{vct, CredentialClaims};
 use staffbank_domain::role::{Role, Scope};
-use staffbank_domain::{OrgId, WorkerId};
+use staffbank_domain::{CredentialId, OrgId, WorkerId};
 use staffbank_passport::jws::{Jwk, Jws};
 use staffbank_passport::status_list::{Status, StatusList, StatusListToken};
 use staffbank_passport::vc::{self, Issuance, StatusRef};
-use staffbank_store::{OfferState, PassportCredential, RevocationState};
+use staffbank_store::{OfferState, PassportCredential, RevocationChange, RevocationState};
 use uuid::Uuid;
 
 use crate::audit::Change;
@@ -100,6 +103,33 @@ fn b64_random(bytes: usize) -> String {
     let mut buf = vec![0u8; bytes];
     rand::rngs::OsRng.fill_bytes(&mut buf);
     base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(buf)
+}
+
+/// The credential record that makes a passport credential count for bookings: the fact it
+/// proves, vouched for by its issuer, valid until it expires.
+fn eligibility_record(
+    offer: &PassportCredential,
+    at: DateTime<Utc>,
+) -> Result<staffbank_store::Credential, AppError> {
+    let claims: CredentialClaims = serde_json::from_str(&offer.claims)
+        .map_err(|e| AppError::Unexpected(anyhow::anyhow!("stored claims: {e}")))?;
+    let dbs_level = match &claims {
+        CredentialClaims::DbsCheck { level, .. } => Some(*level),
+        _ => None,
+    };
+    Ok(staffbank_store::Credential {
+        id: CredentialId(Uuid::now_v7()),
+        worker_id: offer.worker_id,
+        kind: claims.kind(),
+        dbs_level,
+        issuer_org_id: offer.org_id,
+        valid_from: at,
+        valid_until: offer.expires_at,
+        status: CredentialStatus::Active,
+        revoked_at: None,
+        recorded_by: offer.offered_by,
+        recorded_at: at,
+    })
 }
 
 impl App {
@@ -339,8 +369,9 @@ impl App {
                 personal: None,
             })
             .await?;
+        let counts = eligibility_record(&offer, now)?;
         self.store
-            .decide_passport_offer(id, Some((&sd_jwt, &holder_json)), now, &[record])
+            .decide_passport_offer(id, Some((&sd_jwt, &holder_json, &counts)), now, &[record])
             .await?;
         let stored = self.my_offer(who, id).await?;
         Ok(self.passport_view(&stored, true))
@@ -413,8 +444,22 @@ impl App {
                 personal: None,
             })
             .await?;
+        let reinstated = match state {
+            RevocationState::Valid => Some(eligibility_record(&credential, self.now())?),
+            _ => None,
+        };
         self.store
-            .set_passport_revocation(id, state, &[record])
+            .set_passport_revocation(
+                &RevocationChange {
+                    id,
+                    state,
+                    by: who.user.id,
+                    reason,
+                    at: self.now(),
+                    reinstated: reinstated.as_ref(),
+                },
+                &[record],
+            )
             .await?;
         let stored = self
             .store

@@ -23,9 +23,21 @@ pub(crate) async fn record(
     audit: &[AuditRecord],
 ) -> Result<(), StoreError> {
     let mut tx = pool.begin().await.or_store()?;
+    insert(&mut tx, c, None).await?;
+    insert_audit(&mut tx, audit).await?;
+    tx.commit().await.or_store()
+}
+
+/// Inserts a credential record, linked to the passport credential it stands for, if any.
+pub(crate) async fn insert(
+    tx: &mut sqlx::Transaction<'static, sqlx::Postgres>,
+    c: &Credential,
+    passport: Option<uuid::Uuid>,
+) -> Result<(), StoreError> {
     sqlx::query(
         "INSERT INTO credentials (id, worker_id, kind, dbs_level, issuer_org_id, valid_from, \
-         valid_until, status, recorded_by, recorded_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)",
+         valid_until, status, recorded_by, recorded_at, passport_id) \
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)",
     )
     .bind(c.id.0)
     .bind(c.worker_id.0)
@@ -37,11 +49,11 @@ pub(crate) async fn record(
     .bind(c.status.as_str())
     .bind(c.recorded_by.0)
     .bind(c.recorded_at)
-    .execute(&mut *tx)
+    .bind(passport)
+    .execute(&mut **tx)
     .await
-    .or_store()?;
-    insert_audit(&mut tx, audit).await?;
-    tx.commit().await.or_store()
+    .or_store()
+    .map(drop)
 }
 
 pub(crate) async fn revoke(

@@ -4,8 +4,8 @@ use chrono::{DateTime, Utc};
 use sqlx::{PgPool, Row};
 use staffbank_domain::{OrgId, UserId, WorkerId};
 use staffbank_store::{
-    AuditRecord, Conflict, IssuerKey, OfferState, PassportCredential, RevocationState, StoreError,
-    TrustEntry,
+    AuditRecord, Conflict, IssuerKey, OfferState, PassportCredential, RevocationChange,
+    RevocationState, StoreError, TrustEntry,
 };
 use uuid::Uuid;
 
@@ -224,7 +224,7 @@ pub(crate) async fn of_worker(
 pub(crate) async fn decide(
     pool: &PgPool,
     id: Uuid,
-    accepted: Option<(&str, &str)>,
+    accepted: Option<(&str, &str, &staffbank_store::Credential)>,
     at: DateTime<Utc>,
     audit: &[AuditRecord],
 ) -> Result<(), StoreError> {
@@ -236,14 +236,17 @@ pub(crate) async fn decide(
     .bind(id)
     .bind(if accepted.is_some() { "accepted" } else { "rejected" })
     .bind(at)
-    .bind(accepted.map(|(sd_jwt, _)| sd_jwt))
-    .bind(accepted.map(|(_, jwk)| jwk))
+    .bind(accepted.map(|(sd_jwt, _, _)| sd_jwt))
+    .bind(accepted.map(|(_, jwk, _)| jwk))
     .execute(&mut *tx)
     .await
     .or_store()?
     .rows_affected();
     if changed == 0 {
         return Err(missing_or(&mut tx, id, Conflict::RequestDecided).await);
+    }
+    if let Some((_, _, record)) = accepted {
+        crate::credentials::insert(&mut tx, record, Some(id)).await?;
     }
     insert_audit(&mut tx, audit).await?;
     tx.commit().await.or_store()
@@ -267,8 +270,7 @@ async fn missing_or(
 
 pub(crate) async fn set_revocation(
     pool: &PgPool,
-    id: Uuid,
-    state: RevocationState,
+    change: &RevocationChange<'_>,
     audit: &[AuditRecord],
 ) -> Result<(), StoreError> {
     let mut tx = pool.begin().await.or_store()?;
@@ -276,14 +278,42 @@ pub(crate) async fn set_revocation(
         "UPDATE passport_credentials SET revocation = $2 \
          WHERE id = $1 AND state = 'accepted' AND revocation <> 'revoked'",
     )
-    .bind(id)
-    .bind(state.as_str())
+    .bind(change.id)
+    .bind(change.state.as_str())
     .execute(&mut *tx)
     .await
     .or_store()?
     .rows_affected();
     if changed == 0 {
-        return Err(missing_or(&mut tx, id, Conflict::AlreadyRevoked).await);
+        return Err(missing_or(&mut tx, change.id, Conflict::AlreadyRevoked).await);
+    }
+    match (change.state, change.reinstated) {
+        (RevocationState::Revoked | RevocationState::Suspended, _) => {
+            sqlx::query(
+                "UPDATE credentials SET status = 'revoked', revoked_at = $2, revoked_by = $3, \
+                 revoke_reason = $4 WHERE passport_id = $1 AND status = 'active'",
+            )
+            .bind(change.id)
+            .bind(change.at)
+            .bind(change.by.0)
+            .bind(change.reason)
+            .execute(&mut *tx)
+            .await
+            .or_store()?;
+        }
+        (RevocationState::Valid, Some(record)) => {
+            let active = sqlx::query(
+                "SELECT 1 FROM credentials WHERE passport_id = $1 AND status = 'active'",
+            )
+            .bind(change.id)
+            .fetch_optional(&mut *tx)
+            .await
+            .or_store()?;
+            if active.is_none() {
+                crate::credentials::insert(&mut tx, record, Some(change.id)).await?;
+            }
+        }
+        (RevocationState::Valid, None) => {}
     }
     insert_audit(&mut tx, audit).await?;
     tx.commit().await.or_store()

@@ -1011,7 +1011,7 @@ impl Store for PgStore {
     async fn decide_passport_offer(
         &self,
         id: Uuid,
-        accepted: Option<(&str, &str)>,
+        accepted: Option<(&str, &str, &Credential)>,
         at: DateTime<Utc>,
         audit: &[AuditRecord],
     ) -> Result<(), StoreError> {
@@ -1020,11 +1020,10 @@ impl Store for PgStore {
 
     async fn set_passport_revocation(
         &self,
-        id: Uuid,
-        state: RevocationState,
+        change: &RevocationChange<'_>,
         audit: &[AuditRecord],
     ) -> Result<(), StoreError> {
-        crate::issuers::set_revocation(&self.pool, id, state, audit).await
+        crate::issuers::set_revocation(&self.pool, change, audit).await
     }
 
     async fn passport_revocations(

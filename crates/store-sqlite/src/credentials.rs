@@ -24,9 +24,21 @@ pub(crate) async fn record(
     audit: &[AuditRecord],
 ) -> Result<(), StoreError> {
     let mut tx = store.begin().await?;
+    insert(&mut tx, c, None).await?;
+    insert_audit(&mut tx, audit).await?;
+    tx.commit().await.or_store()
+}
+
+/// Inserts a credential record, linked to the passport credential it stands for, if any.
+pub(crate) async fn insert(
+    tx: &mut sqlx::Transaction<'static, sqlx::Sqlite>,
+    c: &Credential,
+    passport: Option<uuid::Uuid>,
+) -> Result<(), StoreError> {
     sqlx::query(
         "INSERT INTO credentials (id, worker_id, kind, dbs_level, issuer_org_id, valid_from, \
-         valid_until, status, recorded_by, recorded_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+         valid_until, status, recorded_by, recorded_at, passport_id) \
+         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
     )
     .bind(c.id.0)
     .bind(c.worker_id.0)
@@ -38,11 +50,11 @@ pub(crate) async fn record(
     .bind(c.status.as_str())
     .bind(c.recorded_by.0)
     .bind(ms(c.recorded_at))
-    .execute(&mut *tx)
+    .bind(passport)
+    .execute(&mut **tx)
     .await
-    .or_store()?;
-    insert_audit(&mut tx, audit).await?;
-    tx.commit().await.or_store()
+    .or_store()
+    .map(drop)
 }
 
 pub(crate) async fn revoke(

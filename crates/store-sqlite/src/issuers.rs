@@ -4,8 +4,8 @@ use chrono::{DateTime, Utc};
 use sqlx::{Row, SqlitePool};
 use staffbank_domain::{OrgId, UserId, WorkerId};
 use staffbank_store::{
-    AuditRecord, Conflict, IssuerKey, OfferState, PassportCredential, RevocationState, StoreError,
-    TrustEntry,
+    AuditRecord, Conflict, IssuerKey, OfferState, PassportCredential, RevocationChange,
+    RevocationState, StoreError, TrustEntry,
 };
 use uuid::Uuid;
 
@@ -247,7 +247,7 @@ async fn missing_or(
 pub(crate) async fn decide(
     store: &SqliteStore,
     id: Uuid,
-    accepted: Option<(&str, &str)>,
+    accepted: Option<(&str, &str, &staffbank_store::Credential)>,
     at: DateTime<Utc>,
     audit: &[AuditRecord],
 ) -> Result<(), StoreError> {
@@ -262,8 +262,8 @@ pub(crate) async fn decide(
         "rejected"
     })
     .bind(ms(at))
-    .bind(accepted.map(|(sd_jwt, _)| sd_jwt))
-    .bind(accepted.map(|(_, jwk)| jwk))
+    .bind(accepted.map(|(sd_jwt, _, _)| sd_jwt))
+    .bind(accepted.map(|(_, jwk, _)| jwk))
     .bind(id)
     .execute(&mut *tx)
     .await
@@ -272,14 +272,16 @@ pub(crate) async fn decide(
     if changed == 0 {
         return Err(missing_or(&mut tx, id, Conflict::RequestDecided).await);
     }
+    if let Some((_, _, record)) = accepted {
+        crate::credentials::insert(&mut tx, record, Some(id)).await?;
+    }
     insert_audit(&mut tx, audit).await?;
     tx.commit().await.or_store()
 }
 
 pub(crate) async fn set_revocation(
     store: &SqliteStore,
-    id: Uuid,
-    state: RevocationState,
+    change: &RevocationChange<'_>,
     audit: &[AuditRecord],
 ) -> Result<(), StoreError> {
     let mut tx = store.begin().await?;
@@ -287,14 +289,42 @@ pub(crate) async fn set_revocation(
         "UPDATE passport_credentials SET revocation = ? \
          WHERE id = ? AND state = 'accepted' AND revocation <> 'revoked'",
     )
-    .bind(state.as_str())
-    .bind(id)
+    .bind(change.state.as_str())
+    .bind(change.id)
     .execute(&mut *tx)
     .await
     .or_store()?
     .rows_affected();
     if changed == 0 {
-        return Err(missing_or(&mut tx, id, Conflict::AlreadyRevoked).await);
+        return Err(missing_or(&mut tx, change.id, Conflict::AlreadyRevoked).await);
+    }
+    match (change.state, change.reinstated) {
+        (RevocationState::Revoked | RevocationState::Suspended, _) => {
+            sqlx::query(
+                "UPDATE credentials SET status = 'revoked', revoked_at = ?, revoked_by = ?, \
+                 revoke_reason = ? WHERE passport_id = ? AND status = 'active'",
+            )
+            .bind(ms(change.at))
+            .bind(change.by.0)
+            .bind(change.reason)
+            .bind(change.id)
+            .execute(&mut *tx)
+            .await
+            .or_store()?;
+        }
+        (RevocationState::Valid, Some(record)) => {
+            let active = sqlx::query(
+                "SELECT 1 FROM credentials WHERE passport_id = ? AND status = 'active'",
+            )
+            .bind(change.id)
+            .fetch_optional(&mut *tx)
+            .await
+            .or_store()?;
+            if active.is_none() {
+                crate::credentials::insert(&mut tx, record, Some(change.id)).await?;
+            }
+        }
+        (RevocationState::Valid, None) => {}
     }
     insert_audit(&mut tx, audit).await?;
     tx.commit().await.or_store()

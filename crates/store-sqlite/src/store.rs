@@ -1032,7 +1032,7 @@ impl Store for SqliteStore {
     async fn decide_passport_offer(
         &self,
         id: Uuid,
-        accepted: Option<(&str, &str)>,
+        accepted: Option<(&str, &str, &Credential)>,
         at: DateTime<Utc>,
         audit: &[AuditRecord],
     ) -> Result<(), StoreError> {
@@ -1041,11 +1041,10 @@ impl Store for SqliteStore {
 
     async fn set_passport_revocation(
         &self,
-        id: Uuid,
-        state: RevocationState,
+        change: &RevocationChange<'_>,
         audit: &[AuditRecord],
     ) -> Result<(), StoreError> {
-        crate::issuers::set_revocation(self, id, state, audit).await
+        crate::issuers::set_revocation(self, change, audit).await
     }
 
     async fn passport_revocations(

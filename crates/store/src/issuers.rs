@@ -168,3 +168,21 @@ pub struct PresentationRequest {
     /// The outcome of every check and what was disclosed (JSON), once presented.
     pub result: Option<String>,
 }
+
+/// A change of a passport credential's revocation state, with what it does to the credential
+/// record that booking eligibility reads.
+#[derive(Debug, Clone)]
+pub struct RevocationChange<'a> {
+    /// The passport credential.
+    pub id: Uuid,
+    /// Its new state.
+    pub state: RevocationState,
+    /// Who changed it.
+    pub by: UserId,
+    /// Why.
+    pub reason: &'a str,
+    /// When.
+    pub at: DateTime<Utc>,
+    /// On reinstatement, the credential record that makes it count again for bookings.
+    pub reinstated: Option<&'a crate::Credential>,
+}

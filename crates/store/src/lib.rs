@@ -15,8 +15,8 @@ mod store;
 
 pub use error::{Conflict, StoreError};
 pub use issuers::{
-    IssuerKey, OfferState, PassportCredential, PresentationRequest, RequestState, RevocationState,
-    TrustEntry,
+    IssuerKey, OfferState, PassportCredential, PresentationRequest, RequestState, RevocationChange,
+    RevocationState, TrustEntry,
 };
 pub use ledger::*;
 pub use model::*;

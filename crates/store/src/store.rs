@@ -16,9 +16,9 @@ use crate::{
     CancellationRecord, Credential, Decision, DueOffers, Hash, IssuerKey, LeafWithBody,
     LedgerEntry, MatchQuery, MatchableShift, MatchingCounts, OfferRound, OpenShiftQuery,
     Organisation, OutboxEvent, Page, PassportCredential, PersonKey, PoolMember, PoolQuery,
-    PresentationRequest, RequestOutcome, RequestState, RevocationState, SequencedBatch, Session,
-    Shift, SignedHead, SignedIn, Site, StoreError, TrustEntry, User, Ward, Worker,
-    WorkingTimeCheck,
+    PresentationRequest, RequestOutcome, RequestState, RevocationChange, RevocationState,
+    SequencedBatch, Session, Shift, SignedHead, SignedIn, Site, StoreError, TrustEntry, User, Ward,
+    Worker, WorkingTimeCheck,
 };
 
 /// Everything Staffbank persists. Each method is atomic: it either happens whole or not at all.
@@ -371,21 +371,22 @@ pub trait Store: Send + Sync + 'static {
         &self,
         worker: WorkerId,
     ) -> Result<Vec<PassportCredential>, StoreError>;
-    /// Accepts (with the issued credential and the holder's key) or rejects an offer; refused
-    /// with [`crate::Conflict::RequestDecided`] unless it is still offered.
+    /// Accepts (with the issued credential, the holder's key and the credential record that
+    /// makes it count for bookings) or rejects an offer; refused with
+    /// [`crate::Conflict::RequestDecided`] unless it is still offered.
     async fn decide_passport_offer(
         &self,
         id: Uuid,
-        accepted: Option<(&str, &str)>,
+        accepted: Option<(&str, &str, &Credential)>,
         at: DateTime<Utc>,
         audit: &[AuditRecord],
     ) -> Result<(), StoreError>;
     /// Sets an accepted credential's revocation state; a revoked one never changes again
-    /// ([`crate::Conflict::AlreadyRevoked`]).
+    /// ([`crate::Conflict::AlreadyRevoked`]). Revoking or suspending revokes its credential
+    /// record at once; reinstating records `reinstated` unless an active record stands already.
     async fn set_passport_revocation(
         &self,
-        id: Uuid,
-        state: RevocationState,
+        change: &RevocationChange<'_>,
         audit: &[AuditRecord],
     ) -> Result<(), StoreError>;
     /// Records a presentation request.

@@ -20,7 +20,8 @@ use crate::helpers::TestApp;
 
 crate::both_backends!(
     a_credential_goes_from_offer_to_wallet_to_revocation,
-    a_verifier_sees_every_check_and_the_worker_every_request
+    a_verifier_sees_every_check_and_the_worker_every_request,
+    passport_credentials_count_for_bookings_at_once
 );
 
 async fn officer(app: &TestApp, email: &str, org: &str) -> String {
@@ -477,4 +478,104 @@ async fn a_verifier_sees_every_check_and_the_worker_every_request(app: TestApp) 
         states,
         vec!["declined", "failed", "failed", "failed", "failed", "verified"]
     );
+}
+
+async fn passport_credentials_count_for_bookings_at_once(app: TestApp) {
+    let a = app.trust("RXL").await;
+    let a_officer = officer(&app, "co@a.test", &a.id).await;
+    let nurse = app.worker("nurse@a.test", &[&a.bank]).await;
+    let nurse_id = app.worker_id(&nurse).await.0;
+    // The nurse's recorded DBS check is revoked: they cannot book.
+    let records = app
+        .get(
+            &format!("/api/v1/workers/{nurse_id}/credentials"),
+            &a_officer,
+        )
+        .await;
+    let dbs = records
+        .body
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|c| c["kind"] == "dbs_check")
+        .unwrap()["id"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    let revoked = app
+        .post(
+            &format!("/api/v1/credentials/{dbs}/revoke"),
+            &a_officer,
+            json!({"reason": "renewal due"}),
+        )
+        .await;
+    assert_eq!(revoked.status, StatusCode::OK, "{}", revoked.body);
+    let first = app.shift(&a, &a.bank, 48, 8, 1).await;
+    app.book(&nurse, &first, "k1")
+        .await
+        .assert_problem(422, "not-eligible");
+
+    // A DBS check in the passport, accepted: it counts at once.
+    app.post(
+        &format!("/api/v1/organisations/{}/issuer-keys", a.id),
+        &a_officer,
+        json!({}),
+    )
+    .await;
+    let claims = json!({"type": "dbs_check", "level": "enhanced_barred", "workforce": "adult",
+        "certificate_date": "2025-03-01", "update_service": true});
+    let offered = app
+        .post(
+            &format!("/api/v1/workers/{nurse_id}/passport-offers"),
+            &a_officer,
+            json!({"claims": claims}),
+        )
+        .await;
+    let id = offered.body["id"].as_str().unwrap().to_owned();
+    let issuer = offered.body["issuer"].as_str().unwrap().to_owned();
+    let nonce = app.get("/api/v1/me/passport", &nurse).await.body[0]["nonce"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    let key = SigningKey::random(&mut rand::rngs::OsRng);
+    let now = chrono::Utc::now().timestamp();
+    let accepted = app
+        .post(
+            &format!("/api/v1/me/passport/{id}/accept"),
+            &nurse,
+            json!({"proof": proof(&key, &issuer, &nonce, now)}),
+        )
+        .await;
+    assert_eq!(accepted.status, StatusCode::OK, "{}", accepted.body);
+    let booked = app.book(&nurse, &first, "k2").await;
+    assert_eq!(booked.status, StatusCode::CREATED, "{}", booked.body);
+
+    // Suspended: it stops counting at once; reinstated: it counts again; revoked: for good.
+    let revocation = format!("/api/v1/passport-credentials/{id}/revocation");
+    let set = |state: &'static str| {
+        let (app, revocation, officer) = (&app, revocation.clone(), a_officer.clone());
+        async move {
+            let reply = app
+                .post(
+                    &revocation,
+                    &officer,
+                    json!({"state": state, "reason": "review"}),
+                )
+                .await;
+            assert_eq!(reply.status, StatusCode::OK, "{}", reply.body);
+        }
+    };
+    set("suspended").await;
+    let second = app.shift(&a, &a.bank, 96, 8, 1).await;
+    let refused = app.book(&nurse, &second, "k3").await;
+    refused.assert_problem(422, "not-eligible");
+    assert!(refused.body.to_string().contains("dbs"), "{}", refused.body);
+    set("valid").await;
+    let booked = app.book(&nurse, &second, "k4").await;
+    assert_eq!(booked.status, StatusCode::CREATED, "{}", booked.body);
+    set("revoked").await;
+    let third = app.shift(&a, &a.bank, 144, 8, 1).await;
+    app.book(&nurse, &third, "k5")
+        .await
+        .assert_problem(422, "not-eligible");
 }

@@ -3,7 +3,9 @@
 use std::sync::Arc;
 
 use chrono::Duration;
-use staffbank_domain::{OrgId, WorkerId};
+use staffbank_domain::credential::{CredentialKind, CredentialStatus, DbsLevel};
+use staffbank_domain::{CredentialId, OrgId, WorkerId};
+use uuid::Uuid;
 
 use super::{conflict, new_id, World};
 use crate::*;
@@ -106,6 +108,49 @@ fn offer(world: &World, worker: WorkerId, minutes: i64) -> PassportCredential {
     }
 }
 
+fn record(world: &World, worker: WorkerId) -> Credential {
+    Credential {
+        id: CredentialId(new_id()),
+        worker_id: worker,
+        kind: CredentialKind::DbsCheck,
+        dbs_level: Some(DbsLevel::EnhancedBarred),
+        issuer_org_id: world.orgs[0].id,
+        valid_from: world.now,
+        valid_until: None,
+        status: CredentialStatus::Active,
+        revoked_at: None,
+        recorded_by: world.booker.id,
+        recorded_at: world.now,
+    }
+}
+
+fn change<'a>(
+    world: &World,
+    id: Uuid,
+    state: RevocationState,
+    reinstated: Option<&'a Credential>,
+) -> RevocationChange<'a> {
+    RevocationChange {
+        id,
+        state,
+        by: world.booker.id,
+        reason: "checked",
+        at: world.now,
+        reinstated,
+    }
+}
+
+/// The worker's active credential records.
+async fn active(store: &Arc<dyn Store>, worker: WorkerId) -> usize {
+    store
+        .credentials_of(worker)
+        .await
+        .unwrap()
+        .iter()
+        .filter(|c| c.status == CredentialStatus::Active)
+        .count()
+}
+
 /// Offers take the first free status index offered; an offer is decided once; only accepted
 /// credentials change revocation state, and a revoked one never again; the issuer's list of
 /// credentials that are not valid follows.
@@ -140,20 +185,27 @@ pub async fn passport_offers_are_decided_once_and_revocation_is_final(store: Arc
     assert_eq!(
         conflict(
             store
-                .set_passport_revocation(first.id, RevocationState::Revoked, &[])
+                .set_passport_revocation(
+                    &change(&world, first.id, RevocationState::Revoked, None),
+                    &[]
+                )
                 .await
         ),
         Conflict::AlreadyRevoked
     );
+    assert_eq!(active(&store, worker.id).await, 0);
+    let held = record(&world, worker.id);
     store
         .decide_passport_offer(
             first.id,
-            Some(("sd~jwt~", "{\"kty\":\"EC\"}")),
+            Some(("sd~jwt~", "{\"kty\":\"EC\"}", &held)),
             world.now,
             &[],
         )
         .await
         .unwrap();
+    // Accepting makes it count for bookings.
+    assert_eq!(active(&store, worker.id).await, 1);
     assert_eq!(
         conflict(
             store
@@ -191,34 +243,69 @@ pub async fn passport_offers_are_decided_once_and_revocation_is_final(store: Arc
         .unwrap()
         .is_empty());
     store
-        .set_passport_revocation(first.id, RevocationState::Suspended, &[])
+        .set_passport_revocation(
+            &change(&world, first.id, RevocationState::Suspended, None),
+            &[],
+        )
         .await
         .unwrap();
+    assert_eq!(
+        active(&store, worker.id).await,
+        0,
+        "suspended: no longer counts"
+    );
     assert_eq!(
         store.passport_revocations(world.orgs[0].id).await.unwrap(),
         vec![(7, RevocationState::Suspended)]
     );
+    let again = record(&world, worker.id);
     store
-        .set_passport_revocation(first.id, RevocationState::Valid, &[])
+        .set_passport_revocation(
+            &change(&world, first.id, RevocationState::Valid, Some(&again)),
+            &[],
+        )
         .await
         .unwrap();
+    assert_eq!(
+        active(&store, worker.id).await,
+        1,
+        "reinstated: counts again"
+    );
+    // Reinstating what is valid adds nothing.
+    let twice = record(&world, worker.id);
+    store
+        .set_passport_revocation(
+            &change(&world, first.id, RevocationState::Valid, Some(&twice)),
+            &[],
+        )
+        .await
+        .unwrap();
+    assert_eq!(active(&store, worker.id).await, 1);
     assert!(store
         .passport_revocations(world.orgs[0].id)
         .await
         .unwrap()
         .is_empty());
     store
-        .set_passport_revocation(first.id, RevocationState::Revoked, &[])
+        .set_passport_revocation(
+            &change(&world, first.id, RevocationState::Revoked, None),
+            &[],
+        )
         .await
         .unwrap();
+    assert_eq!(active(&store, worker.id).await, 0);
     assert_eq!(
         conflict(
             store
-                .set_passport_revocation(first.id, RevocationState::Valid, &[])
+                .set_passport_revocation(
+                    &change(&world, first.id, RevocationState::Valid, Some(&twice)),
+                    &[]
+                )
                 .await
         ),
         Conflict::AlreadyRevoked
     );
+    assert_eq!(active(&store, worker.id).await, 0);
     assert_eq!(
         store.passport_revocations(world.orgs[0].id).await.unwrap(),
         vec![(7, RevocationState::Revoked)]
