@@ -65,6 +65,8 @@ pub struct App {
     sealing_keys: Arc<audit::SealingKeys>,
     /// Names for views, shared by every request in the process.
     names: lookup::Names,
+    /// Each issuer's last signed status list, reused while its contents are unchanged.
+    status_lists: Arc<passport::SignedLists>,
     /// The platform's public base URL, without a trailing slash: issuer identifiers and the
     /// addresses verifiers fetch keys and status lists from are built on it.
     public_url: Arc<str>,
@@ -81,6 +83,7 @@ impl App {
             sequencer_id: uuid::Uuid::new_v4(),
             sealing_keys: Arc::default(),
             names: lookup::Names::default(),
+            status_lists: Arc::default(),
             public_url: Arc::from(DEFAULT_PUBLIC_URL),
         }
     }

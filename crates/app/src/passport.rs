@@ -470,12 +470,37 @@ impl App {
     }
 
     /// The issuer's status list as a signed `statuslist+jwt`, built from its credentials that
-    /// are not valid; public, so verifiers never say whose credential they are checking.
+    /// are not valid; public, so verifiers never say whose credential they are checking. The
+    /// not-valid entries are read every time; the signed list is reused while they and the
+    /// signing key are unchanged and it is young (see [`SignedLists`]).
     pub async fn status_list_token(&self, org: OrgId) -> Result<String, AppError> {
+        let mut entries = self.store.passport_revocations(org).await?;
+        entries.sort_unstable_by_key(|(idx, _)| *idx);
+        let keys = self.store.issuer_keys(org).await?;
+        let kid = keys
+            .iter()
+            .rev()
+            .find(|k| k.retired_at.is_none())
+            .map(|k| k.id.to_string())
+            .ok_or(AppError::NotFound)?;
+        let fingerprint = format!("{kid}{entries:?}");
+        if let Some(token) = self.status_lists.get(org, &fingerprint) {
+            return Ok(token);
+        }
+        let token = self.sign_status_list(org, &entries).await?;
+        self.status_lists.put(org, fingerprint, token.clone());
+        Ok(token)
+    }
+
+    async fn sign_status_list(
+        &self,
+        org: OrgId,
+        entries: &[(u32, RevocationState)],
+    ) -> Result<String, AppError> {
         let (kid, key) = self.issuer_signing_key(org).await?;
         let mut list = StatusList::new(2, STATUS_LIST_SIZE as usize)
             .map_err(|e| AppError::Unexpected(anyhow::anyhow!("status list: {e}")))?;
-        for (idx, state) in self.store.passport_revocations(org).await? {
+        for &(idx, state) in entries {
             let status = match state {
                 RevocationState::Valid => Status::Valid,
                 RevocationState::Revoked => Status::Invalid,
@@ -492,5 +517,33 @@ impl App {
             list,
         };
         Ok(token.sign(&key, Some(&kid)))
+    }
+}
+
+/// How long a signed status list is reused while unchanged: well inside its TTL, so a verifier
+/// that fetches it always gets one it may rely on for [`STATUS_LIST_TTL`] seconds more or less.
+const REUSE_SIGNED_LIST: std::time::Duration = std::time::Duration::from_secs(60);
+
+/// Each issuer's last signed status list with what it was built from (the current key and the
+/// not-valid entries), so an unchanged list is not compressed and signed again on every request.
+/// Any revocation changes the entries, so a changed list is never served from here.
+#[derive(Default)]
+pub(crate) struct SignedLists(
+    std::sync::Mutex<std::collections::HashMap<OrgId, (String, std::time::Instant, String)>>,
+);
+
+impl SignedLists {
+    fn get(&self, org: OrgId, fingerprint: &str) -> Option<String> {
+        let lists = self.0.lock().ok()?;
+        lists
+            .get(&org)
+            .filter(|(f, at, _)| f == fingerprint && at.elapsed() < REUSE_SIGNED_LIST)
+            .map(|(_, _, token)| token.clone())
+    }
+
+    fn put(&self, org: OrgId, fingerprint: String, token: String) {
+        if let Ok(mut lists) = self.0.lock() {
+            lists.insert(org, (fingerprint, std::time::Instant::now(), token));
+        }
     }
 }
