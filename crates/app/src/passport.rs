@@ -474,9 +474,18 @@ impl App {
     /// not-valid entries are read every time; the signed list is reused while they and the
     /// signing key are unchanged and it is young (see [`SignedLists`]).
     pub async fn status_list_token(&self, org: OrgId) -> Result<String, AppError> {
+        let keys = self.store.issuer_keys(org).await?;
+        self.status_list_with(org, &keys).await
+    }
+
+    /// [`Self::status_list_token`] with the issuer's keys already read.
+    pub(crate) async fn status_list_with(
+        &self,
+        org: OrgId,
+        keys: &[staffbank_store::IssuerKey],
+    ) -> Result<String, AppError> {
         let mut entries = self.store.passport_revocations(org).await?;
         entries.sort_unstable_by_key(|(idx, _)| *idx);
-        let keys = self.store.issuer_keys(org).await?;
         let kid = keys
             .iter()
             .rev()

@@ -332,10 +332,8 @@ impl App {
                 status_list: None,
             });
         };
-        let keys: Vec<Jwk> = self
-            .store
-            .issuer_keys(org)
-            .await?
+        let stored_keys = self.store.issuer_keys(org).await?;
+        let keys: Vec<Jwk> = stored_keys
             .iter()
             .filter_map(|k| serde_json::from_str(&k.public_jwk).ok())
             .collect();
@@ -347,7 +345,7 @@ impl App {
             .filter(|e| e.org_id == org)
             .map(|e| e.vct)
             .collect();
-        let status_list = match self.status_list_token(org).await {
+        let status_list = match self.status_list_with(org, &stored_keys).await {
             Ok(token) => Some((self.status_list_url(org), token)),
             Err(AppError::NotFound) => None,
             Err(e) => return Err(e),
@@ -372,8 +370,9 @@ impl App {
         }
         let known = self.known_issuer(&input.presentation).await?;
         let audience = self.verifier_id(request.verifier_org);
+        let now = self.now();
         let expect = Expectations {
-            now: self.now().timestamp(),
+            now: now.timestamp(),
             audience: &audience,
             nonce: &request.nonce,
             iat_window: KB_WINDOW,
@@ -418,15 +417,15 @@ impl App {
             })
             .await?;
         self.store
-            .answer_presentation_request(
-                id,
-                state,
-                Some(&result.to_string()),
-                self.now(),
-                &[record],
-            )
+            .answer_presentation_request(id, state, Some(&result.to_string()), now, &[record])
             .await?;
-        self.my_request(who, id).await
+        let answered = PresentationRequest {
+            state,
+            decided_at: Some(now),
+            result: Some(result.to_string()),
+            ..request
+        };
+        Ok(self.presentation_view(&answered, true))
     }
 
     /// The request's own rules on a credential that passed every check: the type asked for,

@@ -143,7 +143,7 @@ async fn main() -> anyhow::Result<()> {
         } => bench::run(args).await,
         Command::Bench {
             command: BenchCommand::Passport(args),
-        } => passport_bench::run(&args),
+        } => passport_bench::run(&args).await,
         Command::Bench {
             command: BenchCommand::Matching(args),
         } => matching_bench::run(args).await,

@@ -10,7 +10,7 @@
 //! 4. `pgbench` running a minimal booking transaction against the same PostgreSQL database, so
 //!    the burst reads as a share of what the database alone can do.
 
-mod burst;
+pub(crate) mod burst;
 mod national;
 mod oracle;
 mod rules;
@@ -71,13 +71,13 @@ pub struct MatchingBenchArgs {
 }
 
 /// A `staffbank serve` child process on a free port.
-struct Server {
+pub(crate) struct Server {
     child: Child,
-    base: String,
+    pub(crate) base: String,
 }
 
 impl Server {
-    async fn start(database_url: &str, master_key: &str) -> anyhow::Result<Self> {
+    pub(crate) async fn start(database_url: &str, master_key: &str) -> anyhow::Result<Self> {
         let port = std::net::TcpListener::bind("127.0.0.1:0")?
             .local_addr()?
             .port();
@@ -129,12 +129,12 @@ impl Drop for Server {
 }
 
 /// The server and the benchmark share one master key, so data keys sealed by either open in both.
-fn master(key: &str) -> anyhow::Result<MasterKey> {
+pub(crate) fn master(key: &str) -> anyhow::Result<MasterKey> {
     MasterKey::from_base64(key).map_err(|e| anyhow::anyhow!("{e}"))
 }
 
 /// Signs a user in straight in the store; returns their bearer token.
-async fn sign_in(app: &App, user: UserId) -> anyhow::Result<String> {
+pub(crate) async fn sign_in(app: &App, user: UserId) -> anyhow::Result<String> {
     let token = Uuid::new_v4().simple().to_string();
     app.store()
         .create_session(&Session {
