@@ -67,6 +67,8 @@ pub struct App {
     names: lookup::Names,
     /// Each issuer's last signed status list, reused while its contents are unchanged.
     status_lists: Arc<passport::SignedLists>,
+    /// Status lists that passed their checks, for verifying presentations.
+    checked_lists: Arc<presentations::CheckedLists>,
     /// The platform's public base URL, without a trailing slash: issuer identifiers and the
     /// addresses verifiers fetch keys and status lists from are built on it.
     public_url: Arc<str>,
@@ -84,6 +86,7 @@ impl App {
             sealing_keys: Arc::default(),
             names: lookup::Names::default(),
             status_lists: Arc::default(),
+            checked_lists: Arc::default(),
             public_url: Arc::from(DEFAULT_PUBLIC_URL),
         }
     }

@@ -4,7 +4,8 @@
 //! every check on and keeps the outcome, which the verifier reads. The worker's list of requests
 //! is their access log: who asked, when, for what, why, and what came of it.
 
-use std::collections::HashSet;
+use std::collections::{HashMap, HashSet};
+use std::sync::{Arc, Mutex};
 
 use chrono::{DateTime, Duration, Utc};
 use serde::{Deserialize, Serialize};
@@ -13,6 +14,7 @@ use staffbank_domain::role::{Role, Scope};
 use staffbank_domain::{OrgId, WorkerId};
 use staffbank_passport::jws::{Jwk, Jws};
 use staffbank_passport::sd_jwt::SdJwt;
+use staffbank_passport::status_list::StatusListToken;
 use staffbank_passport::verify::{self, Expectations, Sources, TrustedIssuer};
 use staffbank_store::{PresentationRequest, RequestState};
 use uuid::Uuid;
@@ -85,7 +87,14 @@ pub struct PresentationRequestView {
 struct Known {
     issuer: Option<TrustedIssuer>,
     status_list: Option<(String, String)>,
+    checked: Arc<CheckedLists>,
 }
+
+/// Status list tokens that passed their checks, one per issuer (the latest), so each signed list
+/// is verified and inflated once rather than on every presentation. Keyed by the exact token
+/// text: a new list is a new token, and is checked in full.
+#[derive(Default)]
+pub(crate) struct CheckedLists(Mutex<HashMap<String, (String, Arc<StatusListToken>)>>);
 
 impl Sources for Known {
     fn issuer(&self, iss: &str) -> Option<TrustedIssuer> {
@@ -96,6 +105,18 @@ impl Sources for Known {
             .as_ref()
             .filter(|(u, _)| u == uri)
             .map(|(_, token)| token.clone())
+    }
+    fn checked_status_list(&self, iss: &str, token: &str) -> Option<Arc<StatusListToken>> {
+        let lists = self.checked.0.lock().ok()?;
+        lists
+            .get(iss)
+            .filter(|(text, _)| text == token)
+            .map(|(_, list)| list.clone())
+    }
+    fn remember_status_list(&self, iss: &str, token: &str, list: Arc<StatusListToken>) {
+        if let Ok(mut lists) = self.checked.0.lock() {
+            lists.insert(iss.to_owned(), (token.to_owned(), list));
+        }
     }
     fn use_nonce(&self, _: &str) -> bool {
         // The request is pending (checked before); the store spends it in the same step that
@@ -330,6 +351,7 @@ impl App {
             return Ok(Known {
                 issuer: None,
                 status_list: None,
+                checked: self.checked_lists.clone(),
             });
         };
         let stored_keys = self.store.issuer_keys(org).await?;
@@ -353,6 +375,7 @@ impl App {
         Ok(Known {
             issuer: Some(TrustedIssuer { iss, keys, vcts }),
             status_list,
+            checked: self.checked_lists.clone(),
         })
     }
 

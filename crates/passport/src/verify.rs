@@ -8,6 +8,8 @@
 //! asked for and never used before; revocation from a fresh, issuer-signed status list, failing
 //! closed when there is none.
 
+use std::sync::Arc;
+
 use p256::ecdsa::VerifyingKey;
 use serde_json::{Map, Value};
 
@@ -58,6 +60,14 @@ pub trait Sources {
     fn status_list(&self, uri: &str) -> Option<String>;
     /// Marks `nonce` used; false if it had been used already.
     fn use_nonce(&self, nonce: &str) -> bool;
+    /// A status list token (exactly this text) that already passed its checks for issuer `iss`,
+    /// if the caller keeps them: its signature is not checked nor its list inflated again.
+    /// Freshness, its URI and the credential's index are still checked every time.
+    fn checked_status_list(&self, _iss: &str, _token: &str) -> Option<Arc<StatusListToken>> {
+        None
+    }
+    /// Offers a status list token that has just passed its checks for `iss` to keep.
+    fn remember_status_list(&self, _iss: &str, _token: &str, _list: Arc<StatusListToken>) {}
 }
 
 /// Each check, in the order it runs.
@@ -448,11 +458,21 @@ fn status(
         .ok_or_else(|| Failure::StatusListUnavailable {
             uri: uri.to_owned(),
         })?;
-    let jws = Jws::parse(&token).map_err(|e| invalid(&e.to_string()))?;
-    // The list must come from the credential's own issuer.
-    issuer_signature(&jws, issuer).map_err(|_| invalid("not signed by the credential's issuer"))?;
-    let list = StatusListToken::from_jws(&jws, MAX_STATUS_LIST_BYTES)
-        .map_err(|e| invalid(&e.to_string()))?;
+    let list = match sources.checked_status_list(&issuer.iss, &token) {
+        Some(list) => list,
+        None => {
+            let jws = Jws::parse(&token).map_err(|e| invalid(&e.to_string()))?;
+            // The list must come from the credential's own issuer.
+            issuer_signature(&jws, issuer)
+                .map_err(|_| invalid("not signed by the credential's issuer"))?;
+            let list = Arc::new(
+                StatusListToken::from_jws(&jws, MAX_STATUS_LIST_BYTES)
+                    .map_err(|e| invalid(&e.to_string()))?,
+            );
+            sources.remember_status_list(&issuer.iss, &token, list.clone());
+            list
+        }
+    };
     if list.sub != uri {
         return Err(invalid("the list is for another URI"));
     }

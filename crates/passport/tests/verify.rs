@@ -441,3 +441,112 @@ fn base64url(text: &str) -> Vec<u8> {
         .decode(text)
         .unwrap()
 }
+
+/// A verifier that keeps the status lists it has checked.
+struct Caching {
+    world: World,
+    forged_by: Option<SigningKey>,
+    kept: RefCell<HashMap<(String, String), std::sync::Arc<StatusListToken>>>,
+    remembered: RefCell<usize>,
+}
+
+impl Sources for Caching {
+    fn issuer(&self, iss: &str) -> Option<TrustedIssuer> {
+        self.world.issuer(iss)
+    }
+    fn status_list(&self, uri: &str) -> Option<String> {
+        match &self.forged_by {
+            Some(key) => Some(self.world.list.sign(key, Some("k1"))),
+            None => self.world.status_list(uri),
+        }
+    }
+    fn use_nonce(&self, nonce: &str) -> bool {
+        self.world.use_nonce(nonce)
+    }
+    fn checked_status_list(
+        &self,
+        iss: &str,
+        token: &str,
+    ) -> Option<std::sync::Arc<StatusListToken>> {
+        self.kept
+            .borrow()
+            .get(&(iss.to_owned(), token.to_owned()))
+            .cloned()
+    }
+    fn remember_status_list(&self, iss: &str, token: &str, list: std::sync::Arc<StatusListToken>) {
+        *self.remembered.borrow_mut() += 1;
+        self.kept
+            .borrow_mut()
+            .insert((iss.to_owned(), token.to_owned()), list);
+    }
+}
+
+fn expectations(nonce: &str) -> Expectations<'_> {
+    Expectations {
+        now: NOW,
+        audience: VERIFIER,
+        nonce,
+        iat_window: 300,
+        leeway: 30,
+        require_key_binding: true,
+    }
+}
+
+#[test]
+fn a_checked_status_list_is_kept_only_after_it_passed_and_freshness_is_still_checked() {
+    let caching = Caching {
+        world: World::new(),
+        forged_by: None,
+        kept: RefCell::new(HashMap::new()),
+        remembered: RefCell::new(0),
+    };
+    let sd = caching.world.issue();
+    let present = |nonce: &str, iat: i64| {
+        let b = Binding {
+            aud: VERIFIER.into(),
+            nonce: nonce.into(),
+            iat,
+        };
+        bind(sd.disclosing(&["level"]), &b, &caching.world.holder_key).compact()
+    };
+    // ES256 signing here is deterministic (RFC 6979), so every fetch gives the same token.
+    assert!(verify(&present("a", NOW - 5), &expectations("a"), &caching).is_valid());
+    assert_eq!(*caching.remembered.borrow(), 1);
+    assert!(verify(&present("b", NOW - 5), &expectations("b"), &caching).is_valid());
+    assert_eq!(*caching.remembered.borrow(), 1, "checked once, then kept");
+    // The kept list is still judged fresh or stale at each use.
+    let later = NOW + 1000;
+    let expect = Expectations {
+        now: later,
+        ..expectations("c")
+    };
+    let report = verify(&present("c", later - 5), &expect, &caching);
+    assert!(matches!(
+        report.failed,
+        Some((Check::Status, Failure::StatusListStale { .. }))
+    ));
+    // A list signed by someone else fails and is never kept.
+    let forged = Caching {
+        world: World::new(),
+        forged_by: Some(key()),
+        kept: RefCell::new(HashMap::new()),
+        remembered: RefCell::new(0),
+    };
+    let b = Binding {
+        aud: VERIFIER.into(),
+        nonce: "d".into(),
+        iat: NOW - 5,
+    };
+    let presentation = bind(
+        forged.world.issue().disclosing(&["level"]),
+        &b,
+        &forged.world.holder_key,
+    )
+    .compact();
+    let report = verify(&presentation, &expectations("d"), &forged);
+    assert!(matches!(
+        report.failed,
+        Some((Check::Status, Failure::StatusListInvalid { .. }))
+    ));
+    assert_eq!(*forged.remembered.borrow(), 0);
+}
