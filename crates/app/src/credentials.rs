@@ -107,7 +107,7 @@ pub(crate) fn instant_or_date(raw: &str, end_of_day: bool) -> Result<DateTime<Ut
 impl App {
     /// The organisations `who` acts for as compliance officer that `worker` works with: those in
     /// a bank the worker belongs to.
-    pub(crate) async fn compliance_orgs_for(
+    async fn compliance_orgs_for(
         &self,
         who: &Principal,
         worker: &Worker,
@@ -127,14 +127,13 @@ impl App {
         Ok(related)
     }
 
-    /// Records a credential for a worker (compliance officer of a trust the worker works with).
-    #[tracing::instrument(skip_all, fields(worker = %worker_id))]
-    pub async fn record_credential(
+    /// The worker, and the trust `who` acts for as compliance officer with them (the first that
+    /// shares a bank with them): `Forbidden` without the role, `NotFound` if none does.
+    pub(crate) async fn compliance_org_for(
         &self,
         who: &Principal,
         worker_id: WorkerId,
-        input: RecordCredential,
-    ) -> Result<CredentialView, AppError> {
+    ) -> Result<(Worker, OrgId), AppError> {
         if !who.has_role(Role::ComplianceOfficer) {
             return Err(AppError::Forbidden);
         }
@@ -143,14 +142,26 @@ impl App {
             .worker(worker_id)
             .await?
             .ok_or(AppError::NotFound)?;
-        let Some(issuer) = self
+        match self
             .compliance_orgs_for(who, &worker)
             .await?
             .first()
             .copied()
-        else {
-            return Err(AppError::NotFound);
-        };
+        {
+            Some(org) => Ok((worker, org)),
+            None => Err(AppError::NotFound),
+        }
+    }
+
+    /// Records a credential for a worker (compliance officer of a trust the worker works with).
+    #[tracing::instrument(skip_all, fields(worker = %worker_id))]
+    pub async fn record_credential(
+        &self,
+        who: &Principal,
+        worker_id: WorkerId,
+        input: RecordCredential,
+    ) -> Result<CredentialView, AppError> {
+        let (worker, issuer) = self.compliance_org_for(who, worker_id).await?;
         let mut fields = Fields::default();
         let kind = fields.take(
             "kind",

@@ -60,6 +60,18 @@ pub struct TrustView {
 /// Longest credential type identifier accepted.
 const MAX_VCT: usize = 200;
 
+/// A credential type identifier (`vct`) as given: 1 to [`MAX_VCT`] visible ASCII characters.
+pub(crate) fn parse_vct(raw: &str) -> Result<&str, AppError> {
+    let vct = raw.trim();
+    if vct.is_empty() || vct.len() > MAX_VCT || !vct.bytes().all(|b| b.is_ascii_graphic()) {
+        return Err(AppError::field(
+            "vct",
+            format!("must be 1 to {MAX_VCT} visible ASCII characters"),
+        ));
+    }
+    Ok(vct)
+}
+
 impl App {
     /// The issuer identifier (`iss`) of an organisation: an HTTPS URL under this platform, whose
     /// JWT VC issuer metadata is at `/.well-known/jwt-vc-issuer/issuers/{org}`.
@@ -79,7 +91,7 @@ impl App {
         format!("did:web:{host}:issuers:{}", org.0)
     }
 
-    fn may_manage_issuer(who: &Principal, org: OrgId) -> bool {
+    pub(crate) fn may_manage_issuer(who: &Principal, org: OrgId) -> bool {
         who.is_platform_admin()
             || who.user.grants.iter().any(|g| {
                 matches!(g.role, Role::ComplianceOfficer | Role::CredentialIssuer)
@@ -181,13 +193,7 @@ impl App {
     /// administrators only.
     pub async fn set_trust(&self, who: &Principal, input: SetTrust) -> Result<TrustView, AppError> {
         who.require_platform_admin()?;
-        let vct = input.vct.trim();
-        if vct.is_empty() || vct.len() > MAX_VCT || !vct.bytes().all(|b| b.is_ascii_graphic()) {
-            return Err(AppError::field(
-                "vct",
-                format!("must be 1 to {MAX_VCT} visible ASCII characters"),
-            ));
-        }
+        let vct = parse_vct(&input.vct)?;
         let org = OrgId(input.org_id);
         if self.store.organisation(org).await?.is_none() {
             return Err(AppError::field("org_id", "no such organisation"));

@@ -13,12 +13,14 @@ use serde::{Deserialize, Serialize};
 use serde_json::{json, Value};
 use staffbank_domain::credential::CredentialStatus;
 use staffbank_domain::credential_claims::{vct, CredentialClaims};
-use staffbank_domain::role::{Role, Scope};
+use staffbank_domain::text::Label;
 use staffbank_domain::{CredentialId, OrgId, WorkerId};
 use staffbank_passport::jws::{Jwk, Jws};
 use staffbank_passport::status_list::{Status, StatusList, StatusListToken};
 use staffbank_passport::vc::{self, Issuance, StatusRef};
-use staffbank_store::{OfferState, PassportCredential, RevocationChange, RevocationState};
+use staffbank_store::{
+    IssuerKey, OfferState, PassportCredential, RevocationChange, RevocationState,
+};
 use uuid::Uuid;
 
 use crate::audit::Change;
@@ -105,6 +107,11 @@ fn b64_random(bytes: usize) -> String {
     base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(buf)
 }
 
+/// The key an issuer signs with now: the one not retired.
+fn current_key(keys: &[IssuerKey]) -> Option<&IssuerKey> {
+    keys.iter().rev().find(|k| k.retired_at.is_none())
+}
+
 /// The credential record that makes a passport credential count for bookings: the fact it
 /// proves, vouched for by its issuer, valid until it expires.
 fn eligibility_record(
@@ -159,9 +166,12 @@ impl App {
     /// The organisation's current signing key, unsealed with the master key, and its `kid`.
     async fn issuer_signing_key(&self, org: OrgId) -> Result<(String, SigningKey), AppError> {
         let keys = self.store.issuer_keys(org).await?;
-        let Some(key) = keys.iter().rev().find(|k| k.retired_at.is_none()) else {
-            return Err(AppError::NotFound);
-        };
+        let key = current_key(&keys).ok_or(AppError::NotFound)?;
+        Ok((key.id.to_string(), self.unseal(key)?))
+    }
+
+    /// A stored issuer key's private half, opened with the master key for the moment it is needed.
+    fn unseal(&self, key: &IssuerKey) -> Result<SigningKey, AppError> {
         let broken = |e: &dyn std::fmt::Display| {
             AppError::Unexpected(anyhow::anyhow!("issuer key {} does not open: {e}", key.id))
         };
@@ -172,8 +182,7 @@ impl App {
         let private = data_key
             .open(key.id, &key.sealed_private)
             .map_err(|e| broken(&e))?;
-        let signing = SigningKey::from_slice(&private).map_err(|e| broken(&e))?;
-        Ok((key.id.to_string(), signing))
+        SigningKey::from_slice(&private).map_err(|e| broken(&e))
     }
 
     /// Offers a credential to a worker (compliance officer of a trust they work with, whose
@@ -184,22 +193,7 @@ impl App {
         worker_id: WorkerId,
         input: OfferCredential,
     ) -> Result<PassportCredentialView, AppError> {
-        if !who.has_role(Role::ComplianceOfficer) {
-            return Err(AppError::Forbidden);
-        }
-        let worker = self
-            .store
-            .worker(worker_id)
-            .await?
-            .ok_or(AppError::NotFound)?;
-        let Some(org) = self
-            .compliance_orgs_for(who, &worker)
-            .await?
-            .first()
-            .copied()
-        else {
-            return Err(AppError::NotFound);
-        };
+        let (worker, org) = self.compliance_org_for(who, worker_id).await?;
         let claims: CredentialClaims =
             serde_json::from_value(input.claims).map_err(|e| AppError::field("claims", e))?;
         claims
@@ -415,20 +409,13 @@ impl App {
             .await?
             .ok_or(AppError::NotFound)?;
         let org = credential.org_id;
-        let allowed = who.is_platform_admin()
-            || who.user.grants.iter().any(|g| {
-                matches!(g.role, Role::ComplianceOfficer | Role::CredentialIssuer)
-                    && g.scope == Scope::Organisation(org)
-            });
-        if !allowed {
+        if !Self::may_manage_issuer(who, org) {
             return Err(AppError::NotFound);
         }
         let state = RevocationState::parse(input.state.trim())
             .ok_or_else(|| AppError::field("state", "must be revoked, suspended or valid"))?;
-        let reason = input.reason.trim();
-        if reason.is_empty() || reason.len() > 500 {
-            return Err(AppError::field("reason", "must be 1 to 500 characters"));
-        }
+        let reason = Label::parse(&input.reason, 500).map_err(|e| AppError::field("reason", e))?;
+        let reason = reason.as_str();
         let record = self
             .audit_record(Change {
                 action: match state {
@@ -486,27 +473,23 @@ impl App {
     ) -> Result<String, AppError> {
         let mut entries = self.store.passport_revocations(org).await?;
         entries.sort_unstable_by_key(|(idx, _)| *idx);
-        let kid = keys
-            .iter()
-            .rev()
-            .find(|k| k.retired_at.is_none())
-            .map(|k| k.id.to_string())
-            .ok_or(AppError::NotFound)?;
-        let fingerprint = format!("{kid}{entries:?}");
+        let key = current_key(keys).ok_or(AppError::NotFound)?;
+        let fingerprint = format!("{}{entries:?}", key.id);
         if let Some(token) = self.status_lists.get(org, &fingerprint) {
             return Ok(token);
         }
-        let token = self.sign_status_list(org, &entries).await?;
+        let token = self.sign_status_list(org, key, &entries)?;
         self.status_lists.put(org, fingerprint, token.clone());
         Ok(token)
     }
 
-    async fn sign_status_list(
+    fn sign_status_list(
         &self,
         org: OrgId,
+        stored: &IssuerKey,
         entries: &[(u32, RevocationState)],
     ) -> Result<String, AppError> {
-        let (kid, key) = self.issuer_signing_key(org).await?;
+        let (kid, key) = (stored.id.to_string(), self.unseal(stored)?);
         let mut list = StatusList::new(2, STATUS_LIST_SIZE as usize)
             .map_err(|e| AppError::Unexpected(anyhow::anyhow!("status list: {e}")))?;
         for &(idx, state) in entries {

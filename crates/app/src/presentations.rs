@@ -11,6 +11,7 @@ use chrono::{DateTime, Duration, Utc};
 use serde::{Deserialize, Serialize};
 use serde_json::{json, Value};
 use staffbank_domain::role::{Role, Scope};
+use staffbank_domain::text::Label;
 use staffbank_domain::{OrgId, WorkerId};
 use staffbank_passport::jws::{Jwk, Jws};
 use staffbank_passport::sd_jwt::SdJwt;
@@ -20,6 +21,7 @@ use staffbank_store::{PresentationRequest, RequestState};
 use uuid::Uuid;
 
 use crate::audit::Change;
+use crate::issuers::parse_vct;
 use crate::{App, AppError, Principal};
 
 /// How long a worker has to answer a request.
@@ -125,17 +127,6 @@ impl Sources for Known {
     }
 }
 
-fn check_text(field: &str, value: &str, max: usize) -> Result<(), AppError> {
-    let v = value.trim();
-    if v.is_empty() || v.len() > max || v.chars().any(char::is_control) {
-        return Err(AppError::field(
-            field,
-            format!("must be 1 to {max} characters"),
-        ));
-    }
-    Ok(())
-}
-
 impl App {
     /// The identity a verifying organisation's requests name as audience.
     pub fn verifier_id(&self, org: OrgId) -> String {
@@ -174,29 +165,8 @@ impl App {
         worker_id: WorkerId,
         input: RequestPresentation,
     ) -> Result<PresentationRequestView, AppError> {
-        if !who.has_role(Role::ComplianceOfficer) {
-            return Err(AppError::Forbidden);
-        }
-        let worker = self
-            .store
-            .worker(worker_id)
-            .await?
-            .ok_or(AppError::NotFound)?;
-        let Some(org) = self
-            .compliance_orgs_for(who, &worker)
-            .await?
-            .first()
-            .copied()
-        else {
-            return Err(AppError::NotFound);
-        };
-        let vct = input.vct.trim();
-        if vct.is_empty() || vct.len() > 200 || !vct.bytes().all(|b| b.is_ascii_graphic()) {
-            return Err(AppError::field(
-                "vct",
-                "must be 1 to 200 visible ASCII characters",
-            ));
-        }
+        let (worker, org) = self.compliance_org_for(who, worker_id).await?;
+        let vct = parse_vct(&input.vct)?;
         if input.claims.is_empty() || input.claims.len() > 20 {
             return Err(AppError::field("claims", "ask for 1 to 20 claims"));
         }
@@ -209,7 +179,8 @@ impl App {
                 ));
             }
         }
-        check_text("purpose", &input.purpose, 500)?;
+        let purpose =
+            Label::parse(&input.purpose, 500).map_err(|e| AppError::field("purpose", e))?;
         let now = self.now();
         let request = PresentationRequest {
             id: Uuid::now_v7(),
@@ -217,7 +188,7 @@ impl App {
             worker_id,
             vct: vct.to_owned(),
             claims: json!(input.claims).to_string(),
-            purpose: input.purpose.trim().to_owned(),
+            purpose: purpose.as_str().to_owned(),
             nonce: Uuid::new_v4().simple().to_string(),
             requested_by: who.user.id,
             requested_at: now,

@@ -7,6 +7,7 @@ use staffbank_store::{AuditRecord, Conflict, PresentationRequest, RequestState, 
 use uuid::Uuid;
 
 use crate::error::OrStore;
+use crate::issuers::missing_or;
 use crate::ledger::insert_audit;
 
 const COLUMNS: &str = "id, verifier_org, worker_id, vct, claims, purpose, nonce, requested_by, \
@@ -111,15 +112,13 @@ pub(crate) async fn answer(
     .or_store()?
     .rows_affected();
     if changed == 0 {
-        let exists = sqlx::query("SELECT 1 FROM presentation_requests WHERE id = $1")
-            .bind(id)
-            .fetch_optional(&mut *tx)
-            .await
-            .or_store()?;
-        return Err(match exists {
-            Some(_) => Conflict::RequestDecided.into(),
-            None => StoreError::NotFound,
-        });
+        return Err(missing_or(
+            &mut tx,
+            "presentation_requests",
+            id,
+            Conflict::RequestDecided,
+        )
+        .await);
     }
     insert_audit(&mut tx, audit).await?;
     tx.commit().await.or_store()

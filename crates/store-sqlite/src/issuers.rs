@@ -228,12 +228,15 @@ pub(crate) async fn of_worker(
     rows.iter().map(credential).collect()
 }
 
-async fn missing_or(
+/// Why an update guarded by a state matched no row: `conflict` if the row is in `table`,
+/// otherwise not found.
+pub(crate) async fn missing_or(
     tx: &mut sqlx::Transaction<'static, sqlx::Sqlite>,
+    table: &str,
     id: Uuid,
     conflict: Conflict,
 ) -> StoreError {
-    match sqlx::query("SELECT 1 FROM passport_credentials WHERE id = ?")
+    match sqlx::query(&format!("SELECT 1 FROM {table} WHERE id = ?"))
         .bind(id)
         .fetch_optional(&mut **tx)
         .await
@@ -270,7 +273,13 @@ pub(crate) async fn decide(
     .or_store()?
     .rows_affected();
     if changed == 0 {
-        return Err(missing_or(&mut tx, id, Conflict::RequestDecided).await);
+        return Err(missing_or(
+            &mut tx,
+            "passport_credentials",
+            id,
+            Conflict::RequestDecided,
+        )
+        .await);
     }
     if let Some((_, _, record)) = accepted {
         crate::credentials::insert(&mut tx, record, Some(id)).await?;
@@ -296,7 +305,13 @@ pub(crate) async fn set_revocation(
     .or_store()?
     .rows_affected();
     if changed == 0 {
-        return Err(missing_or(&mut tx, change.id, Conflict::AlreadyRevoked).await);
+        return Err(missing_or(
+            &mut tx,
+            "passport_credentials",
+            change.id,
+            Conflict::AlreadyRevoked,
+        )
+        .await);
     }
     match (change.state, change.reinstated) {
         (RevocationState::Revoked | RevocationState::Suspended, _) => {

@@ -84,6 +84,15 @@ async fn hostile_requests_get_problems_and_change_nothing(app: TestApp) {
         (Method::GET, "/api/v1/nowhere".into(), None, "application/json", vec![], 404),
         (Method::POST, format!("/api/v1/shifts/{shift}/bookings"), Some(&nurse), "application/json", vec![], 400),
         (Method::POST, "/api/v1/workers".into(), None, "application/json", br#"{"email":"x@y.test","password":"short","display_name":"","staff_group":"wizard","grade":"band_5"}"#.to_vec(), 422),
+        (Method::PUT, "/api/v1/trust-framework".into(), Some(&app.admin), "application/json", b"{not json".to_vec(), 400),
+        (Method::PUT, "/api/v1/trust-framework".into(), Some(&app.admin), "application/json", br#"{"org_id":"x","vct":"v","trusted":true}"#.to_vec(), 422),
+        (Method::PUT, "/api/v1/trust-framework".into(), Some(&app.admin), "application/json", format!(r#"{{"org_id":"{}","vct":"v","trusted":true,"extra":1}}"#, trust.id).into_bytes(), 422),
+        (Method::DELETE, format!("/api/v1/organisations/{}/issuer-keys", trust.id), Some(&app.admin), "application/json", vec![], 405),
+        (Method::POST, "/api/v1/me/passport/not-a-uuid/accept".into(), Some(&nurse), "application/json", br#"{"proof":"x"}"#.to_vec(), 404),
+        (Method::POST, format!("/api/v1/me/passport/{}/accept", uuid::Uuid::new_v4()), Some(&nurse), "application/json", br#"{"proof":"x"}"#.to_vec(), 404),
+        (Method::POST, format!("/api/v1/me/presentation-requests/{}/present", uuid::Uuid::new_v4()), Some(&nurse), "application/json", br#"{"presentation":1}"#.to_vec(), 422),
+        (Method::GET, "/issuers/not-a-uuid/status-list".into(), None, "application/json", vec![], 404),
+        (Method::GET, format!("/issuers/{}/status-list", trust.id), None, "application/json", vec![], 404),
     ];
     for (method, path, token, content_type, body, expected) in cases {
         let (status, kind, problem) =
@@ -141,6 +150,11 @@ async fn hostile_requests_get_problems_and_change_nothing(app: TestApp) {
     );
     let mine = app.get("/api/v1/me/bookings", &nurse).await;
     assert!(mine.body["items"].as_array().unwrap().is_empty());
+    let trusted = app
+        .call(Method::GET, "/api/v1/trust-framework", None, None)
+        .await;
+    assert_eq!(trusted.body, json!([]));
+    assert_eq!(app.get("/api/v1/me/passport", &nurse).await.body, json!([]));
 }
 
 async fn openapi_document_is_served(app: TestApp) {
