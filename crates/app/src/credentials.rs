@@ -153,6 +153,27 @@ impl App {
         }
     }
 
+    /// The worker with this email address, for a compliance officer of a trust they work with
+    /// (`NotFound` for anyone else, so addresses cannot be probed).
+    pub async fn worker_by_email(
+        &self,
+        who: &Principal,
+        email: &str,
+    ) -> Result<WorkerId, AppError> {
+        let user = self
+            .store
+            .user_by_email(email.trim())
+            .await?
+            .ok_or(AppError::NotFound)?;
+        let worker = self
+            .store
+            .worker_for_user(user.id)
+            .await?
+            .ok_or(AppError::NotFound)?;
+        self.compliance_org_for(who, worker.id).await?;
+        Ok(worker.id)
+    }
+
     /// Records a credential for a worker (compliance officer of a trust the worker works with).
     #[tracing::instrument(skip_all, fields(worker = %worker_id))]
     pub async fn record_credential(

@@ -79,6 +79,16 @@ impl App {
         format!("{}/issuers/{}", self.public_url, org.0)
     }
 
+    /// An organisation's name, for pages that show who issued or who asked ("an organisation"
+    /// if it is gone).
+    pub async fn organisation_name(&self, org: OrgId) -> Result<String, AppError> {
+        Ok(self
+            .store
+            .organisation(org)
+            .await?
+            .map_or_else(|| "an organisation".to_owned(), |o| o.name.to_string()))
+    }
+
     /// The `did:web` identifier of an organisation's issuer, resolving to
     /// `/issuers/{org}/did.json` (W3C CCG did:web method: a port's colon is percent-encoded and
     /// path segments are joined with colons).

@@ -16,6 +16,7 @@ mod lookup;
 pub mod matching;
 pub mod offers;
 pub mod paging;
+pub mod paper;
 pub mod passport;
 pub mod presentations;
 mod principal;

@@ -112,6 +112,21 @@ fn current_key(keys: &[IssuerKey]) -> Option<&IssuerKey> {
     keys.iter().rev().find(|k| k.retired_at.is_none())
 }
 
+/// A credential's own claims as the SD-JWT VC carries them (without the type tag), and which of
+/// them the holder may disclose one by one.
+pub(crate) fn credential_body(
+    c: &PassportCredential,
+) -> Result<(serde_json::Map<String, Value>, Vec<String>), AppError> {
+    let claims: CredentialClaims = serde_json::from_str(&c.claims)
+        .map_err(|e| AppError::Unexpected(anyhow::anyhow!("stored claims: {e}")))?;
+    let mut body = serde_json::to_value(&claims)
+        .ok()
+        .and_then(|v| v.as_object().cloned())
+        .unwrap_or_default();
+    body.remove("type");
+    Ok((body, claims.disclosable()))
+}
+
 /// The credential record that makes a passport credential count for bookings: the fact it
 /// proves, vouched for by its issuer, valid until it expires.
 fn eligibility_record(
@@ -164,7 +179,10 @@ impl App {
     }
 
     /// The organisation's current signing key, unsealed with the master key, and its `kid`.
-    async fn issuer_signing_key(&self, org: OrgId) -> Result<(String, SigningKey), AppError> {
+    pub(crate) async fn issuer_signing_key(
+        &self,
+        org: OrgId,
+    ) -> Result<(String, SigningKey), AppError> {
         let keys = self.store.issuer_keys(org).await?;
         let key = current_key(&keys).ok_or(AppError::NotFound)?;
         Ok((key.id.to_string(), self.unseal(key)?))
@@ -319,14 +337,7 @@ impl App {
             .into());
         }
         let holder = self.holder_key(&offer, &input.proof)?;
-        let claims: CredentialClaims = serde_json::from_str(&offer.claims)
-            .map_err(|e| AppError::Unexpected(anyhow::anyhow!("stored claims: {e}")))?;
-        let mut body = serde_json::to_value(&claims)
-            .ok()
-            .and_then(|v| v.as_object().cloned())
-            .unwrap_or_default();
-        body.remove("type");
-        let disclosable = claims.disclosable();
+        let (body, disclosable) = credential_body(&offer)?;
         let disclosable: Vec<&str> = disclosable.iter().map(String::as_str).collect();
         let (kid, key) = self.issuer_signing_key(offer.org_id).await?;
         let now = self.now();

@@ -29,7 +29,7 @@ pub const REQUEST_LIFETIME: Duration = Duration::hours(24);
 /// How far a key-binding JWT's `iat` may be from the moment of checking, seconds.
 const KB_WINDOW: i64 = 300;
 /// Clock tolerance, seconds.
-const LEEWAY: i64 = 30;
+pub(crate) const LEEWAY: i64 = 30;
 
 /// Ask a worker to present claims.
 #[derive(Debug, Deserialize, utoipa::ToSchema)]
@@ -86,7 +86,7 @@ pub struct PresentationRequestView {
 
 /// What the verifier knows for one presentation, read before checking (the checks themselves
 /// are synchronous and pure).
-struct Known {
+pub(crate) struct Known {
     issuer: Option<TrustedIssuer>,
     status_list: Option<(String, String)>,
     checked: Arc<CheckedLists>,
@@ -308,7 +308,7 @@ impl App {
 
     /// What the platform knows of the issuer a presentation names: its keys and trusted types
     /// if it is one of the platform's issuers, and its current status list.
-    async fn known_issuer(&self, presentation: &str) -> Result<Known, AppError> {
+    pub(crate) async fn known_issuer(&self, presentation: &str) -> Result<Known, AppError> {
         let iss = SdJwt::parse(presentation)
             .ok()
             .and_then(|sd| Jws::parse(&sd.jwt).ok())
@@ -385,9 +385,13 @@ impl App {
             disclosed = Value::Object(credential.claims.clone());
         }
         let valid = failure.is_none();
+        let mut passed = json!(report.passed);
+        if let (true, Some(list)) = (valid, passed.as_array_mut()) {
+            list.push(json!("request"));
+        }
         let result = json!({
             "valid": valid,
-            "passed": report.passed,
+            "passed": passed,
             "failed": failure,
             "disclosed": if valid { disclosed.clone() } else { Value::Null },
         });
@@ -406,7 +410,7 @@ impl App {
                 actor: Some(who.user.id),
                 tenant: Some(request.verifier_org),
                 subject: Some(who.user.id),
-                facts: json!({"request": id, "passed": report.passed, "failed": result["failed"]}),
+                facts: json!({"request": id, "passed": result["passed"], "failed": result["failed"]}),
                 personal: valid.then(|| json!({"disclosed": disclosed})),
             })
             .await?;

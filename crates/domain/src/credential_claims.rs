@@ -183,6 +183,47 @@ pub enum Immunisation {
     Influenza,
 }
 
+impl Immunisation {
+    /// Every immunisation recorded.
+    pub const ALL: [Immunisation; 6] = [
+        Self::HepatitisB,
+        Self::Mmr,
+        Self::Varicella,
+        Self::Tb,
+        Self::Covid19,
+        Self::Influenza,
+    ];
+}
+
+/// Every claim a verifier may ask for of a credential type: the claims that type lets a holder
+/// disclose one by one, with every CSTF subject and immunisation a credential could hold.
+pub fn askable_claims(kind: CredentialKind) -> Vec<String> {
+    let names: &[&str] = match kind {
+        CredentialKind::Identity => &["given_name", "family_name", "birthdate"],
+        CredentialKind::RightToWork => &["unlimited", "ends"],
+        CredentialKind::DbsCheck => &["level", "workforce", "certificate_date", "update_service"],
+        CredentialKind::ProfessionalRegistration => &["number", "registered", "renewal"],
+        CredentialKind::CoreSkillsTraining => {
+            return CstfSubject::ALL
+                .iter()
+                .map(|s| format!("subjects.{}", serde_name(s)))
+                .collect()
+        }
+        CredentialKind::OccupationalHealth => {
+            let mut out = vec!["clearance".to_owned()];
+            out.extend(
+                Immunisation::ALL
+                    .iter()
+                    .map(|i| format!("immunisations.{}", serde_name(i))),
+            );
+            return out;
+        }
+        CredentialKind::Employment => &["role", "grade", "started"],
+        CredentialKind::SystemsAccess => &["account"],
+    };
+    names.iter().map(|n| (*n).to_owned()).collect()
+}
+
 /// A credential's own claims, by type.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(tag = "type", rename_all = "snake_case", deny_unknown_fields)]
@@ -333,17 +374,11 @@ impl CredentialClaims {
     /// The claims a worker may disclose one at a time, as paths (`subjects.fire_safety`); the
     /// rest are always shown. Each is chosen so a verifier can ask for just what a role needs.
     pub fn disclosable(&self) -> Vec<String> {
-        let names: &[&str] = match self {
-            Self::Identity { .. } => &["given_name", "family_name", "birthdate"],
-            Self::RightToWork { .. } => &["unlimited", "ends"],
-            Self::DbsCheck { .. } => &["level", "workforce", "certificate_date", "update_service"],
-            Self::ProfessionalRegistration { .. } => &["number", "registered", "renewal"],
-            Self::CoreSkillsTraining { subjects } => {
-                return subjects
-                    .keys()
-                    .map(|s| format!("subjects.{}", serde_name(s)))
-                    .collect()
-            }
+        match self {
+            Self::CoreSkillsTraining { subjects } => subjects
+                .keys()
+                .map(|s| format!("subjects.{}", serde_name(s)))
+                .collect(),
             Self::OccupationalHealth { immunisations, .. } => {
                 let mut out = vec!["clearance".to_owned()];
                 out.extend(
@@ -351,12 +386,10 @@ impl CredentialClaims {
                         .keys()
                         .map(|i| format!("immunisations.{}", serde_name(i))),
                 );
-                return out;
+                out
             }
-            Self::Employment { .. } => &["role", "grade", "started"],
-            Self::SystemsAccess { .. } => &["account"],
-        };
-        names.iter().map(|n| (*n).to_owned()).collect()
+            other => askable_claims(other.kind()),
+        }
     }
 }
 
@@ -474,5 +507,41 @@ mod tests {
         }
         assert_eq!(kind_of_vct("urn:staffbank:vct:dbs_check:2"), None);
         assert_eq!(kind_of_vct("https://example.com/dbs_check:1"), None);
+    }
+
+    #[test]
+    fn a_verifier_may_ask_for_whatever_a_holder_could_disclose() {
+        let training = CredentialClaims::CoreSkillsTraining {
+            subjects: CstfSubject::ALL
+                .iter()
+                .map(|s| {
+                    (
+                        *s,
+                        Completion {
+                            level: 1,
+                            completed: d(2026, 1, 5),
+                        },
+                    )
+                })
+                .collect(),
+        };
+        assert_eq!(
+            training.disclosable(),
+            askable_claims(CredentialKind::CoreSkillsTraining)
+        );
+        let health = CredentialClaims::OccupationalHealth {
+            clearance: Clearance::Cleared,
+            immunisations: Immunisation::ALL
+                .iter()
+                .map(|i| (*i, Clearance::Cleared))
+                .collect(),
+        };
+        assert_eq!(
+            health.disclosable(),
+            askable_claims(CredentialKind::OccupationalHealth)
+        );
+        assert!(askable_claims(CredentialKind::OccupationalHealth)
+            .contains(&"immunisations.hepatitis_b".to_owned()));
+        assert_eq!(askable_claims(CredentialKind::SystemsAccess), ["account"]);
     }
 }

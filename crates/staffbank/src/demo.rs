@@ -85,6 +85,7 @@ pub async fn run(args: DemoArgs) -> anyhow::Result<()> {
             .await
             .map_err(|e| anyhow::anyhow!("{e}"))?;
         store.append_audit(&[record]).await?;
+        seed_passport(&app).await?;
     }
     print_sign_ins();
     let serve_args = ServeArgs {
@@ -94,6 +95,66 @@ pub async fn run(args: DemoArgs) -> anyhow::Result<()> {
         master_key: key_text,
     };
     serve(app, &serve_args).await
+}
+
+/// Makes Blackpool (RXL) an issuer trusted for every credential type, and offers the demo
+/// worker their NMC registration and DBS check, through the same steps as the product's users:
+/// the compliance officer makes the issuer key and offers, the platform admin sets the trust
+/// framework. The worker accepts in their browser, where the holder key is made.
+async fn seed_passport(app: &App) -> anyhow::Result<()> {
+    let as_user = |email: &'static str| async move {
+        let signed_in = app
+            .sign_in(email, DEMO_PASSWORD)
+            .await
+            .map_err(|e| anyhow::anyhow!("{email}: {e}"))?;
+        app.authenticate(&signed_in.token)
+            .await
+            .map_err(|e| anyhow::anyhow!("{email}: {e}"))
+    };
+    let officer = as_user("compliance@rxl.demo.staffbank.test").await?;
+    let admin = as_user("admin@demo.staffbank.test").await?;
+    let worker = as_user(WORKER_EMAIL).await?;
+    let worker_id = worker
+        .worker
+        .as_ref()
+        .map(|w| w.id)
+        .context("the demo worker has no worker profile")?;
+    let rxl = officer
+        .orgs_as(Role::ComplianceOfficer)
+        .first()
+        .copied()
+        .context("the compliance officer has no trust")?;
+    let fail = |e: staffbank_app::AppError| anyhow::anyhow!("{e}");
+    app.rotate_issuer_key(&officer, rxl).await.map_err(fail)?;
+    for kind in CredentialKind::ALL {
+        let trust = staffbank_app::issuers::SetTrust {
+            org_id: rxl.0,
+            vct: staffbank_domain::credential_claims::vct(kind),
+            trusted: true,
+        };
+        app.set_trust(&admin, trust).await.map_err(fail)?;
+    }
+    let renewal = (Utc::now() + Duration::days(300)).date_naive();
+    let offers = [
+        (
+            serde_json::json!({"type": "professional_registration", "regulator": "nmc",
+                "number": "18C0427E", "registered": true, "renewal": renewal.to_string()}),
+            Some(renewal.to_string()),
+        ),
+        (
+            serde_json::json!({"type": "dbs_check", "level": "enhanced_barred",
+                "workforce": "adult_and_child", "certificate_date": "2025-06-02",
+                "update_service": true}),
+            None,
+        ),
+    ];
+    for (claims, expires) in offers {
+        let offer = staffbank_app::passport::OfferCredential { claims, expires };
+        app.offer_passport_credential(&officer, worker_id, offer)
+            .await
+            .map_err(fail)?;
+    }
+    Ok(())
 }
 
 fn print_sign_ins() {

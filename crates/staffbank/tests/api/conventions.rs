@@ -91,6 +91,10 @@ async fn hostile_requests_get_problems_and_change_nothing(app: TestApp) {
         (Method::POST, "/api/v1/me/passport/not-a-uuid/accept".into(), Some(&nurse), "application/json", br#"{"proof":"x"}"#.to_vec(), 404),
         (Method::POST, format!("/api/v1/me/passport/{}/accept", uuid::Uuid::new_v4()), Some(&nurse), "application/json", br#"{"proof":"x"}"#.to_vec(), 404),
         (Method::POST, format!("/api/v1/me/presentation-requests/{}/present", uuid::Uuid::new_v4()), Some(&nurse), "application/json", br#"{"presentation":1}"#.to_vec(), 422),
+        (Method::POST, "/api/v1/paper-checks".into(), Some(&app.admin), "application/json", br#"{"credential":["x"]}"#.to_vec(), 422),
+        (Method::POST, "/api/v1/paper-checks".into(), Some(&nurse), "application/json", br#"{"credential":"a~b~"}"#.to_vec(), 403),
+        (Method::POST, "/api/v1/paper-checks".into(), None, "application/json", br#"{"credential":"a~b~"}"#.to_vec(), 401),
+        (Method::GET, "/api/v1/me/paper-passport".into(), Some(&app.admin), "application/json", vec![], 403),
         (Method::GET, "/issuers/not-a-uuid/status-list".into(), None, "application/json", vec![], 404),
         (Method::GET, format!("/issuers/{}/status-list", trust.id), None, "application/json", vec![], 404),
     ];

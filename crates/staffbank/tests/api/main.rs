@@ -11,6 +11,7 @@ mod issuers;
 mod ledger;
 mod matching;
 mod offers;
+mod paper;
 mod passport;
 mod tenancy;
 mod working_time;

@@ -24,7 +24,7 @@ crate::both_backends!(
     passport_credentials_count_for_bookings_at_once
 );
 
-async fn officer(app: &TestApp, email: &str, org: &str) -> String {
+pub(crate) async fn officer(app: &TestApp, email: &str, org: &str) -> String {
     let org = OrgId(Uuid::parse_str(org).unwrap());
     app.user_with_session(
         email,
@@ -287,7 +287,7 @@ async fn a_credential_goes_from_offer_to_wallet_to_revocation(app: TestApp) {
 }
 
 /// A nurse of `trust` holding an accepted registration credential; their token, key and SD-JWT.
-async fn holder_with_credential(
+pub(crate) async fn holder_with_credential(
     app: &TestApp,
     trust: &crate::helpers::Trust,
     officer: &str,
@@ -408,7 +408,7 @@ async fn a_verifier_sees_every_check_and_the_worker_every_request(app: TestApp) 
     assert_eq!(seen.body["result"]["valid"], true);
     assert_eq!(seen.body["result"]["disclosed"]["number"], "71A2998E");
     assert!(seen.body["result"]["disclosed"].get("renewal").is_none());
-    assert_eq!(seen.body["result"]["passed"].as_array().unwrap().len(), 12);
+    assert_eq!(seen.body["result"]["passed"].as_array().unwrap().len(), 13);
     app.get(&format!("/api/v1/presentation-requests/{id}"), &b_officer)
         .await
         .assert_problem(404, "not-found");

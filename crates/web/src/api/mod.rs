@@ -63,7 +63,7 @@ impl PageQuery {
         passport::offer_credential, passport::my_passport, passport::accept_credential, passport::reject_credential, passport::set_revocation,
         passport::status_list,
         presentations::request_presentation, presentations::presentation_request, presentations::my_presentation_requests, presentations::present,
-        presentations::decline_presentation,
+        presentations::decline_presentation, passport::paper_passport, passport::check_paper,
     ),
     components(schemas(crate::problem::Problem)),
     modifiers(&BearerAuth),
@@ -167,6 +167,8 @@ fn issuer_routes() -> Router<AppState> {
             post(passport::set_revocation),
         )
         .route("/issuers/{org_id}/status-list", get(passport::status_list))
+        .route("/api/v1/me/paper-passport", get(passport::paper_passport))
+        .route("/api/v1/paper-checks", post(passport::check_paper))
         .route(
             "/api/v1/workers/{worker_id}/presentation-requests",
             post(presentations::request_presentation),

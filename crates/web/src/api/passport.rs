@@ -4,6 +4,7 @@
 use axum::extract::State;
 use axum::http::{header, StatusCode};
 use axum::response::IntoResponse;
+use staffbank_app::paper::{CheckPaper, PaperCredential};
 use staffbank_app::passport::{
     AcceptCredential, OfferCredential, PassportCredentialView, SetRevocation,
 };
@@ -108,5 +109,32 @@ pub async fn status_list(
             (header::CACHE_CONTROL, "public, max-age=60"),
         ],
         token,
+    ))
+}
+
+/// The signed-in worker's paper passport: a fresh copy of each valid credential, every claim
+/// disclosed, no key binding, for a QR code.
+#[utoipa::path(get, path = "/api/v1/me/paper-passport", tag = "passport", security(("bearer" = [])),
+    responses((status = 200, body = Vec<PaperCredential>), (status = 403, body = Problem)))]
+pub async fn paper_passport(
+    State(state): State<AppState>,
+    Caller(who): Caller,
+) -> Result<axum::Json<Vec<PaperCredential>>, ApiError> {
+    Ok(axum::Json(state.app.paper_passport(&who).await?))
+}
+
+/// Check a paper credential (any trust's compliance officer): every check but key binding, which
+/// the officer does in person against photo ID.
+#[utoipa::path(post, path = "/api/v1/paper-checks", tag = "passport", security(("bearer" = [])),
+    request_body = CheckPaper,
+    responses((status = 200, body = Object), (status = 403, body = Problem),
+        (status = 422, body = Problem)))]
+pub async fn check_paper(
+    State(state): State<AppState>,
+    Caller(who): Caller,
+    ApiJson(input): ApiJson<CheckPaper>,
+) -> Result<axum::Json<serde_json::Value>, ApiError> {
+    Ok(axum::Json(
+        state.app.verify_paper(&who, &input.credential).await?,
     ))
 }

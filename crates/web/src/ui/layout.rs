@@ -40,6 +40,10 @@ fn frame(title: &str, who: Option<&Principal>, content: Markup) -> Markup {
                                 @if who.worker.is_some() {
                                     li { a href="/shifts" { "Shifts for me" } }
                                     li { a href="/bookings" { "My bookings" } }
+                                    li { a href="/passport" { "My passport" } }
+                                }
+                                @if who.has_role(staffbank_domain::role::Role::ComplianceOfficer) {
+                                    li { a href="/manage/passport" { "Verify a passport" } }
                                 }
                                 @if !who.booker_orgs().is_empty() {
                                     li { a href="/manage/shifts" { "Trust shifts" } }

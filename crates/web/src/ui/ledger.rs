@@ -2,8 +2,7 @@
 //! server and again in the browser) and everyone's own record.
 
 use axum::extract::{Query, State};
-use axum::http::header;
-use axum::response::{IntoResponse, Response};
+use axum::response::Response;
 use maud::{html, Markup};
 use serde::Deserialize;
 use staffbank_app::ledger::{EntryView, InclusionProofView};
@@ -12,18 +11,6 @@ use staffbank_app::Principal;
 use super::layout::{app_error_page, error_summary, page};
 use super::UiUser;
 use crate::AppState;
-
-/// `GET /assets/app/ledger.js`: the in-browser proof check.
-pub async fn script() -> Response {
-    (
-        [(
-            header::CONTENT_TYPE,
-            "application/javascript; charset=utf-8",
-        )],
-        include_str!("../../assets/ledger.js"),
-    )
-        .into_response()
-}
 
 fn entry_summary(entry: &EntryView) -> Markup {
     html! {

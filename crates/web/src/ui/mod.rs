@@ -3,11 +3,15 @@
 mod approvals;
 mod booker;
 mod candidates;
+mod claims;
 mod layout;
 mod ledger;
+mod passport;
 mod session;
+mod verify;
 mod worker;
 
+use axum::http::header;
 use axum::response::{IntoResponse, Redirect, Response};
 use axum::routing::{get, post};
 use axum::Router;
@@ -46,7 +50,44 @@ pub fn routes() -> Router<AppState> {
         .route("/manage/bookings/{booking_id}/cancel", post(worker::cancel))
         .route("/ledger", get(ledger::auditor))
         .route("/my-record", get(ledger::my_record))
-        .route("/assets/app/ledger.js", get(ledger::script))
+        .route("/passport", get(passport::wallet))
+        .route("/passport/paper", get(passport::paper))
+        .route("/passport/{id}/accept", post(passport::accept))
+        .route("/passport/{id}/reject", post(passport::reject))
+        .route("/passport/requests/{id}/present", post(passport::present))
+        .route("/passport/requests/{id}/decline", post(passport::decline))
+        .route("/manage/passport", get(verify::start))
+        .route("/manage/passport/requests", post(verify::request))
+        .route("/manage/passport/requests/{id}", get(verify::requested))
+        .route(
+            "/manage/passport/requests/{id}/state",
+            get(verify::request_state),
+        )
+        .route("/manage/passport/paper", post(verify::paper))
+        .route(
+            "/assets/app/ledger.js",
+            get(|| async { script(include_str!("../../assets/ledger.js")) }),
+        )
+        .route(
+            "/assets/app/wallet.js",
+            get(|| async { script(include_str!("../../assets/wallet.js")) }),
+        )
+        .route(
+            "/assets/app/verify.js",
+            get(|| async { script(include_str!("../../assets/verify.js")) }),
+        )
+}
+
+/// One of the UI's own scripts (served from the binary, so the page's CSP allows it as 'self').
+fn script(source: &'static str) -> Response {
+    (
+        [(
+            header::CONTENT_TYPE,
+            "application/javascript; charset=utf-8",
+        )],
+        source,
+    )
+        .into_response()
 }
 
 async fn home(UiUser(who): UiUser) -> Response {
@@ -54,6 +95,8 @@ async fn home(UiUser(who): UiUser) -> Response {
         Redirect::to("/shifts").into_response()
     } else if !who.booker_orgs().is_empty() {
         Redirect::to("/manage/shifts").into_response()
+    } else if who.has_role(staffbank_domain::role::Role::ComplianceOfficer) {
+        Redirect::to("/manage/passport").into_response()
     } else if who.has_role(staffbank_domain::role::Role::Auditor) || who.is_platform_admin() {
         Redirect::to("/ledger").into_response()
     } else {
