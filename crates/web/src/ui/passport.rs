@@ -355,11 +355,15 @@ fn qr_svg(text: &str) -> Option<String> {
         .min_dimensions(320, 320)
         .quiet_zone(true)
         .build();
-    // Inline in HTML, so without the XML declaration.
-    Some(match svg.find("<svg") {
-        Some(at) => svg[at..].to_owned(),
-        None => svg,
-    })
+    // Inline in HTML: without the XML declaration, and without a fixed size, so that its viewBox
+    // scales it to the card on a phone.
+    let svg = svg.get(svg.find("<svg")?..)?;
+    let (tag, rest) = svg.split_at(svg.find('>')?);
+    let tag: Vec<&str> = tag
+        .split(' ')
+        .filter(|a| !a.starts_with("width=") && !a.starts_with("height="))
+        .collect();
+    Some(format!("{}{rest}", tag.join(" ")))
 }
 
 /// `GET /passport/paper`: the printable paper passport, one QR code per valid credential.
