@@ -70,6 +70,9 @@ test('a worker accepts, shares on request and prints their passport; an officer 
   // Accepting makes the holder key here; the private half cannot leave the browser.
   const offer = phone.locator('[data-offer]', { hasText: 'Professional registration' });
   const credentialId = await offer.getAttribute('data-offer');
+  // A wallet app could take it instead, through OpenID4VCI.
+  assert.match(await offer.locator('[data-credential-offer]').getAttribute('href'),
+    /^openid-credential-offer:\/\/\?credential_offer=%7B/);
   await offer.getByRole('button', { name: 'Accept into my passport' }).click();
   await phone.waitForURL(/\/passport\?accepted=1$/);
   await phone.locator(`[data-held="${credentialId}"]`).waitFor();

@@ -77,6 +77,10 @@ pub enum AppError {
     /// The write conflicts with the current state; nothing changed.
     #[error("{1}")]
     Conflict(ConflictKind, String),
+    /// A wallet app's OAuth / OpenID4VCI / OpenID4VP request refused, with the error code those
+    /// specifications define (e.g. `invalid_grant`, `invalid_proof`, `invalid_nonce`).
+    #[error("{1}")]
+    Wallet(&'static str, String),
     /// Anything unexpected; the details go to the log, never to the client.
     #[error(transparent)]
     Unexpected(#[from] anyhow::Error),

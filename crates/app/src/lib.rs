@@ -15,6 +15,7 @@ pub mod ledger;
 mod lookup;
 pub mod matching;
 pub mod offers;
+pub mod oid4vci;
 pub mod paging;
 pub mod paper;
 pub mod passport;

@@ -291,8 +291,20 @@ impl App {
 
     /// Checks the holder's proof of possession for an offer; the holder's key.
     fn holder_key(&self, offer: &PassportCredential, proof: &str) -> Result<Jwk, AppError> {
-        let refuse = |why: &str| AppError::field("proof", why);
-        let jws = Jws::parse(proof).map_err(|e| refuse(&e.to_string()))?;
+        self.proven_key(offer.org_id, proof, |nonce| nonce == offer.nonce)
+            .map_err(|why| AppError::field("proof", why))
+    }
+
+    /// Checks an `openid4vci-proof+jwt` for issuer `org` whose nonce `nonce_ok` accepts; the
+    /// holder's key, or why not.
+    pub(crate) fn proven_key(
+        &self,
+        org: OrgId,
+        proof: &str,
+        nonce_ok: impl Fn(&str) -> bool,
+    ) -> Result<Jwk, String> {
+        let refuse = |why: &str| why.to_owned();
+        let jws = Jws::parse(proof).map_err(|e| e.to_string())?;
         if jws.typ() != Some(PROOF_TYP) {
             return Err(refuse("typ must be openid4vci-proof+jwt"));
         }
@@ -307,11 +319,11 @@ impl App {
         if !jws.verifies_with(&key) {
             return Err(refuse("not signed by the key in its header"));
         }
-        if jws.str_claim("aud") != Some(self.issuer_id(offer.org_id).as_str()) {
+        if jws.str_claim("aud") != Some(self.issuer_id(org).as_str()) {
             return Err(refuse("aud must be the issuer"));
         }
-        if jws.str_claim("nonce") != Some(offer.nonce.as_str()) {
-            return Err(refuse("nonce is not this offer's"));
+        if !jws.str_claim("nonce").is_some_and(&nonce_ok) {
+            return Err(refuse("nonce is not one this issuer gave, or is stale"));
         }
         let now = self.now().timestamp();
         match jws.int_claim("iat") {
@@ -337,7 +349,20 @@ impl App {
             .into());
         }
         let holder = self.holder_key(&offer, &input.proof)?;
-        let (body, disclosable) = credential_body(&offer)?;
+        self.issue_to_holder(&offer, holder, who.user.id).await?;
+        let stored = self.my_offer(who, id).await?;
+        Ok(self.passport_view(&stored, true))
+    }
+
+    /// Signs an offered credential bound to the holder's proven key, and keeps it as the
+    /// worker's wallet copy; the offer is decided. The SD-JWT VC issued.
+    pub(crate) async fn issue_to_holder(
+        &self,
+        offer: &PassportCredential,
+        holder: Jwk,
+        actor: staffbank_domain::UserId,
+    ) -> Result<String, AppError> {
+        let (body, disclosable) = credential_body(offer)?;
         let disclosable: Vec<&str> = disclosable.iter().map(String::as_str).collect();
         let (kid, key) = self.issuer_signing_key(offer.org_id).await?;
         let now = self.now();
@@ -366,20 +391,24 @@ impl App {
         let record = self
             .audit_record(Change {
                 action: "passport.accepted",
-                actor: Some(who.user.id),
+                actor: Some(actor),
                 tenant: Some(offer.org_id),
-                subject: Some(who.user.id),
+                subject: Some(actor),
                 facts: json!({"credential": offer.id, "vct": offer.vct, "kid": kid,
                     "status_idx": offer.status_idx, "holder_jwk": holder}),
                 personal: None,
             })
             .await?;
-        let counts = eligibility_record(&offer, now)?;
+        let counts = eligibility_record(offer, now)?;
         self.store
-            .decide_passport_offer(id, Some((&sd_jwt, &holder_json, &counts)), now, &[record])
+            .decide_passport_offer(
+                offer.id,
+                Some((&sd_jwt, &holder_json, &counts)),
+                now,
+                &[record],
+            )
             .await?;
-        let stored = self.my_offer(who, id).await?;
-        Ok(self.passport_view(&stored, true))
+        Ok(sd_jwt)
     }
 
     /// Turns an offered credential down.

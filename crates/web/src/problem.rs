@@ -63,6 +63,11 @@ pub const PROBLEM_TYPES: &[(&str, u16, &str)] = &[
         409,
         "The request has already been decided",
     ),
+    (
+        "wallet-request-refused",
+        400,
+        "The wallet's request was refused (see error)",
+    ),
     ("payload-too-large", 413, "The request body is too large"),
     (
         "unsupported-media-type",
@@ -98,6 +103,13 @@ pub struct Problem {
     #[serde(skip_serializing_if = "Vec::is_empty")]
     #[schema(value_type = Vec<Object>)]
     pub reasons: Vec<Ineligibility>,
+    /// For a wallet app's request: the OAuth / OpenID4VCI / OpenID4VP error code, which those
+    /// specifications put in `error` (e.g. `invalid_grant`, `invalid_proof`, `invalid_nonce`).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub error: Option<String>,
+    /// The same occurrence for the wallet app (OAuth's `error_description`).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub error_description: Option<String>,
 }
 
 impl Problem {
@@ -115,6 +127,8 @@ impl Problem {
             detail: detail.into(),
             errors: vec![],
             reasons: vec![],
+            error: None,
+            error_description: None,
         }
     }
 
@@ -202,6 +216,17 @@ impl From<AppError> for Problem {
                 problem
             }
             AppError::Conflict(kind, detail) => Self::new(conflict_slug(kind), detail),
+            AppError::Wallet(code, detail) => {
+                let slug = if code == "invalid_token" {
+                    "unauthenticated"
+                } else {
+                    "wallet-request-refused"
+                };
+                let mut problem = Self::new(slug, detail.clone());
+                problem.error = Some(code.to_owned());
+                problem.error_description = Some(detail);
+                problem
+            }
             AppError::Unexpected(e) => {
                 tracing::error!(error = ?e, "unexpected error");
                 Self::new("internal-error", "the error has been logged")

@@ -95,6 +95,11 @@ async fn hostile_requests_get_problems_and_change_nothing(app: TestApp) {
         (Method::POST, "/api/v1/paper-checks".into(), Some(&nurse), "application/json", br#"{"credential":"a~b~"}"#.to_vec(), 403),
         (Method::POST, "/api/v1/paper-checks".into(), None, "application/json", br#"{"credential":"a~b~"}"#.to_vec(), 401),
         (Method::GET, "/api/v1/me/paper-passport".into(), Some(&app.admin), "application/json", vec![], 403),
+        (Method::POST, format!("/issuers/{}/token", trust.id), None, "application/json", br#"{"grant_type":"x"}"#.to_vec(), 400),
+        (Method::POST, format!("/issuers/{}/token", trust.id), None, "application/x-www-form-urlencoded", b"%ff%fe=\x00".to_vec(), 400),
+        (Method::POST, format!("/issuers/{}/credential", trust.id), None, "application/json", b"{".to_vec(), 400),
+        (Method::POST, format!("/issuers/{}/credential", trust.id), Some("forged"), "application/json", br#"{"proofs":5}"#.to_vec(), 401),
+        (Method::GET, "/api/v1/me/passport/not-a-uuid/credential-offer".into(), Some(&nurse), "application/json", vec![], 404),
         (Method::GET, "/issuers/not-a-uuid/status-list".into(), None, "application/json", vec![], 404),
         (Method::GET, format!("/issuers/{}/status-list", trust.id), None, "application/json", vec![], 404),
     ];

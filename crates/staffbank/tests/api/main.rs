@@ -11,6 +11,7 @@ mod issuers;
 mod ledger;
 mod matching;
 mod offers;
+mod oid4vci;
 mod paper;
 mod passport;
 mod tenancy;

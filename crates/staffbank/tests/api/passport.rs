@@ -37,7 +37,7 @@ pub(crate) async fn officer(app: &TestApp, email: &str, org: &str) -> String {
 }
 
 /// An OpenID4VCI-style proof of possession of `key` for an offer.
-fn proof(key: &SigningKey, issuer: &str, nonce: &str, iat: i64) -> String {
+pub(crate) fn proof(key: &SigningKey, issuer: &str, nonce: &str, iat: i64) -> String {
     let mut header = jws::header("openid4vci-proof+jwt", None);
     header.insert(
         "jwk".into(),
@@ -50,7 +50,7 @@ fn proof(key: &SigningKey, issuer: &str, nonce: &str, iat: i64) -> String {
     jws::sign(header, &claims, key)
 }
 
-struct Published {
+pub(crate) struct Published {
     issuer: TrustedIssuer,
     list: String,
     used: RefCell<HashSet<String>>,
@@ -69,7 +69,7 @@ impl Sources for Published {
 }
 
 /// What a verifier would fetch: the issuer's published keys and status list.
-async fn published(app: &TestApp, org: &str, vct: &str) -> Published {
+pub(crate) async fn published(app: &TestApp, org: &str, vct: &str) -> Published {
     let meta = app
         .call(
             Method::GET,

@@ -7,6 +7,7 @@ mod credentials;
 mod issuers;
 mod ledger;
 mod matching;
+mod oid4vci;
 mod passport;
 mod presentations;
 mod release;
@@ -64,6 +65,8 @@ impl PageQuery {
         passport::status_list,
         presentations::request_presentation, presentations::presentation_request, presentations::my_presentation_requests, presentations::present,
         presentations::decline_presentation, passport::paper_passport, passport::check_paper,
+        oid4vci::issuer_metadata, oid4vci::authorization_server_metadata, oid4vci::credential_offer,
+        oid4vci::token, oid4vci::nonce, oid4vci::credential,
     ),
     components(schemas(crate::problem::Problem)),
     modifiers(&BearerAuth),
@@ -168,6 +171,21 @@ fn issuer_routes() -> Router<AppState> {
         )
         .route("/issuers/{org_id}/status-list", get(passport::status_list))
         .route("/api/v1/me/paper-passport", get(passport::paper_passport))
+        .route(
+            "/.well-known/openid-credential-issuer/issuers/{org_id}",
+            get(oid4vci::issuer_metadata),
+        )
+        .route(
+            "/.well-known/oauth-authorization-server/issuers/{org_id}",
+            get(oid4vci::authorization_server_metadata),
+        )
+        .route(
+            "/api/v1/me/passport/{credential_id}/credential-offer",
+            get(oid4vci::credential_offer),
+        )
+        .route("/issuers/{org_id}/token", post(oid4vci::token))
+        .route("/issuers/{org_id}/nonce", post(oid4vci::nonce))
+        .route("/issuers/{org_id}/credential", post(oid4vci::credential))
         .route("/api/v1/paper-checks", post(passport::check_paper))
         .route(
             "/api/v1/workers/{worker_id}/presentation-requests",

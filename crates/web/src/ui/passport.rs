@@ -47,7 +47,12 @@ fn hidden_csrf(who: &Principal) -> Markup {
     html! { input type="hidden" name="csrf" value=(who.session.csrf_token); }
 }
 
-fn offer_card(who: &Principal, c: &PassportCredentialView, issuer: &str) -> Markup {
+fn offer_card(
+    who: &Principal,
+    c: &PassportCredentialView,
+    issuer: &str,
+    app_offer: Option<&str>,
+) -> Markup {
     html! {
         div class="nhsuk-card" data-offer=(c.id) {
             div class="nhsuk-card__content" {
@@ -62,7 +67,19 @@ fn offer_card(who: &Principal, c: &PassportCredentialView, issuer: &str) -> Mark
                 }
                 form method="post" action={ "/passport/" (c.id) "/reject" } {
                     (hidden_csrf(who))
-                    button type="submit" class="nhsuk-button nhsuk-button--secondary nhsuk-u-margin-bottom-0" { "Turn it down" }
+                    button type="submit" class="nhsuk-button nhsuk-button--secondary nhsuk-u-margin-bottom-2" { "Turn it down" }
+                }
+                @if let Some(uri) = app_offer {
+                    details class="nhsuk-details nhsuk-u-margin-bottom-0" {
+                        summary class="nhsuk-details__summary" { span class="nhsuk-details__summary-text" { "Add it to a wallet app instead" } }
+                        div class="nhsuk-details__text" {
+                            p { "Scan this code with a wallet app that supports OpenID4VCI, or open the link on this phone. It works once, for 10 minutes." }
+                            @if let Some(svg) = qr_svg(uri) {
+                                div role="img" aria-label="QR code of the credential offer" { (PreEscaped(svg)) }
+                            }
+                            p { a href=(uri) data-credential-offer { "Open in a wallet app" } }
+                        }
+                    }
                 }
             }
         }
@@ -174,6 +191,12 @@ async fn wallet_page(state: &AppState, who: &Principal, errors: &[String], note:
         .chain(requests.iter().map(|r| r.verifier_org_id));
     let names = names(state, orgs).await;
     let name = |id: &Uuid| names.get(id).cloned().unwrap_or_default();
+    let mut app_offers = HashMap::new();
+    for c in held.iter().filter(|c| c.state == "offered") {
+        if let Ok(offer) = state.app.credential_offer(who, c.id).await {
+            app_offers.insert(c.id, offer.uri);
+        }
+    }
     let now = chrono::Utc::now();
     let pending: Vec<_> = requests
         .iter()
@@ -196,7 +219,10 @@ async fn wallet_page(state: &AppState, who: &Principal, errors: &[String], note:
             @let offers: Vec<_> = held.iter().filter(|c| c.state == "offered").collect();
             @if !offers.is_empty() {
                 h2 class="nhsuk-heading-l" { "Offered to you" }
-                @for c in offers { (offer_card(who, c, &name(&c.org_id))) }
+                @for c in offers {
+                    @let app_offer = app_offers.get(&c.id).map(String::as_str);
+                    (offer_card(who, c, &name(&c.org_id), app_offer))
+                }
             }
             h2 class="nhsuk-heading-l" { "In your passport" }
             @let accepted: Vec<_> = held.iter().filter(|c| c.state == "accepted").collect();

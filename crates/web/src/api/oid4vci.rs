@@ -1,0 +1,111 @@
+//! OpenID4VCI 1.0 for wallet apps: issuer and authorisation server metadata, the worker's
+//! credential offer, and the token, nonce and credential endpoints of the pre-authorised code
+//! flow. Refusals are problem documents that also carry the specification's `error` code.
+
+use axum::extract::rejection::FormRejection;
+use axum::extract::{Form, State};
+use axum::http::header::{AUTHORIZATION, CACHE_CONTROL};
+use axum::http::HeaderMap;
+use axum::response::IntoResponse;
+use serde_json::Value;
+use staffbank_app::oid4vci::{CredentialOfferView, CredentialRequest, TokenRequest};
+use staffbank_app::AppError;
+use staffbank_domain::OrgId;
+use uuid::Uuid;
+
+use crate::extract::{ApiJson, ApiPath, Caller};
+use crate::problem::{ApiError, Problem};
+use crate::AppState;
+
+const NO_STORE: [(axum::http::HeaderName, &str); 1] = [(CACHE_CONTROL, "no-store")];
+
+/// The issuer's OpenID4VCI credential issuer metadata. Public.
+#[utoipa::path(get, path = "/.well-known/openid-credential-issuer/issuers/{org_id}", tag = "passport",
+    params(("org_id" = Uuid, Path)),
+    responses((status = 200, body = Object), (status = 404, body = Problem)))]
+pub async fn issuer_metadata(
+    State(state): State<AppState>,
+    ApiPath(org_id): ApiPath<Uuid>,
+) -> Result<axum::Json<Value>, ApiError> {
+    Ok(axum::Json(
+        state.app.credential_issuer_metadata(OrgId(org_id)).await?,
+    ))
+}
+
+/// The issuer's OAuth authorisation server metadata (RFC 8414). Public.
+#[utoipa::path(get, path = "/.well-known/oauth-authorization-server/issuers/{org_id}", tag = "passport",
+    params(("org_id" = Uuid, Path)),
+    responses((status = 200, body = Object), (status = 404, body = Problem)))]
+pub async fn authorization_server_metadata(
+    State(state): State<AppState>,
+    ApiPath(org_id): ApiPath<Uuid>,
+) -> Result<axum::Json<Value>, ApiError> {
+    Ok(axum::Json(
+        state
+            .app
+            .authorization_server_metadata(OrgId(org_id))
+            .await?,
+    ))
+}
+
+/// A credential offer (pre-authorised code) for one of the signed-in worker's offers, for a
+/// wallet app.
+#[utoipa::path(get, path = "/api/v1/me/passport/{credential_id}/credential-offer", tag = "passport",
+    security(("bearer" = [])), params(("credential_id" = Uuid, Path)),
+    responses((status = 200, body = CredentialOfferView), (status = 404, body = Problem),
+        (status = 409, body = Problem)))]
+pub async fn credential_offer(
+    State(state): State<AppState>,
+    Caller(who): Caller,
+    ApiPath(id): ApiPath<Uuid>,
+) -> Result<impl IntoResponse, ApiError> {
+    let offer = state.app.credential_offer(&who, id).await?;
+    Ok((NO_STORE, axum::Json(offer)))
+}
+
+/// The token endpoint: `grant_type` and `pre-authorized_code`, form-encoded.
+#[utoipa::path(post, path = "/issuers/{org_id}/token", tag = "passport",
+    params(("org_id" = Uuid, Path)),
+    responses((status = 200, body = Object), (status = 400, body = Problem)))]
+pub async fn token(
+    State(state): State<AppState>,
+    ApiPath(org_id): ApiPath<Uuid>,
+    form: Result<Form<TokenRequest>, FormRejection>,
+) -> Result<impl IntoResponse, ApiError> {
+    let Form(input) =
+        form.map_err(|e| AppError::Wallet("invalid_request", format!("a form-encoded body: {e}")))?;
+    let answer = state.app.wallet_token(OrgId(org_id), input).await?;
+    Ok((NO_STORE, axum::Json(answer)))
+}
+
+/// The nonce endpoint: a fresh `c_nonce` for a proof of possession.
+#[utoipa::path(post, path = "/issuers/{org_id}/nonce", tag = "passport",
+    params(("org_id" = Uuid, Path)), responses((status = 200, body = Object)))]
+pub async fn nonce(
+    State(state): State<AppState>,
+    ApiPath(org_id): ApiPath<Uuid>,
+) -> impl IntoResponse {
+    (NO_STORE, axum::Json(state.app.wallet_nonce(OrgId(org_id))))
+}
+
+/// The credential endpoint: the access token as a bearer token, and one `jwt` proof.
+#[utoipa::path(post, path = "/issuers/{org_id}/credential", tag = "passport",
+    params(("org_id" = Uuid, Path)), request_body = CredentialRequest,
+    responses((status = 200, body = Object), (status = 400, body = Problem),
+        (status = 401, body = Problem)))]
+pub async fn credential(
+    State(state): State<AppState>,
+    ApiPath(org_id): ApiPath<Uuid>,
+    headers: HeaderMap,
+    ApiJson(input): ApiJson<CredentialRequest>,
+) -> Result<impl IntoResponse, ApiError> {
+    let bearer = headers
+        .get(AUTHORIZATION)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.strip_prefix("Bearer "));
+    let issued = state
+        .app
+        .wallet_credential(OrgId(org_id), bearer, input)
+        .await?;
+    Ok((NO_STORE, axum::Json(issued)))
+}
