@@ -71,7 +71,7 @@ test('a worker accepts, shares on request and prints their passport; an officer 
   const offer = phone.locator('[data-offer]', { hasText: 'Professional registration' });
   const credentialId = await offer.getAttribute('data-offer');
   // A wallet app could take it instead, through OpenID4VCI.
-  assert.match(await offer.locator('[data-credential-offer]').getAttribute('href'),
+  assert.match(await offer.locator('[data-wallet-app-link]').getAttribute('href'),
     /^openid-credential-offer:\/\/\?credential_offer=%7B/);
   await offer.getByRole('button', { name: 'Accept into my passport' }).click();
   await phone.waitForURL(/\/passport\?accepted=1$/);
@@ -120,6 +120,7 @@ test('a worker accepts, shares on request and prints their passport; an officer 
   await phone.goto(`${base}/passport`);
   const request = phone.locator('[data-request]');
   await request.getByText('Checking registration before your first shift on Ward 8').waitFor();
+  assert.match(await request.locator('[data-wallet-app-link]').getAttribute('href'), /^openid4vp:\/\/\?client_id=/);
   const shown = await request.locator('dt').allTextContents();
   assert.deepEqual(shown.map((t) => t.trim()), ['Number', 'Registered']);
   assert.match(await request.textContent(), /18C0427E/);

@@ -16,6 +16,7 @@ mod lookup;
 pub mod matching;
 pub mod offers;
 pub mod oid4vci;
+pub mod oid4vp;
 pub mod paging;
 pub mod paper;
 pub mod passport;

@@ -259,6 +259,14 @@ impl App {
             Some(r) if r.worker_id == worker.id => r,
             _ => return Err(AppError::NotFound),
         };
+        self.still_pending(request)
+    }
+
+    /// The request, if it can still be answered: pending and not expired.
+    pub(crate) fn still_pending(
+        &self,
+        request: PresentationRequest,
+    ) -> Result<PresentationRequest, AppError> {
         if request.state != RequestState::Pending {
             return Err(staffbank_store::StoreError::Conflict(
                 staffbank_store::Conflict::RequestDecided,
@@ -278,20 +286,36 @@ impl App {
         id: Uuid,
     ) -> Result<PresentationRequestView, AppError> {
         let request = self.my_pending_request(who, id).await?;
+        self.decline_request(&request, who.user.id).await?;
+        self.my_request(who, id).await
+    }
+
+    /// Records that the worker (acting as `actor`) declined a pending request.
+    pub(crate) async fn decline_request(
+        &self,
+        request: &PresentationRequest,
+        actor: staffbank_domain::UserId,
+    ) -> Result<(), AppError> {
         let record = self
             .audit_record(Change {
                 action: "presentation.declined",
-                actor: Some(who.user.id),
+                actor: Some(actor),
                 tenant: Some(request.verifier_org),
-                subject: Some(who.user.id),
-                facts: json!({"request": id}),
+                subject: Some(actor),
+                facts: json!({"request": request.id}),
                 personal: None,
             })
             .await?;
         self.store
-            .answer_presentation_request(id, RequestState::Declined, None, self.now(), &[record])
+            .answer_presentation_request(
+                request.id,
+                RequestState::Declined,
+                None,
+                self.now(),
+                &[record],
+            )
             .await?;
-        self.my_request(who, id).await
+        Ok(())
     }
 
     async fn my_request(
@@ -359,21 +383,38 @@ impl App {
         input: Present,
     ) -> Result<PresentationRequestView, AppError> {
         let request = self.my_pending_request(who, id).await?;
-        if input.presentation.len() > 64 * 1024 {
+        let audience = self.verifier_id(request.verifier_org);
+        let answered = self
+            .answer_request(request, &input.presentation, &audience, who.user.id)
+            .await?;
+        Ok(self.presentation_view(&answered, true))
+    }
+
+    /// Verifies a presentation to a pending request with every check on, with the audience
+    /// the key binding must name; the request's nonce is spent and the outcome kept, whatever
+    /// it is. The answered request.
+    pub(crate) async fn answer_request(
+        &self,
+        request: PresentationRequest,
+        presentation: &str,
+        audience: &str,
+        actor: staffbank_domain::UserId,
+    ) -> Result<PresentationRequest, AppError> {
+        let id = request.id;
+        if presentation.len() > 64 * 1024 {
             return Err(AppError::field("presentation", "too long"));
         }
-        let known = self.known_issuer(&input.presentation).await?;
-        let audience = self.verifier_id(request.verifier_org);
+        let known = self.known_issuer(presentation).await?;
         let now = self.now();
         let expect = Expectations {
             now: now.timestamp(),
-            audience: &audience,
+            audience,
             nonce: &request.nonce,
             iat_window: KB_WINDOW,
             leeway: LEEWAY,
             require_key_binding: true,
         };
-        let report = verify::verify(&input.presentation, &expect, &known);
+        let report = verify::verify(presentation, &expect, &known);
         let asked: Vec<String> = serde_json::from_str(&request.claims).unwrap_or_default();
         let mut failure = report
             .failed
@@ -381,7 +422,13 @@ impl App {
             .map(|(check, f)| json!({"check": check, "failure": f, "message": f.to_string()}));
         let mut disclosed = Value::Null;
         if let Some(credential) = &report.credential {
-            failure = self.against_request(&request, &asked, credential, &input.presentation);
+            failure = self.against_request(&request, &asked, credential, presentation);
+            if failure.is_none() && !self.bound_to_worker(&request, credential).await? {
+                failure = Some(
+                    json!({"check": "request", "failure": {"reason": "not_the_workers"},
+                    "message": "the credential is not one the worker asked holds"}),
+                );
+            }
             disclosed = Value::Object(credential.claims.clone());
         }
         let valid = failure.is_none();
@@ -407,9 +454,9 @@ impl App {
                 } else {
                     "presentation.failed"
                 },
-                actor: Some(who.user.id),
+                actor: Some(actor),
                 tenant: Some(request.verifier_org),
-                subject: Some(who.user.id),
+                subject: Some(actor),
                 facts: json!({"request": id, "passed": result["passed"], "failed": result["failed"]}),
                 personal: valid.then(|| json!({"disclosed": disclosed})),
             })
@@ -417,13 +464,35 @@ impl App {
         self.store
             .answer_presentation_request(id, state, Some(&result.to_string()), now, &[record])
             .await?;
-        let answered = PresentationRequest {
+        Ok(PresentationRequest {
             state,
             decided_at: Some(now),
             result: Some(result.to_string()),
             ..request
+        })
+    }
+
+    /// Whether the verified credential is bound to a key the requested worker accepted a
+    /// credential with, so that nobody answers for them with someone else's credential.
+    async fn bound_to_worker(
+        &self,
+        request: &PresentationRequest,
+        credential: &verify::Verified,
+    ) -> Result<bool, AppError> {
+        let Some(presented) = credential.claims.get("cnf").and_then(|c| c.get("jwk")) else {
+            return Ok(false);
         };
-        Ok(self.presentation_view(&answered, true))
+        let same = |held: &Value| {
+            held.get("x") == presented.get("x") && held.get("y") == presented.get("y")
+        };
+        Ok(self
+            .store
+            .passport_credentials_of(request.worker_id)
+            .await?
+            .iter()
+            .filter_map(|c| c.holder_jwk.as_deref())
+            .filter_map(|text| serde_json::from_str::<Value>(text).ok())
+            .any(|held| same(&held)))
     }
 
     /// The request's own rules on a credential that passed every check: the type asked for,

@@ -100,6 +100,10 @@ async fn hostile_requests_get_problems_and_change_nothing(app: TestApp) {
         (Method::POST, format!("/issuers/{}/credential", trust.id), None, "application/json", b"{".to_vec(), 400),
         (Method::POST, format!("/issuers/{}/credential", trust.id), Some("forged"), "application/json", br#"{"proofs":5}"#.to_vec(), 401),
         (Method::GET, "/api/v1/me/passport/not-a-uuid/credential-offer".into(), Some(&nurse), "application/json", vec![], 404),
+        (Method::POST, format!("/verifiers/{}/responses/{}", trust.id, uuid::Uuid::new_v4()), None, "application/x-www-form-urlencoded", b"state=x&vp_token=%7B".to_vec(), 404),
+        (Method::POST, format!("/verifiers/{}/responses/not-a-uuid", trust.id), None, "application/x-www-form-urlencoded", b"state=x".to_vec(), 404),
+        (Method::POST, format!("/verifiers/{}/responses/{}", trust.id, uuid::Uuid::new_v4()), None, "text/plain", b"state=x".to_vec(), 400),
+        (Method::GET, format!("/api/v1/me/presentation-requests/{}/authorization-request", uuid::Uuid::new_v4()), Some(&nurse), "application/json", vec![], 404),
         (Method::GET, "/issuers/not-a-uuid/status-list".into(), None, "application/json", vec![], 404),
         (Method::GET, format!("/issuers/{}/status-list", trust.id), None, "application/json", vec![], 404),
     ];

@@ -12,6 +12,7 @@ mod ledger;
 mod matching;
 mod offers;
 mod oid4vci;
+mod oid4vp;
 mod paper;
 mod passport;
 mod tenancy;

@@ -30,7 +30,8 @@ async fn a_paper_passport_passes_every_check_but_key_binding(app: TestApp) {
     let b = app.trust("RXN").await;
     let a_officer = officer(&app, "co@a.test", &a.id).await;
     let b_officer = officer(&app, "co@b.test", &b.id).await;
-    let (nurse, _key, held, vct) = holder_with_credential(&app, &a, &a_officer).await;
+    let (nurse, _key, held, vct) =
+        holder_with_credential(&app, &a, &a_officer, "holder@a.test").await;
     let trust = |trusted: bool| json!({"org_id": a.id, "vct": vct, "trusted": trusted});
     let set_trust = |trusted: bool| {
         app.call(

@@ -7,12 +7,12 @@ mod credentials;
 mod issuers;
 mod ledger;
 mod matching;
-mod oid4vci;
 mod passport;
 mod presentations;
 mod release;
 mod requests;
 mod shifts;
+mod wallet_apps;
 mod workers;
 
 use axum::routing::{get, post, put};
@@ -65,8 +65,9 @@ impl PageQuery {
         passport::status_list,
         presentations::request_presentation, presentations::presentation_request, presentations::my_presentation_requests, presentations::present,
         presentations::decline_presentation, passport::paper_passport, passport::check_paper,
-        oid4vci::issuer_metadata, oid4vci::authorization_server_metadata, oid4vci::credential_offer,
-        oid4vci::token, oid4vci::nonce, oid4vci::credential,
+        wallet_apps::issuer_metadata, wallet_apps::authorization_server_metadata, wallet_apps::credential_offer,
+        wallet_apps::token, wallet_apps::nonce, wallet_apps::credential, wallet_apps::authorization_request,
+        wallet_apps::wallet_response,
     ),
     components(schemas(crate::problem::Problem)),
     modifiers(&BearerAuth),
@@ -173,19 +174,30 @@ fn issuer_routes() -> Router<AppState> {
         .route("/api/v1/me/paper-passport", get(passport::paper_passport))
         .route(
             "/.well-known/openid-credential-issuer/issuers/{org_id}",
-            get(oid4vci::issuer_metadata),
+            get(wallet_apps::issuer_metadata),
         )
         .route(
             "/.well-known/oauth-authorization-server/issuers/{org_id}",
-            get(oid4vci::authorization_server_metadata),
+            get(wallet_apps::authorization_server_metadata),
         )
         .route(
             "/api/v1/me/passport/{credential_id}/credential-offer",
-            get(oid4vci::credential_offer),
+            get(wallet_apps::credential_offer),
         )
-        .route("/issuers/{org_id}/token", post(oid4vci::token))
-        .route("/issuers/{org_id}/nonce", post(oid4vci::nonce))
-        .route("/issuers/{org_id}/credential", post(oid4vci::credential))
+        .route("/issuers/{org_id}/token", post(wallet_apps::token))
+        .route("/issuers/{org_id}/nonce", post(wallet_apps::nonce))
+        .route(
+            "/issuers/{org_id}/credential",
+            post(wallet_apps::credential),
+        )
+        .route(
+            "/api/v1/me/presentation-requests/{request_id}/authorization-request",
+            get(wallet_apps::authorization_request),
+        )
+        .route(
+            "/verifiers/{org_id}/responses/{request_id}",
+            post(wallet_apps::wallet_response),
+        )
         .route("/api/v1/paper-checks", post(passport::check_paper))
         .route(
             "/api/v1/workers/{worker_id}/presentation-requests",

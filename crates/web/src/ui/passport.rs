@@ -70,17 +70,24 @@ fn offer_card(
                     button type="submit" class="nhsuk-button nhsuk-button--secondary nhsuk-u-margin-bottom-2" { "Turn it down" }
                 }
                 @if let Some(uri) = app_offer {
-                    details class="nhsuk-details nhsuk-u-margin-bottom-0" {
-                        summary class="nhsuk-details__summary" { span class="nhsuk-details__summary-text" { "Add it to a wallet app instead" } }
-                        div class="nhsuk-details__text" {
-                            p { "Scan this code with a wallet app that supports OpenID4VCI, or open the link on this phone. It works once, for 10 minutes." }
-                            @if let Some(svg) = qr_svg(uri) {
-                                div role="img" aria-label="QR code of the credential offer" { (PreEscaped(svg)) }
-                            }
-                            p { a href=(uri) data-credential-offer { "Open in a wallet app" } }
-                        }
-                    }
+                    (wallet_app_link(uri, "Add it to a wallet app instead", "Scan this code with a wallet app that supports OpenID4VCI, or open the link on this phone. It works once, for 10 minutes.", "QR code of the credential offer"))
                 }
+            }
+        }
+    }
+}
+
+/// A link for a standards-based wallet app, as a QR code and as a link, folded away.
+fn wallet_app_link(uri: &str, summary: &str, help: &str, label: &str) -> Markup {
+    html! {
+        details class="nhsuk-details nhsuk-u-margin-bottom-0" {
+            summary class="nhsuk-details__summary" { span class="nhsuk-details__summary-text" { (summary) } }
+            div class="nhsuk-details__text" {
+                p { (help) }
+                @if let Some(svg) = qr_svg(uri) {
+                    div role="img" aria-label=(label) { (PreEscaped(svg)) }
+                }
+                p { a href=(uri) data-wallet-app-link { "Open in a wallet app" } }
             }
         }
     }
@@ -91,6 +98,7 @@ fn request_card(
     r: &PresentationRequestView,
     verifier: &str,
     held: &[PassportCredentialView],
+    app_request: Option<&str>,
 ) -> Markup {
     let credential = answering(held, r);
     html! {
@@ -124,7 +132,10 @@ fn request_card(
                 }
                 form method="post" action={ "/passport/requests/" (r.id) "/decline" } {
                     (hidden_csrf(who))
-                    button type="submit" class="nhsuk-button nhsuk-button--secondary nhsuk-u-margin-bottom-0" { "Decline" }
+                    button type="submit" class="nhsuk-button nhsuk-button--secondary nhsuk-u-margin-bottom-2" { "Decline" }
+                }
+                @if let Some(uri) = app_request {
+                    (wallet_app_link(uri, "Answer with a wallet app instead", "Scan this code with a wallet app that supports OpenID4VP, or open the link on this phone. The app asks for the same details.", "QR code of the request"))
                 }
             }
         }
@@ -202,6 +213,12 @@ async fn wallet_page(state: &AppState, who: &Principal, errors: &[String], note:
         .iter()
         .filter(|r| r.state == "pending" && r.expires_at > now)
         .collect();
+    let mut app_requests = HashMap::new();
+    for r in &pending {
+        if let Ok((_, uri)) = state.app.my_authorization_request(who, r.id).await {
+            app_requests.insert(r.id, uri);
+        }
+    }
     page(
         "My passport",
         Some(who),
@@ -214,7 +231,10 @@ async fn wallet_page(state: &AppState, who: &Principal, errors: &[String], note:
             noscript { p class="nhsuk-body" { strong { "Your passport needs JavaScript: your key is made and kept in this browser." } } }
             @if !pending.is_empty() {
                 h2 class="nhsuk-heading-l" { "Asking to see your details" }
-                @for r in &pending { (request_card(who, r, &name(&r.verifier_org_id), &held)) }
+                @for r in &pending {
+                    @let app_request = app_requests.get(&r.id).map(String::as_str);
+                    (request_card(who, r, &name(&r.verifier_org_id), &held, app_request))
+                }
             }
             @let offers: Vec<_> = held.iter().filter(|c| c.state == "offered").collect();
             @if !offers.is_empty() {

@@ -1,6 +1,7 @@
-//! OpenID4VCI 1.0 for wallet apps: issuer and authorisation server metadata, the worker's
-//! credential offer, and the token, nonce and credential endpoints of the pre-authorised code
-//! flow. Refusals are problem documents that also carry the specification's `error` code.
+//! Wallet apps. OpenID4VCI 1.0: issuer and authorisation server metadata, the worker's credential
+//! offer, and the token, nonce and credential endpoints of the pre-authorised code flow.
+//! OpenID4VP 1.0: the worker's request as an authorisation request, and the verifier's response
+//! URI. Refusals are problem documents that also carry the specification's `error` code.
 
 use axum::extract::rejection::FormRejection;
 use axum::extract::{Form, State};
@@ -9,6 +10,7 @@ use axum::http::HeaderMap;
 use axum::response::IntoResponse;
 use serde_json::Value;
 use staffbank_app::oid4vci::{CredentialOfferView, CredentialRequest, TokenRequest};
+use staffbank_app::oid4vp::WalletResponse;
 use staffbank_app::AppError;
 use staffbank_domain::OrgId;
 use uuid::Uuid;
@@ -108,4 +110,39 @@ pub async fn credential(
         .wallet_credential(OrgId(org_id), bearer, input)
         .await?;
     Ok((NO_STORE, axum::Json(issued)))
+}
+
+/// One of the signed-in worker's pending requests as an OpenID4VP authorisation request (DCQL,
+/// `direct_post`), for a wallet app: the parameters and the `openid4vp://` link.
+#[utoipa::path(get, path = "/api/v1/me/presentation-requests/{request_id}/authorization-request",
+    tag = "passport", security(("bearer" = [])), params(("request_id" = Uuid, Path)),
+    responses((status = 200, body = Object), (status = 404, body = Problem),
+        (status = 409, body = Problem)))]
+pub async fn authorization_request(
+    State(state): State<AppState>,
+    Caller(who): Caller,
+    ApiPath(id): ApiPath<Uuid>,
+) -> Result<impl IntoResponse, ApiError> {
+    let (params, uri) = state.app.my_authorization_request(&who, id).await?;
+    Ok((
+        NO_STORE,
+        axum::Json(serde_json::json!({"authorization_request": params, "uri": uri})),
+    ))
+}
+
+/// The verifier's response URI: a wallet app posts `vp_token` and `state` (or
+/// `error=access_denied`), form-encoded.
+#[utoipa::path(post, path = "/verifiers/{org_id}/responses/{request_id}", tag = "passport",
+    params(("org_id" = Uuid, Path), ("request_id" = Uuid, Path)),
+    responses((status = 200, body = Object), (status = 400, body = Problem),
+        (status = 404, body = Problem), (status = 409, body = Problem)))]
+pub async fn wallet_response(
+    State(state): State<AppState>,
+    ApiPath((org_id, id)): ApiPath<(Uuid, Uuid)>,
+    form: Result<Form<WalletResponse>, FormRejection>,
+) -> Result<impl IntoResponse, ApiError> {
+    let Form(input) =
+        form.map_err(|e| AppError::Wallet("invalid_request", format!("a form-encoded body: {e}")))?;
+    let answer = state.app.wallet_response(OrgId(org_id), id, input).await?;
+    Ok((NO_STORE, axum::Json(answer)))
 }
