@@ -2,8 +2,9 @@
 // independent SD-JWT VC implementation: the OpenWallet Foundation's sd-jwt-js
 // (@sd-jwt/sd-jwt-vc, @sd-jwt/crypto-nodejs, @sd-jwt/jwt-status-list).
 //
-//   node interop/sd-jwt-vc.mjs verify < request.json
-//   node interop/sd-jwt-vc.mjs issue  < request.json
+//   node interop/sd-jwt-vc.mjs verify  < request.json
+//   node interop/sd-jwt-vc.mjs issue   < request.json
+//   node interop/sd-jwt-vc.mjs present < request.json
 //
 // Reads one JSON object on stdin and writes one JSON object on stdout.
 // Exit code: 0 for any answer (including {"ok": false}); 2 when the request
@@ -168,6 +169,27 @@ async function issue(input) {
   };
 }
 
+// The holder's side alone: a credential someone else issued, the holder's private key, the
+// claims to reveal, and a KB-JWT for the verifier's nonce and audience.
+async function present(input) {
+  need(typeof input.credential === 'string', 'credential must be a string');
+  need(input.holder_jwk && typeof input.holder_jwk.d === 'string', 'holder_jwk must be a private JWK');
+  need(Array.isArray(input.disclose), 'disclose must be an array');
+  need(typeof input.nonce === 'string' && typeof input.aud === 'string', 'nonce and aud must be strings');
+  const { kty, crv, x, y, d } = input.holder_jwk;
+  const sdjwt = new SDJwtVcInstance({
+    hasher: digest,
+    kbSigner: await ES256.getSigner({ kty, crv, x, y, d }),
+    kbSignAlg: ES256.alg,
+  });
+  const presentation = await sdjwt.present(
+    input.credential,
+    Object.fromEntries(input.disclose.map((name) => [name, true])),
+    { kb: { payload: { iat: input.kb_iat ?? Math.floor(Date.now() / 1000), aud: input.aud, nonce: input.nonce } } },
+  );
+  return { presentation };
+}
+
 async function readStdin() {
   const chunks = [];
   for await (const chunk of process.stdin) chunks.push(chunk);
@@ -177,7 +199,8 @@ async function readStdin() {
 async function main() {
   const mode = process.argv[2];
   try {
-    need(mode === 'verify' || mode === 'issue', 'usage: node interop/sd-jwt-vc.mjs <verify|issue> < request.json');
+    const modes = { verify, issue, present };
+    need(Object.hasOwn(modes, mode ?? ''), 'usage: node interop/sd-jwt-vc.mjs <verify|issue|present> < request.json');
     let input;
     try {
       input = JSON.parse(await readStdin());
@@ -185,7 +208,7 @@ async function main() {
       throw new UnusableInput(`stdin is not JSON: ${err.message}`);
     }
     need(input && typeof input === 'object' && !Array.isArray(input), 'stdin must be a JSON object');
-    const output = mode === 'verify' ? await verify(input) : await issue(input);
+    const output = await modes[mode](input);
     process.stdout.write(`${JSON.stringify(output)}\n`);
   } catch (err) {
     process.stdout.write(`${JSON.stringify({ ok: false, error: err?.message ?? String(err) })}\n`);
