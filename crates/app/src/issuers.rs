@@ -147,6 +147,7 @@ impl App {
             })
             .await?;
         self.store.rotate_issuer_key(&key, &[record]).await?;
+        self.issuer_views.forget(org);
         Ok(IssuerKeyView {
             kid: id.to_string(),
             issuer: self.issuer_id(org),
@@ -231,6 +232,7 @@ impl App {
         self.store
             .set_trusted_issuer(&entry, input.trusted, &[record])
             .await?;
+        self.issuer_views.forget(entry.org_id);
         Ok(self.trust_view(&entry))
     }
 

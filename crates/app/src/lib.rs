@@ -10,6 +10,7 @@ pub mod auth;
 pub mod bookings;
 pub mod credentials;
 mod error;
+mod issuer_views;
 pub mod issuers;
 pub mod ledger;
 mod lookup;
@@ -72,6 +73,8 @@ pub struct App {
     status_lists: Arc<passport::SignedLists>,
     /// Status lists that passed their checks, for verifying presentations.
     checked_lists: Arc<presentations::CheckedLists>,
+    /// Issuers as verifiers see them, kept for a moment (see `issuer_views`).
+    issuer_views: Arc<issuer_views::IssuerViews>,
     /// The platform's public base URL, without a trailing slash: issuer identifiers and the
     /// addresses verifiers fetch keys and status lists from are built on it.
     public_url: Arc<str>,
@@ -90,6 +93,7 @@ impl App {
             names: lookup::Names::default(),
             status_lists: Arc::default(),
             checked_lists: Arc::default(),
+            issuer_views: Arc::default(),
             public_url: Arc::from(DEFAULT_PUBLIC_URL),
         }
     }

@@ -488,6 +488,7 @@ impl App {
                 &[record],
             )
             .await?;
+        self.issuer_views.forget(org);
         let stored = self
             .store
             .passport_credential(id)

@@ -21,6 +21,7 @@ use staffbank_store::{PresentationRequest, RequestState};
 use uuid::Uuid;
 
 use crate::audit::Change;
+use crate::issuer_views::IssuerView;
 use crate::issuers::parse_vct;
 use crate::{App, AppError, Principal};
 
@@ -349,6 +350,23 @@ impl App {
                 checked: self.checked_lists.clone(),
             });
         };
+        let view = match self.issuer_views.get(org) {
+            Some(view) if view.issuer.iss == iss => view,
+            _ => {
+                let view = self.read_issuer_view(org, iss).await?;
+                self.issuer_views.put(org, view.clone());
+                view
+            }
+        };
+        Ok(Known {
+            issuer: Some(view.issuer),
+            status_list: view.status_list,
+            checked: self.checked_lists.clone(),
+        })
+    }
+
+    /// Reads what a verifier needs of one of the platform's issuers.
+    async fn read_issuer_view(&self, org: OrgId, iss: String) -> Result<IssuerView, AppError> {
         let stored_keys = self.store.issuer_keys(org).await?;
         let keys: Vec<Jwk> = stored_keys
             .iter()
@@ -367,10 +385,9 @@ impl App {
             Err(AppError::NotFound) => None,
             Err(e) => return Err(e),
         };
-        Ok(Known {
-            issuer: Some(TrustedIssuer { iss, keys, vcts }),
+        Ok(IssuerView {
+            issuer: TrustedIssuer { iss, keys, vcts },
             status_list,
-            checked: self.checked_lists.clone(),
         })
     }
 

@@ -98,6 +98,42 @@ pub(crate) async fn answer(
     at: DateTime<Utc>,
     audit: &[AuditRecord],
 ) -> Result<(), StoreError> {
+    if let [record] = audit {
+        // The usual case, one round trip: the answer and its ledger entry in one statement,
+        // which is atomic on its own; the entry is written only if the answer was.
+        let changed = sqlx::query(
+            "WITH answered AS (UPDATE presentation_requests SET state = $2, result = $3, \
+             decided_at = $4 WHERE id = $1 AND state = 'pending' RETURNING id), \
+             e AS (INSERT INTO ledger_entries (id, recorded_at, action, tenant, subject, body) \
+             SELECT $5, $6, $7, $8, $9, $10 FROM answered RETURNING id, recorded_at) \
+             INSERT INTO ledger_pending (entry_id, recorded_at) SELECT id, recorded_at FROM e",
+        )
+        .bind(id)
+        .bind(state.as_str())
+        .bind(result)
+        .bind(at)
+        .bind(record.id)
+        .bind(record.recorded_at)
+        .bind(&record.action)
+        .bind(record.tenant.map(|t| t.0))
+        .bind(record.subject)
+        .bind(&record.body)
+        .execute(pool)
+        .await
+        .or_store()?
+        .rows_affected();
+        if changed == 1 {
+            return Ok(());
+        }
+        let mut tx = pool.begin().await.or_store()?;
+        return Err(missing_or(
+            &mut tx,
+            "presentation_requests",
+            id,
+            Conflict::RequestDecided,
+        )
+        .await);
+    }
     let mut tx = pool.begin().await.or_store()?;
     let changed = sqlx::query(
         "UPDATE presentation_requests SET state = $2, result = $3, decided_at = $4 \
