@@ -23,6 +23,7 @@ pub mod paper;
 pub mod passport;
 pub mod presentations;
 mod principal;
+pub mod refreshers;
 pub mod release;
 pub mod requests;
 pub mod sequencer;

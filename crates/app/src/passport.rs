@@ -203,6 +203,30 @@ impl App {
         SigningKey::from_slice(&private).map_err(|e| broken(&e))
     }
 
+    /// When a training record stops counting: the start of the UK day its first refresher falls
+    /// due. Refused if a subject has no configured period, or a refresher is already due.
+    async fn training_lapses(
+        &self,
+        subjects: &std::collections::BTreeMap<
+            staffbank_domain::credential_claims::CstfSubject,
+            staffbank_domain::credential_claims::Completion,
+        >,
+    ) -> Result<DateTime<Utc>, AppError> {
+        let periods = self.store.refresher_periods().await?;
+        let due = periods
+            .first_due(subjects)
+            .map_err(|e| AppError::field(&format!("claims.{}", e.claim), e.problem))?;
+        let lapses = instant_or_date(&due.to_string(), false)
+            .map_err(|e| AppError::Unexpected(anyhow::anyhow!("refresher date: {e}")))?;
+        if lapses <= self.now() {
+            return Err(AppError::field(
+                "claims.subjects",
+                format!("a refresher fell due on {due}: record the refresher first"),
+            ));
+        }
+        Ok(lapses)
+    }
+
     /// Offers a credential to a worker (compliance officer of a trust they work with, whose
     /// organisation has an issuer key).
     pub async fn offer_passport_credential(
@@ -217,12 +241,16 @@ impl App {
         claims
             .validate()
             .map_err(|e| AppError::field(&format!("claims.{}", e.claim), e.problem))?;
-        let expires_at = input
+        let mut expires_at = input
             .expires
             .as_deref()
             .map(|raw| instant_or_date(raw, true))
             .transpose()
             .map_err(|e| AppError::field("expires", e))?;
+        if let CredentialClaims::CoreSkillsTraining { subjects } = &claims {
+            let due = self.training_lapses(subjects).await?;
+            expires_at = Some(expires_at.map_or(due, |given| given.min(due)));
+        }
         if self.store.issuer_keys(org).await?.is_empty() {
             return Err(AppError::field(
                 "claims",

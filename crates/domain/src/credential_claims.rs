@@ -153,6 +153,46 @@ impl RefresherPeriods {
         let months = self.0.get(&(subject, done.level))?;
         done.completed.checked_add_months(Months::new(*months))
     }
+
+    /// Every configured period: subject, level, months.
+    pub fn entries(&self) -> impl Iterator<Item = (CstfSubject, u8, u32)> + '_ {
+        self.0.iter().map(|((s, l), m)| (*s, *l, *m))
+    }
+
+    /// The day a training record stops counting: the first refresher to fall due among its
+    /// subjects. Refused, naming the subject and level, if any has no period configured.
+    pub fn first_due(
+        &self,
+        subjects: &BTreeMap<CstfSubject, Completion>,
+    ) -> Result<NaiveDate, ClaimError> {
+        let mut first: Option<NaiveDate> = None;
+        for (subject, done) in subjects {
+            let due = self.due(*subject, *done).ok_or_else(|| ClaimError {
+                claim: format!("subjects.{}", subject.as_str()),
+                problem: format!(
+                    "no refresher period is configured for level {}; a platform administrator sets them",
+                    done.level
+                ),
+            })?;
+            first = Some(first.map_or(due, |f| f.min(due)));
+        }
+        first.ok_or_else(|| ClaimError {
+            claim: "subjects".into(),
+            problem: "at least one subject".into(),
+        })
+    }
+}
+
+impl CstfSubject {
+    /// Its name in claims and configuration, e.g. `fire_safety`.
+    pub fn as_str(self) -> String {
+        serde_name(&self)
+    }
+
+    /// The subject with that name.
+    pub fn parse(name: &str) -> Option<Self> {
+        serde_json::from_value(serde_json::Value::String(name.to_owned())).ok()
+    }
 }
 
 /// Whether someone is cleared, with no clinical detail.
@@ -498,6 +538,25 @@ mod tests {
         let level3 = Completion { level: 3, ..done };
         assert_eq!(periods.due(CstfSubject::Resuscitation, level3), None);
         assert_eq!(periods.due(CstfSubject::FireSafety, done), None);
+
+        // A record counts until its first refresher falls due; an unconfigured one is refused.
+        periods.set(CstfSubject::FireSafety, 2, 24);
+        let record: BTreeMap<_, _> = [
+            (CstfSubject::Resuscitation, done),
+            (CstfSubject::FireSafety, done),
+        ]
+        .into();
+        assert_eq!(periods.first_due(&record), Ok(d(2027, 2, 28)));
+        let unknown: BTreeMap<_, _> = [(CstfSubject::Resuscitation, level3)].into();
+        assert_eq!(
+            periods.first_due(&unknown).map_err(|e| e.claim),
+            Err("subjects.resuscitation".to_owned())
+        );
+        assert_eq!(
+            CstfSubject::parse("fire_safety"),
+            Some(CstfSubject::FireSafety)
+        );
+        assert_eq!(CstfSubject::parse("fire"), None);
     }
 
     #[test]

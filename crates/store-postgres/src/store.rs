@@ -5,6 +5,7 @@ use chrono::{DateTime, Utc};
 use sqlx::postgres::PgRow;
 use sqlx::{Postgres, Transaction};
 use staffbank_domain::booking::BookingStatus;
+use staffbank_domain::credential_claims::RefresherPeriods;
 use staffbank_domain::ranking::ShiftTimes;
 use staffbank_domain::release::{ReleasePolicy, Tier};
 use staffbank_domain::text::Label;
@@ -983,6 +984,18 @@ impl Store for PgStore {
 
     async fn trust_framework(&self) -> Result<Vec<TrustEntry>, StoreError> {
         crate::issuers::framework(&self.pool).await
+    }
+
+    async fn refresher_periods(&self) -> Result<RefresherPeriods, StoreError> {
+        crate::refreshers::read(&self.pool).await
+    }
+
+    async fn set_refresher_periods(
+        &self,
+        periods: &RefresherPeriods,
+        audit: &[AuditRecord],
+    ) -> Result<(), StoreError> {
+        crate::refreshers::replace(&self.pool, periods, audit).await
     }
 
     async fn offer_passport_credential(

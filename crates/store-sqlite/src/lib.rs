@@ -14,6 +14,7 @@ mod ledger;
 mod matching;
 mod offers;
 mod presentations;
+mod refreshers;
 mod requests;
 mod rows;
 mod store;

@@ -4,6 +4,7 @@ use async_trait::async_trait;
 use chrono::{DateTime, Utc};
 use sqlx::sqlite::SqliteRow;
 use sqlx::{Sqlite, Transaction};
+use staffbank_domain::credential_claims::RefresherPeriods;
 use staffbank_domain::ranking::ShiftTimes;
 use staffbank_domain::release::{ReleasePolicy, Tier};
 use staffbank_domain::text::Label;
@@ -1004,6 +1005,18 @@ impl Store for SqliteStore {
 
     async fn trust_framework(&self) -> Result<Vec<TrustEntry>, StoreError> {
         crate::issuers::framework(&self.reader).await
+    }
+
+    async fn refresher_periods(&self) -> Result<RefresherPeriods, StoreError> {
+        crate::refreshers::read(&self.reader).await
+    }
+
+    async fn set_refresher_periods(
+        &self,
+        periods: &RefresherPeriods,
+        audit: &[AuditRecord],
+    ) -> Result<(), StoreError> {
+        crate::refreshers::replace(self, periods, audit).await
     }
 
     async fn offer_passport_credential(

@@ -54,7 +54,8 @@ macro_rules! conformance_suite {
             offer_rounds_are_claimed_once_and_a_freed_place_falls_due,
             issuer_keys_rotate_and_trust_is_kept,
             passport_offers_are_decided_once_and_revocation_is_final,
-            presentation_requests_are_answered_once
+            presentation_requests_are_answered_once,
+            refresher_periods_are_replaced_whole
         );
     };
     (@cases $make:path; $($case:ident),*) => {

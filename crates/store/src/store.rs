@@ -8,6 +8,7 @@ use staffbank_domain::*;
 
 use uuid::Uuid;
 
+use staffbank_domain::credential_claims::RefresherPeriods;
 use staffbank_domain::ranking::ShiftTimes;
 use staffbank_domain::release::{ReleasePolicy, Tier};
 
@@ -353,6 +354,14 @@ pub trait Store: Send + Sync + 'static {
     ) -> Result<(), StoreError>;
     /// The whole trust framework, by issuer then credential type.
     async fn trust_framework(&self) -> Result<Vec<TrustEntry>, StoreError>;
+    /// The Core Skills Training refresher periods configured.
+    async fn refresher_periods(&self) -> Result<RefresherPeriods, StoreError>;
+    /// Replaces every refresher period with `periods`.
+    async fn set_refresher_periods(
+        &self,
+        periods: &RefresherPeriods,
+        audit: &[AuditRecord],
+    ) -> Result<(), StoreError>;
 
     /// Records an offer with the first of `indices` (random, chosen by the caller) that no other
     /// credential of the issuer holds in its status list (`credential.status_idx` is ignored);

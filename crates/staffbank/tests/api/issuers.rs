@@ -14,7 +14,8 @@ use crate::helpers::TestApp;
 
 crate::both_backends!(
     issuer_keys_are_rotated_by_their_trust_and_published_without_secrets,
-    only_platform_admins_change_the_trust_framework
+    only_platform_admins_change_the_trust_framework,
+    training_credentials_last_until_their_first_refresher
 );
 
 async fn officer(app: &TestApp, email: &str, org: &str, role: Role) -> String {
@@ -193,4 +194,85 @@ async fn only_platform_admins_change_the_trust_framework(app: TestApp) {
         .call(Method::GET, "/api/v1/trust-framework", None, None)
         .await;
     assert_eq!(listed.body, json!([]));
+}
+
+async fn training_credentials_last_until_their_first_refresher(app: TestApp) {
+    let a = app.trust("RXL").await;
+    let a_officer = officer(&app, "co@a.test", &a.id, Role::ComplianceOfficer).await;
+    let nurse = app.worker("nurse@a.test", &[&a.bank]).await;
+    let nurse_id = app.worker_id(&nurse).await.0;
+    app.post(
+        &format!("/api/v1/organisations/{}/issuer-keys", a.id),
+        &a_officer,
+        json!({}),
+    )
+    .await;
+    let today = chrono::Utc::now().date_naive();
+    let months_ago = |m: u32| (today - chrono::Months::new(m)).to_string();
+    let training = |fire: String, resus: String| {
+        json!({"claims": {"type": "core_skills_training", "subjects": {
+            "fire_safety": {"level": 1, "completed": fire},
+            "resuscitation": {"level": 2, "completed": resus}}}})
+    };
+    let offers = format!("/api/v1/workers/{nurse_id}/passport-offers");
+    let periods = "/api/v1/refresher-periods";
+
+    // None is assumed: with no periods, training cannot be offered.
+    let refused = app
+        .post(&offers, &a_officer, training(months_ago(2), months_ago(6)))
+        .await;
+    refused.assert_problem(422, "validation-error");
+    assert_eq!(
+        refused.body["errors"][0]["field"],
+        "claims.subjects.fire_safety"
+    );
+
+    // Platform administrators only, and only sound periods; a refused change changes nothing.
+    let good = json!([{"subject": "fire_safety", "level": 1, "months": 24},
+        {"subject": "resuscitation", "level": 2, "months": 12}]);
+    app.call(Method::PUT, periods, Some(&a_officer), Some(good.clone()))
+        .await
+        .assert_problem(403, "forbidden");
+    let bad = json!([{"subject": "fire", "level": 4, "months": 0},
+        {"subject": "resuscitation", "level": 2, "months": 12},
+        {"subject": "resuscitation", "level": 2, "months": 6}]);
+    let refused = app
+        .call(Method::PUT, periods, Some(&app.admin), Some(bad))
+        .await;
+    refused.assert_problem(422, "validation-error");
+    assert_eq!(
+        refused.body["errors"].as_array().unwrap().len(),
+        4,
+        "{}",
+        refused.body
+    );
+    assert_eq!(
+        app.call(Method::GET, periods, None, None).await.body,
+        json!([])
+    );
+    let set = app
+        .call(Method::PUT, periods, Some(&app.admin), Some(good))
+        .await;
+    assert_eq!(set.status, StatusCode::OK, "{}", set.body);
+    assert_eq!(
+        app.call(Method::GET, periods, None, None).await.body,
+        set.body
+    );
+
+    // The credential lasts until its first refresher: resuscitation, 12 months after it was
+    // done six months ago, at the start of that UK day.
+    let offered = app
+        .post(&offers, &a_officer, training(months_ago(2), months_ago(6)))
+        .await;
+    assert_eq!(offered.status, StatusCode::CREATED, "{}", offered.body);
+    let due = (today - chrono::Months::new(6)) + chrono::Months::new(12);
+    let expires: chrono::DateTime<chrono::Utc> =
+        serde_json::from_value(offered.body["expires_at"].clone()).unwrap();
+    let uk = expires.with_timezone(&chrono_tz::Europe::London);
+    assert_eq!((uk.date_naive(), uk.time()), (due, chrono::NaiveTime::MIN));
+
+    // A refresher already due: refused.
+    app.post(&offers, &a_officer, training(months_ago(2), months_ago(13)))
+        .await
+        .assert_problem(422, "validation-error");
 }

@@ -378,3 +378,34 @@ pub async fn presentation_requests_are_answered_once(store: Arc<dyn Store>) {
         vec![second.id, first.id]
     );
 }
+
+/// Refresher periods start empty (none is assumed), are replaced whole, and the change is
+/// written with its ledger entry.
+pub async fn refresher_periods_are_replaced_whole(store: Arc<dyn Store>) {
+    use staffbank_domain::credential_claims::{CstfSubject, RefresherPeriods};
+    let world = World::new(store.clone()).await;
+    assert_eq!(
+        store.refresher_periods().await.unwrap(),
+        RefresherPeriods::default()
+    );
+    let mut first = RefresherPeriods::default();
+    first.set(CstfSubject::FireSafety, 1, 24);
+    first.set(CstfSubject::Resuscitation, 2, 12);
+    let set = super::audit("refresher_periods.set", None, world.now);
+    store
+        .set_refresher_periods(&first, std::slice::from_ref(&set))
+        .await
+        .unwrap();
+    assert_eq!(store.refresher_periods().await.unwrap(), first);
+    assert!(store.entry(set.id).await.unwrap().is_some());
+    let mut second = RefresherPeriods::default();
+    second.set(CstfSubject::MovingHandling, 3, 36);
+    store
+        .set_refresher_periods(
+            &second,
+            &[super::audit("refresher_periods.set", None, world.now)],
+        )
+        .await
+        .unwrap();
+    assert_eq!(store.refresher_periods().await.unwrap(), second);
+}

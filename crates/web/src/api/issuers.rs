@@ -5,6 +5,7 @@ use axum::extract::State;
 use axum::http::StatusCode;
 use serde_json::Value;
 use staffbank_app::issuers::{IssuerKeyView, SetTrust, TrustView};
+use staffbank_app::refreshers::RefresherPeriod;
 use staffbank_domain::OrgId;
 use uuid::Uuid;
 
@@ -70,4 +71,29 @@ pub async fn set_trust(
     ApiJson(input): ApiJson<SetTrust>,
 ) -> Result<axum::Json<TrustView>, ApiError> {
     Ok(axum::Json(state.app.set_trust(&who, input).await?))
+}
+
+/// The Core Skills Training refresher periods: months per subject and level. Public, like the
+/// trust framework, so anyone can see why a training credential lapses when it does.
+#[utoipa::path(get, path = "/api/v1/refresher-periods", tag = "passport",
+    responses((status = 200, body = Vec<RefresherPeriod>)))]
+pub async fn refresher_periods(
+    State(state): State<AppState>,
+) -> Result<axum::Json<Vec<RefresherPeriod>>, ApiError> {
+    Ok(axum::Json(state.app.refresher_periods().await?))
+}
+
+/// Replace every refresher period (platform administrators).
+#[utoipa::path(put, path = "/api/v1/refresher-periods", tag = "passport", security(("bearer" = [])),
+    request_body = Vec<RefresherPeriod>,
+    responses((status = 200, body = Vec<RefresherPeriod>), (status = 403, body = Problem),
+        (status = 422, body = Problem)))]
+pub async fn set_refresher_periods(
+    State(state): State<AppState>,
+    Caller(who): Caller,
+    ApiJson(input): ApiJson<Vec<RefresherPeriod>>,
+) -> Result<axum::Json<Vec<RefresherPeriod>>, ApiError> {
+    Ok(axum::Json(
+        state.app.set_refresher_periods(&who, input).await?,
+    ))
 }

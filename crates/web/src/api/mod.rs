@@ -60,7 +60,7 @@ impl PageQuery {
         matching::shift_matches, matching::candidates, matching::my_offers,
         requests::request, requests::my_requests, requests::approvals, requests::approve, requests::decline,
         issuers::rotate_key, issuers::metadata, issuers::did_document, issuers::trust_framework,
-        issuers::set_trust,
+        issuers::set_trust, issuers::refresher_periods, issuers::set_refresher_periods,
         passport::offer_credential, passport::my_passport, passport::accept_credential, passport::reject_credential, passport::set_revocation,
         passport::status_list,
         presentations::request_presentation, presentations::presentation_request, presentations::my_presentation_requests, presentations::present,
@@ -152,6 +152,10 @@ fn issuer_routes() -> Router<AppState> {
         .route(
             "/api/v1/trust-framework",
             get(issuers::trust_framework).put(issuers::set_trust),
+        )
+        .route(
+            "/api/v1/refresher-periods",
+            get(issuers::refresher_periods).put(issuers::set_refresher_periods),
         )
         .route(
             "/api/v1/workers/{worker_id}/passport-offers",
