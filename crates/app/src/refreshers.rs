@@ -54,13 +54,13 @@ impl App {
             let at = |field: &str| format!("[{i}].{field}");
             let subject = CstfSubject::parse(&p.subject);
             if subject.is_none() {
-                errors.push(crate::FieldError::new(&at("subject"), "not a CSTF subject"));
+                errors.push(crate::FieldError::new(at("subject"), "not a CSTF subject"));
             }
             if !(1..=3).contains(&p.level) {
-                errors.push(crate::FieldError::new(&at("level"), "must be 1, 2 or 3"));
+                errors.push(crate::FieldError::new(at("level"), "must be 1, 2 or 3"));
             }
             if !(1..=120).contains(&p.months) {
-                errors.push(crate::FieldError::new(&at("months"), "must be 1 to 120"));
+                errors.push(crate::FieldError::new(at("months"), "must be 1 to 120"));
             }
             if let Some(subject) = subject {
                 if periods
