@@ -68,7 +68,7 @@ impl App {
                     .any(|(s, l, _)| s == subject && l == p.level)
                 {
                     errors.push(crate::FieldError::new(
-                        &at("subject"),
+                        at("subject"),
                         "given twice at this level",
                     ));
                 }
