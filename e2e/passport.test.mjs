@@ -10,6 +10,8 @@ import { launch, startDemo, checkAccessibility, signIn, cleanUp } from './suppor
 
 const WORKER = 'worker@demo.staffbank.test';
 const OFFICER = 'compliance@rxl.demo.staffbank.test';
+/** The NMC's registrar, who issued the worker's registration. */
+const REGISTRAR = 'issuer@nmc.demo.staffbank.test';
 /** The product's target for the time from "Verify passport" to the result on screen. */
 const VERIFY_TARGET_MS = 2000;
 
@@ -179,8 +181,8 @@ test('a worker accepts, shares on request and prints their passport; an officer 
   assert.match(await result.textContent(), /Amira Hassan/);
   await checkAccessibility(desk, 'paper check result page');
 
-  // The issuer revokes; the printed code now fails on the issuer's status list.
-  const revoked = await api(`/api/v1/passport-credentials/${credentialId}/revocation`, await tokenOf(OFFICER), {
+  // The NMC revokes; the printed code now fails on its status list.
+  const revoked = await api(`/api/v1/passport-credentials/${credentialId}/revocation`, await tokenOf(REGISTRAR), {
     method: 'POST',
     body: JSON.stringify({ state: 'revoked', reason: 'Registration lapsed' }),
   });

@@ -203,6 +203,43 @@ impl App {
         SigningKey::from_slice(&private).map_err(|e| broken(&e))
     }
 
+    /// The worker, and the organisation that would issue them this credential: the trust of a
+    /// compliance officer who shares a bank with them; or the issuing body (a regulator, the DBS,
+    /// a training provider) of a credential issuer, if the trust framework trusts it for the type.
+    async fn offering_org(
+        &self,
+        who: &Principal,
+        worker_id: WorkerId,
+        claims: &Value,
+    ) -> Result<(staffbank_store::Worker, OrgId), AppError> {
+        let issuing = who.orgs_as(staffbank_domain::role::Role::CredentialIssuer);
+        if issuing.is_empty() || who.has_role(staffbank_domain::role::Role::ComplianceOfficer) {
+            return self.compliance_org_for(who, worker_id).await;
+        }
+        let worker = self
+            .store
+            .worker(worker_id)
+            .await?
+            .ok_or(AppError::NotFound)?;
+        let kind = claims
+            .get("type")
+            .and_then(Value::as_str)
+            .and_then(staffbank_domain::credential::CredentialKind::parse)
+            .ok_or_else(|| AppError::field("claims.type", "not a credential type"))?;
+        let wanted = vct(kind);
+        let trusted = self.store.trust_framework().await?;
+        issuing
+            .into_iter()
+            .find(|org| trusted.iter().any(|t| t.org_id == *org && t.vct == wanted))
+            .map(|org| (worker, org))
+            .ok_or_else(|| {
+                AppError::field(
+                    "claims.type",
+                    "the trust framework does not trust your organisation for this type",
+                )
+            })
+    }
+
     /// When a training record stops counting: the start of the UK day its first refresher falls
     /// due. Refused if a subject has no configured period, or a refresher is already due.
     async fn training_lapses(
@@ -235,7 +272,7 @@ impl App {
         worker_id: WorkerId,
         input: OfferCredential,
     ) -> Result<PassportCredentialView, AppError> {
-        let (worker, org) = self.compliance_org_for(who, worker_id).await?;
+        let (worker, org) = self.offering_org(who, worker_id, &input.claims).await?;
         let claims: CredentialClaims =
             serde_json::from_value(input.claims).map_err(|e| AppError::field("claims", e))?;
         claims

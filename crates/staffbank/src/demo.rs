@@ -97,10 +97,11 @@ pub async fn run(args: DemoArgs) -> anyhow::Result<()> {
     serve(app, &serve_args).await
 }
 
-/// Makes Blackpool (RXL) an issuer trusted for every credential type, and offers the demo
-/// worker their NMC registration and DBS check, through the same steps as the product's users:
-/// the compliance officer makes the issuer key and offers, the platform admin sets the trust
-/// framework. The worker accepts in their browser, where the holder key is made.
+/// Makes Blackpool (RXL) an issuer trusted for what an employer vouches for, and the NMC for
+/// professional registration; the NMC offers the demo worker their registration and Blackpool
+/// their DBS check. Each step is taken as the product's users take it: officers make issuer
+/// keys and offer, the platform admin sets the trust framework. The worker accepts in their
+/// browser, where the holder key is made.
 async fn seed_passport(app: &App) -> anyhow::Result<()> {
     let as_user = |email: &'static str| async move {
         let signed_in = app
@@ -112,6 +113,7 @@ async fn seed_passport(app: &App) -> anyhow::Result<()> {
             .map_err(|e| anyhow::anyhow!("{email}: {e}"))
     };
     let officer = as_user("compliance@rxl.demo.staffbank.test").await?;
+    let registrar = as_user("issuer@nmc.demo.staffbank.test").await?;
     let admin = as_user("admin@demo.staffbank.test").await?;
     let worker = as_user(WORKER_EMAIL).await?;
     let worker_id = worker
@@ -119,16 +121,25 @@ async fn seed_passport(app: &App) -> anyhow::Result<()> {
         .as_ref()
         .map(|w| w.id)
         .context("the demo worker has no worker profile")?;
-    let rxl = officer
-        .orgs_as(Role::ComplianceOfficer)
-        .first()
-        .copied()
-        .context("the compliance officer has no trust")?;
+    let org_of = |who: &staffbank_app::Principal, role: Role| {
+        who.orgs_as(role)
+            .first()
+            .copied()
+            .context("a demo issuer has no organisation")
+    };
+    let rxl = org_of(&officer, Role::ComplianceOfficer)?;
+    let nmc = org_of(&registrar, Role::CredentialIssuer)?;
     let fail = |e: staffbank_app::AppError| anyhow::anyhow!("{e}");
     app.rotate_issuer_key(&officer, rxl).await.map_err(fail)?;
+    app.rotate_issuer_key(&registrar, nmc).await.map_err(fail)?;
     for kind in CredentialKind::ALL {
+        let org = if kind == CredentialKind::ProfessionalRegistration {
+            nmc
+        } else {
+            rxl
+        };
         let trust = staffbank_app::issuers::SetTrust {
-            org_id: rxl.0,
+            org_id: org.0,
             vct: staffbank_domain::credential_claims::vct(kind),
             trusted: true,
         };
@@ -137,20 +148,22 @@ async fn seed_passport(app: &App) -> anyhow::Result<()> {
     let renewal = (Utc::now() + Duration::days(300)).date_naive();
     let offers = [
         (
+            &registrar,
             serde_json::json!({"type": "professional_registration", "regulator": "nmc",
                 "number": "18C0427E", "registered": true, "renewal": renewal.to_string()}),
             Some(renewal.to_string()),
         ),
         (
+            &officer,
             serde_json::json!({"type": "dbs_check", "level": "enhanced_barred",
                 "workforce": "adult_and_child", "certificate_date": "2025-06-02",
                 "update_service": true}),
             None,
         ),
     ];
-    for (claims, expires) in offers {
+    for (by, claims, expires) in offers {
         let offer = staffbank_app::passport::OfferCredential { claims, expires };
-        app.offer_passport_credential(&officer, worker_id, offer)
+        app.offer_passport_credential(by, worker_id, offer)
             .await
             .map_err(fail)?;
     }

@@ -15,7 +15,8 @@ use crate::helpers::TestApp;
 crate::both_backends!(
     issuer_keys_are_rotated_by_their_trust_and_published_without_secrets,
     only_platform_admins_change_the_trust_framework,
-    training_credentials_last_until_their_first_refresher
+    training_credentials_last_until_their_first_refresher,
+    an_issuing_body_offers_only_the_types_it_is_trusted_for
 );
 
 async fn officer(app: &TestApp, email: &str, org: &str, role: Role) -> String {
@@ -275,4 +276,90 @@ async fn training_credentials_last_until_their_first_refresher(app: TestApp) {
     app.post(&offers, &a_officer, training(months_ago(2), months_ago(13)))
         .await
         .assert_problem(422, "validation-error");
+}
+
+async fn an_issuing_body_offers_only_the_types_it_is_trusted_for(app: TestApp) {
+    let a = app.trust("RXL").await;
+    let nmc = app
+        .post(
+            "/api/v1/organisations",
+            &app.admin,
+            json!({"ods_code": "NMC", "name": "Nursing and Midwifery Council", "kind": "issuer"}),
+        )
+        .await;
+    let nmc_id = nmc.body["id"].as_str().unwrap().to_owned();
+    let registrar = officer(&app, "registrar@nmc.test", &nmc_id, Role::CredentialIssuer).await;
+    let nurse = app.worker("nurse@a.test", &[&a.bank]).await;
+    let nurse_id = app.worker_id(&nurse).await.0;
+    let key = app
+        .post(
+            &format!("/api/v1/organisations/{nmc_id}/issuer-keys"),
+            &registrar,
+            json!({}),
+        )
+        .await;
+    assert_eq!(key.status, StatusCode::CREATED, "{}", key.body);
+    let offers = format!("/api/v1/workers/{nurse_id}/passport-offers");
+    let registration = json!({"claims": {"type": "professional_registration", "regulator": "nmc",
+        "number": "71A2998E", "registered": true, "renewal": "2027-03-31"}});
+
+    // Not trusted for the type yet: refused, nothing offered.
+    let refused = app.post(&offers, &registrar, registration.clone()).await;
+    refused.assert_problem(422, "validation-error");
+    assert_eq!(refused.body["errors"][0]["field"], "claims.type");
+    let vct = "urn:staffbank:vct:professional_registration:1";
+    app.call(
+        Method::PUT,
+        "/api/v1/trust-framework",
+        Some(&app.admin),
+        Some(json!({"org_id": nmc_id, "vct": vct, "trusted": true})),
+    )
+    .await;
+    let offered = app.post(&offers, &registrar, registration).await;
+    assert_eq!(offered.status, StatusCode::CREATED, "{}", offered.body);
+    assert_eq!(offered.body["org_id"], json!(nmc_id));
+    assert!(offered.body["issuer"]
+        .as_str()
+        .unwrap()
+        .ends_with(&format!("/issuers/{nmc_id}")));
+    // Only the types it is trusted for.
+    let dbs = json!({"claims": {"type": "dbs_check", "level": "enhanced_barred", "workforce": "adult",
+        "certificate_date": "2025-03-01", "update_service": true}});
+    app.post(&offers, &registrar, dbs)
+        .await
+        .assert_problem(422, "validation-error");
+    // The nurse accepts; the body revokes what it issued.
+    let id = offered.body["id"].as_str().unwrap();
+    let nonce = app.get("/api/v1/me/passport", &nurse).await.body[0]["nonce"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    let holder = SigningKey::random(&mut rand::rngs::OsRng);
+    let issuer = offered.body["issuer"].as_str().unwrap();
+    let proof = crate::passport::proof(&holder, issuer, &nonce, chrono::Utc::now().timestamp());
+    let accepted = app
+        .post(
+            &format!("/api/v1/me/passport/{id}/accept"),
+            &nurse,
+            json!({"proof": proof}),
+        )
+        .await;
+    assert_eq!(accepted.status, StatusCode::OK, "{}", accepted.body);
+    let revoked = app
+        .post(
+            &format!("/api/v1/passport-credentials/{id}/revocation"),
+            &registrar,
+            json!({"state": "revoked", "reason": "Removed from the register"}),
+        )
+        .await;
+    assert_eq!(revoked.status, StatusCode::OK, "{}", revoked.body);
+    assert_eq!(
+        app.get("/api/v1/me/passport", &nurse)
+            .await
+            .body
+            .as_array()
+            .unwrap()
+            .len(),
+        1
+    );
 }
