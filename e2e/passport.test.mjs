@@ -6,6 +6,9 @@
 // the credential the same code fails on its status. Every page has no WCAG 2.2 AA violation.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { launch, startDemo, checkAccessibility, signIn, cleanUp } from './support.mjs';
 
 const WORKER = 'worker@demo.staffbank.test';
@@ -61,7 +64,8 @@ const payloadOf = (sdJwt) => JSON.parse(Buffer.from(sdJwt.split('~')[0].split('.
 
 test('a worker accepts, shares on request and prints their passport; an officer verifies it', async () => {
   const base = await startDemo();
-  const workerContext = await browser.newContext({ viewport: { width: 375, height: 812 }, bypassCSP: true });
+  // A phone's screen: 375 CSS pixels wide, three device pixels to each.
+  const workerContext = await browser.newContext({ viewport: { width: 375, height: 812 }, deviceScaleFactor: 3, bypassCSP: true });
   const phone = await workerContext.newPage();
   await signIn(phone, base, WORKER);
   await phone.waitForURL(/\/shifts$/);
@@ -180,6 +184,18 @@ test('a worker accepts, shares on request and prints their passport; an officer 
   await desk.getByText('Check photo ID').waitFor();
   assert.match(await result.textContent(), /Amira Hassan/);
   await checkAccessibility(desk, 'paper check result page');
+
+  // The same code from a photo: a picture of the printed code, read on the server.
+  const photo = join(mkdtempSync(join(tmpdir(), 'staffbank-photo-')), 'code.png');
+  await paper.locator('[role=img]').screenshot({ path: photo });
+  await desk.goto(`${base}/manage/passport`);
+  await desk.getByLabel('Or take a photo of the QR code').setInputFiles(photo);
+  await desk.getByRole('button', { name: 'Check photo' }).click();
+  await desk.locator('#verification-result, .nhsuk-error-summary').first().waitFor();
+  assert.equal(await desk.locator('.nhsuk-error-summary').count(), 0,
+    await desk.locator('main').textContent());
+  assert.equal(await desk.locator('#verification-result').getAttribute('data-valid'), 'true');
+  assert.match(await desk.locator('#verification-result').textContent(), /18C0427E/);
 
   // The NMC revokes; the printed code now fails on its status list.
   const revoked = await api(`/api/v1/passport-credentials/${credentialId}/revocation`, await tokenOf(REGISTRAR), {

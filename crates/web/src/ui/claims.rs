@@ -31,12 +31,7 @@ pub fn kinds() -> impl Iterator<Item = CredentialKind> {
 
 /// A claim path in words: `subjects.fire_safety` reads "Subjects: fire safety".
 pub fn claim_label(path: &str) -> String {
-    let text = path.replace('.', ": ").replace('_', " ");
-    let mut chars = text.chars();
-    chars
-        .next()
-        .map(|c| c.to_uppercase().collect::<String>() + chars.as_str())
-        .unwrap_or_default()
+    super::layout::capitalise(&path.replace('.', ": ").replace('_', " "))
 }
 
 /// A claim's value in words.

@@ -152,7 +152,8 @@ pub fn messages(error: &AppError) -> Vec<String> {
     }
 }
 
-fn capitalise(text: &str) -> String {
+/// `text` with its first letter in upper case.
+pub(crate) fn capitalise(text: &str) -> String {
     let mut chars = text.chars();
     chars
         .next()

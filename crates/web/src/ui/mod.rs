@@ -7,10 +7,12 @@ mod claims;
 mod layout;
 mod ledger;
 mod passport;
+mod scan;
 mod session;
 mod verify;
 mod worker;
 
+use axum::extract::DefaultBodyLimit;
 use axum::http::header;
 use axum::response::{IntoResponse, Redirect, Response};
 use axum::routing::{get, post};
@@ -64,6 +66,10 @@ pub fn routes() -> Router<AppState> {
             get(verify::request_state),
         )
         .route("/manage/passport/paper", post(verify::paper))
+        .route(
+            "/manage/passport/paper/scan",
+            post(verify::paper_photo).layer(DefaultBodyLimit::max(scan::MAX_PHOTO)),
+        )
         .route(
             "/assets/app/ledger.js",
             get(|| async { script(include_str!("../../assets/ledger.js")) }),

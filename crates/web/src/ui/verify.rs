@@ -2,7 +2,8 @@
 //! credential type, watch for the answer and read every check; or check a paper passport's
 //! code by pasting its text.
 
-use axum::extract::{Form, State};
+use axum::extract::multipart::MultipartRejection;
+use axum::extract::{Form, Multipart, State};
 use axum::response::{IntoResponse, Redirect, Response};
 use maud::{html, Markup};
 use serde::Deserialize;
@@ -14,7 +15,8 @@ use staffbank_domain::role::Role;
 use uuid::Uuid;
 
 use super::claims::{claim_label, kinds, outcome, type_label};
-use super::layout::{app_error_page, error_summary, messages, page};
+use super::layout::{app_error_page, capitalise, error_summary, messages, page};
+use super::scan::read_qr;
 use super::{csrf_ok, csrf_refused, UiUser};
 use crate::extract::ApiPath;
 use crate::AppState;
@@ -91,6 +93,15 @@ fn forms(who: &Principal, filled: &Filled, errors: &[String]) -> Markup {
                 textarea class="nhsuk-textarea" id="credential" name="credential" rows="5" spellcheck="false" {}
             }
             button type="submit" class="nhsuk-button nhsuk-button--secondary" { "Check paper credential" }
+        }
+        form method="post" action="/manage/passport/paper/scan" enctype="multipart/form-data" novalidate {
+            input type="hidden" name="csrf" value=(who.session.csrf_token);
+            div class="nhsuk-form-group" {
+                label class="nhsuk-label" for="photo" { "Or take a photo of the QR code" }
+                div class="nhsuk-hint" id="photo-hint" { "On a phone this opens the camera. Fill the picture with the code." }
+                input class="nhsuk-file-upload" id="photo" name="photo" type="file" accept="image/png,image/jpeg" capture="environment" aria-describedby="photo-hint";
+            }
+            button type="submit" class="nhsuk-button nhsuk-button--secondary" { "Check photo" }
         }
     }
 }
@@ -226,6 +237,65 @@ pub async fn request_state(
     }
 }
 
+/// `POST /manage/passport/paper/scan`: a photo of a paper credential's code, read, then checked
+/// as pasted text would be.
+pub async fn paper_photo(
+    State(state): State<AppState>,
+    UiUser(who): UiUser,
+    multipart: Result<Multipart, MultipartRejection>,
+) -> Response {
+    let (mut csrf, mut photo) = (String::new(), None);
+    if let Ok(mut multipart) = multipart {
+        while let Ok(Some(field)) = multipart.next_field().await {
+            match field.name() {
+                Some("csrf") => csrf = field.text().await.unwrap_or_default(),
+                Some("photo") => photo = field.bytes().await.ok(),
+                _ => {}
+            }
+        }
+    }
+    if !csrf_ok(&who, &csrf) {
+        return csrf_refused();
+    }
+    if let Some(refused) = not_officer(&who) {
+        return refused;
+    }
+    let text = match photo.as_deref().map(read_qr) {
+        Some(Ok(text)) => text,
+        Some(Err(why)) => return refused_paper(&who, vec![capitalise(why)]),
+        None => return refused_paper(&who, vec!["Choose a photo of the QR code".into()]),
+    };
+    check_paper(&state, &who, &text).await
+}
+
+/// The forms again, with why the paper credential could not be checked.
+fn refused_paper(who: &Principal, errors: Vec<String>) -> Response {
+    let mut response = page(
+        "Verify a passport",
+        Some(who),
+        forms(who, &Filled::default(), &errors),
+    );
+    *response.status_mut() = axum::http::StatusCode::UNPROCESSABLE_ENTITY;
+    response
+}
+
+/// Checks a paper credential's text and shows the outcome.
+async fn check_paper(state: &AppState, who: &Principal, text: &str) -> Response {
+    match state.app.verify_paper(who, text).await {
+        Ok(result) => page(
+            "Paper passport check",
+            Some(who),
+            html! {
+                h1 class="nhsuk-heading-xl" { "Paper passport check" }
+                (outcome(&result))
+                p { a href="/manage/passport" { "Check another" } }
+            },
+        ),
+        Err(e @ (AppError::Unexpected(_) | AppError::Forbidden)) => app_error_page(e),
+        Err(e) => refused_paper(who, messages(&e)),
+    }
+}
+
 /// The paper form.
 #[derive(Deserialize)]
 pub struct PaperForm {
@@ -247,25 +317,5 @@ pub async fn paper(
     if let Some(refused) = not_officer(&who) {
         return refused;
     }
-    match state.app.verify_paper(&who, &form.credential).await {
-        Ok(result) => page(
-            "Paper passport check",
-            Some(&who),
-            html! {
-                h1 class="nhsuk-heading-xl" { "Paper passport check" }
-                (outcome(&result))
-                p { a href="/manage/passport" { "Check another" } }
-            },
-        ),
-        Err(e @ (AppError::Unexpected(_) | AppError::Forbidden)) => app_error_page(e),
-        Err(e) => {
-            let mut response = page(
-                "Verify a passport",
-                Some(&who),
-                forms(&who, &Filled::default(), &messages(&e)),
-            );
-            *response.status_mut() = axum::http::StatusCode::UNPROCESSABLE_ENTITY;
-            response
-        }
-    }
+    check_paper(&state, &who, &form.credential).await
 }
