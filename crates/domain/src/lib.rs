@@ -11,6 +11,7 @@ pub mod eligibility;
 pub mod grade;
 pub mod ids;
 pub mod org;
+pub mod pay;
 pub mod ranking;
 pub mod release;
 pub mod role;

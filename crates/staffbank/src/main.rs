@@ -4,6 +4,7 @@ mod bench;
 mod demo;
 mod matching_bench;
 mod passport_bench;
+mod pay_bench;
 mod serve;
 
 use clap::{Parser, Subcommand};
@@ -67,6 +68,9 @@ enum BenchCommand {
     /// Issuing an SD-JWT VC and verifying a presentation with every check on, in process on one
     /// core: the floor under the passport's figures through the API.
     Passport(passport_bench::PassportBenchArgs),
+    /// The pure pay engine's timesheets per second on one core, across bands, nights,
+    /// weekends, bank holidays and clock changes.
+    Pay(pay_bench::PayBenchArgs),
 }
 
 #[derive(Subcommand)]
@@ -147,6 +151,9 @@ async fn main() -> anyhow::Result<()> {
         Command::Bench {
             command: BenchCommand::Matching(args),
         } => matching_bench::run(args).await,
+        Command::Bench {
+            command: BenchCommand::Pay(args),
+        } => pay_bench::run(&args),
         Command::Openapi => {
             println!("{}", staffbank_web::openapi_json()?);
             Ok(())
