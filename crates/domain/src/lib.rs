@@ -5,6 +5,7 @@
 //! always valid.
 
 pub mod booking;
+pub mod breaks;
 pub mod credential;
 pub mod credential_claims;
 pub mod eligibility;
