@@ -18,6 +18,7 @@ pub mod release;
 pub mod role;
 pub mod shift;
 pub mod text;
+pub mod timesheet;
 pub mod worker;
 pub mod working_time;
 
