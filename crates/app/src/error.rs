@@ -54,6 +54,8 @@ pub enum ConflictKind {
     AlreadyRequested,
     /// The request was already approved or declined.
     RequestDecided,
+    /// The shift is already paid to this worker for this date.
+    AlreadyPaid,
 }
 
 /// What a use case can fail with.
@@ -146,6 +148,10 @@ impl From<StoreError> for AppError {
                 Conflict::RequestDecided => (
                     ConflictKind::RequestDecided,
                     "the request has already been decided",
+                ),
+                Conflict::AlreadyPaid => (
+                    ConflictKind::AlreadyPaid,
+                    "this shift is already paid to this worker for this date",
                 ),
                 Conflict::LedgerMoved => {
                     return Self::Unexpected(anyhow::anyhow!("the ledger moved under a sequencer"))

@@ -18,6 +18,7 @@ mod requests;
 mod rows;
 mod sessions;
 mod store;
+mod timesheets;
 mod working_time;
 
 use std::time::Duration;

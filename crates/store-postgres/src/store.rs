@@ -9,6 +9,7 @@ use staffbank_domain::credential_claims::RefresherPeriods;
 use staffbank_domain::ranking::ShiftTimes;
 use staffbank_domain::release::{ReleasePolicy, Tier};
 use staffbank_domain::text::Label;
+use staffbank_domain::timesheet::TimesheetState;
 use staffbank_domain::working_time::Worked;
 use staffbank_domain::*;
 use staffbank_store::raw::{self, grade_rank, scope_parts, stored_shift_status};
@@ -984,6 +985,55 @@ impl Store for PgStore {
 
     async fn trust_framework(&self) -> Result<Vec<TrustEntry>, StoreError> {
         crate::issuers::framework(&self.pool).await
+    }
+
+    async fn create_timesheet(
+        &self,
+        timesheet: &Timesheet,
+        audit: &[AuditRecord],
+    ) -> Result<Timesheet, StoreError> {
+        crate::timesheets::create(&self.pool, timesheet, audit).await
+    }
+
+    async fn timesheet(&self, id: Uuid) -> Result<Option<Timesheet>, StoreError> {
+        crate::timesheets::one(&self.pool, id).await
+    }
+
+    async fn timesheet_for_booking(
+        &self,
+        booking: BookingId,
+    ) -> Result<Option<Timesheet>, StoreError> {
+        crate::timesheets::for_booking(&self.pool, booking).await
+    }
+
+    async fn update_timesheet(
+        &self,
+        timesheet: &Timesheet,
+        from: &[TimesheetState],
+        audit: &[AuditRecord],
+    ) -> Result<(), StoreError> {
+        crate::timesheets::update(&self.pool, timesheet, from, audit).await
+    }
+
+    async fn approve_timesheet(
+        &self,
+        timesheet: &Timesheet,
+        pay: &PayLineRecord,
+        audit: &[AuditRecord],
+    ) -> Result<(), StoreError> {
+        crate::timesheets::approve(&self.pool, timesheet, pay, audit).await
+    }
+
+    async fn timesheets_of_org(
+        &self,
+        org: OrgId,
+        state: TimesheetState,
+    ) -> Result<Vec<Timesheet>, StoreError> {
+        crate::timesheets::of_org(&self.pool, org, state).await
+    }
+
+    async fn pay_lines_of(&self, worker: WorkerId) -> Result<Vec<PayLineRecord>, StoreError> {
+        crate::timesheets::pay_lines_of(&self.pool, worker).await
     }
 
     async fn refresher_periods(&self) -> Result<RefresherPeriods, StoreError> {

@@ -18,6 +18,7 @@ mod refreshers;
 mod requests;
 mod rows;
 mod store;
+mod timesheets;
 mod working_time;
 
 use std::str::FromStr;

@@ -19,9 +19,11 @@ use crate::*;
 mod issuers;
 mod matching;
 mod offers;
+mod timesheets;
 pub use issuers::*;
 pub use matching::*;
 pub use offers::*;
+pub use timesheets::*;
 
 /// Generates one `#[tokio::test]` per conformance case for a backend. `$make` is an async function
 /// returning a fresh, migrated `Arc<dyn Store>`.
@@ -55,7 +57,8 @@ macro_rules! conformance_suite {
             issuer_keys_rotate_and_trust_is_kept,
             passport_offers_are_decided_once_and_revocation_is_final,
             presentation_requests_are_answered_once,
-            refresher_periods_are_replaced_whole
+            refresher_periods_are_replaced_whole,
+            timesheets_are_decided_once_and_paid_once
         );
     };
     (@cases $make:path; $($case:ident),*) => {

@@ -31,6 +31,8 @@ pub enum Conflict {
     AlreadyRequested,
     /// The request has already been approved or declined.
     RequestDecided,
+    /// A pay line for this shift, worker and date already exists: it is never paid twice.
+    AlreadyPaid,
 }
 
 /// What can go wrong in a store call.

@@ -85,6 +85,8 @@ macro_rules! stable_names {
         }
     };
 }
+pub(crate) use stable_names;
+
 stable_names!(OfferState { Offered => "offered", Accepted => "accepted", Rejected => "rejected" });
 stable_names!(RevocationState { Valid => "valid", Revoked => "revoked", Suspended => "suspended" });
 

@@ -12,6 +12,7 @@ pub mod ledger;
 mod model;
 pub mod raw;
 mod store;
+mod timesheets;
 
 pub use error::{Conflict, StoreError};
 pub use issuers::{
@@ -21,3 +22,4 @@ pub use issuers::{
 pub use ledger::*;
 pub use model::*;
 pub use store::Store;
+pub use timesheets::{PayLineKind, PayLineRecord, Timesheet, TimesheetBody};

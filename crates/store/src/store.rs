@@ -11,15 +11,16 @@ use uuid::Uuid;
 use staffbank_domain::credential_claims::RefresherPeriods;
 use staffbank_domain::ranking::ShiftTimes;
 use staffbank_domain::release::{ReleasePolicy, Tier};
+use staffbank_domain::timesheet::TimesheetState;
 
 use crate::{
     AgencyRelease, AuditRecord, Bank, BookOutcome, Booking, BookingRequest, CancellationPayment,
     CancellationRecord, Credential, Decision, DueOffers, Hash, IssuerKey, LeafWithBody,
     LedgerEntry, MatchQuery, MatchableShift, MatchingCounts, OfferRound, OpenShiftQuery,
-    Organisation, OutboxEvent, Page, PassportCredential, PersonKey, PoolMember, PoolQuery,
-    PresentationRequest, RequestOutcome, RequestState, RevocationChange, RevocationState,
-    SequencedBatch, Session, Shift, SignedHead, SignedIn, Site, StoreError, TrustEntry, User, Ward,
-    Worker, WorkingTimeCheck,
+    Organisation, OutboxEvent, Page, PassportCredential, PayLineRecord, PersonKey, PoolMember,
+    PoolQuery, PresentationRequest, RequestOutcome, RequestState, RevocationChange,
+    RevocationState, SequencedBatch, Session, Shift, SignedHead, SignedIn, Site, StoreError,
+    Timesheet, TrustEntry, User, Ward, Worker, WorkingTimeCheck,
 };
 
 /// Everything Staffbank persists. Each method is atomic: it either happens whole or not at all.
@@ -354,6 +355,46 @@ pub trait Store: Send + Sync + 'static {
     ) -> Result<(), StoreError>;
     /// The whole trust framework, by issuer then credential type.
     async fn trust_framework(&self) -> Result<Vec<TrustEntry>, StoreError>;
+    /// Records a timesheet for a booking unless the booking has one; the booking's timesheet
+    /// as stored either way.
+    async fn create_timesheet(
+        &self,
+        timesheet: &Timesheet,
+        audit: &[AuditRecord],
+    ) -> Result<Timesheet, StoreError>;
+    /// A timesheet.
+    async fn timesheet(&self, id: Uuid) -> Result<Option<Timesheet>, StoreError>;
+    /// A booking's timesheet, if it has one.
+    async fn timesheet_for_booking(
+        &self,
+        booking: BookingId,
+    ) -> Result<Option<Timesheet>, StoreError>;
+    /// Stores a changed timesheet if it is still in one of the states `from`; otherwise
+    /// `RequestDecided`, and nothing changes.
+    async fn update_timesheet(
+        &self,
+        timesheet: &Timesheet,
+        from: &[TimesheetState],
+        audit: &[AuditRecord],
+    ) -> Result<(), StoreError>;
+    /// Approves a submitted timesheet and writes its pay line in the same step. A second
+    /// approval is `RequestDecided`; a second pay line for the shift, worker and date is
+    /// `AlreadyPaid`; either way nothing changes.
+    async fn approve_timesheet(
+        &self,
+        timesheet: &Timesheet,
+        pay: &PayLineRecord,
+        audit: &[AuditRecord],
+    ) -> Result<(), StoreError>;
+    /// A trust's timesheets in a state, oldest change first.
+    async fn timesheets_of_org(
+        &self,
+        org: OrgId,
+        state: TimesheetState,
+    ) -> Result<Vec<Timesheet>, StoreError>;
+    /// A worker's pay lines, newest first.
+    async fn pay_lines_of(&self, worker: WorkerId) -> Result<Vec<PayLineRecord>, StoreError>;
+
     /// The Core Skills Training refresher periods configured.
     async fn refresher_periods(&self) -> Result<RefresherPeriods, StoreError>;
     /// Replaces every refresher period with `periods`.

@@ -68,6 +68,11 @@ pub const PROBLEM_TYPES: &[(&str, u16, &str)] = &[
         400,
         "The wallet's request was refused (see error)",
     ),
+    (
+        "already-paid",
+        409,
+        "This shift is already paid to this worker for this date",
+    ),
     ("payload-too-large", 413, "The request body is too large"),
     (
         "unsupported-media-type",
@@ -184,6 +189,7 @@ fn conflict_slug(kind: ConflictKind) -> &'static str {
         ConflictKind::BookByRequest => "book-by-request",
         ConflictKind::AlreadyRequested => "already-requested",
         ConflictKind::RequestDecided => "request-decided",
+        ConflictKind::AlreadyPaid => "already-paid",
     }
 }
 
@@ -277,6 +283,7 @@ mod tests {
             ConflictKind::BookByRequest,
             ConflictKind::AlreadyRequested,
             ConflictKind::RequestDecided,
+            ConflictKind::AlreadyPaid,
         ];
         for kind in kinds {
             let problem = Problem::from(AppError::Conflict(kind, "x".into()));

@@ -1,0 +1,218 @@
+//! Timesheets and pay lines on SQLite.
+
+use chrono::NaiveDate;
+use sqlx::sqlite::SqliteRow;
+use sqlx::{Row, Sqlite, SqlitePool, Transaction};
+use staffbank_domain::timesheet::TimesheetState;
+use staffbank_domain::{BookingId, OrgId, ShiftId, WardId, WorkerId};
+use staffbank_store::{
+    AuditRecord, Conflict, PayLineKind, PayLineRecord, StoreError, Timesheet, TimesheetBody,
+};
+use uuid::Uuid;
+
+use crate::error::OrStore;
+use crate::issuers::missing_or;
+use crate::ledger::insert_audit;
+use crate::rows::{instant, ms};
+use crate::SqliteStore;
+
+const COLUMNS: &str =
+    "id, booking_id, shift_id, worker_id, org_id, ward_id, state, body, updated_at";
+
+fn decode(r: &SqliteRow) -> Result<Timesheet, StoreError> {
+    let state: String = r.try_get("state").or_store()?;
+    let body: String = r.try_get("body").or_store()?;
+    Ok(Timesheet {
+        id: r.try_get("id").or_store()?,
+        booking_id: BookingId(r.try_get("booking_id").or_store()?),
+        shift_id: ShiftId(r.try_get("shift_id").or_store()?),
+        worker_id: WorkerId(r.try_get("worker_id").or_store()?),
+        org_id: OrgId(r.try_get("org_id").or_store()?),
+        ward_id: WardId(r.try_get("ward_id").or_store()?),
+        state: TimesheetState::parse(&state)
+            .ok_or_else(|| StoreError::Unexpected(anyhow::anyhow!("stored timesheet state")))?,
+        body: TimesheetBody::decode(&body)?,
+        updated_at: instant(r, "updated_at")?,
+    })
+}
+
+pub(crate) async fn create(
+    store: &SqliteStore,
+    t: &Timesheet,
+    audit: &[AuditRecord],
+) -> Result<Timesheet, StoreError> {
+    let mut tx = store.begin().await?;
+    let inserted = sqlx::query(
+        "INSERT INTO timesheets (id, booking_id, shift_id, worker_id, org_id, ward_id, state, body, \
+         updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (booking_id) DO NOTHING",
+    )
+    .bind(t.id)
+    .bind(t.booking_id.0)
+    .bind(t.shift_id.0)
+    .bind(t.worker_id.0)
+    .bind(t.org_id.0)
+    .bind(t.ward_id.0)
+    .bind(t.state.as_str())
+    .bind(t.body.encode()?)
+    .bind(ms(t.updated_at))
+    .execute(&mut *tx)
+    .await
+    .or_store()?
+    .rows_affected();
+    if inserted == 1 {
+        insert_audit(&mut tx, audit).await?;
+    }
+    tx.commit().await.or_store()?;
+    for_booking(&store.reader, t.booking_id)
+        .await?
+        .ok_or(StoreError::NotFound)
+}
+
+pub(crate) async fn one(pool: &SqlitePool, id: Uuid) -> Result<Option<Timesheet>, StoreError> {
+    sqlx::query(&format!("SELECT {COLUMNS} FROM timesheets WHERE id = ?"))
+        .bind(id)
+        .fetch_optional(pool)
+        .await
+        .or_store()?
+        .as_ref()
+        .map(decode)
+        .transpose()
+}
+
+pub(crate) async fn for_booking(
+    pool: &SqlitePool,
+    booking: BookingId,
+) -> Result<Option<Timesheet>, StoreError> {
+    sqlx::query(&format!(
+        "SELECT {COLUMNS} FROM timesheets WHERE booking_id = ?"
+    ))
+    .bind(booking.0)
+    .fetch_optional(pool)
+    .await
+    .or_store()?
+    .as_ref()
+    .map(decode)
+    .transpose()
+}
+
+async fn guarded_update(
+    tx: &mut Transaction<'static, Sqlite>,
+    t: &Timesheet,
+    from: &[TimesheetState],
+) -> Result<(), StoreError> {
+    let from: Vec<&str> = from.iter().map(|s| s.as_str()).collect();
+    let changed = sqlx::query(
+        "UPDATE timesheets SET state = ?, body = ?, updated_at = ? \
+         WHERE id = ? AND state IN (SELECT value FROM json_each(?))",
+    )
+    .bind(t.state.as_str())
+    .bind(t.body.encode()?)
+    .bind(ms(t.updated_at))
+    .bind(t.id)
+    .bind(serde_json::Value::from(from).to_string())
+    .execute(&mut **tx)
+    .await
+    .or_store()?
+    .rows_affected();
+    if changed == 0 {
+        return Err(missing_or(tx, "timesheets", t.id, Conflict::RequestDecided).await);
+    }
+    Ok(())
+}
+
+pub(crate) async fn update(
+    store: &SqliteStore,
+    t: &Timesheet,
+    from: &[TimesheetState],
+    audit: &[AuditRecord],
+) -> Result<(), StoreError> {
+    let mut tx = store.begin().await?;
+    guarded_update(&mut tx, t, from).await?;
+    insert_audit(&mut tx, audit).await?;
+    tx.commit().await.or_store()
+}
+
+pub(crate) async fn approve(
+    store: &SqliteStore,
+    t: &Timesheet,
+    pay: &PayLineRecord,
+    audit: &[AuditRecord],
+) -> Result<(), StoreError> {
+    let mut tx = store.begin().await?;
+    guarded_update(&mut tx, t, &[TimesheetState::Submitted]).await?;
+    let inserted = sqlx::query(
+        "INSERT INTO pay_lines (id, timesheet_id, shift_id, worker_id, work_date, kind, \
+         amount_pence, explanation, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?) \
+         ON CONFLICT (shift_id, worker_id, work_date) WHERE kind = 'pay' DO NOTHING",
+    )
+    .bind(pay.id)
+    .bind(pay.timesheet_id)
+    .bind(pay.shift_id.0)
+    .bind(pay.worker_id.0)
+    .bind(pay.work_date.to_string())
+    .bind(pay.kind.as_str())
+    .bind(pay.amount)
+    .bind(&pay.explanation)
+    .bind(ms(pay.created_at))
+    .execute(&mut *tx)
+    .await
+    .or_store()?
+    .rows_affected();
+    if inserted == 0 {
+        return Err(Conflict::AlreadyPaid.into());
+    }
+    insert_audit(&mut tx, audit).await?;
+    tx.commit().await.or_store()
+}
+
+pub(crate) async fn of_org(
+    pool: &SqlitePool,
+    org: OrgId,
+    state: TimesheetState,
+) -> Result<Vec<Timesheet>, StoreError> {
+    sqlx::query(&format!(
+        "SELECT {COLUMNS} FROM timesheets WHERE org_id = ? AND state = ? ORDER BY updated_at, id"
+    ))
+    .bind(org.0)
+    .bind(state.as_str())
+    .fetch_all(pool)
+    .await
+    .or_store()?
+    .iter()
+    .map(decode)
+    .collect()
+}
+
+pub(crate) async fn pay_lines_of(
+    pool: &SqlitePool,
+    worker: WorkerId,
+) -> Result<Vec<PayLineRecord>, StoreError> {
+    let rows = sqlx::query(
+        "SELECT id, timesheet_id, shift_id, worker_id, work_date, kind, amount_pence, explanation, \
+         created_at FROM pay_lines WHERE worker_id = ? ORDER BY created_at DESC, id",
+    )
+    .bind(worker.0)
+    .fetch_all(pool)
+    .await
+    .or_store()?;
+    rows.iter()
+        .map(|r| {
+            let kind: String = r.try_get("kind").or_store()?;
+            let date: String = r.try_get("work_date").or_store()?;
+            Ok(PayLineRecord {
+                id: r.try_get("id").or_store()?,
+                timesheet_id: r.try_get("timesheet_id").or_store()?,
+                shift_id: ShiftId(r.try_get("shift_id").or_store()?),
+                worker_id: WorkerId(r.try_get("worker_id").or_store()?),
+                work_date: NaiveDate::parse_from_str(&date, "%Y-%m-%d")
+                    .map_err(|e| StoreError::Unexpected(e.into()))?,
+                kind: PayLineKind::parse(&kind).ok_or_else(|| {
+                    StoreError::Unexpected(anyhow::anyhow!("stored pay line kind"))
+                })?,
+                amount: r.try_get("amount_pence").or_store()?,
+                explanation: r.try_get("explanation").or_store()?,
+                created_at: instant(r, "created_at")?,
+            })
+        })
+        .collect()
+}
