@@ -28,6 +28,7 @@ pub mod release;
 pub mod requests;
 pub mod sequencer;
 pub mod shifts;
+pub mod timesheets;
 pub mod views;
 pub mod workers;
 

@@ -17,6 +17,7 @@ mod oid4vp;
 mod paper;
 mod passport;
 mod tenancy;
+mod timesheets;
 mod working_time;
 
 /// Generates a `sqlite` and a `postgres` test for each named case `async fn case(app: TestApp)`.

@@ -12,6 +12,7 @@ mod presentations;
 mod release;
 mod requests;
 mod shifts;
+mod timesheets;
 mod wallet_apps;
 mod workers;
 
@@ -68,6 +69,8 @@ impl PageQuery {
         wallet_apps::issuer_metadata, wallet_apps::authorization_server_metadata, wallet_apps::credential_offer,
         wallet_apps::token, wallet_apps::nonce, wallet_apps::credential, wallet_apps::authorization_request,
         wallet_apps::wallet_response,
+        timesheets::start_timesheet, timesheets::state_hours, timesheets::submit_timesheet,
+        timesheets::timesheets_to_decide, timesheets::decide_timesheet, timesheets::my_pay_lines,
     ),
     components(schemas(crate::problem::Problem)),
     modifiers(&BearerAuth),
@@ -136,6 +139,29 @@ pub fn routes() -> Router<AppState> {
         .merge(ledger_routes())
         .merge(matching_routes())
         .merge(issuer_routes())
+        .merge(timesheet_routes())
+}
+
+fn timesheet_routes() -> Router<AppState> {
+    Router::new()
+        .route(
+            "/api/v1/bookings/{booking_id}/timesheet",
+            post(timesheets::start_timesheet),
+        )
+        .route(
+            "/api/v1/timesheets/{timesheet_id}/hours",
+            put(timesheets::state_hours),
+        )
+        .route(
+            "/api/v1/timesheets/{timesheet_id}/submit",
+            post(timesheets::submit_timesheet),
+        )
+        .route(
+            "/api/v1/timesheets/{timesheet_id}/decision",
+            post(timesheets::decide_timesheet),
+        )
+        .route("/api/v1/timesheets", get(timesheets::timesheets_to_decide))
+        .route("/api/v1/me/pay-lines", get(timesheets::my_pay_lines))
 }
 
 fn issuer_routes() -> Router<AppState> {
