@@ -16,21 +16,26 @@ use staffbank_store::{PayLineKind, PayLineRecord, Timesheet, TimesheetBody};
 use uuid::Uuid;
 
 use crate::audit::Change;
-use crate::credentials::instant_or_date;
 use crate::{App, AppError, Principal};
 
 /// The repository's default pay rules (`data/pay`): Agenda for Change 2025/26 England, the
 /// default unsocial-hours table, England and Wales bank holidays, a 35% premium cap and no
-/// rolled-up holiday pay. Per-bank rules replace these when banks set their own.
-pub fn default_pay_rules() -> Result<PayRules, AppError> {
-    PayRules::from_json(
-        include_str!("../../../data/pay/afc-2025-26-england.json"),
-        include_str!("../../../data/pay/unsocial-hours-default.json"),
-        include_str!("../../../data/pay/bank-holidays-england-and-wales.json"),
-        35,
-        None,
-    )
-    .map_err(|e| AppError::Unexpected(anyhow::anyhow!("pay rules: {e}")))
+/// rolled-up holiday pay. Read once. Per-bank rules replace these when banks set their own.
+pub fn default_pay_rules() -> Result<&'static PayRules, AppError> {
+    static RULES: std::sync::OnceLock<Result<PayRules, String>> = std::sync::OnceLock::new();
+    RULES
+        .get_or_init(|| {
+            PayRules::from_json(
+                include_str!("../../../data/pay/afc-2025-26-england.json"),
+                include_str!("../../../data/pay/unsocial-hours-default.json"),
+                include_str!("../../../data/pay/bank-holidays-england-and-wales.json"),
+                35,
+                None,
+            )
+            .map_err(|e| e.to_string())
+        })
+        .as_ref()
+        .map_err(|e| AppError::Unexpected(anyhow::anyhow!("pay rules: {e}")))
 }
 
 /// A break, from and to (RFC 3339).
@@ -155,10 +160,9 @@ impl From<&PayLineRecord> for PayLineView {
 }
 
 fn instant(field: &str, raw: &str) -> Result<DateTime<Utc>, AppError> {
-    instant_or_date(raw, false)
-        .ok()
-        .filter(|_| raw.contains('T'))
-        .ok_or_else(|| AppError::field(field, "an RFC 3339 date and time"))
+    DateTime::parse_from_rfc3339(raw.trim())
+        .map(|t| t.with_timezone(&Utc))
+        .map_err(|_| AppError::field(field, "an RFC 3339 date and time"))
 }
 
 impl App {
@@ -464,7 +468,7 @@ impl App {
                 premium: 0,
                 premium_override: false,
             },
-            &default_pay_rules()?,
+            default_pay_rules()?,
         )
         .map_err(|e| AppError::field("timesheet", e))?;
         let pay_line = PayLineRecord {

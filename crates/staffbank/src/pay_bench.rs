@@ -1,6 +1,6 @@
 //! `staffbank bench pay`: the pure pay engine's throughput on one core, over generated
 //! timesheets across every band, days, nights, weekends, bank holidays and both clock changes
-//! of 2026 and 2027, paid by the repository's default rules (`data/pay`).
+//! of 2026 and 2027, paid by the repository's default rules (`data/pay`), as approvals use them.
 
 use std::time::Instant;
 
@@ -8,7 +8,7 @@ use chrono::{Duration, TimeZone, Utc};
 use rand::rngs::StdRng;
 use rand::{Rng, SeedableRng};
 use staffbank_domain::grade::AFC_BANDS;
-use staffbank_domain::pay::{pay, PayRules, Pence, Worked};
+use staffbank_domain::pay::{pay, Pence, Worked};
 use staffbank_domain::Grade;
 
 /// Options of `staffbank bench pay`.
@@ -17,19 +17,6 @@ pub struct PayBenchArgs {
     /// Timesheets to pay.
     #[arg(long, default_value_t = 1_000_000)]
     pub count: usize,
-}
-
-/// The repository's default pay rules: AfC 2025/26 England, the default unsocial-hours table,
-/// England and Wales bank holidays, a 35% premium cap, no rolled-up holiday pay.
-pub fn default_rules() -> anyhow::Result<PayRules> {
-    PayRules::from_json(
-        include_str!("../../../data/pay/afc-2025-26-england.json"),
-        include_str!("../../../data/pay/unsocial-hours-default.json"),
-        include_str!("../../../data/pay/bank-holidays-england-and-wales.json"),
-        35,
-        None,
-    )
-    .map_err(|e| anyhow::anyhow!("{e}"))
 }
 
 fn timesheets(count: usize) -> anyhow::Result<Vec<Worked>> {
@@ -69,15 +56,13 @@ fn timesheets(count: usize) -> anyhow::Result<Vec<Worked>> {
 
 /// Pays every generated timesheet and prints the rate.
 pub fn run(args: &PayBenchArgs) -> anyhow::Result<()> {
-    let rules = default_rules()?;
+    let rules =
+        staffbank_app::timesheets::default_pay_rules().map_err(|e| anyhow::anyhow!("{e}"))?;
     let sheets = timesheets(args.count)?;
     let started = Instant::now();
     let mut total = Pence(0);
     for sheet in &sheets {
-        total = total
-            + pay(sheet, &rules)
-                .map_err(|e| anyhow::anyhow!("{e}"))?
-                .total;
+        total = total + pay(sheet, rules).map_err(|e| anyhow::anyhow!("{e}"))?.total;
     }
     let seconds = started.elapsed().as_secs_f64();
     println!(
@@ -86,7 +71,7 @@ pub fn run(args: &PayBenchArgs) -> anyhow::Result<()> {
         args.count
     );
     if let Some(first) = sheets.first() {
-        let line = pay(first, &rules).map_err(|e| anyhow::anyhow!("{e}"))?;
+        let line = pay(first, rules).map_err(|e| anyhow::anyhow!("{e}"))?;
         println!("for example:");
         for row in line.explain() {
             println!("  {row}");

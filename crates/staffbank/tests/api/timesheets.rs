@@ -153,7 +153,7 @@ async fn a_timesheet_is_stated_submitted_and_paid_once(app: TestApp) {
             premium: 0,
             premium_override: false,
         },
-        &staffbank_app::timesheets::default_pay_rules().unwrap(),
+        staffbank_app::timesheets::default_pay_rules().unwrap(),
     )
     .unwrap();
     assert_eq!(

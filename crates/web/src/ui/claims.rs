@@ -3,7 +3,6 @@
 
 use maud::{html, Markup};
 use serde_json::Value;
-use staffbank_domain::credential::CredentialKind;
 use staffbank_domain::credential_claims::kind_of_vct;
 
 /// Claims every credential carries, which are not shown as its details.
@@ -22,11 +21,6 @@ const REGISTERED: [&str; 9] = [
 /// A credential type in words: "Professional registration".
 pub fn type_label(vct: &str) -> String {
     kind_of_vct(vct).map_or_else(|| vct.to_owned(), |k| k.label().to_owned())
-}
-
-/// A credential kind's form value and label, in display order.
-pub fn kinds() -> impl Iterator<Item = CredentialKind> {
-    CredentialKind::ALL.into_iter()
 }
 
 /// A claim path in words: `subjects.fire_safety` reads "Subjects: fire safety".

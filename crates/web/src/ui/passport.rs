@@ -299,16 +299,13 @@ pub struct WalletForm {
     presentation: String,
 }
 
+/// Where a wallet form goes once its action is done (the caller checked its CSRF token first).
 async fn answer<T>(
     state: &AppState,
     who: &Principal,
-    form: &WalletForm,
     done: Result<T, AppError>,
     to: impl FnOnce(&T) -> &'static str,
 ) -> Response {
-    if !csrf_ok(who, &form.csrf) {
-        return csrf_refused();
-    }
     match done {
         Ok(value) => Redirect::to(to(&value)).into_response(),
         Err(e @ (AppError::Unexpected(_) | AppError::NotFound | AppError::Forbidden)) => {
@@ -337,7 +334,7 @@ pub async fn accept(
         proof: form.proof.clone(),
     };
     let done = state.app.accept_passport_credential(&who, id, input).await;
-    answer(&state, &who, &form, done, |_| "/passport?accepted=1").await
+    answer(&state, &who, done, |_| "/passport?accepted=1").await
 }
 
 /// `POST /passport/{id}/reject`.
@@ -351,7 +348,7 @@ pub async fn reject(
         return csrf_refused();
     }
     let done = state.app.reject_passport_credential(&who, id).await;
-    answer(&state, &who, &form, done, |_| "/passport?rejected=1").await
+    answer(&state, &who, done, |_| "/passport?rejected=1").await
 }
 
 /// `POST /passport/requests/{id}/present`: the wallet's presentation, verified at once.
@@ -368,7 +365,7 @@ pub async fn present(
         presentation: form.presentation.clone(),
     };
     let done = state.app.present(&who, id, input).await;
-    answer(&state, &who, &form, done, |v| {
+    answer(&state, &who, done, |v| {
         if v.state == "verified" {
             "/passport?verified=1"
         } else {
@@ -389,7 +386,7 @@ pub async fn decline(
         return csrf_refused();
     }
     let done = state.app.decline_presentation(&who, id).await;
-    answer(&state, &who, &form, done, |_| "/passport?declined=1").await
+    answer(&state, &who, done, |_| "/passport?declined=1").await
 }
 
 /// A QR code of `text` as inline SVG (byte mode, lowest error correction: a credential is long).

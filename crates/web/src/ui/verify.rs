@@ -14,7 +14,7 @@ use staffbank_domain::credential_claims::{askable_claims, vct};
 use staffbank_domain::role::Role;
 use uuid::Uuid;
 
-use super::claims::{claim_label, kinds, outcome, type_label};
+use super::claims::{claim_label, outcome, type_label};
 use super::layout::{app_error_page, capitalise, error_summary, messages, page};
 use super::scan::read_qr;
 use super::{csrf_ok, csrf_refused, UiUser};
@@ -50,7 +50,7 @@ fn forms(who: &Principal, filled: &Filled, errors: &[String]) -> Markup {
                 fieldset class="nhsuk-fieldset" {
                     legend class="nhsuk-fieldset__legend nhsuk-fieldset__legend--s" { "Credential" }
                     div class="nhsuk-radios" {
-                        @for kind in kinds() {
+                        @for kind in CredentialKind::ALL {
                             div class="nhsuk-radios__item" {
                                 input class="nhsuk-radios__input" id={ "kind-" (kind.as_str()) } name="kind" type="radio"
                                     value=(kind.as_str()) checked[filled.kind == kind.as_str()];
@@ -63,7 +63,7 @@ fn forms(who: &Principal, filled: &Filled, errors: &[String]) -> Markup {
             div class="nhsuk-form-group" {
                 fieldset class="nhsuk-fieldset" {
                     legend class="nhsuk-fieldset__legend nhsuk-fieldset__legend--s" { "Details to see (of the credential chosen)" }
-                    @for kind in kinds() {
+                    @for kind in CredentialKind::ALL {
                         p class="nhsuk-body-s nhsuk-u-margin-bottom-1" { strong { (kind.label()) } }
                         div class="nhsuk-checkboxes nhsuk-u-margin-bottom-3" {
                             @for claim in askable_claims(kind) {
