@@ -104,6 +104,11 @@ async fn hostile_requests_get_problems_and_change_nothing(app: TestApp) {
         (Method::POST, format!("/verifiers/{}/responses/not-a-uuid", trust.id), None, "application/x-www-form-urlencoded", b"state=x".to_vec(), 404),
         (Method::POST, format!("/verifiers/{}/responses/{}", trust.id, uuid::Uuid::new_v4()), None, "text/plain", b"state=x".to_vec(), 400),
         (Method::GET, format!("/api/v1/me/presentation-requests/{}/authorization-request", uuid::Uuid::new_v4()), Some(&nurse), "application/json", vec![], 404),
+        (Method::PUT, format!("/api/v1/timesheets/{}/hours", uuid::Uuid::new_v4()), Some(&nurse), "application/json", br#"{"start":"yesterday","end":1}"#.to_vec(), 422),
+        (Method::PUT, format!("/api/v1/timesheets/{}/hours", uuid::Uuid::new_v4()), Some(&nurse), "application/json", br#"{"start":"2026-06-02T08:00:00Z","end":"2026-06-02T16:00:00Z"}"#.to_vec(), 404),
+        (Method::POST, format!("/api/v1/timesheets/{}/decision", uuid::Uuid::new_v4()), Some(&trust.booker), "application/json", br#"{"decision":"approve","extra":1}"#.to_vec(), 422),
+        (Method::POST, "/api/v1/bookings/not-a-uuid/timesheet".into(), Some(&nurse), "application/json", vec![], 404),
+        (Method::GET, "/api/v1/timesheets".into(), Some(&nurse), "application/json", vec![], 403),
         (Method::GET, "/issuers/not-a-uuid/status-list".into(), None, "application/json", vec![], 404),
         (Method::GET, format!("/issuers/{}/status-list", trust.id), None, "application/json", vec![], 404),
     ];
