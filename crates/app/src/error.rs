@@ -56,6 +56,10 @@ pub enum ConflictKind {
     RequestDecided,
     /// The shift is already paid to this worker for this date.
     AlreadyPaid,
+    /// The trust's pay run for this period is already closed.
+    RunClosed,
+    /// The advance is more than may be drawn now.
+    AdvanceTooLarge,
 }
 
 /// What a use case can fail with.
@@ -152,6 +156,14 @@ impl From<StoreError> for AppError {
                 Conflict::AlreadyPaid => (
                     ConflictKind::AlreadyPaid,
                     "this shift is already paid to this worker for this date",
+                ),
+                Conflict::RunClosed => (
+                    ConflictKind::RunClosed,
+                    "the pay run for this period is already closed",
+                ),
+                Conflict::AdvanceTooLarge => (
+                    ConflictKind::AdvanceTooLarge,
+                    "that is more than you may draw now",
                 ),
                 Conflict::LedgerMoved => {
                     return Self::Unexpected(anyhow::anyhow!("the ledger moved under a sequencer"))

@@ -9,7 +9,9 @@ pub mod audit;
 pub mod auth;
 pub mod bookings;
 pub mod credentials;
+pub mod earnings;
 mod error;
+pub mod exports;
 mod issuer_views;
 pub mod issuers;
 pub mod ledger;
@@ -21,6 +23,7 @@ pub mod oid4vp;
 pub mod paging;
 pub mod paper;
 pub mod passport;
+pub mod payroll;
 pub mod presentations;
 mod principal;
 pub mod refreshers;
@@ -80,6 +83,10 @@ pub struct App {
     /// The platform's public base URL, without a trailing slash: issuer identifiers and the
     /// addresses verifiers fetch keys and status lists from are built on it.
     public_url: Arc<str>,
+    /// Where closed pay runs' files are delivered; none in processes that do not export.
+    export_target: Option<Arc<exports::ExportTarget>>,
+    /// Wakes the exporter when a run closes.
+    exports_waiting: Arc<tokio::sync::Notify>,
 }
 
 impl App {
@@ -97,12 +104,20 @@ impl App {
             checked_lists: Arc::default(),
             issuer_views: Arc::default(),
             public_url: Arc::from(DEFAULT_PUBLIC_URL),
+            export_target: None,
+            exports_waiting: Arc::default(),
         }
     }
 
     /// Sets the public base URL (see [`DEFAULT_PUBLIC_URL`]); a trailing slash is dropped.
     pub fn with_public_url(mut self, url: &str) -> Self {
         self.public_url = Arc::from(url.trim_end_matches('/'));
+        self
+    }
+
+    /// Delivers closed pay runs' files to `target` (see [`exports`]).
+    pub fn with_export_target(mut self, target: exports::ExportTarget) -> Self {
+        self.export_target = Some(Arc::new(target));
         self
     }
 

@@ -468,7 +468,7 @@ impl App {
                 premium: 0,
                 premium_override: false,
             },
-            default_pay_rules()?,
+            &self.pay_rules_of(current.org_id).await?,
         )
         .map_err(|e| AppError::field("timesheet", e))?;
         let pay_line = PayLineRecord {
@@ -476,12 +476,16 @@ impl App {
             timesheet_id: id,
             shift_id: current.shift_id,
             worker_id: current.worker_id,
+            org_id: current.org_id,
             work_date: hours.start.with_timezone(&RULES_ZONE).date_naive(),
             kind: PayLineKind::Pay,
+            seconds: line.seconds,
+            holiday_pay: line.holiday_pay.0,
             amount: line.total.0,
             explanation: serde_json::to_string(&line.explain())
                 .map_err(|e| AppError::Unexpected(e.into()))?,
             created_at: now,
+            pay_run_id: None,
         };
         let paid = self
             .audit_record(Change {

@@ -36,7 +36,7 @@ use staffbank_app::audit::Change;
 use staffbank_app::{App, SystemClock};
 use staffbank_ledger::keys::MasterKey;
 
-use crate::serve::{master_key, open_store, serve, HttpArgs, ServeArgs};
+use crate::serve::{master_key, open_store, serve, HttpArgs, PayrollArgs, ServeArgs};
 
 /// The password of every demo sign-in.
 pub const DEMO_PASSWORD: &str = "staffbank-demo";
@@ -50,6 +50,9 @@ pub struct DemoArgs {
     /// Listening and assets.
     #[command(flatten)]
     pub http: HttpArgs,
+    /// Payroll file delivery.
+    #[command(flatten)]
+    pub payroll: PayrollArgs,
 }
 
 /// The demo's master key: kept in a file beside the database, made on first run. (A real
@@ -91,6 +94,7 @@ pub async fn run(args: DemoArgs) -> anyhow::Result<()> {
     let serve_args = ServeArgs {
         database_url: url,
         http: args.http,
+        payroll: args.payroll,
         secure_cookies: false,
         master_key: key_text,
     };

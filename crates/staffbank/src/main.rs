@@ -42,6 +42,19 @@ enum Command {
         #[arg(long, default_value = "Platform administrator")]
         name: String,
     },
+    /// Deliver every queued payroll file, then exit (the server does this itself; this is for
+    /// recovery and scheduled jobs).
+    ExportPayroll {
+        /// `sqlite://path` or `postgres://...`.
+        #[arg(long, env = "DATABASE_URL")]
+        database_url: String,
+        /// Where to deliver.
+        #[command(flatten)]
+        payroll: serve::PayrollArgs,
+        /// The master key (seals the ledger entries written on delivery).
+        #[arg(long, env = "STAFFBANK_MASTER_KEY", hide_env_values = true)]
+        master_key: String,
+    },
     /// Print the OpenAPI document.
     Openapi,
     /// Measure performance figures (see `bench ledger --help`).
@@ -99,6 +112,25 @@ async fn main() -> anyhow::Result<()> {
             Ok(())
         }
         Command::Demo(args) => demo::run(args).await,
+        Command::ExportPayroll {
+            database_url,
+            payroll,
+            master_key,
+        } => {
+            let store = serve::open_store(&database_url).await?;
+            let app = staffbank_app::App::new(
+                store,
+                std::sync::Arc::new(staffbank_app::SystemClock),
+                serve::master_key(&master_key)?,
+            )
+            .with_export_target(payroll.target().await?);
+            let delivered = app
+                .deliver_exports()
+                .await
+                .map_err(|e| anyhow::anyhow!("{e}"))?;
+            println!("delivered {delivered}");
+            Ok(())
+        }
         Command::CreateAdmin {
             database_url,
             email,

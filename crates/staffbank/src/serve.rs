@@ -41,6 +41,30 @@ impl HttpArgs {
     }
 }
 
+/// Where closed pay runs' payroll files go (shared by `serve`, `demo` and `export-payroll`).
+#[derive(clap::Args, Clone)]
+pub struct PayrollArgs {
+    /// The directory payroll files are delivered to (created if missing).
+    #[arg(long, env = "STAFFBANK_PAYROLL_DIR", default_value = "payroll-exports")]
+    pub payroll_dir: PathBuf,
+    /// NATS server (e.g. `nats://127.0.0.1:4222`): each delivered file is also announced on
+    /// JetStream. Leave out to deliver files only.
+    #[arg(long, env = "STAFFBANK_NATS_URL")]
+    pub nats_url: Option<String>,
+}
+
+impl PayrollArgs {
+    /// The export target these options name.
+    pub async fn target(&self) -> anyhow::Result<staffbank_app::exports::ExportTarget> {
+        staffbank_app::exports::ExportTarget::connect(
+            self.payroll_dir.clone(),
+            self.nats_url.as_deref(),
+        )
+        .await
+        .with_context(|| format!("payroll exports to {}", self.payroll_dir.display()))
+    }
+}
+
 /// Options of `staffbank serve`.
 #[derive(clap::Args)]
 pub struct ServeArgs {
@@ -50,6 +74,9 @@ pub struct ServeArgs {
     /// Listening and assets.
     #[command(flatten)]
     pub http: HttpArgs,
+    /// Payroll file delivery.
+    #[command(flatten)]
+    pub payroll: PayrollArgs,
     /// Mark cookies Secure (set when served over HTTPS).
     #[arg(long, env = "STAFFBANK_SECURE_COOKIES", default_value_t = false)]
     pub secure_cookies: bool,
@@ -113,12 +140,15 @@ pub async fn open_store(url: &str) -> anyhow::Result<Arc<dyn Store>> {
     }
 }
 
-/// Serves until Ctrl-C or SIGTERM, with the ledger's sequencer and the offers releaser running
-/// beside the server.
+/// Serves until Ctrl-C or SIGTERM, with the ledger's sequencer, the offers releaser and the
+/// payroll exporter running beside the server.
 pub async fn serve(app: App, args: &ServeArgs) -> anyhow::Result<()> {
-    let app = app.with_public_url(&args.http.public_url());
+    let app = app
+        .with_public_url(&args.http.public_url())
+        .with_export_target(args.payroll.target().await?);
     tokio::spawn(app.clone().run_sequencer());
     tokio::spawn(app.clone().run_offers());
+    tokio::spawn(app.clone().run_exports());
     let router = staffbank_web::router(
         app,
         WebConfig {

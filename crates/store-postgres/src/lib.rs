@@ -12,6 +12,7 @@ mod issuers;
 mod ledger;
 mod matching;
 mod offers;
+mod payroll;
 mod presentations;
 mod refreshers;
 mod requests;

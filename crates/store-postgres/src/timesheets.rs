@@ -4,9 +4,7 @@ use sqlx::postgres::PgRow;
 use sqlx::{PgPool, Postgres, Row, Transaction};
 use staffbank_domain::timesheet::TimesheetState;
 use staffbank_domain::{BookingId, OrgId, ShiftId, WardId, WorkerId};
-use staffbank_store::{
-    AuditRecord, Conflict, PayLineKind, PayLineRecord, StoreError, Timesheet, TimesheetBody,
-};
+use staffbank_store::{AuditRecord, Conflict, PayLineRecord, StoreError, Timesheet, TimesheetBody};
 use uuid::Uuid;
 
 use crate::error::OrStore;
@@ -137,25 +135,8 @@ pub(crate) async fn approve(
 ) -> Result<(), StoreError> {
     let mut tx = pool.begin().await.or_store()?;
     guarded_update(&mut tx, t, &[TimesheetState::Submitted]).await?;
-    let inserted = sqlx::query(
-        "INSERT INTO pay_lines (id, timesheet_id, shift_id, worker_id, work_date, kind, \
-         amount_pence, explanation, created_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9) \
-         ON CONFLICT (shift_id, worker_id, work_date) WHERE kind = 'pay' DO NOTHING",
-    )
-    .bind(pay.id)
-    .bind(pay.timesheet_id)
-    .bind(pay.shift_id.0)
-    .bind(pay.worker_id.0)
-    .bind(pay.work_date)
-    .bind(pay.kind.as_str())
-    .bind(pay.amount)
-    .bind(&pay.explanation)
-    .bind(pay.created_at)
-    .execute(&mut *tx)
-    .await
-    .or_store()?
-    .rows_affected();
-    if inserted == 0 {
+    let inserted = crate::payroll::insert_line(&mut tx, pay).await?;
+    if !inserted {
         return Err(Conflict::AlreadyPaid.into());
     }
     insert_audit(&mut tx, audit).await?;
@@ -178,36 +159,4 @@ pub(crate) async fn of_org(
     .iter()
     .map(decode)
     .collect()
-}
-
-pub(crate) async fn pay_lines_of(
-    pool: &PgPool,
-    worker: WorkerId,
-) -> Result<Vec<PayLineRecord>, StoreError> {
-    let rows = sqlx::query(
-        "SELECT id, timesheet_id, shift_id, worker_id, work_date, kind, amount_pence, explanation, \
-         created_at FROM pay_lines WHERE worker_id = $1 ORDER BY created_at DESC, id",
-    )
-    .bind(worker.0)
-    .fetch_all(pool)
-    .await
-    .or_store()?;
-    rows.iter()
-        .map(|r| {
-            let kind: String = r.try_get("kind").or_store()?;
-            Ok(PayLineRecord {
-                id: r.try_get("id").or_store()?,
-                timesheet_id: r.try_get("timesheet_id").or_store()?,
-                shift_id: ShiftId(r.try_get("shift_id").or_store()?),
-                worker_id: WorkerId(r.try_get("worker_id").or_store()?),
-                work_date: r.try_get("work_date").or_store()?,
-                kind: PayLineKind::parse(&kind).ok_or_else(|| {
-                    StoreError::Unexpected(anyhow::anyhow!("stored pay line kind"))
-                })?,
-                amount: r.try_get("amount_pence").or_store()?,
-                explanation: r.try_get("explanation").or_store()?,
-                created_at: r.try_get("created_at").or_store()?,
-            })
-        })
-        .collect()
 }

@@ -5,6 +5,8 @@ use chrono::{DateTime, Utc};
 use sqlx::sqlite::SqliteRow;
 use sqlx::{Sqlite, Transaction};
 use staffbank_domain::credential_claims::RefresherPeriods;
+use staffbank_domain::pay::export::ExportLine;
+use staffbank_domain::pay::PaySettings;
 use staffbank_domain::ranking::ShiftTimes;
 use staffbank_domain::release::{ReleasePolicy, Tier};
 use staffbank_domain::text::Label;
@@ -1054,7 +1056,74 @@ impl Store for SqliteStore {
     }
 
     async fn pay_lines_of(&self, worker: WorkerId) -> Result<Vec<PayLineRecord>, StoreError> {
-        crate::timesheets::pay_lines_of(&self.reader, worker).await
+        crate::payroll::pay_lines_of(&self.reader, worker).await
+    }
+
+    async fn add_adjustment(
+        &self,
+        line: &PayLineRecord,
+        audit: &[AuditRecord],
+    ) -> Result<(), StoreError> {
+        crate::payroll::add_adjustment(self, line, audit).await
+    }
+
+    async fn pay_settings(&self, org: OrgId) -> Result<Option<PaySettings>, StoreError> {
+        crate::payroll::pay_settings(&self.reader, org).await
+    }
+
+    async fn set_pay_settings(
+        &self,
+        org: OrgId,
+        settings: &PaySettings,
+        audit: &[AuditRecord],
+    ) -> Result<(), StoreError> {
+        crate::payroll::set_pay_settings(self, org, settings, audit).await
+    }
+
+    async fn close_pay_run(
+        &self,
+        run: &PayRun,
+        file_name: &str,
+        audit: &[AuditRecord],
+    ) -> Result<PayRun, StoreError> {
+        crate::payroll::close_run(self, run, file_name, audit).await
+    }
+
+    async fn pay_run(&self, id: Uuid) -> Result<Option<(PayRun, PayExport)>, StoreError> {
+        crate::payroll::run(&self.reader, id).await
+    }
+
+    async fn pay_runs_of(&self, org: OrgId) -> Result<Vec<(PayRun, PayExport)>, StoreError> {
+        crate::payroll::runs_of(&self.reader, org).await
+    }
+
+    async fn pending_exports(&self, limit: i64) -> Result<Vec<PayExport>, StoreError> {
+        crate::payroll::pending_exports(&self.reader, limit).await
+    }
+
+    async fn export_lines(&self, run: Uuid) -> Result<Vec<ExportLine>, StoreError> {
+        crate::payroll::export_lines(&self.reader, run).await
+    }
+
+    async fn mark_exported(
+        &self,
+        export: &PayExport,
+        audit: &[AuditRecord],
+    ) -> Result<bool, StoreError> {
+        crate::payroll::mark_exported(self, export, audit).await
+    }
+
+    async fn draw_advance(
+        &self,
+        advance: &Advance,
+        share_percent: u32,
+        audit: &[AuditRecord],
+    ) -> Result<(), StoreError> {
+        crate::payroll::draw_advance(self, advance, share_percent, audit).await
+    }
+
+    async fn advances_of(&self, worker: WorkerId) -> Result<Vec<Advance>, StoreError> {
+        crate::payroll::advances_of(&self.reader, worker).await
     }
 
     async fn refresher_periods(&self) -> Result<RefresherPeriods, StoreError> {

@@ -1,13 +1,10 @@
 //! Timesheets and pay lines on SQLite.
 
-use chrono::NaiveDate;
 use sqlx::sqlite::SqliteRow;
 use sqlx::{Row, Sqlite, SqlitePool, Transaction};
 use staffbank_domain::timesheet::TimesheetState;
 use staffbank_domain::{BookingId, OrgId, ShiftId, WardId, WorkerId};
-use staffbank_store::{
-    AuditRecord, Conflict, PayLineKind, PayLineRecord, StoreError, Timesheet, TimesheetBody,
-};
+use staffbank_store::{AuditRecord, Conflict, PayLineRecord, StoreError, Timesheet, TimesheetBody};
 use uuid::Uuid;
 
 use crate::error::OrStore;
@@ -140,25 +137,8 @@ pub(crate) async fn approve(
 ) -> Result<(), StoreError> {
     let mut tx = store.begin().await?;
     guarded_update(&mut tx, t, &[TimesheetState::Submitted]).await?;
-    let inserted = sqlx::query(
-        "INSERT INTO pay_lines (id, timesheet_id, shift_id, worker_id, work_date, kind, \
-         amount_pence, explanation, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?) \
-         ON CONFLICT (shift_id, worker_id, work_date) WHERE kind = 'pay' DO NOTHING",
-    )
-    .bind(pay.id)
-    .bind(pay.timesheet_id)
-    .bind(pay.shift_id.0)
-    .bind(pay.worker_id.0)
-    .bind(pay.work_date.to_string())
-    .bind(pay.kind.as_str())
-    .bind(pay.amount)
-    .bind(&pay.explanation)
-    .bind(ms(pay.created_at))
-    .execute(&mut *tx)
-    .await
-    .or_store()?
-    .rows_affected();
-    if inserted == 0 {
+    let inserted = crate::payroll::insert_line(&mut tx, pay).await?;
+    if !inserted {
         return Err(Conflict::AlreadyPaid.into());
     }
     insert_audit(&mut tx, audit).await?;
@@ -181,38 +161,4 @@ pub(crate) async fn of_org(
     .iter()
     .map(decode)
     .collect()
-}
-
-pub(crate) async fn pay_lines_of(
-    pool: &SqlitePool,
-    worker: WorkerId,
-) -> Result<Vec<PayLineRecord>, StoreError> {
-    let rows = sqlx::query(
-        "SELECT id, timesheet_id, shift_id, worker_id, work_date, kind, amount_pence, explanation, \
-         created_at FROM pay_lines WHERE worker_id = ? ORDER BY created_at DESC, id",
-    )
-    .bind(worker.0)
-    .fetch_all(pool)
-    .await
-    .or_store()?;
-    rows.iter()
-        .map(|r| {
-            let kind: String = r.try_get("kind").or_store()?;
-            let date: String = r.try_get("work_date").or_store()?;
-            Ok(PayLineRecord {
-                id: r.try_get("id").or_store()?,
-                timesheet_id: r.try_get("timesheet_id").or_store()?,
-                shift_id: ShiftId(r.try_get("shift_id").or_store()?),
-                worker_id: WorkerId(r.try_get("worker_id").or_store()?),
-                work_date: NaiveDate::parse_from_str(&date, "%Y-%m-%d")
-                    .map_err(|e| StoreError::Unexpected(e.into()))?,
-                kind: PayLineKind::parse(&kind).ok_or_else(|| {
-                    StoreError::Unexpected(anyhow::anyhow!("stored pay line kind"))
-                })?,
-                amount: r.try_get("amount_pence").or_store()?,
-                explanation: r.try_get("explanation").or_store()?,
-                created_at: instant(r, "created_at")?,
-            })
-        })
-        .collect()
 }

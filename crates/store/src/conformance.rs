@@ -58,7 +58,8 @@ macro_rules! conformance_suite {
             passport_offers_are_decided_once_and_revocation_is_final,
             presentation_requests_are_answered_once,
             refresher_periods_are_replaced_whole,
-            timesheets_are_decided_once_and_paid_once
+            timesheets_are_decided_once_and_paid_once,
+            pay_runs_take_each_line_once_and_advances_keep_their_share
         );
     };
     (@cases $make:path; $($case:ident),*) => {

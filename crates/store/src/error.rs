@@ -33,6 +33,10 @@ pub enum Conflict {
     RequestDecided,
     /// A pay line for this shift, worker and date already exists: it is never paid twice.
     AlreadyPaid,
+    /// The trust has already closed a pay run for this period.
+    RunClosed,
+    /// The advance is more than the worker may draw now.
+    AdvanceTooLarge,
 }
 
 /// What can go wrong in a store call.

@@ -10,6 +10,7 @@ mod error;
 mod issuers;
 pub mod ledger;
 mod model;
+mod payroll;
 pub mod raw;
 mod store;
 mod timesheets;
@@ -21,5 +22,6 @@ pub use issuers::{
 };
 pub use ledger::*;
 pub use model::*;
+pub use payroll::{export_element, Advance, PayExport, PayRun};
 pub use store::Store;
 pub use timesheets::{PayLineKind, PayLineRecord, Timesheet, TimesheetBody};

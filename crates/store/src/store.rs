@@ -9,18 +9,20 @@ use staffbank_domain::*;
 use uuid::Uuid;
 
 use staffbank_domain::credential_claims::RefresherPeriods;
+use staffbank_domain::pay::export::ExportLine;
+use staffbank_domain::pay::PaySettings;
 use staffbank_domain::ranking::ShiftTimes;
 use staffbank_domain::release::{ReleasePolicy, Tier};
 use staffbank_domain::timesheet::TimesheetState;
 
 use crate::{
-    AgencyRelease, AuditRecord, Bank, BookOutcome, Booking, BookingRequest, CancellationPayment,
-    CancellationRecord, Credential, Decision, DueOffers, Hash, IssuerKey, LeafWithBody,
-    LedgerEntry, MatchQuery, MatchableShift, MatchingCounts, OfferRound, OpenShiftQuery,
-    Organisation, OutboxEvent, Page, PassportCredential, PayLineRecord, PersonKey, PoolMember,
-    PoolQuery, PresentationRequest, RequestOutcome, RequestState, RevocationChange,
-    RevocationState, SequencedBatch, Session, Shift, SignedHead, SignedIn, Site, StoreError,
-    Timesheet, TrustEntry, User, Ward, Worker, WorkingTimeCheck,
+    Advance, AgencyRelease, AuditRecord, Bank, BookOutcome, Booking, BookingRequest,
+    CancellationPayment, CancellationRecord, Credential, Decision, DueOffers, Hash, IssuerKey,
+    LeafWithBody, LedgerEntry, MatchQuery, MatchableShift, MatchingCounts, OfferRound,
+    OpenShiftQuery, Organisation, OutboxEvent, Page, PassportCredential, PayExport, PayLineRecord,
+    PayRun, PersonKey, PoolMember, PoolQuery, PresentationRequest, RequestOutcome, RequestState,
+    RevocationChange, RevocationState, SequencedBatch, Session, Shift, SignedHead, SignedIn, Site,
+    StoreError, Timesheet, TrustEntry, User, Ward, Worker, WorkingTimeCheck,
 };
 
 /// Everything Staffbank persists. Each method is atomic: it either happens whole or not at all.
@@ -394,6 +396,60 @@ pub trait Store: Send + Sync + 'static {
     ) -> Result<Vec<Timesheet>, StoreError>;
     /// A worker's pay lines, newest first.
     async fn pay_lines_of(&self, worker: WorkerId) -> Result<Vec<PayLineRecord>, StoreError>;
+    /// Adds a correcting line to an approved timesheet's pay: a new line, never an edit.
+    async fn add_adjustment(
+        &self,
+        line: &PayLineRecord,
+        audit: &[AuditRecord],
+    ) -> Result<(), StoreError>;
+
+    /// A trust's pay settings, if it has set them (otherwise the defaults apply).
+    async fn pay_settings(&self, org: OrgId) -> Result<Option<PaySettings>, StoreError>;
+    /// Sets a trust's pay settings.
+    async fn set_pay_settings(
+        &self,
+        org: OrgId,
+        settings: &PaySettings,
+        audit: &[AuditRecord],
+    ) -> Result<(), StoreError>;
+    /// Closes a pay run in one step: every pay line of the trust approved before the period's
+    /// end and every advance drawn before it that no run has taken become the run's, its count
+    /// and total are worked out, and its export (`file_name`) is queued in the outbox. A second
+    /// run for the trust and period is `RunClosed`, and nothing changes. Returns the run with
+    /// its count and total.
+    async fn close_pay_run(
+        &self,
+        run: &PayRun,
+        file_name: &str,
+        audit: &[AuditRecord],
+    ) -> Result<PayRun, StoreError>;
+    /// A pay run and its export.
+    async fn pay_run(&self, id: Uuid) -> Result<Option<(PayRun, PayExport)>, StoreError>;
+    /// A trust's pay runs and their exports, newest period first.
+    async fn pay_runs_of(&self, org: OrgId) -> Result<Vec<(PayRun, PayExport)>, StoreError>;
+    /// Exports not yet delivered, oldest first.
+    async fn pending_exports(&self, limit: i64) -> Result<Vec<PayExport>, StoreError>;
+    /// What a run's file holds: its pay lines, then its advance recoveries (negative), each
+    /// worker's together, in a stable order.
+    async fn export_lines(&self, run: Uuid) -> Result<Vec<ExportLine>, StoreError>;
+    /// Records an export delivered (`delivered_at`, `sha256` and `bytes` set) unless it
+    /// already was; whether this call recorded it.
+    async fn mark_exported(
+        &self,
+        export: &PayExport,
+        audit: &[AuditRecord],
+    ) -> Result<bool, StoreError>;
+    /// Draws an advance if, with what the worker has drawn and not repaid, it is within
+    /// `share_percent` of their approved, unpaid pay from the trust; otherwise
+    /// `AdvanceTooLarge`, and nothing changes. Two draws at once never pass the share together.
+    async fn draw_advance(
+        &self,
+        advance: &Advance,
+        share_percent: u32,
+        audit: &[AuditRecord],
+    ) -> Result<(), StoreError>;
+    /// A worker's advances, newest first.
+    async fn advances_of(&self, worker: WorkerId) -> Result<Vec<Advance>, StoreError>;
 
     /// The Core Skills Training refresher periods configured.
     async fn refresher_periods(&self) -> Result<RefresherPeriods, StoreError>;

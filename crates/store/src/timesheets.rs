@@ -78,14 +78,22 @@ pub struct PayLineRecord {
     pub shift_id: ShiftId,
     /// The worker paid.
     pub worker_id: WorkerId,
+    /// The trust that pays it.
+    pub org_id: OrgId,
     /// The UK date the shift started on.
     pub work_date: NaiveDate,
     /// Pay or adjustment.
     pub kind: PayLineKind,
+    /// Seconds paid (none for an adjustment of money alone).
+    pub seconds: i64,
+    /// The part of `amount` that is rolled-up holiday pay, pence.
+    pub holiday_pay: i64,
     /// Pence.
     pub amount: i64,
     /// How it was worked out, line by line (JSON).
     pub explanation: String,
     /// When it was written.
     pub created_at: DateTime<Utc>,
+    /// The pay run that paid it, once one has.
+    pub pay_run_id: Option<Uuid>,
 }

@@ -73,6 +73,16 @@ pub const PROBLEM_TYPES: &[(&str, u16, &str)] = &[
         409,
         "This shift is already paid to this worker for this date",
     ),
+    (
+        "pay-run-closed",
+        409,
+        "The pay run for this period is already closed",
+    ),
+    (
+        "advance-too-large",
+        409,
+        "That is more than may be drawn now",
+    ),
     ("payload-too-large", 413, "The request body is too large"),
     (
         "unsupported-media-type",
@@ -190,6 +200,8 @@ fn conflict_slug(kind: ConflictKind) -> &'static str {
         ConflictKind::AlreadyRequested => "already-requested",
         ConflictKind::RequestDecided => "request-decided",
         ConflictKind::AlreadyPaid => "already-paid",
+        ConflictKind::RunClosed => "pay-run-closed",
+        ConflictKind::AdvanceTooLarge => "advance-too-large",
     }
 }
 
@@ -284,6 +296,8 @@ mod tests {
             ConflictKind::AlreadyRequested,
             ConflictKind::RequestDecided,
             ConflictKind::AlreadyPaid,
+            ConflictKind::RunClosed,
+            ConflictKind::AdvanceTooLarge,
         ];
         for kind in kinds {
             let problem = Problem::from(AppError::Conflict(kind, "x".into()));

@@ -9,8 +9,10 @@
 //! the cap unless overridden; rolled-up holiday pay is a share of all of that. Parts are added
 //! exactly and the line is rounded once (see [`money`]).
 
+pub mod export;
 pub mod money;
 pub mod rules;
+pub mod run;
 
 use chrono::{DateTime, Datelike, NaiveDate, TimeZone, Utc, Weekday};
 use serde::Serialize;
@@ -19,6 +21,7 @@ use crate::shift::RULES_ZONE;
 use crate::Grade;
 pub use money::{Exact, Pence};
 pub use rules::{BankHolidays, Enhancements, PayRules, RateCard};
+pub use run::{PayPeriod, PaySettings};
 
 /// The kind of time a part of a shift falls in.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize)]

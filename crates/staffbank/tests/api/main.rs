@@ -16,6 +16,7 @@ mod oid4vci;
 mod oid4vp;
 mod paper;
 mod passport;
+mod pay;
 mod tenancy;
 mod timesheets;
 mod working_time;

@@ -39,11 +39,15 @@ fn pay_line(t: &Timesheet, amount: i64) -> PayLineRecord {
         timesheet_id: t.id,
         shift_id: t.shift_id,
         worker_id: t.worker_id,
+        org_id: t.org_id,
         work_date: t.body.hours.start.date_naive(),
         kind: PayLineKind::Pay,
+        seconds: 8 * 3600,
+        holiday_pay: 0,
         amount,
         explanation: "[]".into(),
         created_at: t.updated_at,
+        pay_run_id: None,
     }
 }
 
@@ -181,4 +185,208 @@ pub async fn timesheets_are_decided_once_and_paid_once(store: Arc<dyn Store>) {
     );
     assert!(store.entry(paid_twice.id).await.unwrap().is_none());
     assert_eq!(store.pay_lines_of(worker.id).await.unwrap().len(), 1);
+}
+
+fn run(
+    world: &World,
+    org: staffbank_domain::OrgId,
+    by: staffbank_domain::UserId,
+    end_in_hours: i64,
+) -> PayRun {
+    let period_end = world.now + chrono::Duration::hours(end_in_hours);
+    PayRun {
+        id: new_id(),
+        org_id: org,
+        first_day: period_end.date_naive() - chrono::Duration::days(7),
+        last_day: period_end.date_naive() - chrono::Duration::days(1),
+        period_end,
+        closed_by: by,
+        closed_at: period_end,
+        lines: 0,
+        total: 0,
+    }
+}
+
+/// A pay run takes each unpaid line and advance before its end once, with its export queued in
+/// the same step; a period closes once; an export is recorded delivered once; and advances stay
+/// within their share even when two are drawn at once.
+pub async fn pay_runs_take_each_line_once_and_advances_keep_their_share(store: Arc<dyn Store>) {
+    let world = World::new(store.clone()).await;
+    let worker = world.worker("Ola", &[world.banks[0].id]).await;
+    let shift = world
+        .post(world.shift(0, world.banks[0].id, 24, 8, 1))
+        .await;
+    let booking = store
+        .book(&world.booking(&shift, &worker, "p1"), &[], None)
+        .await
+        .unwrap()
+        .booking;
+    let approved = Timesheet {
+        state: TimesheetState::Approved,
+        ..timesheet(&world, &booking, &shift)
+    };
+    store
+        .create_timesheet(
+            &Timesheet {
+                state: TimesheetState::Submitted,
+                ..approved.clone()
+            },
+            &[],
+        )
+        .await
+        .unwrap();
+    store
+        .approve_timesheet(&approved, &pay_line(&approved, 20_000), &[])
+        .await
+        .unwrap();
+    let adjustment = PayLineRecord {
+        kind: PayLineKind::Adjustment,
+        seconds: 0,
+        ..pay_line(&approved, 1_000)
+    };
+    store.add_adjustment(&adjustment, &[]).await.unwrap();
+
+    // Half of the 210.00 unpaid may be drawn: two draws of 60.00 at once never both pass.
+    let advance = |amount| Advance {
+        id: new_id(),
+        worker_id: worker.id,
+        org_id: shift.org_id,
+        amount,
+        drawn_at: world.now,
+        pay_run_id: None,
+    };
+    let (first, second) = (advance(6_000), advance(6_000));
+    let (a, b) = tokio::join!(
+        store.draw_advance(&first, 50, &[]),
+        store.draw_advance(&second, 50, &[])
+    );
+    assert!(a.is_ok() != b.is_ok(), "{a:?} {b:?}");
+    assert_eq!(
+        conflict(if a.is_ok() { b } else { a }),
+        Conflict::AdvanceTooLarge
+    );
+    let drawn = super::audit("advance.drawn", None, world.now);
+    store
+        .draw_advance(&advance(4_500), 50, std::slice::from_ref(&drawn))
+        .await
+        .unwrap();
+    assert!(store.entry(drawn.id).await.unwrap().is_some());
+    assert_eq!(
+        conflict(store.draw_advance(&advance(1), 50, &[]).await),
+        Conflict::AdvanceTooLarge
+    );
+
+    // A run whose period ended before the lines were approved takes nothing.
+    let early = run(&world, shift.org_id, worker.user_id, -24 * 7);
+    let closed = store.close_pay_run(&early, "early.csv", &[]).await.unwrap();
+    assert_eq!((closed.lines, closed.total), (0, 0));
+
+    let week = run(&world, shift.org_id, worker.user_id, 1);
+    let closing = super::audit("pay_run.closed", None, world.now);
+    let closed = store
+        .close_pay_run(&week, "week.csv", std::slice::from_ref(&closing))
+        .await
+        .unwrap();
+    assert_eq!(
+        (closed.lines, closed.total),
+        (4, 20_000 + 1_000 - 6_000 - 4_500)
+    );
+    assert!(store.entry(closing.id).await.unwrap().is_some());
+    let again = super::audit("pay_run.closed", None, world.now);
+    assert_eq!(
+        conflict(
+            store
+                .close_pay_run(
+                    &PayRun {
+                        id: new_id(),
+                        ..week.clone()
+                    },
+                    "week-again.csv",
+                    std::slice::from_ref(&again)
+                )
+                .await
+        ),
+        Conflict::RunClosed
+    );
+    assert!(store.entry(again.id).await.unwrap().is_none());
+    assert!(store.pay_run(new_id()).await.unwrap().is_none());
+
+    let lines = store.export_lines(week.id).await.unwrap();
+    let elements: Vec<_> = lines.iter().map(|l| (l.element, l.amount)).collect();
+    assert_eq!(elements.len(), 4);
+    assert_eq!(elements.iter().map(|e| e.1).sum::<i64>(), closed.total);
+    assert!(elements[..2].iter().all(|e| e.0 != "advance_recovery"));
+    assert!(elements[2..]
+        .iter()
+        .all(|e| e.0 == "advance_recovery" && e.1 < 0));
+    assert!(lines.iter().all(|l| l.staff_name == "Ola"));
+    assert!(store
+        .pay_lines_of(worker.id)
+        .await
+        .unwrap()
+        .iter()
+        .all(|l| l.pay_run_id == Some(week.id)));
+    assert!(store
+        .advances_of(worker.id)
+        .await
+        .unwrap()
+        .iter()
+        .all(|a| a.pay_run_id == Some(week.id)));
+
+    // The later run takes nothing already taken.
+    let next = run(&world, shift.org_id, worker.user_id, 24 * 7 + 1);
+    let next = store.close_pay_run(&next, "next.csv", &[]).await.unwrap();
+    assert_eq!((next.lines, next.total), (0, 0));
+    assert_eq!(store.pay_runs_of(shift.org_id).await.unwrap().len(), 3);
+
+    // Delivered once.
+    let pending = store.pending_exports(10).await.unwrap();
+    let queued = pending
+        .iter()
+        .find(|e| e.pay_run_id == week.id)
+        .unwrap()
+        .clone();
+    assert_eq!(queued.file_name, "week.csv");
+    let delivered = PayExport {
+        delivered_at: Some(world.now),
+        sha256: Some("ab".repeat(32)),
+        bytes: Some(123),
+        ..queued
+    };
+    let exported = super::audit("pay_run.exported", None, world.now);
+    assert!(store
+        .mark_exported(&delivered, std::slice::from_ref(&exported))
+        .await
+        .unwrap());
+    let twice = super::audit("pay_run.exported", None, world.now);
+    assert!(!store
+        .mark_exported(&delivered, std::slice::from_ref(&twice))
+        .await
+        .unwrap());
+    assert!(store.entry(twice.id).await.unwrap().is_none());
+    assert_eq!(
+        store.pay_run(week.id).await.unwrap().unwrap(),
+        (closed.clone(), delivered)
+    );
+    assert!(store
+        .pending_exports(10)
+        .await
+        .unwrap()
+        .iter()
+        .all(|e| e.pay_run_id != week.id));
+
+    // Settings round-trip.
+    assert_eq!(store.pay_settings(shift.org_id).await.unwrap(), None);
+    let settings = staffbank_domain::pay::PaySettings {
+        advance_share: 20,
+        ..Default::default()
+    };
+    store
+        .set_pay_settings(shift.org_id, &settings, &[])
+        .await
+        .unwrap();
+    assert_eq!(
+        store.pay_settings(shift.org_id).await.unwrap(),
+        Some(settings)
+    );
 }

@@ -8,6 +8,7 @@ mod issuers;
 mod ledger;
 mod matching;
 mod passport;
+mod pay;
 mod presentations;
 mod release;
 mod requests;
@@ -71,6 +72,8 @@ impl PageQuery {
         wallet_apps::wallet_response,
         timesheets::start_timesheet, timesheets::state_hours, timesheets::submit_timesheet,
         timesheets::timesheets_to_decide, timesheets::decide_timesheet, timesheets::my_pay_lines,
+        pay::pay_settings, pay::set_pay_settings, pay::adjust_pay, pay::close_pay_run, pay::pay_runs,
+        pay::pay_run_file, pay::my_earnings, pay::draw_advance, pay::my_payslips, pay::my_total_rewards,
     ),
     components(schemas(crate::problem::Problem)),
     modifiers(&BearerAuth),
@@ -162,6 +165,23 @@ fn timesheet_routes() -> Router<AppState> {
         )
         .route("/api/v1/timesheets", get(timesheets::timesheets_to_decide))
         .route("/api/v1/me/pay-lines", get(timesheets::my_pay_lines))
+        .route(
+            "/api/v1/organisations/{org_id}/pay-settings",
+            get(pay::pay_settings).put(pay::set_pay_settings),
+        )
+        .route(
+            "/api/v1/timesheets/{timesheet_id}/adjustments",
+            post(pay::adjust_pay),
+        )
+        .route(
+            "/api/v1/organisations/{org_id}/pay-runs",
+            get(pay::pay_runs).post(pay::close_pay_run),
+        )
+        .route("/api/v1/pay-runs/{pay_run_id}/file", get(pay::pay_run_file))
+        .route("/api/v1/me/earnings", get(pay::my_earnings))
+        .route("/api/v1/me/advances", post(pay::draw_advance))
+        .route("/api/v1/me/payslips", get(pay::my_payslips))
+        .route("/api/v1/me/total-rewards", get(pay::my_total_rewards))
 }
 
 fn issuer_routes() -> Router<AppState> {

@@ -1,0 +1,270 @@
+//! Pay over HTTP: a trust's payroll officer sets its pay settings and corrects an approved
+//! timesheet with a new line; the worker draws an advance within the trust's share; closing the
+//! week's run takes the pay, the correction and the advance once, and the exporter delivers one
+//! file that adds up; the worker's payslip and total rewards show it; no other trust sees any of
+//! it.
+
+use chrono::Duration;
+use reqwest::StatusCode;
+use serde_json::json;
+use sha2_reference::{Digest, Sha256};
+use staffbank_domain::pay::PayPeriod;
+use staffbank_domain::role::{Grant, Role, Scope};
+use staffbank_domain::OrgId;
+use uuid::Uuid;
+
+use crate::helpers::{TestApp, Trust};
+
+crate::both_backends!(a_week_is_paid_once_with_corrections_and_advances);
+
+async fn officer(app: &TestApp, email: &str, role: Role, trust: &Trust) -> String {
+    app.user_with_session(
+        email,
+        vec![Grant {
+            role,
+            scope: Scope::Organisation(OrgId(Uuid::parse_str(&trust.id).unwrap())),
+        }],
+    )
+    .await
+}
+
+/// Books, works, submits and approves an eight-hour shift starting in a day; the approved pay
+/// line's amount.
+async fn approved_shift(app: &TestApp, trust: &Trust, nurse: &str, manager: &str) -> (String, i64) {
+    let shift = app.shift(trust, &trust.bank, 24, 8, 1).await;
+    let booked = app.book(nurse, &shift, &Uuid::new_v4().to_string()).await;
+    assert_eq!(booked.status, StatusCode::CREATED, "{}", booked.body);
+    let booking = booked.body["id"].as_str().unwrap().to_owned();
+    app.advance(Duration::hours(33));
+    let started = app
+        .post(
+            &format!("/api/v1/bookings/{booking}/timesheet"),
+            nurse,
+            json!({}),
+        )
+        .await;
+    let id = started.body["id"].as_str().unwrap().to_owned();
+    app.post(&format!("/api/v1/timesheets/{id}/submit"), nurse, json!({}))
+        .await;
+    let approved = app
+        .post(
+            &format!("/api/v1/timesheets/{id}/decision"),
+            manager,
+            json!({"decision": "approve"}),
+        )
+        .await;
+    assert_eq!(approved.status, StatusCode::OK, "{}", approved.body);
+    (
+        id,
+        approved.body["pay_line"]["amount_pence"].as_i64().unwrap(),
+    )
+}
+
+async fn a_week_is_paid_once_with_corrections_and_advances(app: TestApp) {
+    let a = app.trust("RXL").await;
+    let b = app.trust("RXN").await;
+    let payroll = officer(&app, "pay@a.test", Role::PayrollOfficer, &a).await;
+    let payroll_b = officer(&app, "pay@b.test", Role::PayrollOfficer, &b).await;
+    let manager = officer(&app, "wm@a.test", Role::WardManager, &a).await;
+    let nurse = app.worker("nurse@a.test", &[&a.bank]).await;
+
+    // Settings: checked, set by this trust's payroll officer only.
+    let settings = format!("/api/v1/organisations/{}/pay-settings", a.id);
+    let defaults = app.get(&settings, &payroll).await;
+    assert_eq!(defaults.body["period_weeks"], 1, "{}", defaults.body);
+    assert_eq!(defaults.body["premium_cap"], 35);
+    let mut changed = defaults.body.clone();
+    changed["period_weeks"] = json!(3);
+    app.call(
+        reqwest::Method::PUT,
+        &settings,
+        Some(&payroll),
+        Some(changed.clone()),
+    )
+    .await
+    .assert_problem(422, "validation-error");
+    changed["period_weeks"] = json!(1);
+    changed["rolled_up_holiday"] = json!(1207);
+    changed["advance_share"] = json!(40);
+    let set = app
+        .call(
+            reqwest::Method::PUT,
+            &settings,
+            Some(&payroll),
+            Some(changed.clone()),
+        )
+        .await;
+    assert_eq!(set.status, StatusCode::OK, "{}", set.body);
+    app.call(
+        reqwest::Method::PUT,
+        &settings,
+        Some(&payroll_b),
+        Some(changed),
+    )
+    .await
+    .assert_problem(404, "not-found");
+    app.get(&settings, &nurse)
+        .await
+        .assert_problem(403, "forbidden");
+
+    // A shift worked and approved, paid with the trust's holiday pay; a correction on top.
+    let (timesheet, paid) = approved_shift(&app, &a, &nurse, &manager).await;
+    let week = PayPeriod::containing(app.app.now(), 1);
+    let lines = app.get("/api/v1/me/pay-lines", &nurse).await;
+    assert!(lines.body[0]["explanation"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .any(|l| l.as_str().unwrap().to_lowercase().contains("holiday")));
+    let adjust = format!("/api/v1/timesheets/{timesheet}/adjustments");
+    app.post(&adjust, &payroll, json!({"amount_pence": 0, "reason": "x"}))
+        .await
+        .assert_problem(422, "validation-error");
+    app.post(
+        &adjust,
+        &payroll_b,
+        json!({"amount_pence": 500, "reason": "x"}),
+    )
+    .await
+    .assert_problem(404, "not-found");
+    let corrected = app
+        .post(
+            &adjust,
+            &payroll,
+            json!({"amount_pence": 1_250, "reason": "Missed handover"}),
+        )
+        .await;
+    assert_eq!(corrected.status, StatusCode::CREATED, "{}", corrected.body);
+    assert_eq!(corrected.body["kind"], "adjustment");
+
+    // Earned-wage access: 40% of what is approved and unpaid, less what is drawn.
+    let earnings = app.get("/api/v1/me/earnings", &nurse).await;
+    let unpaid = paid + 1_250;
+    assert_eq!(
+        earnings.body[0]["unpaid_pence"],
+        json!(unpaid),
+        "{}",
+        earnings.body
+    );
+    let available = unpaid * 40 / 100;
+    assert_eq!(earnings.body[0]["available_pence"], json!(available));
+    let draw = |amount: i64| json!({"org_id": a.id, "amount_pence": amount});
+    app.post("/api/v1/me/advances", &nurse, draw(available + 1))
+        .await
+        .assert_problem(409, "advance-too-large");
+    app.post("/api/v1/me/advances", &nurse, draw(-5))
+        .await
+        .assert_problem(422, "validation-error");
+    let drawn = app.post("/api/v1/me/advances", &nurse, draw(3_000)).await;
+    assert_eq!(drawn.status, StatusCode::CREATED, "{}", drawn.body);
+    let earnings = app.get("/api/v1/me/earnings", &nurse).await;
+    assert_eq!(
+        earnings.body[0]["available_pence"],
+        json!(available - 3_000)
+    );
+
+    // The run: not before the week ends; then once, taking pay, correction and advance.
+    let runs = format!("/api/v1/organisations/{}/pay-runs", a.id);
+    let this_week = json!({"first_day": week.first_day});
+    app.post(&runs, &payroll, this_week.clone())
+        .await
+        .assert_problem(422, "validation-error");
+    app.post(
+        &runs,
+        &payroll,
+        json!({"first_day": week.first_day + Duration::days(1)}),
+    )
+    .await
+    .assert_problem(422, "validation-error");
+    app.advance(Duration::days(8));
+    app.post(&runs, &payroll_b, this_week.clone())
+        .await
+        .assert_problem(404, "not-found");
+    app.post(&runs, &nurse, this_week.clone())
+        .await
+        .assert_problem(403, "forbidden");
+    let closed = app.post(&runs, &payroll, this_week.clone()).await;
+    assert_eq!(closed.status, StatusCode::CREATED, "{}", closed.body);
+    assert_eq!(closed.body["lines"], 3);
+    assert_eq!(closed.body["total_pence"], json!(unpaid - 3_000));
+    assert_eq!(closed.body["export"], "queued");
+    app.post(&runs, &payroll, this_week)
+        .await
+        .assert_problem(409, "pay-run-closed");
+    let run_id = closed.body["id"].as_str().unwrap().to_owned();
+
+    // Delivered once to the directory: a whole file that adds up, as the API serves it.
+    let dir = std::env::temp_dir().join(format!("staffbank-payroll-{}", Uuid::new_v4()));
+    let exporter = app.app.clone().with_export_target(
+        staffbank_app::exports::ExportTarget::connect(dir.clone(), None)
+            .await
+            .unwrap(),
+    );
+    assert_eq!(exporter.deliver_exports().await.unwrap(), 1);
+    assert_eq!(exporter.deliver_exports().await.unwrap(), 0);
+    let files: Vec<_> = std::fs::read_dir(&dir)
+        .unwrap()
+        .map(|e| e.unwrap().file_name().into_string().unwrap())
+        .collect();
+    let name = closed.body["file_name"].as_str().unwrap();
+    assert_eq!(files, vec![name.to_owned()]);
+    let file = std::fs::read_to_string(dir.join(name)).unwrap();
+    let records: Vec<&str> = file.lines().collect();
+    assert_eq!(records.len(), 5, "{file}");
+    assert!(
+        records[4].starts_with("T,") && records[4].contains(&format!(",3,,,,,{},", unpaid - 3_000))
+    );
+    assert!(records[3].contains(",advance_recovery,") && records[3].contains(",-3000,-30.00"));
+    let listed = app.get(&runs, &payroll).await;
+    assert_eq!(listed.body[0]["export"], "delivered", "{}", listed.body);
+    let digest: String = Sha256::digest(file.as_bytes())
+        .iter()
+        .map(|b| format!("{b:02x}"))
+        .collect();
+    assert_eq!(listed.body[0]["sha256"], json!(digest));
+    let served = app
+        .http
+        .get(format!("{}/api/v1/pay-runs/{run_id}/file", app.base))
+        .bearer_auth(&payroll)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(served.status(), StatusCode::OK);
+    assert_eq!(served.text().await.unwrap(), file);
+    app.get(&format!("/api/v1/pay-runs/{run_id}/file"), &payroll_b)
+        .await
+        .assert_problem(404, "not-found");
+
+    // The worker's payslip and total rewards.
+    let slips = app.get("/api/v1/me/payslips", &nurse).await;
+    assert_eq!(slips.body.as_array().unwrap().len(), 1, "{}", slips.body);
+    assert_eq!(slips.body[0]["gross_pence"], json!(unpaid));
+    assert_eq!(slips.body[0]["recovered_pence"], 3_000);
+    assert_eq!(slips.body[0]["net_pence"], json!(unpaid - 3_000));
+    assert_eq!(slips.body[0]["lines"].as_array().unwrap().len(), 2);
+    let holiday = slips.body[0]["holiday_pence"].as_i64().unwrap();
+    assert!(holiday > 0);
+    let rewards = app.get("/api/v1/me/total-rewards", &nurse).await;
+    assert_eq!(
+        rewards.body["holiday_pence"],
+        json!(holiday),
+        "{}",
+        rewards.body
+    );
+    assert_eq!(rewards.body["pay_pence"], json!(unpaid - holiday));
+    // 23.7% of everything paid, rounded half up once.
+    assert_eq!(
+        rewards.body["employer_pension_pence"],
+        json!((unpaid * 2370 + 5_000) / 10_000)
+    );
+    let earnings = app.get("/api/v1/me/earnings", &nurse).await;
+    assert_eq!(
+        earnings.body,
+        json!([]),
+        "nothing is owed once the run has paid it"
+    );
+    app.get("/api/v1/me/payslips", &payroll)
+        .await
+        .assert_problem(403, "forbidden");
+    std::fs::remove_dir_all(dir).ok();
+}
