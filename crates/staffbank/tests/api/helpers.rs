@@ -46,6 +46,9 @@ pub struct TestApp {
     pub admin: String,
     pub admin_id: UserId,
     pub master: MasterKey,
+    /// The database's URL and the master key (base64), for running the binary beside the app.
+    pub database_url: String,
+    pub master_text: String,
     pub clock: Arc<TestClock>,
     /// The app itself, for the background jobs a test runs by hand (offers).
     pub app: App,
@@ -80,7 +83,7 @@ impl Reply {
     }
 }
 
-async fn fresh_postgres() -> Arc<dyn Store> {
+async fn fresh_postgres() -> (Arc<dyn Store>, String) {
     let admin = std::env::var("STAFFBANK_TEST_POSTGRES")
         .unwrap_or_else(|_| "postgres://root@127.0.0.1:5432/test".into());
     let name = format!("staffbank_test_{}", Uuid::new_v4().simple());
@@ -92,22 +95,20 @@ async fn fresh_postgres() -> Arc<dyn Store> {
         .await
         .unwrap();
     let (server, _) = admin.rsplit_once('/').unwrap();
-    Arc::new(PgStore::connect(&format!("{server}/{name}")).await.unwrap())
+    let url = format!("{server}/{name}");
+    (Arc::new(PgStore::connect(&url).await.unwrap()), url)
 }
 
-async fn fresh_sqlite() -> Arc<dyn Store> {
+async fn fresh_sqlite() -> (Arc<dyn Store>, String) {
     let path = std::env::temp_dir().join(format!("staffbank-api-{}.sqlite", Uuid::new_v4()));
-    Arc::new(
-        SqliteStore::connect(&format!("sqlite://{}", path.display()))
-            .await
-            .unwrap(),
-    )
+    let url = format!("sqlite://{}", path.display());
+    (Arc::new(SqliteStore::connect(&url).await.unwrap()), url)
 }
 
 impl TestApp {
     /// Starts the server on 127.0.0.1:0 over a fresh database, with a platform admin signed in.
     pub async fn spawn(backend: Backend) -> Self {
-        let store = match backend {
+        let (store, database_url) = match backend {
             Backend::Sqlite => fresh_sqlite().await,
             Backend::Postgres => fresh_postgres().await,
         };
@@ -141,6 +142,8 @@ impl TestApp {
             admin: String::new(),
             admin_id: UserId(Uuid::nil()),
             master,
+            database_url,
+            master_text: key.clone(),
             clock,
             app,
         };

@@ -17,6 +17,7 @@ mod oid4vp;
 mod paper;
 mod passport;
 mod pay;
+mod payroll_crash;
 mod tenancy;
 mod timesheets;
 mod working_time;
