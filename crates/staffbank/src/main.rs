@@ -5,6 +5,7 @@ mod demo;
 mod matching_bench;
 mod passport_bench;
 mod pay_bench;
+mod payroll_bench;
 mod serve;
 
 use clap::{Parser, Subcommand};
@@ -84,6 +85,9 @@ enum BenchCommand {
     /// The pure pay engine's timesheets per second on one core, across bands, nights,
     /// weekends, bank holidays and clock changes.
     Pay(pay_bench::PayBenchArgs),
+    /// Closing a weekly pay run of many approved timesheets on PostgreSQL, payroll file
+    /// included, checked against the database.
+    Payroll(payroll_bench::PayrollBenchArgs),
 }
 
 #[derive(Subcommand)]
@@ -186,6 +190,9 @@ async fn main() -> anyhow::Result<()> {
         Command::Bench {
             command: BenchCommand::Pay(args),
         } => pay_bench::run(&args),
+        Command::Bench {
+            command: BenchCommand::Payroll(args),
+        } => payroll_bench::run(args).await,
         Command::Openapi => {
             println!("{}", staffbank_web::openapi_json()?);
             Ok(())
