@@ -60,6 +60,12 @@ pub enum ConflictKind {
     RunClosed,
     /// The advance is more than may be drawn now.
     AdvanceTooLarge,
+    /// The booking is already signed on (or off).
+    AlreadySignedOn,
+    /// The smartcard is recorded for another worker.
+    SmartcardTaken,
+    /// The person signing on is not the booked worker: the shift is flagged unfulfilled.
+    NotBookedWorker,
 }
 
 /// What a use case can fail with.
@@ -164,6 +170,14 @@ impl From<StoreError> for AppError {
                 Conflict::AdvanceTooLarge => (
                     ConflictKind::AdvanceTooLarge,
                     "that is more than you may draw now",
+                ),
+                Conflict::AlreadySignedOn => (
+                    ConflictKind::AlreadySignedOn,
+                    "this booking is already signed on (or off)",
+                ),
+                Conflict::SmartcardTaken => (
+                    ConflictKind::SmartcardTaken,
+                    "this smartcard is recorded for another worker",
                 ),
                 Conflict::LedgerMoved => {
                     return Self::Unexpected(anyhow::anyhow!("the ledger moved under a sequencer"))

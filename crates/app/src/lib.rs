@@ -31,6 +31,8 @@ pub mod release;
 pub mod requests;
 pub mod sequencer;
 pub mod shifts;
+pub mod sign_on;
+pub mod sweeps;
 pub mod timesheets;
 pub mod views;
 pub mod workers;

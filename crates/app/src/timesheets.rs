@@ -11,7 +11,7 @@ use staffbank_domain::role::{Role, Scope};
 use staffbank_domain::shift::RULES_ZONE;
 use staffbank_domain::text::Label;
 use staffbank_domain::timesheet::{Hours, TimesheetState};
-use staffbank_domain::BookingId;
+use staffbank_domain::{BookingId, UserId};
 use staffbank_store::{PayLineKind, PayLineRecord, Timesheet, TimesheetBody};
 use uuid::Uuid;
 
@@ -422,6 +422,12 @@ impl App {
                 .as_str()
                 .to_owned()
         };
+        if state == TimesheetState::Approved {
+            let (decided, line) = self
+                .approve_and_pay(&current, Some(who.user.id), note, "timesheet.approved")
+                .await?;
+            return Ok((TimesheetView::from(&decided), Some(line)));
+        }
         let now = self.now();
         let decided = Timesheet {
             state,
@@ -439,10 +445,10 @@ impl App {
             .ok_or(AppError::NotFound)?;
         let record = self
             .audit_record(Change {
-                action: match state {
-                    TimesheetState::Approved => "timesheet.approved",
-                    TimesheetState::Queried => "timesheet.queried",
-                    _ => "timesheet.rejected",
+                action: if state == TimesheetState::Queried {
+                    "timesheet.queried"
+                } else {
+                    "timesheet.rejected"
                 },
                 actor: Some(who.user.id),
                 tenant: Some(current.org_id),
@@ -451,12 +457,48 @@ impl App {
                 personal: None,
             })
             .await?;
-        if state != TimesheetState::Approved {
-            self.store
-                .update_timesheet(&decided, &[TimesheetState::Submitted], &[record])
-                .await?;
-            return Ok((TimesheetView::from(&decided), None));
-        }
+        self.store
+            .update_timesheet(&decided, &[TimesheetState::Submitted], &[record])
+            .await?;
+        Ok((TimesheetView::from(&decided), None))
+    }
+
+    /// Approves a submitted timesheet and pays it by its trust's rules, in one step: by a ward
+    /// manager (`actor`), or by the platform when the trust auto-approves waiting timesheets
+    /// (`actor` none, action `timesheet.auto_approved`).
+    pub(crate) async fn approve_and_pay(
+        &self,
+        current: &Timesheet,
+        actor: Option<UserId>,
+        note: String,
+        action: &'static str,
+    ) -> Result<(Timesheet, PayLineView), AppError> {
+        let id = current.id;
+        let now = self.now();
+        let worker = self
+            .store
+            .worker(current.worker_id)
+            .await?
+            .ok_or(AppError::NotFound)?;
+        let decided = Timesheet {
+            state: TimesheetState::Approved,
+            body: TimesheetBody {
+                decision: Some((actor.unwrap_or(worker.user_id), now, note.clone())),
+                ..current.body.clone()
+            },
+            updated_at: now,
+            ..current.clone()
+        };
+        let record = self
+            .audit_record(Change {
+                action,
+                actor,
+                tenant: Some(current.org_id),
+                subject: Some(worker.user_id),
+                facts: json!({"timesheet": id, "note": note}),
+                personal: None,
+            })
+            .await?;
         let hours = &current.body.hours;
         let line = pay::pay(
             &Worked {
@@ -490,7 +532,7 @@ impl App {
         let paid = self
             .audit_record(Change {
                 action: "pay_line.created",
-                actor: Some(who.user.id),
+                actor,
                 tenant: Some(current.org_id),
                 subject: Some(worker.user_id),
                 facts: json!({"pay_line": pay_line.id, "timesheet": id, "shift": current.shift_id,
@@ -502,10 +544,7 @@ impl App {
         self.store
             .approve_timesheet(&decided, &pay_line, &[record, paid])
             .await?;
-        Ok((
-            TimesheetView::from(&decided),
-            Some(PayLineView::from(&pay_line)),
-        ))
+        Ok((decided, PayLineView::from(&pay_line)))
     }
 
     /// The signed-in worker's pay lines, newest first.

@@ -140,8 +140,8 @@ pub async fn open_store(url: &str) -> anyhow::Result<Arc<dyn Store>> {
     }
 }
 
-/// Serves until Ctrl-C or SIGTERM, with the ledger's sequencer, the offers releaser and the
-/// payroll exporter running beside the server.
+/// Serves until Ctrl-C or SIGTERM, with the ledger's sequencer, the offers releaser, the
+/// payroll exporter and the sign-on and timesheet sweeps running beside the server.
 pub async fn serve(app: App, args: &ServeArgs) -> anyhow::Result<()> {
     let app = app
         .with_public_url(&args.http.public_url())
@@ -149,6 +149,7 @@ pub async fn serve(app: App, args: &ServeArgs) -> anyhow::Result<()> {
     tokio::spawn(app.clone().run_sequencer());
     tokio::spawn(app.clone().run_offers());
     tokio::spawn(app.clone().run_exports());
+    tokio::spawn(app.clone().run_sweeps());
     let router = staffbank_web::router(
         app,
         WebConfig {

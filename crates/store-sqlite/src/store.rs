@@ -1126,6 +1126,88 @@ impl Store for SqliteStore {
         crate::payroll::advances_of(&self.reader, worker).await
     }
 
+    async fn create_sign_on_challenge(
+        &self,
+        challenge: &SignOnChallenge,
+        audit: &[AuditRecord],
+    ) -> Result<(), StoreError> {
+        crate::sign_on::create_challenge(self, challenge, audit).await
+    }
+
+    async fn use_sign_on_challenge(
+        &self,
+        id: Uuid,
+        now: DateTime<Utc>,
+    ) -> Result<Option<SignOnChallenge>, StoreError> {
+        crate::sign_on::use_challenge(self, id, now).await
+    }
+
+    async fn record_sign_on(
+        &self,
+        sign_on: &SignOn,
+        audit: &[AuditRecord],
+    ) -> Result<(), StoreError> {
+        crate::sign_on::record_sign_on(self, sign_on, audit).await
+    }
+
+    async fn sign_on_of(&self, booking: BookingId) -> Result<Option<SignOn>, StoreError> {
+        crate::sign_on::sign_on_of(&self.reader, booking).await
+    }
+
+    async fn record_sign_off(
+        &self,
+        booking: BookingId,
+        at: DateTime<Utc>,
+        audit: &[AuditRecord],
+    ) -> Result<(), StoreError> {
+        crate::sign_on::record_sign_off(self, booking, at, audit).await
+    }
+
+    async fn raise_escalation(
+        &self,
+        escalation: &Escalation,
+        event: &OutboxEvent,
+        audit: &[AuditRecord],
+    ) -> Result<bool, StoreError> {
+        crate::sign_on::raise(self, escalation, event, audit).await
+    }
+
+    async fn escalations_of(&self, org: OrgId) -> Result<Vec<Escalation>, StoreError> {
+        crate::sign_on::escalations_of(&self.reader, org).await
+    }
+
+    async fn unsigned_bookings(
+        &self,
+        from: DateTime<Utc>,
+        to: DateTime<Utc>,
+        limit: i64,
+    ) -> Result<Vec<BookingId>, StoreError> {
+        crate::sign_on::unsigned(&self.reader, from, to, limit).await
+    }
+
+    async fn waiting_timesheets(
+        &self,
+        before: DateTime<Utc>,
+        limit: i64,
+    ) -> Result<Vec<Timesheet>, StoreError> {
+        crate::sign_on::waiting_timesheets(&self.reader, before, limit).await
+    }
+
+    async fn set_smartcard(
+        &self,
+        worker: WorkerId,
+        card: &str,
+        by: UserId,
+        at: DateTime<Utc>,
+        audit: &[AuditRecord],
+    ) -> Result<(), StoreError> {
+        crate::sign_on::set_smartcard(self, worker, card, by, at, audit).await
+    }
+
+    async fn smartcard_of(&self, worker: WorkerId) -> Result<Option<String>, StoreError> {
+        crate::sign_on::smartcard_of(&self.reader, worker).await
+    }
+
     async fn refresher_periods(&self) -> Result<RefresherPeriods, StoreError> {
         crate::refreshers::read(&self.reader).await
     }

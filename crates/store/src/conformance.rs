@@ -59,7 +59,8 @@ macro_rules! conformance_suite {
             presentation_requests_are_answered_once,
             refresher_periods_are_replaced_whole,
             timesheets_are_decided_once_and_paid_once,
-            pay_runs_take_each_line_once_and_advances_keep_their_share
+            pay_runs_take_each_line_once_and_advances_keep_their_share,
+            sign_ons_and_escalations_happen_once
         );
     };
     (@cases $make:path; $($case:ident),*) => {

@@ -37,6 +37,10 @@ pub enum Conflict {
     RunClosed,
     /// The advance is more than the worker may draw now.
     AdvanceTooLarge,
+    /// The booking is already signed on (or, for a sign-off, already signed off).
+    AlreadySignedOn,
+    /// The smartcard is recorded for another worker.
+    SmartcardTaken,
 }
 
 /// What can go wrong in a store call.

@@ -12,6 +12,7 @@ pub mod ledger;
 mod model;
 mod payroll;
 pub mod raw;
+mod sign_on;
 mod store;
 mod timesheets;
 
@@ -23,5 +24,6 @@ pub use issuers::{
 pub use ledger::*;
 pub use model::*;
 pub use payroll::{export_element, Advance, PayExport, PayRun};
+pub use sign_on::{Escalation, SignOn, SignOnChallenge};
 pub use store::Store;
 pub use timesheets::{PayLineKind, PayLineRecord, Timesheet, TimesheetBody};

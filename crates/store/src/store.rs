@@ -17,12 +17,13 @@ use staffbank_domain::timesheet::TimesheetState;
 
 use crate::{
     Advance, AgencyRelease, AuditRecord, Bank, BookOutcome, Booking, BookingRequest,
-    CancellationPayment, CancellationRecord, Credential, Decision, DueOffers, Hash, IssuerKey,
-    LeafWithBody, LedgerEntry, MatchQuery, MatchableShift, MatchingCounts, OfferRound,
+    CancellationPayment, CancellationRecord, Credential, Decision, DueOffers, Escalation, Hash,
+    IssuerKey, LeafWithBody, LedgerEntry, MatchQuery, MatchableShift, MatchingCounts, OfferRound,
     OpenShiftQuery, Organisation, OutboxEvent, Page, PassportCredential, PayExport, PayLineRecord,
     PayRun, PersonKey, PoolMember, PoolQuery, PresentationRequest, RequestOutcome, RequestState,
-    RevocationChange, RevocationState, SequencedBatch, Session, Shift, SignedHead, SignedIn, Site,
-    StoreError, Timesheet, TrustEntry, User, Ward, Worker, WorkingTimeCheck,
+    RevocationChange, RevocationState, SequencedBatch, Session, Shift, SignOn, SignOnChallenge,
+    SignedHead, SignedIn, Site, StoreError, Timesheet, TrustEntry, User, Ward, Worker,
+    WorkingTimeCheck,
 };
 
 /// Everything Staffbank persists. Each method is atomic: it either happens whole or not at all.
@@ -450,6 +451,72 @@ pub trait Store: Send + Sync + 'static {
     ) -> Result<(), StoreError>;
     /// A worker's advances, newest first.
     async fn advances_of(&self, worker: WorkerId) -> Result<Vec<Advance>, StoreError>;
+
+    /// Keeps a sign-on challenge.
+    async fn create_sign_on_challenge(
+        &self,
+        challenge: &SignOnChallenge,
+        audit: &[AuditRecord],
+    ) -> Result<(), StoreError>;
+    /// Uses a challenge once: marks it used at `now` and returns it if it exists, is unused and
+    /// has not expired; otherwise `None`, and nothing changes.
+    async fn use_sign_on_challenge(
+        &self,
+        id: Uuid,
+        now: DateTime<Utc>,
+    ) -> Result<Option<SignOnChallenge>, StoreError>;
+    /// Records a booking signed on; a second is `AlreadySignedOn`, and nothing changes.
+    async fn record_sign_on(
+        &self,
+        sign_on: &SignOn,
+        audit: &[AuditRecord],
+    ) -> Result<(), StoreError>;
+    /// A booking's sign-on, if it has one.
+    async fn sign_on_of(&self, booking: BookingId) -> Result<Option<SignOn>, StoreError>;
+    /// Records the end of a signed-on booking; `NotFound` if it is not signed on,
+    /// `AlreadySignedOn` if it is already signed off.
+    async fn record_sign_off(
+        &self,
+        booking: BookingId,
+        at: DateTime<Utc>,
+        audit: &[AuditRecord],
+    ) -> Result<(), StoreError>;
+    /// Raises an escalation with its outbox event unless the booking already has one of its
+    /// kind; whether this call raised it.
+    async fn raise_escalation(
+        &self,
+        escalation: &Escalation,
+        event: &OutboxEvent,
+        audit: &[AuditRecord],
+    ) -> Result<bool, StoreError>;
+    /// A trust's escalations, newest first.
+    async fn escalations_of(&self, org: OrgId) -> Result<Vec<Escalation>, StoreError>;
+    /// Active bookings that started in `[from, to)` and are neither signed on nor already
+    /// escalated as a no-show, earliest first.
+    async fn unsigned_bookings(
+        &self,
+        from: DateTime<Utc>,
+        to: DateTime<Utc>,
+        limit: i64,
+    ) -> Result<Vec<BookingId>, StoreError>;
+    /// Timesheets submitted before `before` and still waiting, oldest first.
+    async fn waiting_timesheets(
+        &self,
+        before: DateTime<Utc>,
+        limit: i64,
+    ) -> Result<Vec<Timesheet>, StoreError>;
+    /// Records a worker's smartcard identity (replacing any earlier one); a card already
+    /// recorded for someone else is `SmartcardTaken`, and nothing changes.
+    async fn set_smartcard(
+        &self,
+        worker: WorkerId,
+        card: &str,
+        by: UserId,
+        at: DateTime<Utc>,
+        audit: &[AuditRecord],
+    ) -> Result<(), StoreError>;
+    /// A worker's recorded smartcard identity.
+    async fn smartcard_of(&self, worker: WorkerId) -> Result<Option<String>, StoreError>;
 
     /// The Core Skills Training refresher periods configured.
     async fn refresher_periods(&self) -> Result<RefresherPeriods, StoreError>;

@@ -83,6 +83,21 @@ pub const PROBLEM_TYPES: &[(&str, u16, &str)] = &[
         409,
         "That is more than may be drawn now",
     ),
+    (
+        "already-signed-on",
+        409,
+        "The booking is already signed on (or off)",
+    ),
+    (
+        "smartcard-taken",
+        409,
+        "The smartcard is recorded for another worker",
+    ),
+    (
+        "not-booked-worker",
+        409,
+        "Not the booked worker: the shift is flagged unfulfilled and the ward manager told",
+    ),
     ("payload-too-large", 413, "The request body is too large"),
     (
         "unsupported-media-type",
@@ -202,6 +217,9 @@ fn conflict_slug(kind: ConflictKind) -> &'static str {
         ConflictKind::AlreadyPaid => "already-paid",
         ConflictKind::RunClosed => "pay-run-closed",
         ConflictKind::AdvanceTooLarge => "advance-too-large",
+        ConflictKind::AlreadySignedOn => "already-signed-on",
+        ConflictKind::SmartcardTaken => "smartcard-taken",
+        ConflictKind::NotBookedWorker => "not-booked-worker",
     }
 }
 
@@ -298,6 +316,9 @@ mod tests {
             ConflictKind::AlreadyPaid,
             ConflictKind::RunClosed,
             ConflictKind::AdvanceTooLarge,
+            ConflictKind::AlreadySignedOn,
+            ConflictKind::SmartcardTaken,
+            ConflictKind::NotBookedWorker,
         ];
         for kind in kinds {
             let problem = Problem::from(AppError::Conflict(kind, "x".into()));

@@ -390,3 +390,170 @@ pub async fn pay_runs_take_each_line_once_and_advances_keep_their_share(store: A
         Some(settings)
     );
 }
+
+/// A challenge is good once and only until it expires; a booking is signed on once and off
+/// once; an escalation is raised once per booking and kind, with its outbox event; the
+/// grace-period sweep sees only bookings neither signed on nor already escalated; and a
+/// smartcard belongs to one worker.
+pub async fn sign_ons_and_escalations_happen_once(store: Arc<dyn Store>) {
+    let world = World::new(store.clone()).await;
+    let worker = world.worker("Kit", &[world.banks[0].id]).await;
+    let other = world.worker("Lou", &[world.banks[0].id]).await;
+    let shift = world
+        .post(world.shift(0, world.banks[0].id, 24, 8, 2))
+        .await;
+    let booking = store
+        .book(&world.booking(&shift, &worker, "s1"), &[], None)
+        .await
+        .unwrap()
+        .booking;
+    let second = store
+        .book(&world.booking(&shift, &other, "s2"), &[], None)
+        .await
+        .unwrap()
+        .booking;
+
+    let challenge = SignOnChallenge {
+        id: new_id(),
+        booking_id: booking.id,
+        org_id: shift.org_id,
+        ward_id: shift.ward_id,
+        nonce: "n-1".into(),
+        created_by: worker.user_id,
+        expires_at: world.now + chrono::Duration::minutes(5),
+        used_at: None,
+    };
+    store
+        .create_sign_on_challenge(&challenge, &[])
+        .await
+        .unwrap();
+    let late = world.now + chrono::Duration::minutes(6);
+    assert!(store
+        .use_sign_on_challenge(challenge.id, late)
+        .await
+        .unwrap()
+        .is_none());
+    let used = store
+        .use_sign_on_challenge(challenge.id, world.now)
+        .await
+        .unwrap()
+        .unwrap();
+    assert_eq!(used.nonce, "n-1");
+    assert_eq!(used.used_at, Some(world.now));
+    assert!(store
+        .use_sign_on_challenge(challenge.id, world.now)
+        .await
+        .unwrap()
+        .is_none());
+
+    let signed = SignOn {
+        booking_id: booking.id,
+        worker_id: worker.id,
+        org_id: shift.org_id,
+        ward_id: shift.ward_id,
+        method: "wallet".into(),
+        signed_on_at: world.now,
+        signed_off_at: None,
+    };
+    let entry = super::audit("sign_on.verified", None, world.now);
+    store
+        .record_sign_on(&signed, std::slice::from_ref(&entry))
+        .await
+        .unwrap();
+    assert!(store.entry(entry.id).await.unwrap().is_some());
+    assert_eq!(
+        conflict(store.record_sign_on(&signed, &[]).await),
+        Conflict::AlreadySignedOn
+    );
+    assert!(matches!(
+        store.record_sign_off(second.id, world.now, &[]).await,
+        Err(StoreError::NotFound)
+    ));
+    let off = world.now + chrono::Duration::hours(8);
+    store.record_sign_off(booking.id, off, &[]).await.unwrap();
+    assert_eq!(
+        conflict(store.record_sign_off(booking.id, off, &[]).await),
+        Conflict::AlreadySignedOn
+    );
+    assert_eq!(
+        store
+            .sign_on_of(booking.id)
+            .await
+            .unwrap()
+            .unwrap()
+            .signed_off_at,
+        Some(off)
+    );
+
+    // The sweep: the booking signed on is not a no-show; the other is, until escalated.
+    let (from, to) = (
+        shift.window.start() - chrono::Duration::hours(1),
+        shift.window.start() + chrono::Duration::hours(1),
+    );
+    assert_eq!(
+        store.unsigned_bookings(from, to, 10).await.unwrap(),
+        vec![second.id]
+    );
+    let escalation = Escalation {
+        id: new_id(),
+        booking_id: second.id,
+        org_id: shift.org_id,
+        ward_id: shift.ward_id,
+        kind: "no_show".into(),
+        detail: "Lou has not signed on".into(),
+        raised_at: world.now,
+    };
+    let event = OutboxEvent {
+        id: new_id(),
+        topic: "sign_on.no_show".into(),
+        worker_id: Some(other.id),
+        payload: "{}".into(),
+        created_at: world.now,
+    };
+    let before = store.outbox_after(0, 1000).await.unwrap().len();
+    assert!(store
+        .raise_escalation(&escalation, &event, &[])
+        .await
+        .unwrap());
+    let again = Escalation {
+        id: new_id(),
+        ..escalation.clone()
+    };
+    let again_event = OutboxEvent {
+        id: new_id(),
+        ..event.clone()
+    };
+    assert!(!store
+        .raise_escalation(&again, &again_event, &[])
+        .await
+        .unwrap());
+    assert_eq!(store.outbox_after(0, 1000).await.unwrap().len(), before + 1);
+    assert_eq!(
+        store.escalations_of(shift.org_id).await.unwrap(),
+        vec![escalation]
+    );
+    assert!(store
+        .unsigned_bookings(from, to, 10)
+        .await
+        .unwrap()
+        .is_empty());
+
+    // Smartcards: one worker each.
+    store
+        .set_smartcard(worker.id, "555000111222", worker.user_id, world.now, &[])
+        .await
+        .unwrap();
+    assert_eq!(
+        conflict(
+            store
+                .set_smartcard(other.id, "555000111222", other.user_id, world.now, &[])
+                .await
+        ),
+        Conflict::SmartcardTaken
+    );
+    assert_eq!(
+        store.smartcard_of(worker.id).await.unwrap().as_deref(),
+        Some("555000111222")
+    );
+    assert_eq!(store.smartcard_of(other.id).await.unwrap(), None);
+}

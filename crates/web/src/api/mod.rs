@@ -13,6 +13,7 @@ mod presentations;
 mod release;
 mod requests;
 mod shifts;
+mod sign_on;
 mod timesheets;
 mod wallet_apps;
 mod workers;
@@ -74,6 +75,8 @@ impl PageQuery {
         timesheets::timesheets_to_decide, timesheets::decide_timesheet, timesheets::my_pay_lines,
         pay::pay_settings, pay::set_pay_settings, pay::adjust_pay, pay::close_pay_run, pay::pay_runs,
         pay::pay_run_file, pay::my_earnings, pay::draw_advance, pay::my_payslips, pay::my_total_rewards,
+        sign_on::sign_on_challenge, sign_on::prove_sign_on, sign_on::smartcard_sign_on, sign_on::sign_off,
+        sign_on::escalations, sign_on::set_smartcard,
     ),
     components(schemas(crate::problem::Problem)),
     modifiers(&BearerAuth),
@@ -182,6 +185,27 @@ fn timesheet_routes() -> Router<AppState> {
         .route("/api/v1/me/advances", post(pay::draw_advance))
         .route("/api/v1/me/payslips", get(pay::my_payslips))
         .route("/api/v1/me/total-rewards", get(pay::my_total_rewards))
+        .route(
+            "/api/v1/bookings/{booking_id}/sign-on-challenges",
+            post(sign_on::sign_on_challenge),
+        )
+        .route(
+            "/api/v1/sign-on-challenges/{challenge_id}/proof",
+            post(sign_on::prove_sign_on),
+        )
+        .route(
+            "/api/v1/bookings/{booking_id}/smartcard-sign-on",
+            post(sign_on::smartcard_sign_on),
+        )
+        .route(
+            "/api/v1/bookings/{booking_id}/sign-off",
+            post(sign_on::sign_off),
+        )
+        .route("/api/v1/escalations", get(sign_on::escalations))
+        .route(
+            "/api/v1/workers/{worker_id}/smartcard",
+            put(sign_on::set_smartcard),
+        )
 }
 
 fn issuer_routes() -> Router<AppState> {

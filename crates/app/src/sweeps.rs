@@ -1,0 +1,129 @@
+//! The sweeps that keep a shift from being forgotten: a booked worker not signed on by their
+//! trust's grace period is escalated as a no-show, and a submitted timesheet left waiting is
+//! escalated, then approved as submitted if the trust allows it, so pay is never stuck.
+
+use std::time::Duration as StdDuration;
+
+use chrono::Duration;
+use serde_json::json;
+use staffbank_domain::timesheet::TimesheetState;
+
+use crate::{App, AppError};
+
+/// How often the sweeps run.
+const TICK: StdDuration = StdDuration::from_secs(60);
+/// How far back the no-show sweep looks (a booking older than this was swept long ago).
+const LOOK_BACK: Duration = Duration::days(1);
+
+/// What one pass did.
+#[derive(Debug, Default, Clone, Copy, PartialEq, Eq)]
+pub struct Swept {
+    /// Bookings escalated as no-shows.
+    pub no_shows: usize,
+    /// Timesheets escalated for waiting.
+    pub escalated: usize,
+    /// Timesheets approved as submitted.
+    pub auto_approved: usize,
+}
+
+impl App {
+    /// One pass of both sweeps.
+    pub async fn sweep(&self) -> Result<Swept, AppError> {
+        let now = self.now();
+        let mut swept = Swept::default();
+        for id in self
+            .store
+            .unsigned_bookings(now - LOOK_BACK, now - Duration::minutes(1), 1_000)
+            .await?
+        {
+            let Some(booking) = self.store.booking(id).await? else {
+                continue;
+            };
+            let Some(shift) = self.store.shift(booking.shift_id).await? else {
+                continue;
+            };
+            let grace = self
+                .pay_settings_of(shift.org_id)
+                .await?
+                .sign_on_grace_minutes;
+            if booking.window.start() + Duration::minutes(i64::from(grace)) > now {
+                continue;
+            }
+            let name = self
+                .store
+                .worker(booking.worker_id)
+                .await?
+                .map(|w| w.display_name.as_str().to_owned())
+                .unwrap_or_default();
+            if self
+                .escalate(
+                    &booking,
+                    shift.org_id,
+                    shift.ward_id,
+                    "no_show",
+                    format!("{name} has not signed on {grace} minutes after the shift started"),
+                    None,
+                    json!({"grace_minutes": grace}),
+                )
+                .await?
+            {
+                swept.no_shows += 1;
+            }
+        }
+        for t in self
+            .store
+            .waiting_timesheets(now - Duration::hours(1), 10_000)
+            .await?
+        {
+            let settings = self.pay_settings_of(t.org_id).await?;
+            let waiting_since = t.body.submitted_at.unwrap_or(t.updated_at);
+            let hours = |h: u32| waiting_since + Duration::hours(i64::from(h));
+            if let Some(after) = settings.timesheet_auto_approve_after_hours {
+                if hours(after) <= now && t.state == TimesheetState::Submitted {
+                    self.approve_and_pay(
+                        &t,
+                        None,
+                        format!("approved as submitted after waiting {after} hours"),
+                        "timesheet.auto_approved",
+                    )
+                    .await?;
+                    swept.auto_approved += 1;
+                    continue;
+                }
+            }
+            let after = settings.timesheet_escalate_after_hours;
+            if hours(after) <= now {
+                let Some(booking) = self.store.booking(t.booking_id).await? else {
+                    continue;
+                };
+                if self
+                    .escalate(
+                        &booking,
+                        t.org_id,
+                        t.ward_id,
+                        "timesheet_waiting",
+                        format!("a submitted timesheet has waited more than {after} hours"),
+                        None,
+                        json!({"timesheet": t.id}),
+                    )
+                    .await?
+                {
+                    swept.escalated += 1;
+                }
+            }
+        }
+        Ok(swept)
+    }
+
+    /// Runs the sweeps until the process ends. Errors are logged and retried.
+    pub async fn run_sweeps(self) {
+        loop {
+            match self.sweep().await {
+                Ok(s) if s == Swept::default() => {}
+                Ok(s) => tracing::info!(?s, "swept"),
+                Err(e) => tracing::warn!(error = %e, "sweeping failed"),
+            }
+            tokio::time::sleep(TICK).await;
+        }
+    }
+}

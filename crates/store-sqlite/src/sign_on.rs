@@ -1,0 +1,300 @@
+//! Sign-on challenges, sign-ons, escalations and smartcards on SQLite.
+
+use chrono::{DateTime, Utc};
+use sqlx::sqlite::SqliteRow;
+use sqlx::{Row, SqlitePool};
+use staffbank_domain::{BookingId, OrgId, UserId, WardId, WorkerId};
+use staffbank_store::{
+    AuditRecord, Conflict, Escalation, OutboxEvent, SignOn, SignOnChallenge, StoreError, Timesheet,
+};
+use uuid::Uuid;
+
+use crate::error::OrStore;
+use crate::ledger::insert_audit;
+use crate::rows::{instant, ms, opt_instant};
+use crate::SqliteStore;
+
+pub(crate) async fn create_challenge(
+    store: &SqliteStore,
+    c: &SignOnChallenge,
+    audit: &[AuditRecord],
+) -> Result<(), StoreError> {
+    let mut tx = store.begin().await?;
+    sqlx::query(
+        "INSERT INTO sign_on_challenges (id, booking_id, org_id, ward_id, nonce, created_by, \
+         expires_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
+    )
+    .bind(c.id)
+    .bind(c.booking_id.0)
+    .bind(c.org_id.0)
+    .bind(c.ward_id.0)
+    .bind(&c.nonce)
+    .bind(c.created_by.0)
+    .bind(ms(c.expires_at))
+    .execute(&mut *tx)
+    .await
+    .or_store()?;
+    insert_audit(&mut tx, audit).await?;
+    tx.commit().await.or_store()
+}
+
+pub(crate) async fn use_challenge(
+    store: &SqliteStore,
+    id: Uuid,
+    now: DateTime<Utc>,
+) -> Result<Option<SignOnChallenge>, StoreError> {
+    sqlx::query(
+        "UPDATE sign_on_challenges SET used_at = ?2 \
+         WHERE id = ?1 AND used_at IS NULL AND expires_at > ?2 \
+         RETURNING id, booking_id, org_id, ward_id, nonce, created_by, expires_at, used_at",
+    )
+    .bind(id)
+    .bind(ms(now))
+    .fetch_optional(&store.writer)
+    .await
+    .or_store()?
+    .map(|r| {
+        Ok(SignOnChallenge {
+            id: r.try_get("id").or_store()?,
+            booking_id: BookingId(r.try_get("booking_id").or_store()?),
+            org_id: OrgId(r.try_get("org_id").or_store()?),
+            ward_id: WardId(r.try_get("ward_id").or_store()?),
+            nonce: r.try_get("nonce").or_store()?,
+            created_by: UserId(r.try_get("created_by").or_store()?),
+            expires_at: instant(&r, "expires_at")?,
+            used_at: opt_instant(&r, "used_at")?,
+        })
+    })
+    .transpose()
+}
+
+pub(crate) async fn record_sign_on(
+    store: &SqliteStore,
+    s: &SignOn,
+    audit: &[AuditRecord],
+) -> Result<(), StoreError> {
+    let mut tx = store.begin().await?;
+    let inserted = sqlx::query(
+        "INSERT INTO sign_ons (booking_id, worker_id, org_id, ward_id, method, signed_on_at) \
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6) ON CONFLICT (booking_id) DO NOTHING",
+    )
+    .bind(s.booking_id.0)
+    .bind(s.worker_id.0)
+    .bind(s.org_id.0)
+    .bind(s.ward_id.0)
+    .bind(&s.method)
+    .bind(ms(s.signed_on_at))
+    .execute(&mut *tx)
+    .await
+    .or_store()?
+    .rows_affected();
+    if inserted == 0 {
+        return Err(Conflict::AlreadySignedOn.into());
+    }
+    insert_audit(&mut tx, audit).await?;
+    tx.commit().await.or_store()
+}
+
+fn decode_sign_on(r: &SqliteRow) -> Result<SignOn, StoreError> {
+    Ok(SignOn {
+        booking_id: BookingId(r.try_get("booking_id").or_store()?),
+        worker_id: WorkerId(r.try_get("worker_id").or_store()?),
+        org_id: OrgId(r.try_get("org_id").or_store()?),
+        ward_id: WardId(r.try_get("ward_id").or_store()?),
+        method: r.try_get("method").or_store()?,
+        signed_on_at: instant(r, "signed_on_at")?,
+        signed_off_at: opt_instant(r, "signed_off_at")?,
+    })
+}
+
+pub(crate) async fn sign_on_of(
+    pool: &SqlitePool,
+    booking: BookingId,
+) -> Result<Option<SignOn>, StoreError> {
+    sqlx::query(
+        "SELECT booking_id, worker_id, org_id, ward_id, method, signed_on_at, signed_off_at \
+         FROM sign_ons WHERE booking_id = ?1",
+    )
+    .bind(booking.0)
+    .fetch_optional(pool)
+    .await
+    .or_store()?
+    .as_ref()
+    .map(decode_sign_on)
+    .transpose()
+}
+
+pub(crate) async fn record_sign_off(
+    store: &SqliteStore,
+    booking: BookingId,
+    at: DateTime<Utc>,
+    audit: &[AuditRecord],
+) -> Result<(), StoreError> {
+    let mut tx = store.begin().await?;
+    let changed = sqlx::query(
+        "UPDATE sign_ons SET signed_off_at = ?2 WHERE booking_id = ?1 AND signed_off_at IS NULL",
+    )
+    .bind(booking.0)
+    .bind(ms(at))
+    .execute(&mut *tx)
+    .await
+    .or_store()?
+    .rows_affected();
+    if changed == 0 {
+        let exists = sqlx::query("SELECT 1 FROM sign_ons WHERE booking_id = ?1")
+            .bind(booking.0)
+            .fetch_optional(&mut *tx)
+            .await
+            .or_store()?;
+        return Err(match exists {
+            Some(_) => Conflict::AlreadySignedOn.into(),
+            None => StoreError::NotFound,
+        });
+    }
+    insert_audit(&mut tx, audit).await?;
+    tx.commit().await.or_store()
+}
+
+pub(crate) async fn raise(
+    store: &SqliteStore,
+    e: &Escalation,
+    event: &OutboxEvent,
+    audit: &[AuditRecord],
+) -> Result<bool, StoreError> {
+    let mut tx = store.begin().await?;
+    let inserted = sqlx::query(
+        "INSERT INTO escalations (id, booking_id, org_id, ward_id, kind, detail, raised_at) \
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7) ON CONFLICT (booking_id, kind) DO NOTHING",
+    )
+    .bind(e.id)
+    .bind(e.booking_id.0)
+    .bind(e.org_id.0)
+    .bind(e.ward_id.0)
+    .bind(&e.kind)
+    .bind(&e.detail)
+    .bind(ms(e.raised_at))
+    .execute(&mut *tx)
+    .await
+    .or_store()?
+    .rows_affected();
+    if inserted == 1 {
+        crate::offers::insert_events(&mut tx, std::slice::from_ref(event)).await?;
+        insert_audit(&mut tx, audit).await?;
+    }
+    tx.commit().await.or_store()?;
+    Ok(inserted == 1)
+}
+
+pub(crate) async fn escalations_of(
+    pool: &SqlitePool,
+    org: OrgId,
+) -> Result<Vec<Escalation>, StoreError> {
+    sqlx::query(
+        "SELECT id, booking_id, org_id, ward_id, kind, detail, raised_at FROM escalations \
+         WHERE org_id = ?1 ORDER BY raised_at DESC, id",
+    )
+    .bind(org.0)
+    .fetch_all(pool)
+    .await
+    .or_store()?
+    .iter()
+    .map(|r| {
+        Ok(Escalation {
+            id: r.try_get("id").or_store()?,
+            booking_id: BookingId(r.try_get("booking_id").or_store()?),
+            org_id: OrgId(r.try_get("org_id").or_store()?),
+            ward_id: WardId(r.try_get("ward_id").or_store()?),
+            kind: r.try_get("kind").or_store()?,
+            detail: r.try_get("detail").or_store()?,
+            raised_at: instant(r, "raised_at")?,
+        })
+    })
+    .collect()
+}
+
+pub(crate) async fn unsigned(
+    pool: &SqlitePool,
+    from: DateTime<Utc>,
+    to: DateTime<Utc>,
+    limit: i64,
+) -> Result<Vec<BookingId>, StoreError> {
+    let ids: Vec<Uuid> = sqlx::query_scalar(
+        "SELECT b.id FROM bookings b WHERE b.status = 'active' AND b.starts_at >= ?1 \
+         AND b.starts_at < ?2 \
+         AND NOT EXISTS (SELECT 1 FROM sign_ons s WHERE s.booking_id = b.id) \
+         AND NOT EXISTS (SELECT 1 FROM escalations e WHERE e.booking_id = b.id AND e.kind = 'no_show') \
+         ORDER BY b.starts_at, b.id LIMIT ?3",
+    )
+    .bind(ms(from))
+    .bind(ms(to))
+    .bind(limit)
+    .fetch_all(pool)
+    .await
+    .or_store()?;
+    Ok(ids.into_iter().map(BookingId).collect())
+}
+
+pub(crate) async fn waiting_timesheets(
+    pool: &SqlitePool,
+    before: DateTime<Utc>,
+    limit: i64,
+) -> Result<Vec<Timesheet>, StoreError> {
+    let ids: Vec<Uuid> = sqlx::query_scalar(
+        "SELECT id FROM timesheets WHERE state = 'submitted' AND updated_at < ?1 \
+         ORDER BY updated_at, id LIMIT ?2",
+    )
+    .bind(ms(before))
+    .bind(limit)
+    .fetch_all(pool)
+    .await
+    .or_store()?;
+    let mut out = Vec::with_capacity(ids.len());
+    for id in ids {
+        if let Some(t) = crate::timesheets::one(pool, id).await? {
+            out.push(t);
+        }
+    }
+    Ok(out)
+}
+
+pub(crate) async fn set_smartcard(
+    store: &SqliteStore,
+    worker: WorkerId,
+    card: &str,
+    by: UserId,
+    at: DateTime<Utc>,
+    audit: &[AuditRecord],
+) -> Result<(), StoreError> {
+    let mut tx = store.begin().await?;
+    let changed = sqlx::query(
+        "INSERT INTO smartcards (worker_id, card_uuid, recorded_by, recorded_at) \
+         VALUES (?1, ?2, ?3, ?4) ON CONFLICT (worker_id) DO UPDATE SET card_uuid = ?2, \
+         recorded_by = ?3, recorded_at = ?4",
+    )
+    .bind(worker.0)
+    .bind(card)
+    .bind(by.0)
+    .bind(ms(at))
+    .execute(&mut *tx)
+    .await;
+    match changed {
+        Ok(_) => {}
+        Err(sqlx::Error::Database(e)) if e.is_unique_violation() => {
+            return Err(Conflict::SmartcardTaken.into())
+        }
+        Err(e) => return Err(crate::error::map(e)),
+    }
+    insert_audit(&mut tx, audit).await?;
+    tx.commit().await.or_store()
+}
+
+pub(crate) async fn smartcard_of(
+    pool: &SqlitePool,
+    worker: WorkerId,
+) -> Result<Option<String>, StoreError> {
+    sqlx::query_scalar("SELECT card_uuid FROM smartcards WHERE worker_id = ?1")
+        .bind(worker.0)
+        .fetch_optional(pool)
+        .await
+        .or_store()
+}
