@@ -317,17 +317,20 @@ async fn sign_on(
         .first()
         .ok_or_else(|| anyhow::anyhow!("no shift"))?;
     let start = Utc::now() + chrono::Duration::minutes(30);
-    let shift = staffbank_store::Shift {
-        id: staffbank_domain::ShiftId(Uuid::now_v7()),
-        window: staffbank_domain::ShiftWindow::new(start, start + chrono::Duration::hours(8))
-            .map_err(|e| anyhow::anyhow!("{e}"))?,
-        places: staffbank_domain::Places::new(i64::try_from(count)?)
-            .ok_or_else(|| anyhow::anyhow!("places"))?,
-        ..template.clone()
-    };
-    app.store()
-        .post_shifts(std::slice::from_ref(&shift), &[])
-        .await?;
+    let per_shift = usize::from(staffbank_domain::Places::MAX);
+    let mut shifts = Vec::new();
+    for _ in 0..count.div_ceil(per_shift) {
+        shifts.push(staffbank_store::Shift {
+            id: staffbank_domain::ShiftId(Uuid::now_v7()),
+            window: staffbank_domain::ShiftWindow::new(start, start + chrono::Duration::hours(8))
+                .map_err(|e| anyhow::anyhow!("{e}"))?,
+            places: staffbank_domain::Places::new(i64::from(staffbank_domain::Places::MAX))
+                .ok_or_else(|| anyhow::anyhow!("places"))?,
+            ..template.clone()
+        });
+    }
+    app.store().post_shifts(&shifts, &[]).await?;
+    let shift = &shifts[0];
     let manager = user_with(
         app,
         &format!("ward-{tag}@passport.bench"),
@@ -344,16 +347,13 @@ async fn sign_on(
             .await
             .map_err(|e| anyhow::anyhow!("{e}"))?;
         let booked = app
-            .book(&who, shift.id, &format!("sign-on-{i}"))
+            .book(&who, shifts[i / per_shift].id, &format!("sign-on-{i}"))
             .await
             .map_err(|e| anyhow::anyhow!("booking {i}: {e}"))?;
         let challenge = client
             .call(
                 Method::POST,
-                &format!(
-                    "/api/v1/bookings/{}/sign-on-challenges",
-                    booked.booking.id
-                ),
+                &format!("/api/v1/bookings/{}/sign-on-challenges", booked.booking.id),
                 &manager,
                 None,
             )
