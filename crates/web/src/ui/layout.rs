@@ -41,6 +41,13 @@ fn frame(title: &str, who: Option<&Principal>, content: Markup) -> Markup {
                                     li { a href="/shifts" { "Shifts for me" } }
                                     li { a href="/bookings" { "My bookings" } }
                                     li { a href="/passport" { "My passport" } }
+                                    li { a href="/pay" { "My pay" } }
+                                }
+                                @if who.has_role(staffbank_domain::role::Role::WardManager) {
+                                    li { a href="/manage/ward" { "Ward: timesheets and escalations" } }
+                                }
+                                @if who.has_role(staffbank_domain::role::Role::PayrollOfficer) {
+                                    li { a href="/manage/pay-runs" { "Pay runs" } }
                                 }
                                 @if who.has_role(staffbank_domain::role::Role::ComplianceOfficer) {
                                     li { a href="/manage/passport" { "Verify a passport" } }

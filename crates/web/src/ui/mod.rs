@@ -7,9 +7,11 @@ mod claims;
 mod layout;
 mod ledger;
 mod passport;
+mod pay;
 mod scan;
 mod session;
 mod verify;
+mod ward;
 mod worker;
 
 use axum::extract::DefaultBodyLimit;
@@ -50,6 +52,13 @@ pub fn routes() -> Router<AppState> {
             post(candidates::break_glass),
         )
         .route("/manage/bookings/{booking_id}/cancel", post(worker::cancel))
+        .route("/pay", get(pay::my_pay))
+        .route("/pay/advances", post(pay::draw))
+        .route("/manage/pay-runs", get(pay::runs))
+        .route("/manage/organisations/{org_id}/pay-runs", post(pay::close))
+        .route("/manage/pay-runs/{id}/file", get(pay::file))
+        .route("/manage/ward", get(ward::ward))
+        .route("/manage/timesheets/{id}/decision", post(ward::decide))
         .route("/ledger", get(ledger::auditor))
         .route("/my-record", get(ledger::my_record))
         .route("/passport", get(passport::wallet))
