@@ -123,6 +123,11 @@ impl App {
         self
     }
 
+    /// The platform's public base URL, without a trailing slash.
+    pub fn public_url(&self) -> &str {
+        &self.public_url
+    }
+
     /// This process's sequencer identity (the lease holder name).
     pub fn sequencer_id(&self) -> uuid::Uuid {
         self.sequencer_id

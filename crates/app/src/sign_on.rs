@@ -627,3 +627,81 @@ impl App {
         Ok(())
     }
 }
+
+/// A booking the ward expects now, for its sign-on screen.
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
+pub struct ExpectedBooking {
+    /// The booking.
+    pub booking_id: Uuid,
+    /// The booked worker.
+    pub worker_name: String,
+    /// The shift's start.
+    pub starts_at: DateTime<Utc>,
+    /// Its end.
+    pub ends_at: DateTime<Utc>,
+    /// Its sign-on, once made.
+    pub signed_on: Option<SignOnView>,
+}
+
+impl App {
+    /// The bookings on the wards `who` manages whose sign-on is open now (from two hours before
+    /// the start to the end), earliest first.
+    pub async fn expected_now(&self, who: &Principal) -> Result<Vec<ExpectedBooking>, AppError> {
+        if !who.has_role(Role::WardManager) {
+            return Err(AppError::Forbidden);
+        }
+        let now = self.now();
+        let mut orgs: Vec<staffbank_domain::OrgId> = who.orgs_as(Role::WardManager);
+        for g in &who.user.grants {
+            if let (Role::WardManager, Scope::Ward(ward)) = (g.role, g.scope) {
+                if let Some(w) = self.store.ward(ward).await? {
+                    orgs.push(w.org_id);
+                }
+            }
+        }
+        orgs.sort_by_key(|o| o.0);
+        orgs.dedup();
+        let mut out = Vec::new();
+        for org in orgs {
+            // Shifts last at most a day; read those that started in the last one.
+            let page = staffbank_store::Page {
+                limit: 500,
+                after: None,
+            };
+            for shift in self
+                .store
+                .shifts_of_org(org, now - Duration::hours(24), page)
+                .await?
+                .iter()
+                .filter(|s| s.window.start() - EARLIEST_START <= now && now < s.window.end())
+                .filter(|s| Self::manages_ward(who, s.org_id, s.ward_id))
+            {
+                for booking in self.store.bookings_of_shift(shift.id).await? {
+                    if booking.status != BookingStatus::Active {
+                        continue;
+                    }
+                    let name = self
+                        .store
+                        .worker(booking.worker_id)
+                        .await?
+                        .map(|w| w.display_name.as_str().to_owned())
+                        .unwrap_or_default();
+                    out.push(ExpectedBooking {
+                        booking_id: booking.id.0,
+                        worker_name: name,
+                        starts_at: booking.window.start(),
+                        ends_at: booking.window.end(),
+                        signed_on: self
+                            .store
+                            .sign_on_of(booking.id)
+                            .await?
+                            .as_ref()
+                            .map(SignOnView::from),
+                    });
+                }
+            }
+        }
+        out.sort_by_key(|e| e.starts_at);
+        Ok(out)
+    }
+}

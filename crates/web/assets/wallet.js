@@ -3,7 +3,9 @@
 // the proof of possession when a credential is accepted (an OpenID4VCI 1.0 `openid4vci-proof+jwt`,
 // section 8.2.1.1) and the key-binding JWT when details are shared (RFC 9901 section 4.3:
 // `kb+jwt` with nonce, aud, iat and sd_hash, the base64url SHA-256 of the presented SD-JWT),
-// passing on only the disclosures the verifier asked for.
+// passing on only the disclosures the verifier asked for. At the ward it signs the sign-on
+// challenge (`staffbank-sign-on+jwt`: nonce, aud, iat, and the public key as jwk) with the key of a
+// credential it holds, so the server can check the key is bound to the booked worker's passport.
 (function () {
   'use strict';
   if (!window.crypto || !window.crypto.subtle || !window.indexedDB) return;
@@ -71,7 +73,24 @@
     return presented + kb;
   }
 
-  const steps = { accept: ['proof', proofFor], present: ['presentation', presentationFor] };
+  async function signOnFor(form) {
+    let pair;
+    for (const id of JSON.parse(form.dataset.credentials)) {
+      pair = await find(id);
+      if (pair) break;
+    }
+    if (!pair) throw new Error('your passport key is not in this browser; sign on from the device you accepted your credentials on, or use your smartcard');
+    const { kty, crv, x, y } = await crypto.subtle.exportKey('jwk', pair.publicKey);
+    return sign(pair.privateKey,
+      { typ: 'staffbank-sign-on+jwt', alg: 'ES256', jwk: { kty, crv, x, y } },
+      { nonce: form.dataset.nonce, aud: form.dataset.aud, iat: now() });
+  }
+
+  const steps = {
+    accept: ['proof', proofFor],
+    present: ['presentation', presentationFor],
+    'sign-on': ['proof', signOnFor],
+  };
   for (const form of document.querySelectorAll('form[data-wallet]')) {
     const [field, make] = steps[form.dataset.wallet] || [];
     if (!make) continue;

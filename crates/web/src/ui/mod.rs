@@ -59,6 +59,15 @@ pub fn routes() -> Router<AppState> {
         .route("/manage/pay-runs/{id}/file", get(pay::file))
         .route("/manage/ward", get(ward::ward))
         .route("/manage/timesheets/{id}/decision", post(ward::decide))
+        .route(
+            "/manage/bookings/{booking_id}/sign-on-code",
+            post(ward::sign_on_code),
+        )
+        .route(
+            "/manage/bookings/{booking_id}/smartcard",
+            post(ward::smartcard),
+        )
+        .route("/sign-on/{id}", get(ward::worker_sign_on).post(ward::prove))
         .route("/ledger", get(ledger::auditor))
         .route("/my-record", get(ledger::my_record))
         .route("/passport", get(passport::wallet))

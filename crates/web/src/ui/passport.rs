@@ -390,7 +390,7 @@ pub async fn decline(
 }
 
 /// A QR code of `text` as inline SVG (byte mode, lowest error correction: a credential is long).
-fn qr_svg(text: &str) -> Option<String> {
+pub(crate) fn qr_svg(text: &str) -> Option<String> {
     let code =
         qrcode::QrCode::with_error_correction_level(text.as_bytes(), qrcode::EcLevel::L).ok()?;
     let svg = code
