@@ -67,6 +67,10 @@ pub fn routes() -> Router<AppState> {
             "/manage/bookings/{booking_id}/smartcard",
             post(ward::smartcard),
         )
+        .route(
+            "/manage/bookings/{booking_id}/sign-off",
+            post(ward::sign_off),
+        )
         .route("/sign-on/{id}", get(ward::worker_sign_on).post(ward::prove))
         .route("/ledger", get(ledger::auditor))
         .route("/my-record", get(ledger::my_record))

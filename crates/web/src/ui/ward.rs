@@ -45,6 +45,14 @@ async fn ward_page(state: &AppState, who: &Principal, problems: Vec<String>) -> 
                     p { (when(x.starts_at, x.ends_at)) }
                     @if let Some(on) = &x.signed_on {
                         p { "Signed on by " (on.method) " at " (on.signed_on_at.with_timezone(&staffbank_domain::shift::RULES_ZONE).format("%H:%M")) "." }
+                        @if on.signed_off_at.is_none() {
+                            form method="post" action=(format!("/manage/bookings/{}/sign-off", x.booking_id)) {
+                                input type="hidden" name="csrf" value=(who.session.csrf_token);
+                                button type="submit" class="nhsuk-button nhsuk-button--secondary" {
+                                    "Sign off" span class="nhsuk-u-visually-hidden" { " " (x.worker_name) }
+                                }
+                            }
+                        }
                     } @else {
                         form method="post" action=(format!("/manage/bookings/{}/sign-on-code", x.booking_id)) {
                             input type="hidden" name="csrf" value=(who.session.csrf_token);
@@ -287,7 +295,7 @@ pub async fn prove(
                     div class="nhsuk-card__content" {
                         h1 class="nhsuk-card__heading nhsuk-heading-l" { "You are signed on" }
                         p class="nhsuk-card__description" {
-                            "At " (on.signed_on_at.with_timezone(&staffbank_domain::shift::RULES_ZONE).format("%H:%M")) ". Sign off at the end of your shift from My bookings."
+                            "At " (on.signed_on_at.with_timezone(&staffbank_domain::shift::RULES_ZONE).format("%H:%M")) ". The ward signs you off at the end of the shift, and your timesheet starts from the two times."
                         }
                     }
                 }
@@ -302,5 +310,26 @@ pub async fn prove(
                 p { "Ask the ward for a new code, or to read your smartcard." }
             },
         ),
+    }
+}
+
+/// `POST /manage/bookings/{id}/sign-off`: the ward signs the worker off; the timesheet starts
+/// from the sign-on and sign-off times.
+pub async fn sign_off(
+    State(state): State<AppState>,
+    UiUser(who): UiUser,
+    ApiPath(id): ApiPath<Uuid>,
+    Form(form): Form<CodeForm>,
+) -> Response {
+    if !csrf_ok(&who, &form.csrf) {
+        return csrf_refused();
+    }
+    match state
+        .app
+        .sign_off(&who, staffbank_domain::BookingId(id))
+        .await
+    {
+        Ok(_) => Redirect::to("/manage/ward").into_response(),
+        Err(e) => ward_page(&state, &who, messages(&e)).await,
     }
 }
