@@ -12,7 +12,6 @@ use std::path::{Path, PathBuf};
 use std::time::Duration;
 
 use serde_json::json;
-use sha2::{Digest, Sha256};
 use staffbank_domain::pay::export::{payroll_csv, ExportRun};
 use staffbank_store::{PayExport, PayRun};
 
@@ -103,8 +102,8 @@ impl App {
         let mut delivered = 0;
         loop {
             let pending = self.store.pending_exports(BATCH).await?;
-            for export in &pending {
-                if self.deliver(&target, export).await? {
+            for (run, export) in &pending {
+                if self.deliver(&target, run, export).await? {
                     delivered += 1;
                 }
             }
@@ -114,17 +113,14 @@ impl App {
         }
     }
 
-    async fn deliver(&self, target: &ExportTarget, export: &PayExport) -> Result<bool, AppError> {
-        let (run, _) = self
-            .store
-            .pay_run(export.pay_run_id)
-            .await?
-            .ok_or(AppError::NotFound)?;
-        let file = self.payroll_file(&run).await?;
-        let sha256 = Sha256::digest(file.as_bytes())
-            .iter()
-            .map(|b| format!("{b:02x}"))
-            .collect::<String>();
+    async fn deliver(
+        &self,
+        target: &ExportTarget,
+        run: &PayRun,
+        export: &PayExport,
+    ) -> Result<bool, AppError> {
+        let file = self.payroll_file(run).await?;
+        let sha256 = crate::auth::sha256_hex(file.as_bytes());
         let bytes = i64::try_from(file.len()).unwrap_or(i64::MAX);
         let (dir, name) = (target.dir.clone(), export.file_name.clone());
         tokio::task::spawn_blocking(move || write_whole(&dir, &name, file.as_bytes()))

@@ -100,7 +100,8 @@ pub struct PassportCredentialView {
     pub sd_jwt: Option<String>,
 }
 
-fn b64_random(bytes: usize) -> String {
+/// `bytes` random bytes, base64url: nonces and codes.
+pub(crate) fn b64_random(bytes: usize) -> String {
     use base64::Engine;
     let mut buf = vec![0u8; bytes];
     rand::rngs::OsRng.fill_bytes(&mut buf);

@@ -8,7 +8,6 @@
 //! period. Signing off records the end and starts the timesheet from the two times.
 
 use chrono::{DateTime, Duration, Utc};
-use rand::RngCore;
 use serde::{Deserialize, Serialize};
 use serde_json::{json, Value};
 use staffbank_domain::booking::BookingStatus;
@@ -143,7 +142,7 @@ fn smartcard(raw: &str) -> Result<String, AppError> {
 
 impl App {
     /// Whether `who` manages the ward (its ward manager, or one for the trust).
-    fn manages_ward(
+    pub(crate) fn manages_ward(
         who: &Principal,
         org: staffbank_domain::OrgId,
         ward: staffbank_domain::WardId,
@@ -202,9 +201,7 @@ impl App {
             .worker(booking.worker_id)
             .await?
             .ok_or(AppError::NotFound)?;
-        let mut bytes = [0u8; 16];
-        rand::rngs::OsRng.fill_bytes(&mut bytes);
-        let nonce: String = bytes.iter().map(|b| format!("{b:02x}")).collect();
+        let nonce = crate::passport::b64_random(16);
         let challenge = SignOnChallenge {
             id: Uuid::new_v4(),
             booking_id: booking.id,
@@ -558,11 +555,11 @@ impl App {
         Ok((SignOnView::from(&signed), TimesheetView::from(&stored)))
     }
 
-    /// The escalations of the wards `who` manages, newest first.
-    pub async fn escalations(&self, who: &Principal) -> Result<Vec<EscalationView>, AppError> {
-        if !who.has_role(Role::WardManager) {
-            return Err(AppError::Forbidden);
-        }
+    /// The trusts whose wards `who` manages, as a whole or ward by ward.
+    async fn ward_manager_orgs(
+        &self,
+        who: &Principal,
+    ) -> Result<Vec<staffbank_domain::OrgId>, AppError> {
         let mut orgs: Vec<staffbank_domain::OrgId> = who.orgs_as(Role::WardManager);
         for g in &who.user.grants {
             if let (Role::WardManager, Scope::Ward(ward)) = (g.role, g.scope) {
@@ -573,6 +570,15 @@ impl App {
         }
         orgs.sort_by_key(|o| o.0);
         orgs.dedup();
+        Ok(orgs)
+    }
+
+    /// The escalations of the wards `who` manages, newest first.
+    pub async fn escalations(&self, who: &Principal) -> Result<Vec<EscalationView>, AppError> {
+        if !who.has_role(Role::WardManager) {
+            return Err(AppError::Forbidden);
+        }
+        let orgs = self.ward_manager_orgs(who).await?;
         let mut out = Vec::new();
         for org in orgs {
             out.extend(
@@ -651,16 +657,7 @@ impl App {
             return Err(AppError::Forbidden);
         }
         let now = self.now();
-        let mut orgs: Vec<staffbank_domain::OrgId> = who.orgs_as(Role::WardManager);
-        for g in &who.user.grants {
-            if let (Role::WardManager, Scope::Ward(ward)) = (g.role, g.scope) {
-                if let Some(w) = self.store.ward(ward).await? {
-                    orgs.push(w.org_id);
-                }
-            }
-        }
-        orgs.sort_by_key(|o| o.0);
-        orgs.dedup();
+        let orgs = self.ward_manager_orgs(who).await?;
         let mut out = Vec::new();
         for org in orgs {
             // Shifts last at most a day; read those that started in the last one.

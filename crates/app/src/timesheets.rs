@@ -168,10 +168,7 @@ fn instant(field: &str, raw: &str) -> Result<DateTime<Utc>, AppError> {
 impl App {
     /// Whether `who` manages the ward of a timesheet (its ward manager, or one for the trust).
     fn manages_timesheet(who: &Principal, t: &Timesheet) -> bool {
-        who.user.grants.iter().any(|g| {
-            g.role == Role::WardManager
-                && (g.scope == Scope::Ward(t.ward_id) || g.scope == Scope::Organisation(t.org_id))
-        })
+        Self::manages_ward(who, t.org_id, t.ward_id)
     }
 
     async fn my_timesheet(&self, who: &Principal, id: Uuid) -> Result<Timesheet, AppError> {

@@ -266,7 +266,7 @@ pub(crate) async fn runs_of(
 pub(crate) async fn pending_exports(
     pool: &PgPool,
     limit: i64,
-) -> Result<Vec<PayExport>, StoreError> {
+) -> Result<Vec<(PayRun, PayExport)>, StoreError> {
     sqlx::query(&format!(
         "SELECT {RUN_COLUMNS} FROM pay_exports e JOIN pay_runs r ON r.id = e.pay_run_id \
          WHERE e.delivered_at IS NULL ORDER BY e.created_at, e.pay_run_id LIMIT $1"
@@ -276,7 +276,7 @@ pub(crate) async fn pending_exports(
     .await
     .or_store()?
     .iter()
-    .map(|r| decode_run(r).map(|(_, e)| e))
+    .map(decode_run)
     .collect()
 }
 

@@ -1076,7 +1076,7 @@ impl Store for PgStore {
         crate::payroll::runs_of(&self.pool, org).await
     }
 
-    async fn pending_exports(&self, limit: i64) -> Result<Vec<PayExport>, StoreError> {
+    async fn pending_exports(&self, limit: i64) -> Result<Vec<(PayRun, PayExport)>, StoreError> {
         crate::payroll::pending_exports(&self.pool, limit).await
     }
 

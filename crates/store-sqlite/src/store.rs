@@ -1097,7 +1097,7 @@ impl Store for SqliteStore {
         crate::payroll::runs_of(&self.reader, org).await
     }
 
-    async fn pending_exports(&self, limit: i64) -> Result<Vec<PayExport>, StoreError> {
+    async fn pending_exports(&self, limit: i64) -> Result<Vec<(PayRun, PayExport)>, StoreError> {
         crate::payroll::pending_exports(&self.reader, limit).await
     }
 

@@ -428,8 +428,8 @@ pub trait Store: Send + Sync + 'static {
     async fn pay_run(&self, id: Uuid) -> Result<Option<(PayRun, PayExport)>, StoreError>;
     /// A trust's pay runs and their exports, newest period first.
     async fn pay_runs_of(&self, org: OrgId) -> Result<Vec<(PayRun, PayExport)>, StoreError>;
-    /// Exports not yet delivered, oldest first.
-    async fn pending_exports(&self, limit: i64) -> Result<Vec<PayExport>, StoreError>;
+    /// Exports not yet delivered, with their runs, oldest first.
+    async fn pending_exports(&self, limit: i64) -> Result<Vec<(PayRun, PayExport)>, StoreError>;
     /// What a run's file holds: its pay lines, then its advance recoveries (negative), each
     /// worker's together, in a stable order.
     async fn export_lines(&self, run: Uuid) -> Result<Vec<ExportLine>, StoreError>;

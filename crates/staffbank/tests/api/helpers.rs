@@ -10,7 +10,7 @@ use staffbank_app::auth::token_hash;
 use staffbank_app::App;
 use staffbank_domain::role::{Grant, Role, Scope};
 use staffbank_domain::text::{Email, Label};
-use staffbank_domain::UserId;
+use staffbank_domain::{OrgId, UserId};
 use staffbank_ledger::keys::MasterKey;
 use staffbank_store::{Session, Store, User};
 use staffbank_store_postgres::PgStore;
@@ -320,6 +320,19 @@ pub struct Trust {
 }
 
 impl TestApp {
+    /// A signed-in member of staff holding `role` over a whole trust; their token.
+    pub async fn staff(&self, email: &str, role: Role, trust: &Trust) -> String {
+        let org = OrgId(Uuid::parse_str(&trust.id).unwrap());
+        self.user_with_session(
+            email,
+            vec![Grant {
+                role,
+                scope: Scope::Organisation(org),
+            }],
+        )
+        .await
+    }
+
     /// Registers a trust with one site, ward, own bank and booker.
     pub async fn trust(&self, ods: &str) -> Trust {
         let org = self

@@ -9,24 +9,12 @@ use reqwest::StatusCode;
 use serde_json::json;
 use sha2_reference::{Digest, Sha256};
 use staffbank_domain::pay::PayPeriod;
-use staffbank_domain::role::{Grant, Role, Scope};
-use staffbank_domain::OrgId;
+use staffbank_domain::role::Role;
 use uuid::Uuid;
 
 use crate::helpers::{TestApp, Trust};
 
 crate::both_backends!(a_week_is_paid_once_with_corrections_and_advances);
-
-async fn officer(app: &TestApp, email: &str, role: Role, trust: &Trust) -> String {
-    app.user_with_session(
-        email,
-        vec![Grant {
-            role,
-            scope: Scope::Organisation(OrgId(Uuid::parse_str(&trust.id).unwrap())),
-        }],
-    )
-    .await
-}
 
 /// Books, works, submits and approves an eight-hour shift starting in a day; the approved pay
 /// line's amount.
@@ -63,9 +51,9 @@ async fn approved_shift(app: &TestApp, trust: &Trust, nurse: &str, manager: &str
 async fn a_week_is_paid_once_with_corrections_and_advances(app: TestApp) {
     let a = app.trust("RXL").await;
     let b = app.trust("RXN").await;
-    let payroll = officer(&app, "pay@a.test", Role::PayrollOfficer, &a).await;
-    let payroll_b = officer(&app, "pay@b.test", Role::PayrollOfficer, &b).await;
-    let manager = officer(&app, "wm@a.test", Role::WardManager, &a).await;
+    let payroll = app.staff("pay@a.test", Role::PayrollOfficer, &a).await;
+    let payroll_b = app.staff("pay@b.test", Role::PayrollOfficer, &b).await;
+    let manager = app.staff("wm@a.test", Role::WardManager, &a).await;
     let nurse = app.worker("nurse@a.test", &[&a.bank]).await;
 
     // Settings: checked, set by this trust's payroll officer only.

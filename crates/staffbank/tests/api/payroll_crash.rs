@@ -13,24 +13,12 @@ use rand::Rng;
 use reqwest::StatusCode;
 use serde_json::json;
 use staffbank_domain::pay::PayPeriod;
-use staffbank_domain::role::{Grant, Role, Scope};
-use staffbank_domain::OrgId;
+use staffbank_domain::role::Role;
 use uuid::Uuid;
 
 use crate::helpers::{TestApp, Trust};
 
 crate::both_backends!(a_killed_export_leaves_one_whole_file_per_run);
-
-async fn officer(app: &TestApp, email: &str, role: Role, trust: &Trust) -> String {
-    app.user_with_session(
-        email,
-        vec![Grant {
-            role,
-            scope: Scope::Organisation(OrgId(Uuid::parse_str(&trust.id).unwrap())),
-        }],
-    )
-    .await
-}
 
 /// Books, works, submits and approves a shift for each nurse on one trust; the period it was
 /// approved in.
@@ -110,8 +98,14 @@ async fn a_killed_export_leaves_one_whole_file_per_run(app: TestApp) {
     let mut managers = Vec::new();
     let mut nurses = Vec::new();
     for (i, t) in trusts.iter().enumerate() {
-        payroll.push(officer(&app, &format!("pay{i}@t.test"), Role::PayrollOfficer, t).await);
-        managers.push(officer(&app, &format!("wm{i}@t.test"), Role::WardManager, t).await);
+        payroll.push(
+            app.staff(&format!("pay{i}@t.test"), Role::PayrollOfficer, t)
+                .await,
+        );
+        managers.push(
+            app.staff(&format!("wm{i}@t.test"), Role::WardManager, t)
+                .await,
+        );
         let mut of_trust = Vec::new();
         for n in 0..3 {
             of_trust.push(

@@ -8,26 +8,14 @@ use chrono::Duration;
 use p256::ecdsa::SigningKey;
 use reqwest::{Method, StatusCode};
 use serde_json::{json, Map, Value};
-use staffbank_domain::role::{Grant, Role, Scope};
-use staffbank_domain::OrgId;
+use staffbank_domain::role::Role;
 use staffbank_passport::jws::{self, Jwk};
 use uuid::Uuid;
 
-use crate::helpers::{TestApp, Trust};
+use crate::helpers::TestApp;
 use crate::passport::{holder_with_credential, officer as compliance};
 
 crate::both_backends!(nobody_but_the_booked_worker_signs_on_unflagged);
-
-async fn manager(app: &TestApp, email: &str, role: Role, trust: &Trust) -> String {
-    app.user_with_session(
-        email,
-        vec![Grant {
-            role,
-            scope: Scope::Organisation(OrgId(Uuid::parse_str(&trust.id).unwrap())),
-        }],
-    )
-    .await
-}
 
 fn proof(key: &SigningKey, aud: &str, nonce: &str, iat: i64) -> String {
     let mut header = jws::header(staffbank_app::sign_on::PROOF_TYPE, None);
@@ -46,9 +34,9 @@ async fn nobody_but_the_booked_worker_signs_on_unflagged(app: TestApp) {
     let a = app.trust("RXL").await;
     let b = app.trust("RXN").await;
     let officer = compliance(&app, "co@a.test", &a.id).await;
-    let wm = manager(&app, "wm@a.test", Role::WardManager, &a).await;
-    let wm_b = manager(&app, "wm@b.test", Role::WardManager, &b).await;
-    let payroll = manager(&app, "pay@a.test", Role::PayrollOfficer, &a).await;
+    let wm = app.staff("wm@a.test", Role::WardManager, &a).await;
+    let wm_b = app.staff("wm@b.test", Role::WardManager, &b).await;
+    let payroll = app.staff("pay@a.test", Role::PayrollOfficer, &a).await;
     let (nurse, key, _, _) = holder_with_credential(&app, &a, &officer, "nurse@a.test").await;
     let (impostor, impostor_key, _, _) =
         holder_with_credential(&app, &a, &officer, "impostor@a.test").await;

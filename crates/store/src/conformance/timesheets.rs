@@ -343,6 +343,7 @@ pub async fn pay_runs_take_each_line_once_and_advances_keep_their_share(store: A
     let pending = store.pending_exports(10).await.unwrap();
     let queued = pending
         .iter()
+        .map(|(_, e)| e)
         .find(|e| e.pay_run_id == week.id)
         .unwrap()
         .clone();
@@ -373,7 +374,7 @@ pub async fn pay_runs_take_each_line_once_and_advances_keep_their_share(store: A
         .await
         .unwrap()
         .iter()
-        .all(|e| e.pay_run_id != week.id));
+        .all(|(_, e)| e.pay_run_id != week.id));
 
     // Settings round-trip.
     assert_eq!(store.pay_settings(shift.org_id).await.unwrap(), None);

@@ -9,6 +9,7 @@ mod ledger;
 mod matching;
 mod passport;
 mod pay;
+pub(crate) use pay::csv_download;
 mod presentations;
 mod release;
 mod requests;

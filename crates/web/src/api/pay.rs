@@ -104,7 +104,12 @@ pub async fn pay_run_file(
     ApiPath(id): ApiPath<Uuid>,
 ) -> Result<impl IntoResponse, ApiError> {
     let (name, file) = state.app.pay_run_file(&who, id).await?;
-    Ok((
+    Ok(csv_download(&name, file))
+}
+
+/// A CSV file to save, under its name.
+pub(crate) fn csv_download(name: &str, file: String) -> axum::response::Response {
+    (
         [
             (header::CONTENT_TYPE, "text/csv; charset=utf-8".to_owned()),
             (
@@ -113,7 +118,8 @@ pub async fn pay_run_file(
             ),
         ],
         file,
-    ))
+    )
+        .into_response()
 }
 
 /// What you may draw early from each trust that owes you pay.

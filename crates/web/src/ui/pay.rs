@@ -2,7 +2,6 @@
 //! rewards) and the payroll officer's pay runs (closing a period, and every run's export).
 
 use axum::extract::{Form, State};
-use axum::http::header;
 use axum::response::{IntoResponse, Redirect, Response};
 use maud::{html, Markup};
 use serde::Deserialize;
@@ -289,17 +288,7 @@ pub async fn file(
     ApiPath(id): ApiPath<Uuid>,
 ) -> Response {
     match state.app.pay_run_file(&who, id).await {
-        Ok((name, file)) => (
-            [
-                (header::CONTENT_TYPE, "text/csv; charset=utf-8".to_owned()),
-                (
-                    header::CONTENT_DISPOSITION,
-                    format!("attachment; filename=\"{name}\""),
-                ),
-            ],
-            file,
-        )
-            .into_response(),
+        Ok((name, file)) => crate::api::csv_download(&name, file),
         Err(e) => app_error_page(e),
     }
 }
