@@ -64,6 +64,8 @@ pub enum ConflictKind {
     AlreadySignedOn,
     /// The smartcard is recorded for another worker.
     SmartcardTaken,
+    /// A shift's premium only ever rises.
+    PremiumNotRaised,
     /// The person signing on is not the booked worker: the shift is flagged unfulfilled.
     NotBookedWorker,
 }
@@ -174,6 +176,10 @@ impl From<StoreError> for AppError {
                 Conflict::AlreadySignedOn => (
                     ConflictKind::AlreadySignedOn,
                     "this booking is already signed on (or off)",
+                ),
+                Conflict::PremiumNotRaised => (
+                    ConflictKind::PremiumNotRaised,
+                    "a shift's premium only ever rises: ask for more than it offers now",
                 ),
                 Conflict::SmartcardTaken => (
                     ConflictKind::SmartcardTaken,

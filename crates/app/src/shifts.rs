@@ -9,9 +9,11 @@ use staffbank_domain::booking::BookingMode;
 use staffbank_domain::credential::{default_requirements, Requirement};
 use staffbank_domain::eligibility::{self, ShiftFacts, WorkerFacts};
 use staffbank_domain::org::BankKind;
+use staffbank_domain::pay::{PayError, Premium, MAX_PREMIUM};
 use staffbank_domain::release::{ReleasePolicy, Schedule};
 use staffbank_domain::role::Role;
 use staffbank_domain::shift::ShiftStatus;
+use staffbank_domain::text::Label;
 use staffbank_domain::worker::Skill;
 use staffbank_domain::working_time::{self, Worked, WorkingTimeRules};
 use staffbank_domain::*;
@@ -63,6 +65,39 @@ pub struct NewShift {
     /// collaborative bank the trust belongs to, if the shift is posted to its own bank.
     #[serde(default)]
     pub collaborative_bank_id: Option<Uuid>,
+    /// A discretionary premium on a hard-to-fill shift, percent of each worker's base rate
+    /// (0 to 200); above the trust's cap (35% by default) only with a break-glass reason.
+    #[serde(default)]
+    pub premium_percent: i64,
+    /// Why the premium goes above the trust's cap: breaking glass, recorded in the ledger.
+    #[serde(default)]
+    pub premium_override_reason: Option<String>,
+}
+
+/// A shift's new, higher premium.
+#[derive(Debug, Deserialize, utoipa::ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct RaisePremium {
+    /// Percent of each worker's base rate (0 to 200); above the trust's cap only with a reason.
+    pub premium_percent: i64,
+    /// Why it goes above the trust's cap: breaking glass, recorded in the ledger.
+    #[serde(default)]
+    pub premium_override_reason: Option<String>,
+}
+
+/// A premium percentage as asked: whole, from 0 to [`MAX_PREMIUM`].
+fn premium_percent(raw: i64) -> Result<u32, PayError> {
+    u32::try_from(raw)
+        .ok()
+        .filter(|p| *p <= MAX_PREMIUM)
+        .ok_or(PayError::PremiumTooLarge)
+}
+
+/// What posting needs to know of a trust, read once per batch.
+#[derive(Debug, Clone, Copy)]
+struct TrustRules {
+    release: ReleasePolicy,
+    premium_cap: u32,
 }
 
 fn one_place() -> i64 {
@@ -157,7 +192,7 @@ impl App {
         let mut shifts = Vec::with_capacity(input.shifts.len());
         // Read once for the whole batch: the banks, and each trust's policy as it is first needed.
         let banks = self.store.banks().await?;
-        let mut policies = HashMap::new();
+        let mut trusts = HashMap::new();
         for (i, raw) in input.shifts.iter().enumerate() {
             let context = Posting {
                 who,
@@ -165,7 +200,7 @@ impl App {
                 now,
             };
             if let Some(shift) = self
-                .parse_shift(&context, &mut policies, &mut fields, i, raw)
+                .parse_shift(&context, &mut trusts, &mut fields, i, raw)
                 .await?
             {
                 shifts.push(shift);
@@ -184,11 +219,18 @@ impl App {
                         "role": shift.role.as_str(), "staff_group": shift.staff_group,
                         "grade_min": shift.grades.min(), "grade_max": shift.grades.max(),
                         "starts_at": shift.window.start(), "ends_at": shift.window.end(),
-                        "places": shift.places.get()}),
+                        "places": shift.places.get(), "premium_percent": shift.premium.percent}),
                     personal: None,
                 })
                 .await?,
             );
+            if shift.premium.overrides_cap() {
+                let cap = trusts.get(&shift.org_id).map_or(0, |t| t.premium_cap);
+                records.push(
+                    self.premium_override_record(who, shift, &shift.premium, cap)
+                        .await?,
+                );
+            }
         }
         self.store.post_shifts(&shifts, &records).await?;
         tracing::info!(posted = shifts.len(), "shifts posted");
@@ -198,7 +240,7 @@ impl App {
     async fn parse_shift(
         &self,
         context: &Posting<'_>,
-        policies: &mut HashMap<OrgId, ReleasePolicy>,
+        trusts: &mut HashMap<OrgId, TrustRules>,
         fields: &mut Fields,
         i: usize,
         raw: &NewShift,
@@ -260,6 +302,17 @@ impl App {
             f("places"),
             Places::new(raw.places).ok_or("must be between 1 and 50"),
         );
+        let percent = fields.take(f("premium_percent"), premium_percent(raw.premium_percent));
+        let override_reason = match &raw.premium_override_reason {
+            Some(reason) => match Label::parse(reason, 500) {
+                Ok(reason) => Some(reason),
+                Err(e) => {
+                    fields.push(f("premium_override_reason"), e);
+                    return Ok(None);
+                }
+            },
+            None => None,
+        };
         let (Some(ward), Some(bank), true, Some(role), Some(group), Some(grades)) =
             (ward, bank, bank_ok, role, group, grades)
         else {
@@ -277,19 +330,30 @@ impl App {
                 None
             }
         };
-        let (Some(skills), Some(window), Some(places), Some(required_credentials)) =
-            (skills, window, places, required_credentials)
+        let (Some(skills), Some(window), Some(places), Some(required_credentials), Some(percent)) =
+            (skills, window, places, required_credentials, percent)
         else {
             return Ok(None);
         };
-        let policy = match policies.get(&ward.org_id) {
-            Some(policy) => *policy,
+        let trust = match trusts.get(&ward.org_id) {
+            Some(trust) => *trust,
             None => {
-                let policy = self.release_policy_of(ward.org_id).await?;
-                policies.insert(ward.org_id, policy);
-                policy
+                let trust = TrustRules {
+                    release: self.release_policy_of(ward.org_id).await?,
+                    premium_cap: self.pay_settings_of(ward.org_id).await?.premium_cap,
+                };
+                trusts.insert(ward.org_id, trust);
+                trust
             }
         };
+        let premium = match Premium::agree(percent, override_reason, trust.premium_cap) {
+            Ok(premium) => premium,
+            Err(e) => {
+                fields.push(f("premium_override_reason"), e);
+                return Ok(None);
+            }
+        };
+        let policy = trust.release;
         let schedule = Schedule::plan(&policy, window, now, bank.id, collaborative);
         Ok(Some(Shift {
             id: ShiftId(Uuid::now_v7()),
@@ -317,7 +381,88 @@ impl App {
             },
             cancellation_notice: policy.cancellation_notice,
             agency: None,
+            premium,
         }))
+    }
+
+    /// Raises an unstarted shift's premium to make it easier to fill (its ward's bookers); above
+    /// the trust's cap only by breaking glass with a reason. Everyone booked on it is paid the
+    /// new premium.
+    #[tracing::instrument(skip_all, fields(shift = %id))]
+    pub async fn raise_premium(
+        &self,
+        who: &Principal,
+        id: ShiftId,
+        input: RaisePremium,
+    ) -> Result<ShiftView, AppError> {
+        let shift = self.store.shift(id).await?.ok_or(AppError::NotFound)?;
+        if !self.manages_shift(who, &shift).await? {
+            return Err(AppError::NotFound);
+        }
+        let percent = premium_percent(input.premium_percent)
+            .map_err(|e| AppError::field("premium_percent", e))?;
+        let reason = input
+            .premium_override_reason
+            .as_deref()
+            .map(|r| Label::parse(r, 500))
+            .transpose()
+            .map_err(|e| AppError::field("premium_override_reason", e))?;
+        if shift.status == ShiftStatus::Cancelled {
+            return Err(AppError::Conflict(
+                crate::ConflictKind::ShiftNotOpen,
+                "the shift is cancelled".into(),
+            ));
+        }
+        if shift.window.start() <= self.now() {
+            return Err(AppError::Conflict(
+                crate::ConflictKind::ShiftStarted,
+                "the shift has started: its premium is settled".into(),
+            ));
+        }
+        let cap = self.pay_settings_of(shift.org_id).await?.premium_cap;
+        let premium = Premium::agree(percent, reason, cap)
+            .map_err(|e| AppError::field("premium_override_reason", e))?;
+        let mut records = vec![
+            self.audit_record(Change {
+                action: "shift.premium_raised",
+                actor: Some(who.user.id),
+                tenant: Some(shift.org_id),
+                subject: None,
+                facts: json!({"shift": id, "from_percent": shift.premium.percent,
+                    "to_percent": premium.percent}),
+                personal: None,
+            })
+            .await?,
+        ];
+        if premium.overrides_cap() {
+            records.push(
+                self.premium_override_record(who, &shift, &premium, cap)
+                    .await?,
+            );
+        }
+        self.store.raise_premium(id, &premium, &records).await?;
+        tracing::info!(percent = premium.percent, "premium raised");
+        self.shift(who, id).await
+    }
+
+    /// The ledger entry for breaking glass on a premium above the trust's cap, with its reason.
+    async fn premium_override_record(
+        &self,
+        who: &Principal,
+        shift: &Shift,
+        premium: &Premium,
+        cap: u32,
+    ) -> Result<staffbank_store::AuditRecord, AppError> {
+        self.audit_record(Change {
+            action: "shift.premium_override",
+            actor: Some(who.user.id),
+            tenant: Some(shift.org_id),
+            subject: None,
+            facts: json!({"shift": shift.id, "premium_percent": premium.percent, "cap_percent": cap,
+                "reason": premium.override_reason.as_ref().map(Label::as_str)}),
+            personal: None,
+        })
+        .await
     }
 
     /// A shift, if the caller may see it: a booker of its ward, or a worker in its bank.

@@ -497,6 +497,11 @@ impl App {
             })
             .await?;
         let hours = &current.body.hours;
+        let shift = self
+            .store
+            .shift(current.shift_id)
+            .await?
+            .ok_or(AppError::NotFound)?;
         let line = pay::pay(
             &Worked {
                 grade: worker.grade,
@@ -504,8 +509,10 @@ impl App {
                 start: hours.start,
                 end: hours.end,
                 breaks: hours.breaks.clone(),
-                premium: 0,
-                premium_override: false,
+                // The premium was checked against the trust's cap when it was agreed, and the
+                // worker booked on it: a cap lowered since does not cut it.
+                premium: shift.premium.percent,
+                premium_override: true,
             },
             &self.pay_rules_of(current.org_id).await?,
         )

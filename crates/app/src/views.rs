@@ -268,6 +268,9 @@ pub struct ShiftView {
     pub cancellation_notice_hours: i64,
     /// When it was released to agency by break glass, if it was.
     pub agency_at: Option<DateTime<Utc>>,
+    /// The bank's discretionary premium, percent of each worker's base rate on top of it (and
+    /// of any unsocial-hours enhancement, which is paid in full).
+    pub premium_percent: u32,
 }
 
 /// The names a shift view needs.
@@ -324,6 +327,7 @@ impl ShiftView {
             booking_mode: shift.booking_mode.as_str().to_owned(),
             cancellation_notice_hours: shift.cancellation_notice.num_hours(),
             agency_at: shift.agency.as_ref().map(|a| a.at),
+            premium_percent: shift.premium.percent,
         }
     }
 }

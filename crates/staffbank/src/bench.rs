@@ -155,6 +155,7 @@ async fn fixture(app: &App, n: usize) -> anyhow::Result<Fixture> {
             booking_mode: staffbank_domain::booking::BookingMode::Instant,
             cancellation_notice: chrono::Duration::hours(48),
             agency: None,
+            premium: Default::default(),
         });
     }
     for chunk in shifts.chunks(500) {

@@ -767,6 +767,7 @@ async fn seed_shifts(
             },
             cancellation_notice: ReleasePolicy::default().cancellation_notice,
             agency: None,
+            premium: Default::default(),
         });
     }
     store.post_shifts(&shifts, &[]).await?;

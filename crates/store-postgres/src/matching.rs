@@ -1,8 +1,10 @@
 //! Trust policies, worker preferences and tiers, and break-glass release to agency.
 
 use sqlx::PgPool;
+use staffbank_domain::pay::Premium;
 use staffbank_domain::ranking::ShiftTimes;
 use staffbank_domain::release::{ReleasePolicy, Tier};
+use staffbank_domain::text::Label;
 use staffbank_domain::{BankId, OrgId, ShiftId, WardId, WorkerId};
 use staffbank_store::{AgencyRelease, AuditRecord, Conflict, StoreError};
 
@@ -138,6 +140,41 @@ pub(crate) async fn release_to_agency(
     .execute(&mut *tx)
     .await
     .or_store()?;
+    insert_audit(&mut tx, audit).await?;
+    tx.commit().await.or_store()
+}
+
+pub(crate) async fn raise_premium(
+    pool: &PgPool,
+    shift: ShiftId,
+    premium: &Premium,
+    audit: &[AuditRecord],
+) -> Result<(), StoreError> {
+    let percent = i32::try_from(premium.percent).unwrap_or(i32::MAX);
+    let mut tx = pool.begin().await.or_store()?;
+    // The comparison is in the update itself, so two raises at once can never lower it.
+    let changed = sqlx::query(
+        "UPDATE shifts SET premium_percent = $1, premium_override_reason = $2 \
+         WHERE id = $3 AND premium_percent < $1",
+    )
+    .bind(percent)
+    .bind(premium.override_reason.as_ref().map(Label::as_str))
+    .bind(shift.0)
+    .execute(&mut *tx)
+    .await
+    .or_store()?
+    .rows_affected();
+    if changed == 0 {
+        let exists: Option<i32> = sqlx::query_scalar("SELECT 1 FROM shifts WHERE id = $1")
+            .bind(shift.0)
+            .fetch_optional(&mut *tx)
+            .await
+            .or_store()?;
+        return Err(match exists {
+            Some(_) => Conflict::PremiumNotRaised.into(),
+            None => StoreError::NotFound,
+        });
+    }
     insert_audit(&mut tx, audit).await?;
     tx.commit().await.or_store()
 }

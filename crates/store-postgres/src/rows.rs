@@ -128,6 +128,8 @@ pub(crate) fn shift(row: &PgRow) -> Result<RawShift, StoreError> {
             (Some(at), Some(by), Some(reason)) => Some((at, by, reason)),
             _ => None,
         },
+        premium_percent: i64::from(get::<i32>(row, "premium_percent")?),
+        premium_override_reason: get(row, "premium_override_reason")?,
     })
 }
 

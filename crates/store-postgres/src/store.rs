@@ -7,7 +7,7 @@ use sqlx::{Postgres, Transaction};
 use staffbank_domain::booking::BookingStatus;
 use staffbank_domain::credential_claims::RefresherPeriods;
 use staffbank_domain::pay::export::ExportLine;
-use staffbank_domain::pay::PaySettings;
+use staffbank_domain::pay::{PaySettings, Premium};
 use staffbank_domain::ranking::ShiftTimes;
 use staffbank_domain::release::{ReleasePolicy, Tier};
 use staffbank_domain::text::Label;
@@ -33,7 +33,7 @@ pub(crate) const SHIFT_COLUMNS: &str =
      required_skills, starts_at, ends_at, places, booked, status, posted_by, created_at, \
      required_credentials, released_at, collaborative_bank_id, collaborative_at, \
      priority_window_minutes, booking_mode, cancellation_notice_minutes, agency_at, agency_by, \
-     agency_reason";
+     agency_reason, premium_percent, premium_override_reason";
 const BOOKING_COLUMNS: &str =
     "id, shift_id, worker_id, starts_at, ends_at, status, idempotency_key, \
      created_at, cancelled_by, cancelled_by_user, cancel_reason, cancelled_at, late_cancellation";
@@ -604,6 +604,15 @@ impl Store for PgStore {
         crate::credentials::of_worker(&self.pool, worker).await
     }
 
+    async fn raise_premium(
+        &self,
+        shift: ShiftId,
+        premium: &Premium,
+        audit: &[AuditRecord],
+    ) -> Result<(), StoreError> {
+        crate::matching::raise_premium(&self.pool, shift, premium, audit).await
+    }
+
     async fn release_to_agency(
         &self,
         shift: ShiftId,
@@ -658,9 +667,10 @@ impl Store for PgStore {
                  grade_max, grade_family, grade_min_rank, grade_max_rank, required_skills, starts_at, \
                  ends_at, places, status, posted_by, created_at, required_credentials, released_at, \
                  collaborative_bank_id, collaborative_at, priority_window_minutes, booking_mode, \
-                 cancellation_notice_minutes, offers_due_at) \
+                 cancellation_notice_minutes, offers_due_at, premium_percent, \
+                 premium_override_reason) \
                  VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, \
-                 $19, $20, $21, $22, $23, $24, $25, $20)",
+                 $19, $20, $21, $22, $23, $24, $25, $20, $26, $27)",
             )
             .bind(shift.id.0)
             .bind(shift.org_id.0)
@@ -687,6 +697,8 @@ impl Store for PgStore {
             .bind(shift.priority_window.num_minutes())
             .bind(shift.booking_mode.as_str())
             .bind(shift.cancellation_notice.num_minutes())
+            .bind(i32::try_from(shift.premium.percent).unwrap_or(i32::MAX))
+            .bind(shift.premium.override_reason.as_ref().map(Label::as_str))
             .execute(&mut *tx)
             .await
             .or_store()?;

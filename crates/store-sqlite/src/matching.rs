@@ -1,7 +1,9 @@
 //! Trust policies, worker preferences and tiers, and break-glass release to agency.
 
+use staffbank_domain::pay::Premium;
 use staffbank_domain::ranking::ShiftTimes;
 use staffbank_domain::release::{ReleasePolicy, Tier};
+use staffbank_domain::text::Label;
 use staffbank_domain::{BankId, OrgId, ShiftId, WardId, WorkerId};
 use staffbank_store::{AgencyRelease, AuditRecord, Conflict, StoreError};
 
@@ -135,6 +137,40 @@ pub(crate) async fn release_to_agency(
         .execute(&mut *tx)
         .await
         .or_store()?;
+    insert_audit(&mut tx, audit).await?;
+    tx.commit().await.or_store()
+}
+
+pub(crate) async fn raise_premium(
+    store: &SqliteStore,
+    shift: ShiftId,
+    premium: &Premium,
+    audit: &[AuditRecord],
+) -> Result<(), StoreError> {
+    let mut tx = store.begin().await?;
+    // The comparison is in the update itself, so two raises at once can never lower it.
+    let changed = sqlx::query(
+        "UPDATE shifts SET premium_percent = ?1, premium_override_reason = ?2 \
+         WHERE id = ?3 AND premium_percent < ?1",
+    )
+    .bind(i64::from(premium.percent))
+    .bind(premium.override_reason.as_ref().map(Label::as_str))
+    .bind(shift.0)
+    .execute(&mut *tx)
+    .await
+    .or_store()?
+    .rows_affected();
+    if changed == 0 {
+        let exists: Option<i64> = sqlx::query_scalar("SELECT 1 FROM shifts WHERE id = ?")
+            .bind(shift.0)
+            .fetch_optional(&mut *tx)
+            .await
+            .or_store()?;
+        return Err(match exists {
+            Some(_) => Conflict::PremiumNotRaised.into(),
+            None => StoreError::NotFound,
+        });
+    }
     insert_audit(&mut tx, audit).await?;
     tx.commit().await.or_store()
 }

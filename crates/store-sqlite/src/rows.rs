@@ -149,6 +149,8 @@ pub(crate) fn shift(row: &SqliteRow) -> Result<RawShift, StoreError> {
             (Some(at), Some(by), Some(reason)) => Some((at, by, reason)),
             _ => None,
         },
+        premium_percent: get(row, "premium_percent")?,
+        premium_override_reason: get(row, "premium_override_reason")?,
     })
 }
 

@@ -6,7 +6,7 @@ use sqlx::sqlite::SqliteRow;
 use sqlx::{Sqlite, Transaction};
 use staffbank_domain::credential_claims::RefresherPeriods;
 use staffbank_domain::pay::export::ExportLine;
-use staffbank_domain::pay::PaySettings;
+use staffbank_domain::pay::{PaySettings, Premium};
 use staffbank_domain::ranking::ShiftTimes;
 use staffbank_domain::release::{ReleasePolicy, Tier};
 use staffbank_domain::text::Label;
@@ -32,7 +32,7 @@ pub(crate) const SHIFT_COLUMNS: &str =
      required_skills, starts_at, ends_at, places, booked, status, posted_by, created_at, \
      required_credentials, released_at, collaborative_bank_id, collaborative_at, \
      priority_window_minutes, booking_mode, cancellation_notice_minutes, agency_at, agency_by, \
-     agency_reason";
+     agency_reason, premium_percent, premium_override_reason";
 const BOOKING_COLUMNS: &str =
     "id, shift_id, worker_id, starts_at, ends_at, status, idempotency_key, \
      created_at, cancelled_by, cancelled_by_user, cancel_reason, cancelled_at, late_cancellation";
@@ -613,6 +613,15 @@ impl Store for SqliteStore {
         crate::credentials::of_worker(&self.reader, worker).await
     }
 
+    async fn raise_premium(
+        &self,
+        shift: ShiftId,
+        premium: &Premium,
+        audit: &[AuditRecord],
+    ) -> Result<(), StoreError> {
+        crate::matching::raise_premium(self, shift, premium, audit).await
+    }
+
     async fn release_to_agency(
         &self,
         shift: ShiftId,
@@ -667,8 +676,10 @@ impl Store for SqliteStore {
                  grade_max, grade_family, grade_min_rank, grade_max_rank, required_skills, starts_at, \
                  ends_at, places, status, posted_by, created_at, required_credentials, released_at, \
                  collaborative_bank_id, collaborative_at, priority_window_minutes, booking_mode, \
-                 cancellation_notice_minutes, offers_due_at) \
-                 VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                 cancellation_notice_minutes, offers_due_at, premium_percent, \
+                 premium_override_reason) \
+                 VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, \
+                 ?, ?)",
             )
             .bind(shift.id.0)
             .bind(shift.org_id.0)
@@ -697,6 +708,8 @@ impl Store for SqliteStore {
             .bind(shift.cancellation_notice.num_minutes())
             // offers first fall due when the first bank may book
             .bind(ms(shift.released_at))
+            .bind(i64::from(shift.premium.percent))
+            .bind(shift.premium.override_reason.as_ref().map(Label::as_str))
             .execute(&mut *tx)
             .await
             .or_store()?;

@@ -235,6 +235,7 @@ impl World {
             booking_mode: staffbank_domain::booking::BookingMode::Instant,
             cancellation_notice: Duration::hours(48),
             agency: None,
+            premium: Default::default(),
         }
     }
 

@@ -41,6 +41,8 @@ pub enum Conflict {
     AlreadySignedOn,
     /// The smartcard is recorded for another worker.
     SmartcardTaken,
+    /// The premium asked is not above the shift's: a premium is a promise and never falls.
+    PremiumNotRaised,
 }
 
 /// What can go wrong in a store call.

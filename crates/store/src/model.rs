@@ -5,6 +5,7 @@ use chrono::{DateTime, Utc};
 use staffbank_domain::booking::{BookingMode, BookingStatus, CancelledBy};
 use staffbank_domain::credential::{CredentialKind, CredentialStatus, DbsLevel, Requirement};
 use staffbank_domain::org::{BankKind, OdsCode, OrgKind};
+use staffbank_domain::pay::Premium;
 use staffbank_domain::ranking::ShiftTimes;
 use staffbank_domain::release::Schedule;
 use staffbank_domain::role::Grant;
@@ -205,6 +206,8 @@ pub struct Shift {
     pub cancellation_notice: Duration,
     /// Released to agency by break glass, if it has been.
     pub agency: Option<AgencyRelease>,
+    /// The bank's discretionary premium, as agreed against its cap.
+    pub premium: Premium,
 }
 
 impl Shift {

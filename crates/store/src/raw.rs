@@ -8,6 +8,7 @@ use chrono::{DateTime, Utc};
 use staffbank_domain::booking::{BookingMode, BookingStatus, CancelledBy};
 use staffbank_domain::credential::{CredentialKind, CredentialStatus, DbsLevel, Requirement};
 use staffbank_domain::org::{BankKind, OdsCode, OrgKind};
+use staffbank_domain::pay::Premium;
 use staffbank_domain::ranking::ShiftTimes;
 use staffbank_domain::role::{Grant, Role, Scope};
 use staffbank_domain::shift::ShiftStatus;
@@ -325,6 +326,10 @@ pub struct RawShift {
     pub cancellation_notice_minutes: i64,
     /// Columns `agency_at`, `agency_by`, `agency_reason`.
     pub agency: Option<(DateTime<Utc>, Uuid, String)>,
+    /// Column `premium_percent`.
+    pub premium_percent: i64,
+    /// Column `premium_override_reason`.
+    pub premium_override_reason: Option<String>,
 }
 
 impl TryFrom<RawShift> for Shift {
@@ -372,6 +377,14 @@ impl TryFrom<RawShift> for Shift {
                     })
                 })
                 .transpose()?,
+            premium: Premium {
+                percent: u32::try_from(r.premium_percent).context("premium")?,
+                override_reason: r
+                    .premium_override_reason
+                    .as_deref()
+                    .map(label)
+                    .transpose()?,
+            },
         })
     }
 }

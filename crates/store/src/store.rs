@@ -10,7 +10,7 @@ use uuid::Uuid;
 
 use staffbank_domain::credential_claims::RefresherPeriods;
 use staffbank_domain::pay::export::ExportLine;
-use staffbank_domain::pay::PaySettings;
+use staffbank_domain::pay::{PaySettings, Premium};
 use staffbank_domain::ranking::ShiftTimes;
 use staffbank_domain::release::{ReleasePolicy, Tier};
 use staffbank_domain::timesheet::TimesheetState;
@@ -193,6 +193,15 @@ pub trait Store: Send + Sync + 'static {
     async fn credential(&self, id: CredentialId) -> Result<Option<Credential>, StoreError>;
     /// Every credential of a worker, revoked and expired ones included, newest first.
     async fn credentials_of(&self, worker: WorkerId) -> Result<Vec<Credential>, StoreError>;
+
+    /// Raises a shift's discretionary premium; `PremiumNotRaised` unless it is higher than the
+    /// one it offers (everyone booked on it was promised that one), and nothing changes.
+    async fn raise_premium(
+        &self,
+        shift: ShiftId,
+        premium: &Premium,
+        audit: &[AuditRecord],
+    ) -> Result<(), StoreError>;
 
     /// Releases a shift to agency (break glass); refused if it already is.
     async fn release_to_agency(

@@ -94,6 +94,11 @@ pub const PROBLEM_TYPES: &[(&str, u16, &str)] = &[
         "The smartcard is recorded for another worker",
     ),
     (
+        "premium-not-raised",
+        409,
+        "A shift's premium only ever rises",
+    ),
+    (
         "not-booked-worker",
         409,
         "Not the booked worker: the shift is flagged unfulfilled and the ward manager told",
@@ -219,6 +224,7 @@ fn conflict_slug(kind: ConflictKind) -> &'static str {
         ConflictKind::AdvanceTooLarge => "advance-too-large",
         ConflictKind::AlreadySignedOn => "already-signed-on",
         ConflictKind::SmartcardTaken => "smartcard-taken",
+        ConflictKind::PremiumNotRaised => "premium-not-raised",
         ConflictKind::NotBookedWorker => "not-booked-worker",
     }
 }
@@ -318,6 +324,7 @@ mod tests {
             ConflictKind::AdvanceTooLarge,
             ConflictKind::AlreadySignedOn,
             ConflictKind::SmartcardTaken,
+            ConflictKind::PremiumNotRaised,
             ConflictKind::NotBookedWorker,
         ];
         for kind in kinds {

@@ -11,6 +11,7 @@
 
 pub mod export;
 pub mod money;
+pub mod premium;
 pub mod rules;
 pub mod run;
 
@@ -20,6 +21,7 @@ use serde::Serialize;
 use crate::shift::RULES_ZONE;
 use crate::Grade;
 pub use money::{Exact, Pence};
+pub use premium::{Premium, MAX_PREMIUM};
 pub use rules::{BankHolidays, Enhancements, PayRules, RateCard};
 pub use run::{PayPeriod, PaySettings};
 
@@ -108,6 +110,9 @@ pub enum PayError {
         /// The cap.
         cap: u32,
     },
+    /// The premium is beyond [`MAX_PREMIUM`], override or not.
+    #[error("a premium may be at most {MAX_PREMIUM}% of the base rate")]
+    PremiumTooLarge,
     /// The end is not after the start, or a break is outside the shift.
     #[error("{0}")]
     Times(&'static str),

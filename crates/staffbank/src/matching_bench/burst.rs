@@ -150,6 +150,7 @@ pub async fn fixture(app: &App, size: BurstSize, tag: &str) -> anyhow::Result<Bu
             booking_mode: BookingMode::Instant,
             cancellation_notice: Duration::hours(48),
             agency: None,
+            premium: Default::default(),
         });
     }
     for chunk in shifts.chunks(200) {

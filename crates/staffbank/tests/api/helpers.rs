@@ -297,6 +297,45 @@ impl TestApp {
         self.call(Method::GET, path, Some(token), None).await
     }
 
+    /// Every ledger entry so far with the given action, as a platform auditor reads it (a head
+    /// is signed first, so everything appended is in the tree).
+    pub async fn ledger_entries(&self, action: &str) -> Vec<Value> {
+        let head = self
+            .call(
+                Method::POST,
+                "/api/v1/ledger/heads",
+                Some(&self.admin),
+                None,
+            )
+            .await;
+        assert_eq!(head.status, StatusCode::CREATED, "{}", head.body);
+        let size = head.body["size"].as_u64().unwrap();
+        let auditor = self
+            .user_with_session(
+                &format!("auditor-{}@platform.test", Uuid::new_v4()),
+                vec![Grant {
+                    role: Role::Auditor,
+                    scope: Scope::Platform,
+                }],
+            )
+            .await;
+        let listed = self
+            .get(
+                &format!("/api/v1/ledger/entries?from=0&limit={size}"),
+                &auditor,
+            )
+            .await;
+        assert_eq!(listed.status, StatusCode::OK, "{}", listed.body);
+        listed
+            .body
+            .as_array()
+            .unwrap()
+            .iter()
+            .filter(|e| e["action"] == action)
+            .cloned()
+            .collect()
+    }
+
     /// Books a shift with an idempotency key.
     pub async fn book(&self, token: &str, shift: &str, key: &str) -> Reply {
         self.call_with(

@@ -18,6 +18,7 @@ mod paper;
 mod passport;
 mod pay;
 mod payroll_crash;
+mod premium;
 mod sign_on;
 mod tenancy;
 mod timesheets;

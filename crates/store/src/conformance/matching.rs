@@ -4,6 +4,7 @@ use std::sync::Arc;
 
 use chrono::Duration;
 use staffbank_domain::credential::{CredentialKind, CredentialStatus, DbsLevel};
+use staffbank_domain::pay::Premium;
 use staffbank_domain::ranking::ShiftTimes;
 use staffbank_domain::release::{ReleasePolicy, Tier};
 use staffbank_domain::*;
@@ -68,7 +69,8 @@ pub async fn credentials_are_recorded_then_only_revoked(store: Arc<dyn Store>) {
     );
 }
 
-/// Policies, tiers, preferences, booking modes, release schedules and break glass round-trip.
+/// Policies, tiers, preferences, booking modes, release schedules, break glass and premiums
+/// round-trip.
 pub async fn release_settings_round_trip(store: Arc<dyn Store>) {
     let world = World::new(store.clone()).await;
     let org = world.orgs[0].id;
@@ -139,6 +141,48 @@ pub async fn release_settings_round_trip(store: Arc<dyn Store>) {
         conflict(store.release_to_agency(shift.id, &release, &[]).await),
         Conflict::AlreadyAtAgency
     );
+
+    // A premium is posted with the shift and only ever rises, with its break-glass reason.
+    let mut premium_shift = world.shift(0, world.banks[0].id, 72, 8, 1);
+    premium_shift.premium = Premium {
+        percent: 20,
+        override_reason: None,
+    };
+    assert_eq!(world.post(premium_shift.clone()).await, premium_shift);
+    let raised = Premium {
+        percent: 50,
+        override_reason: Some(label("ICU short of two nurses")),
+    };
+    store
+        .raise_premium(premium_shift.id, &raised, &[])
+        .await
+        .unwrap();
+    let read = store.shift(premium_shift.id).await.unwrap().unwrap();
+    assert_eq!(read.premium, raised);
+    for lower in [50, 30] {
+        let lower = Premium {
+            percent: lower,
+            override_reason: None,
+        };
+        assert_eq!(
+            conflict(store.raise_premium(premium_shift.id, &lower, &[]).await),
+            Conflict::PremiumNotRaised
+        );
+    }
+    assert_eq!(
+        store
+            .shift(premium_shift.id)
+            .await
+            .unwrap()
+            .unwrap()
+            .premium,
+        raised,
+        "a refused change leaves it as it was"
+    );
+    assert!(matches!(
+        store.raise_premium(ShiftId(new_id()), &raised, &[]).await,
+        Err(StoreError::NotFound)
+    ));
 }
 
 fn request(world: &World, shift: &Shift, worker: &Worker, key: &str) -> BookingRequest {

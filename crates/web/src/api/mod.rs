@@ -54,6 +54,7 @@ impl PageQuery {
         admin::create_organisation, admin::organisations, admin::create_site, admin::create_ward,
         admin::create_bank, admin::banks, admin::create_user,
         shifts::post_shifts, shifts::trust_shifts, shifts::shift, shifts::open_shifts,
+        shifts::raise_premium,
         bookings::book, bookings::shift_bookings, bookings::my_bookings, bookings::cancel,
         ledger::public_key, ledger::latest_head, ledger::heads, ledger::sign_head, ledger::entries,
         ledger::entry, ledger::inclusion_proof, ledger::consistency_proof, ledger::my_entries,
@@ -131,6 +132,10 @@ pub fn routes() -> Router<AppState> {
             post(shifts::post_shifts).get(shifts::trust_shifts),
         )
         .route("/api/v1/shifts/{shift_id}", get(shifts::shift))
+        .route(
+            "/api/v1/shifts/{shift_id}/premium",
+            put(shifts::raise_premium),
+        )
         .route(
             "/api/v1/shifts/{shift_id}/bookings",
             post(bookings::book).get(bookings::shift_bookings),

@@ -3,7 +3,7 @@
 use axum::extract::State;
 use axum::http::StatusCode;
 use staffbank_app::paging::Paged;
-use staffbank_app::shifts::PostShifts;
+use staffbank_app::shifts::{PostShifts, RaisePremium};
 use staffbank_app::views::ShiftView;
 use staffbank_domain::ShiftId;
 use uuid::Uuid;
@@ -61,5 +61,25 @@ pub async fn open_shifts(
 ) -> Result<axum::Json<Paged<ShiftView>>, ApiError> {
     Ok(axum::Json(
         state.app.open_shifts(&who, query.page()?).await?,
+    ))
+}
+
+/// Raise an unstarted shift's premium to help fill it (its ward's bookers); above the trust's cap
+/// only with a break-glass reason, which the ledger records. A premium never falls.
+#[utoipa::path(put, path = "/api/v1/shifts/{shift_id}/premium", tag = "shifts",
+    security(("bearer" = [])), params(("shift_id" = Uuid, Path)), request_body = RaisePremium,
+    responses((status = 200, body = ShiftView), (status = 404, body = Problem),
+        (status = 409, body = Problem), (status = 422, body = Problem)))]
+pub async fn raise_premium(
+    State(state): State<AppState>,
+    Caller(who): Caller,
+    ApiPath(shift_id): ApiPath<Uuid>,
+    ApiJson(input): ApiJson<RaisePremium>,
+) -> Result<axum::Json<ShiftView>, ApiError> {
+    Ok(axum::Json(
+        state
+            .app
+            .raise_premium(&who, ShiftId(shift_id), input)
+            .await?,
     ))
 }

@@ -102,6 +102,10 @@ pub struct ShiftForm {
     #[serde(default)]
     end: String,
     #[serde(default)]
+    premium: String,
+    #[serde(default)]
+    premium_reason: String,
+    #[serde(default)]
     places: String,
     #[serde(default)]
     skills: String,
@@ -182,6 +186,8 @@ async fn form_page(
                 (text_input("end", "End time (earlier than the start means the next day)", "time", &form.end))
                 (text_input("places", "Places", "number", places))
                 (text_input("skills", "Required skills, separated by commas (optional)", "text", &form.skills))
+                (text_input("premium", "Premium on the base rate, percent (optional, for a hard-to-fill shift)", "number", &form.premium))
+                (text_input("premium_reason", "Reason, if the premium is above the trust's cap (break glass, recorded)", "text", &form.premium_reason))
                 button type="submit" class="nhsuk-button" { "Post shift" }
             }
         },
@@ -224,6 +230,15 @@ fn to_request(form: &ShiftForm) -> Result<NewShift, String> {
             .map_err(|_| "Enter the number of places".to_string())?,
         required_credentials: None,
         collaborative_bank_id: None,
+        premium_percent: match form.premium.trim() {
+            "" => 0,
+            raw => raw
+                .parse()
+                .map_err(|_| "Enter the premium as a whole percentage".to_string())?,
+        },
+        premium_override_reason: Some(form.premium_reason.trim())
+            .filter(|r| !r.is_empty())
+            .map(str::to_owned),
     })
 }
 

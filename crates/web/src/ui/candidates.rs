@@ -5,6 +5,7 @@ use axum::response::{IntoResponse, Redirect, Response};
 use maud::{html, Markup};
 use serde::Deserialize;
 use staffbank_app::release::BreakGlass;
+use staffbank_app::shifts::RaisePremium;
 use staffbank_app::views::ShiftView;
 use staffbank_app::Principal;
 use staffbank_domain::ShiftId;
@@ -51,6 +52,22 @@ pub(crate) async fn section(state: &AppState, who: &Principal, shift: &ShiftView
                     h4 class="nhsuk-card__heading nhsuk-heading-s" { (n.name) " (" (grade(&n.grade)) ")" }
                     ul class="nhsuk-list nhsuk-list--bullet" { @for e in &n.explanations { li { (e) } } }
                 } }
+            }
+        }
+        @if shift.status == "open" && shift.starts_at > chrono::Utc::now() {
+            h2 class="nhsuk-heading-l" { "Premium" }
+            p { "This shift offers " (shift.premium_percent) "% on each worker's base rate. A premium can only be raised; above the trust's cap it needs a reason, recorded in the audit ledger." }
+            form method="post" action=(format!("/manage/shifts/{}/premium", shift.id)) {
+                input type="hidden" name="csrf" value=(who.session.csrf_token);
+                div class="nhsuk-form-group" {
+                    label class="nhsuk-label" for="premium" { "New premium, percent" }
+                    input class="nhsuk-input nhsuk-input--width-4" id="premium" name="premium" type="number" min="0" max="200";
+                }
+                div class="nhsuk-form-group" {
+                    label class="nhsuk-label" for="premium-reason" { "Reason, if above the trust's cap (break glass)" }
+                    input class="nhsuk-input" id="premium-reason" name="reason" type="text";
+                }
+                button type="submit" class="nhsuk-button nhsuk-button--secondary" { "Raise the premium" }
             }
         }
         @if shift.status == "open" {
@@ -100,6 +117,44 @@ pub async fn break_glass(
                 reason: form.reason,
             },
         )
+        .await
+    {
+        Ok(_) => Redirect::to(&format!("/manage/shifts/{shift_id}")).into_response(),
+        Err(e) => app_error_page(e),
+    }
+}
+
+/// The form raising a shift's premium.
+#[derive(Deserialize)]
+pub struct PremiumForm {
+    #[serde(default)]
+    csrf: String,
+    #[serde(default)]
+    premium: String,
+    #[serde(default)]
+    reason: String,
+}
+
+/// `POST /manage/shifts/{id}/premium`.
+pub async fn raise_premium(
+    State(state): State<AppState>,
+    UiUser(who): UiUser,
+    ApiPath(shift_id): ApiPath<Uuid>,
+    Form(form): Form<PremiumForm>,
+) -> Response {
+    if !csrf_ok(&who, &form.csrf) {
+        return csrf_refused();
+    }
+    let input = RaisePremium {
+        // Not a number is refused like any other out-of-range premium.
+        premium_percent: form.premium.trim().parse().unwrap_or(-1),
+        premium_override_reason: Some(form.reason.trim())
+            .filter(|r| !r.is_empty())
+            .map(str::to_owned),
+    };
+    match state
+        .app
+        .raise_premium(&who, ShiftId(shift_id), input)
         .await
     {
         Ok(_) => Redirect::to(&format!("/manage/shifts/{shift_id}")).into_response(),

@@ -48,6 +48,10 @@ pub fn routes() -> Router<AppState> {
         .route("/manage/requests/{id}/approve", post(approvals::approve))
         .route("/manage/requests/{id}/decline", post(approvals::decline))
         .route(
+            "/manage/shifts/{shift_id}/premium",
+            post(candidates::raise_premium),
+        )
+        .route(
             "/manage/shifts/{shift_id}/agency",
             post(candidates::break_glass),
         )

@@ -39,6 +39,12 @@ fn shift_summary(shift: &ShiftView) -> Markup {
                 dt class="nhsuk-summary-list__key" { "Bank" }
                 dd class="nhsuk-summary-list__value" { (shift.bank_name) }
             }
+            @if shift.premium_percent > 0 {
+                div class="nhsuk-summary-list__row" {
+                    dt class="nhsuk-summary-list__key" { "Premium" }
+                    dd class="nhsuk-summary-list__value" { "+" (shift.premium_percent) "% of your base rate for every hour, on top of any unsocial-hours enhancement" }
+                }
+            }
         }
     }
 }
