@@ -1,5 +1,6 @@
 //! Booking a place, cancelling it, and listing bookings.
 
+use chrono::{DateTime, Utc};
 use serde::Deserialize;
 use serde_json::json;
 use staffbank_domain::booking::{
@@ -8,12 +9,13 @@ use staffbank_domain::booking::{
 use staffbank_domain::eligibility::{self, Ineligibility};
 use staffbank_domain::release::is_late;
 use staffbank_domain::shift::ShiftStatus;
+use staffbank_domain::shift::RULES_ZONE;
 use staffbank_domain::text::Label;
 use staffbank_domain::working_time::WorkingTimeRules;
 use staffbank_domain::*;
 use staffbank_store::{
-    Booking, CancellationPayment, CancellationRecord, Conflict, Cursor, Page, StoreError,
-    WorkingTimeCheck,
+    Booking, CancellationPayment, CancellationRecord, Conflict, Cursor, Page, PayLineKind,
+    PayLineRecord, Shift, StoreError, Worker, WorkingTimeCheck,
 };
 use uuid::Uuid;
 
@@ -253,12 +255,19 @@ impl App {
         // Late inside the notice period the shift was posted with; a late cancellation by the
         // trust is owed for.
         let late = is_late(shift.cancellation_notice, shift.window.start(), now);
-        let payment = (late && by == CancelledBy::Trust).then(|| CancellationPayment {
+        let owed = late && by == CancelledBy::Trust;
+        let pay_line = if owed {
+            self.cancellation_pay_line(&shift, &worker, now).await?
+        } else {
+            None
+        };
+        let payment = owed.then(|| CancellationPayment {
             booking_id: id,
             org_id: shift.org_id,
             worker_id: worker.id,
             shift_minutes: shift.window.length().num_minutes(),
             created_at: now,
+            pay_line_id: pay_line.as_ref().map(|l| l.id),
         });
         let record = self
             .audit_record(Change {
@@ -269,7 +278,10 @@ impl App {
                 facts: json!({"booking": id, "shift": shift.id, "worker": worker.id, "by": by.as_str(),
                     "status_before": booking.status.as_str(), "status_after": "cancelled",
                     "minutes_before_start": (shift.window.start() - now).num_minutes(),
-                    "late": late, "cancellation_payment_minutes": payment.as_ref().map(|p| p.shift_minutes)}),
+                    "late": late, "cancellation_payment_minutes": payment.as_ref().map(|p| p.shift_minutes),
+                    "cancellation_pay_line": pay_line.as_ref().map(|l| l.id),
+                    "cancellation_pay_pence": pay_line.as_ref().map(|l| l.amount),
+                    "cancellation_pay_explanation": pay_line.as_ref().map(|l| &l.explanation)}),
                 personal: Some(json!({"reason": reason.as_str()})),
             })
             .await?;
@@ -282,11 +294,59 @@ impl App {
         };
         let cancelled = self
             .store
-            .cancel_booking(id, &cancellation, payment.as_ref(), &[record])
+            .cancel_booking(
+                id,
+                &cancellation,
+                payment.as_ref(),
+                pay_line.as_ref(),
+                &[record],
+            )
             .await?;
         tracing::info!(by = by.as_str(), late, "booking cancelled");
         let view = self.names.shift_view(self.store.as_ref(), &shift).await?;
         Ok(BookingView::new(&cancelled, &worker, Some(view)))
+    }
+
+    /// The pay line a trust's late cancellation owes: the shift as booked, its whole length with
+    /// its enhancements and premium (nothing was worked, so no break comes off), by the trust's
+    /// rules. None, with a warning, where the rate card has no rate for the worker's grade: the
+    /// cancellation payment is still recorded and reported for the bank office to pay by hand.
+    async fn cancellation_pay_line(
+        &self,
+        shift: &Shift,
+        worker: &Worker,
+        now: DateTime<Utc>,
+    ) -> Result<Option<PayLineRecord>, AppError> {
+        let (start, end) = (shift.window.start(), shift.window.end());
+        let line = match self.price(shift, worker, start, end, Vec::new()).await? {
+            Ok(line) => line,
+            Err(e) => {
+                tracing::warn!(error = %e, "a late cancellation could not be priced");
+                return Ok(None);
+            }
+        };
+        let mut explanation = vec![format!(
+            "Cancelled by the trust {} before the start, inside its {}-hour notice: paid as booked",
+            hours_and_minutes(start - now),
+            shift.cancellation_notice.num_hours()
+        )];
+        explanation.extend(line.explain());
+        Ok(Some(PayLineRecord {
+            id: Uuid::now_v7(),
+            timesheet_id: None,
+            shift_id: shift.id,
+            worker_id: worker.id,
+            org_id: shift.org_id,
+            work_date: start.with_timezone(&RULES_ZONE).date_naive(),
+            kind: PayLineKind::Cancellation,
+            seconds: line.seconds,
+            holiday_pay: line.holiday_pay.0,
+            amount: line.total.0,
+            explanation: serde_json::to_string(&explanation)
+                .map_err(|e| AppError::Unexpected(e.into()))?,
+            created_at: now,
+            pay_run_id: None,
+        }))
     }
 
     /// The signed-in worker's bookings, by shift start.
@@ -345,4 +405,10 @@ impl App {
         }
         Ok(items)
     }
+}
+
+/// A span as "5h 30m", for explanations.
+fn hours_and_minutes(span: chrono::Duration) -> String {
+    let minutes = span.num_minutes().max(0);
+    format!("{}h {:02}m", minutes / 60, minutes % 60)
 }

@@ -242,7 +242,7 @@ impl App {
             .ok_or(AppError::NotFound)?;
         let line = PayLineRecord {
             id: Uuid::now_v7(),
-            timesheet_id: t.id,
+            timesheet_id: Some(t.id),
             shift_id: t.shift_id,
             worker_id: t.worker_id,
             org_id: t.org_id,

@@ -12,7 +12,7 @@ use staffbank_domain::shift::RULES_ZONE;
 use staffbank_domain::text::Label;
 use staffbank_domain::timesheet::{Hours, TimesheetState};
 use staffbank_domain::{BookingId, UserId};
-use staffbank_store::{PayLineKind, PayLineRecord, Timesheet, TimesheetBody};
+use staffbank_store::{PayLineKind, PayLineRecord, Shift, Timesheet, TimesheetBody, Worker};
 use uuid::Uuid;
 
 use crate::audit::Change;
@@ -128,13 +128,13 @@ impl From<&Timesheet> for TimesheetView {
 pub struct PayLineView {
     /// Identity.
     pub id: Uuid,
-    /// The timesheet it pays.
-    pub timesheet_id: Uuid,
+    /// The timesheet it pays (none for a late cancellation).
+    pub timesheet_id: Option<Uuid>,
     /// The shift.
     pub shift_id: Uuid,
     /// The UK date the shift started.
     pub work_date: chrono::NaiveDate,
-    /// `pay` or `adjustment`.
+    /// `pay`, `adjustment` or `cancellation`.
     pub kind: String,
     /// Pence.
     pub amount_pence: i64,
@@ -463,6 +463,34 @@ impl App {
     /// Approves a submitted timesheet and pays it by its trust's rules, in one step: by a ward
     /// manager (`actor`), or by the platform when the trust auto-approves waiting timesheets
     /// (`actor` none, action `timesheet.auto_approved`).
+    /// The pay for time on a shift (`start` to `end` less `breaks`) at the worker's grade and
+    /// pay point, with the shift's agreed premium, by the trust's rules; the engine's refusal
+    /// (no rate for the grade, times out of order) is the caller's to report.
+    pub(crate) async fn price(
+        &self,
+        shift: &Shift,
+        worker: &Worker,
+        start: DateTime<Utc>,
+        end: DateTime<Utc>,
+        breaks: Vec<(DateTime<Utc>, DateTime<Utc>)>,
+    ) -> Result<Result<pay::PayLine, pay::PayError>, AppError> {
+        let rules = self.pay_rules_of(shift.org_id).await?;
+        Ok(pay::pay(
+            &Worked {
+                grade: worker.grade,
+                pay_point: worker.pay_point,
+                start,
+                end,
+                breaks,
+                // The premium was checked against the trust's cap when it was agreed, and the
+                // worker booked on it: a cap lowered since does not cut it.
+                premium: shift.premium.percent,
+                premium_override: true,
+            },
+            &rules,
+        ))
+    }
+
     pub(crate) async fn approve_and_pay(
         &self,
         current: &Timesheet,
@@ -502,24 +530,19 @@ impl App {
             .shift(current.shift_id)
             .await?
             .ok_or(AppError::NotFound)?;
-        let line = pay::pay(
-            &Worked {
-                grade: worker.grade,
-                pay_point: worker.pay_point,
-                start: hours.start,
-                end: hours.end,
-                breaks: hours.breaks.clone(),
-                // The premium was checked against the trust's cap when it was agreed, and the
-                // worker booked on it: a cap lowered since does not cut it.
-                premium: shift.premium.percent,
-                premium_override: true,
-            },
-            &self.pay_rules_of(current.org_id).await?,
-        )
-        .map_err(|e| AppError::field("timesheet", e))?;
+        let line = self
+            .price(
+                &shift,
+                &worker,
+                hours.start,
+                hours.end,
+                hours.breaks.clone(),
+            )
+            .await?
+            .map_err(|e| AppError::field("timesheet", e))?;
         let pay_line = PayLineRecord {
             id: Uuid::now_v7(),
-            timesheet_id: id,
+            timesheet_id: Some(id),
             shift_id: current.shift_id,
             worker_id: current.worker_id,
             org_id: current.org_id,

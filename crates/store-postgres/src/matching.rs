@@ -182,16 +182,21 @@ pub(crate) async fn raise_premium(
 pub(crate) async fn insert_payment(
     tx: &mut sqlx::Transaction<'static, sqlx::Postgres>,
     p: &staffbank_store::CancellationPayment,
+    pay_line: Option<&staffbank_store::PayLineRecord>,
 ) -> Result<(), StoreError> {
+    if let Some(line) = pay_line {
+        crate::payroll::insert_line(tx, line).await?;
+    }
     sqlx::query(
-        "INSERT INTO cancellation_payments (booking_id, org_id, worker_id, shift_minutes, created_at) \
-         VALUES ($1, $2, $3, $4, $5)",
+        "INSERT INTO cancellation_payments (booking_id, org_id, worker_id, shift_minutes, created_at, \
+         pay_line_id) VALUES ($1, $2, $3, $4, $5, $6)",
     )
     .bind(p.booking_id.0)
     .bind(p.org_id.0)
     .bind(p.worker_id.0)
     .bind(p.shift_minutes)
     .bind(p.created_at)
+    .bind(p.pay_line_id)
     .execute(&mut **tx)
     .await
     .or_store()?;
@@ -202,8 +207,16 @@ pub(crate) async fn cancellation_payments(
     pool: &PgPool,
     org: OrgId,
 ) -> Result<Vec<staffbank_store::CancellationPayment>, StoreError> {
-    let rows: Vec<(uuid::Uuid, uuid::Uuid, i64, chrono::DateTime<chrono::Utc>)> = sqlx::query_as(
-        "SELECT booking_id, worker_id, shift_minutes, created_at FROM cancellation_payments \
+    #[allow(clippy::type_complexity)]
+    let rows: Vec<(
+        uuid::Uuid,
+        uuid::Uuid,
+        i64,
+        chrono::DateTime<chrono::Utc>,
+        Option<uuid::Uuid>,
+    )> = sqlx::query_as(
+        "SELECT booking_id, worker_id, shift_minutes, created_at, pay_line_id \
+         FROM cancellation_payments \
          WHERE org_id = $1 ORDER BY created_at, booking_id",
     )
     .bind(org.0)
@@ -213,11 +226,12 @@ pub(crate) async fn cancellation_payments(
     Ok(rows
         .into_iter()
         .map(
-            |(booking, worker, minutes, at)| staffbank_store::CancellationPayment {
+            |(booking, worker, minutes, at, line)| staffbank_store::CancellationPayment {
                 booking_id: staffbank_domain::BookingId(booking),
                 org_id: org,
                 worker_id: WorkerId(worker),
                 shift_minutes: minutes,
+                pay_line_id: line,
                 created_at: at,
             },
         )

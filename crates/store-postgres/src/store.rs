@@ -824,6 +824,7 @@ impl Store for PgStore {
         id: BookingId,
         c: &CancellationRecord,
         payment: Option<&CancellationPayment>,
+        pay_line: Option<&PayLineRecord>,
         audit: &[AuditRecord],
     ) -> Result<Booking, StoreError> {
         let mut tx = self.pool.begin().await.or_store()?;
@@ -857,7 +858,7 @@ impl Store for PgStore {
         let booking: Booking = decode(rows::booking(&row)?)?;
         crate::offers::due_now(&mut tx, booking.shift_id, c.at).await?;
         if let Some(p) = payment {
-            crate::matching::insert_payment(&mut tx, p).await?;
+            crate::matching::insert_payment(&mut tx, p, pay_line).await?;
         }
         insert_audit(&mut tx, audit).await?;
         tx.commit().await.or_store()?;

@@ -178,16 +178,21 @@ pub(crate) async fn raise_premium(
 pub(crate) async fn insert_payment(
     tx: &mut sqlx::Transaction<'static, sqlx::Sqlite>,
     p: &staffbank_store::CancellationPayment,
+    pay_line: Option<&staffbank_store::PayLineRecord>,
 ) -> Result<(), StoreError> {
+    if let Some(line) = pay_line {
+        crate::payroll::insert_line(tx, line).await?;
+    }
     sqlx::query(
-        "INSERT INTO cancellation_payments (booking_id, org_id, worker_id, shift_minutes, created_at) \
-         VALUES (?, ?, ?, ?, ?)",
+        "INSERT INTO cancellation_payments (booking_id, org_id, worker_id, shift_minutes, created_at, \
+         pay_line_id) VALUES (?, ?, ?, ?, ?, ?)",
     )
     .bind(p.booking_id.0)
     .bind(p.org_id.0)
     .bind(p.worker_id.0)
     .bind(p.shift_minutes)
     .bind(ms(p.created_at))
+    .bind(p.pay_line_id)
     .execute(&mut **tx)
     .await
     .or_store()?;
@@ -198,8 +203,9 @@ pub(crate) async fn cancellation_payments(
     store: &SqliteStore,
     org: OrgId,
 ) -> Result<Vec<staffbank_store::CancellationPayment>, StoreError> {
-    let rows: Vec<(uuid::Uuid, uuid::Uuid, i64, i64)> = sqlx::query_as(
-        "SELECT booking_id, worker_id, shift_minutes, created_at FROM cancellation_payments \
+    let rows: Vec<(uuid::Uuid, uuid::Uuid, i64, i64, Option<uuid::Uuid>)> = sqlx::query_as(
+        "SELECT booking_id, worker_id, shift_minutes, created_at, pay_line_id \
+         FROM cancellation_payments \
          WHERE org_id = ? ORDER BY created_at, booking_id",
     )
     .bind(org.0)
@@ -207,12 +213,13 @@ pub(crate) async fn cancellation_payments(
     .await
     .or_store()?;
     rows.into_iter()
-        .map(|(booking, worker, minutes, at)| {
+        .map(|(booking, worker, minutes, at, line)| {
             Ok(staffbank_store::CancellationPayment {
                 booking_id: staffbank_domain::BookingId(booking),
                 org_id: org,
                 worker_id: WorkerId(worker),
                 shift_minutes: minutes,
+                pay_line_id: line,
                 created_at: chrono::DateTime::from_timestamp_millis(at).ok_or_else(|| {
                     StoreError::Unexpected(anyhow::anyhow!("stored instant out of range"))
                 })?,

@@ -758,7 +758,7 @@ pub async fn cancelling_releases_the_place_at_once(store: Arc<dyn Store>) {
         late: true,
     };
     let cancelled = store
-        .cancel_booking(booking.id, &by_worker, None, &[])
+        .cancel_booking(booking.id, &by_worker, None, None, &[])
         .await
         .unwrap();
     assert_eq!(cancelled.status, BookingStatus::Cancelled);
@@ -778,12 +778,14 @@ pub async fn cancelling_releases_the_place_at_once(store: Arc<dyn Store>) {
         worker_id: worker,
         shift_minutes: shift.window.length().num_minutes(),
         created_at: world.now,
+        pay_line_id: None,
     };
     let refused = store
         .cancel_booking(
             booking.id,
             &by_trust,
             Some(&payment(booking.id, first.id)),
+            None,
             &[],
         )
         .await;
@@ -798,14 +800,38 @@ pub async fn cancelling_releases_the_place_at_once(store: Arc<dyn Store>) {
         .unwrap()
         .booking;
     assert_eq!(store.booking(booking.id).await.unwrap(), Some(cancelled));
-    let owed = payment(rebooked.id, second.id);
+    // A late cancellation by the trust is paid by a line written with it, taken by a pay run.
+    let line = PayLineRecord {
+        id: new_id(),
+        timesheet_id: None,
+        shift_id: shift.id,
+        worker_id: second.id,
+        org_id: shift.org_id,
+        work_date: shift.window.start().date_naive(),
+        kind: PayLineKind::Cancellation,
+        seconds: shift.window.length().num_seconds(),
+        holiday_pay: 0,
+        amount: 19_056,
+        explanation: "[]".into(),
+        created_at: world.now,
+        pay_run_id: None,
+    };
+    let owed = CancellationPayment {
+        pay_line_id: Some(line.id),
+        ..payment(rebooked.id, second.id)
+    };
     store
-        .cancel_booking(rebooked.id, &by_trust, Some(&owed), &[])
+        .cancel_booking(rebooked.id, &by_trust, Some(&owed), Some(&line), &[])
         .await
         .unwrap();
     assert_eq!(
         store.cancellation_payments(shift.org_id).await.unwrap(),
         vec![owed]
+    );
+    assert_eq!(
+        store.pay_lines_of(second.id).await.unwrap(),
+        vec![line],
+        "the line is written with the cancellation"
     );
     let counts = store
         .matching_counts(shift.org_id, shift.window.start(), shift.window.end())

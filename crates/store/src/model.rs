@@ -325,6 +325,9 @@ pub struct CancellationPayment {
     pub shift_minutes: i64,
     /// When it was created.
     pub created_at: DateTime<Utc>,
+    /// The pay line that pays it, written with it (none where the rate card has no rate for
+    /// the worker's grade; the payment is still recorded and reported).
+    pub pay_line_id: Option<uuid::Uuid>,
 }
 
 /// Counts a trust's bank office reports on.

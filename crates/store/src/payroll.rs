@@ -68,6 +68,7 @@ pub fn export_element(kind: &str) -> &'static str {
     match kind {
         "pay" => "bank_shift",
         "adjustment" => "adjustment",
+        "cancellation" => "cancellation_payment",
         _ => "advance_recovery",
     }
 }

@@ -285,12 +285,14 @@ pub trait Store: Send + Sync + 'static {
         audit: &[AuditRecord],
         working_time: Option<&WorkingTimeCheck>,
     ) -> Result<BookingRequest, StoreError>;
-    /// Cancels an active booking and releases its place at once.
+    /// Cancels an active booking and releases its place at once, with what a late cancellation
+    /// by the trust owes: the payment and the pay line that pays it.
     async fn cancel_booking(
         &self,
         id: BookingId,
         cancellation: &CancellationRecord,
         payment: Option<&CancellationPayment>,
+        pay_line: Option<&PayLineRecord>,
         audit: &[AuditRecord],
     ) -> Result<Booking, StoreError>;
     /// Cancellation payments a trust owes, oldest first.

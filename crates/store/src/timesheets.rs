@@ -64,16 +64,23 @@ pub enum PayLineKind {
     Pay,
     /// A correction after approval: a new line, never an edit.
     Adjustment,
+    /// Pay for a shift the trust cancelled inside its notice period: one per shift, worker and
+    /// date, with no timesheet.
+    Cancellation,
 }
-crate::issuers::stable_names!(PayLineKind { Pay => "pay", Adjustment => "adjustment" });
+crate::issuers::stable_names!(PayLineKind {
+    Pay => "pay",
+    Adjustment => "adjustment",
+    Cancellation => "cancellation"
+});
 
 /// One line of pay.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct PayLineRecord {
     /// Identity.
     pub id: Uuid,
-    /// The timesheet it pays.
-    pub timesheet_id: Uuid,
+    /// The timesheet it pays (none for a late cancellation, where nothing was worked).
+    pub timesheet_id: Option<Uuid>,
     /// The shift.
     pub shift_id: ShiftId,
     /// The worker paid.
@@ -82,7 +89,7 @@ pub struct PayLineRecord {
     pub org_id: OrgId,
     /// The UK date the shift started on.
     pub work_date: NaiveDate,
-    /// Pay or adjustment.
+    /// Pay, adjustment or cancellation.
     pub kind: PayLineKind,
     /// Seconds paid (none for an adjustment of money alone).
     pub seconds: i64,

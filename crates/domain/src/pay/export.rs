@@ -14,7 +14,7 @@
 //! | `staff_reference` | the worker's identifier on the platform |
 //! | `staff_name` | the worker's name |
 //! | `line` | the pay line or advance identifier |
-//! | `element` | `bank_shift`, `adjustment` or `advance_recovery` |
+//! | `element` | `bank_shift`, `adjustment`, `cancellation_payment` or `advance_recovery` |
 //! | `shift` | the shift paid (empty for an advance) |
 //! | `work_date` | the UK date the shift started (empty for an advance) |
 //! | `hours` | hours paid, to two decimal places |
@@ -42,7 +42,7 @@ pub struct ExportLine {
     pub staff_name: String,
     /// The pay line or advance.
     pub line: Uuid,
-    /// `bank_shift`, `adjustment` or `advance_recovery`.
+    /// `bank_shift`, `adjustment`, `cancellation_payment` or `advance_recovery`.
     pub element: &'static str,
     /// The shift and the date it started, for pay.
     pub shift: Option<(Uuid, NaiveDate)>,

@@ -6,7 +6,7 @@
 
 use chrono::Duration;
 use reqwest::StatusCode;
-use serde_json::json;
+use serde_json::{json, Value};
 use sha2_reference::{Digest, Sha256};
 use staffbank_domain::pay::PayPeriod;
 use staffbank_domain::role::Role;
@@ -14,7 +14,10 @@ use uuid::Uuid;
 
 use crate::helpers::{TestApp, Trust};
 
-crate::both_backends!(a_week_is_paid_once_with_corrections_and_advances);
+crate::both_backends!(
+    a_week_is_paid_once_with_corrections_and_advances,
+    a_late_cancellation_by_the_trust_is_paid_as_the_shift_would_be
+);
 
 /// Books, works, submits and approves an eight-hour shift starting in a day; the approved pay
 /// line's amount.
@@ -255,4 +258,126 @@ async fn a_week_is_paid_once_with_corrections_and_advances(app: TestApp) {
         .await
         .assert_problem(403, "forbidden");
     std::fs::remove_dir_all(dir).ok();
+}
+
+async fn cancel(app: &TestApp, booking: &str, token: &str) {
+    let cancelled = app
+        .post(
+            &format!("/api/v1/bookings/{booking}/cancel"),
+            token,
+            json!({"reason": "Ward closed for deep cleaning"}),
+        )
+        .await;
+    assert_eq!(cancelled.status, StatusCode::OK, "{}", cancelled.body);
+}
+
+async fn a_late_cancellation_by_the_trust_is_paid_as_the_shift_would_be(app: TestApp) {
+    let a = app.trust("RXL").await;
+    let payroll = app.staff("pay@a.test", Role::PayrollOfficer, &a).await;
+    let manager = app.staff("wm@a.test", Role::WardManager, &a).await;
+    let cancelled_nurse = app.worker("cancelled@a.test", &[&a.bank]).await;
+    let working_nurse = app.worker("worked@a.test", &[&a.bank]).await;
+
+    // Cancelled by the trust with four days' notice (more than its 48 hours), or by the worker
+    // inside it: nothing is owed.
+    let early = app.shift(&a, &a.bank, 96, 8, 1).await;
+    let booked = app.book(&cancelled_nurse, &early, "early").await;
+    cancel(&app, booked.body["id"].as_str().unwrap(), &a.booker).await;
+    let own = app.shift(&a, &a.bank, 60, 8, 1).await;
+    let booked = app.book(&working_nurse, &own, "own").await;
+    cancel(&app, booked.body["id"].as_str().unwrap(), &working_nurse).await;
+    for nurse in [&cancelled_nurse, &working_nurse] {
+        let lines = app.get("/api/v1/me/pay-lines", nurse).await;
+        assert_eq!(lines.body, json!([]), "nothing owed: {}", lines.body);
+    }
+
+    // Two nurses book the same shift a day away; the trust cancels one of them.
+    let shift = app.shift(&a, &a.bank, 24, 8, 2).await;
+    let cancelled = app.book(&cancelled_nurse, &shift, "late").await;
+    let worked = app.book(&working_nurse, &shift, "works").await;
+    cancel(&app, cancelled.body["id"].as_str().unwrap(), &a.booker).await;
+    let cancelled_at = app.app.now();
+    let lines = app.get("/api/v1/me/pay-lines", &cancelled_nurse).await;
+    let owed = lines.body.as_array().unwrap();
+    assert_eq!(owed.len(), 1, "{}", lines.body);
+    assert_eq!(owed[0]["kind"], "cancellation");
+    assert_eq!(owed[0]["timesheet_id"], Value::Null);
+    assert!(owed[0]["explanation"][0]
+        .as_str()
+        .unwrap()
+        .starts_with("Cancelled by the trust"));
+    let owed_pence = owed[0]["amount_pence"].as_i64().unwrap();
+
+    // The other works it as booked: the cancelled nurse is owed exactly what she is paid.
+    app.advance(Duration::hours(33));
+    let started = app
+        .post(
+            &format!(
+                "/api/v1/bookings/{}/timesheet",
+                worked.body["id"].as_str().unwrap()
+            ),
+            &working_nurse,
+            json!({}),
+        )
+        .await;
+    let timesheet = started.body["id"].as_str().unwrap().to_owned();
+    app.post(
+        &format!("/api/v1/timesheets/{timesheet}/submit"),
+        &working_nurse,
+        json!({}),
+    )
+    .await;
+    let approved = app
+        .post(
+            &format!("/api/v1/timesheets/{timesheet}/decision"),
+            &manager,
+            json!({"decision": "approve"}),
+        )
+        .await;
+    assert_eq!(approved.status, StatusCode::OK, "{}", approved.body);
+    assert_eq!(approved.body["pay_line"]["amount_pence"], json!(owed_pence));
+
+    // It is owed now (an advance may be drawn on it) and the next run pays it once.
+    let earnings = app.get("/api/v1/me/earnings", &cancelled_nurse).await;
+    assert_eq!(earnings.body[0]["unpaid_pence"], json!(owed_pence));
+    let week = PayPeriod::containing(cancelled_at, 1);
+    let worked_same_week = PayPeriod::containing(app.app.now(), 1) == week;
+    app.advance(Duration::days(8));
+    let closed = app
+        .post(
+            &format!("/api/v1/organisations/{}/pay-runs", a.id),
+            &payroll,
+            json!({"first_day": week.first_day}),
+        )
+        .await;
+    assert_eq!(closed.status, StatusCode::CREATED, "{}", closed.body);
+    let (lines, total) = if worked_same_week {
+        (2, 2 * owed_pence)
+    } else {
+        (1, owed_pence)
+    };
+    assert_eq!(closed.body["lines"], lines);
+    assert_eq!(closed.body["total_pence"], json!(total));
+    let file = app
+        .http
+        .get(format!(
+            "{}/api/v1/pay-runs/{}/file",
+            app.base,
+            closed.body["id"].as_str().unwrap()
+        ))
+        .bearer_auth(&payroll)
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    let cancellation_records: Vec<&str> = file
+        .lines()
+        .filter(|l| l.contains(",cancellation_payment,"))
+        .collect();
+    assert_eq!(cancellation_records.len(), 1, "{file}");
+    assert!(cancellation_records[0].contains(owed[0]["id"].as_str().unwrap()));
+    let earnings = app.get("/api/v1/me/earnings", &cancelled_nurse).await;
+    assert_eq!(earnings.body, json!([]), "paid once");
 }

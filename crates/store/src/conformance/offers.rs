@@ -91,6 +91,7 @@ pub async fn offer_rounds_are_claimed_once_and_a_freed_place_falls_due(store: Ar
                 late: false,
             },
             None,
+            None,
             &[],
         )
         .await

@@ -36,7 +36,7 @@ fn timesheet(world: &World, booking: &Booking, shift: &Shift) -> Timesheet {
 fn pay_line(t: &Timesheet, amount: i64) -> PayLineRecord {
     PayLineRecord {
         id: new_id(),
-        timesheet_id: t.id,
+        timesheet_id: Some(t.id),
         shift_id: t.shift_id,
         worker_id: t.worker_id,
         org_id: t.org_id,
@@ -149,7 +149,7 @@ pub async fn timesheets_are_decided_once_and_paid_once(store: Arc<dyn Store>) {
         late: false,
     };
     store
-        .cancel_booking(booking.id, &cancel, None, &[])
+        .cancel_booking(booking.id, &cancel, None, None, &[])
         .await
         .unwrap();
     let rebooked = store

@@ -90,7 +90,7 @@ async fn my_pay_page(state: &AppState, who: &Principal, problems: Vec<String>) -
                                 tr class="nhsuk-table__row" {
                                     td class="nhsuk-table__cell" { (line.work_date.format("%-d %b")) }
                                     td class="nhsuk-table__cell" {
-                                        @if line.kind == "adjustment" { "Correction" } @else { "Bank shift" }
+                                        (match line.kind.as_str() { "adjustment" => "Correction", "cancellation" => "Late cancellation by the trust", _ => "Bank shift" })
                                         details class="nhsuk-details nhsuk-u-margin-bottom-0" {
                                             summary class="nhsuk-details__summary" { span class="nhsuk-details__summary-text" { "How it was worked out" } }
                                             div class="nhsuk-details__text" { ul { @for e in &line.explanation { li { (e) } } } }
