@@ -5,7 +5,7 @@
 use chrono::{DateTime, NaiveDate, Utc};
 use serde::{Deserialize, Serialize};
 use serde_json::json;
-use staffbank_domain::pay::{self, PayPeriod, PayRules, PaySettings};
+use staffbank_domain::pay::{self, PayPeriod, PaySettings};
 use staffbank_domain::role::Role;
 use staffbank_domain::text::Label;
 use staffbank_domain::OrgId;
@@ -13,7 +13,7 @@ use staffbank_store::{PayExport, PayLineKind, PayLineRecord, PayRun};
 use uuid::Uuid;
 
 use crate::audit::Change;
-use crate::timesheets::{default_pay_rules, PayLineView};
+use crate::timesheets::PayLineView;
 use crate::{App, AppError, Principal};
 
 /// A trust's pay settings as the API reads and writes them (see [`PaySettings`]).
@@ -160,11 +160,6 @@ impl App {
     /// A trust's pay settings: its own, or the defaults.
     pub(crate) async fn pay_settings_of(&self, org: OrgId) -> Result<PaySettings, AppError> {
         Ok(self.store.pay_settings(org).await?.unwrap_or_default())
-    }
-
-    /// The rules a trust pays by: the default tables with its cap and holiday pay.
-    pub(crate) async fn pay_rules_of(&self, org: OrgId) -> Result<PayRules, AppError> {
-        Ok(self.pay_settings_of(org).await?.apply(default_pay_rules()?))
     }
 
     /// A trust's pay settings (its payroll officers).

@@ -474,7 +474,7 @@ impl App {
         end: DateTime<Utc>,
         breaks: Vec<(DateTime<Utc>, DateTime<Utc>)>,
     ) -> Result<Result<pay::PayLine, pay::PayError>, AppError> {
-        let rules = self.pay_rules_of(shift.org_id).await?;
+        let rules = self.pay_rules_for(shift).await?;
         Ok(pay::pay(
             &Worked {
                 grade: worker.grade,

@@ -3,8 +3,8 @@
 use sqlx::postgres::PgRow;
 use sqlx::{PgPool, Postgres, Row, Transaction};
 use staffbank_domain::pay::export::ExportLine;
-use staffbank_domain::pay::PaySettings;
-use staffbank_domain::{OrgId, ShiftId, UserId, WorkerId};
+use staffbank_domain::pay::{PaySettings, RateCard};
+use staffbank_domain::{BankId, OrgId, ShiftId, UserId, WorkerId};
 use staffbank_store::{
     Advance, AuditRecord, Conflict, PayExport, PayLineKind, PayLineRecord, PayRun, StoreError,
 };
@@ -90,6 +90,37 @@ pub(crate) async fn pay_lines_of(
             })
         })
         .collect()
+}
+
+pub(crate) async fn rate_card(pool: &PgPool, bank: BankId) -> Result<Option<RateCard>, StoreError> {
+    let body: Option<String> = sqlx::query_scalar("SELECT body FROM rate_cards WHERE bank_id = $1")
+        .bind(bank.0)
+        .fetch_optional(pool)
+        .await
+        .or_store()?;
+    body.map(|b| serde_json::from_str(&b).map_err(|e| StoreError::Unexpected(e.into())))
+        .transpose()
+}
+
+pub(crate) async fn set_rate_card(
+    pool: &PgPool,
+    bank: BankId,
+    card: &RateCard,
+    audit: &[AuditRecord],
+) -> Result<(), StoreError> {
+    let body = serde_json::to_string(card).map_err(|e| StoreError::Unexpected(e.into()))?;
+    let mut tx = pool.begin().await.or_store()?;
+    sqlx::query(
+        "INSERT INTO rate_cards (bank_id, body) VALUES ($1, $2) \
+         ON CONFLICT (bank_id) DO UPDATE SET body = EXCLUDED.body",
+    )
+    .bind(bank.0)
+    .bind(body)
+    .execute(&mut *tx)
+    .await
+    .or_store()?;
+    insert_audit(&mut tx, audit).await?;
+    tx.commit().await.or_store()
 }
 
 pub(crate) async fn pay_settings(

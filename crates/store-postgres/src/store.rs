@@ -7,7 +7,7 @@ use sqlx::{Postgres, Transaction};
 use staffbank_domain::booking::BookingStatus;
 use staffbank_domain::credential_claims::RefresherPeriods;
 use staffbank_domain::pay::export::ExportLine;
-use staffbank_domain::pay::{PaySettings, Premium};
+use staffbank_domain::pay::{PaySettings, Premium, RateCard};
 use staffbank_domain::ranking::ShiftTimes;
 use staffbank_domain::release::{ReleasePolicy, Tier};
 use staffbank_domain::text::Label;
@@ -1057,6 +1057,19 @@ impl Store for PgStore {
         audit: &[AuditRecord],
     ) -> Result<(), StoreError> {
         crate::payroll::add_adjustment(&self.pool, line, audit).await
+    }
+
+    async fn rate_card(&self, bank: BankId) -> Result<Option<RateCard>, StoreError> {
+        crate::payroll::rate_card(&self.pool, bank).await
+    }
+
+    async fn set_rate_card(
+        &self,
+        bank: BankId,
+        card: &RateCard,
+        audit: &[AuditRecord],
+    ) -> Result<(), StoreError> {
+        crate::payroll::set_rate_card(&self.pool, bank, card, audit).await
     }
 
     async fn pay_settings(&self, org: OrgId) -> Result<Option<PaySettings>, StoreError> {

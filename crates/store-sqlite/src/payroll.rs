@@ -5,8 +5,8 @@ use chrono::NaiveDate;
 use sqlx::sqlite::SqliteRow;
 use sqlx::{Row, Sqlite, SqlitePool, Transaction};
 use staffbank_domain::pay::export::ExportLine;
-use staffbank_domain::pay::PaySettings;
-use staffbank_domain::{OrgId, ShiftId, UserId, WorkerId};
+use staffbank_domain::pay::{PaySettings, RateCard};
+use staffbank_domain::{BankId, OrgId, ShiftId, UserId, WorkerId};
 use staffbank_store::{
     Advance, AuditRecord, Conflict, PayExport, PayLineKind, PayLineRecord, PayRun, StoreError,
 };
@@ -94,6 +94,40 @@ pub(crate) async fn pay_lines_of(
             })
         })
         .collect()
+}
+
+pub(crate) async fn rate_card(
+    pool: &SqlitePool,
+    bank: BankId,
+) -> Result<Option<RateCard>, StoreError> {
+    let body: Option<String> = sqlx::query_scalar("SELECT body FROM rate_cards WHERE bank_id = ?")
+        .bind(bank.0)
+        .fetch_optional(pool)
+        .await
+        .or_store()?;
+    body.map(|b| serde_json::from_str(&b).map_err(|e| StoreError::Unexpected(e.into())))
+        .transpose()
+}
+
+pub(crate) async fn set_rate_card(
+    store: &SqliteStore,
+    bank: BankId,
+    card: &RateCard,
+    audit: &[AuditRecord],
+) -> Result<(), StoreError> {
+    let body = serde_json::to_string(card).map_err(|e| StoreError::Unexpected(e.into()))?;
+    let mut tx = store.begin().await?;
+    sqlx::query(
+        "INSERT INTO rate_cards (bank_id, body) VALUES (?, ?) \
+         ON CONFLICT (bank_id) DO UPDATE SET body = EXCLUDED.body",
+    )
+    .bind(bank.0)
+    .bind(body)
+    .execute(&mut *tx)
+    .await
+    .or_store()?;
+    insert_audit(&mut tx, audit).await?;
+    tx.commit().await.or_store()
 }
 
 pub(crate) async fn pay_settings(

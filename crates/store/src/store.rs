@@ -10,7 +10,7 @@ use uuid::Uuid;
 
 use staffbank_domain::credential_claims::RefresherPeriods;
 use staffbank_domain::pay::export::ExportLine;
-use staffbank_domain::pay::{PaySettings, Premium};
+use staffbank_domain::pay::{PaySettings, Premium, RateCard};
 use staffbank_domain::ranking::ShiftTimes;
 use staffbank_domain::release::{ReleasePolicy, Tier};
 use staffbank_domain::timesheet::TimesheetState;
@@ -415,6 +415,15 @@ pub trait Store: Send + Sync + 'static {
         audit: &[AuditRecord],
     ) -> Result<(), StoreError>;
 
+    /// A bank's own rate card, if it has set one (otherwise the default card applies).
+    async fn rate_card(&self, bank: BankId) -> Result<Option<RateCard>, StoreError>;
+    /// Sets a bank's rate card, whole.
+    async fn set_rate_card(
+        &self,
+        bank: BankId,
+        card: &RateCard,
+        audit: &[AuditRecord],
+    ) -> Result<(), StoreError>;
     /// A trust's pay settings, if it has set them (otherwise the defaults apply).
     async fn pay_settings(&self, org: OrgId) -> Result<Option<PaySettings>, StoreError>;
     /// Sets a trust's pay settings.

@@ -26,7 +26,50 @@ pub struct RateCard {
     pub rates: BTreeMap<String, Vec<i64>>,
 }
 
+/// Most pay points a grade may have on a card (Agenda for Change bands have at most three).
+pub const MAX_PAY_POINTS: usize = 20;
+/// The highest hourly rate a card may hold, pence: £1,000, a guard against a slipped digit.
+pub const MAX_HOURLY_RATE: i64 = 100_000;
+
 impl RateCard {
+    /// Checks a card a bank sets: named with a source, known grades only, each with one to
+    /// [`MAX_PAY_POINTS`] rates from 1p to [`MAX_HOURLY_RATE`] that never fall from one point
+    /// to the next. Every problem is reported, by field.
+    pub fn check(&self) -> Result<(), Vec<(String, String)>> {
+        let mut problems = Vec::new();
+        for (field, text) in [("name", &self.name), ("source", &self.source)] {
+            if text.trim().is_empty() || text.chars().count() > 200 {
+                problems.push((field.to_owned(), "must be 1 to 200 characters".to_owned()));
+            }
+        }
+        if self.rates.is_empty() {
+            problems.push((
+                "rates".to_owned(),
+                "must name at least one grade".to_owned(),
+            ));
+        }
+        for (grade, points) in &self.rates {
+            let field = format!("rates.{grade}");
+            if Grade::parse(grade).is_none() {
+                problems.push((field, "unknown grade".to_owned()));
+            } else if points.is_empty() || points.len() > MAX_PAY_POINTS {
+                problems.push((field, format!("must have 1 to {MAX_PAY_POINTS} pay points")));
+            } else if points.iter().any(|p| !(1..=MAX_HOURLY_RATE).contains(p)) {
+                problems.push((
+                    field,
+                    format!("each rate must be 1 to {MAX_HOURLY_RATE} pence an hour"),
+                ));
+            } else if points.windows(2).any(|w| w[1] < w[0]) {
+                problems.push((field, "a higher pay point must not pay less".to_owned()));
+            }
+        }
+        if problems.is_empty() {
+            Ok(())
+        } else {
+            Err(problems)
+        }
+    }
+
     /// The hourly rate for a grade at a pay point (1 is the entry point; a point past the top
     /// of the band is paid at the top).
     pub fn rate(&self, grade: Grade, pay_point: u8) -> Option<i64> {
@@ -159,5 +202,31 @@ mod tests {
         assert_eq!(rules.enhancements.for_grade(band("band_8c")), (30, 60));
         assert_eq!(rules.holidays.dates.len(), 16);
         assert!(PayRules::from_json("{}", "{}", "{}", 35, None).is_err());
+    }
+
+    #[test]
+    fn a_bank_card_is_checked_field_by_field() {
+        let default = defaults::rules().rate_card;
+        assert_eq!(default.check(), Ok(()), "the seed card passes");
+        let mut card = default.clone();
+        card.name = " ".into();
+        card.rates.insert("band_12".into(), vec![2000]);
+        card.rates.insert("band_5".into(), vec![1933, 1588]);
+        card.rates.insert("band_6".into(), vec![0]);
+        card.rates.insert("band_7".into(), vec![]);
+        let fields: Vec<String> = card.check().unwrap_err().into_iter().map(|p| p.0).collect();
+        assert_eq!(
+            fields,
+            [
+                "name",
+                "rates.band_12",
+                "rates.band_5",
+                "rates.band_6",
+                "rates.band_7"
+            ]
+        );
+        card.rates.clear();
+        card.name = "Bank".into();
+        assert_eq!(card.check().unwrap_err()[0].0, "rates");
     }
 }

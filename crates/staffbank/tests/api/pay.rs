@@ -16,7 +16,8 @@ use crate::helpers::{TestApp, Trust};
 
 crate::both_backends!(
     a_week_is_paid_once_with_corrections_and_advances,
-    a_late_cancellation_by_the_trust_is_paid_as_the_shift_would_be
+    a_late_cancellation_by_the_trust_is_paid_as_the_shift_would_be,
+    a_bank_pays_by_its_own_rate_card
 );
 
 /// Books, works, submits and approves an eight-hour shift starting in a day; the approved pay
@@ -380,4 +381,74 @@ async fn a_late_cancellation_by_the_trust_is_paid_as_the_shift_would_be(app: Tes
     assert!(cancellation_records[0].contains(owed[0]["id"].as_str().unwrap()));
     let earnings = app.get("/api/v1/me/earnings", &cancelled_nurse).await;
     assert_eq!(earnings.body, json!([]), "paid once");
+}
+
+async fn a_bank_pays_by_its_own_rate_card(app: TestApp) {
+    let a = app.trust("RXL").await;
+    let b = app.trust("RXN").await;
+    let payroll = app.staff("pay@a.test", Role::PayrollOfficer, &a).await;
+    let payroll_b = app.staff("pay@b.test", Role::PayrollOfficer, &b).await;
+    let manager = app.staff("wm@a.test", Role::WardManager, &a).await;
+    let nurse = app.worker("nurse@a.test", &[&a.bank]).await;
+    let card = format!("/api/v1/banks/{}/rate-card", a.bank);
+
+    // Until the bank sets its own, the default card: its workers and trusts can read it.
+    let default = app.get(&card, &nurse).await;
+    assert_eq!(default.status, StatusCode::OK, "{}", default.body);
+    assert_eq!(default.body["own"], false);
+    assert_eq!(default.body["rates"]["band_5"], json!([1588, 1933]));
+    app.get(&card, &payroll_b)
+        .await
+        .assert_problem(404, "not-found");
+
+    // Only the payroll officers of the trust that runs the bank set it; a bad card is refused
+    // field by field and changes nothing.
+    let ours = json!({"name": "RXL bank rates 2026", "source": "Trust board, 1 April 2026",
+        "rates": {"band_5": [2000, 2100], "band_6": [2300]}});
+    let put = |token: &str, body: Value| {
+        let (token, path, app) = (token.to_owned(), card.clone(), &app);
+        async move {
+            app.call(reqwest::Method::PUT, &path, Some(&token), Some(body))
+                .await
+        }
+    };
+    put(&nurse, ours.clone())
+        .await
+        .assert_problem(403, "forbidden");
+    put(&payroll_b, ours.clone())
+        .await
+        .assert_problem(404, "not-found");
+    let bad = put(
+        &payroll,
+        json!({"name": "x", "source": "y", "rates": {"band_5": [2100, 2000], "band_99": [1]}}),
+    )
+    .await;
+    bad.assert_problem(422, "validation-error");
+    let fields: Vec<&str> = bad.body["errors"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|e| e["field"].as_str().unwrap())
+        .collect();
+    assert_eq!(fields, ["rates.band_5", "rates.band_99"]);
+    assert_eq!(app.get(&card, &nurse).await.body["own"], false);
+    let set = put(&payroll, ours).await;
+    assert_eq!(set.status, StatusCode::OK, "{}", set.body);
+    assert_eq!(set.body["own"], true);
+    let logged = app.ledger_entries("rate_card.set").await;
+    assert_eq!(logged.len(), 1);
+    assert_eq!(logged[0]["facts"]["rates"]["band_5"], json!([2000, 2100]));
+
+    // Pay from now on is priced by it, and says so.
+    approved_shift(&app, &a, &nurse, &manager).await;
+    let lines = app.get("/api/v1/me/pay-lines", &nurse).await;
+    let rows = lines.body[0]["explanation"].as_array().unwrap();
+    assert!(
+        rows.last()
+            .unwrap()
+            .as_str()
+            .unwrap()
+            .starts_with("Base rate £20.00/h from RXL bank rates 2026;"),
+        "{rows:?}"
+    );
 }

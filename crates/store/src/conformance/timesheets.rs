@@ -390,6 +390,25 @@ pub async fn pay_runs_take_each_line_once_and_advances_keep_their_share(store: A
         store.pay_settings(shift.org_id).await.unwrap(),
         Some(settings)
     );
+
+    // A bank's rate card: none until set, then replaced whole.
+    assert_eq!(store.rate_card(shift.bank_id).await.unwrap(), None);
+    let mut card = staffbank_domain::pay::RateCard {
+        name: "Bank rates 2026".into(),
+        source: "The bank's own card".into(),
+        rates: [("band_5".to_owned(), vec![1_700, 2_000])].into(),
+    };
+    for _ in 0..2 {
+        store
+            .set_rate_card(shift.bank_id, &card, &[])
+            .await
+            .unwrap();
+        assert_eq!(
+            store.rate_card(shift.bank_id).await.unwrap(),
+            Some(card.clone())
+        );
+        card.rates.insert("band_6".to_owned(), vec![2_100]);
+    }
 }
 
 /// A challenge is good once and only until it expires; a booking is signed on once and off

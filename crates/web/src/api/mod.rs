@@ -75,7 +75,7 @@ impl PageQuery {
         wallet_apps::wallet_response,
         timesheets::start_timesheet, timesheets::state_hours, timesheets::submit_timesheet,
         timesheets::timesheets_to_decide, timesheets::decide_timesheet, timesheets::my_pay_lines,
-        pay::pay_settings, pay::set_pay_settings, pay::adjust_pay, pay::close_pay_run, pay::pay_runs,
+        pay::rate_card, pay::set_rate_card, pay::pay_settings, pay::set_pay_settings, pay::adjust_pay, pay::close_pay_run, pay::pay_runs,
         pay::pay_run_file, pay::my_earnings, pay::draw_advance, pay::my_payslips, pay::my_total_rewards,
         sign_on::sign_on_challenge, sign_on::prove_sign_on, sign_on::smartcard_sign_on, sign_on::sign_off,
         sign_on::escalations, sign_on::set_smartcard,
@@ -177,6 +177,10 @@ fn timesheet_routes() -> Router<AppState> {
         .route(
             "/api/v1/organisations/{org_id}/pay-settings",
             get(pay::pay_settings).put(pay::set_pay_settings),
+        )
+        .route(
+            "/api/v1/banks/{bank_id}/rate-card",
+            get(pay::rate_card).put(pay::set_rate_card),
         )
         .route(
             "/api/v1/timesheets/{timesheet_id}/adjustments",

@@ -6,13 +6,44 @@ use axum::http::{header, StatusCode};
 use axum::response::IntoResponse;
 use staffbank_app::earnings::{AdvanceView, DrawAdvance, Earnings, Payslip, TotalRewards};
 use staffbank_app::payroll::{AdjustPay, ClosePayRun, PayRunView, PaySettingsView};
+use staffbank_app::rate_cards::RateCardView;
 use staffbank_app::timesheets::PayLineView;
-use staffbank_domain::OrgId;
+use staffbank_domain::{BankId, OrgId};
 use uuid::Uuid;
 
 use crate::extract::{ApiJson, ApiPath, Caller};
 use crate::problem::{ApiError, Problem};
 use crate::AppState;
+
+/// A bank's rate card: hourly rates by grade and pay point, its own or the default (its workers
+/// and the staff of its trusts).
+#[utoipa::path(get, path = "/api/v1/banks/{bank_id}/rate-card", tag = "pay",
+    security(("bearer" = [])), params(("bank_id" = Uuid, Path)),
+    responses((status = 200, body = RateCardView), (status = 404, body = Problem)))]
+pub async fn rate_card(
+    State(state): State<AppState>,
+    Caller(who): Caller,
+    ApiPath(bank): ApiPath<Uuid>,
+) -> Result<axum::Json<RateCardView>, ApiError> {
+    Ok(axum::Json(state.app.rate_card(&who, BankId(bank)).await?))
+}
+
+/// Set a bank's rate card, whole (payroll officers of the trust that runs the bank); it prices
+/// pay from now on.
+#[utoipa::path(put, path = "/api/v1/banks/{bank_id}/rate-card", tag = "pay",
+    security(("bearer" = [])), params(("bank_id" = Uuid, Path)), request_body = RateCardView,
+    responses((status = 200, body = RateCardView), (status = 403, body = Problem),
+        (status = 404, body = Problem), (status = 422, body = Problem)))]
+pub async fn set_rate_card(
+    State(state): State<AppState>,
+    Caller(who): Caller,
+    ApiPath(bank): ApiPath<Uuid>,
+    ApiJson(input): ApiJson<RateCardView>,
+) -> Result<axum::Json<RateCardView>, ApiError> {
+    Ok(axum::Json(
+        state.app.set_rate_card(&who, BankId(bank), input).await?,
+    ))
+}
 
 /// A trust's pay settings (its payroll officers).
 #[utoipa::path(get, path = "/api/v1/organisations/{org_id}/pay-settings", tag = "pay",
