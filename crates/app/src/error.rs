@@ -66,6 +66,8 @@ pub enum ConflictKind {
     SmartcardTaken,
     /// A shift's premium only ever rises.
     PremiumNotRaised,
+    /// The escalation is already resolved.
+    EscalationResolved,
     /// The person signing on is not the booked worker: the shift is flagged unfulfilled.
     NotBookedWorker,
 }
@@ -176,6 +178,10 @@ impl From<StoreError> for AppError {
                 Conflict::AlreadySignedOn => (
                     ConflictKind::AlreadySignedOn,
                     "this booking is already signed on (or off)",
+                ),
+                Conflict::EscalationResolved => (
+                    ConflictKind::EscalationResolved,
+                    "the escalation is already resolved",
                 ),
                 Conflict::PremiumNotRaised => (
                     ConflictKind::PremiumNotRaised,

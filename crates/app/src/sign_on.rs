@@ -12,11 +12,12 @@ use serde::{Deserialize, Serialize};
 use serde_json::{json, Value};
 use staffbank_domain::booking::BookingStatus;
 use staffbank_domain::role::{Role, Scope};
+use staffbank_domain::text::Label;
 use staffbank_domain::timesheet::{Hours, TimesheetState, EARLIEST_START};
 use staffbank_domain::BookingId;
 use staffbank_passport::jws::{Jwk, Jws};
 use staffbank_store::{
-    Booking, Escalation, OutboxEvent, SignOn, SignOnChallenge, Timesheet, TimesheetBody,
+    Booking, Escalation, OutboxEvent, Resolution, SignOn, SignOnChallenge, Timesheet, TimesheetBody,
 };
 use uuid::Uuid;
 
@@ -108,6 +109,18 @@ pub struct EscalationView {
     pub detail: String,
     /// When.
     pub raised_at: DateTime<Utc>,
+    /// When the ward manager resolved it, if they have.
+    pub resolved_at: Option<DateTime<Utc>>,
+    /// What they did about it.
+    pub resolution: Option<String>,
+}
+
+/// How a ward manager closes an escalation.
+#[derive(Debug, Clone, Deserialize, utoipa::ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct ResolveEscalation {
+    /// What was done, e.g. "Booked worker arrived late; signed on at 07:50".
+    pub note: String,
 }
 
 impl From<&Escalation> for EscalationView {
@@ -119,6 +132,8 @@ impl From<&Escalation> for EscalationView {
             kind: e.kind.clone(),
             detail: e.detail.clone(),
             raised_at: e.raised_at,
+            resolved_at: e.resolution.as_ref().map(|r| r.at),
+            resolution: e.resolution.as_ref().map(|r| r.note.clone()),
         }
     }
 }
@@ -450,6 +465,7 @@ impl App {
             kind: kind.to_owned(),
             detail: detail.clone(),
             raised_at: now,
+            resolution: None,
         };
         let event = OutboxEvent {
             id: Uuid::now_v7(),
@@ -591,6 +607,45 @@ impl App {
             );
         }
         Ok(out)
+    }
+
+    /// Closes an escalation on a ward they manage, saying what was done; once.
+    pub async fn resolve_escalation(
+        &self,
+        who: &Principal,
+        id: Uuid,
+        input: ResolveEscalation,
+    ) -> Result<EscalationView, AppError> {
+        let escalation = self
+            .store
+            .escalation(id)
+            .await?
+            .filter(|e| Self::manages_ward(who, e.org_id, e.ward_id))
+            .ok_or(AppError::NotFound)?;
+        let note = Label::parse(&input.note, 500).map_err(|e| AppError::field("note", e))?;
+        let resolution = Resolution {
+            by: who.user.id,
+            at: self.now(),
+            note: note.as_str().to_owned(),
+        };
+        let record = self
+            .audit_record(Change {
+                action: "escalation.resolved",
+                actor: Some(who.user.id),
+                tenant: Some(escalation.org_id),
+                subject: None,
+                facts: json!({"escalation": id, "booking": escalation.booking_id,
+                    "kind": escalation.kind, "note": resolution.note}),
+                personal: None,
+            })
+            .await?;
+        self.store
+            .resolve_escalation(id, &resolution, &[record])
+            .await?;
+        Ok(EscalationView::from(&Escalation {
+            resolution: Some(resolution),
+            ..escalation
+        }))
     }
 
     /// Records a worker's smartcard identity (a compliance officer of a trust whose bank they

@@ -1181,6 +1181,19 @@ impl Store for PgStore {
         crate::sign_on::escalations_of(&self.pool, org).await
     }
 
+    async fn escalation(&self, id: Uuid) -> Result<Option<Escalation>, StoreError> {
+        crate::sign_on::escalation(&self.pool, id).await
+    }
+
+    async fn resolve_escalation(
+        &self,
+        id: Uuid,
+        resolution: &Resolution,
+        audit: &[AuditRecord],
+    ) -> Result<(), StoreError> {
+        crate::sign_on::resolve_escalation(&self.pool, id, resolution, audit).await
+    }
+
     async fn unsigned_bookings(
         &self,
         from: DateTime<Utc>,

@@ -5,7 +5,8 @@ use sqlx::sqlite::SqliteRow;
 use sqlx::{Row, SqlitePool};
 use staffbank_domain::{BookingId, OrgId, UserId, WardId, WorkerId};
 use staffbank_store::{
-    AuditRecord, Conflict, Escalation, OutboxEvent, SignOn, SignOnChallenge, StoreError, Timesheet,
+    AuditRecord, Conflict, Escalation, OutboxEvent, Resolution, SignOn, SignOnChallenge,
+    StoreError, Timesheet,
 };
 use uuid::Uuid;
 
@@ -185,31 +186,97 @@ pub(crate) async fn raise(
     Ok(inserted == 1)
 }
 
+const ESCALATION_COLUMNS: &str =
+    "id, booking_id, org_id, ward_id, kind, detail, raised_at, resolved_by, resolved_at, resolution";
+
+fn escalation_row(r: &SqliteRow) -> Result<Escalation, StoreError> {
+    let resolved_by: Option<Uuid> = r.try_get("resolved_by").or_store()?;
+    let resolved_at = opt_instant(r, "resolved_at")?;
+    let note: Option<String> = r.try_get("resolution").or_store()?;
+    Ok(Escalation {
+        id: r.try_get("id").or_store()?,
+        booking_id: BookingId(r.try_get("booking_id").or_store()?),
+        org_id: OrgId(r.try_get("org_id").or_store()?),
+        ward_id: WardId(r.try_get("ward_id").or_store()?),
+        kind: r.try_get("kind").or_store()?,
+        detail: r.try_get("detail").or_store()?,
+        raised_at: instant(r, "raised_at")?,
+        resolution: match (resolved_by, resolved_at, note) {
+            (Some(by), Some(at), Some(note)) => Some(Resolution {
+                by: UserId(by),
+                at,
+                note,
+            }),
+            _ => None,
+        },
+    })
+}
+
 pub(crate) async fn escalations_of(
     pool: &SqlitePool,
     org: OrgId,
 ) -> Result<Vec<Escalation>, StoreError> {
-    sqlx::query(
-        "SELECT id, booking_id, org_id, ward_id, kind, detail, raised_at FROM escalations \
-         WHERE org_id = ?1 ORDER BY raised_at DESC, id",
+    let sql = format!(
+        "SELECT {ESCALATION_COLUMNS} FROM escalations WHERE org_id = ?1 \
+         ORDER BY raised_at DESC, id"
+    );
+    sqlx::query(&sql)
+        .bind(org.0)
+        .fetch_all(pool)
+        .await
+        .or_store()?
+        .iter()
+        .map(escalation_row)
+        .collect()
+}
+
+pub(crate) async fn escalation(
+    pool: &SqlitePool,
+    id: Uuid,
+) -> Result<Option<Escalation>, StoreError> {
+    let sql = format!("SELECT {ESCALATION_COLUMNS} FROM escalations WHERE id = ?1");
+    sqlx::query(&sql)
+        .bind(id)
+        .fetch_optional(pool)
+        .await
+        .or_store()?
+        .as_ref()
+        .map(escalation_row)
+        .transpose()
+}
+
+pub(crate) async fn resolve_escalation(
+    store: &SqliteStore,
+    id: Uuid,
+    resolution: &Resolution,
+    audit: &[AuditRecord],
+) -> Result<(), StoreError> {
+    let mut tx = store.begin().await?;
+    let changed = sqlx::query(
+        "UPDATE escalations SET resolved_by = ?1, resolved_at = ?2, resolution = ?3 \
+         WHERE id = ?4 AND resolved_at IS NULL",
     )
-    .bind(org.0)
-    .fetch_all(pool)
+    .bind(resolution.by.0)
+    .bind(ms(resolution.at))
+    .bind(&resolution.note)
+    .bind(id)
+    .execute(&mut *tx)
     .await
     .or_store()?
-    .iter()
-    .map(|r| {
-        Ok(Escalation {
-            id: r.try_get("id").or_store()?,
-            booking_id: BookingId(r.try_get("booking_id").or_store()?),
-            org_id: OrgId(r.try_get("org_id").or_store()?),
-            ward_id: WardId(r.try_get("ward_id").or_store()?),
-            kind: r.try_get("kind").or_store()?,
-            detail: r.try_get("detail").or_store()?,
-            raised_at: instant(r, "raised_at")?,
-        })
-    })
-    .collect()
+    .rows_affected();
+    if changed == 0 {
+        let exists: Option<i64> = sqlx::query_scalar("SELECT 1 FROM escalations WHERE id = ?1")
+            .bind(id)
+            .fetch_optional(&mut *tx)
+            .await
+            .or_store()?;
+        return Err(match exists {
+            Some(_) => Conflict::EscalationResolved.into(),
+            None => StoreError::NotFound,
+        });
+    }
+    insert_audit(&mut tx, audit).await?;
+    tx.commit().await.or_store()
 }
 
 pub(crate) async fn unsigned(

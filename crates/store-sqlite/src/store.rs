@@ -1203,6 +1203,19 @@ impl Store for SqliteStore {
         crate::sign_on::escalations_of(&self.reader, org).await
     }
 
+    async fn escalation(&self, id: Uuid) -> Result<Option<Escalation>, StoreError> {
+        crate::sign_on::escalation(&self.reader, id).await
+    }
+
+    async fn resolve_escalation(
+        &self,
+        id: Uuid,
+        resolution: &Resolution,
+        audit: &[AuditRecord],
+    ) -> Result<(), StoreError> {
+        crate::sign_on::resolve_escalation(self, id, resolution, audit).await
+    }
+
     async fn unsigned_bookings(
         &self,
         from: DateTime<Utc>,

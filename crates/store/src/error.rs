@@ -43,6 +43,8 @@ pub enum Conflict {
     SmartcardTaken,
     /// The premium asked is not above the shift's: a premium is a promise and never falls.
     PremiumNotRaised,
+    /// The escalation is already resolved.
+    EscalationResolved,
 }
 
 /// What can go wrong in a store call.

@@ -24,6 +24,6 @@ pub use issuers::{
 pub use ledger::*;
 pub use model::*;
 pub use payroll::{export_element, Advance, PayExport, PayRun};
-pub use sign_on::{Escalation, SignOn, SignOnChallenge};
+pub use sign_on::{Escalation, Resolution, SignOn, SignOnChallenge};
 pub use store::Store;
 pub use timesheets::{PayLineKind, PayLineRecord, Timesheet, TimesheetBody};

@@ -62,4 +62,17 @@ pub struct Escalation {
     pub detail: String,
     /// When it was raised.
     pub raised_at: DateTime<Utc>,
+    /// How the ward manager closed it, once they have.
+    pub resolution: Option<Resolution>,
+}
+
+/// How an escalation was closed.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Resolution {
+    /// The ward manager.
+    pub by: UserId,
+    /// When.
+    pub at: DateTime<Utc>,
+    /// What was done.
+    pub note: String,
 }

@@ -21,9 +21,9 @@ use crate::{
     IssuerKey, LeafWithBody, LedgerEntry, MatchQuery, MatchableShift, MatchingCounts, OfferRound,
     OpenShiftQuery, Organisation, OutboxEvent, Page, PassportCredential, PayExport, PayLineRecord,
     PayRun, PersonKey, PoolMember, PoolQuery, PresentationRequest, RequestOutcome, RequestState,
-    RevocationChange, RevocationState, SequencedBatch, Session, Shift, SignOn, SignOnChallenge,
-    SignedHead, SignedIn, Site, StoreError, Timesheet, TrustEntry, User, Ward, Worker,
-    WorkingTimeCheck,
+    Resolution, RevocationChange, RevocationState, SequencedBatch, Session, Shift, SignOn,
+    SignOnChallenge, SignedHead, SignedIn, Site, StoreError, Timesheet, TrustEntry, User, Ward,
+    Worker, WorkingTimeCheck,
 };
 
 /// Everything Staffbank persists. Each method is atomic: it either happens whole or not at all.
@@ -511,6 +511,15 @@ pub trait Store: Send + Sync + 'static {
     ) -> Result<bool, StoreError>;
     /// A trust's escalations, newest first.
     async fn escalations_of(&self, org: OrgId) -> Result<Vec<Escalation>, StoreError>;
+    /// An escalation by id.
+    async fn escalation(&self, id: Uuid) -> Result<Option<Escalation>, StoreError>;
+    /// Closes an escalation once; `EscalationResolved` if it already is, and nothing changes.
+    async fn resolve_escalation(
+        &self,
+        id: Uuid,
+        resolution: &Resolution,
+        audit: &[AuditRecord],
+    ) -> Result<(), StoreError>;
     /// Active bookings that started in `[from, to)` and are neither signed on nor already
     /// escalated as a no-show, earliest first.
     async fn unsigned_bookings(

@@ -94,6 +94,11 @@ pub const PROBLEM_TYPES: &[(&str, u16, &str)] = &[
         "The smartcard is recorded for another worker",
     ),
     (
+        "escalation-resolved",
+        409,
+        "The escalation is already resolved",
+    ),
+    (
         "premium-not-raised",
         409,
         "A shift's premium only ever rises",
@@ -225,6 +230,7 @@ fn conflict_slug(kind: ConflictKind) -> &'static str {
         ConflictKind::AlreadySignedOn => "already-signed-on",
         ConflictKind::SmartcardTaken => "smartcard-taken",
         ConflictKind::PremiumNotRaised => "premium-not-raised",
+        ConflictKind::EscalationResolved => "escalation-resolved",
         ConflictKind::NotBookedWorker => "not-booked-worker",
     }
 }
@@ -325,6 +331,7 @@ mod tests {
             ConflictKind::AlreadySignedOn,
             ConflictKind::SmartcardTaken,
             ConflictKind::PremiumNotRaised,
+            ConflictKind::EscalationResolved,
             ConflictKind::NotBookedWorker,
         ];
         for kind in kinds {

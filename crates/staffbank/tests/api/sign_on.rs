@@ -112,6 +112,31 @@ async fn nobody_but_the_booked_worker_signs_on_unflagged(app: TestApp) {
         "escalation.not_booked_worker"
     );
 
+    // The ward manager resolves it once, saying what was done; no one else can.
+    let resolve = format!(
+        "/api/v1/escalations/{}/resolution",
+        flags.body[0]["id"].as_str().unwrap()
+    );
+    let note = json!({"note": "Agency nurse turned away; booked nurse arrived at 07:40"});
+    app.post(&resolve, &wm_b, note.clone())
+        .await
+        .assert_problem(404, "not-found");
+    app.post(&resolve, &nurse, note.clone())
+        .await
+        .assert_problem(404, "not-found");
+    app.post(&resolve, &wm, json!({"note": "  "}))
+        .await
+        .assert_problem(422, "validation-error");
+    let resolved = app.post(&resolve, &wm, note.clone()).await;
+    assert_eq!(resolved.status, StatusCode::OK, "{}", resolved.body);
+    assert_eq!(resolved.body["resolution"], note["note"]);
+    app.post(&resolve, &wm, note.clone())
+        .await
+        .assert_problem(409, "escalation-resolved");
+    let flags = app.get("/api/v1/escalations", &wm).await;
+    assert_eq!(flags.body[0]["resolution"], note["note"], "{}", flags.body);
+    assert_eq!(app.ledger_entries("escalation.resolved").await.len(), 1);
+
     // The booked worker's account with a key their passport does not hold: refused, flagged.
     let (id, aud, nonce) = new_challenge().await;
     let stranger = SigningKey::random(&mut rand::rngs::OsRng);

@@ -522,6 +522,7 @@ pub async fn sign_ons_and_escalations_happen_once(store: Arc<dyn Store>) {
         kind: "no_show".into(),
         detail: "Lou has not signed on".into(),
         raised_at: world.now,
+        resolution: None,
     };
     let event = OutboxEvent {
         id: new_id(),
@@ -550,7 +551,41 @@ pub async fn sign_ons_and_escalations_happen_once(store: Arc<dyn Store>) {
     assert_eq!(store.outbox_after(0, 1000).await.unwrap().len(), before + 1);
     assert_eq!(
         store.escalations_of(shift.org_id).await.unwrap(),
-        vec![escalation]
+        vec![escalation.clone()]
+    );
+
+    // Resolved once, by the ward manager, with what was done.
+    let resolution = Resolution {
+        by: world.booker.id,
+        at: world.now + chrono::Duration::minutes(20),
+        note: "Lou was stuck in traffic; signed on late".into(),
+    };
+    store
+        .resolve_escalation(escalation.id, &resolution, &[])
+        .await
+        .unwrap();
+    let second_note = Resolution {
+        note: "again".into(),
+        ..resolution.clone()
+    };
+    assert_eq!(
+        conflict(
+            store
+                .resolve_escalation(escalation.id, &second_note, &[])
+                .await
+        ),
+        Conflict::EscalationResolved
+    );
+    assert!(matches!(
+        store.resolve_escalation(new_id(), &resolution, &[]).await,
+        Err(StoreError::NotFound)
+    ));
+    assert_eq!(
+        store.escalation(escalation.id).await.unwrap(),
+        Some(Escalation {
+            resolution: Some(resolution),
+            ..escalation
+        })
     );
     assert!(store
         .unsigned_bookings(from, to, 10)

@@ -78,7 +78,7 @@ impl PageQuery {
         pay::rate_card, pay::set_rate_card, pay::pay_settings, pay::set_pay_settings, pay::adjust_pay, pay::close_pay_run, pay::pay_runs,
         pay::pay_run_file, pay::my_earnings, pay::draw_advance, pay::my_payslips, pay::my_total_rewards,
         sign_on::sign_on_challenge, sign_on::prove_sign_on, sign_on::smartcard_sign_on, sign_on::sign_off,
-        sign_on::escalations, sign_on::set_smartcard,
+        sign_on::escalations, sign_on::resolve_escalation, sign_on::set_smartcard,
     ),
     components(schemas(crate::problem::Problem)),
     modifiers(&BearerAuth),
@@ -212,6 +212,10 @@ fn timesheet_routes() -> Router<AppState> {
             post(sign_on::sign_off),
         )
         .route("/api/v1/escalations", get(sign_on::escalations))
+        .route(
+            "/api/v1/escalations/{escalation_id}/resolution",
+            post(sign_on::resolve_escalation),
+        )
         .route(
             "/api/v1/workers/{worker_id}/smartcard",
             put(sign_on::set_smartcard),

@@ -6,7 +6,8 @@ use axum::extract::State;
 use axum::http::StatusCode;
 use serde::Serialize;
 use staffbank_app::sign_on::{
-    ChallengeView, EscalationView, SetSmartcard, SignOnProof, SignOnView, SmartcardSignOn,
+    ChallengeView, EscalationView, ResolveEscalation, SetSmartcard, SignOnProof, SignOnView,
+    SmartcardSignOn,
 };
 use staffbank_app::timesheets::TimesheetView;
 use staffbank_domain::{BookingId, WorkerId};
@@ -129,4 +130,21 @@ pub async fn set_smartcard(
         .set_smartcard(&who, WorkerId(worker), input)
         .await?;
     Ok(StatusCode::NO_CONTENT)
+}
+
+/// Resolve an escalation on a ward you manage, saying what was done; once.
+#[utoipa::path(post, path = "/api/v1/escalations/{escalation_id}/resolution", tag = "sign-on",
+    security(("bearer" = [])), params(("escalation_id" = Uuid, Path)),
+    request_body = ResolveEscalation,
+    responses((status = 200, body = EscalationView), (status = 404, body = Problem),
+        (status = 409, body = Problem), (status = 422, body = Problem)))]
+pub async fn resolve_escalation(
+    State(state): State<AppState>,
+    Caller(who): Caller,
+    ApiPath(id): ApiPath<Uuid>,
+    ApiJson(input): ApiJson<ResolveEscalation>,
+) -> Result<axum::Json<EscalationView>, ApiError> {
+    Ok(axum::Json(
+        state.app.resolve_escalation(&who, id, input).await?,
+    ))
 }

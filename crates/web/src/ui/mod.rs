@@ -63,6 +63,7 @@ pub fn routes() -> Router<AppState> {
         .route("/manage/pay-runs/{id}/file", get(pay::file))
         .route("/manage/ward", get(ward::ward))
         .route("/manage/timesheets/{id}/decision", post(ward::decide))
+        .route("/manage/escalations/{id}/resolution", post(ward::resolve))
         .route(
             "/manage/bookings/{booking_id}/sign-on-code",
             post(ward::sign_on_code),

@@ -5,6 +5,7 @@ use axum::extract::{Form, State};
 use axum::response::{IntoResponse, Redirect, Response};
 use maud::html;
 use serde::Deserialize;
+use staffbank_app::sign_on::ResolveEscalation;
 use staffbank_app::timesheets::DecideTimesheet;
 use staffbank_app::Principal;
 use uuid::Uuid;
@@ -70,6 +71,20 @@ async fn ward_page(state: &AppState, who: &Principal, problems: Vec<String>) -> 
                     h3 class="nhsuk-card__heading nhsuk-heading-s" { (kind_label(&e.kind)) }
                     p class="nhsuk-card__description" {
                         (e.detail) " (" (e.raised_at.with_timezone(&staffbank_domain::shift::RULES_ZONE).format("%-d %b %Y %H:%M")) ")"
+                    }
+                    @if let Some(note) = &e.resolution {
+                        p { strong class="nhsuk-tag nhsuk-tag--green" { "Resolved" } " " (note) }
+                    } @else {
+                        form method="post" action=(format!("/manage/escalations/{}/resolution", e.id)) {
+                            input type="hidden" name="csrf" value=(who.session.csrf_token);
+                            div class="nhsuk-form-group" {
+                                label class="nhsuk-label" for=(format!("resolve-{}", e.id)) { "What was done" }
+                                input class="nhsuk-input" id=(format!("resolve-{}", e.id)) name="note" type="text";
+                            }
+                            button type="submit" class="nhsuk-button nhsuk-button--secondary" {
+                                "Resolve" span class="nhsuk-u-visually-hidden" { " " (kind_label(&e.kind)) }
+                            }
+                        }
                     }
                 } }
             }
@@ -139,6 +154,32 @@ pub async fn decide(
         note: form.note,
     };
     match state.app.decide_timesheet(&who, id, input).await {
+        Ok(_) => Redirect::to("/manage/ward").into_response(),
+        Err(e) => ward_page(&state, &who, messages(&e)).await,
+    }
+}
+
+/// A note closing an escalation.
+#[derive(Deserialize)]
+pub struct ResolveForm {
+    #[serde(default)]
+    csrf: String,
+    #[serde(default)]
+    note: String,
+}
+
+/// `POST /manage/escalations/{id}/resolution`.
+pub async fn resolve(
+    State(state): State<AppState>,
+    UiUser(who): UiUser,
+    ApiPath(id): ApiPath<Uuid>,
+    Form(form): Form<ResolveForm>,
+) -> Response {
+    if !csrf_ok(&who, &form.csrf) {
+        return csrf_refused();
+    }
+    let input = ResolveEscalation { note: form.note };
+    match state.app.resolve_escalation(&who, id, input).await {
         Ok(_) => Redirect::to("/manage/ward").into_response(),
         Err(e) => ward_page(&state, &who, messages(&e)).await,
     }
