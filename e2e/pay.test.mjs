@@ -1,6 +1,6 @@
 // In a real headless Chromium: a worker's pay page (what is owed, advances, total rewards,
-// payslips), a payroll officer closing a pay run and seeing its export, and a ward manager's
-// timesheets and escalations. Every page has no WCAG 2.2 AA violation according to axe-core.
+// payslips), a payroll officer closing a pay run and seeing its export, a ward manager's
+// timesheets and escalations, and a worker's timesheet from start to approval. Every page has no WCAG 2.2 AA violation according to axe-core.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { launch, startDemo, checkAccessibility, signIn, cleanUp } from './support.mjs';
@@ -49,4 +49,48 @@ test('pay pages for the worker, the payroll officer and the ward manager', async
   await ward.goto(`${base}/manage/ward`);
   await ward.getByRole('heading', { name: 'Timesheets and escalations' }).waitFor();
   await checkAccessibility(ward, 'ward page');
+});
+
+test('a worker fills in yesterday\'s timesheet and the ward manager approves it', async () => {
+  const base = await startDemo();
+  const context = await browser.newContext({ viewport: { width: 375, height: 812 }, bypassCSP: true });
+  const page = await context.newPage();
+  await signIn(page, base, 'worker@demo.staffbank.test');
+  await page.goto(`${base}/bookings`);
+  await page.getByRole('link', { name: /^Timesheet for / }).click();
+  await page.getByRole('heading', { name: 'My timesheet' }).waitFor();
+  await checkAccessibility(page, 'timesheet before it is started');
+  await page.getByRole('button', { name: 'Start timesheet' }).click();
+
+  // A long day with no break: saved as stated, with the rule cited for the ward manager.
+  const started = await page.getByLabel('Started (UK time)').inputValue();
+  const day = started.slice(0, 10);
+  await page.getByLabel('Finished (UK time)').fill(`${day}T20:30`);
+  await page.getByLabel('Why it ran past the booked end (if it did)').fill('Handover ran late after a cardiac arrest');
+  await page.getByRole('button', { name: 'Save hours' }).click();
+  await page.getByText(/regulation 12/).waitFor();
+  await checkAccessibility(page, 'timesheet with a break warning');
+
+  // With a 30-minute break the warning goes; then it is submitted.
+  await page.getByLabel('Unpaid break from (optional)').fill(`${day}T12:00`);
+  await page.getByLabel('Unpaid break to').fill(`${day}T12:30`);
+  await page.getByRole('button', { name: 'Save hours' }).click();
+  await page.getByText('Handover ran late after a cardiac arrest').waitFor();
+  assert.equal(await page.getByText(/regulation 12/).count(), 0);
+  await page.getByRole('button', { name: 'Submit to the ward' }).click();
+  await page.getByText('submitted', { exact: true }).waitFor();
+  assert.equal(await page.getByRole('button', { name: 'Save hours' }).count(), 0, 'no edits once submitted');
+  await checkAccessibility(page, 'submitted timesheet');
+
+  const ward = await (await browser.newContext({ bypassCSP: true })).newPage();
+  await signIn(ward, base, 'ward.manager@rxl.demo.staffbank.test');
+  await ward.goto(`${base}/manage/ward`);
+  await ward.getByText('Overran: Handover ran late after a cardiac arrest').waitFor();
+  await ward.getByRole('button', { name: 'Approve and pay' }).click();
+  await ward.getByText('No timesheets are waiting.').waitFor();
+
+  // Approved, it is owed at once: an advance may be drawn on it.
+  await page.goto(`${base}/pay`);
+  await page.getByText(/You may draw now/).waitFor();
+  assert.equal(await page.getByText('Nothing is waiting to be paid.').count(), 0);
 });

@@ -179,6 +179,25 @@ impl App {
         }
     }
 
+    /// The signed-in worker's timesheet for their booking, if they have started one.
+    pub async fn my_booking_timesheet(
+        &self,
+        who: &Principal,
+        booking: BookingId,
+    ) -> Result<Option<TimesheetView>, AppError> {
+        let worker = who.require_worker()?;
+        match self.store.booking(booking).await? {
+            Some(b) if b.worker_id == worker.id => {}
+            _ => return Err(AppError::NotFound),
+        }
+        Ok(self
+            .store
+            .timesheet_for_booking(booking)
+            .await?
+            .as_ref()
+            .map(TimesheetView::from))
+    }
+
     /// Starts the signed-in worker's timesheet for their booking (once the shift has started),
     /// with the booked hours; the existing one if there is one.
     pub async fn start_timesheet(

@@ -2,8 +2,9 @@
 //!
 //! Three trusts of the Lancashire and South Cumbria ICS (real ODS codes), their hospitals and
 //! wards, their own banks and a collaborative bank, about 200 workers across staff groups and
-//! bands, and about 500 shifts over the next four weeks, some already booked. Random choices come
-//! from a fixed seed, so every demo looks alike.
+//! bands, and about 500 shifts over the next four weeks, some already booked; and a long day the
+//! demo worker worked yesterday, its timesheet still to fill in. Random choices come from a fixed
+//! seed, so every demo looks alike.
 
 use std::path::PathBuf;
 
@@ -397,6 +398,9 @@ async fn seed(store: &dyn Store) -> anyhow::Result<serde_json::Value> {
     seed_staff(store, &world).await?;
     let workers = seed_workers(store, &world, &mut rng).await?;
     let (shifts, bookings) = seed_shifts(store, &world, &workers, &mut rng).await?;
+    if let Some(demo_worker) = workers.first() {
+        seed_worked_shift(store, &world, demo_worker).await?;
+    }
     Ok(
         serde_json::json!({"organisations": world.orgs.len(), "workers": workers.len(),
         "shifts": shifts, "bookings": bookings}),
@@ -680,6 +684,105 @@ fn role_for(group: StaffGroup) -> &'static str {
     }
 }
 
+/// A shift as the demo's booker posts it, released by the default policy.
+fn demo_shift(
+    world: &World,
+    ward: &Ward,
+    bank: BankId,
+    (group, grades): (StaffGroup, GradeRange),
+    window: ShiftWindow,
+    places: Places,
+) -> anyhow::Result<Shift> {
+    let now = Utc::now();
+    let schedule = Schedule::plan(
+        &ReleasePolicy::default(),
+        window,
+        now,
+        bank,
+        Some(world.collaborative.id),
+    );
+    Ok(Shift {
+        id: ShiftId(id()),
+        org_id: ward.org_id,
+        ward_id: ward.id,
+        bank_id: bank,
+        role: label(role_for(group))?,
+        staff_group: group,
+        grades,
+        required_skills: vec![],
+        window,
+        places,
+        booked: 0,
+        status: ShiftStatus::Open,
+        posted_by: world.booker,
+        created_at: now,
+        required_credentials: default_requirements(group),
+        released_at: schedule.first.1,
+        collaborative: schedule.collaborative,
+        priority_window: schedule.priority_window,
+        booking_mode: if ward.instant_booking {
+            BookingMode::Instant
+        } else {
+            BookingMode::Request
+        },
+        cancellation_notice: ReleasePolicy::default().cancellation_notice,
+        agency: None,
+        premium: Default::default(),
+    })
+}
+
+/// Yesterday's long day for the demo worker on a ward of their own bank's trust, booked and
+/// worked, so their timesheet can be filled in and submitted at once.
+async fn seed_worked_shift(
+    store: &dyn Store,
+    world: &World,
+    worker: &Worker,
+) -> anyhow::Result<()> {
+    let Some(bank) = world
+        .own_banks
+        .iter()
+        .find(|b| worker.banks.contains(&b.id))
+    else {
+        return Ok(());
+    };
+    let Some(ward) = world.wards.iter().find(|w| w.org_id == bank.lead_org_id) else {
+        return Ok(());
+    };
+    let yesterday = Utc::now().with_timezone(&London).date_naive() - Duration::days(1);
+    let (Some(start), Some(end)) = (
+        NaiveTime::from_hms_opt(7, 30, 0),
+        NaiveTime::from_hms_opt(20, 0, 0),
+    ) else {
+        return Ok(());
+    };
+    let window =
+        ShiftWindow::from_london(yesterday, start, end).map_err(|e| anyhow::anyhow!("{e}"))?;
+    let grades = GradeRange::new(worker.staff_group, worker.grade, worker.grade)
+        .map_err(|e| anyhow::anyhow!("{e}"))?;
+    let one = Places::new(1).ok_or_else(|| anyhow::anyhow!("places"))?;
+    let shift = demo_shift(
+        world,
+        ward,
+        bank.id,
+        (worker.staff_group, grades),
+        window,
+        one,
+    )?;
+    store.post_shifts(std::slice::from_ref(&shift), &[]).await?;
+    let booking = Booking {
+        id: BookingId(id()),
+        shift_id: shift.id,
+        worker_id: worker.id,
+        window,
+        status: BookingStatus::Active,
+        idempotency_key: format!("demo-worked-{}", shift.id),
+        created_at: Utc::now(),
+        cancellation: None,
+    };
+    store.book(&booking, &[], None).await?;
+    Ok(())
+}
+
 async fn seed_shifts(
     store: &dyn Store,
     world: &World,
@@ -729,46 +832,16 @@ async fn seed_shifts(
         } else {
             world.collaborative.id
         };
-        let now = Utc::now();
-        let schedule = Schedule::plan(
-            &ReleasePolicy::default(),
-            window,
-            now,
+        let grades = GradeRange::new(group, low, high).map_err(|e| anyhow::anyhow!("{e}"))?;
+        let places = Places::new(rng.gen_range(1..=3)).ok_or_else(|| anyhow::anyhow!("places"))?;
+        shifts.push(demo_shift(
+            world,
+            ward,
             bank,
-            Some(world.collaborative.id),
-        );
-        shifts.push(Shift {
-            id: ShiftId(id()),
-            org_id: ward.org_id,
-            ward_id: ward.id,
-            bank_id: bank,
-            role: label(role_for(group))?,
-            staff_group: group,
-            grades: GradeRange::new(group, low, high).map_err(|e| anyhow::anyhow!("{e}"))?,
-            required_skills: vec![],
+            (group, grades),
             window,
-            places: Places::new(rng.gen_range(1..=3)).ok_or_else(|| anyhow::anyhow!("places"))?,
-            booked: 0,
-            status: ShiftStatus::Open,
-            posted_by: world.booker,
-            created_at: now,
-            required_credentials: default_requirements(group),
-            released_at: schedule.first.1,
-            collaborative: schedule.collaborative,
-            priority_window: schedule.priority_window,
-            booking_mode: if world
-                .wards
-                .iter()
-                .any(|w| w.id == ward.id && !w.instant_booking)
-            {
-                BookingMode::Request
-            } else {
-                BookingMode::Instant
-            },
-            cancellation_notice: ReleasePolicy::default().cancellation_notice,
-            agency: None,
-            premium: Default::default(),
-        });
+            places,
+        )?);
     }
     store.post_shifts(&shifts, &[]).await?;
     // Book about a fifth of them with matching workers (other than the demo worker), so bookers

@@ -10,6 +10,7 @@ mod passport;
 mod pay;
 mod scan;
 mod session;
+mod timesheet;
 mod verify;
 mod ward;
 mod worker;
@@ -38,6 +39,18 @@ pub fn routes() -> Router<AppState> {
         .route("/shifts/{shift_id}/book", post(worker::book))
         .route("/bookings", get(worker::my_bookings))
         .route("/bookings/{booking_id}/cancel", post(worker::cancel))
+        .route(
+            "/bookings/{booking_id}/timesheet",
+            get(timesheet::timesheet).post(timesheet::start),
+        )
+        .route(
+            "/bookings/{booking_id}/timesheet/hours",
+            post(timesheet::hours),
+        )
+        .route(
+            "/bookings/{booking_id}/timesheet/submit",
+            post(timesheet::submit),
+        )
         .route(
             "/manage/shifts",
             get(booker::shifts).post(booker::post_shift),

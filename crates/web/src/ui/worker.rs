@@ -287,6 +287,10 @@ pub async fn my_bookings(
                             (shift_summary(shift))
                             @if let Some(c) = &booking.cancellation {
                                 p { "Cancelled by the " (c.by) ": " (c.reason) }
+                            } @else if shift.starts_at <= chrono::Utc::now() {
+                                a class="nhsuk-link" href=(format!("/bookings/{}/timesheet", booking.id)) {
+                                    "Timesheet" span class="nhsuk-u-visually-hidden" { " for " (when(shift.starts_at, shift.ends_at)) }
+                                }
                             } @else {
                                 form method="post" action=(format!("/bookings/{}/cancel", booking.id)) {
                                     input type="hidden" name="csrf" value=(who.session.csrf_token);
