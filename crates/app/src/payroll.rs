@@ -36,6 +36,14 @@ pub struct PaySettingsView {
     pub timesheet_auto_approve_after_hours: Option<u32>,
     /// Minutes after the start by which the booked worker must have signed on.
     pub sign_on_grace_minutes: u32,
+    /// Whose bank holidays are paid as public holidays: `england-and-wales` (when absent),
+    /// `scotland` or `northern-ireland`.
+    #[serde(default = "default_nation")]
+    pub nation: String,
+}
+
+fn default_nation() -> String {
+    PaySettings::default().nation
 }
 
 impl From<PaySettings> for PaySettingsView {
@@ -49,6 +57,7 @@ impl From<PaySettings> for PaySettingsView {
             timesheet_escalate_after_hours: s.timesheet_escalate_after_hours,
             timesheet_auto_approve_after_hours: s.timesheet_auto_approve_after_hours,
             sign_on_grace_minutes: s.sign_on_grace_minutes,
+            nation: s.nation,
         }
     }
 }
@@ -64,6 +73,7 @@ impl From<PaySettingsView> for PaySettings {
             timesheet_escalate_after_hours: v.timesheet_escalate_after_hours,
             timesheet_auto_approve_after_hours: v.timesheet_auto_approve_after_hours,
             sign_on_grace_minutes: v.sign_on_grace_minutes,
+            nation: v.nation,
         }
     }
 }

@@ -12,7 +12,7 @@ use staffbank_store::{Bank, Shift};
 
 use crate::audit::Change;
 use crate::error::Fields;
-use crate::timesheets::default_pay_rules;
+use crate::timesheets::{bank_holidays, default_pay_rules};
 use crate::{App, AppError, Principal};
 
 /// A bank's rate card: hourly rates in pence by grade, entry point first.
@@ -55,18 +55,20 @@ fn reads_rates_of(who: &Principal, bank: &Bank) -> bool {
 }
 
 impl App {
-    /// The rules a shift is paid by: its bank's rate card (or the default) with its trust's cap
-    /// and holiday pay.
+    /// The rules a shift is paid by: its bank's rate card (or the default), and its trust's
+    /// nation's bank holidays, cap and holiday pay.
     pub(crate) async fn pay_rules_for(&self, shift: &Shift) -> Result<PayRules, AppError> {
         let defaults = default_pay_rules()?;
         let settings = self.pay_settings_of(shift.org_id).await?;
-        Ok(match self.store.rate_card(shift.bank_id).await? {
-            Some(rate_card) => settings.apply(&PayRules {
-                rate_card,
-                ..defaults.clone()
-            }),
-            None => settings.apply(defaults),
-        })
+        let rate_card = match self.store.rate_card(shift.bank_id).await? {
+            Some(card) => card,
+            None => defaults.rate_card.clone(),
+        };
+        Ok(settings.apply(&PayRules {
+            rate_card,
+            holidays: bank_holidays(&settings.nation)?.clone(),
+            ..defaults.clone()
+        }))
     }
 
     /// A bank's rate card (its workers and the staff of its trusts).

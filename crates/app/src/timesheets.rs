@@ -38,6 +38,29 @@ pub fn default_pay_rules() -> Result<&'static PayRules, AppError> {
         .map_err(|e| AppError::Unexpected(anyhow::anyhow!("pay rules: {e}")))
 }
 
+/// A nation's bank holidays (`data/pay`), read once.
+pub(crate) fn bank_holidays(nation: &str) -> Result<&'static pay::BankHolidays, AppError> {
+    static CALENDARS: std::sync::OnceLock<Result<Vec<pay::BankHolidays>, String>> =
+        std::sync::OnceLock::new();
+    let calendars = CALENDARS
+        .get_or_init(|| {
+            [
+                include_str!("../../../data/pay/bank-holidays-england-and-wales.json"),
+                include_str!("../../../data/pay/bank-holidays-scotland.json"),
+                include_str!("../../../data/pay/bank-holidays-northern-ireland.json"),
+            ]
+            .into_iter()
+            .map(|file| serde_json::from_str(file).map_err(|e| e.to_string()))
+            .collect()
+        })
+        .as_ref()
+        .map_err(|e| AppError::Unexpected(anyhow::anyhow!("bank holidays: {e}")))?;
+    calendars
+        .iter()
+        .find(|c| c.nation == nation)
+        .ok_or_else(|| AppError::Unexpected(anyhow::anyhow!("no bank holidays for {nation}")))
+}
+
 /// A break, from and to (RFC 3339).
 #[derive(Debug, Clone, Serialize, Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]

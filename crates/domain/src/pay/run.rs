@@ -38,7 +38,13 @@ pub struct PaySettings {
     pub timesheet_auto_approve_after_hours: Option<u32>,
     /// Minutes after a shift starts by which the booked worker must have signed on (15).
     pub sign_on_grace_minutes: u32,
+    /// Whose bank holidays are paid as public holidays: one of [`NATIONS`]
+    /// (`england-and-wales` by default).
+    pub nation: String,
 }
+
+/// The nations with a bank-holiday calendar (in `data/pay`).
+pub const NATIONS: [&str; 3] = ["england-and-wales", "scotland", "northern-ireland"];
 
 impl Default for PaySettings {
     fn default() -> Self {
@@ -51,6 +57,7 @@ impl Default for PaySettings {
             timesheet_escalate_after_hours: 48,
             timesheet_auto_approve_after_hours: None,
             sign_on_grace_minutes: 15,
+            nation: NATIONS[0].to_owned(),
         }
     }
 }
@@ -89,6 +96,12 @@ impl PaySettings {
         }
         if !(1..=240).contains(&self.sign_on_grace_minutes) {
             return Err(("sign_on_grace_minutes", "must be 1 to 240"));
+        }
+        if !NATIONS.contains(&self.nation.as_str()) {
+            return Err((
+                "nation",
+                "must be england-and-wales, scotland or northern-ireland",
+            ));
         }
         Ok(())
     }
@@ -246,5 +259,17 @@ mod tests {
             ..PaySettings::default()
         };
         assert_eq!(bad.check().unwrap_err().0, "advance_share");
+        let bad = PaySettings {
+            nation: "wales".into(),
+            ..PaySettings::default()
+        };
+        assert_eq!(bad.check().unwrap_err().0, "nation");
+        for nation in NATIONS {
+            let good = PaySettings {
+                nation: nation.into(),
+                ..PaySettings::default()
+            };
+            assert!(good.check().is_ok());
+        }
     }
 }

@@ -53,6 +53,43 @@ fn band_5_weekday_day_less_its_break() {
 }
 
 #[test]
+fn each_nation_pays_its_own_bank_holidays() {
+    // Mon 30 Nov 2026 08:00-16:00, band 5: St Andrew's Day is a bank holiday in Scotland only.
+    // In England: 8 h × £15.88 = £127.04. In Scotland the Sunday and holiday rate of 60% (band 5):
+    // 8 h × £15.88 × 1.6 = £203.264, so £203.26. Mon 13 Jul 2026 is Northern Ireland's (the
+    // Battle of the Boyne, 12 July falling on a Sunday) and only theirs.
+    let calendar = |file: &str| -> BankHolidays {
+        serde_json::from_str(file).unwrap_or_else(|e| unreachable!("{e}"))
+    };
+    let scotland = PayRules {
+        holidays: calendar(include_str!(
+            "../../../../data/pay/bank-holidays-scotland.json"
+        )),
+        ..defaults::rules()
+    };
+    let northern_ireland = PayRules {
+        holidays: calendar(include_str!(
+            "../../../../data/pay/bank-holidays-northern-ireland.json"
+        )),
+        ..defaults::rules()
+    };
+    assert_eq!(scotland.holidays.nation, "scotland");
+    assert_eq!(northern_ireland.holidays.nation, "northern-ireland");
+    let paid = |worked: &Worked, rules: &PayRules| {
+        pay(worked, rules)
+            .unwrap_or_else(|e| unreachable!("{e}"))
+            .total
+    };
+    let st_andrews = shift("band_5", 1, uk(2026, 11, 30, 8, 0), uk(2026, 11, 30, 16, 0));
+    assert_eq!(paid(&st_andrews, &defaults::rules()), Pence(12_704));
+    assert_eq!(paid(&st_andrews, &scotland), Pence(20_326));
+    assert_eq!(paid(&st_andrews, &northern_ireland), Pence(12_704));
+    let boyne = shift("band_5", 1, uk(2026, 7, 13, 8, 0), uk(2026, 7, 13, 16, 0));
+    assert_eq!(paid(&boyne, &northern_ireland), Pence(20_326));
+    assert_eq!(paid(&boyne, &scotland), Pence(12_704));
+}
+
+#[test]
 fn band_2_saturday() {
     // Sat 6 Jun 2026 08:00-14:00: 6 h × £12.51 × 1.41 = £105.8346, so £105.83.
     assert_eq!(

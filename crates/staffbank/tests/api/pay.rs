@@ -76,6 +76,17 @@ async fn a_week_is_paid_once_with_corrections_and_advances(app: TestApp) {
     .await
     .assert_problem(422, "validation-error");
     changed["period_weeks"] = json!(1);
+    assert_eq!(defaults.body["nation"], "england-and-wales");
+    changed["nation"] = json!("wales");
+    app.call(
+        reqwest::Method::PUT,
+        &settings,
+        Some(&payroll),
+        Some(changed.clone()),
+    )
+    .await
+    .assert_problem(422, "validation-error");
+    changed["nation"] = json!("scotland");
     changed["rolled_up_holiday"] = json!(1207);
     changed["advance_share"] = json!(40);
     let set = app
@@ -87,6 +98,10 @@ async fn a_week_is_paid_once_with_corrections_and_advances(app: TestApp) {
         )
         .await;
     assert_eq!(set.status, StatusCode::OK, "{}", set.body);
+    assert_eq!(
+        app.get(&settings, &payroll).await.body["nation"],
+        "scotland"
+    );
     app.call(
         reqwest::Method::PUT,
         &settings,
