@@ -51,7 +51,7 @@ test('pay pages for the worker, the payroll officer and the ward manager', async
   await checkAccessibility(ward, 'ward page');
 });
 
-test('a worker fills in yesterday\'s timesheet and the ward manager approves it', async () => {
+test('a worker fills in a timesheet and the ward manager approves it', async () => {
   const base = await startDemo();
   const context = await browser.newContext({ viewport: { width: 375, height: 812 }, bypassCSP: true });
   const page = await context.newPage();

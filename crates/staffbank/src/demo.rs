@@ -3,7 +3,7 @@
 //! Three trusts of the Lancashire and South Cumbria ICS (real ODS codes), their hospitals and
 //! wards, their own banks and a collaborative bank, about 200 workers across staff groups and
 //! bands, and about 500 shifts over the next four weeks, some already booked; and a long day the
-//! demo worker worked yesterday, its timesheet still to fill in. Random choices come from a fixed
+//! demo worker worked two days ago, its timesheet still to fill in. Random choices come from a fixed
 //! seed, so every demo looks alike.
 
 use std::path::PathBuf;
@@ -731,8 +731,9 @@ fn demo_shift(
     })
 }
 
-/// Yesterday's long day for the demo worker on a ward of their own bank's trust, booked and
-/// worked, so their timesheet can be filled in and submitted at once.
+/// A long day the demo worker worked two days ago on a ward of their own bank's trust, booked
+/// and worked, so their timesheet can be filled in and submitted at once. (Two days, so that a
+/// shift they book for today always leaves the 11 hours' rest.)
 async fn seed_worked_shift(
     store: &dyn Store,
     world: &World,
@@ -748,15 +749,14 @@ async fn seed_worked_shift(
     let Some(ward) = world.wards.iter().find(|w| w.org_id == bank.lead_org_id) else {
         return Ok(());
     };
-    let yesterday = Utc::now().with_timezone(&London).date_naive() - Duration::days(1);
+    let day = Utc::now().with_timezone(&London).date_naive() - Duration::days(2);
     let (Some(start), Some(end)) = (
         NaiveTime::from_hms_opt(7, 30, 0),
         NaiveTime::from_hms_opt(20, 0, 0),
     ) else {
         return Ok(());
     };
-    let window =
-        ShiftWindow::from_london(yesterday, start, end).map_err(|e| anyhow::anyhow!("{e}"))?;
+    let window = ShiftWindow::from_london(day, start, end).map_err(|e| anyhow::anyhow!("{e}"))?;
     let grades = GradeRange::new(worker.staff_group, worker.grade, worker.grade)
         .map_err(|e| anyhow::anyhow!("{e}"))?;
     let one = Places::new(1).ok_or_else(|| anyhow::anyhow!("places"))?;

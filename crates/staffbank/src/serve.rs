@@ -33,11 +33,12 @@ pub struct HttpArgs {
 }
 
 impl HttpArgs {
-    /// The public base URL, configured or derived from the listening address.
-    pub fn public_url(&self) -> String {
+    /// The public base URL, configured or derived from the address the server is bound to (so
+    /// listening on port 0 gives the port actually chosen, which the sign-on codes lead to).
+    pub fn public_url(&self, bound: SocketAddr) -> String {
         self.public_url
             .clone()
-            .unwrap_or_else(|| format!("http://{}", self.listen))
+            .unwrap_or_else(|| format!("http://{bound}"))
     }
 }
 
@@ -143,8 +144,12 @@ pub async fn open_store(url: &str) -> anyhow::Result<Arc<dyn Store>> {
 /// Serves until Ctrl-C or SIGTERM, with the ledger's sequencer, the offers releaser, the
 /// payroll exporter and the sign-on and timesheet sweeps running beside the server.
 pub async fn serve(app: App, args: &ServeArgs) -> anyhow::Result<()> {
+    let listener = tokio::net::TcpListener::bind(args.http.listen)
+        .await
+        .with_context(|| format!("Failed to listen on {}", args.http.listen))?;
+    let address = listener.local_addr()?;
     let app = app
-        .with_public_url(&args.http.public_url())
+        .with_public_url(&args.http.public_url(address))
         .with_export_target(args.payroll.target().await?);
     tokio::spawn(app.clone().run_sequencer());
     tokio::spawn(app.clone().run_offers());
@@ -157,10 +162,6 @@ pub async fn serve(app: App, args: &ServeArgs) -> anyhow::Result<()> {
             secure_cookies: args.secure_cookies,
         },
     );
-    let listener = tokio::net::TcpListener::bind(args.http.listen)
-        .await
-        .with_context(|| format!("Failed to listen on {}", args.http.listen))?;
-    let address = listener.local_addr()?;
     tracing::info!(%address, "serving");
     println!("Staffbank is running at http://{address}/");
     axum::serve(listener, router)

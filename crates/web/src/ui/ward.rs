@@ -221,7 +221,7 @@ pub async fn sign_on_code(
             h1 class="nhsuk-heading-xl" { "Sign on: " (challenge.worker_name) }
             p { (challenge.worker_name) " scans this code with their phone and signs with their passport. It works once, until "
                 (challenge.expires_at.with_timezone(&staffbank_domain::shift::RULES_ZONE).format("%H:%M")) "." }
-            figure class="nhsuk-u-margin-bottom-4" {
+            figure class="nhsuk-u-margin-bottom-4" data-sign-on-url=(challenge.url) {
                 (maud::PreEscaped(qr))
                 figcaption class="nhsuk-body-s" { "Sign-on code for " (challenge.worker_name) }
             }
