@@ -243,6 +243,17 @@ impl PgStore {
             .map(|l| index(l.seq))
             .collect::<Result<_, _>>()?;
         let ids: Vec<Uuid> = batch.leaves.iter().map(|l| l.entry_id).collect();
+        // Each entry is sequenced once: a batch read before another appender took some of its
+        // entries has moved on, even if the size happens to line up.
+        let taken = sqlx::query("DELETE FROM ledger_pending WHERE entry_id = ANY($1)")
+            .bind(&ids)
+            .execute(&mut *tx)
+            .await
+            .or_store()?
+            .rows_affected();
+        if taken != ids.len() as u64 {
+            return Err(StoreError::Conflict(Conflict::LedgerMoved));
+        }
         let hashes: Vec<Vec<u8>> = batch.leaves.iter().map(|l| l.hash.to_vec()).collect();
         sqlx::query(
             "INSERT INTO ledger_leaves (seq, entry_id, hash, sequenced_at) \
@@ -255,11 +266,6 @@ impl PgStore {
         .execute(&mut *tx)
         .await
         .or_store()?;
-        sqlx::query("DELETE FROM ledger_pending WHERE entry_id = ANY($1)")
-            .bind(&ids)
-            .execute(&mut *tx)
-            .await
-            .or_store()?;
         let levels: Vec<i16> = batch.nodes.iter().map(|n| i16::from(n.level)).collect();
         let idxs: Vec<i64> = batch
             .nodes
@@ -278,7 +284,9 @@ impl PgStore {
         .await
         .or_store()?;
         if let Some(head) = &batch.head {
-            sqlx::query("INSERT INTO ledger_heads (size, root, signed_at, signature) VALUES ($1, $2, $3, $4)")
+            // Two heads of one size signed in the same millisecond say the same thing.
+            sqlx::query("INSERT INTO ledger_heads (size, root, signed_at, signature) VALUES ($1, $2, $3, $4) \
+                         ON CONFLICT DO NOTHING")
                 .bind(index(head.size)?)
                 .bind(head.root.as_slice())
                 .bind(head.timestamp_ms)

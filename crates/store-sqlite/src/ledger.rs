@@ -254,6 +254,17 @@ impl SqliteStore {
         }
         let now = ms(Utc::now());
         for leaf in &batch.leaves {
+            // Each entry is sequenced once: a batch read before another appender took some of
+            // its entries has moved on, even if the size happens to line up.
+            let taken = sqlx::query("DELETE FROM ledger_pending WHERE entry_id = ?")
+                .bind(leaf.entry_id)
+                .execute(&mut *tx)
+                .await
+                .or_store()?
+                .rows_affected();
+            if taken != 1 {
+                return Err(StoreError::Conflict(Conflict::LedgerMoved));
+            }
             sqlx::query(
                 "INSERT INTO ledger_leaves (seq, entry_id, hash, sequenced_at) VALUES (?, ?, ?, ?)",
             )
@@ -264,11 +275,6 @@ impl SqliteStore {
             .execute(&mut *tx)
             .await
             .or_store()?;
-            sqlx::query("DELETE FROM ledger_pending WHERE entry_id = ?")
-                .bind(leaf.entry_id)
-                .execute(&mut *tx)
-                .await
-                .or_store()?;
         }
         for node in &batch.nodes {
             sqlx::query("INSERT INTO ledger_nodes (level, idx, hash) VALUES (?, ?, ?)")
@@ -281,7 +287,8 @@ impl SqliteStore {
         }
         if let Some(head) = &batch.head {
             sqlx::query(
-                "INSERT INTO ledger_heads (size, root, signed_at, signature) VALUES (?, ?, ?, ?)",
+                "INSERT INTO ledger_heads (size, root, signed_at, signature) VALUES (?, ?, ?, ?) \
+                 ON CONFLICT DO NOTHING",
             )
             .bind(index(head.size)?)
             .bind(head.root.as_slice())

@@ -991,6 +991,31 @@ pub async fn sequencing_appends_leaves_subtrees_and_heads(store: Arc<dyn Store>)
         conflict(store.append_sequenced(&batch).await),
         Conflict::LedgerMoved
     );
+    // A stale batch whose size happens to line up (read before another appender took the same
+    // entries) still moves: each entry is sequenced once.
+    let stale = SequencedBatch {
+        leaves: leaves
+            .iter()
+            .map(|l| Leaf {
+                seq: l.seq + 3,
+                ..*l
+            })
+            .collect(),
+        nodes: vec![],
+        head: None,
+    };
+    assert_eq!(
+        conflict(store.append_sequenced(&stale).await),
+        Conflict::LedgerMoved
+    );
+    // A second head of the same size and millisecond is the same statement: kept once.
+    store
+        .append_sequenced(&SequencedBatch {
+            head: Some(head.clone()),
+            ..Default::default()
+        })
+        .await
+        .unwrap();
     assert_eq!(store.ledger_size().await.unwrap(), 3);
     assert!(store.pending_entries(10).await.unwrap().is_empty());
     assert_eq!(store.latest_head().await.unwrap(), Some(head.clone()));
