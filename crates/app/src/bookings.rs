@@ -7,6 +7,7 @@ use staffbank_domain::booking::{
     check_cancellable, BookingMode, BookingStatus, CancelError, CancelledBy,
 };
 use staffbank_domain::eligibility::{self, Ineligibility};
+use staffbank_domain::pay;
 use staffbank_domain::release::is_late;
 use staffbank_domain::shift::ShiftStatus;
 use staffbank_domain::shift::RULES_ZONE;
@@ -327,7 +328,7 @@ impl App {
         };
         let mut explanation = vec![format!(
             "Cancelled by the trust {} before the start, inside its {}-hour notice: paid as booked",
-            hours_and_minutes(start - now),
+            pay::hours((start - now).num_seconds().max(0)),
             shift.cancellation_notice.num_hours()
         )];
         explanation.extend(line.explain());
@@ -405,10 +406,4 @@ impl App {
         }
         Ok(items)
     }
-}
-
-/// A span as "5h 30m", for explanations.
-fn hours_and_minutes(span: chrono::Duration) -> String {
-    let minutes = span.num_minutes().max(0);
-    format!("{}h {:02}m", minutes / 60, minutes % 60)
 }

@@ -93,6 +93,11 @@ fn premium_percent(raw: i64) -> Result<u32, PayError> {
         .ok_or(PayError::PremiumTooLarge)
 }
 
+/// A break-glass reason for a premium above the cap, as asked.
+fn premium_reason(raw: Option<&str>) -> Result<Option<Label>, staffbank_domain::text::TextError> {
+    raw.map(|r| Label::parse(r, 500)).transpose()
+}
+
 /// What posting needs to know of a trust, read once per batch.
 #[derive(Debug, Clone, Copy)]
 struct TrustRules {
@@ -303,15 +308,12 @@ impl App {
             Places::new(raw.places).ok_or("must be between 1 and 50"),
         );
         let percent = fields.take(f("premium_percent"), premium_percent(raw.premium_percent));
-        let override_reason = match &raw.premium_override_reason {
-            Some(reason) => match Label::parse(reason, 500) {
-                Ok(reason) => Some(reason),
-                Err(e) => {
-                    fields.push(f("premium_override_reason"), e);
-                    return Ok(None);
-                }
-            },
-            None => None,
+        let override_reason = match premium_reason(raw.premium_override_reason.as_deref()) {
+            Ok(reason) => reason,
+            Err(e) => {
+                fields.push(f("premium_override_reason"), e);
+                return Ok(None);
+            }
         };
         let (Some(ward), Some(bank), true, Some(role), Some(group), Some(grades)) =
             (ward, bank, bank_ok, role, group, grades)
@@ -401,11 +403,7 @@ impl App {
         }
         let percent = premium_percent(input.premium_percent)
             .map_err(|e| AppError::field("premium_percent", e))?;
-        let reason = input
-            .premium_override_reason
-            .as_deref()
-            .map(|r| Label::parse(r, 500))
-            .transpose()
+        let reason = premium_reason(input.premium_override_reason.as_deref())
             .map_err(|e| AppError::field("premium_override_reason", e))?;
         if shift.status == ShiftStatus::Cancelled {
             return Err(AppError::Conflict(

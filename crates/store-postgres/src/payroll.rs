@@ -92,14 +92,48 @@ pub(crate) async fn pay_lines_of(
         .collect()
 }
 
-pub(crate) async fn rate_card(pool: &PgPool, bank: BankId) -> Result<Option<RateCard>, StoreError> {
-    let body: Option<String> = sqlx::query_scalar("SELECT body FROM rate_cards WHERE bank_id = $1")
-        .bind(bank.0)
+/// A JSON document kept whole in one row under its key (`SELECT body ... WHERE key = $1`).
+async fn document<T: serde::de::DeserializeOwned>(
+    pool: &PgPool,
+    select: &str,
+    key: Uuid,
+) -> Result<Option<T>, StoreError> {
+    let body: Option<String> = sqlx::query_scalar(select)
+        .bind(key)
         .fetch_optional(pool)
         .await
         .or_store()?;
     body.map(|b| serde_json::from_str(&b).map_err(|e| StoreError::Unexpected(e.into())))
         .transpose()
+}
+
+/// Replaces a JSON document (`upsert` takes the key and the body), with its audit records.
+async fn put_document<T: serde::Serialize>(
+    pool: &PgPool,
+    upsert: &str,
+    key: Uuid,
+    value: &T,
+    audit: &[AuditRecord],
+) -> Result<(), StoreError> {
+    let body = serde_json::to_string(value).map_err(|e| StoreError::Unexpected(e.into()))?;
+    let mut tx = pool.begin().await.or_store()?;
+    sqlx::query(upsert)
+        .bind(key)
+        .bind(body)
+        .execute(&mut *tx)
+        .await
+        .or_store()?;
+    insert_audit(&mut tx, audit).await?;
+    tx.commit().await.or_store()
+}
+
+pub(crate) async fn rate_card(pool: &PgPool, bank: BankId) -> Result<Option<RateCard>, StoreError> {
+    document(
+        pool,
+        "SELECT body FROM rate_cards WHERE bank_id = $1",
+        bank.0,
+    )
+    .await
 }
 
 pub(crate) async fn set_rate_card(
@@ -108,33 +142,21 @@ pub(crate) async fn set_rate_card(
     card: &RateCard,
     audit: &[AuditRecord],
 ) -> Result<(), StoreError> {
-    let body = serde_json::to_string(card).map_err(|e| StoreError::Unexpected(e.into()))?;
-    let mut tx = pool.begin().await.or_store()?;
-    sqlx::query(
-        "INSERT INTO rate_cards (bank_id, body) VALUES ($1, $2) \
-         ON CONFLICT (bank_id) DO UPDATE SET body = EXCLUDED.body",
-    )
-    .bind(bank.0)
-    .bind(body)
-    .execute(&mut *tx)
-    .await
-    .or_store()?;
-    insert_audit(&mut tx, audit).await?;
-    tx.commit().await.or_store()
+    let upsert = "INSERT INTO rate_cards (bank_id, body) VALUES ($1, $2) \
+         ON CONFLICT (bank_id) DO UPDATE SET body = EXCLUDED.body";
+    put_document(pool, upsert, bank.0, card, audit).await
 }
 
 pub(crate) async fn pay_settings(
     pool: &PgPool,
     org: OrgId,
 ) -> Result<Option<PaySettings>, StoreError> {
-    let body: Option<String> =
-        sqlx::query_scalar("SELECT body FROM pay_settings WHERE org_id = $1")
-            .bind(org.0)
-            .fetch_optional(pool)
-            .await
-            .or_store()?;
-    body.map(|b| serde_json::from_str(&b).map_err(|e| StoreError::Unexpected(e.into())))
-        .transpose()
+    document(
+        pool,
+        "SELECT body FROM pay_settings WHERE org_id = $1",
+        org.0,
+    )
+    .await
 }
 
 pub(crate) async fn set_pay_settings(
@@ -143,19 +165,9 @@ pub(crate) async fn set_pay_settings(
     settings: &PaySettings,
     audit: &[AuditRecord],
 ) -> Result<(), StoreError> {
-    let body = serde_json::to_string(settings).map_err(|e| StoreError::Unexpected(e.into()))?;
-    let mut tx = pool.begin().await.or_store()?;
-    sqlx::query(
-        "INSERT INTO pay_settings (org_id, body) VALUES ($1, $2) \
-         ON CONFLICT (org_id) DO UPDATE SET body = EXCLUDED.body",
-    )
-    .bind(org.0)
-    .bind(body)
-    .execute(&mut *tx)
-    .await
-    .or_store()?;
-    insert_audit(&mut tx, audit).await?;
-    tx.commit().await.or_store()
+    let upsert = "INSERT INTO pay_settings (org_id, body) VALUES ($1, $2) \
+         ON CONFLICT (org_id) DO UPDATE SET body = EXCLUDED.body";
+    put_document(pool, upsert, org.0, settings, audit).await
 }
 
 const RUN_COLUMNS: &str = "r.id, r.org_id, r.first_day, r.last_day, r.period_end, r.closed_by, \

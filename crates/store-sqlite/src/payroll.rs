@@ -96,17 +96,51 @@ pub(crate) async fn pay_lines_of(
         .collect()
 }
 
-pub(crate) async fn rate_card(
+/// A JSON document kept whole in one row under its key (`SELECT body ... WHERE key = ?`).
+async fn document<T: serde::de::DeserializeOwned>(
     pool: &SqlitePool,
-    bank: BankId,
-) -> Result<Option<RateCard>, StoreError> {
-    let body: Option<String> = sqlx::query_scalar("SELECT body FROM rate_cards WHERE bank_id = ?")
-        .bind(bank.0)
+    select: &str,
+    key: Uuid,
+) -> Result<Option<T>, StoreError> {
+    let body: Option<String> = sqlx::query_scalar(select)
+        .bind(key)
         .fetch_optional(pool)
         .await
         .or_store()?;
     body.map(|b| serde_json::from_str(&b).map_err(|e| StoreError::Unexpected(e.into())))
         .transpose()
+}
+
+/// Replaces a JSON document (`upsert` takes the key and the body), with its audit records.
+async fn put_document<T: serde::Serialize>(
+    store: &SqliteStore,
+    upsert: &str,
+    key: Uuid,
+    value: &T,
+    audit: &[AuditRecord],
+) -> Result<(), StoreError> {
+    let body = serde_json::to_string(value).map_err(|e| StoreError::Unexpected(e.into()))?;
+    let mut tx = store.begin().await?;
+    sqlx::query(upsert)
+        .bind(key)
+        .bind(body)
+        .execute(&mut *tx)
+        .await
+        .or_store()?;
+    insert_audit(&mut tx, audit).await?;
+    tx.commit().await.or_store()
+}
+
+pub(crate) async fn rate_card(
+    pool: &SqlitePool,
+    bank: BankId,
+) -> Result<Option<RateCard>, StoreError> {
+    document(
+        pool,
+        "SELECT body FROM rate_cards WHERE bank_id = ?",
+        bank.0,
+    )
+    .await
 }
 
 pub(crate) async fn set_rate_card(
@@ -115,32 +149,21 @@ pub(crate) async fn set_rate_card(
     card: &RateCard,
     audit: &[AuditRecord],
 ) -> Result<(), StoreError> {
-    let body = serde_json::to_string(card).map_err(|e| StoreError::Unexpected(e.into()))?;
-    let mut tx = store.begin().await?;
-    sqlx::query(
-        "INSERT INTO rate_cards (bank_id, body) VALUES (?, ?) \
-         ON CONFLICT (bank_id) DO UPDATE SET body = EXCLUDED.body",
-    )
-    .bind(bank.0)
-    .bind(body)
-    .execute(&mut *tx)
-    .await
-    .or_store()?;
-    insert_audit(&mut tx, audit).await?;
-    tx.commit().await.or_store()
+    let upsert = "INSERT INTO rate_cards (bank_id, body) VALUES (?, ?) \
+         ON CONFLICT (bank_id) DO UPDATE SET body = EXCLUDED.body";
+    put_document(store, upsert, bank.0, card, audit).await
 }
 
 pub(crate) async fn pay_settings(
     pool: &SqlitePool,
     org: OrgId,
 ) -> Result<Option<PaySettings>, StoreError> {
-    let body: Option<String> = sqlx::query_scalar("SELECT body FROM pay_settings WHERE org_id = ?")
-        .bind(org.0)
-        .fetch_optional(pool)
-        .await
-        .or_store()?;
-    body.map(|b| serde_json::from_str(&b).map_err(|e| StoreError::Unexpected(e.into())))
-        .transpose()
+    document(
+        pool,
+        "SELECT body FROM pay_settings WHERE org_id = ?",
+        org.0,
+    )
+    .await
 }
 
 pub(crate) async fn set_pay_settings(
@@ -149,19 +172,9 @@ pub(crate) async fn set_pay_settings(
     settings: &PaySettings,
     audit: &[AuditRecord],
 ) -> Result<(), StoreError> {
-    let body = serde_json::to_string(settings).map_err(|e| StoreError::Unexpected(e.into()))?;
-    let mut tx = store.begin().await?;
-    sqlx::query(
-        "INSERT INTO pay_settings (org_id, body) VALUES (?, ?) \
-         ON CONFLICT (org_id) DO UPDATE SET body = EXCLUDED.body",
-    )
-    .bind(org.0)
-    .bind(body)
-    .execute(&mut *tx)
-    .await
-    .or_store()?;
-    insert_audit(&mut tx, audit).await?;
-    tx.commit().await.or_store()
+    let upsert = "INSERT INTO pay_settings (org_id, body) VALUES (?, ?) \
+         ON CONFLICT (org_id) DO UPDATE SET body = EXCLUDED.body";
+    put_document(store, upsert, org.0, settings, audit).await
 }
 
 const RUN_COLUMNS: &str = "r.id, r.org_id, r.first_day, r.last_day, r.period_end, r.closed_by, \

@@ -310,7 +310,8 @@ impl PayLine {
     }
 }
 
-fn hours(seconds: i64) -> String {
+/// A length of time as pay lines show it, e.g. "7h 30m" (whole minutes).
+pub fn hours(seconds: i64) -> String {
     let minutes = seconds / 60;
     format!("{}h {:02}m", minutes / 60, minutes % 60)
 }

@@ -297,6 +297,31 @@ impl TestApp {
         self.call(Method::GET, path, Some(token), None).await
     }
 
+    /// The worker starts and submits the booking's timesheet as booked, and the ward manager
+    /// approves it; the approval's reply (with its pay line).
+    pub async fn work_and_approve(&self, booking: &str, worker: &str, manager: &str) -> Reply {
+        let started = self
+            .post(
+                &format!("/api/v1/bookings/{booking}/timesheet"),
+                worker,
+                json!({}),
+            )
+            .await;
+        let id = started.body["id"].as_str().unwrap().to_owned();
+        self.post(
+            &format!("/api/v1/timesheets/{id}/submit"),
+            worker,
+            json!({}),
+        )
+        .await;
+        self.post(
+            &format!("/api/v1/timesheets/{id}/decision"),
+            manager,
+            json!({"decision": "approve"}),
+        )
+        .await
+    }
+
     /// Every ledger entry so far with the given action, as a platform auditor reads it (a head
     /// is signed first, so everything appended is in the tree).
     pub async fn ledger_entries(&self, action: &str) -> Vec<Value> {

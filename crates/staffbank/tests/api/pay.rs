@@ -28,26 +28,13 @@ async fn approved_shift(app: &TestApp, trust: &Trust, nurse: &str, manager: &str
     assert_eq!(booked.status, StatusCode::CREATED, "{}", booked.body);
     let booking = booked.body["id"].as_str().unwrap().to_owned();
     app.advance(Duration::hours(33));
-    let started = app
-        .post(
-            &format!("/api/v1/bookings/{booking}/timesheet"),
-            nurse,
-            json!({}),
-        )
-        .await;
-    let id = started.body["id"].as_str().unwrap().to_owned();
-    app.post(&format!("/api/v1/timesheets/{id}/submit"), nurse, json!({}))
-        .await;
-    let approved = app
-        .post(
-            &format!("/api/v1/timesheets/{id}/decision"),
-            manager,
-            json!({"decision": "approve"}),
-        )
-        .await;
+    let approved = app.work_and_approve(&booking, nurse, manager).await;
     assert_eq!(approved.status, StatusCode::OK, "{}", approved.body);
     (
-        id,
+        approved.body["timesheet"]["id"]
+            .as_str()
+            .unwrap()
+            .to_owned(),
         approved.body["pay_line"]["amount_pence"].as_i64().unwrap(),
     )
 }
@@ -326,28 +313,11 @@ async fn a_late_cancellation_by_the_trust_is_paid_as_the_shift_would_be(app: Tes
 
     // The other works it as booked: the cancelled nurse is owed exactly what she is paid.
     app.advance(Duration::hours(33));
-    let started = app
-        .post(
-            &format!(
-                "/api/v1/bookings/{}/timesheet",
-                worked.body["id"].as_str().unwrap()
-            ),
-            &working_nurse,
-            json!({}),
-        )
-        .await;
-    let timesheet = started.body["id"].as_str().unwrap().to_owned();
-    app.post(
-        &format!("/api/v1/timesheets/{timesheet}/submit"),
-        &working_nurse,
-        json!({}),
-    )
-    .await;
     let approved = app
-        .post(
-            &format!("/api/v1/timesheets/{timesheet}/decision"),
+        .work_and_approve(
+            worked.body["id"].as_str().unwrap(),
+            &working_nurse,
             &manager,
-            json!({"decision": "approve"}),
         )
         .await;
     assert_eq!(approved.status, StatusCode::OK, "{}", approved.body);

@@ -36,23 +36,7 @@ async fn week_of_work(app: &TestApp, trust: &Trust, nurses: &[String], manager: 
     }
     app.advance(Duration::hours(33));
     for (nurse, booking) in nurses.iter().zip(bookings) {
-        let started = app
-            .post(
-                &format!("/api/v1/bookings/{booking}/timesheet"),
-                nurse,
-                json!({}),
-            )
-            .await;
-        let id = started.body["id"].as_str().unwrap().to_owned();
-        app.post(&format!("/api/v1/timesheets/{id}/submit"), nurse, json!({}))
-            .await;
-        let approved = app
-            .post(
-                &format!("/api/v1/timesheets/{id}/decision"),
-                manager,
-                json!({"decision": "approve"}),
-            )
-            .await;
+        let approved = app.work_and_approve(&booking, nurse, manager).await;
         assert_eq!(approved.status, StatusCode::OK, "{}", approved.body);
     }
 }

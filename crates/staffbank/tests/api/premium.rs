@@ -163,27 +163,7 @@ async fn a_premium_is_capped_unless_glass_is_broken_and_is_paid(app: TestApp) {
     )
     .await
     .assert_problem(409, "shift-started");
-    let started = app
-        .post(
-            &format!("/api/v1/bookings/{booking}/timesheet"),
-            &nurse,
-            json!({}),
-        )
-        .await;
-    let timesheet = started.body["id"].as_str().unwrap().to_owned();
-    app.post(
-        &format!("/api/v1/timesheets/{timesheet}/submit"),
-        &nurse,
-        json!({}),
-    )
-    .await;
-    let approved = app
-        .post(
-            &format!("/api/v1/timesheets/{timesheet}/decision"),
-            &manager,
-            json!({"decision": "approve"}),
-        )
-        .await;
+    let approved = app.work_and_approve(&booking, &nurse, &manager).await;
     assert_eq!(approved.status, StatusCode::OK, "{}", approved.body);
     let rows = approved.body["pay_line"]["explanation"].as_array().unwrap();
     // (The shift's ends are read from the clock a moment apart, so it shows as 7h 59m.)

@@ -11,7 +11,7 @@ use staffbank_domain::grade::{AFC_BANDS, MEDICAL_GRADES};
 use staffbank_domain::{ShiftId, ShiftWindow, StaffGroup};
 use uuid::Uuid;
 
-use super::layout::{app_error_page, error_summary, messages, page, when};
+use super::layout::{app_error_page, error_summary, messages, page, text_input, when};
 use super::worker::grade;
 use super::{csrf_ok, csrf_refused, UiUser};
 use crate::extract::ApiPath;
@@ -120,15 +120,6 @@ fn select(id: &str, label: &str, options: &[(String, String)], chosen: &str) -> 
                     option value=(value) selected[value == chosen] { (text) }
                 }
             }
-        }
-    }
-}
-
-fn text_input(id: &str, label: &str, kind: &str, value: &str) -> Markup {
-    html! {
-        div class="nhsuk-form-group" {
-            label class="nhsuk-label" for=(id) { (label) }
-            input class="nhsuk-input" id=(id) name=(id) type=(kind) value=(value);
         }
     }
 }

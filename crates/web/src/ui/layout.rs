@@ -185,3 +185,13 @@ pub fn when(start: DateTime<Utc>, end: DateTime<Utc>) -> String {
         e.format("%H:%M")
     )
 }
+
+/// A labelled input in an NHS.UK form group.
+pub fn text_input(id: &str, label: &str, kind: &str, value: &str) -> Markup {
+    html! {
+        div class="nhsuk-form-group" {
+            label class="nhsuk-label" for=(id) { (label) }
+            input class="nhsuk-input" id=(id) name=(id) type=(kind) value=(value);
+        }
+    }
+}

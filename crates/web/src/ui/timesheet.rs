@@ -12,7 +12,7 @@ use staffbank_domain::shift::RULES_ZONE;
 use staffbank_domain::BookingId;
 use uuid::Uuid;
 
-use super::layout::{app_error_page, error_summary, messages, page, when};
+use super::layout::{app_error_page, error_summary, messages, page, text_input, when};
 use super::{csrf_ok, csrf_refused, UiUser};
 use crate::extract::ApiPath;
 use crate::AppState;
@@ -31,15 +31,6 @@ fn instant(raw: &str) -> String {
         .ok()
         .and_then(|t| RULES_ZONE.from_local_datetime(&t).earliest())
         .map_or_else(|| raw.trim().to_owned(), |t| t.to_rfc3339())
-}
-
-fn field(id: &str, label: &str, kind: &str, value: &str) -> maud::Markup {
-    html! {
-        div class="nhsuk-form-group" {
-            label class="nhsuk-label" for=(id) { (label) }
-            input class="nhsuk-input nhsuk-input--width-20" id=(id) name=(id) type=(kind) value=(value);
-        }
-    }
 }
 
 async fn timesheet_page(
@@ -120,11 +111,11 @@ fn timesheet_body(who: &Principal, action: &str, t: &TimesheetView) -> maud::Mar
             h2 class="nhsuk-heading-l" { "The hours you worked" }
             form method="post" action=(format!("{action}/hours")) {
                 input type="hidden" name="csrf" value=(who.session.csrf_token);
-                (field("start", "Started (UK time)", "datetime-local", &local(t.start)))
-                (field("end", "Finished (UK time)", "datetime-local", &local(t.end)))
-                (field("break_start", "Unpaid break from (optional)", "datetime-local", &first_break.map(|b| local(b.0)).unwrap_or_default()))
-                (field("break_end", "Unpaid break to", "datetime-local", &first_break.map(|b| local(b.1)).unwrap_or_default()))
-                (field("overrun_reason", "Why it ran past the booked end (if it did)", "text", t.overrun_reason.as_deref().unwrap_or_default()))
+                (text_input("start", "Started (UK time)", "datetime-local", &local(t.start)))
+                (text_input("end", "Finished (UK time)", "datetime-local", &local(t.end)))
+                (text_input("break_start", "Unpaid break from (optional)", "datetime-local", &first_break.map(|b| local(b.0)).unwrap_or_default()))
+                (text_input("break_end", "Unpaid break to", "datetime-local", &first_break.map(|b| local(b.1)).unwrap_or_default()))
+                (text_input("overrun_reason", "Why it ran past the booked end (if it did)", "text", t.overrun_reason.as_deref().unwrap_or_default()))
                 button type="submit" class="nhsuk-button nhsuk-button--secondary" { "Save hours" }
             }
             form method="post" action=(format!("{action}/submit")) {
