@@ -5,6 +5,7 @@
 //! a CHECK refuses an over-full shift; booking locks the shift row (`FOR UPDATE`) so racing requests
 //! for the same shift queue rather than fail. Several server processes can share one database.
 
+mod booking;
 mod candidates;
 mod credentials;
 mod error;
@@ -41,6 +42,10 @@ impl PgStore {
         let pool = PgPoolOptions::new()
             .max_connections(16)
             .acquire_timeout(Duration::from_secs(30))
+            // Each connection is already checked with a round trip when it goes back to the pool;
+            // checking it again on the way out would double the round trips of every query. A
+            // connection that broke while idle fails its next query, and is then replaced.
+            .test_before_acquire(false)
             .connect(url)
             .await
             .with_context(|| "Failed to connect to PostgreSQL".to_string())?;

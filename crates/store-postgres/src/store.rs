@@ -34,7 +34,7 @@ pub(crate) const SHIFT_COLUMNS: &str =
      required_credentials, released_at, collaborative_bank_id, collaborative_at, \
      priority_window_minutes, booking_mode, cancellation_notice_minutes, agency_at, agency_by, \
      agency_reason, premium_percent, premium_override_reason";
-const BOOKING_COLUMNS: &str =
+pub(crate) const BOOKING_COLUMNS: &str =
     "id, shift_id, worker_id, starts_at, ends_at, status, idempotency_key, \
      created_at, cancelled_by, cancelled_by_user, cancel_reason, cancelled_at, late_cancellation";
 /// [`BOOKING_COLUMNS`] of a booking joined as `b`.
@@ -95,12 +95,14 @@ pub(crate) async fn book_in(
     .await
     .or_store()?;
     // Then the worker: two bookings for one worker queue here instead of both inserting and
-    // deadlocking on each other's uncommitted row in the exclusion constraint's check. The same
-    // statement looks for an earlier booking with this key (the lock is taken on the worker row
-    // alone; the statement's snapshot already sees what was committed before the shift lock).
+    // deadlocking on each other's uncommitted row in the exclusion constraint's check. Moving the
+    // worker's bookings version on tells an instant booking judged on an earlier read to judge
+    // again (see `crate::booking`). The same statement looks for an earlier booking with this key
+    // (the statement's snapshot already sees what was committed before the shift lock).
     let sql = format!(
-        "SELECT {BOOKING_COLUMNS_OF_B} FROM workers w LEFT JOIN bookings b \
-         ON b.worker_id = w.id AND b.idempotency_key = $2 WHERE w.id = $1 FOR NO KEY UPDATE OF w"
+        "WITH w AS (UPDATE workers SET bookings_version = bookings_version + 1 WHERE id = $1 \
+         RETURNING id) SELECT {BOOKING_COLUMNS_OF_B} FROM w LEFT JOIN bookings b \
+         ON b.worker_id = w.id AND b.idempotency_key = $2"
     );
     let worker_row = sqlx::query(&sql)
         .bind(booking.worker_id.0)
@@ -775,15 +777,7 @@ impl Store for PgStore {
         audit: &[AuditRecord],
         working_time: Option<&WorkingTimeCheck>,
     ) -> Result<BookOutcome, StoreError> {
-        let mut tx = self.pool.begin().await.or_store()?;
-        let outcome = book_in(&mut tx, booking, working_time).await?;
-        if outcome.replayed {
-            tx.rollback().await.or_store()?;
-        } else {
-            insert_audit(&mut tx, audit).await?;
-            tx.commit().await.or_store()?;
-        }
-        Ok(outcome)
+        crate::booking::book(&self.pool, booking, audit, working_time).await
     }
 
     async fn request_booking(

@@ -1,0 +1,248 @@
+//! An instant booking in two statements instead of a held transaction of seven.
+//!
+//! The worker's bookings are read without a lock, with the worker's `bookings_version`, and the
+//! working-time rules judged on them. The booking is then made in one statement that locks the
+//! shift, moves the worker's version on only if it is still the one read, inserts the booking and
+//! its ledger entries, and commits. A version that moved means another booking for the same worker
+//! got in between: the read and the judgement are done again. Every path that inserts a booking
+//! moves the version (see [`crate::store::book_in`]), so no two bookings are ever judged on the
+//! same picture of a worker's week.
+
+use chrono::{DateTime, Utc};
+use sqlx::PgPool;
+use staffbank_domain::working_time::Worked;
+use staffbank_domain::{OrgId, ShiftWindow};
+use staffbank_store::{AuditRecord, BookOutcome, Booking, Conflict, StoreError, WorkingTimeCheck};
+use uuid::Uuid;
+
+use crate::error::OrStore;
+use crate::rows;
+use crate::store::BOOKING_COLUMNS;
+
+/// Rounds of read, judge and write before giving up on a worker whose bookings keep changing.
+const ATTEMPTS: usize = 5;
+
+/// What the unlocked read saw.
+struct Seen {
+    version: i64,
+    /// An earlier booking with this idempotency key.
+    existing: Option<Booking>,
+    /// The shift's trust and its place count, or `None` when there is no such shift.
+    shift: Option<(OrgId, String, i32, i32)>,
+    /// The worker's active bookings in the working-time span.
+    worked: Vec<Worked>,
+}
+
+/// What the booking statement did.
+enum Written {
+    Booked(i32),
+    VersionMoved,
+}
+
+/// Books `booking`: see the module's description.
+pub(crate) async fn book(
+    pool: &PgPool,
+    booking: &Booking,
+    audit: &[AuditRecord],
+    working_time: Option<&WorkingTimeCheck>,
+) -> Result<BookOutcome, StoreError> {
+    let span = working_time.map(|check| check.span(booking.window));
+    for _ in 0..ATTEMPTS {
+        let seen = read(pool, booking, span).await?;
+        if let Some(existing) = seen.existing {
+            if existing.shift_id != booking.shift_id {
+                return Err(Conflict::IdempotencyKeyReused.into());
+            }
+            let booked = seen.shift.map_or(0, |(_, _, booked, _)| booked);
+            return Ok(BookOutcome {
+                booking: existing,
+                replayed: true,
+                shift_booked: places_count(booked)?,
+            });
+        }
+        let trust = match seen.shift {
+            None => return Err(StoreError::NotFound),
+            Some((_, status, ..)) if status != "open" => return Err(Conflict::ShiftNotOpen.into()),
+            Some((_, _, booked, places)) if booked >= places => {
+                return Err(Conflict::ShiftFull.into())
+            }
+            Some((trust, ..)) => trust,
+        };
+        if let Some(check) = working_time {
+            check.judge(
+                &seen.worked,
+                Worked {
+                    window: booking.window,
+                    trust,
+                },
+            )?;
+        }
+        match write(pool, booking, audit, seen.version).await {
+            Ok(Written::Booked(booked)) => {
+                let mut stored = booking.clone();
+                stored.status = staffbank_domain::booking::BookingStatus::Active;
+                stored.cancellation = None;
+                return Ok(BookOutcome {
+                    booking: stored,
+                    replayed: false,
+                    shift_booked: places_count(booked)?,
+                });
+            }
+            // A simultaneous request with the same key: the next read finds its booking.
+            Ok(Written::VersionMoved)
+            | Err(StoreError::Conflict(Conflict::IdempotencyKeyReused)) => continue,
+            Err(e) => return Err(e),
+        }
+    }
+    Err(StoreError::Unexpected(anyhow::anyhow!(
+        "the worker's bookings changed on every one of {ATTEMPTS} attempts"
+    )))
+}
+
+/// The worker's version, a booking with the same key, the shift's state and the worker's active
+/// bookings in `span`, in one statement and without locks.
+async fn read(
+    pool: &PgPool,
+    booking: &Booking,
+    span: Option<(DateTime<Utc>, DateTime<Utc>)>,
+) -> Result<Seen, StoreError> {
+    // With no rules to judge, the span is empty and no bookings are read.
+    let (from, to) = span.unwrap_or((booking.window.start(), booking.window.start()));
+    let row = sqlx::query(
+        "SELECT w.bookings_version, s.org_id, s.status AS shift_status, s.booked, s.places, \
+         k.id AS key_booking, \
+         h.starts, h.ends, h.trusts \
+         FROM workers w LEFT JOIN shifts s ON s.id = $2 \
+         LEFT JOIN bookings k ON k.worker_id = w.id AND k.idempotency_key = $3 \
+         LEFT JOIN LATERAL (SELECT array_agg(b.starts_at ORDER BY b.starts_at) AS starts, \
+             array_agg(b.ends_at ORDER BY b.starts_at) AS ends, \
+             array_agg(o.org_id ORDER BY b.starts_at) AS trusts \
+             FROM bookings b JOIN shifts o ON o.id = b.shift_id \
+             WHERE b.worker_id = w.id AND b.status = 'active' \
+             AND b.during && tstzrange($4, $5, '[)')) h ON true \
+         WHERE w.id = $1",
+    )
+    .bind(booking.worker_id.0)
+    .bind(booking.shift_id.0)
+    .bind(&booking.idempotency_key)
+    .bind(from)
+    .bind(to)
+    .fetch_optional(pool)
+    .await
+    .or_store()?
+    // The worker is the caller's own record: gone only if deleted since they signed in.
+    .ok_or(StoreError::NotFound)?;
+    let get = |e| StoreError::Unexpected(anyhow::Error::new(e));
+    use sqlx::Row;
+    // A repeated key is rare (a retry): its booking is read in full only then.
+    let existing = match row.try_get::<Option<Uuid>, _>("key_booking").map_err(get)? {
+        Some(id) => {
+            let sql = format!("SELECT {BOOKING_COLUMNS} FROM bookings WHERE id = $1");
+            let found = sqlx::query(&sql)
+                .bind(id)
+                .fetch_one(pool)
+                .await
+                .or_store()?;
+            Some(Booking::try_from(rows::booking(&found)?).map_err(StoreError::Unexpected)?)
+        }
+        None => None,
+    };
+    let shift = match row.try_get::<Option<Uuid>, _>("org_id").map_err(get)? {
+        Some(org) => Some((
+            OrgId(org),
+            row.try_get("shift_status").map_err(get)?,
+            row.try_get("booked").map_err(get)?,
+            row.try_get("places").map_err(get)?,
+        )),
+        None => None,
+    };
+    let starts: Vec<DateTime<Utc>> = row
+        .try_get::<Option<_>, _>("starts")
+        .map_err(get)?
+        .unwrap_or_default();
+    let ends: Vec<DateTime<Utc>> = row
+        .try_get::<Option<_>, _>("ends")
+        .map_err(get)?
+        .unwrap_or_default();
+    let trusts: Vec<Uuid> = row
+        .try_get::<Option<_>, _>("trusts")
+        .map_err(get)?
+        .unwrap_or_default();
+    let worked = starts
+        .into_iter()
+        .zip(ends)
+        .zip(trusts)
+        .map(|((start, end), trust)| {
+            Ok(Worked {
+                window: ShiftWindow::new(start, end)
+                    .map_err(|e| StoreError::Unexpected(anyhow::anyhow!("stored window: {e}")))?,
+                trust: OrgId(trust),
+            })
+        })
+        .collect::<Result<_, StoreError>>()?;
+    Ok(Seen {
+        version: row.try_get("bookings_version").map_err(get)?,
+        existing,
+        shift,
+        worked,
+    })
+}
+
+/// One statement, so one transaction: lock the shift, move the worker's version on from `version`
+/// (which waits for any other booking of theirs to finish first), insert the booking (the place
+/// trigger counts it and the constraints refuse over-booking and overlaps) and its ledger entries.
+async fn write(
+    pool: &PgPool,
+    booking: &Booking,
+    audit: &[AuditRecord],
+    version: i64,
+) -> Result<Written, StoreError> {
+    // The shift is locked first (the worker update's condition reads it), the same order as every
+    // other booking path, so two bookings never wait on each other in a circle.
+    let row: (Option<String>, Option<i32>, Option<i32>, bool, bool) = sqlx::query_as(
+        "WITH s AS (SELECT status, booked, places FROM shifts WHERE id = $2 FOR UPDATE), \
+         w AS (UPDATE workers SET bookings_version = bookings_version + 1 \
+               WHERE id = $3 AND EXISTS (SELECT 1 FROM s WHERE status = 'open' AND booked < places) \
+               AND bookings_version = $8 RETURNING id), \
+         b AS (INSERT INTO bookings (id, shift_id, worker_id, starts_at, ends_at, status, \
+               idempotency_key, created_at) SELECT $1, $2, $3, $4, $5, 'active', $6, $7 FROM w \
+               RETURNING id), \
+         e AS (INSERT INTO ledger_entries (id, recorded_at, action, tenant, subject, body) \
+               SELECT * FROM unnest($9::uuid[], $10::timestamptz[], $11::text[], $12::uuid[], \
+               $13::uuid[], $14::bytea[]) WHERE EXISTS (SELECT 1 FROM b) RETURNING id, recorded_at), \
+         p AS (INSERT INTO ledger_pending (entry_id, recorded_at) SELECT id, recorded_at FROM e) \
+         SELECT (SELECT status FROM s), (SELECT booked FROM s), (SELECT places FROM s), \
+         EXISTS (SELECT 1 FROM w), EXISTS (SELECT 1 FROM b)",
+    )
+    .bind(booking.id.0)
+    .bind(booking.shift_id.0)
+    .bind(booking.worker_id.0)
+    .bind(booking.window.start())
+    .bind(booking.window.end())
+    .bind(&booking.idempotency_key)
+    .bind(booking.created_at)
+    .bind(version)
+    .bind(audit.iter().map(|r| r.id).collect::<Vec<_>>())
+    .bind(audit.iter().map(|r| r.recorded_at).collect::<Vec<_>>())
+    .bind(audit.iter().map(|r| r.action.clone()).collect::<Vec<_>>())
+    .bind(audit.iter().map(|r| r.tenant.map(|t| t.0)).collect::<Vec<_>>())
+    .bind(audit.iter().map(|r| r.subject).collect::<Vec<_>>())
+    .bind(audit.iter().map(|r| r.body.clone()).collect::<Vec<_>>())
+    .fetch_one(pool)
+    .await
+    .or_store()?;
+    match row {
+        (None, ..) => Err(StoreError::NotFound),
+        (Some(status), ..) if status != "open" => Err(Conflict::ShiftNotOpen.into()),
+        (_, Some(booked), Some(places), ..) if booked >= places => Err(Conflict::ShiftFull.into()),
+        (_, Some(booked), _, true, true) => Ok(Written::Booked(booked + 1)),
+        (_, _, _, false, _) => Ok(Written::VersionMoved),
+        _ => Err(StoreError::Unexpected(anyhow::anyhow!(
+            "a booking moved the worker's version but was not inserted"
+        ))),
+    }
+}
+
+fn places_count(booked: i32) -> Result<u16, StoreError> {
+    u16::try_from(booked).map_err(|e| StoreError::Unexpected(anyhow::anyhow!("place count: {e}")))
+}
