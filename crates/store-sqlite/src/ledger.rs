@@ -73,9 +73,11 @@ pub(crate) async fn insert_audit(
     audit: &[AuditRecord],
 ) -> Result<(), StoreError> {
     for r in audit {
+        // Both statements in one query: one hand-off to the writer's thread instead of two.
         sqlx::query(
             "INSERT INTO ledger_entries (id, recorded_at, action, tenant, subject, body) \
-             VALUES (?, ?, ?, ?, ?, ?)",
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6); \
+             INSERT INTO ledger_pending (entry_id, recorded_at) VALUES (?1, ?2)",
         )
         .bind(r.id)
         .bind(ms(r.recorded_at))
@@ -86,12 +88,6 @@ pub(crate) async fn insert_audit(
         .execute(&mut **tx)
         .await
         .or_store()?;
-        sqlx::query("INSERT INTO ledger_pending (entry_id, recorded_at) VALUES (?, ?)")
-            .bind(r.id)
-            .bind(ms(r.recorded_at))
-            .execute(&mut **tx)
-            .await
-            .or_store()?;
     }
     Ok(())
 }

@@ -18,6 +18,7 @@ mod presentations;
 mod refreshers;
 mod requests;
 mod rows;
+mod sessions;
 mod sign_on;
 mod store;
 mod timesheets;

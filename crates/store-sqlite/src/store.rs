@@ -139,16 +139,26 @@ pub(crate) async fn book_in(
     booking: &Booking,
     working_time: Option<&WorkingTimeCheck>,
 ) -> Result<BookOutcome, StoreError> {
-    let state: Option<(String, i64, i64, Uuid)> =
-        sqlx::query_as("SELECT status, booked, places, org_id FROM shifts WHERE id = ?")
-            .bind(booking.shift_id.0)
-            .fetch_optional(&mut **tx)
-            .await
-            .or_store()?;
+    // The shift and any earlier booking with this key, in one query.
+    let state: Option<(String, i64, i64, Uuid, Option<Uuid>)> = sqlx::query_as(
+        "SELECT status, booked, places, org_id, \
+         (SELECT id FROM bookings WHERE worker_id = ?2 AND idempotency_key = ?3) \
+         FROM shifts WHERE id = ?1",
+    )
+    .bind(booking.shift_id.0)
+    .bind(booking.worker_id.0)
+    .bind(&booking.idempotency_key)
+    .fetch_optional(&mut **tx)
+    .await
+    .or_store()?;
     let booked_now = state.as_ref().map_or(0, |(_, booked, ..)| *booked);
-    if let Some(existing) =
-        find_booking_by_key(tx, booking.worker_id, &booking.idempotency_key).await?
-    {
+    // Read in full only when there is one (with no such shift, a key used for another shift is
+    // still a reused key).
+    let repeated = match &state {
+        Some((.., None)) => None,
+        _ => find_booking_by_key(tx, booking.worker_id, &booking.idempotency_key).await?,
+    };
+    if let Some(existing) = repeated {
         if existing.shift_id != booking.shift_id {
             return Err(Conflict::IdempotencyKeyReused.into());
         }
@@ -161,8 +171,8 @@ pub(crate) async fn book_in(
     let trust = match state {
         None => return Err(StoreError::NotFound),
         Some((status, ..)) if status != "open" => return Err(Conflict::ShiftNotOpen.into()),
-        Some((_, booked, places, _)) if booked >= places => return Err(Conflict::ShiftFull.into()),
-        Some((.., org)) => OrgId(org),
+        Some((_, booked, places, ..)) if booked >= places => return Err(Conflict::ShiftFull.into()),
+        Some((.., org, _)) => OrgId(org),
     };
     if let Some(check) = working_time {
         crate::working_time::enforce(&mut **tx, booking, trust, check).await?;
@@ -462,6 +472,14 @@ impl Store for SqliteStore {
                 expires_at: DateTime::from_timestamp_millis(expires)?,
             })
         }))
+    }
+
+    async fn signed_in(
+        &self,
+        token_hash: &str,
+        now: DateTime<Utc>,
+    ) -> Result<Option<SignedIn>, StoreError> {
+        crate::sessions::signed_in(&self.reader, token_hash, now).await
     }
 
     async fn delete_session(&self, token_hash: &str) -> Result<(), StoreError> {
