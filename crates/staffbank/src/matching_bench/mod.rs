@@ -230,6 +230,13 @@ async fn burst_on(
         fx.shifts.len(),
         started.elapsed().as_secs_f64()
     );
+    if url.starts_with("postgres") {
+        // The set-up and the offers wrote tens of thousands of rows: settle them first, so that
+        // autovacuum does not start on them in the middle of the rush and the figure is steady.
+        let pool = sqlx::PgPool::connect(url).await?;
+        sqlx::query("VACUUM (ANALYZE)").execute(&pool).await?;
+        pool.close().await;
+    }
     let before = cpu::CpuSnapshot::take(server.child.id());
     let result = burst::run(&server.base, &fx, size.concurrency).await?;
     let used = before.until(&cpu::CpuSnapshot::take(server.child.id()));
