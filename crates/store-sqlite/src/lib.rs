@@ -3,9 +3,11 @@
 //! SQLite allows one writer at a time, so every write here runs in a `BEGIN IMMEDIATE` transaction
 //! on a single writer connection (WAL, `synchronous = FULL`): writes are serialised, which is what
 //! makes "check for a free place and an overlap, then insert" safe. Reads use a separate pool and
-//! run alongside. Triggers in the schema refuse overlapping bookings and over-full shifts even if
+//! run alongside; an instant booking judges the worker's week on a reader and holds the writer
+//! only to insert, guarded by the worker's bookings version (see `booking`). Triggers in the schema refuse overlapping bookings and over-full shifts even if
 //! the code above them were wrong.
 
+mod booking;
 mod candidates;
 mod credentials;
 mod error;

@@ -33,7 +33,7 @@ pub(crate) const SHIFT_COLUMNS: &str =
      required_credentials, released_at, collaborative_bank_id, collaborative_at, \
      priority_window_minutes, booking_mode, cancellation_notice_minutes, agency_at, agency_by, \
      agency_reason, premium_percent, premium_override_reason";
-const BOOKING_COLUMNS: &str =
+pub(crate) const BOOKING_COLUMNS: &str =
     "id, shift_id, worker_id, starts_at, ends_at, status, idempotency_key, \
      created_at, cancelled_by, cancelled_by_user, cancel_reason, cancelled_at, late_cancellation";
 
@@ -177,9 +177,11 @@ pub(crate) async fn book_in(
     if let Some(check) = working_time {
         crate::working_time::enforce(&mut **tx, booking, trust, check).await?;
     }
+    // The worker's bookings version moves on with every booking (see [`crate::booking`]).
     sqlx::query(
         "INSERT INTO bookings (id, shift_id, worker_id, starts_at, ends_at, status, idempotency_key, \
-         created_at) VALUES (?, ?, ?, ?, ?, 'active', ?, ?)",
+         created_at) VALUES (?1, ?2, ?3, ?4, ?5, 'active', ?6, ?7); \
+         UPDATE workers SET bookings_version = bookings_version + 1 WHERE id = ?3",
     )
     .bind(booking.id.0)
     .bind(booking.shift_id.0)
@@ -201,7 +203,7 @@ pub(crate) async fn book_in(
     })
 }
 
-fn places_count(booked: i64) -> Result<u16, StoreError> {
+pub(crate) fn places_count(booked: i64) -> Result<u16, StoreError> {
     u16::try_from(booked).map_err(|e| StoreError::Unexpected(anyhow::anyhow!("place count: {e}")))
 }
 
@@ -814,15 +816,7 @@ impl Store for SqliteStore {
         audit: &[AuditRecord],
         working_time: Option<&WorkingTimeCheck>,
     ) -> Result<BookOutcome, StoreError> {
-        let mut tx = self.begin().await?;
-        let outcome = book_in(&mut tx, booking, working_time).await?;
-        if outcome.replayed {
-            tx.rollback().await.or_store()?;
-        } else {
-            insert_audit(&mut tx, audit).await?;
-            tx.commit().await.or_store()?;
-        }
-        Ok(outcome)
+        crate::booking::book(self, booking, audit, working_time).await
     }
 
     async fn request_booking(
