@@ -50,8 +50,11 @@ impl SqliteStore {
             .synchronous(SqliteSynchronous::Full)
             .foreign_keys(true)
             .busy_timeout(Duration::from_secs(30));
+        // Each connection is already checked (a hand-off to its thread) when it goes back to the
+        // pool; checking it again on the way out would add one to every query.
         let writer = SqlitePoolOptions::new()
             .max_connections(1)
+            .test_before_acquire(false)
             .connect_with(options.clone())
             .await
             .context("Failed to open the SQLite database for writing")?;
@@ -61,6 +64,7 @@ impl SqliteStore {
             .context("Failed to migrate the SQLite database")?;
         let reader = SqlitePoolOptions::new()
             .max_connections(8)
+            .test_before_acquire(false)
             .connect_with(options.read_only(true))
             .await
             .context("Failed to open the SQLite database for reading")?;
