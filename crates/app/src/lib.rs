@@ -26,6 +26,7 @@ pub mod passport;
 pub mod payroll;
 pub mod presentations;
 mod principal;
+mod ranked_pool;
 pub mod rate_cards;
 pub mod refreshers;
 pub mod release;
