@@ -26,7 +26,6 @@ pub mod passport;
 pub mod payroll;
 pub mod presentations;
 mod principal;
-mod ranked_pool;
 pub mod rate_cards;
 pub mod refreshers;
 pub mod release;

@@ -5,7 +5,7 @@
 //! Regulations) and the same ranking. The working-time rules are the costly part, so they run last
 //! and lazily, in rank order, until a page is full.
 
-use std::collections::HashSet;
+use std::collections::{HashMap, HashSet};
 
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
@@ -13,7 +13,7 @@ use staffbank_domain::eligibility::{self, Ineligibility};
 use staffbank_domain::ranking::{self, Rank, RankFacts, ShiftTimes, FAIRNESS_PERIOD};
 use staffbank_domain::working_time::{Worked, WorkingTimeRules};
 use staffbank_domain::*;
-use staffbank_store::{MatchQuery, MatchableShift, Shift, Worker};
+use staffbank_store::{Credential, MatchQuery, MatchableShift, PoolQuery, Shift, Ward, Worker};
 use uuid::Uuid;
 
 use crate::shifts::{breaches_of, shift_facts, worker_facts};
@@ -24,6 +24,8 @@ use crate::{App, AppError, Principal};
 const SEARCH_CAP: u32 = 3000;
 /// Most near-misses returned.
 const NEAR_MISSES: usize = 20;
+/// Candidates judged against the working-time rules per round trip to the store.
+const CANDIDATE_BATCH: usize = 64;
 
 /// Filters of a worker's shift search.
 #[derive(Debug, Default, Deserialize, utoipa::IntoParams)]
@@ -137,16 +139,20 @@ fn explain(reasons: &[Ineligibility]) -> Vec<String> {
     reasons.iter().map(ToString::to_string).collect()
 }
 
-pub(crate) fn hours(minutes: i64) -> f64 {
+/// A shift's candidate pool, ranked and judged.
+pub(crate) struct RankedPool {
+    /// Who may book it now, best first.
+    pub eligible: Vec<(Rank, RankFacts, Worker)>,
+    /// Who nearly may, with the reasons (unsorted).
+    pub near: Vec<(Worker, Vec<Ineligibility>)>,
+}
+
+fn hours(minutes: i64) -> f64 {
     (minutes as f64 / 6.0).round() / 10.0
 }
 
 /// The working-time and overlap reasons of adding `shift` to `held`.
-pub(crate) fn booking_reasons(
-    worker: &Worker,
-    held: &[Worked],
-    shift: &Shift,
-) -> Vec<Ineligibility> {
+fn booking_reasons(worker: &Worker, held: &[Worked], shift: &Shift) -> Vec<Ineligibility> {
     if held.iter().any(|w| w.window.overlaps(shift.window)) {
         return vec![Ineligibility::HoldsOverlappingBooking];
     }
@@ -364,5 +370,113 @@ impl App {
             .filter(|b| b.status == staffbank_domain::booking::BookingStatus::Active)
             .map(|b| b.worker_id)
             .collect())
+    }
+
+    /// Ranks the members of a shift's banks in its group and grades (all but `leave_out`) and
+    /// judges them in rank order: the best `limit` who may book it at `now`, and the near-misses
+    /// (one reason, or failing only the overlap and working-time rules) among those judged.
+    pub(crate) async fn rank_pool(
+        &self,
+        shift: &Shift,
+        ward: &Ward,
+        now: DateTime<Utc>,
+        limit: usize,
+        leave_out: &HashSet<WorkerId>,
+    ) -> Result<RankedPool, AppError> {
+        let site = self
+            .store
+            .site(ward.site_id)
+            .await?
+            .ok_or(AppError::NotFound)?;
+        let pool = self
+            .store
+            .candidate_pool(&PoolQuery {
+                banks: shift.schedule().banks().collect(),
+                staff_group: shift.staff_group,
+                grades: Grade::all().filter(|g| shift.grades.contains(*g)).collect(),
+                ward: ward.id,
+                now,
+                from: now - FAIRNESS_PERIOD,
+                to: now + FAIRNESS_PERIOD,
+            })
+            .await?;
+        // Everyone is ranked (cheap); the hard rules are then judged in rank order, a batch at a
+        // time, until the page is full, so a large pool costs one read and a few small ones.
+        let mut ranked: Vec<(Rank, RankFacts, Worker)> = pool
+            .into_iter()
+            .filter(|m| !leave_out.contains(&m.worker.id))
+            .map(|m| {
+                let rank_facts = RankFacts {
+                    distance_km: m
+                        .worker
+                        .home
+                        .map(|home| ranking::distance_km(home, site.location)),
+                    max_travel_km: m.worker.max_travel_km,
+                    worked_ward_before: m.worked_ward,
+                    preferred_times: m.worker.shift_times.matches(shift.window),
+                    hours_this_period: hours(m.minutes_in_period),
+                };
+                (ranking::rank(&rank_facts), rank_facts, m.worker)
+            })
+            .collect();
+        ranked.sort_by(|a, b| b.0.cmp(&a.0).then(a.2.id.cmp(&b.2.id)));
+        let facts = shift_facts(shift);
+        let mut eligible = Vec::new();
+        let mut near = Vec::new();
+        let mut ranked = ranked.into_iter().peekable();
+        while eligible.len() < limit && ranked.peek().is_some() {
+            let batch: Vec<_> = ranked.by_ref().take(CANDIDATE_BATCH).collect();
+            let ids: Vec<WorkerId> = batch.iter().map(|c| c.2.id).collect();
+            let mut credentials: HashMap<WorkerId, Vec<Credential>> = HashMap::new();
+            for c in self.store.credentials_of_workers(&ids).await? {
+                credentials.entry(c.worker_id).or_default().push(c);
+            }
+            let held = self.held_by(ids.into_iter(), shift).await?;
+            for (rank, rank_facts, worker) in batch {
+                let creds = credentials.get(&worker.id).map_or(&[][..], Vec::as_slice);
+                let reasons = eligibility::check(&worker_facts(&worker, creds), &facts, now);
+                if reasons.len() > 1 {
+                    continue;
+                }
+                if !reasons.is_empty() {
+                    near.push((worker, reasons));
+                    continue;
+                }
+                let reasons = booking_reasons(
+                    &worker,
+                    held.get(&worker.id).map_or(&[][..], Vec::as_slice),
+                    shift,
+                );
+                if !reasons.is_empty() {
+                    near.push((worker, reasons));
+                } else if eligible.len() < limit {
+                    eligible.push((rank, rank_facts, worker));
+                }
+            }
+        }
+        Ok(RankedPool { eligible, near })
+    }
+
+    /// Each worker's bookings everywhere within the working-time horizon of `shift`.
+    async fn held_by(
+        &self,
+        workers: impl Iterator<Item = WorkerId>,
+        shift: &Shift,
+    ) -> Result<HashMap<WorkerId, Vec<Worked>>, AppError> {
+        let ids: Vec<WorkerId> = workers.collect();
+        let horizon = WorkingTimeRules::default().horizon();
+        let mut held: HashMap<WorkerId, Vec<Worked>> = HashMap::new();
+        for (worker, worked) in self
+            .store
+            .worked_by_workers(
+                &ids,
+                shift.window.start() - horizon,
+                shift.window.end() + horizon,
+            )
+            .await?
+        {
+            held.entry(worker).or_default().push(worked);
+        }
+        Ok(held)
     }
 }

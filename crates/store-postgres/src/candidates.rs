@@ -88,37 +88,30 @@ pub(crate) async fn candidate_pool(
     // continuity from one pass over the ward's past shifts and fairness from an index range each;
     // then their memberships of these banks from the covering (bank, worker) index, joined here
     // (joined in SQL, a misestimate can turn it into a nested loop over every member).
-    let minutes = if q.fairness.is_some() {
-        "coalesce((SELECT (sum(extract(epoch FROM b.ends_at - b.starts_at)) / 60)::bigint \
-         FROM bookings b WHERE b.worker_id = w.id AND b.status = 'active' \
-         AND b.starts_at >= $6 AND b.starts_at < $7), 0)"
-    } else {
-        "0::bigint"
-    };
-    let sql = format!(
-        "SELECT w.*, '{{}}'::uuid[] AS banks, '{{}}'::uuid[] AS tiered, \
+    let rows = sqlx::query(
+        "SELECT w.*, '{}'::uuid[] AS banks, '{}'::uuid[] AS tiered, \
          w.id IN (SELECT b.worker_id FROM shifts s JOIN bookings b ON b.shift_id = s.id \
                   WHERE s.ward_id = $4 AND s.starts_at < $5 AND b.status = 'active' AND b.ends_at <= $5) \
-             AS worked_ward, {minutes} AS minutes \
+             AS worked_ward, \
+         coalesce((SELECT (sum(extract(epoch FROM b.ends_at - b.starts_at)) / 60)::bigint \
+                   FROM bookings b WHERE b.worker_id = w.id AND b.status = 'active' \
+                   AND b.starts_at >= $6 AND b.starts_at < $7), 0) AS minutes \
          FROM workers w WHERE w.id = ANY(ARRAY(SELECT m.worker_id FROM bank_memberships m \
          WHERE m.bank_id = ANY($1) AND m.staff_group = $2)) AND w.staff_group = $2 \
-         AND w.grade = ANY($3) ORDER BY w.id"
-    );
-    let mut query = sqlx::query(&sql)
-        .bind(ids(&q.banks, |b: BankId| b.0))
-        .bind(q.staff_group.as_str())
-        .bind(q.grades.iter().map(|g| g.as_str()).collect::<Vec<_>>())
-        .bind(q.ward.0)
-        .bind(q.now);
-    if let Some((from, to)) = q.fairness {
-        query = query.bind(from).bind(to);
-    }
-    let rows = query
-        // Planned afresh for each shift's banks and ward: a cached generic plan scans every worker.
-        .persistent(false)
-        .fetch_all(pool)
-        .await
-        .or_store()?;
+         AND w.grade = ANY($3) ORDER BY w.id",
+    )
+    .bind(ids(&q.banks, |b: BankId| b.0))
+    .bind(q.staff_group.as_str())
+    .bind(q.grades.iter().map(|g| g.as_str()).collect::<Vec<_>>())
+    .bind(q.ward.0)
+    .bind(q.now)
+    .bind(q.from)
+    .bind(q.to)
+    // Planned afresh for each shift's banks and ward: a cached generic plan scans every worker.
+    .persistent(false)
+    .fetch_all(pool)
+    .await
+    .or_store()?;
     let memberships: Vec<(Uuid, Uuid, bool)> = sqlx::query_as(
         "SELECT worker_id, bank_id, tier IS NOT NULL FROM bank_memberships WHERE bank_id = ANY($1) \
          AND staff_group = $2 ORDER BY bank_id",

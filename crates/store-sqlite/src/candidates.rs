@@ -101,17 +101,13 @@ pub(crate) async fn candidate_pool(
     q: &PoolQuery,
 ) -> Result<Vec<PoolMember>, StoreError> {
     let banks = marks(q.banks.len());
-    let minutes = if q.fairness.is_some() {
-        "coalesce((SELECT sum((b.ends_at - b.starts_at) / 60000) FROM bookings b \
-         WHERE b.worker_id = w.id AND b.status = 'active' AND b.starts_at >= ? \
-         AND b.starts_at < ?), 0)"
-    } else {
-        "0"
-    };
     let sql = format!(
         "SELECT w.*, w.id IN (SELECT b.worker_id FROM shifts s JOIN bookings b ON b.shift_id = s.id \
                   WHERE s.ward_id = ? AND s.starts_at < ? AND b.status = 'active' AND b.ends_at <= ?) \
-             AS worked_ward, {minutes} AS minutes \
+             AS worked_ward, \
+         coalesce((SELECT sum((b.ends_at - b.starts_at) / 60000) FROM bookings b \
+                   WHERE b.worker_id = w.id AND b.status = 'active' AND b.starts_at >= ? \
+                   AND b.starts_at < ?), 0) AS minutes \
          FROM workers w WHERE w.id IN (SELECT m.worker_id FROM bank_memberships m \
          WHERE m.bank_id IN ({banks})) AND w.staff_group = ? AND w.grade IN ({}) ORDER BY w.id",
         marks(q.grades.len())
@@ -119,10 +115,9 @@ pub(crate) async fn candidate_pool(
     let mut query = sqlx::query(&sql)
         .bind(q.ward.0)
         .bind(ms(q.now))
-        .bind(ms(q.now));
-    if let Some((from, to)) = q.fairness {
-        query = query.bind(ms(from)).bind(ms(to));
-    }
+        .bind(ms(q.now))
+        .bind(ms(q.from))
+        .bind(ms(q.to));
     for bank in &q.banks {
         query = query.bind(bank.0);
     }

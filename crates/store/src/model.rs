@@ -498,10 +498,10 @@ pub struct PoolQuery {
     pub ward: WardId,
     /// The moment of the search: wards worked before it count.
     pub now: DateTime<Utc>,
-    /// The fairness period, from and to, when each member's booked minutes starting in it are to
-    /// be read; `None` leaves `minutes_in_period` at 0 for a caller that counts them from the
-    /// bookings it reads anyway, and saves an index probe per member.
-    pub fairness: Option<(DateTime<Utc>, DateTime<Utc>)>,
+    /// The fairness period: booked minutes starting from here...
+    pub from: DateTime<Utc>,
+    /// ...to here.
+    pub to: DateTime<Utc>,
 }
 
 /// A member of a candidate pool with what ranking needs from their past.
