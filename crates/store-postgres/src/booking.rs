@@ -12,32 +12,13 @@ use chrono::{DateTime, Utc};
 use sqlx::PgPool;
 use staffbank_domain::working_time::Worked;
 use staffbank_domain::{OrgId, ShiftWindow};
+use staffbank_store::booking::{book_with_retries, SeenBooking, SeenShift};
 use staffbank_store::{AuditRecord, BookOutcome, Booking, Conflict, StoreError, WorkingTimeCheck};
 use uuid::Uuid;
 
 use crate::error::OrStore;
 use crate::rows;
 use crate::store::BOOKING_COLUMNS;
-
-/// Rounds of read, judge and write before giving up on a worker whose bookings keep changing.
-const ATTEMPTS: usize = 5;
-
-/// What the unlocked read saw.
-struct Seen {
-    version: i64,
-    /// An earlier booking with this idempotency key.
-    existing: Option<Booking>,
-    /// The shift's trust and its place count, or `None` when there is no such shift.
-    shift: Option<(OrgId, String, i32, i32)>,
-    /// The worker's active bookings in the working-time span.
-    worked: Vec<Worked>,
-}
-
-/// What the booking statement did.
-enum Written {
-    Booked(i32),
-    VersionMoved,
-}
 
 /// Books `booking`: see the module's description.
 pub(crate) async fn book(
@@ -47,56 +28,13 @@ pub(crate) async fn book(
     working_time: Option<&WorkingTimeCheck>,
 ) -> Result<BookOutcome, StoreError> {
     let span = working_time.map(|check| check.span(booking.window));
-    for _ in 0..ATTEMPTS {
-        let seen = read(pool, booking, span).await?;
-        if let Some(existing) = seen.existing {
-            if existing.shift_id != booking.shift_id {
-                return Err(Conflict::IdempotencyKeyReused.into());
-            }
-            let booked = seen.shift.map_or(0, |(_, _, booked, _)| booked);
-            return Ok(BookOutcome {
-                booking: existing,
-                replayed: true,
-                shift_booked: places_count(booked)?,
-            });
-        }
-        let trust = match seen.shift {
-            None => return Err(StoreError::NotFound),
-            Some((_, status, ..)) if status != "open" => return Err(Conflict::ShiftNotOpen.into()),
-            Some((_, _, booked, places)) if booked >= places => {
-                return Err(Conflict::ShiftFull.into())
-            }
-            Some((trust, ..)) => trust,
-        };
-        if let Some(check) = working_time {
-            check.judge(
-                &seen.worked,
-                Worked {
-                    window: booking.window,
-                    trust,
-                },
-            )?;
-        }
-        match write(pool, booking, audit, seen.version).await {
-            Ok(Written::Booked(booked)) => {
-                let mut stored = booking.clone();
-                stored.status = staffbank_domain::booking::BookingStatus::Active;
-                stored.cancellation = None;
-                return Ok(BookOutcome {
-                    booking: stored,
-                    replayed: false,
-                    shift_booked: places_count(booked)?,
-                });
-            }
-            // A simultaneous request with the same key: the next read finds its booking.
-            Ok(Written::VersionMoved)
-            | Err(StoreError::Conflict(Conflict::IdempotencyKeyReused)) => continue,
-            Err(e) => return Err(e),
-        }
-    }
-    Err(StoreError::Unexpected(anyhow::anyhow!(
-        "the worker's bookings changed on every one of {ATTEMPTS} attempts"
-    )))
+    book_with_retries(
+        booking,
+        working_time,
+        || read(pool, booking, span),
+        |version| write(pool, booking, audit, version),
+    )
+    .await
 }
 
 /// The worker's version, a booking with the same key, the shift's state and the worker's active
@@ -105,7 +43,7 @@ async fn read(
     pool: &PgPool,
     booking: &Booking,
     span: Option<(DateTime<Utc>, DateTime<Utc>)>,
-) -> Result<Seen, StoreError> {
+) -> Result<(i64, SeenBooking), StoreError> {
     // With no rules to judge, the span is empty and no bookings are read.
     let (from, to) = span.unwrap_or((booking.window.start(), booking.window.start()));
     let row = sqlx::query(
@@ -148,12 +86,12 @@ async fn read(
         None => None,
     };
     let shift = match row.try_get::<Option<Uuid>, _>("org_id").map_err(get)? {
-        Some(org) => Some((
-            OrgId(org),
-            row.try_get("shift_status").map_err(get)?,
-            row.try_get("booked").map_err(get)?,
-            row.try_get("places").map_err(get)?,
-        )),
+        Some(org) => Some(SeenShift {
+            trust: OrgId(org),
+            status: row.try_get("shift_status").map_err(get)?,
+            booked: i64::from(row.try_get::<i32, _>("booked").map_err(get)?),
+            places: i64::from(row.try_get::<i32, _>("places").map_err(get)?),
+        }),
         None => None,
     };
     let starts: Vec<DateTime<Utc>> = row
@@ -180,15 +118,18 @@ async fn read(
             })
         })
         .collect::<Result<_, StoreError>>()?;
-    Ok(Seen {
-        version: row.try_get("bookings_version").map_err(get)?,
-        existing,
-        shift,
-        worked,
-    })
+    Ok((
+        row.try_get("bookings_version").map_err(get)?,
+        SeenBooking {
+            existing,
+            shift,
+            worked,
+        },
+    ))
 }
 
-/// One statement, so one transaction: lock the shift, move the worker's version on from `version`
+/// One statement, so one transaction (`Some(places booked)`, or `None` when the version had
+/// moved on from `version`): lock the shift, move the worker's version on from `version`
 /// (which waits for any other booking of theirs to finish first), insert the booking (the place
 /// trigger counts it and the constraints refuse over-booking and overlaps) and its ledger entries.
 async fn write(
@@ -196,7 +137,7 @@ async fn write(
     booking: &Booking,
     audit: &[AuditRecord],
     version: i64,
-) -> Result<Written, StoreError> {
+) -> Result<Option<i64>, StoreError> {
     // The shift is locked first (the worker update's condition reads it), the same order as every
     // other booking path, so two bookings never wait on each other in a circle.
     let row: (Option<String>, Option<i32>, Option<i32>, bool, bool) = sqlx::query_as(
@@ -235,14 +176,10 @@ async fn write(
         (None, ..) => Err(StoreError::NotFound),
         (Some(status), ..) if status != "open" => Err(Conflict::ShiftNotOpen.into()),
         (_, Some(booked), Some(places), ..) if booked >= places => Err(Conflict::ShiftFull.into()),
-        (_, Some(booked), _, true, true) => Ok(Written::Booked(booked + 1)),
-        (_, _, _, false, _) => Ok(Written::VersionMoved),
+        (_, Some(booked), _, true, true) => Ok(Some(i64::from(booked) + 1)),
+        (_, _, _, false, _) => Ok(None),
         _ => Err(StoreError::Unexpected(anyhow::anyhow!(
             "a booking moved the worker's version but was not inserted"
         ))),
     }
-}
-
-fn places_count(booked: i32) -> Result<u16, StoreError> {
-    u16::try_from(booked).map_err(|e| StoreError::Unexpected(anyhow::anyhow!("place count: {e}")))
 }

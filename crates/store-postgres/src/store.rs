@@ -4,7 +4,6 @@ use async_trait::async_trait;
 use chrono::{DateTime, Utc};
 use sqlx::postgres::PgRow;
 use sqlx::{Postgres, Transaction};
-use staffbank_domain::booking::BookingStatus;
 use staffbank_domain::credential_claims::RefresherPeriods;
 use staffbank_domain::pay::export::ExportLine;
 use staffbank_domain::pay::{PaySettings, Premium, RateCard};
@@ -128,7 +127,7 @@ pub(crate) async fn book_in(
         return Ok(BookOutcome {
             booking: existing,
             replayed: true,
-            shift_booked: places_count(booked_now)?,
+            shift_booked: staffbank_store::booking::places_count(i64::from(booked_now))?,
         });
     }
     let trust = match state {
@@ -156,18 +155,7 @@ pub(crate) async fn book_in(
     .execute(&mut **tx)
     .await
     .or_store()?;
-    let mut stored = booking.clone();
-    stored.status = BookingStatus::Active;
-    stored.cancellation = None;
-    Ok(BookOutcome {
-        booking: stored,
-        replayed: false,
-        shift_booked: places_count(booked_now + 1)?,
-    })
-}
-
-fn places_count(booked: i32) -> Result<u16, StoreError> {
-    u16::try_from(booked).map_err(|e| StoreError::Unexpected(anyhow::anyhow!("place count: {e}")))
+    BookOutcome::made(booking, i64::from(booked_now) + 1)
 }
 
 async fn insert_user(

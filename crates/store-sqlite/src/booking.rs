@@ -12,34 +12,17 @@
 
 use sqlx::sqlite::SqliteRow;
 use sqlx::{Row, SqlitePool};
-use staffbank_domain::booking::BookingStatus;
 use staffbank_domain::working_time::Worked;
 use staffbank_domain::{OrgId, ShiftWindow};
-use staffbank_store::{AuditRecord, BookOutcome, Booking, Conflict, StoreError, WorkingTimeCheck};
+use staffbank_store::booking::{book_with_retries, refuse_unbookable, SeenBooking, SeenShift};
+use staffbank_store::{AuditRecord, BookOutcome, Booking, StoreError, WorkingTimeCheck};
 use uuid::Uuid;
 
 use crate::error::OrStore;
 use crate::ledger::insert_audit;
 use crate::rows::{self, instant, ms};
-use crate::store::{places_count, BOOKING_COLUMNS};
+use crate::store::{bind_new_booking, BOOKING_COLUMNS};
 use crate::SqliteStore;
-
-/// Rounds of read, judge and write before giving up on a worker whose bookings keep changing.
-const ATTEMPTS: usize = 5;
-
-/// A shift's state: status, places booked, places.
-type ShiftState = (String, i64, i64);
-
-/// What the read saw.
-struct Seen {
-    version: i64,
-    /// An earlier booking with this idempotency key.
-    existing: Option<Booking>,
-    /// The shift's trust and state, or `None` when there is no such shift.
-    shift: Option<(OrgId, ShiftState)>,
-    /// The worker's active bookings in the working-time span.
-    worked: Vec<Worked>,
-}
 
 /// Books `booking`: see the module's description.
 pub(crate) async fn book(
@@ -49,66 +32,13 @@ pub(crate) async fn book(
     working_time: Option<&WorkingTimeCheck>,
 ) -> Result<BookOutcome, StoreError> {
     let span = working_time.map(|check| check.span(booking.window));
-    for _ in 0..ATTEMPTS {
-        let seen = read(&store.reader, booking, span).await?;
-        if let Some(existing) = seen.existing {
-            if existing.shift_id != booking.shift_id {
-                return Err(Conflict::IdempotencyKeyReused.into());
-            }
-            let booked = seen.shift.map_or(0, |(_, (_, booked, _))| booked);
-            return Ok(BookOutcome {
-                booking: existing,
-                replayed: true,
-                shift_booked: places_count(booked)?,
-            });
-        }
-        let trust = match seen.shift {
-            None => return Err(StoreError::NotFound),
-            Some((trust, state)) => {
-                refuse_unbookable(&state)?;
-                trust
-            }
-        };
-        if let Some(check) = working_time {
-            check.judge(
-                &seen.worked,
-                Worked {
-                    window: booking.window,
-                    trust,
-                },
-            )?;
-        }
-        match write(store, booking, audit, seen.version).await {
-            Ok(Some(booked)) => {
-                let mut stored = booking.clone();
-                stored.status = BookingStatus::Active;
-                stored.cancellation = None;
-                return Ok(BookOutcome {
-                    booking: stored,
-                    replayed: false,
-                    shift_booked: places_count(booked)?,
-                });
-            }
-            // The version moved, or a simultaneous request with the same key got in first (the
-            // next read finds its booking).
-            Ok(None) | Err(StoreError::Conflict(Conflict::IdempotencyKeyReused)) => continue,
-            Err(e) => return Err(e),
-        }
-    }
-    Err(StoreError::Unexpected(anyhow::anyhow!(
-        "the worker's bookings changed on every one of {ATTEMPTS} attempts"
-    )))
-}
-
-/// Refuses a shift that is not open or has no free place.
-fn refuse_unbookable((status, booked, places): &ShiftState) -> Result<(), StoreError> {
-    if status != "open" {
-        Err(Conflict::ShiftNotOpen.into())
-    } else if booked >= places {
-        Err(Conflict::ShiftFull.into())
-    } else {
-        Ok(())
-    }
+    book_with_retries(
+        booking,
+        working_time,
+        || read(&store.reader, booking, span),
+        |version| write(store, booking, audit, version),
+    )
+    .await
 }
 
 /// The worker's version, a booking with the same key, the shift's state and the worker's active
@@ -117,7 +47,7 @@ async fn read(
     reader: &SqlitePool,
     booking: &Booking,
     span: Option<(chrono::DateTime<chrono::Utc>, chrono::DateTime<chrono::Utc>)>,
-) -> Result<Seen, StoreError> {
+) -> Result<(i64, SeenBooking), StoreError> {
     // With no rules to judge, the span is empty and no bookings are read.
     let (from, to) = span.unwrap_or((booking.window.start(), booking.window.start()));
     let found = sqlx::query(
@@ -154,14 +84,12 @@ async fn read(
         None => None,
     };
     let shift = match first.try_get::<Option<Uuid>, _>("org_id").or_store()? {
-        Some(org) => Some((
-            OrgId(org),
-            (
-                first.try_get("status").or_store()?,
-                first.try_get("booked").or_store()?,
-                first.try_get("places").or_store()?,
-            ),
-        )),
+        Some(org) => Some(SeenShift {
+            trust: OrgId(org),
+            status: first.try_get("status").or_store()?,
+            booked: first.try_get("booked").or_store()?,
+            places: first.try_get("places").or_store()?,
+        }),
         None => None,
     };
     let mut worked = Vec::new();
@@ -174,12 +102,14 @@ async fn read(
             worked.push(held(row)?);
         }
     }
-    Ok(Seen {
-        version: first.try_get("bookings_version").or_store()?,
-        existing,
-        shift,
-        worked,
-    })
+    Ok((
+        first.try_get("bookings_version").or_store()?,
+        SeenBooking {
+            existing,
+            shift,
+            worked,
+        },
+    ))
 }
 
 /// One booking the worker holds, from a row of [`read`].
@@ -205,8 +135,9 @@ async fn write(
     // moves on and the shift's state is read in the same hand-off. (sqlx numbers a statement's
     // unused parameters from a running count, so each statement here leaves fewer gaps than there
     // are values.)
-    let query = sqlx::query(
-        "INSERT INTO bookings (id, shift_id, worker_id, starts_at, ends_at, status, \
+    let query = bind_new_booking(
+        sqlx::query(
+            "INSERT INTO bookings (id, shift_id, worker_id, starts_at, ends_at, status, \
          idempotency_key, created_at) SELECT ?1, ?2, ?3, ?4, ?5, 'active', ?6, ?7 FROM shifts \
          WHERE id = ?2 AND status = 'open' AND booked < places \
          AND EXISTS (SELECT 1 FROM workers WHERE id = ?3 AND bookings_version = ?8); \
@@ -214,14 +145,9 @@ async fn write(
          WHERE id = ?3 AND bookings_version = ?8; \
          SELECT status, booked, places, EXISTS (SELECT 1 FROM bookings WHERE id = ?1) AS made \
          FROM shifts WHERE id = ?2",
+        ),
+        booking,
     )
-    .bind(booking.id.0)
-    .bind(booking.shift_id.0)
-    .bind(booking.worker_id.0)
-    .bind(ms(booking.window.start()))
-    .bind(ms(booking.window.end()))
-    .bind(&booking.idempotency_key)
-    .bind(ms(booking.created_at))
     .bind(version);
     let mut tx = store.begin().await?;
     let state = query.fetch_all(&mut *tx).await.or_store()?;
@@ -241,5 +167,5 @@ async fn write(
     }
     tx.rollback().await.or_store()?;
     // Not made: the shift filled or closed since the read, or else the version moved.
-    refuse_unbookable(&(status, booked, places)).map(|()| None)
+    refuse_unbookable(&status, booked, places).map(|()| None)
 }

@@ -2,7 +2,8 @@
 
 use async_trait::async_trait;
 use chrono::{DateTime, Utc};
-use sqlx::sqlite::SqliteRow;
+use sqlx::query::Query;
+use sqlx::sqlite::{SqliteArguments, SqliteRow};
 use sqlx::{Sqlite, Transaction};
 use staffbank_domain::credential_claims::RefresherPeriods;
 use staffbank_domain::pay::export::ExportLine;
@@ -165,7 +166,7 @@ pub(crate) async fn book_in(
         return Ok(BookOutcome {
             booking: existing,
             replayed: true,
-            shift_booked: places_count(booked_now)?,
+            shift_booked: staffbank_store::booking::places_count(booked_now)?,
         });
     }
     let trust = match state {
@@ -178,33 +179,34 @@ pub(crate) async fn book_in(
         crate::working_time::enforce(&mut **tx, booking, trust, check).await?;
     }
     // The worker's bookings version moves on with every booking (see [`crate::booking`]).
-    sqlx::query(
+    bind_new_booking(
+        sqlx::query(
         "INSERT INTO bookings (id, shift_id, worker_id, starts_at, ends_at, status, idempotency_key, \
          created_at) VALUES (?1, ?2, ?3, ?4, ?5, 'active', ?6, ?7); \
          UPDATE workers SET bookings_version = bookings_version + 1 WHERE id = ?3",
+        ),
+        booking,
     )
-    .bind(booking.id.0)
-    .bind(booking.shift_id.0)
-    .bind(booking.worker_id.0)
-    .bind(ms(booking.window.start()))
-    .bind(ms(booking.window.end()))
-    .bind(&booking.idempotency_key)
-    .bind(ms(booking.created_at))
     .execute(&mut **tx)
     .await
     .or_store()?;
-    let mut stored = booking.clone();
-    stored.status = staffbank_domain::booking::BookingStatus::Active;
-    stored.cancellation = None;
-    Ok(BookOutcome {
-        booking: stored,
-        replayed: false,
-        shift_booked: places_count(booked_now + 1)?,
-    })
+    BookOutcome::made(booking, booked_now + 1)
 }
 
-pub(crate) fn places_count(booked: i64) -> Result<u16, StoreError> {
-    u16::try_from(booked).map_err(|e| StoreError::Unexpected(anyhow::anyhow!("place count: {e}")))
+/// Binds a new booking's columns as `?1` to `?7`: id, shift, worker, start, end, idempotency key,
+/// created.
+pub(crate) fn bind_new_booking<'q>(
+    query: Query<'q, Sqlite, SqliteArguments<'q>>,
+    booking: &'q Booking,
+) -> Query<'q, Sqlite, SqliteArguments<'q>> {
+    query
+        .bind(booking.id.0)
+        .bind(booking.shift_id.0)
+        .bind(booking.worker_id.0)
+        .bind(ms(booking.window.start()))
+        .bind(ms(booking.window.end()))
+        .bind(&booking.idempotency_key)
+        .bind(ms(booking.created_at))
 }
 
 async fn find_booking_by_key(

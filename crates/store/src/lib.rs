@@ -5,6 +5,7 @@
 //! locks, SQLite's single writer) to keep the invariants, and the app never holds a transaction open
 //! across its own logic. Every backend must pass [`conformance`].
 
+pub mod booking;
 pub mod conformance;
 mod error;
 mod issuers;

@@ -1,0 +1,141 @@
+//! What both stores' instant booking share: deciding, from what an unlocked read saw, whether a
+//! booking is a retry to replay, is refused, or may be written; and the outcome of each.
+//!
+//! Each store reads the worker's week with their bookings version, decides here, then writes only
+//! if the version is unchanged, reading and deciding again (up to [`BOOKING_ATTEMPTS`] times) when
+//! it moved: [`book_with_retries`].
+
+use std::future::Future;
+
+use staffbank_domain::booking::BookingStatus;
+use staffbank_domain::working_time::Worked;
+use staffbank_domain::OrgId;
+
+use crate::{BookOutcome, Booking, Conflict, StoreError, WorkingTimeCheck};
+
+/// Rounds of read, judge and write before giving up on a worker whose bookings keep changing.
+pub const BOOKING_ATTEMPTS: usize = 5;
+
+/// A shift's state as a booking read it.
+#[derive(Debug, Clone)]
+pub struct SeenShift {
+    /// The trust that posted it (the working-time rules count trusts).
+    pub trust: OrgId,
+    /// `open` or `cancelled`.
+    pub status: String,
+    /// Places booked.
+    pub booked: i64,
+    /// Places offered.
+    pub places: i64,
+}
+
+/// Refuses a shift that is not open (`status`) or has no free place.
+pub fn refuse_unbookable(status: &str, booked: i64, places: i64) -> Result<(), StoreError> {
+    if status != "open" {
+        Err(Conflict::ShiftNotOpen.into())
+    } else if booked >= places {
+        Err(Conflict::ShiftFull.into())
+    } else {
+        Ok(())
+    }
+}
+
+/// What a booking's unlocked read saw.
+#[derive(Debug, Clone)]
+pub struct SeenBooking {
+    /// An earlier booking with the same idempotency key.
+    pub existing: Option<Booking>,
+    /// The shift, or `None` when there is no such shift.
+    pub shift: Option<SeenShift>,
+    /// The worker's active bookings in the working-time span.
+    pub worked: Vec<Worked>,
+}
+
+/// What to do after the read.
+enum Decision {
+    /// A retry of a booking already made: answer with it.
+    Replay(BookOutcome),
+    /// Write the booking, if the worker's version is unchanged.
+    Write,
+}
+
+impl SeenBooking {
+    /// Replays a retry, refuses a reused key, a missing, closed or full shift, or a breach of the
+    /// working-time rules; otherwise the booking may be written.
+    fn decide(
+        self,
+        booking: &Booking,
+        working_time: Option<&WorkingTimeCheck>,
+    ) -> Result<Decision, StoreError> {
+        if let Some(existing) = self.existing {
+            if existing.shift_id != booking.shift_id {
+                return Err(Conflict::IdempotencyKeyReused.into());
+            }
+            return Ok(Decision::Replay(BookOutcome {
+                booking: existing,
+                replayed: true,
+                shift_booked: places_count(self.shift.map_or(0, |s| s.booked))?,
+            }));
+        }
+        let shift = self.shift.ok_or(StoreError::NotFound)?;
+        refuse_unbookable(&shift.status, shift.booked, shift.places)?;
+        if let Some(check) = working_time {
+            check.judge(
+                &self.worked,
+                Worked {
+                    window: booking.window,
+                    trust: shift.trust,
+                },
+            )?;
+        }
+        Ok(Decision::Write)
+    }
+}
+
+impl BookOutcome {
+    /// A booking just made, as stored, with the shift's places booked once it was.
+    pub fn made(booking: &Booking, shift_booked: i64) -> Result<Self, StoreError> {
+        let mut stored = booking.clone();
+        stored.status = BookingStatus::Active;
+        stored.cancellation = None;
+        Ok(Self {
+            booking: stored,
+            replayed: false,
+            shift_booked: places_count(shift_booked)?,
+        })
+    }
+}
+
+/// A stored place count as the outcome carries it.
+pub fn places_count(booked: i64) -> Result<u16, StoreError> {
+    u16::try_from(booked).map_err(|e| StoreError::Unexpected(anyhow::anyhow!("place count: {e}")))
+}
+
+/// The booking loop: `read` gives the worker's bookings version and what it saw, `write` makes the
+/// booking if the version is still the one given (`Some(places booked)`, or `None` when it moved).
+/// A simultaneous request with the same key is found by the next read.
+pub async fn book_with_retries<R, W>(
+    booking: &Booking,
+    working_time: Option<&WorkingTimeCheck>,
+    read: impl Fn() -> R,
+    write: impl Fn(i64) -> W,
+) -> Result<BookOutcome, StoreError>
+where
+    R: Future<Output = Result<(i64, SeenBooking), StoreError>>,
+    W: Future<Output = Result<Option<i64>, StoreError>>,
+{
+    for _ in 0..BOOKING_ATTEMPTS {
+        let (version, seen) = read().await?;
+        if let Decision::Replay(outcome) = seen.decide(booking, working_time)? {
+            return Ok(outcome);
+        }
+        match write(version).await {
+            Ok(Some(booked)) => return BookOutcome::made(booking, booked),
+            Ok(None) | Err(StoreError::Conflict(Conflict::IdempotencyKeyReused)) => continue,
+            Err(e) => return Err(e),
+        }
+    }
+    Err(StoreError::Unexpected(anyhow::anyhow!(
+        "the worker's bookings changed on every one of {BOOKING_ATTEMPTS} attempts"
+    )))
+}
