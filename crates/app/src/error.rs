@@ -68,6 +68,8 @@ pub enum ConflictKind {
     PremiumNotRaised,
     /// The escalation is already resolved.
     EscalationResolved,
+    /// The worker's other bookings kept changing while this one was judged: send it again.
+    BookingsChanged,
     /// The person signing on is not the booked worker: the shift is flagged unfulfilled.
     NotBookedWorker,
 }
@@ -190,6 +192,10 @@ impl From<StoreError> for AppError {
                 Conflict::SmartcardTaken => (
                     ConflictKind::SmartcardTaken,
                     "this smartcard is recorded for another worker",
+                ),
+                Conflict::BookingsChanged => (
+                    ConflictKind::BookingsChanged,
+                    "your other bookings changed while this one was being checked: send it again",
                 ),
                 Conflict::LedgerMoved => {
                     return Self::Unexpected(anyhow::anyhow!("the ledger moved under a sequencer"))

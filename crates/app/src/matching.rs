@@ -383,25 +383,24 @@ impl App {
         limit: usize,
         leave_out: &HashSet<WorkerId>,
     ) -> Result<RankedPool, AppError> {
-        let site = self
-            .store
-            .site(ward.site_id)
-            .await?
-            .ok_or(AppError::NotFound)?;
-        let pool = self
-            .store
-            .candidate_pool(&PoolQuery {
-                banks: shift.schedule().banks().collect(),
-                staff_group: shift.staff_group,
-                grades: Grade::all().filter(|g| shift.grades.contains(*g)).collect(),
-                ward: ward.id,
-                now,
-                from: now - FAIRNESS_PERIOD,
-                to: now + FAIRNESS_PERIOD,
-            })
-            .await?;
+        let query = PoolQuery {
+            banks: shift.schedule().banks().collect(),
+            staff_group: shift.staff_group,
+            grades: Grade::all().filter(|g| shift.grades.contains(*g)).collect(),
+            ward: ward.id,
+            now,
+            from: now - FAIRNESS_PERIOD,
+            to: now + FAIRNESS_PERIOD,
+        };
+        // Side by side: the pool is the long read, and the site is all ranking needs besides.
+        let (site, pool) = tokio::try_join!(
+            self.store.site(ward.site_id),
+            self.store.candidate_pool(&query)
+        )?;
+        let site = site.ok_or(AppError::NotFound)?;
         // Everyone is ranked (cheap); the hard rules are then judged in rank order, a batch at a
         // time, until the page is full, so a large pool costs one read and a few small ones.
+        let night = ranking::is_night(shift.window);
         let mut ranked: Vec<(Rank, RankFacts, Worker)> = pool
             .into_iter()
             .filter(|m| !leave_out.contains(&m.worker.id))
@@ -413,7 +412,7 @@ impl App {
                         .map(|home| ranking::distance_km(home, site.location)),
                     max_travel_km: m.worker.max_travel_km,
                     worked_ward_before: m.worked_ward,
-                    preferred_times: m.worker.shift_times.matches(shift.window),
+                    preferred_times: m.worker.shift_times.accepts(night),
                     hours_this_period: hours(m.minutes_in_period),
                 };
                 (ranking::rank(&rank_facts), rank_facts, m.worker)
@@ -427,11 +426,14 @@ impl App {
         while eligible.len() < limit && ranked.peek().is_some() {
             let batch: Vec<_> = ranked.by_ref().take(CANDIDATE_BATCH).collect();
             let ids: Vec<WorkerId> = batch.iter().map(|c| c.2.id).collect();
+            let (found, held) = tokio::try_join!(
+                async { Ok(self.store.credentials_of_workers(&ids).await?) },
+                self.held_by(ids.iter().copied(), shift)
+            )?;
             let mut credentials: HashMap<WorkerId, Vec<Credential>> = HashMap::new();
-            for c in self.store.credentials_of_workers(&ids).await? {
+            for c in found {
                 credentials.entry(c.worker_id).or_default().push(c);
             }
-            let held = self.held_by(ids.into_iter(), shift).await?;
             for (rank, rank_facts, worker) in batch {
                 let creds = credentials.get(&worker.id).map_or(&[][..], Vec::as_slice);
                 let reasons = eligibility::check(&worker_facts(&worker, creds), &facts, now);

@@ -88,7 +88,7 @@ pub(crate) async fn candidate_pool(
     // continuity from one pass over the ward's past shifts and fairness from an index range each;
     // then their memberships of these banks from the covering (bank, worker) index, joined here
     // (joined in SQL, a misestimate can turn it into a nested loop over every member).
-    let rows = sqlx::query(
+    let members = sqlx::query(
         "SELECT w.*, '{}'::uuid[] AS banks, '{}'::uuid[] AS tiered, \
          w.id IN (SELECT b.worker_id FROM shifts s JOIN bookings b ON b.shift_id = s.id \
                   WHERE s.ward_id = $4 AND s.starts_at < $5 AND b.status = 'active' AND b.ends_at <= $5) \
@@ -109,18 +109,16 @@ pub(crate) async fn candidate_pool(
     .bind(q.to)
     // Planned afresh for each shift's banks and ward: a cached generic plan scans every worker.
     .persistent(false)
-    .fetch_all(pool)
-    .await
-    .or_store()?;
-    let memberships: Vec<(Uuid, Uuid, bool)> = sqlx::query_as(
+    .fetch_all(pool);
+    let banks_of = sqlx::query_as::<_, (Uuid, Uuid, bool)>(
         "SELECT worker_id, bank_id, tier IS NOT NULL FROM bank_memberships WHERE bank_id = ANY($1) \
          AND staff_group = $2 ORDER BY bank_id",
     )
     .bind(ids(&q.banks, |b: BankId| b.0))
     .bind(q.staff_group.as_str())
-    .fetch_all(pool)
-    .await
-    .or_store()?;
+    .fetch_all(pool);
+    // Side by side, on two connections: the members are the long read.
+    let (rows, memberships) = tokio::try_join!(members, banks_of).or_store()?;
     let mut banks: HashMap<Uuid, (Vec<Uuid>, Vec<Uuid>)> = HashMap::new();
     for (worker, bank, tiered) in memberships {
         let entry = banks.entry(worker).or_default();

@@ -2,16 +2,17 @@
 //!
 //! SQLite has one writer, so its throughput is set by how long each booking holds it. The worker's
 //! bookings are read from a reader with their `bookings_version`, and the working-time rules judged
-//! on them, before the write transaction begins. The transaction then makes the booking in one
-//! hand-off to the writer's thread: the insert (only if the shift is open with a free place and the
-//! worker's version is still the one read), the version moved on, and the shift's state as the
-//! insert left it; then the ledger entries and the commit. A version that moved means another booking for the same
+//! on them, before the booking joins the queue for the writer ([`crate::booking_queue`], which
+//! writes whatever has queued in one transaction). There the booking is made in one hand-off to the
+//! writer's thread: the insert (only if the shift is open with a free place and the worker's
+//! version is still the one read), the version moved on, and the shift's state as the insert left
+//! it; then its ledger entries. A version that moved means another booking for the same
 //! worker got in between: the read and the judgement are done again. Every path that inserts a
 //! booking moves the version (see [`crate::store::book_in`]), so no booking is judged on a stale
 //! picture of a worker's week.
 
 use sqlx::sqlite::SqliteRow;
-use sqlx::{Row, SqlitePool};
+use sqlx::{Row, Sqlite, SqlitePool, Transaction};
 use staffbank_domain::working_time::Worked;
 use staffbank_domain::{OrgId, ShiftWindow};
 use staffbank_store::booking::{book_with_retries, refuse_unbookable, SeenBooking, SeenShift};
@@ -19,7 +20,6 @@ use staffbank_store::{AuditRecord, BookOutcome, Booking, StoreError, WorkingTime
 use uuid::Uuid;
 
 use crate::error::OrStore;
-use crate::ledger::insert_audit;
 use crate::rows::{self, instant, ms};
 use crate::store::{bind_new_booking, BOOKING_COLUMNS};
 use crate::SqliteStore;
@@ -36,7 +36,7 @@ pub(crate) async fn book(
         booking,
         working_time,
         || read(&store.reader, booking, span),
-        |version| write(store, booking, audit, version),
+        |version| store.bookings.write(booking, audit, version),
     )
     .await
 }
@@ -122,19 +122,28 @@ fn held(row: &SqliteRow) -> Result<Worked, StoreError> {
     })
 }
 
-/// The write transaction: `Some(places booked)` when the booking was made, `None` when the
-/// worker's version had moved on from `version`.
-async fn write(
-    store: &SqliteStore,
+/// What the insert did with one booking inside a write transaction.
+pub(crate) enum Written {
+    /// Made: the shift's places booked now.
+    Made {
+        /// Places booked once this one was.
+        booked: i64,
+    },
+    /// Not made, and nothing changed: `Ok(None)` when the worker's version had moved on, or why
+    /// the shift refused it.
+    NotMade(Result<Option<i64>, StoreError>),
+}
+
+/// Inserts `booking` in `tx` if the shift is open with a free place and the worker's version is
+/// still `version`, moving the version on, in one hand-off to the writer's thread. The place
+/// trigger counts it; the CHECK and the overlap trigger still stand behind it.
+pub(crate) async fn insert_if_unchanged(
+    tx: &mut Transaction<'static, Sqlite>,
     booking: &Booking,
-    audit: &[AuditRecord],
     version: i64,
-) -> Result<Option<i64>, StoreError> {
-    // The insert takes the place only if there is one and the version is unchanged (the place
-    // trigger counts it, the CHECK and the overlap trigger still stand behind it); the version
-    // moves on and the shift's state is read in the same hand-off. (sqlx numbers a statement's
-    // unused parameters from a running count, so each statement here leaves fewer gaps than there
-    // are values.)
+) -> Result<Written, StoreError> {
+    // sqlx numbers a statement's unused parameters from a running count, so each statement here
+    // leaves fewer gaps than there are values.
     let query = bind_new_booking(
         sqlx::query(
             "INSERT INTO bookings (id, shift_id, worker_id, starts_at, ends_at, status, \
@@ -149,10 +158,9 @@ async fn write(
         booking,
     )
     .bind(version);
-    let mut tx = store.begin().await?;
-    let state = query.fetch_all(&mut *tx).await.or_store()?;
+    let state = query.fetch_all(&mut **tx).await.or_store()?;
     let Some(row) = state.first() else {
-        return Err(StoreError::NotFound);
+        return Ok(Written::NotMade(Err(StoreError::NotFound)));
     };
     let (status, booked, places, made): (String, i64, i64, bool) = (
         row.try_get("status").or_store()?,
@@ -161,11 +169,10 @@ async fn write(
         row.try_get("made").or_store()?,
     );
     if made {
-        insert_audit(&mut tx, audit).await?;
-        tx.commit().await.or_store()?;
-        return Ok(Some(booked));
+        return Ok(Written::Made { booked });
     }
-    tx.rollback().await.or_store()?;
     // Not made: the shift filled or closed since the read, or else the version moved.
-    refuse_unbookable(&status, booked, places).map(|()| None)
+    Ok(Written::NotMade(
+        refuse_unbookable(&status, booked, places).map(|()| None),
+    ))
 }

@@ -4,10 +4,12 @@
 //! on a single writer connection (WAL, `synchronous = FULL`): writes are serialised, which is what
 //! makes "check for a free place and an overlap, then insert" safe. Reads use a separate pool and
 //! run alongside; an instant booking judges the worker's week on a reader and holds the writer
-//! only to insert, guarded by the worker's bookings version (see `booking`). Triggers in the schema refuse overlapping bookings and over-full shifts even if
+//! only to insert, guarded by the worker's bookings version (see `booking`), and bookings that queue
+//! for the writer together share one transaction and one sync (see `booking_queue`). Triggers in the schema refuse overlapping bookings and over-full shifts even if
 //! the code above them were wrong.
 
 mod booking;
+mod booking_queue;
 mod candidates;
 mod credentials;
 mod error;
@@ -38,6 +40,8 @@ use sqlx::SqlitePool;
 pub struct SqliteStore {
     pub(crate) writer: SqlitePool,
     pub(crate) reader: SqlitePool,
+    /// Instant bookings waiting for the writer, written in batches.
+    pub(crate) bookings: booking_queue::BookingQueue,
 }
 
 impl SqliteStore {
@@ -68,7 +72,12 @@ impl SqliteStore {
             .connect_with(options.read_only(true))
             .await
             .context("Failed to open the SQLite database for reading")?;
-        Ok(Self { writer, reader })
+        let bookings = booking_queue::BookingQueue::start(writer.clone());
+        Ok(Self {
+            writer,
+            reader,
+            bookings,
+        })
     }
 
     /// Closes both pools, flushing the write-ahead log.

@@ -135,7 +135,85 @@ where
             Err(e) => return Err(e),
         }
     }
-    Err(StoreError::Unexpected(anyhow::anyhow!(
-        "the worker's bookings changed on every one of {BOOKING_ATTEMPTS} attempts"
-    )))
+    Err(Conflict::BookingsChanged.into())
+}
+
+#[cfg(test)]
+mod tests {
+    use std::cell::Cell;
+
+    use chrono::{TimeZone, Utc};
+    use staffbank_domain::{BookingId, ShiftId, ShiftWindow, WorkerId};
+    use uuid::Uuid;
+
+    use super::*;
+
+    fn booking() -> Booking {
+        let start = Utc.with_ymd_and_hms(2026, 12, 7, 8, 0, 0).unwrap();
+        Booking {
+            id: BookingId(Uuid::now_v7()),
+            shift_id: ShiftId(Uuid::now_v7()),
+            worker_id: WorkerId(Uuid::now_v7()),
+            window: ShiftWindow::new(start, start + chrono::Duration::hours(8)).unwrap(),
+            status: BookingStatus::Active,
+            idempotency_key: "k".into(),
+            created_at: start - chrono::Duration::days(1),
+            cancellation: None,
+        }
+    }
+
+    fn open_shift() -> SeenBooking {
+        SeenBooking {
+            existing: None,
+            shift: Some(SeenShift {
+                trust: OrgId(Uuid::now_v7()),
+                status: "open".into(),
+                booked: 0,
+                places: 2,
+            }),
+            worked: vec![],
+        }
+    }
+
+    #[tokio::test]
+    async fn a_worker_whose_bookings_keep_moving_is_asked_to_send_again_after_the_last_attempt() {
+        let booking = booking();
+        let writes = Cell::new(0);
+        let outcome = book_with_retries(
+            &booking,
+            None,
+            || async { Ok((7, open_shift())) },
+            |_| {
+                writes.set(writes.get() + 1);
+                async { Ok(None) }
+            },
+        )
+        .await;
+        assert!(matches!(
+            outcome,
+            Err(StoreError::Conflict(Conflict::BookingsChanged))
+        ));
+        assert_eq!(writes.get(), BOOKING_ATTEMPTS);
+    }
+
+    #[tokio::test]
+    async fn a_version_that_settles_is_written_on_the_next_attempt() {
+        let booking = booking();
+        let writes = Cell::new(0);
+        let outcome = book_with_retries(
+            &booking,
+            None,
+            || async { Ok((7, open_shift())) },
+            |_| {
+                writes.set(writes.get() + 1);
+                let moved = writes.get() < 3;
+                async move { Ok(if moved { None } else { Some(1) }) }
+            },
+        )
+        .await
+        .expect("booked once the version settles");
+        assert_eq!(writes.get(), 3);
+        assert_eq!(outcome.shift_booked, 1);
+        assert!(!outcome.replayed);
+    }
 }

@@ -38,6 +38,7 @@ macro_rules! conformance_suite {
             open_shifts_show_only_what_a_worker_may_book,
             open_shifts_page_by_start_time,
             places_are_never_exceeded_under_concurrency,
+            a_failed_booking_among_simultaneous_ones_takes_nothing_else_with_it,
             a_worker_never_holds_overlapping_bookings_across_trusts,
             back_to_back_bookings_are_allowed,
             idempotency_keys_replay_and_refuse_reuse,
@@ -611,6 +612,57 @@ pub async fn places_are_never_exceeded_under_concurrency(store: Arc<dyn Store>) 
     let read = store.shift(shift.id).await.unwrap().unwrap();
     assert_eq!((read.booked, read.status), (3, ShiftStatus::Filled));
     assert_eq!(store.bookings_of_shift(shift.id).await.unwrap().len(), 3);
+}
+
+/// Bookings made at the same moment stand or fall alone: one whose ledger entry cannot be written
+/// (its id is already taken) is refused whole, and every other one is made with its entry.
+pub async fn a_failed_booking_among_simultaneous_ones_takes_nothing_else_with_it(
+    store: Arc<dyn Store>,
+) {
+    let world = Arc::new(World::new(store.clone()).await);
+    let shift = world
+        .post(world.shift(0, world.banks[0].id, 24, 12, 20))
+        .await;
+    let mut requests = Vec::new();
+    for i in 0..16 {
+        let worker = world.worker(&format!("W{i}"), &[world.banks[0].id]).await;
+        let record = audit("booking.made", Some(worker.user_id.0), world.now);
+        requests.push((world.booking(&shift, &worker, "rush"), record));
+    }
+    // The seventh booking's entry reuses the third's id.
+    requests[6].1.id = requests[2].1.id;
+    let attempts = requests.iter().cloned().map(|(request, record)| {
+        let world = world.clone();
+        tokio::spawn(async move { world.store.book(&request, &[record], None).await })
+    });
+    let results = futures::future::join_all(attempts).await;
+    let mut made = Vec::new();
+    let mut refused = Vec::new();
+    for ((request, record), result) in requests.iter().zip(results) {
+        match result.unwrap() {
+            Ok(outcome) => made.push((outcome.booking.id, record.id)),
+            Err(_) => refused.push(request.id),
+        }
+    }
+    assert_eq!(refused.len(), 1, "exactly one of the pair is refused");
+    assert!(
+        refused[0] == requests[2].0.id || refused[0] == requests[6].0.id,
+        "only a booking of the pair is refused"
+    );
+    assert_eq!(made.len(), 15);
+    let stored = store.bookings_of_shift(shift.id).await.unwrap();
+    assert_eq!(stored.len(), 15);
+    assert!(stored.iter().all(|b| b.id != refused[0]));
+    assert_eq!(store.shift(shift.id).await.unwrap().unwrap().booked, 15);
+    let pending: std::collections::HashSet<Uuid> = store
+        .pending_entries(100)
+        .await
+        .unwrap()
+        .iter()
+        .map(|r| r.id)
+        .collect();
+    assert!(made.iter().all(|(_, entry)| pending.contains(entry)));
+    assert_eq!(pending.len(), 15);
 }
 
 /// The same worker booking overlapping shifts at two trusts at once gets at most one, every time.

@@ -45,6 +45,9 @@ pub enum Conflict {
     PremiumNotRaised,
     /// The escalation is already resolved.
     EscalationResolved,
+    /// The worker's bookings changed on every attempt to judge this one against them: nothing was
+    /// written, and the same request may simply be sent again.
+    BookingsChanged,
 }
 
 /// What can go wrong in a store call.

@@ -24,6 +24,11 @@ pub const PROBLEM_TYPES: &[(&str, u16, &str)] = &[
     ("method-not-allowed", 405, "Method not allowed"),
     ("shift-full", 409, "Every place on this shift is taken"),
     ("shift-not-open", 409, "This shift is not open for booking"),
+    (
+        "bookings-changed",
+        409,
+        "Your other bookings changed while this one was checked: send it again",
+    ),
     ("shift-started", 409, "The shift has already started"),
     (
         "overlapping-booking",
@@ -232,6 +237,7 @@ fn conflict_slug(kind: ConflictKind) -> &'static str {
         ConflictKind::PremiumNotRaised => "premium-not-raised",
         ConflictKind::EscalationResolved => "escalation-resolved",
         ConflictKind::NotBookedWorker => "not-booked-worker",
+        ConflictKind::BookingsChanged => "bookings-changed",
     }
 }
 
@@ -333,6 +339,7 @@ mod tests {
             ConflictKind::PremiumNotRaised,
             ConflictKind::EscalationResolved,
             ConflictKind::NotBookedWorker,
+            ConflictKind::BookingsChanged,
         ];
         for kind in kinds {
             let problem = Problem::from(AppError::Conflict(kind, "x".into()));

@@ -73,6 +73,10 @@ pub struct MatchingBenchArgs {
     /// comparing changes to the booking path quickly.
     #[arg(long)]
     pub burst_only: bool,
+    /// Measure on the national data an earlier run generated in this database instead of
+    /// generating it again: for comparing changes to the read paths quickly.
+    #[arg(long)]
+    pub reuse: bool,
 }
 
 /// A `staffbank serve` child process on a free port.
@@ -449,20 +453,27 @@ async fn national_figures(
     let taken: i64 = sqlx::query_scalar("SELECT count(*) FROM organisations")
         .fetch_one(pool)
         .await?;
-    anyhow::ensure!(taken == 0, "use an empty database");
-    let scale = national::Scale {
-        trusts: args.trusts,
-        workers: args.workers,
-        open_shifts: args.open_shifts,
-        past_bookings: args.past_bookings,
-    };
-    println!(
-        "== national scale: {} trusts, {} workers, {} open shifts, {} past bookings",
-        scale.trusts, scale.workers, scale.open_shifts, scale.past_bookings
-    );
-    let started = Instant::now();
-    national::generate(pool, scale, Utc::now()).await?;
-    println!("generated in {:.0} s", started.elapsed().as_secs_f64());
+    if args.reuse {
+        println!("== national scale: as generated earlier in this database");
+    } else {
+        anyhow::ensure!(
+            taken == 0,
+            "use an empty database, or --reuse the data in it"
+        );
+        let scale = national::Scale {
+            trusts: args.trusts,
+            workers: args.workers,
+            open_shifts: args.open_shifts,
+            past_bookings: args.past_bookings,
+        };
+        println!(
+            "== national scale: {} trusts, {} workers, {} open shifts, {} past bookings",
+            scale.trusts, scale.workers, scale.open_shifts, scale.past_bookings
+        );
+        let started = Instant::now();
+        national::generate(pool, scale, Utc::now()).await?;
+        println!("generated in {:.0} s", started.elapsed().as_secs_f64());
+    }
 
     let master_key = MasterKey::generate_base64(&mut rand::rngs::OsRng);
     let app = App::new(store.clone(), Arc::new(SystemClock), master(&master_key)?);
