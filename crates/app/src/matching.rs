@@ -420,6 +420,9 @@ impl App {
             .collect();
         ranked.sort_by(|a, b| b.0.cmp(&a.0).then(a.2.id.cmp(&b.2.id)));
         let facts = shift_facts(shift);
+        // A shift that is filled, cancelled or started fails everyone alike: the first batch
+        // gives the near-misses, and walking the rest of the pool could find no one eligible.
+        let closed = facts.status != shift::ShiftStatus::Open || shift.window.start() <= now;
         let mut eligible = Vec::new();
         let mut near = Vec::new();
         let mut ranked = ranked.into_iter().peekable();
@@ -454,6 +457,9 @@ impl App {
                 } else if eligible.len() < limit {
                     eligible.push((rank, rank_facts, worker));
                 }
+            }
+            if closed {
+                break;
             }
         }
         Ok(RankedPool { eligible, near })

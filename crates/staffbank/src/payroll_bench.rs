@@ -213,11 +213,11 @@ async fn insert(pool: &PgPool, fx: &Fixture, rows: &[Row]) -> anyhow::Result<()>
         .execute(&mut *tx)
         .await?;
         sqlx::query(
-            "INSERT INTO bookings (id, shift_id, worker_id, starts_at, ends_at, status, idempotency_key, created_at) \
-             SELECT md5('pbb'||s)::uuid, s, w, st, en, 'active', 'bench-'||s, st - interval '9 days' \
+            "INSERT INTO bookings (id, shift_id, worker_id, starts_at, ends_at, status, idempotency_key, created_at, \
+             ward_id) SELECT md5('pbb'||s)::uuid, s, w, st, en, 'active', 'bench-'||s, st - interval '9 days', $5 \
              FROM unnest($1::uuid[], $2::uuid[], $3::timestamptz[], $4::timestamptz[]) AS u(s, w, st, en)",
         )
-        .bind(&shifts).bind(&workers).bind(&starts).bind(&ends)
+        .bind(&shifts).bind(&workers).bind(&starts).bind(&ends).bind(ward)
         .execute(&mut *tx)
         .await?;
         sqlx::query(

@@ -141,12 +141,13 @@ async fn write(
     // The shift is locked first (the worker update's condition reads it), the same order as every
     // other booking path, so two bookings never wait on each other in a circle.
     let row: (Option<String>, Option<i32>, Option<i32>, bool, bool) = sqlx::query_as(
-        "WITH s AS (SELECT status, booked, places FROM shifts WHERE id = $2 FOR UPDATE), \
+        "WITH s AS (SELECT status, booked, places, ward_id FROM shifts WHERE id = $2 FOR UPDATE), \
          w AS (UPDATE workers SET bookings_version = bookings_version + 1 \
                WHERE id = $3 AND EXISTS (SELECT 1 FROM s WHERE status = 'open' AND booked < places) \
                AND bookings_version = $8 RETURNING id), \
          b AS (INSERT INTO bookings (id, shift_id, worker_id, starts_at, ends_at, status, \
-               idempotency_key, created_at) SELECT $1, $2, $3, $4, $5, 'active', $6, $7 FROM w \
+               idempotency_key, created_at, ward_id) \
+               SELECT $1, $2, $3, $4, $5, 'active', $6, $7, (SELECT ward_id FROM s) FROM w \
                RETURNING id), \
          e AS (INSERT INTO ledger_entries (id, recorded_at, action, tenant, subject, body) \
                SELECT * FROM unnest($9::uuid[], $10::timestamptz[], $11::text[], $12::uuid[], \

@@ -68,8 +68,8 @@ pub(crate) async fn wards_worked(
     before: DateTime<Utc>,
 ) -> Result<Vec<WardId>, StoreError> {
     let wards: Vec<Uuid> = sqlx::query_scalar(
-        "SELECT DISTINCT s.ward_id FROM bookings b JOIN shifts s ON s.id = b.shift_id \
-         WHERE b.worker_id = $1 AND b.status = 'active' AND b.ends_at <= $2",
+        "SELECT DISTINCT ward_id FROM bookings \
+         WHERE worker_id = $1 AND status = 'active' AND ends_at <= $2",
     )
     .bind(worker.0)
     .bind(before)
@@ -85,14 +85,13 @@ pub(crate) async fn candidate_pool(
 ) -> Result<Vec<PoolMember>, StoreError> {
     // The members in the group (memberships carry it, see migration 0006), fetched by id (the
     // ARRAY keeps the planner from scanning every worker), with
-    // continuity from one pass over the ward's past shifts and fairness from an index range each;
+    // continuity from one range of the ward's bookings and fairness from an index range each;
     // then their memberships of these banks from the covering (bank, worker) index, joined here
     // (joined in SQL, a misestimate can turn it into a nested loop over every member).
     let members = sqlx::query(
         "SELECT w.*, '{}'::uuid[] AS banks, '{}'::uuid[] AS tiered, \
-         w.id IN (SELECT b.worker_id FROM shifts s JOIN bookings b ON b.shift_id = s.id \
-                  WHERE s.ward_id = $4 AND s.starts_at < $5 AND b.status = 'active' AND b.ends_at <= $5) \
-             AS worked_ward, \
+         w.id IN (SELECT b.worker_id FROM bookings b \
+                  WHERE b.ward_id = $4 AND b.status = 'active' AND b.ends_at <= $5) AS worked_ward, \
          coalesce((SELECT (sum(extract(epoch FROM b.ends_at - b.starts_at)) / 60)::bigint \
                    FROM bookings b WHERE b.worker_id = w.id AND b.status = 'active' \
                    AND b.starts_at >= $6 AND b.starts_at < $7), 0) AS minutes \

@@ -143,7 +143,8 @@ pub(crate) async fn book_in(
     }
     sqlx::query(
         "INSERT INTO bookings (id, shift_id, worker_id, starts_at, ends_at, status, idempotency_key, \
-         created_at) VALUES ($1, $2, $3, $4, $5, 'active', $6, $7)",
+         created_at, ward_id) VALUES ($1, $2, $3, $4, $5, 'active', $6, $7, \
+         (SELECT ward_id FROM shifts WHERE id = $2))",
     )
     .bind(booking.id.0)
     .bind(booking.shift_id.0)

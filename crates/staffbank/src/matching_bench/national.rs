@@ -151,9 +151,9 @@ pub async fn generate(pool: &PgPool, scale: Scale, now: DateTime<Utc>) -> anyhow
                  + interval '7 hours 30 minutes' AS st) d",
             scale.past_bookings)),
         ("past bookings", format!(
-            "INSERT INTO bookings (id, shift_id, worker_id, starts_at, ends_at, status, idempotency_key, created_at) \
-             SELECT md5('booking'||b)::uuid, md5('past'||b)::uuid, md5('worker'||(b % {w}))::uuid, s.starts_at, \
-             s.ends_at, 'active', 'past-'||b, s.created_at FROM generate_series(0, {}-1) b \
+            "INSERT INTO bookings (id, shift_id, worker_id, starts_at, ends_at, status, idempotency_key, created_at, \
+             ward_id) SELECT md5('booking'||b)::uuid, md5('past'||b)::uuid, md5('worker'||(b % {w}))::uuid, s.starts_at, \
+             s.ends_at, 'active', 'past-'||b, s.created_at, s.ward_id FROM generate_series(0, {}-1) b \
              JOIN shifts s ON s.id = md5('past'||b)::uuid",
             scale.past_bookings)),
     ];

@@ -17,6 +17,7 @@ crate::both_backends!(
     late_cancellations_are_recorded_and_the_trust_pays_for_its_own,
     a_workers_shifts_are_ranked_and_the_rest_explained,
     a_bookers_candidates_are_ranked_with_near_misses,
+    candidates_who_worked_the_ward_rank_first_and_a_filled_shift_has_none,
     a_request_ward_approves_each_booking_once
 );
 
@@ -479,6 +480,45 @@ async fn a_bookers_candidates_are_ranked_with_near_misses(app: TestApp) {
     app.get(&format!("/api/v1/shifts/{shift}/candidates"), &other.booker)
         .await
         .assert_problem(404, "not-found");
+}
+
+async fn candidates_who_worked_the_ward_rank_first_and_a_filled_shift_has_none(app: TestApp) {
+    let trust = app.trust("RXL").await;
+    let regular = app.worker("regular@nurse.test", &[&trust.bank]).await;
+    let newcomer = app.worker("newcomer@nurse.test", &[&trust.bank]).await;
+    // The regular works a shift on the ward, and it passes.
+    let past = app.shift(&trust, &trust.bank, 2, 4, 1).await;
+    assert_eq!(
+        app.book(&regular, &past, "past").await.status,
+        StatusCode::CREATED
+    );
+    app.advance(Duration::hours(8));
+    let shift = app.shift(&trust, &trust.bank, 72, 12, 1).await;
+    let path = format!("/api/v1/shifts/{shift}/candidates");
+    let reply = app.get(&path, &trust.booker).await;
+    assert_eq!(reply.status, StatusCode::OK, "{}", reply.body);
+    let regular_id = app.worker_id(&regular).await.0.to_string();
+    let newcomer_id = app.worker_id(&newcomer).await.0.to_string();
+    let eligible = reply.body["eligible"].as_array().unwrap();
+    let order: Vec<&str> = eligible
+        .iter()
+        .map(|c| c["worker_id"].as_str().unwrap())
+        .collect();
+    assert_eq!(order, vec![regular_id.as_str(), newcomer_id.as_str()]);
+    assert_eq!(eligible[0]["rank"]["worked_ward_before"], true);
+    assert_eq!(eligible[1]["rank"]["worked_ward_before"], false);
+    // Once the newcomer takes the only place, no one is eligible and the regular is told why.
+    assert_eq!(
+        app.book(&newcomer, &shift, "only").await.status,
+        StatusCode::CREATED
+    );
+    let reply = app.get(&path, &trust.booker).await;
+    assert_eq!(reply.status, StatusCode::OK, "{}", reply.body);
+    assert_eq!(reply.body["eligible"], json!([]), "{}", reply.body);
+    let near = reply.body["near_misses"].as_array().unwrap();
+    assert_eq!(near.len(), 1, "{}", reply.body);
+    assert_eq!(near[0]["worker_id"], regular_id.as_str());
+    assert_eq!(near[0]["reasons"][0]["reason"], "shift_not_open");
 }
 
 async fn a_request_ward_approves_each_booking_once(app: TestApp) {
