@@ -175,8 +175,11 @@ mod tests {
         }
     }
 
-    #[tokio::test]
-    async fn a_worker_whose_bookings_keep_moving_is_asked_to_send_again_after_the_last_attempt() {
+    /// Books against a shift that is always open, where the `n`th write (from 1) answers
+    /// `written(n)`: the outcome and the number of writes tried.
+    async fn book_when(
+        written: impl Fn(usize) -> Option<i64>,
+    ) -> (Result<BookOutcome, StoreError>, usize) {
         let booking = booking();
         let writes = Cell::new(0);
         let outcome = book_with_retries(
@@ -185,34 +188,29 @@ mod tests {
             || async { Ok((7, open_shift())) },
             |_| {
                 writes.set(writes.get() + 1);
-                async { Ok(None) }
+                let answer = written(writes.get());
+                async move { Ok(answer) }
             },
         )
         .await;
+        (outcome, writes.get())
+    }
+
+    #[tokio::test]
+    async fn a_worker_whose_bookings_keep_moving_is_asked_to_send_again_after_the_last_attempt() {
+        let (outcome, writes) = book_when(|_| None).await;
         assert!(matches!(
             outcome,
             Err(StoreError::Conflict(Conflict::BookingsChanged))
         ));
-        assert_eq!(writes.get(), BOOKING_ATTEMPTS);
+        assert_eq!(writes, BOOKING_ATTEMPTS);
     }
 
     #[tokio::test]
     async fn a_version_that_settles_is_written_on_the_next_attempt() {
-        let booking = booking();
-        let writes = Cell::new(0);
-        let outcome = book_with_retries(
-            &booking,
-            None,
-            || async { Ok((7, open_shift())) },
-            |_| {
-                writes.set(writes.get() + 1);
-                let moved = writes.get() < 3;
-                async move { Ok(if moved { None } else { Some(1) }) }
-            },
-        )
-        .await
-        .expect("booked once the version settles");
-        assert_eq!(writes.get(), 3);
+        let (outcome, writes) = book_when(|n| (n >= 3).then_some(1)).await;
+        let outcome = outcome.expect("booked once the version settles");
+        assert_eq!(writes, 3);
         assert_eq!(outcome.shift_booked, 1);
         assert!(!outcome.replayed);
     }
