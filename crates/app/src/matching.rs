@@ -430,7 +430,12 @@ impl App {
             let batch: Vec<_> = ranked.by_ref().take(CANDIDATE_BATCH).collect();
             let ids: Vec<WorkerId> = batch.iter().map(|c| c.2.id).collect();
             let (found, held) = tokio::try_join!(
-                async { Ok(self.store.credentials_of_workers(&ids).await?) },
+                async {
+                    self.store
+                        .credentials_of_workers(&ids)
+                        .await
+                        .map_err(AppError::from)
+                },
                 self.held_by(ids.iter().copied(), shift)
             )?;
             let mut credentials: HashMap<WorkerId, Vec<Credential>> = HashMap::new();

@@ -122,26 +122,19 @@ fn held(row: &SqliteRow) -> Result<Worked, StoreError> {
     })
 }
 
-/// What the insert did with one booking inside a write transaction.
-pub(crate) enum Written {
-    /// Made: the shift's places booked now.
-    Made {
-        /// Places booked once this one was.
-        booked: i64,
-    },
-    /// Not made, and nothing changed: `Ok(None)` when the worker's version had moved on, or why
-    /// the shift refused it.
-    NotMade(Result<Option<i64>, StoreError>),
-}
+/// What writing one booking answers: `Some(places booked)` when made, `None` when the worker's
+/// version had moved on, or why the shift refused it (nothing changed in either of those).
+pub(crate) type Answer = Result<Option<i64>, StoreError>;
 
 /// Inserts `booking` in `tx` if the shift is open with a free place and the worker's version is
 /// still `version`, moving the version on, in one hand-off to the writer's thread. The place
-/// trigger counts it; the CHECK and the overlap trigger still stand behind it.
+/// trigger counts it; the CHECK and the overlap trigger still stand behind it. The outer error is
+/// a statement that failed; the inner answer is the booking's.
 pub(crate) async fn insert_if_unchanged(
     tx: &mut Transaction<'static, Sqlite>,
     booking: &Booking,
     version: i64,
-) -> Result<Written, StoreError> {
+) -> Result<Answer, StoreError> {
     // sqlx numbers a statement's unused parameters from a running count, so each statement here
     // leaves fewer gaps than there are values.
     let query = bind_new_booking(
@@ -160,7 +153,7 @@ pub(crate) async fn insert_if_unchanged(
     .bind(version);
     let state = query.fetch_all(&mut **tx).await.or_store()?;
     let Some(row) = state.first() else {
-        return Ok(Written::NotMade(Err(StoreError::NotFound)));
+        return Ok(Err(StoreError::NotFound));
     };
     let (status, booked, places, made): (String, i64, i64, bool) = (
         row.try_get("status").or_store()?,
@@ -169,10 +162,8 @@ pub(crate) async fn insert_if_unchanged(
         row.try_get("made").or_store()?,
     );
     if made {
-        return Ok(Written::Made { booked });
+        return Ok(Ok(Some(booked)));
     }
     // Not made: the shift filled or closed since the read, or else the version moved.
-    Ok(Written::NotMade(
-        refuse_unbookable(&status, booked, places).map(|()| None),
-    ))
+    Ok(refuse_unbookable(&status, booked, places).map(|()| None))
 }

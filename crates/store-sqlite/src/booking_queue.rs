@@ -11,21 +11,18 @@
 //! transaction is rolled back and each booking of the batch is written again in a transaction of
 //! its own, so only the one that failed is refused and nothing of it is kept.
 
-use sqlx::{Sqlite, SqlitePool, Transaction};
+use sqlx::SqlitePool;
 use staffbank_store::{AuditRecord, Booking, StoreError};
 use tokio::sync::{mpsc, oneshot};
 
-use crate::booking::{insert_if_unchanged, Written};
+use crate::booking::{insert_if_unchanged, Answer};
 use crate::error::OrStore;
 use crate::ledger::insert_audit;
+use crate::store::begin_write;
 
 /// Most bookings written in one transaction: enough to share a sync widely, few enough that the
 /// first in a batch does not wait long for the last.
-pub(crate) const BATCH: usize = 64;
-
-/// What a booking's write answers: `Some(places booked)` when made, `None` when the worker's
-/// version had moved on, or why it was refused.
-type Answer = Result<Option<i64>, StoreError>;
+const BATCH: usize = 64;
 
 /// A booking waiting for the writer.
 struct Queued {
@@ -106,19 +103,14 @@ async fn drain(writer: SqlitePool, mut queue: mpsc::Receiver<Queued>) {
 
 /// Writes `batch` in one transaction: each booking's answer, or the error that rolled it all back.
 async fn write_batch(writer: &SqlitePool, batch: &[Queued]) -> Result<Vec<Answer>, StoreError> {
-    let mut tx: Transaction<'static, Sqlite> =
-        writer.begin_with("BEGIN IMMEDIATE").await.or_store()?;
+    let mut tx = begin_write(writer).await?;
     let mut answers = Vec::with_capacity(batch.len());
     for queued in batch {
-        answers.push(
-            match insert_if_unchanged(&mut tx, &queued.booking, queued.version).await? {
-                Written::Made { booked } => {
-                    insert_audit(&mut tx, &queued.audit).await?;
-                    Ok(Some(booked))
-                }
-                Written::NotMade(refused) => refused,
-            },
-        );
+        let answer = insert_if_unchanged(&mut tx, &queued.booking, queued.version).await?;
+        if matches!(answer, Ok(Some(_))) {
+            insert_audit(&mut tx, &queued.audit).await?;
+        }
+        answers.push(answer);
     }
     tx.commit().await.or_store()?;
     Ok(answers)

@@ -5,8 +5,9 @@
 //! makes "check for a free place and an overlap, then insert" safe. Reads use a separate pool and
 //! run alongside; an instant booking judges the worker's week on a reader and holds the writer
 //! only to insert, guarded by the worker's bookings version (see `booking`), and bookings that queue
-//! for the writer together share one transaction and one sync (see `booking_queue`). Triggers in the schema refuse overlapping bookings and over-full shifts even if
-//! the code above them were wrong.
+//! for the writer together share one transaction and one sync (see `booking_queue`). Triggers in
+//! the schema refuse overlapping bookings and over-full shifts even if the code above them were
+//! wrong.
 
 mod booking;
 mod booking_queue;

@@ -4,7 +4,7 @@ use async_trait::async_trait;
 use chrono::{DateTime, Utc};
 use sqlx::query::Query;
 use sqlx::sqlite::{SqliteArguments, SqliteRow};
-use sqlx::{Sqlite, Transaction};
+use sqlx::{Sqlite, SqlitePool, Transaction};
 use staffbank_domain::credential_claims::RefresherPeriods;
 use staffbank_domain::pay::export::ExportLine;
 use staffbank_domain::pay::{PaySettings, Premium, RateCard};
@@ -46,9 +46,17 @@ fn bookings(rows: Vec<SqliteRow>) -> Result<Vec<Booking>, StoreError> {
     rows.iter().map(|r| decode(rows::booking(r)?)).collect()
 }
 
+/// A write transaction on `writer`, taking the write lock at once (`BEGIN IMMEDIATE`), so it never
+/// fails half-way for want of it.
+pub(crate) async fn begin_write(
+    writer: &SqlitePool,
+) -> Result<Transaction<'static, Sqlite>, StoreError> {
+    writer.begin_with("BEGIN IMMEDIATE").await.or_store()
+}
+
 impl SqliteStore {
     pub(crate) async fn begin(&self) -> Result<Transaction<'static, Sqlite>, StoreError> {
-        self.writer.begin_with("BEGIN IMMEDIATE").await.or_store()
+        begin_write(&self.writer).await
     }
 
     async fn load_bank(&self, row: SqliteRow) -> Result<Bank, StoreError> {
