@@ -15,8 +15,8 @@ use staffbank_domain::text::Label;
 use staffbank_domain::working_time::WorkingTimeRules;
 use staffbank_domain::*;
 use staffbank_store::{
-    Booking, CancellationPayment, CancellationRecord, Conflict, Cursor, Page, PayLineKind,
-    PayLineRecord, Shift, StoreError, Worker, WorkingTimeCheck,
+    Booking, CancellationPayment, CancellationRecord, Conflict, Credential, Cursor, Page,
+    PayLineKind, PayLineRecord, Shift, StoreError, Worker, WorkingTimeCheck,
 };
 use uuid::Uuid;
 
@@ -52,6 +52,32 @@ pub fn check_idempotency_key(key: &str) -> Result<(), AppError> {
     Ok(())
 }
 
+/// Refuses unless `worker`, holding `credentials`, may book `shift` at `now`: the rules that
+/// depend only on them and the shift. A full or withdrawn shift is a conflict with the shift's
+/// state, the same answer the database gives a request that loses the race for the last place.
+fn eligible(
+    worker: &Worker,
+    credentials: &[Credential],
+    shift: &Shift,
+    now: DateTime<Utc>,
+) -> Result<(), AppError> {
+    let reasons = eligibility::check(&worker_facts(worker, credentials), &shift_facts(shift), now);
+    for reason in &reasons {
+        if let Ineligibility::ShiftNotOpen { status } = reason {
+            let conflict = match status {
+                ShiftStatus::Filled => StoreError::Conflict(Conflict::ShiftFull),
+                _ => StoreError::Conflict(Conflict::ShiftNotOpen),
+            };
+            return Err(conflict.into());
+        }
+    }
+    if reasons.is_empty() {
+        Ok(())
+    } else {
+        Err(AppError::Ineligible(reasons))
+    }
+}
+
 /// The result of a booking request.
 #[derive(Debug)]
 pub struct Booked {
@@ -72,11 +98,16 @@ impl App {
     ) -> Result<Booked, AppError> {
         check_idempotency_key(key)?;
         let worker = who.require_worker()?;
-        let mut shift = self.visible_shift(who, shift_id).await?;
+        let (mut shift, credentials) = self
+            .store
+            .shift_and_credentials(shift_id, worker.id)
+            .await?
+            .ok_or(AppError::NotFound)?;
+        self.require_visible(who, &shift).await?;
         let now = self.now();
         // A retry of a booking that was made is answered with it, whatever has changed since:
         // looked up only when the booking would be refused (the store replays it otherwise).
-        if let Err(refusal) = self.bookable(worker, &shift, now).await {
+        if let Err(refusal) = Self::bookable(worker, &credentials, &shift, now) {
             let Some(existing) = self.store.booking_by_key(worker.id, key).await? else {
                 return Err(refusal);
             };
@@ -133,11 +164,11 @@ impl App {
     /// Refuses a booking that cannot go ahead as things stand: a ward that approves its
     /// bookings, a shift already full when read (the store still decides the race for the last
     /// place), or a rule the worker does not meet.
-    async fn bookable(
-        &self,
-        worker: &staffbank_store::Worker,
-        shift: &staffbank_store::Shift,
-        now: chrono::DateTime<chrono::Utc>,
+    fn bookable(
+        worker: &Worker,
+        credentials: &[Credential],
+        shift: &Shift,
+        now: DateTime<Utc>,
     ) -> Result<(), AppError> {
         if shift.booking_mode == BookingMode::Request {
             return Err(AppError::Conflict(
@@ -148,39 +179,23 @@ impl App {
         if shift.booked >= shift.places.get() {
             return Err(StoreError::Conflict(Conflict::ShiftFull).into());
         }
-        self.require_eligible(worker, shift, now).await
+        eligible(worker, credentials, shift, now)
     }
 
     /// Refuses unless `worker` may book `shift` at `now` by every rule that depends on them and
     /// the shift (the store then enforces places, overlaps and working time in its transaction).
     pub(crate) async fn require_eligible(
         &self,
-        worker: &staffbank_store::Worker,
-        shift: &staffbank_store::Shift,
-        now: chrono::DateTime<chrono::Utc>,
+        worker: &Worker,
+        shift: &Shift,
+        now: DateTime<Utc>,
     ) -> Result<(), AppError> {
-        let credentials = self.store.credentials_of(worker.id).await?;
-        let reasons = eligibility::check(
-            &worker_facts(worker, &credentials),
-            &shift_facts(shift),
+        eligible(
+            worker,
+            &self.store.credentials_of(worker.id).await?,
+            shift,
             now,
-        );
-        // A full or withdrawn shift is a conflict with the shift's state, the same answer the
-        // database gives a request that loses the race for the last place.
-        for reason in &reasons {
-            if let Ineligibility::ShiftNotOpen { status } = reason {
-                let conflict = match status {
-                    ShiftStatus::Filled => StoreError::Conflict(Conflict::ShiftFull),
-                    _ => StoreError::Conflict(Conflict::ShiftNotOpen),
-                };
-                return Err(conflict.into());
-            }
-        }
-        if reasons.is_empty() {
-            Ok(())
-        } else {
-            Err(AppError::Ineligible(reasons))
-        }
+        )
     }
 
     /// The answer to a booking the store refused on working time: what it would break (or that

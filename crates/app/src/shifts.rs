@@ -476,11 +476,20 @@ impl App {
         id: ShiftId,
     ) -> Result<Shift, AppError> {
         let shift = self.store.shift(id).await?.ok_or(AppError::NotFound)?;
-        if self.manages_shift(who, &shift).await? {
-            return Ok(shift);
+        self.require_visible(who, &shift).await?;
+        Ok(shift)
+    }
+
+    /// Not found unless `who` books for the shift's ward or, as a worker, has had it released to
+    /// one of their banks (a priority window may still keep them from booking it for a while).
+    pub(crate) async fn require_visible(
+        &self,
+        who: &Principal,
+        shift: &Shift,
+    ) -> Result<(), AppError> {
+        if self.manages_shift(who, shift).await? {
+            return Ok(());
         }
-        // A worker sees a shift once it has been released to one of their banks (a priority
-        // window may still keep them from booking it for a while).
         match &who.worker {
             Some(worker)
                 if shift
@@ -488,7 +497,7 @@ impl App {
                     .opens_for(&worker.banks, &worker.banks)
                     .is_some_and(|at| at <= self.now()) =>
             {
-                Ok(shift)
+                Ok(())
             }
             _ => Err(AppError::NotFound),
         }

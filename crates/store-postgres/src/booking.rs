@@ -7,13 +7,17 @@
 //! got in between: the read and the judgement are done again. Every path that inserts a booking
 //! moves the version (see [`crate::store::book_in`]), so no two bookings are ever judged on the
 //! same picture of a worker's week.
+//!
+//! The reads and the write share one connection: sqlx checks every connection handed back to its
+//! pool with a round trip, so each separate hand-back would cost the database a wake-up of its own.
 
 use chrono::{DateTime, Utc};
-use sqlx::PgPool;
+use sqlx::{PgConnection, PgPool};
 use staffbank_domain::working_time::Worked;
 use staffbank_domain::{OrgId, ShiftWindow};
 use staffbank_store::booking::{book_with_retries, SeenBooking, SeenShift};
 use staffbank_store::{AuditRecord, BookOutcome, Booking, Conflict, StoreError, WorkingTimeCheck};
+use tokio::sync::Mutex;
 use uuid::Uuid;
 
 use crate::error::OrStore;
@@ -28,11 +32,15 @@ pub(crate) async fn book(
     working_time: Option<&WorkingTimeCheck>,
 ) -> Result<BookOutcome, StoreError> {
     let span = working_time.map(|check| check.span(booking.window));
+    let connection = Mutex::new(pool.acquire().await.or_store()?);
     book_with_retries(
         booking,
         working_time,
-        || read(pool, booking, span),
-        |version| write(pool, booking, audit, version),
+        || async { read(&mut *connection.lock().await, booking, span).await },
+        |version| {
+            let connection = &connection;
+            async move { write(&mut *connection.lock().await, booking, audit, version).await }
+        },
     )
     .await
 }
@@ -40,7 +48,7 @@ pub(crate) async fn book(
 /// The worker's version, a booking with the same key, the shift's state and the worker's active
 /// bookings in `span`, in one statement and without locks.
 async fn read(
-    pool: &PgPool,
+    connection: &mut PgConnection,
     booking: &Booking,
     span: Option<(DateTime<Utc>, DateTime<Utc>)>,
 ) -> Result<(i64, SeenBooking), StoreError> {
@@ -65,7 +73,7 @@ async fn read(
     .bind(&booking.idempotency_key)
     .bind(from)
     .bind(to)
-    .fetch_optional(pool)
+    .fetch_optional(&mut *connection)
     .await
     .or_store()?
     // The worker is the caller's own record: gone only if deleted since they signed in.
@@ -78,7 +86,7 @@ async fn read(
             let sql = format!("SELECT {BOOKING_COLUMNS} FROM bookings WHERE id = $1");
             let found = sqlx::query(&sql)
                 .bind(id)
-                .fetch_one(pool)
+                .fetch_one(&mut *connection)
                 .await
                 .or_store()?;
             Some(Booking::try_from(rows::booking(&found)?).map_err(StoreError::Unexpected)?)
@@ -133,7 +141,7 @@ async fn read(
 /// (which waits for any other booking of theirs to finish first), insert the booking (the place
 /// trigger counts it and the constraints refuse over-booking and overlaps) and its ledger entries.
 async fn write(
-    pool: &PgPool,
+    connection: &mut PgConnection,
     booking: &Booking,
     audit: &[AuditRecord],
     version: i64,
@@ -170,7 +178,7 @@ async fn write(
     .bind(audit.iter().map(|r| r.tenant.map(|t| t.0)).collect::<Vec<_>>())
     .bind(audit.iter().map(|r| r.subject).collect::<Vec<_>>())
     .bind(audit.iter().map(|r| r.body.clone()).collect::<Vec<_>>())
-    .fetch_one(pool)
+    .fetch_one(connection)
     .await
     .or_store()?;
     match row {

@@ -134,18 +134,25 @@ pub(crate) fn shift(row: &PgRow) -> Result<RawShift, StoreError> {
 }
 
 pub(crate) fn credential(row: &PgRow) -> Result<RawCredential, StoreError> {
+    credential_prefixed(row, "")
+}
+
+/// A credential whose columns were selected with `prefix` before each name, beside another
+/// table's columns of the same names.
+pub(crate) fn credential_prefixed(row: &PgRow, prefix: &str) -> Result<RawCredential, StoreError> {
+    let column = |name: &str| format!("{prefix}{name}");
     Ok(RawCredential {
-        id: get(row, "id")?,
-        worker_id: get(row, "worker_id")?,
-        kind: get(row, "kind")?,
-        dbs_level: get(row, "dbs_level")?,
-        issuer_org_id: get(row, "issuer_org_id")?,
-        valid_from: get(row, "valid_from")?,
-        valid_until: get(row, "valid_until")?,
-        status: get(row, "status")?,
-        revoked_at: get(row, "revoked_at")?,
-        recorded_by: get(row, "recorded_by")?,
-        recorded_at: get(row, "recorded_at")?,
+        id: get(row, &column("id"))?,
+        worker_id: get(row, &column("worker_id"))?,
+        kind: get(row, &column("kind"))?,
+        dbs_level: get(row, &column("dbs_level"))?,
+        issuer_org_id: get(row, &column("issuer_org_id"))?,
+        valid_from: get(row, &column("valid_from"))?,
+        valid_until: get(row, &column("valid_until"))?,
+        status: get(row, &column("status"))?,
+        revoked_at: get(row, &column("revoked_at"))?,
+        recorded_by: get(row, &column("recorded_by"))?,
+        recorded_at: get(row, &column("recorded_at"))?,
     })
 }
 

@@ -595,6 +595,14 @@ impl Store for PgStore {
         crate::credentials::of_worker(&self.pool, worker).await
     }
 
+    async fn shift_and_credentials(
+        &self,
+        shift: ShiftId,
+        worker: WorkerId,
+    ) -> Result<Option<(Shift, Vec<Credential>)>, StoreError> {
+        crate::credentials::shift_and_credentials(&self.pool, shift, worker).await
+    }
+
     async fn raise_premium(
         &self,
         shift: ShiftId,

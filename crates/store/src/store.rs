@@ -193,6 +193,18 @@ pub trait Store: Send + Sync + 'static {
     async fn credential(&self, id: CredentialId) -> Result<Option<Credential>, StoreError>;
     /// Every credential of a worker, revoked and expired ones included, newest first.
     async fn credentials_of(&self, worker: WorkerId) -> Result<Vec<Credential>, StoreError>;
+    /// A shift and every credential of a worker: what a booking is judged on. A store over a
+    /// network reads both in one round trip; the rush of a shift release is made of these.
+    async fn shift_and_credentials(
+        &self,
+        shift: ShiftId,
+        worker: WorkerId,
+    ) -> Result<Option<(Shift, Vec<Credential>)>, StoreError> {
+        let Some(shift) = self.shift(shift).await? else {
+            return Ok(None);
+        };
+        Ok(Some((shift, self.credentials_of(worker).await?)))
+    }
 
     /// Raises a shift's discretionary premium; `PremiumNotRaised` unless it is higher than the
     /// one it offers (everyone booked on it was promised that one), and nothing changes.

@@ -418,6 +418,15 @@ pub async fn run(args: MatchingBenchArgs) -> anyhow::Result<()> {
     );
     let store = open_store(&args.database_url).await?;
     let pool = sqlx::PgPool::connect(&args.database_url).await?;
+    // The transport changes every figure on one machine: TCP over loopback costs the database a
+    // network stack's work per round trip that a Unix socket does not.
+    let server: Option<String> = sqlx::query_scalar("SELECT host(inet_server_addr())")
+        .fetch_one(&pool)
+        .await?;
+    match server {
+        Some(address) => println!("PostgreSQL over TCP to {address}"),
+        None => println!("PostgreSQL over its local Unix socket"),
+    }
     if !args.burst_only {
         national_figures(&args, &store, &pool).await?;
     }

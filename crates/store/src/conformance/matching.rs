@@ -65,7 +65,34 @@ pub async fn credentials_are_recorded_then_only_revoked(store: Arc<dyn Store>) {
     ));
     assert_eq!(
         store.credential(recorded[1].id).await.unwrap(),
-        Some(revoked)
+        Some(revoked.clone())
+    );
+
+    // Read beside a shift, as a booking reads them: the same credentials, and a worker with none
+    // still gets the shift.
+    let shift = world
+        .post(world.shift(0, world.banks[0].id, 24, 8, 1))
+        .await;
+    let (read, held) = store
+        .shift_and_credentials(shift.id, worker.id)
+        .await
+        .unwrap()
+        .unwrap();
+    assert_eq!(read, shift);
+    assert_eq!(held, vec![revoked, recorded[0].clone()]);
+    let newcomer = world.worker("Bea", &[world.banks[0].id]).await;
+    let (read, held) = store
+        .shift_and_credentials(shift.id, newcomer.id)
+        .await
+        .unwrap()
+        .unwrap();
+    assert_eq!((read, held), (shift, vec![]));
+    assert_eq!(
+        store
+            .shift_and_credentials(ShiftId(new_id()), worker.id)
+            .await
+            .unwrap(),
+        None
     );
 }
 
