@@ -360,16 +360,22 @@ async fn late_cancellations_are_recorded_and_the_trust_pays_for_its_own(app: Tes
     .assert_problem(404, "not-found");
 }
 
+/// `nurse` books a four-hour shift of the trust's starting two hours from now, and the clock
+/// moves past it.
+async fn work_a_past_shift(app: &TestApp, trust: &Trust, nurse: &str) {
+    let past = app.shift(trust, &trust.bank, 2, 4, 1).await;
+    assert_eq!(
+        app.book(nurse, &past, "past").await.status,
+        StatusCode::CREATED
+    );
+    app.advance(Duration::hours(8));
+}
+
 async fn a_workers_shifts_are_ranked_and_the_rest_explained(app: TestApp) {
     let trust = app.trust("RXL").await;
     let nurse = app.worker("lee@nurse.test", &[&trust.bank]).await;
     // Work a shift on ward 1, then let it pass.
-    let first = app.shift(&trust, &trust.bank, 2, 4, 1).await;
-    assert_eq!(
-        app.book(&nurse, &first, "past").await.status,
-        StatusCode::CREATED
-    );
-    app.advance(Duration::hours(8));
+    work_a_past_shift(&app, &trust, &nurse).await;
     // Ward 2 of the same trust.
     let site_id = app
         .store
@@ -487,12 +493,7 @@ async fn candidates_who_worked_the_ward_rank_first_and_a_filled_shift_has_none(a
     let regular = app.worker("regular@nurse.test", &[&trust.bank]).await;
     let newcomer = app.worker("newcomer@nurse.test", &[&trust.bank]).await;
     // The regular works a shift on the ward, and it passes.
-    let past = app.shift(&trust, &trust.bank, 2, 4, 1).await;
-    assert_eq!(
-        app.book(&regular, &past, "past").await.status,
-        StatusCode::CREATED
-    );
-    app.advance(Duration::hours(8));
+    work_a_past_shift(&app, &trust, &regular).await;
     let shift = app.shift(&trust, &trust.bank, 72, 12, 1).await;
     let path = format!("/api/v1/shifts/{shift}/candidates");
     let reply = app.get(&path, &trust.booker).await;
