@@ -28,15 +28,16 @@ pub(crate) async fn shift_and_credentials(
     worker: WorkerId,
 ) -> Result<Option<(Shift, Vec<Credential>)>, StoreError> {
     static SQL: LazyLock<String> = LazyLock::new(|| {
-        let prefixed: Vec<String> = COLUMNS
-            .split(',')
-            .map(|c| format!("{0} AS c_{0}", c.trim()))
+        let renamed: Vec<String> = rows::CREDENTIAL
+            .iter()
+            .zip(rows::CREDENTIAL_BESIDE_SHIFT)
+            .map(|(column, name)| format!("{column} AS {name}"))
             .collect();
         format!(
             "SELECT s.*, c.* FROM (SELECT {SHIFT_COLUMNS} FROM shifts WHERE id = $1) s \
              LEFT JOIN LATERAL (SELECT {} FROM credentials WHERE worker_id = $2) c ON true \
              ORDER BY c.c_recorded_at DESC, c.c_id",
-            prefixed.join(", ")
+            renamed.join(", ")
         )
     });
     let rows = sqlx::query(&SQL)
@@ -58,7 +59,7 @@ pub(crate) async fn shift_and_credentials(
             .is_some()
         {
             credentials.push(
-                Credential::try_from(rows::credential_prefixed(row, "c_")?)
+                Credential::try_from(rows::credential_beside_shift(row)?)
                     .map_err(StoreError::Unexpected)?,
             );
         }

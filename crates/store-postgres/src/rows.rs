@@ -133,26 +133,61 @@ pub(crate) fn shift(row: &PgRow) -> Result<RawShift, StoreError> {
     })
 }
 
+/// A credential's columns, as the credentials table names them.
+pub(crate) const CREDENTIAL: [&str; 11] = [
+    "id",
+    "worker_id",
+    "kind",
+    "dbs_level",
+    "issuer_org_id",
+    "valid_from",
+    "valid_until",
+    "status",
+    "revoked_at",
+    "recorded_by",
+    "recorded_at",
+];
+
+/// The same columns renamed to sit beside a shift's columns of the same names in one row.
+pub(crate) const CREDENTIAL_BESIDE_SHIFT: [&str; 11] = [
+    "c_id",
+    "c_worker_id",
+    "c_kind",
+    "c_dbs_level",
+    "c_issuer_org_id",
+    "c_valid_from",
+    "c_valid_until",
+    "c_status",
+    "c_revoked_at",
+    "c_recorded_by",
+    "c_recorded_at",
+];
+
 pub(crate) fn credential(row: &PgRow) -> Result<RawCredential, StoreError> {
-    credential_prefixed(row, "")
+    credential_named(row, &CREDENTIAL)
 }
 
-/// A credential whose columns were selected with `prefix` before each name, beside another
-/// table's columns of the same names.
-pub(crate) fn credential_prefixed(row: &PgRow, prefix: &str) -> Result<RawCredential, StoreError> {
-    let column = |name: &str| format!("{prefix}{name}");
+/// A credential read beside a shift, under [`CREDENTIAL_BESIDE_SHIFT`]'s names.
+pub(crate) fn credential_beside_shift(row: &PgRow) -> Result<RawCredential, StoreError> {
+    credential_named(row, &CREDENTIAL_BESIDE_SHIFT)
+}
+
+/// A credential from the columns `names`, in [`CREDENTIAL`]'s order.
+fn credential_named(row: &PgRow, names: &[&str; 11]) -> Result<RawCredential, StoreError> {
+    let [id, worker_id, kind, dbs_level, issuer_org_id, valid_from, valid_until, status, revoked_at, recorded_by, recorded_at] =
+        *names;
     Ok(RawCredential {
-        id: get(row, &column("id"))?,
-        worker_id: get(row, &column("worker_id"))?,
-        kind: get(row, &column("kind"))?,
-        dbs_level: get(row, &column("dbs_level"))?,
-        issuer_org_id: get(row, &column("issuer_org_id"))?,
-        valid_from: get(row, &column("valid_from"))?,
-        valid_until: get(row, &column("valid_until"))?,
-        status: get(row, &column("status"))?,
-        revoked_at: get(row, &column("revoked_at"))?,
-        recorded_by: get(row, &column("recorded_by"))?,
-        recorded_at: get(row, &column("recorded_at"))?,
+        id: get(row, id)?,
+        worker_id: get(row, worker_id)?,
+        kind: get(row, kind)?,
+        dbs_level: get(row, dbs_level)?,
+        issuer_org_id: get(row, issuer_org_id)?,
+        valid_from: get(row, valid_from)?,
+        valid_until: get(row, valid_until)?,
+        status: get(row, status)?,
+        revoked_at: get(row, revoked_at)?,
+        recorded_by: get(row, recorded_by)?,
+        recorded_at: get(row, recorded_at)?,
     })
 }
 
