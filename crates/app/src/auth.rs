@@ -54,6 +54,14 @@ pub fn token_hash(token: &str) -> String {
     sha256_hex(token.as_bytes())
 }
 
+/// The hash of a token a client presented, refusing at once one that no session could have.
+pub(crate) fn presented_token_hash(token: &str) -> Result<String, AppError> {
+    if token.is_empty() || token.len() > 100 {
+        return Err(AppError::Unauthenticated);
+    }
+    Ok(token_hash(token))
+}
+
 /// SHA-256, hex.
 pub fn sha256_hex(bytes: &[u8]) -> String {
     Sha256::digest(bytes)
@@ -170,19 +178,12 @@ impl App {
 
     /// Turns a token into the principal it belongs to.
     pub async fn authenticate(&self, token: &str) -> Result<Principal, AppError> {
-        if token.is_empty() || token.len() > 100 {
-            return Err(AppError::Unauthenticated);
-        }
         let signed_in = self
             .store
-            .signed_in(&token_hash(token), self.now())
+            .signed_in(&presented_token_hash(token)?, self.now())
             .await?
             .ok_or(AppError::Unauthenticated)?;
-        Ok(Principal {
-            user: signed_in.user,
-            worker: signed_in.worker,
-            session: signed_in.session,
-        })
+        Ok(Principal::from(signed_in))
     }
 
     /// Ends the session behind a token.

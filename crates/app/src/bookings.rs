@@ -15,12 +15,13 @@ use staffbank_domain::text::Label;
 use staffbank_domain::working_time::WorkingTimeRules;
 use staffbank_domain::*;
 use staffbank_store::{
-    Booking, CancellationPayment, CancellationRecord, Conflict, Credential, Cursor, Page,
-    PayLineKind, PayLineRecord, Shift, StoreError, Worker, WorkingTimeCheck,
+    Booking, BookingContext, CancellationPayment, CancellationRecord, Conflict, Credential, Cursor,
+    Page, PayLineKind, PayLineRecord, Shift, StoreError, Worker, WorkingTimeCheck,
 };
 use uuid::Uuid;
 
 use crate::audit::Change;
+use crate::auth::presented_token_hash;
 
 use crate::paging::{next_cursor, Paged};
 use crate::shifts::{shift_facts, worker_facts};
@@ -98,17 +99,55 @@ impl App {
     ) -> Result<Booked, AppError> {
         check_idempotency_key(key)?;
         let worker = who.require_worker()?;
-        let (mut shift, credentials) = self
+        let context = self.store.booking_context(shift_id, worker.id, key).await?;
+        self.book_in_context(who, shift_id, key, context).await
+    }
+
+    /// [`App::book`] for the holder of a bearer `token`, not yet authenticated: the session is
+    /// read together with what the booking is judged on, so that each request of a release's
+    /// rush costs the database one read before its write.
+    #[tracing::instrument(skip_all, fields(shift = %shift_id))]
+    pub async fn book_with_token(
+        &self,
+        token: &str,
+        shift_id: ShiftId,
+        key: &str,
+    ) -> Result<Booked, AppError> {
+        let (signed_in, context) = self
             .store
-            .shift_and_credentials(shift_id, worker.id)
+            .signed_in_to_book(&presented_token_hash(token)?, self.now(), shift_id, key)
             .await?
-            .ok_or(AppError::NotFound)?;
+            .ok_or(AppError::Unauthenticated)?;
+        let who = Principal::from(signed_in);
+        check_idempotency_key(key)?;
+        who.require_worker()?;
+        self.book_in_context(&who, shift_id, key, context).await
+    }
+
+    /// Books `who`, a worker, onto `shift_id` as judged on `context` (`None`: no such shift).
+    async fn book_in_context(
+        &self,
+        who: &Principal,
+        shift_id: ShiftId,
+        key: &str,
+        context: Option<BookingContext>,
+    ) -> Result<Booked, AppError> {
+        let worker = who.require_worker()?;
+        let BookingContext {
+            mut shift,
+            credentials,
+            key_booking,
+        } = context.ok_or(AppError::NotFound)?;
         self.require_visible(who, &shift).await?;
         let now = self.now();
         // A retry of a booking that was made is answered with it, whatever has changed since:
-        // looked up only when the booking would be refused (the store replays it otherwise).
+        // read in full only when the booking would be refused (the store replays it otherwise).
         if let Err(refusal) = Self::bookable(worker, &credentials, &shift, now) {
-            let Some(existing) = self.store.booking_by_key(worker.id, key).await? else {
+            let existing = match key_booking {
+                Some(id) => self.store.booking(id).await?,
+                None => None,
+            };
+            let Some(existing) = existing else {
                 return Err(refusal);
             };
             if existing.shift_id != shift_id {

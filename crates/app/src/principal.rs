@@ -2,7 +2,7 @@
 
 use staffbank_domain::role::{Role, Scope};
 use staffbank_domain::{OrgId, WardId};
-use staffbank_store::{Session, User, Ward, Worker};
+use staffbank_store::{Session, SignedIn, User, Ward, Worker};
 
 use crate::AppError;
 
@@ -18,6 +18,16 @@ pub struct Principal {
     pub worker: Option<Worker>,
     /// The session they are using.
     pub session: Session,
+}
+
+impl From<SignedIn> for Principal {
+    fn from(signed_in: SignedIn) -> Self {
+        Self {
+            user: signed_in.user,
+            worker: signed_in.worker,
+            session: signed_in.session,
+        }
+    }
 }
 
 impl Principal {

@@ -1,70 +1,20 @@
 //! Credentials recorded for workers: written once, then only ever revoked.
 
-use std::sync::LazyLock;
-
 use chrono::{DateTime, Utc};
-use sqlx::{PgPool, Row};
+use sqlx::PgPool;
 use staffbank_domain::text::Label;
-use staffbank_domain::{CredentialId, ShiftId, UserId, WorkerId};
-use staffbank_store::{AuditRecord, Conflict, Credential, Shift, StoreError};
+use staffbank_domain::{CredentialId, UserId, WorkerId};
+use staffbank_store::{AuditRecord, Conflict, Credential, StoreError};
 
 use crate::error::OrStore;
 use crate::ledger::insert_audit;
 use crate::rows;
-use crate::store::SHIFT_COLUMNS;
 
 const COLUMNS: &str = "id, worker_id, kind, dbs_level, issuer_org_id, valid_from, valid_until, \
      status, revoked_at, recorded_by, recorded_at";
 
 fn decode(row: &sqlx::postgres::PgRow) -> Result<Credential, StoreError> {
     Credential::try_from(rows::credential(row)?).map_err(StoreError::Unexpected)
-}
-
-/// A shift and every credential of a worker in one statement (see
-/// [`staffbank_store::Store::shift_and_credentials`]).
-pub(crate) async fn shift_and_credentials(
-    pool: &PgPool,
-    shift: ShiftId,
-    worker: WorkerId,
-) -> Result<Option<(Shift, Vec<Credential>)>, StoreError> {
-    static SQL: LazyLock<String> = LazyLock::new(|| {
-        let renamed: Vec<String> = rows::CREDENTIAL
-            .iter()
-            .zip(rows::CREDENTIAL_BESIDE_SHIFT)
-            .map(|(column, name)| format!("{column} AS {name}"))
-            .collect();
-        format!(
-            "SELECT s.*, c.* FROM (SELECT {SHIFT_COLUMNS} FROM shifts WHERE id = $1) s \
-             LEFT JOIN LATERAL (SELECT {} FROM credentials WHERE worker_id = $2) c ON true \
-             ORDER BY c.c_recorded_at DESC, c.c_id",
-            renamed.join(", ")
-        )
-    });
-    let rows = sqlx::query(&SQL)
-        .bind(shift.0)
-        .bind(worker.0)
-        .fetch_all(pool)
-        .await
-        .or_store()?;
-    let Some(first) = rows.first() else {
-        return Ok(None);
-    };
-    let shift = Shift::try_from(rows::shift(first)?).map_err(StoreError::Unexpected)?;
-    let mut credentials = Vec::with_capacity(rows.len());
-    for row in &rows {
-        // A worker with no credentials still gets the shift's row, with nulls beside it.
-        if row
-            .try_get::<Option<uuid::Uuid>, _>("c_id")
-            .map_err(crate::error::map)?
-            .is_some()
-        {
-            credentials.push(
-                Credential::try_from(rows::credential_beside_shift(row)?)
-                    .map_err(StoreError::Unexpected)?,
-            );
-        }
-    }
-    Ok(Some((shift, credentials)))
 }
 
 pub(crate) async fn record(

@@ -6,6 +6,7 @@
 //! for the same shift queue rather than fail. Several server processes can share one database.
 
 mod booking;
+mod booking_context;
 mod candidates;
 mod credentials;
 mod error;

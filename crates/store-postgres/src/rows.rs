@@ -1,5 +1,7 @@
 //! Reading PostgreSQL rows into the store's raw rows.
 
+use std::borrow::Cow;
+
 use sqlx::postgres::PgRow;
 use sqlx::Row;
 use staffbank_store::raw::*;
@@ -92,44 +94,63 @@ pub(crate) fn worker(row: &PgRow) -> Result<RawWorker, StoreError> {
 }
 
 pub(crate) fn shift(row: &PgRow) -> Result<RawShift, StoreError> {
-    let places: i32 = get(row, "places")?;
-    let booked: i32 = get(row, "booked")?;
+    shift_named(row, Cow::Borrowed)
+}
+
+/// What a shift's columns are renamed to when they sit beside a worker's columns of the same
+/// names in one row: each prefixed with this.
+pub(crate) const SHIFT_BESIDE_WORKER: &str = "s_";
+
+/// A shift read beside a worker, under [`SHIFT_BESIDE_WORKER`]'s names.
+pub(crate) fn shift_beside_worker(row: &PgRow) -> Result<RawShift, StoreError> {
+    shift_named(row, |column| {
+        Cow::Owned(format!("{SHIFT_BESIDE_WORKER}{column}"))
+    })
+}
+
+/// A shift from the columns `named` gives for each of the shifts table's column names.
+fn shift_named(
+    row: &PgRow,
+    named: impl Fn(&'static str) -> Cow<'static, str>,
+) -> Result<RawShift, StoreError> {
+    let places: i32 = get(row, &named("places"))?;
+    let booked: i32 = get(row, &named("booked"))?;
     Ok(RawShift {
-        id: get(row, "id")?,
-        org_id: get(row, "org_id")?,
-        ward_id: get(row, "ward_id")?,
-        bank_id: get(row, "bank_id")?,
-        role: get(row, "role")?,
-        staff_group: get(row, "staff_group")?,
-        grade_min: get(row, "grade_min")?,
-        grade_max: get(row, "grade_max")?,
-        required_skills: get(row, "required_skills")?,
-        starts_at: get(row, "starts_at")?,
-        ends_at: get(row, "ends_at")?,
+        id: get(row, &named("id"))?,
+        org_id: get(row, &named("org_id"))?,
+        ward_id: get(row, &named("ward_id"))?,
+        bank_id: get(row, &named("bank_id"))?,
+        role: get(row, &named("role"))?,
+        staff_group: get(row, &named("staff_group"))?,
+        grade_min: get(row, &named("grade_min"))?,
+        grade_max: get(row, &named("grade_max"))?,
+        required_skills: get(row, &named("required_skills"))?,
+        starts_at: get(row, &named("starts_at"))?,
+        ends_at: get(row, &named("ends_at"))?,
         places: i64::from(places),
         booked: i64::from(booked),
-        status: get(row, "status")?,
-        posted_by: get(row, "posted_by")?,
-        created_at: get(row, "created_at")?,
-        required_credentials: get(row, "required_credentials")?,
-        released_at: get(row, "released_at")?,
+        status: get(row, &named("status"))?,
+        posted_by: get(row, &named("posted_by"))?,
+        created_at: get(row, &named("created_at"))?,
+        required_credentials: get(row, &named("required_credentials"))?,
+        released_at: get(row, &named("released_at"))?,
         collaborative: Option::zip(
-            get(row, "collaborative_bank_id")?,
-            get(row, "collaborative_at")?,
+            get(row, &named("collaborative_bank_id"))?,
+            get(row, &named("collaborative_at"))?,
         ),
-        priority_window_minutes: get(row, "priority_window_minutes")?,
-        booking_mode: get(row, "booking_mode")?,
-        cancellation_notice_minutes: get(row, "cancellation_notice_minutes")?,
+        priority_window_minutes: get(row, &named("priority_window_minutes"))?,
+        booking_mode: get(row, &named("booking_mode"))?,
+        cancellation_notice_minutes: get(row, &named("cancellation_notice_minutes"))?,
         agency: match (
-            get(row, "agency_at")?,
-            get(row, "agency_by")?,
-            get(row, "agency_reason")?,
+            get(row, &named("agency_at"))?,
+            get(row, &named("agency_by"))?,
+            get(row, &named("agency_reason"))?,
         ) {
             (Some(at), Some(by), Some(reason)) => Some((at, by, reason)),
             _ => None,
         },
-        premium_percent: i64::from(get::<i32>(row, "premium_percent")?),
-        premium_override_reason: get(row, "premium_override_reason")?,
+        premium_percent: i64::from(get::<i32>(row, &named("premium_percent"))?),
+        premium_override_reason: get(row, &named("premium_override_reason"))?,
     })
 }
 

@@ -595,12 +595,23 @@ impl Store for PgStore {
         crate::credentials::of_worker(&self.pool, worker).await
     }
 
-    async fn shift_and_credentials(
+    async fn booking_context(
         &self,
         shift: ShiftId,
         worker: WorkerId,
-    ) -> Result<Option<(Shift, Vec<Credential>)>, StoreError> {
-        crate::credentials::shift_and_credentials(&self.pool, shift, worker).await
+        key: &str,
+    ) -> Result<Option<BookingContext>, StoreError> {
+        crate::booking_context::booking_context(&self.pool, shift, worker, key).await
+    }
+
+    async fn signed_in_to_book(
+        &self,
+        token_hash: &str,
+        now: DateTime<Utc>,
+        shift: ShiftId,
+        key: &str,
+    ) -> Result<Option<(SignedIn, Option<BookingContext>)>, StoreError> {
+        crate::booking_context::signed_in_to_book(&self.pool, token_hash, now, shift, key).await
     }
 
     async fn raise_premium(

@@ -430,6 +430,19 @@ pub enum Decision {
     },
 }
 
+/// What an instant booking is judged on, read together: the shift, every credential of the
+/// worker (revoked and expired ones included, newest first) and the booking they already made
+/// with the request's idempotency key, so that a retry is answered with it.
+#[derive(Debug, Clone, PartialEq)]
+pub struct BookingContext {
+    /// The shift, as it stood when read.
+    pub shift: Shift,
+    /// The worker's credentials.
+    pub credentials: Vec<Credential>,
+    /// The worker's booking with the same idempotency key, if there is one.
+    pub key_booking: Option<BookingId>,
+}
+
 /// What the store returns for a booking request.
 #[derive(Debug, Clone, PartialEq)]
 pub struct BookOutcome {

@@ -16,14 +16,14 @@ use staffbank_domain::release::{ReleasePolicy, Tier};
 use staffbank_domain::timesheet::TimesheetState;
 
 use crate::{
-    Advance, AgencyRelease, AuditRecord, Bank, BookOutcome, Booking, BookingRequest,
-    CancellationPayment, CancellationRecord, Credential, Decision, DueOffers, Escalation, Hash,
-    IssuerKey, LeafWithBody, LedgerEntry, MatchQuery, MatchableShift, MatchingCounts, OfferRound,
-    OpenShiftQuery, Organisation, OutboxEvent, Page, PassportCredential, PayExport, PayLineRecord,
-    PayRun, PersonKey, PoolMember, PoolQuery, PresentationRequest, RequestOutcome, RequestState,
-    Resolution, RevocationChange, RevocationState, SequencedBatch, Session, Shift, SignOn,
-    SignOnChallenge, SignedHead, SignedIn, Site, StoreError, Timesheet, TrustEntry, User, Ward,
-    Worker, WorkingTimeCheck,
+    Advance, AgencyRelease, AuditRecord, Bank, BookOutcome, Booking, BookingContext,
+    BookingRequest, CancellationPayment, CancellationRecord, Credential, Decision, DueOffers,
+    Escalation, Hash, IssuerKey, LeafWithBody, LedgerEntry, MatchQuery, MatchableShift,
+    MatchingCounts, OfferRound, OpenShiftQuery, Organisation, OutboxEvent, Page,
+    PassportCredential, PayExport, PayLineRecord, PayRun, PersonKey, PoolMember, PoolQuery,
+    PresentationRequest, RequestOutcome, RequestState, Resolution, RevocationChange,
+    RevocationState, SequencedBatch, Session, Shift, SignOn, SignOnChallenge, SignedHead, SignedIn,
+    Site, StoreError, Timesheet, TrustEntry, User, Ward, Worker, WorkingTimeCheck,
 };
 
 /// Everything Staffbank persists. Each method is atomic: it either happens whole or not at all.
@@ -193,17 +193,44 @@ pub trait Store: Send + Sync + 'static {
     async fn credential(&self, id: CredentialId) -> Result<Option<Credential>, StoreError>;
     /// Every credential of a worker, revoked and expired ones included, newest first.
     async fn credentials_of(&self, worker: WorkerId) -> Result<Vec<Credential>, StoreError>;
-    /// A shift and every credential of a worker: what a booking is judged on. A store over a
-    /// network reads both in one round trip; the rush of a shift release is made of these.
-    async fn shift_and_credentials(
+    /// What a worker's booking of `shift` with idempotency `key` is judged on (see
+    /// [`BookingContext`]), or `None` when there is no such shift. A store over a network reads it
+    /// in one round trip; the rush of a shift release is made of these.
+    async fn booking_context(
         &self,
         shift: ShiftId,
         worker: WorkerId,
-    ) -> Result<Option<(Shift, Vec<Credential>)>, StoreError> {
+        key: &str,
+    ) -> Result<Option<BookingContext>, StoreError> {
         let Some(shift) = self.shift(shift).await? else {
             return Ok(None);
         };
-        Ok(Some((shift, self.credentials_of(worker).await?)))
+        Ok(Some(BookingContext {
+            shift,
+            credentials: self.credentials_of(worker).await?,
+            key_booking: self.booking_by_key(worker, key).await?.map(|b| b.id),
+        }))
+    }
+
+    /// An instant booking as it arrives, with only its session token's hash: the session as
+    /// [`Store::signed_in`] reads it and, when it is a worker's, the [`Store::booking_context`]
+    /// of `shift` (`None` when there is no such shift). A store over a network reads both in one
+    /// round trip, so the rush of a shift release costs the database one read a request.
+    async fn signed_in_to_book(
+        &self,
+        token_hash: &str,
+        now: DateTime<Utc>,
+        shift: ShiftId,
+        key: &str,
+    ) -> Result<Option<(SignedIn, Option<BookingContext>)>, StoreError> {
+        let Some(signed_in) = self.signed_in(token_hash, now).await? else {
+            return Ok(None);
+        };
+        let context = match &signed_in.worker {
+            Some(worker) => self.booking_context(shift, worker.id, key).await?,
+            None => None,
+        };
+        Ok(Some((signed_in, context)))
     }
 
     /// Raises a shift's discretionary premium; `PremiumNotRaised` unless it is higher than the

@@ -93,6 +93,25 @@ impl<T: DeserializeOwned + Send, S: Send + Sync> FromRequestParts<S> for ApiQuer
     }
 }
 
+/// The bearer token of an API request, from `Authorization: Bearer <token>`, not yet looked up:
+/// for an endpoint that reads the session together with what it needs.
+pub struct BearerToken(pub String);
+
+impl<S: Send + Sync> FromRequestParts<S> for BearerToken {
+    type Rejection = ApiError;
+
+    async fn from_request_parts(parts: &mut Parts, _: &S) -> Result<Self, Self::Rejection> {
+        let token = parts
+            .headers
+            .get(AUTHORIZATION)
+            .and_then(|v| v.to_str().ok())
+            .and_then(|v| v.strip_prefix("Bearer "))
+            .map(str::trim)
+            .ok_or(AppError::Unauthenticated)?;
+        Ok(Self(token.to_owned()))
+    }
+}
+
 /// The caller of an API request, from `Authorization: Bearer <token>`.
 pub struct Caller(pub Principal);
 
@@ -103,13 +122,7 @@ impl FromRequestParts<AppState> for Caller {
         parts: &mut Parts,
         state: &AppState,
     ) -> Result<Self, Self::Rejection> {
-        let token = parts
-            .headers
-            .get(AUTHORIZATION)
-            .and_then(|v| v.to_str().ok())
-            .and_then(|v| v.strip_prefix("Bearer "))
-            .map(str::trim)
-            .ok_or(AppError::Unauthenticated)?;
-        Ok(Self(state.app.authenticate(token).await?))
+        let BearerToken(token) = BearerToken::from_request_parts(parts, state).await?;
+        Ok(Self(state.app.authenticate(&token).await?))
     }
 }

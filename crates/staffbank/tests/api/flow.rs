@@ -48,11 +48,20 @@ async fn sign_in_issues_a_token_that_works_until_signed_out(app: TestApp) {
     let me = app.get("/api/v1/me", &token).await;
     assert_eq!(me.body["email"], "sign.in@nurse.test");
     assert_eq!(me.body["worker"]["grade"], "band_5");
+    // A booking reads its session together with the shift: signed in, there is no such shift;
+    // signed out, there is no such caller.
+    let nowhere = uuid::Uuid::new_v4().to_string();
+    app.book(&token, &nowhere, "k")
+        .await
+        .assert_problem(404, "not-found");
     let out = app
         .call(Method::DELETE, "/api/v1/auth/token", Some(&token), None)
         .await;
     assert_eq!(out.status, StatusCode::NO_CONTENT);
     app.get("/api/v1/me", &token)
+        .await
+        .assert_problem(401, "unauthenticated");
+    app.book(&token, &nowhere, "k")
         .await
         .assert_problem(401, "unauthenticated");
 }

@@ -73,27 +73,133 @@ pub async fn credentials_are_recorded_then_only_revoked(store: Arc<dyn Store>) {
     let shift = world
         .post(world.shift(0, world.banks[0].id, 24, 8, 1))
         .await;
-    let (read, held) = store
-        .shift_and_credentials(shift.id, worker.id)
+    let context = store
+        .booking_context(shift.id, worker.id, "first")
         .await
         .unwrap()
         .unwrap();
-    assert_eq!(read, shift);
-    assert_eq!(held, vec![revoked, recorded[0].clone()]);
+    let expected = BookingContext {
+        shift: shift.clone(),
+        credentials: vec![revoked, recorded[0].clone()],
+        key_booking: None,
+    };
+    assert_eq!(context, expected);
     let newcomer = world.worker("Bea", &[world.banks[0].id]).await;
-    let (read, held) = store
-        .shift_and_credentials(shift.id, newcomer.id)
+    let context = store
+        .booking_context(shift.id, newcomer.id, "first")
         .await
         .unwrap()
         .unwrap();
-    assert_eq!((read, held), (shift, vec![]));
+    assert_eq!(
+        (context.shift, context.credentials),
+        (shift.clone(), vec![])
+    );
     assert_eq!(
         store
-            .shift_and_credentials(ShiftId(new_id()), worker.id)
+            .booking_context(ShiftId(new_id()), worker.id, "first")
             .await
             .unwrap(),
         None
     );
+    // A key already used finds its booking, whichever shift is asked about; another key does not.
+    let made = store
+        .book(&world.booking(&shift, &worker, "first"), &[], None)
+        .await
+        .unwrap();
+    let other = world
+        .post(world.shift(0, world.banks[0].id, 72, 8, 1))
+        .await;
+    for asked in [shift.id, other.id] {
+        let context = store
+            .booking_context(asked, worker.id, "first")
+            .await
+            .unwrap()
+            .unwrap();
+        assert_eq!(context.key_booking, Some(made.booking.id));
+    }
+    let context = store
+        .booking_context(shift.id, worker.id, "second")
+        .await
+        .unwrap()
+        .unwrap();
+    assert_eq!(context.shift.booked, 1);
+    assert_eq!(context.key_booking, None);
+    assert_eq!(
+        store
+            .booking_context(shift.id, newcomer.id, "first")
+            .await
+            .unwrap()
+            .unwrap()
+            .key_booking,
+        None
+    );
+
+    // Read from a session token, the caller and the context come together, exactly as read
+    // apart; a booker gets no context, and an expired or unknown session nothing at all.
+    let session = |user, token: &str| Session {
+        token_hash: token.repeat(32),
+        user_id: user,
+        csrf_token: "csrf".into(),
+        expires_at: world.now + Duration::hours(1),
+    };
+    let worker_session = session(worker.user_id, "a1");
+    let booker_session = session(world.booker.id, "b2");
+    for s in [&worker_session, &booker_session] {
+        store.create_session(s).await.unwrap();
+    }
+    let (who, context) = store
+        .signed_in_to_book(&worker_session.token_hash, world.now, shift.id, "first")
+        .await
+        .unwrap()
+        .unwrap();
+    let apart = store
+        .signed_in(&worker_session.token_hash, world.now)
+        .await
+        .unwrap()
+        .unwrap();
+    assert_eq!(
+        (who.session, who.user, who.worker),
+        (apart.session, apart.user, apart.worker)
+    );
+    assert_eq!(
+        context,
+        store
+            .booking_context(shift.id, worker.id, "first")
+            .await
+            .unwrap()
+    );
+    assert!(context.is_some_and(|c| c.credentials.len() == 2));
+    let (_, context) = store
+        .signed_in_to_book(
+            &worker_session.token_hash,
+            world.now,
+            ShiftId(new_id()),
+            "k",
+        )
+        .await
+        .unwrap()
+        .unwrap();
+    assert_eq!(context, None);
+    let (who, context) = store
+        .signed_in_to_book(&booker_session.token_hash, world.now, shift.id, "first")
+        .await
+        .unwrap()
+        .unwrap();
+    assert_eq!(
+        (who.user, who.worker, context),
+        (world.booker.clone(), None, None)
+    );
+    let later = world.now + Duration::hours(2);
+    for (token, at) in [
+        (&worker_session.token_hash, later),
+        (&"c3".repeat(32), world.now),
+    ] {
+        assert!(store
+            .signed_in_to_book(token, at, shift.id, "first")
+            .await
+            .unwrap()
+            .is_none());
+    }
 }
 
 /// Policies, tiers, preferences, booking modes, release schedules, break glass and premiums

@@ -10,7 +10,7 @@ use staffbank_domain::{BookingId, ShiftId};
 use uuid::Uuid;
 
 use super::PageQuery;
-use crate::extract::{ApiJson, ApiPath, ApiQuery, Caller};
+use crate::extract::{ApiJson, ApiPath, ApiQuery, BearerToken, Caller};
 use crate::problem::{ApiError, Problem};
 use crate::AppState;
 
@@ -35,12 +35,20 @@ pub(crate) fn key_required() -> ApiError {
         (status = 409, body = Problem), (status = 422, body = Problem)))]
 pub async fn book(
     State(state): State<AppState>,
-    Caller(who): Caller,
-    ApiPath(shift_id): ApiPath<Uuid>,
+    BearerToken(token): BearerToken,
+    shift_id: Result<ApiPath<Uuid>, ApiError>,
     headers: HeaderMap,
 ) -> Result<Response, ApiError> {
-    let key = idempotency_key(&headers).ok_or_else(key_required)?;
-    let booked = state.app.book(&who, ShiftId(shift_id), &key).await?;
+    // The session is read with the shift; a request that cannot name one is answered as every
+    // other endpoint answers it, after asking who sent it.
+    let (Ok(ApiPath(shift_id)), Some(key)) = (&shift_id, idempotency_key(&headers)) else {
+        state.app.authenticate(&token).await?;
+        return Err(shift_id.err().unwrap_or_else(key_required));
+    };
+    let booked = state
+        .app
+        .book_with_token(&token, ShiftId(*shift_id), &key)
+        .await?;
     let mut response = (StatusCode::CREATED, axum::Json(booked.booking)).into_response();
     if booked.replayed {
         response
