@@ -120,11 +120,11 @@ impl App {
             .ok_or(AppError::Unauthenticated)?;
         let who = Principal::from(signed_in);
         check_idempotency_key(key)?;
-        who.require_worker()?;
         self.book_in_context(&who, shift_id, key, context).await
     }
 
-    /// Books `who`, a worker, onto `shift_id` as judged on `context` (`None`: no such shift).
+    /// Books `who`, who must be a worker, onto `shift_id` as judged on `context` (`None`: no such
+    /// shift).
     async fn book_in_context(
         &self,
         who: &Principal,

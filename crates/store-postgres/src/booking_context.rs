@@ -22,9 +22,14 @@ fn shift_columns() -> String {
     let columns: Vec<String> = SHIFT_COLUMNS
         .split(',')
         .map(str::trim)
-        .map(|column| format!("t.{column} AS {}{column}", rows::SHIFT_BESIDE_WORKER))
+        .map(|column| format!("t.{column} AS {}", rows::SHIFT_NAMES_BESIDE_WORKER[column]))
         .collect();
     columns.join(", ")
+}
+
+/// The renamed shift id: null beside a session when there is no such shift.
+fn shift_id_beside_worker() -> &'static str {
+    &rows::SHIFT_NAMES_BESIDE_WORKER["id"]
 }
 
 /// A worker's credentials (`worker`: a placeholder or a column) as a lateral join, one row each,
@@ -93,8 +98,8 @@ pub(crate) async fn signed_in_to_book(
             *SIGNED_IN_FROM,
             shift_columns(),
             credentials_join(&format!(
-                "(CASE WHEN sh.{}id IS NOT NULL THEN q.id END)",
-                rows::SHIFT_BESIDE_WORKER
+                "(CASE WHEN sh.{} IS NOT NULL THEN q.id END)",
+                shift_id_beside_worker()
             )),
         )
     });
@@ -115,7 +120,7 @@ pub(crate) async fn signed_in_to_book(
     )))
 }
 
-/// The context from its rows, under [`context_select`]'s names.
+/// The context from its rows, under [`shift_columns`]' and [`credentials_join`]'s names.
 fn decode(rows: &[PgRow]) -> Result<Option<BookingContext>, StoreError> {
     let id = |row: &PgRow, column: &str| {
         row.try_get::<Option<Uuid>, _>(column)
@@ -125,7 +130,7 @@ fn decode(rows: &[PgRow]) -> Result<Option<BookingContext>, StoreError> {
         return Ok(None);
     };
     // Beside a session, the shift's columns are null when there is no such shift.
-    if id(first, &format!("{}id", rows::SHIFT_BESIDE_WORKER))?.is_none() {
+    if id(first, shift_id_beside_worker())?.is_none() {
         return Ok(None);
     }
     let shift =

@@ -1,11 +1,14 @@
 //! Reading PostgreSQL rows into the store's raw rows.
 
-use std::borrow::Cow;
+use std::collections::HashMap;
+use std::sync::LazyLock;
 
 use sqlx::postgres::PgRow;
 use sqlx::Row;
 use staffbank_store::raw::*;
 use staffbank_store::StoreError;
+
+use crate::store::SHIFT_COLUMNS;
 
 fn get<'r, T: sqlx::Decode<'r, sqlx::Postgres> + sqlx::Type<sqlx::Postgres>>(
     row: &'r PgRow,
@@ -94,63 +97,77 @@ pub(crate) fn worker(row: &PgRow) -> Result<RawWorker, StoreError> {
 }
 
 pub(crate) fn shift(row: &PgRow) -> Result<RawShift, StoreError> {
-    shift_named(row, Cow::Borrowed)
+    shift_named(row, |column| column)
 }
 
 /// What a shift's columns are renamed to when they sit beside a worker's columns of the same
 /// names in one row: each prefixed with this.
-pub(crate) const SHIFT_BESIDE_WORKER: &str = "s_";
+const SHIFT_BESIDE_WORKER: &str = "s_";
+
+/// Each of [`SHIFT_COLUMNS`]' names with [`SHIFT_BESIDE_WORKER`] before it, built once.
+pub(crate) static SHIFT_NAMES_BESIDE_WORKER: LazyLock<HashMap<&'static str, String>> =
+    LazyLock::new(|| {
+        SHIFT_COLUMNS
+            .split(',')
+            .map(str::trim)
+            .map(|column| (column, format!("{SHIFT_BESIDE_WORKER}{column}")))
+            .collect()
+    });
 
 /// A shift read beside a worker, under [`SHIFT_BESIDE_WORKER`]'s names.
 pub(crate) fn shift_beside_worker(row: &PgRow) -> Result<RawShift, StoreError> {
+    // A name missing from the map is read unprefixed, which no such row has: an error, not a
+    // wrong value.
     shift_named(row, |column| {
-        Cow::Owned(format!("{SHIFT_BESIDE_WORKER}{column}"))
+        SHIFT_NAMES_BESIDE_WORKER
+            .get(column)
+            .map_or(column, String::as_str)
     })
 }
 
 /// A shift from the columns `named` gives for each of the shifts table's column names.
 fn shift_named(
     row: &PgRow,
-    named: impl Fn(&'static str) -> Cow<'static, str>,
+    named: impl Fn(&'static str) -> &'static str,
 ) -> Result<RawShift, StoreError> {
-    let places: i32 = get(row, &named("places"))?;
-    let booked: i32 = get(row, &named("booked"))?;
+    let places: i32 = get(row, named("places"))?;
+    let booked: i32 = get(row, named("booked"))?;
     Ok(RawShift {
-        id: get(row, &named("id"))?,
-        org_id: get(row, &named("org_id"))?,
-        ward_id: get(row, &named("ward_id"))?,
-        bank_id: get(row, &named("bank_id"))?,
-        role: get(row, &named("role"))?,
-        staff_group: get(row, &named("staff_group"))?,
-        grade_min: get(row, &named("grade_min"))?,
-        grade_max: get(row, &named("grade_max"))?,
-        required_skills: get(row, &named("required_skills"))?,
-        starts_at: get(row, &named("starts_at"))?,
-        ends_at: get(row, &named("ends_at"))?,
+        id: get(row, named("id"))?,
+        org_id: get(row, named("org_id"))?,
+        ward_id: get(row, named("ward_id"))?,
+        bank_id: get(row, named("bank_id"))?,
+        role: get(row, named("role"))?,
+        staff_group: get(row, named("staff_group"))?,
+        grade_min: get(row, named("grade_min"))?,
+        grade_max: get(row, named("grade_max"))?,
+        required_skills: get(row, named("required_skills"))?,
+        starts_at: get(row, named("starts_at"))?,
+        ends_at: get(row, named("ends_at"))?,
         places: i64::from(places),
         booked: i64::from(booked),
-        status: get(row, &named("status"))?,
-        posted_by: get(row, &named("posted_by"))?,
-        created_at: get(row, &named("created_at"))?,
-        required_credentials: get(row, &named("required_credentials"))?,
-        released_at: get(row, &named("released_at"))?,
+        status: get(row, named("status"))?,
+        posted_by: get(row, named("posted_by"))?,
+        created_at: get(row, named("created_at"))?,
+        required_credentials: get(row, named("required_credentials"))?,
+        released_at: get(row, named("released_at"))?,
         collaborative: Option::zip(
-            get(row, &named("collaborative_bank_id"))?,
-            get(row, &named("collaborative_at"))?,
+            get(row, named("collaborative_bank_id"))?,
+            get(row, named("collaborative_at"))?,
         ),
-        priority_window_minutes: get(row, &named("priority_window_minutes"))?,
-        booking_mode: get(row, &named("booking_mode"))?,
-        cancellation_notice_minutes: get(row, &named("cancellation_notice_minutes"))?,
+        priority_window_minutes: get(row, named("priority_window_minutes"))?,
+        booking_mode: get(row, named("booking_mode"))?,
+        cancellation_notice_minutes: get(row, named("cancellation_notice_minutes"))?,
         agency: match (
-            get(row, &named("agency_at"))?,
-            get(row, &named("agency_by"))?,
-            get(row, &named("agency_reason"))?,
+            get(row, named("agency_at"))?,
+            get(row, named("agency_by"))?,
+            get(row, named("agency_reason"))?,
         ) {
             (Some(at), Some(by), Some(reason)) => Some((at, by, reason)),
             _ => None,
         },
-        premium_percent: i64::from(get::<i32>(row, &named("premium_percent"))?),
-        premium_override_reason: get(row, &named("premium_override_reason"))?,
+        premium_percent: i64::from(get::<i32>(row, named("premium_percent"))?),
+        premium_override_reason: get(row, named("premium_override_reason"))?,
     })
 }
 
