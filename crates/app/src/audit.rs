@@ -122,7 +122,8 @@ impl SealingKeys {
         }
     }
 
-    fn put(&self, person: Uuid, wrapped: Vec<u8>) {
+    /// Caches `person`'s wrapped key, as read from the store just now.
+    pub(crate) fn put(&self, person: Uuid, wrapped: Vec<u8>) {
         if let Ok(mut cache) = self.0.lock() {
             if cache.len() >= SEALING_KEYS_MAX {
                 cache.clear();

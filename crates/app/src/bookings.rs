@@ -16,7 +16,7 @@ use staffbank_domain::working_time::WorkingTimeRules;
 use staffbank_domain::*;
 use staffbank_store::{
     Booking, BookingContext, CancellationPayment, CancellationRecord, Conflict, Credential, Cursor,
-    Page, PayLineKind, PayLineRecord, Shift, StoreError, Worker, WorkingTimeCheck,
+    Page, PayLineKind, PayLineRecord, Shift, SignedInToBook, StoreError, Worker, WorkingTimeCheck,
 };
 use uuid::Uuid;
 
@@ -113,11 +113,18 @@ impl App {
         shift_id: ShiftId,
         key: &str,
     ) -> Result<Booked, AppError> {
-        let (signed_in, context) = self
+        let SignedInToBook {
+            signed_in,
+            context,
+            wrapped_key,
+        } = self
             .store
             .signed_in_to_book(&presented_token_hash(token)?, self.now(), shift_id, key)
             .await?
             .ok_or(AppError::Unauthenticated)?;
+        if let Some(wrapped) = wrapped_key {
+            self.sealing_keys.put(signed_in.user.id.0, wrapped);
+        }
         let who = Principal::from(signed_in);
         check_idempotency_key(key)?;
         self.book_in_context(&who, shift_id, key, context).await

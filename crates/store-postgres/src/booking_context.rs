@@ -1,6 +1,7 @@
 //! What an instant booking is judged on, in one statement: the shift, the worker's credentials and
 //! any booking already made with the request's idempotency key; and the same read together with
-//! the caller's session, so that a booking request costs the database one read before its write.
+//! the caller's session and data key, so that a booking request costs the database one read
+//! before its write.
 
 use std::sync::LazyLock;
 
@@ -8,7 +9,7 @@ use chrono::{DateTime, Utc};
 use sqlx::postgres::PgRow;
 use sqlx::{PgPool, Row};
 use staffbank_domain::{BookingId, ShiftId, WorkerId};
-use staffbank_store::{BookingContext, Credential, Shift, SignedIn, StoreError};
+use staffbank_store::{BookingContext, Credential, Shift, SignedInToBook, StoreError};
 use uuid::Uuid;
 
 use crate::error::OrStore;
@@ -84,7 +85,7 @@ pub(crate) async fn signed_in_to_book(
     now: DateTime<Utc>,
     shift: ShiftId,
     key: &str,
-) -> Result<Option<(SignedIn, Option<BookingContext>)>, StoreError> {
+) -> Result<Option<SignedInToBook>, StoreError> {
     // The session and the shift are each read once, into a materialised row, then beside every
     // credential: left to the planner, each credential's row would read the worker's banks and
     // the key's booking again.
@@ -92,8 +93,11 @@ pub(crate) async fn signed_in_to_book(
         format!(
             "WITH q AS MATERIALIZED ({} WHERE s.token_hash = $1 AND s.expires_at > $2), \
              sh AS MATERIALIZED (SELECT {}, (SELECT b.id FROM bookings b \
-                 WHERE b.worker_id = q.id AND b.idempotency_key = $4) AS key_booking \
-                 FROM q JOIN shifts t ON t.id = $3 WHERE q.id IS NOT NULL) \
+                 WHERE b.worker_id = q.id AND b.idempotency_key = $4) AS key_booking, \
+                 pk.wrapped AS person_key_wrapped \
+                 FROM q JOIN shifts t ON t.id = $3 \
+                 LEFT JOIN person_keys pk ON pk.subject = q.session_user_id \
+                 WHERE q.id IS NOT NULL) \
              SELECT q.*, sh.*, c.* FROM q LEFT JOIN sh ON true {} {CREDENTIAL_ORDER}",
             *SIGNED_IN_FROM,
             shift_columns(),
@@ -114,10 +118,13 @@ pub(crate) async fn signed_in_to_book(
     let Some(first) = rows.first() else {
         return Ok(None);
     };
-    Ok(Some((
-        crate::sessions::decode(first, token_hash)?,
-        decode(&rows)?,
-    )))
+    Ok(Some(SignedInToBook {
+        signed_in: crate::sessions::decode(first, token_hash)?,
+        context: decode(&rows)?,
+        wrapped_key: first
+            .try_get("person_key_wrapped")
+            .map_err(crate::error::map)?,
+    }))
 }
 
 /// The context from its rows, under [`shift_columns`]' and [`credentials_join`]'s names.

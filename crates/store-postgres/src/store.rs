@@ -610,7 +610,7 @@ impl Store for PgStore {
         now: DateTime<Utc>,
         shift: ShiftId,
         key: &str,
-    ) -> Result<Option<(SignedIn, Option<BookingContext>)>, StoreError> {
+    ) -> Result<Option<SignedInToBook>, StoreError> {
         crate::booking_context::signed_in_to_book(&self.pool, token_hash, now, shift, key).await
     }
 

@@ -443,6 +443,18 @@ pub struct BookingContext {
     pub key_booking: Option<BookingId>,
 }
 
+/// An instant booking request as [`crate::Store::signed_in_to_book`] reads it with its session.
+#[derive(Debug, Clone)]
+pub struct SignedInToBook {
+    /// Who sent it.
+    pub signed_in: SignedIn,
+    /// What the booking is judged on: `None` unless the caller is a worker and the shift exists.
+    pub context: Option<BookingContext>,
+    /// With a context, the caller's wrapped data key when they have one not erased: the booking's
+    /// audit record is sealed with it, so the first booking of a rush needs no read of its own.
+    pub wrapped_key: Option<Vec<u8>>,
+}
+
 /// What the store returns for a booking request.
 #[derive(Debug, Clone, PartialEq)]
 pub struct BookOutcome {

@@ -23,7 +23,7 @@ use crate::{
     PassportCredential, PayExport, PayLineRecord, PayRun, PersonKey, PoolMember, PoolQuery,
     PresentationRequest, RequestOutcome, RequestState, Resolution, RevocationChange,
     RevocationState, SequencedBatch, Session, Shift, SignOn, SignOnChallenge, SignedHead, SignedIn,
-    Site, StoreError, Timesheet, TrustEntry, User, Ward, Worker, WorkingTimeCheck,
+    SignedInToBook, Site, StoreError, Timesheet, TrustEntry, User, Ward, Worker, WorkingTimeCheck,
 };
 
 /// Everything Staffbank persists. Each method is atomic: it either happens whole or not at all.
@@ -214,15 +214,16 @@ pub trait Store: Send + Sync + 'static {
 
     /// An instant booking as it arrives, with only its session token's hash: the session as
     /// [`Store::signed_in`] reads it and, when it is a worker's, the [`Store::booking_context`]
-    /// of `shift` (`None` when there is no such shift). A store over a network reads both in one
-    /// round trip, so the rush of a shift release costs the database one read a request.
+    /// of `shift` (`None` when there is no such shift) and the caller's [`Store::person_key`].
+    /// A store over a network reads them in one round trip, so the rush of a shift release
+    /// costs the database one read a request before its write.
     async fn signed_in_to_book(
         &self,
         token_hash: &str,
         now: DateTime<Utc>,
         shift: ShiftId,
         key: &str,
-    ) -> Result<Option<(SignedIn, Option<BookingContext>)>, StoreError> {
+    ) -> Result<Option<SignedInToBook>, StoreError> {
         let Some(signed_in) = self.signed_in(token_hash, now).await? else {
             return Ok(None);
         };
@@ -230,7 +231,18 @@ pub trait Store: Send + Sync + 'static {
             Some(worker) => self.booking_context(shift, worker.id, key).await?,
             None => None,
         };
-        Ok(Some((signed_in, context)))
+        let wrapped_key = match context {
+            Some(_) => self
+                .person_key(signed_in.user.id.0)
+                .await?
+                .and_then(|k| k.wrapped),
+            None => None,
+        };
+        Ok(Some(SignedInToBook {
+            signed_in,
+            context,
+            wrapped_key,
+        }))
     }
 
     /// Raises a shift's discretionary premium; `PremiumNotRaised` unless it is higher than the

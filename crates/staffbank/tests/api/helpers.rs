@@ -105,7 +105,33 @@ async fn fresh_sqlite() -> (Arc<dyn Store>, String) {
     (Arc::new(SqliteStore::connect(&url).await.unwrap()), url)
 }
 
+/// Serves `app`'s API and UI on 127.0.0.1:0; the base URL.
+async fn serve(app: App) -> String {
+    let router = staffbank_web::router(
+        app,
+        WebConfig {
+            nhsuk_assets: "node_modules/nhsuk-frontend/dist/nhsuk".into(),
+            secure_cookies: false,
+        },
+    );
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let base = format!("http://{}", listener.local_addr().unwrap());
+    tokio::spawn(async move { axum::serve(listener, router).await });
+    base
+}
+
 impl TestApp {
+    /// Another server over the same database, clock and master key, as a deployment's second
+    /// process would be, with its caches cold; its base URL.
+    pub async fn another_server(&self) -> String {
+        let app = App::new(
+            self.store.clone(),
+            self.clock.clone(),
+            MasterKey::from_base64(&self.master_text).unwrap(),
+        );
+        serve(app).await
+    }
+
     /// Starts the server on 127.0.0.1:0 over a fresh database, with a platform admin signed in.
     pub async fn spawn(backend: Backend) -> Self {
         let (store, database_url) = match backend {
@@ -120,16 +146,7 @@ impl TestApp {
             MasterKey::from_base64(&key).unwrap(),
         );
         tokio::spawn(app.clone().run_sequencer());
-        let router = staffbank_web::router(
-            app.clone(),
-            WebConfig {
-                nhsuk_assets: "node_modules/nhsuk-frontend/dist/nhsuk".into(),
-                secure_cookies: false,
-            },
-        );
-        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
-        let base = format!("http://{}", listener.local_addr().unwrap());
-        tokio::spawn(async move { axum::serve(listener, router).await });
+        let base = serve(app.clone()).await;
         let http = reqwest::Client::builder()
             .pool_max_idle_per_host(300)
             .build()

@@ -16,6 +16,7 @@ use crate::helpers::TestApp;
 
 crate::both_backends!(
     changes_are_entries_proved_by_an_independent_implementation,
+    a_booking_on_a_cold_server_seals_the_name_with_the_workers_own_key,
     people_see_their_own_entries_and_erasure_keeps_the_tree_verifiable
 );
 
@@ -46,6 +47,27 @@ async fn booking_story(app: &TestApp) -> (String, String) {
         .await;
     assert_eq!(cancelled.status, StatusCode::OK);
     (nurse, booking)
+}
+
+/// A server that has sealed nothing for a nurse yet takes their key from the booking's own read
+/// (on PostgreSQL): the name in the booking's entry opens, so it was sealed with that key.
+async fn a_booking_on_a_cold_server_seals_the_name_with_the_workers_own_key(app: TestApp) {
+    let trust = app.trust("RXL").await;
+    let nurse = app.worker("nia@nurse.test", &[&trust.bank]).await;
+    let shift = app.shift(&trust, &trust.bank.clone(), 24, 8, 1).await;
+    let cold = app.another_server().await;
+    let booked = app
+        .http
+        .post(format!("{cold}/api/v1/shifts/{shift}/bookings"))
+        .bearer_auth(&nurse)
+        .header("idempotency-key", "cold")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(booked.status(), StatusCode::CREATED);
+    let made = app.ledger_entries("booking.made").await;
+    assert_eq!(made.len(), 1);
+    assert_eq!(made[0]["personal"]["worker_name"], "Nurse Test");
 }
 
 async fn changes_are_entries_proved_by_an_independent_implementation(app: TestApp) {
