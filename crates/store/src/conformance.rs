@@ -38,6 +38,7 @@ macro_rules! conformance_suite {
             open_shifts_show_only_what_a_worker_may_book,
             open_shifts_page_by_start_time,
             places_are_never_exceeded_under_concurrency,
+            a_rush_over_many_shifts_takes_every_place_once,
             a_failed_booking_among_simultaneous_ones_takes_nothing_else_with_it,
             a_worker_never_holds_overlapping_bookings_across_trusts,
             back_to_back_bookings_are_allowed,
@@ -614,23 +615,73 @@ pub async fn places_are_never_exceeded_under_concurrency(store: Arc<dyn Store>) 
     assert_eq!(store.bookings_of_shift(shift.id).await.unwrap().len(), 3);
 }
 
+/// A rush over many shifts at once: every place is taken exactly once, and each shift's count is
+/// its bookings.
+pub async fn a_rush_over_many_shifts_takes_every_place_once(store: Arc<dyn Store>) {
+    let world = Arc::new(World::new(store.clone()).await);
+    let mut shifts = Vec::new();
+    for i in 0..8 {
+        shifts.push(
+            world
+                .post(world.shift(0, world.banks[0].id, 24 + i, 8, 2))
+                .await,
+        );
+    }
+    let mut requests = Vec::new();
+    for i in 0..40 {
+        let worker = world.worker(&format!("R{i}"), &[world.banks[0].id]).await;
+        requests.push(world.booking(&shifts[i % 8], &worker, "rush"));
+    }
+    let attempts = requests.into_iter().map(|request| {
+        let world = world.clone();
+        tokio::spawn(async move { world.store.book(&request, &[], None).await })
+    });
+    let mut made = 0;
+    let mut full = 0;
+    for result in futures::future::join_all(attempts).await {
+        match result.unwrap() {
+            Ok(_) => made += 1,
+            Err(StoreError::Conflict(Conflict::ShiftFull)) => full += 1,
+            Err(other) => panic!("unexpected {other:?}"),
+        }
+    }
+    assert_eq!((made, full), (16, 24));
+    for shift in &shifts {
+        let read = store.shift(shift.id).await.unwrap().unwrap();
+        assert_eq!((read.booked, read.status), (2, ShiftStatus::Filled));
+        assert_eq!(store.bookings_of_shift(shift.id).await.unwrap().len(), 2);
+    }
+}
+
 /// Bookings made at the same moment stand or fall alone: one whose ledger entry cannot be written
-/// (its id is already taken) is refused whole, and every other one is made with its entry.
+/// (its id is already taken) is refused whole, and every other one is made with its entry. Half
+/// of them share a shift and half have one each, so they are written together whichever way a
+/// store groups them.
 pub async fn a_failed_booking_among_simultaneous_ones_takes_nothing_else_with_it(
     store: Arc<dyn Store>,
 ) {
     let world = Arc::new(World::new(store.clone()).await);
-    let shift = world
+    let shared = world
         .post(world.shift(0, world.banks[0].id, 24, 12, 20))
         .await;
+    let mut shifts = vec![shared.clone()];
     let mut requests = Vec::new();
     for i in 0..16 {
         let worker = world.worker(&format!("W{i}"), &[world.banks[0].id]).await;
+        let shift = if i % 2 == 0 {
+            shared.clone()
+        } else {
+            let own = world
+                .post(world.shift(0, world.banks[0].id, 24, 12, 1))
+                .await;
+            shifts.push(own.clone());
+            own
+        };
         let record = audit("booking.made", Some(worker.user_id.0), world.now);
         requests.push((world.booking(&shift, &worker, "rush"), record));
     }
-    // The seventh booking's entry reuses the third's id.
-    requests[6].1.id = requests[2].1.id;
+    // The seventh booking's entry (on the shared shift) reuses the fourth's (on its own).
+    requests[6].1.id = requests[3].1.id;
     let attempts = requests.iter().cloned().map(|(request, record)| {
         let world = world.clone();
         tokio::spawn(async move { world.store.book(&request, &[record], None).await })
@@ -646,14 +697,21 @@ pub async fn a_failed_booking_among_simultaneous_ones_takes_nothing_else_with_it
     }
     assert_eq!(refused.len(), 1, "exactly one of the pair is refused");
     assert!(
-        refused[0] == requests[2].0.id || refused[0] == requests[6].0.id,
+        refused[0] == requests[3].0.id || refused[0] == requests[6].0.id,
         "only a booking of the pair is refused"
     );
     assert_eq!(made.len(), 15);
-    let stored = store.bookings_of_shift(shift.id).await.unwrap();
-    assert_eq!(stored.len(), 15);
-    assert!(stored.iter().all(|b| b.id != refused[0]));
-    assert_eq!(store.shift(shift.id).await.unwrap().unwrap().booked, 15);
+    let mut stored = 0;
+    for shift in &shifts {
+        let held = store.bookings_of_shift(shift.id).await.unwrap();
+        assert!(held.iter().all(|b| b.id != refused[0]));
+        assert_eq!(
+            store.shift(shift.id).await.unwrap().unwrap().booked as usize,
+            held.len()
+        );
+        stored += held.len();
+    }
+    assert_eq!(stored, 15);
     let pending: std::collections::HashSet<Uuid> = store
         .pending_entries(100)
         .await
