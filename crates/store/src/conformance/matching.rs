@@ -147,67 +147,52 @@ pub async fn credentials_are_recorded_then_only_revoked(store: Arc<dyn Store>) {
     for s in [&worker_session, &booker_session] {
         store.create_session(s).await.unwrap();
     }
-    // The caller's data key comes with the context once they have one, and goes once erased.
+    // Every read below is at `now` with the key "first".
     let now = world.now;
-    let key_now = |token: String, shift| {
-        let store = store.clone();
+    let read = |token: &str, shift| {
+        let (store, token) = (store.clone(), token.to_owned());
         async move {
             store
                 .signed_in_to_book(&token, now, shift, "first")
                 .await
                 .unwrap()
                 .unwrap()
-                .wrapped_key
         }
     };
+    let (worker_token, booker_token) = (&worker_session.token_hash, &booker_session.token_hash);
+
+    // The caller's data key comes with the context once they have one, and goes once erased.
     let user = worker.user_id.0;
-    assert_eq!(
-        key_now(worker_session.token_hash.clone(), shift.id).await,
-        None
-    );
+    assert_eq!(read(worker_token, shift.id).await.wrapped_key, None);
     store
         .create_person_key(user, b"wrapped key", world.now)
         .await
         .unwrap();
     assert_eq!(
-        key_now(worker_session.token_hash.clone(), shift.id).await,
+        read(worker_token, shift.id).await.wrapped_key,
         Some(b"wrapped key".to_vec())
     );
     assert_eq!(
-        key_now(worker_session.token_hash.clone(), ShiftId(new_id())).await,
+        read(worker_token, ShiftId(new_id())).await.wrapped_key,
         None
     );
     store
         .create_person_key(world.booker.id.0, b"booker's key", world.now)
         .await
         .unwrap();
-    assert_eq!(
-        key_now(booker_session.token_hash.clone(), shift.id).await,
-        None
-    );
+    assert_eq!(read(booker_token, shift.id).await.wrapped_key, None);
     store
         .erase_person_key(user, "erasure request", world.now, &[])
         .await
         .unwrap();
-    assert_eq!(
-        key_now(worker_session.token_hash.clone(), shift.id).await,
-        None
-    );
+    assert_eq!(read(worker_token, shift.id).await.wrapped_key, None);
 
     let SignedInToBook {
         signed_in: who,
         context,
         ..
-    } = store
-        .signed_in_to_book(&worker_session.token_hash, world.now, shift.id, "first")
-        .await
-        .unwrap()
-        .unwrap();
-    let apart = store
-        .signed_in(&worker_session.token_hash, world.now)
-        .await
-        .unwrap()
-        .unwrap();
+    } = read(worker_token, shift.id).await;
+    let apart = store.signed_in(worker_token, now).await.unwrap().unwrap();
     assert_eq!(
         (who.session, who.user, who.worker),
         (apart.session, apart.user, apart.worker)
@@ -220,27 +205,12 @@ pub async fn credentials_are_recorded_then_only_revoked(store: Arc<dyn Store>) {
             .unwrap()
     );
     assert!(context.is_some_and(|c| c.credentials.len() == 2));
-    let context = store
-        .signed_in_to_book(
-            &worker_session.token_hash,
-            world.now,
-            ShiftId(new_id()),
-            "k",
-        )
-        .await
-        .unwrap()
-        .unwrap()
-        .context;
-    assert_eq!(context, None);
+    assert_eq!(read(worker_token, ShiftId(new_id())).await.context, None);
     let SignedInToBook {
         signed_in: who,
         context,
         ..
-    } = store
-        .signed_in_to_book(&booker_session.token_hash, world.now, shift.id, "first")
-        .await
-        .unwrap()
-        .unwrap();
+    } = read(booker_token, shift.id).await;
     assert_eq!(
         (who.user, who.worker, context),
         (world.booker.clone(), None, None)
