@@ -122,8 +122,12 @@ impl App {
             .signed_in_to_book(&presented_token_hash(token)?, self.now(), shift_id, key)
             .await?
             .ok_or(AppError::Unauthenticated)?;
-        if let Some(wrapped) = wrapped_key {
-            self.sealing_keys.put(signed_in.user.id.0, wrapped);
+        match wrapped_key {
+            Some(wrapped) => self.sealing_keys.put(signed_in.user.id.0, wrapped),
+            // Beside a context the key is missing only once it has been erased (or before it was
+            // first made): a copy this process still holds must seal nothing more.
+            None if context.is_some() => self.sealing_keys.forget(signed_in.user.id.0),
+            None => {}
         }
         let who = Principal::from(signed_in);
         check_idempotency_key(key)?;

@@ -17,6 +17,7 @@ use crate::helpers::TestApp;
 crate::both_backends!(
     changes_are_entries_proved_by_an_independent_implementation,
     a_booking_on_a_cold_server_seals_the_name_with_the_workers_own_key,
+    a_server_holding_an_erased_workers_key_seals_nothing_more_with_it,
     people_see_their_own_entries_and_erasure_keeps_the_tree_verifiable
 );
 
@@ -68,6 +69,57 @@ async fn a_booking_on_a_cold_server_seals_the_name_with_the_workers_own_key(app:
     let made = app.ledger_entries("booking.made").await;
     assert_eq!(made.len(), 1);
     assert_eq!(made[0]["personal"]["worker_name"], "Nurse Test");
+}
+
+/// Books `nurse` onto `shift` through the server at `base`.
+async fn book_through(app: &TestApp, base: &str, nurse: &str, shift: &str, key: &str) -> String {
+    let booked = app
+        .http
+        .post(format!("{base}/api/v1/shifts/{shift}/bookings"))
+        .bearer_auth(nurse)
+        .header("idempotency-key", key)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(booked.status(), StatusCode::CREATED);
+    let body: Value = booked.json().await.unwrap();
+    body["id"].as_str().unwrap().to_owned()
+}
+
+/// A second server holds a nurse's key from her first booking; she is then erased through the
+/// first. Her next booking on the second server finds the key gone, so its entry seals nothing,
+/// where the first booking's entry did.
+async fn a_server_holding_an_erased_workers_key_seals_nothing_more_with_it(app: TestApp) {
+    let trust = app.trust("RXL").await;
+    let nurse = app.worker("nia@nurse.test", &[&trust.bank]).await;
+    let first = app.shift(&trust, &trust.bank.clone(), 24, 8, 1).await;
+    let second = app.shift(&trust, &trust.bank.clone(), 72, 8, 1).await;
+    let other = app.another_server().await;
+    let before = book_through(&app, &other, &nurse, &first, "before").await;
+    let me = app.get("/api/v1/me", &nurse).await;
+    let user = me.body["id"].as_str().unwrap().to_owned();
+    let erased = app
+        .post(
+            &format!("/api/v1/people/{user}/erasure"),
+            &app.admin,
+            json!({"reason": "Right to erasure request RE-2026-200"}),
+        )
+        .await;
+    assert_eq!(erased.status, StatusCode::NO_CONTENT, "{}", erased.body);
+    let after = book_through(&app, &other, &nurse, &second, "after").await;
+    let made = app.ledger_entries("booking.made").await;
+    let sealed = |booking: &str| {
+        let entry = made
+            .iter()
+            .find(|e| e["facts"]["booking"] == booking)
+            .unwrap();
+        staffbank_ledger::entry::Entry::from_bytes(&bytes(&entry["body"]))
+            .unwrap()
+            .sealed
+            .is_some()
+    };
+    assert!(sealed(&before), "sealed while the key was there");
+    assert!(!sealed(&after), "nothing sealed once it was erased");
 }
 
 async fn changes_are_entries_proved_by_an_independent_implementation(app: TestApp) {
