@@ -50,27 +50,6 @@ async fn booking_story(app: &TestApp) -> (String, String) {
     (nurse, booking)
 }
 
-/// A server that has sealed nothing for a nurse yet takes their key from the booking's own read
-/// (on PostgreSQL): the name in the booking's entry opens, so it was sealed with that key.
-async fn a_booking_on_a_cold_server_seals_the_name_with_the_workers_own_key(app: TestApp) {
-    let trust = app.trust("RXL").await;
-    let nurse = app.worker("nia@nurse.test", &[&trust.bank]).await;
-    let shift = app.shift(&trust, &trust.bank.clone(), 24, 8, 1).await;
-    let cold = app.another_server().await;
-    let booked = app
-        .http
-        .post(format!("{cold}/api/v1/shifts/{shift}/bookings"))
-        .bearer_auth(&nurse)
-        .header("idempotency-key", "cold")
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(booked.status(), StatusCode::CREATED);
-    let made = app.ledger_entries("booking.made").await;
-    assert_eq!(made.len(), 1);
-    assert_eq!(made[0]["personal"]["worker_name"], "Nurse Test");
-}
-
 /// Books `nurse` onto `shift` through the server at `base`.
 async fn book_through(app: &TestApp, base: &str, nurse: &str, shift: &str, key: &str) -> String {
     let booked = app
@@ -84,6 +63,19 @@ async fn book_through(app: &TestApp, base: &str, nurse: &str, shift: &str, key: 
     assert_eq!(booked.status(), StatusCode::CREATED);
     let body: Value = booked.json().await.unwrap();
     body["id"].as_str().unwrap().to_owned()
+}
+
+/// A server that has sealed nothing for a nurse yet takes their key from the booking's own read
+/// (on PostgreSQL): the name in the booking's entry opens, so it was sealed with that key.
+async fn a_booking_on_a_cold_server_seals_the_name_with_the_workers_own_key(app: TestApp) {
+    let trust = app.trust("RXL").await;
+    let nurse = app.worker("nia@nurse.test", &[&trust.bank]).await;
+    let shift = app.shift(&trust, &trust.bank.clone(), 24, 8, 1).await;
+    let cold = app.another_server().await;
+    book_through(&app, &cold, &nurse, &shift, "cold").await;
+    let made = app.ledger_entries("booking.made").await;
+    assert_eq!(made.len(), 1);
+    assert_eq!(made[0]["personal"]["worker_name"], "Nurse Test");
 }
 
 /// A second server holds a nurse's key from her first booking; she is then erased through the
