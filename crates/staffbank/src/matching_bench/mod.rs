@@ -3,7 +3,8 @@
 //!
 //! 1. Generates national-scale data in PostgreSQL (see [`national`]).
 //! 2. Starts `staffbank serve` on it and measures, through the API, a worker's "shifts I can book"
-//!    and a booker's ranked candidates (p50 and p99), then the server's memory.
+//!    and a booker's ranked candidates (p50 and p99); booking decisions and offers against the
+//!    rules computed independently ([`oracle`], [`offered`]); then the server's memory.
 //! 3. The Monday-morning burst on PostgreSQL (beside the national data) and on SQLite: workers
 //!    booking a week of shifts as fast as they can; bookings per second, latency, and then the
 //!    invariants checked independently ([`rules`]).
@@ -13,6 +14,7 @@
 pub(crate) mod burst;
 mod cpu;
 mod national;
+mod offered;
 mod oracle;
 mod rules;
 
@@ -540,6 +542,12 @@ async fn national_figures(
              {accepted} accepted, refused {refused:?}; 0 disagreements"
         );
     }
+    let (released, offers) =
+        offered::check(store.as_ref(), pool, (args.samples / 10).max(10)).await?;
+    println!(
+        "offers against the rules computed independently: {offers} offers on {released} shifts \
+         released now, every one bookable by the worker offered it"
+    );
     let (rss, peak) = server.memory_mb()?;
     println!("server memory at national scale: {rss:.0} MB resident, {peak:.0} MB peak");
     drop(server);
