@@ -2,8 +2,8 @@
 //!
 //! Rules (defaults from PRODUCT.md; all in [`WorkingTimeRules`]):
 //! - at least 11 consecutive hours' rest in each 24 hours (reg. 10), each 24-hour period counted
-//!   from the start of a stretch of work (so a 13-hour day leaves exactly 11 hours, and a split
-//!   shift with a short gap is fine when the rest of the day is long enough);
+//!   from the start of a shift (so a 13-hour day leaves exactly 11 hours, and a split shift with a
+//!   short gap is fine when the rest of the day is long enough);
 //! - at least 24 hours' uninterrupted rest in each 7 days, or 48 hours (or two of 24) in each 14
 //!   days (reg. 11);
 //! - on average at most 48 hours' work a week over a rolling 17-week reference period, unless the
@@ -12,8 +12,8 @@
 //!   booking makes its worker a night worker when it has at least 3 hours of night time
 //!   (23:00 to 06:00 on the UK clock), the regulations' default night period.
 //!
-//! Rest periods are counted in windows that start where a stretch of work starts (a 24-hour
-//! period, 7 or 14 days); the average in every rolling reference period. Only windows that touch
+//! Rest periods are counted in windows that start where a shift starts (a 24-hour period, 7 or 14
+//! days); the average in every rolling reference period. Only windows that touch
 //! the proposed shift are checked, so a breach elsewhere in the worker's history is not blamed on
 //! this booking, and adding a shift can never make a failing check pass. Rest is measured on the real clock (UTC), so a night across
 //! the clocks going back is an hour longer.
@@ -265,38 +265,62 @@ fn window_starts(work: &[Span], target: Span, length: Duration) -> Vec<DateTime<
 }
 
 /// Starts of the rest periods' reference windows that touch `target`: each counted from the start
-/// of a stretch of work.
+/// of a shift. Counting from every shift's start, not only where a stretch of work begins, means
+/// that a shift booked just before another can never remove the period counted from the later
+/// one, so adding a booking can never make a failing check pass.
 fn anchors<'a>(
-    work: &'a [Span],
+    starts: &'a [DateTime<Utc>],
     target: Span,
     length: Duration,
 ) -> impl Iterator<Item = DateTime<Utc>> + 'a {
-    work.iter()
-        .map(|(start, _)| *start)
+    starts
+        .iter()
+        .copied()
         .filter(move |t| *t + length > target.0 && *t < target.1)
 }
 
-/// Time between 23:00 and 06:00 (by default) on the UK clock within a shift.
+/// Time between 23:00 and 06:00 (by default) on the UK clock within a shift, to the second.
 pub fn night_time(rules: &WorkingTimeRules, window: ShiftWindow) -> Duration {
+    let (start, end) = (window.start(), window.end());
+    let overnight = rules.night_from > rules.night_until;
+    // Each UK calendar day from the one before the shift's start has one night period (or, for a
+    // night inside one day, one period on that day); sum each one's overlap with the shift.
+    let first = start.with_timezone(&RULES_ZONE).date_naive() - chrono::Days::new(1);
+    let last = end.with_timezone(&RULES_ZONE).date_naive();
     let mut total = Duration::zero();
-    let mut t = window.start();
-    // Walk the shift a minute at a time would be exact but slow; walk by quarter hours, which
-    // matches how shifts are posted, and finish the remainder exactly.
-    let step = Duration::minutes(15);
-    while t < window.end() {
-        let next = (t + step).min(window.end());
-        let local = t.with_timezone(&RULES_ZONE).time();
-        let is_night = if rules.night_from > rules.night_until {
-            local >= rules.night_from || local < rules.night_until
+    let mut day = first;
+    while day <= last {
+        let until_day = if overnight {
+            day + chrono::Days::new(1)
         } else {
-            local >= rules.night_from && local < rules.night_until
+            day
         };
-        if is_night {
-            total += next - t;
-        }
-        t = next;
+        let from = uk_instant(day.and_time(rules.night_from));
+        let until = uk_instant(until_day.and_time(rules.night_until));
+        total += (until.min(end) - from.max(start)).max(Duration::zero());
+        day = day + chrono::Days::new(1);
     }
     total
+}
+
+/// A UK wall-clock time as an instant: in the hour the clocks go back, the first of the two; in
+/// the hour they skip going forward, the wall time read with the offset before the change.
+fn uk_instant(local: chrono::NaiveDateTime) -> DateTime<Utc> {
+    use chrono::offset::LocalResult;
+    use chrono::TimeZone;
+    match RULES_ZONE.from_local_datetime(&local) {
+        LocalResult::Single(t) | LocalResult::Ambiguous(t, _) => t.with_timezone(&Utc),
+        LocalResult::None => {
+            // Skipped as the clocks go forward: read the wall time with the offset before the
+            // change (an hour back is before the jump; the hour is added back after).
+            let earlier = local - Duration::hours(1);
+            RULES_ZONE
+                .from_local_datetime(&earlier)
+                .earliest()
+                .map(|t| t.with_timezone(&Utc) + Duration::hours(1))
+                .unwrap_or_else(|| local.and_utc())
+        }
+    }
 }
 
 /// Every way booking `proposed` would break the regulations, given everything the worker already
@@ -310,24 +334,25 @@ pub fn check(
     let mut all = held.to_vec();
     all.push(proposed);
     let work = merged(&all);
+    let starts: Vec<DateTime<Utc>> = all.iter().map(|w| w.window.start()).collect();
     let target = (proposed.window.start(), proposed.window.end());
     let mut breaches = Vec::new();
 
     let day = Duration::hours(24);
     let daily_ok =
-        anchors(&work, target, day).all(|t| longest_rest(&work, t, t + day) >= rules.daily_rest);
+        anchors(&starts, target, day).all(|t| longest_rest(&work, t, t + day) >= rules.daily_rest);
     if !daily_ok {
         breaches.push(daily_breach(rules, held, proposed));
     }
 
     let week = Duration::days(7);
     let fortnight = Duration::days(14);
-    let worst_week = anchors(&work, target, week)
+    let worst_week = anchors(&starts, target, week)
         .map(|t| longest_rest(&work, t, t + week))
         .min()
         .unwrap_or(week);
     if worst_week < rules.weekly_rest {
-        let fortnights_ok = anchors(&work, target, fortnight).all(|t| {
+        let fortnights_ok = anchors(&starts, target, fortnight).all(|t| {
             longest_rest(&work, t, t + fortnight) >= rules.fortnightly_rest
                 || rests_at_least(&work, t, t + fortnight, rules.weekly_rest) >= 2
         });
@@ -631,9 +656,76 @@ mod tests {
         );
     }
 
-    fn arb_shift() -> impl Strategy<Value = Worked> {
-        (0i64..(24 * 60), 4i64..13, any::<bool>())
-            .prop_map(|(h, len, at_a)| shift(if at_a { A } else { B }, h, len))
+    #[test]
+    fn a_shift_just_before_a_short_rest_does_not_excuse_it() {
+        // 08:00-20:00, then 05:00-13:00 next day: 9 hours' rest. Booking 04:00-08:00 on the first
+        // day as well makes the first day longer, not the rest.
+        let proposed = shift(A, 29, 8);
+        let held = [shift(B, 8, 12)];
+        let daily = |held: &[Worked]| {
+            check(&rules(), held, proposed, false)
+                .iter()
+                .any(|b| matches!(b, Breach::DailyRest { .. }))
+        };
+        assert!(daily(&held));
+        assert!(daily(&[held[0], shift(B, 4, 4)]));
+    }
+
+    #[test]
+    fn night_time_is_counted_to_the_minute_on_the_uk_clock() {
+        let start = t0() + Duration::minutes(20 * 60 + 10);
+        let late = ShiftWindow::new(start, start + Duration::minutes(5 * 60 + 55)).unwrap();
+        assert_eq!(night_time(&rules(), late), Duration::minutes(3 * 60 + 5)); // 23:00-02:05
+                                                                               // The night the clocks go forward: 23:00 GMT to 06:00 BST is six real hours.
+        let d = NaiveDate::from_ymd_opt(2026, 3, 28).unwrap();
+        let night = ShiftWindow::from_london(
+            d,
+            NaiveTime::from_hms_opt(22, 0, 0).unwrap(),
+            NaiveTime::from_hms_opt(7, 0, 0).unwrap(),
+        )
+        .unwrap();
+        assert_eq!(night.length(), Duration::hours(8));
+        assert_eq!(night_time(&rules(), night), Duration::hours(6));
+    }
+
+    /// Where the generated shifts start: winter, and a month either side of each change of the
+    /// clocks (29 March and 25 October 2026), so the night rule meets both.
+    fn arb_base() -> impl Strategy<Value = DateTime<Utc>> {
+        prop::sample::select(vec![
+            t0(),
+            Utc.with_ymd_and_hms(2026, 3, 15, 0, 0, 0).unwrap(),
+            Utc.with_ymd_and_hms(2026, 10, 11, 0, 0, 0).unwrap(),
+        ])
+    }
+
+    /// A shift of 4 to 12 hours within 30 days of `base`, on the quarter hour.
+    fn arb_shift() -> impl Strategy<Value = (i64, i64, bool)> {
+        (0i64..(30 * 96), 16i64..49, any::<bool>())
+    }
+
+    fn at(base: DateTime<Utc>, (q, len, at_a): (i64, i64, bool)) -> Worked {
+        let start = base + Duration::minutes(15 * q);
+        Worked {
+            window: ShiftWindow::new(start, start + Duration::minutes(15 * len)).unwrap(),
+            trust: if at_a { A } else { B },
+        }
+    }
+
+    /// Shifts laid end to end from where the first starts, with the given gaps in quarter hours
+    /// (zero: touching), so stretches of several shifts are common.
+    fn chained(
+        base: DateTime<Utc>,
+        first: (i64, i64, bool),
+        rest: &[(i64, i64, bool)],
+    ) -> Vec<Worked> {
+        let mut out = vec![at(base, first)];
+        let mut q = first.0 + first.1;
+        for &(gap, len, at_a) in rest {
+            let q_start = q + gap % 48;
+            out.push(at(base, (q_start, len, at_a)));
+            q = q_start + len;
+        }
+        out
     }
 
     fn disjoint(shifts: Vec<Worked>) -> Vec<Worked> {
@@ -651,12 +743,33 @@ mod tests {
 
         #[test]
         fn adding_a_shift_never_makes_a_failing_check_pass(
-            held in prop::collection::vec(arb_shift(), 0..25),
+            base in arb_base(),
+            first in arb_shift(),
+            rest in prop::collection::vec(arb_shift(), 0..25),
             extra in arb_shift(),
             proposed in arb_shift(),
             opted_out in any::<bool>(),
         ) {
-            let held = disjoint(held);
+            let proposed_at = proposed.0;
+            // Half the time the proposed shift follows a held one after a short rest, and half
+            // the time the extra shift ends as a held one starts (often that same one).
+            let held = disjoint(chained(base, first, &rest));
+            let near = |i: i64| held.get(i as usize % held.len().max(1)).copied();
+            let proposed = match near(proposed.0) {
+                Some(h) if proposed.2 => {
+                    let start = h.window.end() + Duration::minutes(15 * (proposed.0 % 60));
+                    Worked { window: ShiftWindow::new(start, start + Duration::minutes(15 * proposed.1)).unwrap(), trust: A }
+                }
+                _ => at(base, proposed),
+            };
+            let touched = if extra.0 % 2 == 0 { near(proposed_at) } else { near(extra.0) };
+            let extra = match touched {
+                Some(h) if extra.2 => {
+                    let end = h.window.start();
+                    Worked { window: ShiftWindow::new(end - Duration::minutes(15 * extra.1), end).unwrap(), trust: h.trust }
+                }
+                _ => at(base, extra),
+            };
             prop_assume!(held.iter().all(|h| !h.window.overlaps(proposed.window)));
             prop_assume!(!extra.window.overlaps(proposed.window) && held.iter().all(|h| !h.window.overlaps(extra.window)));
             let before = check(&rules(), &held, proposed, opted_out);
@@ -672,13 +785,33 @@ mod tests {
         }
 
         #[test]
+        fn night_time_matches_a_minute_by_minute_count(
+            base in arb_base(),
+            shift in arb_shift(),
+            offset in 0i64..15,
+        ) {
+            // Off the quarter hour too, and across both changes of the clocks.
+            let w = at(base + Duration::minutes(offset), shift).window;
+            let mut minutes = 0;
+            let mut t = w.start();
+            while t < w.end() {
+                let local = t.with_timezone(&RULES_ZONE).time();
+                if local >= rules().night_from || local < rules().night_until {
+                    minutes += 1;
+                }
+                t += Duration::minutes(1);
+            }
+            prop_assert_eq!(night_time(&rules(), w), Duration::minutes(minutes));
+        }
+
+        #[test]
         fn daily_rest_matches_a_brute_force_count(
             shifts in prop::collection::vec((0i64..(4 * 96), 8i64..53), 1..6),
             proposed in (0i64..(4 * 96), 8i64..53),
         ) {
             // Everything on a 15-minute grid over four days; the reference walks the slots,
-            // starts a 24-hour period wherever a stretch of work starts, and measures the
-            // longest free run inside it.
+            // starts a 24-hour period wherever a shift starts, and measures the longest free run
+            // inside it.
             let slot = Duration::minutes(15);
             let at = |q: i64, len: i64, trust| Worked {
                 window: ShiftWindow::new(t0() + slot * q as i32, t0() + slot * (q + len) as i32).unwrap(),
@@ -699,11 +832,16 @@ mod tests {
                 (proposed.window.start() - t0()).num_minutes() / 15,
                 (proposed.window.end() - t0()).num_minutes() / 15,
             );
+            let shift_starts: Vec<i64> = held
+                .iter()
+                .chain([&proposed])
+                .map(|w| (w.window.start() - t0()).num_minutes() / 15)
+                .collect();
             let mut reference_breach = false;
             let is_busy = |s: i64| s >= 0 && (s as usize) < busy.len() && busy[s as usize];
             for start in (p_from - 95).max(0)..p_to {
-                if !is_busy(start) || is_busy(start - 1) {
-                    continue; // a 24-hour period starts where a stretch of work starts
+                if !shift_starts.contains(&start) {
+                    continue; // a 24-hour period starts where a shift starts
                 }
                 let (mut longest, mut run) = (0, 0);
                 for s in start..start + 96 {
