@@ -18,7 +18,8 @@ crate::both_backends!(
     a_workers_shifts_are_ranked_and_the_rest_explained,
     a_bookers_candidates_are_ranked_with_near_misses,
     candidates_who_worked_the_ward_rank_first_and_a_filled_shift_has_none,
-    a_request_ward_approves_each_booking_once
+    a_request_ward_approves_each_booking_once,
+    approval_judges_the_request_again_as_things_stand
 );
 
 async fn compliance_officer(app: &TestApp, trust: &Trust, name: &str) -> String {
@@ -609,4 +610,111 @@ async fn a_request_ward_approves_each_booking_once(app: TestApp) {
         .assert_problem(409, "request-decided");
     let mine = app.get("/api/v1/me/requests", &ana).await;
     assert_eq!(mine.body[0]["status"], "approved");
+}
+
+/// Between a request and its approval the worker's checks and week can change: approval judges
+/// them again, refuses with the reason, books nothing and leaves the request pending.
+async fn approval_judges_the_request_again_as_things_stand(app: TestApp) {
+    let trust = app.trust("RXL").await;
+    let other = app.trust("RXN").await;
+    let mode = app
+        .call(
+            Method::PUT,
+            &format!("/api/v1/wards/{}/booking-mode", trust.ward),
+            Some(&trust.booker),
+            Some(json!({"instant_booking": false})),
+        )
+        .await;
+    assert_eq!(mode.status, StatusCode::NO_CONTENT, "{}", mode.body);
+    let officer = compliance_officer(&app, &trust, "cora").await;
+    let (nurse, worker) = bare_nurse(&app, "ida@nurse.test", &trust.bank).await;
+    let joined = app
+        .post("/api/v1/me/banks", &nurse, json!({"bank_id": other.bank}))
+        .await;
+    assert_eq!(joined.status, StatusCode::OK, "{}", joined.body);
+    standard_checks(&app, &officer, &worker, None).await;
+    let shift = app.shift(&trust, &trust.bank, 48, 8, 1).await;
+    let asked = app
+        .call_with(
+            Method::POST,
+            &format!("/api/v1/shifts/{shift}/requests"),
+            Some(&nurse),
+            None,
+            &[("idempotency-key", "r1")],
+        )
+        .await;
+    assert_eq!(asked.status, StatusCode::CREATED, "{}", asked.body);
+    let request = asked.body["id"].as_str().unwrap().to_owned();
+    let approve_path = format!("/api/v1/requests/{request}/approve");
+    let approve = || app.post(&approve_path, &trust.booker, json!(null));
+    let untouched = || async {
+        let mine = app.get("/api/v1/me/requests", &nurse).await;
+        assert_eq!(mine.body[0]["status"], "pending", "{}", mine.body);
+        let seen = app
+            .get(&format!("/api/v1/shifts/{shift}"), &trust.booker)
+            .await;
+        assert_eq!(seen.body["booked"], 0, "{}", seen.body);
+    };
+
+    // Meanwhile she books a 12-hour day at another trust ending 9 hours before the shift.
+    let day = app.shift(&other, &other.bank, 27, 12, 1).await;
+    let booked = app.book(&nurse, &day, "day").await;
+    assert_eq!(booked.status, StatusCode::CREATED, "{}", booked.body);
+    let refused = approve().await;
+    refused.assert_problem(422, "not-eligible");
+    // About nine hours: the two shifts were posted moments apart, each from the clock's now.
+    let reason = &refused.body["reasons"][0];
+    assert_eq!(reason["rule"], "daily_rest", "{}", refused.body);
+    assert_eq!(reason["same_trust"], false);
+    assert!((535..=540).contains(&reason["rest_minutes"].as_i64().unwrap()));
+    untouched().await;
+    cancel(
+        &app,
+        &nurse,
+        booked.body["id"].as_str().unwrap(),
+        "Changed plans",
+    )
+    .await;
+
+    // Then her DBS check is revoked.
+    let credentials = app.get("/api/v1/me/credentials", &nurse).await;
+    let dbs = credentials
+        .body
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|c| c["kind"] == "dbs_check")
+        .unwrap()["id"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    let revoked = app
+        .post(
+            &format!("/api/v1/credentials/{dbs}/revoke"),
+            &officer,
+            json!({"reason": "Barred list match"}),
+        )
+        .await;
+    assert_eq!(revoked.status, StatusCode::OK, "{}", revoked.body);
+    let refused = approve().await;
+    refused.assert_problem(422, "not-eligible");
+    assert_eq!(
+        refused.body["reasons"][0]["reason"], "credential",
+        "{}",
+        refused.body
+    );
+    untouched().await;
+
+    // A new check recorded, the same request is approved.
+    record(
+        &app,
+        &officer,
+        &worker,
+        json!({"kind": "dbs_check", "dbs_level": "enhanced_barred",
+            "valid_from": (Utc::now() - Duration::days(1)).to_rfc3339()}),
+    )
+    .await;
+    let approved = approve().await;
+    assert_eq!(approved.status, StatusCode::OK, "{}", approved.body);
+    assert_eq!(approved.body["shift"]["booked"], 1);
 }
