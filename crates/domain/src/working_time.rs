@@ -8,9 +8,12 @@
 //!   days (reg. 11);
 //! - on average at most 48 hours' work a week over a rolling 17-week reference period, unless the
 //!   worker has opted out (regs. 4 and 5);
-//! - night workers: on average at most 8 hours' work in 24 over the same period (reg. 6). A
-//!   booking makes its worker a night worker when it has at least 3 hours of night time
-//!   (23:00 to 06:00 on the UK clock), the regulations' default night period.
+//! - night workers: on average at most 8 hours' work in 24 over the same period (reg. 6). A night
+//!   shift has at least 3 hours of night time (23:00 to 06:00 on the UK clock, the regulations'
+//!   default night period). A worker is a night worker for a booking that is a night shift, and
+//!   for any booking once night shifts fall in at least one week in three of the reference period
+//!   before it: working nights "as a normal course" (reg. 2), which R v Attorney General for
+//!   Northern Ireland, ex parte Burns [1999] IRLR 315 found met by one week of nights in three.
 //!
 //! Rest periods are counted in windows that start where a shift starts (a 24-hour period, 7 or 14
 //! days); the average in every rolling reference period. Only windows that touch
@@ -377,15 +380,33 @@ pub fn check(
         });
     }
     let days = reference.num_days();
-    if night_time(rules, proposed.window) >= rules.night_worker_hours
-        && most > rules.night_average_per_day * days as i32
-    {
+    if night_worker(rules, held, proposed) && most > rules.night_average_per_day * days as i32 {
         breaches.push(Breach::NightAverage {
             average_minutes: most.num_minutes() / days,
             limit_minutes: rules.night_average_per_day.num_minutes(),
         });
     }
     breaches
+}
+
+/// Whether the night workers' limit applies to booking `proposed`: it is a night shift, or night
+/// shifts fall in at least a third of the weeks of the reference period before it (see the
+/// module's description). Counted in weeks held, so a booking added never takes the status away.
+fn night_worker(rules: &WorkingTimeRules, held: &[Worked], proposed: Worked) -> bool {
+    let is_night = |w: &Worked| night_time(rules, w.window) >= rules.night_worker_hours;
+    if is_night(&proposed) {
+        return true;
+    }
+    let start = proposed.window.start();
+    let mut weeks: Vec<i64> = held
+        .iter()
+        .filter(|w| w.window.start() < start && w.window.start() >= start - rules.reference())
+        .filter(|w| is_night(w))
+        .map(|w| (start - w.window.start()).num_weeks())
+        .collect();
+    weeks.sort_unstable();
+    weeks.dedup();
+    weeks.len() as i64 * 3 >= rules.reference_weeks
 }
 
 /// The daily-rest breach as a person would put it: the shortest rest next to the proposed shift.
@@ -592,6 +613,35 @@ mod tests {
                 .iter()
                 .any(|b| matches!(b, Breach::NightAverage { .. })),
             "{breaches:?}"
+        );
+    }
+
+    #[test]
+    fn nights_one_week_in_three_make_a_night_worker_for_a_day_shift_too() {
+        // 56 hours a week for 17 weeks, at the night limit, with one night shift (22:00-06:00)
+        // in some of the weeks before a 4-hour day shift is proposed on top.
+        let with_nights = |weeks: &[i64]| {
+            let mut held = seventeen_weeks(56);
+            for week in weeks {
+                let night = shift(A, week * 168 + 6 * 24 + 22, 8);
+                held.retain(|w| !w.window.overlaps(night.window));
+                held.push(night);
+            }
+            held
+        };
+        let day = shift(A, 17 * 168 - 12, 4);
+        let night_limit = |held: &[Worked]| {
+            check(&rules(), held, day, true)
+                .iter()
+                .any(|b| matches!(b, Breach::NightAverage { .. }))
+        };
+        assert!(
+            night_limit(&with_nights(&[0, 3, 6, 9, 12, 15])),
+            "six weeks in seventeen"
+        );
+        assert!(
+            !night_limit(&with_nights(&[3, 9, 15])),
+            "three weeks in seventeen"
         );
     }
 
