@@ -24,7 +24,8 @@ pub struct ReleasePolicyView {
     pub collaborative_after_hours: i64,
     /// ...or this many hours before the start, whichever comes first (default 72).
     pub collaborative_lead_hours: i64,
-    /// Minutes tiered workers have each stage to themselves (default 0: none until the trust gives a tier early access).
+    /// Minutes tiered workers have each stage to themselves (default 0: none until the trust
+    /// gives a tier early access).
     pub priority_window_minutes: i64,
     /// Cancelling less than this many hours before the start is late (default 48).
     pub cancellation_notice_hours: i64,
