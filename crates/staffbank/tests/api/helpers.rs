@@ -2,7 +2,7 @@
 
 use std::sync::Arc;
 
-use chrono::{Duration, Utc};
+use chrono::{Duration, DurationRound, Utc};
 use reqwest::{Method, StatusCode};
 use serde_json::{json, Value};
 use sqlx::Connection;
@@ -582,4 +582,41 @@ pub async fn quick_worker(app: &TestApp, bank: &str, n: usize) -> String {
         .unwrap();
     app.give_credentials(worker.id, bank, None).await;
     app.session_for(user.id).await
+}
+
+/// Posts shifts at `trust` starting at the given offsets (hours from `base`), `length` hours each.
+pub async fn post_at(
+    app: &TestApp,
+    trust: &Trust,
+    base: chrono::DateTime<Utc>,
+    offsets: &[i64],
+    length: i64,
+) -> Vec<String> {
+    let shifts: Vec<_> = offsets
+        .iter()
+        .map(|h| {
+            let start = base + Duration::hours(*h);
+            json!({"ward_id": trust.ward, "bank_id": trust.bank, "role": "Staff nurse",
+                "staff_group": "nursing_and_midwifery", "grade_min": "band_5", "grade_max": "band_6",
+                "starts_at": start.to_rfc3339(), "ends_at": (start + Duration::hours(length)).to_rfc3339()})
+        })
+        .collect();
+    let reply = app
+        .post("/api/v1/shifts", &trust.booker, json!({"shifts": shifts}))
+        .await;
+    assert_eq!(reply.status, StatusCode::CREATED, "{}", reply.body);
+    reply
+        .body
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|s| s["id"].as_str().unwrap().to_owned())
+        .collect()
+}
+
+/// Midnight UTC `days` from now: shifts whose time of day matters start from it.
+pub fn midnight_in_days(days: i64) -> chrono::DateTime<Utc> {
+    (Utc::now() + Duration::days(days))
+        .duration_trunc(Duration::days(1))
+        .unwrap()
 }

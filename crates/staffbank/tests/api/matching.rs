@@ -7,7 +7,7 @@ use staffbank_domain::role::{Grant, Role, Scope};
 use staffbank_domain::OrgId;
 use uuid::Uuid;
 
-use crate::helpers::{TestApp, Trust};
+use crate::helpers::{midnight_in_days, post_at, TestApp, Trust};
 
 crate::both_backends!(
     a_credential_that_lapses_mid_shift_blocks_booking_with_its_reason,
@@ -19,7 +19,8 @@ crate::both_backends!(
     a_bookers_candidates_are_ranked_with_near_misses,
     candidates_who_worked_the_ward_rank_first_and_a_filled_shift_has_none,
     a_request_ward_approves_each_booking_once,
-    approval_judges_the_request_again_as_things_stand
+    approval_judges_the_request_again_as_things_stand,
+    a_workers_travel_limit_and_shift_times_choose_what_they_see
 );
 
 async fn compliance_officer(app: &TestApp, trust: &Trust, name: &str) -> String {
@@ -717,4 +718,110 @@ async fn approval_judges_the_request_again_as_things_stand(app: TestApp) {
     let approved = approve().await;
     assert_eq!(approved.status, StatusCode::OK, "{}", approved.body);
     assert_eq!(approved.body["shift"]["booked"], 1);
+}
+
+/// A worker living about 75 km from the site: their travel limit hides the shifts beyond it,
+/// their preferred times choose the default filter and rank first, and the filters narrow the
+/// list by time of day and by how soon the shift starts.
+async fn a_workers_travel_limit_and_shift_times_choose_what_they_see(app: TestApp) {
+    let trust = app.trust("RXL").await; // its site is at 53.8, -2.7
+    let reply = app
+        .call(
+            Method::POST,
+            "/api/v1/workers",
+            None,
+            Some(
+                json!({"email": "kit@nurse.test", "password": "correct horse battery",
+                "display_name": "Kit", "staff_group": "nursing_and_midwifery", "grade": "band_5",
+                "home_lat": 53.8, "home_lon": -1.55}),
+            ),
+        )
+        .await;
+    assert_eq!(reply.status, StatusCode::CREATED, "{}", reply.body);
+    let user =
+        staffbank_domain::UserId(Uuid::parse_str(reply.body["id"].as_str().unwrap()).unwrap());
+    let nurse = app.session_for(user).await;
+    let joined = app
+        .post("/api/v1/me/banks", &nurse, json!({"bank_id": trust.bank}))
+        .await;
+    assert_eq!(joined.status, StatusCode::OK, "{}", joined.body);
+    let worker = app.worker_id(&nurse).await;
+    app.give_credentials(worker, &trust.bank, None).await;
+
+    let base = midnight_in_days(3);
+    let day = post_at(&app, &trust, base, &[8], 8).await.remove(0); // 08:00-16:00
+    let night = post_at(&app, &trust, base, &[22], 8).await.remove(0); // 22:00-06:00
+    let later = post_at(&app, &trust, base, &[10 * 24 + 8], 8)
+        .await
+        .remove(0);
+    let seen = |query: &'static str| {
+        let (app, nurse) = (&app, &nurse);
+        async move {
+            let reply = app
+                .get(&format!("/api/v1/me/shift-matches{query}"), nurse)
+                .await;
+            assert_eq!(reply.status, StatusCode::OK, "{}", reply.body);
+            let ids: Vec<String> = reply.body["bookable"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .map(|m| m["shift"]["id"].as_str().unwrap().to_owned())
+                .collect();
+            (ids, reply.body)
+        }
+    };
+    let prefer = |limit: serde_json::Value, times: &'static str| {
+        let (app, nurse) = (&app, &nurse);
+        async move {
+            app.call(
+                Method::PUT,
+                "/api/v1/me/preferences",
+                Some(nurse),
+                Some(json!({"max_travel_km": limit, "shift_times": times})),
+            )
+            .await
+        }
+    };
+    let sorted = |mut ids: Vec<String>| {
+        ids.sort();
+        ids
+    };
+    let all = sorted(vec![day.clone(), night.clone(), later.clone()]);
+
+    // No limit: every shift, with its distance.
+    let (ids, body) = seen("").await;
+    assert_eq!(sorted(ids), all);
+    let km = body["bookable"][0]["rank"]["distance_km"].as_f64().unwrap();
+    assert!((70.0..80.0).contains(&km), "{km}");
+
+    // 50 km: none of them, since they are all about 75 km away.
+    assert_eq!(
+        prefer(json!(50), "any").await.status,
+        StatusCode::NO_CONTENT
+    );
+    assert_eq!(seen("").await.0, Vec::<String>::new());
+    prefer(json!(0), "any")
+        .await
+        .assert_problem(422, "validation-error");
+
+    // 100 km and nights: nights by default, and first when every time is asked for.
+    assert_eq!(
+        prefer(json!(100), "nights").await.status,
+        StatusCode::NO_CONTENT
+    );
+    assert_eq!(seen("").await.0, vec![night.clone()]);
+    let (ids, _) = seen("?times=any").await;
+    assert_eq!(ids[0], night);
+    assert_eq!(sorted(ids), all);
+    assert_eq!(seen("?times=days").await.0.len(), 2);
+    assert!(!seen("?times=days").await.0.contains(&night));
+    assert_eq!(
+        sorted(seen("?times=any&within_days=5").await.0),
+        sorted(vec![day, night])
+    );
+    for bad in ["?times=weekends", "?within_days=0", "?within_days=367"] {
+        app.get(&format!("/api/v1/me/shift-matches{bad}"), &nurse)
+            .await
+            .assert_problem(422, "validation-error");
+    }
 }

@@ -1,51 +1,15 @@
 //! The Working Time Regulations through the API, counted across trusts.
 
-use chrono::{Duration, DurationRound, Utc};
+use chrono::Duration;
 use reqwest::StatusCode;
 use serde_json::json;
 
-use crate::helpers::{TestApp, Trust};
+use crate::helpers::{midnight_in_days, post_at, TestApp};
 
 crate::both_backends!(
     combined_hours_at_two_trusts_break_the_average_though_neither_alone_does,
     short_rest_after_a_shift_at_another_trust_is_refused_with_the_reason
 );
-
-/// Posts shifts at `trust` starting at the given offsets (hours from `base`), `length` hours each.
-async fn post_at(
-    app: &TestApp,
-    trust: &Trust,
-    base: chrono::DateTime<Utc>,
-    offsets: &[i64],
-    length: i64,
-) -> Vec<String> {
-    let shifts: Vec<_> = offsets
-        .iter()
-        .map(|h| {
-            let start = base + Duration::hours(*h);
-            json!({"ward_id": trust.ward, "bank_id": trust.bank, "role": "Staff nurse",
-                "staff_group": "nursing_and_midwifery", "grade_min": "band_5", "grade_max": "band_6",
-                "starts_at": start.to_rfc3339(), "ends_at": (start + Duration::hours(length)).to_rfc3339()})
-        })
-        .collect();
-    let reply = app
-        .post("/api/v1/shifts", &trust.booker, json!({"shifts": shifts}))
-        .await;
-    assert_eq!(reply.status, StatusCode::CREATED, "{}", reply.body);
-    reply
-        .body
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|s| s["id"].as_str().unwrap().to_owned())
-        .collect()
-}
-
-fn midnight_in_days(days: i64) -> chrono::DateTime<Utc> {
-    (Utc::now() + Duration::days(days))
-        .duration_trunc(Duration::days(1))
-        .unwrap()
-}
 
 async fn combined_hours_at_two_trusts_break_the_average_though_neither_alone_does(app: TestApp) {
     let a = app.trust("RXL").await;
