@@ -37,6 +37,16 @@ async fn compliance_officer(app: &TestApp, trust: &Trust, name: &str) -> String 
 
 /// Registers a nurse in `bank` with no credentials at all.
 async fn bare_nurse(app: &TestApp, email: &str, bank: &str) -> (String, String) {
+    nurse_living_at(app, email, bank, None).await
+}
+
+/// Registers a nurse in `bank` with no credentials, living at `home` (latitude, longitude).
+async fn nurse_living_at(
+    app: &TestApp,
+    email: &str,
+    bank: &str,
+    home: Option<(f64, f64)>,
+) -> (String, String) {
     let reply = app
         .call(
             Method::POST,
@@ -44,7 +54,8 @@ async fn bare_nurse(app: &TestApp, email: &str, bank: &str) -> (String, String) 
             None,
             Some(
                 json!({"email": email, "password": "correct horse battery", "display_name": "Nurse",
-                "staff_group": "nursing_and_midwifery", "grade": "band_5"}),
+                "staff_group": "nursing_and_midwifery", "grade": "band_5",
+                "home_lat": home.map(|h| h.0), "home_lon": home.map(|h| h.1)}),
             ),
         )
         .await;
@@ -725,27 +736,9 @@ async fn approval_judges_the_request_again_as_things_stand(app: TestApp) {
 /// list by time of day and by how soon the shift starts.
 async fn a_workers_travel_limit_and_shift_times_choose_what_they_see(app: TestApp) {
     let trust = app.trust("RXL").await; // its site is at 53.8, -2.7
-    let reply = app
-        .call(
-            Method::POST,
-            "/api/v1/workers",
-            None,
-            Some(
-                json!({"email": "kit@nurse.test", "password": "correct horse battery",
-                "display_name": "Kit", "staff_group": "nursing_and_midwifery", "grade": "band_5",
-                "home_lat": 53.8, "home_lon": -1.55}),
-            ),
-        )
-        .await;
-    assert_eq!(reply.status, StatusCode::CREATED, "{}", reply.body);
-    let user =
-        staffbank_domain::UserId(Uuid::parse_str(reply.body["id"].as_str().unwrap()).unwrap());
-    let nurse = app.session_for(user).await;
-    let joined = app
-        .post("/api/v1/me/banks", &nurse, json!({"bank_id": trust.bank}))
-        .await;
-    assert_eq!(joined.status, StatusCode::OK, "{}", joined.body);
-    let worker = app.worker_id(&nurse).await;
+    let (nurse, worker) =
+        nurse_living_at(&app, "kit@nurse.test", &trust.bank, Some((53.8, -1.55))).await;
+    let worker = staffbank_domain::WorkerId(Uuid::parse_str(&worker).unwrap());
     app.give_credentials(worker, &trust.bank, None).await;
 
     let base = midnight_in_days(3);

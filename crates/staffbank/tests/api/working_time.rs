@@ -1,6 +1,5 @@
 //! The Working Time Regulations through the API, counted across trusts.
 
-use chrono::Duration;
 use reqwest::StatusCode;
 use serde_json::json;
 
