@@ -113,6 +113,9 @@ test('a booker posts a shift and sees who booked it (desktop)', async () => {
   await page.goto(shiftUrl);
   await page.getByRole('heading', { name: 'Amira Hassan (Band 5)' }).waitFor();
   assert.match(await page.locator('main').textContent(), /1 of 2 places booked/);
+  // The booker sees the cancellation rule before cancelling: ten days ahead is outside the notice.
+  assert.match(await page.locator('main').textContent(),
+    /less than \d+ hours before the start is recorded as late, and the trust pays the worker/);
   await checkAccessibility(page, 'shift page with a booking');
   // The last place goes unfilled: break glass to agency, with a reason.
   await page.getByLabel('Why the bank cannot fill this shift').fill('Nobody available after two hours');

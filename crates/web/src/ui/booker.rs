@@ -293,6 +293,15 @@ pub async fn shift(
             p class="nhsuk-lede-text" { (when(shift.starts_at, shift.ends_at)) }
             p { (shift.booked) " of " (shift.places) " places booked. Status: " (shift.status) "." }
             h2 class="nhsuk-heading-l" { "Who booked" }
+            @let notice = chrono::Duration::hours(shift.cancellation_notice_hours);
+            @if shift.starts_at - notice <= state.app.now() && shift.starts_at > state.app.now() {
+                div class="nhsuk-warning-callout" {
+                    h3 class="nhsuk-warning-callout__label" { span role="text" { span class="nhsuk-u-visually-hidden" { "Important: " } "Inside the notice period" } }
+                    p { "This shift starts within the trust's " (shift.cancellation_notice_hours) "-hour cancellation notice. Cancelling a booking now is recorded as late, and the trust pays the worker for the shift." }
+                }
+            } @else {
+                p class="nhsuk-body-s" { "Cancelling a booking less than " (shift.cancellation_notice_hours) " hours before the start is recorded as late, and the trust pays the worker for the shift." }
+            }
             @if bookings.is_empty() { p { "Nobody has booked this shift yet." } }
             @for b in &bookings {
                 div class="nhsuk-card" {

@@ -54,7 +54,7 @@ pub(crate) async fn section(state: &AppState, who: &Principal, shift: &ShiftView
                 } }
             }
         }
-        @if shift.status == "open" && shift.starts_at > chrono::Utc::now() {
+        @if shift.status == "open" && shift.starts_at > state.app.now() {
             h2 class="nhsuk-heading-l" { "Premium" }
             p { "This shift offers " (shift.premium_percent) "% on each worker's base rate. A premium can only be raised; above the trust's cap it needs a reason, recorded in the audit ledger." }
             form method="post" action=(format!("/manage/shifts/{}/premium", shift.id)) {

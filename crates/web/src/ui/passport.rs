@@ -208,7 +208,7 @@ async fn wallet_page(state: &AppState, who: &Principal, errors: &[String], note:
             app_offers.insert(c.id, offer.uri);
         }
     }
-    let now = chrono::Utc::now();
+    let now = state.app.now();
     let pending: Vec<_> = requests
         .iter()
         .filter(|r| r.state == "pending" && r.expires_at > now)

@@ -287,7 +287,7 @@ pub async fn my_bookings(
                             (shift_summary(shift))
                             @if let Some(c) = &booking.cancellation {
                                 p { "Cancelled by the " (c.by) ": " (c.reason) }
-                            } @else if shift.starts_at <= chrono::Utc::now() {
+                            } @else if shift.starts_at <= state.app.now() {
                                 a class="nhsuk-link" href=(format!("/bookings/{}/timesheet", booking.id)) {
                                     "Timesheet" span class="nhsuk-u-visually-hidden" { " for " (when(shift.starts_at, shift.ends_at)) }
                                 }
