@@ -1,5 +1,6 @@
 // In a real headless Chromium, at phone and desktop widths: a bank worker signs in and books a
-// shift; a booker posts a shift, a worker books it and the booker sees who. Every page visited has
+// shift; a booker posts a shift, a worker books it and the booker sees who; a worker requests a
+// shift on a ward that approves its bookings and the booker approves it. Every page visited has
 // no WCAG 2.2 AA violation according to axe-core.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
@@ -124,6 +125,51 @@ test('a booker posts a shift and sees who booked it (desktop)', async () => {
   await page.getByRole('link', { name: 'Approvals' }).first().click();
   await page.getByRole('heading', { name: 'Booking requests to approve' }).waitFor();
   await checkAccessibility(page, 'approvals page');
+  await booker.close();
+  await worker.close();
+});
+
+test('a worker requests a shift on a ward that approves its bookings, and the booker approves it', async () => {
+  const base = await startDemo();
+  const booker = await browser.newContext({ viewport: { width: 1280, height: 900 }, bypassCSP: true });
+  const page = await booker.newPage();
+  await signIn(page, base, 'booker@rxl.demo.staffbank.test');
+  await page.waitForURL(/\/manage\/shifts$/);
+  // The demo's Critical Care Unit approves each booking; 03:00-04:00 never clashes with the demo's.
+  const day = new Date(Date.now() + 11 * 24 * 3600 * 1000).toISOString().slice(0, 10);
+  await page.goto(`${base}/manage/shifts/new`);
+  await page.getByLabel('Ward').selectOption({ label: 'Critical Care Unit, Blackpool Victoria Hospital' });
+  await page.getByLabel('Post to bank').selectOption({ label: 'Blackpool Teaching Hospitals Staff Bank' });
+  await page.getByLabel('Role title').fill('Outreach nurse');
+  await page.getByLabel('Staff group').selectOption('nursing_and_midwifery');
+  await page.getByLabel('Lowest grade').selectOption('band_5');
+  await page.getByLabel('Highest grade').selectOption('band_6');
+  await page.getByLabel('Date (UK time)').fill(day);
+  await page.getByLabel('Start time').fill('03:00');
+  await page.getByLabel(/^End time/).fill('04:00');
+  await page.getByLabel('Places').fill('1');
+  await page.getByRole('button', { name: 'Post shift' }).click();
+  await page.getByRole('heading', { name: 'Outreach nurse – Critical Care Unit' }).waitFor();
+
+  const worker = await browser.newContext({ viewport: { width: 375, height: 812 }, bypassCSP: true });
+  const phone = await worker.newPage();
+  await signIn(phone, base, 'worker@demo.staffbank.test');
+  await phone.waitForURL(/\/shifts$/);
+  const card = phone.locator('.nhsuk-card', { hasText: 'Outreach nurse' });
+  await card.getByRole('button', { name: /Request this shift/ }).click();
+  await phone.waitForURL(/\/bookings\?requested=1$/);
+  await phone.getByText('Your request has gone to the ward.').waitFor();
+
+  await page.getByRole('link', { name: 'Approvals' }).first().click();
+  const request = page.locator('.nhsuk-card', { hasText: 'Outreach nurse' });
+  await request.waitFor();
+  await checkAccessibility(page, 'approvals page with a request');
+  await request.getByRole('button', { name: 'Approve Amira Hassan' }).click();
+  await page.getByRole('heading', { name: 'Booking requests to approve' }).waitFor();
+  assert.equal(await page.locator('.nhsuk-card', { hasText: 'Outreach nurse' }).count(), 0);
+
+  await phone.goto(`${base}/bookings`);
+  await phone.locator('.nhsuk-card h2', { hasText: 'Outreach nurse' }).first().waitFor();
   await booker.close();
   await worker.close();
 });

@@ -28,8 +28,11 @@ pub async fn queue(State(state): State<AppState>, UiUser(who): UiUser) -> Respon
                 div class="nhsuk-card" { div class="nhsuk-card__content" {
                     h2 class="nhsuk-card__heading nhsuk-heading-m" { (r.worker_name) " – " (r.shift.role) ", " (r.shift.ward_name) }
                     p { (when(r.shift.starts_at, r.shift.ends_at)) ". " (r.shift.booked) " of " (r.shift.places) " places booked." }
+                    // A full shift can only be declined (or approved once a place is freed).
+                    @let full = r.shift.booked >= r.shift.places;
+                    @if full { p { strong class="nhsuk-tag nhsuk-tag--grey" { "Full" } " Every place is taken: decline, or wait for a place to be freed." } }
                     div class="nhsuk-button-group" {
-                        @for (action, label, class) in [("approve", "Approve", "nhsuk-button"), ("decline", "Decline", "nhsuk-button nhsuk-button--secondary")] {
+                        @for (action, label, class) in [("approve", "Approve", "nhsuk-button"), ("decline", "Decline", "nhsuk-button nhsuk-button--secondary")].into_iter().filter(|(action, ..)| !full || *action == "decline") {
                             form method="post" action=(format!("/manage/requests/{}/{action}", r.id)) {
                                 input type="hidden" name="csrf" value=(who.session.csrf_token);
                                 button type="submit" class=(class) {
