@@ -153,8 +153,12 @@ fn hours(minutes: i64) -> f64 {
 
 /// The working-time and overlap reasons of adding `shift` to `held`.
 fn booking_reasons(worker: &Worker, held: &[Worked], shift: &Shift) -> Vec<Ineligibility> {
-    if held.iter().any(|w| w.window.overlaps(shift.window)) {
-        return vec![Ineligibility::HoldsOverlappingBooking];
+    if let Some(clash) = held.iter().find(|w| w.window.overlaps(shift.window)) {
+        return vec![Ineligibility::HoldsOverlappingBooking {
+            starts_at: clash.window.start(),
+            ends_at: clash.window.end(),
+            same_trust: clash.trust == shift.org_id,
+        }];
     }
     breaches_of(worker, held, shift)
 }

@@ -90,7 +90,14 @@ pub enum Ineligibility {
         missing: Vec<Skill>,
     },
     /// The worker holds a booking, anywhere on the platform, that overlaps this shift.
-    HoldsOverlappingBooking,
+    HoldsOverlappingBooking {
+        /// When the booking they hold starts.
+        starts_at: DateTime<Utc>,
+        /// When it ends.
+        ends_at: DateTime<Utc>,
+        /// Whether it is at the shift's own trust.
+        same_trust: bool,
+    },
     /// A required credential is missing, revoked, too low or not valid for the whole shift.
     Credential(CredentialGap),
     /// The booking would break the Working Time Regulations, counted across every trust.
@@ -134,8 +141,23 @@ impl std::fmt::Display for Ineligibility {
                     names.join(", ")
                 )
             }
-            Self::HoldsOverlappingBooking => {
-                write!(f, "you hold a booking that overlaps this shift")
+            Self::HoldsOverlappingBooking {
+                starts_at,
+                ends_at,
+                same_trust,
+            } => {
+                let local = |t: &DateTime<Utc>| t.with_timezone(&RULES_ZONE);
+                let place = if *same_trust {
+                    "this trust"
+                } else {
+                    "another trust"
+                };
+                write!(
+                    f,
+                    "you are already booked at {place} from {} to {}, which overlaps this shift",
+                    local(starts_at).format("%H:%M on %-d %B"),
+                    local(ends_at).format("%H:%M on %-d %B"),
+                )
             }
             Self::Credential(gap) => write!(f, "{gap}"),
             Self::WorkingTime(breach) => write!(f, "{breach}"),

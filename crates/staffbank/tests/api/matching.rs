@@ -443,7 +443,28 @@ async fn a_workers_shifts_are_ranked_and_the_rest_explained(app: TestApp) {
         .iter()
         .find(|n| n["shift"]["id"] == clash.as_str())
         .unwrap_or_else(|| panic!("{}", matches.body));
-    assert_eq!(refused["reasons"][0]["reason"], "holds_overlapping_booking");
+    let reason = &refused["reasons"][0];
+    assert_eq!(reason["reason"], "holds_overlapping_booking");
+    assert_eq!(reason["same_trust"], true);
+    let familiar_shift = app
+        .get(&format!("/api/v1/shifts/{familiar}"), &trust.booker)
+        .await;
+    let at = |v: &serde_json::Value| {
+        v.as_str()
+            .unwrap()
+            .parse::<chrono::DateTime<Utc>>()
+            .unwrap()
+    };
+    assert_eq!(
+        at(&reason["starts_at"]),
+        at(&familiar_shift.body["starts_at"])
+    );
+    assert_eq!(at(&reason["ends_at"]), at(&familiar_shift.body["ends_at"]));
+    let said = refused["explanations"][0].as_str().unwrap();
+    assert!(
+        said.starts_with("you are already booked at this trust from "),
+        "{said}"
+    );
     app.get("/api/v1/me/shift-matches?limit=0", &nurse)
         .await
         .assert_problem(422, "validation-error");
