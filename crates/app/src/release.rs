@@ -4,7 +4,7 @@ use chrono::Duration;
 use serde::{Deserialize, Serialize};
 use serde_json::json;
 use staffbank_domain::ranking::ShiftTimes;
-use staffbank_domain::release::{ReleasePolicy, Tier};
+use staffbank_domain::release::{earned_tier, ReleasePolicy, Tier, CORE_TIER_WEEKS};
 use staffbank_domain::role::Role;
 use staffbank_domain::text::Label;
 use staffbank_domain::*;
@@ -29,6 +29,11 @@ pub struct ReleasePolicyView {
     pub priority_window_minutes: i64,
     /// Cancelling less than this many hours before the start is late (default 48).
     pub cancellation_notice_hours: i64,
+    /// The "super-bank" tier by hours worked: members of the banks this trust leads who worked
+    /// at least this many hours (1 to 624) on the bank's shifts in the last 13 weeks hold the
+    /// core tier, given and taken away automatically. Null (the default): given by hand.
+    #[serde(default)]
+    pub core_tier_hours: Option<i64>,
 }
 
 impl From<ReleasePolicy> for ReleasePolicyView {
@@ -39,6 +44,7 @@ impl From<ReleasePolicy> for ReleasePolicyView {
             collaborative_lead_hours: p.collaborative_lead.num_hours(),
             priority_window_minutes: p.priority_window.num_minutes(),
             cancellation_notice_hours: p.cancellation_notice.num_hours(),
+            core_tier_hours: p.core_tier_hours,
         }
     }
 }
@@ -70,6 +76,7 @@ impl ReleasePolicyView {
                 self.cancellation_notice_hours,
                 Duration::try_hours,
             )?,
+            core_tier_hours: self.core_tier_hours,
         }
         .validate()
         .map_err(|e| AppError::field("policy", e))
@@ -224,6 +231,47 @@ impl App {
             .set_tier(worker, bank.id, tier, &[record])
             .await?;
         Ok(())
+    }
+
+    /// The "super-bank" tier by hours worked: in every bank whose lead trust sets a threshold,
+    /// gives the core tier to members who reached it over the last 13 weeks and takes it from
+    /// those who no longer do, each change on the ledger. Returns how many tiers changed.
+    pub async fn award_core_tiers(&self) -> Result<usize, AppError> {
+        let now = self.now();
+        let mut changed = 0;
+        for bank in self.store.banks().await? {
+            let threshold = self
+                .store
+                .release_policy(bank.lead_org_id)
+                .await?
+                .and_then(|p| p.core_tier_hours);
+            let Some(threshold) = threshold else {
+                continue;
+            };
+            let from = now - Duration::weeks(CORE_TIER_WEEKS);
+            for member in self.store.member_hours(bank.id, from, now).await? {
+                let Some(tier) = earned_tier(member.tier, member.minutes, threshold) else {
+                    continue;
+                };
+                let record = self
+                    .audit_record(Change {
+                        action: "worker.tier",
+                        actor: None,
+                        tenant: Some(bank.lead_org_id),
+                        subject: Some(member.user_id),
+                        facts: json!({"worker": member.worker_id, "bank": bank.id,
+                            "tier": tier.map(Tier::as_str), "by": "hours_worked",
+                            "minutes_worked": member.minutes, "threshold_hours": threshold}),
+                        personal: None,
+                    })
+                    .await?;
+                self.store
+                    .set_tier(member.worker_id, bank.id, tier, &[record])
+                    .await?;
+                changed += 1;
+            }
+        }
+        Ok(changed)
     }
 
     /// Records the signed-in worker's travel limit and preferred shifts.

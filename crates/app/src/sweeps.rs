@@ -1,6 +1,7 @@
 //! The sweeps that keep a shift from being forgotten: a booked worker not signed on by their
 //! trust's grace period is escalated as a no-show, and a submitted timesheet left waiting is
-//! escalated, then approved as submitted if the trust allows it, so pay is never stuck.
+//! escalated, then approved as submitted if the trust allows it, so pay is never stuck. The same
+//! loop counts the "super-bank" core tiers earned by hours worked once an hour.
 
 use std::time::Duration as StdDuration;
 
@@ -12,6 +13,8 @@ use crate::{App, AppError};
 
 /// How often the sweeps run.
 const TICK: StdDuration = StdDuration::from_secs(60);
+/// How often the core tiers earned by hours worked are counted again.
+const TIERS_EVERY: Duration = Duration::hours(1);
 /// How far back the no-show sweep looks (a booking older than this was swept long ago).
 const LOOK_BACK: Duration = Duration::days(1);
 
@@ -117,11 +120,22 @@ impl App {
 
     /// Runs the sweeps until the process ends. Errors are logged and retried.
     pub async fn run_sweeps(self) {
+        let mut tiers_awarded_at = None;
         loop {
             match self.sweep().await {
                 Ok(s) if s == Swept::default() => {}
                 Ok(s) => tracing::info!(?s, "swept"),
                 Err(e) => tracing::warn!(error = %e, "sweeping failed"),
+            }
+            // Hours worked move slowly: the core tiers are counted again once an hour.
+            let now = self.now();
+            if tiers_awarded_at.is_none_or(|at| now - at >= TIERS_EVERY) {
+                match self.award_core_tiers().await {
+                    Ok(0) => {}
+                    Ok(changed) => tracing::info!(changed, "core tiers by hours worked"),
+                    Err(e) => tracing::warn!(error = %e, "awarding core tiers failed"),
+                }
+                tiers_awarded_at = Some(now);
             }
             tokio::time::sleep(TICK).await;
         }

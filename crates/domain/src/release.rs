@@ -28,6 +28,24 @@ pub struct ReleasePolicy {
     /// A trust cancelling a booking less than this before the start owes a cancellation payment,
     /// and a worker cancelling inside it is recorded as a late cancellation.
     pub cancellation_notice: Duration,
+    /// The "super-bank" tier by hours worked: a member of a bank this trust leads who worked at
+    /// least this many hours on the bank's shifts in the last [`CORE_TIER_WEEKS`] weeks holds
+    /// the core tier, given and taken away as the hours change. None: given by hand.
+    pub core_tier_hours: Option<i64>,
+}
+
+/// The weeks of work that earn the core tier, about a quarter of a year.
+pub const CORE_TIER_WEEKS: i64 = 13;
+
+/// The tier a member should hold after counting `minutes` worked against the trust's
+/// `threshold` in hours, if it differs from `current`. The silver tier is only ever given by hand.
+pub fn earned_tier(current: Option<Tier>, minutes: i64, threshold: i64) -> Option<Option<Tier>> {
+    let earned = minutes >= threshold * 60;
+    match current {
+        None if earned => Some(Some(Tier::Core)),
+        Some(Tier::Core) if !earned => Some(None),
+        _ => None,
+    }
 }
 
 impl Default for ReleasePolicy {
@@ -39,6 +57,7 @@ impl Default for ReleasePolicy {
             // none until a trust gives a tier early access
             priority_window: Duration::zero(),
             cancellation_notice: Duration::hours(48),
+            core_tier_hours: None,
         }
     }
 }
@@ -64,6 +83,13 @@ impl ReleasePolicy {
         }
         if self.priority_window > Duration::days(7) {
             return Err("the priority window cannot exceed 7 days");
+        }
+        // 13 weeks of 48 hours is 624.
+        if self
+            .core_tier_hours
+            .is_some_and(|h| !(1..=624).contains(&h))
+        {
+            return Err("the core tier's hours must be between 1 and 624");
         }
         Ok(self)
     }
@@ -207,6 +233,24 @@ pub fn is_late(policy_notice: Duration, start: DateTime<Utc>, at: DateTime<Utc>)
 
 #[cfg(test)]
 mod tests {
+
+    #[test]
+    fn the_core_tier_is_earned_at_the_threshold_and_silver_is_never_touched() {
+        assert_eq!(earned_tier(None, 20 * 60, 20), Some(Some(Tier::Core)));
+        assert_eq!(earned_tier(None, 20 * 60 - 1, 20), None);
+        assert_eq!(earned_tier(Some(Tier::Core), 20 * 60 - 1, 20), Some(None));
+        assert_eq!(earned_tier(Some(Tier::Core), 20 * 60, 20), None);
+        assert_eq!(earned_tier(Some(Tier::Silver), 0, 20), None);
+        assert_eq!(earned_tier(Some(Tier::Silver), 100 * 60, 20), None);
+        let with = |hours| ReleasePolicy {
+            core_tier_hours: Some(hours),
+            ..ReleasePolicy::default()
+        };
+        assert!(with(0).validate().is_err());
+        assert!(with(625).validate().is_err());
+        assert!(with(1).validate().is_ok() && with(624).validate().is_ok());
+    }
+
     use super::*;
     use uuid::Uuid;
 
@@ -384,6 +428,7 @@ mod properties {
                 collaborative_lead: Duration::hours(lead_h),
                 priority_window: Duration::hours(window_h),
                 cancellation_notice: Duration::hours(48),
+                core_tier_hours: None,
             };
             let start = t0 + Duration::hours(start_h);
             let window = ShiftWindow::new(start, start + Duration::hours(8)).unwrap();

@@ -1,12 +1,14 @@
 //! Trust policies, worker preferences and tiers, and break-glass release to agency.
 
+use chrono::{DateTime, Utc};
 use sqlx::PgPool;
 use staffbank_domain::pay::Premium;
 use staffbank_domain::ranking::ShiftTimes;
 use staffbank_domain::release::{ReleasePolicy, Tier};
 use staffbank_domain::text::Label;
 use staffbank_domain::{BankId, OrgId, ShiftId, WardId, WorkerId};
-use staffbank_store::{AgencyRelease, AuditRecord, Conflict, StoreError};
+use staffbank_store::{AgencyRelease, AuditRecord, Conflict, MemberHours, StoreError};
+use uuid::Uuid;
 
 use crate::error::OrStore;
 use crate::ledger::insert_audit;
@@ -15,9 +17,9 @@ pub(crate) async fn release_policy(
     pool: &PgPool,
     org: OrgId,
 ) -> Result<Option<ReleasePolicy>, StoreError> {
-    let row: Option<(i64, i64, i64, i64, i64)> = sqlx::query_as(
+    let row: Option<(i64, i64, i64, i64, i64, Option<i64>)> = sqlx::query_as(
         "SELECT horizon_minutes, collaborative_after_minutes, collaborative_lead_minutes, \
-         priority_window_minutes, cancellation_notice_minutes FROM release_policies WHERE org_id = $1",
+         priority_window_minutes, cancellation_notice_minutes, core_tier_hours FROM release_policies WHERE org_id = $1",
     )
     .bind(org.0)
     .fetch_optional(pool)
@@ -35,13 +37,14 @@ pub(crate) async fn set_release_policy(
     let mut tx = pool.begin().await.or_store()?;
     sqlx::query(
         "INSERT INTO release_policies (org_id, horizon_minutes, collaborative_after_minutes, \
-         collaborative_lead_minutes, priority_window_minutes, cancellation_notice_minutes) \
-         VALUES ($1, $2, $3, $4, $5, $6) ON CONFLICT (org_id) DO UPDATE SET \
+         collaborative_lead_minutes, priority_window_minutes, cancellation_notice_minutes, \
+         core_tier_hours) VALUES ($1, $2, $3, $4, $5, $6, $7) ON CONFLICT (org_id) DO UPDATE SET \
          horizon_minutes = EXCLUDED.horizon_minutes, \
          collaborative_after_minutes = EXCLUDED.collaborative_after_minutes, \
          collaborative_lead_minutes = EXCLUDED.collaborative_lead_minutes, \
          priority_window_minutes = EXCLUDED.priority_window_minutes, \
-         cancellation_notice_minutes = EXCLUDED.cancellation_notice_minutes",
+         cancellation_notice_minutes = EXCLUDED.cancellation_notice_minutes, \
+         core_tier_hours = EXCLUDED.core_tier_hours",
     )
     .bind(org.0)
     .bind(p.horizon.num_minutes())
@@ -49,6 +52,7 @@ pub(crate) async fn set_release_policy(
     .bind(p.collaborative_lead.num_minutes())
     .bind(p.priority_window.num_minutes())
     .bind(p.cancellation_notice.num_minutes())
+    .bind(p.core_tier_hours)
     .execute(&mut *tx)
     .await
     .or_store()?;
@@ -95,6 +99,31 @@ pub(crate) async fn set_tier(
             .bind(worker.0)
             .bind(bank.0);
     update_one(pool, query, audit).await
+}
+
+pub(crate) async fn member_hours(
+    pool: &PgPool,
+    bank: BankId,
+    from: DateTime<Utc>,
+    to: DateTime<Utc>,
+) -> Result<Vec<MemberHours>, StoreError> {
+    let rows: Vec<(Uuid, Uuid, Option<String>, i64)> = sqlx::query_as(
+        "SELECT m.worker_id, w.user_id, m.tier, COALESCE((SELECT (sum(EXTRACT(EPOCH FROM \
+         b.ends_at - b.starts_at)) / 60)::bigint FROM bookings b JOIN shifts s ON s.id = b.shift_id \
+         WHERE b.worker_id = m.worker_id AND b.status = 'active' AND b.ends_at >= $2 \
+         AND b.ends_at < $3 AND (s.bank_id = $1 OR s.collaborative_bank_id = $1)), 0) \
+         FROM bank_memberships m JOIN workers w ON w.id = m.worker_id WHERE m.bank_id = $1 \
+         ORDER BY m.worker_id",
+    )
+    .bind(bank.0)
+    .bind(from)
+    .bind(to)
+    .fetch_all(pool)
+    .await
+    .or_store()?;
+    rows.into_iter()
+        .map(staffbank_store::raw::member_hours)
+        .collect()
 }
 
 pub(crate) async fn set_preferences(

@@ -1,11 +1,13 @@
 //! Trust policies, worker preferences and tiers, and break-glass release to agency.
 
+use chrono::{DateTime, Utc};
 use staffbank_domain::pay::Premium;
 use staffbank_domain::ranking::ShiftTimes;
 use staffbank_domain::release::{ReleasePolicy, Tier};
 use staffbank_domain::text::Label;
 use staffbank_domain::{BankId, OrgId, ShiftId, WardId, WorkerId};
-use staffbank_store::{AgencyRelease, AuditRecord, Conflict, StoreError};
+use staffbank_store::{AgencyRelease, AuditRecord, Conflict, MemberHours, StoreError};
+use uuid::Uuid;
 
 use crate::error::OrStore;
 use crate::ledger::insert_audit;
@@ -16,9 +18,9 @@ pub(crate) async fn release_policy(
     store: &SqliteStore,
     org: OrgId,
 ) -> Result<Option<ReleasePolicy>, StoreError> {
-    let row: Option<(i64, i64, i64, i64, i64)> = sqlx::query_as(
+    let row: Option<(i64, i64, i64, i64, i64, Option<i64>)> = sqlx::query_as(
         "SELECT horizon_minutes, collaborative_after_minutes, collaborative_lead_minutes, \
-         priority_window_minutes, cancellation_notice_minutes FROM release_policies WHERE org_id = ?",
+         priority_window_minutes, cancellation_notice_minutes, core_tier_hours FROM release_policies WHERE org_id = ?",
     )
     .bind(org.0)
     .fetch_optional(&store.reader)
@@ -36,13 +38,14 @@ pub(crate) async fn set_release_policy(
     let mut tx = store.begin().await?;
     sqlx::query(
         "INSERT INTO release_policies (org_id, horizon_minutes, collaborative_after_minutes, \
-         collaborative_lead_minutes, priority_window_minutes, cancellation_notice_minutes) \
-         VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT (org_id) DO UPDATE SET \
+         collaborative_lead_minutes, priority_window_minutes, cancellation_notice_minutes, \
+         core_tier_hours) VALUES (?, ?, ?, ?, ?, ?, ?) ON CONFLICT (org_id) DO UPDATE SET \
          horizon_minutes = excluded.horizon_minutes, \
          collaborative_after_minutes = excluded.collaborative_after_minutes, \
          collaborative_lead_minutes = excluded.collaborative_lead_minutes, \
          priority_window_minutes = excluded.priority_window_minutes, \
-         cancellation_notice_minutes = excluded.cancellation_notice_minutes",
+         cancellation_notice_minutes = excluded.cancellation_notice_minutes, \
+         core_tier_hours = excluded.core_tier_hours",
     )
     .bind(org.0)
     .bind(p.horizon.num_minutes())
@@ -50,6 +53,7 @@ pub(crate) async fn set_release_policy(
     .bind(p.collaborative_lead.num_minutes())
     .bind(p.priority_window.num_minutes())
     .bind(p.cancellation_notice.num_minutes())
+    .bind(p.core_tier_hours)
     .execute(&mut *tx)
     .await
     .or_store()?;
@@ -96,6 +100,31 @@ pub(crate) async fn set_tier(
             .bind(worker.0)
             .bind(bank.0);
     update_one(store, query, audit).await
+}
+
+pub(crate) async fn member_hours(
+    store: &SqliteStore,
+    bank: BankId,
+    from: DateTime<Utc>,
+    to: DateTime<Utc>,
+) -> Result<Vec<MemberHours>, StoreError> {
+    let rows: Vec<(Uuid, Uuid, Option<String>, i64)> = sqlx::query_as(
+        "SELECT m.worker_id, w.user_id, m.tier, COALESCE((SELECT sum(b.ends_at - b.starts_at) / 60000 \
+         FROM bookings b JOIN shifts s ON s.id = b.shift_id \
+         WHERE b.worker_id = m.worker_id AND b.status = 'active' AND b.ends_at >= ?2 \
+         AND b.ends_at < ?3 AND (s.bank_id = ?1 OR s.collaborative_bank_id = ?1)), 0) \
+         FROM bank_memberships m JOIN workers w ON w.id = m.worker_id WHERE m.bank_id = ?1 \
+         ORDER BY m.worker_id",
+    )
+    .bind(bank.0)
+    .bind(ms(from))
+    .bind(ms(to))
+    .fetch_all(&store.reader)
+    .await
+    .or_store()?;
+    rows.into_iter()
+        .map(staffbank_store::raw::member_hours)
+        .collect()
 }
 
 pub(crate) async fn set_preferences(

@@ -596,6 +596,15 @@ impl Store for SqliteStore {
         crate::matching::set_instant_booking(self, ward, instant, audit).await
     }
 
+    async fn member_hours(
+        &self,
+        bank: BankId,
+        from: DateTime<Utc>,
+        to: DateTime<Utc>,
+    ) -> Result<Vec<MemberHours>, StoreError> {
+        crate::matching::member_hours(self, bank, from, to).await
+    }
+
     async fn set_tier(
         &self,
         worker: WorkerId,

@@ -221,6 +221,20 @@ impl Shift {
     }
 }
 
+/// A bank member's hours worked on the bank's shifts over a period, with the tier they hold:
+/// what the "super-bank" tier by hours worked is decided on.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct MemberHours {
+    /// The member.
+    pub worker_id: WorkerId,
+    /// Their user, the subject of the ledger entry when their tier changes.
+    pub user_id: UserId,
+    /// The tier they hold in the bank.
+    pub tier: Option<staffbank_domain::release::Tier>,
+    /// Minutes of active bookings on the bank's shifts that ended in the period.
+    pub minutes: i64,
+}
+
 /// A break-glass release of a shift to agency.
 #[derive(Debug, Clone, PartialEq)]
 pub struct AgencyRelease {

@@ -514,7 +514,7 @@ impl TryFrom<RawBooking> for Booking {
 
 /// A `release_policies` row (minutes) as a policy.
 pub fn release_policy(
-    (horizon, after, lead, priority, notice): (i64, i64, i64, i64, i64),
+    (horizon, after, lead, priority, notice, core): (i64, i64, i64, i64, i64, Option<i64>),
 ) -> staffbank_domain::release::ReleasePolicy {
     staffbank_domain::release::ReleasePolicy {
         horizon: Duration::minutes(horizon),
@@ -522,7 +522,26 @@ pub fn release_policy(
         collaborative_lead: Duration::minutes(lead),
         priority_window: Duration::minutes(priority),
         cancellation_notice: Duration::minutes(notice),
+        core_tier_hours: core,
     }
+}
+
+/// A row of `Store::member_hours`: worker id, user id, tier, minutes.
+pub fn member_hours(
+    (worker, user, tier, minutes): (Uuid, Uuid, Option<String>, i64),
+) -> Result<crate::MemberHours, crate::StoreError> {
+    let tier = tier
+        .map(|t| {
+            staffbank_domain::release::Tier::parse(&t)
+                .ok_or_else(|| crate::StoreError::Unexpected(anyhow::anyhow!("stored tier {t}")))
+        })
+        .transpose()?;
+    Ok(crate::MemberHours {
+        worker_id: staffbank_domain::WorkerId(worker),
+        user_id: staffbank_domain::UserId(user),
+        tier,
+        minutes,
+    })
 }
 
 /// A booking request row.

@@ -19,7 +19,7 @@ use crate::{
     Advance, AgencyRelease, AuditRecord, Bank, BookOutcome, Booking, BookingContext,
     BookingRequest, CancellationPayment, CancellationRecord, Credential, Decision, DueOffers,
     Escalation, Hash, IssuerKey, LeafWithBody, LedgerEntry, MatchQuery, MatchableShift,
-    MatchingCounts, OfferRound, OpenShiftQuery, Organisation, OutboxEvent, Page,
+    MatchingCounts, MemberHours, OfferRound, OpenShiftQuery, Organisation, OutboxEvent, Page,
     PassportCredential, PayExport, PayLineRecord, PayRun, PersonKey, PoolMember, PoolQuery,
     PresentationRequest, RequestOutcome, RequestState, Resolution, RevocationChange,
     RevocationState, SequencedBatch, Session, Shift, SignOn, SignOnChallenge, SignedHead, SignedIn,
@@ -165,6 +165,14 @@ pub trait Store: Send + Sync + 'static {
         tier: Option<Tier>,
         audit: &[AuditRecord],
     ) -> Result<(), StoreError>;
+    /// Every member of `bank` with their tier and the minutes they worked on shifts released to
+    /// it (first or collaborative) in active bookings that ended in `[from, to)`.
+    async fn member_hours(
+        &self,
+        bank: BankId,
+        from: DateTime<Utc>,
+        to: DateTime<Utc>,
+    ) -> Result<Vec<MemberHours>, StoreError>;
     /// Records how far a worker will travel and which shifts they prefer.
     async fn set_preferences(
         &self,

@@ -20,7 +20,8 @@ crate::both_backends!(
     candidates_who_worked_the_ward_rank_first_and_a_filled_shift_has_none,
     a_request_ward_approves_each_booking_once,
     approval_judges_the_request_again_as_things_stand,
-    a_workers_travel_limit_and_shift_times_choose_what_they_see
+    a_workers_travel_limit_and_shift_times_choose_what_they_see,
+    the_core_tier_is_earned_by_hours_worked_and_lapses
 );
 
 async fn compliance_officer(app: &TestApp, trust: &Trust, name: &str) -> String {
@@ -838,4 +839,86 @@ async fn a_workers_travel_limit_and_shift_times_choose_what_they_see(app: TestAp
             .await
             .assert_problem(422, "validation-error");
     }
+}
+
+/// The "super-bank" tier by hours worked: with a threshold of 20 hours in 13 weeks, a nurse who
+/// worked 24 hours earns the core tier and books inside the priority window; one who worked 8
+/// does not; once the hours fall out of the 13 weeks the tier lapses. A silver tier given by hand
+/// is never touched.
+async fn the_core_tier_is_earned_by_hours_worked_and_lapses(app: TestApp) {
+    let trust = app.trust("RXL").await;
+    app.set_policy(&trust, json!({"core_tier_hours": 20})).await;
+    let path = format!("/api/v1/organisations/{}/release-policy", trust.id);
+    let mut policy = app.get(&path, &trust.booker).await.body;
+    assert_eq!(policy["core_tier_hours"], 20, "{policy}");
+    policy["core_tier_hours"] = json!(0);
+    app.call(Method::PUT, &path, Some(&trust.booker), Some(policy))
+        .await
+        .assert_problem(422, "validation-error");
+
+    let ana = app.worker("ana@nurse.test", &[&trust.bank]).await;
+    let ben = app.worker("ben@nurse.test", &[&trust.bank]).await;
+    let cy = app.worker("cy@nurse.test", &[&trust.bank]).await;
+    let cy_id = app.worker_id(&cy).await;
+    let silver = app
+        .call(
+            Method::PUT,
+            &format!("/api/v1/banks/{}/members/{}/tier", trust.bank, cy_id.0),
+            Some(&trust.booker),
+            Some(json!({"tier": "silver"})),
+        )
+        .await;
+    assert_eq!(silver.status, StatusCode::NO_CONTENT, "{}", silver.body);
+    // Ana works three 8-hour shifts, Ben the first of them.
+    for (i, hours_ahead) in [2, 26, 50].into_iter().enumerate() {
+        let worked = app.shift(&trust, &trust.bank, hours_ahead, 8, 2).await;
+        let booked = app.book(&ana, &worked, &format!("a{i}")).await;
+        assert_eq!(booked.status, StatusCode::CREATED, "{}", booked.body);
+        if i == 0 {
+            let booked = app.book(&ben, &worked, "b0").await;
+            assert_eq!(booked.status, StatusCode::CREATED, "{}", booked.body);
+        }
+    }
+    app.advance(Duration::hours(60));
+    // Shifts posted from now on give the tiered an hour to themselves.
+    app.set_policy(
+        &trust,
+        json!({"priority_window_minutes": 60, "core_tier_hours": 20}),
+    )
+    .await;
+    assert_eq!(app.app.award_core_tiers().await.unwrap(), 1);
+    assert_eq!(app.app.award_core_tiers().await.unwrap(), 0, "once only");
+    // A shift three days ahead, released now: the tiered book at once, the rest wait an hour.
+    let books_first = |ahead: i64, key: &'static str| {
+        let app = &app;
+        let trust = &trust;
+        let (ana, ben, cy) = (ana.clone(), ben.clone(), cy.clone());
+        async move {
+            let shift = app.shift(trust, &trust.bank, ahead, 8, 3).await;
+            let mut first = Vec::new();
+            for (name, token) in [("ana", ana), ("ben", ben), ("cy", cy)] {
+                let reply = app.book(&token, &shift, key).await;
+                match reply.status {
+                    StatusCode::CREATED => first.push(name),
+                    _ => assert_eq!(reply.body["reasons"][0]["reason"], "not_yet_open"),
+                }
+            }
+            first
+        }
+    };
+    assert_eq!(books_first(60 + 72, "early").await, vec!["ana", "cy"]);
+    let earned = app.ledger_entries("worker.tier").await;
+    let by_hours: Vec<_> = earned
+        .iter()
+        .filter(|e| e["facts"]["by"] == "hours_worked")
+        .collect();
+    assert_eq!(by_hours.len(), 1, "{earned:?}");
+    assert_eq!(by_hours[0]["facts"]["tier"], "core");
+    assert_eq!(by_hours[0]["facts"]["minutes_worked"], 24 * 60);
+
+    // Thirteen weeks on, her hours have fallen out of the period: the tier lapses.
+    app.advance(Duration::weeks(13));
+    assert_eq!(app.app.award_core_tiers().await.unwrap(), 1);
+    let later = 13 * 7 * 24 + 60 + 72;
+    assert_eq!(books_first(later, "later").await, vec!["cy"]);
 }
