@@ -60,6 +60,22 @@ for (const [name, viewport] of [['phone', { width: 375, height: 812 }], ['deskto
   });
 }
 
+/** Fills in and sends the booker's "Post a shift" form: a band 5-6 nursing shift at Blackpool
+ * Victoria Hospital, 03:00-04:00 on `day` (the demo never seeds a shift at that hour). */
+async function postShift(page, ward, role, day, places) {
+  await page.getByLabel('Ward').selectOption({ label: `${ward}, Blackpool Victoria Hospital` });
+  await page.getByLabel('Post to bank').selectOption({ label: 'Blackpool Teaching Hospitals Staff Bank' });
+  await page.getByLabel('Role title').fill(role);
+  await page.getByLabel('Staff group').selectOption('nursing_and_midwifery');
+  await page.getByLabel('Lowest grade').selectOption('band_5');
+  await page.getByLabel('Highest grade').selectOption('band_6');
+  await page.getByLabel('Date (UK time)').fill(day);
+  await page.getByLabel('Start time').fill('03:00');
+  await page.getByLabel(/^End time/).fill('04:00');
+  await page.getByLabel('Places').fill(String(places));
+  await page.getByRole('button', { name: 'Post shift' }).click();
+}
+
 test('a booker posts a shift and sees who booked it (desktop)', async () => {
   const base = await startDemo();
   const booker = await browser.newContext({ viewport: { width: 1280, height: 900 }, bypassCSP: true });
@@ -72,17 +88,7 @@ test('a booker posts a shift and sees who booked it (desktop)', async () => {
   await checkAccessibility(page, 'post a shift page');
   // Ten days ahead at 03:00-04:00: the demo never seeds a shift at that hour, so it cannot clash.
   const day = new Date(Date.now() + 10 * 24 * 3600 * 1000).toISOString().slice(0, 10);
-  await page.getByLabel('Ward').selectOption({ label: 'Ward 8 Acute Medicine, Blackpool Victoria Hospital' });
-  await page.getByLabel('Post to bank').selectOption({ label: 'Blackpool Teaching Hospitals Staff Bank' });
-  await page.getByLabel('Role title').fill('Night practitioner');
-  await page.getByLabel('Staff group').selectOption('nursing_and_midwifery');
-  await page.getByLabel('Lowest grade').selectOption('band_5');
-  await page.getByLabel('Highest grade').selectOption('band_6');
-  await page.getByLabel('Date (UK time)').fill(day);
-  await page.getByLabel('Start time').fill('03:00');
-  await page.getByLabel(/^End time/).fill('04:00');
-  await page.getByLabel('Places').fill('2');
-  await page.getByRole('button', { name: 'Post shift' }).click();
+  await postShift(page, 'Ward 8 Acute Medicine', 'Night practitioner', day, 2);
   await page.getByRole('heading', { name: 'Night practitioner – Ward 8 Acute Medicine' }).waitFor();
   await page.getByText('Nobody has booked this shift yet.').waitFor();
   // Ranked candidates from the demo's bank: the demo worker among them.
@@ -138,17 +144,7 @@ test('a worker requests a shift on a ward that approves its bookings, and the bo
   // The demo's Critical Care Unit approves each booking; 03:00-04:00 never clashes with the demo's.
   const day = new Date(Date.now() + 11 * 24 * 3600 * 1000).toISOString().slice(0, 10);
   await page.goto(`${base}/manage/shifts/new`);
-  await page.getByLabel('Ward').selectOption({ label: 'Critical Care Unit, Blackpool Victoria Hospital' });
-  await page.getByLabel('Post to bank').selectOption({ label: 'Blackpool Teaching Hospitals Staff Bank' });
-  await page.getByLabel('Role title').fill('Outreach nurse');
-  await page.getByLabel('Staff group').selectOption('nursing_and_midwifery');
-  await page.getByLabel('Lowest grade').selectOption('band_5');
-  await page.getByLabel('Highest grade').selectOption('band_6');
-  await page.getByLabel('Date (UK time)').fill(day);
-  await page.getByLabel('Start time').fill('03:00');
-  await page.getByLabel(/^End time/).fill('04:00');
-  await page.getByLabel('Places').fill('1');
-  await page.getByRole('button', { name: 'Post shift' }).click();
+  await postShift(page, 'Critical Care Unit', 'Outreach nurse', day, 1);
   await page.getByRole('heading', { name: 'Outreach nurse – Critical Care Unit' }).waitFor();
 
   const worker = await browser.newContext({ viewport: { width: 375, height: 812 }, bypassCSP: true });

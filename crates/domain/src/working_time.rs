@@ -380,7 +380,8 @@ pub fn check(
         });
     }
     let days = reference.num_days();
-    if night_worker(rules, held, proposed) && most > rules.night_average_per_day * days as i32 {
+    // The limit is compared first: it is cheap, and rarely reached.
+    if most > rules.night_average_per_day * days as i32 && night_worker(rules, held, proposed) {
         breaches.push(Breach::NightAverage {
             average_minutes: most.num_minutes() / days,
             limit_minutes: rules.night_average_per_day.num_minutes(),

@@ -339,6 +339,27 @@ impl TestApp {
         .await
     }
 
+    /// Revokes, as `officer`, the credential of `kind` in a listing of credentials.
+    pub async fn revoke_kind(&self, officer: &str, listed: &Value, kind: &str, reason: &str) {
+        let id = listed
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|c| c["kind"] == kind)
+            .unwrap_or_else(|| panic!("no {kind} in {listed}"))["id"]
+            .as_str()
+            .unwrap()
+            .to_owned();
+        let revoked = self
+            .post(
+                &format!("/api/v1/credentials/{id}/revoke"),
+                officer,
+                json!({"reason": reason}),
+            )
+            .await;
+        assert_eq!(revoked.status, StatusCode::OK, "{}", revoked.body);
+    }
+
     /// Every ledger entry so far with the given action, as a platform auditor reads it (a head
     /// is signed first, so everything appended is in the tree).
     pub async fn ledger_entries(&self, action: &str) -> Vec<Value> {

@@ -557,9 +557,8 @@ async fn candidates_who_worked_the_ward_rank_first_and_a_filled_shift_has_none(a
     assert_eq!(near[0]["reasons"][0]["reason"], "shift_not_open");
 }
 
-async fn a_request_ward_approves_each_booking_once(app: TestApp) {
-    let trust = app.trust("RXL").await;
-    let other = app.trust("RXN").await;
+/// Makes the trust's ward take booking requests instead of instant bookings.
+async fn requests_only(app: &TestApp, trust: &Trust) {
     let mode = app
         .call(
             Method::PUT,
@@ -569,6 +568,12 @@ async fn a_request_ward_approves_each_booking_once(app: TestApp) {
         )
         .await;
     assert_eq!(mode.status, StatusCode::NO_CONTENT, "{}", mode.body);
+}
+
+async fn a_request_ward_approves_each_booking_once(app: TestApp) {
+    let trust = app.trust("RXL").await;
+    let other = app.trust("RXN").await;
+    requests_only(&app, &trust).await;
     let shift = app.shift(&trust, &trust.bank, 30, 8, 1).await;
     let ana = app.worker("ana@nurse.test", &[&trust.bank]).await;
     let ben = app.worker("ben@nurse.test", &[&trust.bank]).await;
@@ -651,15 +656,7 @@ async fn a_request_ward_approves_each_booking_once(app: TestApp) {
 async fn approval_judges_the_request_again_as_things_stand(app: TestApp) {
     let trust = app.trust("RXL").await;
     let other = app.trust("RXN").await;
-    let mode = app
-        .call(
-            Method::PUT,
-            &format!("/api/v1/wards/{}/booking-mode", trust.ward),
-            Some(&trust.booker),
-            Some(json!({"instant_booking": false})),
-        )
-        .await;
-    assert_eq!(mode.status, StatusCode::NO_CONTENT, "{}", mode.body);
+    requests_only(&app, &trust).await;
     let officer = compliance_officer(&app, &trust, "cora").await;
     let (nurse, worker) = bare_nurse(&app, "ida@nurse.test", &trust.bank).await;
     let joined = app
@@ -712,24 +709,13 @@ async fn approval_judges_the_request_again_as_things_stand(app: TestApp) {
 
     // Then her DBS check is revoked.
     let credentials = app.get("/api/v1/me/credentials", &nurse).await;
-    let dbs = credentials
-        .body
-        .as_array()
-        .unwrap()
-        .iter()
-        .find(|c| c["kind"] == "dbs_check")
-        .unwrap()["id"]
-        .as_str()
-        .unwrap()
-        .to_owned();
-    let revoked = app
-        .post(
-            &format!("/api/v1/credentials/{dbs}/revoke"),
-            &officer,
-            json!({"reason": "Barred list match"}),
-        )
-        .await;
-    assert_eq!(revoked.status, StatusCode::OK, "{}", revoked.body);
+    app.revoke_kind(
+        &officer,
+        &credentials.body,
+        "dbs_check",
+        "Barred list match",
+    )
+    .await;
     let refused = approve().await;
     refused.assert_problem(422, "not-eligible");
     assert_eq!(

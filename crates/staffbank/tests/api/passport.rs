@@ -503,24 +503,8 @@ async fn passport_credentials_count_for_bookings_at_once(app: TestApp) {
             &a_officer,
         )
         .await;
-    let dbs = records
-        .body
-        .as_array()
-        .unwrap()
-        .iter()
-        .find(|c| c["kind"] == "dbs_check")
-        .unwrap()["id"]
-        .as_str()
-        .unwrap()
-        .to_owned();
-    let revoked = app
-        .post(
-            &format!("/api/v1/credentials/{dbs}/revoke"),
-            &a_officer,
-            json!({"reason": "renewal due"}),
-        )
+    app.revoke_kind(&a_officer, &records.body, "dbs_check", "renewal due")
         .await;
-    assert_eq!(revoked.status, StatusCode::OK, "{}", revoked.body);
     let first = app.shift(&a, &a.bank, 48, 8, 1).await;
     app.book(&nurse, &first, "k1")
         .await
