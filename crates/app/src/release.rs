@@ -265,10 +265,14 @@ impl App {
                         personal: None,
                     })
                     .await?;
-                self.store
-                    .set_tier(member.worker_id, bank.id, tier, &[record])
-                    .await?;
-                changed += 1;
+                // Another server's count, or a tier given by hand, may have got there first.
+                if self
+                    .store
+                    .change_tier(member.worker_id, bank.id, member.tier, tier, &[record])
+                    .await?
+                {
+                    changed += 1;
+                }
             }
         }
         Ok(changed)

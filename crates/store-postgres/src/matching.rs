@@ -101,6 +101,28 @@ pub(crate) async fn set_tier(
     update_one(pool, query, audit).await
 }
 
+pub(crate) async fn change_tier(
+    pool: &PgPool,
+    worker: WorkerId,
+    bank: BankId,
+    from: Option<Tier>,
+    to: Option<Tier>,
+    audit: &[AuditRecord],
+) -> Result<bool, StoreError> {
+    let query = sqlx::query(
+        "UPDATE bank_memberships SET tier = $1 WHERE worker_id = $2 AND bank_id = $3 \
+         AND tier IS NOT DISTINCT FROM $4",
+    )
+    .bind(to.map(Tier::as_str))
+    .bind(worker.0)
+    .bind(bank.0)
+    .bind(from.map(Tier::as_str));
+    match update_one(pool, query, audit).await {
+        Err(StoreError::NotFound) => Ok(false),
+        other => other.map(|()| true),
+    }
+}
+
 pub(crate) async fn member_hours(
     pool: &PgPool,
     bank: BankId,

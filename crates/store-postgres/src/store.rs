@@ -566,6 +566,17 @@ impl Store for PgStore {
         crate::matching::set_tier(&self.pool, worker, bank, tier, audit).await
     }
 
+    async fn change_tier(
+        &self,
+        worker: WorkerId,
+        bank: BankId,
+        from: Option<Tier>,
+        to: Option<Tier>,
+        audit: &[AuditRecord],
+    ) -> Result<bool, StoreError> {
+        crate::matching::change_tier(&self.pool, worker, bank, from, to, audit).await
+    }
+
     async fn set_preferences(
         &self,
         worker: WorkerId,

@@ -102,6 +102,27 @@ pub(crate) async fn set_tier(
     update_one(store, query, audit).await
 }
 
+pub(crate) async fn change_tier(
+    store: &SqliteStore,
+    worker: WorkerId,
+    bank: BankId,
+    from: Option<Tier>,
+    to: Option<Tier>,
+    audit: &[AuditRecord],
+) -> Result<bool, StoreError> {
+    let query = sqlx::query(
+        "UPDATE bank_memberships SET tier = ? WHERE worker_id = ? AND bank_id = ? AND tier IS ?",
+    )
+    .bind(to.map(Tier::as_str))
+    .bind(worker.0)
+    .bind(bank.0)
+    .bind(from.map(Tier::as_str));
+    match update_one(store, query, audit).await {
+        Err(StoreError::NotFound) => Ok(false),
+        other => other.map(|()| true),
+    }
+}
+
 pub(crate) async fn member_hours(
     store: &SqliteStore,
     bank: BankId,

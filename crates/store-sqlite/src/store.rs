@@ -615,6 +615,17 @@ impl Store for SqliteStore {
         crate::matching::set_tier(self, worker, bank, tier, audit).await
     }
 
+    async fn change_tier(
+        &self,
+        worker: WorkerId,
+        bank: BankId,
+        from: Option<Tier>,
+        to: Option<Tier>,
+        audit: &[AuditRecord],
+    ) -> Result<bool, StoreError> {
+        crate::matching::change_tier(self, worker, bank, from, to, audit).await
+    }
+
     async fn set_preferences(
         &self,
         worker: WorkerId,

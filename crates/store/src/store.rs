@@ -165,6 +165,17 @@ pub trait Store: Send + Sync + 'static {
         tier: Option<Tier>,
         audit: &[AuditRecord],
     ) -> Result<(), StoreError>;
+    /// Moves a member from tier `from` to `to` only if they are still on `from`, so that a count
+    /// made on an older reading (another server's hourly count, or a tier given by hand since)
+    /// changes nothing and records nothing. False when nothing changed.
+    async fn change_tier(
+        &self,
+        worker: WorkerId,
+        bank: BankId,
+        from: Option<Tier>,
+        to: Option<Tier>,
+        audit: &[AuditRecord],
+    ) -> Result<bool, StoreError>;
     /// Every member of `bank` with their tier and the minutes they worked on shifts released to
     /// it (first or collaborative) in active bookings that ended in `[from, to)`.
     async fn member_hours(

@@ -254,6 +254,52 @@ pub async fn release_settings_round_trip(store: Arc<dyn Store>) {
             .await,
         Err(StoreError::NotFound)
     ));
+    // A change made on an older reading of the tier changes nothing and records nothing.
+    let stale = super::audit("worker.tier", Some(worker.user_id.0), world.now);
+    let from_none = store
+        .change_tier(worker.id, world.banks[0].id, None, None, &[stale.clone()])
+        .await
+        .unwrap();
+    assert!(!from_none, "the member is on the core tier, not none");
+    assert_eq!(store.entry(stale.id).await.unwrap(), None);
+    let lapse = super::audit("worker.tier", Some(worker.user_id.0), world.now);
+    let lapsed = store
+        .change_tier(
+            worker.id,
+            world.banks[0].id,
+            Some(Tier::Core),
+            None,
+            &[lapse.clone()],
+        )
+        .await
+        .unwrap();
+    assert!(lapsed);
+    assert!(store.entry(lapse.id).await.unwrap().is_some());
+    assert!(store
+        .worker(worker.id)
+        .await
+        .unwrap()
+        .unwrap()
+        .tiered
+        .is_empty());
+    let again = super::audit("worker.tier", Some(worker.user_id.0), world.now);
+    let twice = store
+        .change_tier(
+            worker.id,
+            world.banks[0].id,
+            Some(Tier::Core),
+            None,
+            &[again.clone()],
+        )
+        .await
+        .unwrap();
+    assert!(!twice, "a second count on the same reading changes nothing");
+    assert_eq!(store.entry(again.id).await.unwrap(), None);
+    let regained = store
+        .change_tier(worker.id, world.banks[0].id, None, Some(Tier::Core), &[])
+        .await
+        .unwrap();
+    assert!(regained);
     store
         .set_preferences(worker.id, Some(25.0), ShiftTimes::Nights, &[])
         .await
