@@ -155,8 +155,8 @@ fn hours(minutes: i64) -> f64 {
 fn booking_reasons(worker: &Worker, held: &[Worked], shift: &Shift) -> Vec<Ineligibility> {
     if let Some(clash) = held.iter().find(|w| w.window.overlaps(shift.window)) {
         return vec![Ineligibility::HoldsOverlappingBooking {
-            starts_at: clash.window.start(),
-            ends_at: clash.window.end(),
+            starts_at: Some(clash.window.start()),
+            ends_at: Some(clash.window.end()),
             same_trust: clash.trust == shift.org_id,
         }];
     }
@@ -350,12 +350,18 @@ impl App {
                 .collect(),
             near_misses: near
                 .into_iter()
-                .map(|(worker, reasons)| NearMiss {
-                    worker_id: worker.id.0,
-                    name: worker.display_name.to_string(),
-                    grade: worker.grade.as_str().to_owned(),
-                    explanations: explain(&reasons),
-                    reasons,
+                .map(|(worker, reasons)| {
+                    let reasons: Vec<_> = reasons
+                        .into_iter()
+                        .map(Ineligibility::as_seen_by_the_shifts_trust)
+                        .collect();
+                    NearMiss {
+                        worker_id: worker.id.0,
+                        name: worker.display_name.to_string(),
+                        grade: worker.grade.as_str().to_owned(),
+                        explanations: explain(&reasons),
+                        reasons,
+                    }
                 })
                 .collect(),
         })

@@ -91,10 +91,11 @@ pub enum Ineligibility {
     },
     /// The worker holds a booking, anywhere on the platform, that overlaps this shift.
     HoldsOverlappingBooking {
-        /// When the booking they hold starts.
-        starts_at: DateTime<Utc>,
-        /// When it ends.
-        ends_at: DateTime<Utc>,
+        /// When the booking they hold starts: absent where it is at another trust and the reason
+        /// is shown to this shift's trust (see [`Ineligibility::as_seen_by_the_shifts_trust`]).
+        starts_at: Option<DateTime<Utc>>,
+        /// When it ends, absent likewise.
+        ends_at: Option<DateTime<Utc>>,
         /// Whether it is at the shift's own trust.
         same_trust: bool,
     },
@@ -152,15 +153,39 @@ impl std::fmt::Display for Ineligibility {
                 } else {
                     "another trust"
                 };
-                write!(
-                    f,
-                    "you are already booked at {place} from {} to {}, which overlaps this shift",
-                    local(starts_at).format("%H:%M on %-d %B"),
-                    local(ends_at).format("%H:%M on %-d %B"),
-                )
+                match (starts_at, ends_at) {
+                    (Some(starts_at), Some(ends_at)) => write!(
+                        f,
+                        "you are already booked at {place} from {} to {}, which overlaps this shift",
+                        local(starts_at).format("%H:%M on %-d %B"),
+                        local(ends_at).format("%H:%M on %-d %B"),
+                    ),
+                    _ => write!(
+                        f,
+                        "already booked at {place} at a time that overlaps this shift"
+                    ),
+                }
             }
             Self::Credential(gap) => write!(f, "{gap}"),
             Self::WorkingTime(breach) => write!(f, "{breach}"),
+        }
+    }
+}
+
+impl Ineligibility {
+    /// The reason as the shift's trust may see it: when a booking the worker holds at another
+    /// trust is in the way, that it is there, but not when. Another trust's rota is its own, and
+    /// the worker's; the reason's data is for the worker (PRODUCT.md: tenancy).
+    pub fn as_seen_by_the_shifts_trust(self) -> Self {
+        match self {
+            Self::HoldsOverlappingBooking {
+                same_trust: false, ..
+            } => Self::HoldsOverlappingBooking {
+                starts_at: None,
+                ends_at: None,
+                same_trust: false,
+            },
+            other => other,
         }
     }
 }

@@ -17,6 +17,7 @@ crate::both_backends!(
     late_cancellations_are_recorded_and_the_trust_pays_for_its_own,
     a_workers_shifts_are_ranked_and_the_rest_explained,
     a_bookers_candidates_are_ranked_with_near_misses,
+    a_booker_sees_that_another_trusts_booking_is_in_the_way_but_not_when,
     candidates_who_worked_the_ward_rank_first_and_a_filled_shift_has_none,
     a_request_ward_approves_each_booking_once,
     approval_judges_the_request_again_as_things_stand,
@@ -521,6 +522,49 @@ async fn a_bookers_candidates_are_ranked_with_near_misses(app: TestApp) {
     app.get(&format!("/api/v1/shifts/{shift}/candidates"), &other.booker)
         .await
         .assert_problem(404, "not-found");
+}
+
+async fn a_booker_sees_that_another_trusts_booking_is_in_the_way_but_not_when(app: TestApp) {
+    let trust = app.trust("RXL").await;
+    let other = app.trust("RXN").await;
+    let nurse = app
+        .worker("two@nurse.test", &[&trust.bank, &other.bank])
+        .await;
+    let there = app.shift(&other, &other.bank, 60, 12, 1).await;
+    assert_eq!(
+        app.book(&nurse, &there, "there").await.status,
+        StatusCode::CREATED
+    );
+    let here = app.shift(&trust, &trust.bank, 66, 8, 1).await;
+    // The nurse is told when her own booking is.
+    let matches = app.get("/api/v1/me/shift-matches", &nurse).await;
+    let mine = matches.body["not_bookable"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|n| n["shift"]["id"] == here.as_str())
+        .unwrap_or_else(|| panic!("{}", matches.body));
+    assert_eq!(mine["reasons"][0]["same_trust"], false);
+    assert!(mine["reasons"][0]["starts_at"].is_string(), "{mine}");
+    // The trust's booker learns that a booking elsewhere is in the way, not when it is.
+    let reply = app
+        .get(&format!("/api/v1/shifts/{here}/candidates"), &trust.booker)
+        .await;
+    assert_eq!(reply.status, StatusCode::OK, "{}", reply.body);
+    let near = reply.body["near_misses"].as_array().unwrap();
+    assert_eq!(near.len(), 1, "{}", reply.body);
+    let reason = &near[0]["reasons"][0];
+    assert_eq!(reason["reason"], "holds_overlapping_booking");
+    assert_eq!(reason["same_trust"], false);
+    assert_eq!(
+        (&reason["starts_at"], &reason["ends_at"]),
+        (&json!(null), &json!(null)),
+        "{reason}"
+    );
+    assert_eq!(
+        near[0]["explanations"][0],
+        "already booked at another trust at a time that overlaps this shift"
+    );
 }
 
 async fn candidates_who_worked_the_ward_rank_first_and_a_filled_shift_has_none(app: TestApp) {
