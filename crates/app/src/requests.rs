@@ -137,18 +137,30 @@ impl App {
         })
     }
 
-    /// The approvals queue: pending requests for the booker's trusts' shifts not yet started.
+    /// The approvals queue: pending requests for shifts not yet started that the booker may
+    /// decide, on every ward of the trusts they book for and on the wards they book for alone.
     pub async fn approvals(&self, who: &Principal) -> Result<Vec<RequestView>, AppError> {
-        let orgs = who.booker_orgs();
-        if orgs.is_empty() {
+        let whole = who.booker_orgs();
+        let wards = who.booker_wards();
+        if whole.is_empty() && wards.is_empty() {
             return Err(AppError::Forbidden);
         }
+        let mut orgs = whole.clone();
+        for ward in &wards {
+            if let Some(ward) = self.store.ward(*ward).await? {
+                orgs.push(ward.org_id);
+            }
+        }
+        orgs.sort_by_key(|o| o.0);
+        orgs.dedup();
         let now = self.now();
         let mut out = Vec::new();
         for org in orgs {
             for r in self.store.pending_requests(org).await? {
                 let view = self.request_view(&r).await?;
-                if view.shift.starts_at > now {
+                let decides = whole.contains(&OrgId(view.shift.org_id))
+                    || wards.contains(&WardId(view.shift.ward_id));
+                if decides && view.shift.starts_at > now {
                     out.push(view);
                 }
             }

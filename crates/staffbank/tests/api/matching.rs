@@ -4,7 +4,7 @@ use chrono::{Duration, Utc};
 use reqwest::{Method, StatusCode};
 use serde_json::json;
 use staffbank_domain::role::{Grant, Role, Scope};
-use staffbank_domain::OrgId;
+use staffbank_domain::{OrgId, WardId};
 use uuid::Uuid;
 
 use crate::helpers::{midnight_in_days, post_at, TestApp, Trust};
@@ -655,6 +655,27 @@ async fn a_request_ward_approves_each_booking_once(app: TestApp) {
         app.get("/api/v1/approvals", &other.booker).await.body,
         json!([])
     );
+    // A booker of the ward alone has the same queue; a booker of another trust's ward none.
+    let ward_booker = |email: &'static str, ward: &str| {
+        let ward = WardId(Uuid::parse_str(ward).unwrap());
+        let app = &app;
+        async move {
+            app.user_with_session(
+                email,
+                vec![Grant {
+                    role: Role::Booker,
+                    scope: Scope::Ward(ward),
+                }],
+            )
+            .await
+        }
+    };
+    let ours = ward_booker("ward@rxl.test", &trust.ward).await;
+    let queue = app.get("/api/v1/approvals", &ours).await;
+    assert_eq!(queue.status, StatusCode::OK, "{}", queue.body);
+    assert_eq!(queue.body.as_array().unwrap().len(), 2, "{}", queue.body);
+    let theirs = ward_booker("ward@rxn.test", &other.ward).await;
+    assert_eq!(app.get("/api/v1/approvals", &theirs).await.body, json!([]));
     let approve = |token: String, id: String| {
         let app = &app;
         async move {

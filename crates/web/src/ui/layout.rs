@@ -55,6 +55,8 @@ fn frame(title: &str, who: Option<&Principal>, content: Markup) -> Markup {
                                 @if !who.booker_orgs().is_empty() {
                                     li { a href="/manage/shifts" { "Trust shifts" } }
                                     li { a href="/manage/shifts/new" { "Post a shift" } }
+                                }
+                                @if !who.booker_orgs().is_empty() || !who.booker_wards().is_empty() {
                                     li { a href="/manage/approvals" { "Approvals" } }
                                 }
                                 @if who.has_role(staffbank_domain::role::Role::Auditor) || who.is_platform_admin() {
