@@ -324,6 +324,13 @@ impl App {
             return Err(AppError::NotFound);
         }
         let reason = Label::parse(&input.reason, 500).map_err(|e| AppError::field("reason", e))?;
+        // Agency can no longer fill a shift that has begun, and the report would count it.
+        if found.window.start() <= self.now() {
+            return Err(AppError::Conflict(
+                crate::ConflictKind::ShiftStarted,
+                "the shift has started: it can no longer go to agency".into(),
+            ));
+        }
         if found.status != staffbank_domain::shift::ShiftStatus::Open {
             return Err(AppError::Conflict(
                 crate::ConflictKind::ShiftNotOpen,

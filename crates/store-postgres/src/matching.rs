@@ -170,16 +170,22 @@ pub(crate) async fn release_to_agency(
     audit: &[AuditRecord],
 ) -> Result<(), StoreError> {
     let mut tx = pool.begin().await.or_store()?;
-    let at: Option<Option<chrono::DateTime<chrono::Utc>>> =
-        sqlx::query_scalar("SELECT agency_at FROM shifts WHERE id = $1 FOR UPDATE")
-            .bind(shift.0)
-            .fetch_optional(&mut *tx)
-            .await
-            .or_store()?;
-    match at {
+    // Judged under the shift's lock: a place taken since the caller read it is seen here.
+    let row: Option<(Option<chrono::DateTime<chrono::Utc>>, String, i32, i32)> = sqlx::query_as(
+        "SELECT agency_at, status, booked, places FROM shifts WHERE id = $1 FOR UPDATE",
+    )
+    .bind(shift.0)
+    .fetch_optional(&mut *tx)
+    .await
+    .or_store()?;
+    match row {
         None => return Err(StoreError::NotFound),
-        Some(Some(_)) => return Err(Conflict::AlreadyAtAgency.into()),
-        Some(None) => {}
+        Some((Some(_), ..)) => return Err(Conflict::AlreadyAtAgency.into()),
+        Some((None, status, ..)) if status != "open" => return Err(Conflict::ShiftNotOpen.into()),
+        Some((None, _, booked, places)) if booked >= places => {
+            return Err(Conflict::ShiftFull.into())
+        }
+        Some(_) => {}
     }
     sqlx::query(
         "UPDATE shifts SET agency_at = $1, agency_by = $2, agency_reason = $3 WHERE id = $4",

@@ -169,15 +169,21 @@ pub(crate) async fn release_to_agency(
     audit: &[AuditRecord],
 ) -> Result<(), StoreError> {
     let mut tx = store.begin().await?;
-    let at: Option<Option<i64>> = sqlx::query_scalar("SELECT agency_at FROM shifts WHERE id = ?")
-        .bind(shift.0)
-        .fetch_optional(&mut *tx)
-        .await
-        .or_store()?;
-    match at {
+    // Judged inside the write transaction: a place taken since the caller read it is seen here.
+    let row: Option<(Option<i64>, String, i64, i64)> =
+        sqlx::query_as("SELECT agency_at, status, booked, places FROM shifts WHERE id = ?")
+            .bind(shift.0)
+            .fetch_optional(&mut *tx)
+            .await
+            .or_store()?;
+    match row {
         None => return Err(StoreError::NotFound),
-        Some(Some(_)) => return Err(Conflict::AlreadyAtAgency.into()),
-        Some(None) => {}
+        Some((Some(_), ..)) => return Err(Conflict::AlreadyAtAgency.into()),
+        Some((None, status, ..)) if status != "open" => return Err(Conflict::ShiftNotOpen.into()),
+        Some((None, _, booked, places)) if booked >= places => {
+            return Err(Conflict::ShiftFull.into())
+        }
+        Some(_) => {}
     }
     sqlx::query("UPDATE shifts SET agency_at = ?, agency_by = ?, agency_reason = ? WHERE id = ?")
         .bind(ms(release.at))

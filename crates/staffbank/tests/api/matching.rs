@@ -306,6 +306,23 @@ async fn breaking_glass_needs_a_reason_and_happens_once(app: TestApp) {
         )
         .await;
     assert_eq!(report.body["break_glass"], 1, "{}", report.body);
+    // Once a shift has begun, agency can no longer fill it: refused, and not counted.
+    let begun = app.shift(&a, &a.bank, 2, 8, 1).await;
+    app.advance(Duration::hours(3));
+    app.post(
+        &format!("/api/v1/shifts/{begun}/agency-release"),
+        &a.booker,
+        json!({"reason": "Too late"}),
+    )
+    .await
+    .assert_problem(409, "shift-started");
+    let report = app
+        .get(
+            &format!("/api/v1/organisations/{}/matching-report", a.id),
+            &a.booker,
+        )
+        .await;
+    assert_eq!(report.body["break_glass"], 1, "{}", report.body);
 }
 
 async fn cancel(app: &TestApp, token: &str, booking: &str, reason: &str) -> serde_json::Value {

@@ -346,6 +346,19 @@ pub async fn release_settings_round_trip(store: Arc<dyn Store>) {
         conflict(store.release_to_agency(shift.id, &release, &[]).await),
         Conflict::AlreadyAtAgency
     );
+    // A shift whose places were taken after the caller read it is judged under the write.
+    let filled = world
+        .post(world.shift(0, world.banks[0].id, 60, 8, 1))
+        .await;
+    store
+        .book(&world.booking(&filled, &worker, "filled"), &[], None)
+        .await
+        .unwrap();
+    assert_eq!(
+        conflict(store.release_to_agency(filled.id, &release, &[]).await),
+        Conflict::ShiftFull
+    );
+    assert_eq!(store.shift(filled.id).await.unwrap().unwrap().agency, None);
 
     // A premium is posted with the shift and only ever rises, with its break-glass reason.
     let mut premium_shift = world.shift(0, world.banks[0].id, 72, 8, 1);

@@ -70,20 +70,18 @@ pub(crate) async fn section(state: &AppState, who: &Principal, shift: &ShiftView
                 button type="submit" class="nhsuk-button nhsuk-button--secondary" { "Raise the premium" }
             }
         }
-        @if shift.status == "open" {
-            @if let Some(at) = shift.agency_at {
-                p { "Released to agency " (when(at, at)) "." }
-            } @else {
-                h2 class="nhsuk-heading-l" { "Release to agency" }
-                form method="post" action=(format!("/manage/shifts/{}/agency", shift.id)) {
-                    input type="hidden" name="csrf" value=(who.session.csrf_token);
-                    div class="nhsuk-form-group" {
-                        label class="nhsuk-label" for="agency-reason" { "Why the bank cannot fill this shift" }
-                        div class="nhsuk-hint" id="agency-reason-hint" { "Breaking glass is recorded in the audit ledger and reported." }
-                        input class="nhsuk-input" id="agency-reason" name="reason" type="text" aria-describedby="agency-reason-hint";
-                    }
-                    button type="submit" class="nhsuk-button nhsuk-button--warning" { "Break glass: release to agency" }
+        @if let Some(at) = shift.agency_at {
+            p { "Released to agency " (when(at, at)) "." }
+        } @else if shift.status == "open" && shift.starts_at > state.app.now() {
+            h2 class="nhsuk-heading-l" { "Release to agency" }
+            form method="post" action=(format!("/manage/shifts/{}/agency", shift.id)) {
+                input type="hidden" name="csrf" value=(who.session.csrf_token);
+                div class="nhsuk-form-group" {
+                    label class="nhsuk-label" for="agency-reason" { "Why the bank cannot fill this shift" }
+                    div class="nhsuk-hint" id="agency-reason-hint" { "Breaking glass is recorded in the audit ledger and reported." }
+                    input class="nhsuk-input" id="agency-reason" name="reason" type="text" aria-describedby="agency-reason-hint";
                 }
+                button type="submit" class="nhsuk-button nhsuk-button--warning" { "Break glass: release to agency" }
             }
         }
     }
