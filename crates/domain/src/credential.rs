@@ -279,8 +279,14 @@ impl HeldCredential {
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 #[serde(tag = "problem", rename_all = "snake_case")]
 pub enum CredentialGap {
-    /// Nothing of this kind is held (or only revoked ones).
+    /// Nothing of this kind is held.
     Missing {
+        /// What is required.
+        required: Requirement,
+    },
+    /// Every credential of this kind held has been revoked: the person needs a new one, and
+    /// the office should know it was withdrawn rather than never recorded.
+    Revoked {
         /// What is required.
         required: Requirement,
     },
@@ -341,6 +347,9 @@ impl std::fmt::Display for CredentialGap {
         match self {
             Self::Missing { required } => {
                 write!(f, "no valid {} is recorded", kind_name(*required))
+            }
+            Self::Revoked { required } => {
+                write!(f, "the {} recorded has been revoked", kind_name(*required))
             }
             Self::DbsLevelTooLow { required, held } => write!(
                 f,
@@ -404,11 +413,15 @@ fn gap(
     }
     if fitting.is_empty() {
         let best = standing.iter().filter_map(|c| c.dbs_level).max();
+        let revoked = held
+            .iter()
+            .any(|c| c.kind == required.kind && c.status == CredentialStatus::Revoked);
         return Some(match (required.min_dbs, best) {
             (Some(min), Some(held)) => CredentialGap::DbsLevelTooLow {
                 required: min,
                 held,
             },
+            _ if revoked => CredentialGap::Revoked { required },
             _ => CredentialGap::Missing { required },
         });
     }
@@ -519,9 +532,24 @@ mod tests {
         let mut revoked = held(CredentialKind::DbsCheck, None);
         revoked.status = CredentialStatus::Revoked;
         assert_eq!(
-            gaps(&req, &[revoked], window()),
+            gaps(&req, std::slice::from_ref(&revoked), window()),
+            vec![CredentialGap::Revoked { required: req[0] }]
+        );
+        assert_eq!(
+            gaps(&req, &[], window()),
             vec![CredentialGap::Missing { required: req[0] }]
         );
+        assert_eq!(
+            CredentialGap::Revoked { required: req[0] }.to_string(),
+            "the DBS check (enhanced barred) recorded has been revoked"
+        );
+        // A revoked one beside a standing one at too low a level: the level is what to fix.
+        let mut low = held(CredentialKind::DbsCheck, None);
+        low.dbs_level = Some(DbsLevel::Standard);
+        assert!(matches!(
+            gaps(&req, &[revoked, low], window()).as_slice(),
+            [CredentialGap::DbsLevelTooLow { .. }]
+        ));
         let mut basic = held(CredentialKind::DbsCheck, None);
         basic.dbs_level = Some(DbsLevel::Basic);
         assert_eq!(

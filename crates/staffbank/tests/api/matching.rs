@@ -805,6 +805,7 @@ async fn approval_judges_the_request_again_as_things_stand(app: TestApp) {
         "{}",
         refused.body
     );
+    assert_eq!(refused.body["reasons"][0]["problem"], "revoked");
     untouched().await;
 
     // A new check recorded, the same request is approved.
