@@ -904,5 +904,160 @@ mod tests {
             let ours = check(&rules(), &held, proposed, false).iter().any(|b| matches!(b, Breach::DailyRest { .. }));
             prop_assert_eq!(ours, reference_breach);
         }
+
+        #[test]
+        fn weekly_rest_matches_a_brute_force_count(
+            shifts in prop::collection::vec((4i64..15, rests()), 2..40),
+            pick in any::<prop::sample::Index>(),
+        ) {
+            // Shifts one after another on an hour grid, mostly with short rests between, so
+            // that some weeks have no day off, and often with rests at the limits. The reference walks the hours: from every shift's
+            // start whose 7 days touch the proposed shift, the longest free run; if one is under
+            // 24 hours, every such 14 days needs a free run of 48 hours or two of 24.
+            let grid = Grid::chain(&shifts, pick.index(shifts.len()));
+            let touching = |length: i64| {
+                grid.starts.iter().copied()
+                    .filter(move |&t| t + length > grid.proposed.0 && t < grid.proposed.1)
+            };
+            let short_week = touching(168).any(|t| grid.longest_free(t, t + 168) < 24);
+            let fortnight_fails = touching(336).any(|t| {
+                grid.longest_free(t, t + 336) < 48 && grid.free_runs_of(t, t + 336, 24) < 2
+            });
+            let reference_breach = short_week && fortnight_fails;
+            let ours = check(&rules(), &grid.held, grid.proposed_shift(), false)
+                .iter()
+                .any(|b| matches!(b, Breach::WeeklyRest { .. }));
+            prop_assert_eq!(ours, reference_breach);
+        }
+
+        #[test]
+        fn averages_match_a_brute_force_count(
+            shifts in prop::collection::vec((6i64..14, 0i64..30), 2..45),
+            pick in any::<prop::sample::Index>(),
+            opted_out in any::<bool>(),
+        ) {
+            // A three-week reference period, so that a few dozen shifts reach both limits: 144
+            // hours' work in any 21 days, and for a night worker 168. The reference sums the busy
+            // hours of every 21 days touching the proposed shift (on an hour grid the most
+            // worked window starts on the hour).
+            let rules = WorkingTimeRules { reference_weeks: 3, ..rules() };
+            let grid = Grid::chain(&shifts, pick.index(shifts.len()));
+            let most = (grid.proposed.0 - 504 + 1..grid.proposed.1)
+                .map(|t| grid.busy_within(t, t + 504))
+                .max()
+                .unwrap_or(0);
+            // In winter the UK clock is UTC, so night hours are 23:00 to 06:00 of the grid.
+            let nights = |(from, to): (i64, i64)| (from..to).filter(|h| {
+                let hour = (h + 24 * 7).rem_euclid(24);
+                !(6..23).contains(&hour)
+            }).count();
+            let night_weeks: std::collections::BTreeSet<i64> = grid.spans.iter()
+                .filter(|&&(from, to)| from < grid.proposed.0 && from >= grid.proposed.0 - 504 && nights((from, to)) >= 3)
+                .map(|&(from, _)| (grid.proposed.0 - from) / 168)
+                .collect();
+            let night_worker = nights(grid.proposed) >= 3 || !night_weeks.is_empty();
+            let breaches = check(&rules, &grid.held, grid.proposed_shift(), opted_out);
+            let weekly = breaches.iter().find_map(|b| match b {
+                Breach::WeeklyAverage { average_minutes, .. } => Some(*average_minutes),
+                _ => None,
+            });
+            let expected_weekly = (!opted_out && most > 144).then_some(most * 60 / 3);
+            prop_assert_eq!(weekly, expected_weekly);
+            let night = breaches.iter().find_map(|b| match b {
+                Breach::NightAverage { average_minutes, .. } => Some(*average_minutes),
+                _ => None,
+            });
+            let expected_night = (night_worker && most > 168).then_some(most * 60 / 21);
+            prop_assert_eq!(night, expected_night);
+        }
+    }
+
+    /// Rests between shifts in hours: mostly under a day, often at the weekly limits.
+    fn rests() -> impl Strategy<Value = i64> {
+        prop_oneof![4 => 6i64..24, 1 => 23i64..26, 1 => 47i64..50]
+    }
+
+    /// Shifts on an hour grid from [`t0`], with the brute-force counts the property tests compare
+    /// the rules against.
+    struct Grid {
+        /// The held shifts.
+        held: Vec<Worked>,
+        /// Their hours, `[from, to)`.
+        spans: Vec<(i64, i64)>,
+        /// Every shift's start, the proposed one's included.
+        starts: Vec<i64>,
+        /// The proposed shift's hours.
+        proposed: (i64, i64),
+        /// Busy hours, from hour 0.
+        busy: Vec<bool>,
+    }
+
+    impl Grid {
+        /// Shifts of `(length, rest after)` hours one after another from hour 0; the one at
+        /// `pick` is the proposed one, the rest are held.
+        fn chain(shifts: &[(i64, i64)], pick: usize) -> Self {
+            let mut spans = Vec::new();
+            let mut at = 0;
+            for &(length, rest) in shifts {
+                spans.push((at, at + length));
+                at += length + rest;
+            }
+            let proposed = spans.remove(pick);
+            let held = spans
+                .iter()
+                .map(|&(from, to)| shift(A, from, to - from))
+                .collect();
+            let mut busy = vec![false; at.max(0) as usize + 1];
+            for &(from, to) in spans.iter().chain([&proposed]) {
+                for b in &mut busy[from as usize..to as usize] {
+                    *b = true;
+                }
+            }
+            let mut starts: Vec<i64> = spans.iter().map(|s| s.0).collect();
+            starts.push(proposed.0);
+            Self {
+                held,
+                spans,
+                starts,
+                proposed,
+                busy,
+            }
+        }
+
+        fn proposed_shift(&self) -> Worked {
+            shift(B, self.proposed.0, self.proposed.1 - self.proposed.0)
+        }
+
+        fn is_busy(&self, h: i64) -> bool {
+            h >= 0 && (h as usize) < self.busy.len() && self.busy[h as usize]
+        }
+
+        /// Maximal free runs inside `[from, to)`, cut at its edges.
+        fn free_runs(&self, from: i64, to: i64) -> Vec<i64> {
+            let mut runs = vec![0];
+            for h in from..to {
+                if self.is_busy(h) {
+                    runs.push(0);
+                } else if let Some(last) = runs.last_mut() {
+                    *last += 1;
+                }
+            }
+            runs
+        }
+
+        fn longest_free(&self, from: i64, to: i64) -> i64 {
+            self.free_runs(from, to).into_iter().max().unwrap_or(0)
+        }
+
+        fn free_runs_of(&self, from: i64, to: i64, at_least: i64) -> usize {
+            self.free_runs(from, to)
+                .into_iter()
+                .filter(|r| *r >= at_least)
+                .count()
+        }
+
+        fn busy_within(&self, from: i64, to: i64) -> i64 {
+            (from..to).filter(|h| self.is_busy(*h)).count() as i64
+        }
     }
 }
