@@ -128,6 +128,12 @@ test('a booker posts a shift and sees who booked it (desktop)', async () => {
   await page.getByLabel('Why the bank cannot fill this shift').fill('Nobody available after two hours');
   await page.getByRole('button', { name: 'Break glass: release to agency' }).click();
   await page.getByText(/^Released to agency/).waitFor();
+  // The bank office's report counts it.
+  await page.getByRole('link', { name: 'Cancellations and agency' }).first().click();
+  await page.getByRole('heading', { name: 'Cancellations and agency' }).waitFor();
+  const agency = page.getByRole('row', { name: /Shifts released to agency/ });
+  assert.ok(Number(await agency.getByRole('cell').last().textContent()) >= 1);
+  await checkAccessibility(page, 'cancellations and agency report');
   await page.getByRole('link', { name: 'Approvals' }).first().click();
   await page.getByRole('heading', { name: 'Booking requests to approve' }).waitFor();
   await checkAccessibility(page, 'approvals page');

@@ -308,7 +308,10 @@ pub async fn shift(
                     div class="nhsuk-card__content" {
                         h3 class="nhsuk-card__heading nhsuk-heading-s" { (b.worker_name) " (" (grade(&b.worker_grade)) ")" }
                         @if let Some(c) = &b.cancellation {
-                            p { "Cancelled by the " (c.by) ": " (c.reason) }
+                            p {
+                                "Cancelled by the " (c.by) ": " (c.reason)
+                                @if c.late { " " strong class="nhsuk-tag nhsuk-tag--red" { "Late" } }
+                            }
                         } @else {
                             form method="post" action=(format!("/manage/bookings/{}/cancel", b.id)) {
                                 input type="hidden" name="csrf" value=(who.session.csrf_token);

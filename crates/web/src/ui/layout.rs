@@ -59,6 +59,9 @@ fn frame(title: &str, who: Option<&Principal>, content: Markup) -> Markup {
                                 @if !who.booker_orgs().is_empty() || !who.booker_wards().is_empty() {
                                     li { a href="/manage/approvals" { "Approvals" } }
                                 }
+                                @if !who.booker_orgs().is_empty() || !who.orgs_as(staffbank_domain::role::Role::Auditor).is_empty() {
+                                    li { a href="/manage/report" { "Cancellations and agency" } }
+                                }
                                 @if who.has_role(staffbank_domain::role::Role::Auditor) || who.is_platform_admin() {
                                     li { a href="/ledger" { "Audit ledger" } }
                                 }

@@ -8,6 +8,7 @@ mod layout;
 mod ledger;
 mod passport;
 mod pay;
+mod report;
 mod scan;
 mod session;
 mod timesheet;
@@ -58,6 +59,7 @@ pub fn routes() -> Router<AppState> {
         .route("/manage/shifts/new", get(booker::new_shift))
         .route("/manage/shifts/{shift_id}", get(booker::shift))
         .route("/manage/approvals", get(approvals::queue))
+        .route("/manage/report", get(report::report))
         .route("/manage/requests/{id}/approve", post(approvals::approve))
         .route("/manage/requests/{id}/decline", post(approvals::decline))
         .route(
