@@ -257,7 +257,13 @@ pub async fn release_settings_round_trip(store: Arc<dyn Store>) {
     // A change made on an older reading of the tier changes nothing and records nothing.
     let stale = super::audit("worker.tier", Some(worker.user_id.0), world.now);
     let from_none = store
-        .change_tier(worker.id, world.banks[0].id, None, None, &[stale.clone()])
+        .change_tier(
+            worker.id,
+            world.banks[0].id,
+            None,
+            None,
+            std::slice::from_ref(&stale),
+        )
         .await
         .unwrap();
     assert!(!from_none, "the member is on the core tier, not none");
@@ -269,7 +275,7 @@ pub async fn release_settings_round_trip(store: Arc<dyn Store>) {
             world.banks[0].id,
             Some(Tier::Core),
             None,
-            &[lapse.clone()],
+            std::slice::from_ref(&lapse),
         )
         .await
         .unwrap();
@@ -289,7 +295,7 @@ pub async fn release_settings_round_trip(store: Arc<dyn Store>) {
             world.banks[0].id,
             Some(Tier::Core),
             None,
-            &[again.clone()],
+            std::slice::from_ref(&again),
         )
         .await
         .unwrap();
