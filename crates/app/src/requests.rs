@@ -5,7 +5,6 @@ use chrono::{DateTime, Utc};
 use serde::Serialize;
 use serde_json::json;
 use staffbank_domain::booking::{BookingMode, BookingStatus};
-use staffbank_domain::eligibility::Ineligibility;
 use staffbank_domain::working_time::WorkingTimeRules;
 use staffbank_domain::*;
 use staffbank_store::{
@@ -258,16 +257,7 @@ impl App {
             .await
         {
             Err(StoreError::Conflict(Conflict::WorkingTime)) => {
-                // The booker sees that another trust's booking is in the way, not when it is.
-                return Err(match self.working_time_refusal(&worker, &shift).await {
-                    AppError::Ineligible(reasons) => AppError::Ineligible(
-                        reasons
-                            .into_iter()
-                            .map(Ineligibility::as_seen_by_the_shifts_trust)
-                            .collect(),
-                    ),
-                    other => other,
-                });
+                return Err(self.working_time_refusal(&worker, &shift).await)
             }
             other => other?,
         };
