@@ -910,13 +910,14 @@ mod tests {
             shifts in prop::collection::vec((4i64..15, rests()), 2..40),
             pick in any::<prop::sample::Index>(),
         ) {
-            // Shifts one after another on an hour grid, mostly with short rests between, so
-            // that some weeks have no day off, and often with rests at the limits. The reference walks the hours: from every shift's
-            // start whose 7 days touch the proposed shift, the longest free run; if one is under
-            // 24 hours, every such 14 days needs a free run of 48 hours or two of 24.
+            // Shifts one after another on an hour grid, mostly with short rests between, so that
+            // some weeks have no day off, and often with rests at the limits. The reference walks
+            // the hours: from every shift's start whose 7 days touch the proposed shift, the
+            // longest free run; if one is under 24 hours, every such 14 days needs a free run of
+            // 48 hours or two of 24.
             let grid = Grid::chain(&shifts, pick.index(shifts.len()));
             let touching = |length: i64| {
-                grid.starts.iter().copied()
+                grid.starts()
                     .filter(move |&t| t + length > grid.proposed.0 && t < grid.proposed.1)
             };
             let short_week = touching(168).any(|t| grid.longest_free(t, t + 168) < 24);
@@ -948,8 +949,7 @@ mod tests {
                 .unwrap_or(0);
             // In winter the UK clock is UTC, so night hours are 23:00 to 06:00 of the grid.
             let nights = |(from, to): (i64, i64)| (from..to).filter(|h| {
-                let hour = (h + 24 * 7).rem_euclid(24);
-                !(6..23).contains(&hour)
+                !(6..23).contains(&h.rem_euclid(24))
             }).count();
             let night_weeks: std::collections::BTreeSet<i64> = grid.spans.iter()
                 .filter(|&&(from, to)| from < grid.proposed.0 && from >= grid.proposed.0 - 504 && nights((from, to)) >= 3)
@@ -984,8 +984,6 @@ mod tests {
         held: Vec<Worked>,
         /// Their hours, `[from, to)`.
         spans: Vec<(i64, i64)>,
-        /// Every shift's start, the proposed one's included.
-        starts: Vec<i64>,
         /// The proposed shift's hours.
         proposed: (i64, i64),
         /// Busy hours, from hour 0.
@@ -1013,15 +1011,17 @@ mod tests {
                     *b = true;
                 }
             }
-            let mut starts: Vec<i64> = spans.iter().map(|s| s.0).collect();
-            starts.push(proposed.0);
             Self {
                 held,
                 spans,
-                starts,
                 proposed,
                 busy,
             }
+        }
+
+        /// Every shift's start, the proposed one's included.
+        fn starts(&self) -> impl Iterator<Item = i64> + '_ {
+            self.spans.iter().chain([&self.proposed]).map(|s| s.0)
         }
 
         fn proposed_shift(&self) -> Worked {
