@@ -172,6 +172,18 @@ test('a worker requests a shift on a ward that approves its bookings, and the bo
 
   await phone.goto(`${base}/bookings`);
   await phone.locator('.nhsuk-card h2', { hasText: 'Outreach nurse' }).first().waitFor();
+
+  // A booker for Ward 8 alone lands on the shifts they manage: Ward 8's, not the Critical Care Unit's.
+  const wardContext = await browser.newContext({ viewport: { width: 1280, height: 900 }, bypassCSP: true });
+  const ward = await wardContext.newPage();
+  await signIn(ward, base, 'ward.booker@rxl.demo.staffbank.test');
+  await ward.waitForURL(/\/manage\/shifts$/);
+  await ward.getByRole('heading', { name: 'Trust shifts' }).waitFor();
+  const wards = await ward.locator('tbody td:nth-child(2)').allTextContents();
+  assert.ok(wards.length > 0, 'Ward 8 has demo shifts');
+  assert.ok(wards.every((w) => w.includes('Ward 8 Acute Medicine')), wards.join(' | '));
+  await checkAccessibility(ward, 'trust shifts for a ward booker');
+  await wardContext.close();
   await booker.close();
   await worker.close();
 });

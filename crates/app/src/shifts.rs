@@ -520,16 +520,21 @@ impl App {
         Ok(who.books_for_ward(&ward))
     }
 
-    /// A booker's trust's shifts from now on, by start time.
+    /// The shifts a booker manages from now on, by start time: every trust they book for and
+    /// every ward they book for alone.
     pub async fn trust_shifts(
         &self,
         who: &Principal,
         page: staffbank_store::Page,
     ) -> Result<Paged<ShiftView>, AppError> {
-        let Some(org) = who.booker_orgs().first().copied() else {
+        let (orgs, wards) = (who.booker_orgs(), who.booker_wards());
+        if orgs.is_empty() && wards.is_empty() {
             return Err(AppError::Forbidden);
-        };
-        let shifts = self.store.shifts_of_org(org, self.now(), page).await?;
+        }
+        let shifts = self
+            .store
+            .shifts_posted_for(&orgs, &wards, self.now(), page)
+            .await?;
         self.page_of_shifts(shifts, page.limit).await
     }
 
@@ -667,14 +672,27 @@ pub struct PostingOptions {
 impl App {
     /// The wards and banks a booker may post shifts to.
     pub async fn posting_options(&self, who: &Principal) -> Result<PostingOptions, AppError> {
-        let orgs = who.booker_orgs();
-        if orgs.is_empty() {
+        let mut orgs = who.booker_orgs();
+        let booker_wards = who.booker_wards();
+        if orgs.is_empty() && booker_wards.is_empty() {
             return Err(AppError::Forbidden);
+        }
+        // Every ward of a trust they book for as a whole, and each ward they book for alone.
+        let whole_trusts = orgs.clone();
+        for id in &booker_wards {
+            if let Some(ward) = self.store.ward(*id).await? {
+                if !orgs.contains(&ward.org_id) {
+                    orgs.push(ward.org_id);
+                }
+            }
         }
         let mut wards = Vec::new();
         for org in &orgs {
             let sites = self.store.sites(*org).await?;
             for ward in self.store.wards(*org).await? {
+                if !whole_trusts.contains(org) && !booker_wards.contains(&ward.id) {
+                    continue;
+                }
                 if let Some(site) = sites.iter().find(|s| s.id == ward.site_id) {
                     wards.push(crate::views::WardView::new(&ward, site));
                 }

@@ -722,7 +722,7 @@ impl App {
             };
             for shift in self
                 .store
-                .shifts_of_org(org, now - Duration::hours(24), page)
+                .shifts_posted_for(&[org], &[], now - Duration::hours(24), page)
                 .await?
                 .iter()
                 .filter(|s| s.window.start() - EARLIEST_START <= now && now < s.window.end())

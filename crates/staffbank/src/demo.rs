@@ -177,7 +177,11 @@ async fn seed_passport(app: &App) -> anyhow::Result<()> {
 
 fn print_sign_ins() {
     println!("\nDemo sign-ins (password for all: {DEMO_PASSWORD}):");
-    for (email, _, role) in STAFF {
+    for (email, scope, role) in STAFF {
+        let role = match scope {
+            "ward" => format!("{role} (one ward)"),
+            _ => role.to_owned(),
+        };
         println!("  {role:<20} {email}");
     }
     println!("  {:<20} {WORKER_EMAIL}", "bank worker");
@@ -286,10 +290,12 @@ const TRUSTS: [TrustSeed; 3] = [
     },
 ];
 
-/// One sign-in per staff role: email, scope, role name. All at Blackpool (RXL) where scoped.
-const STAFF: [(&str, &str, &str); 7] = [
+/// One sign-in per staff role: email, scope, role name. All at Blackpool (RXL) where scoped; a
+/// ward's scope is its first ward, Ward 8 Acute Medicine.
+const STAFF: [(&str, &str, &str); 8] = [
     ("admin@demo.staffbank.test", "platform", "platform admin"),
     ("booker@rxl.demo.staffbank.test", "trust", "booker"),
+    ("ward.booker@rxl.demo.staffbank.test", "ward", "booker"),
     (
         "ward.manager@rxl.demo.staffbank.test",
         "ward",
@@ -497,7 +503,7 @@ async fn seed_staff(store: &dyn Store, world: &World) -> anyhow::Result<()> {
             _ => Scope::Organisation(issuer),
         };
         let user_id = match role {
-            Role::Booker => world.booker,
+            Role::Booker if scope == Scope::Organisation(blackpool) => world.booker,
             Role::ComplianceOfficer => world.compliance,
             _ => UserId(id()),
         };

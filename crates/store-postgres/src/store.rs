@@ -747,19 +747,21 @@ impl Store for PgStore {
         row.map(|r| decode(rows::shift(&r)?)).transpose()
     }
 
-    async fn shifts_of_org(
+    async fn shifts_posted_for(
         &self,
-        org: OrgId,
+        orgs: &[OrgId],
+        wards: &[WardId],
         starts_after: DateTime<Utc>,
         page: Page,
     ) -> Result<Vec<Shift>, StoreError> {
         let (after_start, after_id) = cursor_parts(page.after, starts_after);
         let sql = format!(
-            "SELECT {SHIFT_COLUMNS} FROM shifts WHERE org_id = $1 AND starts_at > $2 \
-             AND (starts_at, id) > ($3, $4) ORDER BY starts_at, id LIMIT $5"
+            "SELECT {SHIFT_COLUMNS} FROM shifts WHERE (org_id = ANY($1) OR ward_id = ANY($2)) \
+             AND starts_at > $3 AND (starts_at, id) > ($4, $5) ORDER BY starts_at, id LIMIT $6"
         );
         let rows = sqlx::query(&sql)
-            .bind(org.0)
+            .bind(orgs.iter().map(|o| o.0).collect::<Vec<_>>())
+            .bind(wards.iter().map(|w| w.0).collect::<Vec<_>>())
             .bind(starts_after)
             .bind(after_start)
             .bind(after_id)

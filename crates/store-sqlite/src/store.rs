@@ -778,19 +778,27 @@ impl Store for SqliteStore {
         row.map(|r| decode(rows::shift(&r)?)).transpose()
     }
 
-    async fn shifts_of_org(
+    async fn shifts_posted_for(
         &self,
-        org: OrgId,
+        orgs: &[OrgId],
+        wards: &[WardId],
         starts_after: DateTime<Utc>,
         page: Page,
     ) -> Result<Vec<Shift>, StoreError> {
         let (after_start, after_id) = cursor_parts(page.after, starts_after);
+        // SQLite reads `IN ()` as false, so either list may be empty.
         let sql = format!(
-            "SELECT {SHIFT_COLUMNS} FROM shifts WHERE org_id = ? AND starts_at > ? \
-             AND (starts_at > ? OR (starts_at = ? AND id > ?)) ORDER BY starts_at, id LIMIT ?"
+            "SELECT {SHIFT_COLUMNS} FROM shifts WHERE (org_id IN ({}) OR ward_id IN ({})) \
+             AND starts_at > ? AND (starts_at > ? OR (starts_at = ? AND id > ?)) \
+             ORDER BY starts_at, id LIMIT ?",
+            vec!["?"; orgs.len()].join(", "),
+            vec!["?"; wards.len()].join(", "),
         );
-        let rows = sqlx::query(&sql)
-            .bind(org.0)
+        let mut query = sqlx::query(&sql);
+        for id in orgs.iter().map(|o| o.0).chain(wards.iter().map(|w| w.0)) {
+            query = query.bind(id);
+        }
+        let rows = query
             .bind(ms(starts_after))
             .bind(after_start)
             .bind(after_start)

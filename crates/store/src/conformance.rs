@@ -567,18 +567,59 @@ pub async fn open_shifts_page_by_start_time(store: Arc<dyn Store>) {
     let mut ids: Vec<_> = seen.iter().map(|s| s.id).collect();
     ids.dedup();
     assert_eq!(ids.len(), 7);
-    let org_shifts = store
-        .shifts_of_org(
-            world.orgs[0].id,
-            world.now,
-            Page {
-                limit: 100,
-                after: None,
-            },
-        )
-        .await
-        .unwrap();
-    assert_eq!(org_shifts.len(), 7);
+    // A booker's list: by trust, by ward alone, or both, each shift once; paged by start.
+    let at_b = world
+        .post(world.shift(1, world.banks[1].id, 30, 8, 1))
+        .await;
+    let now = world.now;
+    let posted_for = |orgs: Vec<OrgId>, wards: Vec<WardId>, page: Page| {
+        let store = store.clone();
+        async move {
+            store
+                .shifts_posted_for(&orgs, &wards, now, page)
+                .await
+                .unwrap()
+        }
+    };
+    let all = Page {
+        limit: 100,
+        after: None,
+    };
+    let (a, b) = (world.orgs[0].id, world.orgs[1].id);
+    let (ward_a, ward_b) = (world.wards[0].id, world.wards[1].id);
+    assert_eq!(posted_for(vec![a], vec![], all).await.len(), 7);
+    assert_eq!(posted_for(vec![], vec![ward_a], all).await.len(), 7);
+    let of_b = posted_for(vec![], vec![ward_b], all).await;
+    assert_eq!(of_b.iter().map(|s| s.id).collect::<Vec<_>>(), vec![at_b.id]);
+    assert!(posted_for(vec![], vec![], all).await.is_empty());
+    let both = posted_for(vec![a, b], vec![ward_a], all).await;
+    assert_eq!(both.len(), 8);
+    assert!(both
+        .windows(2)
+        .all(|w| (w[0].window.start(), w[0].id.0) < (w[1].window.start(), w[1].id.0)));
+    let first_two = posted_for(
+        vec![a],
+        vec![ward_b],
+        Page {
+            limit: 2,
+            after: None,
+        },
+    )
+    .await;
+    let rest = posted_for(
+        vec![a],
+        vec![ward_b],
+        Page {
+            limit: 100,
+            after: first_two.last().map(|s| Cursor {
+                start: s.window.start(),
+                id: s.id.0,
+            }),
+        },
+    )
+    .await;
+    let paged: Vec<ShiftId> = first_two.iter().chain(&rest).map(|s| s.id).collect();
+    assert_eq!(paged, both.iter().map(|s| s.id).collect::<Vec<_>>());
 }
 
 /// 200 workers racing for 3 places: exactly 3 bookings, 197 `ShiftFull`.

@@ -310,10 +310,12 @@ pub trait Store: Send + Sync + 'static {
     async fn post_shifts(&self, shifts: &[Shift], audit: &[AuditRecord]) -> Result<(), StoreError>;
     /// One shift.
     async fn shift(&self, id: ShiftId) -> Result<Option<Shift>, StoreError>;
-    /// An organisation's shifts starting after `starts_after`, by start.
-    async fn shifts_of_org(
+    /// The shifts of any of `orgs` or on any of `wards` starting after `starts_after`, by start:
+    /// what a booker manages, whether they book for whole trusts, single wards or both.
+    async fn shifts_posted_for(
         &self,
-        org: OrgId,
+        orgs: &[OrgId],
+        wards: &[WardId],
         starts_after: DateTime<Utc>,
         page: Page,
     ) -> Result<Vec<Shift>, StoreError>;

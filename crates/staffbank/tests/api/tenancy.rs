@@ -1,10 +1,16 @@
 //! A booker of one trust can neither see nor change another trust's shifts or bookings.
 
-use serde_json::json;
+use serde_json::{json, Value};
+use staffbank_domain::role::{Grant, Role, Scope};
+use staffbank_domain::{OrgId, WardId};
+use uuid::Uuid;
 
 use crate::helpers::TestApp;
 
-crate::both_backends!(a_booker_cannot_see_or_change_another_trust);
+crate::both_backends!(
+    a_booker_cannot_see_or_change_another_trust,
+    a_booker_lists_the_shifts_of_every_trust_and_ward_they_book_for
+);
 
 async fn a_booker_cannot_see_or_change_another_trust(app: TestApp) {
     let a = app.trust("RXL").await;
@@ -81,4 +87,109 @@ async fn a_booker_cannot_see_or_change_another_trust(app: TestApp) {
     )
     .await
     .assert_problem(403, "forbidden");
+}
+
+/// The ids of a listed page's shifts.
+fn listed_ids(listed: &Value) -> Vec<String> {
+    listed["items"]
+        .as_array()
+        .unwrap_or_else(|| panic!("a page: {listed}"))
+        .iter()
+        .map(|s| s["id"].as_str().unwrap().to_owned())
+        .collect()
+}
+
+async fn a_booker_lists_the_shifts_of_every_trust_and_ward_they_book_for(app: TestApp) {
+    let a = app.trust("RXL").await;
+    let b = app.trust("RXN").await;
+    // A second ward at trust A, on a site of its own.
+    let site = app
+        .post(
+            &format!("/api/v1/organisations/{}/sites", a.id),
+            &app.admin,
+            json!({"name": "Community", "lat": 53.7, "lon": -2.6}),
+        )
+        .await;
+    let site = site.body["id"].as_str().unwrap().to_owned();
+    let ward = app
+        .post(
+            &format!("/api/v1/sites/{site}/wards"),
+            &app.admin,
+            json!({"name": "Ward 2"}),
+        )
+        .await;
+    let second_ward = ward.body["id"].as_str().unwrap().to_owned();
+    let start = (chrono::Utc::now() + chrono::Duration::hours(50)).to_rfc3339();
+    let end = (chrono::Utc::now() + chrono::Duration::hours(58)).to_rfc3339();
+    let posted = app
+        .post(
+            "/api/v1/shifts",
+            &a.booker,
+            json!({"shifts": [{"ward_id": second_ward, "bank_id": a.bank, "role": "Nurse",
+            "staff_group": "nursing_and_midwifery", "grade_min": "band_5", "grade_max": "band_5",
+            "starts_at": start, "ends_at": end}]}),
+        )
+        .await;
+    assert_eq!(posted.status, 201, "{}", posted.body);
+    let on_second_ward = posted.body[0]["id"].as_str().unwrap().to_owned();
+    let on_a = app.shift(&a, &a.bank.clone(), 24, 8, 1).await;
+    let on_b = app.shift(&b, &b.bank.clone(), 30, 8, 1).await;
+
+    let user = |email: &'static str, grants: Vec<Grant>| app.user_with_session(email, grants);
+    let org = |trust: &str| Scope::Organisation(OrgId(Uuid::parse_str(trust).unwrap()));
+    let ward = |id: &str| Scope::Ward(WardId(Uuid::parse_str(id).unwrap()));
+    let booker = |scope| Grant {
+        role: Role::Booker,
+        scope,
+    };
+    // Booking for both trusts: both trusts' shifts, soonest first.
+    let both = user(
+        "both@bank.test",
+        vec![booker(org(&a.id)), booker(org(&b.id))],
+    )
+    .await;
+    let listed = app.get("/api/v1/shifts", &both).await;
+    assert_eq!(
+        listed_ids(&listed.body),
+        vec![on_a.clone(), on_b.clone(), on_second_ward.clone()]
+    );
+    // Booking for one ward alone: that ward's shifts, not the rest of its trust's.
+    let one_ward = user("ward2@rxl.test", vec![booker(ward(&second_ward))]).await;
+    let listed = app.get("/api/v1/shifts", &one_ward).await;
+    assert_eq!(listed_ids(&listed.body), vec![on_second_ward.clone()]);
+    // Trust B's booker with trust A's second ward too: B's shifts and that ward's.
+    let mixed = user(
+        "mixed@rxn.test",
+        vec![booker(org(&b.id)), booker(ward(&second_ward))],
+    )
+    .await;
+    let listed = app.get("/api/v1/shifts", &mixed).await;
+    assert_eq!(listed_ids(&listed.body), vec![on_b, on_second_ward.clone()]);
+    // The ward's booker posts to their ward, and their list shows it; not to the trust's other.
+    let post_to = |ward: &str| {
+        json!({"shifts": [{"ward_id": ward, "bank_id": a.bank, "role": "Nurse",
+            "staff_group": "nursing_and_midwifery", "grade_min": "band_5", "grade_max": "band_5",
+            "starts_at": start, "ends_at": end}]})
+    };
+    app.post("/api/v1/shifts", &one_ward, post_to(&a.ward))
+        .await
+        .assert_problem(422, "validation-error");
+    let own = app
+        .post("/api/v1/shifts", &one_ward, post_to(&second_ward))
+        .await;
+    assert_eq!(own.status, 201, "{}", own.body);
+    let listed = app.get("/api/v1/shifts", &one_ward).await;
+    assert_eq!(listed_ids(&listed.body).len(), 2);
+    // Anyone else who books for no one is refused.
+    let auditor = user(
+        "audit@rxl.test",
+        vec![Grant {
+            role: Role::Auditor,
+            scope: org(&a.id),
+        }],
+    )
+    .await;
+    app.get("/api/v1/shifts", &auditor)
+        .await
+        .assert_problem(403, "forbidden");
 }

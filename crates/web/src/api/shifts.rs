@@ -27,7 +27,7 @@ pub async fn post_shifts(
     ))
 }
 
-/// The booker's trust's shifts from now on, by start time.
+/// The shifts the booker manages from now on (every trust and ward they book for), by start time.
 #[utoipa::path(get, path = "/api/v1/shifts", tag = "shifts", security(("bearer" = [])), params(PageQuery),
     responses((status = 200, body = Paged<ShiftView>), (status = 403, body = Problem)))]
 pub async fn trust_shifts(

@@ -27,6 +27,11 @@ pub async fn shifts(State(state): State<AppState>, UiUser(who): UiUser) -> Respo
         Ok(s) => s,
         Err(e) => return app_error_page(e),
     };
+    // A booker for several trusts may see wards of the same name: each row names its trust.
+    let several_trusts = shifts
+        .items
+        .iter()
+        .any(|s| s.org_id != shifts.items[0].org_id);
     page(
         "Trust shifts",
         Some(&who),
@@ -56,6 +61,7 @@ pub async fn shifts(State(state): State<AppState>, UiUser(who): UiUser) -> Respo
                                 td role="cell" class="nhsuk-table__cell" {
                                     span class="nhsuk-table-responsive__heading" aria-hidden="true" { "Ward " }
                                     (s.ward_name)
+                                    @if several_trusts { ", " (s.org_name) }
                                 }
                                 td role="cell" class="nhsuk-table__cell" {
                                     span class="nhsuk-table-responsive__heading" aria-hidden="true" { "Role " }

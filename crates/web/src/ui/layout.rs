@@ -52,11 +52,9 @@ fn frame(title: &str, who: Option<&Principal>, content: Markup) -> Markup {
                                 @if who.has_role(staffbank_domain::role::Role::ComplianceOfficer) {
                                     li { a href="/manage/passport" { "Verify a passport" } }
                                 }
-                                @if !who.booker_orgs().is_empty() {
+                                @if !who.booker_orgs().is_empty() || !who.booker_wards().is_empty() {
                                     li { a href="/manage/shifts" { "Trust shifts" } }
                                     li { a href="/manage/shifts/new" { "Post a shift" } }
-                                }
-                                @if !who.booker_orgs().is_empty() || !who.booker_wards().is_empty() {
                                     li { a href="/manage/approvals" { "Approvals" } }
                                 }
                                 @if !who.booker_orgs().is_empty() || !who.orgs_as(staffbank_domain::role::Role::Auditor).is_empty() {

@@ -141,7 +141,7 @@ fn script(source: &'static str) -> Response {
 async fn home(UiUser(who): UiUser) -> Response {
     if who.worker.is_some() {
         Redirect::to("/shifts").into_response()
-    } else if !who.booker_orgs().is_empty() {
+    } else if !who.booker_orgs().is_empty() || !who.booker_wards().is_empty() {
         Redirect::to("/manage/shifts").into_response()
     } else if who.has_role(staffbank_domain::role::Role::ComplianceOfficer) {
         Redirect::to("/manage/passport").into_response()
