@@ -169,7 +169,8 @@ impl App {
         Ok(policy.into())
     }
 
-    /// Sets whether a ward's shifts are booked at once or by approved request (its bookers).
+    /// Sets whether a ward's shifts are booked at once or by approved request (its bookers): for
+    /// what it posts from now on and for its open shifts not yet started.
     pub async fn set_booking_mode(
         &self,
         who: &Principal,
@@ -191,7 +192,7 @@ impl App {
             })
             .await?;
         self.store
-            .set_instant_booking(ward.id, input.instant_booking, &[record])
+            .set_instant_booking(ward.id, input.instant_booking, self.now(), &[record])
             .await?;
         Ok(())
     }

@@ -82,6 +82,15 @@ impl BookingMode {
         }
     }
 
+    /// The mode of a shift on a ward that books at once (`instant`) or by request.
+    pub fn for_ward(instant: bool) -> Self {
+        if instant {
+            Self::Instant
+        } else {
+            Self::Request
+        }
+    }
+
     /// Parses the stable name.
     pub fn parse(raw: &str) -> Option<Self> {
         match raw {

@@ -2,6 +2,7 @@
 
 use chrono::{DateTime, Utc};
 use sqlx::PgPool;
+use staffbank_domain::booking::BookingMode;
 use staffbank_domain::pay::Premium;
 use staffbank_domain::ranking::ShiftTimes;
 use staffbank_domain::release::{ReleasePolicy, Tier};
@@ -78,12 +79,32 @@ pub(crate) async fn set_instant_booking(
     pool: &PgPool,
     ward: WardId,
     instant: bool,
+    from: DateTime<Utc>,
     audit: &[AuditRecord],
 ) -> Result<(), StoreError> {
-    let query = sqlx::query("UPDATE wards SET instant_booking = $1 WHERE id = $2")
+    let mut tx = pool.begin().await.or_store()?;
+    let changed = sqlx::query("UPDATE wards SET instant_booking = $1 WHERE id = $2")
         .bind(instant)
-        .bind(ward.0);
-    update_one(pool, query, audit).await
+        .bind(ward.0)
+        .execute(&mut *tx)
+        .await
+        .or_store()?
+        .rows_affected();
+    if changed == 0 {
+        return Err(StoreError::NotFound);
+    }
+    sqlx::query(
+        "UPDATE shifts SET booking_mode = $1 WHERE ward_id = $2 AND status = 'open' \
+         AND starts_at > $3 AND booking_mode <> $1",
+    )
+    .bind(BookingMode::for_ward(instant).as_str())
+    .bind(ward.0)
+    .bind(from)
+    .execute(&mut *tx)
+    .await
+    .or_store()?;
+    insert_audit(&mut tx, audit).await?;
+    tx.commit().await.or_store()
 }
 
 pub(crate) async fn set_tier(

@@ -542,9 +542,10 @@ impl Store for PgStore {
         &self,
         ward: WardId,
         instant: bool,
+        from: DateTime<Utc>,
         audit: &[AuditRecord],
     ) -> Result<(), StoreError> {
-        crate::matching::set_instant_booking(&self.pool, ward, instant, audit).await
+        crate::matching::set_instant_booking(&self.pool, ward, instant, from, audit).await
     }
 
     async fn member_hours(

@@ -1,6 +1,7 @@
 //! Trust policies, worker preferences and tiers, and break-glass release to agency.
 
 use chrono::{DateTime, Utc};
+use staffbank_domain::booking::BookingMode;
 use staffbank_domain::pay::Premium;
 use staffbank_domain::ranking::ShiftTimes;
 use staffbank_domain::release::{ReleasePolicy, Tier};
@@ -79,12 +80,32 @@ pub(crate) async fn set_instant_booking(
     store: &SqliteStore,
     ward: WardId,
     instant: bool,
+    from: DateTime<Utc>,
     audit: &[AuditRecord],
 ) -> Result<(), StoreError> {
-    let query = sqlx::query("UPDATE wards SET instant_booking = ? WHERE id = ?")
+    let mut tx = store.begin().await?;
+    let changed = sqlx::query("UPDATE wards SET instant_booking = ? WHERE id = ?")
         .bind(instant)
-        .bind(ward.0);
-    update_one(store, query, audit).await
+        .bind(ward.0)
+        .execute(&mut *tx)
+        .await
+        .or_store()?
+        .rows_affected();
+    if changed == 0 {
+        return Err(StoreError::NotFound);
+    }
+    sqlx::query(
+        "UPDATE shifts SET booking_mode = ?1 WHERE ward_id = ?2 AND status = 'open' \
+         AND starts_at > ?3 AND booking_mode <> ?1",
+    )
+    .bind(BookingMode::for_ward(instant).as_str())
+    .bind(ward.0)
+    .bind(ms(from))
+    .execute(&mut *tx)
+    .await
+    .or_store()?;
+    insert_audit(&mut tx, audit).await?;
+    tx.commit().await.or_store()
 }
 
 pub(crate) async fn set_tier(

@@ -591,9 +591,10 @@ impl Store for SqliteStore {
         &self,
         ward: WardId,
         instant: bool,
+        from: DateTime<Utc>,
         audit: &[AuditRecord],
     ) -> Result<(), StoreError> {
-        crate::matching::set_instant_booking(self, ward, instant, audit).await
+        crate::matching::set_instant_booking(self, ward, instant, from, audit).await
     }
 
     async fn member_hours(

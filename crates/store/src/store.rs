@@ -150,11 +150,14 @@ pub trait Store: Send + Sync + 'static {
         policy: &ReleasePolicy,
         audit: &[AuditRecord],
     ) -> Result<(), StoreError>;
-    /// Whether a ward's shifts are booked at once or by request.
+    /// Whether a ward's shifts are booked at once or by request: for shifts posted from now on,
+    /// and for its open shifts that start after `from`, so that the change reaches what the
+    /// ward has already posted (requests already made stay with the booker to decide).
     async fn set_instant_booking(
         &self,
         ward: WardId,
         instant: bool,
+        from: DateTime<Utc>,
         audit: &[AuditRecord],
     ) -> Result<(), StoreError>;
     /// Gives or takes away a worker's priority tier in a bank they belong to.

@@ -631,8 +631,9 @@ async fn requests_only(app: &TestApp, trust: &Trust) {
 async fn a_request_ward_approves_each_booking_once(app: TestApp) {
     let trust = app.trust("RXL").await;
     let other = app.trust("RXN").await;
-    requests_only(&app, &trust).await;
+    // Posted while the ward booked at once: the ward's change reaches it.
     let shift = app.shift(&trust, &trust.bank, 30, 8, 1).await;
+    requests_only(&app, &trust).await;
     let ana = app.worker("ana@nurse.test", &[&trust.bank]).await;
     let ben = app.worker("ben@nurse.test", &[&trust.bank]).await;
     app.book(&ana, &shift, "b")

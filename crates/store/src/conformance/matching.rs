@@ -317,18 +317,55 @@ pub async fn release_settings_round_trip(store: Arc<dyn Store>) {
         (Some(25.0), ShiftTimes::Nights)
     );
 
-    store
-        .set_instant_booking(world.wards[0].id, false, &[])
-        .await
-        .unwrap();
-    assert!(
-        !store
-            .ward(world.wards[0].id)
+    // A ward's booking mode reaches its open shifts not yet started, and nothing else.
+    let ahead = world
+        .post(world.shift(0, world.banks[0].id, 30, 8, 1))
+        .await;
+    let mut started = world.shift(0, world.banks[0].id, 1, 8, 1);
+    started.window = ShiftWindow::new(
+        world.now - Duration::hours(1),
+        world.now + Duration::hours(7),
+    )
+    .unwrap();
+    let started = world.post(started).await;
+    let elsewhere = world
+        .post(world.shift(1, world.banks[1].id, 30, 8, 1))
+        .await;
+    let mode = |shift: ShiftId| {
+        let store = store.clone();
+        async move { store.shift(shift).await.unwrap().unwrap().booking_mode }
+    };
+    use staffbank_domain::booking::BookingMode::{Instant, Request};
+    for instant in [false, true, false] {
+        store
+            .set_instant_booking(world.wards[0].id, instant, world.now, &[])
             .await
-            .unwrap()
-            .unwrap()
-            .instant_booking
-    );
+            .unwrap();
+        assert_eq!(
+            store
+                .ward(world.wards[0].id)
+                .await
+                .unwrap()
+                .unwrap()
+                .instant_booking,
+            instant
+        );
+        let expected = if instant { Instant } else { Request };
+        assert_eq!(
+            (
+                mode(ahead.id).await,
+                mode(started.id).await,
+                mode(elsewhere.id).await
+            ),
+            (expected, Instant, Instant)
+        );
+    }
+    assert!(matches!(
+        store
+            .set_instant_booking(WardId(new_id()), true, world.now, &[])
+            .await,
+        Err(StoreError::NotFound)
+    ));
 
     let mut shift = world.shift(0, world.banks[0].id, 48, 12, 1);
     shift.collaborative = Some((world.banks[2].id, world.now + Duration::hours(24)));

@@ -45,7 +45,8 @@ pub async fn set_policy(
     ))
 }
 
-/// Set whether a ward's shifts are booked at once or by approved request (its bookers).
+/// Set whether a ward's shifts are booked at once or by approved request (its bookers): for
+/// shifts posted from now on and the ward's open shifts not yet started.
 #[utoipa::path(put, path = "/api/v1/wards/{ward_id}/booking-mode", tag = "release",
     security(("bearer" = [])), params(("ward_id" = Uuid, Path)), request_body = BookingModeChoice,
     responses((status = 204), (status = 404, body = Problem)))]
