@@ -647,6 +647,58 @@ mod tests {
     }
 
     #[test]
+    fn a_night_worker_exactly_at_the_night_average_may_book_and_a_minute_more_may_not() {
+        // 56 hours a week for 17 weeks but the last week's 8-hour day: 944 hours. An 8-hour night
+        // (22:00-06:00) then makes 952, exactly 8 hours a day over the 119 days.
+        let mut held = seventeen_weeks(56);
+        let last_day = shift(A, 16 * 168 + 4 * 24 + 8, 8);
+        held.retain(|w| *w != last_day);
+        assert_eq!(held.len(), 17 * 5 - 1);
+        let night = shift(A, 16 * 168 + 5 * 24 + 22, 8);
+        assert!(night_time(&rules(), night.window) >= Duration::hours(3));
+        assert_eq!(check(&rules(), &held, night, true), vec![]);
+        let longer = Worked {
+            window: ShiftWindow::new(
+                night.window.start(),
+                night.window.end() + Duration::minutes(1),
+            )
+            .unwrap(),
+            trust: A,
+        };
+        assert!(matches!(
+            check(&rules(), &held, longer, true)[..],
+            [Breach::NightAverage { .. }]
+        ));
+    }
+
+    #[test]
+    fn nights_at_the_far_end_of_the_reference_period_still_count() {
+        // Six weeks of nights in seventeen make a night worker; the earliest, 16 weeks and a day
+        // before the proposed day shift, is inside the 17-week look-back and counts.
+        let mut held = seventeen_weeks(56);
+        let day = shift(A, 17 * 168 - 12, 4);
+        let nights: Vec<Worked> = [5 * 24 + 22, 3 * 168 + 6 * 24 + 22, 6 * 168 + 6 * 24 + 22]
+            .into_iter()
+            .chain([9, 12, 15].map(|week| week * 168 + 6 * 24 + 22))
+            .map(|start| shift(A, start, 8))
+            .collect();
+        for night in &nights {
+            held.retain(|w| !w.window.overlaps(night.window));
+            held.push(*night);
+        }
+        let earliest = day.window.start() - nights[0].window.start();
+        assert!(earliest > Duration::weeks(16) && earliest < Duration::weeks(17));
+        assert!(check(&rules(), &held, day, true)
+            .iter()
+            .any(|b| matches!(b, Breach::NightAverage { .. })));
+        // Without that one, five weeks in seventeen: not a night worker, so no night limit.
+        held.retain(|w| *w != nights[0]);
+        assert!(check(&rules(), &held, day, true)
+            .iter()
+            .all(|b| !matches!(b, Breach::NightAverage { .. })));
+    }
+
+    #[test]
     fn rest_across_the_clocks_going_back_is_measured_on_the_real_clock() {
         // 2026-10-24 night 20:00-07:00 BST->GMT is 12 real hours; next shift 17:00 GMT gives 10h.
         let d = NaiveDate::from_ymd_opt(2026, 10, 24).unwrap();
