@@ -183,7 +183,22 @@ test('a worker requests a shift on a ward that approves its bookings, and the bo
   assert.ok(wards.length > 0, 'Ward 8 has demo shifts');
   assert.ok(wards.every((w) => w.includes('Ward 8 Acute Medicine')), wards.join(' | '));
   await checkAccessibility(ward, 'trust shifts for a ward booker');
+  // Their wards page lists their ward alone.
+  await ward.getByRole('link', { name: 'Wards' }).first().click();
+  const listed = await ward.locator('tbody tr').allTextContents();
+  assert.equal(listed.length, 1, listed.join(' | '));
+  assert.match(listed[0], /Ward 8 Acute Medicine/);
   await wardContext.close();
+
+  // The bank office turns a ward over to booking by request from its wards page.
+  await page.getByRole('link', { name: 'Wards' }).first().click();
+  await page.getByRole('heading', { name: "How each ward's shifts are booked" }).waitFor();
+  const respiratory = () => page.getByRole('row', { name: /Ward 16 Respiratory/ });
+  assert.match(await respiratory().textContent(), /At once/);
+  await respiratory().getByRole('button', { name: /Book by request/ }).click();
+  await page.getByText(/^Saved\./).waitFor();
+  assert.match(await respiratory().textContent(), /By request/);
+  await checkAccessibility(page, 'wards page');
   await booker.close();
   await worker.close();
 });

@@ -76,6 +76,8 @@ pub struct WardView {
     pub org_id: Uuid,
     /// Name.
     pub name: String,
+    /// Whether workers book its shifts at once (false: by a request a booker approves).
+    pub instant_booking: bool,
 }
 
 impl WardView {
@@ -87,6 +89,7 @@ impl WardView {
             site_name: site.name.to_string(),
             org_id: ward.org_id.0,
             name: ward.name.to_string(),
+            instant_booking: ward.instant_booking,
         }
     }
 }

@@ -726,11 +726,7 @@ fn demo_shift(
         released_at: schedule.first.1,
         collaborative: schedule.collaborative,
         priority_window: schedule.priority_window,
-        booking_mode: if ward.instant_booking {
-            BookingMode::Instant
-        } else {
-            BookingMode::Request
-        },
+        booking_mode: BookingMode::for_ward(ward.instant_booking),
         cancellation_notice: ReleasePolicy::default().cancellation_notice,
         agency: None,
         premium: Default::default(),

@@ -56,6 +56,7 @@ fn frame(title: &str, who: Option<&Principal>, content: Markup) -> Markup {
                                     li { a href="/manage/shifts" { "Trust shifts" } }
                                     li { a href="/manage/shifts/new" { "Post a shift" } }
                                     li { a href="/manage/approvals" { "Approvals" } }
+                                    li { a href="/manage/wards" { "Wards" } }
                                 }
                                 @if !who.booker_orgs().is_empty() || !who.orgs_as(staffbank_domain::role::Role::Auditor).is_empty() {
                                     li { a href="/manage/report" { "Cancellations and agency" } }

@@ -2,6 +2,7 @@
 
 mod approvals;
 mod booker;
+mod booking_modes;
 mod candidates;
 mod claims;
 mod layout;
@@ -59,6 +60,11 @@ pub fn routes() -> Router<AppState> {
         .route("/manage/shifts/new", get(booker::new_shift))
         .route("/manage/shifts/{shift_id}", get(booker::shift))
         .route("/manage/approvals", get(approvals::queue))
+        .route("/manage/wards", get(booking_modes::wards))
+        .route(
+            "/manage/wards/{id}/booking-mode",
+            post(booking_modes::set_booking_mode),
+        )
         .route("/manage/report", get(report::report))
         .route("/manage/requests/{id}/approve", post(approvals::approve))
         .route("/manage/requests/{id}/decline", post(approvals::decline))
