@@ -29,7 +29,8 @@ test('pay pages for the worker, the payroll officer and the ward manager', async
   const officer = await browser.newContext({ viewport: { width: 1280, height: 900 }, bypassCSP: true });
   const payroll = await officer.newPage();
   await signIn(payroll, base, 'payroll@rxl.demo.staffbank.test');
-  await payroll.goto(`${base}/manage/pay-runs`);
+  // A payroll officer lands on the pay runs.
+  await payroll.waitForURL(/\/manage\/pay-runs$/);
   await payroll.getByRole('heading', { name: 'Pay runs' }).waitFor();
   await checkAccessibility(payroll, 'pay runs page');
   await payroll.getByRole('button', { name: 'Close the last ended period' }).click();
@@ -46,7 +47,8 @@ test('pay pages for the worker, the payroll officer and the ward manager', async
 
   const ward = await (await browser.newContext({ bypassCSP: true })).newPage();
   await signIn(ward, base, 'ward.manager@rxl.demo.staffbank.test');
-  await ward.goto(`${base}/manage/ward`);
+  // A ward manager lands on their ward's page.
+  await ward.waitForURL(/\/manage\/ward$/);
   await ward.getByRole('heading', { name: 'Timesheets and escalations' }).waitFor();
   await checkAccessibility(ward, 'ward page');
 });

@@ -149,6 +149,10 @@ async fn home(UiUser(who): UiUser) -> Response {
         Redirect::to("/shifts").into_response()
     } else if !who.booker_orgs().is_empty() || !who.booker_wards().is_empty() {
         Redirect::to("/manage/shifts").into_response()
+    } else if who.has_role(staffbank_domain::role::Role::WardManager) {
+        Redirect::to("/manage/ward").into_response()
+    } else if who.has_role(staffbank_domain::role::Role::PayrollOfficer) {
+        Redirect::to("/manage/pay-runs").into_response()
     } else if who.has_role(staffbank_domain::role::Role::ComplianceOfficer) {
         Redirect::to("/manage/passport").into_response()
     } else if who.has_role(staffbank_domain::role::Role::Auditor) || who.is_platform_admin() {
