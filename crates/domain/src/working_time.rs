@@ -673,7 +673,7 @@ mod tests {
 
     #[test]
     fn nights_at_the_far_end_of_the_reference_period_still_count() {
-        // Six weeks of nights in seventeen make a night worker; the earliest, 16 weeks and a day
+        // Six weeks of nights in seventeen make a night worker; the earliest, 16 weeks and 14 hours
         // before the proposed day shift, is inside the 17-week look-back and counts.
         let mut held = seventeen_weeks(56);
         let day = shift(A, 17 * 168 - 12, 4);

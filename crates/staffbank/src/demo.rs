@@ -290,8 +290,8 @@ const TRUSTS: [TrustSeed; 3] = [
     },
 ];
 
-/// One sign-in per staff role: email, scope, role name. All at Blackpool (RXL) where scoped; a
-/// ward's scope is its first ward, Ward 8 Acute Medicine.
+/// One sign-in per staff role (a booker for the trust and one for a ward): email, scope, role name.
+/// All at Blackpool (RXL) where scoped; a ward's scope is its first ward, Ward 8 Acute Medicine.
 const STAFF: [(&str, &str, &str); 8] = [
     ("admin@demo.staffbank.test", "platform", "platform admin"),
     ("booker@rxl.demo.staffbank.test", "trust", "booker"),

@@ -1,5 +1,6 @@
 //! A booker of one trust can neither see nor change another trust's shifts or bookings.
 
+use reqwest::Method;
 use serde_json::{json, Value};
 use staffbank_domain::role::{Grant, Role, Scope};
 use staffbank_domain::{OrgId, WardId};
@@ -180,6 +181,41 @@ async fn a_booker_lists_the_shifts_of_every_trust_and_ward_they_book_for(app: Te
     assert_eq!(own.status, 201, "{}", own.body);
     let listed = app.get("/api/v1/shifts", &one_ward).await;
     assert_eq!(listed_ids(&listed.body).len(), 2);
+    // They set their own ward's booking mode, and no other: nor may another trust's booker.
+    let set_mode = |token: String, ward: String| {
+        let app = &app;
+        async move {
+            app.call(
+                Method::PUT,
+                &format!("/api/v1/wards/{ward}/booking-mode"),
+                Some(&token),
+                Some(json!({"instant_booking": false})),
+            )
+            .await
+        }
+    };
+    set_mode(one_ward.clone(), a.ward.clone())
+        .await
+        .assert_problem(404, "not-found");
+    set_mode(b.booker.clone(), second_ward.clone())
+        .await
+        .assert_problem(404, "not-found");
+    let mode = |shift: String| {
+        let app = &app;
+        let token = a.booker.clone();
+        async move {
+            app.get(&format!("/api/v1/shifts/{shift}"), &token)
+                .await
+                .body["booking_mode"]
+                .clone()
+        }
+    };
+    assert_eq!(mode(on_a.clone()).await, "instant");
+    assert_eq!(mode(on_second_ward.clone()).await, "instant");
+    let switched = set_mode(one_ward.clone(), second_ward.clone()).await;
+    assert_eq!(switched.status, 204, "{}", switched.body);
+    assert_eq!(mode(on_second_ward.clone()).await, "request");
+    assert_eq!(mode(on_a.clone()).await, "instant");
     // Anyone else who books for no one is refused.
     let auditor = user(
         "audit@rxl.test",

@@ -15,11 +15,11 @@ use super::{csrf_ok, csrf_refused, UiUser};
 use crate::extract::ApiPath;
 use crate::AppState;
 
-/// `?changed=1` after a change is saved.
+/// `?changed=1` after a change is saved (any value will do).
 #[derive(Deserialize)]
 pub struct WardsQuery {
     #[serde(default)]
-    changed: Option<u8>,
+    changed: Option<String>,
 }
 
 /// `GET /manage/wards`.
