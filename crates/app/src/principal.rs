@@ -94,6 +94,11 @@ impl Principal {
             .collect()
     }
 
+    /// Whether they book for any trust or ward: who gets the bookers' pages.
+    pub fn is_booker(&self) -> bool {
+        !self.booker_orgs().is_empty() || !self.booker_wards().is_empty()
+    }
+
     /// Wards they book for individually.
     pub fn booker_wards(&self) -> Vec<WardId> {
         self.user

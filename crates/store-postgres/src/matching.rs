@@ -82,29 +82,18 @@ pub(crate) async fn set_instant_booking(
     from: DateTime<Utc>,
     audit: &[AuditRecord],
 ) -> Result<(), StoreError> {
-    let mut tx = pool.begin().await.or_store()?;
-    let changed = sqlx::query("UPDATE wards SET instant_booking = $1 WHERE id = $2")
-        .bind(instant)
-        .bind(ward.0)
-        .execute(&mut *tx)
-        .await
-        .or_store()?
-        .rows_affected();
-    if changed == 0 {
-        return Err(StoreError::NotFound);
-    }
-    sqlx::query(
-        "UPDATE shifts SET booking_mode = $1 WHERE ward_id = $2 AND status = 'open' \
-         AND starts_at > $3 AND booking_mode <> $1",
+    // One statement: the ward's row is the one counted, its shifts change beside it (a ward that
+    // does not exist has none).
+    let query = sqlx::query(
+        "WITH s AS (UPDATE shifts SET booking_mode = $3 WHERE ward_id = $2 AND status = 'open' \
+         AND starts_at > $4 AND booking_mode <> $3) \
+         UPDATE wards SET instant_booking = $1 WHERE id = $2",
     )
-    .bind(BookingMode::for_ward(instant).as_str())
+    .bind(instant)
     .bind(ward.0)
-    .bind(from)
-    .execute(&mut *tx)
-    .await
-    .or_store()?;
-    insert_audit(&mut tx, audit).await?;
-    tx.commit().await.or_store()
+    .bind(BookingMode::for_ward(instant).as_str())
+    .bind(from);
+    update_one(pool, query, audit).await
 }
 
 pub(crate) async fn set_tier(

@@ -52,7 +52,7 @@ fn frame(title: &str, who: Option<&Principal>, content: Markup) -> Markup {
                                 @if who.has_role(staffbank_domain::role::Role::ComplianceOfficer) {
                                     li { a href="/manage/passport" { "Verify a passport" } }
                                 }
-                                @if !who.booker_orgs().is_empty() || !who.booker_wards().is_empty() {
+                                @if who.is_booker() {
                                     li { a href="/manage/shifts" { "Trust shifts" } }
                                     li { a href="/manage/shifts/new" { "Post a shift" } }
                                     li { a href="/manage/approvals" { "Approvals" } }

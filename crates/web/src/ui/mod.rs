@@ -147,7 +147,7 @@ fn script(source: &'static str) -> Response {
 async fn home(UiUser(who): UiUser) -> Response {
     if who.worker.is_some() {
         Redirect::to("/shifts").into_response()
-    } else if !who.booker_orgs().is_empty() || !who.booker_wards().is_empty() {
+    } else if who.is_booker() {
         Redirect::to("/manage/shifts").into_response()
     } else if who.has_role(staffbank_domain::role::Role::WardManager) {
         Redirect::to("/manage/ward").into_response()
