@@ -1,6 +1,7 @@
 //! Trust policies, worker preferences and tiers, and break-glass release to agency.
 
 use chrono::{DateTime, Utc};
+use sqlx::SqliteConnection;
 use staffbank_domain::booking::BookingMode;
 use staffbank_domain::pay::Premium;
 use staffbank_domain::ranking::ShiftTimes;
@@ -68,12 +69,21 @@ async fn update_one<'q>(
     audit: &[AuditRecord],
 ) -> Result<(), StoreError> {
     let mut tx = store.begin().await?;
-    let changed = query.execute(&mut *tx).await.or_store()?.rows_affected();
+    change_one(&mut tx, query).await?;
+    insert_audit(&mut tx, audit).await?;
+    tx.commit().await.or_store()
+}
+
+/// Runs `query` on `connection`: `NotFound` unless it changed a row.
+async fn change_one<'q>(
+    connection: &mut SqliteConnection,
+    query: sqlx::query::Query<'q, sqlx::Sqlite, sqlx::sqlite::SqliteArguments<'q>>,
+) -> Result<(), StoreError> {
+    let changed = query.execute(connection).await.or_store()?.rows_affected();
     if changed == 0 {
         return Err(StoreError::NotFound);
     }
-    insert_audit(&mut tx, audit).await?;
-    tx.commit().await.or_store()
+    Ok(())
 }
 
 pub(crate) async fn set_instant_booking(
@@ -84,16 +94,10 @@ pub(crate) async fn set_instant_booking(
     audit: &[AuditRecord],
 ) -> Result<(), StoreError> {
     let mut tx = store.begin().await?;
-    let changed = sqlx::query("UPDATE wards SET instant_booking = ? WHERE id = ?")
+    let query = sqlx::query("UPDATE wards SET instant_booking = ? WHERE id = ?")
         .bind(instant)
-        .bind(ward.0)
-        .execute(&mut *tx)
-        .await
-        .or_store()?
-        .rows_affected();
-    if changed == 0 {
-        return Err(StoreError::NotFound);
-    }
+        .bind(ward.0);
+    change_one(&mut tx, query).await?;
     sqlx::query(
         "UPDATE shifts SET booking_mode = ?1 WHERE ward_id = ?2 AND status = 'open' \
          AND starts_at > ?3 AND booking_mode <> ?1",
