@@ -195,7 +195,7 @@ fn skill_names(skills: &[staffbank_domain::worker::Skill]) -> Vec<String> {
 }
 
 #[async_trait]
-impl Store for PgStore {
+impl DirectoryStore for PgStore {
     async fn create_organisation(
         &self,
         org: &Organisation,
@@ -516,68 +516,6 @@ impl Store for PgStore {
         tx.commit().await.or_store()
     }
 
-    async fn worked_between(
-        &self,
-        worker: WorkerId,
-        from: DateTime<Utc>,
-        to: DateTime<Utc>,
-    ) -> Result<Vec<Worked>, StoreError> {
-        crate::working_time::worked(&self.pool, worker, from, to).await
-    }
-
-    async fn release_policy(&self, org: OrgId) -> Result<Option<ReleasePolicy>, StoreError> {
-        crate::matching::release_policy(&self.pool, org).await
-    }
-
-    async fn set_release_policy(
-        &self,
-        org: OrgId,
-        policy: &ReleasePolicy,
-        audit: &[AuditRecord],
-    ) -> Result<(), StoreError> {
-        crate::matching::set_release_policy(&self.pool, org, policy, audit).await
-    }
-
-    async fn set_instant_booking(
-        &self,
-        ward: WardId,
-        instant: bool,
-        from: DateTime<Utc>,
-        audit: &[AuditRecord],
-    ) -> Result<(), StoreError> {
-        crate::matching::set_instant_booking(&self.pool, ward, instant, from, audit).await
-    }
-
-    async fn member_hours(
-        &self,
-        bank: BankId,
-        from: DateTime<Utc>,
-        to: DateTime<Utc>,
-    ) -> Result<Vec<MemberHours>, StoreError> {
-        crate::matching::member_hours(&self.pool, bank, from, to).await
-    }
-
-    async fn set_tier(
-        &self,
-        worker: WorkerId,
-        bank: BankId,
-        tier: Option<Tier>,
-        audit: &[AuditRecord],
-    ) -> Result<(), StoreError> {
-        crate::matching::set_tier(&self.pool, worker, bank, tier, audit).await
-    }
-
-    async fn change_tier(
-        &self,
-        worker: WorkerId,
-        bank: BankId,
-        from: Option<Tier>,
-        to: Option<Tier>,
-        audit: &[AuditRecord],
-    ) -> Result<bool, StoreError> {
-        crate::matching::change_tier(&self.pool, worker, bank, from, to, audit).await
-    }
-
     async fn set_preferences(
         &self,
         worker: WorkerId,
@@ -588,32 +526,17 @@ impl Store for PgStore {
         crate::matching::set_preferences(&self.pool, worker, max_travel_km, shift_times, audit)
             .await
     }
+}
 
-    async fn record_credential(
+#[async_trait]
+impl ShiftStore for PgStore {
+    async fn worked_between(
         &self,
-        credential: &Credential,
-        audit: &[AuditRecord],
-    ) -> Result<(), StoreError> {
-        crate::credentials::record(&self.pool, credential, audit).await
-    }
-
-    async fn revoke_credential(
-        &self,
-        id: CredentialId,
-        by: UserId,
-        reason: &Label,
-        at: DateTime<Utc>,
-        audit: &[AuditRecord],
-    ) -> Result<Credential, StoreError> {
-        crate::credentials::revoke(&self.pool, id, by, reason, at, audit).await
-    }
-
-    async fn credential(&self, id: CredentialId) -> Result<Option<Credential>, StoreError> {
-        crate::credentials::one(&self.pool, id).await
-    }
-
-    async fn credentials_of(&self, worker: WorkerId) -> Result<Vec<Credential>, StoreError> {
-        crate::credentials::of_worker(&self.pool, worker).await
+        worker: WorkerId,
+        from: DateTime<Utc>,
+        to: DateTime<Utc>,
+    ) -> Result<Vec<Worked>, StoreError> {
+        crate::working_time::worked(&self.pool, worker, from, to).await
     }
 
     async fn booking_context(
@@ -651,41 +574,6 @@ impl Store for PgStore {
         audit: &[AuditRecord],
     ) -> Result<(), StoreError> {
         crate::matching::release_to_agency(&self.pool, shift, release, audit).await
-    }
-
-    async fn matchable_shifts(
-        &self,
-        query: &MatchQuery,
-    ) -> Result<Vec<MatchableShift>, StoreError> {
-        crate::candidates::matchable_shifts(&self.pool, query).await
-    }
-
-    async fn wards_worked(
-        &self,
-        worker: WorkerId,
-        before: DateTime<Utc>,
-    ) -> Result<Vec<WardId>, StoreError> {
-        crate::candidates::wards_worked(&self.pool, worker, before).await
-    }
-
-    async fn candidate_pool(&self, query: &PoolQuery) -> Result<Vec<PoolMember>, StoreError> {
-        crate::candidates::candidate_pool(&self.pool, query).await
-    }
-
-    async fn credentials_of_workers(
-        &self,
-        workers: &[WorkerId],
-    ) -> Result<Vec<Credential>, StoreError> {
-        crate::candidates::credentials_of_workers(&self.pool, workers).await
-    }
-
-    async fn worked_by_workers(
-        &self,
-        workers: &[WorkerId],
-        from: DateTime<Utc>,
-        to: DateTime<Utc>,
-    ) -> Result<Vec<(WorkerId, Worked)>, StoreError> {
-        crate::candidates::worked_by_workers(&self.pool, workers, from, to).await
     }
 
     async fn post_shifts(&self, shifts: &[Shift], audit: &[AuditRecord]) -> Result<(), StoreError> {
@@ -897,47 +785,6 @@ impl Store for PgStore {
         crate::matching::cancellation_payments(&self.pool, org).await
     }
 
-    async fn matching_counts(
-        &self,
-        org: OrgId,
-        from: DateTime<Utc>,
-        to: DateTime<Utc>,
-    ) -> Result<MatchingCounts, StoreError> {
-        crate::matching::counts(&self.pool, org, from, to).await
-    }
-
-    async fn offers_due(
-        &self,
-        now: DateTime<Utc>,
-        limit: u32,
-    ) -> Result<Vec<DueOffers>, StoreError> {
-        crate::offers::offers_due(&self.pool, now, limit).await
-    }
-
-    async fn record_offers(&self, round: &OfferRound) -> Result<bool, StoreError> {
-        crate::offers::record_offers(&self.pool, round).await
-    }
-
-    async fn offered_workers(&self, shift: ShiftId) -> Result<Vec<WorkerId>, StoreError> {
-        crate::offers::offered_workers(&self.pool, shift).await
-    }
-
-    async fn offered_shifts(
-        &self,
-        worker: WorkerId,
-        now: DateTime<Utc>,
-    ) -> Result<Vec<MatchableShift>, StoreError> {
-        crate::offers::offered_shifts(&self.pool, worker, now).await
-    }
-
-    async fn outbox_after(
-        &self,
-        after: i64,
-        limit: u32,
-    ) -> Result<Vec<(i64, OutboxEvent)>, StoreError> {
-        crate::offers::outbox_after(&self.pool, after, limit).await
-    }
-
     async fn booking_by_key(
         &self,
         worker: WorkerId,
@@ -997,9 +844,167 @@ impl Store for PgStore {
             .or_store()?;
         bookings(rows)
     }
+}
 
-    async fn append_audit(&self, audit: &[AuditRecord]) -> Result<(), StoreError> {
-        self.ledger_append_audit(audit).await
+#[async_trait]
+impl MatchingStore for PgStore {
+    async fn release_policy(&self, org: OrgId) -> Result<Option<ReleasePolicy>, StoreError> {
+        crate::matching::release_policy(&self.pool, org).await
+    }
+
+    async fn set_release_policy(
+        &self,
+        org: OrgId,
+        policy: &ReleasePolicy,
+        audit: &[AuditRecord],
+    ) -> Result<(), StoreError> {
+        crate::matching::set_release_policy(&self.pool, org, policy, audit).await
+    }
+
+    async fn set_instant_booking(
+        &self,
+        ward: WardId,
+        instant: bool,
+        from: DateTime<Utc>,
+        audit: &[AuditRecord],
+    ) -> Result<(), StoreError> {
+        crate::matching::set_instant_booking(&self.pool, ward, instant, from, audit).await
+    }
+
+    async fn member_hours(
+        &self,
+        bank: BankId,
+        from: DateTime<Utc>,
+        to: DateTime<Utc>,
+    ) -> Result<Vec<MemberHours>, StoreError> {
+        crate::matching::member_hours(&self.pool, bank, from, to).await
+    }
+
+    async fn set_tier(
+        &self,
+        worker: WorkerId,
+        bank: BankId,
+        tier: Option<Tier>,
+        audit: &[AuditRecord],
+    ) -> Result<(), StoreError> {
+        crate::matching::set_tier(&self.pool, worker, bank, tier, audit).await
+    }
+
+    async fn change_tier(
+        &self,
+        worker: WorkerId,
+        bank: BankId,
+        from: Option<Tier>,
+        to: Option<Tier>,
+        audit: &[AuditRecord],
+    ) -> Result<bool, StoreError> {
+        crate::matching::change_tier(&self.pool, worker, bank, from, to, audit).await
+    }
+
+    async fn matchable_shifts(
+        &self,
+        query: &MatchQuery,
+    ) -> Result<Vec<MatchableShift>, StoreError> {
+        crate::candidates::matchable_shifts(&self.pool, query).await
+    }
+
+    async fn wards_worked(
+        &self,
+        worker: WorkerId,
+        before: DateTime<Utc>,
+    ) -> Result<Vec<WardId>, StoreError> {
+        crate::candidates::wards_worked(&self.pool, worker, before).await
+    }
+
+    async fn candidate_pool(&self, query: &PoolQuery) -> Result<Vec<PoolMember>, StoreError> {
+        crate::candidates::candidate_pool(&self.pool, query).await
+    }
+
+    async fn credentials_of_workers(
+        &self,
+        workers: &[WorkerId],
+    ) -> Result<Vec<Credential>, StoreError> {
+        crate::candidates::credentials_of_workers(&self.pool, workers).await
+    }
+
+    async fn worked_by_workers(
+        &self,
+        workers: &[WorkerId],
+        from: DateTime<Utc>,
+        to: DateTime<Utc>,
+    ) -> Result<Vec<(WorkerId, Worked)>, StoreError> {
+        crate::candidates::worked_by_workers(&self.pool, workers, from, to).await
+    }
+
+    async fn matching_counts(
+        &self,
+        org: OrgId,
+        from: DateTime<Utc>,
+        to: DateTime<Utc>,
+    ) -> Result<MatchingCounts, StoreError> {
+        crate::matching::counts(&self.pool, org, from, to).await
+    }
+
+    async fn offers_due(
+        &self,
+        now: DateTime<Utc>,
+        limit: u32,
+    ) -> Result<Vec<DueOffers>, StoreError> {
+        crate::offers::offers_due(&self.pool, now, limit).await
+    }
+
+    async fn record_offers(&self, round: &OfferRound) -> Result<bool, StoreError> {
+        crate::offers::record_offers(&self.pool, round).await
+    }
+
+    async fn offered_workers(&self, shift: ShiftId) -> Result<Vec<WorkerId>, StoreError> {
+        crate::offers::offered_workers(&self.pool, shift).await
+    }
+
+    async fn offered_shifts(
+        &self,
+        worker: WorkerId,
+        now: DateTime<Utc>,
+    ) -> Result<Vec<MatchableShift>, StoreError> {
+        crate::offers::offered_shifts(&self.pool, worker, now).await
+    }
+
+    async fn outbox_after(
+        &self,
+        after: i64,
+        limit: u32,
+    ) -> Result<Vec<(i64, OutboxEvent)>, StoreError> {
+        crate::offers::outbox_after(&self.pool, after, limit).await
+    }
+}
+
+#[async_trait]
+impl PassportStore for PgStore {
+    async fn record_credential(
+        &self,
+        credential: &Credential,
+        audit: &[AuditRecord],
+    ) -> Result<(), StoreError> {
+        crate::credentials::record(&self.pool, credential, audit).await
+    }
+
+    async fn revoke_credential(
+        &self,
+        id: CredentialId,
+        by: UserId,
+        reason: &Label,
+        at: DateTime<Utc>,
+        audit: &[AuditRecord],
+    ) -> Result<Credential, StoreError> {
+        crate::credentials::revoke(&self.pool, id, by, reason, at, audit).await
+    }
+
+    async fn credential(&self, id: CredentialId) -> Result<Option<Credential>, StoreError> {
+        crate::credentials::one(&self.pool, id).await
+    }
+
+    async fn credentials_of(&self, worker: WorkerId) -> Result<Vec<Credential>, StoreError> {
+        crate::credentials::of_worker(&self.pool, worker).await
     }
 
     async fn rotate_issuer_key(
@@ -1027,6 +1032,102 @@ impl Store for PgStore {
         crate::issuers::framework(&self.pool).await
     }
 
+    async fn refresher_periods(&self) -> Result<RefresherPeriods, StoreError> {
+        crate::refreshers::read(&self.pool).await
+    }
+
+    async fn set_refresher_periods(
+        &self,
+        periods: &RefresherPeriods,
+        audit: &[AuditRecord],
+    ) -> Result<(), StoreError> {
+        crate::refreshers::replace(&self.pool, periods, audit).await
+    }
+
+    async fn offer_passport_credential(
+        &self,
+        credential: &PassportCredential,
+        indices: &[u32],
+        audit: &[AuditRecord],
+    ) -> Result<PassportCredential, StoreError> {
+        crate::issuers::offer(&self.pool, credential, indices, audit).await
+    }
+
+    async fn passport_credential(
+        &self,
+        id: Uuid,
+    ) -> Result<Option<PassportCredential>, StoreError> {
+        crate::issuers::one(&self.pool, id).await
+    }
+
+    async fn passport_credentials_of(
+        &self,
+        worker: WorkerId,
+    ) -> Result<Vec<PassportCredential>, StoreError> {
+        crate::issuers::of_worker(&self.pool, worker).await
+    }
+
+    async fn decide_passport_offer(
+        &self,
+        id: Uuid,
+        accepted: Option<(&str, &str, &Credential)>,
+        at: DateTime<Utc>,
+        audit: &[AuditRecord],
+    ) -> Result<(), StoreError> {
+        crate::issuers::decide(&self.pool, id, accepted, at, audit).await
+    }
+
+    async fn set_passport_revocation(
+        &self,
+        change: &RevocationChange<'_>,
+        audit: &[AuditRecord],
+    ) -> Result<(), StoreError> {
+        crate::issuers::set_revocation(&self.pool, change, audit).await
+    }
+
+    async fn passport_revocations(
+        &self,
+        org: OrgId,
+    ) -> Result<Vec<(u32, RevocationState)>, StoreError> {
+        crate::issuers::revocations(&self.pool, org).await
+    }
+
+    async fn create_presentation_request(
+        &self,
+        request: &PresentationRequest,
+        audit: &[AuditRecord],
+    ) -> Result<(), StoreError> {
+        crate::presentations::create(&self.pool, request, audit).await
+    }
+
+    async fn presentation_request(
+        &self,
+        id: Uuid,
+    ) -> Result<Option<PresentationRequest>, StoreError> {
+        crate::presentations::one(&self.pool, id).await
+    }
+
+    async fn presentation_requests_of(
+        &self,
+        worker: WorkerId,
+    ) -> Result<Vec<PresentationRequest>, StoreError> {
+        crate::presentations::of_worker(&self.pool, worker).await
+    }
+
+    async fn answer_presentation_request(
+        &self,
+        id: Uuid,
+        state: RequestState,
+        result: Option<&str>,
+        at: DateTime<Utc>,
+        audit: &[AuditRecord],
+    ) -> Result<(), StoreError> {
+        crate::presentations::answer(&self.pool, id, state, result, at, audit).await
+    }
+}
+
+#[async_trait]
+impl PayStore for PgStore {
     async fn create_timesheet(
         &self,
         timesheet: &Timesheet,
@@ -1155,7 +1256,10 @@ impl Store for PgStore {
     async fn advances_of(&self, worker: WorkerId) -> Result<Vec<Advance>, StoreError> {
         crate::payroll::advances_of(&self.pool, worker).await
     }
+}
 
+#[async_trait]
+impl SignOnStore for PgStore {
     async fn create_sign_on_challenge(
         &self,
         challenge: &SignOnChallenge,
@@ -1250,98 +1354,12 @@ impl Store for PgStore {
     async fn smartcard_of(&self, worker: WorkerId) -> Result<Option<String>, StoreError> {
         crate::sign_on::smartcard_of(&self.pool, worker).await
     }
+}
 
-    async fn refresher_periods(&self) -> Result<RefresherPeriods, StoreError> {
-        crate::refreshers::read(&self.pool).await
-    }
-
-    async fn set_refresher_periods(
-        &self,
-        periods: &RefresherPeriods,
-        audit: &[AuditRecord],
-    ) -> Result<(), StoreError> {
-        crate::refreshers::replace(&self.pool, periods, audit).await
-    }
-
-    async fn offer_passport_credential(
-        &self,
-        credential: &PassportCredential,
-        indices: &[u32],
-        audit: &[AuditRecord],
-    ) -> Result<PassportCredential, StoreError> {
-        crate::issuers::offer(&self.pool, credential, indices, audit).await
-    }
-
-    async fn passport_credential(
-        &self,
-        id: Uuid,
-    ) -> Result<Option<PassportCredential>, StoreError> {
-        crate::issuers::one(&self.pool, id).await
-    }
-
-    async fn passport_credentials_of(
-        &self,
-        worker: WorkerId,
-    ) -> Result<Vec<PassportCredential>, StoreError> {
-        crate::issuers::of_worker(&self.pool, worker).await
-    }
-
-    async fn decide_passport_offer(
-        &self,
-        id: Uuid,
-        accepted: Option<(&str, &str, &Credential)>,
-        at: DateTime<Utc>,
-        audit: &[AuditRecord],
-    ) -> Result<(), StoreError> {
-        crate::issuers::decide(&self.pool, id, accepted, at, audit).await
-    }
-
-    async fn set_passport_revocation(
-        &self,
-        change: &RevocationChange<'_>,
-        audit: &[AuditRecord],
-    ) -> Result<(), StoreError> {
-        crate::issuers::set_revocation(&self.pool, change, audit).await
-    }
-
-    async fn passport_revocations(
-        &self,
-        org: OrgId,
-    ) -> Result<Vec<(u32, RevocationState)>, StoreError> {
-        crate::issuers::revocations(&self.pool, org).await
-    }
-
-    async fn create_presentation_request(
-        &self,
-        request: &PresentationRequest,
-        audit: &[AuditRecord],
-    ) -> Result<(), StoreError> {
-        crate::presentations::create(&self.pool, request, audit).await
-    }
-
-    async fn presentation_request(
-        &self,
-        id: Uuid,
-    ) -> Result<Option<PresentationRequest>, StoreError> {
-        crate::presentations::one(&self.pool, id).await
-    }
-
-    async fn presentation_requests_of(
-        &self,
-        worker: WorkerId,
-    ) -> Result<Vec<PresentationRequest>, StoreError> {
-        crate::presentations::of_worker(&self.pool, worker).await
-    }
-
-    async fn answer_presentation_request(
-        &self,
-        id: Uuid,
-        state: RequestState,
-        result: Option<&str>,
-        at: DateTime<Utc>,
-        audit: &[AuditRecord],
-    ) -> Result<(), StoreError> {
-        crate::presentations::answer(&self.pool, id, state, result, at, audit).await
+#[async_trait]
+impl LedgerStore for PgStore {
+    async fn append_audit(&self, audit: &[AuditRecord]) -> Result<(), StoreError> {
+        self.ledger_append_audit(audit).await
     }
 
     async fn person_key(&self, subject: Uuid) -> Result<Option<PersonKey>, StoreError> {
@@ -1429,7 +1447,10 @@ impl Store for PgStore {
     async fn leaves_from(&self, from: u64, limit: u32) -> Result<Vec<LeafWithBody>, StoreError> {
         self.ledger_leaves_from(from, limit).await
     }
+}
 
+#[async_trait]
+impl OperationsStore for PgStore {
     async fn refresh_statistics(&self) -> Result<(), StoreError> {
         sqlx::query("ANALYZE")
             .execute(&self.pool)

@@ -235,7 +235,7 @@ async fn find_booking_by_key(
 }
 
 #[async_trait]
-impl Store for SqliteStore {
+impl DirectoryStore for SqliteStore {
     async fn create_organisation(
         &self,
         org: &Organisation,
@@ -565,68 +565,6 @@ impl Store for SqliteStore {
         tx.commit().await.or_store()
     }
 
-    async fn worked_between(
-        &self,
-        worker: WorkerId,
-        from: DateTime<Utc>,
-        to: DateTime<Utc>,
-    ) -> Result<Vec<Worked>, StoreError> {
-        crate::working_time::worked(&self.reader, worker, from, to).await
-    }
-
-    async fn release_policy(&self, org: OrgId) -> Result<Option<ReleasePolicy>, StoreError> {
-        crate::matching::release_policy(self, org).await
-    }
-
-    async fn set_release_policy(
-        &self,
-        org: OrgId,
-        policy: &ReleasePolicy,
-        audit: &[AuditRecord],
-    ) -> Result<(), StoreError> {
-        crate::matching::set_release_policy(self, org, policy, audit).await
-    }
-
-    async fn set_instant_booking(
-        &self,
-        ward: WardId,
-        instant: bool,
-        from: DateTime<Utc>,
-        audit: &[AuditRecord],
-    ) -> Result<(), StoreError> {
-        crate::matching::set_instant_booking(self, ward, instant, from, audit).await
-    }
-
-    async fn member_hours(
-        &self,
-        bank: BankId,
-        from: DateTime<Utc>,
-        to: DateTime<Utc>,
-    ) -> Result<Vec<MemberHours>, StoreError> {
-        crate::matching::member_hours(self, bank, from, to).await
-    }
-
-    async fn set_tier(
-        &self,
-        worker: WorkerId,
-        bank: BankId,
-        tier: Option<Tier>,
-        audit: &[AuditRecord],
-    ) -> Result<(), StoreError> {
-        crate::matching::set_tier(self, worker, bank, tier, audit).await
-    }
-
-    async fn change_tier(
-        &self,
-        worker: WorkerId,
-        bank: BankId,
-        from: Option<Tier>,
-        to: Option<Tier>,
-        audit: &[AuditRecord],
-    ) -> Result<bool, StoreError> {
-        crate::matching::change_tier(self, worker, bank, from, to, audit).await
-    }
-
     async fn set_preferences(
         &self,
         worker: WorkerId,
@@ -636,32 +574,17 @@ impl Store for SqliteStore {
     ) -> Result<(), StoreError> {
         crate::matching::set_preferences(self, worker, max_travel_km, shift_times, audit).await
     }
+}
 
-    async fn record_credential(
+#[async_trait]
+impl ShiftStore for SqliteStore {
+    async fn worked_between(
         &self,
-        credential: &Credential,
-        audit: &[AuditRecord],
-    ) -> Result<(), StoreError> {
-        crate::credentials::record(self, credential, audit).await
-    }
-
-    async fn revoke_credential(
-        &self,
-        id: CredentialId,
-        by: UserId,
-        reason: &Label,
-        at: DateTime<Utc>,
-        audit: &[AuditRecord],
-    ) -> Result<Credential, StoreError> {
-        crate::credentials::revoke(self, id, by, reason, at, audit).await
-    }
-
-    async fn credential(&self, id: CredentialId) -> Result<Option<Credential>, StoreError> {
-        crate::credentials::one(&self.reader, id).await
-    }
-
-    async fn credentials_of(&self, worker: WorkerId) -> Result<Vec<Credential>, StoreError> {
-        crate::credentials::of_worker(&self.reader, worker).await
+        worker: WorkerId,
+        from: DateTime<Utc>,
+        to: DateTime<Utc>,
+    ) -> Result<Vec<Worked>, StoreError> {
+        crate::working_time::worked(&self.reader, worker, from, to).await
     }
 
     async fn raise_premium(
@@ -680,41 +603,6 @@ impl Store for SqliteStore {
         audit: &[AuditRecord],
     ) -> Result<(), StoreError> {
         crate::matching::release_to_agency(self, shift, release, audit).await
-    }
-
-    async fn matchable_shifts(
-        &self,
-        query: &MatchQuery,
-    ) -> Result<Vec<MatchableShift>, StoreError> {
-        crate::candidates::matchable_shifts(self, query).await
-    }
-
-    async fn wards_worked(
-        &self,
-        worker: WorkerId,
-        before: DateTime<Utc>,
-    ) -> Result<Vec<WardId>, StoreError> {
-        crate::candidates::wards_worked(self, worker, before).await
-    }
-
-    async fn candidate_pool(&self, query: &PoolQuery) -> Result<Vec<PoolMember>, StoreError> {
-        crate::candidates::candidate_pool(self, query).await
-    }
-
-    async fn credentials_of_workers(
-        &self,
-        workers: &[WorkerId],
-    ) -> Result<Vec<Credential>, StoreError> {
-        crate::candidates::credentials_of_workers(self, workers).await
-    }
-
-    async fn worked_by_workers(
-        &self,
-        workers: &[WorkerId],
-        from: DateTime<Utc>,
-        to: DateTime<Utc>,
-    ) -> Result<Vec<(WorkerId, Worked)>, StoreError> {
-        crate::candidates::worked_by_workers(self, workers, from, to).await
     }
 
     async fn post_shifts(&self, shifts: &[Shift], audit: &[AuditRecord]) -> Result<(), StoreError> {
@@ -944,47 +832,6 @@ impl Store for SqliteStore {
         crate::matching::cancellation_payments(self, org).await
     }
 
-    async fn matching_counts(
-        &self,
-        org: OrgId,
-        from: DateTime<Utc>,
-        to: DateTime<Utc>,
-    ) -> Result<MatchingCounts, StoreError> {
-        crate::matching::counts(self, org, from, to).await
-    }
-
-    async fn offers_due(
-        &self,
-        now: DateTime<Utc>,
-        limit: u32,
-    ) -> Result<Vec<DueOffers>, StoreError> {
-        crate::offers::offers_due(self, now, limit).await
-    }
-
-    async fn record_offers(&self, round: &OfferRound) -> Result<bool, StoreError> {
-        crate::offers::record_offers(self, round).await
-    }
-
-    async fn offered_workers(&self, shift: ShiftId) -> Result<Vec<WorkerId>, StoreError> {
-        crate::offers::offered_workers(self, shift).await
-    }
-
-    async fn offered_shifts(
-        &self,
-        worker: WorkerId,
-        now: DateTime<Utc>,
-    ) -> Result<Vec<MatchableShift>, StoreError> {
-        crate::offers::offered_shifts(self, worker, now).await
-    }
-
-    async fn outbox_after(
-        &self,
-        after: i64,
-        limit: u32,
-    ) -> Result<Vec<(i64, OutboxEvent)>, StoreError> {
-        crate::offers::outbox_after(self, after, limit).await
-    }
-
     async fn booking_by_key(
         &self,
         worker: WorkerId,
@@ -1045,9 +892,167 @@ impl Store for SqliteStore {
             .or_store()?;
         bookings(rows)
     }
+}
 
-    async fn append_audit(&self, audit: &[AuditRecord]) -> Result<(), StoreError> {
-        self.ledger_append_audit(audit).await
+#[async_trait]
+impl MatchingStore for SqliteStore {
+    async fn release_policy(&self, org: OrgId) -> Result<Option<ReleasePolicy>, StoreError> {
+        crate::matching::release_policy(self, org).await
+    }
+
+    async fn set_release_policy(
+        &self,
+        org: OrgId,
+        policy: &ReleasePolicy,
+        audit: &[AuditRecord],
+    ) -> Result<(), StoreError> {
+        crate::matching::set_release_policy(self, org, policy, audit).await
+    }
+
+    async fn set_instant_booking(
+        &self,
+        ward: WardId,
+        instant: bool,
+        from: DateTime<Utc>,
+        audit: &[AuditRecord],
+    ) -> Result<(), StoreError> {
+        crate::matching::set_instant_booking(self, ward, instant, from, audit).await
+    }
+
+    async fn member_hours(
+        &self,
+        bank: BankId,
+        from: DateTime<Utc>,
+        to: DateTime<Utc>,
+    ) -> Result<Vec<MemberHours>, StoreError> {
+        crate::matching::member_hours(self, bank, from, to).await
+    }
+
+    async fn set_tier(
+        &self,
+        worker: WorkerId,
+        bank: BankId,
+        tier: Option<Tier>,
+        audit: &[AuditRecord],
+    ) -> Result<(), StoreError> {
+        crate::matching::set_tier(self, worker, bank, tier, audit).await
+    }
+
+    async fn change_tier(
+        &self,
+        worker: WorkerId,
+        bank: BankId,
+        from: Option<Tier>,
+        to: Option<Tier>,
+        audit: &[AuditRecord],
+    ) -> Result<bool, StoreError> {
+        crate::matching::change_tier(self, worker, bank, from, to, audit).await
+    }
+
+    async fn matchable_shifts(
+        &self,
+        query: &MatchQuery,
+    ) -> Result<Vec<MatchableShift>, StoreError> {
+        crate::candidates::matchable_shifts(self, query).await
+    }
+
+    async fn wards_worked(
+        &self,
+        worker: WorkerId,
+        before: DateTime<Utc>,
+    ) -> Result<Vec<WardId>, StoreError> {
+        crate::candidates::wards_worked(self, worker, before).await
+    }
+
+    async fn candidate_pool(&self, query: &PoolQuery) -> Result<Vec<PoolMember>, StoreError> {
+        crate::candidates::candidate_pool(self, query).await
+    }
+
+    async fn credentials_of_workers(
+        &self,
+        workers: &[WorkerId],
+    ) -> Result<Vec<Credential>, StoreError> {
+        crate::candidates::credentials_of_workers(self, workers).await
+    }
+
+    async fn worked_by_workers(
+        &self,
+        workers: &[WorkerId],
+        from: DateTime<Utc>,
+        to: DateTime<Utc>,
+    ) -> Result<Vec<(WorkerId, Worked)>, StoreError> {
+        crate::candidates::worked_by_workers(self, workers, from, to).await
+    }
+
+    async fn matching_counts(
+        &self,
+        org: OrgId,
+        from: DateTime<Utc>,
+        to: DateTime<Utc>,
+    ) -> Result<MatchingCounts, StoreError> {
+        crate::matching::counts(self, org, from, to).await
+    }
+
+    async fn offers_due(
+        &self,
+        now: DateTime<Utc>,
+        limit: u32,
+    ) -> Result<Vec<DueOffers>, StoreError> {
+        crate::offers::offers_due(self, now, limit).await
+    }
+
+    async fn record_offers(&self, round: &OfferRound) -> Result<bool, StoreError> {
+        crate::offers::record_offers(self, round).await
+    }
+
+    async fn offered_workers(&self, shift: ShiftId) -> Result<Vec<WorkerId>, StoreError> {
+        crate::offers::offered_workers(self, shift).await
+    }
+
+    async fn offered_shifts(
+        &self,
+        worker: WorkerId,
+        now: DateTime<Utc>,
+    ) -> Result<Vec<MatchableShift>, StoreError> {
+        crate::offers::offered_shifts(self, worker, now).await
+    }
+
+    async fn outbox_after(
+        &self,
+        after: i64,
+        limit: u32,
+    ) -> Result<Vec<(i64, OutboxEvent)>, StoreError> {
+        crate::offers::outbox_after(self, after, limit).await
+    }
+}
+
+#[async_trait]
+impl PassportStore for SqliteStore {
+    async fn record_credential(
+        &self,
+        credential: &Credential,
+        audit: &[AuditRecord],
+    ) -> Result<(), StoreError> {
+        crate::credentials::record(self, credential, audit).await
+    }
+
+    async fn revoke_credential(
+        &self,
+        id: CredentialId,
+        by: UserId,
+        reason: &Label,
+        at: DateTime<Utc>,
+        audit: &[AuditRecord],
+    ) -> Result<Credential, StoreError> {
+        crate::credentials::revoke(self, id, by, reason, at, audit).await
+    }
+
+    async fn credential(&self, id: CredentialId) -> Result<Option<Credential>, StoreError> {
+        crate::credentials::one(&self.reader, id).await
+    }
+
+    async fn credentials_of(&self, worker: WorkerId) -> Result<Vec<Credential>, StoreError> {
+        crate::credentials::of_worker(&self.reader, worker).await
     }
 
     async fn rotate_issuer_key(
@@ -1075,6 +1080,102 @@ impl Store for SqliteStore {
         crate::issuers::framework(&self.reader).await
     }
 
+    async fn refresher_periods(&self) -> Result<RefresherPeriods, StoreError> {
+        crate::refreshers::read(&self.reader).await
+    }
+
+    async fn set_refresher_periods(
+        &self,
+        periods: &RefresherPeriods,
+        audit: &[AuditRecord],
+    ) -> Result<(), StoreError> {
+        crate::refreshers::replace(self, periods, audit).await
+    }
+
+    async fn offer_passport_credential(
+        &self,
+        credential: &PassportCredential,
+        indices: &[u32],
+        audit: &[AuditRecord],
+    ) -> Result<PassportCredential, StoreError> {
+        crate::issuers::offer(self, credential, indices, audit).await
+    }
+
+    async fn passport_credential(
+        &self,
+        id: Uuid,
+    ) -> Result<Option<PassportCredential>, StoreError> {
+        crate::issuers::one(&self.reader, id).await
+    }
+
+    async fn passport_credentials_of(
+        &self,
+        worker: WorkerId,
+    ) -> Result<Vec<PassportCredential>, StoreError> {
+        crate::issuers::of_worker(&self.reader, worker).await
+    }
+
+    async fn decide_passport_offer(
+        &self,
+        id: Uuid,
+        accepted: Option<(&str, &str, &Credential)>,
+        at: DateTime<Utc>,
+        audit: &[AuditRecord],
+    ) -> Result<(), StoreError> {
+        crate::issuers::decide(self, id, accepted, at, audit).await
+    }
+
+    async fn set_passport_revocation(
+        &self,
+        change: &RevocationChange<'_>,
+        audit: &[AuditRecord],
+    ) -> Result<(), StoreError> {
+        crate::issuers::set_revocation(self, change, audit).await
+    }
+
+    async fn passport_revocations(
+        &self,
+        org: OrgId,
+    ) -> Result<Vec<(u32, RevocationState)>, StoreError> {
+        crate::issuers::revocations(&self.reader, org).await
+    }
+
+    async fn create_presentation_request(
+        &self,
+        request: &PresentationRequest,
+        audit: &[AuditRecord],
+    ) -> Result<(), StoreError> {
+        crate::presentations::create(self, request, audit).await
+    }
+
+    async fn presentation_request(
+        &self,
+        id: Uuid,
+    ) -> Result<Option<PresentationRequest>, StoreError> {
+        crate::presentations::one(&self.reader, id).await
+    }
+
+    async fn presentation_requests_of(
+        &self,
+        worker: WorkerId,
+    ) -> Result<Vec<PresentationRequest>, StoreError> {
+        crate::presentations::of_worker(&self.reader, worker).await
+    }
+
+    async fn answer_presentation_request(
+        &self,
+        id: Uuid,
+        state: RequestState,
+        result: Option<&str>,
+        at: DateTime<Utc>,
+        audit: &[AuditRecord],
+    ) -> Result<(), StoreError> {
+        crate::presentations::answer(self, id, state, result, at, audit).await
+    }
+}
+
+#[async_trait]
+impl PayStore for SqliteStore {
     async fn create_timesheet(
         &self,
         timesheet: &Timesheet,
@@ -1203,7 +1304,10 @@ impl Store for SqliteStore {
     async fn advances_of(&self, worker: WorkerId) -> Result<Vec<Advance>, StoreError> {
         crate::payroll::advances_of(&self.reader, worker).await
     }
+}
 
+#[async_trait]
+impl SignOnStore for SqliteStore {
     async fn create_sign_on_challenge(
         &self,
         challenge: &SignOnChallenge,
@@ -1298,98 +1402,12 @@ impl Store for SqliteStore {
     async fn smartcard_of(&self, worker: WorkerId) -> Result<Option<String>, StoreError> {
         crate::sign_on::smartcard_of(&self.reader, worker).await
     }
+}
 
-    async fn refresher_periods(&self) -> Result<RefresherPeriods, StoreError> {
-        crate::refreshers::read(&self.reader).await
-    }
-
-    async fn set_refresher_periods(
-        &self,
-        periods: &RefresherPeriods,
-        audit: &[AuditRecord],
-    ) -> Result<(), StoreError> {
-        crate::refreshers::replace(self, periods, audit).await
-    }
-
-    async fn offer_passport_credential(
-        &self,
-        credential: &PassportCredential,
-        indices: &[u32],
-        audit: &[AuditRecord],
-    ) -> Result<PassportCredential, StoreError> {
-        crate::issuers::offer(self, credential, indices, audit).await
-    }
-
-    async fn passport_credential(
-        &self,
-        id: Uuid,
-    ) -> Result<Option<PassportCredential>, StoreError> {
-        crate::issuers::one(&self.reader, id).await
-    }
-
-    async fn passport_credentials_of(
-        &self,
-        worker: WorkerId,
-    ) -> Result<Vec<PassportCredential>, StoreError> {
-        crate::issuers::of_worker(&self.reader, worker).await
-    }
-
-    async fn decide_passport_offer(
-        &self,
-        id: Uuid,
-        accepted: Option<(&str, &str, &Credential)>,
-        at: DateTime<Utc>,
-        audit: &[AuditRecord],
-    ) -> Result<(), StoreError> {
-        crate::issuers::decide(self, id, accepted, at, audit).await
-    }
-
-    async fn set_passport_revocation(
-        &self,
-        change: &RevocationChange<'_>,
-        audit: &[AuditRecord],
-    ) -> Result<(), StoreError> {
-        crate::issuers::set_revocation(self, change, audit).await
-    }
-
-    async fn passport_revocations(
-        &self,
-        org: OrgId,
-    ) -> Result<Vec<(u32, RevocationState)>, StoreError> {
-        crate::issuers::revocations(&self.reader, org).await
-    }
-
-    async fn create_presentation_request(
-        &self,
-        request: &PresentationRequest,
-        audit: &[AuditRecord],
-    ) -> Result<(), StoreError> {
-        crate::presentations::create(self, request, audit).await
-    }
-
-    async fn presentation_request(
-        &self,
-        id: Uuid,
-    ) -> Result<Option<PresentationRequest>, StoreError> {
-        crate::presentations::one(&self.reader, id).await
-    }
-
-    async fn presentation_requests_of(
-        &self,
-        worker: WorkerId,
-    ) -> Result<Vec<PresentationRequest>, StoreError> {
-        crate::presentations::of_worker(&self.reader, worker).await
-    }
-
-    async fn answer_presentation_request(
-        &self,
-        id: Uuid,
-        state: RequestState,
-        result: Option<&str>,
-        at: DateTime<Utc>,
-        audit: &[AuditRecord],
-    ) -> Result<(), StoreError> {
-        crate::presentations::answer(self, id, state, result, at, audit).await
+#[async_trait]
+impl LedgerStore for SqliteStore {
+    async fn append_audit(&self, audit: &[AuditRecord]) -> Result<(), StoreError> {
+        self.ledger_append_audit(audit).await
     }
 
     async fn person_key(&self, subject: Uuid) -> Result<Option<PersonKey>, StoreError> {
@@ -1477,7 +1495,10 @@ impl Store for SqliteStore {
     async fn leaves_from(&self, from: u64, limit: u32) -> Result<Vec<LeafWithBody>, StoreError> {
         self.ledger_leaves_from(from, limit).await
     }
+}
 
+#[async_trait]
+impl OperationsStore for SqliteStore {
     async fn refresh_statistics(&self) -> Result<(), StoreError> {
         sqlx::query("PRAGMA optimize")
             .execute(&self.writer)

@@ -26,5 +26,8 @@ pub use ledger::*;
 pub use model::*;
 pub use payroll::{export_element, Advance, PayExport, PayRun};
 pub use sign_on::{Escalation, Resolution, SignOn, SignOnChallenge};
-pub use store::Store;
+pub use store::{
+    DirectoryStore, LedgerStore, MatchingStore, OperationsStore, PassportStore, PayStore,
+    ShiftStore, SignOnStore, Store,
+};
 pub use timesheets::{PayLineKind, PayLineRecord, Timesheet, TimesheetBody};

@@ -1,4 +1,5 @@
-//! The Store trait.
+//! The Store trait, made of one sub-trait per area so that each backend implements each area in
+//! one place, and a reader finds a method beside its neighbours.
 
 use async_trait::async_trait;
 use chrono::{DateTime, Utc};
@@ -26,47 +27,52 @@ use crate::{
     SignedInToBook, Site, StoreError, Timesheet, TrustEntry, User, Ward, Worker, WorkingTimeCheck,
 };
 
-/// Everything Staffbank persists. Each method is atomic: it either happens whole or not at all.
-///
-/// Every method that changes state takes the audit entries that record the change and writes them
-/// in the same transaction: no change without its entries, no entries without their change. (A
-/// booking replayed from its idempotency key changes nothing and writes no entry.)
+/// Organisations, sites, wards, banks, users with their sessions, and worker profiles: who is who.
 #[async_trait]
-pub trait Store: Send + Sync + 'static {
+pub trait DirectoryStore: Send + Sync + 'static {
     /// Adds an organisation; a taken ODS code is [`crate::Conflict::OdsCodeTaken`].
     async fn create_organisation(
         &self,
         org: &Organisation,
         audit: &[AuditRecord],
     ) -> Result<(), StoreError>;
+
     /// One organisation.
     async fn organisation(&self, id: OrgId) -> Result<Option<Organisation>, StoreError>;
+
     /// Every organisation, by name.
     async fn organisations(&self) -> Result<Vec<Organisation>, StoreError>;
 
     /// Adds a site.
     async fn create_site(&self, site: &Site, audit: &[AuditRecord]) -> Result<(), StoreError>;
+
     /// One site.
     async fn site(&self, id: SiteId) -> Result<Option<Site>, StoreError>;
+
     /// An organisation's sites.
     async fn sites(&self, org: OrgId) -> Result<Vec<Site>, StoreError>;
 
     /// Adds a ward.
     async fn create_ward(&self, ward: &Ward, audit: &[AuditRecord]) -> Result<(), StoreError>;
+
     /// One ward.
     async fn ward(&self, id: WardId) -> Result<Option<Ward>, StoreError>;
+
     /// An organisation's wards.
     async fn wards(&self, org: OrgId) -> Result<Vec<Ward>, StoreError>;
 
     /// Adds a bank with its member organisations.
     async fn create_bank(&self, bank: &Bank, audit: &[AuditRecord]) -> Result<(), StoreError>;
+
     /// One bank.
     async fn bank(&self, id: BankId) -> Result<Option<Bank>, StoreError>;
+
     /// Every bank, by name.
     async fn banks(&self) -> Result<Vec<Bank>, StoreError>;
 
     /// Adds a user with their grants; a taken email is [`crate::Conflict::EmailTaken`].
     async fn create_user(&self, user: &User, audit: &[AuditRecord]) -> Result<(), StoreError>;
+
     /// Adds a user and their worker profile together.
     async fn register_worker(
         &self,
@@ -74,19 +80,23 @@ pub trait Store: Send + Sync + 'static {
         worker: &Worker,
         audit: &[AuditRecord],
     ) -> Result<(), StoreError>;
+
     /// A user by sign-in name.
     async fn user_by_email(&self, email: &str) -> Result<Option<User>, StoreError>;
+
     /// A user by id.
     async fn user(&self, id: UserId) -> Result<Option<User>, StoreError>;
 
     /// Starts a session.
     async fn create_session(&self, session: &Session) -> Result<(), StoreError>;
+
     /// A session by token hash, if it has not expired at `now`.
     async fn session(
         &self,
         token_hash: &str,
         now: DateTime<Utc>,
     ) -> Result<Option<Session>, StoreError>;
+
     /// The session behind a token hash with its user and worker profile, if it has not expired
     /// at `now`. Every authenticated request starts here, so a backend may answer it in one
     /// query; this default reads the three in turn.
@@ -108,13 +118,16 @@ pub trait Store: Send + Sync + 'static {
             worker,
         }))
     }
+
     /// Ends a session.
     async fn delete_session(&self, token_hash: &str) -> Result<(), StoreError>;
 
     /// One worker.
     async fn worker(&self, id: WorkerId) -> Result<Option<Worker>, StoreError>;
+
     /// The worker profile of a user, if they have one.
     async fn worker_for_user(&self, user: UserId) -> Result<Option<Worker>, StoreError>;
+
     /// Makes a worker a member of a bank; joining twice is not an error.
     async fn join_bank(
         &self,
@@ -131,6 +144,39 @@ pub trait Store: Send + Sync + 'static {
         opted_out: bool,
         audit: &[AuditRecord],
     ) -> Result<(), StoreError>;
+
+    /// Records how far a worker will travel and which shifts they prefer.
+    async fn set_preferences(
+        &self,
+        worker: WorkerId,
+        max_travel_km: Option<f64>,
+        shift_times: ShiftTimes,
+        audit: &[AuditRecord],
+    ) -> Result<(), StoreError>;
+}
+
+/// Shifts and their bookings, requests and cancellations: where the booking invariants live.
+#[async_trait]
+pub trait ShiftStore: DirectoryStore + PassportStore + LedgerStore {
+    /// Posts shifts: all of them or none.
+    async fn post_shifts(&self, shifts: &[Shift], audit: &[AuditRecord]) -> Result<(), StoreError>;
+
+    /// One shift.
+    async fn shift(&self, id: ShiftId) -> Result<Option<Shift>, StoreError>;
+
+    /// The shifts of any of `orgs` or on any of `wards` starting after `starts_after`, by start:
+    /// what a booker manages, whether they book for whole trusts, single wards or both.
+    async fn shifts_posted_for(
+        &self,
+        orgs: &[OrgId],
+        wards: &[WardId],
+        starts_after: DateTime<Utc>,
+        page: Page,
+    ) -> Result<Vec<Shift>, StoreError>;
+
+    /// Open shifts a worker may be shown (see [`OpenShiftQuery`]); filled shifts never appear.
+    async fn open_shifts(&self, query: &OpenShiftQuery) -> Result<Vec<Shift>, StoreError>;
+
     /// The worker's active bookings anywhere on the platform that overlap `[from, to)`, with the
     /// trust of each: what the working-time rules count.
     async fn worked_between(
@@ -140,81 +186,6 @@ pub trait Store: Send + Sync + 'static {
         to: DateTime<Utc>,
     ) -> Result<Vec<Worked>, StoreError>;
 
-    /// Posts shifts: all of them or none.
-    /// The trust's release policy, if it has set one (otherwise the defaults apply).
-    async fn release_policy(&self, org: OrgId) -> Result<Option<ReleasePolicy>, StoreError>;
-    /// Sets the trust's release policy for shifts posted from now on.
-    async fn set_release_policy(
-        &self,
-        org: OrgId,
-        policy: &ReleasePolicy,
-        audit: &[AuditRecord],
-    ) -> Result<(), StoreError>;
-    /// Whether a ward's shifts are booked at once or by request: for shifts posted from now on,
-    /// and for its open shifts that start after `from`, so that the change reaches what the
-    /// ward has already posted (requests already made stay with the booker to decide).
-    async fn set_instant_booking(
-        &self,
-        ward: WardId,
-        instant: bool,
-        from: DateTime<Utc>,
-        audit: &[AuditRecord],
-    ) -> Result<(), StoreError>;
-    /// Gives or takes away a worker's priority tier in a bank they belong to.
-    async fn set_tier(
-        &self,
-        worker: WorkerId,
-        bank: BankId,
-        tier: Option<Tier>,
-        audit: &[AuditRecord],
-    ) -> Result<(), StoreError>;
-    /// Moves a member from tier `from` to `to` only if they are still on `from`, so that a count
-    /// made on an older reading (another server's hourly count, or a tier given by hand since)
-    /// changes nothing and records nothing. False when nothing changed.
-    async fn change_tier(
-        &self,
-        worker: WorkerId,
-        bank: BankId,
-        from: Option<Tier>,
-        to: Option<Tier>,
-        audit: &[AuditRecord],
-    ) -> Result<bool, StoreError>;
-    /// Every member of `bank` with their tier and the minutes they worked on shifts released to
-    /// it (first or collaborative) in active bookings that ended in `[from, to)`.
-    async fn member_hours(
-        &self,
-        bank: BankId,
-        from: DateTime<Utc>,
-        to: DateTime<Utc>,
-    ) -> Result<Vec<MemberHours>, StoreError>;
-    /// Records how far a worker will travel and which shifts they prefer.
-    async fn set_preferences(
-        &self,
-        worker: WorkerId,
-        max_travel_km: Option<f64>,
-        shift_times: ShiftTimes,
-        audit: &[AuditRecord],
-    ) -> Result<(), StoreError>;
-
-    /// Records a credential.
-    async fn record_credential(
-        &self,
-        credential: &Credential,
-        audit: &[AuditRecord],
-    ) -> Result<(), StoreError>;
-    /// Revokes a credential for good.
-    async fn revoke_credential(
-        &self,
-        id: CredentialId,
-        by: UserId,
-        reason: &Label,
-        at: DateTime<Utc>,
-        audit: &[AuditRecord],
-    ) -> Result<Credential, StoreError>;
-    /// One credential.
-    async fn credential(&self, id: CredentialId) -> Result<Option<Credential>, StoreError>;
-    /// Every credential of a worker, revoked and expired ones included, newest first.
-    async fn credentials_of(&self, worker: WorkerId) -> Result<Vec<Credential>, StoreError>;
     /// What a worker's booking of `shift` with idempotency `key` is judged on (see
     /// [`BookingContext`]), or `None` when there is no such shift. A store over a network reads it
     /// in one round trip; the rush of a shift release is made of these.
@@ -235,8 +206,8 @@ pub trait Store: Send + Sync + 'static {
     }
 
     /// An instant booking as it arrives, with only its session token's hash: the session as
-    /// [`Store::signed_in`] reads it and, when it is a worker's, the [`Store::booking_context`]
-    /// of `shift` (`None` when there is no such shift) and the caller's [`Store::person_key`].
+    /// [`DirectoryStore::signed_in`] reads it and, when it is a worker's, the [`ShiftStore::booking_context`]
+    /// of `shift` (`None` when there is no such shift) and the caller's [`LedgerStore::person_key`].
     /// A store over a network reads them in one round trip, so the rush of a shift release
     /// costs the database one read a request before its write.
     async fn signed_in_to_book(
@@ -284,47 +255,6 @@ pub trait Store: Send + Sync + 'static {
         audit: &[AuditRecord],
     ) -> Result<(), StoreError>;
 
-    /// Shifts that may match a worker, with their sites; see [`MatchQuery`].
-    async fn matchable_shifts(&self, query: &MatchQuery)
-        -> Result<Vec<MatchableShift>, StoreError>;
-    /// Wards where the worker has worked a shift that ended before `before`.
-    async fn wards_worked(
-        &self,
-        worker: WorkerId,
-        before: DateTime<Utc>,
-    ) -> Result<Vec<WardId>, StoreError>;
-    /// A shift's candidate pool: members of any of the query's banks in its group and grades,
-    /// each with what ranking needs from their past. Read in one step, as it is the largest read
-    /// matching makes.
-    async fn candidate_pool(&self, query: &PoolQuery) -> Result<Vec<PoolMember>, StoreError>;
-    /// The credentials of many workers at once.
-    async fn credentials_of_workers(
-        &self,
-        workers: &[WorkerId],
-    ) -> Result<Vec<Credential>, StoreError>;
-    /// The active bookings of many workers overlapping `[from, to)`, each with its worker.
-    async fn worked_by_workers(
-        &self,
-        workers: &[WorkerId],
-        from: DateTime<Utc>,
-        to: DateTime<Utc>,
-    ) -> Result<Vec<(WorkerId, Worked)>, StoreError>;
-
-    async fn post_shifts(&self, shifts: &[Shift], audit: &[AuditRecord]) -> Result<(), StoreError>;
-    /// One shift.
-    async fn shift(&self, id: ShiftId) -> Result<Option<Shift>, StoreError>;
-    /// The shifts of any of `orgs` or on any of `wards` starting after `starts_after`, by start:
-    /// what a booker manages, whether they book for whole trusts, single wards or both.
-    async fn shifts_posted_for(
-        &self,
-        orgs: &[OrgId],
-        wards: &[WardId],
-        starts_after: DateTime<Utc>,
-        page: Page,
-    ) -> Result<Vec<Shift>, StoreError>;
-    /// Open shifts a worker may be shown (see [`OpenShiftQuery`]); filled shifts never appear.
-    async fn open_shifts(&self, query: &OpenShiftQuery) -> Result<Vec<Shift>, StoreError>;
-
     /// Books a place atomically. Refuses with a [`crate::Conflict`] when the shift is full or not
     /// open, when the worker holds an overlapping booking anywhere, when the idempotency key was
     /// used for another shift, or (given `working_time`) when the worker's bookings everywhere
@@ -336,6 +266,7 @@ pub trait Store: Send + Sync + 'static {
         audit: &[AuditRecord],
         working_time: Option<&WorkingTimeCheck>,
     ) -> Result<BookOutcome, StoreError>;
+
     /// Records a worker's request for a place (refused if one is already pending); a repeated
     /// idempotency key replays the first request.
     async fn request_booking(
@@ -343,15 +274,19 @@ pub trait Store: Send + Sync + 'static {
         request: &BookingRequest,
         audit: &[AuditRecord],
     ) -> Result<RequestOutcome, StoreError>;
+
     /// One request.
     async fn booking_request(&self, id: RequestId) -> Result<Option<BookingRequest>, StoreError>;
+
     /// A trust's pending requests for shifts not yet started, oldest first: the approvals queue.
     async fn pending_requests(&self, org: OrgId) -> Result<Vec<BookingRequest>, StoreError>;
+
     /// A worker's requests, newest first.
     async fn requests_of_worker(&self, worker: WorkerId)
         -> Result<Vec<BookingRequest>, StoreError>;
+
     /// Decides a pending request. Approving books in the same transaction, with every rule
-    /// [`Store::book`] enforces, so an approval and an instant booking can never both take the
+    /// [`ShiftStore::book`] enforces, so an approval and an instant booking can never both take the
     /// last place.
     async fn decide_request(
         &self,
@@ -360,6 +295,7 @@ pub trait Store: Send + Sync + 'static {
         audit: &[AuditRecord],
         working_time: Option<&WorkingTimeCheck>,
     ) -> Result<BookingRequest, StoreError>;
+
     /// Cancels an active booking and releases its place at once, with what a late cancellation
     /// by the trust owes: the payment and the pay line that pays it.
     async fn cancel_booking(
@@ -370,11 +306,119 @@ pub trait Store: Send + Sync + 'static {
         pay_line: Option<&PayLineRecord>,
         audit: &[AuditRecord],
     ) -> Result<Booking, StoreError>;
+
     /// Cancellation payments a trust owes, oldest first.
     async fn cancellation_payments(
         &self,
         org: OrgId,
     ) -> Result<Vec<CancellationPayment>, StoreError>;
+
+    /// The booking a worker made with an idempotency key, if any.
+    async fn booking_by_key(
+        &self,
+        worker: WorkerId,
+        key: &str,
+    ) -> Result<Option<Booking>, StoreError>;
+
+    /// One booking.
+    async fn booking(&self, id: BookingId) -> Result<Option<Booking>, StoreError>;
+
+    /// A worker's bookings, by shift start.
+    async fn bookings_of_worker(
+        &self,
+        worker: WorkerId,
+        page: Page,
+    ) -> Result<Vec<Booking>, StoreError>;
+
+    /// A shift's bookings, newest last.
+    async fn bookings_of_shift(&self, shift: ShiftId) -> Result<Vec<Booking>, StoreError>;
+}
+
+/// What matching, release and offers read and write: policies, tiers, candidate pools, offers and the outbox.
+#[async_trait]
+pub trait MatchingStore: Send + Sync + 'static {
+    /// The trust's release policy, if it has set one (otherwise the defaults apply).
+    async fn release_policy(&self, org: OrgId) -> Result<Option<ReleasePolicy>, StoreError>;
+
+    /// Sets the trust's release policy for shifts posted from now on.
+    async fn set_release_policy(
+        &self,
+        org: OrgId,
+        policy: &ReleasePolicy,
+        audit: &[AuditRecord],
+    ) -> Result<(), StoreError>;
+
+    /// Whether a ward's shifts are booked at once or by request: for shifts posted from now on,
+    /// and for its open shifts that start after `from`, so that the change reaches what the
+    /// ward has already posted (requests already made stay with the booker to decide).
+    async fn set_instant_booking(
+        &self,
+        ward: WardId,
+        instant: bool,
+        from: DateTime<Utc>,
+        audit: &[AuditRecord],
+    ) -> Result<(), StoreError>;
+
+    /// Gives or takes away a worker's priority tier in a bank they belong to.
+    async fn set_tier(
+        &self,
+        worker: WorkerId,
+        bank: BankId,
+        tier: Option<Tier>,
+        audit: &[AuditRecord],
+    ) -> Result<(), StoreError>;
+
+    /// Moves a member from tier `from` to `to` only if they are still on `from`, so that a count
+    /// made on an older reading (another server's hourly count, or a tier given by hand since)
+    /// changes nothing and records nothing. False when nothing changed.
+    async fn change_tier(
+        &self,
+        worker: WorkerId,
+        bank: BankId,
+        from: Option<Tier>,
+        to: Option<Tier>,
+        audit: &[AuditRecord],
+    ) -> Result<bool, StoreError>;
+
+    /// Every member of `bank` with their tier and the minutes they worked on shifts released to
+    /// it (first or collaborative) in active bookings that ended in `[from, to)`.
+    async fn member_hours(
+        &self,
+        bank: BankId,
+        from: DateTime<Utc>,
+        to: DateTime<Utc>,
+    ) -> Result<Vec<MemberHours>, StoreError>;
+
+    /// Shifts that may match a worker, with their sites; see [`MatchQuery`].
+    async fn matchable_shifts(&self, query: &MatchQuery)
+        -> Result<Vec<MatchableShift>, StoreError>;
+
+    /// Wards where the worker has worked a shift that ended before `before`.
+    async fn wards_worked(
+        &self,
+        worker: WorkerId,
+        before: DateTime<Utc>,
+    ) -> Result<Vec<WardId>, StoreError>;
+
+    /// A shift's candidate pool: members of any of the query's banks in its group and grades,
+    /// each with what ranking needs from their past. Read in one step, as it is the largest read
+    /// matching makes.
+    async fn candidate_pool(&self, query: &PoolQuery) -> Result<Vec<PoolMember>, StoreError>;
+
+    /// The credentials of many workers at once.
+    async fn credentials_of_workers(
+        &self,
+        workers: &[WorkerId],
+    ) -> Result<Vec<Credential>, StoreError>;
+
+    /// The active bookings of many workers overlapping `[from, to)`, each with its worker.
+    async fn worked_by_workers(
+        &self,
+        workers: &[WorkerId],
+        from: DateTime<Utc>,
+        to: DateTime<Utc>,
+    ) -> Result<Vec<(WorkerId, Worked)>, StoreError>;
+
     /// A trust's cancellation and break-glass counts for shifts starting in `[from, to)`.
     async fn matching_counts(
         &self,
@@ -382,23 +426,28 @@ pub trait Store: Send + Sync + 'static {
         from: DateTime<Utc>,
         to: DateTime<Utc>,
     ) -> Result<MatchingCounts, StoreError>;
+
     /// Open shifts, not yet started, whose offers fell due at or before `now`, earliest first.
     async fn offers_due(
         &self,
         now: DateTime<Utc>,
         limit: u32,
     ) -> Result<Vec<DueOffers>, StoreError>;
+
     /// Writes a round of offers with their outbox events, if the round's due time is still the
     /// shift's (so two releasers never both send a round); returns whether it was written.
     async fn record_offers(&self, round: &OfferRound) -> Result<bool, StoreError>;
+
     /// The workers ever offered a shift.
     async fn offered_workers(&self, shift: ShiftId) -> Result<Vec<WorkerId>, StoreError>;
+
     /// The shifts offered to a worker that are still open, have a place and have not started.
     async fn offered_shifts(
         &self,
         worker: WorkerId,
         now: DateTime<Utc>,
     ) -> Result<Vec<MatchableShift>, StoreError>;
+
     /// Outbox events after position `after`, in order, with their positions: what a deliverer
     /// reads.
     async fn outbox_after(
@@ -406,25 +455,34 @@ pub trait Store: Send + Sync + 'static {
         after: i64,
         limit: u32,
     ) -> Result<Vec<(i64, OutboxEvent)>, StoreError>;
-    /// The booking a worker made with an idempotency key, if any.
-    async fn booking_by_key(
-        &self,
-        worker: WorkerId,
-        key: &str,
-    ) -> Result<Option<Booking>, StoreError>;
-    /// One booking.
-    async fn booking(&self, id: BookingId) -> Result<Option<Booking>, StoreError>;
-    /// A worker's bookings, by shift start.
-    async fn bookings_of_worker(
-        &self,
-        worker: WorkerId,
-        page: Page,
-    ) -> Result<Vec<Booking>, StoreError>;
-    /// A shift's bookings, newest last.
-    async fn bookings_of_shift(&self, shift: ShiftId) -> Result<Vec<Booking>, StoreError>;
+}
 
-    /// Appends audit entries that record no stored change (a refused sign-in).
-    async fn append_audit(&self, audit: &[AuditRecord]) -> Result<(), StoreError>;
+/// Credentials and the Digital Staff Passport: issuer keys, the trust framework, offers, revocations and presentations.
+#[async_trait]
+pub trait PassportStore: Send + Sync + 'static {
+    /// Records a credential.
+    async fn record_credential(
+        &self,
+        credential: &Credential,
+        audit: &[AuditRecord],
+    ) -> Result<(), StoreError>;
+
+    /// Revokes a credential for good.
+    async fn revoke_credential(
+        &self,
+        id: CredentialId,
+        by: UserId,
+        reason: &Label,
+        at: DateTime<Utc>,
+        audit: &[AuditRecord],
+    ) -> Result<Credential, StoreError>;
+
+    /// One credential.
+    async fn credential(&self, id: CredentialId) -> Result<Option<Credential>, StoreError>;
+
+    /// Every credential of a worker, revoked and expired ones included, newest first.
+    async fn credentials_of(&self, worker: WorkerId) -> Result<Vec<Credential>, StoreError>;
+
     /// Makes `key` its organisation's current issuer key and retires the one before it (kept, so
     /// what it signed still verifies). Rotations of one organisation queue one behind another.
     async fn rotate_issuer_key(
@@ -432,8 +490,10 @@ pub trait Store: Send + Sync + 'static {
         key: &IssuerKey,
         audit: &[AuditRecord],
     ) -> Result<(), StoreError>;
+
     /// An organisation's issuer keys, oldest first, retired ones included.
     async fn issuer_keys(&self, org: OrgId) -> Result<Vec<IssuerKey>, StoreError>;
+
     /// Trusts an issuer for a credential type (`trusted`), or stops trusting it; either is
     /// idempotent.
     async fn set_trusted_issuer(
@@ -442,188 +502,13 @@ pub trait Store: Send + Sync + 'static {
         trusted: bool,
         audit: &[AuditRecord],
     ) -> Result<(), StoreError>;
+
     /// The whole trust framework, by issuer then credential type.
     async fn trust_framework(&self) -> Result<Vec<TrustEntry>, StoreError>;
-    /// Records a timesheet for a booking unless the booking has one; the booking's timesheet
-    /// as stored either way.
-    async fn create_timesheet(
-        &self,
-        timesheet: &Timesheet,
-        audit: &[AuditRecord],
-    ) -> Result<Timesheet, StoreError>;
-    /// A timesheet.
-    async fn timesheet(&self, id: Uuid) -> Result<Option<Timesheet>, StoreError>;
-    /// A booking's timesheet, if it has one.
-    async fn timesheet_for_booking(
-        &self,
-        booking: BookingId,
-    ) -> Result<Option<Timesheet>, StoreError>;
-    /// Stores a changed timesheet if it is still in one of the states `from`; otherwise
-    /// `RequestDecided`, and nothing changes.
-    async fn update_timesheet(
-        &self,
-        timesheet: &Timesheet,
-        from: &[TimesheetState],
-        audit: &[AuditRecord],
-    ) -> Result<(), StoreError>;
-    /// Approves a submitted timesheet and writes its pay line in the same step. A second
-    /// approval is `RequestDecided`; a second pay line for the shift, worker and date is
-    /// `AlreadyPaid`; either way nothing changes.
-    async fn approve_timesheet(
-        &self,
-        timesheet: &Timesheet,
-        pay: &PayLineRecord,
-        audit: &[AuditRecord],
-    ) -> Result<(), StoreError>;
-    /// A trust's timesheets in a state, oldest change first.
-    async fn timesheets_of_org(
-        &self,
-        org: OrgId,
-        state: TimesheetState,
-    ) -> Result<Vec<Timesheet>, StoreError>;
-    /// A worker's pay lines, newest first.
-    async fn pay_lines_of(&self, worker: WorkerId) -> Result<Vec<PayLineRecord>, StoreError>;
-    /// Adds a correcting line to an approved timesheet's pay: a new line, never an edit.
-    async fn add_adjustment(
-        &self,
-        line: &PayLineRecord,
-        audit: &[AuditRecord],
-    ) -> Result<(), StoreError>;
-
-    /// A bank's own rate card, if it has set one (otherwise the default card applies).
-    async fn rate_card(&self, bank: BankId) -> Result<Option<RateCard>, StoreError>;
-    /// Sets a bank's rate card, whole.
-    async fn set_rate_card(
-        &self,
-        bank: BankId,
-        card: &RateCard,
-        audit: &[AuditRecord],
-    ) -> Result<(), StoreError>;
-    /// A trust's pay settings, if it has set them (otherwise the defaults apply).
-    async fn pay_settings(&self, org: OrgId) -> Result<Option<PaySettings>, StoreError>;
-    /// Sets a trust's pay settings.
-    async fn set_pay_settings(
-        &self,
-        org: OrgId,
-        settings: &PaySettings,
-        audit: &[AuditRecord],
-    ) -> Result<(), StoreError>;
-    /// Closes a pay run in one step: every pay line of the trust approved before the period's
-    /// end and every advance drawn before it that no run has taken become the run's, its count
-    /// and total are worked out, and its export (`file_name`) is queued in the outbox. A second
-    /// run for the trust and period is `RunClosed`, and nothing changes. Returns the run with
-    /// its count and total.
-    async fn close_pay_run(
-        &self,
-        run: &PayRun,
-        file_name: &str,
-        audit: &[AuditRecord],
-    ) -> Result<PayRun, StoreError>;
-    /// A pay run and its export.
-    async fn pay_run(&self, id: Uuid) -> Result<Option<(PayRun, PayExport)>, StoreError>;
-    /// A trust's pay runs and their exports, newest period first.
-    async fn pay_runs_of(&self, org: OrgId) -> Result<Vec<(PayRun, PayExport)>, StoreError>;
-    /// Exports not yet delivered, with their runs, oldest first.
-    async fn pending_exports(&self, limit: i64) -> Result<Vec<(PayRun, PayExport)>, StoreError>;
-    /// What a run's file holds: its pay lines, then its advance recoveries (negative), each
-    /// worker's together, in a stable order.
-    async fn export_lines(&self, run: Uuid) -> Result<Vec<ExportLine>, StoreError>;
-    /// Records an export delivered (`delivered_at`, `sha256` and `bytes` set) unless it
-    /// already was; whether this call recorded it.
-    async fn mark_exported(
-        &self,
-        export: &PayExport,
-        audit: &[AuditRecord],
-    ) -> Result<bool, StoreError>;
-    /// Draws an advance if, with what the worker has drawn and not repaid, it is within
-    /// `share_percent` of their approved, unpaid pay from the trust; otherwise
-    /// `AdvanceTooLarge`, and nothing changes. Two draws at once never pass the share together.
-    async fn draw_advance(
-        &self,
-        advance: &Advance,
-        share_percent: u32,
-        audit: &[AuditRecord],
-    ) -> Result<(), StoreError>;
-    /// A worker's advances, newest first.
-    async fn advances_of(&self, worker: WorkerId) -> Result<Vec<Advance>, StoreError>;
-
-    /// Keeps a sign-on challenge.
-    async fn create_sign_on_challenge(
-        &self,
-        challenge: &SignOnChallenge,
-        audit: &[AuditRecord],
-    ) -> Result<(), StoreError>;
-    /// Uses a challenge once: marks it used at `now` and returns it if it exists, is unused and
-    /// has not expired; otherwise `None`, and nothing changes.
-    async fn use_sign_on_challenge(
-        &self,
-        id: Uuid,
-        now: DateTime<Utc>,
-    ) -> Result<Option<SignOnChallenge>, StoreError>;
-    /// Records a booking signed on; a second is `AlreadySignedOn`, and nothing changes.
-    async fn record_sign_on(
-        &self,
-        sign_on: &SignOn,
-        audit: &[AuditRecord],
-    ) -> Result<(), StoreError>;
-    /// A booking's sign-on, if it has one.
-    async fn sign_on_of(&self, booking: BookingId) -> Result<Option<SignOn>, StoreError>;
-    /// Records the end of a signed-on booking; `NotFound` if it is not signed on,
-    /// `AlreadySignedOn` if it is already signed off.
-    async fn record_sign_off(
-        &self,
-        booking: BookingId,
-        at: DateTime<Utc>,
-        audit: &[AuditRecord],
-    ) -> Result<(), StoreError>;
-    /// Raises an escalation with its outbox event unless the booking already has one of its
-    /// kind; whether this call raised it.
-    async fn raise_escalation(
-        &self,
-        escalation: &Escalation,
-        event: &OutboxEvent,
-        audit: &[AuditRecord],
-    ) -> Result<bool, StoreError>;
-    /// A trust's escalations, newest first.
-    async fn escalations_of(&self, org: OrgId) -> Result<Vec<Escalation>, StoreError>;
-    /// An escalation by id.
-    async fn escalation(&self, id: Uuid) -> Result<Option<Escalation>, StoreError>;
-    /// Closes an escalation once; `EscalationResolved` if it already is, and nothing changes.
-    async fn resolve_escalation(
-        &self,
-        id: Uuid,
-        resolution: &Resolution,
-        audit: &[AuditRecord],
-    ) -> Result<(), StoreError>;
-    /// Active bookings that started in `[from, to)` and are neither signed on nor already
-    /// escalated as a no-show, earliest first.
-    async fn unsigned_bookings(
-        &self,
-        from: DateTime<Utc>,
-        to: DateTime<Utc>,
-        limit: i64,
-    ) -> Result<Vec<BookingId>, StoreError>;
-    /// Timesheets submitted before `before` and still waiting, oldest first.
-    async fn waiting_timesheets(
-        &self,
-        before: DateTime<Utc>,
-        limit: i64,
-    ) -> Result<Vec<Timesheet>, StoreError>;
-    /// Records a worker's smartcard identity (replacing any earlier one); a card already
-    /// recorded for someone else is `SmartcardTaken`, and nothing changes.
-    async fn set_smartcard(
-        &self,
-        worker: WorkerId,
-        card: &str,
-        by: UserId,
-        at: DateTime<Utc>,
-        audit: &[AuditRecord],
-    ) -> Result<(), StoreError>;
-    /// A worker's recorded smartcard identity.
-    async fn smartcard_of(&self, worker: WorkerId) -> Result<Option<String>, StoreError>;
 
     /// The Core Skills Training refresher periods configured.
     async fn refresher_periods(&self) -> Result<RefresherPeriods, StoreError>;
+
     /// Replaces every refresher period with `periods`.
     async fn set_refresher_periods(
         &self,
@@ -640,14 +525,17 @@ pub trait Store: Send + Sync + 'static {
         indices: &[u32],
         audit: &[AuditRecord],
     ) -> Result<PassportCredential, StoreError>;
+
     /// One passport credential.
     async fn passport_credential(&self, id: Uuid)
         -> Result<Option<PassportCredential>, StoreError>;
+
     /// A worker's passport credentials, newest offer first.
     async fn passport_credentials_of(
         &self,
         worker: WorkerId,
     ) -> Result<Vec<PassportCredential>, StoreError>;
+
     /// Accepts (with the issued credential, the holder's key and the credential record that
     /// makes it count for bookings) or rejects an offer; refused with
     /// [`crate::Conflict::RequestDecided`] unless it is still offered.
@@ -658,6 +546,7 @@ pub trait Store: Send + Sync + 'static {
         at: DateTime<Utc>,
         audit: &[AuditRecord],
     ) -> Result<(), StoreError>;
+
     /// Sets an accepted credential's revocation state; a revoked one never changes again
     /// ([`crate::Conflict::AlreadyRevoked`]). Revoking or suspending revokes its credential
     /// record at once; reinstating records `reinstated` unless an active record stands already.
@@ -666,22 +555,26 @@ pub trait Store: Send + Sync + 'static {
         change: &RevocationChange<'_>,
         audit: &[AuditRecord],
     ) -> Result<(), StoreError>;
+
     /// Records a presentation request.
     async fn create_presentation_request(
         &self,
         request: &PresentationRequest,
         audit: &[AuditRecord],
     ) -> Result<(), StoreError>;
+
     /// One presentation request.
     async fn presentation_request(
         &self,
         id: Uuid,
     ) -> Result<Option<PresentationRequest>, StoreError>;
+
     /// The requests made of a worker, newest first: their access log.
     async fn presentation_requests_of(
         &self,
         worker: WorkerId,
     ) -> Result<Vec<PresentationRequest>, StoreError>;
+
     /// Answers a pending request once (declined, verified or failed, with the result); its
     /// nonce is spent. Refused with [`crate::Conflict::RequestDecided`] unless still pending.
     async fn answer_presentation_request(
@@ -692,14 +585,239 @@ pub trait Store: Send + Sync + 'static {
         at: DateTime<Utc>,
         audit: &[AuditRecord],
     ) -> Result<(), StoreError>;
+
     /// The status-list indices of an issuer's credentials that are not valid, with their state.
     async fn passport_revocations(
         &self,
         org: OrgId,
     ) -> Result<Vec<(u32, RevocationState)>, StoreError>;
+}
+
+/// Timesheets and pay: pay lines, rate cards, pay settings, pay runs with their exports, and advances.
+#[async_trait]
+pub trait PayStore: Send + Sync + 'static {
+    /// Records a timesheet for a booking unless the booking has one; the booking's timesheet
+    /// as stored either way.
+    async fn create_timesheet(
+        &self,
+        timesheet: &Timesheet,
+        audit: &[AuditRecord],
+    ) -> Result<Timesheet, StoreError>;
+
+    /// A timesheet.
+    async fn timesheet(&self, id: Uuid) -> Result<Option<Timesheet>, StoreError>;
+
+    /// A booking's timesheet, if it has one.
+    async fn timesheet_for_booking(
+        &self,
+        booking: BookingId,
+    ) -> Result<Option<Timesheet>, StoreError>;
+
+    /// Stores a changed timesheet if it is still in one of the states `from`; otherwise
+    /// `RequestDecided`, and nothing changes.
+    async fn update_timesheet(
+        &self,
+        timesheet: &Timesheet,
+        from: &[TimesheetState],
+        audit: &[AuditRecord],
+    ) -> Result<(), StoreError>;
+
+    /// Approves a submitted timesheet and writes its pay line in the same step. A second
+    /// approval is `RequestDecided`; a second pay line for the shift, worker and date is
+    /// `AlreadyPaid`; either way nothing changes.
+    async fn approve_timesheet(
+        &self,
+        timesheet: &Timesheet,
+        pay: &PayLineRecord,
+        audit: &[AuditRecord],
+    ) -> Result<(), StoreError>;
+
+    /// A trust's timesheets in a state, oldest change first.
+    async fn timesheets_of_org(
+        &self,
+        org: OrgId,
+        state: TimesheetState,
+    ) -> Result<Vec<Timesheet>, StoreError>;
+
+    /// A worker's pay lines, newest first.
+    async fn pay_lines_of(&self, worker: WorkerId) -> Result<Vec<PayLineRecord>, StoreError>;
+
+    /// Adds a correcting line to an approved timesheet's pay: a new line, never an edit.
+    async fn add_adjustment(
+        &self,
+        line: &PayLineRecord,
+        audit: &[AuditRecord],
+    ) -> Result<(), StoreError>;
+
+    /// A bank's own rate card, if it has set one (otherwise the default card applies).
+    async fn rate_card(&self, bank: BankId) -> Result<Option<RateCard>, StoreError>;
+
+    /// Sets a bank's rate card, whole.
+    async fn set_rate_card(
+        &self,
+        bank: BankId,
+        card: &RateCard,
+        audit: &[AuditRecord],
+    ) -> Result<(), StoreError>;
+
+    /// A trust's pay settings, if it has set them (otherwise the defaults apply).
+    async fn pay_settings(&self, org: OrgId) -> Result<Option<PaySettings>, StoreError>;
+
+    /// Sets a trust's pay settings.
+    async fn set_pay_settings(
+        &self,
+        org: OrgId,
+        settings: &PaySettings,
+        audit: &[AuditRecord],
+    ) -> Result<(), StoreError>;
+
+    /// Closes a pay run in one step: every pay line of the trust approved before the period's
+    /// end and every advance drawn before it that no run has taken become the run's, its count
+    /// and total are worked out, and its export (`file_name`) is queued in the outbox. A second
+    /// run for the trust and period is `RunClosed`, and nothing changes. Returns the run with
+    /// its count and total.
+    async fn close_pay_run(
+        &self,
+        run: &PayRun,
+        file_name: &str,
+        audit: &[AuditRecord],
+    ) -> Result<PayRun, StoreError>;
+
+    /// A pay run and its export.
+    async fn pay_run(&self, id: Uuid) -> Result<Option<(PayRun, PayExport)>, StoreError>;
+
+    /// A trust's pay runs and their exports, newest period first.
+    async fn pay_runs_of(&self, org: OrgId) -> Result<Vec<(PayRun, PayExport)>, StoreError>;
+
+    /// Exports not yet delivered, with their runs, oldest first.
+    async fn pending_exports(&self, limit: i64) -> Result<Vec<(PayRun, PayExport)>, StoreError>;
+
+    /// What a run's file holds: its pay lines, then its advance recoveries (negative), each
+    /// worker's together, in a stable order.
+    async fn export_lines(&self, run: Uuid) -> Result<Vec<ExportLine>, StoreError>;
+
+    /// Records an export delivered (`delivered_at`, `sha256` and `bytes` set) unless it
+    /// already was; whether this call recorded it.
+    async fn mark_exported(
+        &self,
+        export: &PayExport,
+        audit: &[AuditRecord],
+    ) -> Result<bool, StoreError>;
+
+    /// Draws an advance if, with what the worker has drawn and not repaid, it is within
+    /// `share_percent` of their approved, unpaid pay from the trust; otherwise
+    /// `AdvanceTooLarge`, and nothing changes. Two draws at once never pass the share together.
+    async fn draw_advance(
+        &self,
+        advance: &Advance,
+        share_percent: u32,
+        audit: &[AuditRecord],
+    ) -> Result<(), StoreError>;
+
+    /// A worker's advances, newest first.
+    async fn advances_of(&self, worker: WorkerId) -> Result<Vec<Advance>, StoreError>;
+}
+
+/// Sign-on at the ward and the escalations raised when it goes wrong.
+#[async_trait]
+pub trait SignOnStore: Send + Sync + 'static {
+    /// Keeps a sign-on challenge.
+    async fn create_sign_on_challenge(
+        &self,
+        challenge: &SignOnChallenge,
+        audit: &[AuditRecord],
+    ) -> Result<(), StoreError>;
+
+    /// Uses a challenge once: marks it used at `now` and returns it if it exists, is unused and
+    /// has not expired; otherwise `None`, and nothing changes.
+    async fn use_sign_on_challenge(
+        &self,
+        id: Uuid,
+        now: DateTime<Utc>,
+    ) -> Result<Option<SignOnChallenge>, StoreError>;
+
+    /// Records a booking signed on; a second is `AlreadySignedOn`, and nothing changes.
+    async fn record_sign_on(
+        &self,
+        sign_on: &SignOn,
+        audit: &[AuditRecord],
+    ) -> Result<(), StoreError>;
+
+    /// A booking's sign-on, if it has one.
+    async fn sign_on_of(&self, booking: BookingId) -> Result<Option<SignOn>, StoreError>;
+
+    /// Records the end of a signed-on booking; `NotFound` if it is not signed on,
+    /// `AlreadySignedOn` if it is already signed off.
+    async fn record_sign_off(
+        &self,
+        booking: BookingId,
+        at: DateTime<Utc>,
+        audit: &[AuditRecord],
+    ) -> Result<(), StoreError>;
+
+    /// Raises an escalation with its outbox event unless the booking already has one of its
+    /// kind; whether this call raised it.
+    async fn raise_escalation(
+        &self,
+        escalation: &Escalation,
+        event: &OutboxEvent,
+        audit: &[AuditRecord],
+    ) -> Result<bool, StoreError>;
+
+    /// A trust's escalations, newest first.
+    async fn escalations_of(&self, org: OrgId) -> Result<Vec<Escalation>, StoreError>;
+
+    /// An escalation by id.
+    async fn escalation(&self, id: Uuid) -> Result<Option<Escalation>, StoreError>;
+
+    /// Closes an escalation once; `EscalationResolved` if it already is, and nothing changes.
+    async fn resolve_escalation(
+        &self,
+        id: Uuid,
+        resolution: &Resolution,
+        audit: &[AuditRecord],
+    ) -> Result<(), StoreError>;
+
+    /// Active bookings that started in `[from, to)` and are neither signed on nor already
+    /// escalated as a no-show, earliest first.
+    async fn unsigned_bookings(
+        &self,
+        from: DateTime<Utc>,
+        to: DateTime<Utc>,
+        limit: i64,
+    ) -> Result<Vec<BookingId>, StoreError>;
+
+    /// Timesheets submitted before `before` and still waiting, oldest first.
+    async fn waiting_timesheets(
+        &self,
+        before: DateTime<Utc>,
+        limit: i64,
+    ) -> Result<Vec<Timesheet>, StoreError>;
+
+    /// Records a worker's smartcard identity (replacing any earlier one); a card already
+    /// recorded for someone else is `SmartcardTaken`, and nothing changes.
+    async fn set_smartcard(
+        &self,
+        worker: WorkerId,
+        card: &str,
+        by: UserId,
+        at: DateTime<Utc>,
+        audit: &[AuditRecord],
+    ) -> Result<(), StoreError>;
+
+    /// A worker's recorded smartcard identity.
+    async fn smartcard_of(&self, worker: WorkerId) -> Result<Option<String>, StoreError>;
+}
+
+/// The audit ledger: entries, the sequencer's steps, signed tree heads, and people's data keys.
+#[async_trait]
+pub trait LedgerStore: Send + Sync + 'static {
+    /// Appends audit entries that record no stored change (a refused sign-in).
+    async fn append_audit(&self, audit: &[AuditRecord]) -> Result<(), StoreError>;
 
     /// A person's data key.
     async fn person_key(&self, subject: Uuid) -> Result<Option<PersonKey>, StoreError>;
+
     /// Stores a person's wrapped data key unless they already have one (or were erased).
     async fn create_person_key(
         &self,
@@ -707,6 +825,7 @@ pub trait Store: Send + Sync + 'static {
         wrapped: &[u8],
         at: DateTime<Utc>,
     ) -> Result<(), StoreError>;
+
     /// Destroys a person's data key, recording why, with its audit entry.
     async fn erase_person_key(
         &self,
@@ -723,28 +842,38 @@ pub trait Store: Send + Sync + 'static {
         now: DateTime<Utc>,
         until: DateTime<Utc>,
     ) -> Result<bool, StoreError>;
+
     /// Entries not yet sequenced, oldest first.
     async fn pending_entries(&self, limit: u32) -> Result<Vec<AuditRecord>, StoreError>;
+
     /// Number of sequenced entries (the tree size).
     async fn ledger_size(&self) -> Result<u64, StoreError>;
+
     /// Hashes of stored subtrees (level 0 are leaves), in the order asked; `None` where missing.
     async fn ledger_nodes(&self, ids: &[(u8, u64)]) -> Result<Vec<Option<Hash>>, StoreError>;
+
     /// Appends a sequencer step; refused if its leaves do not start at the current size.
     async fn append_sequenced(&self, batch: &SequencedBatch) -> Result<(), StoreError>;
+
     /// The newest signed tree head.
     async fn latest_head(&self) -> Result<Option<SignedHead>, StoreError>;
+
     /// The newest head of exactly `size` entries.
     async fn head_of_size(&self, size: u64) -> Result<Option<SignedHead>, StoreError>;
+
     /// Signed tree heads by size then time, after `(size, timestamp_ms)`.
     async fn heads(
         &self,
         after: Option<(u64, i64)>,
         limit: u32,
     ) -> Result<Vec<SignedHead>, StoreError>;
+
     /// An entry by its index.
     async fn entry_at(&self, seq: u64) -> Result<Option<LedgerEntry>, StoreError>;
+
     /// An entry by id.
     async fn entry(&self, id: Uuid) -> Result<Option<LedgerEntry>, StoreError>;
+
     /// Entries about a person, oldest first, after `after` (an entry id's recorded time and id).
     async fn entries_about(
         &self,
@@ -752,10 +881,48 @@ pub trait Store: Send + Sync + 'static {
         after: Option<(DateTime<Utc>, Uuid)>,
         limit: u32,
     ) -> Result<Vec<LedgerEntry>, StoreError>;
+
     /// Leaves from index `from`, with their entries' bytes, for offline verification.
     async fn leaves_from(&self, from: u64, limit: u32) -> Result<Vec<LeafWithBody>, StoreError>;
+}
+
+/// Operational checks an operator runs, apart from the product's own work.
+#[async_trait]
+pub trait OperationsStore: Send + Sync + 'static {
     /// Refreshes the query planner's statistics (after a bulk load).
     async fn refresh_statistics(&self) -> Result<(), StoreError>;
+
     /// Entries that are neither sequenced nor pending (only tampering makes these).
     async fn orphan_entries(&self, limit: u32) -> Result<Vec<Uuid>, StoreError>;
+}
+
+/// Everything Staffbank persists, as one object the app holds (`Arc<dyn Store>`). Each method
+/// is atomic: it either happens whole or not at all.
+///
+/// Every method that changes state takes the audit entries that record the change and writes them
+/// in the same transaction: no change without its entries, no entries without their change. (A
+/// booking replayed from its idempotency key changes nothing and writes no entry.)
+pub trait Store:
+    DirectoryStore
+    + ShiftStore
+    + MatchingStore
+    + PassportStore
+    + PayStore
+    + SignOnStore
+    + LedgerStore
+    + OperationsStore
+{
+}
+
+impl<
+        T: DirectoryStore
+            + ShiftStore
+            + MatchingStore
+            + PassportStore
+            + PayStore
+            + SignOnStore
+            + LedgerStore
+            + OperationsStore,
+    > Store for T
+{
 }
