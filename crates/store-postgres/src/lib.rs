@@ -9,6 +9,7 @@ mod booking;
 mod booking_context;
 mod candidates;
 mod credentials;
+mod db;
 mod error;
 mod issuers;
 mod ledger;
@@ -20,7 +21,8 @@ mod refreshers;
 mod requests;
 mod rows;
 mod sessions;
-mod sign_on;
+#[path = "../../store/sql/mod.rs"]
+mod sql;
 mod store;
 mod timesheets;
 mod working_time;

@@ -13,6 +13,7 @@ mod booking;
 mod booking_queue;
 mod candidates;
 mod credentials;
+mod db;
 mod error;
 mod issuers;
 mod ledger;
@@ -24,7 +25,8 @@ mod refreshers;
 mod requests;
 mod rows;
 mod sessions;
-mod sign_on;
+#[path = "../../store/sql/mod.rs"]
+mod sql;
 mod store;
 mod timesheets;
 mod working_time;

@@ -4,7 +4,7 @@ use async_trait::async_trait;
 use chrono::{DateTime, Utc};
 use sqlx::query::Query;
 use sqlx::sqlite::{SqliteArguments, SqliteRow};
-use sqlx::{Sqlite, SqlitePool, Transaction};
+use sqlx::{Sqlite, Transaction};
 use staffbank_domain::credential_claims::RefresherPeriods;
 use staffbank_domain::pay::export::ExportLine;
 use staffbank_domain::pay::{PaySettings, Premium, RateCard};
@@ -46,19 +46,7 @@ fn bookings(rows: Vec<SqliteRow>) -> Result<Vec<Booking>, StoreError> {
     rows.iter().map(|r| decode(rows::booking(r)?)).collect()
 }
 
-/// A write transaction on `writer`, taking the write lock at once (`BEGIN IMMEDIATE`), so it never
-/// fails half-way for want of it.
-pub(crate) async fn begin_write(
-    writer: &SqlitePool,
-) -> Result<Transaction<'static, Sqlite>, StoreError> {
-    writer.begin_with("BEGIN IMMEDIATE").await.or_store()
-}
-
 impl SqliteStore {
-    pub(crate) async fn begin(&self) -> Result<Transaction<'static, Sqlite>, StoreError> {
-        begin_write(&self.writer).await
-    }
-
     async fn load_bank(&self, row: SqliteRow) -> Result<Bank, StoreError> {
         let id: Uuid = sqlx::Row::try_get(&row, "id").or_store()?;
         let members: Vec<Uuid> =
@@ -1303,104 +1291,6 @@ impl PayStore for SqliteStore {
 
     async fn advances_of(&self, worker: WorkerId) -> Result<Vec<Advance>, StoreError> {
         crate::payroll::advances_of(&self.reader, worker).await
-    }
-}
-
-#[async_trait]
-impl SignOnStore for SqliteStore {
-    async fn create_sign_on_challenge(
-        &self,
-        challenge: &SignOnChallenge,
-        audit: &[AuditRecord],
-    ) -> Result<(), StoreError> {
-        crate::sign_on::create_challenge(self, challenge, audit).await
-    }
-
-    async fn use_sign_on_challenge(
-        &self,
-        id: Uuid,
-        now: DateTime<Utc>,
-    ) -> Result<Option<SignOnChallenge>, StoreError> {
-        crate::sign_on::use_challenge(self, id, now).await
-    }
-
-    async fn record_sign_on(
-        &self,
-        sign_on: &SignOn,
-        audit: &[AuditRecord],
-    ) -> Result<(), StoreError> {
-        crate::sign_on::record_sign_on(self, sign_on, audit).await
-    }
-
-    async fn sign_on_of(&self, booking: BookingId) -> Result<Option<SignOn>, StoreError> {
-        crate::sign_on::sign_on_of(&self.reader, booking).await
-    }
-
-    async fn record_sign_off(
-        &self,
-        booking: BookingId,
-        at: DateTime<Utc>,
-        audit: &[AuditRecord],
-    ) -> Result<(), StoreError> {
-        crate::sign_on::record_sign_off(self, booking, at, audit).await
-    }
-
-    async fn raise_escalation(
-        &self,
-        escalation: &Escalation,
-        event: &OutboxEvent,
-        audit: &[AuditRecord],
-    ) -> Result<bool, StoreError> {
-        crate::sign_on::raise(self, escalation, event, audit).await
-    }
-
-    async fn escalations_of(&self, org: OrgId) -> Result<Vec<Escalation>, StoreError> {
-        crate::sign_on::escalations_of(&self.reader, org).await
-    }
-
-    async fn escalation(&self, id: Uuid) -> Result<Option<Escalation>, StoreError> {
-        crate::sign_on::escalation(&self.reader, id).await
-    }
-
-    async fn resolve_escalation(
-        &self,
-        id: Uuid,
-        resolution: &Resolution,
-        audit: &[AuditRecord],
-    ) -> Result<(), StoreError> {
-        crate::sign_on::resolve_escalation(self, id, resolution, audit).await
-    }
-
-    async fn unsigned_bookings(
-        &self,
-        from: DateTime<Utc>,
-        to: DateTime<Utc>,
-        limit: i64,
-    ) -> Result<Vec<BookingId>, StoreError> {
-        crate::sign_on::unsigned(&self.reader, from, to, limit).await
-    }
-
-    async fn waiting_timesheets(
-        &self,
-        before: DateTime<Utc>,
-        limit: i64,
-    ) -> Result<Vec<Timesheet>, StoreError> {
-        crate::sign_on::waiting_timesheets(&self.reader, before, limit).await
-    }
-
-    async fn set_smartcard(
-        &self,
-        worker: WorkerId,
-        card: &str,
-        by: UserId,
-        at: DateTime<Utc>,
-        audit: &[AuditRecord],
-    ) -> Result<(), StoreError> {
-        crate::sign_on::set_smartcard(self, worker, card, by, at, audit).await
-    }
-
-    async fn smartcard_of(&self, worker: WorkerId) -> Result<Option<String>, StoreError> {
-        crate::sign_on::smartcard_of(&self.reader, worker).await
     }
 }
 

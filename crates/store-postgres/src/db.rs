@@ -1,0 +1,113 @@
+//! What the shared SQL (`crate::sql`) needs of PostgreSQL: its types, its pool, and the few
+//! fragments of SQL that PostgreSQL writes its own way.
+
+use chrono::{DateTime, Utc};
+use sqlx::encode::IsNull;
+use sqlx::error::BoxDynError;
+use sqlx::postgres::{PgArgumentBuffer, PgTypeInfo, PgValueRef};
+use sqlx::{Decode, Encode, PgPool, Postgres, Transaction, Type};
+use staffbank_store::StoreError;
+use uuid::Uuid;
+
+use crate::error::OrStore;
+use crate::sql::types::{At, Ids, Texts};
+use crate::PgStore;
+
+/// The database the shared SQL runs on here.
+pub(crate) type Db = Postgres;
+/// One of its rows.
+pub(crate) type DbRow = sqlx::postgres::PgRow;
+/// A transaction on it.
+pub(crate) type Tx = Transaction<'static, Postgres>;
+/// The store the shared SQL implements the store traits for.
+pub(crate) type ThisStore = PgStore;
+
+/// Locks the rows a `SELECT` reads until the transaction ends.
+pub(crate) const FOR_UPDATE: &str = " FOR UPDATE";
+
+/// `column {in_ids(n)}`: the column is one of the ids bound as [`Ids`] at `$n`.
+pub(crate) fn in_ids(n: u8) -> String {
+    format!("= ANY(${n})")
+}
+
+/// `column {in_texts(n)}`: the column is one of the strings bound as [`Texts`] at `$n`.
+pub(crate) fn in_texts(n: u8) -> String {
+    format!("= ANY(${n})")
+}
+
+/// The ids a one-column subquery (its column named `v`) returns, in its order, as one value
+/// that decodes as [`Ids`].
+pub(crate) fn id_list(subquery: &str) -> String {
+    format!("ARRAY(SELECT l.v FROM ({subquery}) l)")
+}
+
+impl PgStore {
+    /// Where reads go.
+    pub(crate) fn reader(&self) -> &PgPool {
+        &self.pool
+    }
+
+    /// Where single-statement writes go.
+    pub(crate) fn writer(&self) -> &PgPool {
+        &self.pool
+    }
+
+    /// A transaction for a write of several statements.
+    pub(crate) async fn begin(&self) -> Result<Tx, StoreError> {
+        self.pool.begin().await.or_store()
+    }
+}
+
+impl Type<Postgres> for At {
+    fn type_info() -> PgTypeInfo {
+        <DateTime<Utc> as Type<Postgres>>::type_info()
+    }
+}
+
+impl Encode<'_, Postgres> for At {
+    fn encode_by_ref(&self, buf: &mut PgArgumentBuffer) -> Result<IsNull, BoxDynError> {
+        <DateTime<Utc> as Encode<Postgres>>::encode_by_ref(&self.0, buf)
+    }
+}
+
+impl Decode<'_, Postgres> for At {
+    fn decode(value: PgValueRef<'_>) -> Result<Self, BoxDynError> {
+        <DateTime<Utc> as Decode<Postgres>>::decode(value).map(At)
+    }
+}
+
+impl Type<Postgres> for Ids {
+    fn type_info() -> PgTypeInfo {
+        <Vec<Uuid> as Type<Postgres>>::type_info()
+    }
+}
+
+impl Encode<'_, Postgres> for Ids {
+    fn encode_by_ref(&self, buf: &mut PgArgumentBuffer) -> Result<IsNull, BoxDynError> {
+        <Vec<Uuid> as Encode<Postgres>>::encode_by_ref(&self.0, buf)
+    }
+}
+
+impl Decode<'_, Postgres> for Ids {
+    fn decode(value: PgValueRef<'_>) -> Result<Self, BoxDynError> {
+        <Vec<Uuid> as Decode<Postgres>>::decode(value).map(Ids)
+    }
+}
+
+impl Type<Postgres> for Texts {
+    fn type_info() -> PgTypeInfo {
+        <Vec<String> as Type<Postgres>>::type_info()
+    }
+}
+
+impl Encode<'_, Postgres> for Texts {
+    fn encode_by_ref(&self, buf: &mut PgArgumentBuffer) -> Result<IsNull, BoxDynError> {
+        <Vec<String> as Encode<Postgres>>::encode_by_ref(&self.0, buf)
+    }
+}
+
+impl Decode<'_, Postgres> for Texts {
+    fn decode(value: PgValueRef<'_>) -> Result<Self, BoxDynError> {
+        <Vec<String> as Decode<Postgres>>::decode(value).map(Texts)
+    }
+}
