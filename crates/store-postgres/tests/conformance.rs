@@ -3,6 +3,8 @@
 //! `STAFFBANK_TEST_POSTGRES` names the server's admin database (default: the local `test`
 //! database); each test creates `staffbank_test_<random>` beside it.
 
+#![allow(clippy::panic)]
+
 use std::sync::Arc;
 
 use sqlx::Connection;

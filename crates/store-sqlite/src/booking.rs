@@ -140,7 +140,8 @@ pub(crate) async fn insert_if_unchanged(
     let query = bind_new_booking(
         sqlx::query(
             "INSERT INTO bookings (id, shift_id, worker_id, starts_at, ends_at, status, \
-         idempotency_key, created_at) SELECT ?1, ?2, ?3, ?4, ?5, 'active', ?6, ?7 FROM shifts \
+         idempotency_key, created_at, ward_id) SELECT ?1, ?2, ?3, ?4, ?5, 'active', ?6, ?7, \
+         ward_id FROM shifts \
          WHERE id = ?2 AND status = 'open' AND booked < places \
          AND EXISTS (SELECT 1 FROM workers WHERE id = ?3 AND bookings_version = ?8); \
          UPDATE workers SET bookings_version = bookings_version + 1 \

@@ -65,6 +65,7 @@ impl SqliteStore {
             .connect_with(options.clone())
             .await
             .context("Failed to open the SQLite database for writing")?;
+        renumber_core_tier_hours(&writer).await?;
         sqlx::migrate!("./migrations")
             .run(&writer)
             .await
@@ -88,4 +89,26 @@ impl SqliteStore {
         self.reader.close().await;
         self.writer.close().await;
     }
+}
+
+/// Databases made before SQLite's migrations were numbered in step with PostgreSQL's applied
+/// "core tier hours" as number 19, which is now 20 (19 being the bookings' ward, which SQLite
+/// lacked). Moving the record lets the migrator apply 19 and see 20 as applied, unchanged.
+async fn renumber_core_tier_hours(writer: &SqlitePool) -> anyhow::Result<()> {
+    let recorded: Option<i64> = sqlx::query_scalar(
+        "SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = '_sqlx_migrations'",
+    )
+    .fetch_optional(writer)
+    .await
+    .context("Failed to read the SQLite database's migrations")?;
+    if recorded.is_some() {
+        sqlx::query(
+            "UPDATE _sqlx_migrations SET version = 20 \
+             WHERE version = 19 AND description = 'core tier hours'",
+        )
+        .execute(writer)
+        .await
+        .context("Failed to renumber an earlier migration")?;
+    }
+    Ok(())
 }

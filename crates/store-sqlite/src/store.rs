@@ -178,7 +178,8 @@ pub(crate) async fn book_in(
     bind_new_booking(
         sqlx::query(
         "INSERT INTO bookings (id, shift_id, worker_id, starts_at, ends_at, status, idempotency_key, \
-         created_at) VALUES (?1, ?2, ?3, ?4, ?5, 'active', ?6, ?7); \
+         created_at, ward_id) VALUES (?1, ?2, ?3, ?4, ?5, 'active', ?6, ?7, \
+         (SELECT ward_id FROM shifts WHERE id = ?2)); \
          UPDATE workers SET bookings_version = bookings_version + 1 WHERE id = ?3",
         ),
         booking,

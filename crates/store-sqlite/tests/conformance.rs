@@ -1,5 +1,7 @@
 //! The store conformance suite against a fresh SQLite file per test.
 
+#![allow(clippy::panic)]
+
 use std::sync::Arc;
 
 use staffbank_store::Store;
