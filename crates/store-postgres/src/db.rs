@@ -35,6 +35,12 @@ pub(crate) fn in_texts(n: u8) -> String {
     format!("= ANY(${n})")
 }
 
+/// `b` (a booking) overlaps the instants bound at `$from` and `$to`, half-open: through the
+/// exclusion constraint's range index.
+pub(crate) fn overlaps(from: u8, to: u8) -> String {
+    format!("b.during && tstzrange(${from}, ${to}, '[)')")
+}
+
 /// The ids a one-column subquery (its column named `v`) returns, in its order, as one value
 /// that decodes as [`Ids`].
 pub(crate) fn id_list(subquery: &str) -> String {

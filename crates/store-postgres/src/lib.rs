@@ -25,7 +25,6 @@ mod sessions;
 mod sql;
 mod store;
 mod timesheets;
-mod working_time;
 
 use std::time::Duration;
 

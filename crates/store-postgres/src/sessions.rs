@@ -22,11 +22,12 @@ pub(crate) static SIGNED_IN_FROM: LazyLock<String> = LazyLock::new(|| {
     format!(
         "SELECT s.user_id AS session_user_id, s.csrf_token, s.expires_at, u.email, \
          u.display_name AS user_display_name, u.password_hash, u.created_at AS user_created_at, \
-         g.roles, g.scope_kinds, g.scope_ids, {WORKER_COLUMNS} \
+         g.roles, g.scope_kinds, g.scope_ids, {} \
          FROM sessions s JOIN users u ON u.id = s.user_id \
          LEFT JOIN LATERAL (SELECT array_agg(role) AS roles, array_agg(scope_kind) AS scope_kinds, \
          array_agg(scope_id) AS scope_ids FROM user_grants WHERE user_id = u.id) g ON true \
-         LEFT JOIN workers w ON w.user_id = u.id"
+         LEFT JOIN workers w ON w.user_id = u.id",
+        *WORKER_COLUMNS
     )
 });
 

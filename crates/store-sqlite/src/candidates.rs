@@ -147,7 +147,7 @@ pub(crate) async fn candidate_pool(
             let id: Uuid = row.try_get("id").or_store()?;
             let (banks, tiered) = memberships.remove(&id).unwrap_or_default();
             Ok(PoolMember {
-                worker: Worker::try_from(rows::worker(row, banks, tiered)?)
+                worker: Worker::try_from(rows::worker_with(row, banks, tiered)?)
                     .map_err(StoreError::Unexpected)?,
                 worked_ward: row.try_get("worked_ward").or_store()?,
                 minutes_in_period: row.try_get("minutes").or_store()?,

@@ -29,7 +29,6 @@ mod sessions;
 mod sql;
 mod store;
 mod timesheets;
-mod working_time;
 
 use std::str::FromStr;
 use std::time::Duration;

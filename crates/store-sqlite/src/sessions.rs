@@ -84,7 +84,7 @@ pub(crate) async fn signed_in(
     .map_err(StoreError::Unexpected)?;
     let worker = match row.try_get::<Option<Uuid>, _>("id").or_store()? {
         Some(_) => Some(
-            Worker::try_from(rows::worker(
+            Worker::try_from(rows::worker_with(
                 &row,
                 ids(&row, "member_of")?,
                 ids(&row, "tiered_in")?,

@@ -11,7 +11,10 @@
 
 pub(crate) mod types;
 
+mod directory;
+pub(crate) mod rows;
 mod sign_on;
+pub(crate) mod working_time;
 
 use chrono::{DateTime, Utc};
 use sqlx::Row;
@@ -19,6 +22,11 @@ use staffbank_store::StoreError;
 
 use crate::db::{Db, DbRow};
 use types::At;
+
+/// A raw row into its domain type, whose conversion validates what was stored.
+pub(crate) fn decode<R, T: TryFrom<R, Error = anyhow::Error>>(raw: R) -> Result<T, StoreError> {
+    T::try_from(raw).map_err(StoreError::Unexpected)
+}
 
 /// A column of a row, with the database's error mapped.
 pub(crate) fn get<'r, T: sqlx::Decode<'r, Db> + sqlx::Type<Db>>(

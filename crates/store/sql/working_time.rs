@@ -8,28 +8,32 @@ use staffbank_domain::{OrgId, ShiftWindow, WorkerId};
 use staffbank_store::{Booking, StoreError, WorkingTimeCheck};
 use uuid::Uuid;
 
+use super::types::At;
+use crate::db::{overlaps, Db};
 use crate::error::OrStore;
 
 /// The worker's active bookings overlapping `[from, to)`, with each one's trust.
-pub(crate) async fn worked<'e, E: sqlx::Executor<'e, Database = sqlx::Postgres>>(
+pub(crate) async fn worked<'e, E: sqlx::Executor<'e, Database = Db>>(
     executor: E,
     worker: WorkerId,
     from: DateTime<Utc>,
     to: DateTime<Utc>,
 ) -> Result<Vec<Worked>, StoreError> {
-    let rows: Vec<(DateTime<Utc>, DateTime<Utc>, Uuid)> = sqlx::query_as(
+    let sql = format!(
         "SELECT b.starts_at, b.ends_at, s.org_id FROM bookings b JOIN shifts s ON s.id = b.shift_id \
-         WHERE b.worker_id = $1 AND b.status = 'active' AND b.during && tstzrange($2, $3, '[)') ORDER BY b.starts_at",
-    )
-    .bind(worker.0)
-        .bind(from)
-        .bind(to)
-    .fetch_all(executor)
-    .await
-    .or_store()?;
+         WHERE b.worker_id = $1 AND b.status = 'active' AND {} ORDER BY b.starts_at",
+        overlaps(2, 3)
+    );
+    let rows: Vec<(At, At, Uuid)> = sqlx::query_as(&sql)
+        .bind(worker.0)
+        .bind(At(from))
+        .bind(At(to))
+        .fetch_all(executor)
+        .await
+        .or_store()?;
     rows.into_iter()
         .map(|(start, end, org)| {
-            let window = ShiftWindow::new(start, end)
+            let window = ShiftWindow::new(start.0, end.0)
                 .map_err(|e| StoreError::Unexpected(anyhow::anyhow!("stored window: {e}")))?;
             Ok(Worked {
                 window,
@@ -40,7 +44,7 @@ pub(crate) async fn worked<'e, E: sqlx::Executor<'e, Database = sqlx::Postgres>>
 }
 
 /// Refuses the booking if, with the worker's bookings everywhere, it would break the rules.
-pub(crate) async fn enforce<'e, E: sqlx::Executor<'e, Database = sqlx::Postgres>>(
+pub(crate) async fn enforce<'e, E: sqlx::Executor<'e, Database = Db>>(
     executor: E,
     booking: &Booking,
     trust: OrgId,

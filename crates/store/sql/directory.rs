@@ -1,0 +1,421 @@
+//! Organisations, sites, wards, banks, users with their sessions, and worker profiles.
+
+use async_trait::async_trait;
+use chrono::{DateTime, Utc};
+use staffbank_domain::ranking::ShiftTimes;
+use staffbank_domain::*;
+use staffbank_store::raw::scope_parts;
+use staffbank_store::{
+    AuditRecord, Bank, DirectoryStore, Organisation, Session, SignedIn, Site, StoreError, User,
+    Ward, Worker,
+};
+use uuid::Uuid;
+
+use super::decode;
+use super::rows::{self, BANK_SELECT, WORKER_COLUMNS};
+use super::types::{At, Texts};
+use crate::db::{DbRow, ThisStore, Tx};
+use crate::error::OrStore;
+use crate::ledger::insert_audit;
+
+impl ThisStore {
+    /// A user row with its grants.
+    async fn load_user(&self, row: Option<DbRow>) -> Result<Option<User>, StoreError> {
+        let Some(row) = row else { return Ok(None) };
+        let id: Uuid = super::get(&row, "id")?;
+        let grants =
+            sqlx::query("SELECT role, scope_kind, scope_id FROM user_grants WHERE user_id = $1")
+                .bind(id)
+                .fetch_all(self.reader())
+                .await
+                .or_store()?
+                .iter()
+                .map(rows::grant)
+                .collect::<Result<Vec<_>, _>>()?;
+        decode(rows::user(&row, grants)?).map(Some)
+    }
+}
+
+/// Adds a user with their grants inside a transaction.
+async fn insert_user(tx: &mut Tx, user: &User) -> Result<(), StoreError> {
+    sqlx::query(
+        "INSERT INTO users (id, email, display_name, password_hash, created_at) \
+         VALUES ($1, $2, $3, $4, $5)",
+    )
+    .bind(user.id.0)
+    .bind(user.email.as_str())
+    .bind(user.display_name.as_str())
+    .bind(&user.password_hash)
+    .bind(At(user.created_at))
+    .execute(&mut **tx)
+    .await
+    .or_store()?;
+    for grant in &user.grants {
+        let (kind, id) = scope_parts(grant.scope);
+        sqlx::query(
+            "INSERT INTO user_grants (user_id, role, scope_kind, scope_id) VALUES ($1, $2, $3, $4)",
+        )
+        .bind(user.id.0)
+        .bind(grant.role.as_str())
+        .bind(kind)
+        .bind(id)
+        .execute(&mut **tx)
+        .await
+        .or_store()?;
+    }
+    Ok(())
+}
+
+#[async_trait]
+impl DirectoryStore for ThisStore {
+    async fn create_organisation(
+        &self,
+        org: &Organisation,
+        audit: &[AuditRecord],
+    ) -> Result<(), StoreError> {
+        let mut tx = self.begin().await?;
+        sqlx::query("INSERT INTO organisations (id, ods_code, name, kind) VALUES ($1, $2, $3, $4)")
+            .bind(org.id.0)
+            .bind(org.ods_code.as_str())
+            .bind(org.name.as_str())
+            .bind(org.kind.as_str())
+            .execute(&mut *tx)
+            .await
+            .or_store()?;
+        insert_audit(&mut tx, audit).await?;
+        tx.commit().await.or_store()
+    }
+
+    async fn organisation(&self, id: OrgId) -> Result<Option<Organisation>, StoreError> {
+        let row = sqlx::query("SELECT id, ods_code, name, kind FROM organisations WHERE id = $1")
+            .bind(id.0)
+            .fetch_optional(self.reader())
+            .await
+            .or_store()?;
+        row.map(|r| decode(rows::organisation(&r)?)).transpose()
+    }
+
+    async fn organisations(&self) -> Result<Vec<Organisation>, StoreError> {
+        let rows = sqlx::query("SELECT id, ods_code, name, kind FROM organisations ORDER BY name")
+            .fetch_all(self.reader())
+            .await
+            .or_store()?;
+        rows.iter()
+            .map(|r| decode(rows::organisation(r)?))
+            .collect()
+    }
+
+    async fn create_site(&self, site: &Site, audit: &[AuditRecord]) -> Result<(), StoreError> {
+        let mut tx = self.begin().await?;
+        sqlx::query("INSERT INTO sites (id, org_id, name, lat, lon) VALUES ($1, $2, $3, $4, $5)")
+            .bind(site.id.0)
+            .bind(site.org_id.0)
+            .bind(site.name.as_str())
+            .bind(site.location.lat())
+            .bind(site.location.lon())
+            .execute(&mut *tx)
+            .await
+            .or_store()?;
+        insert_audit(&mut tx, audit).await?;
+        tx.commit().await.or_store()
+    }
+
+    async fn site(&self, id: SiteId) -> Result<Option<Site>, StoreError> {
+        let row = sqlx::query("SELECT id, org_id, name, lat, lon FROM sites WHERE id = $1")
+            .bind(id.0)
+            .fetch_optional(self.reader())
+            .await
+            .or_store()?;
+        row.map(|r| decode(rows::site(&r)?)).transpose()
+    }
+
+    async fn sites(&self, org: OrgId) -> Result<Vec<Site>, StoreError> {
+        let rows = sqlx::query(
+            "SELECT id, org_id, name, lat, lon FROM sites WHERE org_id = $1 ORDER BY name",
+        )
+        .bind(org.0)
+        .fetch_all(self.reader())
+        .await
+        .or_store()?;
+        rows.iter().map(|r| decode(rows::site(r)?)).collect()
+    }
+
+    async fn create_ward(&self, ward: &Ward, audit: &[AuditRecord]) -> Result<(), StoreError> {
+        let mut tx = self.begin().await?;
+        sqlx::query(
+            "INSERT INTO wards (id, site_id, org_id, name, instant_booking) VALUES ($1, $2, $3, $4, $5)",
+        )
+        .bind(ward.id.0)
+        .bind(ward.site_id.0)
+        .bind(ward.org_id.0)
+        .bind(ward.name.as_str())
+        .bind(ward.instant_booking)
+            .execute(&mut *tx)
+            .await
+            .or_store()?;
+        insert_audit(&mut tx, audit).await?;
+        tx.commit().await.or_store()
+    }
+
+    async fn ward(&self, id: WardId) -> Result<Option<Ward>, StoreError> {
+        let row = sqlx::query(
+            "SELECT id, site_id, org_id, name, instant_booking FROM wards WHERE id = $1",
+        )
+        .bind(id.0)
+        .fetch_optional(self.reader())
+        .await
+        .or_store()?;
+        row.map(|r| decode(rows::ward(&r)?)).transpose()
+    }
+
+    async fn wards(&self, org: OrgId) -> Result<Vec<Ward>, StoreError> {
+        let rows = sqlx::query(
+            "SELECT id, site_id, org_id, name, instant_booking FROM wards WHERE org_id = $1 ORDER BY name",
+        )
+        .bind(org.0)
+        .fetch_all(self.reader())
+        .await
+        .or_store()?;
+        rows.iter().map(|r| decode(rows::ward(r)?)).collect()
+    }
+
+    async fn create_bank(&self, bank: &Bank, audit: &[AuditRecord]) -> Result<(), StoreError> {
+        let mut tx = self.begin().await?;
+        sqlx::query("INSERT INTO banks (id, name, kind, lead_org_id) VALUES ($1, $2, $3, $4)")
+            .bind(bank.id.0)
+            .bind(bank.name.as_str())
+            .bind(bank.kind.as_str())
+            .bind(bank.lead_org_id.0)
+            .execute(&mut *tx)
+            .await
+            .or_store()?;
+        for member in &bank.member_orgs {
+            sqlx::query(
+                "INSERT INTO bank_members (bank_id, org_id) VALUES ($1, $2) ON CONFLICT DO NOTHING",
+            )
+            .bind(bank.id.0)
+            .bind(member.0)
+            .execute(&mut *tx)
+            .await
+            .or_store()?;
+        }
+        insert_audit(&mut tx, audit).await?;
+        tx.commit().await.or_store()
+    }
+
+    async fn bank(&self, id: BankId) -> Result<Option<Bank>, StoreError> {
+        let sql = format!("{} WHERE b.id = $1", *BANK_SELECT);
+        let row = sqlx::query(&sql)
+            .bind(id.0)
+            .fetch_optional(self.reader())
+            .await
+            .or_store()?;
+        row.map(|r| decode(rows::bank(&r)?)).transpose()
+    }
+
+    async fn banks(&self) -> Result<Vec<Bank>, StoreError> {
+        let sql = format!("{} ORDER BY b.name", *BANK_SELECT);
+        let rows = sqlx::query(&sql)
+            .fetch_all(self.reader())
+            .await
+            .or_store()?;
+        rows.iter().map(|r| decode(rows::bank(r)?)).collect()
+    }
+
+    async fn create_user(&self, user: &User, audit: &[AuditRecord]) -> Result<(), StoreError> {
+        let mut tx = self.begin().await?;
+        insert_user(&mut tx, user).await?;
+        insert_audit(&mut tx, audit).await?;
+        tx.commit().await.or_store()
+    }
+
+    async fn register_worker(
+        &self,
+        user: &User,
+        worker: &Worker,
+        audit: &[AuditRecord],
+    ) -> Result<(), StoreError> {
+        let mut tx = self.begin().await?;
+        insert_user(&mut tx, user).await?;
+        sqlx::query(
+            "INSERT INTO workers (id, user_id, display_name, staff_group, grade, pay_point, skills, \
+             home_lat, home_lon, weekly_limit_opt_out, max_travel_km, shift_times) \
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12)",
+        )
+        .bind(worker.id.0)
+        .bind(worker.user_id.0)
+        .bind(worker.display_name.as_str())
+        .bind(worker.staff_group.as_str())
+        .bind(worker.grade.as_str())
+        .bind(i32::from(worker.pay_point))
+        .bind(Texts::of(worker.skills.iter().map(|s| s.as_str())))
+        .bind(worker.home.map(|h| h.lat()))
+        .bind(worker.home.map(|h| h.lon()))
+        .bind(worker.weekly_limit_opt_out)
+        .bind(worker.max_travel_km)
+        .bind(worker.shift_times.as_str())
+        .execute(&mut *tx)
+        .await
+        .or_store()?;
+        insert_audit(&mut tx, audit).await?;
+        tx.commit().await.or_store()
+    }
+
+    async fn user_by_email(&self, email: &str) -> Result<Option<User>, StoreError> {
+        let row = sqlx::query("SELECT * FROM users WHERE email = $1")
+            .bind(email)
+            .fetch_optional(self.reader())
+            .await
+            .or_store()?;
+        self.load_user(row).await
+    }
+
+    async fn user(&self, id: UserId) -> Result<Option<User>, StoreError> {
+        let row = sqlx::query("SELECT * FROM users WHERE id = $1")
+            .bind(id.0)
+            .fetch_optional(self.reader())
+            .await
+            .or_store()?;
+        self.load_user(row).await
+    }
+
+    async fn create_session(&self, session: &Session) -> Result<(), StoreError> {
+        sqlx::query("INSERT INTO sessions (token_hash, user_id, csrf_token, expires_at) VALUES ($1, $2, $3, $4)")
+            .bind(&session.token_hash)
+            .bind(session.user_id.0)
+            .bind(&session.csrf_token)
+            .bind(At(session.expires_at))
+            .execute(self.writer())
+            .await
+            .or_store()
+            .map(drop)
+    }
+
+    async fn session(
+        &self,
+        token_hash: &str,
+        now: DateTime<Utc>,
+    ) -> Result<Option<Session>, StoreError> {
+        let row: Option<(Uuid, String, At)> = sqlx::query_as(
+            "SELECT user_id, csrf_token, expires_at FROM sessions WHERE token_hash = $1 AND expires_at > $2",
+        )
+        .bind(token_hash)
+        .bind(At(now))
+        .fetch_optional(self.reader())
+        .await
+        .or_store()?;
+        Ok(row.map(|(user_id, csrf_token, expires_at)| Session {
+            token_hash: token_hash.to_owned(),
+            user_id: UserId(user_id),
+            csrf_token,
+            expires_at: expires_at.0,
+        }))
+    }
+
+    async fn signed_in(
+        &self,
+        token_hash: &str,
+        now: DateTime<Utc>,
+    ) -> Result<Option<SignedIn>, StoreError> {
+        crate::sessions::signed_in(self.reader(), token_hash, now).await
+    }
+
+    async fn delete_session(&self, token_hash: &str) -> Result<(), StoreError> {
+        sqlx::query("DELETE FROM sessions WHERE token_hash = $1")
+            .bind(token_hash)
+            .execute(self.writer())
+            .await
+            .or_store()
+            .map(drop)
+    }
+
+    async fn worker(&self, id: WorkerId) -> Result<Option<Worker>, StoreError> {
+        let sql = format!("SELECT {} FROM workers w WHERE w.id = $1", *WORKER_COLUMNS);
+        let row = sqlx::query(&sql)
+            .bind(id.0)
+            .fetch_optional(self.reader())
+            .await
+            .or_store()?;
+        row.map(|r| decode(rows::worker(&r)?)).transpose()
+    }
+
+    async fn worker_for_user(&self, user: UserId) -> Result<Option<Worker>, StoreError> {
+        let sql = format!(
+            "SELECT {} FROM workers w WHERE w.user_id = $1",
+            *WORKER_COLUMNS
+        );
+        let row = sqlx::query(&sql)
+            .bind(user.0)
+            .fetch_optional(self.reader())
+            .await
+            .or_store()?;
+        row.map(|r| decode(rows::worker(&r)?)).transpose()
+    }
+
+    async fn join_bank(
+        &self,
+        worker: WorkerId,
+        bank: BankId,
+        at: DateTime<Utc>,
+        audit: &[AuditRecord],
+    ) -> Result<(), StoreError> {
+        let mut tx = self.begin().await?;
+        sqlx::query(
+            "INSERT INTO bank_memberships (worker_id, bank_id, joined_at) VALUES ($1, $2, $3) \
+             ON CONFLICT (worker_id, bank_id) DO NOTHING",
+        )
+        .bind(worker.0)
+        .bind(bank.0)
+        .bind(At(at))
+        .execute(&mut *tx)
+        .await
+        .or_store()?;
+        insert_audit(&mut tx, audit).await?;
+        tx.commit().await.or_store()
+    }
+
+    async fn set_weekly_limit_opt_out(
+        &self,
+        worker: WorkerId,
+        opted_out: bool,
+        audit: &[AuditRecord],
+    ) -> Result<(), StoreError> {
+        let mut tx = self.begin().await?;
+        let changed = sqlx::query("UPDATE workers SET weekly_limit_opt_out = $1 WHERE id = $2")
+            .bind(opted_out)
+            .bind(worker.0)
+            .execute(&mut *tx)
+            .await
+            .or_store()?
+            .rows_affected();
+        if changed == 0 {
+            return Err(StoreError::NotFound);
+        }
+        insert_audit(&mut tx, audit).await?;
+        tx.commit().await.or_store()
+    }
+
+    async fn set_preferences(
+        &self,
+        worker: WorkerId,
+        max_travel_km: Option<f64>,
+        shift_times: ShiftTimes,
+        audit: &[AuditRecord],
+    ) -> Result<(), StoreError> {
+        let mut tx = self.begin().await?;
+        let changed =
+            sqlx::query("UPDATE workers SET max_travel_km = $1, shift_times = $2 WHERE id = $3")
+                .bind(max_travel_km)
+                .bind(shift_times.as_str())
+                .bind(worker.0)
+                .execute(&mut *tx)
+                .await
+                .or_store()?
+                .rows_affected();
+        if changed == 0 {
+            return Err(StoreError::NotFound);
+        }
+        insert_audit(&mut tx, audit).await?;
+        tx.commit().await.or_store()
+    }
+}
