@@ -11,7 +11,9 @@
 
 pub(crate) mod types;
 
+pub(crate) mod payroll;
 mod sign_on;
+mod timesheets;
 
 use chrono::{DateTime, Utc};
 use sqlx::Row;
