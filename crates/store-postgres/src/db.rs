@@ -25,6 +25,11 @@ pub(crate) type ThisStore = PgStore;
 /// Locks the rows a `SELECT` reads until the transaction ends.
 pub(crate) const FOR_UPDATE: &str = " FOR UPDATE";
 
+/// Holds the rows a `SELECT` reads against change until the transaction ends, while letting
+/// others read and hold them too: a write that must wait for this one (an `UPDATE` of them)
+/// queues behind it.
+pub(crate) const FOR_SHARE: &str = " FOR SHARE";
+
 /// `column {in_ids(n)}`: the column is one of the ids bound as [`Ids`] at `$n`.
 pub(crate) fn in_ids(n: u8) -> String {
     format!("= ANY(${n})")

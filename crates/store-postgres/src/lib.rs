@@ -15,7 +15,6 @@ mod issuers;
 mod ledger;
 mod matching;
 mod offers;
-mod payroll;
 mod presentations;
 mod refreshers;
 mod requests;
@@ -24,7 +23,6 @@ mod sessions;
 #[path = "../../store/sql/mod.rs"]
 mod sql;
 mod store;
-mod timesheets;
 
 use std::time::Duration;
 

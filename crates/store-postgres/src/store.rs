@@ -5,12 +5,10 @@ use chrono::{DateTime, Utc};
 use sqlx::postgres::PgRow;
 use sqlx::{Postgres, Transaction};
 use staffbank_domain::credential_claims::RefresherPeriods;
-use staffbank_domain::pay::export::ExportLine;
-use staffbank_domain::pay::{PaySettings, Premium, RateCard};
+use staffbank_domain::pay::Premium;
 use staffbank_domain::ranking::ShiftTimes;
 use staffbank_domain::release::{ReleasePolicy, Tier};
 use staffbank_domain::text::Label;
-use staffbank_domain::timesheet::TimesheetState;
 use staffbank_domain::working_time::Worked;
 use staffbank_domain::*;
 use staffbank_store::raw::{self, grade_rank, scope_parts, stored_shift_status};
@@ -718,138 +716,6 @@ impl PassportStore for PgStore {
         audit: &[AuditRecord],
     ) -> Result<(), StoreError> {
         crate::presentations::answer(&self.pool, id, state, result, at, audit).await
-    }
-}
-
-#[async_trait]
-impl PayStore for PgStore {
-    async fn create_timesheet(
-        &self,
-        timesheet: &Timesheet,
-        audit: &[AuditRecord],
-    ) -> Result<Timesheet, StoreError> {
-        crate::timesheets::create(&self.pool, timesheet, audit).await
-    }
-
-    async fn timesheet(&self, id: Uuid) -> Result<Option<Timesheet>, StoreError> {
-        crate::timesheets::one(&self.pool, id).await
-    }
-
-    async fn timesheet_for_booking(
-        &self,
-        booking: BookingId,
-    ) -> Result<Option<Timesheet>, StoreError> {
-        crate::timesheets::for_booking(&self.pool, booking).await
-    }
-
-    async fn update_timesheet(
-        &self,
-        timesheet: &Timesheet,
-        from: &[TimesheetState],
-        audit: &[AuditRecord],
-    ) -> Result<(), StoreError> {
-        crate::timesheets::update(&self.pool, timesheet, from, audit).await
-    }
-
-    async fn approve_timesheet(
-        &self,
-        timesheet: &Timesheet,
-        pay: &PayLineRecord,
-        audit: &[AuditRecord],
-    ) -> Result<(), StoreError> {
-        crate::timesheets::approve(&self.pool, timesheet, pay, audit).await
-    }
-
-    async fn timesheets_of_org(
-        &self,
-        org: OrgId,
-        state: TimesheetState,
-    ) -> Result<Vec<Timesheet>, StoreError> {
-        crate::timesheets::of_org(&self.pool, org, state).await
-    }
-
-    async fn pay_lines_of(&self, worker: WorkerId) -> Result<Vec<PayLineRecord>, StoreError> {
-        crate::payroll::pay_lines_of(&self.pool, worker).await
-    }
-
-    async fn add_adjustment(
-        &self,
-        line: &PayLineRecord,
-        audit: &[AuditRecord],
-    ) -> Result<(), StoreError> {
-        crate::payroll::add_adjustment(&self.pool, line, audit).await
-    }
-
-    async fn rate_card(&self, bank: BankId) -> Result<Option<RateCard>, StoreError> {
-        crate::payroll::rate_card(&self.pool, bank).await
-    }
-
-    async fn set_rate_card(
-        &self,
-        bank: BankId,
-        card: &RateCard,
-        audit: &[AuditRecord],
-    ) -> Result<(), StoreError> {
-        crate::payroll::set_rate_card(&self.pool, bank, card, audit).await
-    }
-
-    async fn pay_settings(&self, org: OrgId) -> Result<Option<PaySettings>, StoreError> {
-        crate::payroll::pay_settings(&self.pool, org).await
-    }
-
-    async fn set_pay_settings(
-        &self,
-        org: OrgId,
-        settings: &PaySettings,
-        audit: &[AuditRecord],
-    ) -> Result<(), StoreError> {
-        crate::payroll::set_pay_settings(&self.pool, org, settings, audit).await
-    }
-
-    async fn close_pay_run(
-        &self,
-        run: &PayRun,
-        file_name: &str,
-        audit: &[AuditRecord],
-    ) -> Result<PayRun, StoreError> {
-        crate::payroll::close_run(&self.pool, run, file_name, audit).await
-    }
-
-    async fn pay_run(&self, id: Uuid) -> Result<Option<(PayRun, PayExport)>, StoreError> {
-        crate::payroll::run(&self.pool, id).await
-    }
-
-    async fn pay_runs_of(&self, org: OrgId) -> Result<Vec<(PayRun, PayExport)>, StoreError> {
-        crate::payroll::runs_of(&self.pool, org).await
-    }
-
-    async fn pending_exports(&self, limit: i64) -> Result<Vec<(PayRun, PayExport)>, StoreError> {
-        crate::payroll::pending_exports(&self.pool, limit).await
-    }
-
-    async fn export_lines(&self, run: Uuid) -> Result<Vec<ExportLine>, StoreError> {
-        crate::payroll::export_lines(&self.pool, run).await
-    }
-
-    async fn mark_exported(
-        &self,
-        export: &PayExport,
-        audit: &[AuditRecord],
-    ) -> Result<bool, StoreError> {
-        crate::payroll::mark_exported(&self.pool, export, audit).await
-    }
-
-    async fn draw_advance(
-        &self,
-        advance: &Advance,
-        share_percent: u32,
-        audit: &[AuditRecord],
-    ) -> Result<(), StoreError> {
-        crate::payroll::draw_advance(&self.pool, advance, share_percent, audit).await
-    }
-
-    async fn advances_of(&self, worker: WorkerId) -> Result<Vec<Advance>, StoreError> {
-        crate::payroll::advances_of(&self.pool, worker).await
     }
 }
 

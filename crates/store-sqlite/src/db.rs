@@ -26,6 +26,9 @@ pub(crate) type ThisStore = SqliteStore;
 /// Nothing: a write transaction holds the only writer, so what it reads cannot change under it.
 pub(crate) const FOR_UPDATE: &str = "";
 
+/// Nothing: a write transaction holds the only writer, so nothing can change what it reads.
+pub(crate) const FOR_SHARE: &str = "";
+
 /// `column {in_ids(n)}`: the column is one of the ids bound as [`Ids`] at `$n`.
 pub(crate) fn in_ids(n: u8) -> String {
     format!("IN (SELECT unhex(value) FROM json_each(${n}))")

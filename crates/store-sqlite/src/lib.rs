@@ -19,7 +19,6 @@ mod issuers;
 mod ledger;
 mod matching;
 mod offers;
-mod payroll;
 mod presentations;
 mod refreshers;
 mod requests;
@@ -28,7 +27,6 @@ mod sessions;
 #[path = "../../store/sql/mod.rs"]
 mod sql;
 mod store;
-mod timesheets;
 
 use std::str::FromStr;
 use std::time::Duration;

@@ -262,7 +262,7 @@ pub(crate) async fn insert_payment(
     pay_line: Option<&staffbank_store::PayLineRecord>,
 ) -> Result<(), StoreError> {
     if let Some(line) = pay_line {
-        crate::payroll::insert_line(tx, line).await?;
+        crate::sql::payroll::insert_line(tx, line).await?;
     }
     sqlx::query(
         "INSERT INTO cancellation_payments (booking_id, org_id, worker_id, shift_minutes, created_at, \

@@ -6,12 +6,10 @@ use sqlx::query::Query;
 use sqlx::sqlite::{SqliteArguments, SqliteRow};
 use sqlx::{Sqlite, Transaction};
 use staffbank_domain::credential_claims::RefresherPeriods;
-use staffbank_domain::pay::export::ExportLine;
-use staffbank_domain::pay::{PaySettings, Premium, RateCard};
+use staffbank_domain::pay::Premium;
 use staffbank_domain::ranking::ShiftTimes;
 use staffbank_domain::release::{ReleasePolicy, Tier};
 use staffbank_domain::text::Label;
-use staffbank_domain::timesheet::TimesheetState;
 use staffbank_domain::working_time::Worked;
 use staffbank_domain::*;
 use staffbank_store::raw::{self, grade_rank, scope_parts, stored_shift_status};
@@ -730,138 +728,6 @@ impl PassportStore for SqliteStore {
         audit: &[AuditRecord],
     ) -> Result<(), StoreError> {
         crate::presentations::answer(self, id, state, result, at, audit).await
-    }
-}
-
-#[async_trait]
-impl PayStore for SqliteStore {
-    async fn create_timesheet(
-        &self,
-        timesheet: &Timesheet,
-        audit: &[AuditRecord],
-    ) -> Result<Timesheet, StoreError> {
-        crate::timesheets::create(self, timesheet, audit).await
-    }
-
-    async fn timesheet(&self, id: Uuid) -> Result<Option<Timesheet>, StoreError> {
-        crate::timesheets::one(&self.reader, id).await
-    }
-
-    async fn timesheet_for_booking(
-        &self,
-        booking: BookingId,
-    ) -> Result<Option<Timesheet>, StoreError> {
-        crate::timesheets::for_booking(&self.reader, booking).await
-    }
-
-    async fn update_timesheet(
-        &self,
-        timesheet: &Timesheet,
-        from: &[TimesheetState],
-        audit: &[AuditRecord],
-    ) -> Result<(), StoreError> {
-        crate::timesheets::update(self, timesheet, from, audit).await
-    }
-
-    async fn approve_timesheet(
-        &self,
-        timesheet: &Timesheet,
-        pay: &PayLineRecord,
-        audit: &[AuditRecord],
-    ) -> Result<(), StoreError> {
-        crate::timesheets::approve(self, timesheet, pay, audit).await
-    }
-
-    async fn timesheets_of_org(
-        &self,
-        org: OrgId,
-        state: TimesheetState,
-    ) -> Result<Vec<Timesheet>, StoreError> {
-        crate::timesheets::of_org(&self.reader, org, state).await
-    }
-
-    async fn pay_lines_of(&self, worker: WorkerId) -> Result<Vec<PayLineRecord>, StoreError> {
-        crate::payroll::pay_lines_of(&self.reader, worker).await
-    }
-
-    async fn add_adjustment(
-        &self,
-        line: &PayLineRecord,
-        audit: &[AuditRecord],
-    ) -> Result<(), StoreError> {
-        crate::payroll::add_adjustment(self, line, audit).await
-    }
-
-    async fn rate_card(&self, bank: BankId) -> Result<Option<RateCard>, StoreError> {
-        crate::payroll::rate_card(&self.reader, bank).await
-    }
-
-    async fn set_rate_card(
-        &self,
-        bank: BankId,
-        card: &RateCard,
-        audit: &[AuditRecord],
-    ) -> Result<(), StoreError> {
-        crate::payroll::set_rate_card(self, bank, card, audit).await
-    }
-
-    async fn pay_settings(&self, org: OrgId) -> Result<Option<PaySettings>, StoreError> {
-        crate::payroll::pay_settings(&self.reader, org).await
-    }
-
-    async fn set_pay_settings(
-        &self,
-        org: OrgId,
-        settings: &PaySettings,
-        audit: &[AuditRecord],
-    ) -> Result<(), StoreError> {
-        crate::payroll::set_pay_settings(self, org, settings, audit).await
-    }
-
-    async fn close_pay_run(
-        &self,
-        run: &PayRun,
-        file_name: &str,
-        audit: &[AuditRecord],
-    ) -> Result<PayRun, StoreError> {
-        crate::payroll::close_run(self, run, file_name, audit).await
-    }
-
-    async fn pay_run(&self, id: Uuid) -> Result<Option<(PayRun, PayExport)>, StoreError> {
-        crate::payroll::run(&self.reader, id).await
-    }
-
-    async fn pay_runs_of(&self, org: OrgId) -> Result<Vec<(PayRun, PayExport)>, StoreError> {
-        crate::payroll::runs_of(&self.reader, org).await
-    }
-
-    async fn pending_exports(&self, limit: i64) -> Result<Vec<(PayRun, PayExport)>, StoreError> {
-        crate::payroll::pending_exports(&self.reader, limit).await
-    }
-
-    async fn export_lines(&self, run: Uuid) -> Result<Vec<ExportLine>, StoreError> {
-        crate::payroll::export_lines(&self.reader, run).await
-    }
-
-    async fn mark_exported(
-        &self,
-        export: &PayExport,
-        audit: &[AuditRecord],
-    ) -> Result<bool, StoreError> {
-        crate::payroll::mark_exported(self, export, audit).await
-    }
-
-    async fn draw_advance(
-        &self,
-        advance: &Advance,
-        share_percent: u32,
-        audit: &[AuditRecord],
-    ) -> Result<(), StoreError> {
-        crate::payroll::draw_advance(self, advance, share_percent, audit).await
-    }
-
-    async fn advances_of(&self, worker: WorkerId) -> Result<Vec<Advance>, StoreError> {
-        crate::payroll::advances_of(&self.reader, worker).await
     }
 }
 

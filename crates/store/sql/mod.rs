@@ -12,8 +12,10 @@
 pub(crate) mod types;
 
 mod directory;
+pub(crate) mod payroll;
 pub(crate) mod rows;
 mod sign_on;
+mod timesheets;
 pub(crate) mod working_time;
 
 use chrono::{DateTime, Utc};
