@@ -25,6 +25,10 @@ pub(crate) type ThisStore = PgStore;
 /// Locks the rows a `SELECT` reads until the transaction ends.
 pub(crate) const FOR_UPDATE: &str = " FOR UPDATE";
 
+/// Locks the rows a `SELECT` reads until the transaction ends, as [`FOR_UPDATE`] does, but
+/// without blocking the foreign-key checks of rows that refer to them.
+pub(crate) const FOR_NO_KEY_UPDATE: &str = " FOR NO KEY UPDATE";
+
 /// `column {in_ids(n)}`: the column is one of the ids bound as [`Ids`] at `$n`.
 pub(crate) fn in_ids(n: u8) -> String {
     format!("= ANY(${n})")

@@ -8,8 +8,8 @@ use staffbank_store::{AuditRecord, Conflict, PayLineRecord, StoreError, Timeshee
 use uuid::Uuid;
 
 use crate::error::OrStore;
-use crate::issuers::missing_or;
 use crate::ledger::insert_audit;
+use crate::sql::missing_or;
 
 const COLUMNS: &str =
     "id, booking_id, shift_id, worker_id, org_id, ward_id, state, body, updated_at";

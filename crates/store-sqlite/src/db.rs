@@ -26,6 +26,9 @@ pub(crate) type ThisStore = SqliteStore;
 /// Nothing: a write transaction holds the only writer, so what it reads cannot change under it.
 pub(crate) const FOR_UPDATE: &str = "";
 
+/// Nothing, as for [`FOR_UPDATE`]: the single writer already serialises write transactions.
+pub(crate) const FOR_NO_KEY_UPDATE: &str = "";
+
 /// `column {in_ids(n)}`: the column is one of the ids bound as [`Ids`] at `$n`.
 pub(crate) fn in_ids(n: u8) -> String {
     format!("IN (SELECT unhex(value) FROM json_each(${n}))")

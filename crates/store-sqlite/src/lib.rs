@@ -12,16 +12,13 @@
 mod booking;
 mod booking_queue;
 mod candidates;
-mod credentials;
 mod db;
 mod error;
-mod issuers;
 mod ledger;
 mod matching;
 mod offers;
 mod payroll;
 mod presentations;
-mod refreshers;
 mod requests;
 mod rows;
 mod sessions;

@@ -8,9 +8,9 @@ use staffbank_store::{AuditRecord, Conflict, PayLineRecord, StoreError, Timeshee
 use uuid::Uuid;
 
 use crate::error::OrStore;
-use crate::issuers::missing_or;
 use crate::ledger::insert_audit;
 use crate::rows::{instant, ms};
+use crate::sql::missing_or;
 use crate::SqliteStore;
 
 const COLUMNS: &str =

@@ -11,13 +11,15 @@
 
 pub(crate) mod types;
 
+mod passport;
 mod sign_on;
 
 use chrono::{DateTime, Utc};
 use sqlx::Row;
-use staffbank_store::StoreError;
+use staffbank_store::{Conflict, StoreError};
+use uuid::Uuid;
 
-use crate::db::{Db, DbRow};
+use crate::db::{Db, DbRow, Tx};
 use types::At;
 
 /// A column of a row, with the database's error mapped.
@@ -36,4 +38,23 @@ pub(crate) fn instant(row: &DbRow, column: &str) -> Result<DateTime<Utc>, StoreE
 /// An instant column that may be empty.
 pub(crate) fn opt_instant(row: &DbRow, column: &str) -> Result<Option<DateTime<Utc>>, StoreError> {
     Ok(get::<Option<At>>(row, column)?.map(|at| at.0))
+}
+
+/// Why an update guarded by a state matched no row: `conflict` if the row is in `table`,
+/// otherwise not found.
+pub(crate) async fn missing_or(
+    tx: &mut Tx,
+    table: &str,
+    id: Uuid,
+    conflict: Conflict,
+) -> StoreError {
+    match sqlx::query(&format!("SELECT 1 FROM {table} WHERE id = $1"))
+        .bind(id)
+        .fetch_optional(&mut **tx)
+        .await
+    {
+        Ok(Some(_)) => conflict.into(),
+        Ok(None) => StoreError::NotFound,
+        Err(e) => crate::error::map(e),
+    }
 }
