@@ -8,15 +8,12 @@
 mod booking;
 mod booking_context;
 mod candidates;
-mod credentials;
 mod db;
 mod error;
-mod issuers;
 mod ledger;
 mod matching;
 mod offers;
 mod presentations;
-mod refreshers;
 mod requests;
 mod rows;
 mod sessions;

@@ -28,6 +28,8 @@ pub(crate) const FOR_UPDATE: &str = "";
 
 /// Nothing: a write transaction holds the only writer, so nothing can change what it reads.
 pub(crate) const FOR_SHARE: &str = "";
+/// Nothing, as for [`FOR_UPDATE`]: the single writer already serialises write transactions.
+pub(crate) const FOR_NO_KEY_UPDATE: &str = "";
 
 /// `column {in_ids(n)}`: the column is one of the ids bound as [`Ids`] at `$n`.
 pub(crate) fn in_ids(n: u8) -> String {

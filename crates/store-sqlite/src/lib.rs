@@ -12,15 +12,12 @@
 mod booking;
 mod booking_queue;
 mod candidates;
-mod credentials;
 mod db;
 mod error;
-mod issuers;
 mod ledger;
 mod matching;
 mod offers;
 mod presentations;
-mod refreshers;
 mod requests;
 mod rows;
 mod sessions;

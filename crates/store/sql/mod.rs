@@ -12,6 +12,7 @@
 pub(crate) mod types;
 
 mod directory;
+mod passport;
 pub(crate) mod payroll;
 pub(crate) mod rows;
 mod sign_on;
@@ -20,9 +21,10 @@ pub(crate) mod working_time;
 
 use chrono::{DateTime, Utc};
 use sqlx::Row;
-use staffbank_store::StoreError;
+use staffbank_store::{Conflict, StoreError};
+use uuid::Uuid;
 
-use crate::db::{Db, DbRow};
+use crate::db::{Db, DbRow, Tx};
 use types::At;
 
 /// A raw row into its domain type, whose conversion validates what was stored.
@@ -46,4 +48,23 @@ pub(crate) fn instant(row: &DbRow, column: &str) -> Result<DateTime<Utc>, StoreE
 /// An instant column that may be empty.
 pub(crate) fn opt_instant(row: &DbRow, column: &str) -> Result<Option<DateTime<Utc>>, StoreError> {
     Ok(get::<Option<At>>(row, column)?.map(|at| at.0))
+}
+
+/// Why an update guarded by a state matched no row: `conflict` if the row is in `table`,
+/// otherwise not found.
+pub(crate) async fn missing_or(
+    tx: &mut Tx,
+    table: &str,
+    id: Uuid,
+    conflict: Conflict,
+) -> StoreError {
+    match sqlx::query(&format!("SELECT 1 FROM {table} WHERE id = $1"))
+        .bind(id)
+        .fetch_optional(&mut **tx)
+        .await
+    {
+        Ok(Some(_)) => conflict.into(),
+        Ok(None) => StoreError::NotFound,
+        Err(e) => crate::error::map(e),
+    }
 }

@@ -6,11 +6,11 @@ use staffbank_domain::timesheet::TimesheetState;
 use staffbank_domain::{BookingId, OrgId, ShiftId, WardId, WorkerId};
 use staffbank_store::{Conflict, StoreError, Timesheet, TimesheetBody};
 
+use super::missing_or;
 use super::types::{At, Texts};
 use super::{get, instant};
 use crate::db::{in_texts, DbRow, Tx};
 use crate::error::OrStore;
-use crate::issuers::missing_or;
 
 /// What every read of a timesheet selects, in the order [`timesheet_row`] reads it.
 pub(super) const COLUMNS: &str =
