@@ -12,7 +12,7 @@
 //! pool with a round trip, so each separate hand-back would cost the database a wake-up of its own.
 
 use chrono::{DateTime, Utc};
-use sqlx::{PgConnection, PgPool};
+use sqlx::{PgConnection, Postgres, Transaction};
 use staffbank_domain::working_time::Worked;
 use staffbank_domain::{OrgId, ShiftWindow};
 use staffbank_store::booking::{book_with_retries, SeenBooking, SeenShift};
@@ -22,17 +22,25 @@ use uuid::Uuid;
 
 use crate::error::OrStore;
 use crate::rows;
-use crate::store::BOOKING_COLUMNS;
+use crate::rows::BOOKING_COLUMNS;
+use crate::sql::decode;
+use crate::PgStore;
+
+/// [`BOOKING_COLUMNS`] of a booking joined as `b`.
+pub(crate) const BOOKING_COLUMNS_OF_B: &str =
+    "b.id, b.shift_id, b.worker_id, b.starts_at, b.ends_at, b.status, b.idempotency_key, \
+     b.created_at, b.cancelled_by, b.cancelled_by_user, b.cancel_reason, b.cancelled_at, \
+     b.late_cancellation";
 
 /// Books `booking`: see the module's description.
 pub(crate) async fn book(
-    pool: &PgPool,
+    store: &PgStore,
     booking: &Booking,
     audit: &[AuditRecord],
     working_time: Option<&WorkingTimeCheck>,
 ) -> Result<BookOutcome, StoreError> {
     let span = working_time.map(|check| check.span(booking.window));
-    let connection = Mutex::new(pool.acquire().await.or_store()?);
+    let connection = Mutex::new(store.reader().acquire().await.or_store()?);
     book_with_retries(
         booking,
         working_time,
@@ -192,3 +200,88 @@ async fn write(
         ))),
     }
 }
+
+/// Books inside an open transaction: locks the shift, then the worker; replays a repeated key;
+/// judges the working-time rules under the worker's lock; inserts (the exclusion constraint and
+/// the place trigger refuse overlaps and over-booking).
+pub(crate) async fn book_in(
+    tx: &mut Transaction<'static, Postgres>,
+    booking: &Booking,
+    working_time: Option<&WorkingTimeCheck>,
+) -> Result<BookOutcome, StoreError> {
+    // Lock the shift first: racing requests for it queue here, and a retry with the same key
+    // then sees the first request's committed booking below.
+    let state: Option<(String, i32, i32, Uuid)> = sqlx::query_as(
+        "SELECT status, booked, places, org_id FROM shifts WHERE id = $1 FOR UPDATE",
+    )
+    .bind(booking.shift_id.0)
+    .fetch_optional(&mut **tx)
+    .await
+    .or_store()?;
+    // Then the worker: two bookings for one worker queue here instead of both inserting and
+    // deadlocking on each other's uncommitted row in the exclusion constraint's check. Moving the
+    // worker's bookings version on tells an instant booking judged on an earlier read to judge
+    // again (see `crate::booking`). The same statement looks for an earlier booking with this key
+    // (the statement's snapshot already sees what was committed before the shift lock).
+    let sql = format!(
+        "WITH w AS (UPDATE workers SET bookings_version = bookings_version + 1 WHERE id = $1 \
+         RETURNING id) SELECT {BOOKING_COLUMNS_OF_B} FROM w LEFT JOIN bookings b \
+         ON b.worker_id = w.id AND b.idempotency_key = $2"
+    );
+    let worker_row = sqlx::query(&sql)
+        .bind(booking.worker_id.0)
+        .bind(&booking.idempotency_key)
+        .fetch_optional(&mut **tx)
+        .await
+        .or_store()?;
+    let booked_now = state.as_ref().map_or(0, |(_, booked, ..)| *booked);
+    let existing = match &worker_row {
+        Some(row)
+            if sqlx::Row::try_get::<Option<Uuid>, _>(row, "id")
+                .or_store()?
+                .is_some() =>
+        {
+            Some(decode::<_, Booking>(rows::booking(row)?)?)
+        }
+        _ => None,
+    };
+    if let Some(existing) = existing {
+        if existing.shift_id != booking.shift_id {
+            return Err(Conflict::IdempotencyKeyReused.into());
+        }
+        return Ok(BookOutcome {
+            booking: existing,
+            replayed: true,
+            shift_booked: staffbank_store::booking::places_count(i64::from(booked_now))?,
+        });
+    }
+    let trust = match state {
+        None => return Err(StoreError::NotFound),
+        Some((status, ..)) if status != "open" => return Err(Conflict::ShiftNotOpen.into()),
+        Some((_, booked, places, _)) if booked >= places => return Err(Conflict::ShiftFull.into()),
+        Some((.., org)) => OrgId(org),
+    };
+    // Under the worker lock taken above, so simultaneous bookings for one worker are judged
+    // one after the other.
+    if let Some(check) = working_time {
+        crate::sql::working_time::enforce(&mut **tx, booking, trust, check).await?;
+    }
+    sqlx::query(
+        "INSERT INTO bookings (id, shift_id, worker_id, starts_at, ends_at, status, idempotency_key, \
+         created_at, ward_id) VALUES ($1, $2, $3, $4, $5, 'active', $6, $7, \
+         (SELECT ward_id FROM shifts WHERE id = $2))",
+    )
+    .bind(booking.id.0)
+    .bind(booking.shift_id.0)
+    .bind(booking.worker_id.0)
+    .bind(booking.window.start())
+    .bind(booking.window.end())
+    .bind(&booking.idempotency_key)
+    .bind(booking.created_at)
+    .execute(&mut **tx)
+    .await
+    .or_store()?;
+    BookOutcome::made(booking, i64::from(booked_now) + 1)
+}
+
+pub(crate) use crate::booking_context::{booking_context, signed_in_to_book};

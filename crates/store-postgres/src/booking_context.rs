@@ -7,7 +7,7 @@ use std::sync::LazyLock;
 
 use chrono::{DateTime, Utc};
 use sqlx::postgres::PgRow;
-use sqlx::{PgPool, Row};
+use sqlx::Row;
 use staffbank_domain::{BookingId, ShiftId, WorkerId};
 use staffbank_store::{BookingContext, Credential, Shift, SignedInToBook, StoreError};
 use uuid::Uuid;
@@ -16,6 +16,7 @@ use crate::error::OrStore;
 use crate::rows;
 use crate::sessions::SIGNED_IN_FROM;
 use crate::store::SHIFT_COLUMNS;
+use crate::PgStore;
 
 /// A shift's columns from the shifts table as `t`, renamed so that they can sit beside a worker's
 /// columns of the same names in one row.
@@ -52,7 +53,7 @@ const CREDENTIAL_ORDER: &str = "ORDER BY c_recorded_at DESC, c_id";
 
 /// See [`staffbank_store::Store::booking_context`].
 pub(crate) async fn booking_context(
-    pool: &PgPool,
+    store: &PgStore,
     shift: ShiftId,
     worker: WorkerId,
     key: &str,
@@ -72,7 +73,7 @@ pub(crate) async fn booking_context(
         .bind(shift.0)
         .bind(worker.0)
         .bind(key)
-        .fetch_all(pool)
+        .fetch_all(store.reader())
         .await
         .or_store()?;
     decode(&rows)
@@ -80,7 +81,7 @@ pub(crate) async fn booking_context(
 
 /// See [`staffbank_store::Store::signed_in_to_book`].
 pub(crate) async fn signed_in_to_book(
-    pool: &PgPool,
+    store: &PgStore,
     token_hash: &str,
     now: DateTime<Utc>,
     shift: ShiftId,
@@ -112,7 +113,7 @@ pub(crate) async fn signed_in_to_book(
         .bind(now)
         .bind(shift.0)
         .bind(key)
-        .fetch_all(pool)
+        .fetch_all(store.reader())
         .await
         .or_store()?;
     let Some(first) = rows.first() else {

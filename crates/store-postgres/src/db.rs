@@ -43,10 +43,11 @@ pub(crate) fn in_texts(n: u8) -> String {
     format!("= ANY(${n})")
 }
 
-/// `b` (a booking) overlaps the instants bound at `$from` and `$to`, half-open: through the
+/// `b` (a booking) overlaps the half-open span from `from` to `to` (bound parameters or
+/// columns): through the
 /// exclusion constraint's range index.
-pub(crate) fn overlaps(from: u8, to: u8) -> String {
-    format!("b.during && tstzrange(${from}, ${to}, '[)')")
+pub(crate) fn overlaps(from: &str, to: &str) -> String {
+    format!("b.during && tstzrange({from}, {to}, '[)')")
 }
 
 /// The ids a one-column subquery (its column named `v`) returns, in its order, as one value

@@ -14,7 +14,6 @@ mod ledger;
 mod matching;
 mod offers;
 mod presentations;
-mod requests;
 mod rows;
 mod sessions;
 #[path = "../../store/sql/mod.rs"]

@@ -3,12 +3,9 @@
 use chrono::{DateTime, Utc};
 use sqlx::PgPool;
 use staffbank_domain::booking::BookingMode;
-use staffbank_domain::pay::Premium;
-use staffbank_domain::ranking::ShiftTimes;
 use staffbank_domain::release::{ReleasePolicy, Tier};
-use staffbank_domain::text::Label;
-use staffbank_domain::{BankId, OrgId, ShiftId, WardId, WorkerId};
-use staffbank_store::{AgencyRelease, AuditRecord, Conflict, MemberHours, StoreError};
+use staffbank_domain::{BankId, OrgId, WardId, WorkerId};
+use staffbank_store::{AuditRecord, MemberHours, StoreError};
 use uuid::Uuid;
 
 use crate::error::OrStore;
@@ -156,153 +153,6 @@ pub(crate) async fn member_hours(
     rows.into_iter()
         .map(staffbank_store::raw::member_hours)
         .collect()
-}
-
-pub(crate) async fn set_preferences(
-    pool: &PgPool,
-    worker: WorkerId,
-    max_travel_km: Option<f64>,
-    shift_times: ShiftTimes,
-    audit: &[AuditRecord],
-) -> Result<(), StoreError> {
-    let query =
-        sqlx::query("UPDATE workers SET max_travel_km = $1, shift_times = $2 WHERE id = $3")
-            .bind(max_travel_km)
-            .bind(shift_times.as_str())
-            .bind(worker.0);
-    update_one(pool, query, audit).await
-}
-
-pub(crate) async fn release_to_agency(
-    pool: &PgPool,
-    shift: ShiftId,
-    release: &AgencyRelease,
-    audit: &[AuditRecord],
-) -> Result<(), StoreError> {
-    let mut tx = pool.begin().await.or_store()?;
-    // Judged under the shift's lock: a place taken since the caller read it is seen here.
-    let row: Option<(Option<chrono::DateTime<chrono::Utc>>, String, i32, i32)> = sqlx::query_as(
-        "SELECT agency_at, status, booked, places FROM shifts WHERE id = $1 FOR UPDATE",
-    )
-    .bind(shift.0)
-    .fetch_optional(&mut *tx)
-    .await
-    .or_store()?;
-    match row {
-        None => return Err(StoreError::NotFound),
-        Some((Some(_), ..)) => return Err(Conflict::AlreadyAtAgency.into()),
-        Some((None, status, ..)) if status != "open" => return Err(Conflict::ShiftNotOpen.into()),
-        Some((None, _, booked, places)) if booked >= places => {
-            return Err(Conflict::ShiftFull.into())
-        }
-        Some(_) => {}
-    }
-    sqlx::query(
-        "UPDATE shifts SET agency_at = $1, agency_by = $2, agency_reason = $3 WHERE id = $4",
-    )
-    .bind(release.at)
-    .bind(release.by.0)
-    .bind(release.reason.as_str())
-    .bind(shift.0)
-    .execute(&mut *tx)
-    .await
-    .or_store()?;
-    insert_audit(&mut tx, audit).await?;
-    tx.commit().await.or_store()
-}
-
-pub(crate) async fn raise_premium(
-    pool: &PgPool,
-    shift: ShiftId,
-    premium: &Premium,
-    audit: &[AuditRecord],
-) -> Result<(), StoreError> {
-    let percent = i32::try_from(premium.percent).unwrap_or(i32::MAX);
-    let mut tx = pool.begin().await.or_store()?;
-    // The comparison is in the update itself, so two raises at once can never lower it.
-    let changed = sqlx::query(
-        "UPDATE shifts SET premium_percent = $1, premium_override_reason = $2 \
-         WHERE id = $3 AND premium_percent < $1",
-    )
-    .bind(percent)
-    .bind(premium.override_reason.as_ref().map(Label::as_str))
-    .bind(shift.0)
-    .execute(&mut *tx)
-    .await
-    .or_store()?
-    .rows_affected();
-    if changed == 0 {
-        let exists: Option<i32> = sqlx::query_scalar("SELECT 1 FROM shifts WHERE id = $1")
-            .bind(shift.0)
-            .fetch_optional(&mut *tx)
-            .await
-            .or_store()?;
-        return Err(match exists {
-            Some(_) => Conflict::PremiumNotRaised.into(),
-            None => StoreError::NotFound,
-        });
-    }
-    insert_audit(&mut tx, audit).await?;
-    tx.commit().await.or_store()
-}
-
-pub(crate) async fn insert_payment(
-    tx: &mut sqlx::Transaction<'static, sqlx::Postgres>,
-    p: &staffbank_store::CancellationPayment,
-    pay_line: Option<&staffbank_store::PayLineRecord>,
-) -> Result<(), StoreError> {
-    if let Some(line) = pay_line {
-        crate::sql::payroll::insert_line(tx, line).await?;
-    }
-    sqlx::query(
-        "INSERT INTO cancellation_payments (booking_id, org_id, worker_id, shift_minutes, created_at, \
-         pay_line_id) VALUES ($1, $2, $3, $4, $5, $6)",
-    )
-    .bind(p.booking_id.0)
-    .bind(p.org_id.0)
-    .bind(p.worker_id.0)
-    .bind(p.shift_minutes)
-    .bind(p.created_at)
-    .bind(p.pay_line_id)
-    .execute(&mut **tx)
-    .await
-    .or_store()?;
-    Ok(())
-}
-
-pub(crate) async fn cancellation_payments(
-    pool: &PgPool,
-    org: OrgId,
-) -> Result<Vec<staffbank_store::CancellationPayment>, StoreError> {
-    #[allow(clippy::type_complexity)]
-    let rows: Vec<(
-        uuid::Uuid,
-        uuid::Uuid,
-        i64,
-        chrono::DateTime<chrono::Utc>,
-        Option<uuid::Uuid>,
-    )> = sqlx::query_as(
-        "SELECT booking_id, worker_id, shift_minutes, created_at, pay_line_id \
-         FROM cancellation_payments \
-         WHERE org_id = $1 ORDER BY created_at, booking_id",
-    )
-    .bind(org.0)
-    .fetch_all(pool)
-    .await
-    .or_store()?;
-    Ok(rows
-        .into_iter()
-        .map(
-            |(booking, worker, minutes, at, line)| staffbank_store::CancellationPayment {
-                booking_id: staffbank_domain::BookingId(booking),
-                org_id: org,
-                worker_id: WorkerId(worker),
-                shift_minutes: minutes,
-                pay_line_id: line,
-                created_at: at,
-            },
-        )
-        .collect())
 }
 
 pub(crate) async fn counts(

@@ -11,17 +11,24 @@
 //! booking moves the version (see [`crate::store::book_in`]), so no booking is judged on a stale
 //! picture of a worker's week.
 
+use chrono::{DateTime, Utc};
+use sqlx::query::Query;
+use sqlx::sqlite::SqliteArguments;
 use sqlx::sqlite::SqliteRow;
 use sqlx::{Row, Sqlite, SqlitePool, Transaction};
 use staffbank_domain::working_time::Worked;
-use staffbank_domain::{OrgId, ShiftWindow};
+use staffbank_domain::{OrgId, ShiftId, ShiftWindow, WorkerId};
 use staffbank_store::booking::{book_with_retries, refuse_unbookable, SeenBooking, SeenShift};
-use staffbank_store::{AuditRecord, BookOutcome, Booking, StoreError, WorkingTimeCheck};
+use staffbank_store::{
+    AuditRecord, BookOutcome, Booking, BookingContext, Conflict, SignedInToBook, StoreError,
+    WorkingTimeCheck,
+};
 use uuid::Uuid;
 
 use crate::error::OrStore;
+use crate::rows::BOOKING_COLUMNS;
 use crate::rows::{self, instant, ms};
-use crate::store::{bind_new_booking, BOOKING_COLUMNS};
+use crate::sql::decode;
 use crate::SqliteStore;
 
 /// Books `booking`: see the module's description.
@@ -167,4 +174,120 @@ pub(crate) async fn insert_if_unchanged(
     }
     // Not made: the shift filled or closed since the read, or else the version moved.
     Ok(refuse_unbookable(&status, booked, places).map(|()| None))
+}
+
+/// Books inside an open transaction: the shift's state, the working-time rules, then the insert
+/// (places and overlaps are refused by triggers). A repeated key replays the first booking.
+pub(crate) async fn book_in(
+    tx: &mut Transaction<'static, Sqlite>,
+    booking: &Booking,
+    working_time: Option<&WorkingTimeCheck>,
+) -> Result<BookOutcome, StoreError> {
+    // The shift and any earlier booking with this key, in one query.
+    let state: Option<(String, i64, i64, Uuid, Option<Uuid>)> = sqlx::query_as(
+        "SELECT status, booked, places, org_id, \
+         (SELECT id FROM bookings WHERE worker_id = ?2 AND idempotency_key = ?3) \
+         FROM shifts WHERE id = ?1",
+    )
+    .bind(booking.shift_id.0)
+    .bind(booking.worker_id.0)
+    .bind(&booking.idempotency_key)
+    .fetch_optional(&mut **tx)
+    .await
+    .or_store()?;
+    let booked_now = state.as_ref().map_or(0, |(_, booked, ..)| *booked);
+    // Read in full only when there is one (with no such shift, a key used for another shift is
+    // still a reused key).
+    let repeated = match &state {
+        Some((.., None)) => None,
+        _ => find_booking_by_key(tx, booking.worker_id, &booking.idempotency_key).await?,
+    };
+    if let Some(existing) = repeated {
+        if existing.shift_id != booking.shift_id {
+            return Err(Conflict::IdempotencyKeyReused.into());
+        }
+        return Ok(BookOutcome {
+            booking: existing,
+            replayed: true,
+            shift_booked: staffbank_store::booking::places_count(booked_now)?,
+        });
+    }
+    let trust = match state {
+        None => return Err(StoreError::NotFound),
+        Some((status, ..)) if status != "open" => return Err(Conflict::ShiftNotOpen.into()),
+        Some((_, booked, places, ..)) if booked >= places => return Err(Conflict::ShiftFull.into()),
+        Some((.., org, _)) => OrgId(org),
+    };
+    if let Some(check) = working_time {
+        crate::sql::working_time::enforce(&mut **tx, booking, trust, check).await?;
+    }
+    // The worker's bookings version moves on with every booking (see [`crate::booking`]).
+    bind_new_booking(
+        sqlx::query(
+        "INSERT INTO bookings (id, shift_id, worker_id, starts_at, ends_at, status, idempotency_key, \
+         created_at, ward_id) VALUES (?1, ?2, ?3, ?4, ?5, 'active', ?6, ?7, \
+         (SELECT ward_id FROM shifts WHERE id = ?2)); \
+         UPDATE workers SET bookings_version = bookings_version + 1 WHERE id = ?3",
+        ),
+        booking,
+    )
+    .execute(&mut **tx)
+    .await
+    .or_store()?;
+    BookOutcome::made(booking, booked_now + 1)
+}
+
+/// Binds a new booking's columns as `?1` to `?7`: id, shift, worker, start, end, idempotency key,
+/// created.
+pub(crate) fn bind_new_booking<'q>(
+    query: Query<'q, Sqlite, SqliteArguments<'q>>,
+    booking: &'q Booking,
+) -> Query<'q, Sqlite, SqliteArguments<'q>> {
+    query
+        .bind(booking.id.0)
+        .bind(booking.shift_id.0)
+        .bind(booking.worker_id.0)
+        .bind(ms(booking.window.start()))
+        .bind(ms(booking.window.end()))
+        .bind(&booking.idempotency_key)
+        .bind(ms(booking.created_at))
+}
+
+/// The booking context read step by step: on SQLite each read is a cheap local call.
+pub(crate) async fn booking_context(
+    store: &SqliteStore,
+    shift: ShiftId,
+    worker: WorkerId,
+    key: &str,
+) -> Result<Option<BookingContext>, StoreError> {
+    staffbank_store::booking::booking_context_in_steps(store, shift, worker, key).await
+}
+
+/// The signed-in read and booking context step by step, as [`booking_context`].
+pub(crate) async fn signed_in_to_book(
+    store: &SqliteStore,
+    token_hash: &str,
+    now: DateTime<Utc>,
+    shift: ShiftId,
+    key: &str,
+) -> Result<Option<SignedInToBook>, StoreError> {
+    staffbank_store::booking::signed_in_to_book_in_steps(store, token_hash, now, shift, key).await
+}
+
+/// The booking a worker made with an idempotency key, read inside the write transaction.
+async fn find_booking_by_key(
+    tx: &mut Transaction<'static, Sqlite>,
+    worker: WorkerId,
+    key: &str,
+) -> Result<Option<Booking>, StoreError> {
+    let sql = format!(
+        "SELECT {BOOKING_COLUMNS} FROM bookings WHERE worker_id = ? AND idempotency_key = ?"
+    );
+    let row = sqlx::query(&sql)
+        .bind(worker.0)
+        .bind(key)
+        .fetch_optional(&mut **tx)
+        .await
+        .or_store()?;
+    row.map(|r| decode(rows::booking(&r)?)).transpose()
 }

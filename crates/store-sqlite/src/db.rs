@@ -41,9 +41,10 @@ pub(crate) fn in_texts(n: u8) -> String {
     format!("IN (SELECT value FROM json_each(${n}))")
 }
 
-/// `b` (a booking) overlaps the instants bound at `$from` and `$to`, half-open.
-pub(crate) fn overlaps(from: u8, to: u8) -> String {
-    format!("b.starts_at < ${to} AND b.ends_at > ${from}")
+/// `b` (a booking) overlaps the half-open span from `from` to `to` (bound parameters or
+/// columns).
+pub(crate) fn overlaps(from: &str, to: &str) -> String {
+    format!("b.starts_at < {to} AND b.ends_at > {from}")
 }
 
 /// The ids a one-column subquery (its column named `v`) returns, in its order, as one value

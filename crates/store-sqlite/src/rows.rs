@@ -9,9 +9,4 @@ pub(crate) fn ms(t: DateTime<Utc>) -> i64 {
     t.timestamp_millis()
 }
 
-pub(crate) use crate::sql::{instant, opt_instant};
-
-pub(crate) fn json_list(list: &[impl AsRef<str>]) -> String {
-    let items: Vec<&str> = list.iter().map(AsRef::as_ref).collect();
-    serde_json::Value::from(items).to_string()
-}
+pub(crate) use crate::sql::instant;

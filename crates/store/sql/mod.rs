@@ -15,6 +15,7 @@ mod directory;
 mod passport;
 pub(crate) mod payroll;
 pub(crate) mod rows;
+mod shifts;
 mod sign_on;
 mod timesheets;
 pub(crate) mod working_time;

@@ -24,12 +24,6 @@ pub(crate) const BOOKING_COLUMNS: &str =
     "id, shift_id, worker_id, starts_at, ends_at, status, idempotency_key, \
      created_at, cancelled_by, cancelled_by_user, cancel_reason, cancelled_at, late_cancellation";
 
-/// [`BOOKING_COLUMNS`] of a booking joined as `b`.
-pub(crate) const BOOKING_COLUMNS_OF_B: &str =
-    "b.id, b.shift_id, b.worker_id, b.starts_at, b.ends_at, b.status, b.idempotency_key, \
-     b.created_at, b.cancelled_by, b.cancelled_by_user, b.cancel_reason, b.cancelled_at, \
-     b.late_cancellation";
-
 /// A bank's columns (alias `b`) with its member trusts, from `banks b`.
 pub(crate) static BANK_SELECT: LazyLock<String> = LazyLock::new(|| {
     format!(

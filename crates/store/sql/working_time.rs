@@ -22,7 +22,7 @@ pub(crate) async fn worked<'e, E: sqlx::Executor<'e, Database = Db>>(
     let sql = format!(
         "SELECT b.starts_at, b.ends_at, s.org_id FROM bookings b JOIN shifts s ON s.id = b.shift_id \
          WHERE b.worker_id = $1 AND b.status = 'active' AND {} ORDER BY b.starts_at",
-        overlaps(2, 3)
+        overlaps("$2", "$3")
     );
     let rows: Vec<(At, At, Uuid)> = sqlx::query_as(&sql)
         .bind(worker.0)

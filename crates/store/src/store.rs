@@ -194,16 +194,7 @@ pub trait ShiftStore: DirectoryStore + PassportStore + LedgerStore {
         shift: ShiftId,
         worker: WorkerId,
         key: &str,
-    ) -> Result<Option<BookingContext>, StoreError> {
-        let Some(shift) = self.shift(shift).await? else {
-            return Ok(None);
-        };
-        Ok(Some(BookingContext {
-            shift,
-            credentials: self.credentials_of(worker).await?,
-            key_booking: self.booking_by_key(worker, key).await?.map(|b| b.id),
-        }))
-    }
+    ) -> Result<Option<BookingContext>, StoreError>;
 
     /// An instant booking as it arrives, with only its session token's hash: the session as
     /// [`DirectoryStore::signed_in`] reads it and, when it is a worker's, the [`ShiftStore::booking_context`]
@@ -216,27 +207,7 @@ pub trait ShiftStore: DirectoryStore + PassportStore + LedgerStore {
         now: DateTime<Utc>,
         shift: ShiftId,
         key: &str,
-    ) -> Result<Option<SignedInToBook>, StoreError> {
-        let Some(signed_in) = self.signed_in(token_hash, now).await? else {
-            return Ok(None);
-        };
-        let context = match &signed_in.worker {
-            Some(worker) => self.booking_context(shift, worker.id, key).await?,
-            None => None,
-        };
-        let wrapped_key = match context {
-            Some(_) => self
-                .person_key(signed_in.user.id.0)
-                .await?
-                .and_then(|k| k.wrapped),
-            None => None,
-        };
-        Ok(Some(SignedInToBook {
-            signed_in,
-            context,
-            wrapped_key,
-        }))
-    }
+    ) -> Result<Option<SignedInToBook>, StoreError>;
 
     /// Raises a shift's discretionary premium; `PremiumNotRaised` unless it is higher than the
     /// one it offers (everyone booked on it was promised that one), and nothing changes.
