@@ -139,9 +139,16 @@ impl App {
         self.master.signing_key().verifying_key()
     }
 
-    /// The store, for the demo seeder and health checks.
+    /// The store, for the demo seeder and the benchmarks, which fill databases directly.
     pub fn store(&self) -> &Arc<dyn Store> {
         &self.store
+    }
+
+    /// Whether the database answers, for the readiness probe: one cheap read, open to anyone
+    /// since it tells nothing about what is stored.
+    pub async fn ready(&self) -> Result<(), AppError> {
+        self.store.organisations().await?;
+        Ok(())
     }
 
     /// The current instant by the app's clock.

@@ -4,7 +4,10 @@ use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use base64::Engine;
 use chrono::DateTime;
 use serde::Serialize;
-use staffbank_store::{Cursor, Page};
+use staffbank_store::Cursor;
+/// A page request (how many items, after which): re-exported so the web layer builds one without
+/// reaching into the store.
+pub use staffbank_store::Page;
 use uuid::Uuid;
 
 use crate::AppError;

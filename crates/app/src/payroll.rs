@@ -14,6 +14,7 @@ use uuid::Uuid;
 
 use crate::audit::Change;
 use crate::timesheets::PayLineView;
+use crate::views::OrganisationView;
 use crate::{App, AppError, Principal};
 
 /// A trust's pay settings as the API reads and writes them (see [`PaySettings`]).
@@ -361,6 +362,22 @@ impl App {
             bytes: None,
         };
         Ok(PayRunView::from(&(closed, export)))
+    }
+
+    /// A trust its payroll officers close pay runs for, as their pay runs page names it (`None`
+    /// if it is gone).
+    pub async fn payroll_organisation(
+        &self,
+        who: &Principal,
+        org: OrgId,
+    ) -> Result<Option<OrganisationView>, AppError> {
+        Self::require_payroll_of(who, org)?;
+        Ok(self
+            .store
+            .organisation(org)
+            .await?
+            .as_ref()
+            .map(OrganisationView::from))
     }
 
     /// A trust's pay runs, newest first, with their exports (its payroll officers).

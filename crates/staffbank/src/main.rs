@@ -1,11 +1,6 @@
 //! `staffbank`: the server and its command line.
 
-mod bench;
 mod demo;
-mod matching_bench;
-mod passport_bench;
-mod pay_bench;
-mod payroll_bench;
 mod serve;
 
 use clap::{Parser, Subcommand};
@@ -58,36 +53,11 @@ enum Command {
     },
     /// Print the OpenAPI document.
     Openapi,
-    /// Measure performance figures (see `bench ledger --help`).
-    Bench {
-        #[command(subcommand)]
-        command: BenchCommand,
-    },
     /// Audit ledger tools.
     Ledger {
         #[command(subcommand)]
         command: LedgerCommand,
     },
-}
-
-#[derive(Subcommand)]
-enum BenchCommand {
-    /// Booking throughput with and without the ledger, sequencer lag, proof latency through the
-    /// API and verification time at a large ledger size.
-    Ledger(bench::BenchArgs),
-    /// Matching and booking at national scale: "shifts I can book" and ranked candidates
-    /// through the API, server memory, and the Monday-morning burst on PostgreSQL and SQLite
-    /// with its invariants, beside pgbench.
-    Matching(matching_bench::MatchingBenchArgs),
-    /// Issuing an SD-JWT VC and verifying a presentation with every check on, in process on one
-    /// core: the floor under the passport's figures through the API.
-    Passport(passport_bench::PassportBenchArgs),
-    /// The pure pay engine's timesheets per second on one core, across bands, nights,
-    /// weekends, bank holidays and clock changes.
-    Pay(pay_bench::PayBenchArgs),
-    /// Closing a weekly pay run of many approved timesheets on PostgreSQL, payroll file
-    /// included, checked against the database.
-    Payroll(payroll_bench::PayrollBenchArgs),
 }
 
 #[derive(Subcommand)]
@@ -178,21 +148,6 @@ async fn main() -> anyhow::Result<()> {
                 }
             }
         }
-        Command::Bench {
-            command: BenchCommand::Ledger(args),
-        } => bench::run(args).await,
-        Command::Bench {
-            command: BenchCommand::Passport(args),
-        } => passport_bench::run(&args).await,
-        Command::Bench {
-            command: BenchCommand::Matching(args),
-        } => matching_bench::run(args).await,
-        Command::Bench {
-            command: BenchCommand::Pay(args),
-        } => pay_bench::run(&args),
-        Command::Bench {
-            command: BenchCommand::Payroll(args),
-        } => payroll_bench::run(args).await,
         Command::Openapi => {
             println!("{}", staffbank_web::openapi_json()?);
             Ok(())

@@ -94,7 +94,7 @@ pub fn router(app: App, config: WebConfig) -> Router {
 }
 
 async fn ready(State(state): State<AppState>) -> Response {
-    match state.app.store().organisations().await {
+    match state.app.ready().await {
         Ok(_) => "ok".into_response(),
         Err(e) => {
             tracing::error!(error = ?e, "not ready");

@@ -38,7 +38,7 @@ pub struct PageQuery {
 }
 
 impl PageQuery {
-    fn page(&self) -> Result<staffbank_store::Page, staffbank_app::AppError> {
+    fn page(&self) -> Result<staffbank_app::paging::Page, staffbank_app::AppError> {
         staffbank_app::paging::page(self.limit, self.cursor.as_deref())
     }
 }

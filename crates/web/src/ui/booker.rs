@@ -19,7 +19,7 @@ use crate::AppState;
 
 /// `GET /manage/shifts`.
 pub async fn shifts(State(state): State<AppState>, UiUser(who): UiUser) -> Response {
-    let page_request = staffbank_store::Page {
+    let page_request = staffbank_app::paging::Page {
         limit: 200,
         after: None,
     };

@@ -195,10 +195,10 @@ async fn runs_page(state: &AppState, who: &Principal, problems: Vec<String>) -> 
     }
     let mut sections = Vec::new();
     for org in orgs {
-        let name = match state.app.store().organisation(org).await {
-            Ok(Some(o)) => o.name.as_str().to_owned(),
+        let name = match state.app.payroll_organisation(who, org).await {
+            Ok(Some(o)) => o.name,
             Ok(None) => continue,
-            Err(e) => return app_error_page(e.into()),
+            Err(e) => return app_error_page(e),
         };
         match state.app.pay_runs(who, org).await {
             Ok(runs) => sections.push((org, name, runs)),

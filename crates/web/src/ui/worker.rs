@@ -248,7 +248,7 @@ pub async fn my_bookings(
     UiUser(who): UiUser,
     axum::extract::RawQuery(query): axum::extract::RawQuery,
 ) -> Response {
-    let page_request = staffbank_store::Page {
+    let page_request = staffbank_app::paging::Page {
         limit: 200,
         after: None,
     };

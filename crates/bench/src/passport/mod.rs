@@ -1,4 +1,4 @@
-//! `staffbank bench passport`: the cost of the passport's cryptography and rules on one core, in
+//! `staffbank-bench passport`: the cost of the passport's cryptography and rules on one core, in
 //! process: issuing an SD-JWT VC, and verifying a presentation with every check on (issuer trust
 //! and signature, disclosures, key binding, nonce, audience, freshness, and the status list,
 //! whose token is read and its signature checked on every verification). This is the floor under
@@ -21,9 +21,10 @@ use staffbank_passport::status_list::{StatusList, StatusListToken};
 use staffbank_passport::vc::{self, Issuance, StatusRef};
 use staffbank_passport::verify::{verify, Expectations, Sources, TrustedIssuer};
 
-use crate::bench::percentile;
+use crate::ledger::percentile;
+use crate::matching::ServerBinary;
 
-/// Options of `staffbank bench passport`.
+/// Options of `staffbank-bench passport`.
 #[derive(clap::Args)]
 pub struct PassportBenchArgs {
     /// Credentials issued, and presentations verified.
@@ -32,6 +33,9 @@ pub struct PassportBenchArgs {
     /// An empty PostgreSQL database: also measure issuance and verification through the API.
     #[arg(long)]
     pub database_url: Option<String>,
+    /// The server to start for the figures through the API.
+    #[command(flatten)]
+    pub server: ServerBinary,
 }
 
 const ISS: &str = "https://staffbank.bench/issuers/rxl";
@@ -60,9 +64,12 @@ impl Sources for BenchSources {
 
 /// Runs the benchmark and prints its figures.
 pub async fn run(args: &PassportBenchArgs) -> anyhow::Result<()> {
+    if args.database_url.is_some() {
+        args.server.resolve()?;
+    }
     in_process(args)?;
     if let Some(url) = &args.database_url {
-        api::run(url, args.count).await?;
+        api::run(url, args.count, &args.server).await?;
     }
     Ok(())
 }

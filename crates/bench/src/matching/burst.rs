@@ -26,7 +26,7 @@ use staffbank_store::{Bank, Credential, Organisation, Page, Shift, Site, Store, 
 use uuid::Uuid;
 
 use super::{percentile, rules, sign_in};
-use crate::bench::{register_nurse, text};
+use crate::ledger::{register_nurse, text};
 
 /// How big a burst.
 #[derive(Debug, Clone, Copy)]

@@ -21,10 +21,10 @@ use staffbank_passport::sd_jwt::SdJwt;
 use staffbank_store::User;
 use uuid::Uuid;
 
-use crate::bench::{percentile, text};
-use crate::matching_bench::burst::{fixture, BurstSize};
-use crate::matching_bench::{master, sign_in, Server};
-use crate::serve::open_store;
+use crate::ledger::{percentile, text};
+use crate::matching::burst::{fixture, BurstSize};
+use crate::matching::{master, sign_in, Server, ServerBinary};
+use crate::open_store;
 
 /// Requests in flight at once.
 const CONCURRENCY: usize = 16;
@@ -118,7 +118,7 @@ where
 }
 
 /// Issues and verifies `count` credentials through the API on the PostgreSQL at `url`.
-pub async fn run(url: &str, count: usize) -> anyhow::Result<()> {
+pub async fn run(url: &str, count: usize, server: &ServerBinary) -> anyhow::Result<()> {
     let store = open_store(url).await?;
     let master_key = MasterKey::generate_base64(&mut rand::rngs::OsRng);
     let app = App::new(
@@ -164,7 +164,7 @@ pub async fn run(url: &str, count: usize) -> anyhow::Result<()> {
         }],
     )
     .await?;
-    let server = Server::start(url, &master_key).await?;
+    let server = Server::start(server, url, &master_key).await?;
     let client = Client {
         http: reqwest::Client::new(),
         base: server.base.clone(),
@@ -306,7 +306,7 @@ pub async fn run(url: &str, count: usize) -> anyhow::Result<()> {
 async fn sign_on(
     app: &App,
     client: &Client,
-    fx: &crate::matching_bench::burst::BurstFixture,
+    fx: &crate::matching::burst::BurstFixture,
     keys: &[SigningKey],
     tag: &str,
 ) -> anyhow::Result<()> {

@@ -1,4 +1,4 @@
-//! `staffbank bench payroll`: closing a weekly pay run of many approved timesheets on
+//! `staffbank-bench payroll`: closing a weekly pay run of many approved timesheets on
 //! PostgreSQL, export file included.
 //!
 //! One trust's last week is generated in an empty database: workers, a shift each day or two
@@ -23,10 +23,10 @@ use staffbank_domain::{Grade, OrgId, UserId};
 use staffbank_ledger::keys::MasterKey;
 use uuid::Uuid;
 
-use crate::matching_bench::sign_in;
-use crate::serve::open_store;
+use crate::matching::sign_in;
+use crate::open_store;
 
-/// Options of `staffbank bench payroll`.
+/// Options of `staffbank-bench payroll`.
 #[derive(clap::Args)]
 pub struct PayrollBenchArgs {
     /// An empty PostgreSQL database (migrated by the benchmark).

@@ -1,4 +1,4 @@
-//! `staffbank bench matching`: matching and booking at national scale, measured on real
+//! `staffbank-bench matching`: matching and booking at national scale, measured on real
 //! databases through the HTTP API of a real server process.
 //!
 //! 1. Generates national-scale data in PostgreSQL (see [`national`]).
@@ -32,10 +32,10 @@ use staffbank_ledger::keys::MasterKey;
 use staffbank_store::Session;
 use uuid::Uuid;
 
-pub(crate) use crate::bench::percentile;
-use crate::serve::open_store;
+pub(crate) use crate::ledger::percentile;
+use crate::open_store;
 
-/// Options of `staffbank bench matching`.
+/// Options of `staffbank-bench matching`.
 #[derive(clap::Args)]
 pub struct MatchingBenchArgs {
     /// An empty PostgreSQL database to fill.
@@ -71,6 +71,9 @@ pub struct MatchingBenchArgs {
     /// Seconds pgbench runs.
     #[arg(long, default_value_t = 10)]
     pub pgbench_seconds: u32,
+    /// The server to start.
+    #[command(flatten)]
+    pub server: ServerBinary,
     /// Run only the burst (and pgbench), beside whatever the database already holds: for
     /// comparing changes to the booking path quickly.
     #[arg(long)]
@@ -81,6 +84,36 @@ pub struct MatchingBenchArgs {
     pub reuse: bool,
 }
 
+/// Which `staffbank` binary the benchmarks that measure through the API start as their server.
+#[derive(clap::Args)]
+pub struct ServerBinary {
+    /// The `staffbank` server binary (default: the one beside this benchmark's own binary, as
+    /// `cargo build -p staffbank -p staffbank-bench` leaves them).
+    #[arg(long = "server", env = "STAFFBANK_SERVER")]
+    pub path: Option<PathBuf>,
+}
+
+impl ServerBinary {
+    /// The binary named, or the one beside this executable; an error that says how to build it
+    /// if it is not there.
+    pub(crate) fn resolve(&self) -> anyhow::Result<PathBuf> {
+        let path = match &self.path {
+            Some(path) => path.clone(),
+            None => std::env::current_exe()?
+                .parent()
+                .context("this executable has no directory")?
+                .join(format!("staffbank{}", std::env::consts::EXE_SUFFIX)),
+        };
+        anyhow::ensure!(
+            path.is_file(),
+            "no server at {}: build it with `cargo build -p staffbank` (with `--release` for \
+             release figures), or name it with --server",
+            path.display()
+        );
+        Ok(path)
+    }
+}
+
 /// A `staffbank serve` child process on a free port.
 pub(crate) struct Server {
     child: Child,
@@ -88,18 +121,23 @@ pub(crate) struct Server {
 }
 
 impl Server {
-    pub(crate) async fn start(database_url: &str, master_key: &str) -> anyhow::Result<Self> {
+    pub(crate) async fn start(
+        binary: &ServerBinary,
+        database_url: &str,
+        master_key: &str,
+    ) -> anyhow::Result<Self> {
+        let program = binary.resolve()?;
         let port = std::net::TcpListener::bind("127.0.0.1:0")?
             .local_addr()?
             .port();
-        let child = Command::new(std::env::current_exe()?)
+        let child = Command::new(&program)
             .args(["serve", "--database-url", database_url, "--listen"])
             .arg(format!("127.0.0.1:{port}"))
             .env("STAFFBANK_MASTER_KEY", master_key)
             .env("RUST_LOG", "warn")
             .stdout(Stdio::null())
             .spawn()
-            .context("starting the server")?;
+            .with_context(|| format!("starting the server {}", program.display()))?;
         let base = format!("http://127.0.0.1:{port}");
         let client = reqwest::Client::new();
         for _ in 0..600 {
@@ -225,7 +263,7 @@ async fn burst_on(
         fx.shifts.len() * 2,
         started.elapsed().as_secs_f64()
     );
-    let server = Server::start(url, &master_key).await?;
+    let server = Server::start(&args.server, url, &master_key).await?;
     // The releaser offers each new shift to its best candidates before the rush starts.
     let started = Instant::now();
     while !store.offers_due(Utc::now(), 1).await?.is_empty() {
@@ -418,6 +456,8 @@ pub async fn run(args: MatchingBenchArgs) -> anyhow::Result<()> {
         "{} exists: give a new file",
         args.sqlite.display()
     );
+    // Before any data is generated: a missing server would otherwise fail only at the end.
+    args.server.resolve()?;
     let store = open_store(&args.database_url).await?;
     let pool = sqlx::PgPool::connect(&args.database_url).await?;
     // The transport changes every figure on one machine: TCP over loopback costs the database a
@@ -504,7 +544,7 @@ async fn national_figures(
     .await?;
     let worker_tokens = sessions(&app, &workers).await?;
     let booker_tokens = sessions(&app, &shifts.iter().map(|(_, b)| *b).collect::<Vec<_>>()).await?;
-    let server = Server::start(&args.database_url, &master_key).await?;
+    let server = Server::start(&args.server, &args.database_url, &master_key).await?;
     let (p50, p99) = latency(
         &server.base,
         worker_tokens

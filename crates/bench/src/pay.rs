@@ -1,4 +1,4 @@
-//! `staffbank bench pay`: the pure pay engine's throughput on one core, over generated
+//! `staffbank-bench pay`: the pure pay engine's throughput on one core, over generated
 //! timesheets across every band, days, nights, weekends, bank holidays and both clock changes
 //! of 2026 and 2027, paid by the repository's default rules (`data/pay`), as approvals use them.
 
@@ -11,7 +11,7 @@ use staffbank_domain::grade::AFC_BANDS;
 use staffbank_domain::pay::{pay, Pence, Worked};
 use staffbank_domain::Grade;
 
-/// Options of `staffbank bench pay`.
+/// Options of `staffbank-bench pay`.
 #[derive(clap::Args)]
 pub struct PayBenchArgs {
     /// Timesheets to pay.

@@ -1,4 +1,4 @@
-//! `staffbank bench ledger`: the audit ledger's figures, measured on a real database.
+//! `staffbank-bench ledger`: the audit ledger's figures, measured on a real database.
 //!
 //! 1. Booking throughput without and with the ledger, interleaved in one run over the same
 //!    database: "with" is exactly what a booking does for the ledger (build and seal the entry,
@@ -27,9 +27,9 @@ use staffbank_ledger::keys::MasterKey;
 use staffbank_store::{Bank, Booking, Organisation, Session, Shift, Site, User, Ward, Worker};
 use uuid::Uuid;
 
-use crate::serve::open_store;
+use crate::open_store;
 
-/// Options of `staffbank bench ledger`.
+/// Options of `staffbank-bench ledger`.
 #[derive(clap::Args)]
 pub struct BenchArgs {
     /// The database to fill (use an empty one).

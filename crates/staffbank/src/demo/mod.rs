@@ -1,0 +1,142 @@
+//! `staffbank demo`: a realistic demo on an embedded SQLite file.
+//!
+//! Three trusts of the Lancashire and South Cumbria ICS (real ODS codes), their hospitals and
+//! wards, their own banks and a collaborative bank, about 200 workers across staff groups and
+//! bands, and about 500 shifts over the next four weeks, some already booked; and a long day the
+//! demo worker worked two days ago, its timesheet still to fill in. Random choices come from a fixed
+//! seed, so every demo looks alike.
+//!
+//! Each part of the world has its module: the trusts, their sites, wards and banks
+//! ([`organisations`]); one sign-in per staff role ([`staff`]); the bank workers and their checks
+//! ([`workers`]); the shifts, some booked, and one already worked ([`shifts`]); and the passport
+//! credentials offered through the product itself ([`passport`]).
+
+mod organisations;
+mod passport;
+mod shifts;
+mod staff;
+mod workers;
+
+use std::path::PathBuf;
+use std::sync::Arc;
+
+use anyhow::Context;
+use rand::rngs::StdRng;
+use rand::SeedableRng;
+use staffbank_app::audit::Change;
+use staffbank_app::{App, SystemClock};
+use staffbank_domain::text::{Email, Label};
+use staffbank_ledger::keys::MasterKey;
+use staffbank_store::Store;
+use uuid::Uuid;
+
+use crate::serve::{master_key, open_store, serve, HttpArgs, PayrollArgs, ServeArgs};
+
+pub use staff::create_admin;
+
+/// The password of every demo sign-in.
+pub const DEMO_PASSWORD: &str = "staffbank-demo";
+
+/// The demo worker's sign-in: the first worker seeded, whose pay and passport the demo shows.
+const WORKER_EMAIL: &str = "worker@demo.staffbank.test";
+
+/// Options of `staffbank demo`.
+#[derive(clap::Args)]
+pub struct DemoArgs {
+    /// The SQLite file to create (kept between runs).
+    #[arg(long, default_value = "staffbank-demo.sqlite")]
+    pub file: PathBuf,
+    /// Listening and assets.
+    #[command(flatten)]
+    pub http: HttpArgs,
+    /// Payroll file delivery.
+    #[command(flatten)]
+    pub payroll: PayrollArgs,
+}
+
+/// The demo's master key: kept in a file beside the database, made on first run. (A real
+/// deployment takes it from STAFFBANK_MASTER_KEY and keeps it in a secret store.)
+fn demo_master_key(file: &std::path::Path) -> anyhow::Result<String> {
+    let path = file.with_extension("key");
+    if let Ok(text) = std::fs::read_to_string(&path) {
+        return Ok(text.trim().to_owned());
+    }
+    let key = MasterKey::generate_base64(&mut rand::rngs::OsRng);
+    std::fs::write(&path, &key).with_context(|| format!("Failed to write {}", path.display()))?;
+    Ok(key)
+}
+
+/// Seeds (on first run) and serves the demo.
+pub async fn run(args: DemoArgs) -> anyhow::Result<()> {
+    let url = format!("sqlite://{}", args.file.display());
+    let key_text = demo_master_key(&args.file)?;
+    let store = open_store(&url).await?;
+    let app = App::new(store.clone(), Arc::new(SystemClock), master_key(&key_text)?);
+    if store.organisations().await?.is_empty() {
+        println!("Seeding the demo into {} ...", args.file.display());
+        let counts = seed(store.as_ref()).await?;
+        let record = app
+            .audit_record(Change {
+                action: "demo.seeded",
+                actor: None,
+                tenant: None,
+                subject: None,
+                facts: counts,
+                personal: None,
+            })
+            .await
+            .map_err(|e| anyhow::anyhow!("{e}"))?;
+        store.append_audit(&[record]).await?;
+        passport::seed_passport(&app).await?;
+    }
+    print_sign_ins();
+    let serve_args = ServeArgs {
+        database_url: url,
+        http: args.http,
+        payroll: args.payroll,
+        secure_cookies: false,
+        master_key: key_text,
+    };
+    serve(app, &serve_args).await
+}
+
+/// Seeds everything; returns the counts, recorded in the ledger as one `demo.seeded` entry.
+async fn seed(store: &dyn Store) -> anyhow::Result<serde_json::Value> {
+    let mut rng = StdRng::seed_from_u64(2026);
+    let world = organisations::seed_organisations(store).await?;
+    staff::seed_staff(store, &world).await?;
+    let workers = workers::seed_workers(store, &world, &mut rng).await?;
+    let (shifts, bookings) = shifts::seed_shifts(store, &world, &workers, &mut rng).await?;
+    if let Some(demo_worker) = workers.first() {
+        shifts::seed_worked_shift(store, &world, demo_worker).await?;
+    }
+    Ok(
+        serde_json::json!({"organisations": world.orgs.len(), "workers": workers.len(),
+        "shifts": shifts, "bookings": bookings}),
+    )
+}
+
+fn print_sign_ins() {
+    println!("\nDemo sign-ins (password for all: {DEMO_PASSWORD}):");
+    for (email, scope, role) in staff::STAFF {
+        let role = match scope {
+            "ward" => format!("{role} (one ward)"),
+            _ => role.to_owned(),
+        };
+        println!("  {role:<20} {email}");
+    }
+    println!("  {:<20} {WORKER_EMAIL}", "bank worker");
+    println!();
+}
+
+fn label(s: &str) -> anyhow::Result<Label> {
+    Label::parse(s, 200).map_err(|e| anyhow::anyhow!("{s}: {e}"))
+}
+
+fn email(s: &str) -> anyhow::Result<Email> {
+    Email::parse(s).map_err(|e| anyhow::anyhow!("{s}: {e}"))
+}
+
+fn id() -> Uuid {
+    Uuid::now_v7()
+}
