@@ -14,7 +14,6 @@ mod error;
 mod issuers;
 mod ledger;
 mod matching;
-mod offers;
 mod payroll;
 mod presentations;
 mod refreshers;

@@ -9,7 +9,6 @@ use staffbank_domain::credential_claims::RefresherPeriods;
 use staffbank_domain::pay::export::ExportLine;
 use staffbank_domain::pay::{PaySettings, Premium, RateCard};
 use staffbank_domain::ranking::ShiftTimes;
-use staffbank_domain::release::{ReleasePolicy, Tier};
 use staffbank_domain::text::Label;
 use staffbank_domain::timesheet::TimesheetState;
 use staffbank_domain::working_time::Worked;
@@ -804,7 +803,7 @@ impl ShiftStore for SqliteStore {
             return Err(Conflict::AlreadyCancelled.into());
         }
         let booking: Booking = decode(rows::booking(&row)?)?;
-        crate::offers::due_now(&mut tx, booking.shift_id, c.at).await?;
+        crate::sql::offers::due_now(&mut tx, booking.shift_id, c.at).await?;
         if let Some(p) = payment {
             crate::matching::insert_payment(&mut tx, p, pay_line).await?;
         }
@@ -879,138 +878,6 @@ impl ShiftStore for SqliteStore {
             .await
             .or_store()?;
         bookings(rows)
-    }
-}
-
-#[async_trait]
-impl MatchingStore for SqliteStore {
-    async fn release_policy(&self, org: OrgId) -> Result<Option<ReleasePolicy>, StoreError> {
-        crate::matching::release_policy(self, org).await
-    }
-
-    async fn set_release_policy(
-        &self,
-        org: OrgId,
-        policy: &ReleasePolicy,
-        audit: &[AuditRecord],
-    ) -> Result<(), StoreError> {
-        crate::matching::set_release_policy(self, org, policy, audit).await
-    }
-
-    async fn set_instant_booking(
-        &self,
-        ward: WardId,
-        instant: bool,
-        from: DateTime<Utc>,
-        audit: &[AuditRecord],
-    ) -> Result<(), StoreError> {
-        crate::matching::set_instant_booking(self, ward, instant, from, audit).await
-    }
-
-    async fn member_hours(
-        &self,
-        bank: BankId,
-        from: DateTime<Utc>,
-        to: DateTime<Utc>,
-    ) -> Result<Vec<MemberHours>, StoreError> {
-        crate::matching::member_hours(self, bank, from, to).await
-    }
-
-    async fn set_tier(
-        &self,
-        worker: WorkerId,
-        bank: BankId,
-        tier: Option<Tier>,
-        audit: &[AuditRecord],
-    ) -> Result<(), StoreError> {
-        crate::matching::set_tier(self, worker, bank, tier, audit).await
-    }
-
-    async fn change_tier(
-        &self,
-        worker: WorkerId,
-        bank: BankId,
-        from: Option<Tier>,
-        to: Option<Tier>,
-        audit: &[AuditRecord],
-    ) -> Result<bool, StoreError> {
-        crate::matching::change_tier(self, worker, bank, from, to, audit).await
-    }
-
-    async fn matchable_shifts(
-        &self,
-        query: &MatchQuery,
-    ) -> Result<Vec<MatchableShift>, StoreError> {
-        crate::candidates::matchable_shifts(self, query).await
-    }
-
-    async fn wards_worked(
-        &self,
-        worker: WorkerId,
-        before: DateTime<Utc>,
-    ) -> Result<Vec<WardId>, StoreError> {
-        crate::candidates::wards_worked(self, worker, before).await
-    }
-
-    async fn candidate_pool(&self, query: &PoolQuery) -> Result<Vec<PoolMember>, StoreError> {
-        crate::candidates::candidate_pool(self, query).await
-    }
-
-    async fn credentials_of_workers(
-        &self,
-        workers: &[WorkerId],
-    ) -> Result<Vec<Credential>, StoreError> {
-        crate::candidates::credentials_of_workers(self, workers).await
-    }
-
-    async fn worked_by_workers(
-        &self,
-        workers: &[WorkerId],
-        from: DateTime<Utc>,
-        to: DateTime<Utc>,
-    ) -> Result<Vec<(WorkerId, Worked)>, StoreError> {
-        crate::candidates::worked_by_workers(self, workers, from, to).await
-    }
-
-    async fn matching_counts(
-        &self,
-        org: OrgId,
-        from: DateTime<Utc>,
-        to: DateTime<Utc>,
-    ) -> Result<MatchingCounts, StoreError> {
-        crate::matching::counts(self, org, from, to).await
-    }
-
-    async fn offers_due(
-        &self,
-        now: DateTime<Utc>,
-        limit: u32,
-    ) -> Result<Vec<DueOffers>, StoreError> {
-        crate::offers::offers_due(self, now, limit).await
-    }
-
-    async fn record_offers(&self, round: &OfferRound) -> Result<bool, StoreError> {
-        crate::offers::record_offers(self, round).await
-    }
-
-    async fn offered_workers(&self, shift: ShiftId) -> Result<Vec<WorkerId>, StoreError> {
-        crate::offers::offered_workers(self, shift).await
-    }
-
-    async fn offered_shifts(
-        &self,
-        worker: WorkerId,
-        now: DateTime<Utc>,
-    ) -> Result<Vec<MatchableShift>, StoreError> {
-        crate::offers::offered_shifts(self, worker, now).await
-    }
-
-    async fn outbox_after(
-        &self,
-        after: i64,
-        limit: u32,
-    ) -> Result<Vec<(i64, OutboxEvent)>, StoreError> {
-        crate::offers::outbox_after(self, after, limit).await
     }
 }
 

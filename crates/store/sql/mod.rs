@@ -11,6 +11,8 @@
 
 pub(crate) mod types;
 
+mod matching;
+pub(crate) mod offers;
 mod sign_on;
 
 use chrono::{DateTime, Utc};
