@@ -5,7 +5,7 @@
 //! shift, moves the worker's version on only if it is still the one read, inserts the booking and
 //! its ledger entries, and commits. A version that moved means another booking for the same worker
 //! got in between: the read and the judgement are done again. Every path that inserts a booking
-//! moves the version (see [`crate::store::book_in`]), so no two bookings are ever judged on the
+//! moves the version (see [`book_in`]), so no two bookings are ever judged on the
 //! same picture of a worker's week.
 //!
 //! The reads and the write share one connection: sqlx checks every connection handed back to its

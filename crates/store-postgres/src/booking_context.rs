@@ -14,8 +14,8 @@ use uuid::Uuid;
 
 use crate::error::OrStore;
 use crate::rows;
+use crate::rows::SHIFT_COLUMNS;
 use crate::sessions::SIGNED_IN_FROM;
-use crate::store::SHIFT_COLUMNS;
 use crate::PgStore;
 
 /// A shift's columns from the shifts table as `t`, renamed so that they can sit beside a worker's

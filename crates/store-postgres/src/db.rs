@@ -56,6 +56,24 @@ pub(crate) fn id_list(subquery: &str) -> String {
     format!("ARRAY(SELECT l.v FROM ({subquery}) l)")
 }
 
+/// `FROM {each_id(n)}`: the ids bound as [`Ids`] at `$n` as the rows of a table `l` with one
+/// column `v`, to insert or join one row per id. An array is unnested; SQLite has no arrays.
+pub(crate) fn each_id(n: u8) -> String {
+    format!("unnest(${n}::uuid[]) AS l(v)")
+}
+
+/// `{json_text(n)}`: the JSON document bound as text at `$n`, as a JSON column takes it: cast to
+/// `jsonb` here, where a text parameter does not convert by itself; SQLite stores the text.
+pub(crate) fn json_text(n: u8) -> String {
+    format!("${n}::jsonb")
+}
+
+/// The whole minutes in the sum of `end - start` over an aggregate's rows, as a BIGINT: instants
+/// are `timestamptz` here, so their difference is an interval whose seconds are extracted.
+pub(crate) fn sum_minutes(start: &str, end: &str) -> String {
+    format!("(sum(EXTRACT(EPOCH FROM {end} - {start})) / 60)::bigint")
+}
+
 impl PgStore {
     /// Where reads go.
     pub(crate) fn reader(&self) -> &PgPool {

@@ -13,7 +13,7 @@ use uuid::Uuid;
 
 use crate::error::OrStore;
 use crate::rows;
-use crate::store::WORKER_COLUMNS;
+use crate::rows::WORKER_COLUMNS;
 
 /// The columns and joins of a signed-in read (sessions `s`, users `u`, workers `w`); the caller
 /// adds which session.

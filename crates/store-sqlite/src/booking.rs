@@ -8,7 +8,7 @@
 //! version is still the one read), the version moved on, and the shift's state as the insert left
 //! it; then its ledger entries. A version that moved means another booking for the same
 //! worker got in between: the read and the judgement are done again. Every path that inserts a
-//! booking moves the version (see [`crate::store::book_in`]), so no booking is judged on a stale
+//! booking moves the version (see [`book_in`]), so no booking is judged on a stale
 //! picture of a worker's week.
 
 use chrono::{DateTime, Utc};

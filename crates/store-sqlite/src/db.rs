@@ -53,6 +53,24 @@ pub(crate) fn id_list(subquery: &str) -> String {
     format!("(SELECT json_group_array(lower(hex(l.v))) FROM ({subquery}) l)")
 }
 
+/// `FROM {each_id(n)}`: the ids bound as [`Ids`] at `$n` as the rows of a table `l` with one
+/// column `v`, to insert or join one row per id: read from the JSON array, as there are no arrays.
+pub(crate) fn each_id(n: u8) -> String {
+    format!("(SELECT unhex(value) AS v FROM json_each(${n})) AS l")
+}
+
+/// `{json_text(n)}`: the JSON document bound as text at `$n`, as a JSON column takes it: the text
+/// itself, as JSON is stored as TEXT here.
+pub(crate) fn json_text(n: u8) -> String {
+    format!("${n}")
+}
+
+/// The whole minutes in the sum of `end - start` over an aggregate's rows, as an INTEGER:
+/// instants are milliseconds here, so their difference is too.
+pub(crate) fn sum_minutes(start: &str, end: &str) -> String {
+    format!("sum({end} - {start}) / 60000")
+}
+
 /// A write transaction on `writer`, taking the write lock at once (`BEGIN IMMEDIATE`), so it
 /// never fails half-way for want of it.
 pub(crate) async fn begin_write(writer: &SqlitePool) -> Result<Tx, StoreError> {

@@ -15,8 +15,6 @@ mod candidates;
 mod db;
 mod error;
 mod ledger;
-mod matching;
-mod offers;
 mod presentations;
 mod rows;
 mod sessions;

@@ -12,6 +12,8 @@
 pub(crate) mod types;
 
 mod directory;
+mod matching;
+pub(crate) mod offers;
 mod passport;
 pub(crate) mod payroll;
 pub(crate) mod rows;

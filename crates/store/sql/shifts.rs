@@ -484,7 +484,7 @@ impl ShiftStore for ThisStore {
             return Err(Conflict::AlreadyCancelled.into());
         }
         let booking: Booking = decode(rows::booking(&row)?)?;
-        crate::offers::due_now(&mut tx, booking.shift_id, c.at).await?;
+        super::offers::due_now(&mut tx, booking.shift_id, c.at).await?;
         if let Some(p) = payment {
             insert_payment(&mut tx, p, pay_line).await?;
         }

@@ -201,7 +201,7 @@ impl SignOnStore for ThisStore {
         .or_store()?
         .rows_affected();
         if inserted == 1 {
-            crate::offers::insert_events(&mut tx, std::slice::from_ref(event)).await?;
+            super::offers::insert_events(&mut tx, std::slice::from_ref(event)).await?;
             insert_audit(&mut tx, audit).await?;
         }
         tx.commit().await.or_store()?;
