@@ -26,7 +26,7 @@ use crate::auth::presented_token_hash;
 use crate::paging::{next_cursor, Paged};
 use crate::shifts::{shift_facts, worker_facts};
 use crate::views::BookingView;
-use crate::{App, AppError, ConflictKind, Principal};
+use crate::{App, AppError, Principal};
 
 /// Longest idempotency key accepted.
 pub const MAX_IDEMPOTENCY_KEY: usize = 128;
@@ -163,7 +163,7 @@ impl App {
             };
             if existing.shift_id != shift_id {
                 return Err(AppError::Conflict(
-                    ConflictKind::IdempotencyKeyReused,
+                    Conflict::IdempotencyKeyReused,
                     "this Idempotency-Key was already used for a different shift".into(),
                 ));
             }
@@ -222,7 +222,7 @@ impl App {
     ) -> Result<(), AppError> {
         if shift.booking_mode == BookingMode::Request {
             return Err(AppError::Conflict(
-                ConflictKind::BookByRequest,
+                Conflict::BookByRequest,
                 "this ward approves its bookings: request the shift instead".into(),
             ));
         }
@@ -307,11 +307,9 @@ impl App {
         let now = self.now();
         check_cancellable(booking.status, shift.window, now).map_err(|e| match e {
             CancelError::AlreadyCancelled => {
-                AppError::Conflict(ConflictKind::AlreadyCancelled, e.to_string())
+                AppError::Conflict(Conflict::AlreadyCancelled, e.to_string())
             }
-            CancelError::ShiftStarted => {
-                AppError::Conflict(ConflictKind::ShiftStarted, e.to_string())
-            }
+            CancelError::ShiftStarted => AppError::Conflict(Conflict::ShiftStarted, e.to_string()),
         })?;
         let worker = self
             .store

@@ -328,13 +328,13 @@ impl App {
         // Agency can no longer fill a shift that has begun, and the report would count it.
         if found.window.start() <= self.now() {
             return Err(AppError::Conflict(
-                crate::ConflictKind::ShiftStarted,
+                staffbank_store::Conflict::ShiftStarted,
                 "the shift has started: it can no longer go to agency".into(),
             ));
         }
         if found.status != staffbank_domain::shift::ShiftStatus::Open {
             return Err(AppError::Conflict(
-                crate::ConflictKind::ShiftNotOpen,
+                staffbank_store::Conflict::ShiftNotOpen,
                 "only an open shift with places left can go to agency".into(),
             ));
         }

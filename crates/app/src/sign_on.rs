@@ -17,13 +17,14 @@ use staffbank_domain::timesheet::{Hours, TimesheetState, EARLIEST_START};
 use staffbank_domain::BookingId;
 use staffbank_passport::jws::{Jwk, Jws};
 use staffbank_store::{
-    Booking, Escalation, OutboxEvent, Resolution, SignOn, SignOnChallenge, Timesheet, TimesheetBody,
+    Booking, Conflict, Escalation, OutboxEvent, Resolution, SignOn, SignOnChallenge, Timesheet,
+    TimesheetBody,
 };
 use uuid::Uuid;
 
 use crate::audit::Change;
 use crate::timesheets::TimesheetView;
-use crate::{App, AppError, ConflictKind, Principal};
+use crate::{App, AppError, Principal};
 
 /// How long a challenge on the ward's screen stays good.
 pub const CHALLENGE_LIFETIME: Duration = Duration::minutes(5);
@@ -435,7 +436,7 @@ impl App {
             .await;
         match raised {
             Ok(_) => AppError::Conflict(
-                ConflictKind::NotBookedWorker,
+                Conflict::NotBookedWorker,
                 "you are not the booked worker: the shift is flagged and the ward manager told"
                     .into(),
             ),
