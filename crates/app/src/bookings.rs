@@ -212,8 +212,8 @@ impl App {
     }
 
     /// Refuses a booking that cannot go ahead as things stand: a ward that approves its
-    /// bookings, a shift already full when read (the store still decides the race for the last
-    /// place), or a rule the worker does not meet.
+    /// bookings, a shift that cannot be booked as read (full, cancelled or started: the store
+    /// still decides the race for the last place), or a rule the worker does not meet.
     fn bookable(
         worker: &Worker,
         credentials: &[Credential],
@@ -225,9 +225,6 @@ impl App {
                 Conflict::BookByRequest,
                 "this ward approves its bookings: request the shift instead".into(),
             ));
-        }
-        if shift.booked >= shift.places.get() {
-            return Err(StoreError::Conflict(Conflict::ShiftFull).into());
         }
         eligible(worker, credentials, shift, now)
     }
