@@ -26,7 +26,7 @@ use crate::auth::presented_token_hash;
 use crate::paging::{next_cursor, Paged};
 use crate::shifts::{shift_facts, worker_facts};
 use crate::views::BookingView;
-use crate::{App, AppError, ConflictKind, Principal};
+use crate::{App, AppError, Principal};
 
 /// Longest idempotency key accepted.
 pub const MAX_IDEMPOTENCY_KEY: usize = 128;
@@ -163,7 +163,7 @@ impl App {
             };
             if existing.shift_id != shift_id {
                 return Err(AppError::Conflict(
-                    ConflictKind::IdempotencyKeyReused,
+                    Conflict::IdempotencyKeyReused,
                     "this Idempotency-Key was already used for a different shift".into(),
                 ));
             }
@@ -212,8 +212,8 @@ impl App {
     }
 
     /// Refuses a booking that cannot go ahead as things stand: a ward that approves its
-    /// bookings, a shift already full when read (the store still decides the race for the last
-    /// place), or a rule the worker does not meet.
+    /// bookings, a shift that cannot be booked as read (full, cancelled or started: the store
+    /// still decides the race for the last place), or a rule the worker does not meet.
     fn bookable(
         worker: &Worker,
         credentials: &[Credential],
@@ -222,12 +222,9 @@ impl App {
     ) -> Result<(), AppError> {
         if shift.booking_mode == BookingMode::Request {
             return Err(AppError::Conflict(
-                ConflictKind::BookByRequest,
+                Conflict::BookByRequest,
                 "this ward approves its bookings: request the shift instead".into(),
             ));
-        }
-        if shift.booked >= shift.places.get() {
-            return Err(StoreError::Conflict(Conflict::ShiftFull).into());
         }
         eligible(worker, credentials, shift, now)
     }
@@ -307,11 +304,9 @@ impl App {
         let now = self.now();
         check_cancellable(booking.status, shift.window, now).map_err(|e| match e {
             CancelError::AlreadyCancelled => {
-                AppError::Conflict(ConflictKind::AlreadyCancelled, e.to_string())
+                AppError::Conflict(Conflict::AlreadyCancelled, e.to_string())
             }
-            CancelError::ShiftStarted => {
-                AppError::Conflict(ConflictKind::ShiftStarted, e.to_string())
-            }
+            CancelError::ShiftStarted => AppError::Conflict(Conflict::ShiftStarted, e.to_string()),
         })?;
         let worker = self
             .store

@@ -44,7 +44,7 @@ use chrono::{DateTime, Utc};
 use staffbank_ledger::keys::MasterKey;
 use staffbank_store::Store;
 
-pub use error::{AppError, ConflictKind, FieldError};
+pub use error::{AppError, FieldError};
 pub use principal::Principal;
 
 /// The public base URL until one is configured: the embedded default's own address.

@@ -432,7 +432,11 @@ impl App {
         let facts = shift_facts(shift);
         // A shift that is filled, cancelled or started fails everyone alike: the first batch
         // gives the near-misses, and walking the rest of the pool could find no one eligible.
-        let closed = facts.status != shift::ShiftStatus::Open || shift.window.start() <= now;
+        let time = shift::BookingTime {
+            starts_at: shift.window.start(),
+            now,
+        };
+        let closed = shift::bookable(facts.status, Some(time)).is_err();
         let mut eligible = Vec::new();
         let mut near = Vec::new();
         let mut ranked = ranked.into_iter().peekable();

@@ -11,6 +11,7 @@ use std::collections::HashSet;
 use std::time::Duration;
 
 use serde::Serialize;
+use staffbank_domain::shift::{bookable, BookingTime};
 use staffbank_domain::WorkerId;
 use staffbank_store::{DueOffers, OfferRound, OutboxEvent, Shift};
 use uuid::Uuid;
@@ -72,8 +73,13 @@ impl App {
             .ward(shift.ward_id)
             .await?
             .ok_or(AppError::NotFound)?;
-        if shift.booked >= shift.places.get() {
-            // Full: nobody can take it. The round passes; a freed place brings offers due again.
+        let time = BookingTime {
+            starts_at: shift.window.start(),
+            now,
+        };
+        if bookable(shift.status, Some(time)).is_err() {
+            // Full (or started since it fell due): nobody can take it. The round passes; a freed
+            // place brings offers due again.
             return self.record_round(&due, shift, vec![], vec![]).await;
         }
         let mut leave_out: HashSet<_> = self

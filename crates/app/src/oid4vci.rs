@@ -19,6 +19,7 @@ use staffbank_domain::credential::CredentialKind;
 use staffbank_domain::credential_claims::kind_of_vct;
 use staffbank_domain::OrgId;
 use staffbank_ledger::keys::DataKey;
+use staffbank_passport::proof_of_possession::Refusal;
 use staffbank_store::OfferState;
 use uuid::Uuid;
 
@@ -266,8 +267,9 @@ impl App {
             .proven_key(org, proofs, |nonce| {
                 self.open(nonce, "nonce", org).is_some()
             })
-            .map_err(|why| {
-                if why.starts_with("nonce") {
+            .map_err(|refusal| {
+                let why = crate::passport::proof_refusal(&refusal);
+                if refusal == Refusal::Nonce {
                     refuse("invalid_nonce", why)
                 } else {
                     refuse("invalid_proof", why)

@@ -15,7 +15,8 @@ use staffbank_domain::credential::CredentialStatus;
 use staffbank_domain::credential_claims::{vct, CredentialClaims};
 use staffbank_domain::text::Label;
 use staffbank_domain::{CredentialId, OrgId, WorkerId};
-use staffbank_passport::jws::{Jwk, Jws};
+use staffbank_passport::jws::Jwk;
+use staffbank_passport::proof_of_possession::{self, Expected, Nonce, Refusal};
 use staffbank_passport::status_list::{Status, StatusList, StatusListToken};
 use staffbank_passport::vc::{self, Issuance, StatusRef};
 use staffbank_store::{
@@ -36,6 +37,20 @@ pub const STATUS_LIST_TTL: i64 = 300;
 pub const PROOF_TYP: &str = "openid4vci-proof+jwt";
 /// How far a proof's `iat` may be from now, seconds.
 const PROOF_WINDOW: i64 = 300;
+
+/// Why an `openid4vci-proof+jwt` was refused, for the wallet app and the worker.
+pub(crate) fn proof_refusal(refusal: &Refusal) -> String {
+    match refusal {
+        Refusal::Unreadable(e) => e.to_string(),
+        Refusal::Typ => "typ must be openid4vci-proof+jwt".into(),
+        Refusal::MissingJwk => "the header must carry the holder's public key as jwk".into(),
+        Refusal::NotP256 => "jwk is not a P-256 public key".into(),
+        Refusal::Signature => "not signed by the key in its header".into(),
+        Refusal::Audience => "aud must be the issuer".into(),
+        Refusal::Nonce => "nonce is not one this issuer gave, or is stale".into(),
+        Refusal::IatMissing | Refusal::IatTooOld | Refusal::IatInFuture => "iat must be now".into(),
+    }
+}
 
 /// Offer a credential to a worker.
 #[derive(Debug, Deserialize, utoipa::ToSchema)]
@@ -358,45 +373,26 @@ impl App {
     /// Checks the holder's proof of possession for an offer; the holder's key.
     fn holder_key(&self, offer: &PassportCredential, proof: &str) -> Result<Jwk, AppError> {
         self.proven_key(offer.org_id, proof, |nonce| nonce == offer.nonce)
-            .map_err(|why| AppError::field("proof", why))
+            .map_err(|refusal| AppError::field("proof", proof_refusal(&refusal)))
     }
 
     /// Checks an `openid4vci-proof+jwt` for issuer `org` whose nonce `nonce_ok` accepts; the
-    /// holder's key, or why not.
+    /// holder's key, or why not (worded by [`proof_refusal`]).
     pub(crate) fn proven_key(
         &self,
         org: OrgId,
         proof: &str,
         nonce_ok: impl Fn(&str) -> bool,
-    ) -> Result<Jwk, String> {
-        let refuse = |why: &str| why.to_owned();
-        let jws = Jws::parse(proof).map_err(|e| e.to_string())?;
-        if jws.typ() != Some(PROOF_TYP) {
-            return Err(refuse("typ must be openid4vci-proof+jwt"));
-        }
-        let jwk = jws
-            .header
-            .get("jwk")
-            .and_then(Jwk::from_value)
-            .ok_or_else(|| refuse("the header must carry the holder's public key as jwk"))?;
-        let key = jwk
-            .key()
-            .ok_or_else(|| refuse("jwk is not a P-256 public key"))?;
-        if !jws.verifies_with(&key) {
-            return Err(refuse("not signed by the key in its header"));
-        }
-        if jws.str_claim("aud") != Some(self.issuer_id(org).as_str()) {
-            return Err(refuse("aud must be the issuer"));
-        }
-        if !jws.str_claim("nonce").is_some_and(&nonce_ok) {
-            return Err(refuse("nonce is not one this issuer gave, or is stale"));
-        }
-        let now = self.now().timestamp();
-        match jws.int_claim("iat") {
-            Some(iat) if (iat - now).abs() <= PROOF_WINDOW => {}
-            _ => return Err(refuse("iat must be now")),
-        }
-        Ok(Jwk { kid: None, ..jwk })
+    ) -> Result<Jwk, Refusal> {
+        let issuer = self.issuer_id(org);
+        let expected = Expected {
+            typ: PROOF_TYP,
+            aud: &issuer,
+            now: self.now().timestamp(),
+            leeway: PROOF_WINDOW,
+        };
+        proof_of_possession::check(proof, &expected, Nonce::Accepted(&nonce_ok))
+            .map(|possession| possession.jwk)
     }
 
     /// Accepts an offered credential: checks the proof of possession, then signs the SD-JWT VC

@@ -6,6 +6,7 @@ use serde_json::json;
 use staffbank_domain::ranking::ShiftTimes;
 use staffbank_domain::release::{earned_tier, ReleasePolicy, Tier, CORE_TIER_WEEKS};
 use staffbank_domain::role::Role;
+use staffbank_domain::shift::{bookable, BookingTime, Unbookable};
 use staffbank_domain::text::Label;
 use staffbank_domain::*;
 use staffbank_store::AgencyRelease;
@@ -325,18 +326,26 @@ impl App {
             return Err(AppError::NotFound);
         }
         let reason = Label::parse(&input.reason, 500).map_err(|e| AppError::field("reason", e))?;
-        // Agency can no longer fill a shift that has begun, and the report would count it.
-        if found.window.start() <= self.now() {
-            return Err(AppError::Conflict(
-                crate::ConflictKind::ShiftStarted,
-                "the shift has started: it can no longer go to agency".into(),
-            ));
-        }
-        if found.status != staffbank_domain::shift::ShiftStatus::Open {
-            return Err(AppError::Conflict(
-                crate::ConflictKind::ShiftNotOpen,
-                "only an open shift with places left can go to agency".into(),
-            ));
+        // Only a shift that could still be booked goes to agency: agency can no longer fill one
+        // that has begun, and the report would count it.
+        let time = BookingTime {
+            starts_at: found.window.start(),
+            now: self.now(),
+        };
+        match bookable(found.status, Some(time)) {
+            Ok(()) => {}
+            Err(Unbookable { started: true, .. }) => {
+                return Err(AppError::Conflict(
+                    staffbank_store::Conflict::ShiftStarted,
+                    "the shift has started: it can no longer go to agency".into(),
+                ))
+            }
+            Err(_) => {
+                return Err(AppError::Conflict(
+                    staffbank_store::Conflict::ShiftNotOpen,
+                    "only an open shift with places left can go to agency".into(),
+                ))
+            }
         }
         let release = AgencyRelease {
             at: self.now(),

@@ -15,7 +15,7 @@ use uuid::Uuid;
 use crate::audit::Change;
 use crate::bookings::check_idempotency_key;
 use crate::views::ShiftView;
-use crate::{App, AppError, ConflictKind, Principal};
+use crate::{App, AppError, Principal};
 
 /// A booking request as both sides see it.
 #[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
@@ -85,7 +85,7 @@ impl App {
         let shift = self.visible_shift(who, shift_id).await?;
         if shift.booking_mode != BookingMode::Request {
             return Err(AppError::Conflict(
-                ConflictKind::BookByRequest,
+                Conflict::BookByRequest,
                 "this shift is booked at once: book it instead".into(),
             ));
         }

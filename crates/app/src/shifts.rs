@@ -403,13 +403,13 @@ impl App {
             .map_err(|e| AppError::field("premium_override_reason", e))?;
         if shift.status == ShiftStatus::Cancelled {
             return Err(AppError::Conflict(
-                crate::ConflictKind::ShiftNotOpen,
+                Conflict::ShiftNotOpen,
                 "the shift is cancelled".into(),
             ));
         }
         if shift.window.start() <= self.now() {
             return Err(AppError::Conflict(
-                crate::ConflictKind::ShiftStarted,
+                Conflict::ShiftStarted,
                 "the shift has started: its premium is settled".into(),
             ));
         }

@@ -15,15 +15,17 @@ use staffbank_domain::role::{Role, Scope};
 use staffbank_domain::text::Label;
 use staffbank_domain::timesheet::{Hours, TimesheetState, EARLIEST_START};
 use staffbank_domain::BookingId;
-use staffbank_passport::jws::{Jwk, Jws};
+use staffbank_passport::jws::Jwk;
+use staffbank_passport::proof_of_possession::{self, Expected, Nonce, Refusal};
 use staffbank_store::{
-    Booking, Escalation, OutboxEvent, Resolution, SignOn, SignOnChallenge, Timesheet, TimesheetBody,
+    Booking, Conflict, Escalation, OutboxEvent, Resolution, SignOn, SignOnChallenge, Timesheet,
+    TimesheetBody,
 };
 use uuid::Uuid;
 
 use crate::audit::Change;
 use crate::timesheets::TimesheetView;
-use crate::{App, AppError, ConflictKind, Principal};
+use crate::{App, AppError, Principal};
 
 /// How long a challenge on the ward's screen stays good.
 pub const CHALLENGE_LIFETIME: Duration = Duration::minutes(5);
@@ -31,6 +33,22 @@ pub const CHALLENGE_LIFETIME: Duration = Duration::minutes(5);
 pub const PROOF_TYPE: &str = "staffbank-sign-on+jwt";
 /// How far a proof's `iat` may be from the server's clock.
 const IAT_WINDOW: i64 = 300;
+
+/// Why a wallet's sign-on proof was refused, for the worker.
+fn sign_on_refusal(refusal: &Refusal) -> String {
+    match refusal {
+        Refusal::Unreadable(e) => e.to_string(),
+        Refusal::Typ => "the proof's typ must be staffbank-sign-on+jwt".into(),
+        Refusal::MissingJwk => "the proof's header must carry the signing key as jwk".into(),
+        Refusal::NotP256 => "the jwk is not a P-256 key".into(),
+        Refusal::Signature => "the signature does not verify with the jwk".into(),
+        Refusal::Audience => "the proof's aud is not this challenge".into(),
+        Refusal::Nonce => "the proof's nonce is not this challenge's".into(),
+        Refusal::IatMissing | Refusal::IatTooOld | Refusal::IatInFuture => {
+            "the proof's iat is missing or not within five minutes".into()
+        }
+    }
+}
 
 /// A challenge for the ward's screen.
 #[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
@@ -250,29 +268,18 @@ impl App {
         input: SignOnProof,
     ) -> Result<SignOnView, AppError> {
         let caller = who.require_worker()?.clone();
-        let bad = |problem: &str| AppError::field("proof", problem);
-        let jws = Jws::parse(input.proof.trim()).map_err(|e| bad(&e.to_string()))?;
-        if jws.typ() != Some(PROOF_TYPE) {
-            return Err(bad("the proof's typ must be staffbank-sign-on+jwt"));
-        }
-        let jwk = jws
-            .header
-            .get("jwk")
-            .and_then(Jwk::from_value)
-            .ok_or_else(|| bad("the proof's header must carry the signing key as jwk"))?;
-        let key = jwk.key().ok_or_else(|| bad("the jwk is not a P-256 key"))?;
-        if !jws.verifies_with(&key) {
-            return Err(bad("the signature does not verify with the jwk"));
-        }
+        let bad = |refusal: Refusal| AppError::field("proof", sign_on_refusal(&refusal));
         let now = self.now();
         let audience = format!("{}/sign-on/{challenge}", self.public_url);
-        if jws.str_claim("aud") != Some(audience.as_str()) {
-            return Err(bad("the proof's aud is not this challenge"));
-        }
-        match jws.int_claim("iat") {
-            Some(iat) if (iat - now.timestamp()).abs() <= IAT_WINDOW => {}
-            _ => return Err(bad("the proof's iat is missing or not within five minutes")),
-        }
+        let expected = Expected {
+            typ: PROOF_TYPE,
+            aud: &audience,
+            now: now.timestamp(),
+            leeway: IAT_WINDOW,
+        };
+        // The challenge holds the nonce, and is spent only by a proof good in every other way.
+        let proven =
+            proof_of_possession::check(input.proof.trim(), &expected, Nonce::Later).map_err(bad)?;
         let used = self
             .store
             .use_sign_on_challenge(challenge, now)
@@ -283,9 +290,8 @@ impl App {
                     "the code has expired or was used: show a new one",
                 )
             })?;
-        if jws.str_claim("nonce") != Some(used.nonce.as_str()) {
-            return Err(bad("the proof's nonce is not this challenge's"));
-        }
+        proven.check_nonce(&used.nonce).map_err(bad)?;
+        let jwk = proven.jwk;
         let booking = self
             .store
             .booking(used.booking_id)
@@ -435,7 +441,7 @@ impl App {
             .await;
         match raised {
             Ok(_) => AppError::Conflict(
-                ConflictKind::NotBookedWorker,
+                Conflict::NotBookedWorker,
                 "you are not the booked worker: the shift is flagged and the ward manager told"
                     .into(),
             ),

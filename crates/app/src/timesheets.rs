@@ -290,7 +290,7 @@ impl App {
         let current = self.my_timesheet(who, id).await?;
         if !current.state.editable() {
             return Err(AppError::Conflict(
-                crate::ConflictKind::RequestDecided,
+                staffbank_store::Conflict::RequestDecided,
                 "the timesheet is submitted or decided".into(),
             ));
         }

@@ -8,7 +8,7 @@ use serde::Serialize;
 
 use crate::credential::{gaps, CredentialGap, HeldCredential, Requirement};
 use crate::release::Schedule;
-use crate::shift::{ShiftStatus, RULES_ZONE};
+use crate::shift::{bookable, BookingTime, ShiftStatus, RULES_ZONE};
 use crate::worker::Skill;
 use crate::working_time::Breach;
 use crate::{BankId, Grade, GradeRange, ShiftWindow, StaffGroup};
@@ -193,13 +193,17 @@ impl Ineligibility {
 /// Every reason `worker` may not book `shift` at `now`; empty means eligible.
 pub fn check(worker: &WorkerFacts, shift: &ShiftFacts, now: DateTime<Utc>) -> Vec<Ineligibility> {
     let mut reasons = Vec::new();
-    if shift.status != ShiftStatus::Open {
-        reasons.push(Ineligibility::ShiftNotOpen {
-            status: shift.status,
-        });
-    }
-    if shift.window.start() <= now {
-        reasons.push(Ineligibility::ShiftStarted);
+    let time = BookingTime {
+        starts_at: shift.window.start(),
+        now,
+    };
+    if let Err(unbookable) = bookable(shift.status, Some(time)) {
+        if let Some(status) = unbookable.closed {
+            reasons.push(Ineligibility::ShiftNotOpen { status });
+        }
+        if unbookable.started {
+            reasons.push(Ineligibility::ShiftStarted);
+        }
     }
     match shift.schedule.opens_for(&worker.banks, &worker.tiered) {
         None => reasons.push(Ineligibility::NotInBank),

@@ -175,11 +175,55 @@ impl ShiftStatus {
 
     /// The status a shift has with `booked` of `places` taken.
     pub fn from_counts(booked: u16, places: Places) -> Self {
-        if booked >= places.get() {
+        Self::from_stored("open", i64::from(booked), i64::from(places.get()))
+    }
+
+    /// The status of a shift as stored: its stored status (`open` or `cancelled`) and its places
+    /// booked and offered. Anything but `open` is cancelled; an open shift with every place taken
+    /// is filled.
+    pub fn from_stored(stored: &str, booked: i64, places: i64) -> Self {
+        if stored != "open" {
+            Self::Cancelled
+        } else if booked >= places {
             Self::Filled
         } else {
             Self::Open
         }
+    }
+}
+
+/// A shift's start and the time a booking of it is judged at.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct BookingTime {
+    /// When the shift starts.
+    pub starts_at: DateTime<Utc>,
+    /// The time now.
+    pub now: DateTime<Utc>,
+}
+
+/// What keeps a shift from being booked. It can fail on more than one count at once; each caller
+/// names the one its answer has always named.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Unbookable {
+    /// Its status, when that is not open: filled (every place taken) or cancelled.
+    pub closed: Option<ShiftStatus>,
+    /// Whether it has started (or finished) by the time judged.
+    pub started: bool,
+}
+
+/// The one rule for whether a shift can be booked now: its status is open (not cancelled, with a
+/// place free: see [`ShiftStatus::from_stored`]) and it has not started. `time` is `None` only
+/// for a store's write, which races for the last place alone: its caller judged the start
+/// against the clock before asking.
+pub fn bookable(status: ShiftStatus, time: Option<BookingTime>) -> Result<(), Unbookable> {
+    let refusal = Unbookable {
+        closed: (status != ShiftStatus::Open).then_some(status),
+        started: time.is_some_and(|t| t.starts_at <= t.now),
+    };
+    if refusal.closed.is_none() && !refusal.started {
+        Ok(())
+    } else {
+        Err(refusal)
     }
 }
 
@@ -269,6 +313,34 @@ mod tests {
         assert_eq!(
             w.check_postable(at(100) - Duration::days(400)),
             Err(ShiftWindowError::TooFarAhead)
+        );
+    }
+
+    #[test]
+    fn a_shift_is_bookable_only_open_with_a_free_place_and_not_started() {
+        let time = |start: i64| {
+            Some(BookingTime {
+                starts_at: at(start),
+                now: at(10),
+            })
+        };
+        let status = |stored: &str, booked: i64| ShiftStatus::from_stored(stored, booked, 2);
+        assert_eq!(bookable(status("open", 1), time(11)), Ok(()));
+        assert_eq!(bookable(status("open", 1), None), Ok(()));
+        let refused =
+            |closed: Option<ShiftStatus>, started: bool| Err(Unbookable { closed, started });
+        assert_eq!(
+            bookable(status("open", 2), time(11)),
+            refused(Some(ShiftStatus::Filled), false)
+        );
+        assert_eq!(
+            bookable(status("cancelled", 2), None),
+            refused(Some(ShiftStatus::Cancelled), false)
+        );
+        assert_eq!(bookable(status("open", 0), time(10)), refused(None, true));
+        assert_eq!(
+            bookable(status("cancelled", 0), time(9)),
+            refused(Some(ShiftStatus::Cancelled), true)
         );
     }
 

@@ -3,12 +3,14 @@
 //! - [`jws`]: ES256 compact JWS and P-256 JWKs (RFC 7515, 7517, 7518), on the `p256` crate;
 //! - [`sd_jwt`]: selective disclosure (RFC 9901): issuing, choosing what to disclose, processing;
 //! - [`key_binding`]: the holder's `kb+jwt` that binds a presentation to a verifier and a nonce;
+//! - [`proof_of_possession`]: a holder's proof that they hold a key (OpenID4VCI proofs, sign-on);
 //! - [`status_list`]: the IETF Token Status List (`statuslist+jwt`, zlib-compressed bits);
 //! - [`vc`]: SD-JWT VCs (`dc+sd-jwt`) with `vct`, `cnf.jwk` and `status`;
 //! - [`verify`]: the verifier, which runs every check in order and names the first that fails.
 
 pub mod jws;
 pub mod key_binding;
+pub mod proof_of_possession;
 pub mod sd_jwt;
 pub mod status_list;
 pub mod vc;

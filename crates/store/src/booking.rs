@@ -8,6 +8,7 @@
 use std::future::Future;
 
 use staffbank_domain::booking::BookingStatus;
+use staffbank_domain::shift::{bookable, ShiftStatus, Unbookable};
 use staffbank_domain::working_time::Worked;
 use staffbank_domain::OrgId;
 
@@ -35,14 +36,16 @@ pub struct SeenShift {
     pub places: i64,
 }
 
-/// Refuses a shift that is not open (`status`) or has no free place.
+/// Refuses, by [`bookable`], a shift that is not open (its stored `status`) or has no free
+/// place: what a booking's write races for. Its caller has judged the start against the clock.
 pub fn refuse_unbookable(status: &str, booked: i64, places: i64) -> Result<(), StoreError> {
-    if status != "open" {
-        Err(Conflict::ShiftNotOpen.into())
-    } else if booked >= places {
-        Err(Conflict::ShiftFull.into())
-    } else {
-        Ok(())
+    match bookable(ShiftStatus::from_stored(status, booked, places), None) {
+        Ok(()) => Ok(()),
+        Err(Unbookable {
+            closed: Some(ShiftStatus::Filled),
+            ..
+        }) => Err(Conflict::ShiftFull.into()),
+        Err(_) => Err(Conflict::ShiftNotOpen.into()),
     }
 }
 

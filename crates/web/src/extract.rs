@@ -7,7 +7,7 @@ use axum::http::request::Parts;
 use serde::de::DeserializeOwned;
 use staffbank_app::{AppError, FieldError, Principal};
 
-use crate::problem::{ApiError, Problem};
+use crate::problem::{ApiError, GeneralProblem, Problem};
 use crate::AppState;
 
 /// JSON body: unknown fields, wrong types, bad syntax, wrong media type and oversize bodies all
@@ -29,20 +29,20 @@ fn json_problem(rejection: JsonRejection) -> Problem {
     let text = rejection.body_text();
     match rejection {
         JsonRejection::JsonDataError(_) => {
-            let mut problem = Problem::new("validation-error", text.clone());
+            let mut problem = Problem::new(GeneralProblem::ValidationError, text.clone());
             problem.errors = vec![data_error_field(&text)];
             problem
         }
-        JsonRejection::JsonSyntaxError(_) => Problem::new("malformed-request", text),
+        JsonRejection::JsonSyntaxError(_) => Problem::new(GeneralProblem::MalformedRequest, text),
         JsonRejection::MissingJsonContentType(_) => Problem::new(
-            "unsupported-media-type",
+            GeneralProblem::UnsupportedMediaType,
             "send the body with Content-Type: application/json",
         ),
         JsonRejection::BytesRejection(ref bytes) if bytes.status().as_u16() == 413 => Problem::new(
-            "payload-too-large",
+            GeneralProblem::PayloadTooLarge,
             "the request body is larger than allowed",
         ),
-        _ => Problem::new("malformed-request", text),
+        _ => Problem::new(GeneralProblem::MalformedRequest, text),
     }
 }
 
@@ -70,7 +70,10 @@ impl<T: DeserializeOwned + Send, S: Send + Sync> FromRequestParts<S> for ApiPath
             Ok(axum::extract::Path(value)) => Ok(Self(value)),
             Err(rejection) => {
                 let _: &PathRejection = &rejection;
-                Err(Problem::new("not-found", "there is nothing at this address").into())
+                Err(
+                    Problem::new(GeneralProblem::NotFound, "there is nothing at this address")
+                        .into(),
+                )
             }
         }
     }

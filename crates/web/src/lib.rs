@@ -21,7 +21,7 @@ use tower_http::services::ServeDir;
 use tower_http::set_header::SetResponseHeaderLayer;
 
 pub use api::ApiDoc;
-pub use problem::{Problem, PROBLEM_TYPES};
+pub use problem::{GeneralProblem, Problem, ProblemType};
 
 /// Largest request body accepted (the biggest legitimate one is a batch of 200 shifts).
 pub const BODY_LIMIT: usize = 256 * 1024;
@@ -87,7 +87,11 @@ pub fn router(app: App, config: WebConfig) -> Router {
             HeaderValue::from_static("same-origin"),
         ))
         .layer(tower_http::catch_panic::CatchPanicLayer::custom(|_| {
-            Problem::new("internal-error", "the error has been logged").into_response()
+            Problem::new(
+                problem::GeneralProblem::InternalError,
+                "the error has been logged",
+            )
+            .into_response()
         }))
         .layer(tower_http::trace::TraceLayer::new_for_http())
         .with_state(state)
@@ -105,7 +109,11 @@ async fn ready(State(state): State<AppState>) -> Response {
 
 async fn fallback(request: Request) -> Response {
     if request.uri().path().starts_with("/api/") {
-        Problem::new("not-found", "there is nothing at this address").into_response()
+        Problem::new(
+            problem::GeneralProblem::NotFound,
+            "there is nothing at this address",
+        )
+        .into_response()
     } else {
         ui::not_found_page()
     }

@@ -7,127 +7,157 @@
 use axum::http::{header, HeaderValue, StatusCode};
 use axum::response::{IntoResponse, Response};
 use serde::Serialize;
-use staffbank_app::{AppError, ConflictKind, FieldError};
+use staffbank_app::{AppError, FieldError};
 use staffbank_domain::eligibility::Ineligibility;
+use staffbank_store::Conflict;
 
-/// Every problem type: slug, status, title.
-pub const PROBLEM_TYPES: &[(&str, u16, &str)] = &[
-    ("malformed-request", 400, "The request could not be read"),
-    (
-        "idempotency-key-required",
-        400,
-        "An Idempotency-Key header is required",
-    ),
-    ("unauthenticated", 401, "Sign in to continue"),
-    ("forbidden", 403, "Your role does not allow this"),
-    ("not-found", 404, "Not found"),
-    ("method-not-allowed", 405, "Method not allowed"),
-    ("shift-full", 409, "Every place on this shift is taken"),
-    ("shift-not-open", 409, "This shift is not open for booking"),
-    (
-        "bookings-changed",
-        409,
-        "Your other bookings changed while this one was checked: send it again",
-    ),
-    ("shift-started", 409, "The shift has already started"),
-    (
-        "overlapping-booking",
-        409,
-        "You already hold a booking that overlaps this shift",
-    ),
-    ("already-cancelled", 409, "The booking is already cancelled"),
-    ("email-taken", 409, "An account with this email exists"),
-    (
-        "ods-code-taken",
-        409,
-        "An organisation with this ODS code exists",
-    ),
-    (
-        "working-time",
-        409,
-        "With your other bookings this would break the working-time rules",
-    ),
-    ("already-revoked", 409, "The credential is already revoked"),
-    (
-        "already-at-agency",
-        409,
-        "The shift has already been released to agency",
-    ),
-    (
-        "book-by-request",
-        409,
-        "This ward approves its bookings: request the shift",
-    ),
-    (
-        "already-requested",
-        409,
-        "You have already requested this shift",
-    ),
-    (
-        "request-decided",
-        409,
-        "The request has already been decided",
-    ),
-    (
-        "wallet-request-refused",
-        400,
-        "The wallet's request was refused (see error)",
-    ),
-    (
-        "already-paid",
-        409,
-        "This shift is already paid to this worker for this date",
-    ),
-    (
-        "pay-run-closed",
-        409,
-        "The pay run for this period is already closed",
-    ),
-    (
-        "advance-too-large",
-        409,
-        "That is more than may be drawn now",
-    ),
-    (
-        "already-signed-on",
-        409,
-        "The booking is already signed on (or off)",
-    ),
-    (
-        "smartcard-taken",
-        409,
-        "The smartcard is recorded for another worker",
-    ),
-    (
-        "escalation-resolved",
-        409,
-        "The escalation is already resolved",
-    ),
-    (
-        "premium-not-raised",
-        409,
-        "A shift's premium only ever rises",
-    ),
-    (
-        "not-booked-worker",
-        409,
-        "Not the booked worker: the shift is flagged unfulfilled and the ward manager told",
-    ),
-    ("payload-too-large", 413, "The request body is too large"),
-    (
-        "unsupported-media-type",
-        415,
-        "Send the body as application/json",
-    ),
-    ("validation-error", 422, "The request has invalid fields"),
-    ("not-eligible", 422, "You cannot book this shift"),
-    (
-        "idempotency-key-reused",
-        422,
-        "This Idempotency-Key was used for a different request",
-    ),
-    ("internal-error", 500, "Something went wrong on our side"),
-];
+/// A problem type that is not a refused write: a request that cannot be read, who is asking,
+/// what is missing, what is invalid, and the server's own faults. With [`Conflict`], every problem
+/// type there is, so a misspelt type cannot compile.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum GeneralProblem {
+    /// The body or a header could not be read.
+    MalformedRequest,
+    /// A write that must be idempotent came without its key.
+    IdempotencyKeyRequired,
+    /// No valid session or token.
+    Unauthenticated,
+    /// The caller's role does not allow this at all.
+    Forbidden,
+    /// Nothing the caller may see is there.
+    NotFound,
+    /// The address exists, but not for this method.
+    MethodNotAllowed,
+    /// A wallet app's OAuth / OpenID4VCI / OpenID4VP request was refused.
+    WalletRequestRefused,
+    /// The body is over the limit.
+    PayloadTooLarge,
+    /// The body is not JSON.
+    UnsupportedMediaType,
+    /// Fields failed validation.
+    ValidationError,
+    /// The worker may not book the shift.
+    NotEligible,
+    /// Anything unexpected on the server's side.
+    InternalError,
+}
+
+impl GeneralProblem {
+    /// Every general problem type, for listing and documenting them.
+    pub const ALL: &'static [GeneralProblem] = &[
+        Self::MalformedRequest,
+        Self::IdempotencyKeyRequired,
+        Self::Unauthenticated,
+        Self::Forbidden,
+        Self::NotFound,
+        Self::MethodNotAllowed,
+        Self::WalletRequestRefused,
+        Self::PayloadTooLarge,
+        Self::UnsupportedMediaType,
+        Self::ValidationError,
+        Self::NotEligible,
+        Self::InternalError,
+    ];
+
+    /// Slug, status and title, in one place.
+    const fn facts(self) -> (&'static str, u16, &'static str) {
+        match self {
+            Self::MalformedRequest => ("malformed-request", 400, "The request could not be read"),
+            Self::IdempotencyKeyRequired => (
+                "idempotency-key-required",
+                400,
+                "An Idempotency-Key header is required",
+            ),
+            Self::Unauthenticated => ("unauthenticated", 401, "Sign in to continue"),
+            Self::Forbidden => ("forbidden", 403, "Your role does not allow this"),
+            Self::NotFound => ("not-found", 404, "Not found"),
+            Self::MethodNotAllowed => ("method-not-allowed", 405, "Method not allowed"),
+            Self::WalletRequestRefused => (
+                "wallet-request-refused",
+                400,
+                "The wallet's request was refused (see error)",
+            ),
+            Self::PayloadTooLarge => ("payload-too-large", 413, "The request body is too large"),
+            Self::UnsupportedMediaType => (
+                "unsupported-media-type",
+                415,
+                "Send the body as application/json",
+            ),
+            Self::ValidationError => ("validation-error", 422, "The request has invalid fields"),
+            Self::NotEligible => ("not-eligible", 422, "You cannot book this shift"),
+            Self::InternalError => ("internal-error", 500, "Something went wrong on our side"),
+        }
+    }
+}
+
+/// Every problem type the API answers with: a general one or a refused write. Its slug, status
+/// and title come from here alone, and so do the documentation pages at each type's address.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ProblemType {
+    /// Not a refused write.
+    General(GeneralProblem),
+    /// A write refused because of the current state.
+    Conflict(Conflict),
+}
+
+impl ProblemType {
+    /// Every problem type clients can meet, each once.
+    pub fn all() -> impl Iterator<Item = ProblemType> {
+        let general = GeneralProblem::ALL.iter().copied().map(Self::General);
+        let conflicts = Conflict::ALL
+            .iter()
+            .copied()
+            .filter(|c| c.reaches_clients())
+            .map(Self::Conflict);
+        general.chain(conflicts)
+    }
+
+    /// The type named by `slug`, if clients can meet one.
+    pub fn from_slug(slug: &str) -> Option<Self> {
+        Self::all().find(|t| t.slug() == slug)
+    }
+
+    /// The stable slug, the last segment of the type's URI.
+    pub const fn slug(self) -> &'static str {
+        match self {
+            Self::General(g) => g.facts().0,
+            Self::Conflict(c) => c.slug(),
+        }
+    }
+
+    /// The HTTP status it is answered with.
+    pub const fn status(self) -> u16 {
+        match self {
+            Self::General(g) => g.facts().1,
+            Self::Conflict(c) => c.status(),
+        }
+    }
+
+    /// The short summary, the same for every occurrence.
+    pub const fn title(self) -> &'static str {
+        match self {
+            Self::General(g) => g.facts().2,
+            Self::Conflict(c) => c.title(),
+        }
+    }
+
+    /// The type's URI reference, the problem document's `type`.
+    pub fn uri(self) -> String {
+        format!("/api/v1/problems/{}", self.slug())
+    }
+}
+
+impl From<GeneralProblem> for ProblemType {
+    fn from(value: GeneralProblem) -> Self {
+        Self::General(value)
+    }
+}
+
+impl From<Conflict> for ProblemType {
+    fn from(value: Conflict) -> Self {
+        Self::Conflict(value)
+    }
+}
 
 /// An `application/problem+json` body.
 #[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
@@ -159,16 +189,12 @@ pub struct Problem {
 
 impl Problem {
     /// A problem of a known type with a detail message.
-    pub fn new(slug: &str, detail: impl Into<String>) -> Self {
-        let (status, title) = PROBLEM_TYPES
-            .iter()
-            .find(|(s, _, _)| *s == slug)
-            .map(|(_, status, title)| (*status, *title))
-            .unwrap_or((500, "Something went wrong on our side"));
+    pub fn new(kind: impl Into<ProblemType>, detail: impl Into<String>) -> Self {
+        let kind = kind.into();
         Self {
-            kind: format!("/api/v1/problems/{slug}"),
-            title: title.to_owned(),
-            status,
+            kind: kind.uri(),
+            title: kind.title().to_owned(),
+            status: kind.status(),
             detail: detail.into(),
             errors: vec![],
             reasons: vec![],
@@ -179,18 +205,18 @@ impl Problem {
 
     /// A problem for an HTTP status that arrived without one (from the framework).
     pub fn for_status(status: StatusCode) -> Self {
-        let slug = match status.as_u16() {
-            400 => "malformed-request",
-            401 => "unauthenticated",
-            403 => "forbidden",
-            404 => "not-found",
-            405 => "method-not-allowed",
-            413 => "payload-too-large",
-            415 => "unsupported-media-type",
-            422 => "validation-error",
-            _ => "internal-error",
+        let kind = match status.as_u16() {
+            400 => GeneralProblem::MalformedRequest,
+            401 => GeneralProblem::Unauthenticated,
+            403 => GeneralProblem::Forbidden,
+            404 => GeneralProblem::NotFound,
+            405 => GeneralProblem::MethodNotAllowed,
+            413 => GeneralProblem::PayloadTooLarge,
+            415 => GeneralProblem::UnsupportedMediaType,
+            422 => GeneralProblem::ValidationError,
+            _ => GeneralProblem::InternalError,
         };
-        let mut problem = Self::new(slug, status.canonical_reason().unwrap_or("error"));
+        let mut problem = Self::new(kind, status.canonical_reason().unwrap_or("error"));
         problem.status = status.as_u16();
         problem
     }
@@ -213,49 +239,27 @@ impl IntoResponse for Problem {
     }
 }
 
-fn conflict_slug(kind: ConflictKind) -> &'static str {
-    match kind {
-        ConflictKind::ShiftFull => "shift-full",
-        ConflictKind::ShiftNotOpen => "shift-not-open",
-        ConflictKind::OverlappingBooking => "overlapping-booking",
-        ConflictKind::IdempotencyKeyReused => "idempotency-key-reused",
-        ConflictKind::AlreadyCancelled => "already-cancelled",
-        ConflictKind::ShiftStarted => "shift-started",
-        ConflictKind::EmailTaken => "email-taken",
-        ConflictKind::OdsCodeTaken => "ods-code-taken",
-        ConflictKind::WorkingTime => "working-time",
-        ConflictKind::AlreadyRevoked => "already-revoked",
-        ConflictKind::AlreadyAtAgency => "already-at-agency",
-        ConflictKind::BookByRequest => "book-by-request",
-        ConflictKind::AlreadyRequested => "already-requested",
-        ConflictKind::RequestDecided => "request-decided",
-        ConflictKind::AlreadyPaid => "already-paid",
-        ConflictKind::RunClosed => "pay-run-closed",
-        ConflictKind::AdvanceTooLarge => "advance-too-large",
-        ConflictKind::AlreadySignedOn => "already-signed-on",
-        ConflictKind::SmartcardTaken => "smartcard-taken",
-        ConflictKind::PremiumNotRaised => "premium-not-raised",
-        ConflictKind::EscalationResolved => "escalation-resolved",
-        ConflictKind::NotBookedWorker => "not-booked-worker",
-        ConflictKind::BookingsChanged => "bookings-changed",
-    }
-}
-
 impl From<AppError> for Problem {
     fn from(error: AppError) -> Self {
         match error {
-            AppError::Unauthenticated => {
-                Self::new("unauthenticated", "sign in, or send a valid bearer token")
+            AppError::Unauthenticated => Self::new(
+                GeneralProblem::Unauthenticated,
+                "sign in, or send a valid bearer token",
+            ),
+            AppError::Forbidden => {
+                Self::new(GeneralProblem::Forbidden, "your role does not allow this")
             }
-            AppError::Forbidden => Self::new("forbidden", "your role does not allow this"),
-            AppError::NotFound => Self::new("not-found", "there is nothing here you can see"),
+            AppError::NotFound => Self::new(
+                GeneralProblem::NotFound,
+                "there is nothing here you can see",
+            ),
             AppError::Validation(errors) => {
                 let detail = errors
                     .iter()
                     .map(|e| format!("{}: {}", e.field, e.message))
                     .collect::<Vec<_>>()
                     .join("; ");
-                let mut problem = Self::new("validation-error", detail);
+                let mut problem = Self::new(GeneralProblem::ValidationError, detail);
                 problem.errors = errors;
                 problem
             }
@@ -265,25 +269,25 @@ impl From<AppError> for Problem {
                     .map(ToString::to_string)
                     .collect::<Vec<_>>()
                     .join("; ");
-                let mut problem = Self::new("not-eligible", detail);
+                let mut problem = Self::new(GeneralProblem::NotEligible, detail);
                 problem.reasons = reasons;
                 problem
             }
-            AppError::Conflict(kind, detail) => Self::new(conflict_slug(kind), detail),
+            AppError::Conflict(conflict, detail) => Self::new(conflict, detail),
             AppError::Wallet(code, detail) => {
-                let slug = if code == "invalid_token" {
-                    "unauthenticated"
+                let kind = if code == "invalid_token" {
+                    GeneralProblem::Unauthenticated
                 } else {
-                    "wallet-request-refused"
+                    GeneralProblem::WalletRequestRefused
                 };
-                let mut problem = Self::new(slug, detail.clone());
+                let mut problem = Self::new(kind, detail.clone());
                 problem.error = Some(code.to_owned());
                 problem.error_description = Some(detail);
                 problem
             }
             AppError::Unexpected(e) => {
                 tracing::error!(error = ?e, "unexpected error");
-                Self::new("internal-error", "the error has been logged")
+                Self::new(GeneralProblem::InternalError, "the error has been logged")
             }
         }
     }
@@ -313,41 +317,34 @@ impl IntoResponse for ApiError {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use std::collections::HashSet;
 
     #[test]
-    fn every_conflict_has_a_listed_type_with_a_409_or_422() {
-        let kinds = [
-            ConflictKind::ShiftFull,
-            ConflictKind::ShiftNotOpen,
-            ConflictKind::OverlappingBooking,
-            ConflictKind::IdempotencyKeyReused,
-            ConflictKind::AlreadyCancelled,
-            ConflictKind::ShiftStarted,
-            ConflictKind::EmailTaken,
-            ConflictKind::OdsCodeTaken,
-            ConflictKind::WorkingTime,
-            ConflictKind::AlreadyRevoked,
-            ConflictKind::AlreadyAtAgency,
-            ConflictKind::BookByRequest,
-            ConflictKind::AlreadyRequested,
-            ConflictKind::RequestDecided,
-            ConflictKind::AlreadyPaid,
-            ConflictKind::RunClosed,
-            ConflictKind::AdvanceTooLarge,
-            ConflictKind::AlreadySignedOn,
-            ConflictKind::SmartcardTaken,
-            ConflictKind::PremiumNotRaised,
-            ConflictKind::EscalationResolved,
-            ConflictKind::NotBookedWorker,
-            ConflictKind::BookingsChanged,
-        ];
-        for kind in kinds {
-            let problem = Problem::from(AppError::Conflict(kind, "x".into()));
+    fn every_problem_type_has_its_own_slug() {
+        let mut seen = HashSet::new();
+        for kind in ProblemType::all() {
+            assert!(seen.insert(kind.slug()), "{kind:?} repeats a slug");
+            assert_eq!(ProblemType::from_slug(kind.slug()), Some(kind));
+        }
+    }
+
+    #[test]
+    fn every_conflict_clients_meet_answers_409_or_422() {
+        for conflict in Conflict::ALL.iter().filter(|c| c.reaches_clients()) {
+            let problem = Problem::from(AppError::Conflict(*conflict, "x".into()));
             assert!(
                 problem.status == 409 || problem.status == 422,
-                "{kind:?} answers {}",
+                "{conflict:?} answers {}",
                 problem.status
             );
+            assert_eq!(problem.kind, ProblemType::from(*conflict).uri());
+        }
+    }
+
+    #[test]
+    fn conflicts_clients_never_meet_have_no_problem_type() {
+        for conflict in Conflict::ALL.iter().filter(|c| !c.reaches_clients()) {
+            assert_eq!(ProblemType::from_slug(conflict.slug()), None);
         }
     }
 }

@@ -24,7 +24,11 @@ pub(crate) fn idempotency_key(headers: &HeaderMap) -> Option<String> {
 
 /// The problem for a booking write without its key.
 pub(crate) fn key_required() -> ApiError {
-    Problem::new("idempotency-key-required", "send an Idempotency-Key header").into()
+    Problem::new(
+        crate::problem::GeneralProblem::IdempotencyKeyRequired,
+        "send an Idempotency-Key header",
+    )
+    .into()
 }
 
 /// Book a place on a shift. A retry with the same `Idempotency-Key` returns the original booking

@@ -219,7 +219,7 @@ pub async fn book(
     let id = ShiftId(shift_id);
     let booked = match state.app.book(&who, id, &form.idempotency_key).await {
         // The ward approves its bookings: the same button sends a request.
-        Err(staffbank_app::AppError::Conflict(staffbank_app::ConflictKind::BookByRequest, _)) => {
+        Err(staffbank_app::AppError::Conflict(staffbank_store::Conflict::BookByRequest, _)) => {
             state
                 .app
                 .request_shift(&who, id, &form.idempotency_key)
