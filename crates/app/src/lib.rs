@@ -46,6 +46,8 @@ use staffbank_store::Store;
 
 pub use error::{AppError, FieldError};
 pub use principal::Principal;
+/// The conflicts an app call refuses with, each with its problem type's slug, status and title.
+pub use staffbank_store::Conflict;
 
 /// The public base URL until one is configured: the embedded default's own address.
 pub const DEFAULT_PUBLIC_URL: &str = "http://localhost:8080";

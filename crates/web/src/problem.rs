@@ -7,9 +7,9 @@
 use axum::http::{header, HeaderValue, StatusCode};
 use axum::response::{IntoResponse, Response};
 use serde::Serialize;
+use staffbank_app::Conflict;
 use staffbank_app::{AppError, FieldError};
 use staffbank_domain::eligibility::Ineligibility;
-use staffbank_store::Conflict;
 
 /// A problem type that is not a refused write: a request that cannot be read, who is asking,
 /// what is missing, what is invalid, and the server's own faults. With [`Conflict`], every problem

@@ -219,13 +219,11 @@ pub async fn book(
     let id = ShiftId(shift_id);
     let booked = match state.app.book(&who, id, &form.idempotency_key).await {
         // The ward approves its bookings: the same button sends a request.
-        Err(staffbank_app::AppError::Conflict(staffbank_store::Conflict::BookByRequest, _)) => {
-            state
-                .app
-                .request_shift(&who, id, &form.idempotency_key)
-                .await
-                .map(|_| "/bookings?requested=1")
-        }
+        Err(staffbank_app::AppError::Conflict(staffbank_app::Conflict::BookByRequest, _)) => state
+            .app
+            .request_shift(&who, id, &form.idempotency_key)
+            .await
+            .map(|_| "/bookings?requested=1"),
         other => other.map(|_| "/bookings?booked=1"),
     };
     match booked {
