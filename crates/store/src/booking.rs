@@ -147,6 +147,53 @@ where
     Err(Conflict::BookingsChanged.into())
 }
 
+/// [`ShiftStore::booking_context`] read step by step, for a store whose reads are cheap enough
+/// not to need one combined read.
+pub async fn booking_context_in_steps<S: ShiftStore + ?Sized>(
+    store: &S,
+    shift: ShiftId,
+    worker: WorkerId,
+    key: &str,
+) -> Result<Option<BookingContext>, StoreError> {
+    let Some(shift) = store.shift(shift).await? else {
+        return Ok(None);
+    };
+    Ok(Some(BookingContext {
+        shift,
+        credentials: store.credentials_of(worker).await?,
+        key_booking: store.booking_by_key(worker, key).await?.map(|b| b.id),
+    }))
+}
+
+/// [`ShiftStore::signed_in_to_book`] read step by step, as [`booking_context_in_steps`].
+pub async fn signed_in_to_book_in_steps<S: ShiftStore + ?Sized>(
+    store: &S,
+    token_hash: &str,
+    now: DateTime<Utc>,
+    shift: ShiftId,
+    key: &str,
+) -> Result<Option<SignedInToBook>, StoreError> {
+    let Some(signed_in) = store.signed_in(token_hash, now).await? else {
+        return Ok(None);
+    };
+    let context = match &signed_in.worker {
+        Some(worker) => store.booking_context(shift, worker.id, key).await?,
+        None => None,
+    };
+    let wrapped_key = match context {
+        Some(_) => store
+            .person_key(signed_in.user.id.0)
+            .await?
+            .and_then(|k| k.wrapped),
+        None => None,
+    };
+    Ok(Some(SignedInToBook {
+        signed_in,
+        context,
+        wrapped_key,
+    }))
+}
+
 #[cfg(test)]
 mod tests {
     use std::cell::Cell;
@@ -223,51 +270,4 @@ mod tests {
         assert_eq!(outcome.shift_booked, 1);
         assert!(!outcome.replayed);
     }
-}
-
-/// [`ShiftStore::booking_context`] read step by step, for a store whose reads are cheap enough
-/// not to need one combined read.
-pub async fn booking_context_in_steps<S: ShiftStore + ?Sized>(
-    store: &S,
-    shift: ShiftId,
-    worker: WorkerId,
-    key: &str,
-) -> Result<Option<BookingContext>, StoreError> {
-    let Some(shift) = store.shift(shift).await? else {
-        return Ok(None);
-    };
-    Ok(Some(BookingContext {
-        shift,
-        credentials: store.credentials_of(worker).await?,
-        key_booking: store.booking_by_key(worker, key).await?.map(|b| b.id),
-    }))
-}
-
-/// [`ShiftStore::signed_in_to_book`] read step by step, as [`booking_context_in_steps`].
-pub async fn signed_in_to_book_in_steps<S: ShiftStore + ?Sized>(
-    store: &S,
-    token_hash: &str,
-    now: DateTime<Utc>,
-    shift: ShiftId,
-    key: &str,
-) -> Result<Option<SignedInToBook>, StoreError> {
-    let Some(signed_in) = store.signed_in(token_hash, now).await? else {
-        return Ok(None);
-    };
-    let context = match &signed_in.worker {
-        Some(worker) => store.booking_context(shift, worker.id, key).await?,
-        None => None,
-    };
-    let wrapped_key = match context {
-        Some(_) => store
-            .person_key(signed_in.user.id.0)
-            .await?
-            .and_then(|k| k.wrapped),
-        None => None,
-    };
-    Ok(Some(SignedInToBook {
-        signed_in,
-        context,
-        wrapped_key,
-    }))
 }
