@@ -20,10 +20,10 @@ use staffbank_store::{AuditRecord, BookOutcome, Booking, Conflict, StoreError, W
 use tokio::sync::Mutex;
 use uuid::Uuid;
 
-use crate::error::OrStore;
 use crate::rows;
 use crate::rows::BOOKING_COLUMNS;
 use crate::sql::decode;
+use crate::sql::OrStore;
 use crate::PgStore;
 
 /// [`BOOKING_COLUMNS`] of a booking joined as `b`.

@@ -12,10 +12,10 @@ use staffbank_domain::{BookingId, ShiftId, WorkerId};
 use staffbank_store::{BookingContext, Credential, Shift, SignedInToBook, StoreError};
 use uuid::Uuid;
 
-use crate::error::OrStore;
 use crate::rows;
 use crate::rows::SHIFT_COLUMNS;
 use crate::sessions::SIGNED_IN_FROM;
+use crate::sql::OrStore;
 use crate::PgStore;
 
 /// A shift's columns from the shifts table as `t`, renamed so that they can sit beside a worker's

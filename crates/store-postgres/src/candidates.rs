@@ -11,29 +11,11 @@ use staffbank_domain::*;
 use staffbank_store::{PoolMember, PoolQuery, StoreError, Worker};
 use uuid::Uuid;
 
-use crate::error::OrStore;
 use crate::rows;
+use crate::sql::OrStore;
 
 fn ids<T: Copy>(items: &[T], uuid: impl Fn(T) -> Uuid) -> Vec<Uuid> {
     items.iter().map(|i| uuid(*i)).collect()
-}
-
-/// The wards a worker has worked before `before`, from the bookings' copy of their ward.
-pub(crate) async fn wards_worked(
-    pool: &PgPool,
-    worker: WorkerId,
-    before: DateTime<Utc>,
-) -> Result<Vec<WardId>, StoreError> {
-    let wards: Vec<Uuid> = sqlx::query_scalar(
-        "SELECT DISTINCT ward_id FROM bookings \
-         WHERE worker_id = $1 AND status = 'active' AND ends_at <= $2",
-    )
-    .bind(worker.0)
-    .bind(before)
-    .fetch_all(pool)
-    .await
-    .or_store()?;
-    Ok(wards.into_iter().map(WardId).collect())
 }
 
 /// A shift's candidates with continuity and the period's minutes, and their memberships of the

@@ -9,8 +9,8 @@ use sqlx::{Decode, Encode, PgPool, Postgres, Transaction, Type};
 use staffbank_store::StoreError;
 use uuid::Uuid;
 
-use crate::error::OrStore;
 use crate::sql::types::{At, Ids, Texts};
+use crate::sql::OrStore;
 use crate::PgStore;
 
 /// The database the shared SQL runs on here.

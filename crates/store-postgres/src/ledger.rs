@@ -7,7 +7,7 @@ use staffbank_domain::OrgId;
 use staffbank_store::*;
 use uuid::Uuid;
 
-use crate::error::OrStore;
+use crate::sql::OrStore;
 use crate::PgStore;
 
 const ENTRY_COLUMNS: &str = "e.id, e.recorded_at, e.action, e.tenant, e.subject, e.body";

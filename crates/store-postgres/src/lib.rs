@@ -11,7 +11,6 @@ mod candidates;
 mod db;
 mod error;
 mod ledger;
-mod presentations;
 mod rows;
 mod sessions;
 #[path = "../../store/sql/mod.rs"]

@@ -11,9 +11,9 @@ use staffbank_store::raw::{RawGrant, RawUser};
 use staffbank_store::{Session, SignedIn, StoreError, User, Worker};
 use uuid::Uuid;
 
-use crate::error::OrStore;
 use crate::rows;
 use crate::rows::WORKER_COLUMNS;
+use crate::sql::OrStore;
 
 /// The columns and joins of a signed-in read (sessions `s`, users `u`, workers `w`); the caller
 /// adds which session.

@@ -25,10 +25,10 @@ use staffbank_store::{
 };
 use uuid::Uuid;
 
-use crate::error::OrStore;
 use crate::rows::BOOKING_COLUMNS;
 use crate::rows::{self, instant, ms};
 use crate::sql::decode;
+use crate::sql::OrStore;
 use crate::SqliteStore;
 
 /// Books `booking`: see the module's description.

@@ -17,8 +17,8 @@ use tokio::sync::{mpsc, oneshot};
 
 use crate::booking::{insert_if_unchanged, Answer};
 use crate::db::begin_write;
-use crate::error::OrStore;
 use crate::ledger::insert_audit;
+use crate::sql::OrStore;
 
 /// Most bookings written in one transaction: enough to share a sync widely, few enough that the
 /// first in a batch does not wait long for the last.

@@ -11,8 +11,8 @@ use staffbank_domain::*;
 use staffbank_store::{PoolMember, PoolQuery, StoreError, Worker};
 use uuid::Uuid;
 
-use crate::error::OrStore;
 use crate::rows::{self, ms};
+use crate::sql::OrStore;
 
 /// `?, ?, ?` for `n` values (at least one, so an empty list matches nothing).
 fn marks(n: usize) -> String {
@@ -21,24 +21,6 @@ fn marks(n: usize) -> String {
     } else {
         vec!["?"; n].join(", ")
     }
-}
-
-/// The wards a worker has worked before `before`, through the bookings' shifts.
-pub(crate) async fn wards_worked(
-    pool: &SqlitePool,
-    worker: WorkerId,
-    before: DateTime<Utc>,
-) -> Result<Vec<WardId>, StoreError> {
-    let wards: Vec<Uuid> = sqlx::query_scalar(
-        "SELECT DISTINCT s.ward_id FROM bookings b JOIN shifts s ON s.id = b.shift_id \
-         WHERE b.worker_id = ? AND b.status = 'active' AND b.ends_at <= ?",
-    )
-    .bind(worker.0)
-    .bind(ms(before))
-    .fetch_all(pool)
-    .await
-    .or_store()?;
-    Ok(wards.into_iter().map(WardId).collect())
 }
 
 /// A shift's candidates with continuity and the period's minutes, and their memberships of the

@@ -10,8 +10,8 @@ use sqlx::{Decode, Encode, Sqlite, SqlitePool, Transaction, Type};
 use staffbank_store::StoreError;
 use uuid::Uuid;
 
-use crate::error::OrStore;
 use crate::sql::types::{At, Ids, Texts};
+use crate::sql::OrStore;
 use crate::SqliteStore;
 
 /// The database the shared SQL runs on here.

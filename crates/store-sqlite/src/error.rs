@@ -34,14 +34,3 @@ pub(crate) fn map(error: sqlx::Error) -> StoreError {
     }
     StoreError::Unexpected(anyhow::Error::new(error).context("SQLite query failed"))
 }
-
-/// Shorthand for `.map_err(map)`.
-pub(crate) trait OrStore<T> {
-    fn or_store(self) -> Result<T, StoreError>;
-}
-
-impl<T> OrStore<T> for Result<T, sqlx::Error> {
-    fn or_store(self) -> Result<T, StoreError> {
-        self.map_err(map)
-    }
-}

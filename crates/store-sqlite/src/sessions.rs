@@ -8,8 +8,8 @@ use staffbank_store::raw::{RawGrant, RawUser};
 use staffbank_store::{Session, SignedIn, StoreError, User, Worker};
 use uuid::Uuid;
 
-use crate::error::OrStore;
 use crate::rows;
+use crate::sql::OrStore;
 
 /// Ids are stored as 16-byte blobs, which JSON cannot hold: the lists below carry them as hex.
 fn hex_id(hex: &str) -> Result<Option<Uuid>, StoreError> {

@@ -5,7 +5,7 @@ use chrono::{DateTime, Utc};
 use staffbank_store::*;
 use uuid::Uuid;
 
-use crate::error::OrStore;
+use crate::sql::OrStore;
 use crate::SqliteStore;
 
 #[async_trait]

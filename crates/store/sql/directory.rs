@@ -15,8 +15,8 @@ use super::decode;
 use super::rows::{self, BANK_SELECT, WORKER_COLUMNS};
 use super::types::{At, Texts};
 use crate::db::{DbRow, ThisStore, Tx};
-use crate::error::OrStore;
 use crate::ledger::insert_audit;
+use crate::sql::OrStore;
 
 impl ThisStore {
     /// A user row with its grants.

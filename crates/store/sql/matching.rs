@@ -18,12 +18,12 @@ use uuid::Uuid;
 
 use super::offers::insert_events;
 use super::types::{At, Ids};
-use super::{get, instant};
+use super::{bookable_now, get, instant};
 use crate::db::{each_id, in_ids, sum_minutes, Db, DbRow, ThisStore, Tx};
-use crate::error::OrStore;
 use crate::ledger::insert_audit;
 use crate::rows;
 use crate::rows::SHIFT_COLUMNS;
+use crate::sql::OrStore;
 
 /// A statement of this database with its arguments bound, as `sqlx::query` builds it.
 type Query<'q> = sqlx::query::Query<'q, Db, <Db as sqlx::Database>::Arguments<'q>>;
@@ -204,13 +204,13 @@ impl MatchingStore for ThisStore {
             "SELECT {SHIFT_COLUMNS}, site_lat, site_lon FROM (SELECT s.*, si.lat AS site_lat, \
              si.lon AS site_lon FROM shifts s JOIN wards w ON w.id = s.ward_id \
              JOIN sites si ON si.id = w.site_id \
-             WHERE s.status = 'open' AND s.booked < s.places AND s.starts_at > $2 \
-             AND s.staff_group = $3 AND s.grade_family = $4 AND s.grade_min_rank <= $5 \
+             WHERE {bookable} AND s.staff_group = $3 AND s.grade_family = $4 AND s.grade_min_rank <= $5 \
              AND s.grade_max_rank >= $5 \
              AND ((s.bank_id {banks} AND s.released_at <= $2) \
                   OR (s.collaborative_bank_id {banks} AND s.collaborative_at <= $2)) \
              ORDER BY s.starts_at, s.id LIMIT $6) x",
-            banks = in_ids(1)
+            banks = in_ids(1),
+            bookable = bookable_now("$2"),
         );
         sqlx::query(&sql)
             .bind(Ids::of(&q.banks, |b| b.0))
@@ -232,7 +232,17 @@ impl MatchingStore for ThisStore {
         worker: WorkerId,
         before: DateTime<Utc>,
     ) -> Result<Vec<WardId>, StoreError> {
-        crate::candidates::wards_worked(self.reader(), worker, before).await
+        // From the bookings' copy of their shift's ward (migration 0019): one index range.
+        let wards: Vec<Uuid> = sqlx::query_scalar(
+            "SELECT DISTINCT ward_id FROM bookings \
+             WHERE worker_id = $1 AND status = 'active' AND ends_at <= $2",
+        )
+        .bind(worker.0)
+        .bind(At(before))
+        .fetch_all(self.reader())
+        .await
+        .or_store()?;
+        Ok(wards.into_iter().map(WardId).collect())
     }
 
     async fn candidate_pool(&self, q: &PoolQuery) -> Result<Vec<PoolMember>, StoreError> {
@@ -417,8 +427,8 @@ impl MatchingStore for ThisStore {
             "SELECT {SHIFT_COLUMNS}, site_lat, site_lon FROM (SELECT s.*, si.lat AS site_lat, \
              si.lon AS site_lon FROM offers o JOIN shifts s ON s.id = o.shift_id \
              JOIN wards w ON w.id = s.ward_id JOIN sites si ON si.id = w.site_id \
-             WHERE o.worker_id = $1 AND s.status = 'open' AND s.booked < s.places \
-             AND s.starts_at > $2 ORDER BY s.starts_at, s.id) x"
+             WHERE o.worker_id = $1 AND {} ORDER BY s.starts_at, s.id) x",
+            bookable_now("$2")
         );
         sqlx::query(&sql)
             .bind(worker.0)

@@ -30,6 +30,12 @@ use uuid::Uuid;
 use crate::db::{Db, DbRow, Tx};
 use types::At;
 
+/// The "bookable now" rule (`staffbank_domain::shift::bookable`) as SQL over a shift `s`: open,
+/// with a place free, and not started by the instant `now` (a bound parameter).
+pub(crate) fn bookable_now(now: &str) -> String {
+    format!("s.status = 'open' AND s.booked < s.places AND s.starts_at > {now}")
+}
+
 /// A raw row into its domain type, whose conversion validates what was stored.
 pub(crate) fn decode<R, T: TryFrom<R, Error = anyhow::Error>>(raw: R) -> Result<T, StoreError> {
     T::try_from(raw).map_err(StoreError::Unexpected)
@@ -69,5 +75,17 @@ pub(crate) async fn missing_or(
         Ok(Some(_)) => conflict.into(),
         Ok(None) => StoreError::NotFound,
         Err(e) => crate::error::map(e),
+    }
+}
+
+/// Shorthand for `.map_err(crate::error::map)`: each backend maps its database's errors, by
+/// constraint name, into store errors.
+pub(crate) trait OrStore<T> {
+    fn or_store(self) -> Result<T, StoreError>;
+}
+
+impl<T> OrStore<T> for Result<T, sqlx::Error> {
+    fn or_store(self) -> Result<T, StoreError> {
+        self.map_err(crate::error::map)
     }
 }

@@ -7,7 +7,7 @@ use staffbank_store::{OutboxEvent, StoreError};
 
 use super::types::At;
 use crate::db::{json_text, Tx};
-use crate::error::OrStore;
+use crate::sql::OrStore;
 
 /// Writes outbox events inside the transaction of the change they announce.
 pub(crate) async fn insert_events(tx: &mut Tx, events: &[OutboxEvent]) -> Result<(), StoreError> {

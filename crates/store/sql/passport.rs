@@ -16,9 +16,9 @@ use uuid::Uuid;
 use super::types::At;
 use super::{get, instant, missing_or, opt_instant};
 use crate::db::{DbRow, ThisStore, Tx, FOR_NO_KEY_UPDATE, FOR_UPDATE};
-use crate::error::OrStore;
 use crate::ledger::insert_audit;
 use crate::rows;
+use crate::sql::OrStore;
 
 /// The columns of `credentials` that [`credential_row`] reads.
 const CREDENTIAL_COLUMNS: &str = "id, worker_id, kind, dbs_level, issuer_org_id, valid_from, \
@@ -618,27 +618,6 @@ impl PassportStore for ThisStore {
         at: DateTime<Utc>,
         audit: &[AuditRecord],
     ) -> Result<(), StoreError> {
-        // The usual case, one entry, is one statement where the database can write it so; the
-        // transaction below does the rest.
-        if let [record] = audit {
-            let answered =
-                crate::presentations::answer_with_entry(self, id, state, result, at, record)
-                    .await?;
-            match answered {
-                Some(true) => return Ok(()),
-                Some(false) => {
-                    let mut tx = self.begin().await?;
-                    return Err(missing_or(
-                        &mut tx,
-                        "presentation_requests",
-                        id,
-                        Conflict::RequestDecided,
-                    )
-                    .await);
-                }
-                None => {}
-            }
-        }
         let mut tx = self.begin().await?;
         let changed = sqlx::query(
             "UPDATE presentation_requests SET state = $2, result = $3, decided_at = $4 \

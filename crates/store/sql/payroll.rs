@@ -18,8 +18,8 @@ use super::timesheets::{guarded_update, timesheet_row, COLUMNS};
 use super::types::At;
 use super::{get, instant, opt_instant};
 use crate::db::{DbRow, ThisStore, Tx, FOR_SHARE, FOR_UPDATE};
-use crate::error::OrStore;
 use crate::ledger::insert_audit;
+use crate::sql::OrStore;
 
 /// Writes a pay line inside a write; whether it was written (a second `pay` line for the
 /// shift, worker and date is not). Approving a timesheet and paying a late cancellation both

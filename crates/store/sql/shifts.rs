@@ -13,10 +13,10 @@ use uuid::Uuid;
 
 use super::rows::{self, BOOKING_COLUMNS, SHIFT_COLUMNS};
 use super::types::{At, Ids, Texts};
-use super::{decode, get, instant, opt_instant};
+use super::{bookable_now, decode, get, instant, opt_instant};
 use crate::db::{in_ids, overlaps, DbRow, ThisStore, Tx, FOR_UPDATE};
-use crate::error::OrStore;
 use crate::ledger::insert_audit;
+use crate::sql::OrStore;
 
 /// Shift rows into shifts.
 pub(crate) fn shifts(rows: Vec<DbRow>) -> Result<Vec<Shift>, StoreError> {
@@ -281,14 +281,15 @@ impl ShiftStore for ThisStore {
         let (after_start, after_id) = cursor_parts(q.page.after, q.starts_after);
         let sql = format!(
             "SELECT {SHIFT_COLUMNS} FROM shifts s WHERE (bank_id {banks} \
-             OR collaborative_bank_id {banks}) AND status = 'open' \
-             AND booked < places AND starts_at > $2 AND staff_group = $3 AND grade_family = $4 \
+             OR collaborative_bank_id {banks}) AND {bookable} \
+             AND staff_group = $3 AND grade_family = $4 \
              AND grade_min_rank <= $5 AND grade_max_rank >= $5 AND (starts_at, id) > ($6, $7) \
              AND NOT EXISTS (SELECT 1 FROM bookings b WHERE b.worker_id = $8 AND b.status = 'active' \
                              AND {}) \
              ORDER BY starts_at, id LIMIT $9",
             overlaps("s.starts_at", "s.ends_at"),
             banks = in_ids(1),
+            bookable = bookable_now("$2"),
         );
         let rows = sqlx::query(&sql)
             .bind(Ids::of(&q.banks, |b| b.0))

@@ -12,8 +12,8 @@ use uuid::Uuid;
 use super::types::At;
 use super::{get, instant, opt_instant};
 use crate::db::{DbRow, ThisStore};
-use crate::error::OrStore;
 use crate::ledger::insert_audit;
+use crate::sql::OrStore;
 
 const ESCALATION_COLUMNS: &str =
     "id, booking_id, org_id, ward_id, kind, detail, raised_at, resolved_by, resolved_at, resolution";

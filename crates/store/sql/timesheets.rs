@@ -10,7 +10,7 @@ use super::missing_or;
 use super::types::{At, Texts};
 use super::{get, instant};
 use crate::db::{in_texts, DbRow, Tx};
-use crate::error::OrStore;
+use crate::sql::OrStore;
 
 /// What every read of a timesheet selects, in the order [`timesheet_row`] reads it.
 pub(super) const COLUMNS: &str =

@@ -10,7 +10,7 @@ use uuid::Uuid;
 
 use super::types::At;
 use crate::db::{overlaps, Db};
-use crate::error::OrStore;
+use crate::sql::OrStore;
 
 /// The worker's active bookings overlapping `[from, to)`, with each one's trust.
 pub(crate) async fn worked<'e, E: sqlx::Executor<'e, Database = Db>>(
