@@ -25,6 +25,9 @@ pub(crate) type ThisStore = PgStore;
 /// Locks the rows a `SELECT` reads until the transaction ends.
 pub(crate) const FOR_UPDATE: &str = " FOR UPDATE";
 
+/// Refreshes the query planner's statistics: PostgreSQL's `ANALYZE` samples every table.
+pub(crate) const REFRESH_STATISTICS: &str = "ANALYZE";
+
 /// `column {in_ids(n)}`: the column is one of the ids bound as [`Ids`] at `$n`.
 pub(crate) fn in_ids(n: u8) -> String {
     format!("= ANY(${n})")

@@ -26,6 +26,10 @@ pub(crate) type ThisStore = SqliteStore;
 /// Nothing: a write transaction holds the only writer, so what it reads cannot change under it.
 pub(crate) const FOR_UPDATE: &str = "";
 
+/// Refreshes the query planner's statistics: SQLite's `PRAGMA optimize` analyses the tables
+/// whose statistics are missing or stale, rather than all of them as `ANALYZE` would.
+pub(crate) const REFRESH_STATISTICS: &str = "PRAGMA optimize";
+
 /// `column {in_ids(n)}`: the column is one of the ids bound as [`Ids`] at `$n`.
 pub(crate) fn in_ids(n: u8) -> String {
     format!("IN (SELECT unhex(value) FROM json_each(${n}))")

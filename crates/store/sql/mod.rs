@@ -11,6 +11,7 @@
 
 pub(crate) mod types;
 
+mod ledger;
 mod sign_on;
 
 use chrono::{DateTime, Utc};
