@@ -5,7 +5,6 @@
 
 use std::collections::HashMap;
 
-use chrono::{DateTime, Utc};
 use sqlx::PgPool;
 use staffbank_domain::*;
 use staffbank_store::{PoolMember, PoolQuery, StoreError, Worker};

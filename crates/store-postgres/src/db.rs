@@ -32,6 +32,8 @@ pub(crate) const FOR_SHARE: &str = " FOR SHARE";
 /// Locks the rows a `SELECT` reads until the transaction ends, as [`FOR_UPDATE`] does, but
 /// without blocking the foreign-key checks of rows that refer to them.
 pub(crate) const FOR_NO_KEY_UPDATE: &str = " FOR NO KEY UPDATE";
+/// Refreshes the query planner's statistics: PostgreSQL's `ANALYZE` samples every table.
+pub(crate) const REFRESH_STATISTICS: &str = "ANALYZE";
 
 /// `column {in_ids(n)}`: the column is one of the ids bound as [`Ids`] at `$n`.
 pub(crate) fn in_ids(n: u8) -> String {

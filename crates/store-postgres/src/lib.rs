@@ -15,7 +15,6 @@ mod rows;
 mod sessions;
 #[path = "../../store/sql/mod.rs"]
 mod sql;
-mod store;
 
 use std::time::Duration;
 

@@ -4,10 +4,8 @@
 
 use std::collections::HashMap;
 
-use chrono::{DateTime, Utc};
 use sqlx::sqlite::SqliteRow;
 use sqlx::{Row, SqlitePool};
-use staffbank_domain::*;
 use staffbank_store::{PoolMember, PoolQuery, StoreError, Worker};
 use uuid::Uuid;
 

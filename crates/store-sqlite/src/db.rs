@@ -30,6 +30,9 @@ pub(crate) const FOR_UPDATE: &str = "";
 pub(crate) const FOR_SHARE: &str = "";
 /// Nothing, as for [`FOR_UPDATE`]: the single writer already serialises write transactions.
 pub(crate) const FOR_NO_KEY_UPDATE: &str = "";
+/// Refreshes the query planner's statistics: SQLite's `PRAGMA optimize` analyses the tables
+/// whose statistics are missing or stale, rather than all of them as `ANALYZE` would.
+pub(crate) const REFRESH_STATISTICS: &str = "PRAGMA optimize";
 
 /// `column {in_ids(n)}`: the column is one of the ids bound as [`Ids`] at `$n`.
 pub(crate) fn in_ids(n: u8) -> String {

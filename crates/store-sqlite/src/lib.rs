@@ -19,7 +19,6 @@ mod rows;
 mod sessions;
 #[path = "../../store/sql/mod.rs"]
 mod sql;
-mod store;
 
 use std::str::FromStr;
 use std::time::Duration;
