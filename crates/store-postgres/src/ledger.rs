@@ -6,6 +6,7 @@ use staffbank_store::{AuditRecord, Hash, StoreError};
 use uuid::Uuid;
 
 use crate::db::Tx;
+use crate::sql::ledger::bind_entry;
 use crate::sql::OrStore;
 
 /// Writes audit entries, and queues them for the sequencer, inside the caller's transaction.
@@ -14,17 +15,13 @@ pub(crate) async fn insert_audit(
     audit: &[AuditRecord],
 ) -> Result<(), StoreError> {
     for r in audit {
-        sqlx::query(
+        bind_entry(sqlx::query(
             "WITH e AS (INSERT INTO ledger_entries (id, recorded_at, action, tenant, subject, body) \
              VALUES ($1, $2, $3, $4, $5, $6) RETURNING id, recorded_at) \
              INSERT INTO ledger_pending (entry_id, recorded_at) SELECT id, recorded_at FROM e",
+            ),
+            r,
         )
-        .bind(r.id)
-        .bind(r.recorded_at)
-        .bind(&r.action)
-        .bind(r.tenant.map(|t| t.0))
-        .bind(r.subject)
-        .bind(&r.body)
         .execute(&mut **tx)
         .await
         .or_store()?;

@@ -8,6 +8,7 @@ use uuid::Uuid;
 
 use crate::db::Tx;
 use crate::rows::ms;
+use crate::sql::ledger::bind_entry;
 use crate::sql::OrStore;
 
 /// Writes audit entries, and queues them for the sequencer, inside the caller's transaction.
@@ -17,17 +18,14 @@ pub(crate) async fn insert_audit(
 ) -> Result<(), StoreError> {
     for r in audit {
         // Both statements in one query: one hand-off to the writer's thread instead of two.
-        sqlx::query(
-            "INSERT INTO ledger_entries (id, recorded_at, action, tenant, subject, body) \
-             VALUES (?1, ?2, ?3, ?4, ?5, ?6); \
-             INSERT INTO ledger_pending (entry_id, recorded_at) VALUES (?1, ?2)",
+        bind_entry(
+            sqlx::query(
+                "INSERT INTO ledger_entries (id, recorded_at, action, tenant, subject, body) \
+             VALUES ($1, $2, $3, $4, $5, $6); \
+             INSERT INTO ledger_pending (entry_id, recorded_at) VALUES ($1, $2)",
+            ),
+            r,
         )
-        .bind(r.id)
-        .bind(ms(r.recorded_at))
-        .bind(&r.action)
-        .bind(r.tenant.map(|t| t.0))
-        .bind(r.subject)
-        .bind(&r.body)
         .execute(&mut **tx)
         .await
         .or_store()?;

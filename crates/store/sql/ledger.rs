@@ -18,9 +18,25 @@ use uuid::Uuid;
 
 use super::types::{At, Ids};
 use super::{get, instant, opt_instant};
-use crate::db::{in_ids, DbRow, ThisStore, REFRESH_STATISTICS};
+use crate::db::{in_ids, Db, DbRow, ThisStore, REFRESH_STATISTICS};
 use crate::ledger::{find_nodes, insert_audit, insert_leaves, insert_nodes, lock_leaves};
 use crate::sql::OrStore;
+use sqlx::query::Query;
+
+/// Binds an audit record's columns as `$1` to `$6` (id, recorded at, action, tenant, subject,
+/// body), for each backend's statement that writes an entry and queues it.
+pub(crate) fn bind_entry<'q>(
+    query: Query<'q, Db, <Db as sqlx::Database>::Arguments<'q>>,
+    r: &'q AuditRecord,
+) -> Query<'q, Db, <Db as sqlx::Database>::Arguments<'q>> {
+    query
+        .bind(r.id)
+        .bind(At(r.recorded_at))
+        .bind(&r.action)
+        .bind(r.tenant.map(|t| t.0))
+        .bind(r.subject)
+        .bind(&r.body)
+}
 
 /// An entry's columns (alias `e`), as [`record`] reads them.
 const ENTRY_COLUMNS: &str = "e.id, e.recorded_at, e.action, e.tenant, e.subject, e.body";

@@ -12,7 +12,7 @@
 pub(crate) mod types;
 
 mod directory;
-mod ledger;
+pub(crate) mod ledger;
 mod matching;
 pub(crate) mod offers;
 mod passport;
