@@ -1,7 +1,7 @@
-//! The matching reads PostgreSQL writes its own way (the rest are shared, in `crate::sql`): this
-//! schema copies a booking's ward onto the booking and a worker's staff group onto each membership
-//! (migrations 0019 and 0006), so continuity and the candidate pool are index ranges, and the pool
-//! is fetched by id on two connections at once.
+//! The candidate pool, which PostgreSQL reads its own way (the rest of matching is shared, in
+//! `crate::sql`): this schema copies a worker's staff group onto each membership (migration 0006),
+//! so the pool is an index range, fetched by id on two connections at once; it is the largest
+//! read matching makes at national scale.
 
 use std::collections::HashMap;
 

@@ -1,6 +1,6 @@
-//! The matching reads SQLite writes its own way (the rest are shared, in `crate::sql`): this
-//! schema keeps a booking's ward only on its shift and a membership's staff group only on its
-//! worker, so continuity and the candidate pool are read through those joins.
+//! The candidate pool, which SQLite reads its own way (the rest of matching is shared, in
+//! `crate::sql`): this schema keeps a membership's staff group only on its worker, so the pool is
+//! read through that join, in one statement on the local file.
 
 use std::collections::HashMap;
 
@@ -29,9 +29,8 @@ pub(crate) async fn candidate_pool(
 ) -> Result<Vec<PoolMember>, StoreError> {
     let banks = marks(q.banks.len());
     let sql = format!(
-        "SELECT w.*, w.id IN (SELECT b.worker_id FROM shifts s JOIN bookings b ON b.shift_id = s.id \
-                  WHERE s.ward_id = ? AND s.starts_at < ? AND b.status = 'active' AND b.ends_at <= ?) \
-             AS worked_ward, \
+        "SELECT w.*, w.id IN (SELECT b.worker_id FROM bookings b \
+                  WHERE b.ward_id = ? AND b.status = 'active' AND b.ends_at <= ?) AS worked_ward, \
          coalesce((SELECT sum((b.ends_at - b.starts_at) / 60000) FROM bookings b \
                    WHERE b.worker_id = w.id AND b.status = 'active' AND b.starts_at >= ? \
                    AND b.starts_at < ?), 0) AS minutes \
@@ -41,7 +40,6 @@ pub(crate) async fn candidate_pool(
     );
     let mut query = sqlx::query(&sql)
         .bind(q.ward.0)
-        .bind(ms(q.now))
         .bind(ms(q.now))
         .bind(ms(q.from))
         .bind(ms(q.to));

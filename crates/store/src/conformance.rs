@@ -55,6 +55,7 @@ macro_rules! conformance_suite {
             release_settings_round_trip,
             requests_are_made_once_and_decided_once,
             approval_and_instant_booking_never_share_the_last_place,
+            matching_reads_agree_on_the_same_facts,
             offer_rounds_are_claimed_once_and_a_freed_place_falls_due,
             issuer_keys_rotate_and_trust_is_kept,
             passport_offers_are_decided_once_and_revocation_is_final,

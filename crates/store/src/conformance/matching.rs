@@ -559,3 +559,93 @@ pub async fn approval_and_instant_booking_never_share_the_last_place(store: Arc<
         assert_eq!(approved == RequestStatus::Approved, approval_won);
     }
 }
+
+/// The reads matching runs on: shifts a worker may book now (not full, not started, released to
+/// their bank), the wards they worked, their bookings, and a shift's candidate pool with
+/// continuity and the period's minutes, all for the same facts on every backend.
+pub async fn matching_reads_agree_on_the_same_facts(store: Arc<dyn Store>) {
+    let world = World::new(store.clone()).await;
+    let bank = world.banks[0].id;
+    let asha = world.worker("Asha", &[bank]).await;
+    let ben = world.worker("Ben", &[bank]).await;
+    let outsider = world.worker("Cara", &[world.banks[1].id]).await;
+    // Asha worked an 8-hour shift on ward A that ended two days ago.
+    let past = world.post(world.shift(0, bank, -56, 8, 1)).await;
+    store
+        .book(&world.booking(&past, &asha, "past"), &[], None)
+        .await
+        .unwrap();
+    let open = world.post(world.shift(0, bank, 24, 8, 2)).await;
+    let full = world.post(world.shift(0, bank, 48, 8, 1)).await;
+    store
+        .book(&world.booking(&full, &ben, "full"), &[], None)
+        .await
+        .unwrap();
+    let started = world.post(world.shift(0, bank, -1, 8, 2)).await;
+    let elsewhere = world
+        .post(world.shift(1, world.banks[1].id, 24, 8, 2))
+        .await;
+
+    let query = MatchQuery {
+        banks: vec![bank],
+        staff_group: asha.staff_group,
+        grade: asha.grade,
+        now: world.now,
+        limit: 10,
+    };
+    let seen: Vec<ShiftId> = store
+        .matchable_shifts(&query)
+        .await
+        .unwrap()
+        .into_iter()
+        .map(|m| m.shift.id)
+        .collect();
+    assert_eq!(
+        seen,
+        vec![open.id],
+        "not {:?}",
+        [full.id, started.id, elsewhere.id]
+    );
+
+    assert_eq!(
+        store.wards_worked(asha.id, world.now).await.unwrap(),
+        vec![world.wards[0].id]
+    );
+    assert_eq!(
+        store
+            .wards_worked(asha.id, past.window.start())
+            .await
+            .unwrap(),
+        vec![]
+    );
+    let worked = store
+        .worked_by_workers(&[asha.id, ben.id], world.now - Duration::days(7), world.now)
+        .await
+        .unwrap();
+    assert_eq!(worked.len(), 1);
+    assert_eq!(worked[0].0, asha.id);
+    assert_eq!(worked[0].1.window, past.window);
+
+    let pool = store
+        .candidate_pool(&PoolQuery {
+            banks: vec![bank],
+            staff_group: asha.staff_group,
+            grades: vec![asha.grade],
+            ward: world.wards[0].id,
+            now: world.now,
+            from: world.now - Duration::days(7),
+            to: world.now + Duration::days(7),
+        })
+        .await
+        .unwrap();
+    let mut members: Vec<(WorkerId, bool, i64)> = pool
+        .iter()
+        .map(|m| (m.worker.id, m.worked_ward, m.minutes_in_period))
+        .collect();
+    members.sort();
+    let mut expected = vec![(asha.id, true, 8 * 60), (ben.id, false, 8 * 60)];
+    expected.sort();
+    assert_eq!(members, expected);
+    assert!(pool.iter().all(|m| m.worker.id != outsider.id));
+    assert!(pool.iter().all(|m| m.worker.banks == vec![bank]));
+}
