@@ -87,12 +87,12 @@ impl DirectoryStore for ThisStore {
     }
 
     async fn organisation(&self, id: OrgId) -> Result<Option<Organisation>, StoreError> {
-        let row = sqlx::query("SELECT id, ods_code, name, kind FROM organisations WHERE id = $1")
-            .bind(id.0)
-            .fetch_optional(self.reader())
-            .await
-            .or_store()?;
-        row.map(|r| decode(rows::organisation(&r)?)).transpose()
+        self.read_one(
+            "SELECT id, ods_code, name, kind FROM organisations WHERE id = $1",
+            id.0,
+            |r| decode(rows::organisation(r)?),
+        )
+        .await
     }
 
     async fn organisations(&self) -> Result<Vec<Organisation>, StoreError> {
@@ -121,12 +121,12 @@ impl DirectoryStore for ThisStore {
     }
 
     async fn site(&self, id: SiteId) -> Result<Option<Site>, StoreError> {
-        let row = sqlx::query("SELECT id, org_id, name, lat, lon FROM sites WHERE id = $1")
-            .bind(id.0)
-            .fetch_optional(self.reader())
-            .await
-            .or_store()?;
-        row.map(|r| decode(rows::site(&r)?)).transpose()
+        self.read_one(
+            "SELECT id, org_id, name, lat, lon FROM sites WHERE id = $1",
+            id.0,
+            |r| decode(rows::site(r)?),
+        )
+        .await
     }
 
     async fn sites(&self, org: OrgId) -> Result<Vec<Site>, StoreError> {
@@ -205,12 +205,7 @@ impl DirectoryStore for ThisStore {
 
     async fn bank(&self, id: BankId) -> Result<Option<Bank>, StoreError> {
         let sql = format!("{} WHERE b.id = $1", *BANK_SELECT);
-        let row = sqlx::query(&sql)
-            .bind(id.0)
-            .fetch_optional(self.reader())
-            .await
-            .or_store()?;
-        row.map(|r| decode(rows::bank(&r)?)).transpose()
+        self.read_one(&sql, id.0, |r| decode(rows::bank(r)?)).await
     }
 
     async fn banks(&self) -> Result<Vec<Bank>, StoreError> {
@@ -331,12 +326,8 @@ impl DirectoryStore for ThisStore {
 
     async fn worker(&self, id: WorkerId) -> Result<Option<Worker>, StoreError> {
         let sql = format!("SELECT {} FROM workers w WHERE w.id = $1", *WORKER_COLUMNS);
-        let row = sqlx::query(&sql)
-            .bind(id.0)
-            .fetch_optional(self.reader())
+        self.read_one(&sql, id.0, |r| decode(rows::worker(r)?))
             .await
-            .or_store()?;
-        row.map(|r| decode(rows::worker(&r)?)).transpose()
     }
 
     async fn worker_for_user(&self, user: UserId) -> Result<Option<Worker>, StoreError> {
@@ -344,12 +335,8 @@ impl DirectoryStore for ThisStore {
             "SELECT {} FROM workers w WHERE w.user_id = $1",
             *WORKER_COLUMNS
         );
-        let row = sqlx::query(&sql)
-            .bind(user.0)
-            .fetch_optional(self.reader())
+        self.read_one(&sql, user.0, |r| decode(rows::worker(r)?))
             .await
-            .or_store()?;
-        row.map(|r| decode(rows::worker(&r)?)).transpose()
     }
 
     async fn join_bank(

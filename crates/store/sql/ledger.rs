@@ -189,14 +189,7 @@ impl LedgerStore for ThisStore {
             "SELECT {ENTRY_COLUMNS} FROM ledger_pending p JOIN ledger_entries e ON e.id = p.entry_id \
              ORDER BY p.recorded_at, p.entry_id LIMIT $1"
         );
-        sqlx::query(&sql)
-            .bind(i64::from(limit))
-            .fetch_all(self.reader())
-            .await
-            .or_store()?
-            .iter()
-            .map(record)
-            .collect()
+        self.read_all(&sql, i64::from(limit), record).await
     }
 
     async fn ledger_size(&self) -> Result<u64, StoreError> {
@@ -285,14 +278,12 @@ impl LedgerStore for ThisStore {
     }
 
     async fn head_of_size(&self, size: u64) -> Result<Option<SignedHead>, StoreError> {
-        sqlx::query("SELECT * FROM ledger_heads WHERE size = $1 ORDER BY signed_at DESC LIMIT 1")
-            .bind(position(size))
-            .fetch_optional(self.reader())
-            .await
-            .or_store()?
-            .as_ref()
-            .map(head)
-            .transpose()
+        self.read_one(
+            "SELECT * FROM ledger_heads WHERE size = $1 ORDER BY signed_at DESC LIMIT 1",
+            position(size),
+            head,
+        )
+        .await
     }
 
     async fn heads(
@@ -324,14 +315,7 @@ impl LedgerStore for ThisStore {
             "SELECT {ENTRY_COLUMNS}, l.seq FROM ledger_leaves l JOIN ledger_entries e ON e.id = l.entry_id \
              WHERE l.seq = $1"
         );
-        sqlx::query(&sql)
-            .bind(position(seq))
-            .fetch_optional(self.reader())
-            .await
-            .or_store()?
-            .as_ref()
-            .map(entry)
-            .transpose()
+        self.read_one(&sql, position(seq), entry).await
     }
 
     async fn entry(&self, id: Uuid) -> Result<Option<LedgerEntry>, StoreError> {
@@ -339,14 +323,7 @@ impl LedgerStore for ThisStore {
             "SELECT {ENTRY_COLUMNS}, l.seq FROM ledger_entries e LEFT JOIN ledger_leaves l \
              ON l.entry_id = e.id WHERE e.id = $1"
         );
-        sqlx::query(&sql)
-            .bind(id)
-            .fetch_optional(self.reader())
-            .await
-            .or_store()?
-            .as_ref()
-            .map(entry)
-            .transpose()
+        self.read_one(&sql, id, entry).await
     }
 
     async fn entries_about(

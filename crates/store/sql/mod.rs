@@ -31,6 +31,49 @@ use uuid::Uuid;
 use crate::db::{Db, DbRow, Tx};
 use types::At;
 
+impl crate::db::ThisStore {
+    /// The row `sql` selects for `key` (bound as `$1`), if there is one, read by `read`: the
+    /// shape of most of the store's reads by id.
+    pub(crate) async fn read_one<'a, K, T>(
+        &self,
+        sql: &'a str,
+        key: K,
+        read: fn(&DbRow) -> Result<T, StoreError>,
+    ) -> Result<Option<T>, StoreError>
+    where
+        K: sqlx::Encode<'a, Db> + sqlx::Type<Db> + Send + 'a,
+    {
+        sqlx::query(sql)
+            .bind(key)
+            .fetch_optional(self.reader())
+            .await
+            .or_store()?
+            .as_ref()
+            .map(read)
+            .transpose()
+    }
+
+    /// Every row `sql` selects for `key` (bound as `$1`), read by `read`.
+    pub(crate) async fn read_all<'a, K, T>(
+        &self,
+        sql: &'a str,
+        key: K,
+        read: fn(&DbRow) -> Result<T, StoreError>,
+    ) -> Result<Vec<T>, StoreError>
+    where
+        K: sqlx::Encode<'a, Db> + sqlx::Type<Db> + Send + 'a,
+    {
+        sqlx::query(sql)
+            .bind(key)
+            .fetch_all(self.reader())
+            .await
+            .or_store()?
+            .iter()
+            .map(read)
+            .collect()
+    }
+}
+
 /// The "bookable now" rule (`staffbank_domain::shift::bookable`) as SQL over a shift `s`: open,
 /// with a place free, and not started by the instant `now` (a bound parameter).
 pub(crate) fn bookable_now(now: &str) -> String {

@@ -168,14 +168,7 @@ impl PassportStore for ThisStore {
 
     async fn credential(&self, id: CredentialId) -> Result<Option<Credential>, StoreError> {
         let sql = format!("SELECT {CREDENTIAL_COLUMNS} FROM credentials WHERE id = $1");
-        sqlx::query(&sql)
-            .bind(id.0)
-            .fetch_optional(self.reader())
-            .await
-            .or_store()?
-            .as_ref()
-            .map(credential_row)
-            .transpose()
+        self.read_one(&sql, id.0, credential_row).await
     }
 
     async fn credentials_of(&self, worker: WorkerId) -> Result<Vec<Credential>, StoreError> {
@@ -183,14 +176,7 @@ impl PassportStore for ThisStore {
             "SELECT {CREDENTIAL_COLUMNS} FROM credentials WHERE worker_id = $1 \
              ORDER BY recorded_at DESC, id"
         );
-        sqlx::query(&sql)
-            .bind(worker.0)
-            .fetch_all(self.reader())
-            .await
-            .or_store()?
-            .iter()
-            .map(credential_row)
-            .collect()
+        self.read_all(&sql, worker.0, credential_row).await
     }
 
     async fn rotate_issuer_key(
@@ -400,14 +386,7 @@ impl PassportStore for ThisStore {
         id: Uuid,
     ) -> Result<Option<PassportCredential>, StoreError> {
         let sql = format!("SELECT {PASSPORT_COLUMNS} FROM passport_credentials WHERE id = $1");
-        sqlx::query(&sql)
-            .bind(id)
-            .fetch_optional(self.reader())
-            .await
-            .or_store()?
-            .as_ref()
-            .map(passport_row)
-            .transpose()
+        self.read_one(&sql, id, passport_row).await
     }
 
     async fn passport_credentials_of(
@@ -418,14 +397,7 @@ impl PassportStore for ThisStore {
             "SELECT {PASSPORT_COLUMNS} FROM passport_credentials WHERE worker_id = $1 \
              ORDER BY offered_at DESC, id"
         );
-        sqlx::query(&sql)
-            .bind(worker.0)
-            .fetch_all(self.reader())
-            .await
-            .or_store()?
-            .iter()
-            .map(passport_row)
-            .collect()
+        self.read_all(&sql, worker.0, passport_row).await
     }
 
     async fn decide_passport_offer(
@@ -582,14 +554,7 @@ impl PassportStore for ThisStore {
         id: Uuid,
     ) -> Result<Option<PresentationRequest>, StoreError> {
         let sql = format!("SELECT {PRESENTATION_COLUMNS} FROM presentation_requests WHERE id = $1");
-        sqlx::query(&sql)
-            .bind(id)
-            .fetch_optional(self.reader())
-            .await
-            .or_store()?
-            .as_ref()
-            .map(presentation_row)
-            .transpose()
+        self.read_one(&sql, id, presentation_row).await
     }
 
     async fn presentation_requests_of(
@@ -600,14 +565,7 @@ impl PassportStore for ThisStore {
             "SELECT {PRESENTATION_COLUMNS} FROM presentation_requests WHERE worker_id = $1 \
              ORDER BY requested_at DESC, id"
         );
-        sqlx::query(&sql)
-            .bind(worker.0)
-            .fetch_all(self.reader())
-            .await
-            .or_store()?
-            .iter()
-            .map(presentation_row)
-            .collect()
+        self.read_all(&sql, worker.0, presentation_row).await
     }
 
     async fn answer_presentation_request(

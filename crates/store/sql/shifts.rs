@@ -241,12 +241,7 @@ impl ShiftStore for ThisStore {
 
     async fn shift(&self, id: ShiftId) -> Result<Option<Shift>, StoreError> {
         let sql = format!("SELECT {SHIFT_COLUMNS} FROM shifts WHERE id = $1");
-        let row = sqlx::query(&sql)
-            .bind(id.0)
-            .fetch_optional(self.reader())
-            .await
-            .or_store()?;
-        row.map(|r| decode(rows::shift(&r)?)).transpose()
+        self.read_one(&sql, id.0, |r| decode(rows::shift(r)?)).await
     }
 
     async fn shifts_posted_for(
@@ -542,12 +537,8 @@ impl ShiftStore for ThisStore {
 
     async fn booking(&self, id: BookingId) -> Result<Option<Booking>, StoreError> {
         let sql = format!("SELECT {BOOKING_COLUMNS} FROM bookings WHERE id = $1");
-        let row = sqlx::query(&sql)
-            .bind(id.0)
-            .fetch_optional(self.reader())
+        self.read_one(&sql, id.0, |r| decode(rows::booking(r)?))
             .await
-            .or_store()?;
-        row.map(|r| decode(rows::booking(&r)?)).transpose()
     }
 
     async fn bookings_of_worker(

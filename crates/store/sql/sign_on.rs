@@ -213,26 +213,12 @@ impl SignOnStore for ThisStore {
             "SELECT {ESCALATION_COLUMNS} FROM escalations WHERE org_id = $1 \
              ORDER BY raised_at DESC, id"
         );
-        sqlx::query(&sql)
-            .bind(org.0)
-            .fetch_all(self.reader())
-            .await
-            .or_store()?
-            .iter()
-            .map(escalation_row)
-            .collect()
+        self.read_all(&sql, org.0, escalation_row).await
     }
 
     async fn escalation(&self, id: Uuid) -> Result<Option<Escalation>, StoreError> {
         let sql = format!("SELECT {ESCALATION_COLUMNS} FROM escalations WHERE id = $1");
-        sqlx::query(&sql)
-            .bind(id)
-            .fetch_optional(self.reader())
-            .await
-            .or_store()?
-            .as_ref()
-            .map(escalation_row)
-            .transpose()
+        self.read_one(&sql, id, escalation_row).await
     }
 
     async fn resolve_escalation(
