@@ -23,6 +23,7 @@ use uuid::Uuid;
 use crate::rows;
 use crate::rows::BOOKING_COLUMNS;
 use crate::sql::decode;
+use crate::sql::shifts::judge_locked;
 use crate::sql::OrStore;
 use crate::PgStore;
 
@@ -234,7 +235,6 @@ pub(crate) async fn book_in(
         .fetch_optional(&mut **tx)
         .await
         .or_store()?;
-    let booked_now = state.as_ref().map_or(0, |(_, booked, ..)| *booked);
     let existing = match &worker_row {
         Some(row)
             if sqlx::Row::try_get::<Option<Uuid>, _>(row, "id")
@@ -245,26 +245,12 @@ pub(crate) async fn book_in(
         }
         _ => None,
     };
-    if let Some(existing) = existing {
-        if existing.shift_id != booking.shift_id {
-            return Err(Conflict::IdempotencyKeyReused.into());
-        }
-        return Ok(BookOutcome {
-            booking: existing,
-            replayed: true,
-            shift_booked: staffbank_store::booking::places_count(i64::from(booked_now))?,
-        });
-    }
-    let trust = match state {
-        None => return Err(StoreError::NotFound),
-        Some((status, ..)) if status != "open" => return Err(Conflict::ShiftNotOpen.into()),
-        Some((_, booked, places, _)) if booked >= places => return Err(Conflict::ShiftFull.into()),
-        Some((.., org)) => OrgId(org),
-    };
-    // Under the worker lock taken above, so simultaneous bookings for one worker are judged
-    // one after the other.
-    if let Some(check) = working_time {
-        crate::sql::working_time::enforce(&mut **tx, booking, trust, check).await?;
+    let shift = state.map(|(status, booked, places, org)| {
+        (status, i64::from(booked), i64::from(places), OrgId(org))
+    });
+    let booked_now = shift.as_ref().map_or(0, |s| s.1);
+    if let Some(replay) = judge_locked(tx, booking, working_time, shift, existing).await? {
+        return Ok(replay);
     }
     sqlx::query(
         "INSERT INTO bookings (id, shift_id, worker_id, starts_at, ends_at, status, idempotency_key, \
@@ -281,7 +267,7 @@ pub(crate) async fn book_in(
     .execute(&mut **tx)
     .await
     .or_store()?;
-    BookOutcome::made(booking, i64::from(booked_now) + 1)
+    BookOutcome::made(booking, booked_now + 1)
 }
 
 pub(crate) use crate::booking_context::{booking_context, signed_in_to_book};

@@ -20,14 +20,14 @@ use staffbank_domain::working_time::Worked;
 use staffbank_domain::{OrgId, ShiftId, ShiftWindow, WorkerId};
 use staffbank_store::booking::{book_with_retries, refuse_unbookable, SeenBooking, SeenShift};
 use staffbank_store::{
-    AuditRecord, BookOutcome, Booking, BookingContext, Conflict, SignedInToBook, StoreError,
-    WorkingTimeCheck,
+    AuditRecord, BookOutcome, Booking, BookingContext, SignedInToBook, StoreError, WorkingTimeCheck,
 };
 use uuid::Uuid;
 
 use crate::rows::BOOKING_COLUMNS;
 use crate::rows::{self, instant, ms};
 use crate::sql::decode;
+use crate::sql::shifts::judge_locked;
 use crate::sql::OrStore;
 use crate::SqliteStore;
 
@@ -195,31 +195,15 @@ pub(crate) async fn book_in(
     .fetch_optional(&mut **tx)
     .await
     .or_store()?;
-    let booked_now = state.as_ref().map_or(0, |(_, booked, ..)| *booked);
-    // Read in full only when there is one (with no such shift, a key used for another shift is
-    // still a reused key).
-    let repeated = match &state {
+    // Read in full only when there is one.
+    let existing = match &state {
         Some((.., None)) => None,
         _ => find_booking_by_key(tx, booking.worker_id, &booking.idempotency_key).await?,
     };
-    if let Some(existing) = repeated {
-        if existing.shift_id != booking.shift_id {
-            return Err(Conflict::IdempotencyKeyReused.into());
-        }
-        return Ok(BookOutcome {
-            booking: existing,
-            replayed: true,
-            shift_booked: staffbank_store::booking::places_count(booked_now)?,
-        });
-    }
-    let trust = match state {
-        None => return Err(StoreError::NotFound),
-        Some((status, ..)) if status != "open" => return Err(Conflict::ShiftNotOpen.into()),
-        Some((_, booked, places, ..)) if booked >= places => return Err(Conflict::ShiftFull.into()),
-        Some((.., org, _)) => OrgId(org),
-    };
-    if let Some(check) = working_time {
-        crate::sql::working_time::enforce(&mut **tx, booking, trust, check).await?;
+    let shift = state.map(|(status, booked, places, org, _)| (status, booked, places, OrgId(org)));
+    let booked_now = shift.as_ref().map_or(0, |s| s.1);
+    if let Some(replay) = judge_locked(tx, booking, working_time, shift, existing).await? {
+        return Ok(replay);
     }
     // The worker's bookings version moves on with every booking (see [`crate::booking`]).
     bind_new_booking(

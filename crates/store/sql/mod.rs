@@ -18,7 +18,7 @@ pub(crate) mod offers;
 mod passport;
 pub(crate) mod payroll;
 pub(crate) mod rows;
-mod shifts;
+pub(crate) mod shifts;
 mod sign_on;
 mod timesheets;
 pub(crate) mod working_time;

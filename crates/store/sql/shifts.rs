@@ -27,6 +27,45 @@ fn bookings(rows: Vec<DbRow>) -> Result<Vec<Booking>, StoreError> {
     rows.iter().map(|r| decode(rows::booking(r)?)).collect()
 }
 
+/// The shift as a booking's transaction locked and read it: stored status, places booked and
+/// offered, and its trust.
+pub(crate) type LockedShift = (String, i64, i64, OrgId);
+
+/// An approval's booking judged inside its transaction, once the backend has locked and read the
+/// shift (`None` when there is no such shift) and the worker's booking with the same key: the
+/// original booking when this is a retry, a refusal, or `None` when the booking may be written.
+/// The working-time rules are judged here, under the worker's lock the backend holds.
+pub(crate) async fn judge_locked(
+    tx: &mut Tx,
+    booking: &Booking,
+    working_time: Option<&WorkingTimeCheck>,
+    shift: Option<LockedShift>,
+    existing: Option<Booking>,
+) -> Result<Option<BookOutcome>, StoreError> {
+    let Some((status, booked, places, trust)) = shift else {
+        return match existing {
+            // With no such shift, a key used for another shift is still a reused key.
+            Some(_) => Err(Conflict::IdempotencyKeyReused.into()),
+            None => Err(StoreError::NotFound),
+        };
+    };
+    if let Some(existing) = existing {
+        if existing.shift_id != booking.shift_id {
+            return Err(Conflict::IdempotencyKeyReused.into());
+        }
+        return Ok(Some(BookOutcome {
+            booking: existing,
+            replayed: true,
+            shift_booked: staffbank_store::booking::places_count(booked)?,
+        }));
+    }
+    staffbank_store::booking::refuse_unbookable(&status, booked, places)?;
+    if let Some(check) = working_time {
+        super::working_time::enforce(&mut **tx, booking, trust, check).await?;
+    }
+    Ok(None)
+}
+
 /// A booking request's columns, as the booking_requests table names them.
 const REQUEST_COLUMNS: &str = "id, shift_id, worker_id, status, idempotency_key, created_at, \
      decided_at, decided_by, booking_id";
