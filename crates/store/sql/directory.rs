@@ -73,17 +73,14 @@ impl DirectoryStore for ThisStore {
         org: &Organisation,
         audit: &[AuditRecord],
     ) -> Result<(), StoreError> {
-        let mut tx = self.begin().await?;
-        sqlx::query("INSERT INTO organisations (id, ods_code, name, kind) VALUES ($1, $2, $3, $4)")
-            .bind(org.id.0)
-            .bind(org.ods_code.as_str())
-            .bind(org.name.as_str())
-            .bind(org.kind.as_str())
-            .execute(&mut *tx)
-            .await
-            .or_store()?;
-        insert_audit(&mut tx, audit).await?;
-        tx.commit().await.or_store()
+        let query = sqlx::query(
+            "INSERT INTO organisations (id, ods_code, name, kind) VALUES ($1, $2, $3, $4)",
+        )
+        .bind(org.id.0)
+        .bind(org.ods_code.as_str())
+        .bind(org.name.as_str())
+        .bind(org.kind.as_str());
+        self.write_audited(query, audit).await
     }
 
     async fn organisation(&self, id: OrgId) -> Result<Option<Organisation>, StoreError> {
@@ -106,18 +103,15 @@ impl DirectoryStore for ThisStore {
     }
 
     async fn create_site(&self, site: &Site, audit: &[AuditRecord]) -> Result<(), StoreError> {
-        let mut tx = self.begin().await?;
-        sqlx::query("INSERT INTO sites (id, org_id, name, lat, lon) VALUES ($1, $2, $3, $4, $5)")
-            .bind(site.id.0)
-            .bind(site.org_id.0)
-            .bind(site.name.as_str())
-            .bind(site.location.lat())
-            .bind(site.location.lon())
-            .execute(&mut *tx)
-            .await
-            .or_store()?;
-        insert_audit(&mut tx, audit).await?;
-        tx.commit().await.or_store()
+        let query = sqlx::query(
+            "INSERT INTO sites (id, org_id, name, lat, lon) VALUES ($1, $2, $3, $4, $5)",
+        )
+        .bind(site.id.0)
+        .bind(site.org_id.0)
+        .bind(site.name.as_str())
+        .bind(site.location.lat())
+        .bind(site.location.lon());
+        self.write_audited(query, audit).await
     }
 
     async fn site(&self, id: SiteId) -> Result<Option<Site>, StoreError> {
@@ -141,20 +135,15 @@ impl DirectoryStore for ThisStore {
     }
 
     async fn create_ward(&self, ward: &Ward, audit: &[AuditRecord]) -> Result<(), StoreError> {
-        let mut tx = self.begin().await?;
-        sqlx::query(
+        let query = sqlx::query(
             "INSERT INTO wards (id, site_id, org_id, name, instant_booking) VALUES ($1, $2, $3, $4, $5)",
         )
         .bind(ward.id.0)
         .bind(ward.site_id.0)
         .bind(ward.org_id.0)
         .bind(ward.name.as_str())
-        .bind(ward.instant_booking)
-            .execute(&mut *tx)
-            .await
-            .or_store()?;
-        insert_audit(&mut tx, audit).await?;
-        tx.commit().await.or_store()
+        .bind(ward.instant_booking);
+        self.write_audited(query, audit).await
     }
 
     async fn ward(&self, id: WardId) -> Result<Option<Ward>, StoreError> {
@@ -346,19 +335,14 @@ impl DirectoryStore for ThisStore {
         at: DateTime<Utc>,
         audit: &[AuditRecord],
     ) -> Result<(), StoreError> {
-        let mut tx = self.begin().await?;
-        sqlx::query(
+        let query = sqlx::query(
             "INSERT INTO bank_memberships (worker_id, bank_id, joined_at) VALUES ($1, $2, $3) \
              ON CONFLICT (worker_id, bank_id) DO NOTHING",
         )
         .bind(worker.0)
         .bind(bank.0)
-        .bind(At(at))
-        .execute(&mut *tx)
-        .await
-        .or_store()?;
-        insert_audit(&mut tx, audit).await?;
-        tx.commit().await.or_store()
+        .bind(At(at));
+        self.write_audited(query, audit).await
     }
 
     async fn set_weekly_limit_opt_out(

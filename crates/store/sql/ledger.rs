@@ -147,20 +147,15 @@ impl LedgerStore for ThisStore {
         at: DateTime<Utc>,
         audit: &[AuditRecord],
     ) -> Result<(), StoreError> {
-        let mut tx = self.begin().await?;
-        sqlx::query(
+        let query = sqlx::query(
             "INSERT INTO person_keys (subject, wrapped, created_at, erased_at, erasure_reason) \
              VALUES ($1, NULL, $2, $2, $3) ON CONFLICT (subject) DO UPDATE SET wrapped = NULL, \
              erased_at = excluded.erased_at, erasure_reason = excluded.erasure_reason",
         )
         .bind(subject)
         .bind(At(at))
-        .bind(reason)
-        .execute(&mut *tx)
-        .await
-        .or_store()?;
-        insert_audit(&mut tx, audit).await?;
-        tx.commit().await.or_store()
+        .bind(reason);
+        self.write_audited(query, audit).await
     }
 
     async fn hold_sequencer_lease(

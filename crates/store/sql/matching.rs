@@ -80,8 +80,7 @@ impl MatchingStore for ThisStore {
         p: &ReleasePolicy,
         audit: &[AuditRecord],
     ) -> Result<(), StoreError> {
-        let mut tx = self.begin().await?;
-        sqlx::query(
+        let query = sqlx::query(
             "INSERT INTO release_policies (org_id, horizon_minutes, collaborative_after_minutes, \
              collaborative_lead_minutes, priority_window_minutes, cancellation_notice_minutes, \
              core_tier_hours) VALUES ($1, $2, $3, $4, $5, $6, $7) ON CONFLICT (org_id) DO UPDATE \
@@ -98,12 +97,8 @@ impl MatchingStore for ThisStore {
         .bind(p.collaborative_lead.num_minutes())
         .bind(p.priority_window.num_minutes())
         .bind(p.cancellation_notice.num_minutes())
-        .bind(p.core_tier_hours)
-        .execute(&mut *tx)
-        .await
-        .or_store()?;
-        insert_audit(&mut tx, audit).await?;
-        tx.commit().await.or_store()
+        .bind(p.core_tier_hours);
+        self.write_audited(query, audit).await
     }
 
     async fn set_instant_booking(

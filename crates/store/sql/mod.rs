@@ -53,6 +53,19 @@ impl crate::db::ThisStore {
             .transpose()
     }
 
+    /// Runs one statement and writes its audit entries, in one transaction: the shape of most
+    /// of the store's simple writes.
+    pub(crate) async fn write_audited<'q>(
+        &self,
+        query: sqlx::query::Query<'q, Db, <Db as sqlx::Database>::Arguments<'q>>,
+        audit: &[staffbank_store::AuditRecord],
+    ) -> Result<(), StoreError> {
+        let mut tx = self.begin().await?;
+        query.execute(&mut *tx).await.or_store()?;
+        crate::ledger::insert_audit(&mut tx, audit).await?;
+        tx.commit().await.or_store()
+    }
+
     /// Every row `sql` selects for `key` (bound as `$1`), read by `read`.
     pub(crate) async fn read_all<'a, K, T>(
         &self,

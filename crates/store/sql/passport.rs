@@ -526,8 +526,7 @@ impl PassportStore for ThisStore {
         p: &PresentationRequest,
         audit: &[AuditRecord],
     ) -> Result<(), StoreError> {
-        let mut tx = self.begin().await?;
-        sqlx::query(
+        let query = sqlx::query(
             "INSERT INTO presentation_requests (id, verifier_org, worker_id, vct, claims, \
              purpose, nonce, requested_by, requested_at, expires_at, state) \
              VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, 'pending')",
@@ -541,12 +540,8 @@ impl PassportStore for ThisStore {
         .bind(&p.nonce)
         .bind(p.requested_by.0)
         .bind(At(p.requested_at))
-        .bind(At(p.expires_at))
-        .execute(&mut *tx)
-        .await
-        .or_store()?;
-        insert_audit(&mut tx, audit).await?;
-        tx.commit().await.or_store()
+        .bind(At(p.expires_at));
+        self.write_audited(query, audit).await
     }
 
     async fn presentation_request(

@@ -60,8 +60,7 @@ impl SignOnStore for ThisStore {
         c: &SignOnChallenge,
         audit: &[AuditRecord],
     ) -> Result<(), StoreError> {
-        let mut tx = self.begin().await?;
-        sqlx::query(
+        let query = sqlx::query(
             "INSERT INTO sign_on_challenges (id, booking_id, org_id, ward_id, nonce, created_by, \
              expires_at) VALUES ($1, $2, $3, $4, $5, $6, $7)",
         )
@@ -71,12 +70,8 @@ impl SignOnStore for ThisStore {
         .bind(c.ward_id.0)
         .bind(&c.nonce)
         .bind(c.created_by.0)
-        .bind(At(c.expires_at))
-        .execute(&mut *tx)
-        .await
-        .or_store()?;
-        insert_audit(&mut tx, audit).await?;
-        tx.commit().await.or_store()
+        .bind(At(c.expires_at));
+        self.write_audited(query, audit).await
     }
 
     async fn use_sign_on_challenge(
