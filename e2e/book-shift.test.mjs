@@ -4,7 +4,7 @@
 // no WCAG 2.2 AA violation according to axe-core.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { launch, startDemo, checkAccessibility, signIn, cleanUp } from './support.mjs';
+import { launch, startDemo, checkAccessibility, signIn, cleanUp, goTo } from './support.mjs';
 
 let browser;
 
@@ -84,7 +84,7 @@ test('a booker posts a shift and sees who booked it (desktop)', async () => {
   await page.waitForURL(/\/manage\/shifts$/);
   await checkAccessibility(page, 'trust shifts page');
 
-  await page.getByRole('link', { name: 'Post a shift' }).first().click();
+  await goTo(page, 'Post a shift');
   await checkAccessibility(page, 'post a shift page');
   // Ten days ahead at 03:00-04:00: the demo never seeds a shift at that hour, so it cannot clash.
   const day = new Date(Date.now() + 10 * 24 * 3600 * 1000).toISOString().slice(0, 10);
@@ -129,12 +129,12 @@ test('a booker posts a shift and sees who booked it (desktop)', async () => {
   await page.getByRole('button', { name: 'Break glass: release to agency' }).click();
   await page.getByText(/^Released to agency/).waitFor();
   // The bank office's report counts it.
-  await page.getByRole('link', { name: 'Cancellations and agency' }).first().click();
+  await goTo(page, 'Cancellations and agency');
   await page.getByRole('heading', { name: 'Cancellations and agency' }).waitFor();
   const agency = page.getByRole('row', { name: /Shifts released to agency/ });
   assert.ok(Number(await agency.getByRole('cell').last().textContent()) >= 1);
   await checkAccessibility(page, 'cancellations and agency report');
-  await page.getByRole('link', { name: 'Approvals' }).first().click();
+  await goTo(page, 'Approvals');
   await page.getByRole('heading', { name: 'Booking requests to approve' }).waitFor();
   await checkAccessibility(page, 'approvals page');
   await booker.close();
@@ -162,7 +162,7 @@ test('a worker requests a shift on a ward that approves its bookings, and the bo
   await phone.waitForURL(/\/bookings\?requested=1$/);
   await phone.getByText('Your request has gone to the ward.').waitFor();
 
-  await page.getByRole('link', { name: 'Approvals' }).first().click();
+  await goTo(page, 'Approvals');
   const request = page.locator('.nhsuk-card', { hasText: 'Outreach nurse' });
   await request.waitFor();
   await checkAccessibility(page, 'approvals page with a request');
@@ -184,14 +184,14 @@ test('a worker requests a shift on a ward that approves its bookings, and the bo
   assert.ok(wards.every((w) => w.includes('Ward 8 Acute Medicine')), wards.join(' | '));
   await checkAccessibility(ward, 'trust shifts for a ward booker');
   // Their wards page lists their ward alone.
-  await ward.getByRole('link', { name: 'Wards' }).first().click();
+  await goTo(ward, 'Wards');
   const listed = await ward.locator('tbody tr').allTextContents();
   assert.equal(listed.length, 1, listed.join(' | '));
   assert.match(listed[0], /Ward 8 Acute Medicine/);
   await wardContext.close();
 
   // The bank office turns a ward over to booking by request from its wards page.
-  await page.getByRole('link', { name: 'Wards' }).first().click();
+  await goTo(page, 'Wards');
   await page.getByRole('heading', { name: "How each ward's shifts are booked" }).waitFor();
   const respiratory = () => page.getByRole('row', { name: /Ward 16 Respiratory/ });
   assert.match(await respiratory().textContent(), /At once/);
@@ -211,7 +211,7 @@ test('an auditor looks up an entry and its proof is verified in the browser; a w
   await page.waitForURL(/\/shifts$/);
   await page.getByRole('button', { name: /Book this shift/ }).first().click();
   await page.waitForURL(/\/bookings\?booked=1$/);
-  await page.getByRole('link', { name: 'My record' }).click();
+  await goTo(page, 'My record');
   await page.getByRole('heading', { name: 'booking.made' }).waitFor();
   await checkAccessibility(page, 'my record page');
   await context.close();

@@ -9,7 +9,7 @@ import assert from 'node:assert/strict';
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { launch, startDemo, checkAccessibility, signIn, cleanUp } from './support.mjs';
+import { launch, startDemo, checkAccessibility, signIn, cleanUp, goTo } from './support.mjs';
 
 const WORKER = 'worker@demo.staffbank.test';
 const OFFICER = 'compliance@rxl.demo.staffbank.test';
@@ -69,7 +69,7 @@ test('a worker accepts, shares on request and prints their passport; an officer 
   const phone = await workerContext.newPage();
   await signIn(phone, base, WORKER);
   await phone.waitForURL(/\/shifts$/);
-  await phone.getByRole('link', { name: 'My passport' }).first().click();
+  await goTo(phone, 'My passport');
   await phone.getByRole('heading', { name: 'Offered to you' }).waitFor();
   await checkAccessibility(phone, 'passport page with offers');
 

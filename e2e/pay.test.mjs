@@ -87,8 +87,16 @@ test('a worker fills in a timesheet and the ward manager approves it', async () 
   const ward = await (await browser.newContext({ bypassCSP: true })).newPage();
   await signIn(ward, base, 'ward.manager@rxl.demo.staffbank.test');
   await ward.goto(`${base}/manage/ward`);
-  await ward.getByText('Overran: Handover ran late after a cardiac arrest').waitFor();
-  await ward.getByRole('button', { name: 'Approve and pay' }).click();
+  // The manager sees whose hours they are, where, booked beside claimed, and what approval pays.
+  const card = ward.locator('.nhsuk-card', { hasText: 'Handover ran late after a cardiac arrest' });
+  await card.waitFor();
+  await card.getByText('Why it overran').waitFor();
+  await card.getByText('Booked', { exact: true }).waitFor();
+  await card.getByText('Claimed', { exact: true }).waitFor();
+  const pays = (await card.getByRole('heading', { name: /^Approving pays £[\d,]+\.\d\d$/ }).textContent()).trim();
+  const amount = pays.replace('Approving pays ', '');
+  await checkAccessibility(ward, 'ward page with a timesheet to decide');
+  await card.getByRole('button', { name: `Approve and pay ${amount}` }).click();
   await ward.getByText('No timesheets are waiting.').waitFor();
 
   // Approved, it is owed at once: an advance may be drawn on it.

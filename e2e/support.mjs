@@ -4,13 +4,13 @@ import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { join, resolve } from 'node:path';
 import { createRequire } from 'node:module';
 import { chromium } from 'playwright-core';
 
 const require = createRequire(import.meta.url);
 const AXE = require.resolve('axe-core/axe.min.js');
-const BINARY = process.env.STAFFBANK_BIN ?? 'target/debug/staffbank';
+const BINARY = resolve(process.env.STAFFBANK_BIN ?? 'target/debug/staffbank');
 const WCAG = ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa', 'wcag22aa'];
 
 const servers = [];
@@ -32,11 +32,13 @@ export async function cleanUp(browser) {
   for (const dir of dirs) rmSync(dir, { recursive: true, force: true });
 }
 
-/** Starts a fresh demo on a free port and resolves with its base URL. */
-export function startDemo() {
+/** Starts a fresh demo on a free port and resolves with its base URL. `cwd` is the folder it is
+ * started from (the project's root unless given). */
+export function startDemo({ cwd } = {}) {
   const dir = mkdtempSync(join(tmpdir(), 'staffbank-e2e-'));
   dirs.push(dir);
   const child = spawn(BINARY, ['demo', '--file', join(dir, 'demo.sqlite'), '--listen', '127.0.0.1:0'], {
+    cwd,
     stdio: ['ignore', 'pipe', 'inherit'],
     env: { ...process.env, RUST_LOG: 'warn' },
   });
@@ -56,8 +58,10 @@ export function startDemo() {
   });
 }
 
-/** Fails on any WCAG 2.2 AA violation axe-core finds on the page. */
+/** Fails on any WCAG 2.2 AA violation axe-core finds on the page, and on a page wider than the
+ * screen at its own width or at 320 px (WCAG 1.4.10, reflow). */
 export async function checkAccessibility(page, what) {
+  await checkReflow(page, what);
   await page.addScriptTag({ path: AXE });
   const result = await page.evaluate(
     (tags) => window.axe.run(document, { runOnly: { type: 'tag', values: tags } }),
@@ -75,4 +79,28 @@ export async function signIn(page, base, email) {
   await page.getByLabel('Email address').fill(email);
   await page.getByLabel('Password').fill('staffbank-demo');
   await page.getByRole('button', { name: 'Sign in' }).click();
+}
+
+/** Fails when the page scrolls sideways at its current width or at 320 px (the width WCAG 1.4.10
+ * names); the viewport is put back afterwards. */
+export async function checkReflow(page, what) {
+  const overflow = () => page.evaluate(() => document.documentElement.scrollWidth - window.innerWidth);
+  assert.ok((await overflow()) <= 0, `${what} scrolls sideways at ${page.viewportSize().width} px`);
+  const viewport = page.viewportSize();
+  await page.setViewportSize({ width: 320, height: viewport.height });
+  const extra = await overflow();
+  await page.setViewportSize(viewport);
+  assert.ok(extra <= 0, `${what} is ${extra} px wider than a 320 px screen`);
+}
+
+/** Follows one of the signed-in pages' navigation links, opening the phone's "Menu" first when
+ * the links are folded into it. */
+export async function goTo(page, linkName) {
+  const menu = page.locator('.app-nav__menu');
+  if (await menu.isVisible()) {
+    if (!(await menu.evaluate((d) => d.open))) await menu.locator('summary').click();
+    await menu.getByRole('link', { name: linkName, exact: true }).click();
+  } else {
+    await page.locator('.app-nav__bar').getByRole('link', { name: linkName, exact: true }).click();
+  }
 }

@@ -34,6 +34,7 @@ pub mod sequencer;
 pub mod shifts;
 pub mod sign_on;
 pub mod sweeps;
+pub mod timesheet_review;
 pub mod timesheets;
 pub mod views;
 pub mod workers;

@@ -408,7 +408,7 @@ pub async fn run(args: BenchArgs) -> anyhow::Result<()> {
     let router = staffbank_web::router(
         app.clone(),
         staffbank_web::WebConfig {
-            nhsuk_assets: "node_modules/nhsuk-frontend/dist/nhsuk".into(),
+            nhsuk_assets: None,
             secure_cookies: false,
         },
     );

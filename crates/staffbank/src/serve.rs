@@ -18,13 +18,10 @@ pub struct HttpArgs {
     /// Address to listen on.
     #[arg(long, env = "STAFFBANK_LISTEN", default_value = "127.0.0.1:8080")]
     pub listen: SocketAddr,
-    /// The NHS.UK frontend's `dist/nhsuk` folder.
-    #[arg(
-        long,
-        env = "STAFFBANK_ASSETS",
-        default_value = "node_modules/nhsuk-frontend/dist/nhsuk"
-    )]
-    pub assets: PathBuf,
+    /// A folder served at `/assets/nhsuk` instead of the NHS.UK frontend built into the binary
+    /// (e.g. a build of it that carries the licensed NHS fonts).
+    #[arg(long, env = "STAFFBANK_ASSETS")]
+    pub assets: Option<PathBuf>,
     /// The address people and other systems reach this platform at (e.g.
     /// `https://staffbank.example.nhs.uk`); issuer identifiers and key addresses are built on it.
     /// Defaults to `http://` and the listening address.

@@ -2,6 +2,7 @@
 //! server-rendered UI styled with the NHS.UK frontend. Every flow works without JavaScript.
 
 mod api;
+mod assets;
 mod extract;
 mod problem;
 mod problem_docs;
@@ -44,30 +45,39 @@ pub struct AppState {
 /// Where the web layer finds things and how it behaves.
 #[derive(Debug, Clone)]
 pub struct WebConfig {
-    /// The NHS.UK frontend's `dist/nhsuk` folder, served at `/assets/nhsuk`.
-    pub nhsuk_assets: PathBuf,
+    /// A folder to serve at `/assets/nhsuk` instead of the NHS.UK frontend embedded in the
+    /// binary (e.g. a trust's own build of it, with the licensed NHS fonts).
+    pub nhsuk_assets: Option<PathBuf>,
     /// Mark cookies `Secure`.
     pub secure_cookies: bool,
 }
 
 /// The whole HTTP application.
 pub fn router(app: App, config: WebConfig) -> Router {
-    if !config.nhsuk_assets.join("nhsuk-frontend.min.css").exists() {
-        tracing::warn!(
-            path = %config.nhsuk_assets.display(),
-            "NHS.UK frontend assets not found; run `npm ci` so the UI is styled"
-        );
+    match &config.nhsuk_assets {
+        Some(folder) if !folder.join("nhsuk-frontend.min.css").exists() => tracing::warn!(
+            path = %folder.display(),
+            "no nhsuk-frontend.min.css in the assets folder; the UI will be unstyled"
+        ),
+        None if !assets::embedded() => tracing::warn!(
+            "this binary was built without the NHS.UK frontend; run scripts/setup and rebuild"
+        ),
+        _ => {}
     }
     let state = AppState {
         app,
         secure_cookies: config.secure_cookies,
     };
-    Router::new()
+    let mut router = Router::new()
         .merge(api::routes())
         .merge(ui::routes())
+        .merge(assets::routes(config.nhsuk_assets.is_none()))
         .route("/health/live", get(|| async { "ok" }))
-        .route("/health/ready", get(ready))
-        .nest_service("/assets/nhsuk", ServeDir::new(config.nhsuk_assets))
+        .route("/health/ready", get(ready));
+    if let Some(folder) = config.nhsuk_assets {
+        router = router.nest_service("/assets/nhsuk", ServeDir::new(folder));
+    }
+    router
         .fallback(fallback)
         .layer(middleware::from_fn(problems_for_bare_errors))
         .layer(DefaultBodyLimit::max(BODY_LIMIT))

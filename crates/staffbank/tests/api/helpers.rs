@@ -110,7 +110,7 @@ async fn serve(app: App) -> String {
     let router = staffbank_web::router(
         app,
         WebConfig {
-            nhsuk_assets: "node_modules/nhsuk-frontend/dist/nhsuk".into(),
+            nhsuk_assets: None,
             secure_cookies: false,
         },
     );

@@ -21,6 +21,10 @@ fn frame(title: &str, who: Option<&Principal>, content: Markup) -> Markup {
                 meta name="viewport" content="width=device-width, initial-scale=1";
                 title { (title) " – Staffbank" }
                 link rel="stylesheet" href="/assets/nhsuk/nhsuk-frontend.min.css";
+                link rel="stylesheet" href="/assets/app/staffbank.css";
+                link rel="icon" href="/favicon.ico" sizes="48x48";
+                link rel="icon" href="/assets/nhsuk/assets/images/favicon.svg" type="image/svg+xml";
+                link rel="apple-touch-icon" href="/assets/nhsuk/assets/images/nhsuk-icon-180.png";
             }
             body {
                 a class="nhsuk-skip-link" href="#maincontent" { "Skip to main content" }
@@ -36,36 +40,15 @@ fn frame(title: &str, who: Option<&Principal>, content: Markup) -> Markup {
                 div class="nhsuk-width-container" {
                     @if let Some(who) = who {
                         nav aria-label="Your pages" class="nhsuk-u-padding-top-3" {
-                            ul class="nhsuk-list nhsuk-u-margin-bottom-0" {
-                                @if who.worker.is_some() {
-                                    li { a href="/shifts" { "Shifts for me" } }
-                                    li { a href="/bookings" { "My bookings" } }
-                                    li { a href="/passport" { "My passport" } }
-                                    li { a href="/pay" { "My pay" } }
+                            details class="nhsuk-details app-nav__menu nhsuk-u-margin-bottom-2" {
+                                summary class="nhsuk-details__summary" {
+                                    span class="nhsuk-details__summary-text" { "Menu" }
                                 }
-                                @if who.has_role(staffbank_domain::role::Role::WardManager) {
-                                    li { a href="/manage/ward" { "Ward: timesheets and escalations" } }
+                                div class="nhsuk-details__text" {
+                                    ul class="nhsuk-list" { (nav_links(who)) }
                                 }
-                                @if who.has_role(staffbank_domain::role::Role::PayrollOfficer) {
-                                    li { a href="/manage/pay-runs" { "Pay runs" } }
-                                }
-                                @if who.has_role(staffbank_domain::role::Role::ComplianceOfficer) {
-                                    li { a href="/manage/passport" { "Verify a passport" } }
-                                }
-                                @if who.is_booker() {
-                                    li { a href="/manage/shifts" { "Trust shifts" } }
-                                    li { a href="/manage/shifts/new" { "Post a shift" } }
-                                    li { a href="/manage/approvals" { "Approvals" } }
-                                    li { a href="/manage/wards" { "Wards" } }
-                                }
-                                @if !who.booker_orgs().is_empty() || !who.orgs_as(staffbank_domain::role::Role::Auditor).is_empty() {
-                                    li { a href="/manage/report" { "Cancellations and agency" } }
-                                }
-                                @if who.has_role(staffbank_domain::role::Role::Auditor) || who.is_platform_admin() {
-                                    li { a href="/ledger" { "Audit ledger" } }
-                                }
-                                li { a href="/my-record" { "My record" } }
                             }
+                            ul class="app-nav__bar" { (nav_links(who)) }
                             form method="post" action="/sign-out" {
                                 input type="hidden" name="csrf" value=(who.session.csrf_token);
                                 p class="nhsuk-body-s nhsuk-u-margin-bottom-0" {
@@ -86,6 +69,41 @@ fn frame(title: &str, who: Option<&Principal>, content: Markup) -> Markup {
                 }
             }
         }
+    }
+}
+
+/// The pages the signed-in user's roles give them, as list items (shown as a row on wide
+/// screens and inside the "Menu" disclosure on phones).
+fn nav_links(who: &Principal) -> Markup {
+    html! {
+        @if who.worker.is_some() {
+            li { a href="/shifts" { "Shifts for me" } }
+            li { a href="/bookings" { "My bookings" } }
+            li { a href="/passport" { "My passport" } }
+            li { a href="/pay" { "My pay" } }
+        }
+        @if who.has_role(staffbank_domain::role::Role::WardManager) {
+            li { a href="/manage/ward" { "Ward: timesheets and escalations" } }
+        }
+        @if who.has_role(staffbank_domain::role::Role::PayrollOfficer) {
+            li { a href="/manage/pay-runs" { "Pay runs" } }
+        }
+        @if who.has_role(staffbank_domain::role::Role::ComplianceOfficer) {
+            li { a href="/manage/passport" { "Verify a passport" } }
+        }
+        @if who.is_booker() {
+            li { a href="/manage/shifts" { "Trust shifts" } }
+            li { a href="/manage/shifts/new" { "Post a shift" } }
+            li { a href="/manage/approvals" { "Approvals" } }
+            li { a href="/manage/wards" { "Wards" } }
+        }
+        @if !who.booker_orgs().is_empty() || !who.orgs_as(staffbank_domain::role::Role::Auditor).is_empty() {
+            li { a href="/manage/report" { "Cancellations and agency" } }
+        }
+        @if who.has_role(staffbank_domain::role::Role::Auditor) || who.is_platform_admin() {
+            li { a href="/ledger" { "Audit ledger" } }
+        }
+        li { a href="/my-record" { "My record" } }
     }
 }
 

@@ -9,6 +9,7 @@ mod layout;
 mod ledger;
 mod passport;
 mod pay;
+mod pay_breakdown;
 mod report;
 mod scan;
 mod session;

@@ -10,7 +10,8 @@ use staffbank_app::timesheets::DecideTimesheet;
 use staffbank_app::Principal;
 use uuid::Uuid;
 
-use super::layout::{app_error_page, error_summary, messages, page, when};
+use super::layout::{app_error_page, capitalise, error_summary, messages, page, when};
+use super::pay_breakdown::pay_breakdown;
 use super::{csrf_ok, csrf_refused, UiUser};
 use crate::extract::ApiPath;
 use crate::AppState;
@@ -26,7 +27,7 @@ fn kind_label(kind: &str) -> &'static str {
 async fn ward_page(state: &AppState, who: &Principal, problems: Vec<String>) -> Response {
     let (escalations, timesheets, expected) = match (
         state.app.escalations(who).await,
-        state.app.timesheets_to_decide(who).await,
+        state.app.timesheets_to_review(who).await,
         state.app.expected_now(who).await,
     ) {
         (Ok(e), Ok(t), Ok(x)) => (e, t, x),
@@ -90,15 +91,59 @@ async fn ward_page(state: &AppState, who: &Principal, problems: Vec<String>) -> 
             }
             h2 class="nhsuk-heading-l" { "Timesheets to decide" }
             @if timesheets.is_empty() { p { "No timesheets are waiting." } }
-            @for t in &timesheets {
+            @for r in &timesheets {
+                @let t = &r.timesheet;
                 div class="nhsuk-card" { div class="nhsuk-card__content" {
-                    h3 class="nhsuk-card__heading nhsuk-heading-m" { (when(t.start, t.end)) }
-                    @if !t.breaks.is_empty() {
-                        p { "Breaks: " @for (i, (from, to)) in t.breaks.iter().enumerate() {
-                            @if i > 0 { ", " } (when(*from, *to))
-                        } }
+                    h3 class="nhsuk-card__heading nhsuk-heading-m" { (r.worker_name) ", " (r.grade.label()) }
+                    dl class="nhsuk-summary-list" {
+                        div class="nhsuk-summary-list__row" {
+                            dt class="nhsuk-summary-list__key" { "Shift" }
+                            dd class="nhsuk-summary-list__value" { (r.role) ", " (r.ward) }
+                        }
+                        div class="nhsuk-summary-list__row" {
+                            dt class="nhsuk-summary-list__key" { "Booked" }
+                            dd class="nhsuk-summary-list__value" { (when(r.booked.0, r.booked.1)) }
+                        }
+                        div class="nhsuk-summary-list__row" {
+                            dt class="nhsuk-summary-list__key" { "Claimed" }
+                            dd class="nhsuk-summary-list__value" {
+                                (when(t.start, t.end))
+                                @if (t.start, t.end) == r.booked { " (as booked)" }
+                            }
+                        }
+                        div class="nhsuk-summary-list__row" {
+                            dt class="nhsuk-summary-list__key" { "Breaks" }
+                            dd class="nhsuk-summary-list__value" {
+                                @if t.breaks.is_empty() { "None claimed" }
+                                @for (i, (from, to)) in t.breaks.iter().enumerate() {
+                                    @if i > 0 { ", " } (when(*from, *to))
+                                }
+                            }
+                        }
+                        @if let Some(reason) = &t.overrun_reason {
+                            div class="nhsuk-summary-list__row" {
+                                dt class="nhsuk-summary-list__key" { "Why it overran" }
+                                dd class="nhsuk-summary-list__value" { (reason) }
+                            }
+                        }
                     }
-                    @if let Some(reason) = &t.overrun_reason { p { "Overran: " (reason) } }
+                    @match &r.pay {
+                        Ok(line) => {
+                            h4 class="nhsuk-heading-s" { "Approving pays " (line.total) }
+                            details class="nhsuk-details" {
+                                summary class="nhsuk-details__summary" {
+                                    span class="nhsuk-details__summary-text" { "How " (line.total) " is worked out" }
+                                }
+                                div class="nhsuk-details__text" { (pay_breakdown(line)) }
+                            }
+                        }
+                        Err(why) => {
+                            div class="nhsuk-warning-callout" {
+                                h4 class="nhsuk-warning-callout__label" { span role="text" { span class="nhsuk-u-visually-hidden" { "Important: " } "Cannot be paid as claimed" } }
+                                p { (capitalise(why)) "." }
+                            }
+                        }
+                    }
                     @for w in &t.warnings {
                         div class="nhsuk-warning-callout" {
                             h4 class="nhsuk-warning-callout__label" { span role="text" { span class="nhsuk-u-visually-hidden" { "Important: " } "Check" } }
@@ -112,7 +157,11 @@ async fn ward_page(state: &AppState, who: &Principal, problems: Vec<String>) -> 
                             input class="nhsuk-input" id=(format!("note-{}", t.id)) name="note";
                         }
                         div class="nhsuk-button-group" {
-                            button type="submit" name="decision" value="approve" class="nhsuk-button" { "Approve and pay" }
+                            button type="submit" name="decision" value="approve" class="nhsuk-button" {
+                                "Approve and pay"
+                                @if let Ok(line) = &r.pay { " " (line.total) }
+                                span class="nhsuk-u-visually-hidden" { " to " (r.worker_name) }
+                            }
                             button type="submit" name="decision" value="query" class="nhsuk-button nhsuk-button--secondary" { "Query" }
                             button type="submit" name="decision" value="reject" class="nhsuk-button nhsuk-button--warning" { "Reject" }
                         }
