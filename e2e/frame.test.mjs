@@ -65,5 +65,15 @@ test('styles, icons and the phone menu work from any folder, with nothing refuse
   await phone.waitForURL(/\/shifts$/);
   await phone.locator('.app-nav__menu summary').click();
   await checkAccessibility(phone, 'shifts page with the menu open');
+
+  // My record reads as words: no ISO timestamps, JSON or snake_case codes.
+  await goTo(phone, 'My record');
+  await phone.getByRole('heading', { name: 'My record' }).waitFor();
+  const record = await phone.locator('main').innerText();
+  assert.doesNotMatch(record, /\d{4}-\d\d-\d\dT\d\d:/, 'no ISO timestamps');
+  assert.doesNotMatch(record, /[{}"]/, 'no JSON');
+  assert.doesNotMatch(record, /\b[a-z]+_[a-z_]+\b/, 'no snake_case codes');
+  assert.match(record, /(Mon|Tue|Wed|Thu|Fri|Sat|Sun) \d{1,2} [A-Z][a-z]{2} \d{4}, \d\d:\d\d/);
+  await checkAccessibility(phone, 'my record');
   await checked.close();
 });

@@ -104,3 +104,31 @@ export async function goTo(page, linkName) {
     await page.locator('.app-nav__bar').getByRole('link', { name: linkName, exact: true }).click();
   }
 }
+
+/** A JSON API client signed in as `email` with the demo password, to check what a page did. */
+export async function apiAs(base, email) {
+  const call = async (path, token, init = {}) => {
+    const response = await fetch(`${base}${path}`, {
+      ...init,
+      headers: {
+        'content-type': 'application/json',
+        ...(token ? { authorization: `Bearer ${token}` } : {}),
+        ...init.headers,
+      },
+    });
+    const text = await response.text();
+    return { status: response.status, body: text ? JSON.parse(text) : null };
+  };
+  const signedIn = await call('/api/v1/auth/token', null, {
+    method: 'POST', body: JSON.stringify({ email, password: 'staffbank-demo' }),
+  });
+  assert.equal(signedIn.status, 201, `${email} signs in to the API`);
+  const token = signedIn.body.token;
+  return {
+    get: (path) => call(path, token),
+    // Every write carries a fresh Idempotency-Key (bookings need one; other writes ignore it).
+    send: (path, method, body) => call(path, token, {
+      method, body: JSON.stringify(body), headers: { 'idempotency-key': crypto.randomUUID() },
+    }),
+  };
+}

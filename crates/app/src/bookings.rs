@@ -283,23 +283,7 @@ impl App {
         id: BookingId,
         input: CancelBooking,
     ) -> Result<BookingView, AppError> {
-        let booking = self.store.booking(id).await?.ok_or(AppError::NotFound)?;
-        let shift = self
-            .store
-            .shift(booking.shift_id)
-            .await?
-            .ok_or(AppError::NotFound)?;
-        let by = if who
-            .worker
-            .as_ref()
-            .is_some_and(|w| w.id == booking.worker_id)
-        {
-            CancelledBy::Worker
-        } else if self.manages_shift(who, &shift).await? {
-            CancelledBy::Trust
-        } else {
-            return Err(AppError::NotFound);
-        };
+        let (booking, shift, by) = self.cancellable_by(who, id).await?;
         let reason = Label::parse(&input.reason, 500).map_err(|e| AppError::field("reason", e))?;
         let now = self.now();
         check_cancellable(booking.status, shift.window, now).map_err(|e| match e {
@@ -368,11 +352,38 @@ impl App {
         Ok(BookingView::new(&cancelled, &worker, Some(view)))
     }
 
+    /// The booking, its shift, and which side `who` cancels it for: the booked worker, or a
+    /// booker of the shift's ward; anyone else is told it does not exist.
+    pub(crate) async fn cancellable_by(
+        &self,
+        who: &Principal,
+        id: BookingId,
+    ) -> Result<(Booking, Shift, CancelledBy), AppError> {
+        let booking = self.store.booking(id).await?.ok_or(AppError::NotFound)?;
+        let shift = self
+            .store
+            .shift(booking.shift_id)
+            .await?
+            .ok_or(AppError::NotFound)?;
+        let by = if who
+            .worker
+            .as_ref()
+            .is_some_and(|w| w.id == booking.worker_id)
+        {
+            CancelledBy::Worker
+        } else if self.manages_shift(who, &shift).await? {
+            CancelledBy::Trust
+        } else {
+            return Err(AppError::NotFound);
+        };
+        Ok((booking, shift, by))
+    }
+
     /// The pay line a trust's late cancellation owes: the shift as booked, its whole length with
     /// its enhancements and premium (nothing was worked, so no break comes off), by the trust's
     /// rules. None, with a warning, where the rate card has no rate for the worker's grade: the
     /// cancellation payment is still recorded and reported for the bank office to pay by hand.
-    async fn cancellation_pay_line(
+    pub(crate) async fn cancellation_pay_line(
         &self,
         shift: &Shift,
         worker: &Worker,

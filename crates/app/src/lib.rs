@@ -8,6 +8,7 @@ pub mod admin;
 pub mod audit;
 pub mod auth;
 pub mod bookings;
+pub mod cancellation_cost;
 pub mod credentials;
 pub mod earnings;
 mod error;

@@ -282,8 +282,14 @@ pub async fn shift(
     State(state): State<AppState>,
     UiUser(who): UiUser,
     ApiPath(shift_id): ApiPath<Uuid>,
+    axum::extract::RawQuery(query): axum::extract::RawQuery,
 ) -> Response {
     let id = ShiftId(shift_id);
+    let cancelled = match query.as_deref() {
+        Some("cancelled=late") => Some(true),
+        Some("cancelled=1") => Some(false),
+        _ => None,
+    };
     let (shift, bookings) = match (
         state.app.shift(&who, id).await,
         state.app.shift_bookings(&who, id).await,
@@ -295,6 +301,7 @@ pub async fn shift(
         "Shift",
         Some(&who),
         html! {
+            @if let Some(late) = cancelled { (super::cancel::cancelled_notice(late)) }
             h1 class="nhsuk-heading-xl" { (shift.role) " – " (shift.ward_name) }
             p class="nhsuk-lede-text" { (when(shift.starts_at, shift.ends_at)) }
             p { (shift.booked) " of " (shift.places) " places booked. Status: " (shift.status) "." }

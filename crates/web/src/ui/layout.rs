@@ -172,12 +172,33 @@ pub fn messages(error: &AppError) -> Vec<String> {
     match error {
         AppError::Validation(fields) => fields
             .iter()
-            .map(|f| format!("{}: {}", f.field, f.message))
+            .map(|f| format!("{}: {}", field_name(&f.field), f.message))
             .collect(),
         AppError::Ineligible(reasons) => {
             reasons.iter().map(|r| capitalise(&r.to_string())).collect()
         }
         other => vec![capitalise(&other.to_string())],
+    }
+}
+
+/// A field's path as a person reads it: `shifts[2].ends_at` is "Ends at (row 3)".
+pub(crate) fn field_name(path: &str) -> String {
+    let last = path.rsplit('.').next().unwrap_or(path);
+    let (name, index) = match last.split_once('[') {
+        Some((name, rest)) => (name, rest.trim_end_matches(']').parse::<usize>().ok()),
+        None => (last, None),
+    };
+    let row = path
+        .split('.')
+        .find_map(|part| {
+            part.split_once('[')
+                .and_then(|(_, i)| i.trim_end_matches(']').parse::<usize>().ok())
+        })
+        .or(index);
+    let words = capitalise(&name.replace('_', " "));
+    match row {
+        Some(i) => format!("{words} (row {})", i + 1),
+        None => words,
     }
 }
 
@@ -188,6 +209,13 @@ pub(crate) fn capitalise(text: &str) -> String {
         .next()
         .map(|c| c.to_uppercase().collect::<String>() + chars.as_str())
         .unwrap_or_default()
+}
+
+/// A moment on the UK wall clock, e.g. "Tue 8 Dec 2026, 07:30".
+pub fn moment(at: DateTime<Utc>) -> String {
+    at.with_timezone(&RULES_ZONE)
+        .format("%a %-d %b %Y, %H:%M")
+        .to_string()
 }
 
 /// A shift's time on the UK wall clock, e.g. "Mon 1 Jun 2026, 07:30 to 19:30".
@@ -215,5 +243,18 @@ pub fn text_input(id: &str, label: &str, kind: &str, value: &str) -> Markup {
             label class="nhsuk-label" for=(id) { (label) }
             input class="nhsuk-input" id=(id) name=(id) type=(kind) value=(value);
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::field_name;
+
+    #[test]
+    fn field_paths_read_as_words() {
+        assert_eq!(field_name("reason"), "Reason");
+        assert_eq!(field_name("max_travel_km"), "Max travel km");
+        assert_eq!(field_name("shifts[2].ends_at"), "Ends at (row 3)");
+        assert_eq!(field_name("shifts[0]"), "Shifts (row 1)");
     }
 }

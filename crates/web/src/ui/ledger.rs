@@ -8,7 +8,8 @@ use serde::Deserialize;
 use staffbank_app::ledger::{EntryView, InclusionProofView};
 use staffbank_app::Principal;
 
-use super::layout::{app_error_page, error_summary, page};
+use super::layout::{app_error_page, error_summary, moment, page};
+use super::ledger_facts::{action_name, facts};
 use super::UiUser;
 use crate::AppState;
 
@@ -17,11 +18,11 @@ fn entry_summary(entry: &EntryView) -> Markup {
         dl class="nhsuk-summary-list" {
             div class="nhsuk-summary-list__row" {
                 dt class="nhsuk-summary-list__key" { "What" }
-                dd class="nhsuk-summary-list__value" { code { (entry.action) } }
+                dd class="nhsuk-summary-list__value" { (action_name(&entry.action)) }
             }
             div class="nhsuk-summary-list__row" {
                 dt class="nhsuk-summary-list__key" { "When" }
-                dd class="nhsuk-summary-list__value" { (staffbank_app::views::london(entry.recorded_at)) }
+                dd class="nhsuk-summary-list__value" { (moment(entry.recorded_at)) }
             }
             div class="nhsuk-summary-list__row" {
                 dt class="nhsuk-summary-list__key" { "Index" }
@@ -30,14 +31,14 @@ fn entry_summary(entry: &EntryView) -> Markup {
                 }
             }
             div class="nhsuk-summary-list__row" {
-                dt class="nhsuk-summary-list__key" { "Facts" }
-                dd class="nhsuk-summary-list__value" { code { (entry.facts.to_string()) } }
+                dt class="nhsuk-summary-list__key" { "Details" }
+                dd class="nhsuk-summary-list__value" { (facts(&entry.facts)) }
             }
             div class="nhsuk-summary-list__row" {
                 dt class="nhsuk-summary-list__key" { "Personal data" }
                 dd class="nhsuk-summary-list__value" {
                     @match (&entry.personal, entry.personal_status.as_str()) {
-                        (Some(p), _) => code { (p.to_string()) },
+                        (Some(p), _) => (facts(p)),
                         (None, "erased") => "Erased",
                         (None, "sealed") => "Sealed",
                         _ => "None",
@@ -115,8 +116,13 @@ pub async fn auditor(
                         dd class="nhsuk-summary-list__value" { code { (head.root) } }
                     }
                     div class="nhsuk-summary-list__row" {
-                        dt class="nhsuk-summary-list__key" { "Signed at (ms)" }
-                        dd class="nhsuk-summary-list__value" { (head.timestamp_ms) }
+                        dt class="nhsuk-summary-list__key" { "Signed at" }
+                        dd class="nhsuk-summary-list__value" {
+                            @match chrono::DateTime::from_timestamp_millis(head.timestamp_ms) {
+                                Some(at) => (moment(at)),
+                                None => "Unknown",
+                            }
+                        }
                     }
                     div class="nhsuk-summary-list__row" {
                         dt class="nhsuk-summary-list__key" { "Public key (Ed25519)" }
@@ -173,7 +179,7 @@ pub async fn my_record(State(state): State<AppState>, UiUser(who): UiUser) -> Re
             @for entry in &entries {
                 div class="nhsuk-card" {
                     div class="nhsuk-card__content" {
-                        h2 class="nhsuk-card__heading nhsuk-heading-s" { (entry.action) }
+                        h2 class="nhsuk-card__heading nhsuk-heading-s" { (action_name(&entry.action)) }
                         (entry_summary(entry))
                     }
                 }

@@ -3,10 +3,12 @@
 mod approvals;
 mod booker;
 mod booking_modes;
+mod cancel;
 mod candidates;
 mod claims;
 mod layout;
 mod ledger;
+mod ledger_facts;
 mod passport;
 mod pay;
 mod pay_breakdown;

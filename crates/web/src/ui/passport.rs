@@ -164,7 +164,7 @@ fn access_log(requests: &[PresentationRequestView], names: &HashMap<Uuid, String
                 tbody class="nhsuk-table__body" {
                     @for r in requests {
                         tr class="nhsuk-table__row" data-log=(r.id) {
-                            td class="nhsuk-table__cell" { (staffbank_app::views::london(r.requested_at)) }
+                            td class="nhsuk-table__cell" { (super::layout::moment(r.requested_at)) }
                             td class="nhsuk-table__cell" { (names.get(&r.verifier_org_id).map_or("", String::as_str)) }
                             td class="nhsuk-table__cell" {
                                 (type_label(&r.vct)) ": "
@@ -253,7 +253,7 @@ async fn wallet_page(state: &AppState, who: &Principal, errors: &[String], note:
                 div class="nhsuk-card" data-held=(c.id) {
                     div class="nhsuk-card__content" {
                         h3 class="nhsuk-card__heading" { (type_label(&c.vct)) " from " (name(&c.org_id)) }
-                        p { strong { (state_text(c)) } @if let Some(e) = c.expires_at { " · expires " (staffbank_app::views::london(e)) } }
+                        p { strong { (state_text(c)) } @if let Some(e) = c.expires_at { " · expires " (super::layout::moment(e)) } }
                         (claims_list(&c.claims))
                     }
                 }
@@ -433,7 +433,7 @@ pub async fn paper(State(state): State<AppState>, UiUser(who): UiUser) -> Respon
                 div class="nhsuk-card" data-paper=(copy.id) {
                     div class="nhsuk-card__content" {
                         h2 class="nhsuk-card__heading" { (type_label(&copy.vct)) }
-                        @if let Some(e) = copy.expires_at { p { "Expires " (staffbank_app::views::london(e)) } }
+                        @if let Some(e) = copy.expires_at { p { "Expires " (super::layout::moment(e)) } }
                         @match qr_svg(&copy.text) {
                             Some(svg) => div role="img" aria-label={ "QR code of your " (type_label(&copy.vct).to_lowercase()) " credential" } { (PreEscaped(svg)) },
                             None => p { "This credential is too long for one code; use its text below." },

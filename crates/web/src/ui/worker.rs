@@ -256,6 +256,7 @@ pub async fn my_bookings(
     };
     let just_booked = query.as_deref() == Some("booked=1");
     let just_requested = query.as_deref() == Some("requested=1");
+    let just_cancelled = query.as_deref() == Some("cancelled=1");
     page(
         "My bookings",
         Some(&who),
@@ -264,6 +265,12 @@ pub async fn my_bookings(
                 div class="nhsuk-inset-text" role="status" {
                     span class="nhsuk-u-visually-hidden" { "Information: " }
                     p { "You are booked. The shift is in your list below." }
+                }
+            }
+            @if just_cancelled {
+                div class="nhsuk-inset-text" role="status" {
+                    span class="nhsuk-u-visually-hidden" { "Information: " }
+                    p { "Your booking is cancelled and the trust has been told." }
                 }
             }
             @if just_requested {
@@ -314,6 +321,9 @@ pub struct CancelForm {
     csrf: String,
     #[serde(default)]
     reason: String,
+    /// Set by the confirmation page of a late cancellation the trust pays for.
+    #[serde(default)]
+    confirmed: Option<String>,
 }
 
 /// `POST /bookings/{id}/cancel` (the worker) and `POST /manage/bookings/{id}/cancel` (a booker):
@@ -327,18 +337,29 @@ pub async fn cancel(
     if !csrf_ok(&who, &form.csrf) {
         return csrf_refused();
     }
+    let id = BookingId(booking_id);
+    let cost = match state.app.cancellation_cost(&who, id).await {
+        Ok(cost) => cost,
+        Err(e) => return app_error_page(e),
+    };
+    if cost.trust_pays && form.confirmed.is_none() && !form.reason.trim().is_empty() {
+        return super::cancel::confirm_page(&who, booking_id, form.reason.trim(), &cost);
+    }
     let input = CancelBooking {
         reason: form.reason,
     };
-    match state
-        .app
-        .cancel_booking(&who, BookingId(booking_id), input)
-        .await
-    {
+    match state.app.cancel_booking(&who, id, input).await {
         Ok(view) if view.cancellation.as_ref().is_some_and(|c| c.by == "worker") => {
-            Redirect::to("/bookings").into_response()
+            Redirect::to("/bookings?cancelled=1").into_response()
         }
-        Ok(view) => Redirect::to(&format!("/manage/shifts/{}", view.shift_id)).into_response(),
+        Ok(view) => {
+            let late = if cost.trust_pays { "late" } else { "1" };
+            Redirect::to(&format!(
+                "/manage/shifts/{}?cancelled={late}",
+                view.shift_id
+            ))
+            .into_response()
+        }
         Err(e) => app_error_page(e),
     }
 }
