@@ -212,7 +212,7 @@ test('an auditor looks up an entry and its proof is verified in the browser; a w
   await page.getByRole('button', { name: /Book this shift/ }).first().click();
   await page.waitForURL(/\/bookings\?booked=1$/);
   await goTo(page, 'My record');
-  await page.getByRole('heading', { name: 'booking.made' }).waitFor();
+  await page.getByRole('heading', { name: 'Booking made' }).waitFor();
   await checkAccessibility(page, 'my record page');
   await context.close();
 
