@@ -9,11 +9,11 @@ use staffbank_app::ledger::{EntryView, InclusionProofView};
 use staffbank_app::Principal;
 
 use super::layout::{app_error_page, error_summary, moment, page};
-use super::ledger_facts::{action_name, facts};
+use super::ledger_facts::{action_name, facts, Reader};
 use super::UiUser;
 use crate::AppState;
 
-fn entry_summary(entry: &EntryView) -> Markup {
+fn entry_summary(entry: &EntryView, reader: Reader) -> Markup {
     html! {
         dl class="nhsuk-summary-list" {
             div class="nhsuk-summary-list__row" {
@@ -32,13 +32,13 @@ fn entry_summary(entry: &EntryView) -> Markup {
             }
             div class="nhsuk-summary-list__row" {
                 dt class="nhsuk-summary-list__key" { "Details" }
-                dd class="nhsuk-summary-list__value" { (facts(&entry.facts)) }
+                dd class="nhsuk-summary-list__value" { (facts(&entry.facts, reader)) }
             }
             div class="nhsuk-summary-list__row" {
                 dt class="nhsuk-summary-list__key" { "Personal data" }
                 dd class="nhsuk-summary-list__value" {
                     @match (&entry.personal, entry.personal_status.as_str()) {
-                        (Some(p), _) => (facts(p)),
+                        (Some(p), _) => (facts(p, reader)),
                         (None, "erased") => "Erased",
                         (None, "sealed") => "Sealed",
                         _ => "None",
@@ -141,7 +141,7 @@ pub async fn auditor(
             }
             @if let Some((entry, proof)) = &found {
                 h2 class="nhsuk-heading-m" { "Entry " (proof.leaf_index) }
-                (entry_summary(entry))
+                (entry_summary(entry, Reader::Auditor))
                 h3 class="nhsuk-heading-s" { "Inclusion proof" }
                 p { "Against the signed tree head of " (proof.tree_size) " entries, "
                     (proof.proof.len()) " hashes." }
@@ -180,7 +180,7 @@ pub async fn my_record(State(state): State<AppState>, UiUser(who): UiUser) -> Re
                 div class="nhsuk-card" {
                     div class="nhsuk-card__content" {
                         h2 class="nhsuk-card__heading nhsuk-heading-s" { (action_name(&entry.action)) }
-                        (entry_summary(entry))
+                        (entry_summary(entry, Reader::Person))
                     }
                 }
             }
