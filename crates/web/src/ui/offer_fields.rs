@@ -386,6 +386,7 @@ pub fn claims_from(
 /// The form field a claim named in an error belongs to.
 pub fn field_of_claim(kind: CredentialKind, claim: &str) -> String {
     let claim = claim.strip_prefix("claims.").unwrap_or(claim);
+    let claim = claim.strip_prefix("subjects.").unwrap_or(claim);
     let names: Vec<String> = fields(kind).into_iter().map(|f| f.name).collect();
     if names.iter().any(|n| n == claim) {
         return claim.to_owned();
@@ -461,7 +462,10 @@ mod tests {
         .unwrap_or_else(|e| panic!("{e:?}"));
         assert_eq!(claims["subjects"]["fire_safety"]["level"], 2);
         assert_eq!(
-            field_of_claim(CredentialKind::CoreSkillsTraining, "claims.fire_safety"),
+            field_of_claim(
+                CredentialKind::CoreSkillsTraining,
+                "claims.subjects.fire_safety"
+            ),
             "level_fire_safety"
         );
     }
