@@ -102,6 +102,25 @@ for (const [name, viewport] of VIEWPORTS) {
     await checkAccessibility(page, 'worker page after a suspension');
     await changeStatus(page, 'Reinstate', 'DBS check', 'Update Service check came back clear', 'Credential reinstated.');
     assert.equal((await held(base, 'dbs_check'))[0].revocation, 'valid');
+
+    // Training: each subject's refresher period is shown, and the record ends when it falls due.
+    const admin = await apiAs(base, 'admin@demo.staffbank.test');
+    const periods = await admin.send('/api/v1/refresher-periods', 'PUT', [{ subject: 'fire_safety', level: 1, months: 12 }]);
+    assert.equal(periods.status, 200, JSON.stringify(periods.body));
+    await page.getByRole('link', { name: 'Offer a credential' }).click();
+    await page.getByLabel('Core skills training').check();
+    await page.getByRole('button', { name: 'Continue' }).click();
+    await page.getByText('Refresher every 12 months at level 1.').waitFor();
+    await checkAccessibility(page, 'training offer form');
+    await page.getByLabel('Fire safety level', { exact: true }).selectOption('1');
+    await page.getByLabel('Fire safety completed on', { exact: true }).fill('2026-11-02');
+    await page.getByRole('button', { name: 'Continue' }).click();
+    await page.getByRole('heading', { name: 'Offer this credential?' }).waitFor();
+    await page.getByRole('button', { name: 'Offer the credential' }).click();
+    await page.getByText(/Credential offered\./).waitFor();
+    const training = await held(base, 'core_skills_training');
+    assert.deepEqual(training[0].claims.subjects, { fire_safety: { level: 1, completed: '2026-11-02' } });
+    assert.equal(training[0].expires_at.slice(0, 7), '2027-11', 'it ends when the refresher falls due');
   });
 
   test(`the NMC's issuer finds a worker by registration number, offers and revokes (${name})`, async () => {
