@@ -111,6 +111,8 @@ test('a worker accepts, shares on request and prints their passport; an officer 
   const officerContext = await browser.newContext({ viewport: { width: 1280, height: 900 }, bypassCSP: true });
   const desk = await officerContext.newPage();
   await signIn(desk, base, OFFICER);
+  await desk.waitForURL(/\/manage\/workers$/);
+  await goTo(desk, 'Verify a passport');
   await desk.waitForURL(/\/manage\/passport$/);
   await checkAccessibility(desk, 'verify a passport page');
   await desk.getByLabel("Worker's email address").fill(WORKER);

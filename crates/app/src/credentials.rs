@@ -107,7 +107,7 @@ pub(crate) fn instant_or_date(raw: &str, end_of_day: bool) -> Result<DateTime<Ut
 impl App {
     /// The organisations `who` acts for as compliance officer that `worker` works with: those in
     /// a bank the worker belongs to.
-    async fn compliance_orgs_for(
+    pub(crate) async fn compliance_orgs_for(
         &self,
         who: &Principal,
         worker: &Worker,

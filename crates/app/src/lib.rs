@@ -9,6 +9,7 @@ pub mod audit;
 pub mod auth;
 pub mod bookings;
 pub mod cancellation_cost;
+pub mod compliance;
 pub mod credentials;
 pub mod earnings;
 mod error;

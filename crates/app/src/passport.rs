@@ -176,7 +176,11 @@ impl App {
         format!("{}/status-list", self.issuer_id(org))
     }
 
-    fn passport_view(&self, c: &PassportCredential, for_holder: bool) -> PassportCredentialView {
+    pub(crate) fn passport_view(
+        &self,
+        c: &PassportCredential,
+        for_holder: bool,
+    ) -> PassportCredentialView {
         PassportCredentialView {
             id: c.id,
             worker_id: c.worker_id.0,
@@ -511,9 +515,7 @@ impl App {
             .await?
             .ok_or(AppError::NotFound)?;
         let org = credential.org_id;
-        if !Self::may_manage_issuer(who, org) {
-            return Err(AppError::NotFound);
-        }
+        self.may_set_revocation(who, &credential).await?;
         let state = RevocationState::parse(input.state.trim())
             .ok_or_else(|| AppError::field("state", "must be revoked, suspended or valid"))?;
         let reason = Label::parse(&input.reason, 500).map_err(|e| AppError::field("reason", e))?;

@@ -6,15 +6,15 @@ use staffbank_domain::ranking::ShiftTimes;
 use staffbank_domain::*;
 use staffbank_store::raw::scope_parts;
 use staffbank_store::{
-    AuditRecord, Bank, DirectoryStore, Organisation, Session, SignedIn, Site, StoreError, User,
-    Ward, Worker,
+    AuditRecord, Bank, DirectoryStore, FoundWorker, Organisation, Session, SignedIn, Site,
+    StoreError, User, Ward, Worker, WorkerSearch,
 };
 use uuid::Uuid;
 
 use super::decode;
 use super::rows::{self, BANK_SELECT, WORKER_COLUMNS};
-use super::types::{At, Texts};
-use crate::db::{DbRow, ThisStore, Tx};
+use super::types::{At, Ids, Texts};
+use crate::db::{in_ids, DbRow, ThisStore, Tx};
 use crate::ledger::insert_audit;
 use crate::sql::OrStore;
 
@@ -326,6 +326,43 @@ impl DirectoryStore for ThisStore {
         );
         self.read_one(&sql, user.0, |r| decode(rows::worker(r)?))
             .await
+    }
+
+    async fn find_workers(&self, search: &WorkerSearch) -> Result<Vec<FoundWorker>, StoreError> {
+        let (anywhere, number) = search.patterns();
+        let sql = format!(
+            "SELECT {columns}, u.email AS found_email FROM workers w JOIN users u ON u.id = w.user_id \
+             WHERE (LOWER(w.display_name) LIKE $1 ESCAPE '\\' OR LOWER(u.email) LIKE $1 ESCAPE '\\' \
+                OR EXISTS (SELECT 1 FROM passport_credentials pc WHERE pc.worker_id = w.id \
+                    AND pc.vct = $2 AND LOWER(pc.claims) LIKE $3 ESCAPE '\\')) \
+             AND ($4 OR EXISTS (SELECT 1 FROM bank_memberships bm \
+                JOIN bank_members m ON m.bank_id = bm.bank_id \
+                WHERE bm.worker_id = w.id AND m.org_id {orgs})) \
+             ORDER BY LOWER(w.display_name), w.id LIMIT $6",
+            columns = *WORKER_COLUMNS,
+            orgs = in_ids(5),
+        );
+        let orgs = search.orgs.as_deref().unwrap_or_default();
+        sqlx::query(&sql)
+            .bind(anywhere)
+            .bind(staffbank_domain::credential_claims::vct(
+                staffbank_domain::credential::CredentialKind::ProfessionalRegistration,
+            ))
+            .bind(number)
+            .bind(search.orgs.is_none())
+            .bind(Ids::of(orgs, |o| o.0))
+            .bind(i64::from(search.limit))
+            .fetch_all(self.reader())
+            .await
+            .or_store()?
+            .iter()
+            .map(|row| {
+                Ok(FoundWorker {
+                    worker: decode(rows::worker(row)?)?,
+                    email: super::get(row, "found_email")?,
+                })
+            })
+            .collect()
     }
 
     async fn join_bank(

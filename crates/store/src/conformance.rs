@@ -16,10 +16,12 @@ use uuid::Uuid;
 
 use crate::*;
 
+mod directory;
 mod issuers;
 mod matching;
 mod offers;
 mod timesheets;
+pub use directory::*;
 pub use issuers::*;
 pub use matching::*;
 pub use offers::*;
@@ -63,7 +65,8 @@ macro_rules! conformance_suite {
             refresher_periods_are_replaced_whole,
             timesheets_are_decided_once_and_paid_once,
             pay_runs_take_each_line_once_and_advances_keep_their_share,
-            sign_ons_and_escalations_happen_once
+            sign_ons_and_escalations_happen_once,
+            workers_are_found_by_name_email_or_registration
         );
     };
     (@cases $make:path; $($case:ident),*) => {

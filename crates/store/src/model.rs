@@ -649,3 +649,41 @@ pub struct OutboxEvent {
     /// When it was written.
     pub created_at: DateTime<Utc>,
 }
+
+/// A search for workers by what an officer knows of them: part of their name, email address or
+/// professional registration number.
+#[derive(Debug, Clone)]
+pub struct WorkerSearch {
+    /// The text to look for, any case.
+    pub text: String,
+    /// Only workers in a bank one of these organisations belongs to; `None` for every worker
+    /// (an issuing body, which registers people wherever they work).
+    pub orgs: Option<Vec<OrgId>>,
+    /// At most this many, by name.
+    pub limit: u32,
+}
+
+impl WorkerSearch {
+    /// The text as a `LIKE` pattern matching it anywhere (lower case, its wildcards escaped with
+    /// `\`), and one matching a registration number that starts with it inside a credential's
+    /// stored claims.
+    pub fn patterns(&self) -> (String, String) {
+        let mut escaped = String::with_capacity(self.text.len());
+        for c in self.text.trim().to_lowercase().chars() {
+            if matches!(c, '\\' | '%' | '_') {
+                escaped.push('\\');
+            }
+            escaped.push(c);
+        }
+        (format!("%{escaped}%"), format!("%\"number\":\"{escaped}%"))
+    }
+}
+
+/// A worker a search found, with their sign-in address (how officers tell people apart).
+#[derive(Debug, Clone, PartialEq)]
+pub struct FoundWorker {
+    /// The worker.
+    pub worker: Worker,
+    /// Their email address.
+    pub email: String,
+}

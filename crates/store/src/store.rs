@@ -19,12 +19,13 @@ use staffbank_domain::timesheet::TimesheetState;
 use crate::{
     Advance, AgencyRelease, AuditRecord, Bank, BookOutcome, Booking, BookingContext,
     BookingRequest, CancellationPayment, CancellationRecord, Credential, Decision, DueOffers,
-    Escalation, Hash, IssuerKey, LeafWithBody, LedgerEntry, MatchQuery, MatchableShift,
-    MatchingCounts, MemberHours, OfferRound, OpenShiftQuery, Organisation, OutboxEvent, Page,
-    PassportCredential, PayExport, PayLineRecord, PayRun, PersonKey, PoolMember, PoolQuery,
-    PresentationRequest, RequestOutcome, RequestState, Resolution, RevocationChange,
+    Escalation, FoundWorker, Hash, IssuerKey, LeafWithBody, LedgerEntry, MatchQuery,
+    MatchableShift, MatchingCounts, MemberHours, OfferRound, OpenShiftQuery, Organisation,
+    OutboxEvent, Page, PassportCredential, PayExport, PayLineRecord, PayRun, PersonKey, PoolMember,
+    PoolQuery, PresentationRequest, RequestOutcome, RequestState, Resolution, RevocationChange,
     RevocationState, SequencedBatch, Session, Shift, SignOn, SignOnChallenge, SignedHead, SignedIn,
-    SignedInToBook, Site, StoreError, Timesheet, TrustEntry, User, Ward, Worker, WorkingTimeCheck,
+    SignedInToBook, Site, StoreError, Timesheet, TrustEntry, User, Ward, Worker, WorkerSearch,
+    WorkingTimeCheck,
 };
 
 /// Organisations, sites, wards, banks, users with their sessions, and worker profiles: who is who.
@@ -127,6 +128,10 @@ pub trait DirectoryStore: Send + Sync + 'static {
 
     /// The worker profile of a user, if they have one.
     async fn worker_for_user(&self, user: UserId) -> Result<Option<Worker>, StoreError>;
+
+    /// Workers whose name, email address or professional registration number (from its start)
+    /// contains the search text in any case, within the search's organisations' banks, by name.
+    async fn find_workers(&self, search: &WorkerSearch) -> Result<Vec<FoundWorker>, StoreError>;
 
     /// Makes a worker a member of a bank; joining twice is not an error.
     async fn join_bank(

@@ -5,6 +5,7 @@
 mod helpers;
 mod interop;
 
+mod compliance;
 mod concurrency;
 mod conventions;
 mod flow;

@@ -3,6 +3,7 @@
 mod admin;
 mod auth;
 mod bookings;
+mod compliance;
 mod credentials;
 mod issuers;
 mod ledger;
@@ -50,7 +51,7 @@ impl PageQuery {
         Errors are RFC 9457 problem documents whose `type` is stable."),
     paths(
         auth::create_token, auth::delete_token, workers::me, workers::register, workers::join_bank,
-        workers::working_time,
+        workers::working_time, compliance::find_workers, compliance::worker_compliance,
         admin::create_organisation, admin::organisations, admin::create_site, admin::create_ward,
         admin::create_bank, admin::banks, admin::create_user,
         shifts::post_shifts, shifts::trust_shifts, shifts::shift, shifts::open_shifts,
@@ -115,7 +116,14 @@ pub fn routes() -> Router<AppState> {
         .route("/api/v1/me/working-time", post(workers::working_time))
         .route("/api/v1/me/open-shifts", get(shifts::open_shifts))
         .route("/api/v1/me/bookings", get(bookings::my_bookings))
-        .route("/api/v1/workers", post(workers::register))
+        .route(
+            "/api/v1/workers",
+            post(workers::register).get(compliance::find_workers),
+        )
+        .route(
+            "/api/v1/workers/{worker_id}/compliance",
+            get(compliance::worker_compliance),
+        )
         .route(
             "/api/v1/organisations",
             post(admin::create_organisation).get(admin::organisations),

@@ -33,7 +33,7 @@ pub fn value_text(value: &Value) -> String {
     match value {
         Value::Bool(true) => "Yes".into(),
         Value::Bool(false) => "No".into(),
-        Value::String(s) => s.replace('_', " "),
+        Value::String(s) => string_text(s),
         Value::Null => "None".into(),
         Value::Object(map) => map
             .iter()
@@ -42,6 +42,19 @@ pub fn value_text(value: &Value) -> String {
             .join(", "),
         Value::Array(items) => items.iter().map(value_text).collect::<Vec<_>>().join(", "),
         Value::Number(n) => n.to_string(),
+    }
+}
+
+/// A string claim in words: a date reads "1 October 2027", a regulator by its initials, and
+/// any other stable name with spaces for underscores.
+fn string_text(s: &str) -> String {
+    if let Ok(date) = chrono::NaiveDate::parse_from_str(s, "%Y-%m-%d") {
+        return date.format("%-d %B %Y").to_string();
+    }
+    match s {
+        "nmc" | "gmc" | "hcpc" => s.to_uppercase(),
+        "gphc" => "GPhC".to_owned(),
+        _ => s.replace('_', " "),
     }
 }
 
@@ -136,5 +149,18 @@ pub fn outcome(result: &Value) -> Markup {
                 (claims_list(&result["disclosed"]))
             }
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::value_text;
+    use serde_json::json;
+
+    #[test]
+    fn dates_and_regulators_read_as_words() {
+        assert_eq!(value_text(&json!("2027-10-01")), "1 October 2027");
+        assert_eq!(value_text(&json!("nmc")), "NMC");
+        assert_eq!(value_text(&json!("enhanced_barred")), "enhanced barred");
     }
 }

@@ -89,7 +89,11 @@ fn nav_links(who: &Principal) -> Markup {
             li { a href="/manage/pay-runs" { "Pay runs" } }
         }
         @if who.has_role(staffbank_domain::role::Role::ComplianceOfficer) {
+            li { a href="/manage/workers" { "Find a worker" } }
             li { a href="/manage/passport" { "Verify a passport" } }
+        }
+        @if who.has_role(staffbank_domain::role::Role::CredentialIssuer) {
+            li { a href="/issue" { "Issue credentials" } }
         }
         @if who.is_booker() {
             li { a href="/manage/shifts" { "Trust shifts" } }

@@ -6,19 +6,24 @@ mod booking_modes;
 mod cancel;
 mod candidates;
 mod claims;
+mod issue;
 mod layout;
 mod ledger;
 mod ledger_facts;
+mod offer;
+mod offer_fields;
 mod passport;
 mod pay;
 mod pay_breakdown;
 mod report;
+mod revocation;
 mod scan;
 mod session;
 mod timesheet;
 mod verify;
 mod ward;
 mod worker;
+mod workers;
 
 use axum::extract::DefaultBodyLimit;
 use axum::http::header;
@@ -109,6 +114,10 @@ pub fn routes() -> Router<AppState> {
         .route("/passport/{id}/reject", post(passport::reject))
         .route("/passport/requests/{id}/present", post(passport::present))
         .route("/passport/requests/{id}/decline", post(passport::decline))
+        .route("/manage/workers", get(workers::find))
+        .route("/issue", get(issue::start))
+        .merge(worker_routes("/manage"))
+        .merge(worker_routes("/issue"))
         .route("/manage/passport", get(verify::start))
         .route("/manage/passport/requests", post(verify::request))
         .route("/manage/passport/requests/{id}", get(verify::requested))
@@ -135,6 +144,21 @@ pub fn routes() -> Router<AppState> {
         )
 }
 
+/// A compliance officer's (`/manage`) or credential issuer's (`/issue`) pages for one worker and
+/// their credentials; the handlers decide from the signed-in user's role which they act as.
+fn worker_routes(desk: &str) -> Router<AppState> {
+    Router::new()
+        .route(&format!("{desk}/workers/{{id}}"), get(workers::worker))
+        .route(
+            &format!("{desk}/workers/{{id}}/offer"),
+            get(offer::offer_form).post(offer::offer),
+        )
+        .route(
+            &format!("{desk}/credentials/{{id}}/{{action}}"),
+            get(revocation::confirm_page).post(revocation::apply),
+        )
+}
+
 /// One of the UI's own scripts (served from the binary, so the page's CSP allows it as 'self').
 fn script(source: &'static str) -> Response {
     (
@@ -157,7 +181,9 @@ async fn home(UiUser(who): UiUser) -> Response {
     } else if who.has_role(staffbank_domain::role::Role::PayrollOfficer) {
         Redirect::to("/manage/pay-runs").into_response()
     } else if who.has_role(staffbank_domain::role::Role::ComplianceOfficer) {
-        Redirect::to("/manage/passport").into_response()
+        Redirect::to("/manage/workers").into_response()
+    } else if who.has_role(staffbank_domain::role::Role::CredentialIssuer) {
+        Redirect::to("/issue").into_response()
     } else if who.has_role(staffbank_domain::role::Role::Auditor) || who.is_platform_admin() {
         Redirect::to("/ledger").into_response()
     } else {
