@@ -324,7 +324,8 @@ pub fn worker_body(base: &str, view: &ComplianceView, done: Option<&str>) -> Mar
         @if view.passport.is_empty() { p { "None offered yet." } }
         @for entry in &view.passport { (passport_card(base, entry)) }
         @if !view.recorded.is_empty() {
-            h2 class="nhsuk-heading-m" { "Checks recorded by a trust" }
+            h2 class="nhsuk-heading-m" { "Records that count for bookings" }
+            p class="nhsuk-body-s" { "Checks a trust recorded, and a record for each passport credential the worker accepted." }
             ul class="nhsuk-list nhsuk-list--border" {
                 @for c in &view.recorded {
                     li {
