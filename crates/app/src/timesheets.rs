@@ -508,7 +508,7 @@ impl App {
     /// The pay for time on a shift (`start` to `end` less `breaks`) at the worker's grade and
     /// pay point, with the shift's agreed premium, by the trust's rules; the engine's refusal
     /// (no rate for the grade, times out of order) is the caller's to report.
-    pub(crate) async fn price(
+    pub async fn price(
         &self,
         shift: &Shift,
         worker: &Worker,

@@ -1,20 +1,16 @@
-//! Pay pages: the worker's pay (what they are owed, an advance on it, payslips and total
-//! rewards) and the payroll officer's pay runs (closing a period, and every run's export).
+//! The worker's pay page: what they are owed, an advance on it, payslips and total rewards.
+//! The payroll officer's pages are in `pay_runs`.
 
 use axum::extract::{Form, State};
 use axum::response::{IntoResponse, Redirect, Response};
 use maud::{html, Markup};
 use serde::Deserialize;
 use staffbank_app::earnings::DrawAdvance;
-use staffbank_app::payroll::ClosePayRun;
 use staffbank_app::Principal;
-use staffbank_domain::role::Role;
-use staffbank_domain::OrgId;
 use uuid::Uuid;
 
 use super::layout::{app_error_page, error_summary, messages, page};
 use super::{csrf_ok, csrf_refused, UiUser};
-use crate::extract::ApiPath;
 use crate::AppState;
 
 fn row(key: &str, value: &str) -> Markup {
@@ -185,111 +181,6 @@ pub async fn draw(
     {
         Ok(_) => Redirect::to("/pay").into_response(),
         Err(e) => my_pay_page(&state, &who, messages(&e)).await,
-    }
-}
-
-async fn runs_page(state: &AppState, who: &Principal, problems: Vec<String>) -> Response {
-    let orgs = who.orgs_as(Role::PayrollOfficer);
-    if orgs.is_empty() {
-        return app_error_page(staffbank_app::AppError::Forbidden);
-    }
-    let mut sections = Vec::new();
-    for org in orgs {
-        let name = match state.app.payroll_organisation(who, org).await {
-            Ok(Some(o)) => o.name,
-            Ok(None) => continue,
-            Err(e) => return app_error_page(e),
-        };
-        match state.app.pay_runs(who, org).await {
-            Ok(runs) => sections.push((org, name, runs)),
-            Err(e) => return app_error_page(e),
-        }
-    }
-    page(
-        "Pay runs",
-        Some(who),
-        html! {
-            (error_summary(&problems))
-            h1 class="nhsuk-heading-xl" { "Pay runs" }
-            @for (org, name, runs) in &sections {
-                h2 class="nhsuk-heading-l" { (name) }
-                form method="post" action=(format!("/manage/organisations/{}/pay-runs", org.0)) {
-                    input type="hidden" name="csrf" value=(who.session.csrf_token);
-                    p { "Closing a period takes every approved, unpaid timesheet and advance up to its end, once, and delivers the payroll file." }
-                    button type="submit" class="nhsuk-button" { "Close the last ended period" }
-                }
-                @if runs.is_empty() { p { "No pay run has been closed yet." } } @else {
-                    table class="nhsuk-table" {
-                        caption class="nhsuk-table__caption" { "Closed runs and their exports" }
-                        thead class="nhsuk-table__head" { tr {
-                            th scope="col" { "Period" } th scope="col" { "Lines" } th scope="col" { "Total" }
-                            th scope="col" { "Export" } th scope="col" { "File" }
-                        } }
-                        tbody class="nhsuk-table__body" {
-                            @for r in runs {
-                                tr class="nhsuk-table__row" {
-                                    td class="nhsuk-table__cell" { (r.first_day.format("%-d %b %Y")) " to " (r.last_day.format("%-d %b %Y")) }
-                                    td class="nhsuk-table__cell" { (r.lines) }
-                                    td class="nhsuk-table__cell" { (r.total) }
-                                    td class="nhsuk-table__cell" {
-                                        @if let Some(at) = r.delivered_at {
-                                            "Delivered " (at.with_timezone(&staffbank_domain::shift::RULES_ZONE).format("%-d %b %Y %H:%M"))
-                                        } @else { "Queued" }
-                                    }
-                                    td class="nhsuk-table__cell" {
-                                        a href=(format!("/manage/pay-runs/{}/file", r.id)) { (r.file_name) }
-                                    }
-                                }
-                            }
-                        }
-                    }
-                }
-            }
-        },
-    )
-}
-
-/// `GET /manage/pay-runs`.
-pub async fn runs(State(state): State<AppState>, UiUser(who): UiUser) -> Response {
-    runs_page(&state, &who, vec![]).await
-}
-
-/// The close form.
-#[derive(Deserialize)]
-pub struct CloseForm {
-    #[serde(default)]
-    csrf: String,
-}
-
-/// `POST /manage/organisations/{org_id}/pay-runs`.
-pub async fn close(
-    State(state): State<AppState>,
-    UiUser(who): UiUser,
-    ApiPath(org): ApiPath<Uuid>,
-    Form(form): Form<CloseForm>,
-) -> Response {
-    if !csrf_ok(&who, &form.csrf) {
-        return csrf_refused();
-    }
-    match state
-        .app
-        .close_pay_run(&who, OrgId(org), ClosePayRun::default())
-        .await
-    {
-        Ok(_) => Redirect::to("/manage/pay-runs").into_response(),
-        Err(e) => runs_page(&state, &who, messages(&e)).await,
-    }
-}
-
-/// `GET /manage/pay-runs/{id}/file`: the CSV, as delivered.
-pub async fn file(
-    State(state): State<AppState>,
-    UiUser(who): UiUser,
-    ApiPath(id): ApiPath<Uuid>,
-) -> Response {
-    match state.app.pay_run_file(&who, id).await {
-        Ok((name, file)) => crate::api::csv_download(&name, file),
-        Err(e) => app_error_page(e),
     }
 }
 
