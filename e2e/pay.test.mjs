@@ -41,7 +41,10 @@ test('a worker fills in a timesheet and the ward manager approves it', async () 
   const page = await context.newPage();
   await signIn(page, base, 'worker@demo.staffbank.test');
   await page.goto(`${base}/bookings`);
-  await page.getByRole('link', { name: /^Timesheet for / }).click();
+  // The long day worked two days ago (the demo's earlier shifts are already paid).
+  const worked = new Date(Date.now() - 2 * 24 * 3600 * 1000)
+    .toLocaleDateString('en-GB', { weekday: 'short', day: 'numeric', month: 'short', timeZone: 'Europe/London' });
+  await page.getByRole('link', { name: new RegExp(`^Timesheet\\s+for ${worked}`) }).click();
   await page.getByRole('heading', { name: 'My timesheet' }).waitFor();
   await checkAccessibility(page, 'timesheet before it is started');
   await page.getByRole('button', { name: 'Start timesheet' }).click();
@@ -141,5 +144,45 @@ for (const [name, viewport] of [['phone', { width: 390, height: 844 }], ['deskto
     assert.equal(empty.status, 409);
     assert.equal(empty.body.type, '/api/v1/problems/pay-run-empty');
     assert.equal((await api.get(`/api/v1/organisations/${org}/pay-runs`)).body.length, 2);
+  });
+}
+
+for (const [name, viewport] of [['phone', { width: 390, height: 844 }], ['desktop', { width: 1280, height: 900 }]]) {
+  test(`a worker reads each pay line and payslip, and confirms an advance before drawing it (${name})`, async () => {
+    const base = await startDemo();
+    const page = await (await browser.newContext({ viewport, bypassCSP: true })).newPage();
+    await signIn(page, base, 'worker@demo.staffbank.test');
+    await page.goto(`${base}/pay`);
+    await page.getByRole('heading', { name: 'My pay' }).waitFor();
+    // Last week's approved shift waits for the next run, set out part by part.
+    const waiting = page.getByRole('table', { name: 'Paid in the next pay run' });
+    await waiting.getByText('Bank shift').first().waitFor();
+    await waiting.getByText('How it was worked out').first().click();
+    await waiting.getByText(/Base rate £[\d,]+\.\d\d\/h from /).first().waitFor();
+    // The demo's closed run is a payslip, reachable from the top of the page.
+    await page.getByRole('link', { name: 'Payslips' }).click();
+    await page.getByRole('heading', { name: /^\w{3} \d+ \w{3} \d{4} to \w{3} \d+ \w{3} \d{4}$/ }).first().waitFor();
+    await page.getByText('Gross pay').first().waitFor();
+    await checkAccessibility(page, 'my pay page');
+
+    // A missing amount is named, and the message links to the field.
+    await page.getByRole('button', { name: 'Draw an advance' }).click();
+    const problem = page.locator('.nhsuk-error-summary').getByRole('link', { name: /Enter the amount to draw/ });
+    await problem.waitFor();
+    await problem.click();
+    assert.equal(await page.evaluate(() => document.activeElement?.name), 'pounds');
+    await checkAccessibility(page, 'my pay page with an error');
+
+    const api = await apiAs(base, 'worker@demo.staffbank.test');
+    const before = (await api.get('/api/v1/me/earnings')).body[0];
+    await page.getByLabel('Amount to draw, in pounds').fill('10');
+    await page.getByRole('button', { name: 'Draw an advance' }).click();
+    await page.getByRole('heading', { name: 'Draw £10.00 now?' }).waitFor();
+    await checkAccessibility(page, 'advance confirmation');
+    assert.equal((await api.get('/api/v1/me/earnings')).body[0].drawn_pence, before.drawn_pence, 'nothing drawn before confirming');
+    await page.getByRole('button', { name: 'Draw £10.00 now' }).click();
+    await page.getByText(/You have drawn £10\.00/).waitFor();
+    await checkAccessibility(page, 'my pay page after drawing');
+    assert.equal((await api.get('/api/v1/me/earnings')).body[0].drawn_pence, before.drawn_pence + 1000);
   });
 }

@@ -121,7 +121,10 @@ async fn a_run_is_previewed_then_closed_and_read_back_itemised(app: TestApp) {
     assert_eq!(run.status, StatusCode::OK, "{}", run.body);
     assert_eq!(run.body["run"]["total_pence"], json!(amount));
     assert_eq!(run.body["worker_count"], 1);
-    assert_eq!(run.body["workers"][0]["lines"][0], *line);
+    let paid = &run.body["workers"][0]["lines"][0];
+    assert_eq!(paid["id"], line["id"]);
+    assert_eq!(paid["explanation"], line["explanation"]);
+    assert_eq!(paid["pay_run_id"], json!(id));
     app.get(&format!("/api/v1/pay-runs/{id}"), &payroll_b)
         .await
         .assert_problem(404, "not-found");
