@@ -4,7 +4,7 @@
 // worker's timesheet from start to approval. Every page has no WCAG 2.2 AA violation according to axe-core.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { launch, startDemo, checkAccessibility, signIn, cleanUp, apiAs } from './support.mjs';
+import { launch, startDemo, checkAccessibility, signIn, cleanUp, apiAs, goTo } from './support.mjs';
 
 let browser;
 
@@ -184,5 +184,46 @@ for (const [name, viewport] of [['phone', { width: 390, height: 844 }], ['deskto
     await page.getByText(/You have drawn £10\.00/).waitFor();
     await checkAccessibility(page, 'my pay page after drawing');
     assert.equal((await api.get('/api/v1/me/earnings')).body[0].drawn_pence, before.drawn_pence + 1000);
+  });
+}
+
+for (const [name, viewport] of [['phone', { width: 390, height: 844 }], ['desktop', { width: 1280, height: 900 }]]) {
+  test(`a payroll officer changes the trust's pay settings, with mistakes linked to their fields (${name})`, async () => {
+    const base = await startDemo();
+    const page = await (await browser.newContext({ viewport, bypassCSP: true })).newPage();
+    await signIn(page, base, 'payroll@rxl.demo.staffbank.test');
+    await page.waitForURL(/\/manage\/pay-runs$/);
+    await goTo(page, 'Pay settings');
+    await page.getByRole('heading', { name: 'Pay settings' }).waitFor();
+    await checkAccessibility(page, 'pay settings page');
+    const org = await page.locator('input[name="org_id"]').getAttribute('value');
+    const api = await apiAs(base, 'payroll@rxl.demo.staffbank.test');
+    const before = (await api.get(`/api/v1/organisations/${org}/pay-settings`)).body;
+
+    // A number that is not one, and auto-approval before escalation: each named and linked.
+    await page.getByLabel('Premium cap, percent of the base rate').fill('lots');
+    await page.getByRole('button', { name: 'Save pay settings' }).click();
+    const cap = page.locator('.nhsuk-error-summary').getByRole('link', { name: 'Enter a premium cap from 0 to 200 percent' });
+    await cap.waitFor();
+    await cap.click();
+    assert.equal(await page.evaluate(() => document.activeElement?.id), 'premium_cap');
+    await checkAccessibility(page, 'pay settings with an error');
+    await page.getByLabel('Premium cap, percent of the base rate').fill('40');
+    await page.getByLabel(/^Hours after which a waiting timesheet is approved/).fill('10');
+    await page.getByRole('button', { name: 'Save pay settings' }).click();
+    await page.locator('.nhsuk-error-summary').getByRole('link', { name: /^Enter hours more than the escalation hours/ }).waitFor();
+    assert.deepEqual((await api.get(`/api/v1/organisations/${org}/pay-settings`)).body, before, 'a refused save changes nothing');
+
+    await page.getByLabel(/^Hours after which a waiting timesheet is approved/).fill('');
+    await page.getByLabel('Every two weeks').check();
+    await page.getByLabel('Rolled-up holiday pay, percent (optional)').fill('12.07');
+    await page.getByRole('button', { name: 'Save pay settings' }).click();
+    await page.getByText('The pay settings are saved.').waitFor();
+    await checkAccessibility(page, 'pay settings saved');
+    const after = (await api.get(`/api/v1/organisations/${org}/pay-settings`)).body;
+    assert.equal(after.premium_cap, 40);
+    assert.equal(after.period_weeks, 2);
+    assert.equal(after.rolled_up_holiday, 1207);
+    assert.equal(after.employer_pension, before.employer_pension);
   });
 }

@@ -14,6 +14,7 @@ mod pay;
 mod pay_breakdown;
 mod pay_parts;
 mod pay_runs;
+mod pay_settings;
 mod report;
 mod scan;
 mod session;
@@ -94,6 +95,10 @@ pub fn routes() -> Router<AppState> {
             get(pay_runs::preview),
         )
         .route("/manage/pay-runs/{id}", get(pay_runs::run))
+        .route(
+            "/manage/pay-settings",
+            get(pay_settings::settings).post(pay_settings::save),
+        )
         .route("/manage/pay-runs/{id}/file", get(pay_runs::file))
         .route("/manage/ward", get(ward::ward))
         .route("/manage/timesheets/{id}/decision", post(ward::decide))

@@ -180,7 +180,7 @@ pub struct AdvanceForm {
 }
 
 /// Pounds as typed ("12", "12.5", "£12.50") in pence.
-fn pence(text: &str) -> Option<i64> {
+pub(super) fn pence(text: &str) -> Option<i64> {
     let t = text.trim().trim_start_matches('£').replace(',', "");
     if t.starts_with('-') {
         return None;
