@@ -218,6 +218,13 @@ for (const [name, viewport] of [['phone', { width: 390, height: 844 }], ['deskto
     await page.getByLabel('Every two weeks').check();
     await page.getByLabel('Rolled-up holiday pay, percent (optional)').fill('12.07');
     await page.getByRole('button', { name: 'Save pay settings' }).click();
+    // Each change is shown beside what it replaces, and nothing is saved until confirmed.
+    await page.getByRole('heading', { name: 'Check the new pay settings' }).waitFor();
+    await page.getByText('40% of the base rate').waitFor();
+    await page.getByText('Was: 35% of the base rate').waitFor();
+    await checkAccessibility(page, 'pay settings confirmation');
+    assert.deepEqual((await api.get(`/api/v1/organisations/${org}/pay-settings`)).body, before, 'nothing saved before confirming');
+    await page.getByRole('button', { name: 'Save these pay settings' }).click();
     await page.getByText('The pay settings are saved.').waitFor();
     await checkAccessibility(page, 'pay settings saved');
     const after = (await api.get(`/api/v1/organisations/${org}/pay-settings`)).body;

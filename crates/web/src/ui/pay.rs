@@ -75,7 +75,7 @@ async fn my_pay_page(
                         table class="nhsuk-table" {
                             caption class="nhsuk-table__caption nhsuk-table__caption--s" { "Paid in the next pay run" }
                             thead class="nhsuk-table__head" { tr {
-                                th scope="col" { "Date" } th scope="col" { "What" } th scope="col" { "Amount" }
+                                th scope="col" { "Date" } th scope="col" { "What" } th scope="col" class="app-amount" { "Amount" }
                             } }
                             tbody class="nhsuk-table__body" { @for l in &waiting { (line_row(l)) } }
                         }
@@ -114,7 +114,7 @@ async fn my_pay_page(
                     table class="nhsuk-table" {
                         caption class="nhsuk-table__caption nhsuk-u-visually-hidden" { "Lines paid" }
                         thead class="nhsuk-table__head" { tr {
-                            th scope="col" { "Date" } th scope="col" { "What" } th scope="col" { "Amount" }
+                            th scope="col" { "Date" } th scope="col" { "What" } th scope="col" class="app-amount" { "Amount" }
                         } }
                         tbody class="nhsuk-table__body" {
                             @for line in &slip.lines { (line_row(line)) }
@@ -122,7 +122,7 @@ async fn my_pay_page(
                                 tr class="nhsuk-table__row" {
                                     td class="nhsuk-table__cell" { (a.drawn_at.with_timezone(&staffbank_domain::shift::RULES_ZONE).format("%a %-d %b %Y")) }
                                     td class="nhsuk-table__cell" { "Advance taken back" }
-                                    td class="nhsuk-table__cell" { "-" (a.amount) }
+                                    td class="nhsuk-table__cell app-amount" { "-" (a.amount) }
                                 }
                             }
                         }

@@ -119,7 +119,7 @@ pub fn line_row(line: &PayLineView) -> Markup {
                     }
                 }
             }
-            td class="nhsuk-table__cell" { (line.amount) }
+            td class="nhsuk-table__cell app-amount" { (line.amount) }
         }
     }
 }
@@ -132,7 +132,7 @@ pub fn worker_card(w: &WorkerPay) -> Markup {
             table class="nhsuk-table" {
                 caption class="nhsuk-table__caption nhsuk-u-visually-hidden" { "What " (w.name) " is paid" }
                 thead class="nhsuk-table__head" { tr {
-                    th scope="col" { "Date" } th scope="col" { "What" } th scope="col" { "Amount" }
+                    th scope="col" { "Date" } th scope="col" { "What" } th scope="col" class="app-amount" { "Amount" }
                 } }
                 tbody class="nhsuk-table__body" {
                     @for line in &w.lines { (line_row(line)) }
@@ -140,12 +140,12 @@ pub fn worker_card(w: &WorkerPay) -> Markup {
                         tr class="nhsuk-table__row" {
                             td class="nhsuk-table__cell" { (a.drawn_at.with_timezone(&staffbank_domain::shift::RULES_ZONE).format("%a %-d %b %Y")) }
                             td class="nhsuk-table__cell" { "Advance taken back" }
-                            td class="nhsuk-table__cell" { "-" (a.amount) }
+                            td class="nhsuk-table__cell app-amount" { "-" (a.amount) }
                         }
                     }
                     tr class="nhsuk-table__row" {
                         th scope="row" colspan="2" class="nhsuk-table__cell" { "Total" }
-                        td class="nhsuk-table__cell" { strong { (w.total) } }
+                        td class="nhsuk-table__cell app-amount" { strong { (w.total) } }
                     }
                 }
             }

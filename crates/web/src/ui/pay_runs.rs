@@ -126,7 +126,7 @@ async fn runs_page(state: &AppState, who: &Principal, problems: Vec<FieldProblem
                                     td class="nhsuk-table__cell" {
                                         a href=(format!("/manage/pay-runs/{}", r.id)) { (period_words(r.first_day, r.last_day)) }
                                     }
-                                    td class="nhsuk-table__cell" { (r.total) }
+                                    td class="nhsuk-table__cell app-amount" { (r.total) }
                                     td class="nhsuk-table__cell" {
                                         @if let Some(at) = r.delivered_at { "Delivered " (moment(at)) } @else { "Queued" }
                                     }
