@@ -152,3 +152,49 @@ pub fn worker_card(w: &WorkerPay) -> Markup {
         } }
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::{line_row, linked_error_summary, FieldProblem};
+    use staffbank_app::timesheets::PayLineView;
+    use uuid::Uuid;
+
+    #[test]
+    fn a_late_cancellation_reads_as_a_line_with_its_parts() {
+        let line = PayLineView {
+            id: Uuid::nil(),
+            timesheet_id: None,
+            shift_id: Uuid::nil(),
+            work_date: chrono::NaiveDate::from_ymd_opt(2026, 12, 8).unwrap(),
+            kind: "cancellation".into(),
+            amount_pence: 23_196,
+            amount: "£231.96".into(),
+            explanation: vec!["Cancelled by the trust 20h 00m before the start".into()],
+            org_id: Uuid::nil(),
+            pay_run_id: None,
+        };
+        let html = line_row(&line).into_string();
+        assert!(html.contains("Tue 8 Dec 2026"), "{html}");
+        assert!(html.contains("Late cancellation by the trust"), "{html}");
+        assert!(html.contains("<li>Cancelled by the trust 20h 00m before the start</li>"));
+        assert!(html.contains("£231.96"));
+        assert!(
+            !html.contains("cancellation<"),
+            "no stored kind on screen: {html}"
+        );
+    }
+
+    #[test]
+    fn a_field_problem_links_to_its_field() {
+        let html = linked_error_summary(&[
+            FieldProblem::at("premium_cap", "Enter a premium cap"),
+            FieldProblem {
+                field: None,
+                message: "Something else".into(),
+            },
+        ])
+        .into_string();
+        assert!(html.contains(r##"<a href="#premium_cap">Enter a premium cap</a>"##));
+        assert!(html.contains("<li>Something else</li>"));
+    }
+}
