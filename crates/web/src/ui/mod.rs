@@ -15,6 +15,7 @@ mod pay_breakdown;
 mod pay_parts;
 mod pay_runs;
 mod pay_settings;
+mod pay_settings_confirm;
 mod report;
 mod scan;
 mod session;

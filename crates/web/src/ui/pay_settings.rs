@@ -16,12 +16,13 @@ use uuid::Uuid;
 use super::layout::{app_error_page, page};
 use super::pay::pence;
 use super::pay_parts::{field_error, linked_error_summary, success, FieldProblem};
+use super::pay_settings_confirm::confirm_page;
 use super::{csrf_ok, csrf_refused, UiUser};
 use crate::AppState;
 
 /// Each number field: its name (also the input's id), label, hint, and what to do when it is
 /// wrong.
-const NUMBERS: [(&str, &str, &str, &str); 7] = [
+pub(super) const NUMBERS: [(&str, &str, &str, &str); 7] = [
     ("premium_cap", "Premium cap, percent of the base rate", "The most a booker may add to a shift's rate to fill it, from 0 to 200.",
         "Enter a premium cap from 0 to 200 percent"),
     ("rolled_up_holiday", "Rolled-up holiday pay, percent (optional)", "Added to pay for hours worked, for example 12.07. Leave empty if the trust does not pay it this way.",
@@ -39,14 +40,14 @@ const NUMBERS: [(&str, &str, &str, &str); 7] = [
 ];
 
 /// The choices of period length.
-const PERIODS: [(&str, &str); 3] = [
+pub(super) const PERIODS: [(&str, &str); 3] = [
     ("1", "Weekly"),
     ("2", "Every two weeks"),
     ("4", "Every four weeks"),
 ];
 
 /// Whose bank holidays are paid.
-const NATIONS: [(&str, &str); 3] = [
+pub(super) const NATIONS: [(&str, &str); 3] = [
     ("england-and-wales", "England and Wales"),
     ("scotland", "Scotland"),
     ("northern-ireland", "Northern Ireland"),
@@ -60,7 +61,7 @@ pub struct SettingsForm {
     #[serde(default)]
     org_id: String,
     #[serde(default)]
-    period_weeks: String,
+    pub(super) period_weeks: String,
     #[serde(default)]
     premium_cap: String,
     #[serde(default)]
@@ -76,13 +77,13 @@ pub struct SettingsForm {
     #[serde(default)]
     sign_on_grace_minutes: String,
     #[serde(default)]
-    nation: String,
+    pub(super) nation: String,
     #[serde(default)]
     confirmed: String,
 }
 
 /// Basis points as a percent with up to two decimals ("12.07").
-fn percent(bp: u32) -> String {
+pub(super) fn percent(bp: u32) -> String {
     if bp.is_multiple_of(100) {
         (bp / 100).to_string()
     } else {
@@ -111,7 +112,8 @@ impl SettingsForm {
         }
     }
 
-    fn text(&self, field: &str) -> &str {
+    /// A number field's text as typed.
+    pub(super) fn text(&self, field: &str) -> &str {
         match field {
             "premium_cap" => &self.premium_cap,
             "rolled_up_holiday" => &self.rolled_up_holiday,
@@ -390,104 +392,6 @@ pub async fn save(
         }
         Err(e) => app_error_page(e),
     }
-}
-
-/// Each setting with its value in words, in the form's order.
-fn described(v: &PaySettingsView) -> Vec<(&'static str, String)> {
-    let period = PERIODS
-        .iter()
-        .find(|p| p.0 == v.period_weeks.to_string())
-        .map_or_else(|| v.period_weeks.to_string(), |p| p.1.to_owned());
-    let nation = NATIONS
-        .iter()
-        .find(|n| n.0 == v.nation)
-        .map_or_else(|| v.nation.clone(), |n| n.1.to_owned());
-    vec![
-        ("Pay runs", period),
-        (
-            "Premium cap",
-            format!("{}% of the base rate", v.premium_cap),
-        ),
-        (
-            "Rolled-up holiday pay",
-            v.rolled_up_holiday.map_or_else(
-                || "Not paid this way".to_owned(),
-                |bp| format!("{}%", percent(bp)),
-            ),
-        ),
-        (
-            "Employer pension contribution",
-            format!("{}%", percent(v.employer_pension)),
-        ),
-        (
-            "Share workers may draw early",
-            format!("{}%", v.advance_share),
-        ),
-        (
-            "Timesheets escalated after",
-            format!("{} hours", v.timesheet_escalate_after_hours),
-        ),
-        (
-            "Timesheets approved as submitted after",
-            v.timesheet_auto_approve_after_hours
-                .map_or_else(|| "Never".to_owned(), |h| format!("{h} hours")),
-        ),
-        (
-            "Sign-on grace",
-            format!("{} minutes", v.sign_on_grace_minutes),
-        ),
-        ("Bank holidays paid", nation),
-    ]
-}
-
-/// The page asking a payroll officer to confirm new settings, each change shown beside the
-/// value it replaces; the form sends the same values again with `confirmed` set.
-fn confirm_page(
-    who: &Principal,
-    org: OrgId,
-    form: &SettingsForm,
-    current: &PaySettingsView,
-    new: &PaySettingsView,
-) -> Response {
-    let changes: Vec<_> = described(current)
-        .into_iter()
-        .zip(described(new))
-        .filter(|(old, new)| old.1 != new.1)
-        .map(|((key, old), (_, new))| (key, old, new))
-        .collect();
-    page(
-        "Check the new pay settings",
-        Some(who),
-        html! {
-            h1 class="nhsuk-heading-xl" { "Check the new pay settings" }
-            @if changes.is_empty() {
-                p { "Nothing has changed." }
-                p { a href=(format!("/manage/pay-settings?org={}", org.0)) { "Back to pay settings" } }
-            } @else {
-                p { "They change how the trust's pay is worked out from now on. Pay already approved keeps its amounts." }
-                dl class="nhsuk-summary-list" {
-                    @for (key, old, new) in &changes {
-                        div class="nhsuk-summary-list__row" {
-                            dt class="nhsuk-summary-list__key" { (key) }
-                            dd class="nhsuk-summary-list__value" { strong { (new) } br; "Was: " (old) }
-                        }
-                    }
-                }
-                form method="post" action="/manage/pay-settings" {
-                    input type="hidden" name="csrf" value=(who.session.csrf_token);
-                    input type="hidden" name="org_id" value=(org.0);
-                    input type="hidden" name="confirmed" value="yes";
-                    input type="hidden" name="period_weeks" value=(form.period_weeks);
-                    input type="hidden" name="nation" value=(form.nation);
-                    @for (name, ..) in NUMBERS {
-                        input type="hidden" name=(name) value=(form.text(name));
-                    }
-                    button type="submit" class="nhsuk-button" { "Save these pay settings" }
-                }
-                p { a href=(format!("/manage/pay-settings?org={}", org.0)) { "Change them again" } }
-            }
-        },
-    )
 }
 
 #[cfg(test)]
