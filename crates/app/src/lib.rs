@@ -25,6 +25,7 @@ pub mod oid4vp;
 pub mod paging;
 pub mod paper;
 pub mod passport;
+pub mod pay_run_views;
 pub mod payroll;
 pub mod presentations;
 mod principal;

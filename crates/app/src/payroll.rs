@@ -5,7 +5,7 @@
 use chrono::{DateTime, NaiveDate, Utc};
 use serde::{Deserialize, Serialize};
 use serde_json::json;
-use staffbank_domain::pay::{self, PayPeriod, PaySettings};
+use staffbank_domain::pay::{self, PaySettings};
 use staffbank_domain::role::Role;
 use staffbank_domain::text::Label;
 use staffbank_domain::OrgId;
@@ -158,7 +158,7 @@ impl From<&(PayRun, PayExport)> for PayRunView {
 impl App {
     /// Refuses anyone but a payroll officer of the trust (another trust's officer is told it
     /// does not exist).
-    fn require_payroll_of(who: &Principal, org: OrgId) -> Result<(), AppError> {
+    pub(crate) fn require_payroll_of(who: &Principal, org: OrgId) -> Result<(), AppError> {
         if who.orgs_as(Role::PayrollOfficer).contains(&org) {
             Ok(())
         } else if who.has_role(Role::PayrollOfficer) {
@@ -296,23 +296,14 @@ impl App {
     ) -> Result<PayRunView, AppError> {
         Self::require_payroll_of(who, org)?;
         let now = self.now();
-        let weeks = self.pay_settings_of(org).await?.period_weeks;
-        let period = match input.first_day {
-            Some(day) => PayPeriod::starting_on(day, weeks).ok_or_else(|| {
-                AppError::field(
-                    "first_day",
-                    format!("no {weeks}-week pay period starts on {day}"),
-                )
-            })?,
-            None => {
-                let current = PayPeriod::containing(now, weeks);
-                PayPeriod::containing(current.start - chrono::Duration::seconds(1), weeks)
-            }
-        };
+        let (period, last_day) = self.pay_period(org, input.first_day).await?;
         if period.end > now {
             return Err(AppError::field(
                 "first_day",
-                format!("the period has not ended: it ends at {}", period.end),
+                format!(
+                    "the period has not ended: it runs to the end of {}",
+                    last_day.format("%-d %B %Y")
+                ),
             ));
         }
         let organisation = self
@@ -320,7 +311,6 @@ impl App {
             .organisation(org)
             .await?
             .ok_or(AppError::NotFound)?;
-        let last_day = period.first_day + chrono::Duration::days(i64::from(weeks) * 7 - 1);
         let run = PayRun {
             id: Uuid::now_v7(),
             org_id: org,

@@ -165,6 +165,10 @@ pub struct PayLineView {
     pub amount: String,
     /// How it was worked out, part by part, with each number's source.
     pub explanation: Vec<String>,
+    /// The trust that pays it.
+    pub org_id: Uuid,
+    /// The pay run that paid it, once one has.
+    pub pay_run_id: Option<Uuid>,
 }
 
 impl From<&PayLineRecord> for PayLineView {
@@ -178,6 +182,8 @@ impl From<&PayLineRecord> for PayLineView {
             amount_pence: p.amount,
             amount: pay::Pence(p.amount).to_string(),
             explanation: serde_json::from_str(&p.explanation).unwrap_or_default(),
+            org_id: p.org_id.0,
+            pay_run_id: p.pay_run_id,
         }
     }
 }
@@ -508,7 +514,7 @@ impl App {
     /// The pay for time on a shift (`start` to `end` less `breaks`) at the worker's grade and
     /// pay point, with the shift's agreed premium, by the trust's rules; the engine's refusal
     /// (no rate for the grade, times out of order) is the caller's to report.
-    pub(crate) async fn price(
+    pub async fn price(
         &self,
         shift: &Shift,
         worker: &Worker,

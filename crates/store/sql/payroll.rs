@@ -3,7 +3,7 @@
 //! stores as `date` on PostgreSQL and as `YYYY-MM-DD` text on SQLite, the stored form of each.
 
 use async_trait::async_trait;
-use chrono::NaiveDate;
+use chrono::{DateTime, NaiveDate, Utc};
 use staffbank_domain::pay::export::ExportLine;
 use staffbank_domain::pay::{PaySettings, RateCard};
 use staffbank_domain::timesheet::TimesheetState;
@@ -48,6 +48,25 @@ pub(crate) async fn insert_line(tx: &mut Tx, line: &PayLineRecord) -> Result<boo
     .or_store()?
     .rows_affected()
         == 1)
+}
+
+/// What every read of a pay line selects, in the order [`pay_line_row`] reads it.
+const LINE_COLUMNS: &str = "id, timesheet_id, shift_id, worker_id, org_id, work_date, kind, \
+    seconds, holiday_pence, amount_pence, explanation, created_at, pay_run_id";
+
+/// What every read of an advance selects, in the order [`advance_row`] reads it.
+const ADVANCE_COLUMNS: &str = "id, worker_id, org_id, amount_pence, drawn_at, pay_run_id";
+
+/// An advance from a row of [`ADVANCE_COLUMNS`].
+fn advance_row(r: &DbRow) -> Result<Advance, StoreError> {
+    Ok(Advance {
+        id: get(r, "id")?,
+        worker_id: WorkerId(get(r, "worker_id")?),
+        org_id: OrgId(get(r, "org_id")?),
+        amount: get(r, "amount_pence")?,
+        drawn_at: instant(r, "drawn_at")?,
+        pay_run_id: get(r, "pay_run_id")?,
+    })
 }
 
 /// A pay line from a row of `pay_lines`; a kind the domain no longer reads is an error rather
@@ -272,11 +291,10 @@ impl PayStore for ThisStore {
     }
 
     async fn pay_lines_of(&self, worker: WorkerId) -> Result<Vec<PayLineRecord>, StoreError> {
-        sqlx::query(
-            "SELECT id, timesheet_id, shift_id, worker_id, org_id, work_date, kind, seconds, \
-             holiday_pence, amount_pence, explanation, created_at, pay_run_id FROM pay_lines \
-             WHERE worker_id = $1 ORDER BY created_at DESC, id",
-        )
+        sqlx::query(&format!(
+            "SELECT {LINE_COLUMNS} FROM pay_lines WHERE worker_id = $1 \
+             ORDER BY created_at DESC, id"
+        ))
         .bind(worker.0)
         .fetch_all(self.reader())
         .await
@@ -368,6 +386,10 @@ impl PayStore for ThisStore {
         // started after, then sees that draw's advance and recovers it.
         let (lines, paid) = take_into_run(&mut tx, "pay_lines", "created_at", run).await?;
         let (advances, recovered) = take_into_run(&mut tx, "advances", "drawn_at", run).await?;
+        if lines + advances == 0 {
+            // Dropping the transaction rolls the run back: nothing changes.
+            return Err(Conflict::PayRunEmpty.into());
+        }
         let closed = PayRun {
             lines: lines + advances,
             total: paid - recovered,
@@ -392,6 +414,72 @@ impl PayStore for ThisStore {
         insert_audit(&mut tx, audit).await?;
         tx.commit().await.or_store()?;
         Ok(closed)
+    }
+
+    async fn unpaid_pay_lines(
+        &self,
+        org: OrgId,
+        before: DateTime<Utc>,
+    ) -> Result<Vec<PayLineRecord>, StoreError> {
+        sqlx::query(&format!(
+            "SELECT {LINE_COLUMNS} FROM pay_lines \
+             WHERE org_id = $1 AND pay_run_id IS NULL AND created_at < $2 \
+             ORDER BY created_at, id"
+        ))
+        .bind(org.0)
+        .bind(At(before))
+        .fetch_all(self.reader())
+        .await
+        .or_store()?
+        .iter()
+        .map(pay_line_row)
+        .collect()
+    }
+
+    async fn unpaid_advances(
+        &self,
+        org: OrgId,
+        before: DateTime<Utc>,
+    ) -> Result<Vec<Advance>, StoreError> {
+        sqlx::query(&format!(
+            "SELECT {ADVANCE_COLUMNS} FROM advances \
+             WHERE org_id = $1 AND pay_run_id IS NULL AND drawn_at < $2 \
+             ORDER BY drawn_at, id"
+        ))
+        .bind(org.0)
+        .bind(At(before))
+        .fetch_all(self.reader())
+        .await
+        .or_store()?
+        .iter()
+        .map(advance_row)
+        .collect()
+    }
+
+    async fn run_pay_lines(&self, run: Uuid) -> Result<Vec<PayLineRecord>, StoreError> {
+        sqlx::query(&format!(
+            "SELECT {LINE_COLUMNS} FROM pay_lines WHERE pay_run_id = $1 ORDER BY created_at, id"
+        ))
+        .bind(run)
+        .fetch_all(self.reader())
+        .await
+        .or_store()?
+        .iter()
+        .map(pay_line_row)
+        .collect()
+    }
+
+    async fn run_advances(&self, run: Uuid) -> Result<Vec<Advance>, StoreError> {
+        sqlx::query(&format!(
+            "SELECT {ADVANCE_COLUMNS} FROM advances WHERE pay_run_id = $1 ORDER BY drawn_at, id"
+        ))
+        .bind(run)
+        .fetch_all(self.reader())
+        .await
+        .or_store()?
+        .iter()
+        .map(advance_row)
+        .collect()
     }
 
     async fn pay_run(&self, id: Uuid) -> Result<Option<(PayRun, PayExport)>, StoreError> {
@@ -554,25 +642,16 @@ impl PayStore for ThisStore {
     }
 
     async fn advances_of(&self, worker: WorkerId) -> Result<Vec<Advance>, StoreError> {
-        sqlx::query(
-            "SELECT id, worker_id, org_id, amount_pence, drawn_at, pay_run_id FROM advances \
-             WHERE worker_id = $1 ORDER BY drawn_at DESC, id",
-        )
+        sqlx::query(&format!(
+            "SELECT {ADVANCE_COLUMNS} FROM advances WHERE worker_id = $1 \
+             ORDER BY drawn_at DESC, id"
+        ))
         .bind(worker.0)
         .fetch_all(self.reader())
         .await
         .or_store()?
         .iter()
-        .map(|r| {
-            Ok(Advance {
-                id: get(r, "id")?,
-                worker_id: WorkerId(get(r, "worker_id")?),
-                org_id: OrgId(get(r, "org_id")?),
-                amount: get(r, "amount_pence")?,
-                drawn_at: instant(r, "drawn_at")?,
-                pay_run_id: get(r, "pay_run_id")?,
-            })
-        })
+        .map(advance_row)
         .collect()
     }
 }

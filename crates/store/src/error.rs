@@ -106,6 +106,9 @@ conflicts! {
     /// The trust has already closed a pay run for this period.
     RunClosed => "pay-run-closed", 409, "The pay run for this period is already closed",
         "the pay run for this period is already closed";
+    /// Nothing is waiting to be paid in the period: an empty run is never closed.
+    PayRunEmpty => "pay-run-empty", 409, "There is nothing to pay in this period",
+        "there is nothing to pay in this period: no approved pay or advance is waiting";
     /// The advance is more than the worker may draw now.
     AdvanceTooLarge => "advance-too-large", 409, "That is more than may be drawn now",
         "that is more than you may draw now";

@@ -650,14 +650,35 @@ pub trait PayStore: Send + Sync + 'static {
     /// Closes a pay run in one step: every pay line of the trust approved before the period's
     /// end and every advance drawn before it that no run has taken become the run's, its count
     /// and total are worked out, and its export (`file_name`) is queued in the outbox. A second
-    /// run for the trust and period is `RunClosed`, and nothing changes. Returns the run with
-    /// its count and total.
+    /// run for the trust and period is `RunClosed`, a run that would take nothing is
+    /// `PayRunEmpty`, and either way nothing changes. Returns the run with its count and total.
     async fn close_pay_run(
         &self,
         run: &PayRun,
         file_name: &str,
         audit: &[AuditRecord],
     ) -> Result<PayRun, StoreError>;
+
+    /// A trust's pay lines that no run has taken, written before `before`, oldest first: what
+    /// a run for the period ending then would pay.
+    async fn unpaid_pay_lines(
+        &self,
+        org: OrgId,
+        before: DateTime<Utc>,
+    ) -> Result<Vec<PayLineRecord>, StoreError>;
+
+    /// A trust's advances that no run has recovered, drawn before `before`, oldest first.
+    async fn unpaid_advances(
+        &self,
+        org: OrgId,
+        before: DateTime<Utc>,
+    ) -> Result<Vec<Advance>, StoreError>;
+
+    /// The pay lines a closed run paid, oldest first.
+    async fn run_pay_lines(&self, run: Uuid) -> Result<Vec<PayLineRecord>, StoreError>;
+
+    /// The advances a closed run recovered, oldest first.
+    async fn run_advances(&self, run: Uuid) -> Result<Vec<Advance>, StoreError>;
 
     /// A pay run and its export.
     async fn pay_run(&self, id: Uuid) -> Result<Option<(PayRun, PayExport)>, StoreError>;

@@ -2,8 +2,9 @@
 //!
 //! Three trusts of the Lancashire and South Cumbria ICS (real ODS codes), their hospitals and
 //! wards, their own banks and a collaborative bank, about 200 workers across staff groups and
-//! bands, and about 500 shifts over the next four weeks, some already booked; and a long day the
-//! demo worker worked two days ago, its timesheet still to fill in. Random choices come from a fixed
+//! bands, and about 500 shifts over the next four weeks, some already booked; a long day the
+//! demo worker worked two days ago, its timesheet still to fill in; and their pay history, one
+//! closed pay run and approved pay waiting for the next. Random choices come from a fixed
 //! seed, so every demo looks alike.
 //!
 //! Each part of the world has its module: the trusts, their sites, wards and banks
@@ -13,6 +14,7 @@
 
 mod organisations;
 mod passport;
+mod pay_history;
 mod shifts;
 mod staff;
 mod workers;
@@ -74,7 +76,7 @@ pub async fn run(args: DemoArgs) -> anyhow::Result<()> {
     let app = App::new(store.clone(), Arc::new(SystemClock), master_key(&key_text)?);
     if store.organisations().await?.is_empty() {
         println!("Seeding the demo into {} ...", args.file.display());
-        let counts = seed(store.as_ref()).await?;
+        let counts = seed(&app, store.as_ref()).await?;
         let record = app
             .audit_record(Change {
                 action: "demo.seeded",
@@ -101,7 +103,7 @@ pub async fn run(args: DemoArgs) -> anyhow::Result<()> {
 }
 
 /// Seeds everything; returns the counts, recorded in the ledger as one `demo.seeded` entry.
-async fn seed(store: &dyn Store) -> anyhow::Result<serde_json::Value> {
+async fn seed(app: &App, store: &dyn Store) -> anyhow::Result<serde_json::Value> {
     let mut rng = StdRng::seed_from_u64(2026);
     let world = organisations::seed_organisations(store).await?;
     staff::seed_staff(store, &world).await?;
@@ -109,6 +111,7 @@ async fn seed(store: &dyn Store) -> anyhow::Result<serde_json::Value> {
     let (shifts, bookings) = shifts::seed_shifts(store, &world, &workers, &mut rng).await?;
     if let Some(demo_worker) = workers.first() {
         shifts::seed_worked_shift(store, &world, demo_worker).await?;
+        pay_history::seed_pay_history(app, &world, demo_worker).await?;
     }
     Ok(
         serde_json::json!({"organisations": world.orgs.len(), "workers": workers.len(),

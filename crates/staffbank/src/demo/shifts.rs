@@ -37,7 +37,7 @@ fn role_for(group: StaffGroup) -> &'static str {
 }
 
 /// A shift as the demo's booker posts it, released by the default policy.
-fn demo_shift(
+pub(super) fn demo_shift(
     world: &World,
     ward: &Ward,
     bank: BankId,

@@ -18,6 +18,7 @@ mod oid4vp;
 mod paper;
 mod passport;
 mod pay;
+mod pay_runs;
 mod payroll_crash;
 mod premium;
 mod sign_on;

@@ -22,7 +22,12 @@ crate::both_backends!(
 
 /// Books, works, submits and approves an eight-hour shift starting in a day; the approved pay
 /// line's amount.
-async fn approved_shift(app: &TestApp, trust: &Trust, nurse: &str, manager: &str) -> (String, i64) {
+pub(crate) async fn approved_shift(
+    app: &TestApp,
+    trust: &Trust,
+    nurse: &str,
+    manager: &str,
+) -> (String, i64) {
     let shift = app.shift(trust, &trust.bank, 24, 8, 1).await;
     let booked = app.book(nurse, &shift, &Uuid::new_v4().to_string()).await;
     assert_eq!(booked.status, StatusCode::CREATED, "{}", booked.body);

@@ -276,12 +276,36 @@ pub async fn pay_runs_take_each_line_once_and_advances_keep_their_share(store: A
         Conflict::AdvanceTooLarge
     );
 
-    // A run whose period ended before the lines were approved takes nothing.
+    // A run whose period ended before the lines were approved would take nothing: it is
+    // refused and leaves no trace, so the period can still be closed later.
     let early = run(&world, shift.org_id, worker.user_id, -24 * 7);
-    let closed = store.close_pay_run(&early, "early.csv", &[]).await.unwrap();
-    assert_eq!((closed.lines, closed.total), (0, 0));
-
+    let refused = super::audit("pay_run.closed", None, world.now);
+    assert_eq!(
+        conflict(
+            store
+                .close_pay_run(&early, "early.csv", std::slice::from_ref(&refused))
+                .await
+        ),
+        Conflict::PayRunEmpty
+    );
+    assert!(store.entry(refused.id).await.unwrap().is_none());
+    assert!(store.pay_run(early.id).await.unwrap().is_none());
+    assert!(store
+        .unpaid_pay_lines(shift.org_id, early.period_end)
+        .await
+        .unwrap()
+        .is_empty());
     let week = run(&world, shift.org_id, worker.user_id, 1);
+    let waiting = store
+        .unpaid_pay_lines(shift.org_id, week.period_end)
+        .await
+        .unwrap();
+    let owed = store
+        .unpaid_advances(shift.org_id, week.period_end)
+        .await
+        .unwrap();
+    assert_eq!((waiting.len(), owed.len()), (2, 2));
+
     let closing = super::audit("pay_run.closed", None, world.now);
     let closed = store
         .close_pay_run(&week, "week.csv", std::slice::from_ref(&closing))
@@ -320,6 +344,19 @@ pub async fn pay_runs_take_each_line_once_and_advances_keep_their_share(store: A
         .iter()
         .all(|e| e.0 == "advance_recovery" && e.1 < 0));
     assert!(lines.iter().all(|l| l.staff_name == "Ola"));
+    assert_eq!(store.run_pay_lines(week.id).await.unwrap(), {
+        let mut taken = waiting.clone();
+        for l in &mut taken {
+            l.pay_run_id = Some(week.id);
+        }
+        taken
+    });
+    assert_eq!(store.run_advances(week.id).await.unwrap().len(), 2);
+    assert!(store
+        .unpaid_pay_lines(shift.org_id, week.period_end)
+        .await
+        .unwrap()
+        .is_empty());
     assert!(store
         .pay_lines_of(worker.id)
         .await
@@ -335,9 +372,11 @@ pub async fn pay_runs_take_each_line_once_and_advances_keep_their_share(store: A
 
     // The later run takes nothing already taken.
     let next = run(&world, shift.org_id, worker.user_id, 24 * 7 + 1);
-    let next = store.close_pay_run(&next, "next.csv", &[]).await.unwrap();
-    assert_eq!((next.lines, next.total), (0, 0));
-    assert_eq!(store.pay_runs_of(shift.org_id).await.unwrap().len(), 3);
+    assert_eq!(
+        conflict(store.close_pay_run(&next, "next.csv", &[]).await),
+        Conflict::PayRunEmpty
+    );
+    assert_eq!(store.pay_runs_of(shift.org_id).await.unwrap().len(), 1);
 
     // Delivered once.
     let pending = store.pending_exports(10).await.unwrap();

@@ -10,6 +10,7 @@ mod ledger;
 mod matching;
 mod passport;
 mod pay;
+mod pay_runs;
 pub(crate) use pay::csv_download;
 mod presentations;
 mod release;
@@ -77,7 +78,8 @@ impl PageQuery {
         timesheets::start_timesheet, timesheets::state_hours, timesheets::submit_timesheet,
         timesheets::timesheets_to_decide, timesheets::decide_timesheet, timesheets::my_pay_lines,
         pay::rate_card, pay::set_rate_card, pay::pay_settings, pay::set_pay_settings, pay::adjust_pay, pay::close_pay_run, pay::pay_runs,
-        pay::pay_run_file, pay::my_earnings, pay::draw_advance, pay::my_payslips, pay::my_total_rewards,
+        pay::pay_run_file, pay_runs::pay_periods, pay_runs::pay_run_preview, pay_runs::pay_run,
+        pay::my_earnings, pay::draw_advance, pay::my_payslips, pay::my_total_rewards,
         sign_on::sign_on_challenge, sign_on::prove_sign_on, sign_on::smartcard_sign_on, sign_on::sign_off,
         sign_on::escalations, sign_on::resolve_escalation, sign_on::set_smartcard,
     ),
@@ -199,6 +201,15 @@ fn timesheet_routes() -> Router<AppState> {
             get(pay::pay_runs).post(pay::close_pay_run),
         )
         .route("/api/v1/pay-runs/{pay_run_id}/file", get(pay::pay_run_file))
+        .route("/api/v1/pay-runs/{pay_run_id}", get(pay_runs::pay_run))
+        .route(
+            "/api/v1/organisations/{org_id}/pay-runs/preview",
+            get(pay_runs::pay_run_preview),
+        )
+        .route(
+            "/api/v1/organisations/{org_id}/pay-periods",
+            get(pay_runs::pay_periods),
+        )
         .route("/api/v1/me/earnings", get(pay::my_earnings))
         .route("/api/v1/me/advances", post(pay::draw_advance))
         .route("/api/v1/me/payslips", get(pay::my_payslips))

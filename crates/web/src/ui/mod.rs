@@ -15,6 +15,10 @@ mod offer_fields;
 mod passport;
 mod pay;
 mod pay_breakdown;
+mod pay_parts;
+mod pay_runs;
+mod pay_settings;
+mod pay_settings_confirm;
 mod report;
 mod revocation;
 mod scan;
@@ -87,9 +91,21 @@ pub fn routes() -> Router<AppState> {
         .route("/manage/bookings/{booking_id}/cancel", post(worker::cancel))
         .route("/pay", get(pay::my_pay))
         .route("/pay/advances", post(pay::draw))
-        .route("/manage/pay-runs", get(pay::runs))
-        .route("/manage/organisations/{org_id}/pay-runs", post(pay::close))
-        .route("/manage/pay-runs/{id}/file", get(pay::file))
+        .route("/manage/pay-runs", get(pay_runs::runs))
+        .route(
+            "/manage/organisations/{org_id}/pay-runs",
+            post(pay_runs::close),
+        )
+        .route(
+            "/manage/organisations/{org_id}/pay-runs/preview",
+            get(pay_runs::preview),
+        )
+        .route("/manage/pay-runs/{id}", get(pay_runs::run))
+        .route(
+            "/manage/pay-settings",
+            get(pay_settings::settings).post(pay_settings::save),
+        )
+        .route("/manage/pay-runs/{id}/file", get(pay_runs::file))
         .route("/manage/ward", get(ward::ward))
         .route("/manage/timesheets/{id}/decision", post(ward::decide))
         .route("/manage/escalations/{id}/resolution", post(ward::resolve))

@@ -1,20 +1,20 @@
-//! Pay pages: the worker's pay (what they are owed, an advance on it, payslips and total
-//! rewards) and the payroll officer's pay runs (closing a period, and every run's export).
+//! The worker's pay page: what they are owed, an advance on it, payslips and total rewards.
+//! The payroll officer's pages are in `pay_runs`.
 
-use axum::extract::{Form, State};
+use axum::extract::{Form, RawQuery, State};
 use axum::response::{IntoResponse, Redirect, Response};
 use maud::{html, Markup};
 use serde::Deserialize;
 use staffbank_app::earnings::DrawAdvance;
-use staffbank_app::payroll::ClosePayRun;
 use staffbank_app::Principal;
-use staffbank_domain::role::Role;
-use staffbank_domain::OrgId;
+use staffbank_domain::pay::Pence;
 use uuid::Uuid;
 
-use super::layout::{app_error_page, error_summary, messages, page};
+use super::layout::{app_error_page, page};
+use super::pay_parts::{
+    field_error, line_row, linked_error_summary, problems_of, success, FieldProblem,
+};
 use super::{csrf_ok, csrf_refused, UiUser};
-use crate::extract::ApiPath;
 use crate::AppState;
 
 fn row(key: &str, value: &str) -> Markup {
@@ -26,84 +26,103 @@ fn row(key: &str, value: &str) -> Markup {
     }
 }
 
-async fn my_pay_page(state: &AppState, who: &Principal, problems: Vec<String>) -> Response {
+/// The id of the amount input for a trust's advance.
+fn amount_id(org: Uuid) -> String {
+    format!("amount-{org}")
+}
+
+async fn my_pay_page(
+    state: &AppState,
+    who: &Principal,
+    problems: Vec<FieldProblem>,
+    notice: Option<String>,
+) -> Response {
     let app = &state.app;
-    let (earnings, slips, rewards) = match (
+    let (earnings, slips, rewards, lines) = match (
         app.my_earnings(who).await,
         app.my_payslips(who).await,
         app.my_total_rewards(who).await,
+        app.my_pay_lines(who).await,
     ) {
-        (Ok(e), Ok(s), Ok(r)) => (e, s, r),
-        (Err(e), _, _) | (_, Err(e), _) | (_, _, Err(e)) => return app_error_page(e),
+        (Ok(e), Ok(s), Ok(r), Ok(l)) => (e, s, r, l),
+        (Err(e), ..) | (_, Err(e), ..) | (_, _, Err(e), _) | (.., Err(e)) => {
+            return app_error_page(e)
+        }
     };
     page(
         "My pay",
         Some(who),
         html! {
-            (error_summary(&problems))
+            (linked_error_summary(&problems))
+            @if let Some(message) = &notice { (success(message)) }
             h1 class="nhsuk-heading-xl" { "My pay" }
-            h2 class="nhsuk-heading-l" { "Approved, not yet paid" }
+            nav class="nhsuk-contents-list" aria-label="On this page" {
+                ul class="nhsuk-contents-list__list" {
+                    li class="nhsuk-contents-list__item" { a class="nhsuk-contents-list__link" href="#waiting" { "Approved, not yet paid" } }
+                    li class="nhsuk-contents-list__item" { a class="nhsuk-contents-list__link" href="#payslips" { "Payslips" } }
+                    li class="nhsuk-contents-list__item" { a class="nhsuk-contents-list__link" href="#rewards" { "Total rewards" } }
+                }
+            }
+            h2 class="nhsuk-heading-l" id="waiting" { "Approved, not yet paid" }
             @if earnings.is_empty() { p { "Nothing is waiting to be paid." } }
             @for e in &earnings {
+                @let id = amount_id(e.org_id);
+                @let error = field_error(&problems, &id);
+                @let waiting: Vec<_> = lines.iter().filter(|l| l.org_id == e.org_id && l.pay_run_id.is_none()).collect();
                 div class="nhsuk-card" { div class="nhsuk-card__content" {
                     h3 class="nhsuk-card__heading nhsuk-heading-m" { (e.org_name) }
+                    @if !waiting.is_empty() {
+                        table class="nhsuk-table" {
+                            caption class="nhsuk-table__caption nhsuk-table__caption--s" { "Paid in the next pay run" }
+                            thead class="nhsuk-table__head" { tr {
+                                th scope="col" { "Date" } th scope="col" { "What" } th scope="col" class="app-amount" { "Amount" }
+                            } }
+                            tbody class="nhsuk-table__body" { @for l in &waiting { (line_row(l)) } }
+                        }
+                    }
                     dl class="nhsuk-summary-list" {
                         (row("Approved, unpaid", &e.shown[0]))
                         (row("Already drawn early", &e.shown[1]))
                         (row(&format!("You may draw now ({}% of unpaid pay)", e.advance_share), &e.shown[2]))
                     }
                     @if e.available_pence > 0 {
-                        form method="post" action="/pay/advances" {
+                        form method="post" action="/pay/advances" novalidate {
                             input type="hidden" name="csrf" value=(who.session.csrf_token);
                             input type="hidden" name="org_id" value=(e.org_id);
-                            div class="nhsuk-form-group" {
-                                label class="nhsuk-label" for=(format!("amount-{}", e.org_id)) { "Amount to draw, in pounds" }
-                                div class="nhsuk-hint" id=(format!("amount-hint-{}", e.org_id)) { "It is taken from your next pay." }
-                                input class="nhsuk-input nhsuk-input--width-10" id=(format!("amount-{}", e.org_id)) name="pounds" inputmode="decimal" aria-describedby=(format!("amount-hint-{}", e.org_id));
+                            div class=(if error.is_some() { "nhsuk-form-group nhsuk-form-group--error" } else { "nhsuk-form-group" }) {
+                                label class="nhsuk-label" for=(id) { "Amount to draw, in pounds" }
+                                div class="nhsuk-hint" id=(format!("{id}-hint")) { "Up to " (e.shown[2]) ". It is taken from your next pay." }
+                                @if let Some(message) = &error {
+                                    span class="nhsuk-error-message" id=(format!("{id}-error")) { span class="nhsuk-u-visually-hidden" { "Error: " } (message) }
+                                }
+                                input class=(if error.is_some() { "nhsuk-input nhsuk-input--width-10 nhsuk-input--error" } else { "nhsuk-input nhsuk-input--width-10" })
+                                    id=(id) name="pounds" inputmode="decimal"
+                                    aria-describedby=(if error.is_some() { format!("{id}-hint {id}-error") } else { format!("{id}-hint") });
                             }
                             button type="submit" class="nhsuk-button" { "Draw an advance" }
                         }
                     }
                 } }
             }
-            h2 class="nhsuk-heading-l" { "Total rewards since " (rewards.since.format("%-d %B %Y")) }
-            dl class="nhsuk-summary-list" {
-                (row("Pay for hours worked", &rewards.shown[0]))
-                (row("Holiday pay", &rewards.shown[1]))
-                (row("Employer pension contributions", &rewards.shown[2]))
-                (row("Total", &rewards.shown[3]))
-            }
-            h2 class="nhsuk-heading-l" { "Payslips" }
+            h2 class="nhsuk-heading-l" id="payslips" { "Payslips" }
             @if slips.is_empty() { p { "No pay run has paid you yet." } }
             @for slip in &slips {
                 div class="nhsuk-card" { div class="nhsuk-card__content" {
                     h3 class="nhsuk-card__heading nhsuk-heading-m" {
-                        "Week of " (slip.period.0.format("%-d %B %Y")) " to " (slip.period.1.format("%-d %B %Y"))
+                        (slip.period.0.format("%a %-d %b %Y")) " to " (slip.period.1.format("%a %-d %b %Y"))
                     }
                     table class="nhsuk-table" {
                         caption class="nhsuk-table__caption nhsuk-u-visually-hidden" { "Lines paid" }
                         thead class="nhsuk-table__head" { tr {
-                            th scope="col" { "Date" } th scope="col" { "What" } th scope="col" { "Amount" }
+                            th scope="col" { "Date" } th scope="col" { "What" } th scope="col" class="app-amount" { "Amount" }
                         } }
                         tbody class="nhsuk-table__body" {
-                            @for line in &slip.lines {
-                                tr class="nhsuk-table__row" {
-                                    td class="nhsuk-table__cell" { (line.work_date.format("%-d %b")) }
-                                    td class="nhsuk-table__cell" {
-                                        (match line.kind.as_str() { "adjustment" => "Correction", "cancellation" => "Late cancellation by the trust", _ => "Bank shift" })
-                                        details class="nhsuk-details nhsuk-u-margin-bottom-0" {
-                                            summary class="nhsuk-details__summary" { span class="nhsuk-details__summary-text" { "How it was worked out" } }
-                                            div class="nhsuk-details__text" { ul { @for e in &line.explanation { li { (e) } } } }
-                                        }
-                                    }
-                                    td class="nhsuk-table__cell" { (line.amount) }
-                                }
-                            }
+                            @for line in &slip.lines { (line_row(line)) }
                             @for a in &slip.advances {
                                 tr class="nhsuk-table__row" {
-                                    td class="nhsuk-table__cell" { (a.drawn_at.format("%-d %b")) }
-                                    td class="nhsuk-table__cell" { "Advance recovered" }
-                                    td class="nhsuk-table__cell" { "-" (a.amount) }
+                                    td class="nhsuk-table__cell" { (a.drawn_at.with_timezone(&staffbank_domain::shift::RULES_ZONE).format("%a %-d %b %Y")) }
+                                    td class="nhsuk-table__cell" { "Advance taken back" }
+                                    td class="nhsuk-table__cell app-amount" { "-" (a.amount) }
                                 }
                             }
                         }
@@ -111,21 +130,43 @@ async fn my_pay_page(state: &AppState, who: &Principal, problems: Vec<String>) -
                     dl class="nhsuk-summary-list" {
                         (row("Gross pay", &slip.shown[0]))
                         (row("Of which holiday pay", &slip.shown[1]))
-                        (row("Advances recovered", &slip.shown[2]))
+                        (row("Advances taken back", &slip.shown[2]))
                         (row("Paid", &slip.shown[3]))
                     }
                 } }
+            }
+            h2 class="nhsuk-heading-l" id="rewards" { "Total rewards since " (rewards.since.format("%-d %B %Y")) }
+            dl class="nhsuk-summary-list" {
+                (row("Pay for hours worked", &rewards.shown[0]))
+                (row("Holiday pay", &rewards.shown[1]))
+                (row("Employer pension contributions", &rewards.shown[2]))
+                (row("Total", &rewards.shown[3]))
             }
         },
     )
 }
 
-/// `GET /pay`.
-pub async fn my_pay(State(state): State<AppState>, UiUser(who): UiUser) -> Response {
-    my_pay_page(&state, &who, vec![]).await
+/// `GET /pay` (after a draw, `?drawn=` the pence drawn, for the success message).
+pub async fn my_pay(
+    State(state): State<AppState>,
+    UiUser(who): UiUser,
+    RawQuery(query): RawQuery,
+) -> Response {
+    let notice = query
+        .as_deref()
+        .and_then(|q| q.strip_prefix("drawn="))
+        .and_then(|p| p.parse::<i64>().ok())
+        .filter(|p| *p > 0)
+        .map(|p| {
+            format!(
+                "You have drawn {}. It is on its way to your bank account and is taken from your next pay.",
+                Pence(p)
+            )
+        });
+    my_pay_page(&state, &who, vec![], notice).await
 }
 
-/// The advance form.
+/// The advance form (`confirmed` set by the confirmation page's button).
 #[derive(Deserialize)]
 pub struct AdvanceForm {
     #[serde(default)]
@@ -134,10 +175,12 @@ pub struct AdvanceForm {
     org_id: String,
     #[serde(default)]
     pounds: String,
+    #[serde(default)]
+    confirmed: String,
 }
 
 /// Pounds as typed ("12", "12.5", "£12.50") in pence.
-fn pence(text: &str) -> Option<i64> {
+pub(super) fn pence(text: &str) -> Option<i64> {
     let t = text.trim().trim_start_matches('£').replace(',', "");
     if t.starts_with('-') {
         return None;
@@ -155,7 +198,7 @@ fn pence(text: &str) -> Option<i64> {
     whole.checked_mul(100)?.checked_add(part)
 }
 
-/// `POST /pay/advances`.
+/// `POST /pay/advances`: first a page confirming the amount, then the draw itself.
 pub async fn draw(
     State(state): State<AppState>,
     UiUser(who): UiUser,
@@ -164,14 +207,25 @@ pub async fn draw(
     if !csrf_ok(&who, &form.csrf) {
         return csrf_refused();
     }
-    let (Ok(org), Some(amount)) = (Uuid::parse_str(&form.org_id), pence(&form.pounds)) else {
-        return my_pay_page(
-            &state,
-            &who,
-            vec!["Enter an amount in pounds, like 40.00".into()],
-        )
-        .await;
+    let Ok(org) = Uuid::parse_str(&form.org_id) else {
+        return app_error_page(staffbank_app::AppError::NotFound);
     };
+    let Some(amount) = pence(&form.pounds).filter(|p| *p > 0) else {
+        let problem = FieldProblem::at(
+            &amount_id(org),
+            "Enter the amount to draw in pounds, like 40.00",
+        );
+        return my_pay_page(&state, &who, vec![problem], None).await;
+    };
+    if form.confirmed != "yes" {
+        return match state.app.my_earnings(&who).await {
+            Ok(earnings) => match earnings.iter().find(|e| e.org_id == org) {
+                Some(e) => confirm_page(&who, org, &e.org_name, amount),
+                None => app_error_page(staffbank_app::AppError::NotFound),
+            },
+            Err(e) => app_error_page(e),
+        };
+    }
     match state
         .app
         .draw_advance(
@@ -183,114 +237,41 @@ pub async fn draw(
         )
         .await
     {
-        Ok(_) => Redirect::to("/pay").into_response(),
-        Err(e) => my_pay_page(&state, &who, messages(&e)).await,
-    }
-}
-
-async fn runs_page(state: &AppState, who: &Principal, problems: Vec<String>) -> Response {
-    let orgs = who.orgs_as(Role::PayrollOfficer);
-    if orgs.is_empty() {
-        return app_error_page(staffbank_app::AppError::Forbidden);
-    }
-    let mut sections = Vec::new();
-    for org in orgs {
-        let name = match state.app.payroll_organisation(who, org).await {
-            Ok(Some(o)) => o.name,
-            Ok(None) => continue,
-            Err(e) => return app_error_page(e),
-        };
-        match state.app.pay_runs(who, org).await {
-            Ok(runs) => sections.push((org, name, runs)),
-            Err(e) => return app_error_page(e),
+        Ok(_) => Redirect::to(&format!("/pay?drawn={amount}")).into_response(),
+        Err(e) => {
+            let id = amount_id(org);
+            let mut problems = problems_of(&e, |_| Some(id.clone()));
+            for p in &mut problems {
+                p.field.get_or_insert_with(|| id.clone());
+            }
+            my_pay_page(&state, &who, problems, None).await
         }
     }
+}
+
+/// The page asking a worker to confirm an advance before it is drawn.
+fn confirm_page(who: &Principal, org: Uuid, org_name: &str, amount: i64) -> Response {
+    let shown = Pence(amount).to_string();
     page(
-        "Pay runs",
+        "Confirm your advance",
         Some(who),
         html! {
-            (error_summary(&problems))
-            h1 class="nhsuk-heading-xl" { "Pay runs" }
-            @for (org, name, runs) in &sections {
-                h2 class="nhsuk-heading-l" { (name) }
-                form method="post" action=(format!("/manage/organisations/{}/pay-runs", org.0)) {
-                    input type="hidden" name="csrf" value=(who.session.csrf_token);
-                    p { "Closing a period takes every approved, unpaid timesheet and advance up to its end, once, and delivers the payroll file." }
-                    button type="submit" class="nhsuk-button" { "Close the last ended period" }
-                }
-                @if runs.is_empty() { p { "No pay run has been closed yet." } } @else {
-                    table class="nhsuk-table" {
-                        caption class="nhsuk-table__caption" { "Closed runs and their exports" }
-                        thead class="nhsuk-table__head" { tr {
-                            th scope="col" { "Period" } th scope="col" { "Lines" } th scope="col" { "Total" }
-                            th scope="col" { "Export" } th scope="col" { "File" }
-                        } }
-                        tbody class="nhsuk-table__body" {
-                            @for r in runs {
-                                tr class="nhsuk-table__row" {
-                                    td class="nhsuk-table__cell" { (r.first_day.format("%-d %b %Y")) " to " (r.last_day.format("%-d %b %Y")) }
-                                    td class="nhsuk-table__cell" { (r.lines) }
-                                    td class="nhsuk-table__cell" { (r.total) }
-                                    td class="nhsuk-table__cell" {
-                                        @if let Some(at) = r.delivered_at {
-                                            "Delivered " (at.with_timezone(&staffbank_domain::shift::RULES_ZONE).format("%-d %b %Y %H:%M"))
-                                        } @else { "Queued" }
-                                    }
-                                    td class="nhsuk-table__cell" {
-                                        a href=(format!("/manage/pay-runs/{}/file", r.id)) { (r.file_name) }
-                                    }
-                                }
-                            }
-                        }
-                    }
-                }
+            h1 class="nhsuk-heading-xl" { "Draw " (shown) " now?" }
+            p { (org_name) " pays it now, from pay you have earned and that is approved but not yet paid." }
+            div class="nhsuk-inset-text" {
+                span class="nhsuk-u-visually-hidden" { "Information: " }
+                p { "Your next pay run takes " (shown) " back from what it pays you." }
             }
+            form method="post" action="/pay/advances" {
+                input type="hidden" name="csrf" value=(who.session.csrf_token);
+                input type="hidden" name="org_id" value=(org);
+                input type="hidden" name="pounds" value=(format!("{}.{:02}", amount / 100, amount % 100));
+                input type="hidden" name="confirmed" value="yes";
+                button type="submit" class="nhsuk-button" { "Draw " (shown) " now" }
+            }
+            p { a href="/pay" { "Do not draw an advance" } }
         },
     )
-}
-
-/// `GET /manage/pay-runs`.
-pub async fn runs(State(state): State<AppState>, UiUser(who): UiUser) -> Response {
-    runs_page(&state, &who, vec![]).await
-}
-
-/// The close form.
-#[derive(Deserialize)]
-pub struct CloseForm {
-    #[serde(default)]
-    csrf: String,
-}
-
-/// `POST /manage/organisations/{org_id}/pay-runs`.
-pub async fn close(
-    State(state): State<AppState>,
-    UiUser(who): UiUser,
-    ApiPath(org): ApiPath<Uuid>,
-    Form(form): Form<CloseForm>,
-) -> Response {
-    if !csrf_ok(&who, &form.csrf) {
-        return csrf_refused();
-    }
-    match state
-        .app
-        .close_pay_run(&who, OrgId(org), ClosePayRun::default())
-        .await
-    {
-        Ok(_) => Redirect::to("/manage/pay-runs").into_response(),
-        Err(e) => runs_page(&state, &who, messages(&e)).await,
-    }
-}
-
-/// `GET /manage/pay-runs/{id}/file`: the CSV, as delivered.
-pub async fn file(
-    State(state): State<AppState>,
-    UiUser(who): UiUser,
-    ApiPath(id): ApiPath<Uuid>,
-) -> Response {
-    match state.app.pay_run_file(&who, id).await {
-        Ok((name, file)) => crate::api::csv_download(&name, file),
-        Err(e) => app_error_page(e),
-    }
 }
 
 #[cfg(test)]
