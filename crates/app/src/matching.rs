@@ -212,7 +212,8 @@ impl App {
     }
 
     /// Judges shifts for a worker: the bookable ones ranked (at most `limit`, within their travel
-    /// limit), and up to `near_misses` of the rest with their reasons.
+    /// limit), and up to `near_misses` of the rest with their reasons. Shifts on days they said
+    /// they are not available are left out altogether, as those beyond their travel limit are.
     pub(crate) async fn judge_shifts(
         &self,
         worker: &Worker,
@@ -221,6 +222,11 @@ impl App {
         limit: usize,
         near_misses: usize,
     ) -> Result<ShiftMatches, AppError> {
+        let availability = self.store.availability(worker.id).await?;
+        let found: Vec<_> = found
+            .into_iter()
+            .filter(|(m, _)| availability.allows(m.shift.window))
+            .collect();
         let facts = worker_facts(worker, &self.store.credentials_of(worker.id).await?);
         let wards: HashSet<WardId> = self
             .store

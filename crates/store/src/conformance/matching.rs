@@ -3,6 +3,7 @@
 use std::sync::Arc;
 
 use chrono::Duration;
+use staffbank_domain::availability::Availability;
 use staffbank_domain::credential::{CredentialKind, CredentialStatus, DbsLevel};
 use staffbank_domain::pay::Premium;
 use staffbank_domain::ranking::ShiftTimes;
@@ -306,15 +307,32 @@ pub async fn release_settings_round_trip(store: Arc<dyn Store>) {
         .await
         .unwrap();
     assert!(regained);
-    store
-        .set_preferences(worker.id, Some(25.0), ShiftTimes::Nights, &[])
-        .await
-        .unwrap();
+    assert_eq!(
+        store.availability(worker.id).await.unwrap(),
+        Availability::default(),
+        "available every day until they say otherwise"
+    );
+    let weekends = Availability::new(
+        [chrono::Weekday::Sat, chrono::Weekday::Sun],
+        [chrono::NaiveDate::from_ymd_opt(2026, 12, 26).unwrap()],
+    )
+    .unwrap();
+    for _ in 0..2 {
+        store
+            .set_preferences(worker.id, Some(25.0), ShiftTimes::Nights, &weekends, &[])
+            .await
+            .unwrap();
+    }
     let read = store.worker(worker.id).await.unwrap().unwrap();
     assert_eq!(read.tiered, vec![world.banks[0].id]);
     assert_eq!(
         (read.max_travel_km, read.shift_times),
         (Some(25.0), ShiftTimes::Nights)
+    );
+    assert_eq!(store.availability(worker.id).await.unwrap(), weekends);
+    assert_eq!(
+        store.availabilities(&[worker.id]).await.unwrap(),
+        vec![(worker.id, weekends)]
     );
 
     // A ward's booking mode reaches its open shifts not yet started, and nothing else.

@@ -61,8 +61,8 @@ impl PageQuery {
         ledger::erase,
         credentials::record, credentials::list, credentials::my_credentials, credentials::revoke,
         release::policy, release::set_policy, release::booking_mode, release::tier,
-        release::preferences, release::break_glass, release::report,
-        matching::shift_matches, matching::candidates, matching::my_offers,
+        release::preferences, release::my_preferences, release::break_glass, release::report,
+        matching::shift_matches, matching::candidates, matching::my_offers, matching::pay_estimate,
         requests::request, requests::my_requests, requests::approvals, requests::approve, requests::decline,
         issuers::rotate_key, issuers::metadata, issuers::did_document, issuers::trust_framework,
         issuers::set_trust, issuers::refresher_periods, issuers::set_refresher_periods,
@@ -328,6 +328,10 @@ fn matching_routes() -> Router<AppState> {
         .route("/api/v1/me/shift-matches", get(matching::shift_matches))
         .route("/api/v1/me/offers", get(matching::my_offers))
         .route(
+            "/api/v1/me/shifts/{shift_id}/pay-estimate",
+            get(matching::pay_estimate),
+        )
+        .route(
             "/api/v1/shifts/{shift_id}/candidates",
             get(matching::candidates),
         )
@@ -352,7 +356,10 @@ fn matching_routes() -> Router<AppState> {
             "/api/v1/banks/{bank_id}/members/{worker_id}/tier",
             put(release::tier),
         )
-        .route("/api/v1/me/preferences", put(release::preferences))
+        .route(
+            "/api/v1/me/preferences",
+            get(release::my_preferences).put(release::preferences),
+        )
         .route(
             "/api/v1/organisations/{org_id}/matching-report",
             get(release::report),

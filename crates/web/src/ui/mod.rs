@@ -12,9 +12,11 @@ mod ledger_facts;
 mod passport;
 mod pay;
 mod pay_breakdown;
+mod preferences;
 mod report;
 mod scan;
 mod session;
+mod shift_page;
 mod timesheet;
 mod verify;
 mod ward;
@@ -41,8 +43,13 @@ pub fn routes() -> Router<AppState> {
         )
         .route("/sign-out", post(session::sign_out))
         .route("/shifts", get(worker::open_shifts))
+        .route("/shifts/{shift_id}", get(shift_page::shift))
         .route("/shifts/{shift_id}/book", post(worker::book))
         .route("/bookings", get(worker::my_bookings))
+        .route(
+            "/preferences",
+            get(preferences::preferences).post(preferences::save),
+        )
         .route("/bookings/{booking_id}/cancel", post(worker::cancel))
         .route(
             "/bookings/{booking_id}/timesheet",

@@ -6,6 +6,7 @@ use maud::{html, Markup};
 use serde::Deserialize;
 use staffbank_app::bookings::CancelBooking;
 use staffbank_app::matching::ShiftMatch;
+use staffbank_app::pay_estimate::PayEstimate;
 use staffbank_app::views::ShiftView;
 use staffbank_app::Principal;
 use staffbank_domain::{BookingId, ShiftId};
@@ -16,7 +17,8 @@ use super::{csrf_ok, csrf_refused, UiUser};
 use crate::extract::ApiPath;
 use crate::AppState;
 
-fn shift_summary(shift: &ShiftView) -> Markup {
+/// A shift's facts as an NHS.UK summary list: when, where, grade, places, bank, premium.
+pub(crate) fn shift_summary(shift: &ShiftView) -> Markup {
     html! {
         dl class="nhsuk-summary-list" {
             div class="nhsuk-summary-list__row" {
@@ -104,7 +106,12 @@ fn why_ranked(rank: &staffbank_app::matching::RankView) -> String {
 }
 
 /// A bookable shift's card, with its book (or request) button.
-fn match_card(who: &Principal, m: &ShiftMatch, offered: bool) -> Markup {
+fn match_card(
+    who: &Principal,
+    m: &ShiftMatch,
+    offered: bool,
+    estimate: Option<&PayEstimate>,
+) -> Markup {
     html! {
         div class="nhsuk-card" {
             div class="nhsuk-card__content" {
@@ -117,14 +124,33 @@ fn match_card(who: &Principal, m: &ShiftMatch, offered: bool) -> Markup {
                     "If the trust cancels less than " (m.shift.cancellation_notice_hours)
                     " hours before the start, you are paid for the shift. Cancelling yourself inside that time is recorded as late."
                 }
-                form method="post" action=(format!("/shifts/{}/book", m.shift.id)) {
-                    input type="hidden" name="csrf" value=(who.session.csrf_token);
-                    input type="hidden" name="idempotency_key" value=(Uuid::new_v4());
-                    button type="submit" class="nhsuk-button nhsuk-u-margin-bottom-0" {
-                        @if m.shift.booking_mode == "request" { "Request this shift" } @else { "Book this shift" }
-                        span class="nhsuk-u-visually-hidden" { " on " (when(m.shift.starts_at, m.shift.ends_at)) }
+                @if let Some(e) = estimate {
+                    p class="nhsuk-body" {
+                        "Estimated pay: " strong { (e.shown[1]) } " for the whole shift ("
+                        (e.shown[0]) " an hour base rate for " (e.grade) ")"
                     }
                 }
+                p class="nhsuk-body-s" {
+                    a class="nhsuk-link" href=(format!("/shifts/{}", m.shift.id)) {
+                        "How the pay adds up"
+                        span class="nhsuk-u-visually-hidden" { " for " (m.shift.role) " on " (when(m.shift.starts_at, m.shift.ends_at)) }
+                    }
+                }
+                (book_form(who, &m.shift))
+            }
+        }
+    }
+}
+
+/// The book (or request) button of a shift.
+pub(crate) fn book_form(who: &Principal, shift: &ShiftView) -> Markup {
+    html! {
+        form method="post" action=(format!("/shifts/{}/book", shift.id)) {
+            input type="hidden" name="csrf" value=(who.session.csrf_token);
+            input type="hidden" name="idempotency_key" value=(Uuid::new_v4());
+            button type="submit" class="nhsuk-button nhsuk-u-margin-bottom-0" {
+                @if shift.booking_mode == "request" { "Request this shift" } @else { "Book this shift" }
+                span class="nhsuk-u-visually-hidden" { " on " (when(shift.starts_at, shift.ends_at)) }
             }
         }
     }
@@ -150,6 +176,15 @@ async fn shifts_page(
         Err(e) => return app_error_page(e),
     };
     let offered: std::collections::HashSet<Uuid> = offers.iter().map(|m| m.shift.id).collect();
+    let ids: Vec<ShiftId> = offers
+        .iter()
+        .chain(&matches.bookable)
+        .map(|m| ShiftId(m.shift.id))
+        .collect();
+    let estimates = match state.app.pay_estimates(who, &ids).await {
+        Ok(estimates) => estimates,
+        Err(e) => return app_error_page(e),
+    };
     page(
         "Shifts for me",
         Some(who),
@@ -159,7 +194,7 @@ async fn shifts_page(
             (filter_form(&filters))
             @if !offers.is_empty() {
                 h2 class="nhsuk-heading-l" { "Offered to you" }
-                @for m in &offers { (match_card(who, m, true)) }
+                @for m in &offers { (match_card(who, m, true, estimates.get(&m.shift.id))) }
             }
             h2 class="nhsuk-heading-l" {
                 @if offers.is_empty() { "Shifts you can book" } @else { "More shifts you can book" }
@@ -168,7 +203,7 @@ async fn shifts_page(
                 p { "There are no open shifts you can book right now." }
             }
             @for m in matches.bookable.iter().filter(|m| !offered.contains(&m.shift.id)) {
-                (match_card(who, m, false))
+                (match_card(who, m, false, estimates.get(&m.shift.id)))
             }
             @if !matches.not_bookable.is_empty() {
                 h2 class="nhsuk-heading-l" { "Shifts you cannot book yet" }

@@ -1,0 +1,213 @@
+//! The worker's side of finding shifts: the pay a shift would bring before booking, by the same
+//! engine and rate card that pay the approved timesheet; never for another trust's bank. Their
+//! availability (days of the week, dates they cannot) keeps shifts that do not suit out of their
+//! list and their offers.
+
+use chrono::{Datelike, Weekday};
+use reqwest::{Method, StatusCode};
+use serde_json::json;
+
+use crate::helpers::{midnight_in_days, post_at, TestApp};
+
+crate::both_backends!(
+    a_worker_sees_what_a_shift_would_pay_before_booking,
+    shifts_on_days_a_worker_is_unavailable_are_neither_listed_nor_offered
+);
+
+/// Midnight UTC on the first Wednesday at least two days away: a plain weekday.
+fn next_wednesday() -> chrono::DateTime<chrono::Utc> {
+    (2..10)
+        .map(midnight_in_days)
+        .find(|d| d.weekday() == Weekday::Wed)
+        .unwrap()
+}
+
+async fn a_worker_sees_what_a_shift_would_pay_before_booking(app: TestApp) {
+    let a = app.trust("RXL").await;
+    let b = app.trust("RXN").await;
+    let nurse = app.worker("nurse@a.test", &[&a.bank]).await;
+    let other = app.worker("nurse@b.test", &[&b.bank]).await;
+    // 09:00 to 17:00 on a Wednesday in winter: plain time only; and a Thursday night.
+    let shifts = post_at(&app, &a, next_wednesday(), &[9, 24 + 20], 8).await;
+    let (day, night) = (&shifts[0], &shifts[1]);
+
+    let card = app
+        .get(&format!("/api/v1/banks/{}/rate-card", a.bank), &nurse)
+        .await;
+    let base = card.body["rates"]["band_5"][0].as_i64().unwrap();
+    let estimate = app
+        .get(&format!("/api/v1/me/shifts/{day}/pay-estimate"), &nurse)
+        .await;
+    assert_eq!(estimate.status, StatusCode::OK, "{}", estimate.body);
+    assert_eq!(estimate.body["base_rate_pence"], base);
+    assert_eq!(estimate.body["grade"], "Band 5");
+    assert_eq!(estimate.body["seconds"], 8 * 3600);
+    assert_eq!(estimate.body["premium_percent"], 0);
+    let holiday = estimate.body["holiday_pence"].as_i64().unwrap();
+    assert_eq!(
+        estimate.body["total_pence"].as_i64().unwrap(),
+        base * 8 + holiday,
+        "{}",
+        estimate.body
+    );
+    assert!(estimate.body["shown"][1].as_str().unwrap().starts_with('£'));
+
+    // A premium raised by the booker is in the estimate; a Thursday night is enhanced.
+    let raised = app
+        .call(
+            Method::PUT,
+            &format!("/api/v1/shifts/{night}/premium"),
+            Some(&a.booker),
+            Some(json!({"premium_percent": 20})),
+        )
+        .await;
+    assert_eq!(raised.status, StatusCode::OK, "{}", raised.body);
+    let nightly = app
+        .get(&format!("/api/v1/me/shifts/{night}/pay-estimate"), &nurse)
+        .await;
+    assert_eq!(nightly.status, StatusCode::OK, "{}", nightly.body);
+    assert_eq!(nightly.body["premium_percent"], 20);
+    let premium = nightly.body["premium_pence"].as_i64().unwrap();
+    assert!((premium - base * 8 * 20 / 100).abs() <= 1, "{premium}");
+    let parts = nightly.body["parts"].as_array().unwrap();
+    assert!(
+        parts
+            .iter()
+            .any(|p| p["enhancement_percent"].as_u64().unwrap() > 0),
+        "{parts:?}"
+    );
+    assert!(
+        nightly.body["total_pence"].as_i64().unwrap() > base * 8 * 120 / 100,
+        "{}",
+        nightly.body
+    );
+
+    // Another trust's worker, a booker with no worker record, a bad id, an unknown shift.
+    app.get(&format!("/api/v1/me/shifts/{day}/pay-estimate"), &other)
+        .await
+        .assert_problem(404, "not-found");
+    app.get(&format!("/api/v1/me/shifts/{day}/pay-estimate"), &a.booker)
+        .await
+        .assert_problem(403, "forbidden");
+    app.get("/api/v1/me/shifts/not-an-id/pay-estimate", &nurse)
+        .await
+        .assert_problem(404, "not-found");
+    app.get(
+        &format!("/api/v1/me/shifts/{}/pay-estimate", uuid::Uuid::new_v4()),
+        &nurse,
+    )
+    .await
+    .assert_problem(404, "not-found");
+}
+
+/// The shift ids a worker's search finds bookable.
+async fn bookable(app: &TestApp, token: &str) -> Vec<String> {
+    let reply = app.get("/api/v1/me/shift-matches", token).await;
+    assert_eq!(reply.status, StatusCode::OK, "{}", reply.body);
+    reply.body["bookable"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|m| m["shift"]["id"].as_str().unwrap().to_owned())
+        .collect()
+}
+
+async fn shifts_on_days_a_worker_is_unavailable_are_neither_listed_nor_offered(app: TestApp) {
+    let a = app.trust("RXL").await;
+    let nurse = app.worker("nurse@a.test", &[&a.bank]).await;
+    let other = app.worker("other@a.test", &[&a.bank]).await;
+    let wednesday = next_wednesday();
+    // Wednesday, Thursday and Saturday days, 09:00 to 17:00.
+    let shifts = post_at(&app, &a, wednesday, &[9, 24 + 9, 72 + 9], 8).await;
+    let (wed, thu, sat) = (&shifts[0], &shifts[1], &shifts[2]);
+
+    let defaults = app.get("/api/v1/me/preferences", &nurse).await;
+    assert_eq!(defaults.status, StatusCode::OK, "{}", defaults.body);
+    assert_eq!(defaults.body["days"].as_array().unwrap().len(), 7);
+    assert_eq!(defaults.body["unavailable_dates"], json!([]));
+    assert_eq!(defaults.body["shift_times"], "any");
+
+    let put = |token: &str, body: serde_json::Value| {
+        let token = token.to_owned();
+        let app = &app;
+        async move {
+            app.call(
+                Method::PUT,
+                "/api/v1/me/preferences",
+                Some(&token),
+                Some(body),
+            )
+            .await
+        }
+    };
+    // Weekdays only, and not the Thursday.
+    let thursday = (wednesday + chrono::Duration::days(1))
+        .date_naive()
+        .to_string();
+    let weekdays = json!({"max_travel_km": null, "shift_times": "any",
+        "days": ["monday", "tuesday", "wednesday", "thursday", "friday"],
+        "unavailable_dates": [thursday]});
+    let set = put(&nurse, weekdays.clone()).await;
+    assert_eq!(set.status, StatusCode::NO_CONTENT, "{}", set.body);
+    let read = app.get("/api/v1/me/preferences", &nurse).await;
+    assert_eq!(read.body["days"], weekdays["days"]);
+    assert_eq!(
+        read.body["unavailable_dates"],
+        weekdays["unavailable_dates"]
+    );
+    assert_eq!(app.ledger_entries("worker.preferences").await.len(), 1);
+
+    assert_eq!(bookable(&app, &nurse).await, [wed.as_str()]);
+    let mut everyone = bookable(&app, &other).await;
+    everyone.sort();
+    let mut all = vec![wed.clone(), thu.clone(), sat.clone()];
+    all.sort();
+    assert_eq!(everyone, all, "one worker's availability is theirs alone");
+
+    // Offers go only to those the shift suits.
+    app.app.send_due_offers().await.unwrap();
+    let offered = |token: String| {
+        let app = &app;
+        async move {
+            let reply = app.get("/api/v1/me/offers", &token).await;
+            let mut ids: Vec<String> = reply.body["offers"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .map(|m| m["shift"]["id"].as_str().unwrap().to_owned())
+                .collect();
+            ids.sort();
+            ids
+        }
+    };
+    assert_eq!(offered(nurse.clone()).await, [wed.as_str()]);
+    assert_eq!(offered(other.clone()).await, all);
+    let sent = app.store.outbox_after(0, 1000).await.unwrap();
+    let to_nurse = sent
+        .iter()
+        .filter(|(_, e)| e.payload.contains(thu.as_str()) || e.payload.contains(sat.as_str()))
+        .count();
+    assert_eq!(
+        to_nurse, 2,
+        "the Thursday and Saturday went to the other nurse only"
+    );
+
+    // Refused whole, every bad field named, nothing changed.
+    for bad in [
+        json!({"max_travel_km": null, "shift_times": "any", "days": []}),
+        json!({"max_travel_km": null, "shift_times": "any", "days": ["funday"]}),
+        json!({"max_travel_km": null, "shift_times": "any", "unavailable_dates": ["31/02/2027"]}),
+        json!({"max_travel_km": 0, "shift_times": "any"}),
+        json!({"max_travel_km": null, "shift_times": "sometimes"}),
+        json!({"max_travel_km": null, "shift_times": "any", "days": "monday"}),
+    ] {
+        put(&nurse, bad)
+            .await
+            .assert_problem(422, "validation-error");
+    }
+    let after = app.get("/api/v1/me/preferences", &nurse).await;
+    assert_eq!(after.body, read.body);
+    app.get("/api/v1/me/preferences", &a.booker)
+        .await
+        .assert_problem(403, "forbidden");
+}
