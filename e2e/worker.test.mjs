@@ -1,6 +1,6 @@
 // In a real headless Chromium, at phone and desktop widths: a bank worker sees what a shift would
-// pay before booking it, opens the shift to see how the pay adds up, and sets their preferences
-// and availability (a mistake is shown against its field first). Each outcome is checked through
+// pay before booking it, opens the shift to see how the pay adds up, withdraws a request after
+// confirming, and sets their preferences and availability (a mistake is shown against its field first). Each outcome is checked through
 // the API, and every page has no WCAG 2.2 AA violation according to axe-core.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
@@ -18,7 +18,7 @@ after(async () => {
 });
 
 for (const [name, viewport] of [['phone', { width: 390, height: 844 }], ['desktop', { width: 1280, height: 900 }]]) {
-  test(`a worker sees a shift's pay before booking and sets their availability (${name})`, async () => {
+  test(`a worker sees a shift's pay before booking, withdraws a request and sets their availability (${name})`, async () => {
     const base = await startDemo();
     // axe is injected as a script, which the page's Content-Security-Policy would rightly refuse.
     const context = await browser.newContext({ viewport, bypassCSP: true });
@@ -41,6 +41,44 @@ for (const [name, viewport] of [['phone', { width: 390, height: 844 }], ['deskto
     const total = page.locator('.nhsuk-summary-list__row', { hasText: 'Total' });
     assert.equal((await total.locator('dd').textContent()).trim(), estimate.body.shown[1]);
     await page.getByRole('link', { name: 'Back to shifts for me' }).click();
+
+    // A request on a ward that approves its bookings, then withdrawn after confirming.
+    const booker = await apiAs(base, 'booker@rxl.demo.staffbank.test');
+    let ccu;
+    for (let cursor = ''; !ccu;) {
+      const listed = (await booker.get(`/api/v1/shifts?limit=200${cursor}`)).body;
+      ccu = listed.items.find((s) => s.ward_name === 'Critical Care Unit');
+      if (!listed.next_cursor) break;
+      cursor = `&cursor=${encodeURIComponent(listed.next_cursor)}`;
+    }
+    assert.ok(ccu, 'the demo has a Critical Care Unit shift');
+    const start = new Date(Date.now() + 11 * 24 * 3600 * 1000);
+    start.setUTCHours(3, 0, 0, 0);
+    const end = new Date(start.getTime() + 3600 * 1000);
+    const made = await booker.send('/api/v1/shifts', 'POST', { shifts: [{
+      ward_id: ccu.ward_id, bank_id: ccu.bank_id, role: 'Outreach nurse', staff_group: 'nursing_and_midwifery',
+      grade_min: 'band_5', grade_max: 'band_6', starts_at: start.toISOString(), ends_at: end.toISOString(),
+    }] });
+    assert.equal(made.status, 201, JSON.stringify(made.body));
+    await page.goto(`${base}/shifts`);
+    await page.locator('.nhsuk-card', { hasText: 'Outreach nurse' })
+      .getByRole('button', { name: /Request this shift/ }).click();
+    await page.waitForURL(/\/bookings\?requested=1$/);
+    await goTo(page, 'My requests');
+    await page.getByRole('heading', { name: 'My requests' }).waitFor();
+    await checkAccessibility(page, 'my requests');
+    await page.locator('.nhsuk-card', { hasText: 'Outreach nurse' })
+      .getByRole('button', { name: /^Withdraw request/ }).click();
+    await page.getByRole('heading', { name: 'Withdraw your request?' }).waitFor();
+    await checkAccessibility(page, 'withdraw confirmation');
+    const pending = await api.get('/api/v1/me/requests');
+    assert.equal(pending.body[0].status, 'pending', 'nothing changes before confirming');
+    await page.getByRole('button', { name: 'Yes, withdraw my request' }).click();
+    await page.getByText('Your request is withdrawn.').waitFor();
+    await checkAccessibility(page, 'request withdrawn');
+    const withdrawn = await api.get('/api/v1/me/requests');
+    assert.equal(withdrawn.body[0].status, 'withdrawn');
+    assert.deepEqual((await booker.get('/api/v1/approvals')).body, []);
 
     await goTo(page, 'Preferences');
     await page.getByRole('heading', { name: 'Preferences and availability' }).waitFor();

@@ -40,6 +40,7 @@ pub mod sweeps;
 pub mod timesheet_review;
 pub mod timesheets;
 pub mod views;
+pub mod withdraw_request;
 pub mod workers;
 
 use std::sync::Arc;

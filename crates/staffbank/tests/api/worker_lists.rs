@@ -11,7 +11,8 @@ use crate::helpers::{midnight_in_days, post_at, TestApp};
 
 crate::both_backends!(
     a_worker_sees_what_a_shift_would_pay_before_booking,
-    shifts_on_days_a_worker_is_unavailable_are_neither_listed_nor_offered
+    shifts_on_days_a_worker_is_unavailable_are_neither_listed_nor_offered,
+    a_worker_withdraws_a_pending_request_once
 );
 
 /// Midnight UTC on the first Wednesday at least two days away: a plain weekday.
@@ -210,4 +211,79 @@ async fn shifts_on_days_a_worker_is_unavailable_are_neither_listed_nor_offered(a
     app.get("/api/v1/me/preferences", &a.booker)
         .await
         .assert_problem(403, "forbidden");
+}
+
+async fn a_worker_withdraws_a_pending_request_once(app: TestApp) {
+    let a = app.trust("RXL").await;
+    let nurse = app.worker("nurse@a.test", &[&a.bank]).await;
+    let other = app.worker("other@a.test", &[&a.bank]).await;
+    let mode = app
+        .call(
+            Method::PUT,
+            &format!("/api/v1/wards/{}/booking-mode", a.ward),
+            Some(&a.booker),
+            Some(json!({"instant_booking": false})),
+        )
+        .await;
+    assert_eq!(mode.status, StatusCode::NO_CONTENT, "{}", mode.body);
+    let shift = app.shift(&a, &a.bank, 48, 8, 1).await;
+    let asked = app
+        .call_with(
+            Method::POST,
+            &format!("/api/v1/shifts/{shift}/requests"),
+            Some(&nurse),
+            None,
+            &[("idempotency-key", "ask-1")],
+        )
+        .await;
+    assert_eq!(asked.status, StatusCode::CREATED, "{}", asked.body);
+    let id = asked.body["id"].as_str().unwrap().to_owned();
+    let withdraw = format!("/api/v1/me/requests/{id}/withdraw");
+
+    // Nobody else may withdraw it: another worker, the booker, a made-up id.
+    app.post(&withdraw, &other, json!({}))
+        .await
+        .assert_problem(404, "not-found");
+    app.post(&withdraw, &a.booker, json!({}))
+        .await
+        .assert_problem(403, "forbidden");
+    app.post(
+        &format!("/api/v1/me/requests/{}/withdraw", uuid::Uuid::new_v4()),
+        &nurse,
+        json!({}),
+    )
+    .await
+    .assert_problem(404, "not-found");
+    assert_eq!(
+        app.get("/api/v1/approvals", &a.booker).await.body[0]["id"],
+        id.as_str()
+    );
+
+    let done = app.post(&withdraw, &nurse, json!({})).await;
+    assert_eq!(done.status, StatusCode::OK, "{}", done.body);
+    assert_eq!(done.body["status"], "withdrawn");
+    assert!(done.body["decided_at"].is_string());
+    let queue = app.get("/api/v1/approvals", &a.booker).await;
+    assert_eq!(queue.body, json!([]), "it leaves the approvals queue");
+    let entries = app.ledger_entries("booking.request_withdrawn").await;
+    assert_eq!(entries.len(), 1, "{entries:?}");
+    assert_eq!(entries[0]["facts"]["request"], id.as_str());
+
+    // Once only; nor can a booker approve it now; nothing changes.
+    app.post(&withdraw, &nurse, json!({}))
+        .await
+        .assert_problem(409, "request-decided");
+    app.post(
+        &format!("/api/v1/requests/{id}/approve"),
+        &a.booker,
+        json!({}),
+    )
+    .await
+    .assert_problem(409, "request-decided");
+    let mine = app.get("/api/v1/me/requests", &nurse).await;
+    assert_eq!(mine.body[0]["status"], "withdrawn");
+    assert_eq!(
+        app.ledger_entries("booking.request_withdrawn").await.len(),
+        1
+    );
 }

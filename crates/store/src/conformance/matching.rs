@@ -516,7 +516,29 @@ pub async fn requests_are_made_once_and_decided_once(store: Arc<dyn Store>) {
         Conflict::RequestDecided
     );
     assert_eq!(store.pending_requests(shift.org_id).await.unwrap(), vec![]);
-    // Declined, the worker may ask again.
+    // Asked again and withdrawn by the worker: no longer pending, and withdrawn once only.
+    let withdrawn = request(&world, &shift, &asha, "r-withdrawn");
+    store.request_booking(&withdrawn, &[]).await.unwrap();
+    let withdraw = Decision::Withdraw {
+        by: asha.user_id,
+        at: world.now,
+    };
+    let gone = store
+        .decide_request(withdrawn.id, &withdraw, &[], None)
+        .await
+        .unwrap();
+    assert_eq!(gone.status, RequestStatus::Withdrawn);
+    assert_eq!(gone.booking_id, None);
+    assert_eq!(
+        conflict(
+            store
+                .decide_request(withdrawn.id, &withdraw, &[], None)
+                .await
+        ),
+        Conflict::RequestDecided
+    );
+    assert_eq!(store.pending_requests(shift.org_id).await.unwrap(), vec![]);
+    // Declined or withdrawn, the worker may ask again.
     let second = request(&world, &shift, &asha, "r3");
     store.request_booking(&second, &[]).await.unwrap();
     let approve = Decision::Approve {
@@ -530,7 +552,7 @@ pub async fn requests_are_made_once_and_decided_once(store: Arc<dyn Store>) {
         .unwrap();
     assert_eq!(approved.status, RequestStatus::Approved);
     assert_eq!(store.shift(shift.id).await.unwrap().unwrap().booked, 1);
-    assert_eq!(store.requests_of_worker(asha.id).await.unwrap().len(), 2);
+    assert_eq!(store.requests_of_worker(asha.id).await.unwrap().len(), 3);
 }
 
 /// An approval and an instant booking racing for the last place: exactly one wins, every round.

@@ -63,7 +63,7 @@ impl PageQuery {
         release::policy, release::set_policy, release::booking_mode, release::tier,
         release::preferences, release::my_preferences, release::break_glass, release::report,
         matching::shift_matches, matching::candidates, matching::my_offers, matching::pay_estimate,
-        requests::request, requests::my_requests, requests::approvals, requests::approve, requests::decline,
+        requests::request, requests::my_requests, requests::approvals, requests::approve, requests::decline, requests::withdraw,
         issuers::rotate_key, issuers::metadata, issuers::did_document, issuers::trust_framework,
         issuers::set_trust, issuers::refresher_periods, issuers::set_refresher_periods,
         passport::offer_credential, passport::my_passport, passport::accept_credential, passport::reject_credential, passport::set_revocation,
@@ -316,6 +316,10 @@ fn matching_routes() -> Router<AppState> {
             post(requests::request),
         )
         .route("/api/v1/me/requests", get(requests::my_requests))
+        .route(
+            "/api/v1/me/requests/{request_id}/withdraw",
+            post(requests::withdraw),
+        )
         .route("/api/v1/approvals", get(requests::approvals))
         .route(
             "/api/v1/requests/{request_id}/approve",

@@ -14,6 +14,7 @@ mod pay;
 mod pay_breakdown;
 mod preferences;
 mod report;
+mod requests;
 mod scan;
 mod session;
 mod shift_page;
@@ -46,6 +47,8 @@ pub fn routes() -> Router<AppState> {
         .route("/shifts/{shift_id}", get(shift_page::shift))
         .route("/shifts/{shift_id}/book", post(worker::book))
         .route("/bookings", get(worker::my_bookings))
+        .route("/requests", get(requests::my_requests))
+        .route("/requests/{request_id}/withdraw", post(requests::withdraw))
         .route(
             "/preferences",
             get(preferences::preferences).post(preferences::save),

@@ -311,7 +311,10 @@ pub async fn my_bookings(
             @if just_requested {
                 div class="nhsuk-inset-text" role="status" {
                     span class="nhsuk-u-visually-hidden" { "Information: " }
-                    p { "Your request has gone to the ward. The shift appears here once a booker approves it." }
+                    p {
+                        "Your request has gone to the ward. The shift appears here once a booker approves it. "
+                        a class="nhsuk-link" href="/requests" { "See or withdraw your requests" }
+                    }
                 }
             }
             h1 class="nhsuk-heading-xl" { "My bookings" }

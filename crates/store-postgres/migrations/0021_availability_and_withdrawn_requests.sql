@@ -6,3 +6,8 @@ CREATE TABLE worker_availability (
     weekdays integer NOT NULL CHECK (weekdays BETWEEN 1 AND 127),
     unavailable_dates text NOT NULL
 );
+
+-- A worker may withdraw a pending request: a fourth status.
+ALTER TABLE booking_requests DROP CONSTRAINT booking_requests_status_check;
+ALTER TABLE booking_requests ADD CONSTRAINT booking_requests_status_check
+    CHECK (status IN ('pending', 'approved', 'declined', 'withdrawn'));

@@ -1,8 +1,0 @@
--- A worker's availability beside their travel limit and shift times: the days of the week they
--- work (bit 0 Monday) and the dates they cannot (ISO dates, comma separated). Matching and offers
--- leave out shifts that do not suit; a worker with no row is available every day.
-CREATE TABLE worker_availability (
-    worker_id BLOB PRIMARY KEY REFERENCES workers (id),
-    weekdays INTEGER NOT NULL CHECK (weekdays BETWEEN 1 AND 127),
-    unavailable_dates TEXT NOT NULL
-);
