@@ -12,7 +12,8 @@ use crate::helpers::{midnight_in_days, post_at, TestApp};
 crate::both_backends!(
     a_worker_sees_what_a_shift_would_pay_before_booking,
     shifts_on_days_a_worker_is_unavailable_are_neither_listed_nor_offered,
-    a_worker_withdraws_a_pending_request_once
+    a_worker_withdraws_a_pending_request_once,
+    a_workers_list_filters_pages_and_never_clashes_a_booking_with_itself
 );
 
 /// Midnight UTC on the first Wednesday at least two days away: a plain weekday.
@@ -285,5 +286,94 @@ async fn a_worker_withdraws_a_pending_request_once(app: TestApp) {
     assert_eq!(
         app.ledger_entries("booking.request_withdrawn").await.len(),
         1
+    );
+}
+
+async fn a_workers_list_filters_pages_and_never_clashes_a_booking_with_itself(app: TestApp) {
+    let a = app.trust("RXL").await;
+    let nurse = app.worker("nurse@a.test", &[&a.bank]).await;
+    let wednesday = next_wednesday();
+    let shifts = post_at(&app, &a, wednesday, &[9, 24 + 9, 48 + 9], 8).await;
+    let (wed, thu, fri) = (&shifts[0], &shifts[1], &shifts[2]);
+    let thursday = (wednesday + chrono::Duration::days(1)).date_naive();
+    let found = |query: String| {
+        let (app, nurse) = (&app, &nurse);
+        async move {
+            let reply = app
+                .get(&format!("/api/v1/me/shift-matches?{query}"), nurse)
+                .await;
+            assert_eq!(reply.status, StatusCode::OK, "{query}: {}", reply.body);
+            let mut ids: Vec<String> = reply.body["bookable"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .map(|m| m["shift"]["id"].as_str().unwrap().to_owned())
+                .collect();
+            ids.sort();
+            (ids, reply.body["more"].as_bool().unwrap())
+        }
+    };
+    let sorted = |mut v: Vec<&String>| {
+        v.sort();
+        v.into_iter().cloned().collect::<Vec<_>>()
+    };
+    assert_eq!(
+        found(format!("from={thursday}")).await.0,
+        sorted(vec![thu, fri])
+    );
+    assert_eq!(
+        found(format!("to={thursday}")).await.0,
+        sorted(vec![wed, thu])
+    );
+    assert_eq!(
+        found(format!("from={thursday}&to={thursday}")).await.0,
+        [thu.as_str()]
+    );
+    assert_eq!(found("search=WARD%201%20staff".into()).await.0.len(), 3);
+    assert!(found("search=theatres".into()).await.0.is_empty());
+    assert_eq!(found(format!("ward={}", a.ward)).await.0.len(), 3);
+    assert!(found(format!("ward={}", uuid::Uuid::new_v4()))
+        .await
+        .0
+        .is_empty());
+    // Pages: one a page here, in rank order; the last says there is no more.
+    let (first, more) = found("limit=1&page=1".into()).await;
+    assert_eq!((first.len(), more), (1, true));
+    let (third, more) = found("limit=1&page=3".into()).await;
+    assert_eq!((third.len(), more), (1, false));
+    assert_ne!(first, third);
+    assert!(found("limit=1&page=4".into()).await.0.is_empty());
+    for bad in [
+        format!("from={thursday}&to={}", wednesday.date_naive()),
+        "from=tomorrow".to_owned(),
+        "page=0".to_owned(),
+        format!("search={}", "x".repeat(101)),
+    ] {
+        app.get(&format!("/api/v1/me/shift-matches?{bad}"), &nurse)
+            .await
+            .assert_problem(422, "validation-error");
+    }
+
+    // Booked on a two-place shift: it is neither bookable nor a clash with itself; another shift
+    // at the same hours is a clash, with the reason.
+    let two = app.shift(&a, &a.bank, 24 * 20, 8, 2).await;
+    let same_hours = app.shift(&a, &a.bank, 24 * 20, 8, 1).await;
+    let booked = app.book(&nurse, &two, "two").await;
+    assert_eq!(booked.status, StatusCode::CREATED, "{}", booked.body);
+    let reply = app.get("/api/v1/me/shift-matches", &nurse).await;
+    let listed = |key: &str| -> Vec<String> {
+        reply.body[key]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|m| m["shift"]["id"].as_str().unwrap().to_owned())
+            .collect()
+    };
+    assert!(!listed("bookable").contains(&two));
+    assert!(!listed("not_bookable").contains(&two), "{}", reply.body);
+    assert!(
+        listed("not_bookable").contains(&same_hours),
+        "{}",
+        reply.body
     );
 }

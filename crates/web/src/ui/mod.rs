@@ -17,6 +17,7 @@ mod report;
 mod requests;
 mod scan;
 mod session;
+mod shift_list;
 mod shift_page;
 mod timesheet;
 mod verify;
@@ -43,7 +44,7 @@ pub fn routes() -> Router<AppState> {
             get(session::sign_in_page).post(session::sign_in),
         )
         .route("/sign-out", post(session::sign_out))
-        .route("/shifts", get(worker::open_shifts))
+        .route("/shifts", get(shift_list::open_shifts))
         .route("/shifts/{shift_id}", get(shift_page::shift))
         .route("/shifts/{shift_id}/book", post(worker::book))
         .route("/bookings", get(worker::my_bookings))

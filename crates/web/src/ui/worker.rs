@@ -12,7 +12,8 @@ use staffbank_app::Principal;
 use staffbank_domain::{BookingId, ShiftId};
 use uuid::Uuid;
 
-use super::layout::{app_error_page, error_summary, messages, page, when};
+use super::layout::{app_error_page, messages, page, when};
+use super::shift_list::ShiftFilters;
 use super::{csrf_ok, csrf_refused, UiUser};
 use crate::extract::ApiPath;
 use crate::AppState;
@@ -57,43 +58,6 @@ pub(crate) fn grade(raw: &str) -> String {
         .unwrap_or_else(|| raw.to_owned())
 }
 
-/// The filters of "shifts for me", from the query string.
-#[derive(Debug, Default, Deserialize)]
-pub struct ShiftFilters {
-    /// `any`, `days` or `nights`.
-    #[serde(default)]
-    times: Option<String>,
-    /// Within this many days.
-    #[serde(default)]
-    within_days: Option<String>,
-}
-
-fn filter_form(filters: &ShiftFilters) -> Markup {
-    let times = filters.times.as_deref().unwrap_or("");
-    let within = filters.within_days.as_deref().unwrap_or("");
-    html! {
-        form method="get" action="/shifts" class="nhsuk-u-margin-bottom-5" {
-            div class="nhsuk-form-group" {
-                label class="nhsuk-label" for="times" { "Shift times" }
-                select class="nhsuk-select" id="times" name="times" {
-                    @for (value, label) in [("", "My preference"), ("any", "Any"), ("days", "Days"), ("nights", "Nights")] {
-                        option value=(value) selected[times == value] { (label) }
-                    }
-                }
-            }
-            div class="nhsuk-form-group" {
-                label class="nhsuk-label" for="within_days" { "Starting within" }
-                select class="nhsuk-select" id="within_days" name="within_days" {
-                    @for (value, label) in [("", "Any time"), ("1", "1 day"), ("7", "7 days"), ("14", "14 days")] {
-                        option value=(value) selected[within == value] { (label) }
-                    }
-                }
-            }
-            button type="submit" class="nhsuk-button nhsuk-button--secondary" { "Filter shifts" }
-        }
-    }
-}
-
 fn why_ranked(rank: &staffbank_app::matching::RankView) -> String {
     let mut parts = Vec::new();
     if let Some(km) = rank.distance_km {
@@ -106,7 +70,7 @@ fn why_ranked(rank: &staffbank_app::matching::RankView) -> String {
 }
 
 /// A bookable shift's card, with its book (or request) button.
-fn match_card(
+pub(crate) fn match_card(
     who: &Principal,
     m: &ShiftMatch,
     offered: bool,
@@ -156,82 +120,6 @@ pub(crate) fn book_form(who: &Principal, shift: &ShiftView) -> Markup {
     }
 }
 
-async fn shifts_page(
-    state: &AppState,
-    who: &Principal,
-    errors: &[String],
-    filters: ShiftFilters,
-) -> Response {
-    let query = staffbank_app::matching::MatchFilters {
-        limit: Some(50),
-        within_days: filters.within_days.as_deref().and_then(|d| d.parse().ok()),
-        times: filters.times.clone().filter(|t| !t.is_empty()),
-    };
-    let matches = match state.app.shift_matches(who, query).await {
-        Ok(matches) => matches,
-        Err(e) => return app_error_page(e),
-    };
-    let offers = match state.app.my_offers(who).await {
-        Ok(offers) => offers.offers,
-        Err(e) => return app_error_page(e),
-    };
-    let offered: std::collections::HashSet<Uuid> = offers.iter().map(|m| m.shift.id).collect();
-    let ids: Vec<ShiftId> = offers
-        .iter()
-        .chain(&matches.bookable)
-        .map(|m| ShiftId(m.shift.id))
-        .collect();
-    let estimates = match state.app.pay_estimates(who, &ids).await {
-        Ok(estimates) => estimates,
-        Err(e) => return app_error_page(e),
-    };
-    page(
-        "Shifts for me",
-        Some(who),
-        html! {
-            (error_summary(errors))
-            h1 class="nhsuk-heading-xl" { "Shifts for me" }
-            (filter_form(&filters))
-            @if !offers.is_empty() {
-                h2 class="nhsuk-heading-l" { "Offered to you" }
-                @for m in &offers { (match_card(who, m, true, estimates.get(&m.shift.id))) }
-            }
-            h2 class="nhsuk-heading-l" {
-                @if offers.is_empty() { "Shifts you can book" } @else { "More shifts you can book" }
-            }
-            @if matches.bookable.is_empty() {
-                p { "There are no open shifts you can book right now." }
-            }
-            @for m in matches.bookable.iter().filter(|m| !offered.contains(&m.shift.id)) {
-                (match_card(who, m, false, estimates.get(&m.shift.id)))
-            }
-            @if !matches.not_bookable.is_empty() {
-                h2 class="nhsuk-heading-l" { "Shifts you cannot book yet" }
-                @for n in &matches.not_bookable {
-                    div class="nhsuk-card" {
-                        div class="nhsuk-card__content" {
-                            h3 class="nhsuk-card__heading nhsuk-heading-s" { (n.shift.role) " – " (n.shift.ward_name) }
-                            p class="nhsuk-body-s" { (when(n.shift.starts_at, n.shift.ends_at)) }
-                            ul class="nhsuk-list nhsuk-list--bullet" {
-                                @for reason in &n.explanations { li { (reason) } }
-                            }
-                        }
-                    }
-                }
-            }
-        },
-    )
-}
-
-/// `GET /shifts`.
-pub async fn open_shifts(
-    State(state): State<AppState>,
-    UiUser(who): UiUser,
-    axum::extract::Query(filters): axum::extract::Query<ShiftFilters>,
-) -> Response {
-    shifts_page(&state, &who, &[], filters).await
-}
-
 /// The booking form.
 #[derive(Deserialize)]
 pub struct BookForm {
@@ -267,8 +155,13 @@ pub async fn book(
             app_error_page(e)
         }
         Err(e) => {
-            let mut response =
-                shifts_page(&state, &who, &messages(&e), ShiftFilters::default()).await;
+            let mut response = super::shift_list::shifts_page(
+                &state,
+                &who,
+                &messages(&e),
+                ShiftFilters::default(),
+            )
+            .await;
             *response.status_mut() = axum::http::StatusCode::CONFLICT;
             response
         }
