@@ -1,6 +1,7 @@
 // In a real headless Chromium, at phone and desktop widths: a bank worker sees what a shift would
 // pay before booking it, opens the shift to see how the pay adds up, withdraws a request after
-// confirming, and sets their preferences and availability (a mistake is shown against its field first). Each outcome is checked through
+// confirming, filters the list and views it a week at a time, and sets their preferences and
+// availability (a mistake is shown against its field first). Each outcome is checked through
 // the API, and every page has no WCAG 2.2 AA violation according to axe-core.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
@@ -18,7 +19,7 @@ after(async () => {
 });
 
 for (const [name, viewport] of [['phone', { width: 390, height: 844 }], ['desktop', { width: 1280, height: 900 }]]) {
-  test(`a worker sees a shift's pay before booking, withdraws a request and sets their availability (${name})`, async () => {
+  test(`a worker sees a shift's pay, withdraws a request, filters the list and sets their availability (${name})`, async () => {
     const base = await startDemo();
     // axe is injected as a script, which the page's Content-Security-Policy would rightly refuse.
     const context = await browser.newContext({ viewport, bypassCSP: true });
@@ -79,6 +80,36 @@ for (const [name, viewport] of [['phone', { width: 390, height: 844 }], ['deskto
     const withdrawn = await api.get('/api/v1/me/requests');
     assert.equal(withdrawn.body[0].status, 'withdrawn');
     assert.deepEqual((await booker.get('/api/v1/approvals')).body, []);
+
+    // Filters, a week at a time, and the reasons behind a shift they cannot book.
+    await goTo(page, 'Shifts for me');
+    await page.getByLabel('Search by role, ward, hospital or trust').fill('no ward is called this');
+    await page.getByRole('button', { name: 'Filter shifts' }).click();
+    await page.getByText('There are no open shifts you can book with these filters.').waitFor();
+    assert.equal(new URL(page.url()).searchParams.get('search'), 'no ward is called this');
+    await page.getByLabel('Search by role, ward, hospital or trust').fill('');
+    await page.getByRole('button', { name: 'Filter shifts' }).click();
+    await page.getByRole('link', { name: 'Show a week at a time' }).click();
+    await page.getByRole('heading', { name: /^Week starting / }).waitFor();
+    await checkAccessibility(page, 'a week of shifts');
+    await page.getByRole('link', { name: 'Next week' }).click();
+    await page.waitForURL(/view=week&week=\d{4}-\d{2}-\d{2}/);
+    const monday = new URL(page.url()).searchParams.get('week');
+    const sunday = new Date(Date.parse(`${monday}T12:00:00Z`) + 6 * 24 * 3600 * 1000).toISOString().slice(0, 10);
+    const week = await api.get(`/api/v1/me/shift-matches?from=${monday}&to=${sunday}&limit=200`);
+    assert.equal(week.status, 200);
+    const cards = await page.locator('.nhsuk-card h3').allTextContents();
+    for (const m of week.body.bookable) {
+      assert.ok(cards.some((c) => c.includes(`${m.shift.role} – ${m.shift.ward_name}`)), `${m.shift.id} is in the week`);
+    }
+    await page.getByRole('link', { name: 'Show as a list' }).click();
+    await page.getByRole('heading', { name: 'Shifts for me' }).waitFor();
+    const why = page.locator('details', { hasText: "Why can't I book this?" }).first();
+    if (await why.count()) {
+      await why.locator('summary').click();
+      assert.ok((await why.locator('li').count()) > 0, 'each reason is listed');
+      await checkAccessibility(page, 'a reason shown');
+    }
 
     await goTo(page, 'Preferences');
     await page.getByRole('heading', { name: 'Preferences and availability' }).waitFor();

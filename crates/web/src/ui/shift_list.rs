@@ -139,7 +139,7 @@ fn match_filters(filters: &ShiftFilters, today: NaiveDate) -> (MatchFilters, Vec
     let search = Some(text(&filters.search).to_owned()).filter(|s| !s.is_empty());
     (
         MatchFilters {
-            limit: Some(PER_PAGE),
+            limit: Some(if filters.week_view() { 200 } else { PER_PAGE }),
             within_days: filters.within_days.as_deref().and_then(|d| d.parse().ok()),
             times: filters.times.clone().filter(|t| !t.is_empty()),
             from,
@@ -243,12 +243,13 @@ fn pagination(filters: &ShiftFilters, page: u32, more: bool) -> Markup {
     }
 }
 
-/// The week view: each day's bookable shifts under the day's name.
+/// The week view: each day's bookable shifts under the day's name, offers marked among them.
 fn week(
     who: &Principal,
     filters: &ShiftFilters,
     monday: NaiveDate,
     shifts: &[&ShiftMatch],
+    offered: &HashSet<Uuid>,
     estimates: &HashMap<Uuid, PayEstimate>,
 ) -> Markup {
     let day_of = |m: &ShiftMatch| m.shift.starts_at.with_timezone(&RULES_ZONE).date_naive();
@@ -266,7 +267,9 @@ fn week(
             @let todays: Vec<_> = shifts.iter().filter(|m| day_of(m) == day).collect();
             h3 class="nhsuk-heading-m" { (day.format("%A %-d %B")) }
             @if todays.is_empty() { p class="nhsuk-body-s" { "No shifts you can book." } }
-            @for m in todays { (match_card(who, m, false, estimates.get(&m.shift.id))) }
+            @for m in todays {
+                (match_card(who, m, offered.contains(&m.shift.id), estimates.get(&m.shift.id)))
+            }
         }
     }
 }
@@ -334,7 +337,8 @@ pub(crate) async fn shifts_page(
                 @for m in &offers { (super::worker::match_card(who, m, true, estimates.get(&m.shift.id))) }
             }
             @if filters.week_view() {
-                (week(who, &filters, monday, &others, &estimates))
+                @let all: Vec<&ShiftMatch> = matches.bookable.iter().collect();
+                (week(who, &filters, monday, &all, &offered, &estimates))
             } @else {
                 h2 class="nhsuk-heading-l" {
                     @if offers.is_empty() { "Shifts you can book" } @else { "More shifts you can book" }
