@@ -144,3 +144,35 @@ for (const [name, viewport] of [['phone', { width: 390, height: 844 }], ['deskto
     await context.close();
   });
 }
+
+for (const [name, viewport] of [['phone', { width: 390, height: 844 }], ['desktop', { width: 1280, height: 900 }]]) {
+  test(`a booker filters and pages their trust's shifts (${name})`, async () => {
+    const base = await startDemo();
+    const context = await browser.newContext({ viewport, bypassCSP: true });
+    const page = await context.newPage();
+    const api = await apiAs(base, 'booker@rxl.demo.staffbank.test');
+    await signIn(page, base, 'booker@rxl.demo.staffbank.test');
+    await page.waitForURL(/\/manage\/shifts$/);
+    await page.getByRole('heading', { name: 'Trust shifts' }).waitFor();
+    await checkAccessibility(page, 'trust shifts with filters');
+
+    await page.getByLabel('Days or nights').selectOption('nights');
+    await page.getByLabel('Open to grade').selectOption('band_5');
+    await page.getByRole('button', { name: 'Filter shifts' }).click();
+    await page.waitForURL(/times=nights/);
+    const listed = await api.get('/api/v1/trust-shifts?times=nights&grade=band_5');
+    assert.equal(listed.status, 200);
+    const rows = page.locator('tbody tr');
+    assert.equal(await rows.count(), listed.body.items.length);
+    if (listed.body.total > 0) {
+      await page.getByRole('table', { name: new RegExp(`\\(${listed.body.total} in all\\)`) }).waitFor();
+    }
+    await checkAccessibility(page, 'trust shifts filtered');
+
+    // A mistake is explained, not refused.
+    await page.goto(`${base}/manage/shifts?from=2026-13-45`);
+    await page.locator('.nhsuk-error-summary').getByText('From must be a real date').waitFor();
+    await checkAccessibility(page, 'trust shifts with a mistake');
+    await context.close();
+  });
+}

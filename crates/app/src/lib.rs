@@ -39,6 +39,7 @@ pub mod sign_on;
 pub mod sweeps;
 pub mod timesheet_review;
 pub mod timesheets;
+pub mod trust_shift_list;
 pub mod views;
 pub mod withdraw_request;
 pub mod workers;

@@ -13,7 +13,8 @@ crate::both_backends!(
     a_worker_sees_what_a_shift_would_pay_before_booking,
     shifts_on_days_a_worker_is_unavailable_are_neither_listed_nor_offered,
     a_worker_withdraws_a_pending_request_once,
-    a_workers_list_filters_pages_and_never_clashes_a_booking_with_itself
+    a_workers_list_filters_pages_and_never_clashes_a_booking_with_itself,
+    a_bookers_list_filters_and_pages_their_own_trusts_shifts_only
 );
 
 /// Midnight UTC on the first Wednesday at least two days away: a plain weekday.
@@ -376,4 +377,88 @@ async fn a_workers_list_filters_pages_and_never_clashes_a_booking_with_itself(ap
         "{}",
         reply.body
     );
+}
+
+async fn a_bookers_list_filters_and_pages_their_own_trusts_shifts_only(app: TestApp) {
+    let a = app.trust("RXL").await;
+    let b = app.trust("RXN").await;
+    let nurse = app.worker("nurse@a.test", &[&a.bank]).await;
+    let wednesday = next_wednesday();
+    // Wednesday and Thursday days, a Thursday night; and one at the other trust.
+    let ours = post_at(&app, &a, wednesday, &[9, 24 + 9, 24 + 20], 8).await;
+    let theirs = post_at(&app, &b, wednesday, &[9], 8).await;
+    let thursday = (wednesday + chrono::Duration::days(1)).date_naive();
+    let list = |token: String, query: String| {
+        let app = &app;
+        async move {
+            let reply = app
+                .get(&format!("/api/v1/trust-shifts?{query}"), &token)
+                .await;
+            assert_eq!(reply.status, StatusCode::OK, "{query}: {}", reply.body);
+            let ids: Vec<String> = reply.body["items"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .map(|s| s["id"].as_str().unwrap().to_owned())
+                .collect();
+            (ids, reply.body)
+        }
+    };
+    let booker = a.booker.clone();
+    assert_eq!(list(booker.clone(), String::new()).await.0, ours);
+    assert_eq!(list(b.booker.clone(), String::new()).await.0, theirs);
+    assert_eq!(
+        list(booker.clone(), format!("from={thursday}")).await.0,
+        ours[1..]
+    );
+    assert_eq!(
+        list(booker.clone(), format!("to={}", wednesday.date_naive()))
+            .await
+            .0,
+        ours[..1]
+    );
+    assert_eq!(
+        list(booker.clone(), "times=nights".into()).await.0,
+        ours[2..]
+    );
+    assert_eq!(list(booker.clone(), "times=days".into()).await.0, ours[..2]);
+    assert_eq!(list(booker.clone(), "grade=band_6".into()).await.0, ours);
+    assert!(list(booker.clone(), "grade=band_7".into())
+        .await
+        .0
+        .is_empty());
+    assert_eq!(
+        list(booker.clone(), "search=staff%20NURSE".into()).await.0,
+        ours
+    );
+    assert!(list(booker.clone(), "search=RXN".into()).await.0.is_empty());
+    assert_eq!(
+        list(booker.clone(), format!("ward={}", a.ward)).await.0,
+        ours
+    );
+    assert!(list(booker.clone(), format!("ward={}", b.ward))
+        .await
+        .0
+        .is_empty());
+    let (_, body) = list(booker.clone(), "page=1".into()).await;
+    assert_eq!(
+        (body["total"].as_u64(), body["more"].as_bool()),
+        (Some(3), Some(false))
+    );
+    assert!(list(booker.clone(), "page=2".into()).await.0.is_empty());
+
+    for bad in [
+        "grade=band_99".to_owned(),
+        "times=sometimes".to_owned(),
+        "page=0".to_owned(),
+        "from=soon".to_owned(),
+        format!("from={thursday}&to={}", wednesday.date_naive()),
+    ] {
+        app.get(&format!("/api/v1/trust-shifts?{bad}"), &a.booker)
+            .await
+            .assert_problem(422, "validation-error");
+    }
+    app.get("/api/v1/trust-shifts", &nurse)
+        .await
+        .assert_problem(403, "forbidden");
 }

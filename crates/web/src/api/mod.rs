@@ -53,7 +53,7 @@ impl PageQuery {
         workers::working_time,
         admin::create_organisation, admin::organisations, admin::create_site, admin::create_ward,
         admin::create_bank, admin::banks, admin::create_user,
-        shifts::post_shifts, shifts::trust_shifts, shifts::shift, shifts::open_shifts,
+        shifts::post_shifts, shifts::trust_shifts, shifts::trust_shift_list, shifts::shift, shifts::open_shifts,
         shifts::raise_premium,
         bookings::book, bookings::shift_bookings, bookings::my_bookings, bookings::cancel,
         ledger::public_key, ledger::latest_head, ledger::heads, ledger::sign_head, ledger::entries,
@@ -131,6 +131,7 @@ pub fn routes() -> Router<AppState> {
             "/api/v1/shifts",
             post(shifts::post_shifts).get(shifts::trust_shifts),
         )
+        .route("/api/v1/trust-shifts", get(shifts::trust_shift_list))
         .route("/api/v1/shifts/{shift_id}", get(shifts::shift))
         .route(
             "/api/v1/shifts/{shift_id}/premium",

@@ -2,6 +2,7 @@
 
 mod approvals;
 mod booker;
+mod booker_list;
 mod booking_modes;
 mod cancel;
 mod candidates;
@@ -69,7 +70,7 @@ pub fn routes() -> Router<AppState> {
         )
         .route(
             "/manage/shifts",
-            get(booker::shifts).post(booker::post_shift),
+            get(booker_list::shifts).post(booker::post_shift),
         )
         .route("/manage/shifts/new", get(booker::new_shift))
         .route("/manage/shifts/{shift_id}", get(booker::shift))
