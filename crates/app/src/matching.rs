@@ -7,10 +7,11 @@
 
 use std::collections::{HashMap, HashSet};
 
-use chrono::{DateTime, Utc};
+use chrono::{DateTime, NaiveDate, Utc};
 use serde::{Deserialize, Serialize};
 use staffbank_domain::eligibility::{self, Ineligibility};
 use staffbank_domain::ranking::{self, Rank, RankFacts, ShiftTimes, FAIRNESS_PERIOD};
+use staffbank_domain::shift::RULES_ZONE;
 use staffbank_domain::working_time::{Worked, WorkingTimeRules};
 use staffbank_domain::*;
 use staffbank_store::{Credential, MatchQuery, MatchableShift, PoolQuery, Shift, Ward, Worker};
@@ -38,6 +39,36 @@ pub struct MatchFilters {
     pub within_days: Option<i64>,
     /// `any`, `days` or `nights` (default: the worker's preference, else any).
     pub times: Option<String>,
+    /// Only shifts starting on or after this UK date, e.g. `2026-12-07`.
+    pub from: Option<NaiveDate>,
+    /// Only shifts starting on or before this UK date.
+    pub to: Option<NaiveDate>,
+    /// Only shifts at this site.
+    pub site: Option<Uuid>,
+    /// Only shifts on this ward.
+    pub ward: Option<Uuid>,
+    /// Only shifts whose role, ward, site or trust name contains these words (any case).
+    pub search: Option<String>,
+    /// Which page of `limit` bookable shifts, from 1 (default 1).
+    pub page: Option<u32>,
+}
+
+impl MatchFilters {
+    /// Whether the filters that need a shift's names (site, search) accept its view.
+    fn accepts_names(&self, view: &ShiftView, site: Option<SiteId>) -> bool {
+        let site_ok = self.site.is_none_or(|s| site == Some(SiteId(s)));
+        let words_ok = self.search.as_deref().is_none_or(|search| {
+            let haystack = format!(
+                "{} {} {} {}",
+                view.role, view.ward_name, view.site_name, view.org_name
+            )
+            .to_lowercase();
+            search
+                .split_whitespace()
+                .all(|w| haystack.contains(&w.to_lowercase()))
+        });
+        site_ok && words_ok
+    }
 }
 
 /// How a match ranks, for people to read.
@@ -95,6 +126,8 @@ pub struct ShiftMatches {
     pub bookable: Vec<ShiftMatch>,
     /// Shifts in their banks, group and grade they cannot book yet or at all, and why.
     pub not_bookable: Vec<NotBookable>,
+    /// Whether a next page of bookable shifts exists.
+    pub more: bool,
 }
 
 /// A candidate for a shift as its booker sees them.
@@ -187,6 +220,22 @@ impl App {
             Some(days) if (1..=366).contains(&days) => Some(now + chrono::Duration::days(days)),
             Some(_) => return Err(AppError::field("within_days", "must be between 1 and 366")),
         };
+        let page = filters.page.unwrap_or(1);
+        if !(1..=1000).contains(&page) {
+            return Err(AppError::field("page", "must be between 1 and 1000"));
+        }
+        if let (Some(from), Some(to)) = (filters.from, filters.to) {
+            if to < from {
+                return Err(AppError::field("to", "must be on or after the from date"));
+            }
+        }
+        if filters
+            .search
+            .as_deref()
+            .is_some_and(|s| s.chars().count() > 100)
+        {
+            return Err(AppError::field("search", "must be at most 100 characters"));
+        }
         let found = self
             .store
             .matchable_shifts(&MatchQuery {
@@ -198,21 +247,56 @@ impl App {
             })
             .await?;
         // Night or day, worked out once per shift: it is the costly part of the filters.
+        let day_of = |m: &MatchableShift| {
+            m.shift
+                .window
+                .start()
+                .with_timezone(&RULES_ZONE)
+                .date_naive()
+        };
         let found: Vec<(MatchableShift, bool)> = found
             .into_iter()
             .filter(|m| until.is_none_or(|u| m.shift.window.start() < u))
+            .filter(|m| filters.from.is_none_or(|f| day_of(m) >= f))
+            .filter(|m| filters.to.is_none_or(|t| day_of(m) <= t))
+            .filter(|m| filters.ward.is_none_or(|w| m.shift.ward_id == WardId(w)))
             .map(|m| {
                 let night = ranking::is_night(m.shift.window);
                 (m, night)
             })
             .filter(|(_, night)| times.accepts(*night))
             .collect();
-        self.judge_shifts(worker, found, now, limit as usize, NEAR_MISSES)
-            .await
+        let found = if filters.site.is_some() || filters.search.is_some() {
+            let mut kept = Vec::with_capacity(found.len());
+            for (m, night) in found {
+                let view = self.names.shift_view(self.store.as_ref(), &m.shift).await?;
+                let site = self.store.ward(m.shift.ward_id).await?.map(|w| w.site_id);
+                if filters.accepts_names(&view, site) {
+                    kept.push((m, night));
+                }
+            }
+            kept
+        } else {
+            found
+        };
+        // One more than the pages asked for, to tell whether there is a next page.
+        let skip = (page as usize - 1) * limit as usize;
+        let mut judged = self
+            .judge_shifts(worker, found, now, skip + limit as usize + 1, NEAR_MISSES)
+            .await?;
+        judged.more = judged.bookable.len() > skip + limit as usize;
+        judged.bookable = judged
+            .bookable
+            .into_iter()
+            .skip(skip)
+            .take(limit as usize)
+            .collect();
+        Ok(judged)
     }
 
     /// Judges shifts for a worker: the bookable ones ranked (at most `limit`, within their travel
-    /// limit), and up to `near_misses` of the rest with their reasons.
+    /// limit), and up to `near_misses` of the rest with their reasons. Shifts on days they said
+    /// they are not available are left out altogether, as those beyond their travel limit are.
     pub(crate) async fn judge_shifts(
         &self,
         worker: &Worker,
@@ -221,6 +305,11 @@ impl App {
         limit: usize,
         near_misses: usize,
     ) -> Result<ShiftMatches, AppError> {
+        let availability = self.store.availability(worker.id).await?;
+        let found: Vec<_> = found
+            .into_iter()
+            .filter(|(m, _)| availability.allows(m.shift.window))
+            .collect();
         let facts = worker_facts(worker, &self.store.credentials_of(worker.id).await?);
         let wards: HashSet<WardId> = self
             .store
@@ -278,7 +367,8 @@ impl App {
             let reasons = booking_reasons(worker, &held, &shift);
             if reasons.is_empty() {
                 bookable.push((rank, rank_facts, shift));
-            } else {
+            } else if !self.holds_booking_of(worker.id, shift.id).await? {
+                // A shift they booked themselves is in their bookings, not a clash with itself.
                 refused.push((shift, reasons));
             }
         }
@@ -288,6 +378,7 @@ impl App {
         let mut out = ShiftMatches {
             bookable: Vec::with_capacity(bookable.len()),
             not_bookable: Vec::with_capacity(refused.len()),
+            more: false,
         };
         for (rank, rank_facts, shift) in bookable {
             out.bookable.push(ShiftMatch {
@@ -365,6 +456,11 @@ impl App {
                 })
                 .collect(),
         })
+    }
+
+    /// Whether a worker holds an active booking on a shift.
+    async fn holds_booking_of(&self, worker: WorkerId, shift: ShiftId) -> Result<bool, AppError> {
+        Ok(self.booked_workers(shift).await?.contains(&worker))
     }
 
     /// The workers holding an active booking on a shift.

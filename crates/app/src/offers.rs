@@ -92,12 +92,25 @@ impl App {
         let pool = self
             .rank_pool(shift, &ward, now, OFFERS_PER_ROUND, &leave_out)
             .await?;
-        // Only within each worker's own travel limit: they asked not to hear of the rest.
+        // Only within each worker's own travel limit and availability: they asked not to hear
+        // of the rest.
         let workers: Vec<_> = pool
             .eligible
             .iter()
             .filter(|(rank, ..)| rank.within_travel_limit)
             .map(|(.., worker)| worker.id)
+            .collect();
+        let unavailable: HashSet<WorkerId> = self
+            .store
+            .availabilities(&workers)
+            .await?
+            .into_iter()
+            .filter(|(_, a)| !a.allows(shift.window))
+            .map(|(w, _)| w)
+            .collect();
+        let workers: Vec<_> = workers
+            .into_iter()
+            .filter(|w| !unavailable.contains(w))
             .collect();
         let view = self.names.shift_view(self.store.as_ref(), shift).await?;
         let events = workers

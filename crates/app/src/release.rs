@@ -1,9 +1,8 @@
-//! The trust's release rules, worker tiers and preferences, and breaking glass to agency.
+//! The trust's release rules, worker tiers, and breaking glass to agency.
 
 use chrono::Duration;
 use serde::{Deserialize, Serialize};
 use serde_json::json;
-use staffbank_domain::ranking::ShiftTimes;
 use staffbank_domain::release::{earned_tier, ReleasePolicy, Tier, CORE_TIER_WEEKS};
 use staffbank_domain::role::Role;
 use staffbank_domain::shift::{bookable, BookingTime, Unbookable};
@@ -90,16 +89,6 @@ impl ReleasePolicyView {
 pub struct SetTier {
     /// `core` (super-bank), `silver` (returning retirees), or null for none.
     pub tier: Option<String>,
-}
-
-/// A worker's travel limit and preferred shifts.
-#[derive(Debug, Deserialize, utoipa::ToSchema)]
-#[serde(deny_unknown_fields)]
-pub struct Preferences {
-    /// The furthest they will travel, in km (1 to 500), or null for no limit.
-    pub max_travel_km: Option<f64>,
-    /// `any`, `days` or `nights`.
-    pub shift_times: String,
 }
 
 /// Whether a ward's shifts are booked at once.
@@ -278,39 +267,6 @@ impl App {
             }
         }
         Ok(changed)
-    }
-
-    /// Records the signed-in worker's travel limit and preferred shifts.
-    pub async fn set_preferences(
-        &self,
-        who: &Principal,
-        input: Preferences,
-    ) -> Result<(), AppError> {
-        let worker = who.require_worker()?;
-        let times = ShiftTimes::parse(input.shift_times.trim())
-            .ok_or_else(|| AppError::field("shift_times", "must be any, days or nights"))?;
-        if let Some(km) = input.max_travel_km {
-            if !(1.0..=500.0).contains(&km) {
-                return Err(AppError::field(
-                    "max_travel_km",
-                    "must be between 1 and 500",
-                ));
-            }
-        }
-        let record = self
-            .audit_record(Change {
-                action: "worker.preferences",
-                actor: Some(who.user.id),
-                tenant: None,
-                subject: Some(who.user.id),
-                facts: json!({"worker": worker.id, "shift_times": times.as_str()}),
-                personal: Some(json!({"max_travel_km": input.max_travel_km})),
-            })
-            .await?;
-        self.store
-            .set_preferences(worker.id, input.max_travel_km, times, &[record])
-            .await?;
-        Ok(())
     }
 
     /// Breaks glass: releases an unfilled shift to agency with a reason (its ward's bookers).

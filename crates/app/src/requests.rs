@@ -22,7 +22,7 @@ use crate::{App, AppError, Principal};
 pub struct RequestView {
     /// Identity.
     pub id: Uuid,
-    /// `pending`, `approved` or `declined`.
+    /// `pending`, `approved`, `declined` or `withdrawn`.
     pub status: String,
     /// The worker.
     pub worker_id: Uuid,
@@ -48,7 +48,7 @@ pub struct Requested {
 }
 
 impl App {
-    async fn request_view(&self, r: &BookingRequest) -> Result<RequestView, AppError> {
+    pub(crate) async fn request_view(&self, r: &BookingRequest) -> Result<RequestView, AppError> {
         let shift = self
             .store
             .shift(r.shift_id)
@@ -235,6 +235,7 @@ impl App {
         let (action, booking) = match &decision {
             Decision::Approve { booking, .. } => ("booking.request_approved", Some(booking.id)),
             Decision::Decline { .. } => ("booking.request_declined", None),
+            Decision::Withdraw { .. } => ("booking.request_withdrawn", None),
         };
         let record = self
             .audit_record(Change {

@@ -2,9 +2,10 @@
 
 use async_trait::async_trait;
 use chrono::{DateTime, Utc};
+use staffbank_domain::availability::Availability;
 use staffbank_domain::ranking::ShiftTimes;
 use staffbank_domain::*;
-use staffbank_store::raw::scope_parts;
+use staffbank_store::raw::{availability, availability_dates, scope_parts};
 use staffbank_store::{
     AuditRecord, Bank, DirectoryStore, FoundWorker, Organisation, Session, SignedIn, Site,
     StoreError, User, Ward, Worker, WorkerSearch,
@@ -408,6 +409,7 @@ impl DirectoryStore for ThisStore {
         worker: WorkerId,
         max_travel_km: Option<f64>,
         shift_times: ShiftTimes,
+        availability: &Availability,
         audit: &[AuditRecord],
     ) -> Result<(), StoreError> {
         let mut tx = self.begin().await?;
@@ -423,7 +425,58 @@ impl DirectoryStore for ThisStore {
         if changed == 0 {
             return Err(StoreError::NotFound);
         }
+        sqlx::query(
+            "INSERT INTO worker_availability (worker_id, weekdays, unavailable_dates) \
+             VALUES ($1, $2, $3) ON CONFLICT (worker_id) DO UPDATE \
+             SET weekdays = excluded.weekdays, unavailable_dates = excluded.unavailable_dates",
+        )
+        .bind(worker.0)
+        .bind(i32::from(availability.bits()))
+        .bind(availability_dates(availability))
+        .execute(&mut *tx)
+        .await
+        .or_store()?;
         insert_audit(&mut tx, audit).await?;
         tx.commit().await.or_store()
     }
+
+    async fn availability(&self, worker: WorkerId) -> Result<Availability, StoreError> {
+        let found = self
+            .read_one(
+                "SELECT worker_id, weekdays, unavailable_dates FROM worker_availability \
+                 WHERE worker_id = $1",
+                worker.0,
+                availability_row,
+            )
+            .await?;
+        Ok(found.map(|(_, a)| a).unwrap_or_default())
+    }
+
+    async fn availabilities(
+        &self,
+        workers: &[WorkerId],
+    ) -> Result<Vec<(WorkerId, Availability)>, StoreError> {
+        let sql = format!(
+            "SELECT worker_id, weekdays, unavailable_dates FROM worker_availability \
+             WHERE worker_id {}",
+            in_ids(1)
+        );
+        sqlx::query(&sql)
+            .bind(Ids::of(workers, |w| w.0))
+            .fetch_all(self.reader())
+            .await
+            .or_store()?
+            .iter()
+            .map(availability_row)
+            .collect()
+    }
+}
+
+/// A worker's availability row.
+fn availability_row(row: &DbRow) -> Result<(WorkerId, Availability), StoreError> {
+    let worker: Uuid = super::get(row, "worker_id")?;
+    let weekdays: i32 = super::get(row, "weekdays")?;
+    let dates: String = super::get(row, "unavailable_dates")?;
+    let found = availability(i64::from(weekdays), &dates).map_err(StoreError::Unexpected)?;
+    Ok((WorkerId(worker), found))
 }

@@ -462,6 +462,7 @@ impl ShiftStore for ThisStore {
                 ("approved", by, at, Some(outcome.booking.id.0))
             }
             Decision::Decline { by, at } => ("declined", by, at, None),
+            Decision::Withdraw { by, at } => ("withdrawn", by, at, None),
         };
         let sql = format!(
             "UPDATE booking_requests SET status = $1, decided_by = $2, decided_at = $3, \

@@ -370,6 +370,8 @@ pub enum RequestStatus {
     Approved,
     /// Declined by a booker.
     Declined,
+    /// Withdrawn by the worker before a booker decided.
+    Withdrawn,
 }
 
 impl RequestStatus {
@@ -379,6 +381,7 @@ impl RequestStatus {
             Self::Pending => "pending",
             Self::Approved => "approved",
             Self::Declined => "declined",
+            Self::Withdrawn => "withdrawn",
         }
     }
 
@@ -388,6 +391,7 @@ impl RequestStatus {
             "pending" => Some(Self::Pending),
             "approved" => Some(Self::Approved),
             "declined" => Some(Self::Declined),
+            "withdrawn" => Some(Self::Withdrawn),
             _ => None,
         }
     }
@@ -438,6 +442,13 @@ pub enum Decision {
     /// Decline.
     Decline {
         /// The booker.
+        by: UserId,
+        /// When.
+        at: DateTime<Utc>,
+    },
+    /// Withdrawn by the worker who asked.
+    Withdraw {
+        /// The worker's user.
         by: UserId,
         /// When.
         at: DateTime<Utc>,

@@ -579,3 +579,27 @@ impl TryFrom<RawRequest> for BookingRequest {
         })
     }
 }
+
+/// An availability row: the stored bit set of weekdays and the comma-separated ISO dates.
+pub fn availability(
+    weekdays: i64,
+    dates: &str,
+) -> anyhow::Result<staffbank_domain::availability::Availability> {
+    let bits = u8::try_from(weekdays).context("weekdays")?;
+    let dates = dates
+        .split(',')
+        .filter(|d| !d.is_empty())
+        .map(|d| d.parse::<chrono::NaiveDate>().context("unavailable date"))
+        .collect::<anyhow::Result<Vec<_>>>()?;
+    staffbank_domain::availability::Availability::from_bits(bits, dates)
+        .map_err(|e| anyhow!("stored availability invalid: {e}"))
+}
+
+/// The dates of an availability as stored: ISO dates, comma separated.
+pub fn availability_dates(availability: &staffbank_domain::availability::Availability) -> String {
+    availability
+        .unavailable()
+        .map(|d| d.to_string())
+        .collect::<Vec<_>>()
+        .join(",")
+}

@@ -9,6 +9,7 @@ use staffbank_domain::*;
 
 use uuid::Uuid;
 
+use staffbank_domain::availability::Availability;
 use staffbank_domain::credential_claims::RefresherPeriods;
 use staffbank_domain::pay::export::ExportLine;
 use staffbank_domain::pay::{PaySettings, Premium, RateCard};
@@ -150,14 +151,25 @@ pub trait DirectoryStore: Send + Sync + 'static {
         audit: &[AuditRecord],
     ) -> Result<(), StoreError>;
 
-    /// Records how far a worker will travel and which shifts they prefer.
+    /// Records how far a worker will travel, which shifts they prefer and when they are
+    /// available, together.
     async fn set_preferences(
         &self,
         worker: WorkerId,
         max_travel_km: Option<f64>,
         shift_times: ShiftTimes,
+        availability: &Availability,
         audit: &[AuditRecord],
     ) -> Result<(), StoreError>;
+
+    /// A worker's availability (every day, no dates marked, until they say otherwise).
+    async fn availability(&self, worker: WorkerId) -> Result<Availability, StoreError>;
+
+    /// The availability of each of `workers` who has set one.
+    async fn availabilities(
+        &self,
+        workers: &[WorkerId],
+    ) -> Result<Vec<(WorkerId, Availability)>, StoreError>;
 }
 
 /// Shifts and their bookings, requests and cancellations: where the booking invariants live.

@@ -24,6 +24,7 @@ mod premium;
 mod sign_on;
 mod tenancy;
 mod timesheets;
+mod worker_lists;
 mod working_time;
 
 /// Generates a `sqlite` and a `postgres` test for each named case `async fn case(app: TestApp)`.

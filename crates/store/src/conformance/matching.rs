@@ -3,6 +3,7 @@
 use std::sync::Arc;
 
 use chrono::Duration;
+use staffbank_domain::availability::Availability;
 use staffbank_domain::credential::{CredentialKind, CredentialStatus, DbsLevel};
 use staffbank_domain::pay::Premium;
 use staffbank_domain::ranking::ShiftTimes;
@@ -306,15 +307,32 @@ pub async fn release_settings_round_trip(store: Arc<dyn Store>) {
         .await
         .unwrap();
     assert!(regained);
-    store
-        .set_preferences(worker.id, Some(25.0), ShiftTimes::Nights, &[])
-        .await
-        .unwrap();
+    assert_eq!(
+        store.availability(worker.id).await.unwrap(),
+        Availability::default(),
+        "available every day until they say otherwise"
+    );
+    let weekends = Availability::new(
+        [chrono::Weekday::Sat, chrono::Weekday::Sun],
+        [chrono::NaiveDate::from_ymd_opt(2026, 12, 26).unwrap()],
+    )
+    .unwrap();
+    for _ in 0..2 {
+        store
+            .set_preferences(worker.id, Some(25.0), ShiftTimes::Nights, &weekends, &[])
+            .await
+            .unwrap();
+    }
     let read = store.worker(worker.id).await.unwrap().unwrap();
     assert_eq!(read.tiered, vec![world.banks[0].id]);
     assert_eq!(
         (read.max_travel_km, read.shift_times),
         (Some(25.0), ShiftTimes::Nights)
+    );
+    assert_eq!(store.availability(worker.id).await.unwrap(), weekends);
+    assert_eq!(
+        store.availabilities(&[worker.id]).await.unwrap(),
+        vec![(worker.id, weekends)]
     );
 
     // A ward's booking mode reaches its open shifts not yet started, and nothing else.
@@ -498,7 +516,29 @@ pub async fn requests_are_made_once_and_decided_once(store: Arc<dyn Store>) {
         Conflict::RequestDecided
     );
     assert_eq!(store.pending_requests(shift.org_id).await.unwrap(), vec![]);
-    // Declined, the worker may ask again.
+    // Asked again and withdrawn by the worker: no longer pending, and withdrawn once only.
+    let withdrawn = request(&world, &shift, &asha, "r-withdrawn");
+    store.request_booking(&withdrawn, &[]).await.unwrap();
+    let withdraw = Decision::Withdraw {
+        by: asha.user_id,
+        at: world.now,
+    };
+    let gone = store
+        .decide_request(withdrawn.id, &withdraw, &[], None)
+        .await
+        .unwrap();
+    assert_eq!(gone.status, RequestStatus::Withdrawn);
+    assert_eq!(gone.booking_id, None);
+    assert_eq!(
+        conflict(
+            store
+                .decide_request(withdrawn.id, &withdraw, &[], None)
+                .await
+        ),
+        Conflict::RequestDecided
+    );
+    assert_eq!(store.pending_requests(shift.org_id).await.unwrap(), vec![]);
+    // Declined or withdrawn, the worker may ask again.
     let second = request(&world, &shift, &asha, "r3");
     store.request_booking(&second, &[]).await.unwrap();
     let approve = Decision::Approve {
@@ -512,7 +552,7 @@ pub async fn requests_are_made_once_and_decided_once(store: Arc<dyn Store>) {
         .unwrap();
     assert_eq!(approved.status, RequestStatus::Approved);
     assert_eq!(store.shift(shift.id).await.unwrap().unwrap().booked, 1);
-    assert_eq!(store.requests_of_worker(asha.id).await.unwrap().len(), 2);
+    assert_eq!(store.requests_of_worker(asha.id).await.unwrap().len(), 3);
 }
 
 /// An approval and an instant booking racing for the last place: exactly one wins, every round.

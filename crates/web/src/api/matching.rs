@@ -3,6 +3,7 @@
 use axum::extract::State;
 use staffbank_app::matching::{Candidates, MatchFilters, ShiftMatches};
 use staffbank_app::offers::Offers;
+use staffbank_app::pay_estimate::PayEstimate;
 use staffbank_domain::ShiftId;
 use uuid::Uuid;
 
@@ -59,5 +60,22 @@ pub async fn candidates(
             .app
             .candidates(&who, ShiftId(shift_id), query.limit)
             .await?,
+    ))
+}
+
+/// What a shift would pay the signed-in worker for working all of it: the base rate for their
+/// grade, each kind of time with its enhancement, the premium and the total, by the pay engine
+/// that pays the approved timesheet.
+#[utoipa::path(get, path = "/api/v1/me/shifts/{shift_id}/pay-estimate", tag = "matching",
+    security(("bearer" = [])), params(("shift_id" = Uuid, Path)),
+    responses((status = 200, body = PayEstimate), (status = 403, body = Problem),
+    (status = 404, body = Problem)))]
+pub async fn pay_estimate(
+    State(state): State<AppState>,
+    Caller(who): Caller,
+    ApiPath(shift_id): ApiPath<Uuid>,
+) -> Result<axum::Json<PayEstimate>, ApiError> {
+    Ok(axum::Json(
+        state.app.pay_estimate(&who, ShiftId(shift_id)).await?,
     ))
 }

@@ -55,7 +55,7 @@ impl PageQuery {
         workers::working_time, compliance::find_workers, compliance::worker_compliance,
         admin::create_organisation, admin::organisations, admin::create_site, admin::create_ward,
         admin::create_bank, admin::banks, admin::create_user,
-        shifts::post_shifts, shifts::trust_shifts, shifts::shift, shifts::open_shifts,
+        shifts::post_shifts, shifts::trust_shifts, shifts::trust_shift_list, shifts::shift, shifts::open_shifts,
         shifts::raise_premium,
         bookings::book, bookings::shift_bookings, bookings::my_bookings, bookings::cancel,
         ledger::public_key, ledger::latest_head, ledger::heads, ledger::sign_head, ledger::entries,
@@ -63,9 +63,9 @@ impl PageQuery {
         ledger::erase,
         credentials::record, credentials::list, credentials::my_credentials, credentials::revoke,
         release::policy, release::set_policy, release::booking_mode, release::tier,
-        release::preferences, release::break_glass, release::report,
-        matching::shift_matches, matching::candidates, matching::my_offers,
-        requests::request, requests::my_requests, requests::approvals, requests::approve, requests::decline,
+        release::preferences, release::my_preferences, release::break_glass, release::report,
+        matching::shift_matches, matching::candidates, matching::my_offers, matching::pay_estimate,
+        requests::request, requests::my_requests, requests::approvals, requests::approve, requests::decline, requests::withdraw,
         issuers::rotate_key, issuers::metadata, issuers::did_document, issuers::trust_framework,
         issuers::set_trust, issuers::refresher_periods, issuers::set_refresher_periods,
         passport::offer_credential, passport::my_passport, passport::accept_credential, passport::reject_credential, passport::set_revocation,
@@ -141,6 +141,7 @@ pub fn routes() -> Router<AppState> {
             "/api/v1/shifts",
             post(shifts::post_shifts).get(shifts::trust_shifts),
         )
+        .route("/api/v1/trust-shifts", get(shifts::trust_shift_list))
         .route("/api/v1/shifts/{shift_id}", get(shifts::shift))
         .route(
             "/api/v1/shifts/{shift_id}/premium",
@@ -335,6 +336,10 @@ fn matching_routes() -> Router<AppState> {
             post(requests::request),
         )
         .route("/api/v1/me/requests", get(requests::my_requests))
+        .route(
+            "/api/v1/me/requests/{request_id}/withdraw",
+            post(requests::withdraw),
+        )
         .route("/api/v1/approvals", get(requests::approvals))
         .route(
             "/api/v1/requests/{request_id}/approve",
@@ -346,6 +351,10 @@ fn matching_routes() -> Router<AppState> {
         )
         .route("/api/v1/me/shift-matches", get(matching::shift_matches))
         .route("/api/v1/me/offers", get(matching::my_offers))
+        .route(
+            "/api/v1/me/shifts/{shift_id}/pay-estimate",
+            get(matching::pay_estimate),
+        )
         .route(
             "/api/v1/shifts/{shift_id}/candidates",
             get(matching::candidates),
@@ -371,7 +380,10 @@ fn matching_routes() -> Router<AppState> {
             "/api/v1/banks/{bank_id}/members/{worker_id}/tier",
             put(release::tier),
         )
-        .route("/api/v1/me/preferences", put(release::preferences))
+        .route(
+            "/api/v1/me/preferences",
+            get(release::my_preferences).put(release::preferences),
+        )
         .route(
             "/api/v1/organisations/{org_id}/matching-report",
             get(release::report),

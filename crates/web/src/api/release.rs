@@ -2,9 +2,8 @@
 
 use axum::extract::State;
 use axum::http::StatusCode;
-use staffbank_app::release::{
-    BookingModeChoice, BreakGlass, Preferences, ReleasePolicyView, SetTier,
-};
+use staffbank_app::preferences::Preferences;
+use staffbank_app::release::{BookingModeChoice, BreakGlass, ReleasePolicyView, SetTier};
 use staffbank_app::views::ShiftView;
 use staffbank_domain::{BankId, OrgId, ShiftId, WardId, WorkerId};
 use uuid::Uuid;
@@ -80,7 +79,18 @@ pub async fn tier(
     Ok(StatusCode::NO_CONTENT)
 }
 
-/// Set the signed-in worker's travel limit and preferred shifts.
+/// The signed-in worker's travel limit, preferred shifts and availability.
+#[utoipa::path(get, path = "/api/v1/me/preferences", tag = "release", security(("bearer" = [])),
+    responses((status = 200, body = Preferences), (status = 403, body = Problem)))]
+pub async fn my_preferences(
+    State(state): State<AppState>,
+    Caller(who): Caller,
+) -> Result<axum::Json<Preferences>, ApiError> {
+    Ok(axum::Json(state.app.my_preferences(&who).await?))
+}
+
+/// Set the signed-in worker's travel limit, preferred shifts and availability, whole: their
+/// shift search and the offers made to them leave out shifts that do not suit.
 #[utoipa::path(put, path = "/api/v1/me/preferences", tag = "release", security(("bearer" = [])),
     request_body = Preferences, responses((status = 204), (status = 422, body = Problem)))]
 pub async fn preferences(

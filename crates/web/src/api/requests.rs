@@ -91,3 +91,21 @@ pub async fn decline(
             .await?,
     ))
 }
+
+/// Withdraw one of the signed-in worker's pending requests: it leaves the approvals queue and the
+/// ledger records it. One already decided or withdrawn is refused and nothing changes.
+#[utoipa::path(post, path = "/api/v1/me/requests/{request_id}/withdraw", tag = "requests", security(("bearer" = [])),
+    params(("request_id" = Uuid, Path)), responses((status = 200, body = RequestView),
+        (status = 403, body = Problem), (status = 404, body = Problem), (status = 409, body = Problem)))]
+pub async fn withdraw(
+    State(state): State<AppState>,
+    Caller(who): Caller,
+    ApiPath(request_id): ApiPath<Uuid>,
+) -> Result<axum::Json<RequestView>, ApiError> {
+    Ok(axum::Json(
+        state
+            .app
+            .withdraw_request(&who, RequestId(request_id))
+            .await?,
+    ))
+}

@@ -4,6 +4,7 @@ use axum::extract::State;
 use axum::http::StatusCode;
 use staffbank_app::paging::Paged;
 use staffbank_app::shifts::{PostShifts, RaisePremium};
+use staffbank_app::trust_shift_list::{TrustShiftFilters, TrustShiftPage};
 use staffbank_app::views::ShiftView;
 use staffbank_domain::ShiftId;
 use uuid::Uuid;
@@ -81,5 +82,20 @@ pub async fn raise_premium(
             .app
             .raise_premium(&who, ShiftId(shift_id), input)
             .await?,
+    ))
+}
+
+/// The shifts the signed-in booker manages from now on, filtered by dates, site, ward, grade,
+/// days or nights and words, 50 a page.
+#[utoipa::path(get, path = "/api/v1/trust-shifts", tag = "shifts", security(("bearer" = [])),
+    params(TrustShiftFilters), responses((status = 200, body = TrustShiftPage),
+    (status = 403, body = Problem), (status = 422, body = Problem)))]
+pub async fn trust_shift_list(
+    State(state): State<AppState>,
+    Caller(who): Caller,
+    ApiQuery(filters): ApiQuery<TrustShiftFilters>,
+) -> Result<axum::Json<TrustShiftPage>, ApiError> {
+    Ok(axum::Json(
+        state.app.trust_shift_list(&who, &filters).await?,
     ))
 }

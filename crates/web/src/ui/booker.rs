@@ -1,4 +1,4 @@
-//! The booker's pages: the trust's shifts, posting a shift, who booked it.
+//! The booker's pages: posting a shift, who booked it (the list is in `booker_list`).
 
 use axum::extract::{Form, State};
 use axum::response::{IntoResponse, Redirect, Response};
@@ -16,73 +16,6 @@ use super::worker::grade;
 use super::{csrf_ok, csrf_refused, UiUser};
 use crate::extract::ApiPath;
 use crate::AppState;
-
-/// `GET /manage/shifts`.
-pub async fn shifts(State(state): State<AppState>, UiUser(who): UiUser) -> Response {
-    let page_request = staffbank_app::paging::Page {
-        limit: 200,
-        after: None,
-    };
-    let shifts = match state.app.trust_shifts(&who, page_request).await {
-        Ok(s) => s,
-        Err(e) => return app_error_page(e),
-    };
-    // A booker for several trusts may see wards of the same name: each row names its trust.
-    let several_trusts = shifts
-        .items
-        .iter()
-        .any(|s| s.org_id != shifts.items[0].org_id);
-    page(
-        "Trust shifts",
-        Some(&who),
-        html! {
-            h1 class="nhsuk-heading-xl" { "Trust shifts" }
-            p { a class="nhsuk-button" href="/manage/shifts/new" { "Post a shift" } }
-            @if shifts.items.is_empty() { p { "No shifts posted from now on." } }
-            @else {
-                table class="nhsuk-table-responsive" {
-                    caption class="nhsuk-table__caption" { "Upcoming shifts, soonest first" }
-                    thead role="rowgroup" class="nhsuk-table__head" {
-                        tr role="row" {
-                            th role="columnheader" scope="col" { "When" }
-                            th role="columnheader" scope="col" { "Ward" }
-                            th role="columnheader" scope="col" { "Role" }
-                            th role="columnheader" scope="col" { "Booked" }
-                            th role="columnheader" scope="col" { "Status" }
-                        }
-                    }
-                    tbody class="nhsuk-table__body" {
-                        @for s in &shifts.items {
-                            tr role="row" class="nhsuk-table__row" {
-                                td role="cell" class="nhsuk-table__cell" {
-                                    span class="nhsuk-table-responsive__heading" aria-hidden="true" { "When " }
-                                    a href=(format!("/manage/shifts/{}", s.id)) { (when(s.starts_at, s.ends_at)) }
-                                }
-                                td role="cell" class="nhsuk-table__cell" {
-                                    span class="nhsuk-table-responsive__heading" aria-hidden="true" { "Ward " }
-                                    (s.ward_name)
-                                    @if several_trusts { ", " (s.org_name) }
-                                }
-                                td role="cell" class="nhsuk-table__cell" {
-                                    span class="nhsuk-table-responsive__heading" aria-hidden="true" { "Role " }
-                                    (s.role)
-                                }
-                                td role="cell" class="nhsuk-table__cell" {
-                                    span class="nhsuk-table-responsive__heading" aria-hidden="true" { "Booked " }
-                                    (s.booked) " of " (s.places)
-                                }
-                                td role="cell" class="nhsuk-table__cell" {
-                                    span class="nhsuk-table-responsive__heading" aria-hidden="true" { "Status " }
-                                    (s.status)
-                                }
-                            }
-                        }
-                    }
-                }
-            }
-        },
-    )
-}
 
 /// The post-a-shift form, as submitted (all text, parsed by the app).
 #[derive(Deserialize, Default)]

@@ -79,8 +79,10 @@ fn nav_links(who: &Principal) -> Markup {
         @if who.worker.is_some() {
             li { a href="/shifts" { "Shifts for me" } }
             li { a href="/bookings" { "My bookings" } }
+            li { a href="/requests" { "My requests" } }
             li { a href="/passport" { "My passport" } }
             li { a href="/pay" { "My pay" } }
+            li { a href="/preferences" { "Preferences" } }
         }
         @if who.has_role(staffbank_domain::role::Role::WardManager) {
             li { a href="/manage/ward" { "Ward: timesheets and escalations" } }

@@ -2,6 +2,7 @@
 
 mod approvals;
 mod booker;
+mod booker_list;
 mod booking_modes;
 mod cancel;
 mod candidates;
@@ -19,10 +20,14 @@ mod pay_parts;
 mod pay_runs;
 mod pay_settings;
 mod pay_settings_confirm;
+mod preferences;
 mod report;
+mod requests;
 mod revocation;
 mod scan;
 mod session;
+mod shift_list;
+mod shift_page;
 mod timesheet;
 mod verify;
 mod ward;
@@ -49,9 +54,16 @@ pub fn routes() -> Router<AppState> {
             get(session::sign_in_page).post(session::sign_in),
         )
         .route("/sign-out", post(session::sign_out))
-        .route("/shifts", get(worker::open_shifts))
+        .route("/shifts", get(shift_list::open_shifts))
+        .route("/shifts/{shift_id}", get(shift_page::shift))
         .route("/shifts/{shift_id}/book", post(worker::book))
         .route("/bookings", get(worker::my_bookings))
+        .route("/requests", get(requests::my_requests))
+        .route("/requests/{request_id}/withdraw", post(requests::withdraw))
+        .route(
+            "/preferences",
+            get(preferences::preferences).post(preferences::save),
+        )
         .route("/bookings/{booking_id}/cancel", post(worker::cancel))
         .route(
             "/bookings/{booking_id}/timesheet",
@@ -67,7 +79,7 @@ pub fn routes() -> Router<AppState> {
         )
         .route(
             "/manage/shifts",
-            get(booker::shifts).post(booker::post_shift),
+            get(booker_list::shifts).post(booker::post_shift),
         )
         .route("/manage/shifts/new", get(booker::new_shift))
         .route("/manage/shifts/{shift_id}", get(booker::shift))

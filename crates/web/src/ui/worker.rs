@@ -6,17 +6,20 @@ use maud::{html, Markup};
 use serde::Deserialize;
 use staffbank_app::bookings::CancelBooking;
 use staffbank_app::matching::ShiftMatch;
+use staffbank_app::pay_estimate::PayEstimate;
 use staffbank_app::views::ShiftView;
 use staffbank_app::Principal;
 use staffbank_domain::{BookingId, ShiftId};
 use uuid::Uuid;
 
-use super::layout::{app_error_page, error_summary, messages, page, when};
+use super::layout::{app_error_page, messages, page, when};
+use super::shift_list::ShiftFilters;
 use super::{csrf_ok, csrf_refused, UiUser};
 use crate::extract::ApiPath;
 use crate::AppState;
 
-fn shift_summary(shift: &ShiftView) -> Markup {
+/// A shift's facts as an NHS.UK summary list: when, where, grade, places, bank, premium.
+pub(crate) fn shift_summary(shift: &ShiftView) -> Markup {
     html! {
         dl class="nhsuk-summary-list" {
             div class="nhsuk-summary-list__row" {
@@ -55,43 +58,6 @@ pub(crate) fn grade(raw: &str) -> String {
         .unwrap_or_else(|| raw.to_owned())
 }
 
-/// The filters of "shifts for me", from the query string.
-#[derive(Debug, Default, Deserialize)]
-pub struct ShiftFilters {
-    /// `any`, `days` or `nights`.
-    #[serde(default)]
-    times: Option<String>,
-    /// Within this many days.
-    #[serde(default)]
-    within_days: Option<String>,
-}
-
-fn filter_form(filters: &ShiftFilters) -> Markup {
-    let times = filters.times.as_deref().unwrap_or("");
-    let within = filters.within_days.as_deref().unwrap_or("");
-    html! {
-        form method="get" action="/shifts" class="nhsuk-u-margin-bottom-5" {
-            div class="nhsuk-form-group" {
-                label class="nhsuk-label" for="times" { "Shift times" }
-                select class="nhsuk-select" id="times" name="times" {
-                    @for (value, label) in [("", "My preference"), ("any", "Any"), ("days", "Days"), ("nights", "Nights")] {
-                        option value=(value) selected[times == value] { (label) }
-                    }
-                }
-            }
-            div class="nhsuk-form-group" {
-                label class="nhsuk-label" for="within_days" { "Starting within" }
-                select class="nhsuk-select" id="within_days" name="within_days" {
-                    @for (value, label) in [("", "Any time"), ("1", "1 day"), ("7", "7 days"), ("14", "14 days")] {
-                        option value=(value) selected[within == value] { (label) }
-                    }
-                }
-            }
-            button type="submit" class="nhsuk-button nhsuk-button--secondary" { "Filter shifts" }
-        }
-    }
-}
-
 fn why_ranked(rank: &staffbank_app::matching::RankView) -> String {
     let mut parts = Vec::new();
     if let Some(km) = rank.distance_km {
@@ -104,7 +70,12 @@ fn why_ranked(rank: &staffbank_app::matching::RankView) -> String {
 }
 
 /// A bookable shift's card, with its book (or request) button.
-fn match_card(who: &Principal, m: &ShiftMatch, offered: bool) -> Markup {
+pub(crate) fn match_card(
+    who: &Principal,
+    m: &ShiftMatch,
+    offered: bool,
+    estimate: Option<&PayEstimate>,
+) -> Markup {
     html! {
         div class="nhsuk-card" {
             div class="nhsuk-card__content" {
@@ -117,84 +88,36 @@ fn match_card(who: &Principal, m: &ShiftMatch, offered: bool) -> Markup {
                     "If the trust cancels less than " (m.shift.cancellation_notice_hours)
                     " hours before the start, you are paid for the shift. Cancelling yourself inside that time is recorded as late."
                 }
-                form method="post" action=(format!("/shifts/{}/book", m.shift.id)) {
-                    input type="hidden" name="csrf" value=(who.session.csrf_token);
-                    input type="hidden" name="idempotency_key" value=(Uuid::new_v4());
-                    button type="submit" class="nhsuk-button nhsuk-u-margin-bottom-0" {
-                        @if m.shift.booking_mode == "request" { "Request this shift" } @else { "Book this shift" }
-                        span class="nhsuk-u-visually-hidden" { " on " (when(m.shift.starts_at, m.shift.ends_at)) }
+                @if let Some(e) = estimate {
+                    p class="nhsuk-body" {
+                        "Estimated pay: " strong { (e.shown[1]) } " for the whole shift ("
+                        (e.shown[0]) " an hour base rate for " (e.grade) ")"
                     }
                 }
+                p class="nhsuk-body-s" {
+                    a class="nhsuk-link" href=(format!("/shifts/{}", m.shift.id)) {
+                        "How the pay adds up"
+                        span class="nhsuk-u-visually-hidden" { " for " (m.shift.role) " on " (when(m.shift.starts_at, m.shift.ends_at)) }
+                    }
+                }
+                (book_form(who, &m.shift))
             }
         }
     }
 }
 
-async fn shifts_page(
-    state: &AppState,
-    who: &Principal,
-    errors: &[String],
-    filters: ShiftFilters,
-) -> Response {
-    let query = staffbank_app::matching::MatchFilters {
-        limit: Some(50),
-        within_days: filters.within_days.as_deref().and_then(|d| d.parse().ok()),
-        times: filters.times.clone().filter(|t| !t.is_empty()),
-    };
-    let matches = match state.app.shift_matches(who, query).await {
-        Ok(matches) => matches,
-        Err(e) => return app_error_page(e),
-    };
-    let offers = match state.app.my_offers(who).await {
-        Ok(offers) => offers.offers,
-        Err(e) => return app_error_page(e),
-    };
-    let offered: std::collections::HashSet<Uuid> = offers.iter().map(|m| m.shift.id).collect();
-    page(
-        "Shifts for me",
-        Some(who),
-        html! {
-            (error_summary(errors))
-            h1 class="nhsuk-heading-xl" { "Shifts for me" }
-            (filter_form(&filters))
-            @if !offers.is_empty() {
-                h2 class="nhsuk-heading-l" { "Offered to you" }
-                @for m in &offers { (match_card(who, m, true)) }
+/// The book (or request) button of a shift.
+pub(crate) fn book_form(who: &Principal, shift: &ShiftView) -> Markup {
+    html! {
+        form method="post" action=(format!("/shifts/{}/book", shift.id)) {
+            input type="hidden" name="csrf" value=(who.session.csrf_token);
+            input type="hidden" name="idempotency_key" value=(Uuid::new_v4());
+            button type="submit" class="nhsuk-button nhsuk-u-margin-bottom-0" {
+                @if shift.booking_mode == "request" { "Request this shift" } @else { "Book this shift" }
+                span class="nhsuk-u-visually-hidden" { " on " (when(shift.starts_at, shift.ends_at)) }
             }
-            h2 class="nhsuk-heading-l" {
-                @if offers.is_empty() { "Shifts you can book" } @else { "More shifts you can book" }
-            }
-            @if matches.bookable.is_empty() {
-                p { "There are no open shifts you can book right now." }
-            }
-            @for m in matches.bookable.iter().filter(|m| !offered.contains(&m.shift.id)) {
-                (match_card(who, m, false))
-            }
-            @if !matches.not_bookable.is_empty() {
-                h2 class="nhsuk-heading-l" { "Shifts you cannot book yet" }
-                @for n in &matches.not_bookable {
-                    div class="nhsuk-card" {
-                        div class="nhsuk-card__content" {
-                            h3 class="nhsuk-card__heading nhsuk-heading-s" { (n.shift.role) " – " (n.shift.ward_name) }
-                            p class="nhsuk-body-s" { (when(n.shift.starts_at, n.shift.ends_at)) }
-                            ul class="nhsuk-list nhsuk-list--bullet" {
-                                @for reason in &n.explanations { li { (reason) } }
-                            }
-                        }
-                    }
-                }
-            }
-        },
-    )
-}
-
-/// `GET /shifts`.
-pub async fn open_shifts(
-    State(state): State<AppState>,
-    UiUser(who): UiUser,
-    axum::extract::Query(filters): axum::extract::Query<ShiftFilters>,
-) -> Response {
-    shifts_page(&state, &who, &[], filters).await
+        }
+    }
 }
 
 /// The booking form.
@@ -232,8 +155,13 @@ pub async fn book(
             app_error_page(e)
         }
         Err(e) => {
-            let mut response =
-                shifts_page(&state, &who, &messages(&e), ShiftFilters::default()).await;
+            let mut response = super::shift_list::shifts_page(
+                &state,
+                &who,
+                &messages(&e),
+                ShiftFilters::default(),
+            )
+            .await;
             *response.status_mut() = axum::http::StatusCode::CONFLICT;
             response
         }
@@ -276,7 +204,10 @@ pub async fn my_bookings(
             @if just_requested {
                 div class="nhsuk-inset-text" role="status" {
                     span class="nhsuk-u-visually-hidden" { "Information: " }
-                    p { "Your request has gone to the ward. The shift appears here once a booker approves it." }
+                    p {
+                        "Your request has gone to the ward. The shift appears here once a booker approves it. "
+                        a class="nhsuk-link" href="/requests" { "See or withdraw your requests" }
+                    }
                 }
             }
             h1 class="nhsuk-heading-xl" { "My bookings" }

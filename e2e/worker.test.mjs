@@ -1,0 +1,178 @@
+// In a real headless Chromium, at phone and desktop widths: a bank worker sees what a shift would
+// pay before booking it, opens the shift to see how the pay adds up, withdraws a request after
+// confirming, filters the list and views it a week at a time, and sets their preferences and
+// availability (a mistake is shown against its field first). Each outcome is checked through
+// the API, and every page has no WCAG 2.2 AA violation according to axe-core.
+import { test, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { launch, startDemo, checkAccessibility, signIn, cleanUp, goTo, apiAs } from './support.mjs';
+
+const WORKER = 'worker@demo.staffbank.test';
+let browser;
+
+before(async () => {
+  browser = await launch();
+});
+
+after(async () => {
+  await cleanUp(browser);
+});
+
+for (const [name, viewport] of [['phone', { width: 390, height: 844 }], ['desktop', { width: 1280, height: 900 }]]) {
+  test(`a worker sees a shift's pay, withdraws a request, filters the list and sets their availability (${name})`, async () => {
+    const base = await startDemo();
+    // axe is injected as a script, which the page's Content-Security-Policy would rightly refuse.
+    const context = await browser.newContext({ viewport, bypassCSP: true });
+    const page = await context.newPage();
+    const api = await apiAs(base, WORKER);
+
+    await signIn(page, base, WORKER);
+    await page.waitForURL(/\/shifts$/);
+    const card = page.locator('.nhsuk-card', { hasText: 'Estimated pay:' }).first();
+    await card.waitFor();
+    await checkAccessibility(page, 'shifts with their pay');
+
+    await card.getByRole('link', { name: /^How the pay adds up/ }).click();
+    await page.waitForURL(/\/shifts\/[0-9a-f-]+$/);
+    await page.getByRole('heading', { name: 'Estimated pay' }).waitFor();
+    await checkAccessibility(page, 'a shift with its pay');
+    const id = page.url().split('/').pop();
+    const estimate = await api.get(`/api/v1/me/shifts/${id}/pay-estimate`);
+    assert.equal(estimate.status, 200);
+    const total = page.locator('.nhsuk-summary-list__row', { hasText: 'Total' });
+    assert.equal((await total.locator('dd').textContent()).trim(), estimate.body.shown[1]);
+    await page.getByRole('link', { name: 'Back to shifts for me' }).click();
+
+    // A request on a ward that approves its bookings, then withdrawn after confirming.
+    const booker = await apiAs(base, 'booker@rxl.demo.staffbank.test');
+    let ccu;
+    for (let cursor = ''; !ccu;) {
+      const listed = (await booker.get(`/api/v1/shifts?limit=200${cursor}`)).body;
+      ccu = listed.items.find((s) => s.ward_name === 'Critical Care Unit');
+      if (!listed.next_cursor) break;
+      cursor = `&cursor=${encodeURIComponent(listed.next_cursor)}`;
+    }
+    assert.ok(ccu, 'the demo has a Critical Care Unit shift');
+    const start = new Date(Date.now() + 11 * 24 * 3600 * 1000);
+    start.setUTCHours(3, 0, 0, 0);
+    const end = new Date(start.getTime() + 3600 * 1000);
+    const made = await booker.send('/api/v1/shifts', 'POST', { shifts: [{
+      ward_id: ccu.ward_id, bank_id: ccu.bank_id, role: 'Outreach nurse', staff_group: 'nursing_and_midwifery',
+      grade_min: 'band_5', grade_max: 'band_6', starts_at: start.toISOString(), ends_at: end.toISOString(),
+    }] });
+    assert.equal(made.status, 201, JSON.stringify(made.body));
+    await page.goto(`${base}/shifts`);
+    await page.locator('.nhsuk-card', { hasText: 'Outreach nurse' })
+      .getByRole('button', { name: /Request this shift/ }).click();
+    await page.waitForURL(/\/bookings\?requested=1$/);
+    await goTo(page, 'My requests');
+    await page.getByRole('heading', { name: 'My requests' }).waitFor();
+    await checkAccessibility(page, 'my requests');
+    await page.locator('.nhsuk-card', { hasText: 'Outreach nurse' })
+      .getByRole('button', { name: /^Withdraw request/ }).click();
+    await page.getByRole('heading', { name: 'Withdraw your request?' }).waitFor();
+    await checkAccessibility(page, 'withdraw confirmation');
+    const pending = await api.get('/api/v1/me/requests');
+    assert.equal(pending.body[0].status, 'pending', 'nothing changes before confirming');
+    await page.getByRole('button', { name: 'Yes, withdraw my request' }).click();
+    await page.getByText('Your request is withdrawn.').waitFor();
+    await checkAccessibility(page, 'request withdrawn');
+    const withdrawn = await api.get('/api/v1/me/requests');
+    assert.equal(withdrawn.body[0].status, 'withdrawn');
+    assert.deepEqual((await booker.get('/api/v1/approvals')).body, []);
+
+    // Filters, a week at a time, and the reasons behind a shift they cannot book.
+    await goTo(page, 'Shifts for me');
+    await page.getByLabel('Search by role, ward, hospital or trust').fill('no ward is called this');
+    await page.getByRole('button', { name: 'Filter shifts' }).click();
+    await page.getByText('There are no open shifts you can book with these filters.').waitFor();
+    assert.equal(new URL(page.url()).searchParams.get('search'), 'no ward is called this');
+    await page.getByLabel('Search by role, ward, hospital or trust').fill('');
+    await page.getByRole('button', { name: 'Filter shifts' }).click();
+    await page.getByRole('link', { name: 'Show a week at a time' }).click();
+    await page.getByRole('heading', { name: /^Week starting / }).waitFor();
+    await checkAccessibility(page, 'a week of shifts');
+    await page.getByRole('link', { name: 'Next week' }).click();
+    await page.waitForURL(/view=week&week=\d{4}-\d{2}-\d{2}/);
+    const monday = new URL(page.url()).searchParams.get('week');
+    const sunday = new Date(Date.parse(`${monday}T12:00:00Z`) + 6 * 24 * 3600 * 1000).toISOString().slice(0, 10);
+    const week = await api.get(`/api/v1/me/shift-matches?from=${monday}&to=${sunday}&limit=200`);
+    assert.equal(week.status, 200);
+    const cards = await page.locator('.nhsuk-card h3').allTextContents();
+    for (const m of week.body.bookable) {
+      assert.ok(cards.some((c) => c.includes(`${m.shift.role} – ${m.shift.ward_name}`)), `${m.shift.id} is in the week`);
+    }
+    await page.getByRole('link', { name: 'Show as a list' }).click();
+    await page.getByRole('heading', { name: 'Shifts for me' }).waitFor();
+    const why = page.locator('details', { hasText: "Why can't I book this?" }).first();
+    if (await why.count()) {
+      await why.locator('summary').click();
+      assert.ok((await why.locator('li').count()) > 0, 'each reason is listed');
+      await checkAccessibility(page, 'a reason shown');
+    }
+
+    await goTo(page, 'Preferences');
+    await page.getByRole('heading', { name: 'Preferences and availability' }).waitFor();
+    await checkAccessibility(page, 'preferences');
+    await page.getByLabel('Saturday').uncheck();
+    await page.getByLabel('Sunday').uncheck();
+    await page.getByLabel('Dates you cannot work').fill('25/12/2099\nnot a date');
+    await page.getByRole('button', { name: 'Save preferences' }).click();
+    const summary = page.locator('.nhsuk-error-summary');
+    await summary.getByRole('link', { name: /Dates you cannot work/ }).waitFor();
+    await checkAccessibility(page, 'preferences with a mistake');
+    const unchanged = await api.get('/api/v1/me/preferences');
+    assert.equal(unchanged.body.days.length, 7, 'a refused change changes nothing');
+
+    await summary.getByRole('link', { name: /Dates you cannot work/ }).click();
+    await page.getByLabel('Dates you cannot work').fill('25/12/2099');
+    await page.getByLabel('Furthest you will travel, in kilometres').fill('40');
+    await page.getByRole('button', { name: 'Save preferences' }).click();
+    await page.getByText('Your preferences are saved.').waitFor();
+    await checkAccessibility(page, 'preferences saved');
+    const saved = await api.get('/api/v1/me/preferences');
+    assert.deepEqual(saved.body.days, ['monday', 'tuesday', 'wednesday', 'thursday', 'friday']);
+    assert.deepEqual(saved.body.unavailable_dates, ['2099-12-25']);
+    assert.equal(saved.body.max_travel_km, 40);
+
+    // The list follows them: no shift starting on a Saturday or Sunday.
+    const matches = await api.get('/api/v1/me/shift-matches');
+    for (const m of matches.body.bookable) {
+      const day = new Date(m.shift.starts_at).toLocaleDateString('en-GB', { weekday: 'long', timeZone: 'Europe/London' });
+      assert.ok(!['Saturday', 'Sunday'].includes(day), `${m.shift.id} starts on a ${day}`);
+    }
+    await context.close();
+  });
+}
+
+for (const [name, viewport] of [['phone', { width: 390, height: 844 }], ['desktop', { width: 1280, height: 900 }]]) {
+  test(`a booker filters and pages their trust's shifts (${name})`, async () => {
+    const base = await startDemo();
+    const context = await browser.newContext({ viewport, bypassCSP: true });
+    const page = await context.newPage();
+    const api = await apiAs(base, 'booker@rxl.demo.staffbank.test');
+    await signIn(page, base, 'booker@rxl.demo.staffbank.test');
+    await page.waitForURL(/\/manage\/shifts$/);
+    await page.getByRole('heading', { name: 'Trust shifts' }).waitFor();
+    await checkAccessibility(page, 'trust shifts with filters');
+
+    await page.getByLabel('Days or nights').selectOption('nights');
+    await page.getByLabel('Open to grade').selectOption('band_5');
+    await page.getByRole('button', { name: 'Filter shifts' }).click();
+    await page.waitForURL(/times=nights/);
+    const listed = await api.get('/api/v1/trust-shifts?times=nights&grade=band_5');
+    assert.equal(listed.status, 200);
+    const rows = page.locator('tbody tr');
+    assert.equal(await rows.count(), listed.body.items.length);
+    if (listed.body.total > 0) {
+      await page.getByRole('table', { name: new RegExp(`\\(${listed.body.total} in all\\)`) }).waitFor();
+    }
+    await checkAccessibility(page, 'trust shifts filtered');
+
+    // A mistake is explained, not refused.
+    await page.goto(`${base}/manage/shifts?from=2026-13-45`);
+    await page.locator('.nhsuk-error-summary').getByText('From must be a real date').waitFor();
+    await checkAccessibility(page, 'trust shifts with a mistake');
+    await context.close();
+  });
+}
