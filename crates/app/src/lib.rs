@@ -31,6 +31,7 @@ pub mod rate_cards;
 pub mod refreshers;
 pub mod release;
 pub mod requests;
+pub mod roster;
 pub mod sequencer;
 pub mod shifts;
 pub mod sign_on;

@@ -1,6 +1,6 @@
 //! The booker's pages: the trust's shifts, posting a shift, who booked it.
 
-use axum::extract::{Form, State};
+use axum::extract::{Form, Query, State};
 use axum::response::{IntoResponse, Redirect, Response};
 use chrono::{NaiveDate, NaiveTime};
 use maud::{html, Markup};
@@ -17,8 +17,20 @@ use super::{csrf_ok, csrf_refused, UiUser};
 use crate::extract::ApiPath;
 use crate::AppState;
 
+/// `?posted=N` after a batch is posted.
+#[derive(Deserialize)]
+pub struct ShiftsQuery {
+    #[serde(default)]
+    posted: Option<String>,
+}
+
 /// `GET /manage/shifts`.
-pub async fn shifts(State(state): State<AppState>, UiUser(who): UiUser) -> Response {
+pub async fn shifts(
+    State(state): State<AppState>,
+    UiUser(who): UiUser,
+    Query(query): Query<ShiftsQuery>,
+) -> Response {
+    let posted = query.posted.and_then(|n| n.parse::<usize>().ok());
     let page_request = staffbank_app::paging::Page {
         limit: 200,
         after: None,
@@ -36,8 +48,12 @@ pub async fn shifts(State(state): State<AppState>, UiUser(who): UiUser) -> Respo
         "Trust shifts",
         Some(&who),
         html! {
+            @if let Some(count) = posted { (super::roster::posted_notice(count)) }
             h1 class="nhsuk-heading-xl" { "Trust shifts" }
-            p { a class="nhsuk-button" href="/manage/shifts/new" { "Post a shift" } }
+            div class="nhsuk-button-group" {
+                a class="nhsuk-button" href="/manage/shifts/new" { "Post a shift" }
+                a class="nhsuk-button nhsuk-button--secondary" href="/manage/shifts/post" { "Post several shifts" }
+            }
             @if shifts.items.is_empty() { p { "No shifts posted from now on." } }
             @else {
                 table class="nhsuk-table-responsive" {

@@ -94,6 +94,8 @@ fn nav_links(who: &Principal) -> Markup {
         @if who.is_booker() {
             li { a href="/manage/shifts" { "Trust shifts" } }
             li { a href="/manage/shifts/new" { "Post a shift" } }
+            li { a href="/manage/shifts/post" { "Post shifts" } }
+            li { a href="/manage/release-policy" { "Release policy" } }
             li { a href="/manage/approvals" { "Approvals" } }
             li { a href="/manage/wards" { "Wards" } }
         }

@@ -13,6 +13,8 @@ mod passport;
 mod pay;
 mod pay_breakdown;
 mod report;
+mod roster;
+mod roster_pages;
 mod scan;
 mod session;
 mod timesheet;
@@ -61,6 +63,17 @@ pub fn routes() -> Router<AppState> {
             get(booker::shifts).post(booker::post_shift),
         )
         .route("/manage/shifts/new", get(booker::new_shift))
+        .route("/manage/shifts/post", get(roster::start))
+        .route("/manage/shifts/post/template.csv", get(roster::template))
+        .route("/manage/shifts/post/rows", post(roster::check_rows))
+        .route(
+            "/manage/shifts/post/file",
+            post(roster::check_file).layer(DefaultBodyLimit::max(roster::UPLOAD_LIMIT)),
+        )
+        .route(
+            "/manage/shifts/post/confirm",
+            post(roster::post).layer(DefaultBodyLimit::max(roster::CONFIRM_LIMIT)),
+        )
         .route("/manage/shifts/{shift_id}", get(booker::shift))
         .route("/manage/approvals", get(approvals::queue))
         .route("/manage/wards", get(booking_modes::wards))

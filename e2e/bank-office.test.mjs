@@ -1,0 +1,130 @@
+// The bank office's jobs in the browser: posting a batch of shifts from a form of rows and from a
+// roster file (checked row by row, confirmed, posted whole), and the outcome read through the API.
+import { test, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { launch, startDemo, checkAccessibility, signIn, cleanUp, goTo, apiAs } from './support.mjs';
+
+const BOOKER = 'booker@rxl.demo.staffbank.test';
+const VIEWPORTS = [['phone', { width: 390, height: 844 }], ['desktop', { width: 1280, height: 900 }]];
+
+let browser;
+
+before(async () => {
+  browser = await launch();
+});
+
+after(async () => {
+  await cleanUp(browser);
+});
+
+/** Every upcoming shift of the booker's trust, through the API. */
+async function trustShifts(api) {
+  const all = [];
+  let cursor = '';
+  for (;;) {
+    const page = await api.get(`/api/v1/shifts?limit=200${cursor ? `&cursor=${encodeURIComponent(cursor)}` : ''}`);
+    assert.equal(page.status, 200, JSON.stringify(page.body));
+    all.push(...page.body.items);
+    if (!page.body.next_cursor) return all;
+    cursor = page.body.next_cursor;
+  }
+}
+
+/** A day `days` from now, as the form's date field and as a roster file write it. */
+function day(days) {
+  const d = new Date(Date.now() + days * 24 * 3600 * 1000);
+  const iso = d.toISOString().slice(0, 10);
+  const [y, m, dd] = iso.split('-');
+  return { iso, uk: `${dd}/${m}/${y}` };
+}
+
+async function booker(base, viewport) {
+  const page = await (await browser.newContext({ viewport, bypassCSP: true })).newPage();
+  await signIn(page, base, BOOKER);
+  await page.waitForURL(/\/manage\/shifts$/);
+  return page;
+}
+
+for (const [name, viewport] of VIEWPORTS) {
+  test(`a booker posts several shifts from the form, after correcting a row (${name})`, async () => {
+    const base = await startDemo();
+    const page = await booker(base, viewport);
+    const api = await apiAs(base, BOOKER);
+    await goTo(page, 'Post shifts');
+    await page.getByRole('heading', { name: 'Post shifts', level: 1 }).waitFor();
+    await checkAccessibility(page, 'post shifts');
+
+    const date = day(5).iso;
+    for (const row of [0, 1]) {
+      await page.locator(`#row-${row}-ward`).selectOption({ label: 'Ward 8 Acute Medicine, Blackpool Victoria Hospital' });
+      await page.locator(`#row-${row}-date`).fill(date);
+      await page.locator(`#row-${row}-start`).fill(row === 0 ? '07:30' : '19:30');
+      await page.locator(`#row-${row}-role`).fill('Batch staff nurse');
+      await page.locator(`#row-${row}-staff-group`).selectOption({ label: 'Nursing and midwifery' });
+      await page.locator(`#row-${row}-grade`).selectOption({ label: 'Band 5' });
+    }
+    await page.locator('#row-0-end').fill('19:30');
+    // The second row has no end time: nothing is posted, and the problem is named by row and field.
+    await page.getByRole('button', { name: 'Check these shifts' }).click();
+    const summary = page.locator('.nhsuk-error-summary');
+    await summary.waitFor();
+    await summary.getByRole('link', { name: /Shift 2, end time.*enter the end time/i }).click();
+    assert.equal(await page.evaluate(() => document.activeElement?.id), 'row-1-end', 'the summary links to the field');
+    await checkAccessibility(page, 'post shifts with a problem');
+    assert.equal((await trustShifts(api)).filter((s) => s.role === 'Batch staff nurse').length, 0);
+
+    await page.locator('#row-1-end').fill('07:30');
+    await page.getByRole('button', { name: 'Check these shifts' }).click();
+    await page.getByRole('heading', { name: 'Post 2 shifts?' }).waitFor();
+    await checkAccessibility(page, 'confirm the shifts');
+    assert.equal((await trustShifts(api)).filter((s) => s.role === 'Batch staff nurse').length, 0, 'nothing posted before confirming');
+
+    await page.getByRole('button', { name: 'Post 2 shifts' }).click();
+    await page.getByText('2 shifts posted.').waitFor();
+    await checkAccessibility(page, 'trust shifts after posting');
+    const posted = (await trustShifts(api)).filter((s) => s.role === 'Batch staff nurse');
+    assert.equal(posted.length, 2);
+    assert.ok(posted.every((s) => s.ward_name === 'Ward 8 Acute Medicine' && s.places === 1));
+  });
+
+  test(`a booker uploads a roster file: every problem by row, then all posted at once (${name})`, async () => {
+    const base = await startDemo();
+    const page = await booker(base, viewport);
+    const api = await apiAs(base, BOOKER);
+    await goTo(page, 'Post shifts');
+
+    const template = await page.request.get(`${base}/manage/shifts/post/template.csv`);
+    assert.equal(template.status(), 200);
+    assert.match(await template.text(), /^Ward,Date,Start,End,Role,Staff group,Grade,Highest grade/);
+
+    const header = 'Ward,Date,Start,End,Role,Staff group,Grade,Highest grade,Places\n';
+    const good = [
+      `Ward 8 Acute Medicine,${day(6).uk},07:30,19:30,Roster support worker,Healthcare support,Band 3,Band 4,2`,
+      `Ward 16 Respiratory,${day(6).uk},20:00,08:00,Roster support worker,Healthcare support,Band 3,,1`,
+      `"Ward 8 Acute Medicine",${day(7).iso},08:00,16:00,Roster support worker,Healthcare support,Band 3,,1`,
+    ];
+    const bad = [...good, `Ward 99 Nowhere,${day(7).uk},25:00,16:00,Roster support worker,Porters,Band 3,,1`];
+    await page.locator('#roster').setInputFiles({ name: 'roster.csv', mimeType: 'text/csv', buffer: Buffer.from(header + bad.join('\n')) });
+    await page.getByRole('button', { name: 'Check the file' }).click();
+    await page.locator('#roster-problems').waitFor();
+    const problems = await page.locator('#roster-problems tbody tr').allTextContents();
+    for (const column of ['Ward', 'Start', 'Staff group']) {
+      assert.ok(problems.some((p) => p.includes('5') && p.includes(column)), `row 5 ${column} named: ${problems}`);
+    }
+    await page.getByText('4 rows checked: 3 ready to post, 1 with problems').waitFor();
+    await page.locator('.nhsuk-error-summary').getByRole('link').click();
+    assert.equal(await page.evaluate(() => document.activeElement?.id), 'roster');
+    await checkAccessibility(page, 'a roster with problems');
+    assert.equal((await trustShifts(api)).filter((s) => s.role === 'Roster support worker').length, 0, 'nothing posted');
+
+    await page.locator('#roster').setInputFiles({ name: 'roster.csv', mimeType: 'text/csv', buffer: Buffer.from(header + good.join('\r\n')) });
+    await page.getByRole('button', { name: 'Check the file' }).click();
+    await page.getByRole('heading', { name: 'Post 3 shifts?' }).waitFor();
+    await checkAccessibility(page, 'confirm a roster');
+    await page.getByRole('button', { name: 'Post 3 shifts' }).click();
+    await page.getByText('3 shifts posted.').waitFor();
+    const posted = (await trustShifts(api)).filter((s) => s.role === 'Roster support worker');
+    assert.equal(posted.length, 3);
+    assert.deepEqual(posted.map((s) => s.places).sort(), [1, 1, 2]);
+  });
+}
