@@ -56,6 +56,26 @@ pub enum RosterError {
     App(#[from] AppError),
 }
 
+impl From<RosterError> for AppError {
+    /// For the API: a file problem names `roster`; a row's names `rows[i].column`, with `i` the
+    /// shift's place from 0 (the header row not counted).
+    fn from(error: RosterError) -> Self {
+        match error {
+            RosterError::File(message) => AppError::field("roster", message),
+            RosterError::Rows { problems, .. } => AppError::Validation(
+                problems
+                    .into_iter()
+                    .map(|p| {
+                        let column = p.column.header().to_lowercase().replace(' ', "_");
+                        crate::FieldError::new(format!("rows[{}].{column}", p.index), p.message)
+                    })
+                    .collect(),
+            ),
+            RosterError::App(e) => e,
+        }
+    }
+}
+
 /// A checked shift, described for the booker to confirm.
 #[derive(Debug, Clone)]
 pub struct PlannedShift {

@@ -13,6 +13,7 @@ pub(crate) use pay::csv_download;
 mod presentations;
 mod release;
 mod requests;
+mod roster;
 mod shifts;
 mod sign_on;
 mod timesheets;
@@ -55,6 +56,7 @@ impl PageQuery {
         admin::create_bank, admin::banks, admin::create_user,
         shifts::post_shifts, shifts::trust_shifts, shifts::shift, shifts::open_shifts,
         shifts::raise_premium,
+        roster::post_roster,
         bookings::book, bookings::shift_bookings, bookings::my_bookings, bookings::cancel,
         ledger::public_key, ledger::latest_head, ledger::heads, ledger::sign_head, ledger::entries,
         ledger::entry, ledger::inclusion_proof, ledger::consistency_proof, ledger::my_entries,
@@ -130,6 +132,12 @@ pub fn routes() -> Router<AppState> {
         .route(
             "/api/v1/shifts",
             post(shifts::post_shifts).get(shifts::trust_shifts),
+        )
+        .route(
+            "/api/v1/shifts/roster",
+            post(roster::post_roster).layer(axum::extract::DefaultBodyLimit::max(
+                staffbank_app::roster::MAX_ROSTER_BYTES,
+            )),
         )
         .route("/api/v1/shifts/{shift_id}", get(shifts::shift))
         .route(
