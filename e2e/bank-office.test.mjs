@@ -128,3 +128,51 @@ for (const [name, viewport] of VIEWPORTS) {
     assert.deepEqual(posted.map((s) => s.places).sort(), [1, 1, 2]);
   });
 }
+
+for (const [name, viewport] of VIEWPORTS) {
+  test(`a booker changes the trust's release policy, corrected field by field (${name})`, async () => {
+    const base = await startDemo();
+    const page = await booker(base, viewport);
+    const api = await apiAs(base, BOOKER);
+    const orgs = (await api.get('/api/v1/organisations')).body;
+    const rxl = orgs.find((o) => o.ods_code === 'RXL');
+    const other = orgs.find((o) => o.kind === 'trust' && o.ods_code !== 'RXL');
+    const before = (await api.get(`/api/v1/organisations/${rxl.id}/release-policy`)).body;
+
+    await goTo(page, 'Release policy');
+    await page.getByRole('heading', { name: 'Release policy', level: 1 }).waitFor();
+    assert.equal(await page.getByLabel(/^Release shifts at most this far ahead/).inputValue(), String(before.horizon_days));
+    await checkAccessibility(page, 'release policy');
+
+    await page.getByLabel(/^Release shifts at most this far ahead/).fill('400');
+    await page.getByLabel(/^Early window for priority tiers/).fill('ten');
+    await page.getByRole('button', { name: 'Save the release policy' }).click();
+    const summary = page.locator('.nhsuk-error-summary');
+    await summary.waitFor();
+    await summary.getByRole('link', { name: /Early window for priority tiers: enter a whole number/ }).waitFor();
+    await page.getByLabel(/^Early window for priority tiers/).fill('30');
+    await page.getByRole('button', { name: 'Save the release policy' }).click();
+    await summary.getByRole('link', { name: /Release shifts at most this far ahead: must be between 1 and 366 days/ }).click();
+    assert.equal(await page.evaluate(() => document.activeElement?.id), 'horizon-days');
+    await checkAccessibility(page, 'release policy with a problem');
+    assert.deepEqual((await api.get(`/api/v1/organisations/${rxl.id}/release-policy`)).body, before, 'a refused change changes nothing');
+
+    await page.getByLabel(/^Release shifts at most this far ahead/).fill('21');
+    await page.getByLabel(/^Hours in 13 weeks that earn the core tier/).fill('150');
+    await page.getByRole('button', { name: 'Save the release policy' }).click();
+    await page.getByText('Release policy saved.').waitFor();
+    await checkAccessibility(page, 'release policy saved');
+    const after = (await api.get(`/api/v1/organisations/${rxl.id}/release-policy`)).body;
+    assert.deepEqual(after, { ...before, horizon_days: 21, priority_window_minutes: 30, core_tier_hours: 150 });
+
+    // Another trust's policy is neither shown nor changed.
+    const csrf = await page.locator('input[name=csrf]').first().inputValue();
+    const shown = await page.request.get(`${base}/manage/release-policy?trust=${other.id}`);
+    assert.equal(shown.status(), 404);
+    const changed = await page.request.post(`${base}/manage/organisations/${other.id}/release-policy`, {
+      form: { csrf, horizon_days: '5', collaborative_after_hours: '1', collaborative_lead_hours: '1',
+        priority_window_minutes: '0', core_tier_hours: '', cancellation_notice_hours: '1' },
+    });
+    assert.equal(changed.status(), 404);
+  });
+}

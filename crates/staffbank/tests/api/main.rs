@@ -19,6 +19,7 @@ mod passport;
 mod pay;
 mod payroll_crash;
 mod premium;
+mod release_policy;
 mod roster;
 mod sign_on;
 mod tenancy;

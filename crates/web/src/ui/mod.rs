@@ -12,6 +12,7 @@ mod ledger_facts;
 mod passport;
 mod pay;
 mod pay_breakdown;
+mod release_policy;
 mod report;
 mod roster;
 mod roster_pages;
@@ -82,6 +83,11 @@ pub fn routes() -> Router<AppState> {
             post(booking_modes::set_booking_mode),
         )
         .route("/manage/report", get(report::report))
+        .route("/manage/release-policy", get(release_policy::show))
+        .route(
+            "/manage/organisations/{org_id}/release-policy",
+            post(release_policy::save),
+        )
         .route("/manage/requests/{id}/approve", post(approvals::approve))
         .route("/manage/requests/{id}/decline", post(approvals::decline))
         .route(
