@@ -176,3 +176,54 @@ for (const [name, viewport] of VIEWPORTS) {
     assert.equal(changed.status(), 404);
   });
 }
+
+for (const [name, viewport] of VIEWPORTS) {
+  test(`a booker adds a ward and changes its name (${name})`, async () => {
+    const base = await startDemo();
+    const page = await booker(base, viewport);
+    const api = await apiAs(base, BOOKER);
+    await goTo(page, 'Wards');
+    await page.getByRole('heading', { name: 'Add a ward' }).waitFor();
+    await checkAccessibility(page, 'wards');
+
+    // No name: refused, and the summary links to the field.
+    await page.getByRole('button', { name: 'Add the ward' }).click();
+    await page.locator('.nhsuk-error-summary').getByRole('link', { name: /Ward name/ }).click();
+    assert.equal(await page.evaluate(() => document.activeElement?.id), 'new-ward-name');
+    await checkAccessibility(page, 'add a ward with a problem');
+    const before = (await api.get('/api/v1/wards')).body;
+
+    await page.getByLabel('Ward name').fill('Discharge Lounge');
+    await page.getByLabel('Site').selectOption({ label: 'Blackpool Victoria Hospital' });
+    await page.getByLabel('By request, approved by a booker').check();
+    await page.getByRole('button', { name: 'Add the ward' }).click();
+    await page.getByText('Ward added.').waitFor();
+    let wards = (await api.get('/api/v1/wards')).body;
+    assert.equal(wards.length, before.length + 1);
+    const added = wards.find((w) => w.name === 'Discharge Lounge');
+    assert.equal(added?.site_name, 'Blackpool Victoria Hospital');
+    assert.equal(added?.instant_booking, false);
+
+    await page.getByRole('link', { name: /Change name or site.*Discharge Lounge/ }).click();
+    await page.getByRole('heading', { name: 'Change Discharge Lounge' }).waitFor();
+    await checkAccessibility(page, 'change a ward');
+    await page.getByLabel('Ward name').fill('Discharge Lounge and Transfer');
+    await page.getByRole('button', { name: 'Save the ward' }).click();
+    await page.getByText('Ward saved.').waitFor();
+    wards = (await api.get('/api/v1/wards')).body;
+    const changed = wards.find((w) => w.id === added.id);
+    assert.equal(changed.name, 'Discharge Lounge and Transfer');
+    assert.equal(changed.instant_booking, false, 'its booking mode is kept');
+
+    // Another trust's ward (seen in a worker's open shifts) is neither shown nor changed.
+    const worker = await apiAs(base, 'worker@demo.staffbank.test');
+    const open = (await worker.get('/api/v1/me/open-shifts?limit=200')).body.items;
+    const theirs = open.find((s) => s.org_ods_code !== 'RXL');
+    assert.ok(theirs, 'the worker sees another trust\'s shift in the collaborative bank');
+    assert.equal((await page.request.get(`${base}/manage/wards/${theirs.ward_id}/edit`)).status(), 404);
+    const refused = await api.send(`/api/v1/wards/${theirs.ward_id}`, 'PUT', { name: 'Mine now', site_id: changed.site_id });
+    assert.equal(refused.status, 404);
+    const still = (await worker.get(`/api/v1/shifts/${theirs.id}`)).body;
+    assert.equal(still.ward_name, theirs.ward_name);
+  });
+}

@@ -39,6 +39,7 @@ pub mod sweeps;
 pub mod timesheet_review;
 pub mod timesheets;
 pub mod views;
+pub mod wards;
 pub mod workers;
 
 use std::sync::Arc;

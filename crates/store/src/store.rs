@@ -55,6 +55,10 @@ pub trait DirectoryStore: Send + Sync + 'static {
     /// Adds a ward.
     async fn create_ward(&self, ward: &Ward, audit: &[AuditRecord]) -> Result<(), StoreError>;
 
+    /// Renames a ward or moves it to another site of its own trust (never another trust's):
+    /// `NotFound` if no ward of that trust has the id or the site is not the trust's.
+    async fn update_ward(&self, ward: &Ward, audit: &[AuditRecord]) -> Result<(), StoreError>;
+
     /// One ward.
     async fn ward(&self, id: WardId) -> Result<Option<Ward>, StoreError>;
 

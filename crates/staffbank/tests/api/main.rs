@@ -24,6 +24,7 @@ mod roster;
 mod sign_on;
 mod tenancy;
 mod timesheets;
+mod wards;
 mod working_time;
 
 /// Generates a `sqlite` and a `postgres` test for each named case `async fn case(app: TestApp)`.

@@ -18,6 +18,7 @@ mod shifts;
 mod sign_on;
 mod timesheets;
 mod wallet_apps;
+mod wards;
 mod workers;
 
 use axum::routing::{get, post, put};
@@ -57,6 +58,7 @@ impl PageQuery {
         shifts::post_shifts, shifts::trust_shifts, shifts::shift, shifts::open_shifts,
         shifts::raise_premium,
         roster::post_roster,
+        wards::update_ward, wards::list_wards,
         bookings::book, bookings::shift_bookings, bookings::my_bookings, bookings::cancel,
         ledger::public_key, ledger::latest_head, ledger::heads, ledger::sign_head, ledger::entries,
         ledger::entry, ledger::inclusion_proof, ledger::consistency_proof, ledger::my_entries,
@@ -352,6 +354,8 @@ fn matching_routes() -> Router<AppState> {
             "/api/v1/organisations/{org_id}/release-policy",
             get(release::policy).put(release::set_policy),
         )
+        .route("/api/v1/wards", get(wards::list_wards))
+        .route("/api/v1/wards/{ward_id}", put(wards::update_ward))
         .route(
             "/api/v1/wards/{ward_id}/booking-mode",
             put(release::booking_mode),

@@ -21,6 +21,7 @@ mod session;
 mod timesheet;
 mod verify;
 mod ward;
+mod ward_edit;
 mod worker;
 
 use axum::extract::DefaultBodyLimit;
@@ -77,7 +78,12 @@ pub fn routes() -> Router<AppState> {
         )
         .route("/manage/shifts/{shift_id}", get(booker::shift))
         .route("/manage/approvals", get(approvals::queue))
-        .route("/manage/wards", get(booking_modes::wards))
+        .route(
+            "/manage/wards",
+            get(booking_modes::wards).post(ward_edit::add),
+        )
+        .route("/manage/wards/{id}", post(ward_edit::save))
+        .route("/manage/wards/{id}/edit", get(ward_edit::edit))
         .route(
             "/manage/wards/{id}/booking-mode",
             post(booking_modes::set_booking_mode),
