@@ -25,7 +25,18 @@ pub(crate) async fn section(state: &AppState, who: &Principal, shift: &ShiftView
     };
     html! {
         h2 class="nhsuk-heading-l" { "Candidates" }
-        @if candidates.eligible.is_empty() { p { "Nobody eligible can book this shift at the moment." } }
+        @let closed = shift.status != "open" || shift.starts_at <= state.app.now();
+        @if closed {
+            div class="nhsuk-inset-text" {
+                span class="nhsuk-u-visually-hidden" { "Information: " }
+                p {
+                    @if shift.status == "filled" { "This shift is filled: every place is booked. The workers below could take a place if one is freed." }
+                    @else if shift.starts_at <= state.app.now() { "This shift has started, so nobody else can book it." }
+                    @else { "This shift is not open for booking." }
+                }
+            }
+        }
+        @if candidates.eligible.is_empty() && !closed { p { "Nobody eligible can book this shift at the moment." } }
         @else {
             table class="nhsuk-table" {
                 caption class="nhsuk-table__caption" { "Eligible workers, best match first" }
@@ -50,7 +61,8 @@ pub(crate) async fn section(state: &AppState, who: &Principal, shift: &ShiftView
             @for n in &candidates.near_misses {
                 div class="nhsuk-card" { div class="nhsuk-card__content" {
                     h4 class="nhsuk-card__heading nhsuk-heading-s" { (n.name) " (" (grade(&n.grade)) ")" }
-                    ul class="nhsuk-list nhsuk-list--bullet" { @for e in &n.explanations { li { (e) } } }
+                    @if n.explanations.is_empty() { p { "Nothing else stands in the way." } }
+                    @else { ul class="nhsuk-list nhsuk-list--bullet" { @for e in &n.explanations { li { (super::layout::capitalise(e)) } } } }
                 } }
             }
         }
