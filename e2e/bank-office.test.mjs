@@ -227,3 +227,42 @@ for (const [name, viewport] of VIEWPORTS) {
     assert.equal(still.ward_name, theirs.ward_name);
   });
 }
+
+for (const [name, viewport] of VIEWPORTS) {
+  test(`a booker offers a shift to a candidate, who finds it in their inbox (${name})`, async () => {
+    const base = await startDemo();
+    const page = await booker(base, viewport);
+    const api = await apiAs(base, BOOKER);
+    const wards = (await api.get('/api/v1/wards')).body;
+    const ward = wards.find((w) => w.name === 'Ward 8 Acute Medicine');
+    const banks = (await api.get('/api/v1/banks')).body;
+    const bank = banks.find((b) => b.name === 'Blackpool Teaching Hospitals Staff Bank');
+    const start = new Date(Date.now() + 3 * 24 * 3600 * 1000);
+    start.setUTCHours(3, 0, 0, 0);
+    const end = new Date(start.getTime() + 3600 * 1000);
+    const posted = await api.send('/api/v1/shifts', 'POST', { shifts: [{
+      ward_id: ward.id, bank_id: bank.id, role: 'Offer test nurse', staff_group: 'nursing_and_midwifery',
+      grade_min: 'band_5', grade_max: 'band_6', starts_at: start.toISOString(), ends_at: end.toISOString(), places: 1,
+    }] });
+    assert.equal(posted.status, 201, JSON.stringify(posted.body));
+    const shiftId = posted.body[0].id;
+
+    await page.goto(`${base}/manage/shifts/${shiftId}`);
+    await page.getByRole('heading', { name: 'Candidates' }).waitFor();
+    await page.getByRole('button', { name: /Offer this shift to Amira Hassan/ }).click();
+    await page.getByText(/Offered\. It is in the worker's inbox/).waitFor();
+    await checkAccessibility(page, 'shift page after an offer');
+
+    const worker = await apiAs(base, 'worker@demo.staffbank.test');
+    const inbox = (await worker.get('/api/v1/me/offers')).body.offers;
+    assert.ok(inbox.some((o) => o.shift.id === shiftId), JSON.stringify(inbox.map((o) => o.shift?.id)));
+
+    // Once she books it, the candidates say once that it is filled.
+    assert.equal((await worker.send(`/api/v1/shifts/${shiftId}/bookings`, 'POST', {})).status, 201);
+    await page.goto(`${base}/manage/shifts/${shiftId}`);
+    await page.getByText('This shift is filled: every place is booked.').waitFor();
+    assert.equal(await page.getByText(/shift is filled/i).count(), 1, 'said once');
+    assert.equal(await page.getByText(/\byou\b/).count(), 0, 'no reason speaks to the booker as the worker');
+    await checkAccessibility(page, 'a filled shift');
+  });
+}

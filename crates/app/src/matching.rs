@@ -24,6 +24,8 @@ use crate::{App, AppError, Principal};
 const SEARCH_CAP: u32 = 3000;
 /// Most near-misses returned.
 const NEAR_MISSES: usize = 20;
+/// Most eligible candidates ranked for a booker at once.
+pub(crate) const MAX_CANDIDATES: usize = 200;
 /// Candidates judged against the working-time rules per round trip to the store.
 const CANDIDATE_BATCH: usize = 64;
 

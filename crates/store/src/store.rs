@@ -413,6 +413,17 @@ pub trait MatchingStore: Send + Sync + 'static {
     /// shift's (so two releasers never both send a round); returns whether it was written.
     async fn record_offers(&self, round: &OfferRound) -> Result<bool, StoreError>;
 
+    /// Offers a shift to one worker chosen by a booker, with its outbox event and audit entries,
+    /// unless they were offered it before; returns whether the offer is new (if not, nothing is
+    /// written).
+    async fn offer_to(
+        &self,
+        shift: ShiftId,
+        worker: WorkerId,
+        event: &OutboxEvent,
+        audit: &[AuditRecord],
+    ) -> Result<bool, StoreError>;
+
     /// The workers ever offered a shift.
     async fn offered_workers(&self, shift: ShiftId) -> Result<Vec<WorkerId>, StoreError>;
 

@@ -5,6 +5,7 @@
 mod helpers;
 mod interop;
 
+mod booker_offers;
 mod concurrency;
 mod conventions;
 mod flow;

@@ -7,6 +7,7 @@ mod credentials;
 mod issuers;
 mod ledger;
 mod matching;
+mod offers;
 mod passport;
 mod pay;
 pub(crate) use pay::csv_download;
@@ -59,6 +60,7 @@ impl PageQuery {
         shifts::raise_premium,
         roster::post_roster,
         wards::update_ward, wards::list_wards,
+        offers::offer_shift,
         bookings::book, bookings::shift_bookings, bookings::my_bookings, bookings::cancel,
         ledger::public_key, ledger::latest_head, ledger::heads, ledger::sign_head, ledger::entries,
         ledger::entry, ledger::inclusion_proof, ledger::consistency_proof, ledger::my_entries,
@@ -355,6 +357,10 @@ fn matching_routes() -> Router<AppState> {
             get(release::policy).put(release::set_policy),
         )
         .route("/api/v1/wards", get(wards::list_wards))
+        .route(
+            "/api/v1/shifts/{shift_id}/offers",
+            post(offers::offer_shift),
+        )
         .route("/api/v1/wards/{ward_id}", put(wards::update_ward))
         .route(
             "/api/v1/wards/{ward_id}/booking-mode",

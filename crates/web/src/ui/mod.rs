@@ -100,6 +100,7 @@ pub fn routes() -> Router<AppState> {
             "/manage/shifts/{shift_id}/premium",
             post(candidates::raise_premium),
         )
+        .route("/manage/shifts/{shift_id}/offers", post(candidates::offer))
         .route(
             "/manage/shifts/{shift_id}/agency",
             post(candidates::break_glass),
