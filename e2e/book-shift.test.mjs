@@ -93,7 +93,7 @@ test('a booker posts a shift and sees who booked it (desktop)', async () => {
   await page.getByText('Nobody has booked this shift yet.').waitFor();
   // Ranked candidates from the demo's bank: the demo worker among them.
   await page.getByRole('heading', { name: 'Candidates' }).waitFor();
-  await page.getByRole('cell', { name: 'Amira Hassan' }).waitFor();
+  await page.getByRole('cell', { name: 'Amira Hassan', exact: true }).waitFor();
   await checkAccessibility(page, 'shift page');
   const shiftUrl = page.url();
 

@@ -190,7 +190,7 @@ impl App {
         Ok(SiteView::from(&site))
     }
 
-    /// Registers a ward (platform admin).
+    /// Registers a ward (a platform admin, or a booker of the site's whole trust).
     #[tracing::instrument(skip_all, fields(site = %site))]
     pub async fn create_ward(
         &self,
@@ -198,8 +198,13 @@ impl App {
         site: SiteId,
         input: NewWard,
     ) -> Result<WardView, AppError> {
-        who.require_platform_admin()?;
+        if !who.is_platform_admin() && !who.has_role(staffbank_domain::role::Role::Booker) {
+            return Err(AppError::Forbidden);
+        }
         let site = self.store.site(site).await?.ok_or(AppError::NotFound)?;
+        if !who.is_platform_admin() && !who.booker_orgs().contains(&site.org_id) {
+            return Err(AppError::NotFound);
+        }
         let mut fields = Fields::default();
         let label = name(&mut fields, "name", &input.name);
         fields.finish()?;

@@ -7,6 +7,7 @@
 pub mod admin;
 pub mod audit;
 pub mod auth;
+pub mod booker_words;
 pub mod bookings;
 pub mod cancellation_cost;
 pub mod compliance;
@@ -35,6 +36,7 @@ pub mod rate_cards;
 pub mod refreshers;
 pub mod release;
 pub mod requests;
+pub mod roster;
 pub mod sequencer;
 pub mod shifts;
 pub mod sign_on;
@@ -43,6 +45,7 @@ pub mod timesheet_review;
 pub mod timesheets;
 pub mod trust_shift_list;
 pub mod views;
+pub mod wards;
 pub mod withdraw_request;
 pub mod workers;
 

@@ -42,6 +42,12 @@ impl Names {
         self.known.write().unwrap_or_else(|e| e.into_inner())
     }
 
+    /// Forgets a ward after it is renamed or moved, so this process reads it again. (Other
+    /// processes keep the old name in shift views until they restart.)
+    pub(crate) fn forget_ward(&self, id: WardId) {
+        self.write().wards.remove(&id);
+    }
+
     /// The view of `shift`, fetching any names not yet seen.
     pub(crate) async fn shift_view(
         &self,

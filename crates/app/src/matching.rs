@@ -25,6 +25,8 @@ use crate::{App, AppError, Principal};
 const SEARCH_CAP: u32 = 3000;
 /// Most near-misses returned.
 const NEAR_MISSES: usize = 20;
+/// Most eligible candidates ranked for a booker at once.
+pub(crate) const MAX_CANDIDATES: usize = 200;
 /// Candidates judged against the working-time rules per round trip to the store.
 const CANDIDATE_BATCH: usize = 64;
 
@@ -446,11 +448,26 @@ impl App {
                         .into_iter()
                         .map(Ineligibility::as_seen_by_the_shifts_trust)
                         .collect();
+                    // That the shift is filled or has started is the shift's, said once by the
+                    // page, not in every worker's words; the typed reasons keep it.
+                    let own: Vec<_> = reasons
+                        .iter()
+                        .filter(|r| {
+                            !matches!(
+                                r,
+                                Ineligibility::ShiftNotOpen { .. } | Ineligibility::ShiftStarted
+                            )
+                        })
+                        .cloned()
+                        .collect();
                     NearMiss {
                         worker_id: worker.id.0,
                         name: worker.display_name.to_string(),
                         grade: worker.grade.as_str().to_owned(),
-                        explanations: explain(&reasons),
+                        explanations: explain(&own)
+                            .iter()
+                            .map(|e| crate::booker_words::third_person(e))
+                            .collect(),
                         reasons,
                     }
                 })

@@ -35,7 +35,99 @@ pub struct Offers {
     pub offers: Vec<ShiftMatch>,
 }
 
+/// The worker a booker offers a shift to.
+#[derive(Debug, serde::Deserialize, utoipa::ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct OfferTo {
+    /// One of the shift's eligible candidates.
+    pub worker_id: Uuid,
+}
+
+/// What became of a booker's offer.
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
+pub struct OfferMade {
+    /// The worker.
+    pub worker_id: Uuid,
+    /// The shift.
+    pub shift_id: Uuid,
+    /// False when they had been offered it already (nothing new was sent).
+    pub new: bool,
+}
+
 impl App {
+    /// Offers a shift to one of its eligible candidates (bookers of its ward): it lands in their
+    /// inbox, and an outbox event carries it by email, SMS or push. Offering again sends nothing.
+    #[tracing::instrument(skip_all, fields(shift = %shift_id))]
+    pub async fn offer_shift(
+        &self,
+        who: &Principal,
+        shift_id: staffbank_domain::ShiftId,
+        input: OfferTo,
+    ) -> Result<OfferMade, AppError> {
+        let shift = self
+            .store
+            .shift(shift_id)
+            .await?
+            .ok_or(AppError::NotFound)?;
+        let ward = self
+            .store
+            .ward(shift.ward_id)
+            .await?
+            .ok_or(AppError::NotFound)?;
+        if !who.books_for_ward(&ward) {
+            return Err(AppError::NotFound);
+        }
+        let now = self.now();
+        let time = BookingTime {
+            starts_at: shift.window.start(),
+            now,
+        };
+        if bookable(shift.status, Some(time)).is_err() {
+            return Err(AppError::Conflict(
+                staffbank_store::Conflict::ShiftNotOpen,
+                "the shift is filled, cancelled or has started: it cannot be offered".into(),
+            ));
+        }
+        let booked = self.booked_workers(shift.id).await?;
+        let pool = self
+            .rank_pool(&shift, &ward, now, crate::matching::MAX_CANDIDATES, &booked)
+            .await?;
+        let worker = WorkerId(input.worker_id);
+        if !pool.eligible.iter().any(|(.., w)| w.id == worker) {
+            return Err(AppError::field(
+                "worker_id",
+                "is not one of the workers who may book this shift now",
+            ));
+        }
+        let view = self.names.shift_view(self.store.as_ref(), &shift).await?;
+        let event = OutboxEvent {
+            id: Uuid::new_v4(),
+            topic: OFFER_TOPIC.to_owned(),
+            worker_id: Some(worker),
+            payload: serde_json::json!({ "worker_id": worker.0, "shift": view }).to_string(),
+            created_at: now,
+        };
+        let record = self
+            .audit_record(crate::audit::Change {
+                action: "shift.offered",
+                actor: Some(who.user.id),
+                tenant: Some(shift.org_id),
+                subject: None,
+                facts: serde_json::json!({"shift": shift.id, "worker": worker}),
+                personal: None,
+            })
+            .await?;
+        let new = self
+            .store
+            .offer_to(shift.id, worker, &event, &[record])
+            .await?;
+        Ok(OfferMade {
+            worker_id: worker.0,
+            shift_id: shift.id.0,
+            new,
+        })
+    }
+
     /// Sends every round of offers that has fallen due; returns how many workers were offered a
     /// shift. Safe to run on several servers at once: each round is claimed in the store.
     pub async fn send_due_offers(&self) -> Result<usize, AppError> {

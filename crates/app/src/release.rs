@@ -50,7 +50,54 @@ impl From<ReleasePolicy> for ReleasePolicyView {
 }
 
 impl ReleasePolicyView {
+    /// Each field against its own range, so a person is told which one is wrong.
+    fn check_fields(self) -> Result<(), AppError> {
+        let mut fields = crate::error::Fields::default();
+        let mut within = |field: &str, value: i64, range: std::ops::RangeInclusive<i64>, unit| {
+            if !range.contains(&value) {
+                fields.push(
+                    field,
+                    format!(
+                        "must be between {} and {} {unit}",
+                        range.start(),
+                        range.end()
+                    ),
+                );
+            }
+        };
+        within("horizon_days", self.horizon_days, 1..=366, "days");
+        within(
+            "collaborative_after_hours",
+            self.collaborative_after_hours,
+            0..=MAX_HOURS,
+            "hours",
+        );
+        within(
+            "collaborative_lead_hours",
+            self.collaborative_lead_hours,
+            0..=MAX_HOURS,
+            "hours",
+        );
+        within(
+            "priority_window_minutes",
+            self.priority_window_minutes,
+            0..=7 * 24 * 60,
+            "minutes",
+        );
+        within(
+            "cancellation_notice_hours",
+            self.cancellation_notice_hours,
+            0..=MAX_HOURS,
+            "hours",
+        );
+        if let Some(hours) = self.core_tier_hours {
+            within("core_tier_hours", hours, 1..=624, "hours");
+        }
+        fields.finish()
+    }
+
     fn policy(self) -> Result<ReleasePolicy, AppError> {
+        self.check_fields()?;
         let span = |field: &str, value: i64, unit: fn(i64) -> Option<Duration>| {
             unit(value).ok_or_else(|| AppError::field(field, "out of range"))
         };
@@ -82,6 +129,9 @@ impl ReleasePolicyView {
         .map_err(|e| AppError::field("policy", e))
     }
 }
+
+/// Longest span in hours a release rule may name: a year.
+const MAX_HOURS: i64 = 366 * 24;
 
 /// Give or take away a worker's priority tier in a bank.
 #[derive(Debug, Deserialize, utoipa::ToSchema)]

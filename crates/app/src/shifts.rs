@@ -192,13 +192,47 @@ impl App {
                 format!("post between 1 and {MAX_SHIFTS_PER_REQUEST} shifts"),
             ));
         }
+        self.post_batch(who, &input.shifts).await
+    }
+
+    /// Checks shifts as posting would, every bad field reported, without posting any: for a
+    /// batch shown to the booker to confirm before it is posted.
+    pub(crate) async fn check_batch(
+        &self,
+        who: &Principal,
+        input: &[NewShift],
+    ) -> Result<(), AppError> {
+        self.parse_batch(who, input).await.map(|_| ())
+    }
+
+    /// Posts a batch of any size the caller allows: all or none.
+    pub(crate) async fn post_batch(
+        &self,
+        who: &Principal,
+        input: &[NewShift],
+    ) -> Result<Vec<ShiftView>, AppError> {
+        let (shifts, trusts) = self.parse_batch(who, input).await?;
+        self.store_batch(who, &shifts, &trusts).await
+    }
+
+    async fn parse_batch(
+        &self,
+        who: &Principal,
+        input: &[NewShift],
+    ) -> Result<(Vec<Shift>, HashMap<OrgId, TrustRules>), AppError> {
+        if !who.has_role(Role::Booker) {
+            return Err(AppError::Forbidden);
+        }
+        if input.is_empty() {
+            return Err(AppError::field("shifts", "post at least one shift"));
+        }
         let now = self.now();
         let mut fields = Fields::default();
-        let mut shifts = Vec::with_capacity(input.shifts.len());
+        let mut shifts = Vec::with_capacity(input.len());
         // Read once for the whole batch: the banks, and each trust's policy as it is first needed.
         let banks = self.store.banks().await?;
         let mut trusts = HashMap::new();
-        for (i, raw) in input.shifts.iter().enumerate() {
+        for (i, raw) in input.iter().enumerate() {
             let context = Posting {
                 who,
                 banks: &banks,
@@ -212,8 +246,17 @@ impl App {
             }
         }
         fields.finish()?;
+        Ok((shifts, trusts))
+    }
+
+    async fn store_batch(
+        &self,
+        who: &Principal,
+        shifts: &[Shift],
+        trusts: &HashMap<OrgId, TrustRules>,
+    ) -> Result<Vec<ShiftView>, AppError> {
         let mut records = Vec::with_capacity(shifts.len());
-        for shift in &shifts {
+        for shift in shifts {
             records.push(
                 self.audit_record(Change {
                     action: "shift.posted",
@@ -237,9 +280,9 @@ impl App {
                 );
             }
         }
-        self.store.post_shifts(&shifts, &records).await?;
+        self.store.post_shifts(shifts, &records).await?;
         tracing::info!(posted = shifts.len(), "shifts posted");
-        self.names.shift_views(self.store.as_ref(), &shifts).await
+        self.names.shift_views(self.store.as_ref(), shifts).await
     }
 
     async fn parse_shift(

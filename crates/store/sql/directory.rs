@@ -147,6 +147,28 @@ impl DirectoryStore for ThisStore {
         self.write_audited(query, audit).await
     }
 
+    async fn update_ward(&self, ward: &Ward, audit: &[AuditRecord]) -> Result<(), StoreError> {
+        let mut tx = self.begin().await?;
+        // The site must be the ward's own trust's: checked in the same statement.
+        let changed = sqlx::query(
+            "UPDATE wards SET name = $1, site_id = $2 WHERE id = $3 AND org_id = $4 \
+             AND EXISTS (SELECT 1 FROM sites WHERE sites.id = $2 AND sites.org_id = $4)",
+        )
+        .bind(ward.name.as_str())
+        .bind(ward.site_id.0)
+        .bind(ward.id.0)
+        .bind(ward.org_id.0)
+        .execute(&mut *tx)
+        .await
+        .or_store()?
+        .rows_affected();
+        if changed == 0 {
+            return Err(StoreError::NotFound);
+        }
+        insert_audit(&mut tx, audit).await?;
+        tx.commit().await.or_store()
+    }
+
     async fn ward(&self, id: WardId) -> Result<Option<Ward>, StoreError> {
         let row = sqlx::query(
             "SELECT id, site_id, org_id, name, instant_booking FROM wards WHERE id = $1",

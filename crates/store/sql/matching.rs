@@ -404,6 +404,34 @@ impl MatchingStore for ThisStore {
         Ok(true)
     }
 
+    async fn offer_to(
+        &self,
+        shift: ShiftId,
+        worker: WorkerId,
+        event: &OutboxEvent,
+        audit: &[AuditRecord],
+    ) -> Result<bool, StoreError> {
+        let mut tx = self.begin().await?;
+        let made = sqlx::query(
+            "INSERT INTO offers (worker_id, shift_id, offered_at) VALUES ($1, $2, $3) \
+             ON CONFLICT DO NOTHING",
+        )
+        .bind(worker.0)
+        .bind(shift.0)
+        .bind(At(event.created_at))
+        .execute(&mut *tx)
+        .await
+        .or_store()?
+        .rows_affected();
+        if made == 0 {
+            return Ok(false);
+        }
+        insert_events(&mut tx, std::slice::from_ref(event)).await?;
+        insert_audit(&mut tx, audit).await?;
+        tx.commit().await.or_store()?;
+        Ok(true)
+    }
+
     async fn offered_workers(&self, shift: ShiftId) -> Result<Vec<WorkerId>, StoreError> {
         let ids: Vec<Uuid> = sqlx::query_scalar("SELECT worker_id FROM offers WHERE shift_id = $1")
             .bind(shift.0)

@@ -34,6 +34,7 @@ macro_rules! conformance_suite {
     ($make:path) => {
         $crate::conformance_suite!(@cases $make;
             organisations_round_trip_and_ods_codes_are_unique,
+            wards_are_renamed_and_moved_only_within_their_trust,
             users_grants_and_sessions_round_trip,
             workers_join_banks_once,
             posting_is_all_or_nothing,
@@ -328,6 +329,44 @@ pub async fn organisations_round_trip_and_ods_codes_are_unique(store: Arc<dyn St
     assert_eq!(
         conflict(store.create_ward(&orphan, &[]).await),
         Conflict::MissingReference
+    );
+}
+
+/// A ward is renamed and moved to another site of its trust, never to another trust's site, and
+/// a refused change changes nothing.
+pub async fn wards_are_renamed_and_moved_only_within_their_trust(store: Arc<dyn Store>) {
+    let world = World::new(store.clone()).await;
+    let site = Site {
+        id: SiteId(new_id()),
+        org_id: world.orgs[0].id,
+        name: label("Clifton Hospital"),
+        location: GeoPoint::new(53.75, -3.0).unwrap(),
+    };
+    store.create_site(&site, &[]).await.unwrap();
+    let mut moved = world.wards[0].clone();
+    moved.name = label("Ward 1 Renamed");
+    moved.site_id = site.id;
+    store.update_ward(&moved, &[]).await.unwrap();
+    assert_eq!(store.ward(moved.id).await.unwrap(), Some(moved.clone()));
+
+    let mut elsewhere = moved.clone();
+    elsewhere.site_id = world.wards[1].site_id;
+    elsewhere.name = label("Taken over");
+    assert!(matches!(
+        store.update_ward(&elsewhere, &[]).await,
+        Err(crate::StoreError::NotFound)
+    ));
+    let mut theirs = world.wards[1].clone();
+    theirs.org_id = world.orgs[0].id;
+    theirs.site_id = site.id;
+    assert!(matches!(
+        store.update_ward(&theirs, &[]).await,
+        Err(crate::StoreError::NotFound)
+    ));
+    assert_eq!(store.ward(moved.id).await.unwrap(), Some(moved));
+    assert_eq!(
+        store.ward(world.wards[1].id).await.unwrap(),
+        Some(world.wards[1].clone())
     );
 }
 
@@ -1333,7 +1372,7 @@ pub async fn worked_time_counts_every_trust_and_opt_outs_are_kept(store: Arc<dyn
         store
             .set_weekly_limit_opt_out(WorkerId(new_id()), true, &[])
             .await,
-        Err(StoreError::NotFound)
+        Err(crate::StoreError::NotFound)
     ));
 }
 

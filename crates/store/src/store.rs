@@ -57,6 +57,10 @@ pub trait DirectoryStore: Send + Sync + 'static {
     /// Adds a ward.
     async fn create_ward(&self, ward: &Ward, audit: &[AuditRecord]) -> Result<(), StoreError>;
 
+    /// Renames a ward or moves it to another site of its own trust (never another trust's):
+    /// `NotFound` if no ward of that trust has the id or the site is not the trust's.
+    async fn update_ward(&self, ward: &Ward, audit: &[AuditRecord]) -> Result<(), StoreError>;
+
     /// One ward.
     async fn ward(&self, id: WardId) -> Result<Option<Ward>, StoreError>;
 
@@ -425,6 +429,17 @@ pub trait MatchingStore: Send + Sync + 'static {
     /// Writes a round of offers with their outbox events, if the round's due time is still the
     /// shift's (so two releasers never both send a round); returns whether it was written.
     async fn record_offers(&self, round: &OfferRound) -> Result<bool, StoreError>;
+
+    /// Offers a shift to one worker chosen by a booker, with its outbox event and audit entries,
+    /// unless they were offered it before; returns whether the offer is new (if not, nothing is
+    /// written).
+    async fn offer_to(
+        &self,
+        shift: ShiftId,
+        worker: WorkerId,
+        event: &OutboxEvent,
+        audit: &[AuditRecord],
+    ) -> Result<bool, StoreError>;
 
     /// The workers ever offered a shift.
     async fn offered_workers(&self, shift: ShiftId) -> Result<Vec<WorkerId>, StoreError>;

@@ -5,6 +5,7 @@
 mod helpers;
 mod interop;
 
+mod booker_offers;
 mod compliance;
 mod concurrency;
 mod conventions;
@@ -21,9 +22,12 @@ mod pay;
 mod pay_runs;
 mod payroll_crash;
 mod premium;
+mod release_policy;
+mod roster;
 mod sign_on;
 mod tenancy;
 mod timesheets;
+mod wards;
 mod worker_lists;
 mod working_time;
 

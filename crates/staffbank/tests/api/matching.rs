@@ -613,6 +613,8 @@ async fn candidates_who_worked_the_ward_rank_first_and_a_filled_shift_has_none(a
     assert_eq!(near.len(), 1, "{}", reply.body);
     assert_eq!(near[0]["worker_id"], regular_id.as_str());
     assert_eq!(near[0]["reasons"][0]["reason"], "shift_not_open");
+    // That it is filled is the shift's, not the worker's: no words repeat it for each worker.
+    assert_eq!(near[0]["explanations"], json!([]), "{}", reply.body);
 }
 
 /// Makes the trust's ward take booking requests instead of instant bookings.

@@ -8,6 +8,7 @@ mod credentials;
 mod issuers;
 mod ledger;
 mod matching;
+mod offers;
 mod passport;
 mod pay;
 mod pay_runs;
@@ -15,10 +16,12 @@ pub(crate) use pay::csv_download;
 mod presentations;
 mod release;
 mod requests;
+mod roster;
 mod shifts;
 mod sign_on;
 mod timesheets;
 mod wallet_apps;
+mod wards;
 mod workers;
 
 use axum::routing::{get, post, put};
@@ -57,6 +60,9 @@ impl PageQuery {
         admin::create_bank, admin::banks, admin::create_user,
         shifts::post_shifts, shifts::trust_shifts, shifts::trust_shift_list, shifts::shift, shifts::open_shifts,
         shifts::raise_premium,
+        roster::post_roster,
+        wards::update_ward, wards::list_wards,
+        offers::offer_shift,
         bookings::book, bookings::shift_bookings, bookings::my_bookings, bookings::cancel,
         ledger::public_key, ledger::latest_head, ledger::heads, ledger::sign_head, ledger::entries,
         ledger::entry, ledger::inclusion_proof, ledger::consistency_proof, ledger::my_entries,
@@ -142,6 +148,12 @@ pub fn routes() -> Router<AppState> {
             post(shifts::post_shifts).get(shifts::trust_shifts),
         )
         .route("/api/v1/trust-shifts", get(shifts::trust_shift_list))
+        .route(
+            "/api/v1/shifts/roster",
+            post(roster::post_roster).layer(axum::extract::DefaultBodyLimit::max(
+                staffbank_app::roster::MAX_ROSTER_BYTES,
+            )),
+        )
         .route("/api/v1/shifts/{shift_id}", get(shifts::shift))
         .route(
             "/api/v1/shifts/{shift_id}/premium",
@@ -372,6 +384,12 @@ fn matching_routes() -> Router<AppState> {
             "/api/v1/organisations/{org_id}/release-policy",
             get(release::policy).put(release::set_policy),
         )
+        .route("/api/v1/wards", get(wards::list_wards))
+        .route(
+            "/api/v1/shifts/{shift_id}/offers",
+            post(offers::offer_shift),
+        )
+        .route("/api/v1/wards/{ward_id}", put(wards::update_ward))
         .route(
             "/api/v1/wards/{ward_id}/booking-mode",
             put(release::booking_mode),

@@ -218,6 +218,15 @@ pub async fn shift(
     axum::extract::RawQuery(query): axum::extract::RawQuery,
 ) -> Response {
     let id = ShiftId(shift_id);
+    let offered = match query.as_deref() {
+        Some("offered=1") => {
+            Some("Offered. It is in the worker's inbox, and they are sent a message.")
+        }
+        Some("offered=again") => {
+            Some("They had been offered this shift already, so nothing more was sent.")
+        }
+        _ => None,
+    };
     let cancelled = match query.as_deref() {
         Some("cancelled=late") => Some(true),
         Some("cancelled=1") => Some(false),
@@ -235,6 +244,12 @@ pub async fn shift(
         Some(&who),
         html! {
             @if let Some(late) = cancelled { (super::cancel::cancelled_notice(late)) }
+            @if let Some(message) = offered {
+                div class="nhsuk-inset-text" role="status" {
+                    span class="nhsuk-u-visually-hidden" { "Information: " }
+                    p { (message) }
+                }
+            }
             h1 class="nhsuk-heading-xl" { (shift.role) " – " (shift.ward_name) }
             p class="nhsuk-lede-text" { (when(shift.starts_at, shift.ends_at)) }
             p { (shift.booked) " of " (shift.places) " places booked. Status: " (shift.status) "." }

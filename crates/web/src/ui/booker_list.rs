@@ -28,6 +28,9 @@ pub struct ListQuery {
     search: Option<String>,
     #[serde(default)]
     page: Option<String>,
+    /// How many shifts a batch just posted (`?posted=N`), for the message after posting.
+    #[serde(default)]
+    posted: Option<String>,
 }
 
 fn text(value: &Option<String>) -> &str {
@@ -234,9 +237,15 @@ pub async fn shifts(
         "Trust shifts",
         Some(&who),
         html! {
+            @if let Some(count) = text(&query.posted).parse::<usize>().ok() {
+                (super::roster::posted_notice(count))
+            }
             (error_summary(&problems))
             h1 class="nhsuk-heading-xl" { "Trust shifts" }
-            p { a class="nhsuk-button" href="/manage/shifts/new" { "Post a shift" } }
+            div class="nhsuk-button-group" {
+                a class="nhsuk-button" href="/manage/shifts/new" { "Post a shift" }
+                a class="nhsuk-button nhsuk-button--secondary" href="/manage/shifts/post" { "Post several shifts" }
+            }
             (filter_form(&query))
             @if shifts.items.is_empty() { p { "No shifts posted from now on match these filters." } }
             @else { (table(&shifts)) }

@@ -6,20 +6,26 @@ use axum::response::{IntoResponse, Redirect, Response};
 use maud::html;
 use serde::Deserialize;
 use staffbank_app::release::BookingModeChoice;
-use staffbank_app::AppError;
+use staffbank_app::{AppError, Principal};
 use staffbank_domain::WardId;
 use uuid::Uuid;
 
 use super::layout::{app_error_page, page};
+use super::ward_edit::{add_section, add_summary, WardForm};
 use super::{csrf_ok, csrf_refused, UiUser};
 use crate::extract::ApiPath;
 use crate::AppState;
 
-/// `?changed=1` after a change is saved (any value will do).
+/// `?changed=1` after a booking mode is changed, `?added=1` after a ward is added, `?saved=1`
+/// after one is renamed or moved (any value will do).
 #[derive(Deserialize)]
 pub struct WardsQuery {
     #[serde(default)]
     changed: Option<String>,
+    #[serde(default)]
+    added: Option<String>,
+    #[serde(default)]
+    saved: Option<String>,
 }
 
 /// `GET /manage/wards`.
@@ -28,20 +34,44 @@ pub async fn wards(
     UiUser(who): UiUser,
     Query(query): Query<WardsQuery>,
 ) -> Response {
-    let options = match state.app.posting_options(&who).await {
+    let notice = if query.changed.is_some() {
+        Some("Saved. The ward's open shifts that have not started follow the change too.")
+    } else if query.added.is_some() {
+        Some("Ward added. You can post shifts to it now.")
+    } else if query.saved.is_some() {
+        Some("Ward saved.")
+    } else {
+        None
+    };
+    wards_page(&state, &who, notice, &WardForm::default(), &[]).await
+}
+
+/// The Wards page, with a message after a change, or the add form's errors.
+pub(crate) async fn wards_page(
+    state: &AppState,
+    who: &Principal,
+    notice: Option<&str>,
+    add_form: &WardForm,
+    add_errors: &[(String, String)],
+) -> Response {
+    let options = match state.app.posting_options(who).await {
         Ok(o) => o,
         Err(e) => return app_error_page(e),
     };
-    page(
+    // Only bookers of whole trusts add wards or move them between sites.
+    let sites = state.app.booker_sites(who).await.ok();
+    let mut response = page(
         "Wards",
-        Some(&who),
+        Some(who),
         html! {
-            h1 class="nhsuk-heading-xl" { "How each ward's shifts are booked" }
-            @if query.changed.is_some() {
-                div class="nhsuk-inset-text" {
-                    p { "Saved. The ward's open shifts that have not started follow the change too." }
+            (add_summary(add_errors))
+            @if let Some(notice) = notice {
+                div class="nhsuk-inset-text" role="status" {
+                    span class="nhsuk-u-visually-hidden" { "Information: " }
+                    p { (notice) }
                 }
             }
+            h1 class="nhsuk-heading-xl" { "How each ward's shifts are booked" }
             p { "At once: a worker who may book a shift has it straight away. By request: the worker asks, and a booker approves or declines, with every rule checked again." }
             p { "A change applies to shifts posted from now on and to the ward's open shifts that have not started. Requests already made stay in the approvals queue." }
             table class="nhsuk-table-responsive" {
@@ -59,6 +89,12 @@ pub async fn wards(
                             td role="cell" class="nhsuk-table__cell" {
                                 span class="nhsuk-table-responsive__heading" aria-hidden="true" { "Ward " }
                                 (w.name) ", " (w.site_name)
+                                @if sites.is_some() {
+                                    br;
+                                    a href=(format!("/manage/wards/{}/edit", w.id)) {
+                                        "Change name or site" span class="nhsuk-u-visually-hidden" { ": " (w.name) }
+                                    }
+                                }
                             }
                             td role="cell" class="nhsuk-table__cell" {
                                 span class="nhsuk-table-responsive__heading" aria-hidden="true" { "Shifts are booked " }
@@ -78,8 +114,15 @@ pub async fn wards(
                     }
                 }
             }
+            @if let Some(sites) = &sites {
+                (add_section(who, sites, add_form, add_errors))
+            }
         },
-    )
+    );
+    if !add_errors.is_empty() {
+        *response.status_mut() = axum::http::StatusCode::UNPROCESSABLE_ENTITY;
+    }
+    response
 }
 
 /// The change-of-mode form.

@@ -25,13 +25,25 @@ pub(crate) async fn section(state: &AppState, who: &Principal, shift: &ShiftView
     };
     html! {
         h2 class="nhsuk-heading-l" { "Candidates" }
-        @if candidates.eligible.is_empty() { p { "Nobody eligible can book this shift at the moment." } }
+        @let closed = shift.status != "open" || shift.starts_at <= state.app.now();
+        @if closed {
+            div class="nhsuk-inset-text" {
+                span class="nhsuk-u-visually-hidden" { "Information: " }
+                p {
+                    @if shift.status == "filled" { "This shift is filled: every place is booked. The workers below could take a place if one is freed." }
+                    @else if shift.starts_at <= state.app.now() { "This shift has started, so nobody else can book it." }
+                    @else { "This shift is not open for booking." }
+                }
+            }
+        }
+        @if candidates.eligible.is_empty() && !closed { p { "Nobody eligible can book this shift at the moment." } }
         @else {
             table class="nhsuk-table" {
                 caption class="nhsuk-table__caption" { "Eligible workers, best match first" }
                 thead class="nhsuk-table__head" { tr {
                     th scope="col" { "Name" } th scope="col" { "Grade" } th scope="col" { "Distance" }
                     th scope="col" { "Worked here" } th scope="col" { "Hours this period" }
+                    th scope="col" { "Offer" }
                 } }
                 tbody class="nhsuk-table__body" {
                     @for c in &candidates.eligible {
@@ -40,6 +52,15 @@ pub(crate) async fn section(state: &AppState, who: &Principal, shift: &ShiftView
                             td { @if let Some(km) = c.rank.distance_km { (format!("{km:.1} km")) } @else { "unknown" } }
                             td { @if c.rank.worked_ward_before { "Yes" } @else { "No" } }
                             td { (c.rank.hours_this_period) }
+                            td {
+                                form method="post" action=(format!("/manage/shifts/{}/offers", shift.id)) {
+                                    input type="hidden" name="csrf" value=(who.session.csrf_token);
+                                    input type="hidden" name="worker_id" value=(c.worker_id);
+                                    button type="submit" class="nhsuk-button nhsuk-button--secondary nhsuk-button--small nhsuk-u-margin-bottom-0" {
+                                        "Offer this shift" span class="nhsuk-u-visually-hidden" { " to " (c.name) }
+                                    }
+                                }
+                            }
                         }
                     }
                 }
@@ -50,7 +71,8 @@ pub(crate) async fn section(state: &AppState, who: &Principal, shift: &ShiftView
             @for n in &candidates.near_misses {
                 div class="nhsuk-card" { div class="nhsuk-card__content" {
                     h4 class="nhsuk-card__heading nhsuk-heading-s" { (n.name) " (" (grade(&n.grade)) ")" }
-                    ul class="nhsuk-list nhsuk-list--bullet" { @for e in &n.explanations { li { (e) } } }
+                    @if n.explanations.is_empty() { p { "Nothing else stands in the way." } }
+                    @else { ul class="nhsuk-list nhsuk-list--bullet" { @for e in &n.explanations { li { (super::layout::capitalise(e)) } } } }
                 } }
             }
         }
@@ -156,6 +178,41 @@ pub async fn raise_premium(
         .await
     {
         Ok(_) => Redirect::to(&format!("/manage/shifts/{shift_id}")).into_response(),
+        Err(e) => app_error_page(e),
+    }
+}
+
+/// The offer form.
+#[derive(Deserialize)]
+pub struct OfferForm {
+    #[serde(default)]
+    csrf: String,
+    #[serde(default)]
+    worker_id: String,
+}
+
+/// `POST /manage/shifts/{id}/offers`: offers the shift to one candidate.
+pub async fn offer(
+    State(state): State<AppState>,
+    UiUser(who): UiUser,
+    ApiPath(shift_id): ApiPath<Uuid>,
+    Form(form): Form<OfferForm>,
+) -> Response {
+    if !csrf_ok(&who, &form.csrf) {
+        return csrf_refused();
+    }
+    let input = staffbank_app::offers::OfferTo {
+        worker_id: Uuid::parse_str(form.worker_id.trim()).unwrap_or_default(),
+    };
+    match state.app.offer_shift(&who, ShiftId(shift_id), input).await {
+        Ok(made) => {
+            let outcome = if made.new {
+                "offered=1"
+            } else {
+                "offered=again"
+            };
+            Redirect::to(&format!("/manage/shifts/{shift_id}?{outcome}")).into_response()
+        }
         Err(e) => app_error_page(e),
     }
 }

@@ -101,8 +101,12 @@ fn nav_links(who: &Principal) -> Markup {
         @if who.is_booker() {
             li { a href="/manage/shifts" { "Trust shifts" } }
             li { a href="/manage/shifts/new" { "Post a shift" } }
+            li { a href="/manage/shifts/post" { "Post shifts" } }
             li { a href="/manage/approvals" { "Approvals" } }
             li { a href="/manage/wards" { "Wards" } }
+        }
+        @if !who.booker_orgs().is_empty() {
+            li { a href="/manage/release-policy" { "Release policy" } }
         }
         @if !who.booker_orgs().is_empty() || !who.orgs_as(staffbank_domain::role::Role::Auditor).is_empty() {
             li { a href="/manage/report" { "Cancellations and agency" } }

@@ -21,9 +21,12 @@ mod pay_runs;
 mod pay_settings;
 mod pay_settings_confirm;
 mod preferences;
+mod release_policy;
 mod report;
 mod requests;
 mod revocation;
+mod roster;
+mod roster_pages;
 mod scan;
 mod session;
 mod shift_list;
@@ -31,6 +34,7 @@ mod shift_page;
 mod timesheet;
 mod verify;
 mod ward;
+mod ward_edit;
 mod worker;
 mod workers;
 
@@ -82,20 +86,42 @@ pub fn routes() -> Router<AppState> {
             get(booker_list::shifts).post(booker::post_shift),
         )
         .route("/manage/shifts/new", get(booker::new_shift))
+        .route("/manage/shifts/post", get(roster::start))
+        .route("/manage/shifts/post/template.csv", get(roster::template))
+        .route("/manage/shifts/post/rows", post(roster::check_rows))
+        .route(
+            "/manage/shifts/post/file",
+            post(roster::check_file).layer(DefaultBodyLimit::max(roster::UPLOAD_LIMIT)),
+        )
+        .route(
+            "/manage/shifts/post/confirm",
+            post(roster::post).layer(DefaultBodyLimit::max(roster::CONFIRM_LIMIT)),
+        )
         .route("/manage/shifts/{shift_id}", get(booker::shift))
         .route("/manage/approvals", get(approvals::queue))
-        .route("/manage/wards", get(booking_modes::wards))
+        .route(
+            "/manage/wards",
+            get(booking_modes::wards).post(ward_edit::add),
+        )
+        .route("/manage/wards/{id}", post(ward_edit::save))
+        .route("/manage/wards/{id}/edit", get(ward_edit::edit))
         .route(
             "/manage/wards/{id}/booking-mode",
             post(booking_modes::set_booking_mode),
         )
         .route("/manage/report", get(report::report))
+        .route("/manage/release-policy", get(release_policy::show))
+        .route(
+            "/manage/organisations/{org_id}/release-policy",
+            post(release_policy::save),
+        )
         .route("/manage/requests/{id}/approve", post(approvals::approve))
         .route("/manage/requests/{id}/decline", post(approvals::decline))
         .route(
             "/manage/shifts/{shift_id}/premium",
             post(candidates::raise_premium),
         )
+        .route("/manage/shifts/{shift_id}/offers", post(candidates::offer))
         .route(
             "/manage/shifts/{shift_id}/agency",
             post(candidates::break_glass),
