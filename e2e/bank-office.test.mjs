@@ -50,7 +50,7 @@ for (const [name, viewport] of VIEWPORTS) {
     const base = await startDemo();
     const page = await booker(base, viewport);
     const api = await apiAs(base, BOOKER);
-    await goTo(page, 'Post shifts');
+    await goTo(page, 'Post several shifts');
     await page.getByRole('heading', { name: 'Post shifts', level: 1 }).waitFor();
     await checkAccessibility(page, 'post shifts');
 
@@ -91,7 +91,7 @@ for (const [name, viewport] of VIEWPORTS) {
     const base = await startDemo();
     const page = await booker(base, viewport);
     const api = await apiAs(base, BOOKER);
-    await goTo(page, 'Post shifts');
+    await goTo(page, 'Post several shifts');
 
     const template = await page.request.get(`${base}/manage/shifts/post/template.csv`);
     assert.equal(template.status(), 200);

@@ -101,7 +101,7 @@ fn nav_links(who: &Principal) -> Markup {
         @if who.is_booker() {
             li { a href="/manage/shifts" { "Trust shifts" } }
             li { a href="/manage/shifts/new" { "Post a shift" } }
-            li { a href="/manage/shifts/post" { "Post shifts" } }
+            li { a href="/manage/shifts/post" { "Post several shifts" } }
             li { a href="/manage/approvals" { "Approvals" } }
             li { a href="/manage/wards" { "Wards" } }
         }
