@@ -83,6 +83,7 @@ for (const [name, viewport] of [['phone', { width: 390, height: 844 }], ['deskto
 
     // Filters, a week at a time, and the reasons behind a shift they cannot book.
     await goTo(page, 'Shifts for me');
+    await page.getByText('Search and filter shifts').click();
     await page.getByLabel('Search by role, ward, hospital or trust').fill('no ward is called this');
     await page.getByRole('button', { name: 'Filter shifts' }).click();
     await page.getByText('There are no open shifts you can book with these filters.').waitFor();
@@ -156,6 +157,7 @@ for (const [name, viewport] of [['phone', { width: 390, height: 844 }], ['deskto
     await page.getByRole('heading', { name: 'Trust shifts' }).waitFor();
     await checkAccessibility(page, 'trust shifts with filters');
 
+    await page.getByText('Search and filter shifts').click();
     await page.getByLabel('Days or nights').selectOption('nights');
     await page.getByLabel('Open to grade').selectOption('band_5');
     await page.getByRole('button', { name: 'Filter shifts' }).click();

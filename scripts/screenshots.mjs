@@ -20,7 +20,7 @@ try {
   const base = await startDemo();
   for (const [name, email, path] of ROLES) {
     for (const [size, viewport] of [['phone', { width: 390, height: 844 }], ['desktop', { width: 1280, height: 800 }]]) {
-      const context = await browser.newContext({ viewport });
+      const context = await browser.newContext({ viewport, locale: 'en-GB' });
       const page = await context.newPage();
       await signIn(page, base, email);
       await page.waitForLoadState('networkidle');

@@ -96,8 +96,17 @@ impl ListQuery {
 
 fn filter_form(query: &ListQuery) -> Markup {
     let (grade, times) = (text(&query.grade), text(&query.times));
+    // Folded away on arrival so the list comes first; open while any filter is in use.
+    let in_use = [&query.search, &query.from, &query.to, &query.grade, &query.times]
+        .iter()
+        .any(|f| !text(f).is_empty());
     html! {
-        form method="get" action="/manage/shifts" class="nhsuk-u-margin-bottom-5" {
+        details class="nhsuk-details" open[in_use] {
+        summary class="nhsuk-details__summary" {
+            span class="nhsuk-details__summary-text" { "Search and filter shifts" }
+        }
+        div class="nhsuk-details__text" {
+        form method="get" action="/manage/shifts" {
             div class="nhsuk-form-group" {
                 label class="nhsuk-label" for="search" { "Search by role, ward, hospital or trust" }
                 input class="nhsuk-input" id="search" name="search" type="search" value=(text(&query.search));
@@ -127,7 +136,9 @@ fn filter_form(query: &ListQuery) -> Markup {
                     }
                 }
             }
-            button type="submit" class="nhsuk-button nhsuk-button--secondary" { "Filter shifts" }
+            button type="submit" class="nhsuk-button nhsuk-button--secondary nhsuk-u-margin-bottom-0" { "Filter shifts" }
+        }
+        }
         }
     }
 }

@@ -155,8 +155,17 @@ fn match_filters(filters: &ShiftFilters, today: NaiveDate) -> (MatchFilters, Vec
 
 fn filter_form(filters: &ShiftFilters) -> Markup {
     let times = text(&filters.times);
+    // Folded away on arrival so a phone shows shifts first; open while any filter is in use.
+    let in_use = [&filters.search, &filters.times, &filters.from, &filters.to]
+        .iter()
+        .any(|f| !text(f).is_empty());
     html! {
-        form method="get" action="/shifts" class="nhsuk-u-margin-bottom-5" {
+        details class="nhsuk-details" open[in_use] {
+        summary class="nhsuk-details__summary" {
+            span class="nhsuk-details__summary-text" { "Search and filter shifts" }
+        }
+        div class="nhsuk-details__text" {
+        form method="get" action="/shifts" {
             @if filters.week_view() {
                 input type="hidden" name="view" value="week";
                 input type="hidden" name="week" value=(text(&filters.week));
@@ -183,7 +192,9 @@ fn filter_form(filters: &ShiftFilters) -> Markup {
                     input class="nhsuk-input nhsuk-input--width-10" id="to" name="to" type="date" value=(text(&filters.to));
                 }
             }
-            button type="submit" class="nhsuk-button nhsuk-button--secondary" { "Filter shifts" }
+            button type="submit" class="nhsuk-button nhsuk-button--secondary nhsuk-u-margin-bottom-0" { "Filter shifts" }
+        }
+        }
         }
     }
 }
