@@ -97,9 +97,15 @@ impl ListQuery {
 fn filter_form(query: &ListQuery) -> Markup {
     let (grade, times) = (text(&query.grade), text(&query.times));
     // Folded away on arrival so the list comes first; open while any filter is in use.
-    let in_use = [&query.search, &query.from, &query.to, &query.grade, &query.times]
-        .iter()
-        .any(|f| !text(f).is_empty());
+    let in_use = [
+        &query.search,
+        &query.from,
+        &query.to,
+        &query.grade,
+        &query.times,
+    ]
+    .iter()
+    .any(|f| !text(f).is_empty());
     html! {
         details class="nhsuk-details" open[in_use] {
         summary class="nhsuk-details__summary" {
