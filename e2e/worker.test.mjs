@@ -175,6 +175,30 @@ for (const [name, viewport] of [['phone', { width: 390, height: 844 }], ['deskto
     await page.goto(`${base}/manage/shifts?from=2026-13-45`);
     await page.locator('.nhsuk-error-summary').getByText('From must be a real date').waitFor();
     await checkAccessibility(page, 'trust shifts with a mistake');
+
+    // One ward's shifts, then that ward a week at a time.
+    const wards = (await api.get('/api/v1/wards')).body;
+    const ward = wards.find((w) => w.name === 'Ward 8 Acute Medicine');
+    await page.goto(`${base}/manage/shifts`);
+    await page.getByText('Search and filter shifts').click();
+    await page.getByLabel('Ward', { exact: true }).selectOption(ward.id);
+    await page.getByRole('button', { name: 'Filter shifts' }).click();
+    await page.waitForURL(/ward=/);
+    const onWard = await api.get(`/api/v1/trust-shifts?ward=${ward.id}`);
+    assert.ok(onWard.body.total > 0);
+    assert.ok(onWard.body.items.every((s) => s.ward_id === ward.id));
+    assert.equal(await rows.count(), onWard.body.items.length);
+    for (const row of await rows.allTextContents()) assert.match(row, /Ward 8 Acute Medicine/);
+    await page.getByRole('link', { name: 'Show a week at a time' }).click();
+    await page.getByRole('heading', { name: /^Week starting / }).waitFor();
+    await page.getByRole('link', { name: 'Next week' }).click();
+    await page.waitForURL(/week=\d{4}-\d{2}-\d{2}/);
+    const monday = new URL(page.url()).searchParams.get('week');
+    const sunday = new Date(Date.parse(`${monday}T12:00:00Z`) + 6 * 86_400_000).toISOString().slice(0, 10);
+    const week = await api.get(`/api/v1/trust-shifts?ward=${ward.id}&from=${monday}&to=${sunday}`);
+    assert.equal(await rows.count(), week.body.total);
+    assert.equal(await page.getByRole('heading', { level: 3 }).count(), 7);
+    await checkAccessibility(page, 'trust shifts a week at a time');
     await context.close();
   });
 }
