@@ -266,3 +266,33 @@ for (const [name, viewport] of VIEWPORTS) {
     await checkAccessibility(page, 'a filled shift');
   });
 }
+
+for (const [name, viewport] of VIEWPORTS) {
+  test(`a booker gives a bank member the silver tier and takes it away (${name})`, async () => {
+    const base = await startDemo();
+    const api = await apiAs(base, BOOKER);
+    const page = await booker(base, viewport);
+    await goTo(page, 'Priority tiers');
+    await page.getByRole('heading', { name: 'Priority tiers', level: 1 }).waitFor();
+    await checkAccessibility(page, 'priority tiers');
+
+    await page.getByLabel('Find a bank member by name or email').fill('Amira');
+    await page.getByRole('button', { name: 'Find', exact: true }).click();
+    await page.getByRole('button', { name: /^Give silver tier\s*: Amira Hassan$/ }).first().click();
+    await page.getByText('Tier changed.').waitFor();
+    await checkAccessibility(page, 'priority tiers after a change');
+    const holders = async () => (await api.get('/api/v1/tiers')).body.flatMap((b) => b.holders);
+    const amira = (await holders()).find((m) => m.name === 'Amira Hassan');
+    assert.equal(amira?.tier, 'silver');
+
+    await page.getByRole('button', { name: /^Take tier away\s*: Amira Hassan$/ }).first().click();
+    await page.getByText('Tier changed.').waitFor();
+    assert.ok(!(await holders()).some((m) => m.name === 'Amira Hassan'));
+
+    // A worker may not read the bank's tiers; a bad search is explained.
+    const worker = await apiAs(base, 'worker@demo.staffbank.test');
+    assert.equal((await worker.get('/api/v1/tiers')).status, 403);
+    assert.equal((await api.get('/api/v1/tiers?search=a')).status, 422);
+    await page.context().close();
+  });
+}

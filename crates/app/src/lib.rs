@@ -7,6 +7,7 @@
 pub mod admin;
 pub mod audit;
 pub mod auth;
+pub mod bank_tiers;
 pub mod booker_words;
 pub mod bookings;
 pub mod cancellation_cost;

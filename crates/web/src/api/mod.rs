@@ -68,7 +68,7 @@ impl PageQuery {
         ledger::entry, ledger::inclusion_proof, ledger::consistency_proof, ledger::my_entries,
         ledger::erase,
         credentials::record, credentials::list, credentials::my_credentials, credentials::revoke,
-        release::policy, release::set_policy, release::booking_mode, release::tier,
+        release::policy, release::set_policy, release::booking_mode, release::tier, release::tiers,
         release::preferences, release::my_preferences, release::break_glass, release::report,
         matching::shift_matches, matching::candidates, matching::my_offers, matching::pay_estimate,
         requests::request, requests::my_requests, requests::approvals, requests::approve, requests::decline, requests::withdraw,
@@ -398,6 +398,7 @@ fn matching_routes() -> Router<AppState> {
             "/api/v1/banks/{bank_id}/members/{worker_id}/tier",
             put(release::tier),
         )
+        .route("/api/v1/tiers", get(release::tiers))
         .route(
             "/api/v1/me/preferences",
             get(release::my_preferences).put(release::preferences),

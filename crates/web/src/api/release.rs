@@ -2,13 +2,14 @@
 
 use axum::extract::State;
 use axum::http::StatusCode;
+use staffbank_app::bank_tiers::BankTiers;
 use staffbank_app::preferences::Preferences;
 use staffbank_app::release::{BookingModeChoice, BreakGlass, ReleasePolicyView, SetTier};
 use staffbank_app::views::ShiftView;
 use staffbank_domain::{BankId, OrgId, ShiftId, WardId, WorkerId};
 use uuid::Uuid;
 
-use crate::extract::{ApiJson, ApiPath, Caller};
+use crate::extract::{ApiJson, ApiPath, ApiQuery, Caller};
 use crate::problem::{ApiError, Problem};
 use crate::AppState;
 
@@ -145,5 +146,32 @@ pub async fn report(
             .app
             .matching_report(&who, OrgId(org_id), query.days.unwrap_or(28))
             .await?,
+    ))
+}
+
+/// The `search` query parameter of the tiers list.
+#[derive(Debug, serde::Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
+#[serde(deny_unknown_fields)]
+pub struct TiersQuery {
+    /// Part of a member's name or email address (2 to 100 characters, any case); none lists only
+    /// the tier holders.
+    #[serde(default)]
+    pub search: Option<String>,
+}
+
+/// The banks the caller's trusts lead, each with its tier holders (and the hours behind them)
+/// and the members matching `search` (bookers of a whole trust).
+#[utoipa::path(get, path = "/api/v1/tiers", tag = "release", operation_id = "bank_tiers",
+    security(("bearer" = [])), params(TiersQuery),
+    responses((status = 200, body = Vec<BankTiers>), (status = 403, body = Problem),
+        (status = 422, body = Problem)))]
+pub async fn tiers(
+    State(state): State<AppState>,
+    Caller(who): Caller,
+    ApiQuery(query): ApiQuery<TiersQuery>,
+) -> Result<axum::Json<Vec<BankTiers>>, ApiError> {
+    Ok(axum::Json(
+        state.app.bank_tiers(&who, query.search.as_deref()).await?,
     ))
 }

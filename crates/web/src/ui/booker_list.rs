@@ -3,8 +3,8 @@
 
 use axum::extract::{Query, State};
 use axum::response::Response;
-use maud::{html, Markup};
 use chrono::{Datelike, Duration, NaiveDate};
+use maud::{html, Markup};
 use serde::Deserialize;
 use staffbank_app::trust_shift_list::{TrustShiftFilters, TrustShiftPage};
 use staffbank_app::views::{ShiftView, WardView};
@@ -51,7 +51,8 @@ fn text(value: &Option<String>) -> &str {
     value.as_deref().map(str::trim).unwrap_or("")
 }
 
-fn encode(value: &str) -> String {
+/// A query value, percent-encoded.
+pub(super) fn encode(value: &str) -> String {
     value
         .bytes()
         .map(|b| match b {
@@ -139,7 +140,10 @@ impl ListQuery {
 fn filter_form(query: &ListQuery, wards: &[WardView]) -> Markup {
     let (grade, times) = (text(&query.grade), text(&query.times));
     let (site, ward) = (text(&query.site), text(&query.ward));
-    let mut sites: Vec<(Uuid, &str)> = wards.iter().map(|w| (w.site_id, w.site_name.as_str())).collect();
+    let mut sites: Vec<(Uuid, &str)> = wards
+        .iter()
+        .map(|w| (w.site_id, w.site_name.as_str()))
+        .collect();
     sites.sort_by(|a, b| a.1.cmp(b.1));
     sites.dedup();
     // Folded away on arrival so the list comes first; open while any filter is in use.

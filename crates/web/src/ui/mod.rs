@@ -31,6 +31,7 @@ mod scan;
 mod session;
 mod shift_list;
 mod shift_page;
+mod tiers;
 mod timesheet;
 mod verify;
 mod ward;
@@ -111,6 +112,11 @@ pub fn routes() -> Router<AppState> {
         )
         .route("/manage/report", get(report::report))
         .route("/manage/release-policy", get(release_policy::show))
+        .route("/manage/tiers", get(tiers::show))
+        .route(
+            "/manage/banks/{bank_id}/members/{worker_id}/tier",
+            post(tiers::change),
+        )
         .route(
             "/manage/organisations/{org_id}/release-policy",
             post(release_policy::save),
