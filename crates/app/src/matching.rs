@@ -398,18 +398,13 @@ impl App {
         Ok(out)
     }
 
-    /// A shift's candidates, best match first, and the near-misses with their reasons (bookers of
-    /// the shift's ward).
-    pub async fn candidates(
+    /// A shift and its ward, for a booker of that ward; `NotFound` for anyone else, so another
+    /// trust's shift is indistinguishable from one that does not exist.
+    pub(crate) async fn booker_shift(
         &self,
         who: &Principal,
         shift_id: ShiftId,
-        limit: Option<u32>,
-    ) -> Result<Candidates, AppError> {
-        let limit = limit.unwrap_or(50);
-        if !(1..=200).contains(&limit) {
-            return Err(AppError::field("limit", "must be between 1 and 200"));
-        }
+    ) -> Result<(Shift, Ward), AppError> {
         let shift = self
             .store
             .shift(shift_id)
@@ -423,6 +418,22 @@ impl App {
         if !who.books_for_ward(&ward) {
             return Err(AppError::NotFound);
         }
+        Ok((shift, ward))
+    }
+
+    /// A shift's candidates, best match first, and the near-misses with their reasons (bookers of
+    /// the shift's ward).
+    pub async fn candidates(
+        &self,
+        who: &Principal,
+        shift_id: ShiftId,
+        limit: Option<u32>,
+    ) -> Result<Candidates, AppError> {
+        let limit = limit.unwrap_or(50);
+        if !(1..=200).contains(&limit) {
+            return Err(AppError::field("limit", "must be between 1 and 200"));
+        }
+        let (shift, ward) = self.booker_shift(who, shift_id).await?;
         let booked = self.booked_workers(shift.id).await?;
         let pool = self
             .rank_pool(&shift, &ward, self.now(), limit as usize, &booked)

@@ -64,19 +64,7 @@ impl App {
         shift_id: staffbank_domain::ShiftId,
         input: OfferTo,
     ) -> Result<OfferMade, AppError> {
-        let shift = self
-            .store
-            .shift(shift_id)
-            .await?
-            .ok_or(AppError::NotFound)?;
-        let ward = self
-            .store
-            .ward(shift.ward_id)
-            .await?
-            .ok_or(AppError::NotFound)?;
-        if !who.books_for_ward(&ward) {
-            return Err(AppError::NotFound);
-        }
+        let (shift, ward) = self.booker_shift(who, shift_id).await?;
         let now = self.now();
         let time = BookingTime {
             starts_at: shift.window.start(),

@@ -14,6 +14,7 @@ use staffbank_domain::Grade;
 use uuid::Uuid;
 
 use super::layout::{app_error_page, error_summary, messages, page, when};
+use super::list_parts::{encode, filter_panel, pagination, text, week_heading};
 use super::UiUser;
 use crate::AppState;
 
@@ -45,21 +46,6 @@ pub struct ListQuery {
     /// How many shifts a batch just posted (`?posted=N`), for the message after posting.
     #[serde(default)]
     posted: Option<String>,
-}
-
-fn text(value: &Option<String>) -> &str {
-    value.as_deref().map(str::trim).unwrap_or("")
-}
-
-/// A query value, percent-encoded.
-pub(super) fn encode(value: &str) -> String {
-    value
-        .bytes()
-        .map(|b| match b {
-            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' => (b as char).to_string(),
-            _ => format!("%{b:02X}"),
-        })
-        .collect()
 }
 
 impl ListQuery {
@@ -146,7 +132,6 @@ fn filter_form(query: &ListQuery, wards: &[WardView]) -> Markup {
         .collect();
     sites.sort_by(|a, b| a.1.cmp(b.1));
     sites.dedup();
-    // Folded away on arrival so the list comes first; open while any filter is in use.
     let in_use = [
         &query.search,
         &query.site,
@@ -158,17 +143,8 @@ fn filter_form(query: &ListQuery, wards: &[WardView]) -> Markup {
     ]
     .iter()
     .any(|f| !text(f).is_empty());
-    html! {
-        details class="nhsuk-details" open[in_use] {
-        summary class="nhsuk-details__summary" {
-            span class="nhsuk-details__summary-text" { "Search and filter shifts" }
-        }
-        div class="nhsuk-details__text" {
-        form method="get" action="/manage/shifts" {
-            @if query.week_view() {
-                input type="hidden" name="view" value="week";
-                input type="hidden" name="week" value=(text(&query.week));
-            }
+    let week = query.week_view().then(|| text(&query.week));
+    let fields = html! {
             div class="nhsuk-form-group" {
                 label class="nhsuk-label" for="search" { "Search by role, ward, hospital or trust" }
                 input class="nhsuk-input" id="search" name="search" type="search" value=(text(&query.search));
@@ -218,11 +194,8 @@ fn filter_form(query: &ListQuery, wards: &[WardView]) -> Markup {
                     }
                 }
             }
-            button type="submit" class="nhsuk-button nhsuk-button--secondary nhsuk-u-margin-bottom-0" { "Filter shifts" }
-        }
-        }
-        }
-    }
+    };
+    filter_panel("/manage/shifts", week, in_use, fields)
 }
 
 fn table(caption: &str, items: &[ShiftView]) -> Markup {
@@ -271,48 +244,11 @@ fn table(caption: &str, items: &[ShiftView]) -> Markup {
     }
 }
 
-fn pagination(query: &ListQuery, shifts: &TrustShiftPage) -> Markup {
-    let page = shifts.page;
-    html! {
-        @if page > 1 || shifts.more {
-            nav class="nhsuk-pagination" role="navigation" aria-label="Pages of shifts" {
-                ul class="nhsuk-list nhsuk-pagination__list" {
-                    @if page > 1 {
-                        li class="nhsuk-pagination-item--previous" {
-                            a class="nhsuk-pagination__link nhsuk-pagination__link--prev" href=(query.link(&[("page", &(page - 1).to_string())])) {
-                                span class="nhsuk-pagination__title" { "Previous" }
-                                span class="nhsuk-u-visually-hidden" { ":" }
-                                span class="nhsuk-pagination__page" { "Page " (page - 1) }
-                            }
-                        }
-                    }
-                    @if shifts.more {
-                        li class="nhsuk-pagination-item--next" {
-                            a class="nhsuk-pagination__link nhsuk-pagination__link--next" href=(query.link(&[("page", &(page + 1).to_string())])) {
-                                span class="nhsuk-pagination__title" { "Next" }
-                                span class="nhsuk-u-visually-hidden" { ":" }
-                                span class="nhsuk-pagination__page" { "Page " (page + 1) }
-                            }
-                        }
-                    }
-                }
-            }
-        }
-    }
-}
-
 /// The week view: each day's shifts under the day's name, with links to the weeks either side.
 fn week(query: &ListQuery, monday: NaiveDate, shifts: &[ShiftView]) -> Markup {
     let day_of = |s: &ShiftView| s.starts_at.with_timezone(&RULES_ZONE).date_naive();
-    let previous = (monday - Duration::days(7)).to_string();
-    let next = (monday + Duration::days(7)).to_string();
     html! {
-        h2 class="nhsuk-heading-l" { "Week starting " (monday.format("%A %-d %B %Y")) }
-        p {
-            a class="nhsuk-link" href=(query.link(&[("week", &previous)])) { "Previous week" }
-            " · "
-            a class="nhsuk-link" href=(query.link(&[("week", &next)])) { "Next week" }
-        }
+        (week_heading(monday, |day| query.link(&[("week", day)])))
         @for offset in 0..7 {
             @let day = monday + Duration::days(offset);
             @let todays: Vec<ShiftView> = shifts.iter().filter(|s| day_of(s) == day).cloned().collect();
@@ -420,7 +356,7 @@ pub async fn shifts(
             @else if shifts.items.is_empty() { p { "No shifts posted from now on match these filters." } }
             @else {
                 (table(&format!("Upcoming shifts, soonest first ({} in all)", shifts.total), &shifts.items))
-                (pagination(&query, &shifts))
+                (pagination(shifts.page, shifts.more, |n| query.link(&[("page", &n.to_string())])))
             }
         },
     )

@@ -11,6 +11,7 @@ mod issue;
 mod layout;
 mod ledger;
 mod ledger_facts;
+mod list_parts;
 mod offer;
 mod offer_fields;
 mod passport;

@@ -17,6 +17,7 @@ use staffbank_domain::ShiftId;
 use uuid::Uuid;
 
 use super::layout::{app_error_page, error_summary, messages, page, when};
+use super::list_parts::{encode, filter_panel, pagination, text, week_heading};
 use super::worker::match_card;
 use super::UiUser;
 use crate::AppState;
@@ -52,21 +53,6 @@ pub struct ShiftFilters {
     /// A day in the week shown.
     #[serde(default)]
     week: Option<String>,
-}
-
-fn text(value: &Option<String>) -> &str {
-    value.as_deref().map(str::trim).unwrap_or("")
-}
-
-/// Percent-encodes a query value.
-fn encode(value: &str) -> String {
-    value
-        .bytes()
-        .map(|b| match b {
-            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' => (b as char).to_string(),
-            _ => format!("%{b:02X}"),
-        })
-        .collect()
 }
 
 impl ShiftFilters {
@@ -155,21 +141,11 @@ fn match_filters(filters: &ShiftFilters, today: NaiveDate) -> (MatchFilters, Vec
 
 fn filter_form(filters: &ShiftFilters) -> Markup {
     let times = text(&filters.times);
-    // Folded away on arrival so a phone shows shifts first; open while any filter is in use.
     let in_use = [&filters.search, &filters.times, &filters.from, &filters.to]
         .iter()
         .any(|f| !text(f).is_empty());
-    html! {
-        details class="nhsuk-details" open[in_use] {
-        summary class="nhsuk-details__summary" {
-            span class="nhsuk-details__summary-text" { "Search and filter shifts" }
-        }
-        div class="nhsuk-details__text" {
-        form method="get" action="/shifts" {
-            @if filters.week_view() {
-                input type="hidden" name="view" value="week";
-                input type="hidden" name="week" value=(text(&filters.week));
-            }
+    let week = filters.week_view().then(|| text(&filters.week));
+    let fields = html! {
             div class="nhsuk-form-group" {
                 label class="nhsuk-label" for="search" { "Search by role, ward, hospital or trust" }
                 input class="nhsuk-input" id="search" name="search" type="search" value=(text(&filters.search));
@@ -192,11 +168,8 @@ fn filter_form(filters: &ShiftFilters) -> Markup {
                     input class="nhsuk-input nhsuk-input--width-10" id="to" name="to" type="date" value=(text(&filters.to));
                 }
             }
-            button type="submit" class="nhsuk-button nhsuk-button--secondary nhsuk-u-margin-bottom-0" { "Filter shifts" }
-        }
-        }
-        }
-    }
+    };
+    filter_panel("/shifts", week, in_use, fields)
 }
 
 fn not_bookable_cards(matches: &ShiftMatches) -> Markup {
@@ -225,35 +198,6 @@ fn not_bookable_cards(matches: &ShiftMatches) -> Markup {
     }
 }
 
-fn pagination(filters: &ShiftFilters, page: u32, more: bool) -> Markup {
-    html! {
-        @if page > 1 || more {
-            nav class="nhsuk-pagination" role="navigation" aria-label="Pages of shifts" {
-                ul class="nhsuk-list nhsuk-pagination__list" {
-                    @if page > 1 {
-                        li class="nhsuk-pagination-item--previous" {
-                            a class="nhsuk-pagination__link nhsuk-pagination__link--prev" href=(filters.link(&[("page", &(page - 1).to_string())])) {
-                                span class="nhsuk-pagination__title" { "Previous" }
-                                span class="nhsuk-u-visually-hidden" { ":" }
-                                span class="nhsuk-pagination__page" { "Page " (page - 1) }
-                            }
-                        }
-                    }
-                    @if more {
-                        li class="nhsuk-pagination-item--next" {
-                            a class="nhsuk-pagination__link nhsuk-pagination__link--next" href=(filters.link(&[("page", &(page + 1).to_string())])) {
-                                span class="nhsuk-pagination__title" { "Next" }
-                                span class="nhsuk-u-visually-hidden" { ":" }
-                                span class="nhsuk-pagination__page" { "Page " (page + 1) }
-                            }
-                        }
-                    }
-                }
-            }
-        }
-    }
-}
-
 /// The week view: each day's bookable shifts under the day's name, offers marked among them.
 fn week(
     who: &Principal,
@@ -264,15 +208,8 @@ fn week(
     estimates: &HashMap<Uuid, PayEstimate>,
 ) -> Markup {
     let day_of = |m: &ShiftMatch| m.shift.starts_at.with_timezone(&RULES_ZONE).date_naive();
-    let previous = (monday - Duration::days(7)).to_string();
-    let next = (monday + Duration::days(7)).to_string();
     html! {
-        h2 class="nhsuk-heading-l" { "Week starting " (monday.format("%A %-d %B %Y")) }
-        p {
-            a class="nhsuk-link" href=(filters.link(&[("week", &previous)])) { "Previous week" }
-            " · "
-            a class="nhsuk-link" href=(filters.link(&[("week", &next)])) { "Next week" }
-        }
+        (week_heading(monday, |day| filters.link(&[("week", day)])))
         @for offset in 0..7 {
             @let day = monday + Duration::days(offset);
             @let todays: Vec<_> = shifts.iter().filter(|m| day_of(m) == day).collect();
@@ -358,7 +295,7 @@ pub(crate) async fn shifts_page(
                     p { "There are no open shifts you can book with these filters." }
                 }
                 @for m in &others { (match_card(who, m, false, estimates.get(&m.shift.id))) }
-                (pagination(&filters, page_number, matches.more))
+                (pagination(page_number, matches.more, |n| filters.link(&[("page", &n.to_string())])))
             }
             (not_bookable_cards(&matches))
         },

@@ -178,7 +178,7 @@ pub async fn change(
         .await
     {
         Ok(()) => {
-            let search = super::booker_list::encode(&form.search);
+            let search = super::list_parts::encode(&form.search);
             Redirect::to(&format!("/manage/tiers?search={search}&changed=1")).into_response()
         }
         Err(e) => app_error_page(e),
