@@ -16,6 +16,7 @@ pub mod credentials;
 pub mod earnings;
 mod error;
 pub mod exports;
+pub mod fhir;
 mod issuer_views;
 pub mod issuers;
 pub mod ledger;

@@ -21,14 +21,14 @@ crate::both_backends!(
 
 const REGISTRATION: &str = "urn:staffbank:vct:professional_registration:1";
 
-fn registration() -> serde_json::Value {
+pub(crate) fn registration() -> serde_json::Value {
     json!({"claims": {"type": "professional_registration", "regulator": "nmc",
         "number": "71A2998E", "registered": true, "renewal": "2027-03-31"}})
 }
 
 /// An issuing body (an organisation that is not a trust) with a credential issuer; its id and
 /// the issuer's token.
-async fn issuing_body(app: &TestApp) -> (String, String) {
+pub(crate) async fn issuing_body(app: &TestApp) -> (String, String) {
     let org = app
         .post(
             "/api/v1/organisations",
@@ -58,7 +58,7 @@ async fn issuing_body(app: &TestApp) -> (String, String) {
     (id, token)
 }
 
-async fn trust_for(app: &TestApp, org: &str, trusted: bool) {
+pub(crate) async fn trust_for(app: &TestApp, org: &str, trusted: bool) {
     let set = app
         .call(
             Method::PUT,

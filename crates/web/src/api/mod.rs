@@ -5,6 +5,7 @@ mod auth;
 mod bookings;
 mod compliance;
 mod credentials;
+mod fhir;
 mod issuers;
 mod ledger;
 mod matching;
@@ -88,6 +89,7 @@ impl PageQuery {
         pay::my_earnings, pay::draw_advance, pay::my_payslips, pay::my_total_rewards,
         sign_on::sign_on_challenge, sign_on::prove_sign_on, sign_on::smartcard_sign_on, sign_on::sign_off,
         sign_on::escalations, sign_on::resolve_escalation, sign_on::set_smartcard,
+        fhir::practitioner, fhir::slot, fhir::slots, fhir::schedule, fhir::practitioner_roles,
     ),
     components(schemas(crate::problem::Problem)),
     modifiers(&BearerAuth),
@@ -172,6 +174,7 @@ pub fn routes() -> Router<AppState> {
             get(crate::problem_docs::problem_doc),
         )
         .merge(ledger_routes())
+        .merge(fhir_routes())
         .merge(matching_routes())
         .merge(issuer_routes())
         .merge(timesheet_routes())
@@ -410,6 +413,22 @@ fn matching_routes() -> Router<AppState> {
         .route(
             "/api/v1/shifts/{shift_id}/agency-release",
             post(release::break_glass),
+        )
+}
+
+/// FHIR R4 read views (see `fhir`).
+fn fhir_routes() -> Router<AppState> {
+    Router::new()
+        .route(
+            "/api/v1/fhir/Practitioner/{worker_id}",
+            get(fhir::practitioner),
+        )
+        .route("/api/v1/fhir/Slot", get(fhir::slots))
+        .route("/api/v1/fhir/Slot/{shift_id}", get(fhir::slot))
+        .route("/api/v1/fhir/Schedule/{ward_id}", get(fhir::schedule))
+        .route(
+            "/api/v1/fhir/PractitionerRole",
+            get(fhir::practitioner_roles),
         )
 }
 
