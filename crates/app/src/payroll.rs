@@ -158,6 +158,16 @@ impl From<&(PayRun, PayExport)> for PayRunView {
 impl App {
     /// Refuses anyone but a payroll officer of the trust (another trust's officer is told it
     /// does not exist).
+    /// Refuses anyone who is no payroll officer anywhere, before any object is looked up, so
+    /// the answer for a real id of another trust is the same as for an id that does not exist.
+    fn require_payroll_role(who: &Principal) -> Result<(), AppError> {
+        if who.has_role(Role::PayrollOfficer) {
+            Ok(())
+        } else {
+            Err(AppError::Forbidden)
+        }
+    }
+
     pub(crate) fn require_payroll_of(who: &Principal, org: OrgId) -> Result<(), AppError> {
         if who.orgs_as(Role::PayrollOfficer).contains(&org) {
             Ok(())
@@ -219,6 +229,7 @@ impl App {
         timesheet: Uuid,
         input: AdjustPay,
     ) -> Result<PayLineView, AppError> {
+        Self::require_payroll_role(who)?;
         let t = self
             .store
             .timesheet(timesheet)
@@ -389,6 +400,7 @@ impl App {
         who: &Principal,
         run: Uuid,
     ) -> Result<(String, String), AppError> {
+        Self::require_payroll_role(who)?;
         let found = self.store.pay_run(run).await?.ok_or(AppError::NotFound)?;
         Self::require_payroll_of(who, found.0.org_id)?;
         let file = self.payroll_file(&found.0).await?;

@@ -77,9 +77,18 @@ pub fn router(app: App, config: WebConfig) -> Router {
     if let Some(folder) = config.nhsuk_assets {
         router = router.nest_service("/assets/nhsuk", ServeDir::new(folder));
     }
+    if config.secure_cookies {
+        // Served over HTTPS: browsers must never fall back to plain HTTP (RFC 6797), where the
+        // Secure session cookie would not be sent and a downgrade could be staged.
+        router = router.layer(SetResponseHeaderLayer::if_not_present(
+            header::STRICT_TRANSPORT_SECURITY,
+            HeaderValue::from_static("max-age=31536000; includeSubDomains"),
+        ));
+    }
     router
         .fallback(fallback)
         .layer(middleware::from_fn(problems_for_bare_errors))
+        .layer(middleware::from_fn(private_answers_not_stored))
         .layer(DefaultBodyLimit::max(BODY_LIMIT))
         .layer(SetResponseHeaderLayer::if_not_present(
             header::CONTENT_SECURITY_POLICY,
@@ -127,6 +136,22 @@ async fn fallback(request: Request) -> Response {
     } else {
         ui::not_found_page()
     }
+}
+
+/// Marks every answer to a request that carries credentials (a bearer token or a session cookie)
+/// `Cache-Control: no-store`, so a shared or back-button cache never keeps one person's pages or
+/// data for the next person on a ward computer.
+async fn private_answers_not_stored(request: Request<Body>, next: Next) -> Response {
+    let private = request.headers().contains_key(header::AUTHORIZATION)
+        || request.headers().contains_key(header::COOKIE);
+    let mut response = next.run(request).await;
+    if private {
+        response
+            .headers_mut()
+            .entry(header::CACHE_CONTROL)
+            .or_insert(HeaderValue::from_static("no-store"));
+    }
+    response
 }
 
 /// Turns any error response under `/api/` that is not already a problem document (405 from the

@@ -120,7 +120,7 @@ async fn hostile_requests_get_problems_and_change_nothing(app: TestApp) {
         (Method::GET, "/api/v1/pay-runs/not-a-uuid/file".into(), Some(&nurse), "application/json", vec![], 404),
         (Method::POST, "/api/v1/me/advances".into(), Some(&nurse), "application/json", br#"{"org_id":"x","amount_pence":"lots"}"#.to_vec(), 422),
         (Method::POST, "/api/v1/me/advances".into(), Some(&nurse), "application/json", format!(r#"{{"org_id":"{}","amount_pence":9223372036854775807}}"#, trust.id).into_bytes(), 409),
-        (Method::POST, format!("/api/v1/timesheets/{}/adjustments", uuid::Uuid::new_v4()), Some(&nurse), "application/json", br#"{"amount_pence":1,"reason":"x"}"#.to_vec(), 404),
+        (Method::POST, format!("/api/v1/timesheets/{}/adjustments", uuid::Uuid::new_v4()), Some(&nurse), "application/json", br#"{"amount_pence":1,"reason":"x"}"#.to_vec(), 403),
         (Method::POST, format!("/api/v1/sign-on-challenges/{}/proof", uuid::Uuid::new_v4()), Some(&nurse), "application/json", br#"{"proof":"a.b.c"}"#.to_vec(), 422),
         (Method::POST, format!("/api/v1/sign-on-challenges/{}/proof", uuid::Uuid::new_v4()), Some(&app.admin), "application/json", br#"{"proof":"a.b.c"}"#.to_vec(), 403),
         (Method::POST, format!("/api/v1/bookings/{}/sign-on-challenges", uuid::Uuid::new_v4()), Some(&nurse), "application/json", vec![], 403),

@@ -107,11 +107,16 @@ async fn fresh_sqlite() -> (Arc<dyn Store>, String) {
 
 /// Serves `app`'s API and UI on 127.0.0.1:0; the base URL.
 async fn serve(app: App) -> String {
+    serve_with(app, false).await
+}
+
+/// Serves `app` as `serve` does, with cookies marked Secure or not.
+async fn serve_with(app: App, secure_cookies: bool) -> String {
     let router = staffbank_web::router(
         app,
         WebConfig {
             nhsuk_assets: None,
-            secure_cookies: false,
+            secure_cookies,
         },
     );
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
@@ -130,6 +135,17 @@ impl TestApp {
             MasterKey::from_base64(&self.master_text).unwrap(),
         );
         serve(app).await
+    }
+
+    /// Another server over the same database configured as behind HTTPS (Secure cookies); its
+    /// base URL.
+    pub async fn https_configured_server(&self) -> String {
+        let app = App::new(
+            self.store.clone(),
+            self.clock.clone(),
+            MasterKey::from_base64(&self.master_text).unwrap(),
+        );
+        serve_with(app, true).await
     }
 
     /// Starts the server on 127.0.0.1:0 over a fresh database, with a platform admin signed in.

@@ -11,6 +11,7 @@ mod concurrency;
 mod conventions;
 mod fhir;
 mod flow;
+mod headers;
 mod issuers;
 mod ledger;
 mod matching;

@@ -126,6 +126,18 @@ async fn a_week_is_paid_once_with_corrections_and_advances(app: TestApp) {
     )
     .await
     .assert_problem(404, "not-found");
+    for path in [
+        adjust.clone(),
+        format!("/api/v1/timesheets/{}/adjustments", Uuid::new_v4()),
+    ] {
+        app.post(
+            &path,
+            &a.booker,
+            json!({"amount_pence": 500, "reason": "x"}),
+        )
+        .await
+        .assert_problem(403, "forbidden");
+    }
     let corrected = app
         .post(
             &adjust,
@@ -233,6 +245,12 @@ async fn a_week_is_paid_once_with_corrections_and_advances(app: TestApp) {
     app.get(&format!("/api/v1/pay-runs/{run_id}/file"), &payroll_b)
         .await
         .assert_problem(404, "not-found");
+    // Someone who keeps no payroll gets the same answer for a real run as for none at all.
+    for id in [run_id.to_string(), Uuid::new_v4().to_string()] {
+        app.get(&format!("/api/v1/pay-runs/{id}/file"), &nurse)
+            .await
+            .assert_problem(403, "forbidden");
+    }
 
     // The worker's payslip and total rewards.
     let slips = app.get("/api/v1/me/payslips", &nurse).await;
