@@ -19,6 +19,26 @@ pub enum TextError {
     Invalid(&'static str),
 }
 
+/// Unicode's bidirectional formatting characters (UAX #9: marks, embeddings, overrides and
+/// isolates): in a name they make text display as something other than what it is, the
+/// "Trojan Source" trick (CVE-2021-42574).
+fn bidi_control(c: char) -> bool {
+    matches!(
+        c,
+        '\u{061C}' | '\u{200E}' | '\u{200F}' | '\u{202A}'..='\u{202E}' | '\u{2066}'..='\u{2069}'
+    )
+}
+
+/// Characters that show nothing: whitespace and the zero-width ones, so a name made only of them
+/// is as empty as a blank one.
+fn invisible(c: char) -> bool {
+    c.is_whitespace()
+        || matches!(
+            c,
+            '\u{00AD}' | '\u{180E}' | '\u{200B}'..='\u{200D}' | '\u{2060}' | '\u{FEFF}'
+        )
+}
+
 /// Human-entered text such as a name or a reason: trimmed, non-empty, bounded, no control characters.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(transparent)]
@@ -27,9 +47,14 @@ pub struct Label(String);
 impl Label {
     /// Parses free text of at most `max` characters.
     pub fn parse(raw: &str, max: usize) -> Result<Self, TextError> {
-        let trimmed = raw.trim();
+        let trimmed = raw.trim_matches(invisible);
         if trimmed.is_empty() {
             return Err(TextError::Empty);
+        }
+        if trimmed.chars().any(bidi_control) {
+            return Err(TextError::Invalid(
+                "must not contain right-to-left or left-to-right override characters",
+            ));
         }
         if trimmed.chars().count() > max {
             return Err(TextError::TooLong { max });
@@ -106,6 +131,20 @@ mod tests {
             Err(TextError::TooLong { max: 5 })
         );
         assert!(Label::parse("a\u{0}b", 5).is_err());
+        assert_eq!(
+            Label::parse("\u{200B}\u{200D} \u{FEFF}", 10),
+            Err(TextError::Empty)
+        );
+        assert_eq!(
+            Label::parse("\u{200B}Ann Lee\u{2060}", 10).map(|l| l.0),
+            Ok("Ann Lee".into())
+        );
+        for spoof in ["Ann\u{202E}eeL", "\u{2067}Ann", "Ann\u{200F}Lee"] {
+            assert!(
+                matches!(Label::parse(spoof, 20), Err(TextError::Invalid(_))),
+                "{spoof:?}"
+            );
+        }
     }
 
     #[test]

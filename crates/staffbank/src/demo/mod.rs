@@ -59,12 +59,23 @@ pub struct DemoArgs {
 /// The demo's master key: kept in a file beside the database, made on first run. (A real
 /// deployment takes it from STAFFBANK_MASTER_KEY and keeps it in a secret store.)
 fn demo_master_key(file: &std::path::Path) -> anyhow::Result<String> {
+    use std::io::Write;
+    use std::os::unix::fs::{OpenOptionsExt, PermissionsExt};
     let path = file.with_extension("key");
     if let Ok(text) = std::fs::read_to_string(&path) {
+        // Earlier demos wrote the key readable by everyone on the machine; only its owner may.
+        std::fs::set_permissions(&path, std::fs::Permissions::from_mode(0o600))
+            .with_context(|| format!("Failed to restrict {}", path.display()))?;
         return Ok(text.trim().to_owned());
     }
     let key = MasterKey::generate_base64(&mut rand::rngs::OsRng);
-    std::fs::write(&path, &key).with_context(|| format!("Failed to write {}", path.display()))?;
+    std::fs::OpenOptions::new()
+        .write(true)
+        .create_new(true)
+        .mode(0o600)
+        .open(&path)
+        .and_then(|mut f| f.write_all(key.as_bytes()))
+        .with_context(|| format!("Failed to write {}", path.display()))?;
     Ok(key)
 }
 
@@ -142,4 +153,28 @@ fn email(s: &str) -> anyhow::Result<Email> {
 
 fn id() -> Uuid {
     Uuid::now_v7()
+}
+
+#[cfg(test)]
+mod tests {
+    use std::os::unix::fs::PermissionsExt;
+
+    fn mode(path: &std::path::Path) -> u32 {
+        std::fs::metadata(path).unwrap().permissions().mode() & 0o777
+    }
+
+    #[test]
+    fn the_demo_key_is_readable_by_its_owner_alone() {
+        let dir = std::env::temp_dir().join(format!("staffbank-key-{}", uuid::Uuid::new_v4()));
+        std::fs::create_dir_all(&dir).unwrap();
+        let db = dir.join("demo.sqlite");
+        let key = super::demo_master_key(&db).unwrap();
+        let path = db.with_extension("key");
+        assert_eq!(mode(&path), 0o600);
+        // A key an earlier version left readable by all is kept, and closed up.
+        std::fs::set_permissions(&path, std::fs::Permissions::from_mode(0o644)).unwrap();
+        assert_eq!(super::demo_master_key(&db).unwrap(), key);
+        assert_eq!(mode(&path), 0o600);
+        std::fs::remove_dir_all(dir).unwrap();
+    }
 }

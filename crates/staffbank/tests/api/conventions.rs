@@ -128,6 +128,8 @@ async fn hostile_requests_get_problems_and_change_nothing(app: TestApp) {
         (Method::POST, format!("/api/v1/bookings/{}/sign-off", uuid::Uuid::new_v4()), Some(&nurse), "application/json", vec![], 404),
         (Method::PUT, format!("/api/v1/workers/{}/smartcard", uuid::Uuid::new_v4()), Some(&nurse), "application/json", br#"{"card":"123456789012"}"#.to_vec(), 404),
         (Method::GET, "/api/v1/escalations".into(), Some(&nurse), "application/json", vec![], 403),
+        (Method::POST, "/api/v1/workers".into(), None, "application/json", r#"{"email":"zw@nurse.test","password":"correct horse battery","display_name":"\u200b\u200d","staff_group":"nursing_and_midwifery","grade":"band_5"}"#.as_bytes().to_vec(), 422),
+        (Method::POST, "/api/v1/workers".into(), None, "application/json", r#"{"email":"rlo@nurse.test","password":"correct horse battery","display_name":"Ann \u202eeeL","staff_group":"nursing_and_midwifery","grade":"band_5"}"#.as_bytes().to_vec(), 422),
         (Method::GET, format!("/issuers/{}/status-list", trust.id), None, "application/json", vec![], 404),
     ];
     for (method, path, token, content_type, body, expected) in cases {
