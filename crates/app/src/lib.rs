@@ -22,6 +22,7 @@ pub mod issuers;
 pub mod ledger;
 mod lookup;
 pub mod matching;
+pub mod notify;
 pub mod offers;
 pub mod oid4vci;
 pub mod oid4vp;
@@ -105,6 +106,10 @@ pub struct App {
     export_target: Option<Arc<exports::ExportTarget>>,
     /// Wakes the exporter when a run closes.
     exports_waiting: Arc<tokio::sync::Notify>,
+    /// Where notifications are delivered; none in processes that do not deliver them.
+    notifier: Option<Arc<notify::Notifier>>,
+    /// Wakes the notification deliverer.
+    notify_waiting: Arc<tokio::sync::Notify>,
 }
 
 impl App {
@@ -124,6 +129,8 @@ impl App {
             public_url: Arc::from(DEFAULT_PUBLIC_URL),
             export_target: None,
             exports_waiting: Arc::default(),
+            notifier: None,
+            notify_waiting: Arc::default(),
         }
     }
 
@@ -136,6 +143,12 @@ impl App {
     /// Delivers closed pay runs' files to `target` (see [`exports`]).
     pub fn with_export_target(mut self, target: exports::ExportTarget) -> Self {
         self.export_target = Some(Arc::new(target));
+        self
+    }
+
+    /// Delivers notifications from the outbox through `notifier` (see [`notify`]).
+    pub fn with_notifier(mut self, notifier: notify::Notifier) -> Self {
+        self.notifier = Some(Arc::new(notifier));
         self
     }
 

@@ -109,6 +109,7 @@ impl App {
             .store
             .offer_to(shift.id, worker, &event, &[record])
             .await?;
+        self.wake_notifications();
         Ok(OfferMade {
             worker_id: worker.0,
             shift_id: shift.id.0,
@@ -223,6 +224,9 @@ impl App {
             at: now,
         };
         let sent = self.store.record_offers(&round).await?;
+        if sent {
+            self.wake_notifications();
+        }
         Ok(if sent { round.workers.len() } else { 0 })
     }
 

@@ -493,10 +493,12 @@ impl App {
                 personal: None,
             })
             .await?;
-        Ok(self
+        let raised = self
             .store
             .raise_escalation(&escalation, &event, &[record])
-            .await?)
+            .await?;
+        self.wake_notifications();
+        Ok(raised)
     }
 
     /// Signs off a signed-on booking (the worker, or the ward's manager), and starts the

@@ -63,6 +63,36 @@ impl PayrollArgs {
     }
 }
 
+/// Where notifications are sent (shared by `serve` and `demo`).
+#[derive(clap::Args, Clone)]
+pub struct NotifyArgs {
+    /// SMTP server for email notifications: `smtp://host:25` (plain, e.g. a local relay),
+    /// `smtp://user:password@host:587?tls=required` (STARTTLS) or `smtps://host:465`. Leave out
+    /// to send no email (messages wait in the outbox until a server is configured).
+    #[arg(long, env = "STAFFBANK_SMTP_URL", hide_env_values = true)]
+    pub smtp_url: Option<String>,
+    /// The address email notifications come from.
+    #[arg(
+        long,
+        env = "STAFFBANK_SMTP_FROM",
+        default_value = "Staffbank <no-reply@staffbank.invalid>"
+    )]
+    pub smtp_from: String,
+}
+
+impl NotifyArgs {
+    /// The notifier these options name, if email is configured.
+    pub fn notifier(&self) -> anyhow::Result<Option<staffbank_app::notify::Notifier>> {
+        let Some(url) = &self.smtp_url else {
+            return Ok(None);
+        };
+        Ok(Some(staffbank_app::notify::Notifier {
+            mailer: staffbank_app::notify::Mailer::new(url, &self.smtp_from)?,
+            policy: staffbank_app::notify::RetryPolicy::default(),
+        }))
+    }
+}
+
 /// Options of `staffbank serve`.
 #[derive(clap::Args)]
 pub struct ServeArgs {
@@ -75,6 +105,9 @@ pub struct ServeArgs {
     /// Payroll file delivery.
     #[command(flatten)]
     pub payroll: PayrollArgs,
+    /// Email notifications.
+    #[command(flatten)]
+    pub notify: NotifyArgs,
     /// Mark cookies Secure (set when served over HTTPS).
     #[arg(long, env = "STAFFBANK_SECURE_COOKIES", default_value_t = false)]
     pub secure_cookies: bool,
@@ -139,19 +172,24 @@ pub async fn open_store(url: &str) -> anyhow::Result<Arc<dyn Store>> {
 }
 
 /// Serves until Ctrl-C or SIGTERM, with the ledger's sequencer, the offers releaser, the
-/// payroll exporter and the sign-on and timesheet sweeps running beside the server.
+/// payroll exporter, the sign-on and timesheet sweeps and the notification deliverer running
+/// beside the server.
 pub async fn serve(app: App, args: &ServeArgs) -> anyhow::Result<()> {
     let listener = tokio::net::TcpListener::bind(args.http.listen)
         .await
         .with_context(|| format!("Failed to listen on {}", args.http.listen))?;
     let address = listener.local_addr()?;
-    let app = app
+    let mut app = app
         .with_public_url(&args.http.public_url(address))
         .with_export_target(args.payroll.target().await?);
+    if let Some(notifier) = args.notify.notifier()? {
+        app = app.with_notifier(notifier);
+    }
     tokio::spawn(app.clone().run_sequencer());
     tokio::spawn(app.clone().run_offers());
     tokio::spawn(app.clone().run_exports());
     tokio::spawn(app.clone().run_sweeps());
+    tokio::spawn(app.clone().run_notifications());
     let router = staffbank_web::router(
         app,
         WebConfig {

@@ -14,6 +14,7 @@ pub(crate) mod types;
 mod directory;
 pub(crate) mod ledger;
 mod matching;
+mod notify;
 pub(crate) mod offers;
 mod passport;
 pub(crate) mod payroll;

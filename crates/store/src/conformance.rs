@@ -19,11 +19,13 @@ use crate::*;
 mod directory;
 mod issuers;
 mod matching;
+mod notify;
 mod offers;
 mod timesheets;
 pub use directory::*;
 pub use issuers::*;
 pub use matching::*;
+pub use notify::*;
 pub use offers::*;
 pub use timesheets::*;
 
@@ -60,6 +62,7 @@ macro_rules! conformance_suite {
             approval_and_instant_booking_never_share_the_last_place,
             matching_reads_agree_on_the_same_facts,
             offer_rounds_are_claimed_once_and_a_freed_place_falls_due,
+            deliveries_fan_out_once_lease_keep_order_and_dead_letter,
             issuer_keys_rotate_and_trust_is_kept,
             passport_offers_are_decided_once_and_revocation_is_final,
             presentation_requests_are_answered_once,

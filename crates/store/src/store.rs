@@ -935,6 +935,7 @@ pub trait Store:
     + SignOnStore
     + LedgerStore
     + OperationsStore
+    + crate::NotifyStore
 {
 }
 
@@ -946,7 +947,8 @@ impl<
             + PayStore
             + SignOnStore
             + LedgerStore
-            + OperationsStore,
+            + OperationsStore
+            + crate::NotifyStore,
     > Store for T
 {
 }

@@ -32,7 +32,7 @@ use staffbank_ledger::keys::MasterKey;
 use staffbank_store::Store;
 use uuid::Uuid;
 
-use crate::serve::{master_key, open_store, serve, HttpArgs, PayrollArgs, ServeArgs};
+use crate::serve::{master_key, open_store, serve, HttpArgs, NotifyArgs, PayrollArgs, ServeArgs};
 
 pub use staff::create_admin;
 
@@ -54,6 +54,9 @@ pub struct DemoArgs {
     /// Payroll file delivery.
     #[command(flatten)]
     pub payroll: PayrollArgs,
+    /// Email notifications.
+    #[command(flatten)]
+    pub notify: NotifyArgs,
 }
 
 /// The demo's master key: kept in a file beside the database, made on first run. (A real
@@ -107,6 +110,7 @@ pub async fn run(args: DemoArgs) -> anyhow::Result<()> {
         database_url: url,
         http: args.http,
         payroll: args.payroll,
+        notify: args.notify,
         secure_cookies: false,
         master_key: key_text,
     };

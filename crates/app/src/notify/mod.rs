@@ -1,0 +1,180 @@
+//! The notification deliverer: carries outbox events to people, at least once and in order for
+//! each recipient, surviving crashes.
+//!
+//! Each pass first fans new outbox events out into deliveries (one per event, channel and
+//! recipient; see `NotifyStore::fan_out`), then claims due deliveries under a lease, sends them,
+//! and marks each sent only once the receiving server accepted it. A process killed between
+//! sending and marking leaves the lease to run out, and the next pass sends the same message
+//! again with the same idempotency key (the event's id), so receivers can drop the repeat. A
+//! failed attempt is tried again after an exponential backoff, capped; after the last allowed
+//! attempt the delivery is dead-lettered for the bank office to see and try again. A recipient's
+//! later message waits while an earlier one is still pending, so each person hears things in the
+//! order they happened.
+
+pub mod email;
+pub mod words;
+
+use std::time::Duration;
+
+use chrono::Duration as Span;
+use staffbank_store::{Channel, Delivery};
+
+use crate::{App, AppError};
+
+pub use email::Mailer;
+
+/// How often the deliverer looks for messages when nothing wakes it: short, so a ward manager
+/// hears of an escalation well within a minute.
+const TICK: Duration = Duration::from_secs(5);
+/// Deliveries claimed per round.
+const BATCH: u32 = 50;
+/// How long after it was written an outbox event is settled: no transaction can still commit an
+/// event at an earlier position, so the fan-out cursor may pass it.
+const SETTLE: Span = Span::seconds(60);
+
+/// When failed deliveries are tried again and when they are given up on.
+#[derive(Debug, Clone, Copy)]
+pub struct RetryPolicy {
+    /// The wait after the first failure; each later failure doubles it.
+    pub first_wait: Span,
+    /// The longest wait between attempts.
+    pub max_wait: Span,
+    /// Attempts in all before a delivery is dead-lettered.
+    pub attempts: i32,
+    /// How long a claimed delivery is held before another pass may send it again (a deliverer
+    /// that died holding it).
+    pub lease: Span,
+}
+
+impl Default for RetryPolicy {
+    fn default() -> Self {
+        Self {
+            first_wait: Span::seconds(30),
+            max_wait: Span::hours(1),
+            attempts: 8,
+            lease: Span::minutes(2),
+        }
+    }
+}
+
+impl RetryPolicy {
+    /// The wait after `failed` failures: doubling from the first wait, never above the cap.
+    pub fn wait_after(&self, failed: i32) -> Span {
+        let doublings = u32::try_from(failed.saturating_sub(1)).unwrap_or(0).min(30);
+        let wait = self
+            .first_wait
+            .checked_mul(2_i32.saturating_pow(doublings))
+            .unwrap_or(self.max_wait);
+        wait.min(self.max_wait)
+    }
+}
+
+/// Where notifications go and how failures are retried.
+pub struct Notifier {
+    /// Email.
+    pub mailer: Mailer,
+    /// Retries and leases.
+    pub policy: RetryPolicy,
+}
+
+impl App {
+    /// One pass of the deliverer: fans out new events and sends every due delivery; how many
+    /// were sent. Does nothing without a notifier.
+    pub async fn deliver_notifications(&self) -> Result<usize, AppError> {
+        let Some(notifier) = self.notifier.clone() else {
+            return Ok(0);
+        };
+        let now = self.now();
+        self.store.fan_out(now, now - SETTLE).await?;
+        let mut sent = 0;
+        loop {
+            let now = self.now();
+            let claimed = self
+                .store
+                .claim_deliveries(now, now + notifier.policy.lease, BATCH)
+                .await?;
+            if claimed.is_empty() {
+                return Ok(sent);
+            }
+            for delivery in &claimed {
+                if self.deliver_one(&notifier, delivery).await? {
+                    sent += 1;
+                }
+            }
+        }
+    }
+
+    /// Sends one claimed delivery and records the outcome; whether it was sent.
+    async fn deliver_one(
+        &self,
+        notifier: &Notifier,
+        delivery: &Delivery,
+    ) -> Result<bool, AppError> {
+        let Some(message) = words::message(&delivery.event, self.public_url()) else {
+            // Nothing to tell a person: done with.
+            self.store.mark_sent(delivery.id, self.now()).await?;
+            return Ok(false);
+        };
+        let outcome = match delivery.channel {
+            Channel::Email => {
+                notifier
+                    .mailer
+                    .send(delivery.event.id, &delivery.recipient, &message)
+                    .await
+            }
+            Channel::Push => Err("push messages are not delivered yet".to_owned()),
+        };
+        let now = self.now();
+        match outcome {
+            Ok(()) => {
+                self.store.mark_sent(delivery.id, now).await?;
+                Ok(true)
+            }
+            Err(error) => {
+                let failed = delivery.attempts + 1;
+                let retry_at = (failed < notifier.policy.attempts)
+                    .then(|| now + notifier.policy.wait_after(failed));
+                tracing::warn!(delivery = %delivery.id, failed, %error, "notification not delivered");
+                self.store
+                    .mark_failed(delivery.id, &error, retry_at, now)
+                    .await?;
+                Ok(false)
+            }
+        }
+    }
+
+    /// Delivers notifications until the process ends: whenever an event is written, and every
+    /// few seconds. Errors are logged and retried.
+    pub async fn run_notifications(self) {
+        loop {
+            match self.deliver_notifications().await {
+                Ok(0) => {}
+                Ok(sent) => tracing::info!(sent, "notifications delivered"),
+                Err(e) => tracing::warn!(error = %e, "delivering notifications failed"),
+            }
+            let _ = tokio::time::timeout(TICK, self.notify_waiting.notified()).await;
+        }
+    }
+
+    /// Wakes the deliverer (after a change that wrote outbox events).
+    pub fn wake_notifications(&self) {
+        self.notify_waiting.notify_one();
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn waits_double_up_to_the_cap() {
+        let p = RetryPolicy {
+            first_wait: Span::seconds(10),
+            max_wait: Span::seconds(35),
+            attempts: 5,
+            lease: Span::seconds(60),
+        };
+        let waits: Vec<i64> = (1..=5).map(|f| p.wait_after(f).num_seconds()).collect();
+        assert_eq!(waits, vec![10, 20, 35, 35, 35]);
+    }
+}

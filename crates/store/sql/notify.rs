@@ -1,0 +1,345 @@
+//! Notifications from the outbox: fanning events out into deliveries, claiming them under a lease,
+//! recording each attempt, and the bank office's dead letters.
+
+use chrono::{DateTime, Utc};
+use staffbank_domain::{OrgId, WorkerId};
+use staffbank_store::{Channel, DeadLetter, Delivery, NotifyStore, OutboxEvent, StoreError};
+use uuid::Uuid;
+
+use super::types::At;
+use crate::db::{ThisStore, Tx, FOR_UPDATE};
+use crate::sql::OrStore;
+
+/// Outbox events read per page while fanning out.
+const PAGE: i64 = 200;
+
+/// The columns of a delivery with its event, read by [`delivery`].
+const DELIVERY_COLUMNS: &str = "d.id, d.channel, d.recipient, d.attempts, o.id, o.topic, \
+     o.worker_id, CAST(o.payload AS TEXT), o.created_at";
+
+type DeliveryRow = (
+    Uuid,
+    String,
+    String,
+    i32,
+    Uuid,
+    String,
+    Option<Uuid>,
+    String,
+    At,
+);
+
+fn delivery(row: DeliveryRow) -> Delivery {
+    let (id, channel, recipient, attempts, event_id, topic, worker, payload, created_at) = row;
+    Delivery {
+        id,
+        event: OutboxEvent {
+            id: event_id,
+            topic,
+            worker_id: worker.map(WorkerId),
+            payload,
+            created_at: created_at.0,
+        },
+        channel: Channel::parse(&channel).unwrap_or(Channel::Email),
+        recipient,
+        attempts,
+    }
+}
+
+/// Who an event goes to, by email, and the trust it belongs to: the worker it is for, or the
+/// managers of the ward an escalation is about.
+async fn recipients(
+    tx: &mut Tx,
+    worker: Option<Uuid>,
+    topic: &str,
+    payload: &serde_json::Value,
+) -> Result<(Vec<String>, Option<Uuid>), StoreError> {
+    let id_at = |path: &[&str]| {
+        let mut v = payload;
+        for key in path {
+            v = v.get(key)?;
+        }
+        v.as_str().and_then(|s| Uuid::parse_str(s).ok())
+    };
+    if let Some(worker) = worker {
+        let emails: Vec<(String,)> = sqlx::query_as(
+            "SELECT u.email FROM workers w JOIN users u ON u.id = w.user_id WHERE w.id = $1",
+        )
+        .bind(worker)
+        .fetch_all(&mut **tx)
+        .await
+        .or_store()?;
+        let org = id_at(&["shift", "org_id"]).or_else(|| id_at(&["org"]));
+        return Ok((emails.into_iter().map(|(e,)| e).collect(), org));
+    }
+    if topic.starts_with("escalation.") {
+        if let Some(ward) = id_at(&["ward"]) {
+            let emails: Vec<(String,)> = sqlx::query_as(
+                "SELECT DISTINCT u.email FROM user_grants g JOIN users u ON u.id = g.user_id \
+                 WHERE g.role = 'ward_manager' AND g.scope_kind = 'ward' AND g.scope_id = $1 \
+                 ORDER BY u.email",
+            )
+            .bind(ward)
+            .fetch_all(&mut **tx)
+            .await
+            .or_store()?;
+            return Ok((emails.into_iter().map(|(e,)| e).collect(), id_at(&["org"])));
+        }
+    }
+    Ok((Vec::new(), None))
+}
+
+#[async_trait::async_trait]
+impl NotifyStore for ThisStore {
+    async fn fan_out(
+        &self,
+        now: DateTime<Utc>,
+        settled: DateTime<Utc>,
+    ) -> Result<usize, StoreError> {
+        let mut tx = self.begin().await?;
+        let (cursor,): (i64,) = sqlx::query_as(&format!(
+            "SELECT position FROM notify_cursor WHERE id = 1 {FOR_UPDATE}"
+        ))
+        .fetch_one(&mut *tx)
+        .await
+        .or_store()?;
+        let mut after = cursor;
+        let mut new_cursor = cursor;
+        let mut settled_so_far = true;
+        let mut added = 0;
+        loop {
+            let rows: Vec<(i64, Uuid, String, Option<Uuid>, String, At)> = sqlx::query_as(
+                "SELECT position, id, topic, worker_id, CAST(payload AS TEXT), created_at \
+                 FROM outbox WHERE position > $1 ORDER BY position LIMIT $2",
+            )
+            .bind(after)
+            .bind(PAGE)
+            .fetch_all(&mut *tx)
+            .await
+            .or_store()?;
+            for (position, id, topic, worker, payload, created_at) in &rows {
+                let payload: serde_json::Value =
+                    serde_json::from_str(payload).unwrap_or(serde_json::Value::Null);
+                let (emails, org) = recipients(&mut tx, *worker, topic, &payload).await?;
+                for email in emails {
+                    let done = sqlx::query(
+                        "INSERT INTO deliveries (id, event_id, position, channel, recipient, \
+                         org_id, status, attempts, next_attempt_at, updated_at) \
+                         VALUES ($1, $2, $3, 'email', $4, $5, 'pending', 0, $6, $6) \
+                         ON CONFLICT (event_id, channel, recipient) DO NOTHING",
+                    )
+                    .bind(Uuid::now_v7())
+                    .bind(id)
+                    .bind(position)
+                    .bind(&email)
+                    .bind(org)
+                    .bind(At(now))
+                    .execute(&mut *tx)
+                    .await
+                    .or_store()?;
+                    added += usize::try_from(done.rows_affected()).unwrap_or(0);
+                }
+                settled_so_far = settled_so_far && created_at.0 < settled;
+                if settled_so_far {
+                    new_cursor = *position;
+                }
+            }
+            match rows.last() {
+                Some((position, ..)) if rows.len() as i64 == PAGE => after = *position,
+                _ => break,
+            }
+        }
+        if new_cursor != cursor {
+            sqlx::query("UPDATE notify_cursor SET position = $1 WHERE id = 1")
+                .bind(new_cursor)
+                .execute(&mut *tx)
+                .await
+                .or_store()?;
+        }
+        tx.commit().await.or_store()?;
+        Ok(added)
+    }
+
+    async fn claim_deliveries(
+        &self,
+        now: DateTime<Utc>,
+        lease_until: DateTime<Utc>,
+        limit: u32,
+    ) -> Result<Vec<Delivery>, StoreError> {
+        let mut tx = self.begin().await?;
+        let due: Vec<(Uuid,)> = sqlx::query_as(
+            "SELECT d.id FROM deliveries d WHERE d.status = 'pending' AND d.next_attempt_at <= $1 \
+             AND (d.lease_until IS NULL OR d.lease_until <= $1) \
+             AND NOT EXISTS (SELECT 1 FROM deliveries e WHERE e.channel = d.channel \
+                 AND e.recipient = d.recipient AND e.status = 'pending' \
+                 AND e.position < d.position) \
+             ORDER BY d.position LIMIT $2",
+        )
+        .bind(At(now))
+        .bind(i64::from(limit))
+        .fetch_all(&mut *tx)
+        .await
+        .or_store()?;
+        let mut claimed = Vec::with_capacity(due.len());
+        for (id,) in due {
+            // The lease is the claim: another process that read the same row claims nothing.
+            let taken = sqlx::query(
+                "UPDATE deliveries SET lease_until = $1 WHERE id = $2 AND status = 'pending' \
+                 AND (lease_until IS NULL OR lease_until <= $3)",
+            )
+            .bind(At(lease_until))
+            .bind(id)
+            .bind(At(now))
+            .execute(&mut *tx)
+            .await
+            .or_store()?;
+            if taken.rows_affected() == 1 {
+                claimed.push(id);
+            }
+        }
+        let mut deliveries = Vec::with_capacity(claimed.len());
+        for id in claimed {
+            let row: DeliveryRow = sqlx::query_as(&format!(
+                "SELECT {DELIVERY_COLUMNS} FROM deliveries d JOIN outbox o ON o.id = d.event_id \
+                 WHERE d.id = $1"
+            ))
+            .bind(id)
+            .fetch_one(&mut *tx)
+            .await
+            .or_store()?;
+            deliveries.push(delivery(row));
+        }
+        tx.commit().await.or_store()?;
+        Ok(deliveries)
+    }
+
+    async fn mark_sent(&self, id: Uuid, at: DateTime<Utc>) -> Result<bool, StoreError> {
+        let done = sqlx::query(
+            "UPDATE deliveries SET status = 'sent', lease_until = NULL, updated_at = $2 \
+             WHERE id = $1 AND status = 'pending'",
+        )
+        .bind(id)
+        .bind(At(at))
+        .execute(self.writer())
+        .await
+        .or_store()?;
+        Ok(done.rows_affected() == 1)
+    }
+
+    async fn mark_failed(
+        &self,
+        id: Uuid,
+        error: &str,
+        retry_at: Option<DateTime<Utc>>,
+        at: DateTime<Utc>,
+    ) -> Result<bool, StoreError> {
+        let (status, next) = match retry_at {
+            Some(when) => ("pending", when),
+            None => ("dead", at),
+        };
+        let done = sqlx::query(
+            "UPDATE deliveries SET status = $2, attempts = attempts + 1, last_error = $3, \
+             next_attempt_at = $4, lease_until = NULL, updated_at = $5 \
+             WHERE id = $1 AND status = 'pending'",
+        )
+        .bind(id)
+        .bind(status)
+        .bind(error)
+        .bind(At(next))
+        .bind(At(at))
+        .execute(self.writer())
+        .await
+        .or_store()?;
+        Ok(done.rows_affected() == 1)
+    }
+
+    async fn dead_letters(&self, org: OrgId, limit: u32) -> Result<Vec<DeadLetter>, StoreError> {
+        let rows: Vec<(
+            Uuid,
+            String,
+            String,
+            i32,
+            Uuid,
+            String,
+            Option<Uuid>,
+            String,
+            At,
+            Option<String>,
+            At,
+        )> = sqlx::query_as(&format!(
+            "SELECT {DELIVERY_COLUMNS}, d.last_error, d.updated_at \
+                 FROM deliveries d JOIN outbox o ON o.id = d.event_id \
+                 WHERE d.org_id = $1 AND d.status = 'dead' ORDER BY d.updated_at DESC LIMIT $2"
+        ))
+        .bind(org.0)
+        .bind(i64::from(limit))
+        .fetch_all(self.reader())
+        .await
+        .or_store()?;
+        Ok(rows
+            .into_iter()
+            .map(|(a, b, c, d, e, f, g, h, i, error, failed_at)| DeadLetter {
+                delivery: delivery((a, b, c, d, e, f, g, h, i)),
+                org_id: Some(org),
+                last_error: error.unwrap_or_default(),
+                failed_at: failed_at.0,
+            })
+            .collect())
+    }
+
+    async fn retry_dead_letter(
+        &self,
+        org: OrgId,
+        id: Uuid,
+        now: DateTime<Utc>,
+    ) -> Result<bool, StoreError> {
+        let done = sqlx::query(
+            "UPDATE deliveries SET status = 'pending', attempts = 0, next_attempt_at = $3, \
+             lease_until = NULL, updated_at = $3 \
+             WHERE id = $1 AND org_id = $2 AND status = 'dead'",
+        )
+        .bind(id)
+        .bind(org.0)
+        .bind(At(now))
+        .execute(self.writer())
+        .await
+        .or_store()?;
+        Ok(done.rows_affected() == 1)
+    }
+
+    async fn set_lease(
+        &self,
+        id: Uuid,
+        lease_until: Option<DateTime<Utc>>,
+    ) -> Result<bool, StoreError> {
+        let done = sqlx::query(
+            "UPDATE deliveries SET lease_until = $2 WHERE id = $1 AND status = 'pending'",
+        )
+        .bind(id)
+        .bind(lease_until.map(At))
+        .execute(self.writer())
+        .await
+        .or_store()?;
+        Ok(done.rows_affected() == 1)
+    }
+
+    async fn delivery_status(&self, id: Uuid) -> Result<Option<(String, i32)>, StoreError> {
+        sqlx::query_as("SELECT status, attempts FROM deliveries WHERE id = $1")
+            .bind(id)
+            .fetch_optional(self.reader())
+            .await
+            .or_store()
+    }
+
+    async fn deliveries_of(&self, event: Uuid) -> Result<Vec<Delivery>, StoreError> {
+        let rows: Vec<DeliveryRow> = sqlx::query_as(&format!(
+            "SELECT {DELIVERY_COLUMNS} FROM deliveries d JOIN outbox o ON o.id = d.event_id \
+             WHERE d.event_id = $1 ORDER BY d.recipient"
+        ))
+        .bind(event)
+        .fetch_all(self.reader())
+        .await
+        .or_store()?;
+        Ok(rows.into_iter().map(delivery).collect())
+    }
+}
