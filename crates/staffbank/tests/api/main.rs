@@ -15,6 +15,7 @@ mod headers;
 mod issuers;
 mod ledger;
 mod matching;
+mod notifications;
 mod offers;
 mod oid4vci;
 mod oid4vp;
