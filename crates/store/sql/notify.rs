@@ -74,16 +74,19 @@ async fn recipients(
     }
     if topic.starts_with("escalation.") {
         if let Some(ward) = id_at(&["ward"]) {
+            // The managers of the ward, whether their grant names the ward or its whole trust.
+            let org = id_at(&["org"]);
             let emails: Vec<(String,)> = sqlx::query_as(
                 "SELECT DISTINCT u.email FROM user_grants g JOIN users u ON u.id = g.user_id \
-                 WHERE g.role = 'ward_manager' AND g.scope_kind = 'ward' AND g.scope_id = $1 \
-                 ORDER BY u.email",
+                 WHERE g.role = 'ward_manager' AND ((g.scope_kind = 'ward' AND g.scope_id = $1) \
+                 OR (g.scope_kind = 'organisation' AND g.scope_id = $2)) ORDER BY u.email",
             )
             .bind(ward)
+            .bind(org)
             .fetch_all(&mut **tx)
             .await
             .or_store()?;
-            return Ok((emails.into_iter().map(|(e,)| e).collect(), id_at(&["org"])));
+            return Ok((emails.into_iter().map(|(e,)| e).collect(), org));
         }
     }
     Ok((Vec::new(), None))

@@ -17,7 +17,10 @@ use tokio::process::{Child, Command};
 
 use crate::helpers::TestApp;
 
-crate::both_backends!(an_offer_is_emailed_at_least_once_with_its_key);
+crate::both_backends!(
+    an_offer_is_emailed_at_least_once_with_its_key,
+    a_ward_manager_is_emailed_an_escalation_within_a_minute,
+);
 
 /// A real SMTP server on `port`, keeping what it accepts in `dir`.
 struct SmtpServer {
@@ -267,5 +270,65 @@ async fn an_offer_is_emailed_at_least_once_with_its_key(app: TestApp) {
         "{}",
         letters[0].last_error
     );
+    let _ = std::fs::remove_dir_all(&dir);
+}
+
+/// A ward manager hears of a no-show by email within a minute, from the running deliverer.
+async fn a_ward_manager_is_emailed_an_escalation_within_a_minute(app: TestApp) {
+    let dir = std::env::temp_dir().join(format!("staffbank-smtp-{}", uuid::Uuid::new_v4()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let port = free_port();
+    let _server = SmtpServer::start(port, &dir).await;
+    let deliverer: App = app.app.clone().with_notifier(Notifier {
+        mailer: Mailer::new(
+            &format!("smtp://127.0.0.1:{port}"),
+            "Staffbank <bank@staffbank.test>",
+        )
+        .unwrap(),
+        policy: RetryPolicy::default(),
+    });
+    let running = tokio::spawn(deliverer.run_notifications());
+
+    let trust = app.trust("RXL").await;
+    let _manager = app
+        .staff(
+            "manager@notify.test",
+            staffbank_domain::role::Role::WardManager,
+            &trust,
+        )
+        .await;
+    let nurse = app.worker("absent@notify.test", &[&trust.bank]).await;
+    let shift = app.shift(&trust, &trust.bank, 2, 8, 1).await;
+    let booked = app.book(&nurse, &shift, "absent").await;
+    assert_eq!(booked.status, StatusCode::CREATED, "{}", booked.body);
+    app.advance(Duration::hours(2) + Duration::minutes(46));
+    let raised = std::time::Instant::now();
+    assert_eq!(app.app.sweep().await.unwrap().no_shows, 1);
+
+    let mail = loop {
+        let mail: Vec<Value> = arrived(&dir)
+            .into_iter()
+            .filter(|m| m["to"] == json!(["manager@notify.test"]))
+            .collect();
+        if !mail.is_empty() {
+            break mail;
+        }
+        assert!(
+            raised.elapsed() < std::time::Duration::from_secs(60),
+            "no escalation email within a minute"
+        );
+        tokio::time::sleep(std::time::Duration::from_millis(200)).await;
+    };
+    assert_eq!(mail.len(), 1);
+    assert_eq!(
+        mail[0]["subject"],
+        "A booked worker has not signed on for their shift"
+    );
+    assert!(
+        mail[0]["body"].as_str().unwrap().contains("/manage"),
+        "{}",
+        mail[0]["body"]
+    );
+    running.abort();
     let _ = std::fs::remove_dir_all(&dir);
 }
