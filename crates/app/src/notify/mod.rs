@@ -12,6 +12,7 @@
 //! order they happened.
 
 pub mod email;
+pub mod undelivered;
 pub mod words;
 
 use std::time::Duration;

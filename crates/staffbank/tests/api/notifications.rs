@@ -270,6 +270,59 @@ async fn an_offer_is_emailed_at_least_once_with_its_key(app: TestApp) {
         "{}",
         letters[0].last_error
     );
+
+    // The bank office sees it in words and can try it again; another trust never can.
+    let listed = app.get("/api/v1/undelivered-messages", &trust.booker).await;
+    assert_eq!(listed.status, StatusCode::OK, "{}", listed.body);
+    assert_eq!(listed.body.as_array().unwrap().len(), 1, "{}", listed.body);
+    let letter = &listed.body[0];
+    assert_eq!(letter["recipient"], "nurse@notify.test");
+    assert_eq!(
+        letter["what"],
+        "Shift offered: Staff nurse, ".to_owned() + shift_view["ward_name"].as_str().unwrap()
+    );
+    assert_eq!(letter["attempts"], policy.attempts);
+    let retry = format!("/api/v1/undelivered-messages/{}/retry", dead.id);
+    assert_eq!(
+        app.get("/api/v1/undelivered-messages", &second.booker)
+            .await
+            .body,
+        json!([])
+    );
+    app.post(&retry, &second.booker, json!({}))
+        .await
+        .assert_problem(404, "not-found");
+    app.get("/api/v1/undelivered-messages", &nurse)
+        .await
+        .assert_problem(403, "forbidden");
+    app.post(
+        &format!(
+            "/api/v1/undelivered-messages/{}/retry",
+            uuid::Uuid::new_v4()
+        ),
+        &trust.booker,
+        json!({}),
+    )
+    .await
+    .assert_problem(404, "not-found");
+    assert_eq!(
+        app.store.delivery_status(dead.id).await.unwrap(),
+        Some(("dead".to_owned(), policy.attempts)),
+        "a refused retry changes nothing"
+    );
+    let retried = app.post(&retry, &trust.booker, json!({})).await;
+    assert_eq!(retried.status, StatusCode::NO_CONTENT, "{}", retried.body);
+    assert_eq!(
+        app.store.delivery_status(dead.id).await.unwrap(),
+        Some(("pending".to_owned(), 0))
+    );
+    let server = SmtpServer::start(port, &dir).await;
+    assert_eq!(deliverer.deliver_notifications().await.unwrap(), 1);
+    assert_eq!(
+        arrived(&dir).last().unwrap()["idempotency_key"],
+        event3.id.to_string()
+    );
+    server.stop().await;
     let _ = std::fs::remove_dir_all(&dir);
 }
 

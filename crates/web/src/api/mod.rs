@@ -9,6 +9,7 @@ mod fhir;
 mod issuers;
 mod ledger;
 mod matching;
+mod notifications;
 mod offers;
 mod passport;
 mod pay;
@@ -89,6 +90,7 @@ impl PageQuery {
         pay::my_earnings, pay::draw_advance, pay::my_payslips, pay::my_total_rewards,
         sign_on::sign_on_challenge, sign_on::prove_sign_on, sign_on::smartcard_sign_on, sign_on::sign_off,
         sign_on::escalations, sign_on::resolve_escalation, sign_on::set_smartcard,
+        notifications::undelivered, notifications::retry,
         fhir::practitioner, fhir::slot, fhir::slots, fhir::schedule, fhir::practitioner_roles,
     ),
     components(schemas(crate::problem::Problem)),
@@ -247,6 +249,14 @@ fn timesheet_routes() -> Router<AppState> {
             post(sign_on::sign_off),
         )
         .route("/api/v1/escalations", get(sign_on::escalations))
+        .route(
+            "/api/v1/undelivered-messages",
+            get(notifications::undelivered),
+        )
+        .route(
+            "/api/v1/undelivered-messages/{message_id}/retry",
+            post(notifications::retry),
+        )
         .route(
             "/api/v1/escalations/{escalation_id}/resolution",
             post(sign_on::resolve_escalation),
