@@ -34,6 +34,7 @@ mod shift_list;
 mod shift_page;
 mod tiers;
 mod timesheet;
+mod undelivered;
 mod verify;
 mod ward;
 mod ward_edit;
@@ -114,6 +115,11 @@ pub fn routes() -> Router<AppState> {
         .route("/manage/report", get(report::report))
         .route("/manage/release-policy", get(release_policy::show))
         .route("/manage/tiers", get(tiers::show))
+        .route("/manage/undelivered", get(undelivered::show))
+        .route(
+            "/manage/undelivered/{message_id}/retry",
+            get(undelivered::confirm).post(undelivered::retry),
+        )
         .route(
             "/manage/banks/{bank_id}/members/{worker_id}/tier",
             post(tiers::change),
