@@ -66,7 +66,7 @@ impl App {
                 out.push(UndeliveredView::new(&letter, self.public_url()));
             }
         }
-        out.sort_by(|a, b| b.failed_at.cmp(&a.failed_at));
+        out.sort_by_key(|m| std::cmp::Reverse(m.failed_at));
         Ok(out)
     }
 
