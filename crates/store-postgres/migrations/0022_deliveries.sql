@@ -26,3 +26,11 @@ CREATE TABLE deliveries (
 CREATE INDEX deliveries_due ON deliveries (status, next_attempt_at);
 CREATE INDEX deliveries_by_recipient ON deliveries (channel, recipient, position);
 CREATE INDEX deliveries_dead_by_org ON deliveries (org_id, status);
+
+-- Each worker's choice of channels; a worker with no row gets email only.
+CREATE TABLE notification_settings (
+    worker_id uuid PRIMARY KEY REFERENCES workers (id),
+    email boolean NOT NULL,
+    push boolean NOT NULL,
+    updated_at timestamptz NOT NULL
+);

@@ -62,10 +62,14 @@ async fn recipients(
         v.as_str().and_then(|s| Uuid::parse_str(s).ok())
     };
     if let Some(worker) = worker {
+        // A worker who turned email off gets none.
         let emails: Vec<(String,)> = sqlx::query_as(
-            "SELECT u.email FROM workers w JOIN users u ON u.id = w.user_id WHERE w.id = $1",
+            "SELECT u.email FROM workers w JOIN users u ON u.id = w.user_id \
+             LEFT JOIN notification_settings s ON s.worker_id = w.id \
+             WHERE w.id = $1 AND (s.email IS NULL OR s.email = $2)",
         )
         .bind(worker)
+        .bind(true)
         .fetch_all(&mut **tx)
         .await
         .or_store()?;
@@ -332,6 +336,39 @@ impl NotifyStore for ThisStore {
             .fetch_optional(self.reader())
             .await
             .or_store()
+    }
+
+    async fn notification_settings(
+        &self,
+        worker: WorkerId,
+    ) -> Result<Option<(bool, bool)>, StoreError> {
+        sqlx::query_as("SELECT email, push FROM notification_settings WHERE worker_id = $1")
+            .bind(worker.0)
+            .fetch_optional(self.reader())
+            .await
+            .or_store()
+    }
+
+    async fn set_notification_settings(
+        &self,
+        worker: WorkerId,
+        email: bool,
+        push: bool,
+        at: DateTime<Utc>,
+    ) -> Result<(), StoreError> {
+        sqlx::query(
+            "INSERT INTO notification_settings (worker_id, email, push, updated_at) \
+             VALUES ($1, $2, $3, $4) ON CONFLICT (worker_id) DO UPDATE \
+             SET email = excluded.email, push = excluded.push, updated_at = excluded.updated_at",
+        )
+        .bind(worker.0)
+        .bind(email)
+        .bind(push)
+        .bind(At(at))
+        .execute(self.writer())
+        .await
+        .or_store()?;
+        Ok(())
     }
 
     async fn deliveries_of(&self, event: Uuid) -> Result<Vec<Delivery>, StoreError> {

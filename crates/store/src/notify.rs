@@ -124,6 +124,21 @@ pub trait NotifyStore: Send + Sync + 'static {
     /// A delivery's status (`pending`, `sent`, `dead`) and attempts, for tests and operators.
     async fn delivery_status(&self, id: Uuid) -> Result<Option<(String, i32)>, StoreError>;
 
+    /// A worker's chosen channels as (email, push); `None` until they choose (email only).
+    async fn notification_settings(
+        &self,
+        worker: staffbank_domain::WorkerId,
+    ) -> Result<Option<(bool, bool)>, StoreError>;
+
+    /// Records a worker's chosen channels.
+    async fn set_notification_settings(
+        &self,
+        worker: staffbank_domain::WorkerId,
+        email: bool,
+        push: bool,
+        at: DateTime<Utc>,
+    ) -> Result<(), StoreError>;
+
     /// The deliveries of one outbox event.
     async fn deliveries_of(&self, event: Uuid) -> Result<Vec<Delivery>, StoreError>;
 }

@@ -12,6 +12,7 @@
 //! order they happened.
 
 pub mod email;
+pub mod settings;
 pub mod undelivered;
 pub mod words;
 

@@ -20,6 +20,7 @@ use crate::helpers::TestApp;
 crate::both_backends!(
     an_offer_is_emailed_at_least_once_with_its_key,
     a_ward_manager_is_emailed_an_escalation_within_a_minute,
+    a_worker_who_turns_email_off_gets_none,
 );
 
 /// A real SMTP server on `port`, keeping what it accepts in `dir`.
@@ -384,4 +385,68 @@ async fn a_ward_manager_is_emailed_an_escalation_within_a_minute(app: TestApp) {
     );
     running.abort();
     let _ = std::fs::remove_dir_all(&dir);
+}
+
+/// A worker who turns email off is sent no email about offers; the settings are theirs alone.
+async fn a_worker_who_turns_email_off_gets_none(app: TestApp) {
+    let trust = app.trust("RXL").await;
+    let nurse = app.worker("quiet@notify.test", &[&trust.bank]).await;
+    let nurse_id = app.worker_id(&nurse).await.0.to_string();
+    let path = "/api/v1/me/notification-settings";
+    let before = app.get(path, &nurse).await;
+    assert_eq!(before.status, StatusCode::OK, "{}", before.body);
+    assert_eq!(before.body, json!({"email": true, "push": false}));
+    app.get(path, &trust.booker)
+        .await
+        .assert_problem(403, "forbidden");
+    app.call(
+        reqwest::Method::PUT,
+        path,
+        Some(&nurse),
+        Some(json!({"email": "no"})),
+    )
+    .await
+    .assert_problem(422, "validation-error");
+    assert_eq!(
+        app.get(path, &nurse).await.body,
+        before.body,
+        "refused: unchanged"
+    );
+    let set = app
+        .call(
+            reqwest::Method::PUT,
+            path,
+            Some(&nurse),
+            Some(json!({"email": false, "push": true})),
+        )
+        .await;
+    assert_eq!(set.status, StatusCode::OK, "{}", set.body);
+    assert_eq!(
+        app.get(path, &nurse).await.body,
+        json!({"email": false, "push": true})
+    );
+
+    let shift = app.shift(&trust, &trust.bank, 30 * 24 - 24 * 5, 8, 1).await;
+    let made = app
+        .post(
+            &format!("/api/v1/shifts/{shift}/offers"),
+            &trust.booker,
+            json!({"worker_id": nurse_id}),
+        )
+        .await;
+    assert_eq!(made.status, StatusCode::CREATED, "{}", made.body);
+    let event = app
+        .store
+        .outbox_after(0, 100)
+        .await
+        .unwrap()
+        .pop()
+        .unwrap()
+        .1;
+    let now = app.app.now();
+    app.store.fan_out(now, now).await.unwrap();
+    assert!(
+        app.store.deliveries_of(event.id).await.unwrap().is_empty(),
+        "no email for a worker who turned it off"
+    );
 }

@@ -90,7 +90,8 @@ impl PageQuery {
         pay::my_earnings, pay::draw_advance, pay::my_payslips, pay::my_total_rewards,
         sign_on::sign_on_challenge, sign_on::prove_sign_on, sign_on::smartcard_sign_on, sign_on::sign_off,
         sign_on::escalations, sign_on::resolve_escalation, sign_on::set_smartcard,
-        notifications::undelivered, notifications::retry,
+        notifications::undelivered, notifications::retry, notifications::my_settings,
+        notifications::set_my_settings,
         fhir::practitioner, fhir::slot, fhir::slots, fhir::schedule, fhir::practitioner_roles,
     ),
     components(schemas(crate::problem::Problem)),
@@ -249,6 +250,10 @@ fn timesheet_routes() -> Router<AppState> {
             post(sign_on::sign_off),
         )
         .route("/api/v1/escalations", get(sign_on::escalations))
+        .route(
+            "/api/v1/me/notification-settings",
+            get(notifications::my_settings).put(notifications::set_my_settings),
+        )
         .route(
             "/api/v1/undelivered-messages",
             get(notifications::undelivered),

@@ -3,10 +3,11 @@
 
 use axum::extract::State;
 use axum::http::StatusCode;
+use staffbank_app::notify::settings::NotificationSettings;
 use staffbank_app::notify::undelivered::UndeliveredView;
 use uuid::Uuid;
 
-use crate::extract::{ApiPath, Caller};
+use crate::extract::{ApiJson, ApiPath, Caller};
 use crate::problem::{ApiError, Problem};
 use crate::AppState;
 
@@ -33,4 +34,30 @@ pub async fn retry(
 ) -> Result<StatusCode, ApiError> {
     state.app.retry_undelivered(&who, id).await?;
     Ok(StatusCode::NO_CONTENT)
+}
+
+/// Your notification settings: which channels reach you (workers).
+#[utoipa::path(get, path = "/api/v1/me/notification-settings", tag = "notifications",
+    security(("bearer" = [])),
+    responses((status = 200, body = NotificationSettings), (status = 403, body = Problem)))]
+pub async fn my_settings(
+    State(state): State<AppState>,
+    Caller(who): Caller,
+) -> Result<axum::Json<NotificationSettings>, ApiError> {
+    Ok(axum::Json(state.app.my_notification_settings(&who).await?))
+}
+
+/// Change your notification settings; they apply to messages written from now on.
+#[utoipa::path(put, path = "/api/v1/me/notification-settings", tag = "notifications",
+    security(("bearer" = [])), request_body = NotificationSettings,
+    responses((status = 200, body = NotificationSettings), (status = 403, body = Problem),
+        (status = 422, body = Problem)))]
+pub async fn set_my_settings(
+    State(state): State<AppState>,
+    Caller(who): Caller,
+    ApiJson(input): ApiJson<NotificationSettings>,
+) -> Result<axum::Json<NotificationSettings>, ApiError> {
+    Ok(axum::Json(
+        state.app.set_my_notification_settings(&who, input).await?,
+    ))
 }
