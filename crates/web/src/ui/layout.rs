@@ -83,6 +83,7 @@ fn nav_links(who: &Principal) -> Markup {
             li { a href="/passport" { "My passport" } }
             li { a href="/pay" { "My pay" } }
             li { a href="/preferences" { "Preferences" } }
+            li { a href="/notifications" { "Notifications" } }
         }
         @if who.has_role(staffbank_domain::role::Role::WardManager) {
             li { a href="/manage/ward" { "Ward: timesheets and escalations" } }

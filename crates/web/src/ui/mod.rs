@@ -12,6 +12,7 @@ mod layout;
 mod ledger;
 mod ledger_facts;
 mod list_parts;
+mod notification_settings;
 mod offer;
 mod offer_fields;
 mod passport;
@@ -67,6 +68,10 @@ pub fn routes() -> Router<AppState> {
         .route("/bookings", get(worker::my_bookings))
         .route("/requests", get(requests::my_requests))
         .route("/requests/{request_id}/withdraw", post(requests::withdraw))
+        .route(
+            "/notifications",
+            get(notification_settings::show).post(notification_settings::save),
+        )
         .route(
             "/preferences",
             get(preferences::preferences).post(preferences::save),
