@@ -106,12 +106,38 @@ impl App {
         }
     }
 
+    /// Whether an offer's shift can no longer be booked by its worker (filled, cancelled or
+    /// started since it was offered): such an offer is not sent, so nobody is alerted about a
+    /// shift they cannot book.
+    async fn offer_gone(&self, delivery: &Delivery) -> Result<bool, AppError> {
+        let event = &delivery.event;
+        let Some(worker) = event
+            .worker_id
+            .filter(|_| event.topic == crate::offers::OFFER_TOPIC)
+        else {
+            return Ok(false);
+        };
+        let shift = serde_json::from_str::<serde_json::Value>(&event.payload)
+            .ok()
+            .and_then(|p| p["shift"]["id"].as_str().map(str::to_owned));
+        let Some(shift) = shift else {
+            return Ok(false);
+        };
+        let open = self.store.offered_shifts(worker, self.now()).await?;
+        Ok(!open.iter().any(|m| m.shift.id.0.to_string() == shift))
+    }
+
     /// Sends one claimed delivery and records the outcome; whether it was sent.
     async fn deliver_one(
         &self,
         notifier: &Notifier,
         delivery: &Delivery,
     ) -> Result<bool, AppError> {
+        if self.offer_gone(delivery).await? {
+            // Done with, unsent: the shift went before the worker could be told.
+            self.store.mark_sent(delivery.id, self.now()).await?;
+            return Ok(false);
+        }
         let Some(message) = words::message(&delivery.event, self.public_url()) else {
             // Nothing to tell a person: done with.
             self.store.mark_sent(delivery.id, self.now()).await?;

@@ -449,4 +449,50 @@ async fn a_worker_who_turns_email_off_gets_none(app: TestApp) {
         app.store.deliveries_of(event.id).await.unwrap().is_empty(),
         "no email for a worker who turned it off"
     );
+
+    // Email back on; an offer whose shift can no longer be booked (here: it has started) before
+    // it goes out is never sent (the
+    // deliverer's server is not even running: trying would have failed and counted an attempt).
+    let on = app
+        .call(
+            reqwest::Method::PUT,
+            path,
+            Some(&nurse),
+            Some(json!({"email": true, "push": false})),
+        )
+        .await;
+    assert_eq!(on.status, StatusCode::OK, "{}", on.body);
+    let shift2 = app.shift(&trust, &trust.bank, 30 * 24 - 24 * 4, 8, 1).await;
+    let made = app
+        .post(
+            &format!("/api/v1/shifts/{shift2}/offers"),
+            &trust.booker,
+            json!({"worker_id": nurse_id}),
+        )
+        .await;
+    assert_eq!(made.status, StatusCode::CREATED, "{}", made.body);
+    let event2 = app
+        .store
+        .outbox_after(0, 100)
+        .await
+        .unwrap()
+        .pop()
+        .unwrap()
+        .1;
+    app.advance(Duration::days(27));
+    let deliverer = app.app.clone().with_notifier(Notifier {
+        mailer: Mailer::new(
+            &format!("smtp://127.0.0.1:{}", free_port()),
+            "Staffbank <bank@staffbank.test>",
+        )
+        .unwrap(),
+        policy: RetryPolicy::default(),
+    });
+    assert_eq!(deliverer.deliver_notifications().await.unwrap(), 0);
+    let d = app.store.deliveries_of(event2.id).await.unwrap().remove(0);
+    assert_eq!(
+        app.store.delivery_status(d.id).await.unwrap(),
+        Some(("sent".to_owned(), 0)),
+        "done with, never attempted"
+    );
 }
