@@ -935,6 +935,7 @@ pub trait Store:
     + SignOnStore
     + LedgerStore
     + OperationsStore
+    + crate::EventStore
 {
 }
 
@@ -946,7 +947,8 @@ impl<
             + PayStore
             + SignOnStore
             + LedgerStore
-            + OperationsStore,
+            + OperationsStore
+            + crate::EventStore,
     > Store for T
 {
 }
