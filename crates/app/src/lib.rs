@@ -15,6 +15,8 @@ pub mod compliance;
 pub mod credentials;
 pub mod earnings;
 mod error;
+pub mod event_publisher;
+pub mod events;
 pub mod exports;
 mod issuer_views;
 pub mod issuers;

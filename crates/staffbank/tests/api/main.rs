@@ -9,6 +9,7 @@ mod booker_offers;
 mod compliance;
 mod concurrency;
 mod conventions;
+mod events;
 mod flow;
 mod issuers;
 mod ledger;
