@@ -49,6 +49,9 @@ pub mod timesheets;
 pub mod trust_shift_list;
 pub mod views;
 pub mod wards;
+pub mod webhook_delivery;
+pub mod webhook_signature;
+pub mod webhooks;
 pub mod withdraw_request;
 pub mod workers;
 
@@ -106,6 +109,8 @@ pub struct App {
     export_target: Option<Arc<exports::ExportTarget>>,
     /// Wakes the exporter when a run closes.
     exports_waiting: Arc<tokio::sync::Notify>,
+    /// Posts webhook deliveries (one connection pool for the process).
+    webhook_client: reqwest::Client,
 }
 
 impl App {
@@ -125,6 +130,7 @@ impl App {
             public_url: Arc::from(DEFAULT_PUBLIC_URL),
             export_target: None,
             exports_waiting: Arc::default(),
+            webhook_client: webhook_delivery::client(),
         }
     }
 

@@ -140,8 +140,8 @@ pub async fn open_store(url: &str) -> anyhow::Result<Arc<dyn Store>> {
 }
 
 /// Serves until Ctrl-C or SIGTERM, with the ledger's sequencer, the offers releaser, the
-/// payroll exporter, the sign-on and timesheet sweeps and (with NATS configured) the event
-/// publisher running beside the server.
+/// payroll exporter, the sign-on and timesheet sweeps, webhook deliveries and (with NATS configured)
+/// the event publisher running beside the server.
 pub async fn serve(app: App, args: &ServeArgs) -> anyhow::Result<()> {
     let listener = tokio::net::TcpListener::bind(args.http.listen)
         .await
@@ -154,6 +154,7 @@ pub async fn serve(app: App, args: &ServeArgs) -> anyhow::Result<()> {
     tokio::spawn(app.clone().run_offers());
     tokio::spawn(app.clone().run_exports());
     tokio::spawn(app.clone().run_sweeps());
+    tokio::spawn(app.clone().run_webhooks());
     if let Some(url) = &args.payroll.nats_url {
         use staffbank_app::event_publisher::{EventPublisher, STREAM, SUBJECT_PREFIX};
         let publisher = EventPublisher::connect(url, STREAM, SUBJECT_PREFIX)
