@@ -29,6 +29,8 @@ mod sign_on;
 mod tenancy;
 mod timesheets;
 mod wards;
+mod webhook_receiver;
+mod webhooks;
 mod worker_lists;
 mod working_time;
 
