@@ -37,6 +37,7 @@ mod timesheet;
 mod verify;
 mod ward;
 mod ward_edit;
+mod webhooks;
 mod worker;
 mod workers;
 
@@ -114,6 +115,15 @@ pub fn routes() -> Router<AppState> {
         .route("/manage/report", get(report::report))
         .route("/manage/release-policy", get(release_policy::show))
         .route("/manage/tiers", get(tiers::show))
+        .route(
+            "/manage/webhooks",
+            get(webhooks::show).post(webhooks::register),
+        )
+        .route(
+            "/manage/webhooks/{id}/remove",
+            get(webhooks::confirm_remove).post(webhooks::remove),
+        )
+        .route("/manage/webhooks/{id}/retry", post(webhooks::retry))
         .route(
             "/manage/banks/{bank_id}/members/{worker_id}/tier",
             post(tiers::change),
