@@ -11,7 +11,7 @@ use staffbank_app::webhooks::{DeliveryState, WebhookInput, WebhookView};
 use staffbank_app::{AppError, Principal};
 use uuid::Uuid;
 
-use super::layout::{app_error_page, error_summary, messages, moment, page};
+use super::layout::{app_error_page, error_summary, moment, page};
 use super::{csrf_ok, csrf_refused, UiUser};
 use crate::extract::ApiPath;
 use crate::AppState;
@@ -303,8 +303,19 @@ pub async fn register(
                 p { a href="/manage/webhooks" { "Back to webhooks" } }
             },
         ),
-        Err(e @ AppError::Validation(_)) => {
-            list_page(&state, &who, None, &form, &messages(&e)).await
+        Err(AppError::Validation(fields)) => {
+            let problems: Vec<String> = fields
+                .iter()
+                .map(|f| {
+                    let name = if f.field == "url" {
+                        "Web address"
+                    } else {
+                        "Events"
+                    };
+                    format!("{name}: {}", f.message)
+                })
+                .collect();
+            list_page(&state, &who, None, &form, &problems).await
         }
         Err(e) => app_error_page(e),
     }
