@@ -110,6 +110,16 @@ mod tests {
     }
 
     #[test]
+    fn the_worked_example_in_the_events_documentation_holds() {
+        let secret = "whsec_00112233445566778899aabbccddeeff00112233445566778899aabbccddeeff";
+        let body = br#"{"specversion":"1.0","id":"01a248c7-0872-72ee-93d1-8a68699051ef"}"#;
+        assert_eq!(
+            sign(secret, 1_796_716_200, body),
+            "t=1796716200,v1=76e08b1c049e219b1a18472cc7149405b7832fbd00bb36eafaf32f606c38f08a"
+        );
+    }
+
+    #[test]
     fn the_tag_is_rfc_4231_hmac_sha256() {
         // RFC 4231 section 4.3 (test case 2), through the same construction `mac` uses.
         let mut mac =
