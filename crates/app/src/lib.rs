@@ -15,6 +15,8 @@ pub mod compliance;
 pub mod credentials;
 pub mod earnings;
 mod error;
+pub mod event_publisher;
+pub mod events;
 pub mod exports;
 pub mod fhir;
 mod issuer_views;
@@ -49,6 +51,9 @@ pub mod timesheets;
 pub mod trust_shift_list;
 pub mod views;
 pub mod wards;
+pub mod webhook_delivery;
+pub mod webhook_signature;
+pub mod webhooks;
 pub mod withdraw_request;
 pub mod workers;
 
@@ -110,6 +115,8 @@ pub struct App {
     notifier: Option<Arc<notify::Notifier>>,
     /// Wakes the notification deliverer.
     notify_waiting: Arc<tokio::sync::Notify>,
+    /// Posts webhook deliveries (one connection pool for the process).
+    webhook_client: reqwest::Client,
 }
 
 impl App {
@@ -131,6 +138,7 @@ impl App {
             exports_waiting: Arc::default(),
             notifier: None,
             notify_waiting: Arc::default(),
+            webhook_client: webhook_delivery::client(),
         }
     }
 

@@ -46,7 +46,8 @@ pub struct PayrollArgs {
     #[arg(long, env = "STAFFBANK_PAYROLL_DIR", default_value = "payroll-exports")]
     pub payroll_dir: PathBuf,
     /// NATS server (e.g. `nats://127.0.0.1:4222`): each delivered file is also announced on
-    /// JetStream. Leave out to deliver files only.
+    /// JetStream, and every ledgered change is published there as a CloudEvent. Leave out to
+    /// deliver files only.
     #[arg(long, env = "STAFFBANK_NATS_URL")]
     pub nats_url: Option<String>,
 }
@@ -172,8 +173,8 @@ pub async fn open_store(url: &str) -> anyhow::Result<Arc<dyn Store>> {
 }
 
 /// Serves until Ctrl-C or SIGTERM, with the ledger's sequencer, the offers releaser, the
-/// payroll exporter, the sign-on and timesheet sweeps and the notification deliverer running
-/// beside the server.
+/// payroll exporter, the sign-on and timesheet sweeps, the notification deliverer, webhook
+/// deliveries and (with NATS configured) the event publisher running beside the server.
 pub async fn serve(app: App, args: &ServeArgs) -> anyhow::Result<()> {
     let listener = tokio::net::TcpListener::bind(args.http.listen)
         .await
@@ -190,6 +191,14 @@ pub async fn serve(app: App, args: &ServeArgs) -> anyhow::Result<()> {
     tokio::spawn(app.clone().run_exports());
     tokio::spawn(app.clone().run_sweeps());
     tokio::spawn(app.clone().run_notifications());
+    tokio::spawn(app.clone().run_webhooks());
+    if let Some(url) = &args.payroll.nats_url {
+        use staffbank_app::event_publisher::{EventPublisher, STREAM, SUBJECT_PREFIX};
+        let publisher = EventPublisher::connect(url, STREAM, SUBJECT_PREFIX)
+            .await
+            .with_context(|| format!("publishing events to NATS at {url}"))?;
+        tokio::spawn(app.clone().run_event_publisher(publisher));
+    }
     let router = staffbank_web::router(
         app,
         WebConfig {

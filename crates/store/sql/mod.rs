@@ -12,6 +12,7 @@
 pub(crate) mod types;
 
 mod directory;
+mod events;
 pub(crate) mod ledger;
 mod matching;
 mod notify;

@@ -17,12 +17,14 @@ use uuid::Uuid;
 use crate::*;
 
 mod directory;
+mod events;
 mod issuers;
 mod matching;
 mod notify;
 mod offers;
 mod timesheets;
 pub use directory::*;
+pub use events::*;
 pub use issuers::*;
 pub use matching::*;
 pub use notify::*;
@@ -70,7 +72,9 @@ macro_rules! conformance_suite {
             timesheets_are_decided_once_and_paid_once,
             pay_runs_take_each_line_once_and_advances_keep_their_share,
             sign_ons_and_escalations_happen_once,
-            workers_are_found_by_name_email_or_registration
+            workers_are_found_by_name_email_or_registration,
+            the_feed_follows_the_ledger_and_cursors_keep_their_place,
+            webhooks_belong_to_their_trust_and_advance_once
         );
     };
     (@cases $make:path; $($case:ident),*) => {

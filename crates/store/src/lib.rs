@@ -8,6 +8,7 @@
 pub mod booking;
 pub mod conformance;
 mod error;
+mod events;
 mod issuers;
 pub mod ledger;
 mod model;
@@ -19,6 +20,7 @@ mod store;
 mod timesheets;
 
 pub use error::{Conflict, StoreError};
+pub use events::{DeliveryOutcome, EventStore, Webhook};
 pub use issuers::{
     IssuerKey, OfferState, PassportCredential, PresentationRequest, RequestState, RevocationChange,
     RevocationState, TrustEntry,

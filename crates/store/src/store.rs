@@ -936,6 +936,7 @@ pub trait Store:
     + LedgerStore
     + OperationsStore
     + crate::NotifyStore
+    + crate::EventStore
 {
 }
 
@@ -949,6 +950,7 @@ impl<
             + LedgerStore
             + OperationsStore
             + crate::NotifyStore,
+            + crate::EventStore,
     > Store for T
 {
 }

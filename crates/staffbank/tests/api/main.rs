@@ -10,6 +10,7 @@ mod compliance;
 mod concurrency;
 mod conventions;
 mod fhir;
+mod events;
 mod flow;
 mod headers;
 mod issuers;
@@ -31,6 +32,8 @@ mod sign_on;
 mod tenancy;
 mod timesheets;
 mod wards;
+mod webhook_receiver;
+mod webhooks;
 mod worker_lists;
 mod working_time;
 

@@ -24,6 +24,7 @@ mod sign_on;
 mod timesheets;
 mod wallet_apps;
 mod wards;
+mod webhooks;
 mod workers;
 
 use axum::routing::{get, post, put};
@@ -64,6 +65,8 @@ impl PageQuery {
         shifts::raise_premium,
         roster::post_roster,
         wards::update_ward, wards::list_wards,
+        webhooks::register_webhook, webhooks::webhooks, webhooks::webhook, webhooks::remove_webhook,
+        webhooks::retry_webhook,
         offers::offer_shift,
         bookings::book, bookings::shift_bookings, bookings::my_bookings, bookings::cancel,
         ledger::public_key, ledger::latest_head, ledger::heads, ledger::sign_head, ledger::entries,
@@ -178,6 +181,7 @@ pub fn routes() -> Router<AppState> {
         )
         .merge(ledger_routes())
         .merge(fhir_routes())
+        .merge(webhooks::routes())
         .merge(matching_routes())
         .merge(issuer_routes())
         .merge(timesheet_routes())

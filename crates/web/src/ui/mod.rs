@@ -39,6 +39,7 @@ mod undelivered;
 mod verify;
 mod ward;
 mod ward_edit;
+mod webhooks;
 mod worker;
 mod workers;
 
@@ -125,6 +126,15 @@ pub fn routes() -> Router<AppState> {
             "/manage/undelivered/{message_id}/retry",
             get(undelivered::confirm).post(undelivered::retry),
         )
+        .route(
+            "/manage/webhooks",
+            get(webhooks::show).post(webhooks::register),
+        )
+        .route(
+            "/manage/webhooks/{id}/remove",
+            get(webhooks::confirm_remove).post(webhooks::remove),
+        )
+        .route("/manage/webhooks/{id}/retry", post(webhooks::retry))
         .route(
             "/manage/banks/{bank_id}/members/{worker_id}/tier",
             post(tiers::change),
