@@ -14,7 +14,7 @@ use base64::Engine;
 use chrono::{DateTime, Duration, Utc};
 use rand::RngCore;
 use sha2::{Digest, Sha256};
-use staffbank_store::Session;
+use staffbank_store::{Session, User};
 
 use crate::{App, AppError, Principal};
 
@@ -160,6 +160,17 @@ impl App {
         let Some(user) = user else {
             return Err(AppError::Unauthenticated);
         };
+        if self.store.passwords_off_for(user.id).await? {
+            // Said only after the right password, so it tells nobody else anything.
+            tracing::info!(user = %user.id, "password sign-in refused: the organisation uses its provider");
+            return Err(AppError::Forbidden);
+        }
+        self.open_session(&user).await
+    }
+
+    /// Starts a session for an account that has proven who it is (by password or by an
+    /// OpenID Connect provider): the same token, cookie and CSRF secret either way.
+    pub(crate) async fn open_session(&self, user: &User) -> Result<SignedIn, AppError> {
         let token = random_token();
         let session = Session {
             token_hash: token_hash(&token),

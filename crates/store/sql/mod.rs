@@ -15,6 +15,7 @@ mod directory;
 pub(crate) mod ledger;
 mod matching;
 pub(crate) mod offers;
+mod oidc;
 mod passport;
 pub(crate) mod payroll;
 pub(crate) mod rows;

@@ -11,6 +11,7 @@ mod error;
 mod issuers;
 pub mod ledger;
 mod model;
+mod oidc;
 mod payroll;
 pub mod raw;
 mod sign_on;
@@ -24,6 +25,7 @@ pub use issuers::{
 };
 pub use ledger::*;
 pub use model::*;
+pub use oidc::{OidcAttempt, OidcLink, OidcProvider, OidcStore};
 pub use payroll::{export_element, Advance, PayExport, PayRun};
 pub use sign_on::{Escalation, Resolution, SignOn, SignOnChallenge};
 pub use store::{
