@@ -280,3 +280,42 @@ impl App {
         Ok(())
     }
 }
+
+impl App {
+    /// Links a provider's subject to the account with this email, for the administrators' page;
+    /// an email with no account at the provider's organisation is a field error.
+    pub async fn link_oidc_subject_by_email(
+        &self,
+        who: &Principal,
+        provider: Uuid,
+        email: &str,
+        subject: &str,
+    ) -> Result<(), AppError> {
+        who.require_platform_admin()?;
+        let unknown = || {
+            AppError::field(
+                "email",
+                "no account of the provider's organisation has this email address",
+            )
+        };
+        let email = email.trim().to_lowercase();
+        if email.is_empty() || email.len() > 254 {
+            return Err(unknown());
+        }
+        let user = self
+            .store
+            .user_by_email(&email)
+            .await?
+            .ok_or_else(unknown)?;
+        let input = LinkInput {
+            user_id: user.id.0,
+            subject: subject.to_owned(),
+        };
+        match self.link_oidc_subject(who, provider, input).await {
+            Err(AppError::NotFound) if self.store.oidc_provider(provider).await?.is_some() => {
+                Err(unknown())
+            }
+            other => other,
+        }
+    }
+}

@@ -10,6 +10,7 @@ mod issuers;
 mod ledger;
 mod matching;
 mod offers;
+mod oidc;
 mod passport;
 mod pay;
 mod pay_runs;
@@ -89,6 +90,7 @@ impl PageQuery {
         pay::my_earnings, pay::draw_advance, pay::my_payslips, pay::my_total_rewards,
         sign_on::sign_on_challenge, sign_on::prove_sign_on, sign_on::smartcard_sign_on, sign_on::sign_off,
         sign_on::escalations, sign_on::resolve_escalation, sign_on::set_smartcard,
+        oidc::create_provider, oidc::providers, oidc::provider, oidc::update_provider, oidc::link_subject,
         fhir::practitioner, fhir::slot, fhir::slots, fhir::schedule, fhir::practitioner_roles,
     ),
     components(schemas(crate::problem::Problem)),
@@ -173,6 +175,7 @@ pub fn routes() -> Router<AppState> {
             "/api/v1/problems/{slug}",
             get(crate::problem_docs::problem_doc),
         )
+        .merge(oidc::routes())
         .merge(ledger_routes())
         .merge(fhir_routes())
         .merge(matching_routes())
