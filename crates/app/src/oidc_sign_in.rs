@@ -11,10 +11,12 @@
 //! no account is ever made here.
 
 use chrono::Duration;
-use openidconnect::core::{CoreAuthenticationFlow, CoreClient, CoreProviderMetadata};
+use openidconnect::core::{
+    CoreAuthenticationFlow, CoreClient, CoreProviderMetadata, CoreUserInfoClaims,
+};
 use openidconnect::{
-    AuthorizationCode, ClientId, ClientSecret, CsrfToken, IssuerUrl, Nonce, PkceCodeChallenge,
-    PkceCodeVerifier, RedirectUrl, Scope, TokenResponse,
+    AuthorizationCode, ClientId, ClientSecret, CsrfToken, IssuerUrl, Nonce, OAuth2TokenResponse,
+    PkceCodeChallenge, PkceCodeVerifier, RedirectUrl, Scope, TokenResponse,
 };
 use serde_json::json;
 use staffbank_store::{OidcAttempt, OidcProvider, User};
@@ -259,10 +261,29 @@ impl App {
                 &Nonce::new(attempt.nonce.clone()),
             )
             .map_err(|e| format!("ID token: {e}"))?;
+        if let Some(email) = claims.email() {
+            return Ok(Claims {
+                subject: claims.subject().as_str().to_owned(),
+                email: Some(email.as_str().trim().to_lowercase()),
+                email_verified: claims.email_verified() == Some(true),
+            });
+        }
+        // Providers that keep the ID token small (NHS CIS2, and any that follow OpenID Connect
+        // Core 1.0 section 5.4 strictly) give the email at the UserInfo endpoint; its `sub` must
+        // be the ID token's (section 5.3.2).
+        let info: CoreUserInfoClaims = client
+            .user_info(
+                response.access_token().clone(),
+                Some(claims.subject().clone()),
+            )
+            .map_err(|e| format!("userinfo: {e}"))?
+            .request_async(&http)
+            .await
+            .map_err(|e| format!("userinfo: {e}"))?;
         Ok(Claims {
             subject: claims.subject().as_str().to_owned(),
-            email: claims.email().map(|e| e.as_str().trim().to_lowercase()),
-            email_verified: claims.email_verified() == Some(true),
+            email: info.email().map(|e| e.as_str().trim().to_lowercase()),
+            email_verified: info.email_verified() == Some(true),
         })
     }
 
