@@ -131,7 +131,8 @@ async fn verify_password(password: &str, hash: Option<String>) -> Result<bool, A
 
 impl App {
     /// Signs in with email and password. Every failure is the same `Unauthenticated`, whichever
-    /// part was wrong.
+    /// part was wrong; the right password of someone whose organisation turned passwords off (it
+    /// signs its staff in with its OpenID Connect provider) is `Forbidden`.
     #[tracing::instrument(skip_all)]
     pub async fn sign_in(&self, email: &str, password: &str) -> Result<SignedIn, AppError> {
         if password.chars().count() > MAX_PASSWORD || email.len() > 254 {

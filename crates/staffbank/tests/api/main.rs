@@ -18,6 +18,7 @@ mod matching;
 mod offers;
 mod oid4vci;
 mod oid4vp;
+mod oidc;
 mod paper;
 mod passport;
 mod pay;
