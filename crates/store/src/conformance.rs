@@ -67,7 +67,8 @@ macro_rules! conformance_suite {
             timesheets_are_decided_once_and_paid_once,
             pay_runs_take_each_line_once_and_advances_keep_their_share,
             sign_ons_and_escalations_happen_once,
-            workers_are_found_by_name_email_or_registration
+            workers_are_found_by_name_email_or_registration,
+            oidc_attempts_are_taken_once_and_membership_is_per_organisation
         );
     };
     (@cases $make:path; $($case:ident),*) => {
@@ -80,6 +81,9 @@ macro_rules! conformance_suite {
         )*
     };
 }
+
+mod oidc;
+pub use oidc::oidc_attempts_are_taken_once_and_membership_is_per_organisation;
 
 /// A small world: two trusts in one collaborative bank, each with its own bank and a ward.
 pub struct World {
