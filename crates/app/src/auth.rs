@@ -14,7 +14,7 @@ use base64::Engine;
 use chrono::{DateTime, Duration, Utc};
 use rand::RngCore;
 use sha2::{Digest, Sha256};
-use staffbank_store::Session;
+use staffbank_store::{Session, User};
 
 use crate::{App, AppError, Principal};
 
@@ -131,7 +131,8 @@ async fn verify_password(password: &str, hash: Option<String>) -> Result<bool, A
 
 impl App {
     /// Signs in with email and password. Every failure is the same `Unauthenticated`, whichever
-    /// part was wrong.
+    /// part was wrong; the right password of someone whose organisation turned passwords off (it
+    /// signs its staff in with its OpenID Connect provider) is `Forbidden`.
     #[tracing::instrument(skip_all)]
     pub async fn sign_in(&self, email: &str, password: &str) -> Result<SignedIn, AppError> {
         if password.chars().count() > MAX_PASSWORD || email.len() > 254 {
@@ -160,6 +161,17 @@ impl App {
         let Some(user) = user else {
             return Err(AppError::Unauthenticated);
         };
+        if self.store.passwords_off_for(user.id).await? {
+            // Said only after the right password, so it tells nobody else anything.
+            tracing::info!(user = %user.id, "password sign-in refused: the organisation uses its provider");
+            return Err(AppError::Forbidden);
+        }
+        self.open_session(&user).await
+    }
+
+    /// Starts a session for an account that has proven who it is (by password or by an
+    /// OpenID Connect provider): the same token, cookie and CSRF secret either way.
+    pub(crate) async fn open_session(&self, user: &User) -> Result<SignedIn, AppError> {
         let token = random_token();
         let session = Session {
             token_hash: token_hash(&token),

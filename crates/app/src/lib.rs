@@ -28,6 +28,8 @@ pub mod notify;
 pub mod offers;
 pub mod oid4vci;
 pub mod oid4vp;
+pub mod oidc;
+pub mod oidc_sign_in;
 pub mod paging;
 pub mod paper;
 pub mod passport;

@@ -17,6 +17,7 @@ pub(crate) mod ledger;
 mod matching;
 mod notify;
 pub(crate) mod offers;
+mod oidc;
 mod passport;
 pub(crate) mod payroll;
 pub(crate) mod rows;

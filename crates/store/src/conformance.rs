@@ -74,7 +74,8 @@ macro_rules! conformance_suite {
             sign_ons_and_escalations_happen_once,
             workers_are_found_by_name_email_or_registration,
             the_feed_follows_the_ledger_and_cursors_keep_their_place,
-            webhooks_belong_to_their_trust_and_advance_once
+            webhooks_belong_to_their_trust_and_advance_once,
+            oidc_attempts_are_taken_once_and_membership_is_per_organisation
         );
     };
     (@cases $make:path; $($case:ident),*) => {
@@ -87,6 +88,9 @@ macro_rules! conformance_suite {
         )*
     };
 }
+
+mod oidc;
+pub use oidc::oidc_attempts_are_taken_once_and_membership_is_per_organisation;
 
 /// A small world: two trusts in one collaborative bank, each with its own bank and a ward.
 pub struct World {

@@ -13,6 +13,7 @@ mod issuers;
 pub mod ledger;
 mod model;
 mod notify;
+mod oidc;
 mod payroll;
 pub mod raw;
 mod sign_on;
@@ -28,6 +29,7 @@ pub use issuers::{
 pub use ledger::*;
 pub use model::*;
 pub use notify::{Channel, DeadLetter, Delivery, NotifyStore};
+pub use oidc::{OidcAttempt, OidcLink, OidcProvider, OidcStore};
 pub use payroll::{export_element, Advance, PayExport, PayRun};
 pub use sign_on::{Escalation, Resolution, SignOn, SignOnChallenge};
 pub use store::{

@@ -17,6 +17,7 @@ use staffbank_domain::ranking::ShiftTimes;
 use staffbank_domain::release::{ReleasePolicy, Tier};
 use staffbank_domain::timesheet::TimesheetState;
 
+use crate::oidc::OidcStore;
 use crate::{
     Advance, AgencyRelease, AuditRecord, Bank, BookOutcome, Booking, BookingContext,
     BookingRequest, CancellationPayment, CancellationRecord, Credential, Decision, DueOffers,
@@ -933,6 +934,7 @@ pub trait Store:
     + PassportStore
     + PayStore
     + SignOnStore
+    + OidcStore
     + LedgerStore
     + OperationsStore
     + crate::NotifyStore
@@ -947,6 +949,7 @@ impl<
             + PassportStore
             + PayStore
             + SignOnStore
+            + OidcStore
             + LedgerStore
             + OperationsStore
             + crate::NotifyStore,

@@ -20,6 +20,7 @@ mod notifications;
 mod offers;
 mod oid4vci;
 mod oid4vp;
+mod oidc;
 mod paper;
 mod passport;
 mod pay;

@@ -11,6 +11,7 @@ mod ledger;
 mod matching;
 mod notifications;
 mod offers;
+mod oidc;
 mod passport;
 mod pay;
 mod pay_runs;
@@ -95,6 +96,7 @@ impl PageQuery {
         sign_on::escalations, sign_on::resolve_escalation, sign_on::set_smartcard,
         notifications::undelivered, notifications::retry, notifications::my_settings,
         notifications::set_my_settings,
+        oidc::create_provider, oidc::providers, oidc::provider, oidc::update_provider, oidc::link_subject,
         fhir::practitioner, fhir::slot, fhir::slots, fhir::schedule, fhir::practitioner_roles,
     ),
     components(schemas(crate::problem::Problem)),
@@ -179,6 +181,7 @@ pub fn routes() -> Router<AppState> {
             "/api/v1/problems/{slug}",
             get(crate::problem_docs::problem_doc),
         )
+        .merge(oidc::routes())
         .merge(ledger_routes())
         .merge(fhir_routes())
         .merge(webhooks::routes())

@@ -118,6 +118,9 @@ fn nav_links(who: &Principal) -> Markup {
         @if who.has_role(staffbank_domain::role::Role::Auditor) || who.is_platform_admin() {
             li { a href="/ledger" { "Audit ledger" } }
         }
+        @if who.is_platform_admin() {
+            li { a href="/manage/sign-in-providers" { "Sign-in providers" } }
+        }
         li { a href="/my-record" { "My record" } }
     }
 }

@@ -15,6 +15,7 @@ mod list_parts;
 mod notification_settings;
 mod offer;
 mod offer_fields;
+mod oidc_sign_in;
 mod passport;
 mod pay;
 mod pay_breakdown;
@@ -33,6 +34,7 @@ mod scan;
 mod session;
 mod shift_list;
 mod shift_page;
+mod sign_in_providers;
 mod tiers;
 mod timesheet;
 mod undelivered;
@@ -63,6 +65,16 @@ pub fn routes() -> Router<AppState> {
             get(session::sign_in_page).post(session::sign_in),
         )
         .route("/sign-out", post(session::sign_out))
+        .route("/sign-in/oidc/callback", get(oidc_sign_in::callback))
+        .route("/sign-in/oidc/{provider_id}", get(oidc_sign_in::start))
+        .route(
+            "/manage/sign-in-providers",
+            get(sign_in_providers::show).post(sign_in_providers::add),
+        )
+        .route(
+            "/manage/sign-in-providers/link",
+            post(sign_in_providers::link),
+        )
         .route("/shifts", get(shift_list::open_shifts))
         .route("/shifts/{shift_id}", get(shift_page::shift))
         .route("/shifts/{shift_id}/book", post(worker::book))

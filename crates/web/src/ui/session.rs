@@ -58,10 +58,27 @@ pub fn csrf_refused() -> Response {
     )
 }
 
-fn sign_in_form(email: &str, errors: &[String]) -> maud::Markup {
+fn sign_in_form(
+    email: &str,
+    errors: &[String],
+    buttons: &[staffbank_app::oidc::SignInButton],
+) -> maud::Markup {
     html! {
         (error_summary(errors))
         h1 class="nhsuk-heading-xl" { "Sign in to Staffbank" }
+        @if !buttons.is_empty() {
+            h2 class="nhsuk-heading-m" { "With your organisation's account" }
+            ul class="nhsuk-list" {
+                @for b in buttons {
+                    li {
+                        a class="nhsuk-button nhsuk-button--secondary" href=(format!("/sign-in/oidc/{}", b.id)) {
+                            (b.display_name)
+                        }
+                    }
+                }
+            }
+            h2 class="nhsuk-heading-m" { "With a Staffbank password" }
+        }
         form method="post" action="/sign-in" novalidate {
             div class="nhsuk-form-group" {
                 label class="nhsuk-label" for="email" { "Email address" }
@@ -77,9 +94,25 @@ fn sign_in_form(email: &str, errors: &[String]) -> maud::Markup {
     }
 }
 
+/// The sign-in page with an error summary (none for a fresh page) and every provider's button.
+async fn sign_in_with(
+    state: &AppState,
+    email: &str,
+    errors: &[String],
+    status: axum::http::StatusCode,
+) -> Response {
+    let buttons = match state.app.sign_in_buttons().await {
+        Ok(buttons) => buttons,
+        Err(e) => return app_error_page(e),
+    };
+    let mut response = page("Sign in", None, sign_in_form(email, errors, &buttons));
+    *response.status_mut() = status;
+    response
+}
+
 /// `GET /sign-in`.
-pub async fn sign_in_page() -> Response {
-    page("Sign in", None, sign_in_form("", &[]))
+pub async fn sign_in_page(State(state): State<AppState>) -> Response {
+    sign_in_with(&state, "", &[], axum::http::StatusCode::OK).await
 }
 
 /// The sign-in form.
@@ -91,6 +124,16 @@ pub struct SignInForm {
     password: String,
 }
 
+/// The session cookie for a new session: HttpOnly, SameSite=Lax, Secure behind HTTPS.
+pub(super) fn session_cookie(state: &AppState, token: String) -> Cookie<'static> {
+    Cookie::build((COOKIE, token))
+        .http_only(true)
+        .same_site(SameSite::Lax)
+        .secure(state.secure_cookies)
+        .path("/")
+        .build()
+}
+
 /// `POST /sign-in`: sets the session cookie and goes to the start page.
 pub async fn sign_in(
     State(state): State<AppState>,
@@ -98,20 +141,34 @@ pub async fn sign_in(
     Form(form): Form<SignInForm>,
 ) -> Response {
     match state.app.sign_in(&form.email, &form.password).await {
-        Ok(signed_in) => {
-            let cookie = Cookie::build((COOKIE, signed_in.token))
-                .http_only(true)
-                .same_site(SameSite::Lax)
-                .secure(state.secure_cookies)
-                .path("/")
-                .build();
-            (jar.add(cookie), Redirect::to("/")).into_response()
-        }
+        Ok(signed_in) => (
+            jar.add(session_cookie(&state, signed_in.token)),
+            Redirect::to("/"),
+        )
+            .into_response(),
         Err(AppError::Unauthenticated) => {
             let errors = ["Enter a correct email address and password".to_string()];
-            let mut response = page("Sign in", None, sign_in_form(&form.email, &errors));
-            *response.status_mut() = axum::http::StatusCode::UNAUTHORIZED;
-            response
+            sign_in_with(
+                &state,
+                &form.email,
+                &errors,
+                axum::http::StatusCode::UNAUTHORIZED,
+            )
+            .await
+        }
+        Err(AppError::Forbidden) => {
+            let errors = [
+                "Your organisation has turned off Staffbank passwords: sign in with \
+                           your organisation's account instead"
+                    .to_string(),
+            ];
+            sign_in_with(
+                &state,
+                &form.email,
+                &errors,
+                axum::http::StatusCode::FORBIDDEN,
+            )
+            .await
         }
         Err(other) => app_error_page(other),
     }
