@@ -49,6 +49,7 @@ pub mod trust_shift_list;
 pub mod views;
 pub mod wards;
 pub mod withdraw_request;
+pub mod worker_import;
 pub mod workers;
 
 use std::sync::Arc;

@@ -12,6 +12,7 @@
 pub(crate) mod types;
 
 mod directory;
+mod imports;
 pub(crate) mod ledger;
 mod matching;
 pub(crate) mod offers;

@@ -8,6 +8,7 @@
 pub mod booking;
 pub mod conformance;
 mod error;
+mod imports;
 mod issuers;
 pub mod ledger;
 mod model;
@@ -18,6 +19,7 @@ mod store;
 mod timesheets;
 
 pub use error::{Conflict, StoreError};
+pub use imports::{ImportKeys, ImportedWorker};
 pub use issuers::{
     IssuerKey, OfferState, PassportCredential, PresentationRequest, RequestState, RevocationChange,
     RevocationState, TrustEntry,
