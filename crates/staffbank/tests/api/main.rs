@@ -12,6 +12,7 @@ mod conventions;
 mod fhir;
 mod flow;
 mod headers;
+mod imports;
 mod issuers;
 mod ledger;
 mod matching;
