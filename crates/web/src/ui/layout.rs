@@ -108,6 +108,7 @@ fn nav_links(who: &Principal) -> Markup {
         @if !who.booker_orgs().is_empty() {
             li { a href="/manage/release-policy" { "Release policy" } }
             li { a href="/manage/tiers" { "Priority tiers" } }
+            li { a href="/manage/workers/import" { "Import workers" } }
         }
         @if !who.booker_orgs().is_empty() || !who.orgs_as(staffbank_domain::role::Role::Auditor).is_empty() {
             li { a href="/manage/report" { "Cancellations and agency" } }
