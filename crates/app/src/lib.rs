@@ -57,6 +57,7 @@ pub mod webhook_delivery;
 pub mod webhook_signature;
 pub mod webhooks;
 pub mod withdraw_request;
+pub mod worker_import;
 pub mod workers;
 
 use std::sync::Arc;

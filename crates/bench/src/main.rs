@@ -4,6 +4,7 @@
 //! Kept apart from the server so that the binary deployed carries no benchmark code, and the
 //! benchmarks may reach past the app into the store to build their fixtures quickly.
 
+mod import;
 mod ledger;
 mod matching;
 mod passport;
@@ -27,6 +28,9 @@ struct Cli {
 
 #[derive(Subcommand)]
 enum Command {
+    /// Importing an ESR staff extract of many workers into a fresh PostgreSQL database: rows per
+    /// second and total seconds, checked against the database, and a repeat that adds nothing.
+    Import(import::ImportBenchArgs),
     /// Booking throughput with and without the ledger, sequencer lag, proof latency through the
     /// API and verification time at a large ledger size.
     Ledger(ledger::BenchArgs),
@@ -72,6 +76,7 @@ fn init_tracing() {
 async fn main() -> anyhow::Result<()> {
     init_tracing();
     match Cli::parse().command {
+        Command::Import(args) => import::run(args).await,
         Command::Ledger(args) => ledger::run(args).await,
         Command::Matching(args) => matching::run(args).await,
         Command::Passport(args) => passport::run(&args).await,

@@ -1,6 +1,7 @@
 //! `staffbank`: the server and its command line.
 
 mod demo;
+mod import;
 mod serve;
 
 use clap::{Parser, Subcommand};
@@ -50,6 +51,12 @@ enum Command {
         /// The master key (seals the ledger entries written on delivery).
         #[arg(long, env = "STAFFBANK_MASTER_KEY", hide_env_values = true)]
         master_key: String,
+    },
+    /// Import a trust's records from a CSV file (see docs/imports.md): checked whole, every
+    /// problem named by row and column, written all at once or not at all.
+    Import {
+        #[command(subcommand)]
+        command: import::ImportCommand,
     },
     /// Print the OpenAPI document.
     Openapi,
@@ -148,6 +155,7 @@ async fn main() -> anyhow::Result<()> {
                 }
             }
         }
+        Command::Import { command } => import::run(command).await,
         Command::Openapi => {
             println!("{}", staffbank_web::openapi_json()?);
             Ok(())

@@ -268,6 +268,26 @@ impl DirectoryStore for ThisStore {
         tx.commit().await.or_store()
     }
 
+    async fn import_keys(
+        &self,
+        org: OrgId,
+        emails: &[String],
+        assignments: &[String],
+    ) -> Result<staffbank_store::ImportKeys, StoreError> {
+        self.read_import_keys(org, emails, assignments).await
+    }
+
+    async fn import_workers(
+        &self,
+        org: OrgId,
+        workers: &[staffbank_store::ImportedWorker],
+        audit: &[AuditRecord],
+        progress: &(dyn Fn(usize) + Send + Sync),
+    ) -> Result<(), StoreError> {
+        self.write_imported_workers(org, workers, audit, progress)
+            .await
+    }
+
     async fn user_by_email(&self, email: &str) -> Result<Option<User>, StoreError> {
         let row = sqlx::query("SELECT * FROM users WHERE email = $1")
             .bind(email)

@@ -13,6 +13,7 @@ pub(crate) mod types;
 
 mod directory;
 mod events;
+mod imports;
 pub(crate) mod ledger;
 mod matching;
 mod notify;

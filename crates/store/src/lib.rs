@@ -9,6 +9,7 @@ pub mod booking;
 pub mod conformance;
 mod error;
 mod events;
+mod imports;
 mod issuers;
 pub mod ledger;
 mod model;
@@ -22,6 +23,7 @@ mod timesheets;
 
 pub use error::{Conflict, StoreError};
 pub use events::{DeliveryOutcome, EventStore, Webhook};
+pub use imports::{ImportKeys, ImportedWorker};
 pub use issuers::{
     IssuerKey, OfferState, PassportCredential, PresentationRequest, RequestState, RevocationChange,
     RevocationState, TrustEntry,

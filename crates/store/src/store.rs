@@ -88,6 +88,27 @@ pub trait DirectoryStore: Send + Sync + 'static {
         audit: &[AuditRecord],
     ) -> Result<(), StoreError>;
 
+    /// Which of `emails` already have an account, and which of `assignments` the trust `org`
+    /// already holds (with the holder's email): what makes a repeated import change nothing.
+    async fn import_keys(
+        &self,
+        org: OrgId,
+        emails: &[String],
+        assignments: &[String],
+    ) -> Result<crate::ImportKeys, StoreError>;
+
+    /// Adds every worker of an import (account, profile, assignment with `org`, banks) and their
+    /// ledger entries in one transaction, with batched statements; `progress` is told how many
+    /// have been written so far. A taken email is [`crate::Conflict::EmailTaken`] and nothing
+    /// is written.
+    async fn import_workers(
+        &self,
+        org: OrgId,
+        workers: &[crate::ImportedWorker],
+        audit: &[AuditRecord],
+        progress: &(dyn Fn(usize) + Send + Sync),
+    ) -> Result<(), StoreError>;
+
     /// A user by sign-in name.
     async fn user_by_email(&self, email: &str) -> Result<Option<User>, StoreError>;
 

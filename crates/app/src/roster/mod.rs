@@ -2,9 +2,9 @@
 //! Every row is read and checked, with every problem named by row and column; the shifts are
 //! posted only when all of them are good, in one transaction, so a file is never half posted.
 
-mod columns;
+pub(crate) mod columns;
 pub mod csv;
-mod row;
+pub(crate) mod row;
 
 use std::collections::HashMap;
 

@@ -180,7 +180,7 @@ fn time(raw: &str, what: &str) -> Result<NaiveTime, String> {
         .map_err(|_| format!("{raw} is not a time: write it as 07:30"))
 }
 
-fn staff_group(raw: &str) -> Result<StaffGroup, String> {
+pub(crate) fn staff_group(raw: &str) -> Result<StaffGroup, String> {
     let wanted = normalise(&required(raw, "the staff group")?);
     StaffGroup::ALL
         .into_iter()
@@ -190,7 +190,7 @@ fn staff_group(raw: &str) -> Result<StaffGroup, String> {
 
 /// A grade by its name for people ("Band 5") or its stable name; blank is allowed only for the
 /// highest grade.
-fn grade(raw: &str, needed: bool) -> Result<Option<Grade>, String> {
+pub(crate) fn grade(raw: &str, needed: bool) -> Result<Option<Grade>, String> {
     let wanted = normalise(raw);
     if wanted.is_empty() {
         return if needed {

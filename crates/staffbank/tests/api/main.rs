@@ -13,6 +13,7 @@ mod fhir;
 mod events;
 mod flow;
 mod headers;
+mod imports;
 mod issuers;
 mod ledger;
 mod matching;

@@ -16,6 +16,7 @@ mod passport;
 mod pay;
 mod pay_runs;
 pub(crate) use pay::csv_download;
+mod imports;
 mod presentations;
 mod release;
 mod requests;
@@ -64,7 +65,7 @@ impl PageQuery {
         admin::create_bank, admin::banks, admin::create_user,
         shifts::post_shifts, shifts::trust_shifts, shifts::trust_shift_list, shifts::shift, shifts::open_shifts,
         shifts::raise_premium,
-        roster::post_roster,
+        roster::post_roster, imports::import_workers,
         wards::update_ward, wards::list_wards,
         webhooks::register_webhook, webhooks::webhooks, webhooks::webhook, webhooks::remove_webhook,
         webhooks::retry_webhook,
@@ -162,6 +163,12 @@ pub fn routes() -> Router<AppState> {
             "/api/v1/shifts/roster",
             post(roster::post_roster).layer(axum::extract::DefaultBodyLimit::max(
                 staffbank_app::roster::MAX_ROSTER_BYTES,
+            )),
+        )
+        .route(
+            "/api/v1/imports/workers",
+            post(imports::import_workers).layer(axum::extract::DefaultBodyLimit::max(
+                staffbank_app::worker_import::MAX_IMPORT_BYTES,
             )),
         )
         .route("/api/v1/shifts/{shift_id}", get(shifts::shift))

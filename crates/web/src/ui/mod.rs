@@ -43,6 +43,7 @@ mod ward;
 mod ward_edit;
 mod webhooks;
 mod worker;
+mod worker_import;
 mod workers;
 
 use axum::extract::DefaultBodyLimit;
@@ -107,6 +108,20 @@ pub fn routes() -> Router<AppState> {
             get(booker_list::shifts).post(booker::post_shift),
         )
         .route("/manage/shifts/new", get(booker::new_shift))
+        .route("/manage/workers/import", get(worker_import::start))
+        .route(
+            "/manage/workers/import/template.csv",
+            get(worker_import::template),
+        )
+        .route(
+            "/manage/workers/import/file",
+            post(worker_import::check_file)
+                .layer(DefaultBodyLimit::max(worker_import::UPLOAD_LIMIT)),
+        )
+        .route(
+            "/manage/workers/import/confirm",
+            post(worker_import::confirm).layer(DefaultBodyLimit::max(worker_import::CONFIRM_LIMIT)),
+        )
         .route("/manage/shifts/post", get(roster::start))
         .route("/manage/shifts/post/template.csv", get(roster::template))
         .route("/manage/shifts/post/rows", post(roster::check_rows))
