@@ -34,6 +34,7 @@ pub mod payroll;
 pub mod preferences;
 pub mod presentations;
 mod principal;
+pub mod push;
 pub mod rate_cards;
 pub mod refreshers;
 pub mod release;
