@@ -35,6 +35,7 @@ pub mod preferences;
 pub mod presentations;
 mod principal;
 pub mod push;
+pub mod push_subscriptions;
 pub mod rate_cards;
 pub mod refreshers;
 pub mod release;
@@ -106,6 +107,8 @@ pub struct App {
     export_target: Option<Arc<exports::ExportTarget>>,
     /// Wakes the exporter when a run closes.
     exports_waiting: Arc<tokio::sync::Notify>,
+    /// How Web Push is sent (see [`push_subscriptions`]).
+    push: Arc<push_subscriptions::PushSettings>,
 }
 
 impl App {
@@ -125,6 +128,7 @@ impl App {
             public_url: Arc::from(DEFAULT_PUBLIC_URL),
             export_target: None,
             exports_waiting: Arc::default(),
+            push: Arc::default(),
         }
     }
 

@@ -17,6 +17,7 @@ mod matching;
 pub(crate) mod offers;
 mod passport;
 pub(crate) mod payroll;
+mod push;
 pub(crate) mod rows;
 pub(crate) mod shifts;
 mod sign_on;

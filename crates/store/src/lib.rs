@@ -12,6 +12,7 @@ mod issuers;
 pub mod ledger;
 mod model;
 mod payroll;
+mod push;
 pub mod raw;
 mod sign_on;
 mod store;
@@ -25,9 +26,10 @@ pub use issuers::{
 pub use ledger::*;
 pub use model::*;
 pub use payroll::{export_element, Advance, PayExport, PayRun};
+pub use push::PushSubscription;
 pub use sign_on::{Escalation, Resolution, SignOn, SignOnChallenge};
 pub use store::{
     DirectoryStore, LedgerStore, MatchingStore, OperationsStore, PassportStore, PayStore,
-    ShiftStore, SignOnStore, Store,
+    PushStore, ShiftStore, SignOnStore, Store,
 };
 pub use timesheets::{PayLineKind, PayLineRecord, Timesheet, TimesheetBody};
