@@ -15,6 +15,7 @@ mod pay;
 mod pay_runs;
 pub(crate) use pay::csv_download;
 mod presentations;
+mod push;
 mod release;
 mod requests;
 mod roster;
@@ -89,6 +90,7 @@ impl PageQuery {
         pay::my_earnings, pay::draw_advance, pay::my_payslips, pay::my_total_rewards,
         sign_on::sign_on_challenge, sign_on::prove_sign_on, sign_on::smartcard_sign_on, sign_on::sign_off,
         sign_on::escalations, sign_on::resolve_escalation, sign_on::set_smartcard,
+        push::vapid_public_key, push::my_subscriptions, push::subscribe, push::unsubscribe,
         fhir::practitioner, fhir::slot, fhir::slots, fhir::schedule, fhir::practitioner_roles,
     ),
     components(schemas(crate::problem::Problem)),
@@ -126,6 +128,15 @@ pub fn routes() -> Router<AppState> {
         .route("/api/v1/me/working-time", post(workers::working_time))
         .route("/api/v1/me/open-shifts", get(shifts::open_shifts))
         .route("/api/v1/me/bookings", get(bookings::my_bookings))
+        .route("/api/v1/push/vapid-public-key", get(push::vapid_public_key))
+        .route(
+            "/api/v1/me/push-subscriptions",
+            get(push::my_subscriptions).post(push::subscribe),
+        )
+        .route(
+            "/api/v1/me/push-subscriptions/{subscription_id}",
+            axum::routing::delete(push::unsubscribe),
+        )
         .route(
             "/api/v1/workers",
             post(workers::register).get(compliance::find_workers),
