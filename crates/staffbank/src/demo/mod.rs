@@ -109,6 +109,7 @@ pub async fn run(args: DemoArgs) -> anyhow::Result<()> {
         payroll: args.payroll,
         secure_cookies: false,
         master_key: key_text,
+        push_contact: None,
     };
     serve(app, &serve_args).await
 }
