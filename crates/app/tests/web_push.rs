@@ -1,6 +1,7 @@
 //! Web Push against a real local push endpoint: an HTTP server started here that checks the VAPID
 //! token's signature (RFC 8292) and decrypts the message with the browser's private key (RFC 8291),
 //! as a vendor's push service and the browser would between them.
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
 use std::time::Duration;
 
