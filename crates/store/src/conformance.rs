@@ -20,11 +20,13 @@ mod directory;
 mod issuers;
 mod matching;
 mod offers;
+mod push;
 mod timesheets;
 pub use directory::*;
 pub use issuers::*;
 pub use matching::*;
 pub use offers::*;
+pub use push::*;
 pub use timesheets::*;
 
 /// Generates one `#[tokio::test]` per conformance case for a backend. `$make` is an async function
@@ -67,7 +69,8 @@ macro_rules! conformance_suite {
             timesheets_are_decided_once_and_paid_once,
             pay_runs_take_each_line_once_and_advances_keep_their_share,
             sign_ons_and_escalations_happen_once,
-            workers_are_found_by_name_email_or_registration
+            workers_are_found_by_name_email_or_registration,
+            push_subscriptions_are_one_per_browser_and_their_workers_own
         );
     };
     (@cases $make:path; $($case:ident),*) => {
