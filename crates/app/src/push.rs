@@ -177,6 +177,9 @@ pub enum PushError {
     /// Encryption failed.
     #[error("could not encrypt the message")]
     Encrypt,
+    /// The sender could not be set up (no usable VAPID key or HTTP client).
+    #[error("web push cannot start: {0}")]
+    Setup(String),
     /// The push service could not be reached; worth retrying.
     #[error("push service unreachable: {0}")]
     Unreachable(String),
@@ -203,15 +206,17 @@ impl std::fmt::Debug for WebPush {
 impl WebPush {
     /// A sender using the VAPID key derived from `master`; `contact` is the `mailto:` (or https)
     /// address push services may use to reach the operator (RFC 8292 §2.1).
-    pub fn new(master: &MasterKey, contact: &str) -> Result<Self, KeyError> {
-        let secret = master.vapid_key()?;
+    pub fn new(master: &MasterKey, contact: &str) -> Result<Self, PushError> {
+        let secret = master
+            .vapid_key()
+            .map_err(|e: KeyError| PushError::Setup(e.to_string()))?;
         let public_key = URL_SAFE_NO_PAD.encode(
             p256::PublicKey::from_secret_scalar(&secret.to_nonzero_scalar()).to_sec1_bytes(),
         );
         let client = reqwest::Client::builder()
             .timeout(Duration::from_secs(15))
             .build()
-            .unwrap_or_default();
+            .map_err(|e| PushError::Setup(e.to_string()))?;
         Ok(Self {
             key: SigningKey::from(secret),
             public_key,
