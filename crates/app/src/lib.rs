@@ -39,6 +39,8 @@ pub mod payroll;
 pub mod preferences;
 pub mod presentations;
 mod principal;
+pub mod push;
+pub mod push_subscriptions;
 pub mod rate_cards;
 pub mod refreshers;
 pub mod release;
@@ -120,6 +122,8 @@ pub struct App {
     notify_waiting: Arc<tokio::sync::Notify>,
     /// Posts webhook deliveries (one connection pool for the process).
     webhook_client: reqwest::Client,
+    /// How Web Push is sent (see [`push_subscriptions`]).
+    push: Arc<push_subscriptions::PushSettings>,
 }
 
 impl App {
@@ -142,6 +146,7 @@ impl App {
             notifier: None,
             notify_waiting: Arc::default(),
             webhook_client: webhook_delivery::client(),
+            push: Arc::default(),
         }
     }
 

@@ -112,6 +112,24 @@ impl MasterKey {
         DataKey(key)
     }
 
+    /// The P-256 key that signs Web Push requests (VAPID, RFC 8292), derived with HKDF so every
+    /// server of one platform presents the same public key to browsers and push services. A
+    /// derived value that is not a valid scalar (chance about 2^-32) is skipped for the next.
+    pub fn vapid_key(&self) -> Result<p256::SecretKey, KeyError> {
+        let hk = Hkdf::<Sha256>::new(Some(b"staffbank"), &self.0);
+        for attempt in 0u8..=255 {
+            let mut bytes = [0u8; 32];
+            let _ = hk.expand(
+                &[b"web push vapid key v1 ".as_slice(), &[attempt]].concat(),
+                &mut bytes,
+            );
+            if let Ok(key) = p256::SecretKey::from_slice(&bytes) {
+                return Ok(key);
+            }
+        }
+        Err(KeyError::BadMasterKey)
+    }
+
     /// Wraps a person's data key for storage.
     pub fn wrap(
         &self,
@@ -204,6 +222,13 @@ mod tests {
             .derived(b"a")
             .open(person, &sealed)
             .is_err());
+    }
+
+    #[test]
+    fn the_vapid_key_is_stable_for_a_master_key_and_differs_between_them() {
+        let one = MasterKey([9u8; 32]).vapid_key().unwrap();
+        assert_eq!(one, MasterKey([9u8; 32]).vapid_key().unwrap());
+        assert_ne!(one, MasterKey([8u8; 32]).vapid_key().unwrap());
     }
 
     #[test]

@@ -116,6 +116,10 @@ pub struct ServeArgs {
     /// that signs ledger tree heads, so keep it secret and never lose it.
     #[arg(long, env = "STAFFBANK_MASTER_KEY", hide_env_values = true)]
     pub master_key: String,
+    /// Who push services may contact about this platform's Web Push traffic (RFC 8292): a
+    /// `mailto:` address or https URL; the public URL if unset.
+    #[arg(long, env = "STAFFBANK_PUSH_CONTACT")]
+    pub push_contact: Option<String>,
 }
 
 /// The tree-head verifying key: given in base64, or derived from STAFFBANK_MASTER_KEY.
@@ -182,7 +186,11 @@ pub async fn serve(app: App, args: &ServeArgs) -> anyhow::Result<()> {
     let address = listener.local_addr()?;
     let mut app = app
         .with_public_url(&args.http.public_url(address))
-        .with_export_target(args.payroll.target().await?);
+        .with_export_target(args.payroll.target().await?)
+        .with_push_settings(staffbank_app::push_subscriptions::PushSettings::new(
+            args.push_contact.clone(),
+            false,
+        ));
     if let Some(notifier) = args.notify.notifier()? {
         app = app.with_notifier(notifier);
     }

@@ -21,6 +21,7 @@ pub(crate) mod offers;
 mod oidc;
 mod passport;
 pub(crate) mod payroll;
+mod push;
 pub(crate) mod rows;
 pub(crate) mod shifts;
 mod sign_on;

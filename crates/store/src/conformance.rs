@@ -22,6 +22,7 @@ mod issuers;
 mod matching;
 mod notify;
 mod offers;
+mod push;
 mod timesheets;
 pub use directory::*;
 pub use events::*;
@@ -29,6 +30,7 @@ pub use issuers::*;
 pub use matching::*;
 pub use notify::*;
 pub use offers::*;
+pub use push::*;
 pub use timesheets::*;
 
 /// Generates one `#[tokio::test]` per conformance case for a backend. `$make` is an async function
@@ -75,7 +77,8 @@ macro_rules! conformance_suite {
             workers_are_found_by_name_email_or_registration,
             the_feed_follows_the_ledger_and_cursors_keep_their_place,
             webhooks_belong_to_their_trust_and_advance_once,
-            oidc_attempts_are_taken_once_and_membership_is_per_organisation
+            oidc_attempts_are_taken_once_and_membership_is_per_organisation,
+            push_subscriptions_are_one_per_browser_and_their_workers_own
         );
     };
     (@cases $make:path; $($case:ident),*) => {

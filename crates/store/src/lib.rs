@@ -16,6 +16,7 @@ mod model;
 mod notify;
 mod oidc;
 mod payroll;
+mod push;
 pub mod raw;
 mod sign_on;
 mod store;
@@ -33,9 +34,10 @@ pub use model::*;
 pub use notify::{Channel, DeadLetter, Delivery, NotifyStore};
 pub use oidc::{OidcAttempt, OidcLink, OidcProvider, OidcStore};
 pub use payroll::{export_element, Advance, PayExport, PayRun};
+pub use push::PushSubscription;
 pub use sign_on::{Escalation, Resolution, SignOn, SignOnChallenge};
 pub use store::{
     DirectoryStore, LedgerStore, MatchingStore, OperationsStore, PassportStore, PayStore,
-    ShiftStore, SignOnStore, Store,
+    PushStore, ShiftStore, SignOnStore, Store,
 };
 pub use timesheets::{PayLineKind, PayLineRecord, Timesheet, TimesheetBody};

@@ -942,6 +942,40 @@ pub trait OperationsStore: Send + Sync + 'static {
     async fn orphan_entries(&self, limit: u32) -> Result<Vec<Uuid>, StoreError>;
 }
 
+/// Web Push subscriptions: which browsers to alert for each worker.
+#[async_trait]
+pub trait PushStore: Send + Sync + 'static {
+    /// Adds a subscription, or, when its endpoint is already known (the same browser
+    /// subscribing again, perhaps for another person), replaces that one; returns what is stored.
+    async fn save_push_subscription(
+        &self,
+        subscription: &crate::PushSubscription,
+        audit: &[AuditRecord],
+    ) -> Result<crate::PushSubscription, StoreError>;
+
+    /// A worker's subscriptions, oldest first.
+    async fn push_subscriptions(
+        &self,
+        worker: WorkerId,
+    ) -> Result<Vec<crate::PushSubscription>, StoreError>;
+
+    /// Removes one of `worker`'s subscriptions; false if they have none with that id.
+    async fn delete_push_subscription(
+        &self,
+        worker: WorkerId,
+        id: Uuid,
+        audit: &[AuditRecord],
+    ) -> Result<bool, StoreError>;
+
+    /// Records whether sending to a subscription just worked (not audited: delivery bookkeeping).
+    async fn record_push_attempt(
+        &self,
+        id: Uuid,
+        at: DateTime<Utc>,
+        delivered: bool,
+    ) -> Result<(), StoreError>;
+}
+
 /// Everything Staffbank persists, as one object the app holds (`Arc<dyn Store>`). Each method
 /// is atomic: it either happens whole or not at all.
 ///
@@ -960,6 +994,7 @@ pub trait Store:
     + OperationsStore
     + crate::NotifyStore
     + crate::EventStore
+    + PushStore
 {
 }
 
@@ -973,8 +1008,9 @@ impl<
             + OidcStore
             + LedgerStore
             + OperationsStore
-            + crate::NotifyStore,
-            + crate::EventStore,
+            + crate::NotifyStore
+            + crate::EventStore
+            + PushStore,
     > Store for T
 {
 }

@@ -113,6 +113,7 @@ pub async fn run(args: DemoArgs) -> anyhow::Result<()> {
         notify: args.notify,
         secure_cookies: false,
         master_key: key_text,
+        push_contact: None,
     };
     serve(app, &serve_args).await
 }

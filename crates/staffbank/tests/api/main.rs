@@ -28,6 +28,7 @@ mod pay;
 mod pay_runs;
 mod payroll_crash;
 mod premium;
+mod push;
 mod release_policy;
 mod roster;
 mod sign_on;

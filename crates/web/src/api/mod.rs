@@ -18,6 +18,7 @@ mod pay_runs;
 pub(crate) use pay::csv_download;
 mod imports;
 mod presentations;
+mod push;
 mod release;
 mod requests;
 mod roster;
@@ -98,6 +99,7 @@ impl PageQuery {
         notifications::undelivered, notifications::retry, notifications::my_settings,
         notifications::set_my_settings,
         oidc::create_provider, oidc::providers, oidc::provider, oidc::update_provider, oidc::link_subject,
+        push::vapid_public_key, push::my_subscriptions, push::subscribe, push::unsubscribe,
         fhir::practitioner, fhir::slot, fhir::slots, fhir::schedule, fhir::practitioner_roles,
     ),
     components(schemas(crate::problem::Problem)),
@@ -135,6 +137,15 @@ pub fn routes() -> Router<AppState> {
         .route("/api/v1/me/working-time", post(workers::working_time))
         .route("/api/v1/me/open-shifts", get(shifts::open_shifts))
         .route("/api/v1/me/bookings", get(bookings::my_bookings))
+        .route("/api/v1/push/vapid-public-key", get(push::vapid_public_key))
+        .route(
+            "/api/v1/me/push-subscriptions",
+            get(push::my_subscriptions).post(push::subscribe),
+        )
+        .route(
+            "/api/v1/me/push-subscriptions/{subscription_id}",
+            axum::routing::delete(push::unsubscribe),
+        )
         .route(
             "/api/v1/workers",
             post(workers::register).get(compliance::find_workers),

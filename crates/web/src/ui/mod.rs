@@ -1,5 +1,6 @@
 //! The server-rendered UI: NHS.UK frontend styles, plain forms, no JavaScript required.
 
+mod alerts;
 mod approvals;
 mod booker;
 mod booker_list;
@@ -90,6 +91,8 @@ pub fn routes() -> Router<AppState> {
             "/preferences",
             get(preferences::preferences).post(preferences::save),
         )
+        .route("/me/alerts", get(alerts::show).post(alerts::subscribe))
+        .route("/me/alerts/{id}/turn-off", post(alerts::turn_off))
         .route("/bookings/{booking_id}/cancel", post(worker::cancel))
         .route(
             "/bookings/{booking_id}/timesheet",
@@ -246,6 +249,14 @@ pub fn routes() -> Router<AppState> {
         .route(
             "/assets/app/wallet.js",
             get(|| async { script(include_str!("../../assets/wallet.js")) }),
+        )
+        .route(
+            "/assets/app/alerts.js",
+            get(|| async { script(include_str!("../../assets/alerts.js")) }),
+        )
+        .route(
+            "/sw.js",
+            get(|| async { script(include_str!("../../assets/sw.js")) }),
         )
         .route(
             "/assets/app/verify.js",

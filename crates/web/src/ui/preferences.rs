@@ -142,6 +142,7 @@ fn form(who: &Principal, prefs: &Preferences, errors: &[(String, String)], saved
         h1 class="nhsuk-heading-xl" { "Preferences and availability" }
         p { "Shifts that do not suit are left out of your list and you are not offered them. You can still find and book any shift by changing these." }
         p { "How we tell you about offers is set under " a href="/notifications" { "Notifications" } "." }
+        p { a href="/me/alerts" { "Alerts on this device" } ": get shift offers on your phone or computer." }
         form method="post" action="/preferences" novalidate {
             input type="hidden" name="csrf" value=(who.session.csrf_token);
             div class="nhsuk-form-group" {
