@@ -53,7 +53,7 @@ async fn recipients(
     worker: Option<Uuid>,
     topic: &str,
     payload: &serde_json::Value,
-) -> Result<(Vec<String>, Option<Uuid>), StoreError> {
+) -> Result<(Vec<(&'static str, String)>, Option<Uuid>), StoreError> {
     let id_at = |path: &[&str]| {
         let mut v = payload;
         for key in path {
@@ -73,8 +73,23 @@ async fn recipients(
         .fetch_all(&mut **tx)
         .await
         .or_store()?;
+        // A worker who turned push on, with a browser subscribed, is also alerted there; the
+        // recipient is the worker, whose every subscribed browser gets the alert.
+        let pushed: Vec<(Uuid,)> = sqlx::query_as(
+            "SELECT s.worker_id FROM notification_settings s WHERE s.worker_id = $1 \
+             AND s.push = $2 AND EXISTS (SELECT 1 FROM push_subscriptions p \
+             WHERE p.worker_id = s.worker_id)",
+        )
+        .bind(worker)
+        .bind(true)
+        .fetch_all(&mut **tx)
+        .await
+        .or_store()?;
         let org = id_at(&["shift", "org_id"]).or_else(|| id_at(&["org"]));
-        return Ok((emails.into_iter().map(|(e,)| e).collect(), org));
+        let mut to: Vec<(&'static str, String)> =
+            emails.into_iter().map(|(e,)| ("email", e)).collect();
+        to.extend(pushed.into_iter().map(|(w,)| ("push", w.to_string())));
+        return Ok((to, org));
     }
     if topic.starts_with("escalation.") {
         if let Some(ward) = id_at(&["ward"]) {
@@ -90,7 +105,7 @@ async fn recipients(
             .fetch_all(&mut **tx)
             .await
             .or_store()?;
-            return Ok((emails.into_iter().map(|(e,)| e).collect(), org));
+            return Ok((emails.into_iter().map(|(e,)| ("email", e)).collect(), org));
         }
     }
     Ok((Vec::new(), None))
@@ -127,20 +142,21 @@ impl NotifyStore for ThisStore {
             for (position, id, topic, worker, payload, created_at) in &rows {
                 let payload: serde_json::Value =
                     serde_json::from_str(payload).unwrap_or(serde_json::Value::Null);
-                let (emails, org) = recipients(&mut tx, *worker, topic, &payload).await?;
-                for email in emails {
+                let (to, org) = recipients(&mut tx, *worker, topic, &payload).await?;
+                for (channel, recipient) in to {
                     let done = sqlx::query(
                         "INSERT INTO deliveries (id, event_id, position, channel, recipient, \
                          org_id, status, attempts, next_attempt_at, updated_at) \
-                         VALUES ($1, $2, $3, 'email', $4, $5, 'pending', 0, $6, $6) \
+                         VALUES ($1, $2, $3, $7, $4, $5, 'pending', 0, $6, $6) \
                          ON CONFLICT (event_id, channel, recipient) DO NOTHING",
                     )
                     .bind(Uuid::now_v7())
                     .bind(id)
                     .bind(position)
-                    .bind(&email)
+                    .bind(&recipient)
                     .bind(org)
                     .bind(At(now))
+                    .bind(channel)
                     .execute(&mut *tx)
                     .await
                     .or_store()?;

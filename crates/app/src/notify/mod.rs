@@ -150,7 +150,7 @@ impl App {
                     .send(delivery.event.id, &delivery.recipient, &message)
                     .await
             }
-            Channel::Push => Err("push messages are not delivered yet".to_owned()),
+            Channel::Push => self.push_one(delivery, &message).await,
         };
         let now = self.now();
         match outcome {
@@ -168,6 +168,42 @@ impl App {
                     .await?;
                 Ok(false)
             }
+        }
+    }
+
+    /// Alerts every browser the worker subscribed: sent once any push service took it; tried
+    /// again when one asked for that; done with when the worker has no browser left.
+    async fn push_one(&self, delivery: &Delivery, message: &words::Message) -> Result<(), String> {
+        let worker = uuid::Uuid::parse_str(&delivery.recipient)
+            .map(staffbank_domain::WorkerId)
+            .map_err(|_| "not a worker".to_owned())?;
+        let first_line = message.body.lines().next().unwrap_or_default();
+        let alert = crate::push::PushMessage {
+            id: delivery.event.id,
+            title: message.subject.clone(),
+            body: first_line
+                .split(" — book it:")
+                .next()
+                .unwrap_or(first_line)
+                .trim()
+                .to_owned(),
+            url: message.path.clone(),
+        };
+        let urgency = if delivery.event.topic.starts_with("escalation.") {
+            crate::push::Urgency::High
+        } else {
+            crate::push::Urgency::Normal
+        };
+        let report = self
+            .send_push(worker, &alert, urgency)
+            .await
+            .map_err(|e| e.to_string())?;
+        if report.delivered > 0 || (!report.retry && report.failed == 0) {
+            Ok(())
+        } else if report.retry {
+            Err("the push service asked to be tried again later".to_owned())
+        } else {
+            Err("the push service refused the alert".to_owned())
         }
     }
 

@@ -12,6 +12,8 @@ pub struct Message {
     pub subject: String,
     /// The whole message.
     pub body: String,
+    /// The page it leads to, a path such as `/shifts/…`, for alerts that open it when tapped.
+    pub path: String,
 }
 
 /// A shift's time on the UK wall clock, e.g. "Tue 8 Dec, 07:30 to 19:30".
@@ -71,6 +73,7 @@ pub fn message(event: &OutboxEvent, public_url: &str) -> Option<Message> {
                 text(shift, "ward_name")
             ),
             body: format!("{what}, {} — book it: {link}\r\n", shift_time(start, end)),
+            path: format!("/shifts/{}", text(shift, "id")),
         });
     }
     if let Some(kind) = event.topic.strip_prefix("escalation.") {
@@ -81,6 +84,7 @@ pub fn message(event: &OutboxEvent, public_url: &str) -> Option<Message> {
                 "{words}.\r\n\r\n{}\r\n\r\nSee it and decide what to do: {public_url}/manage\r\n",
                 text(&payload, "detail")
             ),
+            path: "/manage".to_owned(),
         });
     }
     None

@@ -22,7 +22,8 @@ use crate::helpers::TestApp;
 crate::both_backends!(
     a_worker_sees_and_turns_off_only_their_own_browsers,
     bad_subscriptions_are_refused_and_change_nothing,
-    an_alert_reaches_the_browser_and_gone_browsers_are_forgotten
+    an_alert_reaches_the_browser_and_gone_browsers_are_forgotten,
+    an_offer_is_pushed_to_a_worker_who_chose_push
 );
 
 /// A browser's keys: the private key stays here to decrypt with.
@@ -258,4 +259,85 @@ async fn an_alert_reaches_the_browser_and_gone_browsers_are_forgotten(app: TestA
     assert_eq!(left.len(), 1, "the gone one is deleted");
     assert_eq!(left[0]["endpoint"], format!("{base}/ok/abc"));
     assert!(left[0]["last_success_at"].is_string());
+}
+
+async fn an_offer_is_pushed_to_a_worker_who_chose_push(app: TestApp) {
+    use staffbank_app::notify::{Mailer, Notifier, RetryPolicy};
+    let trust = app.trust("RXL").await;
+    let ann = app.worker("ann@nurse.test", &[&trust.bank]).await;
+    let worker = app.worker_id(&ann).await;
+    let (base, mut received) = push_service().await;
+    let (secret, auth, keys) = browser();
+    app.store
+        .save_push_subscription(
+            &PushSubscription {
+                id: Uuid::now_v7(),
+                worker,
+                endpoint: format!("{base}/ok/ann"),
+                p256dh: keys["p256dh"].as_str().unwrap().to_owned(),
+                auth: keys["auth"].as_str().unwrap().to_owned(),
+                created_at: chrono::Utc::now(),
+                last_success_at: None,
+                last_failure_at: None,
+            },
+            &[],
+        )
+        .await
+        .unwrap();
+    let chose = app
+        .call(
+            Method::PUT,
+            "/api/v1/me/notification-settings",
+            Some(&ann),
+            Some(json!({"email": false, "push": true})),
+        )
+        .await;
+    assert_eq!(chose.status, StatusCode::OK, "{}", chose.body);
+    let shift = app.shift(&trust, &trust.bank, 24 * 5, 8, 1).await;
+    let made = app
+        .post(
+            &format!("/api/v1/shifts/{shift}/offers"),
+            &trust.booker,
+            json!({"worker_id": worker.0}),
+        )
+        .await;
+    assert_eq!(made.status, StatusCode::CREATED, "{}", made.body);
+    let event = app
+        .store
+        .outbox_after(0, 100)
+        .await
+        .unwrap()
+        .pop()
+        .unwrap()
+        .1;
+
+    // No SMTP server answers: only the push channel can deliver, and it must.
+    let closed = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let smtp = format!("smtp://{}", closed.local_addr().unwrap());
+    drop(closed);
+    let deliverer = app.app.clone().with_notifier(Notifier {
+        mailer: Mailer::new(&smtp, "Staffbank <bank@staffbank.test>").unwrap(),
+        policy: RetryPolicy::default(),
+    });
+    assert_eq!(deliverer.deliver_notifications().await.unwrap(), 1);
+    let deliveries = app.store.deliveries_of(event.id).await.unwrap();
+    assert_eq!(deliveries.len(), 1, "push only: email is off");
+    assert_eq!(deliveries[0].recipient, worker.0.to_string());
+
+    let plain = web_push_native::decrypt(
+        received.recv().await.unwrap(),
+        &secret,
+        &web_push_native::Auth::clone_from_slice(&auth),
+    )
+    .unwrap();
+    let shown: Value = serde_json::from_slice(&plain).unwrap();
+    assert_eq!(shown["title"], "Shift offered: Staff nurse, Ward 1");
+    assert_eq!(shown["url"], format!("/shifts/{shift}"));
+    assert_eq!(shown["id"], event.id.to_string());
+    assert!(
+        !shown["body"].as_str().unwrap().contains("book it"),
+        "{shown}"
+    );
+    // Sent is sent: another pass sends nothing again.
+    assert_eq!(deliverer.deliver_notifications().await.unwrap(), 0);
 }
