@@ -227,33 +227,61 @@ pub async fn check_rows(
     }
 }
 
+/// What an upload form sent: its CSRF token, the file, and whether the request was cut off
+/// (by the size limit, most often) before all of it was read.
+pub(crate) struct UploadForm {
+    /// The form's CSRF token.
+    pub csrf: String,
+    /// The file's bytes, if the field arrived whole.
+    pub file: Option<axum::body::Bytes>,
+    /// Whether the request was cut off.
+    pub cut: bool,
+}
+
+/// Reads an upload form with a `csrf` field and a file in the field named `file_field`.
+pub(crate) async fn read_upload(
+    multipart: Result<Multipart, MultipartRejection>,
+    file_field: &str,
+) -> UploadForm {
+    let mut upload = UploadForm {
+        csrf: String::new(),
+        file: None,
+        cut: false,
+    };
+    let Ok(mut multipart) = multipart else {
+        upload.cut = true;
+        return upload;
+    };
+    loop {
+        match multipart.next_field().await {
+            Ok(Some(field)) => match field.name() {
+                Some("csrf") => upload.csrf = field.text().await.unwrap_or_default(),
+                Some(name) if name == file_field => match field.bytes().await {
+                    Ok(bytes) => upload.file = Some(bytes),
+                    Err(_) => upload.cut = true,
+                },
+                _ => {}
+            },
+            Ok(None) => return upload,
+            Err(_) => {
+                upload.cut = true;
+                return upload;
+            }
+        }
+    }
+}
+
 /// `POST /manage/shifts/post/file`: an uploaded roster, checked.
 pub async fn check_file(
     State(state): State<AppState>,
     UiUser(who): UiUser,
     multipart: Result<Multipart, MultipartRejection>,
 ) -> Response {
-    let (mut csrf, mut file, mut too_big) = (String::new(), None, false);
-    match multipart {
-        Ok(mut multipart) => loop {
-            match multipart.next_field().await {
-                Ok(Some(field)) => match field.name() {
-                    Some("csrf") => csrf = field.text().await.unwrap_or_default(),
-                    Some("roster") => match field.bytes().await {
-                        Ok(bytes) => file = Some(bytes),
-                        Err(_) => too_big = true,
-                    },
-                    _ => {}
-                },
-                Ok(None) => break,
-                Err(_) => {
-                    too_big = true;
-                    break;
-                }
-            }
-        },
-        Err(_) => too_big = true,
-    }
+    let UploadForm {
+        csrf,
+        file,
+        cut: too_big,
+    } = read_upload(multipart, "roster").await;
     // A request cut off by the size limit may have lost its token too: say what went wrong.
     if too_big && csrf.is_empty() {
         return file_refused(&state, &who, &too_big_message()).await;

@@ -222,27 +222,8 @@ pub async fn check_file(
         "the file is larger than {} MB: split it into smaller files",
         MAX_IMPORT_BYTES / (1024 * 1024)
     );
-    let (mut csrf, mut file, mut cut) = (String::new(), None, false);
-    match multipart {
-        Ok(mut multipart) => loop {
-            match multipart.next_field().await {
-                Ok(Some(field)) => match field.name() {
-                    Some("csrf") => csrf = field.text().await.unwrap_or_default(),
-                    Some("file") => match field.bytes().await {
-                        Ok(bytes) => file = Some(bytes),
-                        Err(_) => cut = true,
-                    },
-                    _ => {}
-                },
-                Ok(None) => break,
-                Err(_) => {
-                    cut = true;
-                    break;
-                }
-            }
-        },
-        Err(_) => cut = true,
-    }
+    let super::roster::UploadForm { csrf, file, cut } =
+        super::roster::read_upload(multipart, "file").await;
     if cut && csrf.is_empty() {
         return upload_page(&who, Some(&too_big), &[], 0);
     }
