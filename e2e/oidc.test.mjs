@@ -1,8 +1,8 @@
 // Signing in with an organisation's OpenID Connect provider, in the browser, against a real
 // provider (oidc-provider) with its own login and consent pages: the button, the provider's
 // pages, landing signed in; and the refusals: an unverified email, another organisation's
-// provider, a made-up or replayed state, and password sign-in once the organisation turns
-// passwords off.
+// provider, a made-up or replayed state, an ID token made for another nonce, and password
+// sign-in once the organisation turns passwords off; then changing and removing a provider.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { launch, startDemo, checkAccessibility, signIn, cleanUp, apiAs } from './support.mjs';
@@ -114,6 +114,33 @@ test('staff sign in with their organisation provider and land signed in', async 
   assert.ok(listed.every((p) => p.client_secret === undefined));
 });
 
+test('an ID token made for another nonce is refused', async () => {
+  // The authorisation request leaves the browser with a different nonce (as if an attacker
+  // injected a token minted for another sign-in): the provider's answer is otherwise genuine,
+  // with the right state, code and PKCE verifier, so only the nonce check can refuse it.
+  const context = await browser.newContext({ bypassCSP: true });
+  const page = await context.newPage();
+  let swapped = false;
+  // The browser follows Staffbank's redirect to the provider itself, so the swap is made in
+  // that redirect's Location.
+  await page.route(`${base}/sign-in/oidc/**`, async (route) => {
+    if (route.request().url().includes('/callback')) return route.continue();
+    const response = await route.fetch({ maxRedirects: 0 });
+    const headers = response.headers();
+    const location = new URL(headers.location);
+    if (location.searchParams.has('nonce')) {
+      location.searchParams.set('nonce', 'a-nonce-staffbank-never-issued');
+      swapped = true;
+    }
+    return route.fulfill({ response, headers: { ...headers, location: location.toString() } });
+  });
+  await signInWithProvider(page, 'Sign in with NHSmail', 'booker');
+  assert.ok(swapped, 'the request carried a nonce to swap');
+  assert.equal(await heading(page), "Your organisation's sign-in did not work");
+  assert.equal((await context.cookies()).some((c) => c.name === 'staffbank_session'), false);
+  await context.close();
+});
+
 test('an unverified email, an unknown person and another organisation provider are refused', async () => {
   await addProvider('RXN', 'Sign in with Preston NHSmail');
   // Each attempt in a browser of its own, so the provider asks who it is every time.
@@ -181,4 +208,42 @@ test('a linked subject signs in; passwords off refuses the organisation password
   await passwordPage.getByLabel('Client secret').fill(CLIENT_SECRET);
   await passwordPage.getByRole('button', { name: 'Add provider' }).click();
   await passwordPage.getByText('Provider added').waitFor();
+});
+
+test('an administrator changes a provider and removes it, after confirming', async () => {
+  const added = await addProvider('RXR', 'Sign in with Blackburn NHSmail');
+  const context = await browser.newContext({ bypassCSP: true });
+  const page = await context.newPage();
+  await signIn(page, base, ADMIN);
+  for (const width of [390, 1280]) {
+    await page.setViewportSize({ width, height: 900 });
+    await page.goto(`${base}/manage/sign-in-providers`);
+    await page.getByRole('link', { name: 'Change or remove Sign in with Blackburn NHSmail' }).click();
+    await page.getByRole('heading', { name: 'Change Sign in with Blackburn NHSmail' }).waitFor();
+    await checkAccessibility(page, `changing a provider at ${width} px`);
+  }
+  // A bad issuer is named beside its field and nothing changes.
+  await page.getByLabel('Issuer URL').fill('not an address');
+  await page.getByRole('button', { name: 'Save changes' }).click();
+  await page.locator('.nhsuk-error-summary').waitFor();
+  assert.equal((await admin.get(`/api/v1/oidc-providers/${added.id}`)).body.issuer_url, provider.issuer);
+
+  await page.getByLabel('Issuer URL').fill(provider.issuer);
+  await page.getByLabel('Button words').fill('Sign in with ELHT NHSmail');
+  await page.getByRole('button', { name: 'Save changes' }).click();
+  await page.getByText('Provider changed.').waitFor();
+  const changed = (await admin.get(`/api/v1/oidc-providers/${added.id}`)).body;
+  assert.equal(changed.display_name, 'Sign in with ELHT NHSmail');
+  assert.equal(changed.client_id, CLIENT_ID, 'the rest is kept, the secret too');
+
+  await page.getByRole('link', { name: 'Change or remove Sign in with ELHT NHSmail' }).click();
+  await page.getByRole('link', { name: 'Remove provider' }).click();
+  await page.getByRole('heading', { name: 'Remove Sign in with ELHT NHSmail?' }).waitFor();
+  await checkAccessibility(page, 'confirming a removal');
+  await page.getByRole('button', { name: 'Remove provider' }).click();
+  await page.getByText('Provider removed.').waitFor();
+  assert.equal((await admin.get(`/api/v1/oidc-providers/${added.id}`)).status, 404);
+  await page.goto(`${base}/sign-in`);
+  assert.equal(await page.getByRole('link', { name: 'Sign in with ELHT NHSmail' }).count(), 0);
+  await context.close();
 });

@@ -237,6 +237,32 @@ impl App {
         Ok(ProviderView::from(&provider))
     }
 
+    /// Removes a provider: its button leaves the sign-in page, its links go, sign-ins started
+    /// through it fail, and its organisation's passwords work again.
+    pub async fn remove_oidc_provider(&self, who: &Principal, id: Uuid) -> Result<(), AppError> {
+        who.require_platform_admin()?;
+        let provider = self
+            .store
+            .oidc_provider(id)
+            .await?
+            .ok_or(AppError::NotFound)?;
+        let record = self
+            .audit_record(Change {
+                action: "oidc_provider.removed",
+                actor: Some(who.user.id),
+                tenant: Some(provider.org_id),
+                subject: None,
+                facts: json!({"provider": id, "issuer_url": provider.issuer_url}),
+                personal: None,
+            })
+            .await?;
+        if self.store.remove_oidc_provider(id, &[record]).await? {
+            Ok(())
+        } else {
+            Err(AppError::NotFound)
+        }
+    }
+
     /// Links a provider's subject to an account of the provider's organisation. An account of
     /// another organisation is `NotFound`, as if it did not exist.
     pub async fn link_oidc_subject(

@@ -79,6 +79,32 @@ impl OidcStore for ThisStore {
         self.write_audited(query, audit).await
     }
 
+    async fn remove_oidc_provider(
+        &self,
+        id: Uuid,
+        audit: &[AuditRecord],
+    ) -> Result<bool, StoreError> {
+        let mut tx = self.begin().await?;
+        for table in ["oidc_links", "oidc_attempts"] {
+            sqlx::query(&format!("DELETE FROM {table} WHERE provider_id = $1"))
+                .bind(id)
+                .execute(&mut *tx)
+                .await
+                .or_store()?;
+        }
+        let gone = sqlx::query("DELETE FROM oidc_providers WHERE id = $1")
+            .bind(id)
+            .execute(&mut *tx)
+            .await
+            .or_store()?;
+        if gone.rows_affected() == 0 {
+            return Ok(false);
+        }
+        crate::ledger::insert_audit(&mut tx, audit).await?;
+        tx.commit().await.or_store()?;
+        Ok(true)
+    }
+
     async fn oidc_provider(&self, id: Uuid) -> Result<Option<OidcProvider>, StoreError> {
         let sql = format!("SELECT {PROVIDER_COLUMNS} FROM oidc_providers WHERE id = $1");
         self.read_one(&sql, id, provider_row).await

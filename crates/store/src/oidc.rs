@@ -69,6 +69,14 @@ pub trait OidcStore: Send + Sync + 'static {
         audit: &[AuditRecord],
     ) -> Result<(), StoreError>;
 
+    /// Removes a provider with its links and unfinished attempts, so its button goes and nobody
+    /// signs in through it again. False if there was no such provider.
+    async fn remove_oidc_provider(
+        &self,
+        id: Uuid,
+        audit: &[AuditRecord],
+    ) -> Result<bool, StoreError>;
+
     /// One provider.
     async fn oidc_provider(&self, id: Uuid) -> Result<Option<OidcProvider>, StoreError>;
 

@@ -1,12 +1,15 @@
 //! Organisations' OpenID Connect providers through the API: only platform administrators
 //! configure them, the client secret goes in sealed and never comes out, subjects link only to
-//! accounts of the provider's organisation (another trust's account is a 404), and an
-//! organisation that turns passwords off refuses its staff's password sign-in. (The sign-in
+//! accounts of the provider's organisation (another trust's account is a 404), an
+//! organisation that turns passwords off refuses its staff's password sign-in, and removing the
+//! provider gives the passwords back. (The sign-in
 //! flow itself, against a real provider, is in the browser test `e2e/oidc.test.mjs`.)
 
 use reqwest::{Method, StatusCode};
 use serde_json::{json, Value};
 use uuid::Uuid;
+
+use staffbank_domain::role::Role;
 
 use crate::helpers::TestApp;
 
@@ -258,4 +261,28 @@ async fn passwords_off_refuses_the_organisations_password_sign_in(app: TestApp) 
         sign_in("bob@rxn.nhs.test", password).await.status,
         StatusCode::CREATED
     );
+
+    // Only an administrator removes the provider; once removed, its button and its refusal go.
+    let provider = added.body["id"].as_str().unwrap().to_owned();
+    let path = format!("/api/v1/oidc-providers/{provider}");
+    let booker = app.staff("carol@rxl.nhs.test", Role::Booker, &a).await;
+    app.call(Method::DELETE, &path, Some(&booker), None)
+        .await
+        .assert_problem(403, "forbidden");
+    let removed = app
+        .call(Method::DELETE, &path, Some(&app.admin), None)
+        .await;
+    assert_eq!(removed.status, StatusCode::NO_CONTENT, "{}", removed.body);
+    app.get(&path, &app.admin)
+        .await
+        .assert_problem(404, "not-found");
+    app.call(Method::DELETE, &path, Some(&app.admin), None)
+        .await
+        .assert_problem(404, "not-found");
+    assert_eq!(
+        sign_in("ann@rxl.nhs.test", password).await.status,
+        StatusCode::CREATED,
+        "the organisation's passwords work again"
+    );
+    assert_eq!(app.ledger_entries("oidc_provider.removed").await.len(), 1);
 }

@@ -1,4 +1,5 @@
 //! Conformance cases for OpenID Connect sign-in: attempts are taken once, links are replaced,
+//! removing a provider takes what hangs on it,
 //! membership and passwords-off are per organisation.
 
 use std::sync::Arc;
@@ -108,4 +109,23 @@ pub async fn oidc_attempts_are_taken_once_and_membership_is_per_organisation(
         store.oidc_linked_user(provider.id, "sub-2").await.unwrap(),
         None
     );
+
+    // Removing the provider takes its links, attempts and passwords-off with it; removing it
+    // again finds nothing.
+    store.create_oidc_attempt(&attempt).await.unwrap();
+    assert!(store.remove_oidc_provider(provider.id, &[]).await.unwrap());
+    assert_eq!(store.oidc_provider(provider.id).await.unwrap(), None);
+    assert_eq!(
+        store.oidc_linked_user(provider.id, "sub-1").await.unwrap(),
+        None
+    );
+    assert_eq!(
+        store
+            .take_oidc_attempt(&attempt.state_hash, world.now)
+            .await
+            .unwrap(),
+        None
+    );
+    assert!(!store.passwords_off_for(booker).await.unwrap());
+    assert!(!store.remove_oidc_provider(provider.id, &[]).await.unwrap());
 }

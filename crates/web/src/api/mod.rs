@@ -98,7 +98,7 @@ impl PageQuery {
         sign_on::escalations, sign_on::resolve_escalation, sign_on::set_smartcard,
         notifications::undelivered, notifications::retry, notifications::my_settings,
         notifications::set_my_settings,
-        oidc::create_provider, oidc::providers, oidc::provider, oidc::update_provider, oidc::link_subject,
+        oidc::create_provider, oidc::providers, oidc::provider, oidc::update_provider, oidc::remove_provider, oidc::link_subject,
         push::vapid_public_key, push::my_subscriptions, push::subscribe, push::unsubscribe,
         fhir::practitioner, fhir::slot, fhir::slots, fhir::schedule, fhir::practitioner_roles,
     ),

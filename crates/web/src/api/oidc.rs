@@ -62,6 +62,20 @@ pub async fn update_provider(
     ))
 }
 
+/// Remove an OpenID Connect provider with its links (platform admin); its organisation's
+/// passwords work again.
+#[utoipa::path(delete, path = "/api/v1/oidc-providers/{provider_id}", tag = "admin", security(("bearer" = [])),
+    params(("provider_id" = Uuid, Path)),
+    responses((status = 204), (status = 403, body = Problem), (status = 404, body = Problem)))]
+pub async fn remove_provider(
+    State(state): State<AppState>,
+    Caller(who): Caller,
+    ApiPath(id): ApiPath<Uuid>,
+) -> Result<StatusCode, ApiError> {
+    state.app.remove_oidc_provider(&who, id).await?;
+    Ok(StatusCode::NO_CONTENT)
+}
+
 /// Link a provider's subject to an account of its organisation (platform admin); an account of
 /// another organisation is a 404.
 #[utoipa::path(post, path = "/api/v1/oidc-providers/{provider_id}/links", tag = "admin", security(("bearer" = [])),
@@ -86,7 +100,7 @@ pub fn routes() -> Router<AppState> {
         )
         .route(
             "/api/v1/oidc-providers/{provider_id}",
-            get(provider).put(update_provider),
+            get(provider).put(update_provider).delete(remove_provider),
         )
         .route(
             "/api/v1/oidc-providers/{provider_id}/links",

@@ -35,6 +35,7 @@ mod scan;
 mod session;
 mod shift_list;
 mod shift_page;
+mod sign_in_provider_edit;
 mod sign_in_providers;
 mod tiers;
 mod timesheet;
@@ -76,6 +77,14 @@ pub fn routes() -> Router<AppState> {
         .route(
             "/manage/sign-in-providers/link",
             post(sign_in_providers::link),
+        )
+        .route(
+            "/manage/sign-in-providers/{id}",
+            get(sign_in_provider_edit::edit).post(sign_in_provider_edit::save),
+        )
+        .route(
+            "/manage/sign-in-providers/{id}/remove",
+            get(sign_in_provider_edit::confirm_remove).post(sign_in_provider_edit::remove),
         )
         .route("/shifts", get(shift_list::open_shifts))
         .route("/shifts/{shift_id}", get(shift_page::shift))

@@ -1,5 +1,6 @@
 //! The platform administrators' page for organisations' sign-in providers (OpenID Connect): the
-//! providers there are, adding one, and linking a provider's subject to an account.
+//! providers there are, adding one, and linking a provider's subject to an account. Changing
+//! and removing one are in `sign_in_provider_edit`.
 
 use axum::extract::{Form, Query, State};
 use axum::http::StatusCode;
@@ -16,25 +17,25 @@ use super::pay_parts::success;
 use super::{csrf_ok, csrf_refused, UiUser};
 use crate::AppState;
 
-const PATH: &str = "/manage/sign-in-providers";
+pub(super) const PATH: &str = "/manage/sign-in-providers";
 
-/// The add form, as typed.
+/// The add and change forms, as typed.
 #[derive(Deserialize, Default)]
 pub struct ProviderForm {
     #[serde(default)]
-    csrf: String,
+    pub(super) csrf: String,
     #[serde(default)]
-    org_id: String,
+    pub(super) org_id: String,
     #[serde(default)]
-    display_name: String,
+    pub(super) display_name: String,
     #[serde(default)]
-    issuer_url: String,
+    pub(super) issuer_url: String,
     #[serde(default)]
-    client_id: String,
+    pub(super) client_id: String,
     #[serde(default)]
-    client_secret: String,
+    pub(super) client_secret: String,
     #[serde(default)]
-    passwords_off: String,
+    pub(super) passwords_off: String,
 }
 
 /// The link form, as typed.
@@ -56,13 +57,13 @@ pub struct Done {
     done: Option<String>,
 }
 
-fn org_name(orgs: &[OrganisationView], id: Uuid) -> String {
+pub(super) fn org_name(orgs: &[OrganisationView], id: Uuid) -> String {
     orgs.iter()
         .find(|o| o.id == id)
         .map_or_else(|| "Unknown organisation".to_owned(), |o| o.name.clone())
 }
 
-fn input(id: &str, label: &str, kind: &str, value: &str, hint: Option<&str>) -> Markup {
+pub(super) fn input(id: &str, label: &str, kind: &str, value: &str, hint: Option<&str>) -> Markup {
     html! {
         div class="nhsuk-form-group" {
             label class="nhsuk-label" for=(id) { (label) }
@@ -88,6 +89,7 @@ fn providers_table(providers: &[ProviderView], orgs: &[OrganisationView]) -> Mar
                         th role="columnheader" scope="col" { "Issuer" }
                         th role="columnheader" scope="col" { "Passwords" }
                         th role="columnheader" scope="col" { "Added" }
+                        th role="columnheader" scope="col" { span class="nhsuk-u-visually-hidden" { "Change" } }
                     }
                 }
                 tbody class="nhsuk-table__body" {
@@ -112,6 +114,11 @@ fn providers_table(providers: &[ProviderView], orgs: &[OrganisationView]) -> Mar
                             td role="cell" class="nhsuk-table__cell" {
                                 span class="nhsuk-table-responsive__heading" aria-hidden="true" { "Added " }
                                 (moment(p.created_at))
+                            }
+                            td role="cell" class="nhsuk-table__cell" {
+                                a href=(format!("{PATH}/{}", p.id)) {
+                                    "Change or remove" span class="nhsuk-u-visually-hidden" { " " (p.display_name) }
+                                }
                             }
                         }
                     }
@@ -139,18 +146,25 @@ fn add_form(who: &Principal, orgs: &[OrganisationView], form: &ProviderForm) -> 
                 Some("For NHSmail, https://login.microsoftonline.com/ followed by your tenant and /v2.0")))
             (input("client_id", "Client ID", "text", &form.client_id, None))
             (input("client_secret", "Client secret", "password", "", Some("Kept encrypted and never shown again")))
-            div class="nhsuk-form-group" {
-                div class="nhsuk-checkboxes" {
-                    div class="nhsuk-checkboxes__item" {
-                        input class="nhsuk-checkboxes__input" id="passwords_off" name="passwords_off" type="checkbox"
-                            value="yes" checked[form.passwords_off == "yes"];
-                        label class="nhsuk-label nhsuk-checkboxes__label" for="passwords_off" {
-                            "Turn off Staffbank passwords for this organisation's staff"
-                        }
+            (passwords_off_box(form))
+            button type="submit" class="nhsuk-button" { "Add provider" }
+        }
+    }
+}
+
+/// The checkbox that turns the organisation's passwords off.
+pub(super) fn passwords_off_box(form: &ProviderForm) -> Markup {
+    html! {
+        div class="nhsuk-form-group" {
+            div class="nhsuk-checkboxes" {
+                div class="nhsuk-checkboxes__item" {
+                    input class="nhsuk-checkboxes__input" id="passwords_off" name="passwords_off" type="checkbox"
+                        value="yes" checked[form.passwords_off == "yes"];
+                    label class="nhsuk-label nhsuk-checkboxes__label" for="passwords_off" {
+                        "Turn off Staffbank passwords for this organisation's staff"
                     }
                 }
             }
-            button type="submit" class="nhsuk-button" { "Add provider" }
         }
     }
 }
@@ -229,6 +243,8 @@ pub async fn show(
     let notice = match done.done.as_deref() {
         Some("added") => Some("Provider added. Its button is now on the sign-in page."),
         Some("linked") => Some("Account linked."),
+        Some("changed") => Some("Provider changed."),
+        Some("removed") => Some("Provider removed. Its button has gone from the sign-in page."),
         _ => None,
     };
     render(
