@@ -130,32 +130,30 @@ async fn verify_password(password: &str, hash: Option<String>) -> Result<bool, A
 }
 
 impl App {
-    /// Signs in with email and password. Every failure is the same `Unauthenticated`, whichever
-    /// part was wrong; the right password of someone whose organisation turned passwords off (it
-    /// signs its staff in with its OpenID Connect provider) is `Forbidden`.
+    /// Signs in with email and password, from a client `address` when the server knows it.
+    /// Every failure is the same `Unauthenticated`, whichever part was wrong; the right password
+    /// of someone whose organisation turned passwords off (it signs its staff in with its OpenID
+    /// Connect provider) is `Forbidden`; an account or address with too many refusals lately is
+    /// `TooManyAttempts` before the password is even checked (see `sign_in_guard`).
     #[tracing::instrument(skip_all)]
-    pub async fn sign_in(&self, email: &str, password: &str) -> Result<SignedIn, AppError> {
+    pub async fn sign_in(
+        &self,
+        email: &str,
+        password: &str,
+        address: Option<&str>,
+    ) -> Result<SignedIn, AppError> {
         if password.chars().count() > MAX_PASSWORD || email.len() > 254 {
             return Err(AppError::Unauthenticated);
         }
         let email = email.trim().to_lowercase();
+        let key = crate::sign_in_guard::account_key(&email);
+        self.sign_in_allowed(&key, address).await?;
         let user = self.store.user_by_email(&email).await?;
         let hash = user.as_ref().and_then(|u| u.password_hash.clone());
         if !verify_password(password, hash).await? {
             tracing::info!("sign-in refused");
-            let record = self
-                .audit_record(crate::audit::Change {
-                    action: "sign_in.refused",
-                    actor: None,
-                    tenant: None,
-                    subject: user.as_ref().map(|u| u.id),
-                    facts: serde_json::json!({"account_exists": user.is_some()}),
-                    personal: user
-                        .as_ref()
-                        .map(|u| serde_json::json!({"email": u.email.as_str()})),
-                })
-                .await?;
-            self.store.append_audit(&[record]).await?;
+            // Counted in the pruned table, never one ledger entry each.
+            self.sign_in_refused(&key, address).await?;
             return Err(AppError::Unauthenticated);
         }
         let Some(user) = user else {
@@ -166,6 +164,7 @@ impl App {
             tracing::info!(user = %user.id, "password sign-in refused: the organisation uses its provider");
             return Err(AppError::Forbidden);
         }
+        self.sign_in_accepted(&key).await?;
         self.open_session(&user).await
     }
 

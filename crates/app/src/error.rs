@@ -49,6 +49,10 @@ pub enum AppError {
     /// specifications define (e.g. `invalid_grant`, `invalid_proof`, `invalid_nonce`).
     #[error("{1}")]
     Wallet(&'static str, String),
+    /// Too many refused sign-ins for the account or from the address: try again after this
+    /// many seconds. Said before the password is checked, so it costs the server nothing.
+    #[error("too many attempts: try again in {0} seconds")]
+    TooManyAttempts(u64),
     /// Anything unexpected; the details go to the log, never to the client.
     #[error(transparent)]
     Unexpected(#[from] anyhow::Error),

@@ -48,6 +48,7 @@ pub mod requests;
 pub mod roster;
 pub mod sequencer;
 pub mod shifts;
+pub mod sign_in_guard;
 pub mod sign_on;
 pub mod sweeps;
 pub mod timesheet_review;

@@ -1,7 +1,8 @@
 //! The sweeps that keep a shift from being forgotten: a booked worker not signed on by their
 //! trust's grace period is escalated as a no-show, and a submitted timesheet left waiting is
 //! escalated, then approved as submitted if the trust allows it, so pay is never stuck. The same
-//! loop counts the "super-bank" core tiers earned by hours worked once an hour.
+//! loop counts the "super-bank" core tiers earned by hours worked once an hour, and prunes old
+//! refused sign-ins and expired sessions.
 
 use std::time::Duration as StdDuration;
 
@@ -127,9 +128,15 @@ impl App {
                 Ok(s) => tracing::info!(?s, "swept"),
                 Err(e) => tracing::warn!(error = %e, "sweeping failed"),
             }
-            // Hours worked move slowly: the core tiers are counted again once an hour.
+            // Hours worked move slowly: the core tiers are counted again once an hour. Refused
+            // sign-ins and expired sessions are pruned on the same beat.
             let now = self.now();
             if tiers_awarded_at.is_none_or(|at| now - at >= TIERS_EVERY) {
+                match self.prune_sign_ins().await {
+                    Ok(0) => {}
+                    Ok(pruned) => tracing::info!(pruned, "old refused sign-ins and sessions"),
+                    Err(e) => tracing::warn!(error = %e, "pruning sign-ins failed"),
+                }
                 match self.award_core_tiers().await {
                     Ok(0) => {}
                     Ok(changed) => tracing::info!(changed, "core tiers by hours worked"),

@@ -410,11 +410,18 @@ pub async fn run(args: BenchArgs) -> anyhow::Result<()> {
         staffbank_web::WebConfig {
             nhsuk_assets: None,
             secure_cookies: false,
+            trusted_proxies: vec![],
         },
     );
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await?;
     let base = format!("http://{}", listener.local_addr()?);
-    let server = tokio::spawn(async move { axum::serve(listener, router).await });
+    let server = tokio::spawn(async move {
+        axum::serve(
+            listener,
+            router.into_make_service_with_connect_info::<std::net::SocketAddr>(),
+        )
+        .await
+    });
     let client = reqwest::Client::new();
     let size = store.ledger_size().await?;
     let sizes: Vec<u64> = store

@@ -112,6 +112,15 @@ pub struct ServeArgs {
     /// Mark cookies Secure (set when served over HTTPS).
     #[arg(long, env = "STAFFBANK_SECURE_COOKIES", default_value_t = false)]
     pub secure_cookies: bool,
+    /// The address of a reverse proxy in front of the server, trusted to name the client in
+    /// `X-Forwarded-For` (repeat, or comma-separate in the variable, for several). Without it
+    /// every client behind the proxy would share the proxy's limit on refused sign-ins.
+    #[arg(
+        long = "trusted-proxy",
+        env = "STAFFBANK_TRUSTED_PROXIES",
+        value_delimiter = ','
+    )]
+    pub trusted_proxies: Vec<std::net::IpAddr>,
     /// The master key: 32 random bytes, base64. It wraps people's data keys and derives the key
     /// that signs ledger tree heads, so keep it secret and never lose it.
     #[arg(long, env = "STAFFBANK_MASTER_KEY", hide_env_values = true)]
@@ -212,14 +221,18 @@ pub async fn serve(app: App, args: &ServeArgs) -> anyhow::Result<()> {
         WebConfig {
             nhsuk_assets: args.http.assets.clone(),
             secure_cookies: args.secure_cookies,
+            trusted_proxies: args.trusted_proxies.clone(),
         },
     );
     tracing::info!(%address, "serving");
     println!("Staffbank is running at http://{address}/");
-    axum::serve(listener, router)
-        .with_graceful_shutdown(shutdown())
-        .await
-        .context("Server failed")
+    axum::serve(
+        listener,
+        router.into_make_service_with_connect_info::<std::net::SocketAddr>(),
+    )
+    .with_graceful_shutdown(shutdown())
+    .await
+    .context("Server failed")
 }
 
 async fn shutdown() {

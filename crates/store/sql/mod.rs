@@ -24,6 +24,7 @@ pub(crate) mod payroll;
 mod push;
 pub(crate) mod rows;
 pub(crate) mod shifts;
+mod sign_in_guard;
 mod sign_on;
 mod timesheets;
 pub(crate) mod working_time;

@@ -78,7 +78,8 @@ macro_rules! conformance_suite {
             the_feed_follows_the_ledger_and_cursors_keep_their_place,
             webhooks_belong_to_their_trust_and_advance_once,
             oidc_attempts_are_taken_once_and_membership_is_per_organisation,
-            push_subscriptions_are_one_per_browser_and_their_workers_own
+            push_subscriptions_are_one_per_browser_and_their_workers_own,
+            refused_sign_ins_are_counted_cleared_and_pruned
         );
     };
     (@cases $make:path; $($case:ident),*) => {
@@ -94,6 +95,8 @@ macro_rules! conformance_suite {
 
 mod oidc;
 pub use oidc::oidc_attempts_are_taken_once_and_membership_is_per_organisation;
+mod sign_in_guard;
+pub use sign_in_guard::refused_sign_ins_are_counted_cleared_and_pruned;
 
 /// A small world: two trusts in one collaborative bank, each with its own bank and a ward.
 pub struct World {

@@ -18,6 +18,7 @@ mod oidc;
 mod payroll;
 mod push;
 pub mod raw;
+mod sign_in_guard;
 mod sign_on;
 mod store;
 mod timesheets;
@@ -35,6 +36,7 @@ pub use notify::{Channel, DeadLetter, Delivery, NotifyStore};
 pub use oidc::{OidcAttempt, OidcLink, OidcProvider, OidcStore};
 pub use payroll::{export_element, Advance, PayExport, PayRun};
 pub use push::PushSubscription;
+pub use sign_in_guard::{Failures, SignInGuardStore};
 pub use sign_on::{Escalation, Resolution, SignOn, SignOnChallenge};
 pub use store::{
     DirectoryStore, LedgerStore, MatchingStore, OperationsStore, PassportStore, PayStore,

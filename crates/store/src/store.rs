@@ -995,6 +995,7 @@ pub trait Store:
     + crate::NotifyStore
     + crate::EventStore
     + PushStore
+    + crate::SignInGuardStore
 {
 }
 
@@ -1010,7 +1011,8 @@ impl<
             + OperationsStore
             + crate::NotifyStore
             + crate::EventStore
-            + PushStore,
+            + PushStore
+            + crate::SignInGuardStore,
     > Store for T
 {
 }

@@ -129,3 +129,40 @@ impl FromRequestParts<AppState> for Caller {
         Ok(Self(state.app.authenticate(&token).await?))
     }
 }
+
+/// The client's network address, for slowing password guessing per address: the connection's
+/// peer, or, when the peer is one of the reverse proxies the server was told to trust, the last
+/// address that proxy added to `X-Forwarded-For` (earlier entries are the client's own claims).
+/// `None` when the server was not given connection details (as in some tests).
+pub struct ClientAddress(pub Option<String>);
+
+impl FromRequestParts<AppState> for ClientAddress {
+    type Rejection = std::convert::Infallible;
+
+    async fn from_request_parts(
+        parts: &mut Parts,
+        state: &AppState,
+    ) -> Result<Self, Self::Rejection> {
+        let peer = parts
+            .extensions
+            .get::<axum::extract::ConnectInfo<std::net::SocketAddr>>()
+            .map(|info| info.0.ip());
+        let Some(peer) = peer else {
+            return Ok(Self(None));
+        };
+        if state.trusted_proxies.contains(&peer) {
+            let forwarded = parts
+                .headers
+                .get_all("x-forwarded-for")
+                .iter()
+                .filter_map(|v| v.to_str().ok())
+                .flat_map(|v| v.split(','))
+                .filter_map(|a| a.trim().parse::<std::net::IpAddr>().ok())
+                .next_back();
+            if let Some(client) = forwarded {
+                return Ok(Self(Some(client.to_string())));
+            }
+        }
+        Ok(Self(Some(peer.to_string())))
+    }
+}

@@ -40,6 +40,8 @@ pub struct AppState {
     pub app: App,
     /// Whether cookies are marked `Secure` (on whenever served over HTTPS).
     pub secure_cookies: bool,
+    /// Reverse proxies whose `X-Forwarded-For` names the client (see `extract::ClientAddress`).
+    pub trusted_proxies: Vec<std::net::IpAddr>,
 }
 
 /// Where the web layer finds things and how it behaves.
@@ -50,6 +52,8 @@ pub struct WebConfig {
     pub nhsuk_assets: Option<PathBuf>,
     /// Mark cookies `Secure`.
     pub secure_cookies: bool,
+    /// Reverse proxies in front of the server, trusted to name the client in `X-Forwarded-For`.
+    pub trusted_proxies: Vec<std::net::IpAddr>,
 }
 
 /// The whole HTTP application.
@@ -67,6 +71,7 @@ pub fn router(app: App, config: WebConfig) -> Router {
     let state = AppState {
         app,
         secure_cookies: config.secure_cookies,
+        trusted_proxies: config.trusted_proxies.clone(),
     };
     let mut router = Router::new()
         .merge(api::routes())

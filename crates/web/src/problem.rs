@@ -38,6 +38,8 @@ pub enum GeneralProblem {
     ValidationError,
     /// The worker may not book the shift.
     NotEligible,
+    /// Too many refused sign-ins for the account or from the address; `Retry-After` says when.
+    TooManyRequests,
     /// Anything unexpected on the server's side.
     InternalError,
 }
@@ -56,6 +58,7 @@ impl GeneralProblem {
         Self::UnsupportedMediaType,
         Self::ValidationError,
         Self::NotEligible,
+        Self::TooManyRequests,
         Self::InternalError,
     ];
 
@@ -85,6 +88,11 @@ impl GeneralProblem {
             ),
             Self::ValidationError => ("validation-error", 422, "The request has invalid fields"),
             Self::NotEligible => ("not-eligible", 422, "You cannot book this shift"),
+            Self::TooManyRequests => (
+                "too-many-requests",
+                429,
+                "Too many attempts: wait, then try again",
+            ),
             Self::InternalError => ("internal-error", 500, "Something went wrong on our side"),
         }
     }
@@ -185,6 +193,10 @@ pub struct Problem {
     /// The same occurrence for the wallet app (OAuth's `error_description`).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub error_description: Option<String>,
+    /// For too many attempts: the seconds to wait, sent as the `Retry-After` header (RFC 9110
+    /// section 10.2.3) rather than in the body.
+    #[serde(skip)]
+    pub retry_after: Option<u64>,
 }
 
 impl Problem {
@@ -200,6 +212,7 @@ impl Problem {
             reasons: vec![],
             error: None,
             error_description: None,
+            retry_after: None,
         }
     }
 
@@ -214,6 +227,7 @@ impl Problem {
             413 => GeneralProblem::PayloadTooLarge,
             415 => GeneralProblem::UnsupportedMediaType,
             422 => GeneralProblem::ValidationError,
+            429 => GeneralProblem::TooManyRequests,
             _ => GeneralProblem::InternalError,
         };
         let mut problem = Self::new(kind, status.canonical_reason().unwrap_or("error"));
@@ -226,6 +240,7 @@ impl IntoResponse for Problem {
     fn into_response(self) -> Response {
         let status = StatusCode::from_u16(self.status).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
         let unauthenticated = status == StatusCode::UNAUTHORIZED;
+        let retry_after = self.retry_after;
         let mut response = (status, axum::Json(self)).into_response();
         let headers = response.headers_mut();
         headers.insert(
@@ -234,6 +249,9 @@ impl IntoResponse for Problem {
         );
         if unauthenticated {
             headers.insert(header::WWW_AUTHENTICATE, HeaderValue::from_static("Bearer"));
+        }
+        if let Some(seconds) = retry_after {
+            headers.insert(header::RETRY_AFTER, HeaderValue::from(seconds));
         }
         response
     }
@@ -283,6 +301,14 @@ impl From<AppError> for Problem {
                 let mut problem = Self::new(kind, detail.clone());
                 problem.error = Some(code.to_owned());
                 problem.error_description = Some(detail);
+                problem
+            }
+            AppError::TooManyAttempts(seconds) => {
+                let mut problem = Self::new(
+                    GeneralProblem::TooManyRequests,
+                    format!("too many refused sign-ins: try again in {seconds} seconds"),
+                );
+                problem.retry_after = Some(seconds);
                 problem
             }
             AppError::Unexpected(e) => {

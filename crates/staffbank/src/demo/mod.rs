@@ -112,6 +112,7 @@ pub async fn run(args: DemoArgs) -> anyhow::Result<()> {
         payroll: args.payroll,
         notify: args.notify,
         secure_cookies: false,
+        trusted_proxies: Vec::new(),
         master_key: key_text,
         push_contact: None,
     };

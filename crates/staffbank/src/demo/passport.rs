@@ -17,7 +17,7 @@ use super::{DEMO_PASSWORD, WORKER_EMAIL};
 pub(super) async fn seed_passport(app: &App) -> anyhow::Result<()> {
     let as_user = |email: &'static str| async move {
         let signed_in = app
-            .sign_in(email, DEMO_PASSWORD)
+            .sign_in(email, DEMO_PASSWORD, None)
             .await
             .map_err(|e| anyhow::anyhow!("{email}: {e}"))?;
         app.authenticate(&signed_in.token)

@@ -117,11 +117,18 @@ async fn serve_with(app: App, secure_cookies: bool) -> String {
         WebConfig {
             nhsuk_assets: None,
             secure_cookies,
+            trusted_proxies: vec![],
         },
     );
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
     let base = format!("http://{}", listener.local_addr().unwrap());
-    tokio::spawn(async move { axum::serve(listener, router).await });
+    tokio::spawn(async move {
+        axum::serve(
+            listener,
+            router.into_make_service_with_connect_info::<std::net::SocketAddr>(),
+        )
+        .await
+    });
     base
 }
 

@@ -31,6 +31,7 @@ mod premium;
 mod push;
 mod release_policy;
 mod roster;
+mod sign_in_guard;
 mod sign_on;
 mod tenancy;
 mod timesheets;

@@ -4,7 +4,7 @@ use axum::extract::State;
 use axum::http::StatusCode;
 use serde::{Deserialize, Serialize};
 
-use crate::extract::{ApiJson, Caller};
+use crate::extract::{ApiJson, Caller, ClientAddress};
 use crate::problem::ApiError;
 use crate::AppState;
 
@@ -29,12 +29,18 @@ pub struct Token {
 
 /// Sign in and get a bearer token.
 #[utoipa::path(post, path = "/api/v1/auth/token", tag = "auth", request_body = Credentials,
-    responses((status = 201, body = Token), (status = 401, body = crate::problem::Problem)))]
+    responses((status = 201, body = Token), (status = 401, body = crate::problem::Problem),
+        (status = 403, body = crate::problem::Problem),
+        (status = 429, body = crate::problem::Problem, description = "Too many refused sign-ins for the account or from this address; the Retry-After header says how many seconds to wait")))]
 pub async fn create_token(
     State(state): State<AppState>,
+    ClientAddress(address): ClientAddress,
     ApiJson(input): ApiJson<Credentials>,
 ) -> Result<(StatusCode, axum::Json<Token>), ApiError> {
-    let signed_in = state.app.sign_in(&input.email, &input.password).await?;
+    let signed_in = state
+        .app
+        .sign_in(&input.email, &input.password, address.as_deref())
+        .await?;
     Ok((
         StatusCode::CREATED,
         axum::Json(Token {

@@ -10,6 +10,7 @@ use serde::Deserialize;
 use staffbank_app::{AppError, Principal};
 
 use super::layout::{app_error_page, error_summary, page};
+use crate::extract::ClientAddress;
 use crate::AppState;
 
 const COOKIE: &str = "staffbank_session";
@@ -137,10 +138,15 @@ pub(super) fn session_cookie(state: &AppState, token: String) -> Cookie<'static>
 /// `POST /sign-in`: sets the session cookie and goes to the start page.
 pub async fn sign_in(
     State(state): State<AppState>,
+    ClientAddress(address): ClientAddress,
     jar: CookieJar,
     Form(form): Form<SignInForm>,
 ) -> Response {
-    match state.app.sign_in(&form.email, &form.password).await {
+    match state
+        .app
+        .sign_in(&form.email, &form.password, address.as_deref())
+        .await
+    {
         Ok(signed_in) => (
             jar.add(session_cookie(&state, signed_in.token)),
             Redirect::to("/"),
@@ -169,6 +175,25 @@ pub async fn sign_in(
                 axum::http::StatusCode::FORBIDDEN,
             )
             .await
+        }
+        Err(AppError::TooManyAttempts(seconds)) => {
+            let minutes = seconds.div_ceil(60);
+            let errors = [format!(
+                "Too many wrong passwords. Wait {minutes} minute{} and try again",
+                if minutes == 1 { "" } else { "s" }
+            )];
+            let mut response = sign_in_with(
+                &state,
+                &form.email,
+                &errors,
+                axum::http::StatusCode::TOO_MANY_REQUESTS,
+            )
+            .await;
+            response.headers_mut().insert(
+                axum::http::header::RETRY_AFTER,
+                axum::http::HeaderValue::from(seconds),
+            );
+            response
         }
         Err(other) => app_error_page(other),
     }
