@@ -312,7 +312,10 @@ impl App {
         let mut fields = Fields::default();
         let email = fields.take("email", Email::parse(&input.email));
         let display_name = name(&mut fields, "display_name", &input.display_name);
-        fields.take("password", check_password(&input.password));
+        fields.take(
+            "password",
+            check_password(&input.password, &[&input.email, &input.display_name]),
+        );
         if input.grants.is_empty() || input.grants.len() > 20 {
             fields.push("grants", "give between 1 and 20 grants");
         }

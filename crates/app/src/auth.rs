@@ -70,14 +70,62 @@ pub fn sha256_hex(bytes: &[u8]) -> String {
         .collect()
 }
 
-/// Checks a new password's length.
-pub fn check_password(password: &str) -> Result<(), String> {
+/// The least zxcvbn score a new password must reach: 3, "safely unguessable" (about 10^8
+/// guesses or more). Its dictionaries hold the most common passwords from public breach lists,
+/// English words, names and keyboard patterns, so common and breached passwords score low.
+pub const LEAST_SCORE: zxcvbn::Score = zxcvbn::Score::Three;
+
+/// Checks a new password: not blank, 10 to 128 characters (NCSC guidance favours length over
+/// composition rules), free of the person's own words (`about`: their email and name), and not
+/// easy to guess, judged by zxcvbn against common and breached passwords.
+pub fn check_password(password: &str, about: &[&str]) -> Result<(), String> {
+    if password.trim().is_empty() {
+        return Err("must not be blank or only spaces".to_owned());
+    }
     let n = password.chars().count();
     if n < MIN_PASSWORD {
         return Err(format!("must be at least {MIN_PASSWORD} characters"));
     }
     if n > MAX_PASSWORD {
         return Err(format!("must be at most {MAX_PASSWORD} characters"));
+    }
+    // The person's own words (their name, their email before the @) are the first an attacker
+    // tries, so a password may not contain any of them.
+    let lower = password.to_lowercase();
+    let words: Vec<String> = about
+        .iter()
+        .filter_map(|text| text.split('@').next())
+        .flat_map(|text| text.split(|c: char| !c.is_alphanumeric()))
+        .filter(|word| word.chars().count() >= 3)
+        .map(str::to_lowercase)
+        .collect();
+    if words.iter().any(|word| lower.contains(word.as_str())) {
+        return Err("must not contain your name or email address".to_owned());
+    }
+    let words: Vec<&str> = about
+        .iter()
+        .copied()
+        .chain(words.iter().map(String::as_str))
+        .collect();
+    let estimate = zxcvbn::zxcvbn(password, &words);
+    if estimate.score() < LEAST_SCORE {
+        let why = estimate
+            .feedback()
+            .and_then(|f| f.warning())
+            .map(|w| {
+                let text = w.to_string();
+                let mut chars = text.chars();
+                let first = chars.next().map(|c| c.to_lowercase().to_string());
+                format!(
+                    " ({}{})",
+                    first.unwrap_or_default(),
+                    chars.as_str().trim_end_matches('.')
+                )
+            })
+            .unwrap_or_default();
+        return Err(format!(
+            "is too easy to guess{why}: use three or more words that do not go together"
+        ));
     }
     Ok(())
 }
@@ -203,5 +251,52 @@ impl App {
             .delete_session(&principal.session.token_hash)
             .await
             .map_err(AppError::from)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn blank_common_and_personal_passwords_are_refused() {
+        let about = ["ann.smith@rxl.nhs.test", "Ann Smith"];
+        for refused in [
+            "          ",
+            "\t\t\t\t\t\t\t\t\t\t",
+            "password123",
+            "qwertyuiop",
+            "Password1234",
+            "1234567890",
+            "annsmith2026",
+        ] {
+            assert!(
+                check_password(refused, &about).is_err(),
+                "{refused:?} was accepted"
+            );
+        }
+        assert_eq!(
+            check_password("          ", &about).unwrap_err(),
+            "must not be blank or only spaces"
+        );
+        assert!(check_password("password123", &about)
+            .unwrap_err()
+            .starts_with("is too easy to guess"));
+    }
+
+    #[test]
+    fn long_unusual_passphrases_are_accepted() {
+        for accepted in [
+            "staffbank-demo",
+            "correct horse battery",
+            "kettle orbit maple ward",
+        ] {
+            assert_eq!(
+                check_password(accepted, &["ann@rxl.nhs.test"]),
+                Ok(()),
+                "{accepted:?}"
+            );
+        }
+        assert!(check_password(&"x".repeat(MAX_PASSWORD + 1), &[]).is_err());
     }
 }

@@ -99,7 +99,10 @@ impl App {
     pub async fn register_worker(&self, input: RegisterWorker) -> Result<UserView, AppError> {
         let mut fields = Fields::default();
         let email = fields.take("email", Email::parse(&input.email));
-        fields.take("password", check_password(&input.password));
+        fields.take(
+            "password",
+            check_password(&input.password, &[&input.email, &input.display_name]),
+        );
         let display_name = name(&mut fields, "display_name", &input.display_name);
         let group = fields.take(
             "staff_group",

@@ -17,7 +17,7 @@ pub async fn create_admin(
     name: &str,
     password: &str,
 ) -> anyhow::Result<()> {
-    check_password(password).map_err(|e| anyhow::anyhow!("password {e}"))?;
+    check_password(password, &[address, name]).map_err(|e| anyhow::anyhow!("password {e}"))?;
     let user = User {
         id: UserId(id()),
         email: email(address)?,

@@ -2,7 +2,8 @@
 //! doubles, answered 429 with Retry-After before the password is checked (so even the right one
 //! waits), the same for an email with no account (nothing tells them apart); an address that
 //! keeps failing is turned away whichever accounts it tries; the right password after the lock
-//! clears the count; and no refusal grows the ledger.
+//! clears the count; and no refusal grows the ledger. New accounts refuse blank, common and
+//! personal passwords, naming the field and creating nothing.
 
 use chrono::Duration;
 use reqwest::{Method, StatusCode};
@@ -15,6 +16,7 @@ use crate::helpers::{Reply, TestApp};
 crate::both_backends!(
     an_account_is_locked_after_five_refusals_whether_or_not_it_exists,
     an_address_that_keeps_failing_is_turned_away,
+    blank_common_and_personal_passwords_are_refused_for_new_accounts,
 );
 
 const PASSWORD: &str = "a long and unusual passphrase";
@@ -144,4 +146,51 @@ async fn an_address_that_keeps_failing_is_turned_away(app: TestApp) {
         sign_in(&app, "fay@rxl.nhs.test", PASSWORD).await.status,
         StatusCode::CREATED
     );
+}
+
+async fn blank_common_and_personal_passwords_are_refused_for_new_accounts(app: TestApp) {
+    let trust = app.trust("RXL").await;
+    for password in ["          ", "password123", "qwertyuiop", "gwen.jones@rxl"] {
+        let registered = app
+            .call(
+                Method::POST,
+                "/api/v1/workers",
+                None,
+                Some(
+                    json!({"email": "gwen.jones@rxl.nhs.test", "password": password,
+                    "display_name": "Gwen Jones", "staff_group": "nursing_and_midwifery",
+                    "grade": "band_5"}),
+                ),
+            )
+            .await;
+        registered.assert_problem(422, "validation-error");
+        assert_eq!(
+            registered.body["errors"][0]["field"], "password",
+            "{password:?}"
+        );
+        let staff = app
+            .post(
+                "/api/v1/users",
+                &app.admin,
+                json!({"email": "gwen.jones@rxl.nhs.test", "display_name": "Gwen Jones",
+                       "password": password,
+                       "grants": [{"role": "booker", "scope": "organisation", "scope_id": trust.id}]}),
+            )
+            .await;
+        staff.assert_problem(422, "validation-error");
+    }
+    // Nothing was created: the email is still free for a good password.
+    let good = app
+        .call(
+            Method::POST,
+            "/api/v1/workers",
+            None,
+            Some(
+                json!({"email": "gwen.jones@rxl.nhs.test", "password": PASSWORD,
+                "display_name": "Gwen Jones", "staff_group": "nursing_and_midwifery",
+                "grade": "band_5"}),
+            ),
+        )
+        .await;
+    assert_eq!(good.status, StatusCode::CREATED, "{}", good.body);
 }
