@@ -43,6 +43,11 @@ impl std::fmt::Debug for SignedIn {
     }
 }
 
+/// A new random secret (256 bits, base64url), e.g. for a form's token.
+pub fn new_secret() -> String {
+    random_token()
+}
+
 fn random_token() -> String {
     let mut bytes = [0u8; 32];
     rand::rngs::OsRng.fill_bytes(&mut bytes);

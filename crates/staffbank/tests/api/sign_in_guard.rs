@@ -3,7 +3,8 @@
 //! waits), the same for an email with no account (nothing tells them apart); an address that
 //! keeps failing is turned away whichever accounts it tries; the right password after the lock
 //! clears the count; and no refusal grows the ledger. New accounts refuse blank, common and
-//! personal passwords, naming the field and creating nothing.
+//! personal passwords, naming the field and creating nothing. The sign-in form is taken only with
+//! the token its own page set (no login CSRF).
 
 use chrono::Duration;
 use reqwest::{Method, StatusCode};
@@ -17,6 +18,7 @@ crate::both_backends!(
     an_account_is_locked_after_five_refusals_whether_or_not_it_exists,
     an_address_that_keeps_failing_is_turned_away,
     blank_common_and_personal_passwords_are_refused_for_new_accounts,
+    the_sign_in_form_takes_only_the_token_its_page_gave,
 );
 
 const PASSWORD: &str = "a long and unusual passphrase";
@@ -193,4 +195,72 @@ async fn blank_common_and_personal_passwords_are_refused_for_new_accounts(app: T
         )
         .await;
     assert_eq!(good.status, StatusCode::CREATED, "{}", good.body);
+}
+
+/// A cookie's value from a response's Set-Cookie headers.
+fn set_cookie(response: &reqwest::Response, name: &str) -> Option<String> {
+    response
+        .headers()
+        .get_all("set-cookie")
+        .iter()
+        .filter_map(|v| v.to_str().ok())
+        .find_map(|v| v.strip_prefix(&format!("{name}=")))
+        .map(|v| v.split(';').next().unwrap_or_default().to_owned())
+        .filter(|v| !v.is_empty())
+}
+
+async fn the_sign_in_form_takes_only_the_token_its_page_gave(app: TestApp) {
+    let trust = app.trust("RXL").await;
+    let made = app
+        .post(
+            "/api/v1/users",
+            &app.admin,
+            json!({"email": "hal@rxl.nhs.test", "display_name": "Hal", "password": PASSWORD,
+                   "grants": [{"role": "booker", "scope": "organisation", "scope_id": trust.id}]}),
+        )
+        .await;
+    assert_eq!(made.status, StatusCode::CREATED, "{}", made.body);
+    let browser = reqwest::Client::builder()
+        .redirect(reqwest::redirect::Policy::none())
+        .build()
+        .unwrap();
+    let url = format!("{}/sign-in", app.base);
+    let post = |cookie: Option<String>, token: &str| {
+        let mut request = browser.post(&url).form(&[
+            ("form_token", token),
+            ("email", "hal@rxl.nhs.test"),
+            ("password", PASSWORD),
+        ]);
+        if let Some(cookie) = cookie {
+            request = request.header("cookie", format!("staffbank_sign_in={cookie}"));
+        }
+        request.send()
+    };
+
+    // Another site's form, posted from the victim's browser: no token of ours, so no session.
+    let forged = post(None, "made-up").await.unwrap();
+    assert_eq!(forged.status(), StatusCode::FORBIDDEN);
+    assert_eq!(set_cookie(&forged, "staffbank_session"), None);
+
+    // The page's own form: its token matches the cookie set with it.
+    let page = browser.get(&url).send().await.unwrap();
+    let cookie = set_cookie(&page, "staffbank_sign_in").expect("the page sets its token");
+    let html = page.text().await.unwrap();
+    let token = html
+        .split("name=\"form_token\" value=\"")
+        .nth(1)
+        .and_then(|rest| rest.split('"').next())
+        .expect("the form carries its token")
+        .to_owned();
+    assert_eq!(token, cookie);
+
+    // A token from one page with another page's cookie is refused too.
+    let other = browser.get(&url).send().await.unwrap();
+    let other_cookie = set_cookie(&other, "staffbank_sign_in").unwrap();
+    let mixed = post(Some(other_cookie), &token).await.unwrap();
+    assert_eq!(mixed.status(), StatusCode::FORBIDDEN);
+
+    let signed_in = post(Some(cookie), &token).await.unwrap();
+    assert_eq!(signed_in.status(), StatusCode::SEE_OTHER);
+    assert!(set_cookie(&signed_in, "staffbank_session").is_some());
 }

@@ -1,5 +1,7 @@
 //! Signing in to the UI: a session cookie (HttpOnly, SameSite=Lax) plus a per-session CSRF token in
-//! every form.
+//! every form. The sign-in form itself carries a token that matches a cookie set with the page
+//! (double submit), so another site cannot sign a browser in to an account of its choosing
+//! (login CSRF).
 
 use axum::extract::{Form, FromRequestParts, State};
 use axum::http::request::Parts;
@@ -14,6 +16,8 @@ use crate::extract::ClientAddress;
 use crate::AppState;
 
 const COOKIE: &str = "staffbank_session";
+/// The cookie holding the sign-in form's token, sent back only to the sign-in page.
+const FORM_COOKIE: &str = "staffbank_sign_in";
 
 /// The signed-in UI user; anyone else is sent to the sign-in page.
 pub struct UiUser(pub Principal);
@@ -40,8 +44,13 @@ impl FromRequestParts<AppState> for UiUser {
 
 /// Whether a form's CSRF token is this session's (compared in constant time).
 pub fn csrf_ok(who: &Principal, submitted: &str) -> bool {
-    let expected = who.session.csrf_token.as_bytes();
-    let given = submitted.as_bytes();
+    same_secret(&who.session.csrf_token, submitted)
+}
+
+/// Whether two secrets are equal, compared in constant time.
+fn same_secret(expected: &str, given: &str) -> bool {
+    let expected = expected.as_bytes();
+    let given = given.as_bytes();
     expected.len() == given.len()
         && expected
             .iter()
@@ -60,6 +69,7 @@ pub fn csrf_refused() -> Response {
 }
 
 fn sign_in_form(
+    form_token: &str,
     email: &str,
     errors: &[String],
     buttons: &[staffbank_app::oidc::SignInButton],
@@ -81,6 +91,7 @@ fn sign_in_form(
             h2 class="nhsuk-heading-m" { "With a Staffbank password" }
         }
         form method="post" action="/sign-in" novalidate {
+            input type="hidden" name="form_token" value=(form_token);
             div class="nhsuk-form-group" {
                 label class="nhsuk-label" for="email" { "Email address" }
                 input class="nhsuk-input" id="email" name="email" type="email" autocomplete="username"
@@ -95,9 +106,11 @@ fn sign_in_form(
     }
 }
 
-/// The sign-in page with an error summary (none for a fresh page) and every provider's button.
+/// The sign-in page with an error summary (none for a fresh page) and every provider's button,
+/// with a new form token in the form and in its cookie.
 async fn sign_in_with(
     state: &AppState,
+    jar: CookieJar,
     email: &str,
     errors: &[String],
     status: axum::http::StatusCode,
@@ -106,19 +119,32 @@ async fn sign_in_with(
         Ok(buttons) => buttons,
         Err(e) => return app_error_page(e),
     };
-    let mut response = page("Sign in", None, sign_in_form(email, errors, &buttons));
+    let token = staffbank_app::auth::new_secret();
+    let cookie = Cookie::build((FORM_COOKIE, token.clone()))
+        .http_only(true)
+        .same_site(SameSite::Strict)
+        .secure(state.secure_cookies)
+        .path("/sign-in")
+        .build();
+    let mut response = page(
+        "Sign in",
+        None,
+        sign_in_form(&token, email, errors, &buttons),
+    );
     *response.status_mut() = status;
-    response
+    (jar.add(cookie), response).into_response()
 }
 
 /// `GET /sign-in`.
-pub async fn sign_in_page(State(state): State<AppState>) -> Response {
-    sign_in_with(&state, "", &[], axum::http::StatusCode::OK).await
+pub async fn sign_in_page(State(state): State<AppState>, jar: CookieJar) -> Response {
+    sign_in_with(&state, jar, "", &[], axum::http::StatusCode::OK).await
 }
 
 /// The sign-in form.
 #[derive(Deserialize)]
 pub struct SignInForm {
+    #[serde(default)]
+    form_token: String,
     #[serde(default)]
     email: String,
     #[serde(default)]
@@ -142,13 +168,30 @@ pub async fn sign_in(
     jar: CookieJar,
     Form(form): Form<SignInForm>,
 ) -> Response {
+    let expected = jar.get(FORM_COOKIE).map(|c| c.value().to_owned());
+    if !expected.is_some_and(|t| !t.is_empty() && same_secret(&t, &form.form_token)) {
+        // Not a form this browser was given: perhaps another site's, or an old page.
+        let errors = [
+            "This sign-in form had expired. Enter your email address and password again"
+                .to_string(),
+        ];
+        return sign_in_with(
+            &state,
+            jar,
+            &form.email,
+            &errors,
+            axum::http::StatusCode::FORBIDDEN,
+        )
+        .await;
+    }
     match state
         .app
         .sign_in(&form.email, &form.password, address.as_deref())
         .await
     {
         Ok(signed_in) => (
-            jar.add(session_cookie(&state, signed_in.token)),
+            jar.remove(Cookie::build(FORM_COOKIE).path("/sign-in"))
+                .add(session_cookie(&state, signed_in.token)),
             Redirect::to("/"),
         )
             .into_response(),
@@ -156,6 +199,7 @@ pub async fn sign_in(
             let errors = ["Enter a correct email address and password".to_string()];
             sign_in_with(
                 &state,
+                jar,
                 &form.email,
                 &errors,
                 axum::http::StatusCode::UNAUTHORIZED,
@@ -170,6 +214,7 @@ pub async fn sign_in(
             ];
             sign_in_with(
                 &state,
+                jar,
                 &form.email,
                 &errors,
                 axum::http::StatusCode::FORBIDDEN,
@@ -184,6 +229,7 @@ pub async fn sign_in(
             )];
             let mut response = sign_in_with(
                 &state,
+                jar,
                 &form.email,
                 &errors,
                 axum::http::StatusCode::TOO_MANY_REQUESTS,
