@@ -2,8 +2,11 @@
 //! recording each attempt, and the bank office's dead letters.
 
 use chrono::{DateTime, Utc};
-use staffbank_domain::{OrgId, WorkerId};
-use staffbank_store::{Channel, DeadLetter, Delivery, NotifyStore, OutboxEvent, StoreError};
+use staffbank_domain::ranking::ShiftTimes;
+use staffbank_domain::{Grade, OrgId, ShiftId, SiteId, WorkerId};
+use staffbank_store::{
+    AlertSettings, Channel, DeadLetter, Delivery, GoneOffer, NotifyStore, OutboxEvent, StoreError,
+};
 use uuid::Uuid;
 
 use super::types::At;
@@ -43,6 +46,40 @@ fn delivery(row: DeliveryRow) -> Delivery {
         channel: Channel::parse(&channel).unwrap_or(Channel::Email),
         recipient,
         attempts,
+    }
+}
+
+/// A stored settings row: email, push, grades and sites (JSON), shift times, quiet hours.
+type SettingsRow = (
+    bool,
+    bool,
+    Option<String>,
+    Option<String>,
+    String,
+    Option<String>,
+    Option<String>,
+);
+
+/// Settings as stored, read back; anything unreadable counts as "all" (never as "none").
+fn alert_settings(row: SettingsRow) -> AlertSettings {
+    let (email, push, grades, sites, times, from, until) = row;
+    let list = |raw: Option<String>| {
+        raw.and_then(|r| serde_json::from_str::<Vec<String>>(&r).ok())
+            .filter(|l| !l.is_empty())
+    };
+    let time =
+        |raw: Option<String>| raw.and_then(|r| chrono::NaiveTime::parse_from_str(&r, "%H:%M").ok());
+    AlertSettings {
+        email,
+        push,
+        grades: list(grades).map(|l| l.iter().filter_map(|g| Grade::parse(g)).collect()),
+        sites: list(sites).map(|l| {
+            l.iter()
+                .filter_map(|s| Uuid::parse_str(s).ok().map(SiteId))
+                .collect()
+        }),
+        shift_times: ShiftTimes::parse(&times).unwrap_or_default(),
+        quiet: time(from).zip(time(until)),
     }
 }
 
@@ -354,37 +391,157 @@ impl NotifyStore for ThisStore {
             .or_store()
     }
 
+    async fn defer_delivery(&self, id: Uuid, until: DateTime<Utc>) -> Result<bool, StoreError> {
+        let done = sqlx::query(
+            "UPDATE deliveries SET next_attempt_at = $2, lease_until = NULL \
+             WHERE id = $1 AND status = 'pending'",
+        )
+        .bind(id)
+        .bind(At(until))
+        .execute(self.writer())
+        .await
+        .or_store()?;
+        Ok(done.rows_affected() == 1)
+    }
+
     async fn notification_settings(
         &self,
         worker: WorkerId,
-    ) -> Result<Option<(bool, bool)>, StoreError> {
-        sqlx::query_as("SELECT email, push FROM notification_settings WHERE worker_id = $1")
-            .bind(worker.0)
-            .fetch_optional(self.reader())
-            .await
-            .or_store()
+    ) -> Result<Option<AlertSettings>, StoreError> {
+        let row: Option<SettingsRow> = sqlx::query_as(
+            "SELECT email, push, grades, sites, shift_times, quiet_from, quiet_until \
+             FROM notification_settings WHERE worker_id = $1",
+        )
+        .bind(worker.0)
+        .fetch_optional(self.reader())
+        .await
+        .or_store()?;
+        Ok(row.map(alert_settings))
     }
 
     async fn set_notification_settings(
         &self,
         worker: WorkerId,
-        email: bool,
-        push: bool,
+        settings: &AlertSettings,
+        at: DateTime<Utc>,
+    ) -> Result<(), StoreError> {
+        let grades = settings.grades.as_ref().map(|g| {
+            serde_json::Value::from(g.iter().map(|g| g.as_str()).collect::<Vec<_>>()).to_string()
+        });
+        let sites = settings.sites.as_ref().map(|s| {
+            serde_json::Value::from(s.iter().map(|s| s.0.to_string()).collect::<Vec<_>>())
+                .to_string()
+        });
+        let (quiet_from, quiet_until) = match settings.quiet {
+            Some((from, until)) => (
+                Some(from.format("%H:%M").to_string()),
+                Some(until.format("%H:%M").to_string()),
+            ),
+            None => (None, None),
+        };
+        sqlx::query(
+            "INSERT INTO notification_settings (worker_id, email, push, updated_at, grades, \
+             sites, shift_times, quiet_from, quiet_until) \
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9) ON CONFLICT (worker_id) DO UPDATE \
+             SET email = excluded.email, push = excluded.push, updated_at = excluded.updated_at, \
+             grades = excluded.grades, sites = excluded.sites, \
+             shift_times = excluded.shift_times, quiet_from = excluded.quiet_from, \
+             quiet_until = excluded.quiet_until",
+        )
+        .bind(worker.0)
+        .bind(settings.email)
+        .bind(settings.push)
+        .bind(At(at))
+        .bind(grades)
+        .bind(sites)
+        .bind(settings.shift_times.as_str())
+        .bind(quiet_from)
+        .bind(quiet_until)
+        .execute(self.writer())
+        .await
+        .or_store()?;
+        Ok(())
+    }
+
+    async fn mark_offer_alerted(
+        &self,
+        worker: WorkerId,
+        shift: ShiftId,
         at: DateTime<Utc>,
     ) -> Result<(), StoreError> {
         sqlx::query(
-            "INSERT INTO notification_settings (worker_id, email, push, updated_at) \
-             VALUES ($1, $2, $3, $4) ON CONFLICT (worker_id) DO UPDATE \
-             SET email = excluded.email, push = excluded.push, updated_at = excluded.updated_at",
+            "UPDATE offers SET alerted_at = $3 \
+             WHERE worker_id = $1 AND shift_id = $2 AND alerted_at IS NULL",
         )
         .bind(worker.0)
-        .bind(email)
-        .bind(push)
+        .bind(shift.0)
         .bind(At(at))
         .execute(self.writer())
         .await
         .or_store()?;
         Ok(())
+    }
+
+    async fn gone_offers(
+        &self,
+        now: DateTime<Utc>,
+        limit: u32,
+    ) -> Result<Vec<GoneOffer>, StoreError> {
+        // A shift that started unfilled can no longer be withdrawn: its offers are settled, so
+        // the sweep stays small.
+        sqlx::query(
+            "UPDATE offers SET withdrawn_at = $1 \
+             WHERE alerted_at IS NOT NULL AND withdrawn_at IS NULL \
+             AND shift_id IN (SELECT id FROM shifts WHERE starts_at <= $1)",
+        )
+        .bind(At(now))
+        .execute(self.writer())
+        .await
+        .or_store()?;
+        let rows: Vec<(Uuid, Uuid)> = sqlx::query_as(
+            "SELECT o.worker_id, o.shift_id FROM offers o JOIN shifts s ON s.id = o.shift_id \
+             WHERE o.alerted_at IS NOT NULL AND o.withdrawn_at IS NULL \
+             AND (s.status = 'cancelled' OR s.booked >= s.places) \
+             AND NOT EXISTS (SELECT 1 FROM bookings b \
+                 WHERE b.shift_id = o.shift_id AND b.worker_id = o.worker_id) \
+             ORDER BY o.alerted_at LIMIT $1",
+        )
+        .bind(i64::from(limit))
+        .fetch_all(self.writer())
+        .await
+        .or_store()?;
+        Ok(rows
+            .into_iter()
+            .map(|(worker, shift)| GoneOffer {
+                worker_id: WorkerId(worker),
+                shift_id: ShiftId(shift),
+            })
+            .collect())
+    }
+
+    async fn withdraw_offer(
+        &self,
+        offer: GoneOffer,
+        event: &OutboxEvent,
+        at: DateTime<Utc>,
+    ) -> Result<bool, StoreError> {
+        let mut tx = self.begin().await?;
+        let done = sqlx::query(
+            "UPDATE offers SET withdrawn_at = $3 WHERE worker_id = $1 AND shift_id = $2 \
+             AND alerted_at IS NOT NULL AND withdrawn_at IS NULL",
+        )
+        .bind(offer.worker_id.0)
+        .bind(offer.shift_id.0)
+        .bind(At(at))
+        .execute(&mut *tx)
+        .await
+        .or_store()?;
+        if done.rows_affected() != 1 {
+            return Ok(false);
+        }
+        super::offers::insert_events(&mut tx, std::slice::from_ref(event)).await?;
+        tx.commit().await.or_store()?;
+        Ok(true)
     }
 
     async fn deliveries_of(&self, event: Uuid) -> Result<Vec<Delivery>, StoreError> {

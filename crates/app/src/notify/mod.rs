@@ -10,10 +10,17 @@
 //! attempt the delivery is dead-lettered for the bank office to see and try again. A recipient's
 //! later message waits while an earlier one is still pending, so each person hears things in the
 //! order they happened.
+//!
+//! Before fanning out, a pass writes a withdrawal for each offer a worker was alerted about whose
+//! shift has since gone to someone else or been cancelled (`withdrawals`). At sending, a worker's
+//! offer filters and quiet hours are applied (`filters`): an offer they did not ask for is done
+//! with unsent, and an alert in their quiet hours waits for the end of them.
 
 pub mod email;
+pub mod filters;
 pub mod settings;
 pub mod undelivered;
+pub mod withdrawals;
 pub mod words;
 
 use std::time::Duration;
@@ -86,6 +93,7 @@ impl App {
         let Some(notifier) = self.notifier.clone() else {
             return Ok(0);
         };
+        self.withdraw_gone_offers().await?;
         let now = self.now();
         self.store.fan_out(now, now - SETTLE).await?;
         let mut sent = 0;
@@ -127,6 +135,30 @@ impl App {
         Ok(!open.iter().any(|m| m.shift.id.0.to_string() == shift))
     }
 
+    /// Records that an offer's worker was alerted, so they hear if it is withdrawn.
+    async fn offer_alerted(&self, delivery: &Delivery) -> Result<(), AppError> {
+        let event = &delivery.event;
+        let Some(worker) = event
+            .worker_id
+            .filter(|_| event.topic == crate::offers::OFFER_TOPIC)
+        else {
+            return Ok(());
+        };
+        let shift = serde_json::from_str::<serde_json::Value>(&event.payload)
+            .ok()
+            .and_then(|p| {
+                p["shift"]["id"]
+                    .as_str()
+                    .and_then(|s| uuid::Uuid::parse_str(s).ok())
+            });
+        if let Some(shift) = shift {
+            self.store
+                .mark_offer_alerted(worker, staffbank_domain::ShiftId(shift), self.now())
+                .await?;
+        }
+        Ok(())
+    }
+
     /// Sends one claimed delivery and records the outcome; whether it was sent.
     async fn deliver_one(
         &self,
@@ -137,6 +169,27 @@ impl App {
             // Done with, unsent: the shift went before the worker could be told.
             self.store.mark_sent(delivery.id, self.now()).await?;
             return Ok(false);
+        }
+        if let Some(worker) = delivery.event.worker_id {
+            let settings = self
+                .store
+                .notification_settings(worker)
+                .await?
+                .unwrap_or_default();
+            if delivery.event.topic == crate::offers::OFFER_TOPIC {
+                let payload: serde_json::Value =
+                    serde_json::from_str(&delivery.event.payload).unwrap_or_default();
+                if !filters::wanted(&settings, &payload["shift"]) {
+                    // Done with, unsent: not a shift they asked to hear about.
+                    self.store.mark_sent(delivery.id, self.now()).await?;
+                    return Ok(false);
+                }
+            }
+            if let Some(end) = filters::quiet_end(settings.quiet, self.now()) {
+                // Held back, not failed: it goes once their quiet hours are over.
+                self.store.defer_delivery(delivery.id, end).await?;
+                return Ok(false);
+            }
         }
         let Some(message) = words::message(&delivery.event, self.public_url()) else {
             // Nothing to tell a person: done with.
@@ -156,6 +209,7 @@ impl App {
         match outcome {
             Ok(()) => {
                 self.store.mark_sent(delivery.id, now).await?;
+                self.offer_alerted(delivery).await?;
                 Ok(true)
             }
             Err(error) => {

@@ -18,6 +18,7 @@ mod issuers;
 mod ledger;
 mod matching;
 mod notifications;
+mod offer_alerts;
 mod offers;
 mod oid4vci;
 mod oid4vp;
