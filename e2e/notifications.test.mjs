@@ -1,12 +1,13 @@
-// Notifications in the browser: a worker's "Notifications" settings page, and the bank office's
-// "Undelivered messages" page; each reached from the menu, accessible at phone and desktop widths
-// (and 320 px), and agreeing with the API.
+// Notifications in the browser: a worker's "Notifications" settings page, a ward manager's
+// (channels for escalations only), and the bank office's "Undelivered messages" page; each reached
+// from the menu, accessible at phone and desktop widths (and 320 px), and agreeing with the API.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { launch, startDemo, checkAccessibility, signIn, cleanUp, goTo, apiAs } from './support.mjs';
 
 const BOOKER = 'booker@rxl.demo.staffbank.test';
 const WORKER = 'worker@demo.staffbank.test';
+const WARD_MANAGER = 'ward.manager@rxl.demo.staffbank.test';
 const VIEWPORTS = [['phone', { width: 390, height: 844 }], ['desktop', { width: 1280, height: 900 }]];
 
 let browser;
@@ -91,5 +92,30 @@ for (const [name, viewport] of VIEWPORTS) {
     assert.ok(!(await page.getByLabel('Email, to the address you sign in with').isChecked()));
     assert.ok(await page.getByLabel('Band 6', { exact: true }).isChecked());
     assert.equal(await page.getByLabel('Until').inputValue(), '07:00');
+  });
+}
+
+for (const [name, viewport] of VIEWPORTS) {
+  test(`a ward manager chooses how escalations reach them (${name})`, async () => {
+    const base = await startDemo();
+    const page = await (await browser.newContext({ viewport, bypassCSP: true })).newPage();
+    await signIn(page, base, WARD_MANAGER);
+    await page.getByRole('button', { name: 'Sign out' }).waitFor();
+    await goTo(page, 'Notifications');
+    await page.getByRole('heading', { name: 'Notifications', level: 1 }).waitFor();
+    await checkAccessibility(page, 'ward manager notification settings');
+    assert.equal(await page.getByRole('group', { name: 'Grades' }).count(), 0, 'channels only');
+    assert.ok(await page.getByLabel('Email, to the address you sign in with').isChecked());
+    await page.getByLabel('Email, to the address you sign in with').uncheck();
+    await page.getByLabel('Push messages on this device').check();
+    await page.getByRole('button', { name: 'Save notification settings' }).click();
+    await page.getByText('Your notification settings are saved.').waitFor();
+    await checkAccessibility(page, 'ward manager notification settings, saved');
+    const api = await apiAs(base, WARD_MANAGER);
+    const settings = await api.get('/api/v1/me/notification-settings');
+    assert.equal(settings.status, 200, JSON.stringify(settings.body));
+    assert.equal(settings.body.email, false);
+    assert.equal(settings.body.push, true);
+    assert.equal(settings.body.grades, null);
   });
 }

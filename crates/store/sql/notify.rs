@@ -3,7 +3,7 @@
 
 use chrono::{DateTime, Utc};
 use staffbank_domain::ranking::ShiftTimes;
-use staffbank_domain::{Grade, OrgId, ShiftId, SiteId, WorkerId};
+use staffbank_domain::{Grade, OrgId, ShiftId, SiteId, UserId, WorkerId};
 use staffbank_store::{
     AlertSettings, Channel, DeadLetter, Delivery, GoneOffer, NotifyStore, OutboxEvent, StoreError,
 };
@@ -113,9 +113,10 @@ async fn recipients(
         // A worker who turned push on, with a browser subscribed, is also alerted there; the
         // recipient is the worker, whose every subscribed browser gets the alert.
         let pushed: Vec<(Uuid,)> = sqlx::query_as(
-            "SELECT s.worker_id FROM notification_settings s WHERE s.worker_id = $1 \
+            "SELECT s.worker_id FROM notification_settings s \
+             JOIN workers w ON w.id = s.worker_id WHERE s.worker_id = $1 \
              AND s.push = $2 AND EXISTS (SELECT 1 FROM push_subscriptions p \
-             WHERE p.worker_id = s.worker_id)",
+             WHERE p.user_id = w.user_id)",
         )
         .bind(worker)
         .bind(true)
@@ -132,17 +133,34 @@ async fn recipients(
         if let Some(ward) = id_at(&["ward"]) {
             // The managers of the ward, whether their grant names the ward or its whole trust.
             let org = id_at(&["org"]);
-            let emails: Vec<(String,)> = sqlx::query_as(
-                "SELECT DISTINCT u.email FROM user_grants g JOIN users u ON u.id = g.user_id \
+            // Each by the channels they chose (email when they have not), push only to a
+            // manager with a browser subscribed; the push recipient is the manager's user.
+            let managers: Vec<(Uuid, String, bool, bool)> = sqlx::query_as(
+                "SELECT DISTINCT u.id, u.email, COALESCE(c.email, $3), \
+                 COALESCE(c.push, $4) AND EXISTS (SELECT 1 FROM push_subscriptions p \
+                     WHERE p.user_id = u.id) \
+                 FROM user_grants g JOIN users u ON u.id = g.user_id \
+                 LEFT JOIN escalation_channels c ON c.user_id = u.id \
                  WHERE g.role = 'ward_manager' AND ((g.scope_kind = 'ward' AND g.scope_id = $1) \
                  OR (g.scope_kind = 'organisation' AND g.scope_id = $2)) ORDER BY u.email",
             )
             .bind(ward)
             .bind(org)
+            .bind(true)
+            .bind(false)
             .fetch_all(&mut **tx)
             .await
             .or_store()?;
-            return Ok((emails.into_iter().map(|(e,)| ("email", e)).collect(), org));
+            let mut to = Vec::new();
+            for (user, email, by_email, by_push) in managers {
+                if by_email {
+                    to.push(("email", email));
+                }
+                if by_push {
+                    to.push(("push", user.to_string()));
+                }
+            }
+            return Ok((to, org));
         }
     }
     Ok((Vec::new(), None))
@@ -457,6 +475,36 @@ impl NotifyStore for ThisStore {
         .bind(settings.shift_times.as_str())
         .bind(quiet_from)
         .bind(quiet_until)
+        .execute(self.writer())
+        .await
+        .or_store()?;
+        Ok(())
+    }
+
+    async fn escalation_channels(&self, user: UserId) -> Result<Option<(bool, bool)>, StoreError> {
+        sqlx::query_as("SELECT email, push FROM escalation_channels WHERE user_id = $1")
+            .bind(user.0)
+            .fetch_optional(self.reader())
+            .await
+            .or_store()
+    }
+
+    async fn set_escalation_channels(
+        &self,
+        user: UserId,
+        email: bool,
+        push: bool,
+        at: DateTime<Utc>,
+    ) -> Result<(), StoreError> {
+        sqlx::query(
+            "INSERT INTO escalation_channels (user_id, email, push, updated_at) \
+             VALUES ($1, $2, $3, $4) ON CONFLICT (user_id) DO UPDATE \
+             SET email = excluded.email, push = excluded.push, updated_at = excluded.updated_at",
+        )
+        .bind(user.0)
+        .bind(email)
+        .bind(push)
+        .bind(At(at))
         .execute(self.writer())
         .await
         .or_store()?;

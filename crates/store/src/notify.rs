@@ -184,6 +184,22 @@ pub trait NotifyStore: Send + Sync + 'static {
         at: DateTime<Utc>,
     ) -> Result<(), StoreError>;
 
+    /// A ward manager's chosen channels for escalations as (email, push); `None` until they
+    /// choose (email only).
+    async fn escalation_channels(
+        &self,
+        user: staffbank_domain::UserId,
+    ) -> Result<Option<(bool, bool)>, StoreError>;
+
+    /// Records a ward manager's chosen channels for escalations.
+    async fn set_escalation_channels(
+        &self,
+        user: staffbank_domain::UserId,
+        email: bool,
+        push: bool,
+        at: DateTime<Utc>,
+    ) -> Result<(), StoreError>;
+
     /// Records that a worker was alerted about an offer (a delivery of it was sent), so they are
     /// told if it is withdrawn. Repeating it keeps the first time.
     async fn mark_offer_alerted(

@@ -17,6 +17,7 @@
 //! with unsent, and an alert in their quiet hours waits for the end of them.
 
 pub mod email;
+pub mod escalation_channels;
 pub mod filters;
 pub mod settings;
 pub mod undelivered;
@@ -225,12 +226,13 @@ impl App {
         }
     }
 
-    /// Alerts every browser the worker subscribed: sent once any push service took it; tried
-    /// again when one asked for that; done with when the worker has no browser left.
+    /// Alerts every browser the recipient subscribed (a worker, or for an escalation a ward
+    /// manager's user): sent once any push service took it; tried again when one asked for that;
+    /// done with when they have no browser left.
     async fn push_one(&self, delivery: &Delivery, message: &words::Message) -> Result<(), String> {
-        let worker = uuid::Uuid::parse_str(&delivery.recipient)
-            .map(staffbank_domain::WorkerId)
-            .map_err(|_| "not a worker".to_owned())?;
+        let recipient = uuid::Uuid::parse_str(&delivery.recipient)
+            .map_err(|_| "not a worker or user".to_owned())?;
+        let escalation = delivery.event.topic.starts_with("escalation.");
         let first_line = message.body.lines().next().unwrap_or_default();
         let alert = crate::push::PushMessage {
             id: delivery.event.id,
@@ -243,15 +245,16 @@ impl App {
                 .to_owned(),
             url: message.path.clone(),
         };
-        let urgency = if delivery.event.topic.starts_with("escalation.") {
-            crate::push::Urgency::High
+        let report = if escalation {
+            let user = staffbank_domain::UserId(recipient);
+            self.send_push_to_user(user, &alert, crate::push::Urgency::High)
+                .await
         } else {
-            crate::push::Urgency::Normal
-        };
-        let report = self
-            .send_push(worker, &alert, urgency)
-            .await
-            .map_err(|e| e.to_string())?;
+            let worker = staffbank_domain::WorkerId(recipient);
+            self.send_push(worker, &alert, crate::push::Urgency::Normal)
+                .await
+        }
+        .map_err(|e| e.to_string())?;
         if report.delivered > 0 || (!report.retry && report.failed == 0) {
             Ok(())
         } else if report.retry {

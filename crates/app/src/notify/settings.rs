@@ -1,12 +1,14 @@
-//! A worker's notification settings: which channels reach them (email is on until they turn it
+//! Notification settings. A worker's: which channels reach them (email is on until they turn it
 //! off; push reaches the browsers they subscribed), and which offers they want to hear about —
-//! grades, sites, days or nights — with quiet hours in which alerts wait.
+//! grades, sites, days or nights — with quiet hours in which alerts wait. A ward manager's: the
+//! channels their escalations come by, and nothing else.
 
 use std::collections::BTreeMap;
 
 use chrono::NaiveTime;
 use serde::{Deserialize, Serialize};
 use staffbank_domain::ranking::ShiftTimes;
+use staffbank_domain::role::Role;
 use staffbank_domain::{Grade, SiteId};
 use staffbank_store::AlertSettings;
 
@@ -88,12 +90,15 @@ fn clock_time(raw: &str) -> Result<NaiveTime, &'static str> {
 }
 
 impl App {
-    /// The signed-in worker's notification settings.
+    /// The signed-in worker's notification settings, or a ward manager's channels (the offer
+    /// filters null). Anyone else has none.
     pub async fn my_notification_settings(
         &self,
         who: &Principal,
     ) -> Result<NotificationSettings, AppError> {
-        let worker = who.require_worker()?;
+        let Some(worker) = who.worker.as_ref() else {
+            return self.manager_channels(who).await;
+        };
         Ok(self
             .store
             .notification_settings(worker.id)
@@ -136,15 +141,17 @@ impl App {
         Ok(sites.into_values().collect())
     }
 
-    /// Sets the signed-in worker's notification settings, whole; they apply to every alert sent
-    /// from now, including offers already waiting. Every bad field is named and nothing changes
-    /// unless all are good.
+    /// Sets the signed-in worker's notification settings, whole (or a ward manager's channels);
+    /// they apply to every alert sent from now, including those already waiting. Every bad field
+    /// is named and nothing changes unless all are good.
     pub async fn set_my_notification_settings(
         &self,
         who: &Principal,
         input: NotificationSettings,
     ) -> Result<NotificationSettings, AppError> {
-        let worker = who.require_worker()?;
+        let Some(worker) = who.worker.as_ref() else {
+            return self.set_manager_channels(who, input).await;
+        };
         let mut fields = Fields::default();
         let mut grades = Vec::new();
         for (i, raw) in input.grades.iter().flatten().enumerate() {
@@ -213,6 +220,12 @@ impl App {
         self.store
             .set_notification_settings(worker.id, &settings, self.now())
             .await?;
+        if who.has_role(Role::WardManager) {
+            // A worker who also manages a ward hears of escalations by the same channels.
+            self.store
+                .set_escalation_channels(who.user.id, settings.email, settings.push, self.now())
+                .await?;
+        }
         Ok(NotificationSettings::from(&settings))
     }
 }

@@ -1,5 +1,6 @@
-//! The worker's "Notifications" page: which channels tell them about offered shifts, which
-//! offers they want to hear about (grades, sites, days or nights) and their quiet hours.
+//! The "Notifications" page. A worker's: which channels tell them about offered shifts, which
+//! offers they want to hear about (grades, sites, days or nights) and their quiet hours. A ward
+//! manager's: which channels bring them escalations.
 
 use axum::extract::{Form, Query, State};
 use axum::response::{IntoResponse, Redirect, Response};
@@ -112,6 +113,7 @@ fn form(
     let grades = settings.grades.clone().unwrap_or_default();
     let chosen_sites = settings.sites.clone().unwrap_or_default();
     let times = settings.shift_times.clone().unwrap_or_else(|| "any".into());
+    let worker = who.worker.is_some();
     html! {
         (linked_errors(errors))
         @if saved {
@@ -121,11 +123,16 @@ fn form(
             }
         }
         h1 class="nhsuk-heading-xl" { "Notifications" }
-        p {
-            "We tell you when a shift you can book is offered to you, and again if it is filled "
-            "or cancelled after we told you. Which shifts are offered to you follows your "
-            a href="/preferences" { "preferences" } "."
+        @if worker {
+            p {
+                "We tell you when a shift you can book is offered to you, and again if it is filled "
+                "or cancelled after we told you. Which shifts are offered to you follows your "
+                a href="/preferences" { "preferences" } "."
+            }
+        } @else {
+            p { "We tell you within a minute when something on your ward needs you: a booked worker who has not signed on, someone else signing on in their place, or a timesheet waiting for your approval." }
         }
+        p { "For push messages, turn on " a href="/me/alerts" { "alerts on this device" } " first." }
         form method="post" action="/notifications" novalidate {
             input type="hidden" name="csrf" value=(who.session.csrf_token);
             div class="nhsuk-form-group" {
@@ -144,6 +151,7 @@ fn form(
                     }
                 }
             }
+            @if worker {
             h2 class="nhsuk-heading-l" { "Which offers do you want to hear about?" }
             @let grades_error = error_for("grades");
             div class=(group(&grades_error)) {
@@ -215,8 +223,18 @@ fn form(
                     }
                 }
             }
+            }
             button type="submit" class="nhsuk-button" { "Save notification settings" }
         }
+    }
+}
+
+/// The sites a worker may choose from; a ward manager chooses none.
+async fn alert_sites(state: &AppState, who: &Principal) -> Result<Vec<SiteChoice>, AppError> {
+    if who.worker.is_some() {
+        state.app.my_alert_sites(who).await
+    } else {
+        Ok(Vec::new())
     }
 }
 
@@ -230,7 +248,7 @@ pub async fn show(
         Ok(s) => s,
         Err(e) => return app_error_page(e),
     };
-    let sites = match state.app.my_alert_sites(&who).await {
+    let sites = match alert_sites(&state, &who).await {
         Ok(s) => s,
         Err(e) => return app_error_page(e),
     };
@@ -270,7 +288,7 @@ pub async fn save(
         }
         Err(e) => return app_error_page(e),
     };
-    let sites = match state.app.my_alert_sites(&who).await {
+    let sites = match alert_sites(&state, &who).await {
         Ok(s) => s,
         Err(e) => return app_error_page(e),
     };
