@@ -19,9 +19,9 @@ use crate::{App, AppError, Principal};
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct NotificationSettings {
-    /// Email offers to the worker's sign-in address.
+    /// Email to their sign-in address (offers for a worker, escalations for a ward manager).
     pub email: bool,
-    /// Push alerts to the browsers they subscribed.
+    /// Push alerts to the browsers they subscribed under "Alerts on this device".
     pub push: bool,
     /// Grades to hear about, e.g. `["band_5"]`: an offer alerts when one of them lies within the
     /// shift's grade range. Null or empty for every grade.

@@ -125,7 +125,11 @@ async fn page_for(
             @match done {
                 Some("on") => div class="nhsuk-inset-text" role="status" {
                     span class="nhsuk-u-visually-hidden" { "Information: " }
-                    p { "Alerts are on for this device. You will get shift offers and changes to your bookings here." }
+                    @if who.worker.is_some() {
+                        p { "Alerts are on for this device. You will get shift offers and changes to your bookings here." }
+                    } @else {
+                        p { "Alerts are on for this device. With push chosen under Notifications, you will get your ward's escalations here." }
+                    }
                 },
                 Some("off") => div class="nhsuk-inset-text" role="status" {
                     span class="nhsuk-u-visually-hidden" { "Information: " }
