@@ -1,6 +1,8 @@
-//! A worker's Web Push subscriptions, and sending an alert to every browser they subscribed.
+//! A user's Web Push subscriptions (a worker's, for offers; a ward manager's, for escalations),
+//! and sending an alert to every browser they subscribed.
 //!
-//! The notification engine calls [`App::send_push`] with a worker and a message; this module
+//! The notification engine calls [`App::send_push`] with a worker (or
+//! [`App::send_push_to_user`] with a ward manager) and a message; this module
 //! finds their browsers, sends through [`WebPush`], forgets subscriptions the push service says
 //! are gone and tells the caller whether to try again later.
 
@@ -10,7 +12,7 @@ use std::time::Duration;
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 use serde_json::json;
-use staffbank_domain::WorkerId;
+use staffbank_domain::{UserId, WorkerId};
 use staffbank_store::PushSubscription;
 use uuid::Uuid;
 
@@ -56,7 +58,7 @@ pub struct NewPushSubscription {
     pub auth: String,
 }
 
-/// A subscription as its worker sees it: no keys, which are the browser's business.
+/// A subscription as its owner sees it: no keys, which are the browser's business.
 #[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
 pub struct PushSubscriptionView {
     /// Its id, to turn it off with.
@@ -124,29 +126,29 @@ impl App {
         Ok(self.web_push()?.public_key().to_owned())
     }
 
-    /// The signed-in worker's subscribed browsers.
+    /// The signed-in user's subscribed browsers.
     pub async fn my_push_subscriptions(
         &self,
         who: &Principal,
     ) -> Result<Vec<PushSubscriptionView>, AppError> {
-        let worker = who.require_worker()?;
         Ok(self
             .store
-            .push_subscriptions(worker.id)
+            .push_subscriptions(who.user.id)
             .await?
             .into_iter()
             .map(Into::into)
             .collect())
     }
 
-    /// Subscribes a browser of the signed-in worker; the same browser subscribing again
-    /// replaces its old subscription.
+    /// Subscribes a browser of the signed-in user (any user: workers are alerted of offers,
+    /// ward managers of escalations); the same browser subscribing again replaces its old
+    /// subscription.
     pub async fn add_push_subscription(
         &self,
         who: &Principal,
         input: NewPushSubscription,
     ) -> Result<PushSubscriptionView, AppError> {
-        let worker = who.require_worker()?;
+        let worker = who.worker.as_ref().map(|w| w.id);
         let target = PushTarget::parse(
             &input.endpoint,
             &input.p256dh,
@@ -160,7 +162,7 @@ impl App {
                 actor: Some(who.user.id),
                 tenant: None,
                 subject: Some(who.user.id),
-                facts: json!({"worker": worker.id}),
+                facts: json!({"worker": worker, "user": who.user.id}),
                 personal: None,
             })
             .await?;
@@ -169,7 +171,7 @@ impl App {
             .save_push_subscription(
                 &PushSubscription {
                     id: Uuid::now_v7(),
-                    worker: worker.id,
+                    user: who.user.id,
                     endpoint: target.endpoint,
                     p256dh: target.p256dh,
                     auth: target.auth,
@@ -183,26 +185,26 @@ impl App {
         Ok(stored.into())
     }
 
-    /// Turns off one of the signed-in worker's browsers; anyone else's id is not found.
+    /// Turns off one of the signed-in user's browsers; anyone else's id is not found.
     pub async fn remove_push_subscription(
         &self,
         who: &Principal,
         id: Uuid,
     ) -> Result<(), AppError> {
-        let worker = who.require_worker()?;
+        let worker = who.worker.as_ref().map(|w| w.id);
         let record = self
             .audit_record(Change {
                 action: "worker.push_unsubscribed",
                 actor: Some(who.user.id),
                 tenant: None,
                 subject: Some(who.user.id),
-                facts: json!({"worker": worker.id, "subscription": id}),
+                facts: json!({"worker": worker, "user": who.user.id, "subscription": id}),
                 personal: None,
             })
             .await?;
         if self
             .store
-            .delete_push_subscription(worker.id, id, &[record])
+            .delete_push_subscription(who.user.id, id, &[record])
             .await?
         {
             Ok(())
@@ -220,9 +222,24 @@ impl App {
         message: &PushMessage,
         urgency: Urgency,
     ) -> Result<PushReport, AppError> {
+        let Some(worker) = self.store.worker(worker).await? else {
+            return Ok(PushReport::default());
+        };
+        self.send_push_to_user(worker.user_id, message, urgency)
+            .await
+    }
+
+    /// Sends `message` to every browser `user` subscribed (a ward manager's escalation), as
+    /// [`App::send_push`] does for a worker.
+    pub async fn send_push_to_user(
+        &self,
+        user: UserId,
+        message: &PushMessage,
+        urgency: Urgency,
+    ) -> Result<PushReport, AppError> {
         let sender = self.web_push()?;
         let mut report = PushReport::default();
-        for subscription in self.store.push_subscriptions(worker).await? {
+        for subscription in self.store.push_subscriptions(user).await? {
             let target = PushTarget {
                 endpoint: subscription.endpoint.clone(),
                 p256dh: subscription.p256dh.clone(),
@@ -234,7 +251,7 @@ impl App {
                 Ok(PushOutcome::Delivered) => report.delivered += 1,
                 Ok(PushOutcome::Gone) => {
                     self.store
-                        .delete_push_subscription(worker, subscription.id, &[])
+                        .delete_push_subscription(user, subscription.id, &[])
                         .await?;
                     report.gone += 1;
                     continue;

@@ -222,6 +222,8 @@ pub struct ShiftView {
     pub ward_id: Uuid,
     /// Ward name.
     pub ward_name: String,
+    /// Site, so a worker's choice of sites can be judged from an offer alone.
+    pub site_id: Uuid,
     /// Site name.
     pub site_name: String,
     /// Bank it is posted to.
@@ -298,6 +300,7 @@ impl ShiftView {
             org_name: names.org.name.to_string(),
             ward_id: shift.ward_id.0,
             ward_name: names.ward.name.to_string(),
+            site_id: names.site.id.0,
             site_name: names.site.name.to_string(),
             bank_id: shift.bank_id.0,
             bank_name: names.bank.name.to_string(),

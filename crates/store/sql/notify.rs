@@ -2,8 +2,11 @@
 //! recording each attempt, and the bank office's dead letters.
 
 use chrono::{DateTime, Utc};
-use staffbank_domain::{OrgId, WorkerId};
-use staffbank_store::{Channel, DeadLetter, Delivery, NotifyStore, OutboxEvent, StoreError};
+use staffbank_domain::ranking::ShiftTimes;
+use staffbank_domain::{Grade, OrgId, ShiftId, SiteId, UserId, WorkerId};
+use staffbank_store::{
+    AlertSettings, Channel, DeadLetter, Delivery, GoneOffer, NotifyStore, OutboxEvent, StoreError,
+};
 use uuid::Uuid;
 
 use super::types::At;
@@ -46,6 +49,40 @@ fn delivery(row: DeliveryRow) -> Delivery {
     }
 }
 
+/// A stored settings row: email, push, grades and sites (JSON), shift times, quiet hours.
+type SettingsRow = (
+    bool,
+    bool,
+    Option<String>,
+    Option<String>,
+    String,
+    Option<String>,
+    Option<String>,
+);
+
+/// Settings as stored, read back; anything unreadable counts as "all" (never as "none").
+fn alert_settings(row: SettingsRow) -> AlertSettings {
+    let (email, push, grades, sites, times, from, until) = row;
+    let list = |raw: Option<String>| {
+        raw.and_then(|r| serde_json::from_str::<Vec<String>>(&r).ok())
+            .filter(|l| !l.is_empty())
+    };
+    let time =
+        |raw: Option<String>| raw.and_then(|r| chrono::NaiveTime::parse_from_str(&r, "%H:%M").ok());
+    AlertSettings {
+        email,
+        push,
+        grades: list(grades).map(|l| l.iter().filter_map(|g| Grade::parse(g)).collect()),
+        sites: list(sites).map(|l| {
+            l.iter()
+                .filter_map(|s| Uuid::parse_str(s).ok().map(SiteId))
+                .collect()
+        }),
+        shift_times: ShiftTimes::parse(&times).unwrap_or_default(),
+        quiet: time(from).zip(time(until)),
+    }
+}
+
 /// Who an event goes to, by email, and the trust it belongs to: the worker it is for, or the
 /// managers of the ward an escalation is about.
 async fn recipients(
@@ -76,9 +113,10 @@ async fn recipients(
         // A worker who turned push on, with a browser subscribed, is also alerted there; the
         // recipient is the worker, whose every subscribed browser gets the alert.
         let pushed: Vec<(Uuid,)> = sqlx::query_as(
-            "SELECT s.worker_id FROM notification_settings s WHERE s.worker_id = $1 \
+            "SELECT s.worker_id FROM notification_settings s \
+             JOIN workers w ON w.id = s.worker_id WHERE s.worker_id = $1 \
              AND s.push = $2 AND EXISTS (SELECT 1 FROM push_subscriptions p \
-             WHERE p.worker_id = s.worker_id)",
+             WHERE p.user_id = w.user_id)",
         )
         .bind(worker)
         .bind(true)
@@ -95,17 +133,34 @@ async fn recipients(
         if let Some(ward) = id_at(&["ward"]) {
             // The managers of the ward, whether their grant names the ward or its whole trust.
             let org = id_at(&["org"]);
-            let emails: Vec<(String,)> = sqlx::query_as(
-                "SELECT DISTINCT u.email FROM user_grants g JOIN users u ON u.id = g.user_id \
+            // Each by the channels they chose (email when they have not), push only to a
+            // manager with a browser subscribed; the push recipient is the manager's user.
+            let managers: Vec<(Uuid, String, bool, bool)> = sqlx::query_as(
+                "SELECT DISTINCT u.id, u.email, COALESCE(c.email, $3), \
+                 COALESCE(c.push, $4) AND EXISTS (SELECT 1 FROM push_subscriptions p \
+                     WHERE p.user_id = u.id) \
+                 FROM user_grants g JOIN users u ON u.id = g.user_id \
+                 LEFT JOIN escalation_channels c ON c.user_id = u.id \
                  WHERE g.role = 'ward_manager' AND ((g.scope_kind = 'ward' AND g.scope_id = $1) \
                  OR (g.scope_kind = 'organisation' AND g.scope_id = $2)) ORDER BY u.email",
             )
             .bind(ward)
             .bind(org)
+            .bind(true)
+            .bind(false)
             .fetch_all(&mut **tx)
             .await
             .or_store()?;
-            return Ok((emails.into_iter().map(|(e,)| ("email", e)).collect(), org));
+            let mut to = Vec::new();
+            for (user, email, by_email, by_push) in managers {
+                if by_email {
+                    to.push(("email", email));
+                }
+                if by_push {
+                    to.push(("push", user.to_string()));
+                }
+            }
+            return Ok((to, org));
         }
     }
     Ok((Vec::new(), None))
@@ -354,30 +409,99 @@ impl NotifyStore for ThisStore {
             .or_store()
     }
 
+    async fn defer_delivery(&self, id: Uuid, until: DateTime<Utc>) -> Result<bool, StoreError> {
+        let done = sqlx::query(
+            "UPDATE deliveries SET next_attempt_at = $2, lease_until = NULL \
+             WHERE id = $1 AND status = 'pending'",
+        )
+        .bind(id)
+        .bind(At(until))
+        .execute(self.writer())
+        .await
+        .or_store()?;
+        Ok(done.rows_affected() == 1)
+    }
+
     async fn notification_settings(
         &self,
         worker: WorkerId,
-    ) -> Result<Option<(bool, bool)>, StoreError> {
-        sqlx::query_as("SELECT email, push FROM notification_settings WHERE worker_id = $1")
-            .bind(worker.0)
-            .fetch_optional(self.reader())
-            .await
-            .or_store()
+    ) -> Result<Option<AlertSettings>, StoreError> {
+        let row: Option<SettingsRow> = sqlx::query_as(
+            "SELECT email, push, grades, sites, shift_times, quiet_from, quiet_until \
+             FROM notification_settings WHERE worker_id = $1",
+        )
+        .bind(worker.0)
+        .fetch_optional(self.reader())
+        .await
+        .or_store()?;
+        Ok(row.map(alert_settings))
     }
 
     async fn set_notification_settings(
         &self,
         worker: WorkerId,
+        settings: &AlertSettings,
+        at: DateTime<Utc>,
+    ) -> Result<(), StoreError> {
+        let grades = settings.grades.as_ref().map(|g| {
+            serde_json::Value::from(g.iter().map(|g| g.as_str()).collect::<Vec<_>>()).to_string()
+        });
+        let sites = settings.sites.as_ref().map(|s| {
+            serde_json::Value::from(s.iter().map(|s| s.0.to_string()).collect::<Vec<_>>())
+                .to_string()
+        });
+        let (quiet_from, quiet_until) = match settings.quiet {
+            Some((from, until)) => (
+                Some(from.format("%H:%M").to_string()),
+                Some(until.format("%H:%M").to_string()),
+            ),
+            None => (None, None),
+        };
+        sqlx::query(
+            "INSERT INTO notification_settings (worker_id, email, push, updated_at, grades, \
+             sites, shift_times, quiet_from, quiet_until) \
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9) ON CONFLICT (worker_id) DO UPDATE \
+             SET email = excluded.email, push = excluded.push, updated_at = excluded.updated_at, \
+             grades = excluded.grades, sites = excluded.sites, \
+             shift_times = excluded.shift_times, quiet_from = excluded.quiet_from, \
+             quiet_until = excluded.quiet_until",
+        )
+        .bind(worker.0)
+        .bind(settings.email)
+        .bind(settings.push)
+        .bind(At(at))
+        .bind(grades)
+        .bind(sites)
+        .bind(settings.shift_times.as_str())
+        .bind(quiet_from)
+        .bind(quiet_until)
+        .execute(self.writer())
+        .await
+        .or_store()?;
+        Ok(())
+    }
+
+    async fn escalation_channels(&self, user: UserId) -> Result<Option<(bool, bool)>, StoreError> {
+        sqlx::query_as("SELECT email, push FROM escalation_channels WHERE user_id = $1")
+            .bind(user.0)
+            .fetch_optional(self.reader())
+            .await
+            .or_store()
+    }
+
+    async fn set_escalation_channels(
+        &self,
+        user: UserId,
         email: bool,
         push: bool,
         at: DateTime<Utc>,
     ) -> Result<(), StoreError> {
         sqlx::query(
-            "INSERT INTO notification_settings (worker_id, email, push, updated_at) \
-             VALUES ($1, $2, $3, $4) ON CONFLICT (worker_id) DO UPDATE \
+            "INSERT INTO escalation_channels (user_id, email, push, updated_at) \
+             VALUES ($1, $2, $3, $4) ON CONFLICT (user_id) DO UPDATE \
              SET email = excluded.email, push = excluded.push, updated_at = excluded.updated_at",
         )
-        .bind(worker.0)
+        .bind(user.0)
         .bind(email)
         .bind(push)
         .bind(At(at))
@@ -385,6 +509,87 @@ impl NotifyStore for ThisStore {
         .await
         .or_store()?;
         Ok(())
+    }
+
+    async fn mark_offer_alerted(
+        &self,
+        worker: WorkerId,
+        shift: ShiftId,
+        at: DateTime<Utc>,
+    ) -> Result<(), StoreError> {
+        sqlx::query(
+            "UPDATE offers SET alerted_at = $3 \
+             WHERE worker_id = $1 AND shift_id = $2 AND alerted_at IS NULL",
+        )
+        .bind(worker.0)
+        .bind(shift.0)
+        .bind(At(at))
+        .execute(self.writer())
+        .await
+        .or_store()?;
+        Ok(())
+    }
+
+    async fn gone_offers(
+        &self,
+        now: DateTime<Utc>,
+        limit: u32,
+    ) -> Result<Vec<GoneOffer>, StoreError> {
+        // A shift that started unfilled can no longer be withdrawn: its offers are settled, so
+        // the sweep stays small.
+        sqlx::query(
+            "UPDATE offers SET withdrawn_at = $1 \
+             WHERE alerted_at IS NOT NULL AND withdrawn_at IS NULL \
+             AND shift_id IN (SELECT id FROM shifts WHERE starts_at <= $1)",
+        )
+        .bind(At(now))
+        .execute(self.writer())
+        .await
+        .or_store()?;
+        let rows: Vec<(Uuid, Uuid)> = sqlx::query_as(
+            "SELECT o.worker_id, o.shift_id FROM offers o JOIN shifts s ON s.id = o.shift_id \
+             WHERE o.alerted_at IS NOT NULL AND o.withdrawn_at IS NULL \
+             AND (s.status = 'cancelled' OR s.booked >= s.places) \
+             AND NOT EXISTS (SELECT 1 FROM bookings b \
+                 WHERE b.shift_id = o.shift_id AND b.worker_id = o.worker_id) \
+             ORDER BY o.alerted_at LIMIT $1",
+        )
+        .bind(i64::from(limit))
+        .fetch_all(self.writer())
+        .await
+        .or_store()?;
+        Ok(rows
+            .into_iter()
+            .map(|(worker, shift)| GoneOffer {
+                worker_id: WorkerId(worker),
+                shift_id: ShiftId(shift),
+            })
+            .collect())
+    }
+
+    async fn withdraw_offer(
+        &self,
+        offer: GoneOffer,
+        event: &OutboxEvent,
+        at: DateTime<Utc>,
+    ) -> Result<bool, StoreError> {
+        let mut tx = self.begin().await?;
+        let done = sqlx::query(
+            "UPDATE offers SET withdrawn_at = $3 WHERE worker_id = $1 AND shift_id = $2 \
+             AND alerted_at IS NOT NULL AND withdrawn_at IS NULL",
+        )
+        .bind(offer.worker_id.0)
+        .bind(offer.shift_id.0)
+        .bind(At(at))
+        .execute(&mut *tx)
+        .await
+        .or_store()?;
+        if done.rows_affected() != 1 {
+            return Ok(false);
+        }
+        super::offers::insert_events(&mut tx, std::slice::from_ref(event)).await?;
+        tx.commit().await.or_store()?;
+        Ok(true)
     }
 
     async fn deliveries_of(&self, event: Uuid) -> Result<Vec<Delivery>, StoreError> {

@@ -2,7 +2,7 @@
 
 use async_trait::async_trait;
 use chrono::{DateTime, Utc};
-use staffbank_domain::WorkerId;
+use staffbank_domain::UserId;
 use staffbank_store::{AuditRecord, PushStore, PushSubscription, StoreError};
 use uuid::Uuid;
 
@@ -11,14 +11,14 @@ use crate::db::{DbRow, ThisStore};
 use crate::ledger::insert_audit;
 use crate::sql::OrStore;
 
-const COLUMNS: &str = "id, worker_id, endpoint, p256dh, auth, created_at, last_success_at, \
+const COLUMNS: &str = "id, user_id, endpoint, p256dh, auth, created_at, last_success_at, \
                        last_failure_at";
 
 /// A subscription row.
 fn subscription(row: &DbRow) -> Result<PushSubscription, StoreError> {
     Ok(PushSubscription {
         id: super::get(row, "id")?,
-        worker: WorkerId(super::get(row, "worker_id")?),
+        user: UserId(super::get(row, "user_id")?),
         endpoint: super::get(row, "endpoint")?,
         p256dh: super::get(row, "p256dh")?,
         auth: super::get(row, "auth")?,
@@ -39,13 +39,13 @@ impl PushStore for ThisStore {
         // The endpoint names one browser profile: subscribing it again replaces the old row,
         // keys, owner and history alike.
         sqlx::query(
-            "INSERT INTO push_subscriptions (id, worker_id, endpoint, p256dh, auth, created_at) \
+            "INSERT INTO push_subscriptions (id, user_id, endpoint, p256dh, auth, created_at) \
              VALUES ($1, $2, $3, $4, $5, $6) ON CONFLICT (endpoint) DO UPDATE \
-             SET worker_id = excluded.worker_id, p256dh = excluded.p256dh, auth = excluded.auth, \
+             SET user_id = excluded.user_id, p256dh = excluded.p256dh, auth = excluded.auth, \
                  created_at = excluded.created_at, last_success_at = NULL, last_failure_at = NULL",
         )
         .bind(s.id)
-        .bind(s.worker.0)
+        .bind(s.user.0)
         .bind(&s.endpoint)
         .bind(&s.p256dh)
         .bind(&s.auth)
@@ -66,16 +66,13 @@ impl PushStore for ThisStore {
         Ok(stored)
     }
 
-    async fn push_subscriptions(
-        &self,
-        worker: WorkerId,
-    ) -> Result<Vec<PushSubscription>, StoreError> {
+    async fn push_subscriptions(&self, user: UserId) -> Result<Vec<PushSubscription>, StoreError> {
         self.read_all(
             &format!(
-                "SELECT {COLUMNS} FROM push_subscriptions WHERE worker_id = $1 \
+                "SELECT {COLUMNS} FROM push_subscriptions WHERE user_id = $1 \
                  ORDER BY created_at, id"
             ),
-            worker.0,
+            user.0,
             subscription,
         )
         .await
@@ -83,14 +80,14 @@ impl PushStore for ThisStore {
 
     async fn delete_push_subscription(
         &self,
-        worker: WorkerId,
+        user: UserId,
         id: Uuid,
         audit: &[AuditRecord],
     ) -> Result<bool, StoreError> {
         let mut tx = self.begin().await?;
-        let gone = sqlx::query("DELETE FROM push_subscriptions WHERE id = $1 AND worker_id = $2")
+        let gone = sqlx::query("DELETE FROM push_subscriptions WHERE id = $1 AND user_id = $2")
             .bind(id)
-            .bind(worker.0)
+            .bind(user.0)
             .execute(&mut *tx)
             .await
             .or_store()?

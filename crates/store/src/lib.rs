@@ -32,7 +32,7 @@ pub use issuers::{
 };
 pub use ledger::*;
 pub use model::*;
-pub use notify::{Channel, DeadLetter, Delivery, NotifyStore};
+pub use notify::{AlertSettings, Channel, DeadLetter, Delivery, GoneOffer, NotifyStore};
 pub use oidc::{OidcAttempt, OidcLink, OidcProvider, OidcStore};
 pub use payroll::{export_element, Advance, PayExport, PayRun};
 pub use push::PushSubscription;

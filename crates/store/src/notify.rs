@@ -2,8 +2,9 @@
 //! and a dead letter as the bank office sees it.
 
 use async_trait::async_trait;
-use chrono::{DateTime, Utc};
-use staffbank_domain::OrgId;
+use chrono::{DateTime, NaiveTime, Utc};
+use staffbank_domain::ranking::ShiftTimes;
+use staffbank_domain::{Grade, OrgId, ShiftId, SiteId, WorkerId};
 use uuid::Uuid;
 
 use crate::{OutboxEvent, StoreError};
@@ -66,6 +67,47 @@ pub struct DeadLetter {
     pub failed_at: DateTime<Utc>,
 }
 
+/// A worker's notification settings as stored: the channels that reach them and which offers
+/// they want to hear about, so the deliverer can judge each offer at the moment it sends it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct AlertSettings {
+    /// Email to their sign-in address.
+    pub email: bool,
+    /// Web Push to their subscribed browsers.
+    pub push: bool,
+    /// Alert only for shifts accepting one of these grades; `None` for all.
+    pub grades: Option<Vec<Grade>>,
+    /// Alert only for shifts at these sites; `None` for all.
+    pub sites: Option<Vec<SiteId>>,
+    /// Days, nights or either.
+    pub shift_times: ShiftTimes,
+    /// Quiet hours on the UK wall clock, (from, until); may span midnight.
+    pub quiet: Option<(NaiveTime, NaiveTime)>,
+}
+
+impl Default for AlertSettings {
+    fn default() -> Self {
+        Self {
+            email: true,
+            push: false,
+            grades: None,
+            sites: None,
+            shift_times: ShiftTimes::Any,
+            quiet: None,
+        }
+    }
+}
+
+/// An offer a worker was alerted about whose shift has since been filled or cancelled: they are
+/// told it is no longer available.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct GoneOffer {
+    /// The worker alerted.
+    pub worker_id: WorkerId,
+    /// The shift.
+    pub shift_id: ShiftId,
+}
+
 /// What the notification deliverer reads and writes.
 #[async_trait]
 pub trait NotifyStore: Send + Sync + 'static {
@@ -124,20 +166,66 @@ pub trait NotifyStore: Send + Sync + 'static {
     /// A delivery's status (`pending`, `sent`, `dead`) and attempts, for tests and operators.
     async fn delivery_status(&self, id: Uuid) -> Result<Option<(String, i32)>, StoreError>;
 
-    /// A worker's chosen channels as (email, push); `None` until they choose (email only).
+    /// Puts a pending delivery off until `until` (quiet hours) and drops its lease, without
+    /// counting an attempt. False if it was not pending.
+    async fn defer_delivery(&self, id: Uuid, until: DateTime<Utc>) -> Result<bool, StoreError>;
+
+    /// A worker's notification settings; `None` until they choose (email only, every offer).
     async fn notification_settings(
         &self,
-        worker: staffbank_domain::WorkerId,
-    ) -> Result<Option<(bool, bool)>, StoreError>;
+        worker: WorkerId,
+    ) -> Result<Option<AlertSettings>, StoreError>;
 
-    /// Records a worker's chosen channels.
+    /// Records a worker's notification settings, whole.
     async fn set_notification_settings(
         &self,
-        worker: staffbank_domain::WorkerId,
+        worker: WorkerId,
+        settings: &AlertSettings,
+        at: DateTime<Utc>,
+    ) -> Result<(), StoreError>;
+
+    /// A ward manager's chosen channels for escalations as (email, push); `None` until they
+    /// choose (email only).
+    async fn escalation_channels(
+        &self,
+        user: staffbank_domain::UserId,
+    ) -> Result<Option<(bool, bool)>, StoreError>;
+
+    /// Records a ward manager's chosen channels for escalations.
+    async fn set_escalation_channels(
+        &self,
+        user: staffbank_domain::UserId,
         email: bool,
         push: bool,
         at: DateTime<Utc>,
     ) -> Result<(), StoreError>;
+
+    /// Records that a worker was alerted about an offer (a delivery of it was sent), so they are
+    /// told if it is withdrawn. Repeating it keeps the first time.
+    async fn mark_offer_alerted(
+        &self,
+        worker: WorkerId,
+        shift: ShiftId,
+        at: DateTime<Utc>,
+    ) -> Result<(), StoreError>;
+
+    /// Up to `limit` offers whose worker was alerted and not yet told it was withdrawn, whose
+    /// shift has since been filled or cancelled, and that the worker did not book themselves.
+    /// Offers whose shift started by `now` are first settled without a message.
+    async fn gone_offers(
+        &self,
+        now: DateTime<Utc>,
+        limit: u32,
+    ) -> Result<Vec<GoneOffer>, StoreError>;
+
+    /// Marks an offer withdrawn and writes `event` (its withdrawal message) in one transaction;
+    /// false, writing nothing, if it was already withdrawn.
+    async fn withdraw_offer(
+        &self,
+        offer: GoneOffer,
+        event: &OutboxEvent,
+        at: DateTime<Utc>,
+    ) -> Result<bool, StoreError>;
 
     /// The deliveries of one outbox event.
     async fn deliveries_of(&self, event: Uuid) -> Result<Vec<Delivery>, StoreError>;

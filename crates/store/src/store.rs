@@ -942,7 +942,7 @@ pub trait OperationsStore: Send + Sync + 'static {
     async fn orphan_entries(&self, limit: u32) -> Result<Vec<Uuid>, StoreError>;
 }
 
-/// Web Push subscriptions: which browsers to alert for each worker.
+/// Web Push subscriptions: which browsers to alert for each user (workers and ward managers).
 #[async_trait]
 pub trait PushStore: Send + Sync + 'static {
     /// Adds a subscription, or, when its endpoint is already known (the same browser
@@ -953,16 +953,16 @@ pub trait PushStore: Send + Sync + 'static {
         audit: &[AuditRecord],
     ) -> Result<crate::PushSubscription, StoreError>;
 
-    /// A worker's subscriptions, oldest first.
+    /// A user's subscriptions, oldest first.
     async fn push_subscriptions(
         &self,
-        worker: WorkerId,
+        user: UserId,
     ) -> Result<Vec<crate::PushSubscription>, StoreError>;
 
-    /// Removes one of `worker`'s subscriptions; false if they have none with that id.
+    /// Removes one of `user`'s subscriptions; false if they have none with that id.
     async fn delete_push_subscription(
         &self,
-        worker: WorkerId,
+        user: UserId,
         id: Uuid,
         audit: &[AuditRecord],
     ) -> Result<bool, StoreError>;

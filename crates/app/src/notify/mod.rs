@@ -10,10 +10,18 @@
 //! attempt the delivery is dead-lettered for the bank office to see and try again. A recipient's
 //! later message waits while an earlier one is still pending, so each person hears things in the
 //! order they happened.
+//!
+//! Before fanning out, a pass writes a withdrawal for each offer a worker was alerted about whose
+//! shift has since gone to someone else or been cancelled (`withdrawals`). At sending, a worker's
+//! offer filters and quiet hours are applied (`filters`): an offer they did not ask for is done
+//! with unsent, and an alert in their quiet hours waits for the end of them.
 
 pub mod email;
+pub mod escalation_channels;
+pub mod filters;
 pub mod settings;
 pub mod undelivered;
+pub mod withdrawals;
 pub mod words;
 
 use std::time::Duration;
@@ -86,6 +94,7 @@ impl App {
         let Some(notifier) = self.notifier.clone() else {
             return Ok(0);
         };
+        self.withdraw_gone_offers().await?;
         let now = self.now();
         self.store.fan_out(now, now - SETTLE).await?;
         let mut sent = 0;
@@ -127,6 +136,30 @@ impl App {
         Ok(!open.iter().any(|m| m.shift.id.0.to_string() == shift))
     }
 
+    /// Records that an offer's worker was alerted, so they hear if it is withdrawn.
+    async fn offer_alerted(&self, delivery: &Delivery) -> Result<(), AppError> {
+        let event = &delivery.event;
+        let Some(worker) = event
+            .worker_id
+            .filter(|_| event.topic == crate::offers::OFFER_TOPIC)
+        else {
+            return Ok(());
+        };
+        let shift = serde_json::from_str::<serde_json::Value>(&event.payload)
+            .ok()
+            .and_then(|p| {
+                p["shift"]["id"]
+                    .as_str()
+                    .and_then(|s| uuid::Uuid::parse_str(s).ok())
+            });
+        if let Some(shift) = shift {
+            self.store
+                .mark_offer_alerted(worker, staffbank_domain::ShiftId(shift), self.now())
+                .await?;
+        }
+        Ok(())
+    }
+
     /// Sends one claimed delivery and records the outcome; whether it was sent.
     async fn deliver_one(
         &self,
@@ -137,6 +170,27 @@ impl App {
             // Done with, unsent: the shift went before the worker could be told.
             self.store.mark_sent(delivery.id, self.now()).await?;
             return Ok(false);
+        }
+        if let Some(worker) = delivery.event.worker_id {
+            let settings = self
+                .store
+                .notification_settings(worker)
+                .await?
+                .unwrap_or_default();
+            if delivery.event.topic == crate::offers::OFFER_TOPIC {
+                let payload: serde_json::Value =
+                    serde_json::from_str(&delivery.event.payload).unwrap_or_default();
+                if !filters::wanted(&settings, &payload["shift"]) {
+                    // Done with, unsent: not a shift they asked to hear about.
+                    self.store.mark_sent(delivery.id, self.now()).await?;
+                    return Ok(false);
+                }
+            }
+            if let Some(end) = filters::quiet_end(settings.quiet, self.now()) {
+                // Held back, not failed: it goes once their quiet hours are over.
+                self.store.defer_delivery(delivery.id, end).await?;
+                return Ok(false);
+            }
         }
         let Some(message) = words::message(&delivery.event, self.public_url()) else {
             // Nothing to tell a person: done with.
@@ -156,6 +210,7 @@ impl App {
         match outcome {
             Ok(()) => {
                 self.store.mark_sent(delivery.id, now).await?;
+                self.offer_alerted(delivery).await?;
                 Ok(true)
             }
             Err(error) => {
@@ -171,12 +226,13 @@ impl App {
         }
     }
 
-    /// Alerts every browser the worker subscribed: sent once any push service took it; tried
-    /// again when one asked for that; done with when the worker has no browser left.
+    /// Alerts every browser the recipient subscribed (a worker, or for an escalation a ward
+    /// manager's user): sent once any push service took it; tried again when one asked for that;
+    /// done with when they have no browser left.
     async fn push_one(&self, delivery: &Delivery, message: &words::Message) -> Result<(), String> {
-        let worker = uuid::Uuid::parse_str(&delivery.recipient)
-            .map(staffbank_domain::WorkerId)
-            .map_err(|_| "not a worker".to_owned())?;
+        let recipient = uuid::Uuid::parse_str(&delivery.recipient)
+            .map_err(|_| "not a worker or user".to_owned())?;
+        let escalation = delivery.event.topic.starts_with("escalation.");
         let first_line = message.body.lines().next().unwrap_or_default();
         let alert = crate::push::PushMessage {
             id: delivery.event.id,
@@ -189,15 +245,16 @@ impl App {
                 .to_owned(),
             url: message.path.clone(),
         };
-        let urgency = if delivery.event.topic.starts_with("escalation.") {
-            crate::push::Urgency::High
+        let report = if escalation {
+            let user = staffbank_domain::UserId(recipient);
+            self.send_push_to_user(user, &alert, crate::push::Urgency::High)
+                .await
         } else {
-            crate::push::Urgency::Normal
-        };
-        let report = self
-            .send_push(worker, &alert, urgency)
-            .await
-            .map_err(|e| e.to_string())?;
+            let worker = staffbank_domain::WorkerId(recipient);
+            self.send_push(worker, &alert, crate::push::Urgency::Normal)
+                .await
+        }
+        .map_err(|e| e.to_string())?;
         if report.delivered > 0 || (!report.retry && report.failed == 0) {
             Ok(())
         } else if report.retry {

@@ -76,6 +76,25 @@ pub fn message(event: &OutboxEvent, public_url: &str) -> Option<Message> {
             path: format!("/shifts/{}", text(shift, "id")),
         });
     }
+    if event.topic == super::withdrawals::WITHDRAWN_TOPIC {
+        let shift = payload.get("shift")?;
+        let (start, end) = (instant(shift, "starts_at")?, instant(shift, "ends_at")?);
+        let what = format!("{}, {}", text(shift, "role"), text(shift, "ward_name"));
+        let why = if text(&payload, "reason") == "cancelled" {
+            "it has been cancelled"
+        } else {
+            "it has been filled"
+        };
+        return Some(Message {
+            subject: format!("Shift no longer available: {what}"),
+            body: format!(
+                "Shift no longer available: {what}, {} — {why}\r\n\r\n\
+                 Other shifts you can book: {public_url}/shifts\r\n",
+                shift_time(start, end)
+            ),
+            path: "/shifts".to_owned(),
+        });
+    }
     if let Some(kind) = event.topic.strip_prefix("escalation.") {
         let words = escalation_words(kind);
         return Some(Message {
@@ -113,5 +132,29 @@ mod tests {
             "Staff nurse, Ward 16, Royal Preston Hospital, Tue 8 Dec, 07:30 to 19:30 — \
              book it: https://bank.example/shifts/abc"
         ));
+    }
+
+    #[test]
+    fn a_withdrawal_says_the_shift_went_and_why() {
+        let start = Utc.with_ymd_and_hms(2026, 12, 8, 7, 30, 0).unwrap();
+        let shift = serde_json::json!({"id": "abc", "role": "Staff nurse",
+            "ward_name": "Ward 16", "starts_at": start,
+            "ends_at": start + chrono::Duration::hours(12)});
+        for reason in ["filled", "cancelled"] {
+            let event = OutboxEvent {
+                id: uuid::Uuid::nil(),
+                topic: "offer.withdrawn".into(),
+                worker_id: None,
+                payload: serde_json::json!({"shift": shift, "reason": reason}).to_string(),
+                created_at: start,
+            };
+            let m = message(&event, "https://bank.example").unwrap();
+            assert_eq!(m.subject, "Shift no longer available: Staff nurse, Ward 16");
+            let wanted = format!(
+                "Shift no longer available: Staff nurse, Ward 16, Tue 8 Dec, 07:30 to 19:30 \
+                 — it has been {reason}\r\n"
+            );
+            assert!(m.body.starts_with(&wanted), "{}", m.body);
+        }
     }
 }

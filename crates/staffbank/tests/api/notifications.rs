@@ -24,12 +24,12 @@ crate::both_backends!(
 );
 
 /// A real SMTP server on `port`, keeping what it accepts in `dir`.
-struct SmtpServer {
+pub(crate) struct SmtpServer {
     child: Child,
 }
 
 impl SmtpServer {
-    async fn start(port: u16, dir: &PathBuf) -> Self {
+    pub(crate) async fn start(port: u16, dir: &PathBuf) -> Self {
         let script = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/api/smtp_server.py");
         let mut child = Command::new("python3")
             .arg(script)
@@ -48,14 +48,14 @@ impl SmtpServer {
         Self { child }
     }
 
-    async fn stop(mut self) {
+    pub(crate) async fn stop(mut self) {
         self.child.kill().await.unwrap();
         self.child.wait().await.unwrap();
     }
 }
 
 /// The messages the server accepted, in arrival order.
-fn arrived(dir: &PathBuf) -> Vec<Value> {
+pub(crate) fn arrived(dir: &PathBuf) -> Vec<Value> {
     let mut names: Vec<PathBuf> = std::fs::read_dir(dir)
         .unwrap()
         .map(|e| e.unwrap().path())
@@ -68,7 +68,7 @@ fn arrived(dir: &PathBuf) -> Vec<Value> {
         .collect()
 }
 
-fn free_port() -> u16 {
+pub(crate) fn free_port() -> u16 {
     std::net::TcpListener::bind("127.0.0.1:0")
         .unwrap()
         .local_addr()
@@ -395,7 +395,11 @@ async fn a_worker_who_turns_email_off_gets_none(app: TestApp) {
     let path = "/api/v1/me/notification-settings";
     let before = app.get(path, &nurse).await;
     assert_eq!(before.status, StatusCode::OK, "{}", before.body);
-    assert_eq!(before.body, json!({"email": true, "push": false}));
+    assert_eq!(
+        before.body,
+        json!({"email": true, "push": false, "grades": null, "sites": null,
+            "shift_times": "any", "quiet_from": null, "quiet_until": null})
+    );
     app.get(path, &trust.booker)
         .await
         .assert_problem(403, "forbidden");
@@ -423,7 +427,8 @@ async fn a_worker_who_turns_email_off_gets_none(app: TestApp) {
     assert_eq!(set.status, StatusCode::OK, "{}", set.body);
     assert_eq!(
         app.get(path, &nurse).await.body,
-        json!({"email": false, "push": true})
+        json!({"email": false, "push": true, "grades": null, "sites": null,
+            "shift_times": "any", "quiet_from": null, "quiet_until": null})
     );
 
     let shift = app.shift(&trust, &trust.bank, 30 * 24 - 24 * 5, 8, 1).await;

@@ -1,4 +1,4 @@
-//! Web Push: a worker subscribes their browsers, sees and turns off only their own, and an alert
+//! Web Push: a user subscribes their browsers, sees and turns off only their own, and an alert
 //! sent to them reaches a real push endpoint, readable only with the browser's key; a gone
 //! subscription is forgotten.
 
@@ -27,7 +27,7 @@ crate::both_backends!(
 );
 
 /// A browser's keys: the private key stays here to decrypt with.
-fn browser() -> (p256::SecretKey, [u8; 16], Value) {
+pub(crate) fn browser() -> (p256::SecretKey, [u8; 16], Value) {
     let secret = p256::SecretKey::random(&mut OsRng);
     let mut auth = [0u8; 16];
     OsRng.fill_bytes(&mut auth);
@@ -111,15 +111,30 @@ async fn a_worker_sees_and_turns_off_only_their_own_browsers(app: TestApp) {
         .await
         .assert_problem(404, "not-found");
 
-    // Staff who are not workers have no browsers to subscribe here.
+    // Any signed-in user may subscribe a browser (ward managers are alerted of escalations
+    // there); each still sees only their own.
     let booker = app.staff("booker2@rxl.test", Role::Booker, &trust).await;
-    app.post(
-        "/api/v1/me/push-subscriptions",
-        &booker,
-        subscription("https://push.example.net/send/b"),
-    )
-    .await
-    .assert_problem(403, "forbidden");
+    let staff = app
+        .post(
+            "/api/v1/me/push-subscriptions",
+            &booker,
+            subscription("https://push.example.net/send/b"),
+        )
+        .await;
+    assert_eq!(staff.status, 201, "{}", staff.body);
+    assert_eq!(
+        app.get("/api/v1/me/push-subscriptions", &booker)
+            .await
+            .body
+            .as_array()
+            .unwrap()
+            .len(),
+        1
+    );
+    assert_eq!(
+        app.get("/api/v1/me/push-subscriptions", &ann).await.body,
+        json!([])
+    );
     let anonymous = app
         .call(Method::GET, "/api/v1/me/push-subscriptions", None, None)
         .await;
@@ -183,7 +198,7 @@ async fn bad_subscriptions_are_refused_and_change_nothing(app: TestApp) {
 
 /// A push endpoint on 127.0.0.1: `/ok/…` accepts (201) and hands over the body, `/gone/…` says
 /// the subscription has gone (410).
-async fn push_service() -> (String, mpsc::UnboundedReceiver<Vec<u8>>) {
+pub(crate) async fn push_service() -> (String, mpsc::UnboundedReceiver<Vec<u8>>) {
     let (tx, rx) = mpsc::unbounded_channel();
     let router = axum::Router::new()
         .route(
@@ -215,7 +230,7 @@ async fn an_alert_reaches_the_browser_and_gone_browsers_are_forgotten(app: TestA
             .save_push_subscription(
                 &PushSubscription {
                     id: Uuid::now_v7(),
-                    worker,
+                    user: app.store.worker(worker).await.unwrap().unwrap().user_id,
                     endpoint: format!("{base}/{name}/abc"),
                     p256dh: keys["p256dh"].as_str().unwrap().to_owned(),
                     auth: keys["auth"].as_str().unwrap().to_owned(),
@@ -272,7 +287,7 @@ async fn an_offer_is_pushed_to_a_worker_who_chose_push(app: TestApp) {
         .save_push_subscription(
             &PushSubscription {
                 id: Uuid::now_v7(),
-                worker,
+                user: app.store.worker(worker).await.unwrap().unwrap().user_id,
                 endpoint: format!("{base}/ok/ann"),
                 p256dh: keys["p256dh"].as_str().unwrap().to_owned(),
                 auth: keys["auth"].as_str().unwrap().to_owned(),

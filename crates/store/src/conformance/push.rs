@@ -14,7 +14,7 @@ fn subscription(
 ) -> PushSubscription {
     PushSubscription {
         id: new_id(),
-        worker: worker.id,
+        user: worker.user_id,
         endpoint: endpoint.to_owned(),
         p256dh: "key".to_owned(),
         auth: "secret".to_owned(),
@@ -25,7 +25,7 @@ fn subscription(
 }
 
 /// A browser (its endpoint) has one subscription: subscribing it again, even for another
-/// worker, replaces the old one. A worker lists and deletes only their own; attempts are recorded.
+/// user, replaces the old one. A user lists and deletes only their own; attempts are recorded.
 pub async fn push_subscriptions_are_one_per_browser_and_their_workers_own(store: Arc<dyn Store>) {
     let world = World::new(store.clone()).await;
     let ann = world.worker("Ann", &[world.banks[0].id]).await;
@@ -48,15 +48,22 @@ pub async fn push_subscriptions_are_one_per_browser_and_their_workers_own(store:
         )
         .await
         .unwrap();
-    let listed = store.push_subscriptions(ann.id).await.unwrap();
+    let listed = store.push_subscriptions(ann.user_id).await.unwrap();
     assert_eq!(listed, vec![phone.clone(), laptop.clone()]);
-    assert!(store.push_subscriptions(bob.id).await.unwrap().is_empty());
+    assert!(store
+        .push_subscriptions(bob.user_id)
+        .await
+        .unwrap()
+        .is_empty());
 
     assert!(!store
-        .delete_push_subscription(bob.id, phone.id, &[])
+        .delete_push_subscription(bob.user_id, phone.id, &[])
         .await
         .unwrap());
-    assert_eq!(store.push_subscriptions(ann.id).await.unwrap().len(), 2);
+    assert_eq!(
+        store.push_subscriptions(ann.user_id).await.unwrap().len(),
+        2
+    );
 
     store
         .record_push_attempt(laptop.id, world.now + Duration::hours(1), true)
@@ -66,7 +73,7 @@ pub async fn push_subscriptions_are_one_per_browser_and_their_workers_own(store:
         .record_push_attempt(laptop.id, world.now + Duration::hours(2), false)
         .await
         .unwrap();
-    let laptop_now = &store.push_subscriptions(ann.id).await.unwrap()[1];
+    let laptop_now = &store.push_subscriptions(ann.user_id).await.unwrap()[1];
     assert_eq!(
         laptop_now.last_success_at,
         Some(world.now + Duration::hours(1))
@@ -84,21 +91,25 @@ pub async fn push_subscriptions_are_one_per_browser_and_their_workers_own(store:
     );
     again.p256dh = "new key".to_owned();
     let moved = store.save_push_subscription(&again, &[]).await.unwrap();
-    assert_eq!(moved.worker, bob.id);
+    assert_eq!(moved.user, bob.user_id);
     assert_eq!(moved.p256dh, "new key");
     assert_eq!(moved.last_success_at, None);
     assert_eq!(
-        store.push_subscriptions(ann.id).await.unwrap(),
+        store.push_subscriptions(ann.user_id).await.unwrap(),
         vec![phone.clone()]
     );
     assert_eq!(
-        store.push_subscriptions(bob.id).await.unwrap(),
+        store.push_subscriptions(bob.user_id).await.unwrap(),
         vec![moved.clone()]
     );
 
     assert!(store
-        .delete_push_subscription(ann.id, phone.id, &[])
+        .delete_push_subscription(ann.user_id, phone.id, &[])
         .await
         .unwrap());
-    assert!(store.push_subscriptions(ann.id).await.unwrap().is_empty());
+    assert!(store
+        .push_subscriptions(ann.user_id)
+        .await
+        .unwrap()
+        .is_empty());
 }

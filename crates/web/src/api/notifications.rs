@@ -36,7 +36,9 @@ pub async fn retry(
     Ok(StatusCode::NO_CONTENT)
 }
 
-/// Your notification settings: which channels reach you (workers).
+/// Your notification settings: which channels reach you and, for workers, which offers you hear
+/// about and your quiet hours. A ward manager's are the channels their escalations come by (the
+/// offer filters are null).
 #[utoipa::path(get, path = "/api/v1/me/notification-settings", tag = "notifications",
     security(("bearer" = [])),
     responses((status = 200, body = NotificationSettings), (status = 403, body = Problem)))]
@@ -47,7 +49,8 @@ pub async fn my_settings(
     Ok(axum::Json(state.app.my_notification_settings(&who).await?))
 }
 
-/// Change your notification settings; they apply to messages written from now on.
+/// Change your notification settings, whole; they apply to every message sent from now on. A ward
+/// manager sets channels only: any offer filter given is refused.
 #[utoipa::path(put, path = "/api/v1/me/notification-settings", tag = "notifications",
     security(("bearer" = [])), request_body = NotificationSettings,
     responses((status = 200, body = NotificationSettings), (status = 403, body = Problem),

@@ -125,7 +125,11 @@ async fn page_for(
             @match done {
                 Some("on") => div class="nhsuk-inset-text" role="status" {
                     span class="nhsuk-u-visually-hidden" { "Information: " }
-                    p { "Alerts are on for this device. You will get shift offers and changes to your bookings here." }
+                    @if who.worker.is_some() {
+                        p { "Alerts are on for this device. You will get shift offers and changes to your bookings here." }
+                    } @else {
+                        p { "Alerts are on for this device. With push chosen under Notifications, you will get your ward's escalations here." }
+                    }
                 },
                 Some("off") => div class="nhsuk-inset-text" role="status" {
                     span class="nhsuk-u-visually-hidden" { "Information: " }
@@ -134,7 +138,11 @@ async fn page_for(
                 _ => {}
             }
             h1 class="nhsuk-heading-xl" { "Alerts on this device" }
-            p { "Get an alert on your phone or computer when you are offered a shift or a booking changes, even when Staffbank is closed." }
+            @if who.worker.is_some() {
+                p { "Get an alert on your phone or computer when you are offered a shift or a booking changes, even when Staffbank is closed." }
+            } @else {
+                p { "Get an alert on your phone or computer when something on your ward needs you, even when Staffbank is closed. Choose push under " a href="/notifications" { "Notifications" } " too." }
+            }
             div data-vapid-key=(key) {
                 p id="this-device-status" role="status" { "Alerts need JavaScript turned on in this browser." }
                 button class="nhsuk-button" id="turn-on" type="button" hidden { "Turn on alerts for this device" }
@@ -146,7 +154,11 @@ async fn page_for(
                 input type="hidden" name="auth";
             }
             (devices(who, &subscriptions))
-            p { a href="/preferences" { "Back to preferences" } }
+            @if who.worker.is_some() {
+                p { a href="/preferences" { "Back to preferences" } }
+            } @else {
+                p { a href="/notifications" { "Back to notifications" } }
+            }
             script src="/assets/app/alerts.js" defer {}
         },
     )

@@ -87,6 +87,9 @@ fn nav_links(who: &Principal) -> Markup {
         }
         @if who.has_role(staffbank_domain::role::Role::WardManager) {
             li { a href="/manage/ward" { "Ward: timesheets and escalations" } }
+            @if who.worker.is_none() {
+                li { a href="/notifications" { "Notifications" } }
+            }
         }
         @if who.has_role(staffbank_domain::role::Role::PayrollOfficer) {
             li { a href="/manage/pay-runs" { "Pay runs" } }

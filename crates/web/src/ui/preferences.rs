@@ -86,7 +86,7 @@ fn capital_day(day: &str) -> String {
 }
 
 /// An error summary whose messages link to their fields, as the NHS.UK design system asks.
-fn linked_errors(errors: &[(String, String)]) -> Markup {
+pub(super) fn linked_errors(errors: &[(String, String)]) -> Markup {
     html! {
         @if !errors.is_empty() {
             div class="nhsuk-error-summary" aria-labelledby="error-summary-title" role="alert" tabindex="-1" {
