@@ -23,8 +23,17 @@ fn day(days: i64) -> String {
 
 /// Posts a roster file; `Err` when the connection closed before an answer was read.
 async fn try_send(app: &TestApp, token: &str, text: String) -> Result<Reply, reqwest::Error> {
-    let response = app
-        .http
+    try_send_with(&app.http, app, token, text).await
+}
+
+/// Posts a roster file over `http`'s connections.
+async fn try_send_with(
+    http: &reqwest::Client,
+    app: &TestApp,
+    token: &str,
+    text: String,
+) -> Result<Reply, reqwest::Error> {
+    let response = http
         .post(format!("{}/api/v1/shifts/roster", app.base))
         .bearer_auth(token)
         .header("content-type", "text/csv")
@@ -47,10 +56,12 @@ async fn send(app: &TestApp, token: &str, text: String) -> Reply {
 
 /// Sends a body the server stops reading part way. The server answers 413 and closes the
 /// connection with the rest unread, so the client's write can race that close and lose the answer;
-/// a few tries make sure the answer itself is seen and checked.
+/// a few tries make sure the answer itself is seen and checked. Each try has a client of its own,
+/// so the connection the server closes is never reused by the test's later requests.
 async fn send_oversized(app: &TestApp, token: &str, text: String) -> Reply {
     for _ in 0..5 {
-        if let Ok(reply) = try_send(app, token, text.clone()).await {
+        let http = reqwest::Client::new();
+        if let Ok(reply) = try_send_with(&http, app, token, text.clone()).await {
             return reply;
         }
     }
