@@ -79,16 +79,23 @@ pub struct NotifyArgs {
         default_value = "Staffbank <no-reply@staffbank.invalid>"
     )]
     pub smtp_from: String,
+    /// Instead of an SMTP server, write each email as an `.eml` file in this folder (the demo
+    /// uses `staffbank-demo-mail`), to see what the platform sends without a mail server.
+    #[arg(long, env = "STAFFBANK_MAIL_FOLDER", conflicts_with = "smtp_url")]
+    pub mail_folder: Option<std::path::PathBuf>,
 }
 
 impl NotifyArgs {
     /// The notifier these options name, if email is configured.
     pub fn notifier(&self) -> anyhow::Result<Option<staffbank_app::notify::Notifier>> {
-        let Some(url) = &self.smtp_url else {
-            return Ok(None);
+        use staffbank_app::notify::Mailer;
+        let mailer = match (&self.smtp_url, &self.mail_folder) {
+            (Some(url), _) => Mailer::new(url, &self.smtp_from)?,
+            (None, Some(folder)) => Mailer::to_folder(folder.clone(), &self.smtp_from)?,
+            (None, None) => return Ok(None),
         };
         Ok(Some(staffbank_app::notify::Notifier {
-            mailer: staffbank_app::notify::Mailer::new(url, &self.smtp_from)?,
+            mailer,
             policy: staffbank_app::notify::RetryPolicy::default(),
         }))
     }

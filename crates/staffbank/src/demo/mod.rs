@@ -59,6 +59,10 @@ pub struct DemoArgs {
     pub notify: NotifyArgs,
 }
 
+/// The folder, beside the demo's database, that its email is written to when no SMTP server is
+/// given: one `.eml` file per message, for a newcomer to open.
+pub const MAIL_FOLDER: &str = "staffbank-demo-mail";
+
 /// The demo's master key: kept in a file beside the database, made on first run. (A real
 /// deployment takes it from STAFFBANK_MASTER_KEY and keeps it in a secret store.)
 fn demo_master_key(file: &std::path::Path) -> anyhow::Result<String> {
@@ -106,11 +110,22 @@ pub async fn run(args: DemoArgs) -> anyhow::Result<()> {
         passport::seed_passport(&app).await?;
     }
     print_sign_ins();
+    let mut notify = args.notify;
+    if notify.smtp_url.is_none() && notify.mail_folder.is_none() {
+        // With no mail server named, the demo's email goes to a folder beside its database.
+        let folder = args
+            .file
+            .parent()
+            .unwrap_or(std::path::Path::new("."))
+            .join(MAIL_FOLDER);
+        println!("Email the demo sends is written to {}/", folder.display());
+        notify.mail_folder = Some(folder);
+    }
     let serve_args = ServeArgs {
         database_url: url,
         http: args.http,
         payroll: args.payroll,
-        notify: args.notify,
+        notify,
         secure_cookies: false,
         trusted_proxies: Vec::new(),
         master_key: key_text,

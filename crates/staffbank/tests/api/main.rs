@@ -17,6 +17,7 @@ mod headers;
 mod imports;
 mod issuers;
 mod ledger;
+mod mail_folder;
 mod matching;
 mod notifications;
 mod offer_alerts;
