@@ -25,11 +25,17 @@ export function launch() {
   });
 }
 
-/** Closes the browser and stops every demo started. */
+/** Closes the browser, stops every demo started and waits for each to exit (a demo may still be
+ * writing its email folder), then removes their folders. */
 export async function cleanUp(browser) {
   await browser?.close();
-  for (const server of servers) server.kill('SIGTERM');
-  for (const dir of dirs) rmSync(dir, { recursive: true, force: true });
+  await Promise.all(servers.map((server) => new Promise((resolve) => {
+    if (server.exitCode !== null || server.signalCode !== null) return resolve();
+    const killer = setTimeout(() => server.kill('SIGKILL'), 5_000);
+    server.once('exit', () => { clearTimeout(killer); resolve(); });
+    server.kill('SIGTERM');
+  })));
+  for (const dir of dirs) rmSync(dir, { recursive: true, force: true, maxRetries: 3 });
 }
 
 /** Starts a fresh demo on a free port and resolves with its base URL. `cwd` is the folder it is
