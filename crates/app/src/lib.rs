@@ -49,6 +49,7 @@ pub mod roster;
 pub mod sequencer;
 pub mod shifts;
 pub mod sign_on;
+mod suitability;
 pub mod sweeps;
 pub mod timesheet_review;
 pub mod timesheets;
