@@ -25,6 +25,7 @@ mod pay_runs;
 mod pay_settings;
 mod pay_settings_confirm;
 mod preferences;
+mod refreshers;
 mod release_policy;
 mod report;
 mod requests;
@@ -76,6 +77,10 @@ pub fn routes() -> Router<AppState> {
         .route(
             "/manage/sign-in-providers/link",
             post(sign_in_providers::link),
+        )
+        .route(
+            "/manage/refresher-periods",
+            get(refreshers::show).post(refreshers::save),
         )
         .route("/shifts", get(shift_list::open_shifts))
         .route("/shifts/{shift_id}", get(shift_page::shift))
