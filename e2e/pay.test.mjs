@@ -69,7 +69,8 @@ for (const [name, viewport] of VIEWPORTS) {
     await page.getByText('Handover ran late after a cardiac arrest').waitFor();
     assert.equal(await page.getByText(/regulation 12/).count(), 0);
     await page.getByRole('button', { name: 'Submit to the ward' }).click();
-    await page.getByText('submitted', { exact: true }).waitFor();
+    await page.getByText('Waiting for the ward manager', { exact: true }).waitFor();
+    assert.equal(await page.getByText('submitted', { exact: true }).count(), 0, 'no state code');
     assert.equal(await page.getByRole('button', { name: 'Save hours' }).count(), 0, 'no edits once submitted');
     await checkAccessibility(page, 'submitted timesheet');
 
@@ -101,6 +102,11 @@ for (const [name, viewport] of VIEWPORTS) {
     assert.equal(line.pay_run_id, null, 'owed, not yet paid by a run');
     const manager = await apiAs(base, 'ward.manager@rxl.demo.staffbank.test');
     assert.ok(!(await manager.get('/api/v1/timesheets')).body.some((t) => t.id === timesheet.body.id));
+
+    // The worker's timesheet says so in words.
+    await page.goto(`${base}/bookings/${bookingId}/timesheet`);
+    await page.getByText('Approved', { exact: true }).waitFor();
+    assert.equal(await page.getByText('approved', { exact: true }).count(), 0, 'no state code');
 
     // Approved, it is owed at once: an advance may be drawn on it.
     await page.goto(`${base}/pay`);
