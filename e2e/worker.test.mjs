@@ -90,6 +90,52 @@ for (const [name, viewport] of [['phone', { width: 390, height: 844 }], ['deskto
     assert.equal(new URL(page.url()).searchParams.get('search'), 'no ward is called this');
     await page.getByLabel('Search by role, ward, hospital or trust').fill('');
     await page.getByRole('button', { name: 'Filter shifts' }).click();
+
+    // The bookable cards of the list (not offers, not the shifts they cannot book).
+    const listed = () => page.locator('.nhsuk-card', { hasNotText: /Offered to you|Why can't I book this\?/ })
+      .locator('h3').allTextContents();
+    // Page 2 shows the next shifts, as the API pages them.
+    const pageOne = await api.get('/api/v1/me/shift-matches');
+    assert.equal(pageOne.body.more, true, 'the demo worker has more than a page of shifts');
+    await page.goto(`${base}/shifts`);
+    const firstPage = await listed();
+    await page.getByRole('link', { name: /Next\W+Page 2/ }).click();
+    await page.waitForURL(/page=2/);
+    const secondPage = await listed();
+    const pageTwo = (await api.get('/api/v1/me/shift-matches?page=2')).body.bookable;
+    const offers = new Set((await api.get('/api/v1/me/offers')).body.offers.map((o) => o.shift.id));
+    assert.equal(secondPage.length, pageTwo.filter((m) => !offers.has(m.shift.id)).length);
+    assert.ok(secondPage.length > 0);
+    const ids = new Set(pageOne.body.bookable.map((m) => m.shift.id));
+    assert.ok(pageTwo.every((m) => !ids.has(m.shift.id)), 'page 2 holds other shifts');
+    assert.notDeepEqual(secondPage, firstPage);
+    await checkAccessibility(page, 'shifts for me, page 2');
+
+    // Hospital, ward and grade, as the booker's list has them; the list is the API's.
+    const chosen = pageOne.body.bookable[0].shift;
+    await page.goto(`${base}/shifts`);
+    await page.getByText('Search and filter shifts').click();
+    await page.getByLabel('Hospital', { exact: true }).selectOption({ label: chosen.site_name });
+    await page.getByLabel('Ward', { exact: true }).selectOption(chosen.ward_id);
+    await page.getByLabel('Open to grade').selectOption('band_5');
+    await page.getByRole('button', { name: 'Filter shifts' }).click();
+    await page.waitForURL(/grade=band_5/);
+    await checkAccessibility(page, 'shifts for me by hospital, ward and grade');
+    const site = new URL(page.url()).searchParams.get('site');
+    const filtered = await api.get(`/api/v1/me/shift-matches?site=${site}&ward=${chosen.ward_id}&grade=band_5`);
+    assert.equal(filtered.status, 200, JSON.stringify(filtered.body));
+    assert.ok(filtered.body.bookable.length > 0);
+    assert.ok(filtered.body.bookable.every((m) => m.shift.ward_id === chosen.ward_id));
+    const onWard = await listed();
+    // Offers are listed on their own, above, whatever the filters.
+    const offered = new Set((await api.get('/api/v1/me/offers')).body.offers.map((o) => o.shift.id));
+    assert.equal(onWard.length, filtered.body.bookable.filter((m) => !offered.has(m.shift.id)).length);
+    for (const heading of onWard) assert.ok(heading.endsWith(` – ${chosen.ward_name}`), heading);
+    // A grade no shift on the list takes: none, said in words.
+    await page.goto(`${base}/shifts?grade=consultant`);
+    await page.getByText('There are no open shifts you can book with these filters.').waitFor();
+    await page.goto(`${base}/shifts`);
+
     await page.getByRole('link', { name: 'Show a week at a time' }).click();
     await page.getByRole('heading', { name: /^Week starting / }).waitFor();
     await checkAccessibility(page, 'a week of shifts');
@@ -170,6 +216,19 @@ for (const [name, viewport] of [['phone', { width: 390, height: 844 }], ['deskto
       await page.getByRole('table', { name: new RegExp(`\\(${listed.body.total} in all\\)`) }).waitFor();
     }
     await checkAccessibility(page, 'trust shifts filtered');
+
+    // Page 2 of every shift shows other shifts than page 1, as the API pages them.
+    await page.goto(`${base}/manage/shifts`);
+    const firstRows = await rows.allTextContents();
+    await page.getByRole('link', { name: /Next\W+Page 2/ }).click();
+    await page.waitForURL(/page=2/);
+    const secondRows = await rows.allTextContents();
+    assert.ok(secondRows.length > 0);
+    assert.notDeepEqual(secondRows, firstRows);
+    const pageTwo = await api.get('/api/v1/trust-shifts?page=2');
+    assert.equal(pageTwo.status, 200, JSON.stringify(pageTwo.body));
+    assert.equal(secondRows.length, pageTwo.body.items.length);
+    await checkAccessibility(page, 'trust shifts, page 2');
 
     // A mistake is explained, not refused.
     await page.goto(`${base}/manage/shifts?from=2026-13-45`);

@@ -61,6 +61,7 @@ pub mod webhook_signature;
 pub mod webhooks;
 pub mod withdraw_request;
 pub mod worker_import;
+pub mod worker_wards;
 pub mod workers;
 
 use std::sync::Arc;

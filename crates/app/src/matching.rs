@@ -49,6 +49,8 @@ pub struct MatchFilters {
     pub site: Option<Uuid>,
     /// Only shifts on this ward.
     pub ward: Option<Uuid>,
+    /// Only shifts that accept this grade, e.g. `band_6`.
+    pub grade: Option<String>,
     /// Only shifts whose role, ward, site or trust name contains these words (any case).
     pub search: Option<String>,
     /// Which page of `limit` bookable shifts, from 1 (default 1).
@@ -245,6 +247,13 @@ impl App {
         if !(1..=1000).contains(&page) {
             return Err(AppError::field("page", "must be between 1 and 1000"));
         }
+        let grade = match filters.grade.as_deref() {
+            None => None,
+            Some(raw) => Some(
+                Grade::parse(raw)
+                    .ok_or_else(|| AppError::field("grade", "must be a grade, e.g. band_5"))?,
+            ),
+        };
         if let (Some(from), Some(to)) = (filters.from, filters.to) {
             if to < from {
                 return Err(AppError::field("to", "must be on or after the from date"));
@@ -281,6 +290,7 @@ impl App {
             .filter(|m| filters.from.is_none_or(|f| day_of(m) >= f))
             .filter(|m| filters.to.is_none_or(|t| day_of(m) <= t))
             .filter(|m| filters.ward.is_none_or(|w| m.shift.ward_id == WardId(w)))
+            .filter(|m| grade.is_none_or(|g| m.shift.grades.contains(g)))
             .map(|m| {
                 let night = ranking::is_night(m.shift.window);
                 (m, night)
