@@ -151,12 +151,27 @@ for (const [name, viewport] of [['phone', { width: 390, height: 844 }], ['deskto
     }
     await page.getByRole('link', { name: 'Show as a list' }).click();
     await page.getByRole('heading', { name: 'Shifts for me' }).waitFor();
-    const why = page.locator('details', { hasText: "Why can't I book this?" }).first();
-    if (await why.count()) {
-      await why.locator('summary').click();
-      assert.ok((await why.locator('li').count()) > 0, 'each reason is listed');
-      await checkAccessibility(page, 'a reason shown');
-    }
+
+    // Booked on a two-place shift, a shift at the same hours cannot be booked, with the reason;
+    // their own booking is never listed as a clash with itself.
+    const ward8 = (await booker.get('/api/v1/wards')).body.find((w) => w.name === 'Ward 8 Acute Medicine');
+    const own = new Date(Date.now() + 15 * 24 * 3600 * 1000);
+    own.setUTCHours(3, 0, 0, 0);
+    const ownEnd = new Date(own.getTime() + 3600 * 1000);
+    const posted = await booker.send('/api/v1/shifts', 'POST', { shifts: ['Zephyr own', 'Zephyr clash'].map((role, i) => ({
+      ward_id: ward8.id, bank_id: ccu.bank_id, role, staff_group: 'nursing_and_midwifery',
+      grade_min: 'band_5', grade_max: 'band_6', starts_at: own.toISOString(), ends_at: ownEnd.toISOString(), places: 2 - i,
+    })) });
+    assert.equal(posted.status, 201, JSON.stringify(posted.body));
+    const mine = await api.send(`/api/v1/shifts/${posted.body[0].id}/bookings`, 'POST', {});
+    assert.equal(mine.status, 201, JSON.stringify(mine.body));
+    await page.goto(`${base}/shifts?search=Zephyr&times=any`);
+    const why = page.locator('.nhsuk-card', { hasText: 'Zephyr clash' }).locator('details', { hasText: "Why can't I book this?" });
+    await why.locator('summary').click();
+    const reasons = await why.locator('li').allTextContents();
+    assert.ok(reasons.some((r) => /already booked/.test(r)), reasons.join('; '));
+    assert.equal(await page.locator('.nhsuk-card', { hasText: 'Zephyr own' }).count(), 0, 'never a clash with itself');
+    await checkAccessibility(page, 'a reason shown');
 
     await goTo(page, 'Preferences');
     await page.getByRole('heading', { name: 'Preferences and availability' }).waitFor();
