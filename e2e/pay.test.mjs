@@ -74,6 +74,25 @@ for (const [name, viewport] of VIEWPORTS) {
     assert.equal(await page.getByRole('button', { name: 'Save hours' }).count(), 0, 'no edits once submitted');
     await checkAccessibility(page, 'submitted timesheet');
 
+    // Until the ward decides, the payroll officer's preview of its period lists it as waiting.
+    const payroll = await (await browser.newContext({ viewport, bypassCSP: true })).newPage();
+    await signIn(payroll, base, 'payroll@rxl.demo.staffbank.test');
+    await payroll.waitForURL(/\/manage\/pay-runs$/);
+    const picker = payroll.getByLabel('Pay period');
+    const firstDays = await picker.locator('option').evaluateAll((os) => os.map((o) => o.value));
+    const period = firstDays.filter((d) => d <= day).sort().pop();
+    const org = (await payroll.locator('form[action$="/pay-runs/preview"]').getAttribute('action')).split('/')[3];
+    await picker.selectOption(period);
+    await payroll.getByRole('button', { name: 'Preview the pay run' }).click();
+    const callout = payroll.locator('.nhsuk-warning-callout', { hasText: 'Not approved yet' });
+    await callout.getByText(/Amira Hassan, .*: waiting for approval/).waitFor();
+    await checkAccessibility(payroll, 'pay run preview with a timesheet waiting');
+    const payrollApi = await apiAs(base, 'payroll@rxl.demo.staffbank.test');
+    const preview = await payrollApi.get(`/api/v1/organisations/${org}/pay-runs/preview?first_day=${period}`);
+    assert.equal(preview.status, 200, JSON.stringify(preview.body));
+    assert.ok(preview.body.waiting.some((w) => w.state === 'submitted' && w.worker_name === 'Amira Hassan'),
+      JSON.stringify(preview.body.waiting));
+
     const ward = await (await browser.newContext({ viewport, bypassCSP: true })).newPage();
     await signIn(ward, base, 'ward.manager@rxl.demo.staffbank.test');
     await ward.goto(`${base}/manage/ward`);
