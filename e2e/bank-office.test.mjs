@@ -247,13 +247,38 @@ for (const [name, viewport] of VIEWPORTS) {
     assert.equal(posted.status, 201, JSON.stringify(posted.body));
     const shiftId = posted.body[0].id;
 
+    // While Amira has said she cannot work that date, she is shown as not available, with the
+    // date in words, and cannot be offered the shift.
+    const worker = await apiAs(base, 'worker@demo.staffbank.test');
+    const own = (await worker.get('/api/v1/me/preferences')).body;
+    const date = start.toISOString().slice(0, 10);
+    const marked = await worker.send('/api/v1/me/preferences', 'PUT', { ...own, unavailable_dates: [date] });
+    assert.equal(marked.status, 204, JSON.stringify(marked.body));
+    await page.goto(`${base}/manage/shifts/${shiftId}`);
+    await page.getByRole('heading', { name: 'Not available' }).waitFor();
+    const days = ['Sun', 'Mon', 'Tue', 'Wed', 'Thu', 'Fri', 'Sat'];
+    const months = ['Jan', 'Feb', 'Mar', 'Apr', 'May', 'Jun', 'Jul', 'Aug', 'Sep', 'Oct', 'Nov', 'Dec'];
+    const words = `${days[start.getUTCDay()]} ${start.getUTCDate()} ${months[start.getUTCMonth()]}`;
+    await page.getByText(`Has said they cannot work on ${words}`).waitFor();
+    assert.equal(await page.getByRole('button', { name: /Offer this shift to Amira Hassan/ }).count(), 0);
+    await checkAccessibility(page, 'a candidate who is not available');
+    const candidates = (await api.get(`/api/v1/shifts/${shiftId}/candidates`)).body;
+    assert.ok(!candidates.eligible.some((c) => c.name === 'Amira Hassan'), JSON.stringify(candidates.eligible));
+    const amira = candidates.not_available.find((c) => c.name === 'Amira Hassan');
+    assert.ok(amira, JSON.stringify(candidates.not_available));
+    const refused = await api.send(`/api/v1/shifts/${shiftId}/offers`, 'POST', { worker_id: amira.worker_id });
+    assert.equal(refused.status, 422, JSON.stringify(refused.body));
+    assert.equal((await worker.get('/api/v1/me/offers')).body.offers.some((o) => o.shift.id === shiftId), false);
+
+    // Once she clears the date, she can be offered it.
+    const cleared = await worker.send('/api/v1/me/preferences', 'PUT', { ...own, unavailable_dates: [] });
+    assert.equal(cleared.status, 204, JSON.stringify(cleared.body));
     await page.goto(`${base}/manage/shifts/${shiftId}`);
     await page.getByRole('heading', { name: 'Candidates' }).waitFor();
     await page.getByRole('button', { name: /Offer this shift to Amira Hassan/ }).click();
     await page.getByText(/Offered\. It is in the worker's inbox/).waitFor();
     await checkAccessibility(page, 'shift page after an offer');
 
-    const worker = await apiAs(base, 'worker@demo.staffbank.test');
     const inbox = (await worker.get('/api/v1/me/offers')).body.offers;
     assert.ok(inbox.some((o) => o.shift.id === shiftId), JSON.stringify(inbox.map((o) => o.shift?.id)));
 

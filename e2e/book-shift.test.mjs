@@ -203,33 +203,45 @@ test('a worker requests a shift on a ward that approves its bookings, and the bo
   await worker.close();
 });
 
-test('an auditor looks up an entry and its proof is verified in the browser; a worker reads their record', async () => {
-  const base = await startDemo();
-  const context = await browser.newContext({ viewport: { width: 1280, height: 900 }, bypassCSP: true });
-  const page = await context.newPage();
-  await signIn(page, base, 'worker@demo.staffbank.test');
-  await page.waitForURL(/\/shifts$/);
-  await page.getByRole('button', { name: /Book this shift/ }).first().click();
-  await page.waitForURL(/\/bookings\?booked=1$/);
-  await goTo(page, 'My record');
-  await page.getByRole('heading', { name: 'Booking made' }).waitFor();
-  await checkAccessibility(page, 'my record page');
-  await context.close();
+/** Fails when a page shows a person machine text: an ISO timestamp, raw JSON or a snake_case code. */
+async function plainWords(page, what) {
+  const text = await page.locator('main').innerText();
+  assert.doesNotMatch(text, /\d{4}-\d{2}-\d{2}T\d{2}:\d{2}/, `${what} shows an ISO timestamp`);
+  assert.doesNotMatch(text, /[{[]\s*"/, `${what} shows raw JSON`);
+  assert.doesNotMatch(text, /\b[a-z]+_[a-z0-9_]+\b/, `${what} shows a snake_case code`);
+}
 
-  const auditorContext = await browser.newContext({ viewport: { width: 375, height: 812 }, bypassCSP: true });
-  const auditor = await auditorContext.newPage();
-  await signIn(auditor, base, 'auditor@demo.staffbank.test');
-  await auditor.waitForURL(/\/ledger$/);
-  await auditor.getByRole('heading', { name: 'Current signed tree head' }).waitFor();
-  await checkAccessibility(auditor, 'audit ledger page');
-  // The booking's entry may take a moment to be sequenced; entry 0 is there from the start.
-  await auditor.getByLabel('Entry index').fill('0');
-  await auditor.getByRole('button', { name: 'Look up entry' }).click();
-  await auditor.getByText('Checked by the server: the proof leads to the signed root.').waitFor();
-  await auditor.getByText(/^Verified in your browser/).waitFor();
-  await checkAccessibility(auditor, 'audit ledger entry page');
-  await auditor.getByLabel('Entry index').fill('not a number');
-  await auditor.getByRole('button', { name: 'Look up entry' }).click();
-  await auditor.getByText('Enter an entry index, a whole number').waitFor();
-  await auditorContext.close();
-});
+for (const [name, viewport] of [['phone', { width: 390, height: 844 }], ['desktop', { width: 1280, height: 900 }]]) {
+  test(`an auditor looks up an entry and its proof is verified in the browser; a worker reads their record (${name})`, async () => {
+    const base = await startDemo();
+    const context = await browser.newContext({ viewport: { width: 1280, height: 900 }, bypassCSP: true });
+    const page = await context.newPage();
+    await signIn(page, base, 'worker@demo.staffbank.test');
+    await page.waitForURL(/\/shifts$/);
+    await page.getByRole('button', { name: /Book this shift/ }).first().click();
+    await page.waitForURL(/\/bookings\?booked=1$/);
+    await goTo(page, 'My record');
+    await page.getByRole('heading', { name: 'Booking made' }).waitFor();
+    await checkAccessibility(page, 'my record page');
+    await context.close();
+
+    const auditorContext = await browser.newContext({ viewport, bypassCSP: true });
+    const auditor = await auditorContext.newPage();
+    await signIn(auditor, base, 'auditor@demo.staffbank.test');
+    await auditor.waitForURL(/\/ledger$/);
+    await auditor.getByRole('heading', { name: 'Current signed tree head' }).waitFor();
+    await checkAccessibility(auditor, 'audit ledger page');
+    await plainWords(auditor, 'audit ledger page');
+    // The booking's entry may take a moment to be sequenced; entry 0 is there from the start.
+    await auditor.getByLabel('Entry index').fill('0');
+    await auditor.getByRole('button', { name: 'Look up entry' }).click();
+    await auditor.getByText('Checked by the server: the proof leads to the signed root.').waitFor();
+    await auditor.getByText(/^Verified in your browser/).waitFor();
+    await checkAccessibility(auditor, 'audit ledger entry page');
+    await plainWords(auditor, 'audit ledger entry page');
+    await auditor.getByLabel('Entry index').fill('not a number');
+    await auditor.getByRole('button', { name: 'Look up entry' }).click();
+    await auditor.getByText('Enter an entry index, a whole number').waitFor();
+    await auditorContext.close();
+  });
+}

@@ -1,5 +1,6 @@
 // A booker cancelling a booking inside the notice period is told what the trust will pay and
-// confirms first; the worker is then owed a cancellation payment, seen through the API.
+// confirms first; the worker is then owed a cancellation payment, seen through the API and on
+// their own pay page.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { launch, startDemo, checkAccessibility, signIn, cleanUp, goTo, apiAs } from './support.mjs';
@@ -65,5 +66,17 @@ for (const [name, viewport] of [['phone', { width: 390, height: 844 }], ['deskto
     const line = lines.find((l) => l.shift_id === shiftId);
     assert.equal(line?.kind, 'cancellation');
     assert.equal(line?.amount, amount, 'the worker is owed what the booker was told');
+
+    // The worker sees it on their pay page, in words, at the same amount.
+    const pay = await (await browser.newContext({ viewport, bypassCSP: true })).newPage();
+    await signIn(pay, base, 'worker@demo.staffbank.test');
+    await pay.waitForURL(/\/shifts$/);
+    await goTo(pay, 'My pay');
+    await pay.getByRole('heading', { name: 'My pay' }).waitFor();
+    const row = pay.locator('tr', { hasText: 'Late cancellation by the trust' });
+    await row.first().waitFor();
+    assert.ok((await row.allTextContents()).some((t) => t.includes(amount)), 'the payment is listed at its amount');
+    assert.equal(await pay.getByText('cancellation', { exact: true }).count(), 0, 'no kind code');
+    await checkAccessibility(pay, 'my pay with a cancellation payment');
   });
 }

@@ -6,6 +6,8 @@ import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { launch, startDemo, checkAccessibility, signIn, cleanUp, apiAs, goTo } from './support.mjs';
 
+const VIEWPORTS = [['phone', { width: 390, height: 844 }], ['desktop', { width: 1280, height: 900 }]];
+
 let browser;
 
 before(async () => {
@@ -35,62 +37,104 @@ test('pay pages for the worker and the ward manager', async () => {
   await checkAccessibility(ward, 'ward page');
 });
 
-test('a worker fills in a timesheet and the ward manager approves it', async () => {
-  const base = await startDemo();
-  const context = await browser.newContext({ viewport: { width: 375, height: 812 }, bypassCSP: true });
-  const page = await context.newPage();
-  await signIn(page, base, 'worker@demo.staffbank.test');
-  await page.goto(`${base}/bookings`);
-  // The long day worked two days ago (the demo's earlier shifts are already paid).
-  const worked = new Date(Date.now() - 2 * 24 * 3600 * 1000)
-    .toLocaleDateString('en-GB', { weekday: 'short', day: 'numeric', month: 'short', timeZone: 'Europe/London' });
-  await page.getByRole('link', { name: new RegExp(`^Timesheet\\s+for ${worked}`) }).click();
-  await page.getByRole('heading', { name: 'My timesheet' }).waitFor();
-  await checkAccessibility(page, 'timesheet before it is started');
-  await page.getByRole('button', { name: 'Start timesheet' }).click();
+for (const [name, viewport] of VIEWPORTS) {
+  test(`a worker fills in a timesheet and the ward manager approves it (${name})`, async () => {
+    const base = await startDemo();
+    const context = await browser.newContext({ viewport, bypassCSP: true });
+    const page = await context.newPage();
+    await signIn(page, base, 'worker@demo.staffbank.test');
+    await page.goto(`${base}/bookings`);
+    // The long day worked two days ago (the demo's earlier shifts are already paid).
+    const worked = new Date(Date.now() - 2 * 24 * 3600 * 1000)
+      .toLocaleDateString('en-GB', { weekday: 'short', day: 'numeric', month: 'short', timeZone: 'Europe/London' });
+    await page.getByRole('link', { name: new RegExp(`^Timesheet\\s+for ${worked}`) }).click();
+    await page.getByRole('heading', { name: 'My timesheet' }).waitFor();
+    const bookingId = new URL(page.url()).pathname.split('/')[2];
+    await checkAccessibility(page, 'timesheet before it is started');
+    await page.getByRole('button', { name: 'Start timesheet' }).click();
 
-  // A long day with no break: saved as stated, with the rule cited for the ward manager.
-  const started = await page.getByLabel('Started (UK time)').inputValue();
-  const day = started.slice(0, 10);
-  await page.getByLabel('Finished (UK time)').fill(`${day}T20:30`);
-  await page.getByLabel('Why it ran past the booked end (if it did)').fill('Handover ran late after a cardiac arrest');
-  await page.getByRole('button', { name: 'Save hours' }).click();
-  await page.getByText(/regulation 12/).waitFor();
-  await checkAccessibility(page, 'timesheet with a break warning');
+    // A long day with no break: saved as stated, with the rule cited for the ward manager.
+    const started = await page.getByLabel('Started (UK time)').inputValue();
+    const day = started.slice(0, 10);
+    await page.getByLabel('Finished (UK time)').fill(`${day}T20:30`);
+    await page.getByLabel('Why it ran past the booked end (if it did)').fill('Handover ran late after a cardiac arrest');
+    await page.getByRole('button', { name: 'Save hours' }).click();
+    await page.getByText(/regulation 12/).waitFor();
+    await checkAccessibility(page, 'timesheet with a break warning');
 
-  // With a 30-minute break the warning goes; then it is submitted.
-  await page.getByLabel('Unpaid break from (optional)').fill(`${day}T12:00`);
-  await page.getByLabel('Unpaid break to').fill(`${day}T12:30`);
-  await page.getByRole('button', { name: 'Save hours' }).click();
-  await page.getByText('Handover ran late after a cardiac arrest').waitFor();
-  assert.equal(await page.getByText(/regulation 12/).count(), 0);
-  await page.getByRole('button', { name: 'Submit to the ward' }).click();
-  await page.getByText('submitted', { exact: true }).waitFor();
-  assert.equal(await page.getByRole('button', { name: 'Save hours' }).count(), 0, 'no edits once submitted');
-  await checkAccessibility(page, 'submitted timesheet');
+    // With a 30-minute break the warning goes; then it is submitted.
+    await page.getByLabel('Unpaid break from (optional)').fill(`${day}T12:00`);
+    await page.getByLabel('Unpaid break to').fill(`${day}T12:30`);
+    await page.getByRole('button', { name: 'Save hours' }).click();
+    await page.getByText('Handover ran late after a cardiac arrest').waitFor();
+    assert.equal(await page.getByText(/regulation 12/).count(), 0);
+    await page.getByRole('button', { name: 'Submit to the ward' }).click();
+    await page.getByText('Waiting for the ward manager', { exact: true }).waitFor();
+    assert.equal(await page.getByText('submitted', { exact: true }).count(), 0, 'no state code');
+    assert.equal(await page.getByRole('button', { name: 'Save hours' }).count(), 0, 'no edits once submitted');
+    await checkAccessibility(page, 'submitted timesheet');
 
-  const ward = await (await browser.newContext({ bypassCSP: true })).newPage();
-  await signIn(ward, base, 'ward.manager@rxl.demo.staffbank.test');
-  await ward.goto(`${base}/manage/ward`);
-  // The manager sees whose hours they are, where, booked beside claimed, and what approval pays.
-  const card = ward.locator('.nhsuk-card', { hasText: 'Handover ran late after a cardiac arrest' });
-  await card.waitFor();
-  await card.getByText('Why it overran').waitFor();
-  await card.getByText('Booked', { exact: true }).waitFor();
-  await card.getByText('Claimed', { exact: true }).waitFor();
-  const pays = (await card.getByRole('heading', { name: /^Approving pays £[\d,]+\.\d\d$/ }).textContent()).trim();
-  const amount = pays.replace('Approving pays ', '');
-  await checkAccessibility(ward, 'ward page with a timesheet to decide');
-  await card.getByRole('button', { name: `Approve and pay ${amount}` }).click();
-  await ward.getByText('No timesheets are waiting.').waitFor();
+    // Until the ward decides, the payroll officer's preview of its period lists it as waiting.
+    const payroll = await (await browser.newContext({ viewport, bypassCSP: true })).newPage();
+    await signIn(payroll, base, 'payroll@rxl.demo.staffbank.test');
+    await payroll.waitForURL(/\/manage\/pay-runs$/);
+    const picker = payroll.getByLabel('Pay period');
+    const firstDays = await picker.locator('option').evaluateAll((os) => os.map((o) => o.value));
+    const period = firstDays.filter((d) => d <= day).sort().pop();
+    const org = (await payroll.locator('form[action$="/pay-runs/preview"]').getAttribute('action')).split('/')[3];
+    await picker.selectOption(period);
+    await payroll.getByRole('button', { name: 'Preview the pay run' }).click();
+    const callout = payroll.locator('.nhsuk-warning-callout', { hasText: 'Not approved yet' });
+    await callout.getByText(/Amira Hassan, .*: waiting for approval/).waitFor();
+    await checkAccessibility(payroll, 'pay run preview with a timesheet waiting');
+    const payrollApi = await apiAs(base, 'payroll@rxl.demo.staffbank.test');
+    const preview = await payrollApi.get(`/api/v1/organisations/${org}/pay-runs/preview?first_day=${period}`);
+    assert.equal(preview.status, 200, JSON.stringify(preview.body));
+    assert.ok(preview.body.waiting.some((w) => w.state === 'submitted' && w.worker_name === 'Amira Hassan'),
+      JSON.stringify(preview.body.waiting));
 
-  // Approved, it is owed at once: an advance may be drawn on it.
-  await page.goto(`${base}/pay`);
-  await page.getByText(/You may draw now/).waitFor();
-  assert.equal(await page.getByText('Nothing is waiting to be paid.').count(), 0);
-});
+    const ward = await (await browser.newContext({ viewport, bypassCSP: true })).newPage();
+    await signIn(ward, base, 'ward.manager@rxl.demo.staffbank.test');
+    await ward.goto(`${base}/manage/ward`);
+    // The manager sees whose hours they are, where, booked beside claimed, and what approval pays.
+    const card = ward.locator('.nhsuk-card', { hasText: 'Handover ran late after a cardiac arrest' });
+    await card.waitFor();
+    await card.getByText('Why it overran').waitFor();
+    await card.getByText('Booked', { exact: true }).waitFor();
+    await card.getByText('Claimed', { exact: true }).waitFor();
+    const pays = (await card.getByRole('heading', { name: /^Approving pays £[\d,]+\.\d\d$/ }).textContent()).trim();
+    const amount = pays.replace('Approving pays ', '');
+    await checkAccessibility(ward, 'ward page with a timesheet to decide');
+    await card.getByRole('button', { name: `Approve and pay ${amount}` }).click();
+    await ward.getByText('No timesheets are waiting.').waitFor();
+    await checkAccessibility(ward, 'ward page after an approval');
 
-for (const [name, viewport] of [['phone', { width: 390, height: 844 }], ['desktop', { width: 1280, height: 900 }]]) {
+    // Through the API: the timesheet is approved, and its pay line is owed at the amount shown.
+    const worker = await apiAs(base, 'worker@demo.staffbank.test');
+    const timesheet = await worker.send(`/api/v1/bookings/${bookingId}/timesheet`, 'POST', {});
+    assert.equal(timesheet.status, 201, JSON.stringify(timesheet.body));
+    assert.equal(timesheet.body.state, 'approved');
+    const lines = (await worker.get('/api/v1/me/pay-lines')).body;
+    const line = lines.find((l) => l.timesheet_id === timesheet.body.id);
+    assert.ok(line, JSON.stringify(lines));
+    assert.equal(line.amount, amount);
+    assert.equal(line.pay_run_id, null, 'owed, not yet paid by a run');
+    const manager = await apiAs(base, 'ward.manager@rxl.demo.staffbank.test');
+    assert.ok(!(await manager.get('/api/v1/timesheets')).body.some((t) => t.id === timesheet.body.id));
+
+    // The worker's timesheet says so in words.
+    await page.goto(`${base}/bookings/${bookingId}/timesheet`);
+    await page.getByText('Approved', { exact: true }).waitFor();
+    assert.equal(await page.getByText('approved', { exact: true }).count(), 0, 'no state code');
+
+    // Approved, it is owed at once: an advance may be drawn on it.
+    await page.goto(`${base}/pay`);
+    await page.getByText(/You may draw now/).waitFor();
+    assert.equal(await page.getByText('Nothing is waiting to be paid.').count(), 0);
+  });
+}
+
+for (const [name, viewport] of VIEWPORTS) {
   test(`a payroll officer previews a pay run, confirms what it pays and reads it back (${name})`, async () => {
     const base = await startDemo();
     const payroll = await (await browser.newContext({ viewport, bypassCSP: true })).newPage();
@@ -147,7 +191,7 @@ for (const [name, viewport] of [['phone', { width: 390, height: 844 }], ['deskto
   });
 }
 
-for (const [name, viewport] of [['phone', { width: 390, height: 844 }], ['desktop', { width: 1280, height: 900 }]]) {
+for (const [name, viewport] of VIEWPORTS) {
   test(`a worker reads each pay line and payslip, and confirms an advance before drawing it (${name})`, async () => {
     const base = await startDemo();
     const page = await (await browser.newContext({ viewport, bypassCSP: true })).newPage();
@@ -187,7 +231,7 @@ for (const [name, viewport] of [['phone', { width: 390, height: 844 }], ['deskto
   });
 }
 
-for (const [name, viewport] of [['phone', { width: 390, height: 844 }], ['desktop', { width: 1280, height: 900 }]]) {
+for (const [name, viewport] of VIEWPORTS) {
   test(`a payroll officer changes the trust's pay settings, with mistakes linked to their fields (${name})`, async () => {
     const base = await startDemo();
     const page = await (await browser.newContext({ viewport, bypassCSP: true })).newPage();

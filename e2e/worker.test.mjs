@@ -90,6 +90,52 @@ for (const [name, viewport] of [['phone', { width: 390, height: 844 }], ['deskto
     assert.equal(new URL(page.url()).searchParams.get('search'), 'no ward is called this');
     await page.getByLabel('Search by role, ward, hospital or trust').fill('');
     await page.getByRole('button', { name: 'Filter shifts' }).click();
+
+    // The bookable cards of the list (not offers, not the shifts they cannot book).
+    const listed = () => page.locator('.nhsuk-card', { hasNotText: /Offered to you|Why can't I book this\?/ })
+      .locator('h3').allTextContents();
+    // Page 2 shows the next shifts, as the API pages them.
+    const pageOne = await api.get('/api/v1/me/shift-matches');
+    assert.equal(pageOne.body.more, true, 'the demo worker has more than a page of shifts');
+    await page.goto(`${base}/shifts`);
+    const firstPage = await listed();
+    await page.getByRole('link', { name: /Next\W+Page 2/ }).click();
+    await page.waitForURL(/page=2/);
+    const secondPage = await listed();
+    const pageTwo = (await api.get('/api/v1/me/shift-matches?page=2')).body.bookable;
+    const offers = new Set((await api.get('/api/v1/me/offers')).body.offers.map((o) => o.shift.id));
+    assert.equal(secondPage.length, pageTwo.filter((m) => !offers.has(m.shift.id)).length);
+    assert.ok(secondPage.length > 0);
+    const ids = new Set(pageOne.body.bookable.map((m) => m.shift.id));
+    assert.ok(pageTwo.every((m) => !ids.has(m.shift.id)), 'page 2 holds other shifts');
+    assert.notDeepEqual(secondPage, firstPage);
+    await checkAccessibility(page, 'shifts for me, page 2');
+
+    // Hospital, ward and grade, as the booker's list has them; the list is the API's.
+    const chosen = pageOne.body.bookable[0].shift;
+    await page.goto(`${base}/shifts`);
+    await page.getByText('Search and filter shifts').click();
+    await page.getByLabel('Hospital', { exact: true }).selectOption({ label: chosen.site_name });
+    await page.getByLabel('Ward', { exact: true }).selectOption(chosen.ward_id);
+    await page.getByLabel('Open to grade').selectOption('band_5');
+    await page.getByRole('button', { name: 'Filter shifts' }).click();
+    await page.waitForURL(/grade=band_5/);
+    await checkAccessibility(page, 'shifts for me by hospital, ward and grade');
+    const site = new URL(page.url()).searchParams.get('site');
+    const filtered = await api.get(`/api/v1/me/shift-matches?site=${site}&ward=${chosen.ward_id}&grade=band_5`);
+    assert.equal(filtered.status, 200, JSON.stringify(filtered.body));
+    assert.ok(filtered.body.bookable.length > 0);
+    assert.ok(filtered.body.bookable.every((m) => m.shift.ward_id === chosen.ward_id));
+    const onWard = await listed();
+    // Offers are listed on their own, above, whatever the filters.
+    const offered = new Set((await api.get('/api/v1/me/offers')).body.offers.map((o) => o.shift.id));
+    assert.equal(onWard.length, filtered.body.bookable.filter((m) => !offered.has(m.shift.id)).length);
+    for (const heading of onWard) assert.ok(heading.endsWith(` – ${chosen.ward_name}`), heading);
+    // A grade no shift on the list takes: none, said in words.
+    await page.goto(`${base}/shifts?grade=consultant`);
+    await page.getByText('There are no open shifts you can book with these filters.').waitFor();
+    await page.goto(`${base}/shifts`);
+
     await page.getByRole('link', { name: 'Show a week at a time' }).click();
     await page.getByRole('heading', { name: /^Week starting / }).waitFor();
     await checkAccessibility(page, 'a week of shifts');
@@ -105,12 +151,27 @@ for (const [name, viewport] of [['phone', { width: 390, height: 844 }], ['deskto
     }
     await page.getByRole('link', { name: 'Show as a list' }).click();
     await page.getByRole('heading', { name: 'Shifts for me' }).waitFor();
-    const why = page.locator('details', { hasText: "Why can't I book this?" }).first();
-    if (await why.count()) {
-      await why.locator('summary').click();
-      assert.ok((await why.locator('li').count()) > 0, 'each reason is listed');
-      await checkAccessibility(page, 'a reason shown');
-    }
+
+    // Booked on a two-place shift, a shift at the same hours cannot be booked, with the reason;
+    // their own booking is never listed as a clash with itself.
+    const ward8 = (await booker.get('/api/v1/wards')).body.find((w) => w.name === 'Ward 8 Acute Medicine');
+    const own = new Date(Date.now() + 15 * 24 * 3600 * 1000);
+    own.setUTCHours(3, 0, 0, 0);
+    const ownEnd = new Date(own.getTime() + 3600 * 1000);
+    const posted = await booker.send('/api/v1/shifts', 'POST', { shifts: ['Zephyr own', 'Zephyr clash'].map((role, i) => ({
+      ward_id: ward8.id, bank_id: ccu.bank_id, role, staff_group: 'nursing_and_midwifery',
+      grade_min: 'band_5', grade_max: 'band_6', starts_at: own.toISOString(), ends_at: ownEnd.toISOString(), places: 2 - i,
+    })) });
+    assert.equal(posted.status, 201, JSON.stringify(posted.body));
+    const mine = await api.send(`/api/v1/shifts/${posted.body[0].id}/bookings`, 'POST', {});
+    assert.equal(mine.status, 201, JSON.stringify(mine.body));
+    await page.goto(`${base}/shifts?search=Zephyr&times=any`);
+    const why = page.locator('.nhsuk-card', { hasText: 'Zephyr clash' }).locator('details', { hasText: "Why can't I book this?" });
+    await why.locator('summary').click();
+    const reasons = await why.locator('li').allTextContents();
+    assert.ok(reasons.some((r) => /already booked/.test(r)), reasons.join('; '));
+    assert.equal(await page.locator('.nhsuk-card', { hasText: 'Zephyr own' }).count(), 0, 'never a clash with itself');
+    await checkAccessibility(page, 'a reason shown');
 
     await goTo(page, 'Preferences');
     await page.getByRole('heading', { name: 'Preferences and availability' }).waitFor();
@@ -170,6 +231,19 @@ for (const [name, viewport] of [['phone', { width: 390, height: 844 }], ['deskto
       await page.getByRole('table', { name: new RegExp(`\\(${listed.body.total} in all\\)`) }).waitFor();
     }
     await checkAccessibility(page, 'trust shifts filtered');
+
+    // Page 2 of every shift shows other shifts than page 1, as the API pages them.
+    await page.goto(`${base}/manage/shifts`);
+    const firstRows = await rows.allTextContents();
+    await page.getByRole('link', { name: /Next\W+Page 2/ }).click();
+    await page.waitForURL(/page=2/);
+    const secondRows = await rows.allTextContents();
+    assert.ok(secondRows.length > 0);
+    assert.notDeepEqual(secondRows, firstRows);
+    const pageTwo = await api.get('/api/v1/trust-shifts?page=2');
+    assert.equal(pageTwo.status, 200, JSON.stringify(pageTwo.body));
+    assert.equal(secondRows.length, pageTwo.body.items.length);
+    await checkAccessibility(page, 'trust shifts, page 2');
 
     // A mistake is explained, not refused.
     await page.goto(`${base}/manage/shifts?from=2026-13-45`);

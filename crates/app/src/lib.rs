@@ -50,6 +50,7 @@ pub mod sequencer;
 pub mod shifts;
 pub mod sign_in_guard;
 pub mod sign_on;
+mod suitability;
 pub mod sweeps;
 pub mod timesheet_review;
 pub mod timesheets;
@@ -61,6 +62,7 @@ pub mod webhook_signature;
 pub mod webhooks;
 pub mod withdraw_request;
 pub mod worker_import;
+pub mod worker_wards;
 pub mod workers;
 
 use std::sync::Arc;

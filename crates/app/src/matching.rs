@@ -49,6 +49,8 @@ pub struct MatchFilters {
     pub site: Option<Uuid>,
     /// Only shifts on this ward.
     pub ward: Option<Uuid>,
+    /// Only shifts that accept this grade, e.g. `band_6`.
+    pub grade: Option<String>,
     /// Only shifts whose role, ward, site or trust name contains these words (any case).
     pub search: Option<String>,
     /// Which page of `limit` bookable shifts, from 1 (default 1).
@@ -161,13 +163,30 @@ pub struct NearMiss {
     pub explanations: Vec<String>,
 }
 
+/// A worker who may book a shift but whom it does not suit by their own preferences, so it is
+/// not offered to them.
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
+pub struct NotAvailable {
+    /// The worker.
+    pub worker_id: Uuid,
+    /// Their name.
+    pub name: String,
+    /// Their grade.
+    pub grade: String,
+    /// Each reason in words, e.g. "has said they cannot work on Thu 10 Dec".
+    pub explanations: Vec<String>,
+}
+
 /// A shift's candidates.
 #[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
 pub struct Candidates {
-    /// Workers who may book it now, best match first.
+    /// Workers who may book it now and whom it suits, best match first.
     pub eligible: Vec<CandidateView>,
     /// Workers who nearly may, with the reasons.
     pub near_misses: Vec<NearMiss>,
+    /// Workers who may book it but said it does not suit them (their availability, day or night
+    /// shifts, or travel limit), with the reasons: they cannot be offered it.
+    pub not_available: Vec<NotAvailable>,
 }
 
 fn explain(reasons: &[Ineligibility]) -> Vec<String> {
@@ -176,10 +195,12 @@ fn explain(reasons: &[Ineligibility]) -> Vec<String> {
 
 /// A shift's candidate pool, ranked and judged.
 pub(crate) struct RankedPool {
-    /// Who may book it now, best first.
+    /// Who may book it now and whom it suits, best first.
     pub eligible: Vec<(Rank, RankFacts, Worker)>,
     /// Who nearly may, with the reasons (unsorted).
     pub near: Vec<(Worker, Vec<Ineligibility>)>,
+    /// Who may book it but said it does not suit them, with the reasons in words (unsorted).
+    pub unsuited: Vec<(Worker, Vec<String>)>,
 }
 
 fn hours(minutes: i64) -> f64 {
@@ -226,6 +247,13 @@ impl App {
         if !(1..=1000).contains(&page) {
             return Err(AppError::field("page", "must be between 1 and 1000"));
         }
+        let grade = match filters.grade.as_deref() {
+            None => None,
+            Some(raw) => Some(
+                Grade::parse(raw)
+                    .ok_or_else(|| AppError::field("grade", "must be a grade, e.g. band_5"))?,
+            ),
+        };
         if let (Some(from), Some(to)) = (filters.from, filters.to) {
             if to < from {
                 return Err(AppError::field("to", "must be on or after the from date"));
@@ -262,6 +290,7 @@ impl App {
             .filter(|m| filters.from.is_none_or(|f| day_of(m) >= f))
             .filter(|m| filters.to.is_none_or(|t| day_of(m) <= t))
             .filter(|m| filters.ward.is_none_or(|w| m.shift.ward_id == WardId(w)))
+            .filter(|m| grade.is_none_or(|g| m.shift.grades.contains(g)))
             .map(|m| {
                 let night = ranking::is_night(m.shift.window);
                 (m, night)
@@ -441,6 +470,9 @@ impl App {
         let mut near = pool.near;
         near.sort_by(|a, b| a.0.display_name.as_str().cmp(b.0.display_name.as_str()));
         near.truncate(NEAR_MISSES);
+        let mut unsuited = pool.unsuited;
+        unsuited.sort_by(|a, b| a.0.display_name.as_str().cmp(b.0.display_name.as_str()));
+        unsuited.truncate(NEAR_MISSES);
         Ok(Candidates {
             eligible: pool
                 .eligible
@@ -483,6 +515,15 @@ impl App {
                     }
                 })
                 .collect(),
+            not_available: unsuited
+                .into_iter()
+                .map(|(worker, explanations)| NotAvailable {
+                    worker_id: worker.id.0,
+                    name: worker.display_name.to_string(),
+                    grade: worker.grade.as_str().to_owned(),
+                    explanations,
+                })
+                .collect(),
         })
     }
 
@@ -507,8 +548,9 @@ impl App {
     }
 
     /// Ranks the members of a shift's banks in its group and grades (all but `leave_out`) and
-    /// judges them in rank order: the best `limit` who may book it at `now`, and the near-misses
-    /// (one reason, or failing only the overlap and working-time rules) among those judged.
+    /// judges them in rank order: the best `limit` who may book it at `now` and whom it suits by
+    /// their own preferences, the near-misses (one reason, or failing only the overlap and
+    /// working-time rules) and those it does not suit, among those judged.
     pub(crate) async fn rank_pool(
         &self,
         shift: &Shift,
@@ -563,19 +605,27 @@ impl App {
         let closed = shift::bookable(facts.status, Some(time)).is_err();
         let mut eligible = Vec::new();
         let mut near = Vec::new();
+        let mut unsuited = Vec::new();
         let mut ranked = ranked.into_iter().peekable();
         while eligible.len() < limit && ranked.peek().is_some() {
             let batch: Vec<_> = ranked.by_ref().take(CANDIDATE_BATCH).collect();
             let ids: Vec<WorkerId> = batch.iter().map(|c| c.2.id).collect();
-            let (found, held) = tokio::try_join!(
+            let (found, held, availabilities) = tokio::try_join!(
                 async {
                     self.store
                         .credentials_of_workers(&ids)
                         .await
                         .map_err(AppError::from)
                 },
-                self.held_by(ids.iter().copied(), shift)
+                self.held_by(ids.iter().copied(), shift),
+                async {
+                    self.store
+                        .availabilities(&ids)
+                        .await
+                        .map_err(AppError::from)
+                }
             )?;
+            let availabilities: HashMap<WorkerId, _> = availabilities.into_iter().collect();
             let mut credentials: HashMap<WorkerId, Vec<Credential>> = HashMap::new();
             for c in found {
                 credentials.entry(c.worker_id).or_default().push(c);
@@ -597,6 +647,17 @@ impl App {
                 );
                 if !reasons.is_empty() {
                     near.push((worker, reasons));
+                    continue;
+                }
+                let why = crate::suitability::unsuited(
+                    worker.shift_times,
+                    &rank,
+                    &rank_facts,
+                    availabilities.get(&worker.id),
+                    shift.window,
+                );
+                if !why.is_empty() {
+                    unsuited.push((worker, why));
                 } else if eligible.len() < limit {
                     eligible.push((rank, rank_facts, worker));
                 }
@@ -605,7 +666,11 @@ impl App {
                 break;
             }
         }
-        Ok(RankedPool { eligible, near })
+        Ok(RankedPool {
+            eligible,
+            near,
+            unsuited,
+        })
     }
 
     /// Each worker's bookings everywhere within the working-time horizon of `shift`.

@@ -81,6 +81,12 @@ impl App {
             .rank_pool(&shift, &ward, now, crate::matching::MAX_CANDIDATES, &booked)
             .await?;
         let worker = WorkerId(input.worker_id);
+        if let Some((_, why)) = pool.unsuited.iter().find(|(w, _)| w.id == worker) {
+            return Err(AppError::field(
+                "worker_id",
+                format!("is not available for this shift: {}", why.join("; ")),
+            ));
+        }
         if !pool.eligible.iter().any(|(.., w)| w.id == worker) {
             return Err(AppError::field(
                 "worker_id",

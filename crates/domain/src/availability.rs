@@ -104,17 +104,39 @@ impl Availability {
     /// Whether a shift suits them: it starts on a day of the week they work, and no UK date it
     /// covers is one they cannot do (a night ending on a date marked unavailable does not suit).
     pub fn allows(&self, window: ShiftWindow) -> bool {
+        self.clashes(window).is_empty()
+    }
+
+    /// Each way a shift does not suit them, so a booker can be told why in words: the day of the
+    /// week it starts on if they do not work it, then each UK date it covers that they marked.
+    pub fn clashes(&self, window: ShiftWindow) -> Vec<Clash> {
         let first = window.start().with_timezone(&RULES_ZONE).date_naive();
         // The last instant worked, so a shift ending at midnight does not reach the next day.
         let last = (window.end() - Duration::seconds(1))
             .with_timezone(&RULES_ZONE)
             .date_naive();
-        self.works_on(first.weekday())
-            && !first
+        let mut clashes = Vec::new();
+        if !self.works_on(first.weekday()) {
+            clashes.push(Clash::DayNotWorked(first.weekday()));
+        }
+        clashes.extend(
+            first
                 .iter_days()
                 .take_while(|d| *d <= last)
-                .any(|d| self.unavailable.contains(&d))
+                .filter(|d| self.unavailable.contains(d))
+                .map(Clash::DateMarked),
+        );
+        clashes
     }
+}
+
+/// One way a shift does not suit a worker's availability.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Clash {
+    /// It starts on a day of the week they do not work.
+    DayNotWorked(Weekday),
+    /// It covers a date they marked as one they cannot work.
+    DateMarked(NaiveDate),
 }
 
 #[cfg(test)]
@@ -151,6 +173,27 @@ mod tests {
         );
         assert!(!weekdays.allows(window(2026, 12, 12, 8, 8)), "a Saturday");
         assert!(Availability::default().allows(window(2026, 12, 12, 8, 8)));
+    }
+
+    #[test]
+    fn clashes_name_the_day_not_worked_and_each_date_marked() {
+        let weekdays = Availability::new(
+            [Weekday::Mon, Weekday::Tue, Weekday::Wed, Weekday::Thu],
+            [date(2026, 12, 10), date(2026, 12, 12)],
+        )
+        .unwrap();
+        assert_eq!(weekdays.clashes(window(2026, 12, 9, 8, 8)), vec![]);
+        assert_eq!(
+            weekdays.clashes(window(2026, 12, 9, 20, 12)),
+            vec![Clash::DateMarked(date(2026, 12, 10))]
+        );
+        assert_eq!(
+            weekdays.clashes(window(2026, 12, 12, 8, 8)),
+            vec![
+                Clash::DayNotWorked(Weekday::Sat),
+                Clash::DateMarked(date(2026, 12, 12))
+            ]
+        );
     }
 
     #[test]

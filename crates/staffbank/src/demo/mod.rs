@@ -10,11 +10,13 @@
 //! Each part of the world has its module: the trusts, their sites, wards and banks
 //! ([`organisations`]); one sign-in per staff role ([`staff`]); the bank workers and their checks
 //! ([`workers`]); the shifts, some booked, and one already worked ([`shifts`]); and the passport
-//! credentials offered through the product itself ([`passport`]).
+//! credentials offered through the product itself ([`passport`]), with the training refresher
+//! periods that let more be offered ([`refreshers`]).
 
 mod organisations;
 mod passport;
 mod pay_history;
+mod refreshers;
 mod shifts;
 mod staff;
 mod workers;

@@ -42,6 +42,7 @@ pub(super) async fn seed_passport(app: &App) -> anyhow::Result<()> {
     let rxl = org_of(&officer, Role::ComplianceOfficer)?;
     let nmc = org_of(&registrar, Role::CredentialIssuer)?;
     let fail = |e: staffbank_app::AppError| anyhow::anyhow!("{e}");
+    super::refreshers::seed_refresher_periods(app, &admin).await?;
     app.rotate_issuer_key(&officer, rxl).await.map_err(fail)?;
     app.rotate_issuer_key(&registrar, nmc).await.map_err(fail)?;
     for kind in CredentialKind::ALL {

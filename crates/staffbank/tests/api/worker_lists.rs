@@ -337,6 +337,20 @@ async fn a_workers_list_filters_pages_and_never_clashes_a_booking_with_itself(ap
         .await
         .0
         .is_empty());
+    // Grade: shifts open to it (these take bands 5 and 6), and with the ward and site.
+    assert_eq!(found("grade=band_6".into()).await.0.len(), 3);
+    assert!(found("grade=band_7".into()).await.0.is_empty());
+    let wards = app.get("/api/v1/wards", &a.booker).await;
+    let site = wards.body.as_array().unwrap()[0]["site_id"]
+        .as_str()
+        .unwrap();
+    assert_eq!(
+        found(format!("site={site}&ward={}&grade=band_5", a.ward))
+            .await
+            .0
+            .len(),
+        3
+    );
     // Pages: one a page here, in rank order; the last says there is no more.
     let (first, more) = found("limit=1&page=1".into()).await;
     assert_eq!((first.len(), more), (1, true));
@@ -348,6 +362,7 @@ async fn a_workers_list_filters_pages_and_never_clashes_a_booking_with_itself(ap
         format!("from={thursday}&to={}", wednesday.date_naive()),
         "from=tomorrow".to_owned(),
         "page=0".to_owned(),
+        "grade=band_99".to_owned(),
         format!("search={}", "x".repeat(101)),
     ] {
         app.get(&format!("/api/v1/me/shift-matches?{bad}"), &nurse)

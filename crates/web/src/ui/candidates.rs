@@ -17,7 +17,7 @@ use super::{csrf_ok, csrf_refused, UiUser};
 use crate::extract::ApiPath;
 use crate::AppState;
 
-/// Ranked candidates and near-misses for a shift, and the break-glass form while it has places.
+/// Ranked candidates, near-misses and those the shift does not suit, and the break-glass form while it has places.
 pub(crate) async fn section(state: &AppState, who: &Principal, shift: &ShiftView) -> Markup {
     let candidates = match state.app.candidates(who, ShiftId(shift.id), Some(20)).await {
         Ok(c) => c,
@@ -73,6 +73,16 @@ pub(crate) async fn section(state: &AppState, who: &Principal, shift: &ShiftView
                     h4 class="nhsuk-card__heading nhsuk-heading-s" { (n.name) " (" (grade(&n.grade)) ")" }
                     @if n.explanations.is_empty() { p { "Nothing else stands in the way." } }
                     @else { ul class="nhsuk-list nhsuk-list--bullet" { @for e in &n.explanations { li { (super::layout::capitalise(e)) } } } }
+                } }
+            }
+        }
+        @if !candidates.not_available.is_empty() {
+            h3 class="nhsuk-heading-m" { "Not available" }
+            p { "These workers could book this shift, but they have said it does not suit them, so it cannot be offered to them." }
+            @for n in &candidates.not_available {
+                div class="nhsuk-card" { div class="nhsuk-card__content" {
+                    h4 class="nhsuk-card__heading nhsuk-heading-s" { (n.name) " (" (grade(&n.grade)) ")" }
+                    ul class="nhsuk-list nhsuk-list--bullet" { @for e in &n.explanations { li { (super::layout::capitalise(e)) } } }
                 } }
             }
         }

@@ -124,6 +124,7 @@ fn nav_links(who: &Principal) -> Markup {
         }
         @if who.is_platform_admin() {
             li { a href="/manage/sign-in-providers" { "Sign-in providers" } }
+            li { a href="/manage/refresher-periods" { "Training refresher periods" } }
         }
         li { a href="/my-record" { "My record" } }
     }

@@ -25,6 +25,7 @@ mod pay_runs;
 mod pay_settings;
 mod pay_settings_confirm;
 mod preferences;
+mod refreshers;
 mod release_policy;
 mod report;
 mod requests;
@@ -85,6 +86,10 @@ pub fn routes() -> Router<AppState> {
         .route(
             "/manage/sign-in-providers/{id}/remove",
             get(sign_in_provider_edit::confirm_remove).post(sign_in_provider_edit::remove),
+        )
+        .route(
+            "/manage/refresher-periods",
+            get(refreshers::show).post(refreshers::save),
         )
         .route("/shifts", get(shift_list::open_shifts))
         .route("/shifts/{shift_id}", get(shift_page::shift))

@@ -1,5 +1,5 @@
-//! "Shifts for me": the worker's bookable shifts with their pay, filtered (dates, days or nights,
-//! words), 50 to a page or a week at a time, and the shifts they cannot book with the reasons
+//! "Shifts for me": the worker's bookable shifts with their pay, filtered (dates, hospital, ward,
+//! grade, days or nights, words), 50 to a page or a week at a time, and the shifts they cannot book with the reasons
 //! behind a "Why can't I book this?" disclosure.
 
 use std::collections::{HashMap, HashSet};
@@ -11,9 +11,10 @@ use maud::{html, Markup};
 use serde::Deserialize;
 use staffbank_app::matching::{MatchFilters, ShiftMatch, ShiftMatches};
 use staffbank_app::pay_estimate::PayEstimate;
+use staffbank_app::views::WardView;
 use staffbank_app::Principal;
 use staffbank_domain::shift::RULES_ZONE;
-use staffbank_domain::ShiftId;
+use staffbank_domain::{Grade, ShiftId};
 use uuid::Uuid;
 
 use super::layout::{app_error_page, error_summary, messages, page, when};
@@ -44,6 +45,15 @@ pub struct ShiftFilters {
     /// Words to look for.
     #[serde(default)]
     search: Option<String>,
+    /// A hospital (site) id.
+    #[serde(default)]
+    site: Option<String>,
+    /// A ward id.
+    #[serde(default)]
+    ward: Option<String>,
+    /// A grade the shift accepts, e.g. `band_6`.
+    #[serde(default)]
+    grade: Option<String>,
     /// Page number, from 1.
     #[serde(default)]
     page: Option<String>,
@@ -64,6 +74,9 @@ impl ShiftFilters {
             ("from", text(&self.from)),
             ("to", text(&self.to)),
             ("search", text(&self.search)),
+            ("site", text(&self.site)),
+            ("ward", text(&self.ward)),
+            ("grade", text(&self.grade)),
             ("page", text(&self.page)),
             ("view", text(&self.view)),
             ("week", text(&self.week)),
@@ -123,6 +136,16 @@ fn match_filters(filters: &ShiftFilters, today: NaiveDate) -> (MatchFilters, Vec
         }),
     };
     let search = Some(text(&filters.search).to_owned()).filter(|s| !s.is_empty());
+    let mut id = |raw: &str, what: &str| match raw {
+        "" => None,
+        raw => raw.parse::<Uuid>().ok().or_else(|| {
+            errors.push(format!("Choose a {what} from the list"));
+            None
+        }),
+    };
+    let site = id(text(&filters.site), "hospital");
+    let ward = id(text(&filters.ward), "ward");
+    let grade = Some(text(&filters.grade).to_owned()).filter(|g| !g.is_empty());
     (
         MatchFilters {
             limit: Some(if filters.week_view() { 200 } else { PER_PAGE }),
@@ -130,8 +153,9 @@ fn match_filters(filters: &ShiftFilters, today: NaiveDate) -> (MatchFilters, Vec
             times: filters.times.clone().filter(|t| !t.is_empty()),
             from,
             to,
-            site: None,
-            ward: None,
+            site,
+            ward,
+            grade,
             search,
             page: if filters.week_view() { None } else { page },
         },
@@ -139,16 +163,62 @@ fn match_filters(filters: &ShiftFilters, today: NaiveDate) -> (MatchFilters, Vec
     )
 }
 
-fn filter_form(filters: &ShiftFilters) -> Markup {
+fn filter_form(filters: &ShiftFilters, wards: &[WardView]) -> Markup {
     let times = text(&filters.times);
-    let in_use = [&filters.search, &filters.times, &filters.from, &filters.to]
+    let (site, ward, grade) = (
+        text(&filters.site),
+        text(&filters.ward),
+        text(&filters.grade),
+    );
+    let mut sites: Vec<(Uuid, &str)> = wards
         .iter()
-        .any(|f| !text(f).is_empty());
+        .map(|w| (w.site_id, w.site_name.as_str()))
+        .collect();
+    sites.sort_by(|a, b| a.1.cmp(b.1));
+    sites.dedup();
+    let in_use = [
+        &filters.search,
+        &filters.times,
+        &filters.from,
+        &filters.to,
+        &filters.site,
+        &filters.ward,
+        &filters.grade,
+    ]
+    .iter()
+    .any(|f| !text(f).is_empty());
     let week = filters.week_view().then(|| text(&filters.week));
     let fields = html! {
             div class="nhsuk-form-group" {
                 label class="nhsuk-label" for="search" { "Search by role, ward, hospital or trust" }
                 input class="nhsuk-input" id="search" name="search" type="search" value=(text(&filters.search));
+            }
+            div class="nhsuk-form-group" {
+                label class="nhsuk-label" for="site" { "Hospital" }
+                select class="nhsuk-select" id="site" name="site" {
+                    option value="" selected[site.is_empty()] { "Any hospital" }
+                    @for (id, name) in &sites {
+                        option value=(id) selected[site == id.to_string()] { (name) }
+                    }
+                }
+            }
+            div class="nhsuk-form-group" {
+                label class="nhsuk-label" for="ward" { "Ward" }
+                select class="nhsuk-select" id="ward" name="ward" {
+                    option value="" selected[ward.is_empty()] { "Any ward" }
+                    @for w in wards {
+                        option value=(w.id) selected[ward == w.id.to_string()] { (w.name) ", " (w.site_name) }
+                    }
+                }
+            }
+            div class="nhsuk-form-group" {
+                label class="nhsuk-label" for="grade" { "Open to grade" }
+                select class="nhsuk-select" id="grade" name="grade" {
+                    option value="" selected[grade.is_empty()] { "Any grade" }
+                    @for g in Grade::all() {
+                        option value=(g.as_str()) selected[grade == g.as_str()] { (g.label()) }
+                    }
+                }
             }
             div class="nhsuk-form-group" {
                 label class="nhsuk-label" for="times" { "Days or nights" }
@@ -245,6 +315,10 @@ pub(crate) async fn shifts_page(
         }
         Err(e) => return app_error_page(e),
     };
+    let wards = match state.app.worker_wards(who).await {
+        Ok(wards) => wards,
+        Err(e) => return app_error_page(e),
+    };
     let offers = match state.app.my_offers(who).await {
         Ok(offers) => offers.offers,
         Err(e) => return app_error_page(e),
@@ -279,7 +353,7 @@ pub(crate) async fn shifts_page(
                 " · "
                 a class="nhsuk-link" href="/preferences" { "Your preferences and availability" }
             }
-            (filter_form(&filters))
+            (filter_form(&filters, &wards))
             @if !offers.is_empty() && page_number == 1 && !filters.week_view() {
                 h2 class="nhsuk-heading-l" { "Offered to you" }
                 @for m in &offers { (super::worker::match_card(who, m, true, estimates.get(&m.shift.id))) }

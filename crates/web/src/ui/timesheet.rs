@@ -68,6 +68,20 @@ async fn timesheet_page(
     )
 }
 
+/// Where a timesheet stands, in words for the worker rather than its stored code; a query
+/// carries the ward manager's question, so the worker sees what to change.
+fn state_words(state: &str, note: Option<&str>) -> String {
+    match (state, note) {
+        ("draft", _) => "Not sent yet".to_owned(),
+        ("submitted", _) => "Waiting for the ward manager".to_owned(),
+        ("queried", Some(note)) => format!("Queried by the ward manager: {note}"),
+        ("queried", None) => "Queried by the ward manager".to_owned(),
+        ("approved", _) => "Approved".to_owned(),
+        ("rejected", _) => "Rejected by the ward manager: nothing is paid".to_owned(),
+        (other, _) => super::layout::capitalise(other),
+    }
+}
+
 fn timesheet_body(who: &Principal, action: &str, t: &TimesheetView) -> maud::Markup {
     let editable = t.state == "draft" || t.state == "queried";
     let first_break = t.breaks.first();
@@ -75,7 +89,7 @@ fn timesheet_body(who: &Principal, action: &str, t: &TimesheetView) -> maud::Mar
         dl class="nhsuk-summary-list" {
             div class="nhsuk-summary-list__row" {
                 dt class="nhsuk-summary-list__key" { "State" }
-                dd class="nhsuk-summary-list__value" { (t.state) }
+                dd class="nhsuk-summary-list__value" { (state_words(&t.state, t.note.as_deref())) }
             }
             div class="nhsuk-summary-list__row" {
                 dt class="nhsuk-summary-list__key" { "Worked" }
@@ -94,7 +108,8 @@ fn timesheet_body(who: &Principal, action: &str, t: &TimesheetView) -> maud::Mar
                     dd class="nhsuk-summary-list__value" { (reason) }
                 }
             }
-            @if let Some(note) = &t.note {
+            // A query's note is said with its state.
+            @if let Some(note) = t.note.as_ref().filter(|_| t.state != "queried") {
                 div class="nhsuk-summary-list__row" {
                     dt class="nhsuk-summary-list__key" { "Ward manager's note" }
                     dd class="nhsuk-summary-list__value" { (note) }
@@ -238,5 +253,25 @@ pub async fn submit(
     match submitted {
         Ok(_) => Redirect::to(&format!("/bookings/{booking}/timesheet")).into_response(),
         Err(e) => timesheet_page(&state, &who, booking, messages(&e)).await,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::state_words;
+
+    #[test]
+    fn each_state_is_said_in_words() {
+        assert_eq!(state_words("draft", None), "Not sent yet");
+        assert_eq!(
+            state_words("submitted", None),
+            "Waiting for the ward manager"
+        );
+        assert_eq!(
+            state_words("queried", Some("Was there a break?")),
+            "Queried by the ward manager: Was there a break?"
+        );
+        assert_eq!(state_words("approved", None), "Approved");
+        assert!(state_words("rejected", Some("Not worked")).starts_with("Rejected"));
     }
 }
