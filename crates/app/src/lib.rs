@@ -47,6 +47,7 @@ pub mod release;
 pub mod requests;
 pub mod roster;
 pub mod sequencer;
+pub mod shift_import;
 pub mod shifts;
 pub mod sign_on;
 pub mod sweeps;

@@ -31,6 +31,7 @@ mod premium;
 mod push;
 mod release_policy;
 mod roster;
+mod shift_import;
 mod sign_on;
 mod tenancy;
 mod timesheets;
