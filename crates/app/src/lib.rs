@@ -12,6 +12,7 @@ pub mod booker_words;
 pub mod bookings;
 pub mod cancellation_cost;
 pub mod compliance;
+pub mod credential_import;
 pub mod credentials;
 pub mod earnings;
 mod error;

@@ -1,10 +1,11 @@
-//! `staffbank import`: a trust's workers from an ESR staff extract, or its shifts from an
-//! e-rostering export, at the command line, with a progress bar for large files.
+//! `staffbank import`: a trust's workers from an ESR staff extract, its shifts from an
+//! e-rostering export, or the credentials it has checked, at the command line, with a progress bar for large files.
 
 use std::sync::Arc;
 
 use clap::{Args, Subcommand};
 use indicatif::{ProgressBar, ProgressStyle};
+use staffbank_app::credential_import::CredentialImporter;
 use staffbank_app::worker_import::{ImportError, Importer};
 use staffbank_app::App;
 use staffbank_domain::OrgId;
@@ -19,6 +20,9 @@ pub enum ImportCommand {
     /// Shifts from an e-rostering export: one row per shift, the roster upload's columns (see
     /// docs/imports.md). Rows already posted are left alone.
     Shifts(ShiftArgs),
+    /// Credentials the trust has checked: one row per credential (columns in docs/imports.md).
+    /// Rows already recorded are left alone.
+    Credentials(CredentialArgs),
 }
 
 /// Where from and into.
@@ -47,6 +51,17 @@ pub struct ShiftArgs {
     posted_by: String,
 }
 
+/// A credentials file, and the compliance officer it is recorded by.
+#[derive(Args)]
+pub struct CredentialArgs {
+    #[command(flatten)]
+    common: ImportArgs,
+    /// The email of one of the trust's compliance officers: every credential names who recorded
+    /// it.
+    #[arg(long)]
+    recorded_by: String,
+}
+
 /// Runs an import; every problem is printed and the process exits 1 with nothing written.
 pub async fn run(command: ImportCommand) -> anyhow::Result<()> {
     match command {
@@ -64,6 +79,27 @@ pub async fn run(command: ImportCommand) -> anyhow::Result<()> {
             let bar = bar("rows done")?;
             let outcome = app
                 .import_shifts(org, &args.posted_by, &text, &shown(&bar))
+                .await;
+            bar.finish_and_clear();
+            report(&name, outcome.map(|o| o.summary()))
+        }
+        ImportCommand::Credentials(args) => {
+            let (app, org, name, text) = open(&args.common).await?;
+            let Some(recorded_by) = app.compliance_officer_of(org, &args.recorded_by).await? else {
+                eprintln!(
+                    "nothing imported: {} is not a compliance officer of this trust",
+                    args.recorded_by.trim()
+                );
+                std::process::exit(1);
+            };
+            let bar = bar("credentials prepared")?;
+            let outcome = app
+                .import_credentials(
+                    CredentialImporter::Operator { recorded_by },
+                    org,
+                    &text,
+                    &shown(&bar),
+                )
                 .await;
             bar.finish_and_clear();
             report(&name, outcome.map(|o| o.summary()))

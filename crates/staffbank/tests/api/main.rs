@@ -9,6 +9,7 @@ mod booker_offers;
 mod compliance;
 mod concurrency;
 mod conventions;
+mod credential_import;
 mod events;
 mod fhir;
 mod flow;
