@@ -8,6 +8,8 @@ mod booking_modes;
 mod cancel;
 mod candidates;
 mod claims;
+mod credential_import;
+mod import_parts;
 mod issue;
 mod layout;
 mod ledger;
@@ -124,6 +126,21 @@ pub fn routes() -> Router<AppState> {
         .route(
             "/manage/workers/import/confirm",
             post(worker_import::confirm).layer(DefaultBodyLimit::max(worker_import::CONFIRM_LIMIT)),
+        )
+        .route("/manage/credentials/import", get(credential_import::start))
+        .route(
+            "/manage/credentials/import/template.csv",
+            get(credential_import::template),
+        )
+        .route(
+            "/manage/credentials/import/file",
+            post(credential_import::check_file)
+                .layer(DefaultBodyLimit::max(worker_import::UPLOAD_LIMIT)),
+        )
+        .route(
+            "/manage/credentials/import/confirm",
+            post(credential_import::confirm)
+                .layer(DefaultBodyLimit::max(worker_import::CONFIRM_LIMIT)),
         )
         .route("/manage/shifts/post", get(roster::start))
         .route("/manage/shifts/post/template.csv", get(roster::template))
