@@ -63,6 +63,9 @@ for (const [name, viewport] of VIEWPORTS) {
     const notice = page.getByRole('status');
     await notice.waitFor();
     assert.match(await notice.innerText(), /1 added, 0 already present/);
+    const bar = page.locator('#write-progress');
+    assert.equal(await bar.getAttribute('max'), '1');
+    assert.equal(await bar.getAttribute('value'), '1');
     await checkAccessibility(page, 'credentials imported');
     const held = await recorded(base);
     assert.equal(held.length, 1);

@@ -40,6 +40,8 @@ pub struct AppState {
     pub app: App,
     /// Whether cookies are marked `Secure` (on whenever served over HTTPS).
     pub secure_cookies: bool,
+    /// Imports started from the browser, whose progress their pages follow.
+    pub(crate) imports: ui::import_jobs::ImportJobs,
 }
 
 /// Where the web layer finds things and how it behaves.
@@ -67,6 +69,7 @@ pub fn router(app: App, config: WebConfig) -> Router {
     let state = AppState {
         app,
         secure_cookies: config.secure_cookies,
+        imports: ui::import_jobs::ImportJobs::default(),
     };
     let mut router = Router::new()
         .merge(api::routes())

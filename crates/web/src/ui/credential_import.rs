@@ -14,6 +14,7 @@ use staffbank_app::{AppError, Principal};
 use staffbank_domain::role::Role;
 use staffbank_domain::OrgId;
 
+use super::import_jobs::{self, Which};
 use super::import_parts::{refused, upload_page, ImportPage};
 use super::layout::{app_error_page, page};
 use super::roster_pages::progress;
@@ -38,7 +39,7 @@ fn trust_of(who: &Principal) -> Result<OrgId, AppError> {
 }
 
 /// The credentials import's page.
-fn kind() -> ImportPage {
+pub(crate) fn kind() -> ImportPage {
     ImportPage {
         title: "Import credentials",
         path: "/manage/credentials/import",
@@ -205,21 +206,13 @@ pub async fn confirm(
         Ok(org) => org,
         Err(e) => return app_error_page(e),
     };
-    match state
-        .app
-        .import_credentials(
-            CredentialImporter::Officer(&who),
-            org,
-            &form.file,
-            &|_, _| {},
-        )
-        .await
-    {
-        Ok(done) => Redirect::to(&format!(
-            "/manage/credentials/import?added={}&present={}",
-            done.added, done.present
-        ))
-        .into_response(),
-        Err(e) => refused(&kind(), &who, e),
-    }
+    let id = state.imports.start(who.user.id, Which::Credentials);
+    let progress = state.imports.progress(id);
+    let app = state.app.clone();
+    let file = form.file;
+    import_jobs::spawn(&state, id, async move {
+        app.import_credentials(CredentialImporter::Officer(&who), org, &file, &progress)
+            .await
+    });
+    Redirect::to(&format!("/manage/imports/{id}")).into_response()
 }

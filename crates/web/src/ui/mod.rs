@@ -9,6 +9,7 @@ mod cancel;
 mod candidates;
 mod claims;
 mod credential_import;
+pub(crate) mod import_jobs;
 mod import_parts;
 mod issue;
 mod layout;
@@ -142,6 +143,8 @@ pub fn routes() -> Router<AppState> {
             post(credential_import::confirm)
                 .layer(DefaultBodyLimit::max(worker_import::CONFIRM_LIMIT)),
         )
+        .route("/manage/imports/{id}", get(import_jobs::job))
+        .route("/manage/imports/{id}/progress", get(import_jobs::progress))
         .route("/manage/shifts/post", get(roster::start))
         .route("/manage/shifts/post/template.csv", get(roster::template))
         .route("/manage/shifts/post/rows", post(roster::check_rows))
@@ -266,6 +269,10 @@ pub fn routes() -> Router<AppState> {
         .route(
             "/assets/app/wallet.js",
             get(|| async { script(include_str!("../../assets/wallet.js")) }),
+        )
+        .route(
+            "/assets/app/import-progress.js",
+            get(|| async { script(include_str!("../../assets/import-progress.js")) }),
         )
         .route(
             "/assets/app/alerts.js",

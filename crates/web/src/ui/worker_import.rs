@@ -13,6 +13,7 @@ use staffbank_app::worker_import::{
 use staffbank_app::{AppError, Principal};
 use staffbank_domain::OrgId;
 
+use super::import_jobs::{self, Which};
 use super::import_parts::{refused, upload_page, ImportPage};
 use super::layout::{app_error_page, page};
 use super::roster_pages::progress;
@@ -42,7 +43,7 @@ fn trust_of(who: &Principal) -> Result<OrgId, AppError> {
 }
 
 /// The workers import's page.
-fn kind() -> ImportPage {
+pub(crate) fn kind() -> ImportPage {
     ImportPage {
         title: "Import workers",
         path: "/manage/workers/import",
@@ -207,16 +208,13 @@ pub async fn confirm(
         Ok(org) => org,
         Err(e) => return app_error_page(e),
     };
-    match state
-        .app
-        .import_workers(Importer::Booker(&who), org, &form.file, &|_, _| {})
-        .await
-    {
-        Ok(done) => Redirect::to(&format!(
-            "/manage/workers/import?added={}&present={}",
-            done.added, done.present
-        ))
-        .into_response(),
-        Err(e) => refused(&kind(), &who, e),
-    }
+    let id = state.imports.start(who.user.id, Which::Workers);
+    let progress = state.imports.progress(id);
+    let app = state.app.clone();
+    let file = form.file;
+    import_jobs::spawn(&state, id, async move {
+        app.import_workers(Importer::Booker(&who), org, &file, &progress)
+            .await
+    });
+    Redirect::to(&format!("/manage/imports/{id}")).into_response()
 }
