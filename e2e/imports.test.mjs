@@ -25,6 +25,14 @@ async function upload(page, text) {
   await page.getByRole('button', { name: 'Check the file' }).click();
 }
 
+/** The writing progress bar stands at its total, `total`. */
+async function writtenInFull(page, total) {
+  const bar = page.locator('#write-progress');
+  assert.equal(await bar.getAttribute('max'), String(total));
+  assert.equal(await bar.getAttribute('value'), String(total));
+  assert.match(await page.locator('main').innerText(), new RegExp(`${total.toLocaleString('en-GB')} of ${total.toLocaleString('en-GB')} workers written`));
+}
+
 for (const [name, viewport] of VIEWPORTS) {
   test(`a booker imports workers from a file, after correcting it (${name})`, async () => {
     const base = await startDemo();
@@ -53,6 +61,7 @@ for (const [name, viewport] of VIEWPORTS) {
     const notice = page.getByRole('status');
     await notice.waitFor();
     assert.match(await notice.innerText(), /2 added, 0 already present/);
+    await writtenInFull(page, 2);
     await checkAccessibility(page, 'workers imported');
 
     await page.getByRole('link', { name: 'Import another file' }).click();
@@ -62,3 +71,21 @@ for (const [name, viewport] of VIEWPORTS) {
     assert.match(await page.locator('main').innerText(), /nothing new to import/);
   });
 }
+
+test('a large file is written with a progress bar that reaches its total', async () => {
+  const base = await startDemo();
+  const page = await (await browser.newContext({ viewport: VIEWPORTS[1][1], bypassCSP: true })).newPage();
+  await signIn(page, base, BOOKER);
+  await page.waitForURL(/\/manage\/shifts$/);
+  await goTo(page, 'Import workers');
+  const rows = Array.from({ length: 1500 }, (_, i) => `8${String(i).padStart(7, '0')},Worker ${i},large.${i}@example.nhs.uk,Healthcare support,Band 3,,,Bank,${BANK}\n`);
+  await upload(page, HEADER + rows.join(''));
+  await page.getByRole('heading', { name: 'Import 1,500 workers?' }).waitFor();
+  await page.getByRole('button', { name: 'Import the workers' }).click();
+  await page.waitForURL(/\/manage\/imports\/[0-9a-f-]+$/);
+  const notice = page.getByRole('status');
+  await notice.waitFor({ timeout: 60000 });
+  assert.match(await notice.innerText(), /1,500 added, 0 already present/);
+  await writtenInFull(page, 1500);
+  await checkAccessibility(page, 'a large import written');
+});

@@ -25,6 +25,7 @@ use crate::audit::Change;
 use crate::admin::name;
 use crate::error::Fields;
 use crate::paging::{next_cursor, Paged};
+use crate::roster::Poster;
 use crate::views::ShiftView;
 use crate::{App, AppError, Principal};
 
@@ -192,14 +193,14 @@ impl App {
                 format!("post between 1 and {MAX_SHIFTS_PER_REQUEST} shifts"),
             ));
         }
-        self.post_batch(who, &input.shifts).await
+        self.post_batch(&Poster::Booker(who), &input.shifts).await
     }
 
     /// Checks shifts as posting would, every bad field reported, without posting any: for a
     /// batch shown to the booker to confirm before it is posted.
     pub(crate) async fn check_batch(
         &self,
-        who: &Principal,
+        who: &Poster<'_>,
         input: &[NewShift],
     ) -> Result<(), AppError> {
         self.parse_batch(who, input).await.map(|_| ())
@@ -208,7 +209,7 @@ impl App {
     /// Posts a batch of any size the caller allows: all or none.
     pub(crate) async fn post_batch(
         &self,
-        who: &Principal,
+        who: &Poster<'_>,
         input: &[NewShift],
     ) -> Result<Vec<ShiftView>, AppError> {
         let (shifts, trusts) = self.parse_batch(who, input).await?;
@@ -217,11 +218,13 @@ impl App {
 
     async fn parse_batch(
         &self,
-        who: &Principal,
+        who: &Poster<'_>,
         input: &[NewShift],
     ) -> Result<(Vec<Shift>, HashMap<OrgId, TrustRules>), AppError> {
-        if !who.has_role(Role::Booker) {
-            return Err(AppError::Forbidden);
+        if let Poster::Booker(principal) = who {
+            if !principal.has_role(Role::Booker) {
+                return Err(AppError::Forbidden);
+            }
         }
         if input.is_empty() {
             return Err(AppError::field("shifts", "post at least one shift"));
@@ -251,7 +254,7 @@ impl App {
 
     async fn store_batch(
         &self,
-        who: &Principal,
+        who: &Poster<'_>,
         shifts: &[Shift],
         trusts: &HashMap<OrgId, TrustRules>,
     ) -> Result<Vec<ShiftView>, AppError> {
@@ -260,7 +263,7 @@ impl App {
             records.push(
                 self.audit_record(Change {
                     action: "shift.posted",
-                    actor: Some(who.user.id),
+                    actor: who.actor(),
                     tenant: Some(shift.org_id),
                     subject: None,
                     facts: json!({"shift": shift.id, "ward": shift.ward_id, "bank": shift.bank_id,
@@ -275,7 +278,7 @@ impl App {
             if shift.premium.overrides_cap() {
                 let cap = trusts.get(&shift.org_id).map_or(0, |t| t.premium_cap);
                 records.push(
-                    self.premium_override_record(who, shift, &shift.premium, cap)
+                    self.premium_override_record(who.actor(), shift, &shift.premium, cap)
                         .await?,
                 );
             }
@@ -297,7 +300,7 @@ impl App {
         let f = |name: &str| format!("shifts[{i}].{name}");
         let ward = self.store.ward(WardId(raw.ward_id)).await?;
         let ward = match ward {
-            Some(ward) if who.books_for_ward(&ward) => Some(ward),
+            Some(ward) if who.posts_to(&ward) => Some(ward),
             _ => {
                 fields.push(f("ward_id"), "no such ward among those you book for");
                 None
@@ -413,7 +416,7 @@ impl App {
             places,
             booked: 0,
             status: ShiftStatus::Open,
-            posted_by: who.user.id,
+            posted_by: who.posted_by(),
             created_at: now,
             required_credentials,
             released_at: schedule.first.1,
@@ -473,7 +476,7 @@ impl App {
         ];
         if premium.overrides_cap() {
             records.push(
-                self.premium_override_record(who, &shift, &premium, cap)
+                self.premium_override_record(Some(who.user.id), &shift, &premium, cap)
                     .await?,
             );
         }
@@ -485,14 +488,14 @@ impl App {
     /// The ledger entry for breaking glass on a premium above the trust's cap, with its reason.
     async fn premium_override_record(
         &self,
-        who: &Principal,
+        actor: Option<UserId>,
         shift: &Shift,
         premium: &Premium,
         cap: u32,
     ) -> Result<staffbank_store::AuditRecord, AppError> {
         self.audit_record(Change {
             action: "shift.premium_override",
-            actor: Some(who.user.id),
+            actor,
             tenant: Some(shift.org_id),
             subject: None,
             facts: json!({"shift": shift.id, "premium_percent": premium.percent, "cap_percent": cap,
@@ -673,7 +676,7 @@ impl App {
 /// What every shift of one posting request is judged against.
 #[derive(Clone, Copy)]
 struct Posting<'a> {
-    who: &'a Principal,
+    who: &'a Poster<'a>,
     banks: &'a [staffbank_store::Bank],
     now: DateTime<Utc>,
 }
@@ -725,11 +728,30 @@ impl App {
                 }
             }
         }
+        self.options_over(&orgs, &whole_trusts, &booker_wards).await
+    }
+
+    /// The wards and banks of a poster: a booker's, or every ward of the operator's trust.
+    pub(crate) async fn options_of(&self, who: &Poster<'_>) -> Result<PostingOptions, AppError> {
+        match who {
+            Poster::Booker(principal) => self.posting_options(principal).await,
+            Poster::Operator { org, .. } => self.options_over(&[*org], &[*org], &[]).await,
+        }
+    }
+
+    /// Every ward of `whole_trusts`, each of `single_wards`, and the banks any of `orgs` (the
+    /// trusts of both) belongs to.
+    async fn options_over(
+        &self,
+        orgs: &[OrgId],
+        whole_trusts: &[OrgId],
+        single_wards: &[WardId],
+    ) -> Result<PostingOptions, AppError> {
         let mut wards = Vec::new();
-        for org in &orgs {
+        for org in orgs {
             let sites = self.store.sites(*org).await?;
             for ward in self.store.wards(*org).await? {
-                if !whole_trusts.contains(org) && !booker_wards.contains(&ward.id) {
+                if !whole_trusts.contains(org) && !single_wards.contains(&ward.id) {
                     continue;
                 }
                 if let Some(site) = sites.iter().find(|s| s.id == ward.site_id) {

@@ -129,6 +129,19 @@ impl PassportStore for ThisStore {
         tx.commit().await.or_store()
     }
 
+    async fn record_credentials(
+        &self,
+        credentials: &[Credential],
+        audit: &[AuditRecord],
+    ) -> Result<(), StoreError> {
+        let mut tx = self.begin().await?;
+        for credential in credentials {
+            insert_credential(&mut tx, credential, None).await?;
+        }
+        insert_audit(&mut tx, audit).await?;
+        tx.commit().await.or_store()
+    }
+
     async fn revoke_credential(
         &self,
         id: CredentialId,

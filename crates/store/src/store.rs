@@ -492,6 +492,14 @@ pub trait PassportStore: Send + Sync + 'static {
         audit: &[AuditRecord],
     ) -> Result<(), StoreError>;
 
+    /// Records many credentials and their ledger entries in one transaction, all or none: what
+    /// a credentials import writes.
+    async fn record_credentials(
+        &self,
+        credentials: &[Credential],
+        audit: &[AuditRecord],
+    ) -> Result<(), StoreError>;
+
     /// Revokes a credential for good.
     async fn revoke_credential(
         &self,

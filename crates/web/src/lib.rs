@@ -42,6 +42,8 @@ pub struct AppState {
     pub secure_cookies: bool,
     /// Reverse proxies whose `X-Forwarded-For` names the client (see `extract::ClientAddress`).
     pub trusted_proxies: Vec<std::net::IpAddr>,
+    /// Imports started from the browser, whose progress their pages follow.
+    pub(crate) imports: ui::import_jobs::ImportJobs,
 }
 
 /// Where the web layer finds things and how it behaves.
@@ -72,6 +74,7 @@ pub fn router(app: App, config: WebConfig) -> Router {
         app,
         secure_cookies: config.secure_cookies,
         trusted_proxies: config.trusted_proxies.clone(),
+        imports: ui::import_jobs::ImportJobs::default(),
     };
     let mut router = Router::new()
         .merge(api::routes())

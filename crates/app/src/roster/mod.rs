@@ -1,9 +1,13 @@
 //! Posting a roster of shifts in one go: from a roster export (CSV) or a form of several rows.
 //! Every row is read and checked, with every problem named by row and column; the shifts are
 //! posted only when all of them are good, in one transaction, so a file is never half posted.
+//! Rows already posted (see [`present`]) are left alone, so posting a roster twice posts nothing
+//! the second time.
 
 pub(crate) mod columns;
 pub mod csv;
+mod poster;
+mod present;
 pub(crate) mod row;
 
 use std::collections::HashMap;
@@ -13,9 +17,11 @@ use staffbank_domain::Grade;
 use staffbank_domain::StaffGroup;
 
 pub use columns::Column;
+pub use poster::Poster;
 
 use crate::shifts::{NewShift, PostingOptions};
 use crate::views::ShiftView;
+use crate::worker_import::thousands;
 use crate::{App, AppError, Principal};
 
 /// Largest roster file read (a month of a large trust's gaps is far smaller).
@@ -97,6 +103,44 @@ pub struct PlannedShift {
     pub places: i64,
     /// Premium, percent.
     pub premium_percent: i64,
+}
+
+/// A checked roster: the shifts posting it would post, and the rows already posted.
+#[derive(Debug, Clone)]
+pub struct RosterPlan {
+    /// Shifts to post, described for the booker to confirm.
+    pub shifts: Vec<PlannedShift>,
+    /// Rows already posted, which posting leaves alone.
+    pub present: usize,
+}
+
+/// What posting a roster did.
+#[derive(Debug, Clone)]
+pub struct RosterOutcome {
+    /// The shifts posted.
+    pub posted: Vec<ShiftView>,
+    /// Rows already posted, left alone.
+    pub present: usize,
+}
+
+impl RosterOutcome {
+    /// "2 posted, 0 already present".
+    pub fn summary(&self) -> String {
+        format!(
+            "{} posted, {} already present",
+            thousands(self.posted.len()),
+            thousands(self.present)
+        )
+    }
+}
+
+/// The shifts a roster's rows would post, in row order, and the rows already posted.
+struct ReadRoster {
+    options: PostingOptions,
+    new: Vec<NewShift>,
+    /// Each new shift's row, from 0.
+    rows: Vec<usize>,
+    present: usize,
 }
 
 /// Reads roster CSV text into rows by column. The header row names the columns (any order).
@@ -212,34 +256,61 @@ pub fn template() -> String {
 
 impl App {
     /// Checks a roster's rows as posting would (its bookers), without posting: every problem by
-    /// row and column, or each shift described for the booker to confirm.
+    /// row and column, or each shift to post described for the booker to confirm.
     pub async fn check_roster(
         &self,
         who: &Principal,
         rows: &[RawRow],
-    ) -> Result<Vec<PlannedShift>, RosterError> {
-        let (options, shifts) = self.read_roster(who, rows).await?;
-        Ok(shifts.iter().map(|s| plan(s, &options)).collect())
+    ) -> Result<RosterPlan, RosterError> {
+        let read = self
+            .read_roster(&Poster::Booker(who), rows, &|_, _| {})
+            .await?;
+        Ok(RosterPlan {
+            shifts: read.new.iter().map(|s| plan(s, &read.options)).collect(),
+            present: read.present,
+        })
     }
 
-    /// Posts a roster's shifts (its bookers): all of them in one transaction, or none.
-    #[tracing::instrument(skip_all, fields(rows = rows.len()))]
+    /// Posts a roster's shifts (its bookers): all of the new ones in one transaction, or none.
     pub async fn post_roster(
         &self,
         who: &Principal,
         rows: &[RawRow],
-    ) -> Result<Vec<ShiftView>, RosterError> {
-        let (_, shifts) = self.read_roster(who, rows).await?;
-        self.post_batch(who, &shifts)
+    ) -> Result<RosterOutcome, RosterError> {
+        self.post_roster_as(&Poster::Booker(who), rows, &|_, _| {})
             .await
-            .map_err(|e| from_posting(e, &(0..shifts.len()).collect::<Vec<_>>(), rows.len()))
+    }
+
+    /// Posts a roster as `who`: rows already posted are left alone and the rest are posted in one
+    /// transaction, or none. `progress` is told (done, total) as rows are checked and posted.
+    #[tracing::instrument(skip_all, fields(rows = rows.len()))]
+    pub async fn post_roster_as(
+        &self,
+        who: &Poster<'_>,
+        rows: &[RawRow],
+        progress: &(dyn Fn(usize, usize) + Send + Sync),
+    ) -> Result<RosterOutcome, RosterError> {
+        let read = self.read_roster(who, rows, progress).await?;
+        let posted = if read.new.is_empty() {
+            Vec::new()
+        } else {
+            self.post_batch(who, &read.new)
+                .await
+                .map_err(|e| from_posting(e, &read.rows, rows.len()))?
+        };
+        progress(rows.len(), rows.len());
+        Ok(RosterOutcome {
+            posted,
+            present: read.present,
+        })
     }
 
     async fn read_roster(
         &self,
-        who: &Principal,
+        who: &Poster<'_>,
         rows: &[RawRow],
-    ) -> Result<(PostingOptions, Vec<NewShift>), RosterError> {
+        progress: &(dyn Fn(usize, usize) + Send + Sync),
+    ) -> Result<ReadRoster, RosterError> {
         if rows.is_empty() {
             return Err(RosterError::File("there are no shifts to post".into()));
         }
@@ -248,7 +319,7 @@ impl App {
                 "post at most {MAX_ROSTER_ROWS} shifts at a time"
             )));
         }
-        let options = self.posting_options(who).await?;
+        let options = self.options_of(who).await?;
         let mut problems = Vec::new();
         let mut shifts = Vec::new();
         let mut indices = Vec::new();
@@ -261,19 +332,38 @@ impl App {
                 }
                 Err(found) => problems.extend(found),
             }
+            if index % 100 == 99 {
+                progress(index + 1, rows.len());
+            }
         }
+        // Rows already posted are left alone, and not judged again by the posting rules (a shift
+        // posted last week may have started since).
+        let held = self.already_posted(&shifts).await?;
+        let present = held.iter().filter(|h| **h).count();
+        let (new, new_indices): (Vec<NewShift>, Vec<usize>) = shifts
+            .into_iter()
+            .zip(indices)
+            .zip(held)
+            .filter(|(_, held)| !held)
+            .map(|(pair, _)| pair)
+            .unzip();
         // The posting rules (horizon, grade ranges, premium cap...) over the rows that read, so
         // every problem is reported at once.
-        if !shifts.is_empty() {
-            if let Err(e) = self.check_batch(who, &shifts).await {
-                match from_posting(e, &indices, rows.len()) {
+        if !new.is_empty() {
+            if let Err(e) = self.check_batch(who, &new).await {
+                match from_posting(e, &new_indices, rows.len()) {
                     RosterError::Rows { problems: more, .. } => problems.extend(more),
                     other => return Err(other),
                 }
             }
         }
         if problems.is_empty() {
-            Ok((options, shifts))
+            Ok(ReadRoster {
+                options,
+                new,
+                rows: new_indices,
+                present,
+            })
         } else {
             problems.sort_by_key(|p| p.index);
             Err(RosterError::Rows {

@@ -22,14 +22,9 @@ fn day(days: i64) -> String {
 }
 
 /// Posts a roster file; `Err` when the connection closed before an answer was read.
-async fn try_send(app: &TestApp, token: &str, text: String) -> Result<Reply, reqwest::Error> {
-    try_send_with(&app.http, app, token, text).await
-}
-
-/// Posts a roster file over `http`'s connections.
-async fn try_send_with(
-    http: &reqwest::Client,
+async fn try_send(
     app: &TestApp,
+    http: &reqwest::Client,
     token: &str,
     text: String,
 ) -> Result<Reply, reqwest::Error> {
@@ -51,17 +46,20 @@ async fn try_send_with(
 }
 
 async fn send(app: &TestApp, token: &str, text: String) -> Reply {
-    try_send(app, token, text).await.unwrap()
+    try_send(app, &app.http, token, text).await.unwrap()
 }
 
 /// Sends a body the server stops reading part way. The server answers 413 and closes the
 /// connection with the rest unread, so the client's write can race that close and lose the answer;
-/// a few tries make sure the answer itself is seen and checked. Each try has a client of its own,
-/// so the connection the server closes is never reused by the test's later requests.
+/// a few tries make sure the answer itself is seen and checked. Its own client keeps the closed
+/// connection out of the pool the other requests reuse.
 async fn send_oversized(app: &TestApp, token: &str, text: String) -> Reply {
+    let http = reqwest::Client::builder()
+        .pool_max_idle_per_host(0)
+        .build()
+        .unwrap();
     for _ in 0..5 {
-        let http = reqwest::Client::new();
-        if let Ok(reply) = try_send_with(&http, app, token, text.clone()).await {
+        if let Ok(reply) = try_send(app, &http, token, text.clone()).await {
             return reply;
         }
     }

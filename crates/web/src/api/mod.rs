@@ -66,7 +66,7 @@ impl PageQuery {
         admin::create_bank, admin::banks, admin::create_user,
         shifts::post_shifts, shifts::trust_shifts, shifts::trust_shift_list, shifts::shift, shifts::open_shifts,
         shifts::raise_premium,
-        roster::post_roster, imports::import_workers,
+        roster::post_roster, imports::import_workers, imports::import_credentials,
         wards::update_ward, wards::list_wards,
         webhooks::register_webhook, webhooks::webhooks, webhooks::webhook, webhooks::remove_webhook,
         webhooks::retry_webhook,
@@ -179,6 +179,12 @@ pub fn routes() -> Router<AppState> {
         .route(
             "/api/v1/imports/workers",
             post(imports::import_workers).layer(axum::extract::DefaultBodyLimit::max(
+                staffbank_app::worker_import::MAX_IMPORT_BYTES,
+            )),
+        )
+        .route(
+            "/api/v1/imports/credentials",
+            post(imports::import_credentials).layer(axum::extract::DefaultBodyLimit::max(
                 staffbank_app::worker_import::MAX_IMPORT_BYTES,
             )),
         )

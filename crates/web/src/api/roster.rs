@@ -13,7 +13,9 @@ use crate::AppState;
 
 /// Post a roster file (booker): `text/csv` with a header row naming its columns (see the
 /// README); at most 2 MiB and 1,000 shifts. A problem in any row posts nothing, and each one is
-/// named `rows[i].column`, `i` counting shifts from 0.
+/// named `rows[i].column`, `i` counting shifts from 0. Rows already posted (same ward, start,
+/// end and role) are left alone: the answer lists only the shifts this request posted, so
+/// posting the same file twice answers an empty list the second time.
 #[utoipa::path(post, path = "/api/v1/shifts/roster", tag = "shifts", security(("bearer" = [])),
     request_body(content = String, content_type = "text/csv"),
     responses((status = 201, body = Vec<ShiftView>), (status = 403, body = Problem),
@@ -24,10 +26,10 @@ pub async fn post_roster(
     body: String,
 ) -> Result<(StatusCode, axum::Json<Vec<ShiftView>>), ApiError> {
     let rows = roster::read_csv(&body).map_err(AppError::from)?;
-    let posted = state
+    let outcome = state
         .app
         .post_roster(&who, &rows)
         .await
         .map_err(AppError::from)?;
-    Ok((StatusCode::CREATED, axum::Json(posted)))
+    Ok((StatusCode::CREATED, axum::Json(outcome.posted)))
 }

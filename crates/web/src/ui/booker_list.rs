@@ -46,6 +46,9 @@ pub struct ListQuery {
     /// How many shifts a batch just posted (`?posted=N`), for the message after posting.
     #[serde(default)]
     posted: Option<String>,
+    /// How many rows of that batch were already posted (`?present=N`), left alone.
+    #[serde(default)]
+    present: Option<String>,
 }
 
 impl ListQuery {
@@ -336,7 +339,7 @@ pub async fn shifts(
         Some(&who),
         html! {
             @if let Some(count) = text(&query.posted).parse::<usize>().ok() {
-                (super::roster::posted_notice(count))
+                (super::roster::posted_notice(count, text(&query.present).parse().unwrap_or(0)))
             }
             (error_summary(&problems))
             h1 class="nhsuk-heading-xl" { "Trust shifts" }

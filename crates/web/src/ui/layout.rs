@@ -98,6 +98,7 @@ fn nav_links(who: &Principal) -> Markup {
         @if who.has_role(staffbank_domain::role::Role::ComplianceOfficer) {
             li { a href="/manage/workers" { "Find a worker" } }
             li { a href="/manage/passport" { "Verify a passport" } }
+            li { a href="/manage/credentials/import" { "Import credentials" } }
         }
         @if who.has_role(staffbank_domain::role::Role::CredentialIssuer) {
             li { a href="/issue" { "Issue credentials" } }

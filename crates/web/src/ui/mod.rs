@@ -8,6 +8,9 @@ mod booking_modes;
 mod cancel;
 mod candidates;
 mod claims;
+mod credential_import;
+pub(crate) mod import_jobs;
+mod import_parts;
 mod issue;
 mod layout;
 mod ledger;
@@ -139,6 +142,23 @@ pub fn routes() -> Router<AppState> {
             "/manage/workers/import/confirm",
             post(worker_import::confirm).layer(DefaultBodyLimit::max(worker_import::CONFIRM_LIMIT)),
         )
+        .route("/manage/credentials/import", get(credential_import::start))
+        .route(
+            "/manage/credentials/import/template.csv",
+            get(credential_import::template),
+        )
+        .route(
+            "/manage/credentials/import/file",
+            post(credential_import::check_file)
+                .layer(DefaultBodyLimit::max(worker_import::UPLOAD_LIMIT)),
+        )
+        .route(
+            "/manage/credentials/import/confirm",
+            post(credential_import::confirm)
+                .layer(DefaultBodyLimit::max(worker_import::CONFIRM_LIMIT)),
+        )
+        .route("/manage/imports/{id}", get(import_jobs::job))
+        .route("/manage/imports/{id}/progress", get(import_jobs::progress))
         .route("/manage/shifts/post", get(roster::start))
         .route("/manage/shifts/post/template.csv", get(roster::template))
         .route("/manage/shifts/post/rows", post(roster::check_rows))
@@ -263,6 +283,10 @@ pub fn routes() -> Router<AppState> {
         .route(
             "/assets/app/wallet.js",
             get(|| async { script(include_str!("../../assets/wallet.js")) }),
+        )
+        .route(
+            "/assets/app/import-progress.js",
+            get(|| async { script(include_str!("../../assets/import-progress.js")) }),
         )
         .route(
             "/assets/app/alerts.js",

@@ -372,21 +372,27 @@ pub async fn post(
         Err(e) => return roster_refused(&state, &who, e).await,
     };
     match state.app.post_roster(&who, &rows).await {
-        Ok(posted) => {
-            Redirect::to(&format!("/manage/shifts?posted={}", posted.len())).into_response()
-        }
+        Ok(outcome) => Redirect::to(&format!(
+            "/manage/shifts?posted={}&present={}",
+            outcome.posted.len(),
+            outcome.present
+        ))
+        .into_response(),
         Err(e) => roster_refused(&state, &who, e).await,
     }
 }
 
-/// The message on the trust's shifts after a batch is posted.
-pub fn posted_notice(count: usize) -> maud::Markup {
+/// The message on the trust's shifts after a batch is posted; `present` rows of it were posted
+/// before and left alone.
+pub fn posted_notice(count: usize, present: usize) -> maud::Markup {
     html! {
         div class="nhsuk-inset-text" role="status" {
             span class="nhsuk-u-visually-hidden" { "Information: " }
             p {
                 @if count == 1 { "1 shift posted." } @else { (count) " shifts posted." }
-                " Each is released to the bank by the trust's release policy."
+                @if present == 1 { " 1 was already posted and left alone." }
+                @else if present > 1 { " " (present) " were already posted and left alone." }
+                @if count > 0 { " Each is released to the bank by the trust's release policy." }
             }
         }
     }

@@ -2,7 +2,7 @@
 //! the page confirming what will be posted.
 
 use maud::{html, Markup};
-use staffbank_app::roster::{Column, PlannedShift, RowProblem, MAX_ROSTER_BYTES, MAX_ROSTER_ROWS};
+use staffbank_app::roster::{Column, RosterPlan, RowProblem, MAX_ROSTER_BYTES, MAX_ROSTER_ROWS};
 use staffbank_app::shifts::PostingOptions;
 use staffbank_app::Principal;
 use staffbank_domain::grade::{AFC_BANDS, MEDICAL_GRADES};
@@ -306,13 +306,20 @@ pub fn problems_table(problems: &[RowProblem]) -> Markup {
 
 /// The shifts about to be posted, for the booker to confirm; the form carries them as roster
 /// text so the confirmed batch is checked again and posted whole.
-pub fn confirm(who: &Principal, planned: &[PlannedShift], roster: &str) -> Markup {
+pub fn confirm(who: &Principal, plan: &RosterPlan, roster: &str) -> Markup {
+    let planned = &plan.shifts;
     let n = planned.len();
     let noun = if n == 1 { "shift" } else { "shifts" };
     html! {
         h1 class="nhsuk-heading-xl" { "Post " (n) " " (noun) "?" }
-        (progress(n, n))
+        (progress(n + plan.present, n + plan.present))
         p { "Every row is right. Check the shifts below: once posted, they are released to the bank by the trust's release policy." }
+        @if plan.present > 0 {
+            p {
+                @if plan.present == 1 { "1 row is" } @else { (plan.present) " rows are" }
+                " already posted and will be left alone."
+            }
+        }
         table class="nhsuk-table-responsive" {
             caption class="nhsuk-table__caption" { "The " (noun) " to post" }
             thead role="rowgroup" class="nhsuk-table__head" {

@@ -4,19 +4,19 @@
 
 use axum::extract::multipart::MultipartRejection;
 use axum::extract::{Form, Multipart, Query, State};
-use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
-use maud::{html, Markup};
+use maud::html;
 use serde::Deserialize;
 use staffbank_app::worker_import::{
-    self, thousands, ImportError, ImportOutcome, ImportProblem, Importer, WorkerColumn,
-    MAX_IMPORT_BYTES,
+    self, thousands, ImportOutcome, Importer, WorkerColumn, MAX_IMPORT_BYTES,
 };
 use staffbank_app::{AppError, Principal};
 use staffbank_domain::OrgId;
 
-use super::layout::{app_error_page, capitalise, page};
-use super::roster_pages::{linked_summary, progress};
+use super::import_jobs::{self, Which};
+use super::import_parts::{refused, upload_page, ImportPage};
+use super::layout::{app_error_page, page};
+use super::roster_pages::progress;
 use super::{csrf_ok, csrf_refused, UiUser};
 use crate::AppState;
 
@@ -42,71 +42,18 @@ fn trust_of(who: &Principal) -> Result<OrgId, AppError> {
         .ok_or(AppError::Forbidden)
 }
 
-fn upload_page(
-    who: &Principal,
-    error: Option<&str>,
-    problems: &[ImportProblem],
-    rows: usize,
-) -> Response {
-    let group = if error.is_some() {
-        "nhsuk-form-group nhsuk-form-group--error"
-    } else {
-        "nhsuk-form-group"
-    };
-    let mut response = page(
-        "Import workers",
-        Some(who),
-        html! {
-            @if let Some(message) = error {
-                (linked_summary(std::iter::once(("#workers-file".to_owned(), capitalise(message)))))
-            }
-            h1 class="nhsuk-heading-xl" { "Import workers" }
-            p class="nhsuk-lede-text" { "Bring your bank workers in from an ESR staff extract instead of typing them in. Every row is checked first: all of them are imported, or none." }
-            @if !problems.is_empty() {
-                (progress(rows.saturating_sub(rows_with_problems(problems)), rows))
-                (problems_table(problems))
-            }
-            p {
-                "Save the extract as a CSV file with a header row naming its columns. "
-                a href="/manage/workers/import/template.csv" download { "Download the template (CSV)" }
-                "."
-            }
-            details class="nhsuk-details" {
-                summary class="nhsuk-details__summary" { span class="nhsuk-details__summary-text" { "The columns of a workers file" } }
-                div class="nhsuk-details__text" {
-                    dl class="nhsuk-summary-list" {
-                        @for c in WorkerColumn::ALL {
-                            div class="nhsuk-summary-list__row" {
-                                dt class="nhsuk-summary-list__key" { (c.header()) }
-                                dd class="nhsuk-summary-list__value" { (help(c)) }
-                            }
-                        }
-                    }
-                }
-            }
-            form method="post" action="/manage/workers/import/file" enctype="multipart/form-data" novalidate {
-                input type="hidden" name="csrf" value=(who.session.csrf_token);
-                div class=(group) {
-                    label class="nhsuk-label" for="workers-file" { "Workers file" }
-                    div class="nhsuk-hint" id="workers-file-hint" {
-                        "A CSV file of at most " (MAX_IMPORT_BYTES / (1024 * 1024)) " MB. Workers already imported are left as they are."
-                    }
-                    @if let Some(message) = error {
-                        span class="nhsuk-error-message" id="workers-file-error" {
-                            span class="nhsuk-u-visually-hidden" { "Error: " } (capitalise(message))
-                        }
-                    }
-                    input class="nhsuk-file-upload" id="workers-file" name="file" type="file" accept=".csv,text/csv"
-                        aria-describedby=(if error.is_some() { "workers-file-hint workers-file-error" } else { "workers-file-hint" });
-                }
-                button type="submit" class="nhsuk-button nhsuk-button--secondary" { "Check the file" }
-            }
-        },
-    );
-    if error.is_some() {
-        *response.status_mut() = StatusCode::UNPROCESSABLE_ENTITY;
+/// The workers import's page.
+pub(crate) fn kind() -> ImportPage {
+    ImportPage {
+        title: "Import workers",
+        path: "/manage/workers/import",
+        id: "workers",
+        label: "Workers file",
+        file_name: "a workers file",
+        lede: "Bring your bank workers in from an ESR staff extract instead of typing them in. Every row is checked first: all of them are imported, or none.",
+        present_hint: "Workers already imported are left as they are.",
+        columns: WorkerColumn::ALL.iter().map(|c| (c.header(), help(*c))).collect(),
     }
-    response
 }
 
 fn help(column: WorkerColumn) -> &'static str {
@@ -123,42 +70,12 @@ fn help(column: WorkerColumn) -> &'static str {
     }
 }
 
-fn rows_with_problems(problems: &[ImportProblem]) -> usize {
-    let mut rows: Vec<_> = problems.iter().map(|p| p.row).collect();
-    rows.dedup();
-    rows.len()
-}
-
-fn problems_table(problems: &[ImportProblem]) -> Markup {
-    html! {
-        table class="nhsuk-table-responsive" id="import-problems" {
-            caption class="nhsuk-table__caption" { "Problems in the file, by row" }
-            thead role="rowgroup" class="nhsuk-table__head" {
-                tr role="row" {
-                    th role="columnheader" scope="col" { "Row" }
-                    th role="columnheader" scope="col" { "Column" }
-                    th role="columnheader" scope="col" { "Problem" }
-                }
-            }
-            tbody class="nhsuk-table__body" {
-                @for p in problems {
-                    tr role="row" class="nhsuk-table__row" {
-                        td role="cell" class="nhsuk-table__cell" { span class="nhsuk-table-responsive__heading" aria-hidden="true" { "Row " } (p.row) }
-                        td role="cell" class="nhsuk-table__cell" { span class="nhsuk-table-responsive__heading" aria-hidden="true" { "Column " } (p.column) }
-                        td role="cell" class="nhsuk-table__cell" { span class="nhsuk-table-responsive__heading" aria-hidden="true" { "Problem " } (capitalise(&p.message)) }
-                    }
-                }
-            }
-        }
-    }
-}
-
 /// `GET /manage/workers/import`: the upload, or the message after an import.
 pub async fn start(UiUser(who): UiUser, Query(done): Query<DoneQuery>) -> Response {
     if let Err(e) = trust_of(&who) {
         return app_error_page(e);
     }
-    let mut response = upload_page(&who, None, &[], 0);
+    let mut response = upload_page(&kind(), &who, None, &[], 0);
     if let (Some(added), Some(present)) = (done.added, done.present) {
         let notice = ImportOutcome { added, present }.summary();
         response = page(
@@ -192,26 +109,6 @@ pub async fn template(UiUser(_who): UiUser) -> Response {
         .into_response()
 }
 
-fn refused(who: &Principal, error: ImportError) -> Response {
-    match error {
-        ImportError::File(message) => upload_page(who, Some(&message), &[], 0),
-        ImportError::Rows(problems) => {
-            let rows = problems.iter().map(|p| p.row).max().unwrap_or(1) - 1;
-            let message = format!(
-                "the file has {} {}: nothing was imported. Correct them and upload it again",
-                thousands(problems.len()),
-                if problems.len() == 1 {
-                    "problem"
-                } else {
-                    "problems"
-                }
-            );
-            upload_page(who, Some(&message), &problems, rows)
-        }
-        ImportError::App(e) => app_error_page(e),
-    }
-}
-
 /// `POST /manage/workers/import/file`: an uploaded file, checked.
 pub async fn check_file(
     State(state): State<AppState>,
@@ -225,7 +122,7 @@ pub async fn check_file(
     let super::roster::UploadForm { csrf, file, cut } =
         super::roster::read_upload(multipart, "file").await;
     if cut && csrf.is_empty() {
-        return upload_page(&who, Some(&too_big), &[], 0);
+        return upload_page(&kind(), &who, Some(&too_big), &[], 0);
     }
     if !csrf_ok(&who, &csrf) {
         return csrf_refused();
@@ -235,12 +132,21 @@ pub async fn check_file(
         Err(e) => return app_error_page(e),
     };
     let bytes = match file {
-        _ if cut => return upload_page(&who, Some(&too_big), &[], 0),
+        _ if cut => return upload_page(&kind(), &who, Some(&too_big), &[], 0),
         Some(bytes) if !bytes.is_empty() => bytes,
-        _ => return upload_page(&who, Some("choose a workers file to upload"), &[], 0),
+        _ => {
+            return upload_page(
+                &kind(),
+                &who,
+                Some("choose a workers file to upload"),
+                &[],
+                0,
+            )
+        }
     };
     let Ok(text) = std::str::from_utf8(&bytes) else {
         return upload_page(
+            &kind(),
             &who,
             Some("the file is not plain text: save it from the spreadsheet as \"CSV UTF-8\""),
             &[],
@@ -276,7 +182,7 @@ pub async fn check_file(
                 },
             )
         }
-        Err(e) => refused(&who, e),
+        Err(e) => refused(&kind(), &who, e),
     }
 }
 
@@ -302,16 +208,13 @@ pub async fn confirm(
         Ok(org) => org,
         Err(e) => return app_error_page(e),
     };
-    match state
-        .app
-        .import_workers(Importer::Booker(&who), org, &form.file, &|_, _| {})
-        .await
-    {
-        Ok(done) => Redirect::to(&format!(
-            "/manage/workers/import?added={}&present={}",
-            done.added, done.present
-        ))
-        .into_response(),
-        Err(e) => refused(&who, e),
-    }
+    let id = state.imports.start(who.user.id, Which::Workers);
+    let progress = state.imports.progress(id);
+    let app = state.app.clone();
+    let file = form.file;
+    import_jobs::spawn(&state, id, async move {
+        app.import_workers(Importer::Booker(&who), org, &file, &progress)
+            .await
+    });
+    Redirect::to(&format!("/manage/imports/{id}")).into_response()
 }
