@@ -18,8 +18,13 @@ use staffbank_store::{Session, User};
 
 use crate::{App, AppError, Principal};
 
-/// How long a session lasts: long enough for a night shift.
+/// The longest a session lasts, however busy: long enough for a night shift.
 pub const SESSION_LIFETIME: Duration = Duration::hours(14);
+/// How long a session lasts unused: each use moves its end on by this much (up to
+/// [`SESSION_LIFETIME`] from sign-in), so a phone left signed in stops working within the hour.
+pub const SESSION_IDLE: Duration = Duration::hours(1);
+/// How often a busy session's end is moved on: at most one write per session this often.
+const SLIDE_STEP: Duration = Duration::minutes(5);
 /// Shortest password accepted (NCSC guidance favours length over composition rules).
 pub const MIN_PASSWORD: usize = 10;
 /// Longest password accepted, bounding hashing work.
@@ -225,11 +230,13 @@ impl App {
     /// OpenID Connect provider): the same token, cookie and CSRF secret either way.
     pub(crate) async fn open_session(&self, user: &User) -> Result<SignedIn, AppError> {
         let token = random_token();
+        let now = self.now();
         let session = Session {
             token_hash: token_hash(&token),
             user_id: user.id,
             csrf_token: random_token(),
-            expires_at: self.now() + SESSION_LIFETIME,
+            expires_at: now + SESSION_IDLE,
+            absolute_expires_at: Some(now + SESSION_LIFETIME),
         };
         self.store.create_session(&session).await?;
         tracing::info!(user = %user.id, "signed in");
@@ -240,13 +247,23 @@ impl App {
         })
     }
 
-    /// Turns a token into the principal it belongs to.
+    /// Turns a token into the principal it belongs to, moving the session's end on when it has
+    /// been in use (at most once every few minutes, so a busy session costs one write then).
     pub async fn authenticate(&self, token: &str) -> Result<Principal, AppError> {
+        let now = self.now();
         let signed_in = self
             .store
-            .signed_in(&presented_token_hash(token)?, self.now())
+            .signed_in(&presented_token_hash(token)?, now)
             .await?
             .ok_or(AppError::Unauthenticated)?;
+        let session = &signed_in.session;
+        if session.absolute_expires_at.is_some()
+            && session.expires_at < now + SESSION_IDLE - SLIDE_STEP
+        {
+            self.store
+                .extend_session(&session.token_hash, now + SESSION_IDLE, now)
+                .await?;
+        }
         Ok(Principal::from(signed_in))
     }
 

@@ -124,6 +124,7 @@ async fn fixture(app: &App, n: usize) -> anyhow::Result<Fixture> {
             user_id: poster.id,
             csrf_token: "bench".into(),
             expires_at: now + chrono::Duration::hours(6),
+            absolute_expires_at: None,
         })
         .await?;
     let group = StaffGroup::NursingAndMidwifery;

@@ -20,7 +20,7 @@ use crate::sql::OrStore;
 pub(crate) static SIGNED_IN_FROM: LazyLock<String> = LazyLock::new(|| {
     // The grants come back as three arrays aggregated together, so they line up row by row.
     format!(
-        "SELECT s.user_id AS session_user_id, s.csrf_token, s.expires_at, u.email, \
+        "SELECT s.user_id AS session_user_id, s.csrf_token, s.expires_at, s.absolute_expires_at, u.email, \
          u.display_name AS user_display_name, u.password_hash, u.created_at AS user_created_at, \
          g.roles, g.scope_kinds, g.scope_ids, {} \
          FROM sessions s JOIN users u ON u.id = s.user_id \
@@ -90,6 +90,7 @@ pub(crate) fn decode(row: &PgRow, token_hash: &str) -> Result<SignedIn, StoreErr
             user_id: UserId(user_id),
             csrf_token: row.try_get("csrf_token").map_err(get)?,
             expires_at: row.try_get("expires_at").map_err(get)?,
+            absolute_expires_at: row.try_get("absolute_expires_at").map_err(get)?,
         },
         user,
         worker,

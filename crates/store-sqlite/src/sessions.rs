@@ -42,7 +42,7 @@ pub(crate) async fn signed_in(
     now: DateTime<Utc>,
 ) -> Result<Option<SignedIn>, StoreError> {
     let Some(row) = sqlx::query(
-        "SELECT s.user_id AS session_user_id, s.csrf_token, s.expires_at, u.email, \
+        "SELECT s.user_id AS session_user_id, s.csrf_token, s.expires_at, s.absolute_expires_at, u.email, \
          u.display_name AS user_display_name, u.password_hash, u.created_at AS user_created_at, \
          (SELECT json_group_array(json_array(g.role, g.scope_kind, lower(hex(g.scope_id)))) \
           FROM user_grants g WHERE g.user_id = u.id) AS grants, \
@@ -101,6 +101,10 @@ pub(crate) async fn signed_in(
             csrf_token: row.try_get("csrf_token").or_store()?,
             expires_at: DateTime::from_timestamp_millis(expires)
                 .ok_or_else(|| StoreError::Unexpected(anyhow::anyhow!("session expiry")))?,
+            absolute_expires_at: row
+                .try_get::<Option<i64>, _>("absolute_expires_at")
+                .or_store()?
+                .and_then(DateTime::from_timestamp_millis),
         },
         user,
         worker,

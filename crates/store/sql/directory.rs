@@ -307,11 +307,12 @@ impl DirectoryStore for ThisStore {
     }
 
     async fn create_session(&self, session: &Session) -> Result<(), StoreError> {
-        sqlx::query("INSERT INTO sessions (token_hash, user_id, csrf_token, expires_at) VALUES ($1, $2, $3, $4)")
+        sqlx::query("INSERT INTO sessions (token_hash, user_id, csrf_token, expires_at, absolute_expires_at) VALUES ($1, $2, $3, $4, $5)")
             .bind(&session.token_hash)
             .bind(session.user_id.0)
             .bind(&session.csrf_token)
             .bind(At(session.expires_at))
+            .bind(session.absolute_expires_at.map(At))
             .execute(self.writer())
             .await
             .or_store()
@@ -323,20 +324,24 @@ impl DirectoryStore for ThisStore {
         token_hash: &str,
         now: DateTime<Utc>,
     ) -> Result<Option<Session>, StoreError> {
-        let row: Option<(Uuid, String, At)> = sqlx::query_as(
-            "SELECT user_id, csrf_token, expires_at FROM sessions WHERE token_hash = $1 AND expires_at > $2",
+        let row: Option<(Uuid, String, At, Option<At>)> = sqlx::query_as(
+            "SELECT user_id, csrf_token, expires_at, absolute_expires_at FROM sessions \
+             WHERE token_hash = $1 AND expires_at > $2",
         )
         .bind(token_hash)
         .bind(At(now))
         .fetch_optional(self.reader())
         .await
         .or_store()?;
-        Ok(row.map(|(user_id, csrf_token, expires_at)| Session {
-            token_hash: token_hash.to_owned(),
-            user_id: UserId(user_id),
-            csrf_token,
-            expires_at: expires_at.0,
-        }))
+        Ok(
+            row.map(|(user_id, csrf_token, expires_at, absolute)| Session {
+                token_hash: token_hash.to_owned(),
+                user_id: UserId(user_id),
+                csrf_token,
+                expires_at: expires_at.0,
+                absolute_expires_at: absolute.map(|a| a.0),
+            }),
+        )
     }
 
     async fn signed_in(
@@ -345,6 +350,27 @@ impl DirectoryStore for ThisStore {
         now: DateTime<Utc>,
     ) -> Result<Option<SignedIn>, StoreError> {
         crate::sessions::signed_in(self.reader(), token_hash, now).await
+    }
+
+    async fn extend_session(
+        &self,
+        token_hash: &str,
+        until: DateTime<Utc>,
+        now: DateTime<Utc>,
+    ) -> Result<bool, StoreError> {
+        let done = sqlx::query(
+            "UPDATE sessions SET expires_at = CASE WHEN absolute_expires_at < $2 \
+             THEN absolute_expires_at ELSE $2 END \
+             WHERE token_hash = $1 AND absolute_expires_at IS NOT NULL AND expires_at > $3 \
+             AND expires_at < $2",
+        )
+        .bind(token_hash)
+        .bind(At(until))
+        .bind(At(now))
+        .execute(self.writer())
+        .await
+        .or_store()?;
+        Ok(done.rows_affected() == 1)
     }
 
     async fn delete_session(&self, token_hash: &str) -> Result<(), StoreError> {

@@ -403,6 +403,7 @@ pub async fn users_grants_and_sessions_round_trip(store: Arc<dyn Store>) {
         user_id: world.booker.id,
         csrf_token: "csrf".into(),
         expires_at: world.now + Duration::hours(1),
+        absolute_expires_at: None,
     };
     store.create_session(&session).await.unwrap();
     let found = store.session(&session.token_hash, world.now).await.unwrap();

@@ -106,8 +106,11 @@ pub struct Session {
     pub user_id: UserId,
     /// Secret for the UI's forms (cross-site request forgery defence).
     pub csrf_token: String,
-    /// When it stops working.
+    /// When it stops working unless it is used again: each use moves it on, never past
+    /// `absolute_expires_at`.
     pub expires_at: DateTime<Utc>,
+    /// The latest it can ever last, however busy; `None` for a session that never moves on.
+    pub absolute_expires_at: Option<DateTime<Utc>>,
 }
 
 /// Everything a request needs about who sent it, read in one go from their session token.

@@ -147,6 +147,15 @@ pub trait DirectoryStore: Send + Sync + 'static {
         }))
     }
 
+    /// Moves a live session's expiry on to `until`, or to its absolute expiry if that is sooner;
+    /// never back, and never for a session without an absolute expiry. Whether it moved.
+    async fn extend_session(
+        &self,
+        token_hash: &str,
+        until: DateTime<Utc>,
+        now: DateTime<Utc>,
+    ) -> Result<bool, StoreError>;
+
     /// Ends a session.
     async fn delete_session(&self, token_hash: &str) -> Result<(), StoreError>;
 

@@ -191,6 +191,7 @@ pub(crate) async fn sign_in(app: &App, user: UserId) -> anyhow::Result<String> {
             user_id: user,
             csrf_token: "bench".into(),
             expires_at: Utc::now() + chrono::Duration::hours(6),
+            absolute_expires_at: None,
         })
         .await?;
     Ok(token)

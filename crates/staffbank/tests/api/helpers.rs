@@ -275,6 +275,7 @@ impl TestApp {
             csrf_token: "csrf".into(),
             // long enough to outlive any clock a test moves forward
             expires_at: Utc::now() + Duration::days(400),
+            absolute_expires_at: None,
         };
         self.store.create_session(&session).await.unwrap();
         token

@@ -4,7 +4,8 @@
 //! keeps failing is turned away whichever accounts it tries; the right password after the lock
 //! clears the count; and no refusal grows the ledger. New accounts refuse blank, common and
 //! personal passwords, naming the field and creating nothing. The sign-in form is taken only with
-//! the token its own page set (no login CSRF).
+//! the token its own page set (no login CSRF). Sessions end after an hour unused, and after 14
+//! hours however busy.
 
 use chrono::Duration;
 use reqwest::{Method, StatusCode};
@@ -19,6 +20,7 @@ crate::both_backends!(
     an_address_that_keeps_failing_is_turned_away,
     blank_common_and_personal_passwords_are_refused_for_new_accounts,
     the_sign_in_form_takes_only_the_token_its_page_gave,
+    sessions_slide_with_use_and_end_when_idle_or_after_fourteen_hours,
 );
 
 const PASSWORD: &str = "a long and unusual passphrase";
@@ -263,4 +265,39 @@ async fn the_sign_in_form_takes_only_the_token_its_page_gave(app: TestApp) {
     let signed_in = post(Some(cookie), &token).await.unwrap();
     assert_eq!(signed_in.status(), StatusCode::SEE_OTHER);
     assert!(set_cookie(&signed_in, "staffbank_session").is_some());
+}
+
+async fn sessions_slide_with_use_and_end_when_idle_or_after_fourteen_hours(app: TestApp) {
+    let trust = app.trust("RXL").await;
+    let made = app
+        .post(
+            "/api/v1/users",
+            &app.admin,
+            json!({"email": "ivy@rxl.nhs.test", "display_name": "Ivy", "password": PASSWORD,
+                   "grants": [{"role": "booker", "scope": "organisation", "scope_id": trust.id}]}),
+        )
+        .await;
+    assert_eq!(made.status, StatusCode::CREATED, "{}", made.body);
+    let token = |reply: Reply| reply.body["token"].as_str().unwrap().to_owned();
+    let me = |token: String| {
+        let app = &app;
+        async move { app.get("/api/v1/me", &token).await.status }
+    };
+
+    // Left alone for just over an hour, a session ends.
+    let idle = token(sign_in(&app, "ivy@rxl.nhs.test", PASSWORD).await);
+    app.advance(Duration::minutes(61));
+    assert_eq!(me(idle).await, StatusCode::UNAUTHORIZED);
+
+    // Used every 50 minutes, it carries on past the first hour...
+    let busy = token(sign_in(&app, "ivy@rxl.nhs.test", PASSWORD).await);
+    let mut used = Duration::zero();
+    while used + Duration::minutes(50) < Duration::hours(14) {
+        app.advance(Duration::minutes(50));
+        used = used + Duration::minutes(50);
+        assert_eq!(me(busy.clone()).await, StatusCode::OK, "after {used}");
+    }
+    // ...but never past 14 hours from signing in.
+    app.advance(Duration::hours(14) - used + Duration::minutes(1));
+    assert_eq!(me(busy).await, StatusCode::UNAUTHORIZED);
 }

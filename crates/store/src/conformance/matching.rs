@@ -142,6 +142,7 @@ pub async fn credentials_are_recorded_then_only_revoked(store: Arc<dyn Store>) {
         user_id: user,
         csrf_token: "csrf".into(),
         expires_at: world.now + Duration::hours(1),
+        absolute_expires_at: None,
     };
     let worker_session = session(worker.user_id, "a1");
     let booker_session = session(world.booker.id, "b2");

@@ -1,5 +1,5 @@
 //! Conformance case for refused sign-ins: counted per account key and per address within a
-//! window, cleared per account, and pruned with expired sessions.
+//! window, cleared per account, and pruned with expired sessions; sliding sessions move on.
 
 use std::sync::Arc;
 
@@ -72,6 +72,7 @@ pub async fn refused_sign_ins_are_counted_cleared_and_pruned(store: Arc<dyn Stor
         user_id: world.booker.id,
         csrf_token: "csrf".into(),
         expires_at,
+        absolute_expires_at: None,
     };
     store
         .create_session(&session("old", t0 - Duration::hours(30)))
@@ -95,4 +96,70 @@ pub async fn refused_sign_ins_are_counted_cleared_and_pruned(store: Arc<dyn Stor
         0
     );
     assert!(store.session("live", t0).await.unwrap().is_some());
+
+    // A sliding session moves on, capped at its absolute expiry, never back; a session without
+    // one, or already expired, does not move.
+    let sliding = Session {
+        absolute_expires_at: Some(t0 + Duration::hours(14)),
+        ..session("sliding", t0 + Duration::hours(1))
+    };
+    store.create_session(&sliding).await.unwrap();
+    let expiry = |token: &'static str| {
+        let store = store.clone();
+        async move {
+            store
+                .session(token, t0)
+                .await
+                .unwrap()
+                .map(|s| s.expires_at)
+        }
+    };
+    assert!(store
+        .extend_session("sliding", t0 + Duration::hours(2), t0)
+        .await
+        .unwrap());
+    assert_eq!(expiry("sliding").await, Some(t0 + Duration::hours(2)));
+    assert!(
+        !store
+            .extend_session("sliding", t0 + Duration::minutes(90), t0)
+            .await
+            .unwrap(),
+        "never moved back"
+    );
+    assert!(store
+        .extend_session("sliding", t0 + Duration::hours(20), t0)
+        .await
+        .unwrap());
+    assert_eq!(
+        expiry("sliding").await,
+        Some(t0 + Duration::hours(14)),
+        "capped"
+    );
+    assert_eq!(
+        store
+            .session("sliding", t0)
+            .await
+            .unwrap()
+            .unwrap()
+            .absolute_expires_at,
+        Some(t0 + Duration::hours(14))
+    );
+    assert!(
+        !store
+            .extend_session("live", t0 + Duration::hours(2), t0)
+            .await
+            .unwrap(),
+        "a fixed session does not slide"
+    );
+    assert!(
+        !store
+            .extend_session(
+                "sliding",
+                t0 + Duration::hours(20),
+                t0 + Duration::hours(15)
+            )
+            .await
+            .unwrap(),
+        "an expired session stays ended"
+    );
 }
