@@ -294,7 +294,7 @@ async fn sessions_slide_with_use_and_end_when_idle_or_after_fourteen_hours(app: 
     let mut used = Duration::zero();
     while used + Duration::minutes(50) < Duration::hours(14) {
         app.advance(Duration::minutes(50));
-        used = used + Duration::minutes(50);
+        used += Duration::minutes(50);
         assert_eq!(me(busy.clone()).await, StatusCode::OK, "after {used}");
     }
     // ...but never past 14 hours from signing in.
