@@ -53,6 +53,10 @@ pub enum AppError {
     /// many seconds. Said before the password is checked, so it costs the server nothing.
     #[error("too many attempts: try again in {0} seconds")]
     TooManyAttempts(u64),
+    /// The database is out of reach (restarting, failing over): try again shortly; nothing is
+    /// known to have changed, and a retry with the same idempotency key is safe.
+    #[error("the database is unavailable")]
+    Unavailable(anyhow::Error),
     /// Anything unexpected; the details go to the log, never to the client.
     #[error(transparent)]
     Unexpected(#[from] anyhow::Error),
@@ -70,6 +74,7 @@ impl From<StoreError> for AppError {
         match error {
             StoreError::NotFound => Self::NotFound,
             StoreError::Unexpected(e) => Self::Unexpected(e),
+            StoreError::Unavailable(e) => Self::Unavailable(e),
             StoreError::Conflict(Conflict::LedgerMoved) => {
                 Self::Unexpected(anyhow::anyhow!(Conflict::LedgerMoved.detail()))
             }

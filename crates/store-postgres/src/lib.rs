@@ -33,7 +33,9 @@ impl PgStore {
     pub async fn connect(url: &str) -> anyhow::Result<Self> {
         let pool = PgPoolOptions::new()
             .max_connections(16)
-            .acquire_timeout(Duration::from_secs(30))
+            // Fail fast when the database is out of reach: a request waiting longer than this
+            // is answered 503 with Retry-After instead of hanging while /health/ready says so.
+            .acquire_timeout(Duration::from_secs(3))
             // Each connection is already checked with a round trip when it goes back to the pool;
             // checking it again on the way out would double the round trips of every query. A
             // connection that broke while idle fails its next query, and is then replaced.

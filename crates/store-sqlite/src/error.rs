@@ -5,6 +5,10 @@ use sqlx::error::ErrorKind;
 use staffbank_store::{Conflict, StoreError};
 
 pub(crate) fn map(error: sqlx::Error) -> StoreError {
+    if matches!(error, sqlx::Error::PoolTimedOut | sqlx::Error::PoolClosed) {
+        // Every connection busy for too long: the same as a server out of reach.
+        return StoreError::Unavailable(anyhow::Error::new(error).context("SQLite unavailable"));
+    }
     if let sqlx::Error::Database(db) = &error {
         let message = db.message();
         let named = [

@@ -238,6 +238,17 @@ impl NotifyStore for ThisStore {
         Ok(added)
     }
 
+    async fn skip_notification_backlog(&self) -> Result<(), StoreError> {
+        sqlx::query(
+            "UPDATE notify_cursor SET position = \
+             (SELECT COALESCE(MAX(position), 0) FROM outbox) WHERE id = 1",
+        )
+        .execute(self.writer())
+        .await
+        .or_store()
+        .map(drop)
+    }
+
     async fn claim_deliveries(
         &self,
         now: DateTime<Utc>,

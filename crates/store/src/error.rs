@@ -160,7 +160,12 @@ pub enum StoreError {
     /// A row that had to exist does not.
     #[error("not found")]
     NotFound,
-    /// Anything else: the database is down, a query is wrong. Opaque to clients, logged in full.
+    /// The database could not be reached or went away mid-request (restarting, failing over,
+    /// out of connections): nothing is known to have changed, and the same request, with the
+    /// same idempotency key, may be sent again.
+    #[error("the database is unavailable: {0}")]
+    Unavailable(anyhow::Error),
+    /// Anything else: a query is wrong, data is corrupt. Opaque to clients, logged in full.
     #[error(transparent)]
     Unexpected(#[from] anyhow::Error),
 }

@@ -121,6 +121,10 @@ pub trait NotifyStore: Send + Sync + 'static {
         settled: DateTime<Utc>,
     ) -> Result<usize, StoreError>;
 
+    /// Moves the fan-out cursor past every outbox event written so far, so none of them is ever
+    /// sent (for a freshly seeded demo, whose thousands of made-up offers are history, not news).
+    async fn skip_notification_backlog(&self) -> Result<(), StoreError>;
+
     /// Claims up to `limit` deliveries due at `now` whose lease (if any) has run out and that no
     /// earlier pending message to the same recipient is waiting ahead of, leasing them until
     /// `lease_until`; oldest first.

@@ -40,6 +40,8 @@ pub enum GeneralProblem {
     NotEligible,
     /// Too many refused sign-ins for the account or from the address; `Retry-After` says when.
     TooManyRequests,
+    /// The database is out of reach for a moment; `Retry-After` says when to try again.
+    DatabaseUnavailable,
     /// Anything unexpected on the server's side.
     InternalError,
 }
@@ -59,6 +61,7 @@ impl GeneralProblem {
         Self::ValidationError,
         Self::NotEligible,
         Self::TooManyRequests,
+        Self::DatabaseUnavailable,
         Self::InternalError,
     ];
 
@@ -92,6 +95,11 @@ impl GeneralProblem {
                 "too-many-requests",
                 429,
                 "Too many attempts: wait, then try again",
+            ),
+            Self::DatabaseUnavailable => (
+                "database-unavailable",
+                503,
+                "The service is unavailable for a moment: try again",
             ),
             Self::InternalError => ("internal-error", 500, "Something went wrong on our side"),
         }
@@ -167,6 +175,9 @@ impl From<Conflict> for ProblemType {
     }
 }
 
+/// How long a client is asked to wait before retrying while the database is out of reach.
+pub const RETRY_UNAVAILABLE_SECONDS: u64 = 5;
+
 /// An `application/problem+json` body.
 #[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
 pub struct Problem {
@@ -228,6 +239,7 @@ impl Problem {
             415 => GeneralProblem::UnsupportedMediaType,
             422 => GeneralProblem::ValidationError,
             429 => GeneralProblem::TooManyRequests,
+            503 => GeneralProblem::DatabaseUnavailable,
             _ => GeneralProblem::InternalError,
         };
         let mut problem = Self::new(kind, status.canonical_reason().unwrap_or("error"));
@@ -309,6 +321,16 @@ impl From<AppError> for Problem {
                     format!("too many refused sign-ins: try again in {seconds} seconds"),
                 );
                 problem.retry_after = Some(seconds);
+                problem
+            }
+            AppError::Unavailable(e) => {
+                tracing::warn!(error = ?e, "database unavailable");
+                let mut problem = Self::new(
+                    GeneralProblem::DatabaseUnavailable,
+                    "the database is unavailable for a moment: send the same request again \
+                     (with the same Idempotency-Key, it cannot be done twice)",
+                );
+                problem.retry_after = Some(RETRY_UNAVAILABLE_SECONDS);
                 problem
             }
             AppError::Unexpected(e) => {

@@ -110,6 +110,8 @@ pub async fn run(args: DemoArgs) -> anyhow::Result<()> {
             .map_err(|e| anyhow::anyhow!("{e}"))?;
         store.append_audit(&[record]).await?;
         passport::seed_passport(&app).await?;
+        // The seed's offers are history: only what happens from now on is emailed.
+        store.skip_notification_backlog().await?;
     }
     print_sign_ins();
     let mut notify = args.notify;

@@ -111,7 +111,7 @@ async fn serve(app: App) -> String {
 }
 
 /// Serves `app` as `serve` does, with cookies marked Secure or not.
-async fn serve_with(app: App, secure_cookies: bool) -> String {
+pub async fn serve_with(app: App, secure_cookies: bool) -> String {
     let router = staffbank_web::router(
         app,
         WebConfig {

@@ -10,6 +10,7 @@ mod compliance;
 mod concurrency;
 mod conventions;
 mod credential_import;
+mod database_down;
 mod escalation_channels;
 mod events;
 mod fhir;

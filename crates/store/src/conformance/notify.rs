@@ -19,7 +19,8 @@ fn offer(worker: &Worker, world: &World, minutes: i64) -> OutboxEvent {
 
 /// Outbox events fan out once into deliveries; a claim is held by its lease until it runs out;
 /// a recipient's later message waits behind an earlier pending one; failures back off and end
-/// dead-lettered; only the dead letter's own trust sees it and can queue it again.
+/// dead-lettered; only the dead letter's own trust sees it and can queue it again; a skipped
+/// backlog is never sent.
 pub async fn deliveries_fan_out_once_lease_keep_order_and_dead_letter(store: Arc<dyn Store>) {
     let world = World::new(store.clone()).await;
     let shift = world
@@ -140,4 +141,23 @@ pub async fn deliveries_fan_out_once_lease_keep_order_and_dead_letter(store: Arc
             .len(),
         1
     );
+
+    // A skipped backlog is never fanned out; what is written after the skip is.
+    let bo = world.worker("Bo", &[world.banks[0].id]).await;
+    let later = world
+        .post(world.shift(0, world.banks[0].id, 48, 8, 1))
+        .await;
+    let (history, news) = (offer(&bo, &world, 5), offer(&bo, &world, 6));
+    assert!(store
+        .offer_to(shift.id, bo.id, &history, &[])
+        .await
+        .unwrap());
+    store.skip_notification_backlog().await.unwrap();
+    assert!(store.offer_to(later.id, bo.id, &news, &[]).await.unwrap());
+    store.fan_out(retry, retry).await.unwrap();
+    assert!(
+        store.deliveries_of(history.id).await.unwrap().is_empty(),
+        "history"
+    );
+    assert_eq!(store.deliveries_of(news.id).await.unwrap().len(), 1, "news");
 }

@@ -159,6 +159,19 @@ pub fn app_error_page(error: AppError) -> Response {
             "Not available",
             "Your role does not allow this.",
         ),
+        AppError::Unavailable(e) => {
+            tracing::warn!(error = ?e, "database unavailable");
+            let mut page = error_page(
+                StatusCode::SERVICE_UNAVAILABLE,
+                "Sorry, the service is unavailable for a moment",
+                "Wait a few seconds and try again.",
+            );
+            page.headers_mut().insert(
+                axum::http::header::RETRY_AFTER,
+                axum::http::HeaderValue::from(crate::problem::RETRY_UNAVAILABLE_SECONDS),
+            );
+            page
+        }
         AppError::Unexpected(e) => {
             tracing::error!(error = ?e, "unexpected error");
             error_page(
