@@ -17,7 +17,8 @@ use crate::helpers::{serve_with, Backend, TestApp};
 
 /// A TCP relay to PostgreSQL on a fixed local port; dropping it cuts every connection.
 struct Relay {
-    tasks: JoinSet<()>,
+    /// Held only to be dropped: dropping the set aborts the relay and every connection in it.
+    _tasks: JoinSet<()>,
 }
 
 impl Relay {
@@ -38,7 +39,7 @@ impl Relay {
                 });
             }
         });
-        Self { tasks }
+        Self { _tasks: tasks }
     }
 }
 
