@@ -13,6 +13,7 @@ const ROLES = [
   ['payroll-officer', 'payroll@rxl.demo.staffbank.test', '/manage/pay-runs'],
   ['credential-issuer', 'issuer@nmc.demo.staffbank.test', '/issue'],
   ['auditor', 'auditor@demo.staffbank.test', '/ledger'],
+  ['platform-administrator', 'admin@demo.staffbank.test', '/manage/sign-in-providers'],
 ];
 
 const browser = await launch();
