@@ -45,6 +45,7 @@ pub(crate) fn proof_refusal(refusal: &Refusal) -> String {
         Refusal::Typ => "typ must be openid4vci-proof+jwt".into(),
         Refusal::MissingJwk => "the header must carry the holder's public key as jwk".into(),
         Refusal::NotP256 => "jwk is not a P-256 public key".into(),
+        Refusal::PrivateKey => "jwk must be a public key, without its private part d".into(),
         Refusal::Signature => "not signed by the key in its header".into(),
         Refusal::Audience => "aud must be the issuer".into(),
         Refusal::Nonce => "nonce is not one this issuer gave, or is stale".into(),
