@@ -205,6 +205,18 @@ async fn a_wallet_app_collects_an_offered_credential_once(app: TestApp) {
     assert_eq!(status, StatusCode::OK, "{body}");
     assert_eq!(body["token_type"], "Bearer");
     let access = body["access_token"].as_str().unwrap().to_owned();
+    // A code is redeemed once: a second redemption gets no second token.
+    let (status, body) = form(
+        &app,
+        &token_endpoint,
+        &[("grant_type", grant), ("pre-authorized_code", &code)],
+    )
+    .await;
+    assert_eq!(
+        (status, body["error"].as_str(), body.get("access_token")),
+        (StatusCode::BAD_REQUEST, Some("invalid_grant"), None),
+        "{body}"
+    );
 
     // The credential endpoint: a token, the right configuration, and a proof over a nonce
     // from the nonce endpoint.
