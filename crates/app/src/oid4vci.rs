@@ -195,6 +195,9 @@ impl App {
             )
             .into());
         }
+        if !self.offer_is_open(&offer) {
+            return Err(crate::passport::offer_expired());
+        }
         let kind = kind_of_vct(&offer.vct).ok_or(AppError::NotFound)?;
         let expires_at = self.now() + CODE_LIFETIME;
         let code = self.seal_bound(
@@ -315,7 +318,7 @@ impl App {
         Ok(json!({"credentials": [{"credential": credential}]}))
     }
 
-    /// The offer, if it is still waiting to be decided.
+    /// The offer, if it is still waiting to be decided and not past its expiry.
     async fn open_offer(
         &self,
         id: Uuid,
@@ -324,7 +327,7 @@ impl App {
             .store
             .passport_credential(id)
             .await?
-            .filter(|c| c.state == OfferState::Offered))
+            .filter(|c| self.offer_is_open(c)))
     }
 }
 
