@@ -8,7 +8,8 @@
 //! Codes, access tokens and nonces are not stored: each is sealed (XChaCha20-Poly1305) under a
 //! key derived from the master key, carries its kind, offer, issuer and expiry, and is refused
 //! once expired or once the offer is decided (an offer is decided once, so a code or token
-//! cannot collect a second credential).
+//! cannot collect a second credential). A code also carries the offer's nonce as it was when the
+//! code was made; redeeming the code renews that nonce, so a code buys one token only.
 
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use base64::Engine;
@@ -47,6 +48,10 @@ struct Sealed {
     exp: i64,
     /// Randomness, so no two are alike.
     salt: Uuid,
+    /// For a code, the offer's nonce when the code was made: redeeming the code renews that
+    /// nonce, so a code is good once (empty for tokens and nonces).
+    #[serde(default)]
+    bound: String,
 }
 
 /// A credential offer for a wallet app (OpenID4VCI 1.0 section 4.1).
@@ -93,12 +98,17 @@ impl App {
     }
 
     fn seal(&self, kind: &str, org: OrgId, offer: Uuid, exp: i64) -> String {
+        self.seal_bound(kind, org, offer, exp, "")
+    }
+
+    fn seal_bound(&self, kind: &str, org: OrgId, offer: Uuid, exp: i64, bound: &str) -> String {
         let sealed = Sealed {
             kind: kind.to_owned(),
             org: org.0,
             offer,
             exp,
             salt: Uuid::new_v4(),
+            bound: bound.to_owned(),
         };
         let plain = serde_json::to_vec(&sealed).unwrap_or_default();
         URL_SAFE_NO_PAD.encode(
@@ -109,11 +119,16 @@ impl App {
 
     /// Opens a sealed value of `kind` for issuer `org` that has not expired; its offer.
     fn open(&self, text: &str, kind: &str, org: OrgId) -> Option<Uuid> {
+        self.open_sealed(text, kind, org).map(|sealed| sealed.offer)
+    }
+
+    /// Opens a sealed value of `kind` for issuer `org` that has not expired; all it says.
+    fn open_sealed(&self, text: &str, kind: &str, org: OrgId) -> Option<Sealed> {
         let bytes = URL_SAFE_NO_PAD.decode(text.trim()).ok()?;
         let plain = self.wallet_key().open(Uuid::nil(), &bytes).ok()?;
         let sealed: Sealed = serde_json::from_slice(&plain).ok()?;
         (sealed.kind == kind && sealed.org == org.0 && sealed.exp > self.now().timestamp())
-            .then_some(sealed.offer)
+            .then_some(sealed)
     }
 
     /// The issuer's OpenID4VCI metadata (section 12.2): its endpoints, and a configuration per
@@ -180,9 +195,18 @@ impl App {
             )
             .into());
         }
+        if !self.offer_is_open(&offer) {
+            return Err(crate::passport::offer_expired());
+        }
         let kind = kind_of_vct(&offer.vct).ok_or(AppError::NotFound)?;
         let expires_at = self.now() + CODE_LIFETIME;
-        let code = self.seal("code", offer.org_id, offer.id, expires_at.timestamp());
+        let code = self.seal_bound(
+            "code",
+            offer.org_id,
+            offer.id,
+            expires_at.timestamp(),
+            &offer.nonce,
+        );
         let credential_offer = json!({
             "credential_issuer": self.issuer_id(offer.org_id),
             "credential_configuration_ids": [kind.as_str()],
@@ -200,7 +224,8 @@ impl App {
     }
 
     /// The token endpoint: a pre-authorised code for a still-open offer buys a short-lived
-    /// access token for that offer.
+    /// access token for that offer, once: redeeming it renews the offer's nonce the code was
+    /// bound to, so the same code (or any other made before) is refused after.
     pub async fn wallet_token(&self, org: OrgId, input: TokenRequest) -> Result<Value, AppError> {
         if input.grant_type != PRE_AUTHORIZED_GRANT {
             return Err(refuse(
@@ -208,12 +233,21 @@ impl App {
                 "only the pre-authorized_code grant is supported",
             ));
         }
-        let offer = self
-            .open(&input.pre_authorized_code, "code", org)
+        let code = self
+            .open_sealed(&input.pre_authorized_code, "code", org)
             .ok_or_else(|| refuse("invalid_grant", "the code is not valid here, or expired"))?;
+        let offer = code.offer;
         self.open_offer(offer)
             .await?
             .ok_or_else(|| refuse("invalid_grant", "the offer has already been decided"))?;
+        let renewed = crate::passport::b64_random(16);
+        if !self
+            .store
+            .renew_passport_offer_nonce(offer, &code.bound, &renewed)
+            .await?
+        {
+            return Err(refuse("invalid_grant", "the code has already been used"));
+        }
         let exp = self.now().timestamp() + ACCESS_LIFETIME;
         Ok(json!({
             "access_token": self.seal("access", org, offer, exp),
@@ -284,7 +318,7 @@ impl App {
         Ok(json!({"credentials": [{"credential": credential}]}))
     }
 
-    /// The offer, if it is still waiting to be decided.
+    /// The offer, if it is still waiting to be decided and not past its expiry.
     async fn open_offer(
         &self,
         id: Uuid,
@@ -293,7 +327,7 @@ impl App {
             .store
             .passport_credential(id)
             .await?
-            .filter(|c| c.state == OfferState::Offered))
+            .filter(|c| self.offer_is_open(c)))
     }
 }
 

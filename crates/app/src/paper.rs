@@ -58,6 +58,26 @@ pub struct PaperCredential {
     pub text: String,
 }
 
+/// A paper copy carries every disclosure: one that passed the disclosure check with any missing
+/// was cut short, so it fails there (the tail after the last `~` is refused by the verifier).
+fn whole_paper(mut report: verify::Report, text: &str) -> verify::Report {
+    let Some(at) = report.passed.iter().position(|c| *c == Check::Disclosures) else {
+        return report;
+    };
+    if SdJwt::parse(text).is_ok_and(|sd| sd.discloses_all()) {
+        return report;
+    }
+    report.passed.truncate(at);
+    report.failed = Some((
+        Check::Disclosures,
+        verify::Failure::Disclosure {
+            detail: "a disclosure is missing: the paper copy is not whole".into(),
+        },
+    ));
+    report.credential = None;
+    report
+}
+
 impl App {
     /// The signed-in worker's paper passport: a fresh copy of every credential they hold that
     /// is valid now. Printing it is a ledger entry.
@@ -148,7 +168,7 @@ impl App {
             leeway: LEEWAY,
             require_key_binding: false,
         };
-        let report = verify::verify(text, &expect, &known);
+        let report = whole_paper(verify::verify(text, &expect, &known), text);
         let failed = report
             .failed
             .as_ref()

@@ -45,11 +45,20 @@ pub(crate) fn proof_refusal(refusal: &Refusal) -> String {
         Refusal::Typ => "typ must be openid4vci-proof+jwt".into(),
         Refusal::MissingJwk => "the header must carry the holder's public key as jwk".into(),
         Refusal::NotP256 => "jwk is not a P-256 public key".into(),
+        Refusal::PrivateKey => "jwk must be a public key, without its private part d".into(),
         Refusal::Signature => "not signed by the key in its header".into(),
         Refusal::Audience => "aud must be the issuer".into(),
         Refusal::Nonce => "nonce is not one this issuer gave, or is stale".into(),
         Refusal::IatMissing | Refusal::IatTooOld | Refusal::IatInFuture => "iat must be now".into(),
     }
+}
+
+/// The refusal for an offer whose expiry passed before the worker took it.
+pub(crate) fn offer_expired() -> AppError {
+    AppError::Conflict(
+        staffbank_store::Conflict::RequestDecided,
+        "this offer has expired: ask the trust to offer the credential again".into(),
+    )
 }
 
 /// Offer a credential to a worker.
@@ -99,7 +108,8 @@ pub struct PassportCredentialView {
     /// Its claims.
     #[schema(value_type = Object)]
     pub claims: Value,
-    /// `offered`, `accepted` or `rejected`.
+    /// `offered`, `expired` (offered, but its expiry passed before the worker accepted it),
+    /// `accepted` or `rejected`.
     pub state: String,
     /// `valid`, `revoked` or `suspended`.
     pub revocation: String,
@@ -176,6 +186,12 @@ impl App {
         format!("{}/status-list", self.issuer_id(org))
     }
 
+    /// Whether an offer can still be accepted: offered, and not past its expiry (a credential
+    /// that has already expired proves nothing, so it is never issued).
+    pub(crate) fn offer_is_open(&self, c: &PassportCredential) -> bool {
+        c.state == OfferState::Offered && c.expires_at.is_none_or(|at| at > self.now())
+    }
+
     pub(crate) fn passport_view(
         &self,
         c: &PassportCredential,
@@ -188,12 +204,16 @@ impl App {
             issuer: self.issuer_id(c.org_id),
             vct: c.vct.clone(),
             claims: serde_json::from_str(&c.claims).unwrap_or(Value::Null),
-            state: c.state.as_str().to_owned(),
+            state: if c.state == OfferState::Offered && !self.offer_is_open(c) {
+                "expired".to_owned()
+            } else {
+                c.state.as_str().to_owned()
+            },
             revocation: c.revocation.as_str().to_owned(),
             expires_at: c.expires_at,
             offered_at: c.offered_at,
             decided_at: c.decided_at,
-            nonce: (for_holder && c.state == OfferState::Offered).then(|| c.nonce.clone()),
+            nonce: (for_holder && self.offer_is_open(c)).then(|| c.nonce.clone()),
             sd_jwt: if for_holder { c.sd_jwt.clone() } else { None },
         }
     }
@@ -304,6 +324,12 @@ impl App {
             .map(|raw| instant_or_date(raw, true))
             .transpose()
             .map_err(|e| AppError::field("expires", e))?;
+        if expires_at.is_some_and(|at| at <= self.now()) {
+            return Err(AppError::field(
+                "expires",
+                "must be in the future: an expired credential cannot be offered",
+            ));
+        }
         if let CredentialClaims::CoreSkillsTraining { subjects } = &claims {
             let due = self.training_lapses(subjects).await?;
             expires_at = Some(expires_at.map_or(due, |given| given.min(due)));
@@ -413,6 +439,9 @@ impl App {
                 staffbank_store::Conflict::RequestDecided,
             )
             .into());
+        }
+        if !self.offer_is_open(&offer) {
+            return Err(offer_expired());
         }
         let holder = self.holder_key(&offer, &input.proof)?;
         self.issue_to_holder(&offer, holder, who.user.id).await?;

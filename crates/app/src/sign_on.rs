@@ -41,6 +41,7 @@ fn sign_on_refusal(refusal: &Refusal) -> String {
         Refusal::Typ => "the proof's typ must be staffbank-sign-on+jwt".into(),
         Refusal::MissingJwk => "the proof's header must carry the signing key as jwk".into(),
         Refusal::NotP256 => "the jwk is not a P-256 key".into(),
+        Refusal::PrivateKey => "the jwk must be a public key, without its private part d".into(),
         Refusal::Signature => "the signature does not verify with the jwk".into(),
         Refusal::Audience => "the proof's aud is not this challenge".into(),
         Refusal::Nonce => "the proof's nonce is not this challenge's".into(),

@@ -52,10 +52,20 @@ impl Jwk {
         VerifyingKey::from_encoded_point(&point).ok()
     }
 
-    /// Reads a JWK from a JSON value (e.g. `cnf.jwk`).
+    /// Reads a public JWK from a JSON value (e.g. `cnf.jwk`). One that carries a private part
+    /// (`d`) is refused: a key sent in the open is compromised, and binding a credential to it
+    /// would let anyone who saw it present the credential.
     pub fn from_value(value: &Value) -> Option<Self> {
+        if carries_private_part(value) {
+            return None;
+        }
         serde_json::from_value(value.clone()).ok()
     }
+}
+
+/// Whether a JWK (as JSON) carries a private key's part, `d`, which a public key never does.
+pub fn carries_private_part(value: &Value) -> bool {
+    value.get("d").is_some()
 }
 
 /// A parsed compact JWS whose signature has not yet been checked.
@@ -233,5 +243,15 @@ mod tests {
         let mut bad = jwk.clone();
         bad.x = b64([0u8; 32]);
         assert!(bad.key().is_none());
+    }
+
+    #[test]
+    fn a_jwk_with_a_private_part_is_not_a_public_key() {
+        let k = key();
+        let mut value = serde_json::to_value(Jwk::from_key(k.verifying_key(), None)).unwrap();
+        assert!(Jwk::from_value(&value).is_some());
+        value["d"] = json!(b64(k.to_bytes()));
+        assert!(carries_private_part(&value));
+        assert_eq!(Jwk::from_value(&value), None);
     }
 }

@@ -66,6 +66,9 @@ pub enum Refusal {
     /// The header's `jwk` is not a P-256 public key.
     #[error("the jwk is not a P-256 public key")]
     NotP256,
+    /// The header's `jwk` carries a private part (`d`): the key is exposed, so it proves nothing.
+    #[error("the jwk carries a private key")]
+    PrivateKey,
     /// The key in the header did not make the signature.
     #[error("the signature does not verify with the jwk")]
     Signature,
@@ -98,11 +101,11 @@ pub fn check(
     if jws.typ() != Some(expected.typ) {
         return Err(Refusal::Typ);
     }
-    let jwk = jws
-        .header
-        .get("jwk")
-        .and_then(Jwk::from_value)
-        .ok_or(Refusal::MissingJwk)?;
+    let jwk = jws.header.get("jwk");
+    if jwk.is_some_and(crate::jws::carries_private_part) {
+        return Err(Refusal::PrivateKey);
+    }
+    let jwk = jwk.and_then(Jwk::from_value).ok_or(Refusal::MissingJwk)?;
     let key = jwk.key().ok_or(Refusal::NotP256)?;
     if !jws.verifies_with(&key) {
         return Err(Refusal::Signature);
@@ -211,6 +214,15 @@ mod tests {
             json!({}),
         ));
         assert_eq!(refused, Err(Refusal::NotP256));
+    }
+
+    #[test]
+    fn a_jwk_with_its_private_part_is_refused() {
+        let key = key();
+        let mut jwk = json!(Jwk::from_key(key.verifying_key(), None));
+        jwk["d"] = json!(crate::b64(key.to_bytes()));
+        let refused = judge(&proof(&key, json!({ "jwk": jwk }), json!({})));
+        assert_eq!(refused, Err(Refusal::PrivateKey));
     }
 
     #[test]

@@ -192,6 +192,24 @@ impl SdJwt {
     }
 }
 
+impl SdJwt {
+    /// Whether every digest in the issuer-signed JWT, and in the disclosures themselves, has its
+    /// disclosure here. A copy issued with everything disclosed (the paper passport) that lacks
+    /// one was cut short. False when the JWT cannot be read.
+    pub fn discloses_all(&self) -> bool {
+        let Ok(jws) = Jws::parse(&self.jwt) else {
+            return false;
+        };
+        let mut digests = Vec::new();
+        collect_digests(&Value::Object(jws.claims), &mut digests);
+        for d in &self.disclosures {
+            collect_digests(&d.value, &mut digests);
+        }
+        let shown: HashSet<String> = self.disclosures.iter().map(Disclosure::digest).collect();
+        digests.iter().all(|d| shown.contains(d))
+    }
+}
+
 /// Every digest (`_sd` entries and `...` elements) under `value`.
 fn collect_digests(value: &Value, out: &mut Vec<String>) {
     match value {
@@ -399,6 +417,18 @@ mod tests {
         .as_object()
         .cloned()
         .unwrap()
+    }
+
+    #[test]
+    fn only_a_copy_with_every_disclosure_discloses_all() {
+        let whole = issued();
+        assert!(whole.discloses_all());
+        for kept in [&["training"][..], &["given_name", "training"][..]] {
+            assert!(!whole.disclosing(kept).discloses_all(), "{kept:?}");
+        }
+        let mut short = whole.clone();
+        short.disclosures.pop();
+        assert!(!short.discloses_all());
     }
 
     fn issued() -> SdJwt {

@@ -329,6 +329,14 @@ fn checks(
         run.check(Check::Audience, audience(&kb, expect.audience))?;
         run.check(Check::Freshness, kb_fresh(&kb, expect))?;
         run.check(Check::Nonce, nonce(&kb, expect.nonce, sources))?;
+    } else if sd.kb_jwt.is_some() {
+        // Without key binding an SD-JWT ends with '~'; text after it is a cut or added tail.
+        run.check(
+            Check::KeyBinding,
+            Err::<(), _>(malformed(
+                "text follows the last '~' where no key binding is expected",
+            )),
+        )?;
     }
     run.check(Check::Status, status(&claims, &issuer, expect, sources))?;
     let mut claims = claims;

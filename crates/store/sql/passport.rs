@@ -413,6 +413,26 @@ impl PassportStore for ThisStore {
         self.read_all(&sql, worker.0, passport_row).await
     }
 
+    async fn renew_passport_offer_nonce(
+        &self,
+        id: Uuid,
+        old: &str,
+        new: &str,
+    ) -> Result<bool, StoreError> {
+        let changed = sqlx::query(
+            "UPDATE passport_credentials SET nonce = $3 \
+             WHERE id = $1 AND state = 'offered' AND nonce = $2",
+        )
+        .bind(id)
+        .bind(old)
+        .bind(new)
+        .execute(self.writer())
+        .await
+        .or_store()?
+        .rows_affected();
+        Ok(changed == 1)
+    }
+
     async fn decide_passport_offer(
         &self,
         id: Uuid,

@@ -578,6 +578,16 @@ pub trait PassportStore: Send + Sync + 'static {
         worker: WorkerId,
     ) -> Result<Vec<PassportCredential>, StoreError>;
 
+    /// Replaces a still-offered offer's nonce `old` with `new`, once: whatever was made from the
+    /// old nonce (a wallet app's pre-authorised code) is spent by this. False, changing nothing,
+    /// when the offer is decided or its nonce is no longer `old`.
+    async fn renew_passport_offer_nonce(
+        &self,
+        id: Uuid,
+        old: &str,
+        new: &str,
+    ) -> Result<bool, StoreError>;
+
     /// Accepts (with the issued credential, the holder's key and the credential record that
     /// makes it count for bookings) or rejects an offer; refused with
     /// [`crate::Conflict::RequestDecided`] unless it is still offered.

@@ -29,6 +29,7 @@ mod oid4vp;
 mod oidc;
 mod paper;
 mod passport;
+mod passport_expiry;
 mod pay;
 mod pay_runs;
 mod payroll_crash;

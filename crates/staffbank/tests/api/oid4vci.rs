@@ -7,7 +7,7 @@
 use p256::ecdsa::SigningKey;
 use reqwest::{Method, StatusCode};
 use serde_json::{json, Value};
-use staffbank_passport::jws::Jwk;
+use staffbank_passport::jws::{self, Jwk};
 use staffbank_passport::key_binding::{bind, Binding};
 use staffbank_passport::sd_jwt::SdJwt;
 use staffbank_passport::verify::{verify, Expectations};
@@ -44,6 +44,22 @@ async fn wallet_post(
     let response = request.send().await.unwrap();
     let status = response.status();
     (status, response.json().await.unwrap_or(Value::Null))
+}
+
+/// A proof like [`proof`] whose header's `jwk` also carries the key's private part, `d`.
+fn proof_with_private_part(key: &SigningKey, issuer: &str, nonce: &str, iat: i64) -> String {
+    let mut jwk = serde_json::to_value(Jwk::from_key(key.verifying_key(), None)).unwrap();
+    jwk["d"] = json!(base64::Engine::encode(
+        &base64::engine::general_purpose::URL_SAFE_NO_PAD,
+        key.to_bytes()
+    ));
+    let mut header = jws::header("openid4vci-proof+jwt", None);
+    header.insert("jwk".into(), jwk);
+    let claims = json!({"aud": issuer, "nonce": nonce, "iat": iat})
+        .as_object()
+        .cloned()
+        .unwrap();
+    jws::sign(header, &claims, key)
 }
 
 async fn a_wallet_app_collects_an_offered_credential_once(app: TestApp) {
@@ -189,6 +205,18 @@ async fn a_wallet_app_collects_an_offered_credential_once(app: TestApp) {
     assert_eq!(status, StatusCode::OK, "{body}");
     assert_eq!(body["token_type"], "Bearer");
     let access = body["access_token"].as_str().unwrap().to_owned();
+    // A code is redeemed once: a second redemption gets no second token.
+    let (status, body) = form(
+        &app,
+        &token_endpoint,
+        &[("grant_type", grant), ("pre-authorized_code", &code)],
+    )
+    .await;
+    assert_eq!(
+        (status, body["error"].as_str(), body.get("access_token")),
+        (StatusCode::BAD_REQUEST, Some("invalid_grant"), None),
+        "{body}"
+    );
 
     // The credential endpoint: a token, the right configuration, and a proof over a nonce
     // from the nonce endpoint.
@@ -241,6 +269,19 @@ async fn a_wallet_app_collects_an_offered_credential_once(app: TestApp) {
     assert_eq!(
         (status, body["error"].as_str()),
         (StatusCode::BAD_REQUEST, Some("invalid_proof"))
+    );
+    // A key sent with its private part is exposed, so it proves nothing.
+    let (status, body) = wallet_post(
+        &app,
+        &credential_endpoint,
+        Some(&access),
+        request(proof_with_private_part(&key, &issuer, &c_nonce, now)),
+    )
+    .await;
+    assert_eq!(
+        (status, body["error"].as_str()),
+        (StatusCode::BAD_REQUEST, Some("invalid_proof")),
+        "{body}"
     );
     let (status, body) = wallet_post(&app, &credential_endpoint, Some(&access),
         json!({"credential_configuration_id": "dbs_check", "proofs": {"jwt": [proof(&key, &issuer, &c_nonce, now)]}})).await;

@@ -80,6 +80,26 @@ async fn a_paper_passport_passes_every_check_but_key_binding(app: TestApp) {
     assert!(checks.contains(&"status") && checks.contains(&"issuer_signature"));
     assert!(!checks.contains(&"key_binding"));
 
+    // Only the whole text: cut short anywhere, or with anything after it, it fails.
+    let cut_disclosure = text[..text.len() - 1]
+        .rsplit_once('~')
+        .unwrap()
+        .0
+        .to_owned()
+        + "~";
+    for (broken, failing) in [
+        (format!("{text}extra"), "key_binding"),
+        (format!("{text}~"), "format"),
+        (text[..text.len() - 1].to_owned(), "disclosures"),
+        (text[..text.len() - 5].to_owned(), "disclosures"),
+        (cut_disclosure, "disclosures"),
+    ] {
+        let refused = check(&app, &b_officer, &broken).await;
+        assert_eq!(refused.status, 200, "{}", refused.body);
+        assert_eq!(refused.body["valid"], false, "{broken}: {}", refused.body);
+        assert_eq!(failed_check(&refused.body), failing, "{}", refused.body);
+    }
+
     // A forged signature, a key-bound credential without its binding, an untrusted issuer and
     // a revoked credential each fail on their own check.
     let mut forged = text.clone().into_bytes();
@@ -138,7 +158,9 @@ async fn a_paper_passport_passes_every_check_but_key_binding(app: TestApp) {
         .iter()
         .filter_map(|r| r["state"].as_str())
         .collect();
-    assert_eq!(states.len(), 2, "{}", log.body);
+    // The good check, the revoked one and the four cut or extended copies whose issuer
+    // signature held (the unreadable one names nobody).
+    assert_eq!(states.len(), 6, "{}", log.body);
     assert_eq!(states.iter().filter(|s| **s == "verified").count(), 1);
     assert!(paper_checks
         .iter()

@@ -194,6 +194,21 @@ pub async fn passport_offers_are_decided_once_and_revocation_is_final(store: Arc
         Conflict::AlreadyRevoked
     );
     assert_eq!(active(&store, worker.id).await, 0);
+    // The nonce is renewed only from the one it has, once, and only while offered.
+    let renew = |old: &str, new: &str| {
+        let (store, old, new) = (store.clone(), old.to_owned(), new.to_owned());
+        async move {
+            store
+                .renew_passport_offer_nonce(first.id, &old, &new)
+                .await
+                .unwrap()
+        }
+    };
+    assert!(!renew("not-its-nonce", "n-2").await);
+    assert!(renew(&first.nonce, "n-2").await);
+    assert!(!renew(&first.nonce, "n-3").await, "the old nonce is spent");
+    let renewed = store.passport_credential(first.id).await.unwrap().unwrap();
+    assert_eq!(renewed.nonce, "n-2");
     let held = record(&world, worker.id);
     store
         .decide_passport_offer(
@@ -204,6 +219,10 @@ pub async fn passport_offers_are_decided_once_and_revocation_is_final(store: Arc
         )
         .await
         .unwrap();
+    assert!(
+        !renew("n-2", "n-4").await,
+        "a decided offer keeps its nonce"
+    );
     // Accepting makes it count for bookings.
     assert_eq!(active(&store, worker.id).await, 1);
     assert_eq!(
