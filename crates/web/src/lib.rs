@@ -3,6 +3,7 @@
 
 mod api;
 mod assets;
+mod csv_file;
 mod extract;
 mod problem;
 mod problem_docs;

@@ -7,6 +7,7 @@ mod booker_list;
 mod booking_modes;
 mod cancel;
 mod candidates;
+pub(crate) mod chart;
 mod claims;
 mod credential_import;
 pub(crate) mod import_jobs;
