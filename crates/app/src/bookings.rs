@@ -197,8 +197,16 @@ impl App {
             opted_out: worker.weekly_limit_opt_out,
         };
         let outcome = match self.store.book(&request, &[record], Some(&rules)).await {
-            Err(StoreError::Conflict(Conflict::WorkingTime)) => {
-                return Err(self.working_time_refusal(worker, &shift).await)
+            Err(StoreError::Conflict(conflict)) => {
+                // A retry racing its original (e.g. sent again to another server) loses to it
+                // on places or overlap; once the original has committed it is the answer.
+                if let Some(first) = self.booking_under_key(shift_id, worker.id, key).await? {
+                    return self.booked(worker, &first, shift, true).await;
+                }
+                return Err(match conflict {
+                    Conflict::WorkingTime => self.working_time_refusal(worker, &shift).await,
+                    other => StoreError::Conflict(other).into(),
+                });
             }
             other => other?,
         };
@@ -209,6 +217,28 @@ impl App {
         shift.status = ShiftStatus::from_counts(shift.booked, shift.places);
         self.booked(worker, &outcome.booking, shift, outcome.replayed)
             .await
+    }
+
+    /// The booking `worker` made on `shift_id` under idempotency key `key`, if they made one.
+    async fn booking_under_key(
+        &self,
+        shift_id: ShiftId,
+        worker: WorkerId,
+        key: &str,
+    ) -> Result<Option<Booking>, AppError> {
+        let Some(id) = self
+            .store
+            .booking_context(shift_id, worker, key)
+            .await?
+            .and_then(|c| c.key_booking)
+        else {
+            return Ok(None);
+        };
+        Ok(self
+            .store
+            .booking(id)
+            .await?
+            .filter(|b| b.shift_id == shift_id))
     }
 
     /// Refuses a booking that cannot go ahead as things stand: a ward that approves its

@@ -7,7 +7,8 @@ use crate::helpers::{quick_worker, TestApp};
 
 crate::both_backends!(
     two_hundred_requests_for_three_places,
-    one_worker_two_trusts_same_instant
+    one_worker_two_trusts_same_instant,
+    the_same_key_at_the_same_moment_gets_one_answer
 );
 
 async fn two_hundred_requests_for_three_places(app: TestApp) {
@@ -65,5 +66,33 @@ async fn one_worker_two_trusts_same_instant(app: TestApp) {
         refused.assert_problem(409, "overlapping-booking");
         let mine = app.get("/api/v1/me/bookings", &nurse).await;
         assert_eq!(mine.body["items"].as_array().unwrap().len(), 1);
+    }
+}
+
+/// A client that sends the same booking twice at once (say, retrying on another server while
+/// the first is still in flight) gets the one booking both times, never a booking and a
+/// refusal: the last place goes to the first, and the second answers with it.
+async fn the_same_key_at_the_same_moment_gets_one_answer(app: TestApp) {
+    let trust = app.trust("RXQ").await;
+    for round in 0..12 {
+        let shift = app
+            .shift(&trust, &trust.bank.clone(), 24 + round * 24, 12, 1)
+            .await;
+        let nurse = quick_worker(&app, &trust.bank, 1000 + round as usize).await;
+        let key = format!("retry-{round}");
+        let replies = join_all((0..4).map(|_| app.book(&nurse, &shift, &key))).await;
+        for reply in &replies {
+            assert_eq!(
+                reply.status,
+                StatusCode::CREATED,
+                "round {round}: {}",
+                reply.body
+            );
+            assert_eq!(reply.body["id"], replies[0].body["id"], "round {round}");
+        }
+        let bookings = app
+            .get(&format!("/api/v1/shifts/{shift}/bookings"), &trust.booker)
+            .await;
+        assert_eq!(bookings.body.as_array().unwrap().len(), 1);
     }
 }

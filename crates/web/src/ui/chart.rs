@@ -124,7 +124,9 @@ pub fn trend_chart(chart: &Chart, points: &[String], series: &[(&str, Vec<i64>)]
         0.0
     };
     let x = |i: usize| LEFT as f64 + step * i as f64;
-    let y = |v: i64| PLOT_BOTTOM as f64 - ((v - bottom) as f64 * (PLOT_BOTTOM - PLOT_TOP) as f64) / span as f64;
+    let y = |v: i64| {
+        PLOT_BOTTOM as f64 - ((v - bottom) as f64 * (PLOT_BOTTOM - PLOT_TOP) as f64) / span as f64
+    };
     let mut header = vec![""];
     header.extend(series.iter().map(|(name, _)| *name));
     html! {
@@ -248,7 +250,8 @@ mod tests {
 
     #[test]
     fn a_bar_chart_names_itself_and_carries_its_figures() {
-        let out = bar_chart(&chart(), &[("Ward <A>".into(), 10), ("Ward B".into(), 5)]).into_string();
+        let out =
+            bar_chart(&chart(), &[("Ward <A>".into(), 10), ("Ward B".into(), 5)]).into_string();
         assert!(out.contains("aria-labelledby=\"fill-title fill-desc\""));
         assert!(out.contains("<title id=\"fill-title\">Shifts &lt;filled&gt;</title>"));
         assert!(out.contains("Ward &lt;A&gt;"), "labels are escaped: {out}");
@@ -256,12 +259,20 @@ mod tests {
         // the longest bar is the largest value; the other is in proportion
         assert!(out.contains("width=\"230\""));
         assert!(out.contains("width=\"115\""));
-        assert_eq!(out.matches("<tr role=\"row\" class=\"nhsuk-table__row\">").count(), 2);
+        assert_eq!(
+            out.matches("<tr role=\"row\" class=\"nhsuk-table__row\">")
+                .count(),
+            2
+        );
     }
 
     #[test]
     fn a_trend_chart_draws_every_series_and_tabulates_every_point() {
-        let weeks = vec!["Mon 7 Dec".to_owned(), "Mon 14 Dec".to_owned(), "Mon 21 Dec".to_owned()];
+        let weeks = vec![
+            "Mon 7 Dec".to_owned(),
+            "Mon 14 Dec".to_owned(),
+            "Mon 21 Dec".to_owned(),
+        ];
         let out = trend_chart(
             &chart(),
             &weeks,
@@ -272,12 +283,20 @@ mod tests {
         assert_eq!(out.matches("<circle").count(), 6);
         assert!(out.contains("Highest 5"));
         assert!(out.contains("Own bank") && out.contains("Agency"));
-        assert_eq!(out.matches("<tr role=\"row\" class=\"nhsuk-table__row\">").count(), 3);
+        assert_eq!(
+            out.matches("<tr role=\"row\" class=\"nhsuk-table__row\">")
+                .count(),
+            3
+        );
     }
 
     #[test]
     fn empty_charts_say_so() {
-        assert!(bar_chart(&chart(), &[]).into_string().contains("Nothing in this period."));
-        assert!(trend_chart(&chart(), &[], &[]).into_string().contains("Nothing in this period."));
+        assert!(bar_chart(&chart(), &[])
+            .into_string()
+            .contains("Nothing in this period."));
+        assert!(trend_chart(&chart(), &[], &[])
+            .into_string()
+            .contains("Nothing in this period."));
     }
 }
