@@ -100,3 +100,14 @@ pub(crate) async fn insert_nodes(
     .or_store()
     .map(drop)
 }
+
+/// After an erasure: PostgreSQL keeps a row's old version (here, the wrapped key) until it is
+/// vacuumed, so the person-key table is vacuumed at once rather than whenever autovacuum comes.
+/// A plain VACUUM takes no lock that stops other work; the table holds one small row a person.
+pub(crate) async fn scrub_erased(store: &crate::PgStore) -> Result<(), StoreError> {
+    sqlx::query("VACUUM person_keys")
+        .execute(store.writer())
+        .await
+        .or_store()
+        .map(drop)
+}

@@ -94,3 +94,14 @@ pub(crate) async fn insert_nodes(
     }
     Ok(())
 }
+
+/// After an erasure: with `secure_delete` on (see `connect`) SQLite zeroes what it frees in the
+/// database file, but the write-ahead log still holds the page as it was until a checkpoint;
+/// this one copies the log into the file and empties it.
+pub(crate) async fn scrub_erased(store: &crate::SqliteStore) -> Result<(), StoreError> {
+    sqlx::query("PRAGMA wal_checkpoint(TRUNCATE)")
+        .execute(store.writer())
+        .await
+        .or_store()
+        .map(drop)
+}

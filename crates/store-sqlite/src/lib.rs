@@ -45,7 +45,10 @@ impl SqliteStore {
             .journal_mode(SqliteJournalMode::Wal)
             .synchronous(SqliteSynchronous::Full)
             .foreign_keys(true)
-            .busy_timeout(Duration::from_secs(30));
+            .busy_timeout(Duration::from_secs(30))
+            // Freed content is overwritten with zeros, so an erased person's key and details
+            // do not linger in free pages.
+            .pragma("secure_delete", "on");
         // Each connection is already checked (a hand-off to its thread) when it goes back to the
         // pool; checking it again on the way out would add one to every query.
         let writer = SqlitePoolOptions::new()

@@ -18,7 +18,7 @@ use uuid::Uuid;
 
 use super::types::{At, Ids};
 use super::{get, instant, opt_instant};
-use crate::db::{in_ids, Db, DbRow, ThisStore, REFRESH_STATISTICS};
+use crate::db::{in_ids, Db, DbRow, ThisStore, Tx, REFRESH_STATISTICS};
 use crate::ledger::{find_nodes, insert_audit, insert_leaves, insert_nodes, lock_leaves};
 use crate::sql::OrStore;
 use sqlx::query::Query;
@@ -147,15 +147,29 @@ impl LedgerStore for ThisStore {
         at: DateTime<Utc>,
         audit: &[AuditRecord],
     ) -> Result<(), StoreError> {
-        let query = sqlx::query(
+        let mut tx = self.begin().await?;
+        // Conditional, so two erasures at once write one: the second finds it erased.
+        let destroyed = sqlx::query(
             "INSERT INTO person_keys (subject, wrapped, created_at, erased_at, erasure_reason) \
              VALUES ($1, NULL, $2, $2, $3) ON CONFLICT (subject) DO UPDATE SET wrapped = NULL, \
-             erased_at = excluded.erased_at, erasure_reason = excluded.erasure_reason",
+             erased_at = excluded.erased_at, erasure_reason = excluded.erasure_reason \
+             WHERE person_keys.erased_at IS NULL",
         )
         .bind(subject)
         .bind(At(at))
-        .bind(reason);
-        self.write_audited(query, audit).await
+        .bind(reason)
+        .execute(&mut *tx)
+        .await
+        .or_store()?
+        .rows_affected();
+        if destroyed != 1 {
+            return Err(StoreError::Conflict(Conflict::AlreadyErased));
+        }
+        erase_live_data(&mut tx, subject).await?;
+        insert_audit(&mut tx, audit).await?;
+        tx.commit().await.or_store()?;
+        // The old row version still holds the wrapped key until the database reclaims it.
+        crate::ledger::scrub_erased(self).await
     }
 
     async fn hold_sequencer_lease(
@@ -398,4 +412,60 @@ impl OperationsStore for ThisStore {
         .await
         .or_store()
     }
+}
+
+/// What an erased person leaves in the live tables: no name, email, home or registration
+/// number; no way to sign in (password, sessions, single sign-on links, roles); no bank
+/// memberships, so they drop out of every candidate list; no alert channels or preferences.
+/// Their bookings, timesheets and pay lines stay, as the trusts' records, under the erased name.
+async fn erase_live_data(tx: &mut Tx, user: Uuid) -> Result<(), StoreError> {
+    let email: Option<String> = sqlx::query_scalar("SELECT email FROM users WHERE id = $1")
+        .bind(user)
+        .fetch_optional(&mut **tx)
+        .await
+        .or_store()?;
+    let placeholder = format!("erased-{user}@erased.invalid");
+    if let Some(email) = email {
+        sqlx::query("UPDATE deliveries SET recipient = $2 WHERE recipient = $1")
+            .bind(&email)
+            .bind(&placeholder)
+            .execute(&mut **tx)
+            .await
+            .or_store()?;
+    }
+    let workers = "(SELECT id FROM workers WHERE user_id = $1)";
+    sqlx::query(
+        "UPDATE users SET email = $2, display_name = 'Erased person', password_hash = NULL \
+         WHERE id = $1",
+    )
+    .bind(user)
+    .bind(&placeholder)
+    .execute(&mut **tx)
+    .await
+    .or_store()?;
+    let statements = [
+        "UPDATE workers SET display_name = 'Erased person', home_lat = NULL, home_lon = NULL \
+         WHERE user_id = $1"
+            .to_owned(),
+        format!(
+            "UPDATE worker_assignments SET registration_body = NULL, registration_number = NULL \
+             WHERE worker_id IN {workers}"
+        ),
+        "DELETE FROM sessions WHERE user_id = $1".to_owned(),
+        "DELETE FROM user_grants WHERE user_id = $1".to_owned(),
+        "DELETE FROM oidc_links WHERE user_id = $1".to_owned(),
+        "DELETE FROM escalation_channels WHERE user_id = $1".to_owned(),
+        "DELETE FROM push_subscriptions WHERE user_id = $1".to_owned(),
+        format!("DELETE FROM notification_settings WHERE worker_id IN {workers}"),
+        format!("DELETE FROM worker_availability WHERE worker_id IN {workers}"),
+        format!("DELETE FROM bank_memberships WHERE worker_id IN {workers}"),
+    ];
+    for sql in statements {
+        sqlx::query(&sql)
+            .bind(user)
+            .execute(&mut **tx)
+            .await
+            .or_store()?;
+    }
+    Ok(())
 }

@@ -74,6 +74,9 @@ conflicts! {
     /// The booking is already cancelled.
     AlreadyCancelled => "already-cancelled", 409, "The booking is already cancelled",
         "the booking is already cancelled";
+    /// The person was erased before: erasure happens once.
+    AlreadyErased => "already-erased", 409, "This person has already been erased",
+        "this person has already been erased";
     /// An account with this email already exists.
     EmailTaken => "email-taken", 409, "An account with this email exists",
         "an account with this email exists";

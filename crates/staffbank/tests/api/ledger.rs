@@ -18,7 +18,8 @@ crate::both_backends!(
     changes_are_entries_proved_by_an_independent_implementation,
     a_booking_on_a_cold_server_seals_the_name_with_the_workers_own_key,
     a_server_holding_an_erased_workers_key_seals_nothing_more_with_it,
-    people_see_their_own_entries_and_erasure_keeps_the_tree_verifiable
+    people_see_their_own_entries_and_erasure_keeps_the_tree_verifiable,
+    erasure_removes_live_personal_data_once
 );
 
 fn bytes(v: &Value) -> Vec<u8> {
@@ -78,16 +79,16 @@ async fn a_booking_on_a_cold_server_seals_the_name_with_the_workers_own_key(app:
     assert_eq!(made[0]["personal"]["worker_name"], "Nurse Test");
 }
 
-/// A second server holds a nurse's key from her first booking; she is then erased through the
-/// first. Her next booking on the second server finds the key gone, so its entry seals nothing,
-/// where the first booking's entry did.
+/// A second server holds a nurse's key from her booking; she is then erased through the first.
+/// When the trust cancels her booking on the second server, whatever that server seals with the
+/// key it still holds can never be opened: the key is gone from the database, so the
+/// cancellation's reason reads as erased, like the booking's name.
 async fn a_server_holding_an_erased_workers_key_seals_nothing_more_with_it(app: TestApp) {
     let trust = app.trust("RXL").await;
     let nurse = app.worker("nia@nurse.test", &[&trust.bank]).await;
-    let first = app.shift(&trust, &trust.bank.clone(), 24, 8, 1).await;
-    let second = app.shift(&trust, &trust.bank.clone(), 72, 8, 1).await;
+    let shift = app.shift(&trust, &trust.bank.clone(), 72, 8, 1).await;
     let other = app.another_server().await;
-    let before = book_through(&app, &other, &nurse, &first, "before").await;
+    let booking = book_through(&app, &other, &nurse, &shift, "before").await;
     let me = app.get("/api/v1/me", &nurse).await;
     let user = me.body["id"].as_str().unwrap().to_owned();
     let erased = app
@@ -98,20 +99,33 @@ async fn a_server_holding_an_erased_workers_key_seals_nothing_more_with_it(app: 
         )
         .await;
     assert_eq!(erased.status, StatusCode::NO_CONTENT, "{}", erased.body);
-    let after = book_through(&app, &other, &nurse, &second, "after").await;
-    let made = app.ledger_entries("booking.made").await;
-    let sealed = |booking: &str| {
-        let entry = made
-            .iter()
-            .find(|e| e["facts"]["booking"] == booking)
-            .unwrap();
-        staffbank_ledger::entry::Entry::from_bytes(&bytes(&entry["body"]))
+    let cancelled = app
+        .http
+        .post(format!("{other}/api/v1/bookings/{booking}/cancel"))
+        .bearer_auth(&trust.booker)
+        .json(&json!({"reason": "Ward closed for deep clean"}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(cancelled.status(), StatusCode::OK);
+    let entry = |entries: Vec<Value>| {
+        entries
+            .into_iter()
+            .find(|e| e["facts"]["booking"] == booking.as_str())
+            .unwrap()
+    };
+    let made = entry(app.ledger_entries("booking.made").await);
+    let gone = entry(app.ledger_entries("booking.cancelled").await);
+    let sealed = |e: &Value| {
+        staffbank_ledger::entry::Entry::from_bytes(&bytes(&e["body"]))
             .unwrap()
             .sealed
             .is_some()
     };
-    assert!(sealed(&before), "sealed while the key was there");
-    assert!(!sealed(&after), "nothing sealed once it was erased");
+    assert!(sealed(&made), "sealed while the key was there");
+    assert!(made["personal"].is_null(), "{made}");
+    assert!(gone["personal"].is_null(), "{gone}");
+    assert_eq!(gone["facts"]["by"], "trust");
 }
 
 async fn changes_are_entries_proved_by_an_independent_implementation(app: TestApp) {
@@ -447,4 +461,80 @@ async fn people_see_their_own_entries_and_erasure_keeps_the_tree_verifiable(app:
     .await
     .unwrap();
     assert_eq!(report.first_problem, None);
+}
+
+/// Erasing a person reaches past the ledger: their name, email and home leave the live tables,
+/// they can no longer sign in (old sessions end too), they drop out of candidate lists, and a
+/// second erasure is refused rather than recorded again.
+async fn erasure_removes_live_personal_data_once(app: TestApp) {
+    let trust = app.trust("RXE").await;
+    let nurse = app.worker("erase.me@nurse.test", &[&trust.bank]).await;
+    let worker = app.worker_id(&nurse).await;
+    let user = app.get("/api/v1/me", &nurse).await.body["id"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    let shift = app.shift(&trust, &trust.bank, 72, 12, 1).await;
+    let candidates = |body: &Value| -> Vec<String> {
+        body["eligible"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|c| c["worker_id"].as_str().unwrap().to_owned())
+            .collect()
+    };
+    let before = app
+        .get(&format!("/api/v1/shifts/{shift}/candidates"), &trust.booker)
+        .await;
+    assert!(
+        candidates(&before.body).contains(&worker.0.to_string()),
+        "{}",
+        before.body
+    );
+
+    let path = format!("/api/v1/people/{user}/erasure");
+    let erased = app
+        .post(
+            &path,
+            &app.admin,
+            json!({"reason": "Right to erasure request RE-2026-301"}),
+        )
+        .await;
+    assert_eq!(erased.status, StatusCode::NO_CONTENT, "{}", erased.body);
+
+    app.get("/api/v1/me", &nurse)
+        .await
+        .assert_problem(401, "unauthenticated");
+    app.call(
+        Method::POST,
+        "/api/v1/auth/token",
+        None,
+        Some(json!({"email": "erase.me@nurse.test", "password": "correct horse battery"})),
+    )
+    .await
+    .assert_problem(401, "unauthenticated");
+    let after = app
+        .get(&format!("/api/v1/shifts/{shift}/candidates"), &trust.booker)
+        .await;
+    assert!(
+        !candidates(&after.body).contains(&worker.0.to_string()),
+        "{}",
+        after.body
+    );
+    let stored = app.store.worker(worker).await.unwrap().unwrap();
+    assert_eq!(stored.display_name.as_str(), "Erased person");
+    assert_eq!(stored.home, None);
+    let account = app
+        .store
+        .user(staffbank_domain::UserId(user.parse().unwrap()))
+        .await
+        .unwrap()
+        .unwrap();
+    assert!(!account.email.as_str().contains("erase.me"));
+
+    let entries = app.ledger_entries("person.erased").await.len();
+    app.post(&path, &app.admin, json!({"reason": "Asked again"}))
+        .await
+        .assert_problem(409, "already-erased");
+    assert_eq!(app.ledger_entries("person.erased").await.len(), entries);
 }

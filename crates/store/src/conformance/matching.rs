@@ -183,11 +183,6 @@ pub async fn credentials_are_recorded_then_only_revoked(store: Arc<dyn Store>) {
         .await
         .unwrap();
     assert_eq!(read(booker_token, shift.id).await.wrapped_key, None);
-    store
-        .erase_person_key(user, "erasure request", world.now, &[])
-        .await
-        .unwrap();
-    assert_eq!(read(worker_token, shift.id).await.wrapped_key, None);
 
     let SignedInToBook {
         signed_in: who,
@@ -228,6 +223,23 @@ pub async fn credentials_are_recorded_then_only_revoked(store: Arc<dyn Store>) {
             .unwrap()
             .is_none());
     }
+
+    // Erasure destroys the key and ends the person's sign-in; it happens once.
+    store
+        .erase_person_key(user, "erasure request", world.now, &[])
+        .await
+        .unwrap();
+    let key = store.person_key(user).await.unwrap().unwrap();
+    assert_eq!(key.wrapped, None);
+    assert!(store
+        .signed_in_to_book(worker_token, now, shift.id, "first")
+        .await
+        .unwrap()
+        .is_none());
+    assert!(matches!(
+        store.erase_person_key(user, "again", world.now, &[]).await,
+        Err(crate::StoreError::Conflict(crate::Conflict::AlreadyErased))
+    ));
 }
 
 /// Policies, tiers, preferences, booking modes, release schedules, break glass and premiums

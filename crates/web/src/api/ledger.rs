@@ -197,11 +197,13 @@ pub async fn my_entries(
     ))
 }
 
-/// Erase a person (platform admin): their data key is destroyed; their entries still verify
-/// but their personal fields read as erased.
+/// Erase a person (platform admin): their data key is destroyed, so their entries still verify
+/// but their personal fields read as erased; their name, email and home leave the live records,
+/// they can no longer sign in and drop out of candidate lists. A second erasure is a 409.
 #[utoipa::path(post, path = "/api/v1/people/{user_id}/erasure", tag = "ledger", security(("bearer" = [])),
     params(("user_id" = Uuid, Path)), request_body = Erasure,
-    responses((status = 204), (status = 403, body = Problem), (status = 404, body = Problem)))]
+    responses((status = 204), (status = 403, body = Problem), (status = 404, body = Problem),
+        (status = 409, body = Problem)))]
 pub async fn erase(
     State(state): State<AppState>,
     Caller(who): Caller,
