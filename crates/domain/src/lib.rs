@@ -10,6 +10,7 @@ pub mod breaks;
 pub mod credential;
 pub mod credential_claims;
 pub mod eligibility;
+pub mod fairness;
 pub mod grade;
 pub mod ids;
 pub mod org;

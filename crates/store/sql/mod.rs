@@ -13,6 +13,7 @@ pub(crate) mod types;
 
 mod directory;
 mod events;
+mod fairness;
 mod imports;
 pub(crate) mod ledger;
 mod matching;

@@ -9,6 +9,7 @@ pub mod booking;
 pub mod conformance;
 mod error;
 mod events;
+mod fairness;
 mod imports;
 mod issuers;
 pub mod ledger;
@@ -25,6 +26,7 @@ mod timesheets;
 
 pub use error::{Conflict, StoreError};
 pub use events::{DeliveryOutcome, EventStore, Webhook};
+pub use fairness::{FairnessMember, FairnessStore};
 pub use imports::{ImportKeys, ImportedWorker};
 pub use issuers::{
     IssuerKey, OfferState, PassportCredential, PresentationRequest, RequestState, RevocationChange,

@@ -13,6 +13,7 @@ mod credential_import;
 mod database_down;
 mod escalation_channels;
 mod events;
+mod fairness;
 mod fhir;
 mod flow;
 mod headers;

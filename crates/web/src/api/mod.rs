@@ -5,6 +5,7 @@ mod auth;
 mod bookings;
 mod compliance;
 mod credentials;
+pub(crate) mod fairness;
 mod fhir;
 mod issuers;
 mod ledger;
@@ -91,6 +92,8 @@ impl PageQuery {
         wallet_apps::wallet_response,
         timesheets::start_timesheet, timesheets::state_hours, timesheets::submit_timesheet,
         timesheets::timesheets_to_decide, timesheets::decide_timesheet, timesheets::my_pay_lines,
+        fairness::report, fairness::report_csv, fairness::settings, fairness::set_settings,
+        fairness::my_equality, fairness::declare_equality, fairness::withdraw_equality,
         pay::rate_card, pay::set_rate_card, pay::pay_settings, pay::set_pay_settings, pay::adjust_pay, pay::close_pay_run, pay::pay_runs,
         pay::pay_run_file, pay_runs::pay_periods, pay_runs::pay_run_preview, pay_runs::pay_run,
         pay::my_earnings, pay::draw_advance, pay::my_payslips, pay::my_total_rewards,
@@ -237,6 +240,21 @@ fn timesheet_routes() -> Router<AppState> {
         .route(
             "/api/v1/organisations/{org_id}/pay-settings",
             get(pay::pay_settings).put(pay::set_pay_settings),
+        )
+        .route("/api/v1/banks/{bank_id}/fairness", get(fairness::report))
+        .route(
+            "/api/v1/banks/{bank_id}/fairness.csv",
+            get(fairness::report_csv),
+        )
+        .route(
+            "/api/v1/banks/{bank_id}/fairness/settings",
+            get(fairness::settings).put(fairness::set_settings),
+        )
+        .route(
+            "/api/v1/me/equality",
+            get(fairness::my_equality)
+                .put(fairness::declare_equality)
+                .delete(fairness::withdraw_equality),
         )
         .route(
             "/api/v1/banks/{bank_id}/rate-card",
