@@ -124,8 +124,13 @@ test('a booker posts a shift and sees who booked it (desktop)', async () => {
   assert.match(await page.locator('main').textContent(),
     /less than \d+ hours before the start is recorded as late, and the trust pays the worker/);
   await checkAccessibility(page, 'shift page with a booking');
-  // The last place goes unfilled: break glass to agency, with a reason.
+  // The last place goes unfilled: break glass to agency, with a reason and the agency's rate,
+  // confirmed after seeing the cost.
   await page.getByLabel('Why the bank cannot fill this shift').fill('Nobody available after two hours');
+  await page.getByLabel('Agreed agency rate, pounds an hour').fill('65.00');
+  await page.getByRole('button', { name: 'Check the cost of releasing to agency' }).click();
+  await page.getByRole('heading', { name: 'Confirm the release to agency' }).waitFor();
+  await checkAccessibility(page, 'break-glass confirmation page');
   await page.getByRole('button', { name: 'Break glass: release to agency' }).click();
   await page.getByText(/^Released to agency/).waitFor();
   // The bank office's report counts it.

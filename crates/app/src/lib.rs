@@ -5,6 +5,7 @@
 //! persist with one atomic store call. Time comes from a [`Clock`] so tests control it.
 
 pub mod admin;
+pub mod agency_spend;
 pub mod audit;
 pub mod auth;
 pub mod bank_tiers;

@@ -155,6 +155,16 @@ pub struct BookingModeChoice {
 pub struct BreakGlass {
     /// Why the bank could not fill it, recorded and reported.
     pub reason: String,
+    /// The agreed agency rate, pence an hour (1 to 50000). The release costs this rate for the
+    /// shift's hours for each place unfilled, counted against the trust's agency spend cap.
+    pub rate_pence: i64,
+    /// The agency's name or reference, if known.
+    #[serde(default)]
+    pub agency_name: Option<String>,
+    /// Required when this release would take the trust over its agency spend cap: why it must
+    /// still go ahead (recorded in the audit ledger). Otherwise `over-agency-cap`.
+    #[serde(default)]
+    pub over_cap_reason: Option<String>,
 }
 
 impl App {
@@ -331,7 +341,24 @@ impl App {
         if !self.manages_shift(who, &found).await? {
             return Err(AppError::NotFound);
         }
-        let reason = Label::parse(&input.reason, 500).map_err(|e| AppError::field("reason", e))?;
+        let mut fields = crate::error::Fields::default();
+        let reason = fields.take("reason", Label::parse(&input.reason, 500));
+        let rate = fields.take(
+            "rate_pence",
+            staffbank_domain::agency::AgencyRate::parse(input.rate_pence),
+        );
+        let agency_name = match input.agency_name.as_deref().map(str::trim) {
+            None | Some("") => None,
+            Some(name) => fields.take("agency_name", Label::parse(name, 200)),
+        };
+        let over_cap_reason = match input.over_cap_reason.as_deref().map(str::trim) {
+            None | Some("") => None,
+            Some(why) => fields.take("over_cap_reason", Label::parse(why, 500)),
+        };
+        fields.finish()?;
+        let (Some(reason), Some(rate)) = (reason, rate) else {
+            return Err(AppError::field("reason", "invalid"));
+        };
         // Only a shift that could still be booked goes to agency: agency can no longer fill one
         // that has begun, and the report would count it.
         let time = BookingTime {
@@ -353,19 +380,48 @@ impl App {
                 ))
             }
         }
+        // Over the cap only with a reason: judged on the spend as read now (two releases at
+        // the same moment may both fit on their own; each is still on the ledger).
+        let quote = self.quote(&found, rate).await?;
+        if quote.over_cap && over_cap_reason.is_none() {
+            return Err(AppError::Conflict(
+                staffbank_store::Conflict::OverAgencyCap,
+                format!(
+                    "this release costs {} pence and the trust has {} pence of agency headroom \
+                     left: say why it must go ahead in over_cap_reason",
+                    quote.cost_pence,
+                    quote.headroom_before_pence.unwrap_or(0)
+                ),
+            ));
+        }
+        let over_cap = quote.over_cap.then(|| {
+            json!({"reason": over_cap_reason.as_ref().map(Label::as_str),
+                "cap_pence": quote.cap.cap_pence, "cap_from": quote.cap.from,
+                "cap_to": quote.cap.to, "headroom_before_pence": quote.headroom_before_pence})
+        });
         let release = AgencyRelease {
             at: self.now(),
             by: who.user.id,
             reason,
+            rate_pence: Some(rate.pence()),
+            agency_name,
+            cost: None,
         };
         let record = self
             .audit_record(Change {
-                action: "shift.break_glass",
+                action: if over_cap.is_some() {
+                    "shift.break_glass_over_cap"
+                } else {
+                    "shift.break_glass"
+                },
                 actor: Some(who.user.id),
                 tenant: Some(found.org_id),
                 subject: None,
-                facts: json!({"shift": shift, "places_unfilled": found.places.get() - found.booked,
-                    "starts_at": found.window.start(), "reason": release.reason.as_str()}),
+                facts: json!({"shift": shift, "places_unfilled": quote.places,
+                    "starts_at": found.window.start(), "reason": release.reason.as_str(),
+                    "rate_pence": rate.pence(), "cost_pence": quote.cost_pence,
+                    "agency_name": release.agency_name.as_ref().map(Label::as_str),
+                    "over_cap": over_cap}),
                 personal: None,
             })
             .await?;

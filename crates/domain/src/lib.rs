@@ -4,6 +4,7 @@
 //! parameters. Types parse at the boundary ("parse, don't validate"), so a value of a type here is
 //! always valid.
 
+pub mod agency;
 pub mod availability;
 pub mod booking;
 pub mod breaks;

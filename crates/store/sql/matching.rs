@@ -101,6 +101,31 @@ impl MatchingStore for ThisStore {
         self.write_audited(query, audit).await
     }
 
+    async fn agency_fills(
+        &self,
+        org: OrgId,
+        from: DateTime<Utc>,
+        to: DateTime<Utc>,
+    ) -> Result<Vec<staffbank_store::AgencyFill>, StoreError> {
+        self.read_agency_fills(org, from, to).await
+    }
+
+    async fn agency_cap(
+        &self,
+        org: OrgId,
+    ) -> Result<Option<staffbank_store::AgencyCap>, StoreError> {
+        self.read_agency_cap(org).await
+    }
+
+    async fn set_agency_cap(
+        &self,
+        org: OrgId,
+        cap: &staffbank_store::AgencyCap,
+        audit: &[AuditRecord],
+    ) -> Result<(), StoreError> {
+        self.write_agency_cap(org, cap, audit).await
+    }
+
     async fn set_instant_booking(
         &self,
         ward: WardId,

@@ -11,6 +11,7 @@
 
 pub(crate) mod types;
 
+mod agency;
 mod directory;
 mod events;
 mod fairness;

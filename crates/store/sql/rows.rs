@@ -17,7 +17,8 @@ pub(crate) const SHIFT_COLUMNS: &str =
      required_skills, starts_at, ends_at, places, booked, status, posted_by, created_at, \
      required_credentials, released_at, collaborative_bank_id, collaborative_at, \
      priority_window_minutes, booking_mode, cancellation_notice_minutes, agency_at, agency_by, \
-     agency_reason, premium_percent, premium_override_reason";
+     agency_reason, premium_percent, premium_override_reason, agency_rate_pence, agency_name, \
+     agency_places, agency_spend_pence";
 
 /// A booking's columns, as the bookings table names them.
 pub(crate) const BOOKING_COLUMNS: &str =
@@ -189,6 +190,12 @@ pub(crate) fn shift_named(
             (Some(at), Some(by), Some(reason)) => Some((at, by, reason)),
             _ => None,
         },
+        agency_terms: (
+            get(row, named("agency_rate_pence"))?,
+            get(row, named("agency_name"))?,
+            get::<Option<i64>>(row, named("agency_places"))?,
+            get(row, named("agency_spend_pence"))?,
+        ),
         premium_percent: i64::from(get::<i32>(row, named("premium_percent"))?),
         premium_override_reason: get(row, named("premium_override_reason"))?,
     })

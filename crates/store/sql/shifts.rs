@@ -196,30 +196,44 @@ impl ShiftStore for ThisStore {
         let mut tx = self.begin().await?;
         // Judged under the shift's lock: a place taken since the caller read it is seen here.
         let sql = format!(
-            "SELECT agency_at, status, booked, places FROM shifts WHERE id = $1{FOR_UPDATE}"
+            "SELECT agency_at, status, booked, places, starts_at, ends_at FROM shifts \
+             WHERE id = $1{FOR_UPDATE}"
         );
-        let row: Option<(Option<At>, String, i32, i32)> = sqlx::query_as(&sql)
+        let row: Option<(Option<At>, String, i32, i32, At, At)> = sqlx::query_as(&sql)
             .bind(shift.0)
             .fetch_optional(&mut *tx)
             .await
             .or_store()?;
-        match row {
+        let (unfilled, paid) = match row {
             None => return Err(StoreError::NotFound),
             Some((Some(_), ..)) => return Err(Conflict::AlreadyAtAgency.into()),
             Some((None, status, ..)) if status != "open" => {
                 return Err(Conflict::ShiftNotOpen.into())
             }
-            Some((None, _, booked, places)) if booked >= places => {
+            Some((None, _, booked, places, ..)) if booked >= places => {
                 return Err(Conflict::ShiftFull.into())
             }
-            Some(_) => {}
-        }
+            Some((None, _, booked, places, starts, ends)) => (
+                u16::try_from(places - booked).unwrap_or(0),
+                ends.0 - starts.0,
+            ),
+        };
+        let spend = release
+            .rate_pence
+            .and_then(|r| staffbank_domain::agency::AgencyRate::parse(r).ok())
+            .map(|rate| staffbank_domain::agency::fill_spend_pence(rate, paid, unfilled));
         sqlx::query(
-            "UPDATE shifts SET agency_at = $1, agency_by = $2, agency_reason = $3 WHERE id = $4",
+            "UPDATE shifts SET agency_at = $1, agency_by = $2, agency_reason = $3, \
+             agency_rate_pence = $4, agency_name = $5, agency_places = $6, \
+             agency_spend_pence = $7 WHERE id = $8",
         )
         .bind(At(release.at))
         .bind(release.by.0)
         .bind(release.reason.as_str())
+        .bind(release.rate_pence)
+        .bind(release.agency_name.as_ref().map(|n| n.as_str()))
+        .bind(i64::from(unfilled))
+        .bind(spend)
         .bind(shift.0)
         .execute(&mut *tx)
         .await

@@ -16,6 +16,7 @@ use uuid::Uuid;
 
 use crate::*;
 
+mod agency;
 mod directory;
 mod events;
 mod issuers;
@@ -24,6 +25,7 @@ mod notify;
 mod offers;
 mod push;
 mod timesheets;
+pub use agency::*;
 pub use directory::*;
 pub use events::*;
 pub use issuers::*;
@@ -62,6 +64,7 @@ macro_rules! conformance_suite {
             simultaneous_bookings_never_break_working_time_together,
             credentials_are_recorded_then_only_revoked,
             release_settings_round_trip,
+            agency_spend_is_fixed_at_release_and_caps_round_trip,
             requests_are_made_once_and_decided_once,
             approval_and_instant_booking_never_share_the_last_place,
             matching_reads_agree_on_the_same_facts,

@@ -127,6 +127,11 @@ conflicts! {
     /// The premium asked is not above the shift's: a premium is a promise and never falls.
     PremiumNotRaised => "premium-not-raised", 409, "A shift's premium only ever rises",
         "a shift's premium only ever rises: ask for more than it offers now";
+    /// Releasing the shift to agency at this rate would take the trust over its agency spend
+    /// cap: the booker must give a reason (`over_cap_reason`), and nothing changed.
+    OverAgencyCap => "over-agency-cap", 422,
+        "This release would take the trust over its agency spend cap: give a reason",
+        "this release would take the trust over its agency spend cap: say why it must go ahead in over_cap_reason";
     /// The person signing on is not the booked worker (or not with their passport's key): the
     /// shift is flagged unfulfilled and the ward manager told.
     NotBookedWorker => "not-booked-worker", 409,

@@ -247,6 +247,53 @@ pub struct AgencyRelease {
     pub by: UserId,
     /// Why (sealed in the ledger; kept here for the bank office).
     pub reason: Label,
+    /// The agreed agency rate, pence an hour (none on releases made before rates were kept).
+    pub rate_pence: Option<i64>,
+    /// The agency's name or reference, if the booker gave one.
+    pub agency_name: Option<Label>,
+    /// What it commits the trust to: set by the store when it records the release, from the
+    /// places still unfilled under the shift's lock (ignored when writing).
+    pub cost: Option<AgencyCost>,
+}
+
+/// What a break-glass release commits the trust to spend.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct AgencyCost {
+    /// Places it covered: those unfilled when it was released.
+    pub places: u16,
+    /// Rate x paid hours x places, integer pence (half a penny up).
+    pub spend_pence: i64,
+}
+
+/// One shift released to agency, as agency spend is reported: where, who for, when, and what it
+/// cost.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct AgencyFill {
+    /// The shift.
+    pub shift_id: ShiftId,
+    /// Its ward.
+    pub ward_id: WardId,
+    /// Staff group asked for.
+    pub staff_group: StaffGroup,
+    /// When it starts: spend is counted in the week the shift is worked.
+    pub starts_at: DateTime<Utc>,
+    /// What it cost, pence (zero for a release made before rates were kept).
+    pub spend_pence: i64,
+}
+
+/// A trust's agency spend cap for a period of UK days.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct AgencyCap {
+    /// The period it covers.
+    pub period: staffbank_domain::agency::Period,
+    /// The figure the trust set, pence; none: 85% of the baseline's spend.
+    pub cap_pence: Option<i64>,
+    /// The baseline period the trust named; none: the same-length period before.
+    pub baseline: Option<staffbank_domain::agency::Period>,
+    /// Who set it.
+    pub set_by: UserId,
+    /// When.
+    pub set_at: DateTime<Utc>,
 }
 
 /// A credential recorded for a worker by a trust's compliance officer.

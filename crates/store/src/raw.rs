@@ -326,6 +326,8 @@ pub struct RawShift {
     pub cancellation_notice_minutes: i64,
     /// Columns `agency_at`, `agency_by`, `agency_reason`.
     pub agency: Option<(DateTime<Utc>, Uuid, String)>,
+    /// Columns `agency_rate_pence`, `agency_name`, `agency_places`, `agency_spend_pence`.
+    pub agency_terms: (Option<i64>, Option<String>, Option<i64>, Option<i64>),
     /// Column `premium_percent`.
     pub premium_percent: i64,
     /// Column `premium_override_reason`.
@@ -370,10 +372,21 @@ impl TryFrom<RawShift> for Shift {
             agency: r
                 .agency
                 .map(|(at, by, reason)| {
+                    let (rate_pence, name, places, spend) = r.agency_terms;
+                    let cost = match (places, spend) {
+                        (Some(places), Some(spend_pence)) => Some(AgencyCost {
+                            places: u16::try_from(places).context("agency places")?,
+                            spend_pence,
+                        }),
+                        _ => None,
+                    };
                     Ok::<_, anyhow::Error>(AgencyRelease {
                         at,
                         by: UserId(by),
                         reason: label(&reason)?,
+                        rate_pence,
+                        agency_name: name.as_deref().map(label).transpose()?,
+                        cost,
                     })
                 })
                 .transpose()?,

@@ -270,7 +270,9 @@ pub trait ShiftStore: DirectoryStore + PassportStore + LedgerStore {
         audit: &[AuditRecord],
     ) -> Result<(), StoreError>;
 
-    /// Releases a shift to agency (break glass); refused if it already is.
+    /// Releases a shift to agency (break glass); refused if it already is, or if it is no longer
+    /// open with a place left. Records the places still unfilled under the shift's lock and
+    /// what they cost at the release's rate (`release.cost` is ignored).
     async fn release_to_agency(
         &self,
         shift: ShiftId,
@@ -368,6 +370,26 @@ pub trait MatchingStore: Send + Sync + 'static {
         &self,
         org: OrgId,
         policy: &ReleasePolicy,
+        audit: &[AuditRecord],
+    ) -> Result<(), StoreError>;
+
+    /// The trust's shifts released to agency that start in `[from, to)` and are not cancelled,
+    /// each with what it cost: what agency spend is reported from.
+    async fn agency_fills(
+        &self,
+        org: OrgId,
+        from: DateTime<Utc>,
+        to: DateTime<Utc>,
+    ) -> Result<Vec<crate::AgencyFill>, StoreError>;
+
+    /// The trust's agency spend cap, if it has set one.
+    async fn agency_cap(&self, org: OrgId) -> Result<Option<crate::AgencyCap>, StoreError>;
+
+    /// Sets the trust's agency spend cap, replacing any it had.
+    async fn set_agency_cap(
+        &self,
+        org: OrgId,
+        cap: &crate::AgencyCap,
         audit: &[AuditRecord],
     ) -> Result<(), StoreError>;
 

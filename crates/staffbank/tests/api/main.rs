@@ -5,6 +5,7 @@
 mod helpers;
 mod interop;
 
+mod agency_spend;
 mod booker_offers;
 mod compliance;
 mod concurrency;

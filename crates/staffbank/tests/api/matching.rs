@@ -281,24 +281,36 @@ async fn breaking_glass_needs_a_reason_and_happens_once(app: TestApp) {
     let b = app.trust("RXN").await;
     let shift = app.shift(&a, &a.bank, 6, 8, 1).await;
     let path = format!("/api/v1/shifts/{shift}/agency-release");
-    app.post(&path, &b.booker, json!({"reason": "ours now"}))
-        .await
-        .assert_problem(404, "not-found");
-    app.post(&path, &a.booker, json!({"reason": "  "}))
-        .await
-        .assert_problem(422, "validation-error");
+    app.post(
+        &path,
+        &b.booker,
+        json!({"reason": "ours now", "rate_pence": 6_000}),
+    )
+    .await
+    .assert_problem(404, "not-found");
+    app.post(
+        &path,
+        &a.booker,
+        json!({"reason": "  ", "rate_pence": 6_000}),
+    )
+    .await
+    .assert_problem(422, "validation-error");
     let released = app
         .post(
             &path,
             &a.booker,
-            json!({"reason": "No bank nurse for tonight after two hours"}),
+            json!({"reason": "No bank nurse for tonight after two hours", "rate_pence": 6_000}),
         )
         .await;
     assert_eq!(released.status, StatusCode::OK, "{}", released.body);
     assert!(released.body["agency_at"].is_string());
-    app.post(&path, &a.booker, json!({"reason": "again"}))
-        .await
-        .assert_problem(409, "already-at-agency");
+    app.post(
+        &path,
+        &a.booker,
+        json!({"reason": "again", "rate_pence": 6_000}),
+    )
+    .await
+    .assert_problem(409, "already-at-agency");
     let break_glass = || async {
         let report = app
             .get(
@@ -315,7 +327,7 @@ async fn breaking_glass_needs_a_reason_and_happens_once(app: TestApp) {
     app.post(
         &format!("/api/v1/shifts/{begun}/agency-release"),
         &a.booker,
-        json!({"reason": "Too late"}),
+        json!({"reason": "Too late", "rate_pence": 6_000}),
     )
     .await
     .assert_problem(409, "shift-started");

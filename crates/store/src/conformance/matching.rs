@@ -407,6 +407,9 @@ pub async fn release_settings_round_trip(store: Arc<dyn Store>) {
         at: world.now,
         by: world.booker.id,
         reason: label("No bank staff available for ITU"),
+        rate_pence: Some(7_250),
+        agency_name: None,
+        cost: None,
     };
     store
         .release_to_agency(shift.id, &release, &[])
@@ -414,7 +417,13 @@ pub async fn release_settings_round_trip(store: Arc<dyn Store>) {
         .unwrap();
     assert_eq!(
         store.shift(shift.id).await.unwrap().unwrap().agency,
-        Some(release.clone())
+        Some(AgencyRelease {
+            cost: Some(AgencyCost {
+                places: 1,
+                spend_pence: 7_250 * 12
+            }),
+            ..release.clone()
+        })
     );
     assert_eq!(
         conflict(store.release_to_agency(shift.id, &release, &[]).await),

@@ -1,6 +1,7 @@
 //! The JSON API under `/api/v1`, and its OpenAPI 3.1 document.
 
 mod admin;
+pub(crate) mod agency;
 mod auth;
 mod bookings;
 mod compliance;
@@ -79,6 +80,7 @@ impl PageQuery {
         credentials::record, credentials::list, credentials::my_credentials, credentials::revoke,
         release::policy, release::set_policy, release::booking_mode, release::tier, release::tiers,
         release::preferences, release::my_preferences, release::break_glass, release::report,
+        agency::cap, agency::set_cap, agency::spend, agency::spend_csv, agency::quote,
         matching::shift_matches, matching::candidates, matching::my_offers, matching::pay_estimate,
         requests::request, requests::my_requests, requests::approvals, requests::approve, requests::decline, requests::withdraw,
         issuers::rotate_key, issuers::metadata, issuers::did_document, issuers::trust_framework,
@@ -212,6 +214,7 @@ pub fn routes() -> Router<AppState> {
         .merge(ledger_routes())
         .merge(fhir_routes())
         .merge(webhooks::routes())
+        .merge(agency::routes())
         .merge(matching_routes())
         .merge(issuer_routes())
         .merge(timesheet_routes())

@@ -103,10 +103,13 @@ pub async fn preferences(
     Ok(StatusCode::NO_CONTENT)
 }
 
-/// Break glass: release an unfilled shift to agency, with a reason (its ward's bookers).
+/// Break glass: release an unfilled shift to agency at an agreed rate, with a reason (its ward's
+/// bookers). Over the trust's agency spend cap it also needs `over_cap_reason`
+/// (`over-agency-cap` otherwise).
 #[utoipa::path(post, path = "/api/v1/shifts/{shift_id}/agency-release", tag = "release",
     security(("bearer" = [])), params(("shift_id" = Uuid, Path)), request_body = BreakGlass,
-    responses((status = 200, body = ShiftView), (status = 404, body = Problem), (status = 409, body = Problem)))]
+    responses((status = 200, body = ShiftView), (status = 404, body = Problem), (status = 409, body = Problem),
+        (status = 422, body = Problem)))]
 pub async fn break_glass(
     State(state): State<AppState>,
     Caller(who): Caller,

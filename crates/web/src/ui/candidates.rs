@@ -4,7 +4,6 @@ use axum::extract::{Form, State};
 use axum::response::{IntoResponse, Redirect, Response};
 use maud::{html, Markup};
 use serde::Deserialize;
-use staffbank_app::release::BreakGlass;
 use staffbank_app::shifts::RaisePremium;
 use staffbank_app::views::ShiftView;
 use staffbank_app::Principal;
@@ -106,51 +105,24 @@ pub(crate) async fn section(state: &AppState, who: &Principal, shift: &ShiftView
             p { "Released to agency " (when(at, at)) "." }
         } @else if shift.status == "open" && shift.starts_at > state.app.now() {
             h2 class="nhsuk-heading-l" { "Release to agency" }
-            form method="post" action=(format!("/manage/shifts/{}/agency", shift.id)) {
-                input type="hidden" name="csrf" value=(who.session.csrf_token);
+            form method="get" action=(format!("/manage/shifts/{}/agency", shift.id)) {
                 div class="nhsuk-form-group" {
                     label class="nhsuk-label" for="agency-reason" { "Why the bank cannot fill this shift" }
                     div class="nhsuk-hint" id="agency-reason-hint" { "Breaking glass is recorded in the audit ledger and reported." }
                     input class="nhsuk-input" id="agency-reason" name="reason" type="text" aria-describedby="agency-reason-hint";
                 }
-                button type="submit" class="nhsuk-button nhsuk-button--warning" { "Break glass: release to agency" }
+                div class="nhsuk-form-group" {
+                    label class="nhsuk-label" for="agency-rate" { "Agreed agency rate, pounds an hour" }
+                    div class="nhsuk-hint" id="agency-rate-hint" { "For example, 65.00. You will see the cost and the trust's agency headroom before you confirm." }
+                    input class="nhsuk-input nhsuk-input--width-5" id="agency-rate" name="rate" type="text" inputmode="decimal" aria-describedby="agency-rate-hint";
+                }
+                div class="nhsuk-form-group" {
+                    label class="nhsuk-label" for="agency-name" { "Agency name or reference (optional)" }
+                    input class="nhsuk-input" id="agency-name" name="agency" type="text";
+                }
+                button type="submit" class="nhsuk-button nhsuk-button--warning" { "Check the cost of releasing to agency" }
             }
         }
-    }
-}
-
-/// The break-glass form.
-#[derive(Deserialize)]
-pub struct AgencyForm {
-    #[serde(default)]
-    csrf: String,
-    #[serde(default)]
-    reason: String,
-}
-
-/// `POST /manage/shifts/{id}/agency`.
-pub async fn break_glass(
-    State(state): State<AppState>,
-    UiUser(who): UiUser,
-    ApiPath(shift_id): ApiPath<Uuid>,
-    Form(form): Form<AgencyForm>,
-) -> Response {
-    if !csrf_ok(&who, &form.csrf) {
-        return csrf_refused();
-    }
-    match state
-        .app
-        .release_to_agency(
-            &who,
-            ShiftId(shift_id),
-            BreakGlass {
-                reason: form.reason,
-            },
-        )
-        .await
-    {
-        Ok(_) => Redirect::to(&format!("/manage/shifts/{shift_id}")).into_response(),
-        Err(e) => app_error_page(e),
     }
 }
 

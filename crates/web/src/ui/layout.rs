@@ -112,6 +112,7 @@ fn nav_links(who: &Principal) -> Markup {
         }
         @if !who.booker_orgs().is_empty() {
             li { a href="/manage/release-policy" { "Release policy" } }
+            li { a href="/manage/agency-spend" { "Agency spend" } }
             li { a href="/manage/tiers" { "Priority tiers" } }
             li { a href="/manage/undelivered" { "Undelivered messages" } }
             li { a href="/manage/webhooks" { "Webhooks" } }

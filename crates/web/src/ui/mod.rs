@@ -1,5 +1,7 @@
 //! The server-rendered UI: NHS.UK frontend styles, plain forms, no JavaScript required.
 
+mod agency_release;
+mod agency_spend;
 mod alerts;
 mod approvals;
 mod booker;
@@ -184,6 +186,10 @@ pub fn routes() -> Router<AppState> {
             post(booking_modes::set_booking_mode),
         )
         .route("/manage/report", get(report::report))
+        .route("/manage/agency-spend", get(agency_spend::show))
+        .route("/manage/agency-spend.csv", get(agency_spend::csv))
+        .route("/manage/agency-spend/confirm", post(agency_spend::confirm))
+        .route("/manage/agency-spend/cap", post(agency_spend::save))
         .route("/manage/release-policy", get(release_policy::show))
         .route("/manage/tiers", get(tiers::show))
         .route("/manage/undelivered", get(undelivered::show))
@@ -217,7 +223,7 @@ pub fn routes() -> Router<AppState> {
         .route("/manage/shifts/{shift_id}/offers", post(candidates::offer))
         .route(
             "/manage/shifts/{shift_id}/agency",
-            post(candidates::break_glass),
+            get(agency_release::confirm).post(agency_release::release),
         )
         .route("/manage/bookings/{booking_id}/cancel", post(worker::cancel))
         .route("/pay", get(pay::my_pay))
