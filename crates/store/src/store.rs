@@ -1023,6 +1023,7 @@ pub trait Store:
     + crate::EventStore
     + PushStore
     + crate::SignInGuardStore
+    + crate::OutlookStore
 {
 }
 
@@ -1039,7 +1040,8 @@ impl<
             + crate::NotifyStore
             + crate::EventStore
             + PushStore
-            + crate::SignInGuardStore,
+            + crate::SignInGuardStore
+            + crate::OutlookStore,
     > Store for T
 {
 }

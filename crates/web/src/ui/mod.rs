@@ -10,6 +10,7 @@ mod candidates;
 pub(crate) mod chart;
 mod claims;
 mod credential_import;
+mod forecasts;
 pub(crate) mod import_jobs;
 mod import_parts;
 mod issue;
@@ -33,6 +34,7 @@ mod refreshers;
 mod release_policy;
 mod report;
 mod requests;
+mod retention;
 mod revocation;
 mod roster;
 mod roster_pages;
@@ -184,6 +186,20 @@ pub fn routes() -> Router<AppState> {
             post(booking_modes::set_booking_mode),
         )
         .route("/manage/report", get(report::report))
+        .route("/manage/forecasts", get(forecasts::forecasts))
+        .route(
+            "/manage/forecasts/credential-expiry.csv",
+            get(forecasts::expiry_csv),
+        )
+        .route(
+            "/manage/forecasts/unfilled.csv",
+            get(forecasts::unfilled_csv),
+        )
+        .route("/manage/retention", get(retention::retention))
+        .route(
+            "/manage/retention/nudge",
+            get(retention::nudge_form).post(retention::nudge),
+        )
         .route("/manage/release-policy", get(release_policy::show))
         .route("/manage/tiers", get(tiers::show))
         .route("/manage/undelivered", get(undelivered::show))
