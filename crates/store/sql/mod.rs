@@ -21,6 +21,7 @@ mod matching;
 mod notify;
 pub(crate) mod offers;
 mod oidc;
+mod outlook;
 mod passport;
 pub(crate) mod payroll;
 mod push;

@@ -1046,6 +1046,7 @@ pub trait Store:
     + PushStore
     + crate::SignInGuardStore
     + crate::FairnessStore
+    + crate::OutlookStore
 {
 }
 
@@ -1064,6 +1065,7 @@ impl<
             + PushStore
             + crate::SignInGuardStore
             + crate::FairnessStore,
+            + crate::OutlookStore,
     > Store for T
 {
 }

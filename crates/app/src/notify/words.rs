@@ -95,6 +95,17 @@ pub fn message(event: &OutboxEvent, public_url: &str) -> Option<Message> {
             path: "/shifts".to_owned(),
         });
     }
+    if event.topic == crate::retention::MESSAGE_TOPIC {
+        let trust = text(&payload, "trust_name");
+        return Some(Message {
+            subject: format!("A message from the {trust} bank office"),
+            body: format!(
+                "{}\r\n\r\nShifts you can book: {public_url}/shifts\r\n",
+                text(&payload, "message")
+            ),
+            path: "/shifts".to_owned(),
+        });
+    }
     if let Some(kind) = event.topic.strip_prefix("escalation.") {
         let words = escalation_words(kind);
         return Some(Message {

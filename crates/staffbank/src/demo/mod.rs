@@ -11,9 +11,11 @@
 //! ([`organisations`]); one sign-in per staff role ([`staff`]); the bank workers and their checks
 //! ([`workers`]); the shifts, some booked, and one already worked ([`shifts`]); and the passport
 //! credentials offered through the product itself ([`passport`]), with the training refresher
-//! periods that let more be offered ([`refreshers`]).
+//! periods that let more be offered ([`refreshers`]); and the history the bank office's
+//! forecasts and retention pages read ([`outlook`]).
 
 mod organisations;
+mod outlook;
 mod passport;
 mod pay_history;
 mod refreshers;
@@ -145,13 +147,14 @@ async fn seed(app: &App, store: &dyn Store) -> anyhow::Result<serde_json::Value>
     staff::seed_staff(store, &world).await?;
     let workers = workers::seed_workers(store, &world, &mut rng).await?;
     let (shifts, bookings) = shifts::seed_shifts(store, &world, &workers, &mut rng).await?;
+    let history = outlook::seed_outlook(store, &world, &workers).await?;
     if let Some(demo_worker) = workers.first() {
         shifts::seed_worked_shift(store, &world, demo_worker).await?;
         pay_history::seed_pay_history(app, &world, demo_worker).await?;
     }
     Ok(
         serde_json::json!({"organisations": world.orgs.len(), "workers": workers.len(),
-        "shifts": shifts, "bookings": bookings}),
+        "shifts": shifts, "bookings": bookings, "past_shifts": history}),
     )
 }
 

@@ -14,6 +14,7 @@ mod matching;
 mod notifications;
 mod offers;
 mod oidc;
+pub(crate) mod outlook;
 mod passport;
 mod pay;
 mod pay_runs;
@@ -106,6 +107,7 @@ impl PageQuery {
         oidc::create_provider, oidc::providers, oidc::provider, oidc::update_provider, oidc::remove_provider, oidc::link_subject,
         push::vapid_public_key, push::my_subscriptions, push::subscribe, push::unsubscribe,
         fhir::practitioner, fhir::slot, fhir::slots, fhir::schedule, fhir::practitioner_roles,
+        outlook::credential_expiry, outlook::credential_expiry_csv, outlook::unfilled, outlook::unfilled_csv, outlook::retention, outlook::nudges, outlook::send_nudge,
     ),
     components(schemas(crate::problem::Problem)),
     modifiers(&BearerAuth),
@@ -212,6 +214,7 @@ pub fn routes() -> Router<AppState> {
         )
         .merge(oidc::routes())
         .merge(ledger_routes())
+        .merge(outlook::routes())
         .merge(fhir_routes())
         .merge(webhooks::routes())
         .merge(agency::routes())

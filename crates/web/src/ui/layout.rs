@@ -117,6 +117,8 @@ fn nav_links(who: &Principal) -> Markup {
             li { a href="/manage/undelivered" { "Undelivered messages" } }
             li { a href="/manage/webhooks" { "Webhooks" } }
             li { a href="/manage/workers/import" { "Import workers" } }
+            li { a href="/manage/forecasts" { "Forecasts" } }
+            li { a href="/manage/retention" { "Retention" } }
         }
         @if !who.booker_orgs().is_empty() || !who.orgs_as(staffbank_domain::role::Role::Auditor).is_empty() {
             li { a href="/manage/report" { "Cancellations and agency" } }

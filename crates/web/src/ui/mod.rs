@@ -12,6 +12,7 @@ mod candidates;
 pub(crate) mod chart;
 mod claims;
 mod credential_import;
+mod forecasts;
 pub(crate) mod import_jobs;
 mod import_parts;
 mod issue;
@@ -35,6 +36,7 @@ mod refreshers;
 mod release_policy;
 mod report;
 mod requests;
+mod retention;
 mod revocation;
 mod roster;
 mod roster_pages;
@@ -190,6 +192,20 @@ pub fn routes() -> Router<AppState> {
         .route("/manage/agency-spend.csv", get(agency_spend::csv))
         .route("/manage/agency-spend/confirm", post(agency_spend::confirm))
         .route("/manage/agency-spend/cap", post(agency_spend::save))
+        .route("/manage/forecasts", get(forecasts::forecasts))
+        .route(
+            "/manage/forecasts/credential-expiry.csv",
+            get(forecasts::expiry_csv),
+        )
+        .route(
+            "/manage/forecasts/unfilled.csv",
+            get(forecasts::unfilled_csv),
+        )
+        .route("/manage/retention", get(retention::retention))
+        .route(
+            "/manage/retention/nudge",
+            get(retention::nudge_form).post(retention::nudge),
+        )
         .route("/manage/release-policy", get(release_policy::show))
         .route("/manage/tiers", get(tiers::show))
         .route("/manage/undelivered", get(undelivered::show))
