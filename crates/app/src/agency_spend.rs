@@ -195,7 +195,7 @@ fn sum(fills: &[AgencyFill]) -> i64 {
 impl App {
     /// Fails with `NotFound` unless `who` is the trust's bank office or a platform admin, and the
     /// trust exists: another trust is never told it is there.
-    async fn require_bank_office(&self, who: &Principal, org: OrgId) -> Result<(), AppError> {
+    async fn require_agency_reader(&self, who: &Principal, org: OrgId) -> Result<(), AppError> {
         if !(who.booker_orgs().contains(&org) || who.is_platform_admin()) {
             return Err(AppError::NotFound);
         }
@@ -290,7 +290,7 @@ impl App {
     /// The trust's agency spend cap: the one it set, else the default for the current
     /// financial year (its bank office and platform admins).
     pub async fn agency_cap(&self, who: &Principal, org: OrgId) -> Result<AgencyCapView, AppError> {
-        self.require_bank_office(who, org).await?;
+        self.require_agency_reader(who, org).await?;
         let period = self.period_or_default(org, None, None).await?;
         Ok(self.cap_applying(org, period).await?.view)
     }
@@ -304,7 +304,7 @@ impl App {
         org: OrgId,
         input: SetAgencyCap,
     ) -> Result<AgencyCapView, AppError> {
-        self.require_bank_office(who, org).await?;
+        self.require_agency_reader(who, org).await?;
         let mut fields = crate::error::Fields::default();
         let period = fields.take("to", Period::new(input.from, input.to));
         if let Some(cap) = input.cap_pence {
@@ -369,7 +369,7 @@ impl App {
         from: Option<NaiveDate>,
         to: Option<NaiveDate>,
     ) -> Result<AgencySpendReport, AppError> {
-        self.require_bank_office(who, org).await?;
+        self.require_agency_reader(who, org).await?;
         let period = self.period_or_default(org, from, to).await?;
         let applied = self.cap_applying(org, period).await?;
         let now = self.now();

@@ -1064,7 +1064,7 @@ impl<
             + crate::EventStore
             + PushStore
             + crate::SignInGuardStore
-            + crate::FairnessStore,
+            + crate::FairnessStore
             + crate::OutlookStore,
     > Store for T
 {

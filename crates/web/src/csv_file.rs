@@ -3,7 +3,6 @@
 //! A text cell that a spreadsheet would run as a formula (one starting `=`, `+`, `-`, `@`, a tab
 //! or a carriage return) is prefixed with an apostrophe, as OWASP's "CSV injection" guidance
 //! advises; numbers, including negative ones, are left as they are.
-#![allow(dead_code)] // used by the workforce-intelligence pages as they land
 
 use axum::http::header;
 use axum::response::{IntoResponse, Response};

@@ -2,7 +2,6 @@
 //! script, no inline styles: colours and sizes are SVG attributes). Every chart names itself to
 //! screen readers (`<title>` and `<desc>`) and is followed by a table of the same figures, which
 //! is what assistive technology and anyone who prefers numbers reads.
-#![allow(dead_code)] // used by the workforce-intelligence pages as they land
 
 use maud::{html, Markup};
 use staffbank_domain::pay::Pence;
@@ -19,32 +18,14 @@ pub enum Measure {
     Count,
     /// Money in whole pence, shown in pounds.
     Pence,
-    /// A share in tenths of a percent (853 is 85.3%).
-    PerMille,
-    /// A length of time in minutes, shown in hours and minutes.
-    Minutes,
 }
 
 impl Measure {
-    /// A value as a person reads it: "1,234", "£12.50", "85.3%", "2 h 05 min".
+    /// A value as a person reads it: "1,234", "£12.50".
     pub fn show(self, value: i64) -> String {
         match self {
             Measure::Count => grouped(value),
             Measure::Pence => Pence(value).to_string(),
-            Measure::PerMille => {
-                let sign = if value < 0 { "-" } else { "" };
-                let v = value.unsigned_abs();
-                format!("{sign}{}.{}%", v / 10, v % 10)
-            }
-            Measure::Minutes => {
-                let sign = if value < 0 { "-" } else { "" };
-                let v = value.unsigned_abs();
-                if v < 60 {
-                    format!("{sign}{v} min")
-                } else {
-                    format!("{sign}{} h {:02} min", grouped((v / 60) as i64), v % 60)
-                }
-            }
         }
     }
 }
@@ -233,10 +214,6 @@ mod tests {
         assert_eq!(Measure::Count.show(1_234_567), "1,234,567");
         assert_eq!(Measure::Count.show(-12), "-12");
         assert_eq!(Measure::Pence.show(123_456), "£1,234.56");
-        assert_eq!(Measure::PerMille.show(853), "85.3%");
-        assert_eq!(Measure::PerMille.show(-5), "-0.5%");
-        assert_eq!(Measure::Minutes.show(45), "45 min");
-        assert_eq!(Measure::Minutes.show(125), "2 h 05 min");
     }
 
     fn chart() -> Chart<'static> {
