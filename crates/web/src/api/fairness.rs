@@ -35,7 +35,7 @@ pub struct PeriodQuery {
     security(("bearer" = [])), params(("bank_id" = Uuid, Path), PeriodQuery),
     responses((status = 200, body = FairnessReport), (status = 404, body = Problem),
         (status = 422, body = Problem)))]
-pub async fn report(
+pub async fn fairness_report(
     State(state): State<AppState>,
     Caller(who): Caller,
     ApiPath(bank): ApiPath<Uuid>,
@@ -54,7 +54,7 @@ pub async fn report(
     security(("bearer" = [])), params(("bank_id" = Uuid, Path), PeriodQuery),
     responses((status = 200, content_type = "text/csv", body = String),
         (status = 404, body = Problem), (status = 422, body = Problem)))]
-pub async fn report_csv(
+pub async fn fairness_report_csv(
     State(state): State<AppState>,
     Caller(who): Caller,
     ApiPath(bank): ApiPath<Uuid>,
@@ -121,7 +121,7 @@ pub fn csv_rows(report: &FairnessReport) -> Vec<Vec<String>> {
 #[utoipa::path(get, path = "/api/v1/banks/{bank_id}/fairness/settings", tag = "fairness",
     security(("bearer" = [])), params(("bank_id" = Uuid, Path)),
     responses((status = 200, body = DesirableView), (status = 404, body = Problem)))]
-pub async fn settings(
+pub async fn fairness_settings(
     State(state): State<AppState>,
     Caller(who): Caller,
     ApiPath(bank): ApiPath<Uuid>,
@@ -136,7 +136,7 @@ pub async fn settings(
     security(("bearer" = [])), params(("bank_id" = Uuid, Path)), request_body = DesirableView,
     responses((status = 200, body = DesirableView), (status = 403, body = Problem),
         (status = 404, body = Problem), (status = 422, body = Problem)))]
-pub async fn set_settings(
+pub async fn set_fairness_settings(
     State(state): State<AppState>,
     Caller(who): Caller,
     ApiPath(bank): ApiPath<Uuid>,

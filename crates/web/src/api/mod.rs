@@ -95,7 +95,7 @@ impl PageQuery {
         wallet_apps::wallet_response,
         timesheets::start_timesheet, timesheets::state_hours, timesheets::submit_timesheet,
         timesheets::timesheets_to_decide, timesheets::decide_timesheet, timesheets::my_pay_lines,
-        fairness::report, fairness::report_csv, fairness::settings, fairness::set_settings,
+        fairness::fairness_report, fairness::fairness_report_csv, fairness::fairness_settings, fairness::set_fairness_settings,
         fairness::my_equality, fairness::declare_equality, fairness::withdraw_equality,
         pay::rate_card, pay::set_rate_card, pay::pay_settings, pay::set_pay_settings, pay::adjust_pay, pay::close_pay_run, pay::pay_runs,
         pay::pay_run_file, pay_runs::pay_periods, pay_runs::pay_run_preview, pay_runs::pay_run,
@@ -247,14 +247,17 @@ fn timesheet_routes() -> Router<AppState> {
             "/api/v1/organisations/{org_id}/pay-settings",
             get(pay::pay_settings).put(pay::set_pay_settings),
         )
-        .route("/api/v1/banks/{bank_id}/fairness", get(fairness::report))
+        .route(
+            "/api/v1/banks/{bank_id}/fairness",
+            get(fairness::fairness_report),
+        )
         .route(
             "/api/v1/banks/{bank_id}/fairness.csv",
-            get(fairness::report_csv),
+            get(fairness::fairness_report_csv),
         )
         .route(
             "/api/v1/banks/{bank_id}/fairness/settings",
-            get(fairness::settings).put(fairness::set_settings),
+            get(fairness::fairness_settings).put(fairness::set_fairness_settings),
         )
         .route(
             "/api/v1/me/equality",
