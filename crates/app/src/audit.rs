@@ -87,13 +87,15 @@ impl App {
             facts: change.facts,
             sealed,
         };
+        let body = entry.to_bytes();
         Ok(AuditRecord {
             id: entry.id,
             recorded_at: entry.at,
             action: entry.action.clone(),
             tenant: change.tenant,
             subject,
-            body: entry.to_bytes(),
+            mac: Some(self.master.entry_mac(&body).to_vec()),
+            body,
         })
     }
 }

@@ -6,6 +6,9 @@
 //! crash publishes the last batch again and JetStream drops each repeat within the stream's
 //! duplicate window. Every server process may run the loop: a slower one's repeats are dropped
 //! the same way.
+//!
+//! Each new signed tree head is published too, on `<prefix>.ledger.head` (the JSON the API
+//! serves), so a witness keeps heads where the database's administrator cannot reach them.
 
 use std::time::Duration;
 
@@ -104,13 +107,53 @@ impl App {
         }
     }
 
-    /// Publishes events until the process ends. Errors are logged and retried.
+    /// Publishes the newest signed tree head if it is not `last` (the one published before);
+    /// returns the head now published, as (size, signing time).
+    pub async fn publish_head(
+        &self,
+        publisher: &EventPublisher,
+        last: Option<(u64, i64)>,
+    ) -> Result<Option<(u64, i64)>, AppError> {
+        let Some(head) = self.store.latest_head().await? else {
+            return Ok(last);
+        };
+        let this = (head.size, head.timestamp_ms);
+        if last == Some(this) {
+            return Ok(last);
+        }
+        let body = serde_json::to_vec(&crate::ledger::TreeHeadView::from(&head))
+            .map_err(|e| unexpected("tree head", e))?;
+        let mut headers = async_nats::HeaderMap::new();
+        headers.insert(
+            async_nats::header::NATS_MESSAGE_ID,
+            format!("tree-head-{}-{}", head.size, head.timestamp_ms).as_str(),
+        );
+        publisher
+            .jetstream
+            .publish_with_headers(
+                format!("{}.ledger.head", publisher.prefix),
+                headers,
+                body.into(),
+            )
+            .await
+            .map_err(|e| unexpected("NATS publish", e))?
+            .await
+            .map_err(|e| unexpected("NATS acknowledgement", e))?;
+        Ok(Some(this))
+    }
+
+    /// Publishes events and heads until the process ends. Errors are logged and retried.
     pub async fn run_event_publisher(self, publisher: EventPublisher) {
+        let mut last_head = None;
         loop {
             match self.publish_events(&publisher).await {
                 Ok(0) => {}
                 Ok(published) => tracing::debug!(published, "events published"),
                 Err(e) => tracing::warn!(error = %e, "publishing events failed"),
+            }
+            match self.publish_head(&publisher, last_head).await {
+                Ok(published) => last_head = published,
+                Err(e) => tracing::warn!(error = %e, "publishing the tree head failed"),
             }
             tokio::time::sleep(TICK).await;
         }

@@ -6,20 +6,19 @@ use std::collections::HashMap;
 use base64::engine::general_purpose::STANDARD;
 use base64::Engine;
 use chrono::{DateTime, Utc};
-use ed25519_dalek::VerifyingKey;
 use serde::{Deserialize, Serialize};
 use serde_json::{json, Value};
 use staffbank_domain::role::{Role, Scope};
 use staffbank_domain::UserId;
 use staffbank_ledger::entry::Entry;
-use staffbank_ledger::head::TreeHead;
 use staffbank_ledger::merkle::{
-    consistency_ranges, inclusion_ranges, leaf_hash, nodes_for_range, range_hash, Frontier, NodeId,
+    consistency_ranges, inclusion_ranges, leaf_hash, nodes_for_range, range_hash, NodeId,
 };
 use staffbank_store::{LedgerEntry, SignedHead, Store};
 use uuid::Uuid;
 
 use crate::audit::Change;
+pub use crate::ledger_verify::{verify_ledger, VerifyOptions, VerifyReport};
 use crate::{App, AppError, Principal};
 
 fn b64(bytes: &[u8]) -> String {
@@ -107,7 +106,7 @@ pub struct InclusionProofView {
     pub head: TreeHeadView,
 }
 
-/// A consistency proof between two signed tree heads.
+/// A consistency proof from any earlier size to a signed tree head.
 #[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
 pub struct ConsistencyProofView {
     /// Older size.
@@ -116,8 +115,9 @@ pub struct ConsistencyProofView {
     pub second: u64,
     /// Proof hashes, base64 (RFC 9162 §2.1.4).
     pub proof: Vec<String>,
-    /// The signed head of the older size.
-    pub first_head: TreeHeadView,
+    /// The signed head of the older size, when one was signed at exactly that size (a client
+    /// holding an older head has it already).
+    pub first_head: Option<TreeHeadView>,
     /// The signed head of the newer size.
     pub second_head: TreeHeadView,
 }
@@ -130,19 +130,6 @@ pub struct Erasure {
     pub reason: String,
 }
 
-/// What `staffbank ledger verify` found.
-#[derive(Debug, Clone, Default)]
-pub struct VerifyReport {
-    /// Entries checked.
-    pub entries: u64,
-    /// Tree heads checked.
-    pub heads: u64,
-    /// The first problem, naming the entry or head.
-    pub first_problem: Option<String>,
-    /// How many problems in all.
-    pub problems: u64,
-}
-
 impl App {
     /// Whether `who` may read an entry: platform auditors and admins; a trust's auditor for that
     /// trust's entries; anyone for entries about themselves.
@@ -150,13 +137,18 @@ impl App {
         if who.reads_whole_ledger() {
             return true;
         }
-        let trust_auditor = entry.record.tenant.is_some_and(|t| {
-            who.user
-                .grants
-                .iter()
-                .any(|g| g.role == Role::Auditor && g.scope == Scope::Organisation(t))
+        // Decided by what the entry itself says, not by its `tenant` and `subject` columns, which
+        // someone with the database could change to show a person's entries to another.
+        let Ok(parsed) = Entry::from_bytes(&entry.record.body) else {
+            return false;
+        };
+        let trust_auditor = parsed.tenant.is_some_and(|t| {
+            who.user.grants.iter().any(|g| {
+                g.role == Role::Auditor
+                    && g.scope == Scope::Organisation(staffbank_domain::OrgId(t))
+            })
         });
-        trust_auditor || entry.record.subject == Some(who.user.id.0)
+        trust_auditor || parsed.subject == Some(who.user.id.0)
     }
 
     async fn entry_view(&self, entry: &LedgerEntry) -> Result<EntryView, AppError> {
@@ -212,8 +204,8 @@ impl App {
         }
     }
 
-    /// The newest signed tree head (anyone signed in).
-    pub async fn latest_head(&self, _who: &Principal) -> Result<TreeHeadView, AppError> {
+    /// The newest signed tree head (public: anyone may keep a copy).
+    pub async fn latest_head(&self) -> Result<TreeHeadView, AppError> {
         let head = self.store.latest_head().await?.ok_or(AppError::NotFound)?;
         Ok(TreeHeadView::from(&head))
     }
@@ -247,7 +239,7 @@ impl App {
                 return Ok(TreeHeadView::from(&head));
             }
         }
-        self.latest_head(who).await
+        self.latest_head().await
     }
 
     /// One entry by index, if the caller may read it.
@@ -301,7 +293,7 @@ impl App {
             .entries_about(who.user.id.0, after, limit)
             .await?;
         let mut views = Vec::with_capacity(entries.len());
-        for entry in &entries {
+        for entry in entries.iter().filter(|e| self.may_read(who, e)) {
             views.push(self.entry_view(entry).await?);
         }
         Ok(views)
@@ -371,7 +363,8 @@ impl App {
         })
     }
 
-    /// A consistency proof between the signed heads of `first` and `second` entries.
+    /// A consistency proof from size `first` (any size a client was given a head for, signed
+    /// here or not) to the signed head of `second` entries.
     pub async fn consistency_proof(
         &self,
         _who: &Principal,
@@ -381,8 +374,8 @@ impl App {
         if first > second {
             return Err(AppError::field("first", "must not be larger than second"));
         }
-        let first_head = self.signed_head(first, "first").await?;
         let second_head = self.signed_head(second, "second").await?;
+        let first_head = self.store.head_of_size(first).await?;
         let proof = self
             .proof_hashes(&consistency_ranges(first, second))
             .await?;
@@ -390,7 +383,7 @@ impl App {
             first,
             second,
             proof,
-            first_head: TreeHeadView::from(&first_head),
+            first_head: first_head.as_ref().map(TreeHeadView::from),
             second_head: TreeHeadView::from(&second_head),
         })
     }
@@ -437,100 +430,4 @@ pub async fn all_heads(store: &dyn Store) -> Result<Vec<SignedHead>, AppError> {
         heads.extend(page);
     }
     Ok(heads)
-}
-
-/// Recomputes the whole tree from the stored entries and checks every signed tree head against
-/// `key`; names the first bad entry or head. Needs only the public key, so anyone can run it.
-pub async fn verify_ledger(
-    store: &dyn Store,
-    key: &VerifyingKey,
-) -> Result<VerifyReport, AppError> {
-    let mut report = VerifyReport::default();
-    let heads = all_heads(store).await?;
-    report.heads = heads.len() as u64;
-    for h in &heads {
-        let head = TreeHead {
-            size: h.size,
-            root: h.root,
-            timestamp_ms: h.timestamp_ms,
-        };
-        if !head.verify(&h.signature, key) {
-            report.fail(format!(
-                "tree head of size {} signed at {} ms: the signature does not verify",
-                h.size, h.timestamp_ms
-            ));
-        }
-    }
-    let mut next_head = 0usize;
-    let mut frontier = Frontier::default();
-    report.match_heads(&heads, &mut next_head, &frontier);
-    loop {
-        let page = store.leaves_from(frontier.size(), 10_000).await?;
-        if page.is_empty() {
-            break;
-        }
-        for item in page {
-            let expected = frontier.size();
-            if item.leaf.seq != expected {
-                report.fail(format!(
-                    "entry at index {expected} is missing (the next stored index is {})",
-                    item.leaf.seq
-                ));
-                return Ok(report);
-            }
-            let Some(body) = item.body.as_ref() else {
-                report.fail(format!(
-                    "entry at index {expected} ({}) has been deleted",
-                    item.leaf.entry_id
-                ));
-                frontier.push(item.leaf.hash);
-                continue;
-            };
-            let hash = leaf_hash(body);
-            if hash != item.leaf.hash || item.sealed != Some(hash) {
-                report.fail(format!(
-                    "entry at index {expected} ({}) does not match the hash sealed when it was sequenced",
-                    item.leaf.entry_id
-                ));
-            }
-            frontier.push(hash);
-            report.entries += 1;
-            report.match_heads(&heads, &mut next_head, &frontier);
-        }
-    }
-    if let Some(h) = heads.get(next_head) {
-        report.fail(format!(
-            "tree head of size {} covers more entries than are stored ({})",
-            h.size,
-            frontier.size()
-        ));
-    }
-    for orphan in store.orphan_entries(10).await? {
-        report.fail(format!(
-            "entry {orphan} is in no tree and not waiting to be sequenced"
-        ));
-    }
-    Ok(report)
-}
-
-impl VerifyReport {
-    fn fail(&mut self, problem: String) {
-        self.problems += 1;
-        if self.first_problem.is_none() {
-            self.first_problem = Some(problem);
-        }
-    }
-
-    /// Checks every head (from `next`, in size order) whose size the walk has now reached.
-    fn match_heads(&mut self, heads: &[SignedHead], next: &mut usize, frontier: &Frontier) {
-        while let Some(h) = heads.get(*next).filter(|h| h.size <= frontier.size()) {
-            if h.size == frontier.size() && h.root != frontier.root() {
-                self.fail(format!(
-                    "tree head of size {} signed at {} ms does not match the stored entries",
-                    h.size, h.timestamp_ms
-                ));
-            }
-            *next += 1;
-        }
-    }
 }

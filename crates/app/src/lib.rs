@@ -28,6 +28,7 @@ pub mod forecasts;
 mod issuer_views;
 pub mod issuers;
 pub mod ledger;
+pub mod ledger_verify;
 mod lookup;
 pub mod matching;
 pub mod notify;
@@ -135,6 +136,8 @@ pub struct App {
     webhook_client: reqwest::Client,
     /// How Web Push is sent (see [`push_subscriptions`]).
     push: Arc<push_subscriptions::PushSettings>,
+    /// What the sequencer found wrong with the stored ledger, and where it publishes heads.
+    ledger_watch: Arc<sequencer::LedgerWatch>,
 }
 
 impl App {
@@ -158,6 +161,7 @@ impl App {
             notify_waiting: Arc::default(),
             webhook_client: webhook_delivery::client(),
             push: Arc::default(),
+            ledger_watch: Arc::default(),
         }
     }
 
@@ -170,6 +174,13 @@ impl App {
     /// Delivers closed pay runs' files to `target` (see [`exports`]).
     pub fn with_export_target(mut self, target: exports::ExportTarget) -> Self {
         self.export_target = Some(Arc::new(target));
+        self
+    }
+
+    /// Appends every head this process signs to `path`, one JSON line each, so a witness can
+    /// copy the heads somewhere the database's administrator cannot rewrite them.
+    pub fn with_heads_file(mut self, path: std::path::PathBuf) -> Self {
+        self.ledger_watch = Arc::new(sequencer::LedgerWatch::with_file(path));
         self
     }
 
@@ -199,10 +210,14 @@ impl App {
         &self.store
     }
 
-    /// Whether the database answers, for the readiness probe: one cheap read, open to anyone
-    /// since it tells nothing about what is stored.
+    /// Whether the database answers and the sequencer has found nothing wrong with the stored
+    /// ledger, for the readiness probe: one cheap read, open to anyone since it tells nothing
+    /// about what is stored.
     pub async fn ready(&self) -> Result<(), AppError> {
         self.store.organisations().await?;
+        if let Some(alarm) = self.ledger_watch.alarm() {
+            return Err(AppError::Unexpected(anyhow::anyhow!("ledger: {alarm}")));
+        }
         Ok(())
     }
 

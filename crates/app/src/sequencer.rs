@@ -4,6 +4,11 @@
 //!
 //! Every server process runs the loop; a lease in the database lets exactly one of them sequence
 //! at a time, and the store refuses a batch that does not start at the current size.
+//!
+//! The sequencer does not sign whatever the database holds. Before each step it checks that the
+//! stored right edge is the one the last signed head covers, and it folds in only entries that
+//! carry this server's MAC; on a mismatch it signs nothing, logs an error and raises an alarm
+//! that `/health/ready` reports, until an operator has looked.
 
 use std::time::Duration;
 
@@ -11,9 +16,61 @@ use chrono::Duration as Span;
 use staffbank_ledger::head::TreeHead;
 use staffbank_ledger::merkle::{leaf_hash, Frontier};
 use staffbank_store::{Conflict, Leaf, SequencedBatch, SignedHead, StoreError, StoredNode};
+use std::io::Write;
+use std::path::PathBuf;
+use std::sync::Mutex;
+
 use uuid::Uuid;
 
 use crate::{App, AppError};
+
+/// What the sequencer found wrong with the stored ledger, and the file it appends heads to.
+#[derive(Debug, Default)]
+pub struct LedgerWatch {
+    alarm: Mutex<Option<String>>,
+    heads_file: Option<PathBuf>,
+}
+
+impl LedgerWatch {
+    /// Appends every signed head to `path`.
+    pub fn with_file(path: PathBuf) -> Self {
+        Self {
+            alarm: Mutex::default(),
+            heads_file: Some(path),
+        }
+    }
+
+    /// The standing alarm, if the sequencer found the stored ledger changed.
+    pub fn alarm(&self) -> Option<String> {
+        self.alarm.lock().ok().and_then(|a| a.clone())
+    }
+
+    fn raise(&self, problem: String) {
+        tracing::error!(problem = %problem, "ledger alarm: the stored ledger was changed outside the application");
+        if let Ok(mut alarm) = self.alarm.lock() {
+            *alarm = Some(problem);
+        }
+    }
+
+    /// Appends `head` as one JSON line (the form `/api/v1/ledger/heads/latest` serves and
+    /// `staffbank ledger verify --trusted-head` reads). A failure is logged, not fatal: the head
+    /// is in the database and published on the API either way.
+    fn publish(&self, head: &SignedHead) {
+        let Some(path) = &self.heads_file else { return };
+        let line = match serde_json::to_string(&crate::ledger::TreeHeadView::from(head)) {
+            Ok(line) => line,
+            Err(e) => return tracing::error!(error = %e, "tree head as JSON"),
+        };
+        let written = std::fs::OpenOptions::new()
+            .create(true)
+            .append(true)
+            .open(path)
+            .and_then(|mut file| writeln!(file, "{line}"));
+        if let Err(e) = written {
+            tracing::error!(error = %e, path = %path.display(), "appending to the heads file");
+        }
+    }
+}
 
 /// Most entries folded in one step.
 pub const BATCH: u32 = 5000;
@@ -69,7 +126,13 @@ impl App {
         {
             return Ok(None);
         }
-        let pending = self.store.pending_entries(BATCH).await?;
+        let pending: Vec<_> = self
+            .store
+            .pending_entries(BATCH)
+            .await?
+            .into_iter()
+            .filter(|record| self.written_here(record))
+            .collect();
         if pending.is_empty() && !force {
             // Idle: only a periodic head is due, if the last one is old enough.
             let latest = self.store.latest_head().await?;
@@ -81,6 +144,10 @@ impl App {
             }
         }
         let mut frontier = self.frontier().await?;
+        if let Err(problem) = self.right_edge_is_signed(&frontier).await? {
+            self.ledger_watch.raise(problem.clone());
+            return Err(AppError::Unexpected(anyhow::anyhow!(problem)));
+        }
         let mut batch = SequencedBatch::default();
         for record in &pending {
             let seq = frontier.size();
@@ -102,10 +169,77 @@ impl App {
         let head = self.sign(frontier.size(), frontier.root());
         batch.head = Some(head.clone());
         match self.store.append_sequenced(&batch).await {
-            Ok(()) => Ok(Some(head)),
+            Ok(()) => {
+                self.ledger_watch.publish(&head);
+                Ok(Some(head))
+            }
             Err(StoreError::Conflict(Conflict::LedgerMoved)) => Ok(None),
             Err(e) => Err(e.into()),
         }
+    }
+
+    /// Whether a waiting entry carries this server's MAC; one that does not was written with
+    /// plain SQL (perhaps backdated to slip in among older entries), so it is left out and the
+    /// alarm raised.
+    fn written_here(&self, record: &staffbank_store::AuditRecord) -> bool {
+        let genuine = record
+            .mac
+            .as_deref()
+            .is_some_and(|mac| self.master.entry_mac_matches(&record.body, mac));
+        if !genuine {
+            self.ledger_watch.raise(format!(
+                "entry {} waiting to be sequenced does not carry this server's MAC; it is left out",
+                record.id
+            ));
+        }
+        genuine
+    }
+
+    /// Whether the stored right edge is what the newest signed head covers: same size, same
+    /// root, and the head's signature ours. `Err` names the difference (entries deleted from the
+    /// tail, leaves or subtrees added or rewritten with plain SQL, a head forged or removed).
+    async fn right_edge_is_signed(
+        &self,
+        frontier: &Frontier,
+    ) -> Result<Result<(), String>, AppError> {
+        let latest = self.store.latest_head().await?;
+        let Some(latest) = latest else {
+            return Ok(if frontier.size() == 0 {
+                Ok(())
+            } else {
+                Err(format!(
+                    "{} entries are sequenced but no signed tree head covers them",
+                    frontier.size()
+                ))
+            });
+        };
+        let head = TreeHead {
+            size: latest.size,
+            root: latest.root,
+            timestamp_ms: latest.timestamp_ms,
+        };
+        if !head.verify(
+            &latest.signature,
+            &self.master.signing_key().verifying_key(),
+        ) {
+            return Ok(Err(format!(
+                "the newest tree head (size {}) is not signed by this platform's key",
+                latest.size
+            )));
+        }
+        if latest.size != frontier.size() || latest.root != frontier.root() {
+            return Ok(Err(format!(
+                "the stored tree (size {}) is not the one the newest signed head covers (size {})",
+                frontier.size(),
+                latest.size
+            )));
+        }
+        Ok(Ok(()))
+    }
+
+    /// The standing ledger alarm, if the sequencer found the stored ledger changed.
+    pub fn ledger_alarm(&self) -> Option<String> {
+        self.ledger_watch.alarm()
     }
 
     /// Runs the sequencer until the process ends. Errors are logged and retried.

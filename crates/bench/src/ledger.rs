@@ -479,7 +479,7 @@ pub async fn run(args: BenchArgs) -> anyhow::Result<()> {
     );
 
     let started = Instant::now();
-    let report = staffbank_app::ledger::verify_ledger(store.as_ref(), &key)
+    let report = staffbank_app::ledger::verify_ledger(store.as_ref(), &key, &Default::default())
         .await
         .map_err(|e| anyhow::anyhow!("{e}"))?;
     println!(
@@ -487,7 +487,7 @@ pub async fn run(args: BenchArgs) -> anyhow::Result<()> {
         report.entries,
         report.heads,
         started.elapsed().as_secs_f64(),
-        report.first_problem.as_deref().unwrap_or("OK")
+        report.first_problem().unwrap_or("OK")
     );
     Ok(())
 }

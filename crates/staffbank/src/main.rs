@@ -69,8 +69,8 @@ enum Command {
 
 #[derive(Subcommand)]
 enum LedgerCommand {
-    /// Recompute the tree from the stored entries, check every signed tree head and name the first
-    /// bad entry. Exits 1 if anything is wrong.
+    /// Recompute the tree from the stored entries, check every signed tree head, stored subtree
+    /// and entry, and name every problem. Exits 1 if anything is wrong.
     Verify {
         /// `sqlite://path` or `postgres://...`.
         #[arg(long, env = "DATABASE_URL")]
@@ -79,6 +79,10 @@ enum LedgerCommand {
         /// is derived from STAFFBANK_MASTER_KEY.
         #[arg(long)]
         public_key: Option<String>,
+        /// A signed head kept outside the database (saved from /api/v1/ledger/heads/latest, or a
+        /// heads file whose last line is used): the stored log must extend it.
+        #[arg(long)]
+        trusted_head: Option<std::path::PathBuf>,
     },
 }
 
@@ -129,31 +133,15 @@ async fn main() -> anyhow::Result<()> {
                 LedgerCommand::Verify {
                     database_url,
                     public_key,
+                    trusted_head,
                 },
         } => {
-            let store = serve::open_store(&database_url).await?;
-            let key = serve::verifying_key(public_key.as_deref())?;
-            let started = std::time::Instant::now();
-            let report = staffbank_app::ledger::verify_ledger(store.as_ref(), &key)
-                .await
-                .map_err(|e| anyhow::anyhow!("{e}"))?;
-            let seconds = started.elapsed().as_secs_f64();
-            match report.first_problem {
-                None => {
-                    println!(
-                        "ledger OK: {} entries, {} signed tree heads, all consistent ({seconds:.2} s)",
-                        report.entries, report.heads
-                    );
-                    Ok(())
-                }
-                Some(first) => {
-                    println!(
-                        "ledger FAILED: {} problem(s); first: {first}",
-                        report.problems
-                    );
-                    std::process::exit(1);
-                }
-            }
+            verify_ledger(
+                &database_url,
+                public_key.as_deref(),
+                trusted_head.as_deref(),
+            )
+            .await
         }
         Command::Import { command } => import::run(command).await,
         Command::Openapi => {
@@ -161,4 +149,63 @@ async fn main() -> anyhow::Result<()> {
             Ok(())
         }
     }
+}
+
+/// `staffbank ledger verify`: prints every problem and exits 1 if there is any. With
+/// STAFFBANK_MASTER_KEY set, each entry's MAC is checked as well.
+async fn verify_ledger(
+    database_url: &str,
+    public_key: Option<&str>,
+    trusted_head: Option<&std::path::Path>,
+) -> anyhow::Result<()> {
+    use staffbank_app::ledger::{verify_ledger, VerifyOptions};
+    let store = serve::open_store(database_url).await?;
+    let key = serve::verifying_key(public_key)?;
+    let master = match std::env::var("STAFFBANK_MASTER_KEY") {
+        Ok(text) => Some(serve::master_key(&text)?),
+        Err(_) => None,
+    };
+    let trusted_head = match trusted_head {
+        Some(path) => {
+            let text = std::fs::read_to_string(path)
+                .map_err(|e| anyhow::anyhow!("--trusted-head {}: {e}", path.display()))?;
+            Some(
+                staffbank_app::ledger_verify::parse_trusted_head(&text)
+                    .map_err(|e| anyhow::anyhow!("--trusted-head {}: {e}", path.display()))?,
+            )
+        }
+        None => None,
+    };
+    let options = VerifyOptions {
+        trusted_head,
+        master: master.as_ref(),
+    };
+    let started = std::time::Instant::now();
+    let report = verify_ledger(store.as_ref(), &key, &options)
+        .await
+        .map_err(|e| anyhow::anyhow!("{e}"))?;
+    let seconds = started.elapsed().as_secs_f64();
+    if report.problems.is_empty() {
+        println!(
+            "ledger OK: {} entries, {} signed tree heads, all consistent{}{} ({seconds:.2} s)",
+            report.entries,
+            report.heads,
+            if options.trusted_head.is_some() {
+                ", extends the trusted head"
+            } else {
+                ""
+            },
+            if report.macs_checked {
+                ", every entry's MAC checked"
+            } else {
+                ""
+            },
+        );
+        return Ok(());
+    }
+    println!("ledger FAILED: {} problem(s):", report.problems.len());
+    for problem in &report.problems {
+        println!("- {problem}");
+    }
+    std::process::exit(1);
 }

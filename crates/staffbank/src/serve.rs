@@ -136,6 +136,10 @@ pub struct ServeArgs {
     /// `mailto:` address or https URL; the public URL if unset.
     #[arg(long, env = "STAFFBANK_PUSH_CONTACT")]
     pub push_contact: Option<String>,
+    /// A file every tree head this server signs is appended to, one JSON line each, for a
+    /// witness to copy where the database's administrator cannot rewrite it.
+    #[arg(long, env = "STAFFBANK_HEADS_FILE")]
+    pub heads_file: Option<std::path::PathBuf>,
 }
 
 /// The tree-head verifying key: given in base64, or derived from STAFFBANK_MASTER_KEY.
@@ -209,6 +213,9 @@ pub async fn serve(app: App, args: &ServeArgs) -> anyhow::Result<()> {
         ));
     if let Some(notifier) = args.notify.notifier()? {
         app = app.with_notifier(notifier);
+    }
+    if let Some(path) = &args.heads_file {
+        app = app.with_heads_file(path.clone());
     }
     tokio::spawn(app.clone().run_sequencer());
     tokio::spawn(app.clone().run_offers());

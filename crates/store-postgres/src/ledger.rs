@@ -16,8 +16,8 @@ pub(crate) async fn insert_audit(
 ) -> Result<(), StoreError> {
     for r in audit {
         bind_entry(sqlx::query(
-            "WITH e AS (INSERT INTO ledger_entries (id, recorded_at, action, tenant, subject, body) \
-             VALUES ($1, $2, $3, $4, $5, $6) RETURNING id, recorded_at) \
+            "WITH e AS (INSERT INTO ledger_entries (id, recorded_at, action, tenant, subject, body, mac) \
+             VALUES ($1, $2, $3, $4, $5, $6, $7) RETURNING id, recorded_at) \
              INSERT INTO ledger_pending (entry_id, recorded_at) SELECT id, recorded_at FROM e",
             ),
             r,

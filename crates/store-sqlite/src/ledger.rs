@@ -20,8 +20,8 @@ pub(crate) async fn insert_audit(
         // Both statements in one query: one hand-off to the writer's thread instead of two.
         bind_entry(
             sqlx::query(
-                "INSERT INTO ledger_entries (id, recorded_at, action, tenant, subject, body) \
-             VALUES ($1, $2, $3, $4, $5, $6); \
+                "INSERT INTO ledger_entries (id, recorded_at, action, tenant, subject, body, mac) \
+             VALUES ($1, $2, $3, $4, $5, $6, $7); \
              INSERT INTO ledger_pending (entry_id, recorded_at) VALUES ($1, $2)",
             ),
             r,

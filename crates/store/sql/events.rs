@@ -55,6 +55,7 @@ fn fed(row: &DbRow) -> Result<LedgerEntry, StoreError> {
             tenant: tenant.map(OrgId),
             subject: get(row, "subject")?,
             body: get(row, "body")?,
+            mac: get(row, "mac")?,
         },
     })
 }
@@ -69,7 +70,7 @@ impl EventStore for ThisStore {
         limit: u32,
     ) -> Result<Vec<LedgerEntry>, StoreError> {
         sqlx::query(
-            "SELECT l.seq, e.id, e.recorded_at, e.action, e.tenant, e.subject, e.body \
+            "SELECT l.seq, e.id, e.recorded_at, e.action, e.tenant, e.subject, e.body, e.mac \
              FROM ledger_leaves l JOIN ledger_entries e ON e.id = l.entry_id \
              WHERE l.seq >= $1 AND l.seq < $2 AND ($3 IS NULL OR e.tenant = $3) \
              ORDER BY l.seq LIMIT $4",

@@ -23,8 +23,8 @@ use crate::ledger::{find_nodes, insert_audit, insert_leaves, insert_nodes, lock_
 use crate::sql::OrStore;
 use sqlx::query::Query;
 
-/// Binds an audit record's columns as `$1` to `$6` (id, recorded at, action, tenant, subject,
-/// body), for each backend's statement that writes an entry and queues it.
+/// Binds an audit record's columns as `$1` to `$7` (id, recorded at, action, tenant, subject,
+/// body, MAC), for each backend's statement that writes an entry and queues it.
 pub(crate) fn bind_entry<'q>(
     query: Query<'q, Db, <Db as sqlx::Database>::Arguments<'q>>,
     r: &'q AuditRecord,
@@ -36,10 +36,11 @@ pub(crate) fn bind_entry<'q>(
         .bind(r.tenant.map(|t| t.0))
         .bind(r.subject)
         .bind(&r.body)
+        .bind(&r.mac)
 }
 
 /// An entry's columns (alias `e`), as [`record`] reads them.
-const ENTRY_COLUMNS: &str = "e.id, e.recorded_at, e.action, e.tenant, e.subject, e.body";
+const ENTRY_COLUMNS: &str = "e.id, e.recorded_at, e.action, e.tenant, e.subject, e.body, e.mac";
 
 /// The tree size: one past the last sequenced index.
 const SIZE: &str = "SELECT COALESCE(MAX(seq) + 1, 0) FROM ledger_leaves";
@@ -76,6 +77,7 @@ fn record(row: &DbRow) -> Result<AuditRecord, StoreError> {
         tenant: tenant.map(OrgId),
         subject: get(row, "subject")?,
         body: get(row, "body")?,
+        mac: get(row, "mac")?,
     })
 }
 
@@ -363,7 +365,8 @@ impl LedgerStore for ThisStore {
 
     async fn leaves_from(&self, from: u64, limit: u32) -> Result<Vec<LeafWithBody>, StoreError> {
         sqlx::query(
-            "SELECT l.seq, l.entry_id, l.hash, e.body, n.hash AS sealed FROM ledger_leaves l \
+            "SELECT l.seq, l.entry_id, l.hash, e.body, e.tenant, e.subject, e.mac, n.hash AS sealed \
+             FROM ledger_leaves l \
              LEFT JOIN ledger_entries e ON e.id = l.entry_id \
              LEFT JOIN ledger_nodes n ON n.level = 0 AND n.idx = l.seq \
              WHERE l.seq >= $1 ORDER BY l.seq LIMIT $2",
@@ -385,6 +388,9 @@ impl LedgerStore for ThisStore {
                 sealed: get::<Option<Vec<u8>>>(row, "sealed")?
                     .map(hash)
                     .transpose()?,
+                tenant: get(row, "tenant")?,
+                subject: get(row, "subject")?,
+                mac: get(row, "mac")?,
             })
         })
         .collect()

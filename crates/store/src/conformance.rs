@@ -1097,6 +1097,7 @@ pub fn audit(action: &str, subject: Option<Uuid>, at: DateTime<Utc>) -> AuditRec
         tenant: None,
         subject,
         body: format!("{{\"id\":\"{id}\",\"action\":\"{action}\"}}").into_bytes(),
+        mac: Some(id.as_bytes().to_vec()),
     }
 }
 

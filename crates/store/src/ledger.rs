@@ -27,6 +27,10 @@ pub struct AuditRecord {
     pub subject: Option<Uuid>,
     /// The entry's bytes.
     pub body: Vec<u8>,
+    /// The server's MAC over `body` (HMAC-SHA256 under a key derived from the master key), so a
+    /// row written with plain SQL is told apart from one the application wrote. Empty only for
+    /// entries written before entries carried one.
+    pub mac: Option<Vec<u8>>,
 }
 
 /// An entry with its place in the tree, once sequenced.
@@ -93,6 +97,12 @@ pub struct LeafWithBody {
     pub body: Option<Vec<u8>>,
     /// The hash stored for this index as a level-0 subtree, if any.
     pub sealed: Option<Hash>,
+    /// The entry's `tenant` column, which reads are scoped by and must agree with `body`.
+    pub tenant: Option<Uuid>,
+    /// The entry's `subject` column, likewise.
+    pub subject: Option<Uuid>,
+    /// The entry's MAC, if it carries one.
+    pub mac: Option<Vec<u8>>,
 }
 
 /// A person's data key as stored: wrapped under the master key, or gone after erasure.

@@ -130,7 +130,12 @@ async fn ready(State(state): State<AppState>) -> Response {
         Ok(_) => "ok".into_response(),
         Err(e) => {
             tracing::error!(error = ?e, "not ready");
-            (StatusCode::SERVICE_UNAVAILABLE, "database unavailable").into_response()
+            let what = if state.app.ledger_alarm().is_some() {
+                "ledger alarm: see the server's log"
+            } else {
+                "database unavailable"
+            };
+            (StatusCode::SERVICE_UNAVAILABLE, what).into_response()
         }
     }
 }

@@ -136,6 +136,8 @@ pub async fn run(args: DemoArgs) -> anyhow::Result<()> {
         trusted_proxies: Vec::new(),
         master_key: key_text,
         push_contact: None,
+        // Signed heads also go to a file beside the database, as a witness would keep them.
+        heads_file: Some(args.file.with_extension("heads.jsonl")),
     };
     serve(app, &serve_args).await
 }

@@ -143,6 +143,20 @@ async fn every_change_reaches_jetstream_once_in_ledger_order(app: TestApp) {
         .collect();
     assert!(seqs.windows(2).all(|w| w[0] + 1 == w[1]), "{seqs:?}");
 
+    // The newest signed head goes out too, once, for witnesses to keep outside the database.
+    let head = app.store.latest_head().await.unwrap().unwrap();
+    let sent = app.app.publish_head(&publisher, None).await.unwrap();
+    assert_eq!(sent, Some((head.size, head.timestamp_ms)));
+    assert_eq!(app.app.publish_head(&publisher, sent).await.unwrap(), sent);
+    let heads: Vec<_> = read_stream(&stream)
+        .await
+        .into_iter()
+        .filter(|(subject, _, _)| subject == &format!("{prefix}.ledger.head"))
+        .collect();
+    assert_eq!(heads.len(), 1);
+    assert_eq!(heads[0].2["size"], head.size);
+    assert_eq!(heads[0].2["timestamp_ms"], head.timestamp_ms);
+
     let client = async_nats::connect(nats_url()).await.unwrap();
     async_nats::jetstream::new(client)
         .delete_stream(&stream)

@@ -34,11 +34,13 @@ pub async fn public_key(State(state): State<AppState>) -> axum::Json<PublicKeyVi
     axum::Json(state.app.ledger_key())
 }
 
-/// The newest signed tree head.
-#[utoipa::path(get, path = "/api/v1/ledger/heads/latest", tag = "ledger", security(("bearer" = [])),
+/// The newest signed tree head (public; no sign-in needed), so anyone can keep a copy outside
+/// the platform's database and later check with `staffbank ledger verify --trusted-head` or a
+/// consistency proof that the log still extends it.
+#[utoipa::path(get, path = "/api/v1/ledger/heads/latest", tag = "ledger",
     responses((status = 200, body = TreeHeadView), (status = 404, body = Problem)))]
-pub async fn latest_head(State(state): State<AppState>, Caller(who): Caller) -> Json<TreeHeadView> {
-    Ok(axum::Json(state.app.latest_head(&who).await?))
+pub async fn latest_head(State(state): State<AppState>) -> Json<TreeHeadView> {
+    Ok(axum::Json(state.app.latest_head().await?))
 }
 
 /// Paging through tree heads by size, then time.
@@ -150,13 +152,13 @@ pub async fn inclusion_proof(
 #[into_params(parameter_in = Query)]
 #[serde(deny_unknown_fields)]
 pub struct ConsistencyQuery {
-    /// Older size (with a signed head).
+    /// Older size: any size a client holds a head for, signed here or not.
     pub first: u64,
     /// Newer size (with a signed head).
     pub second: u64,
 }
 
-/// A consistency proof between two signed tree heads.
+/// A consistency proof from any earlier size to a signed tree head (RFC 9162 §2.1.4).
 #[utoipa::path(get, path = "/api/v1/ledger/consistency-proof", tag = "ledger", security(("bearer" = [])),
     params(ConsistencyQuery),
     responses((status = 200, body = ConsistencyProofView), (status = 422, body = Problem)))]

@@ -88,7 +88,7 @@ pub async fn auditor(
     UiUser(who): UiUser,
     Query(q): Query<Lookup>,
 ) -> Response {
-    let head = match state.app.latest_head(&who).await {
+    let head = match state.app.latest_head().await {
         Ok(h) => Some(h),
         Err(staffbank_app::AppError::NotFound) => None,
         Err(e) => return app_error_page(e),
