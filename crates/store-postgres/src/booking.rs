@@ -166,9 +166,9 @@ async fn write(
                idempotency_key, created_at, ward_id) \
                SELECT $1, $2, $3, $4, $5, 'active', $6, $7, (SELECT ward_id FROM s) FROM w \
                RETURNING id), \
-         e AS (INSERT INTO ledger_entries (id, recorded_at, action, tenant, subject, body) \
+         e AS (INSERT INTO ledger_entries (id, recorded_at, action, tenant, subject, body, mac) \
                SELECT * FROM unnest($9::uuid[], $10::timestamptz[], $11::text[], $12::uuid[], \
-               $13::uuid[], $14::bytea[]) WHERE EXISTS (SELECT 1 FROM b) RETURNING id, recorded_at), \
+               $13::uuid[], $14::bytea[], $15::bytea[]) WHERE EXISTS (SELECT 1 FROM b) RETURNING id, recorded_at), \
          p AS (INSERT INTO ledger_pending (entry_id, recorded_at) SELECT id, recorded_at FROM e) \
          SELECT (SELECT status FROM s), (SELECT booked FROM s), (SELECT places FROM s), \
          EXISTS (SELECT 1 FROM w), EXISTS (SELECT 1 FROM b)",
@@ -187,6 +187,7 @@ async fn write(
     .bind(audit.iter().map(|r| r.tenant.map(|t| t.0)).collect::<Vec<_>>())
     .bind(audit.iter().map(|r| r.subject).collect::<Vec<_>>())
     .bind(audit.iter().map(|r| r.body.clone()).collect::<Vec<_>>())
+    .bind(audit.iter().map(|r| r.mac.clone()).collect::<Vec<_>>())
     .fetch_one(connection)
     .await
     .or_store()?;

@@ -133,7 +133,7 @@ impl ThisStore {
         }
         for chunk in audit.chunks(ROWS_PER_STATEMENT) {
             let mut entries = QueryBuilder::<Db>::new(
-                "INSERT INTO ledger_entries (id, recorded_at, action, tenant, subject, body) ",
+                "INSERT INTO ledger_entries (id, recorded_at, action, tenant, subject, body, mac) ",
             );
             entries.push_values(chunk, |mut b, r| {
                 b.push_bind(r.id)
@@ -141,7 +141,8 @@ impl ThisStore {
                     .push_bind(r.action.clone())
                     .push_bind(r.tenant.map(|t| t.0))
                     .push_bind(r.subject)
-                    .push_bind(r.body.clone());
+                    .push_bind(r.body.clone())
+                    .push_bind(r.mac.clone());
             });
             entries.build().execute(&mut *tx).await.or_store()?;
             let mut pending =
