@@ -143,8 +143,14 @@ impl App {
             .and_then(|list| list[0].as_str())
             .ok_or_else(|| refuse("vp_token must hold one presentation for \"credential\""))?;
         let audience = self.client_id(&request);
-        self.answer_request(request, presentation, &audience, worker.user_id)
-            .await?;
+        self.answer_request(
+            request,
+            presentation,
+            &audience,
+            worker.user_id,
+            crate::presentations::Answerer::WalletApp,
+        )
+        .await?;
         Ok(json!({}))
     }
 }

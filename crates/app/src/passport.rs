@@ -457,6 +457,20 @@ impl App {
         holder: Jwk,
         actor: staffbank_domain::UserId,
     ) -> Result<String, AppError> {
+        // Stored and bound without a key id, so one key always reads the same.
+        let holder = Jwk {
+            kid: None,
+            ..holder
+        };
+        let holder_json = serde_json::to_string(&holder)
+            .map_err(|e| AppError::Unexpected(anyhow::anyhow!("holder key: {e}")))?;
+        let owners = self.store.holder_key_workers(&holder_json).await?;
+        if owners.iter().any(|w| *w != offer.worker_id) {
+            return Err(staffbank_store::StoreError::Conflict(
+                staffbank_store::Conflict::HolderKeyTaken,
+            )
+            .into());
+        }
         let (body, disclosable) = credential_body(offer)?;
         let disclosable: Vec<&str> = disclosable.iter().map(String::as_str).collect();
         let (kid, key) = self.issuer_signing_key(offer.org_id).await?;
@@ -481,8 +495,6 @@ impl App {
             &mut rand::rngs::OsRng,
         )
         .compact();
-        let holder_json = serde_json::to_string(&holder)
-            .map_err(|e| AppError::Unexpected(anyhow::anyhow!("holder key: {e}")))?;
         let record = self
             .audit_record(Change {
                 action: "passport.accepted",

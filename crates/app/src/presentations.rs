@@ -128,6 +128,15 @@ impl Sources for Known {
     }
 }
 
+/// Who answered a presentation request, which decides whether a failed answer ends it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Answerer {
+    /// The worker, signed in to the platform's own wallet.
+    Worker,
+    /// A wallet app posting to the response URI, which anyone who saw the request could do.
+    WalletApp,
+}
+
 impl App {
     /// The identity a verifying organisation's requests name as audience.
     pub fn verifier_id(&self, org: OrgId) -> String {
@@ -402,20 +411,30 @@ impl App {
         let request = self.my_pending_request(who, id).await?;
         let audience = self.verifier_id(request.verifier_org);
         let answered = self
-            .answer_request(request, &input.presentation, &audience, who.user.id)
+            .answer_request(
+                request,
+                &input.presentation,
+                &audience,
+                who.user.id,
+                Answerer::Worker,
+            )
             .await?;
         Ok(self.presentation_view(&answered, true))
     }
 
     /// Verifies a presentation to a pending request with every check on, with the audience
-    /// the key binding must name; the request's nonce is spent and the outcome kept, whatever
-    /// it is. The answered request.
+    /// the key binding must name; the request's nonce is spent and the outcome kept. From the
+    /// signed-in worker any outcome is final. From a wallet app (whoever holds the response URI)
+    /// only an answer that verifies as the worker's own credential under their key ends the
+    /// request: anything else is logged and refused, and the request stays open, so a stranger
+    /// who saw the request cannot spoil it. The answered request.
     pub(crate) async fn answer_request(
         &self,
         request: PresentationRequest,
         presentation: &str,
         audience: &str,
         actor: staffbank_domain::UserId,
+        answerer: Answerer,
     ) -> Result<PresentationRequest, AppError> {
         let id = request.id;
         if presentation.len() > 64 * 1024 {
@@ -437,10 +456,22 @@ impl App {
             .failed
             .as_ref()
             .map(|(check, f)| json!({"check": check, "failure": f, "message": f.to_string()}));
+        let workers_own = match &report.credential {
+            Some(credential) => self.bound_to_worker(&request, credential).await?,
+            None => false,
+        };
+        if answerer == Answerer::WalletApp && !workers_own {
+            tracing::warn!(request = %id, failed = ?failure,
+                "a wallet answer that is not the worker's own credential was refused; the request stays open");
+            return Err(AppError::Wallet(
+                "invalid_request",
+                "the presentation does not verify as the requested worker's own credential".into(),
+            ));
+        }
         let mut disclosed = Value::Null;
         if let Some(credential) = &report.credential {
             failure = self.against_request(&request, &asked, credential, presentation);
-            if failure.is_none() && !self.bound_to_worker(&request, credential).await? {
+            if failure.is_none() && !workers_own {
                 failure = Some(
                     json!({"check": "request", "failure": {"reason": "not_the_workers"},
                     "message": "the credential is not one the worker asked holds"}),
@@ -489,8 +520,9 @@ impl App {
         })
     }
 
-    /// Whether the verified credential is bound to a key the requested worker accepted a
-    /// credential with, so that nobody answers for them with someone else's credential.
+    /// Whether the verified credential is one issued to the requested worker (its issuer and
+    /// status-list index are one of theirs) and bound to the key they accepted it with, so that
+    /// nobody answers for them with someone else's credential, even one held under the same key.
     async fn bound_to_worker(
         &self,
         request: &PresentationRequest,
@@ -499,7 +531,13 @@ impl App {
         let Some(presented) = credential.claims.get("cnf").and_then(|c| c.get("jwk")) else {
             return Ok(false);
         };
-        let same = |held: &Value| {
+        let index = credential
+            .claims
+            .get("status")
+            .and_then(|s| s.get("status_list"))
+            .and_then(|l| l.get("idx"))
+            .and_then(Value::as_u64);
+        let same_key = |held: &Value| {
             held.get("x") == presented.get("x") && held.get("y") == presented.get("y")
         };
         Ok(self
@@ -507,9 +545,11 @@ impl App {
             .passport_credentials_of(request.worker_id)
             .await?
             .iter()
+            .filter(|c| index == Some(u64::from(c.status_idx)))
+            .filter(|c| self.issuer_id(c.org_id) == credential.iss)
             .filter_map(|c| c.holder_jwk.as_deref())
             .filter_map(|text| serde_json::from_str::<Value>(text).ok())
-            .any(|held| same(&held)))
+            .any(|held| same_key(&held)))
     }
 
     /// The request's own rules on a credential that passed every check: the type asked for,

@@ -413,6 +413,17 @@ impl PassportStore for ThisStore {
         self.read_all(&sql, worker.0, passport_row).await
     }
 
+    async fn holder_key_workers(&self, holder_jwk: &str) -> Result<Vec<WorkerId>, StoreError> {
+        let ids: Vec<Uuid> = sqlx::query_scalar(
+            "SELECT DISTINCT worker_id FROM passport_credentials WHERE holder_jwk = $1",
+        )
+        .bind(holder_jwk)
+        .fetch_all(self.reader())
+        .await
+        .or_store()?;
+        Ok(ids.into_iter().map(WorkerId).collect())
+    }
+
     async fn renew_passport_offer_nonce(
         &self,
         id: Uuid,

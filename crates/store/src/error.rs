@@ -87,6 +87,11 @@ conflicts! {
     WorkingTime => "working-time", 409,
         "With your other bookings this would break the working-time rules",
         "with your other bookings this would break the working-time rules";
+    /// The wallet's key already holds another worker's passport credential: one key answers for
+    /// one person, so a credential bound to it could not be told from theirs.
+    HolderKeyTaken => "holder-key-taken", 409,
+        "This wallet key already holds another person's credential",
+        "this wallet key already holds another person's credential: use your own wallet";
     /// The credential is already revoked.
     AlreadyRevoked => "already-revoked", 409, "The credential is already revoked",
         "the credential is already revoked";

@@ -594,6 +594,10 @@ pub trait PassportStore: Send + Sync + 'static {
     async fn passport_credential(&self, id: Uuid)
         -> Result<Option<PassportCredential>, StoreError>;
 
+    /// The workers holding a passport credential bound to this holder key (its JWK as the
+    /// application stores it), so one key is never bound to two workers.
+    async fn holder_key_workers(&self, holder_jwk: &str) -> Result<Vec<WorkerId>, StoreError>;
+
     /// A worker's passport credentials, newest offer first.
     async fn passport_credentials_of(
         &self,

@@ -33,6 +33,7 @@ mod oidc;
 mod paper;
 mod passport;
 mod passport_expiry;
+mod passport_holder_key;
 mod pay;
 mod pay_runs;
 mod payroll_crash;
