@@ -94,7 +94,8 @@ impl App {
         Ok(UserView::new(&who.user, Some(&worker)))
     }
 
-    /// Registers a worker account and profile. Open to anyone: joining a bank is the gate.
+    /// Registers a worker account and profile. Open to anyone: joining a bank is the gate. An
+    /// email that already has an account gets the same answer and changes nothing.
     #[tracing::instrument(skip_all)]
     pub async fn register_worker(&self, input: RegisterWorker) -> Result<UserView, AppError> {
         let mut fields = Fields::default();
@@ -166,9 +167,15 @@ impl App {
                 personal: Some(json!({"email": user.email.as_str(), "name": worker.display_name.as_str()})),
             })
             .await?;
-        self.store
-            .register_worker(&user, &worker, &[record])
-            .await?;
+        match self.store.register_worker(&user, &worker, &[record]).await {
+            Ok(()) => {}
+            // Answered exactly as a new account is (the password was hashed either way), so
+            // registration cannot be used to learn who has an account; nothing is written.
+            Err(staffbank_store::StoreError::Conflict(staffbank_store::Conflict::EmailTaken)) => {
+                tracing::info!("a registration named an email that already has an account");
+            }
+            Err(e) => return Err(e.into()),
+        }
         Ok(UserView::new(&user, Some(&worker)))
     }
 

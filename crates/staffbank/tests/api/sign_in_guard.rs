@@ -21,6 +21,7 @@ crate::both_backends!(
     blank_common_and_personal_passwords_are_refused_for_new_accounts,
     the_sign_in_form_takes_only_the_token_its_page_gave,
     sessions_slide_with_use_and_end_when_idle_or_after_fourteen_hours,
+    registration_answers_alike_whether_or_not_the_email_has_an_account,
 );
 
 const PASSWORD: &str = "a long and unusual passphrase";
@@ -300,4 +301,49 @@ async fn sessions_slide_with_use_and_end_when_idle_or_after_fourteen_hours(app: 
     // ...but never past 14 hours from signing in.
     app.advance(Duration::hours(14) - used + Duration::minutes(1));
     assert_eq!(me(busy).await, StatusCode::UNAUTHORIZED);
+}
+
+async fn registration_answers_alike_whether_or_not_the_email_has_an_account(app: TestApp) {
+    let register = |email: &'static str, password: &'static str| {
+        app.call(
+            Method::POST,
+            "/api/v1/workers",
+            None,
+            Some(
+                json!({"email": email, "password": password, "display_name": "Hal Price",
+                "staff_group": "nursing_and_midwifery", "grade": "band_5"}),
+            ),
+        )
+    };
+    let first = register("hal.price@rxl.nhs.test", PASSWORD).await;
+    assert_eq!(first.status, StatusCode::CREATED, "{}", first.body);
+    let ledger_before = ledger_size(&app).await;
+    // Someone else tries the same email: the same answer, in the same shape...
+    let again = register("hal.price@rxl.nhs.test", "another quite unusual passphrase").await;
+    assert_eq!(again.status, StatusCode::CREATED, "{}", again.body);
+    let keys = |v: &serde_json::Value| {
+        let mut k: Vec<String> = v.as_object().unwrap().keys().cloned().collect();
+        k.sort();
+        k
+    };
+    assert_eq!(keys(&first.body), keys(&again.body));
+    assert_eq!(again.body["email"], first.body["email"]);
+    // ...but nothing changed: the account keeps its own password, and nothing was recorded.
+    assert_eq!(ledger_size(&app).await, ledger_before);
+    assert_eq!(
+        sign_in(&app, "hal.price@rxl.nhs.test", PASSWORD)
+            .await
+            .status,
+        StatusCode::CREATED
+    );
+    assert_ne!(
+        sign_in(
+            &app,
+            "hal.price@rxl.nhs.test",
+            "another quite unusual passphrase"
+        )
+        .await
+        .status,
+        StatusCode::CREATED
+    );
 }

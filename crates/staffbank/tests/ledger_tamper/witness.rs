@@ -197,7 +197,10 @@ async fn a_row_slipped_into_the_queue_is_never_sequenced(store: Arc<dyn Store>, 
     ])
     .await;
     let genuine = app.audit_record(change("genuine")).await.unwrap();
-    store.append_audit(&[genuine.clone()]).await.unwrap();
+    store
+        .append_audit(std::slice::from_ref(&genuine))
+        .await
+        .unwrap();
     let head = app.sequence_once(holder, false).await.unwrap().unwrap();
     assert_eq!(head.size, 9, "only the genuine entry is sequenced");
     assert_eq!(store.entry(genuine.id).await.unwrap().unwrap().seq, Some(8));

@@ -19,9 +19,10 @@ pub async fn me(
     Ok(axum::Json(state.app.me(&who).await?))
 }
 
-/// Register as a bank worker.
+/// Register as a bank worker. An email that already has an account is answered the same way
+/// (and nothing changes), so this cannot tell anyone who has an account.
 #[utoipa::path(post, path = "/api/v1/workers", tag = "workers", request_body = RegisterWorker,
-    responses((status = 201, body = UserView), (status = 409, body = Problem), (status = 422, body = Problem)))]
+    responses((status = 201, body = UserView), (status = 422, body = Problem)))]
 pub async fn register(
     State(state): State<AppState>,
     ApiJson(input): ApiJson<RegisterWorker>,
