@@ -29,14 +29,16 @@ use crate::{App, AppError};
 pub struct LedgerWatch {
     alarm: Mutex<Option<String>>,
     heads_file: Option<PathBuf>,
+    /// One step at a time in this process (the loop and an on-demand head share the lease).
+    step: tokio::sync::Mutex<()>,
 }
 
 impl LedgerWatch {
     /// Appends every signed head to `path`.
     pub fn with_file(path: PathBuf) -> Self {
         Self {
-            alarm: Mutex::default(),
             heads_file: Some(path),
+            ..Self::default()
         }
     }
 
@@ -118,6 +120,7 @@ impl App {
         holder: Uuid,
         force: bool,
     ) -> Result<Option<SignedHead>, AppError> {
+        let _one_step = self.ledger_watch.step.lock().await;
         let now = self.now();
         if !self
             .store
@@ -143,11 +146,10 @@ impl App {
                 return Ok(None);
             }
         }
-        let mut frontier = self.frontier().await?;
-        if let Err(problem) = self.right_edge_is_signed(&frontier).await? {
-            self.ledger_watch.raise(problem.clone());
-            return Err(AppError::Unexpected(anyhow::anyhow!(problem)));
-        }
+        let Some(mut frontier) = self.signed_right_edge().await? else {
+            // Another sequencer appended meanwhile: the next step starts from there.
+            return Ok(None);
+        };
         let mut batch = SequencedBatch::default();
         for record in &pending {
             let seq = frontier.size();
@@ -195,23 +197,45 @@ impl App {
         genuine
     }
 
+    /// The stored right edge, checked against the newest signed head. The head is read first:
+    /// the sequencer appends leaves and their head in one transaction, so a tree found larger
+    /// than the head read just before it was appended to meanwhile (`None`: try again next
+    /// step). Any other difference raises the alarm and is an error.
+    async fn signed_right_edge(&self) -> Result<Option<Frontier>, AppError> {
+        let latest = self.store.latest_head().await?;
+        let frontier = self.frontier().await?;
+        if latest.as_ref().is_some_and(|h| frontier.size() > h.size) {
+            let again = self.store.latest_head().await?;
+            if again.is_some_and(|h| h.size >= frontier.size()) {
+                return Ok(None);
+            }
+        }
+        match self.right_edge_is_signed(latest, &frontier) {
+            Ok(()) => Ok(Some(frontier)),
+            Err(problem) => {
+                self.ledger_watch.raise(problem.clone());
+                Err(AppError::Unexpected(anyhow::anyhow!(problem)))
+            }
+        }
+    }
+
     /// Whether the stored right edge is what the newest signed head covers: same size, same
     /// root, and the head's signature ours. `Err` names the difference (entries deleted from the
     /// tail, leaves or subtrees added or rewritten with plain SQL, a head forged or removed).
-    async fn right_edge_is_signed(
+    fn right_edge_is_signed(
         &self,
+        latest: Option<SignedHead>,
         frontier: &Frontier,
-    ) -> Result<Result<(), String>, AppError> {
-        let latest = self.store.latest_head().await?;
+    ) -> Result<(), String> {
         let Some(latest) = latest else {
-            return Ok(if frontier.size() == 0 {
+            return if frontier.size() == 0 {
                 Ok(())
             } else {
                 Err(format!(
                     "{} entries are sequenced but no signed tree head covers them",
                     frontier.size()
                 ))
-            });
+            };
         };
         let head = TreeHead {
             size: latest.size,
@@ -222,19 +246,19 @@ impl App {
             &latest.signature,
             &self.master.signing_key().verifying_key(),
         ) {
-            return Ok(Err(format!(
+            return Err(format!(
                 "the newest tree head (size {}) is not signed by this platform's key",
                 latest.size
-            )));
+            ));
         }
         if latest.size != frontier.size() || latest.root != frontier.root() {
-            return Ok(Err(format!(
+            return Err(format!(
                 "the stored tree (size {}) is not the one the newest signed head covers (size {})",
                 frontier.size(),
                 latest.size
-            )));
+            ));
         }
-        Ok(Ok(()))
+        Ok(())
     }
 
     /// The standing ledger alarm, if the sequencer found the stored ledger changed.
