@@ -169,7 +169,8 @@ async fn private_answers_not_stored(request: Request<Body>, next: Next) -> Respo
 }
 
 /// Turns any error response under `/api/` that is not already a problem document (405 from the
-/// router, 413 from the body limit...) into one, so clients only ever parse one error format.
+/// router, 413 from the body limit...) into one, so clients only ever parse one error format; a
+/// method the router does not route is a problem document at any address.
 async fn problems_for_bare_errors(request: Request<Body>, next: Next) -> Response {
     let is_api = request.uri().path().starts_with("/api/");
     let response = next.run(request).await;
@@ -178,7 +179,8 @@ async fn problems_for_bare_errors(request: Request<Body>, next: Next) -> Respons
         .headers()
         .get(header::CONTENT_TYPE)
         .is_some_and(|v| v.as_bytes().starts_with(b"application/problem+json"));
-    if is_api && (status.is_client_error() || status.is_server_error()) && !is_problem {
+    let bare_error = status.is_client_error() || status.is_server_error();
+    if (is_api || status == StatusCode::METHOD_NOT_ALLOWED) && bare_error && !is_problem {
         return Problem::for_status(status).into_response();
     }
     response

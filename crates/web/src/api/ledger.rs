@@ -27,6 +27,17 @@ fn limit(raw: Option<u32>) -> Result<u32, staffbank_app::AppError> {
     }
 }
 
+/// A size or index as the document bounds it (a signed 64-bit integer, `format: int64`).
+fn within_int64(field: &str, raw: Option<u64>) -> Result<Option<u64>, staffbank_app::AppError> {
+    match raw {
+        Some(v) if v > i64::MAX as u64 => Err(staffbank_app::AppError::field(
+            field,
+            format!("must be at most {}", i64::MAX),
+        )),
+        other => Ok(other),
+    }
+}
+
 /// The key that signs tree heads (public; no sign-in needed).
 #[utoipa::path(get, path = "/api/v1/ledger/public-key", tag = "ledger",
     responses((status = 200, body = PublicKeyView)))]
@@ -53,6 +64,7 @@ pub struct HeadsQuery {
     /// ...and this signing time (ms), from the last head of the previous page.
     pub after_timestamp_ms: Option<i64>,
     /// 1 to 1000 (default 100).
+    #[param(minimum = 1, maximum = 1000)]
     pub limit: Option<u32>,
 }
 
@@ -64,8 +76,7 @@ pub async fn heads(
     Caller(who): Caller,
     ApiQuery(q): ApiQuery<HeadsQuery>,
 ) -> Json<Vec<TreeHeadView>> {
-    let after = q
-        .after_size
+    let after = within_int64("after_size", q.after_size)?
         .map(|s| (s, q.after_timestamp_ms.unwrap_or(i64::MAX)));
     Ok(axum::Json(
         state.app.tree_heads(&who, after, limit(q.limit)?).await?,
@@ -93,6 +104,7 @@ pub struct EntriesQuery {
     /// First index (default 0).
     pub from: Option<u64>,
     /// 1 to 1000 (default 100).
+    #[param(minimum = 1, maximum = 1000)]
     pub limit: Option<u32>,
 }
 
@@ -107,7 +119,11 @@ pub async fn entries(
     Ok(axum::Json(
         state
             .app
-            .ledger_entries(&who, q.from.unwrap_or(0), limit(q.limit)?)
+            .ledger_entries(
+                &who,
+                within_int64("from", q.from)?.unwrap_or(0),
+                limit(q.limit)?,
+            )
             .await?,
     ))
 }
@@ -180,6 +196,7 @@ pub struct MineQuery {
     /// The id of the last entry of the previous page.
     pub after: Option<Uuid>,
     /// 1 to 1000 (default 100).
+    #[param(minimum = 1, maximum = 1000)]
     pub limit: Option<u32>,
 }
 

@@ -41,6 +41,7 @@ pub async fn my_offers(
 #[serde(deny_unknown_fields)]
 pub struct CandidateQuery {
     /// Most eligible candidates, 1 to 200 (default 50).
+    #[param(minimum = 1, maximum = 200)]
     pub limit: Option<u32>,
 }
 

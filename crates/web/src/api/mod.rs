@@ -14,6 +14,7 @@ mod matching;
 mod notifications;
 mod offers;
 mod oidc;
+mod openapi_problems;
 pub(crate) mod outlook;
 mod passport;
 mod pay;
@@ -46,6 +47,7 @@ use crate::AppState;
 #[serde(deny_unknown_fields)]
 pub struct PageQuery {
     /// Items per page, 1 to 200 (default 50).
+    #[param(minimum = 1, maximum = 200)]
     pub limit: Option<u32>,
     /// The `next_cursor` of the previous page.
     pub cursor: Option<String>,
@@ -110,11 +112,14 @@ impl PageQuery {
         outlook::credential_expiry, outlook::credential_expiry_csv, outlook::unfilled, outlook::unfilled_csv, outlook::retention, outlook::nudges, outlook::send_nudge,
     ),
     components(schemas(crate::problem::Problem)),
-    modifiers(&BearerAuth),
+    modifiers(&BearerAuth, &PROBLEM_RESPONSES),
 )]
 pub struct ApiDoc;
 
 struct BearerAuth;
+
+/// See [`openapi_problems`].
+const PROBLEM_RESPONSES: openapi_problems::ProblemResponses = openapi_problems::ProblemResponses;
 
 impl utoipa::Modify for BearerAuth {
     fn modify(&self, openapi: &mut utoipa::openapi::OpenApi) {
