@@ -4,6 +4,7 @@
 
 use async_trait::async_trait;
 use chrono::{DateTime, Utc};
+use staffbank_domain::fairness::contract::Contract;
 use staffbank_domain::fairness::desirable::Desirable;
 use staffbank_domain::fairness::equality::Declaration;
 use staffbank_domain::{BankId, ShiftWindow, WardId, WorkerId};
@@ -19,7 +20,7 @@ pub struct FairnessMember {
     pub grade: String,
     /// Priority tier in this bank, if any.
     pub tier: Option<String>,
-    /// `part_time` or `full_time`, if recorded.
+    /// `part_time` or `full_time`, if this bank recorded it.
     pub contract: Option<String>,
     /// Their equality declaration, only while they consent.
     pub declaration: Option<Declaration>,
@@ -40,6 +41,16 @@ pub trait FairnessStore: Send + Sync + 'static {
         from: DateTime<Utc>,
         to: DateTime<Utc>,
     ) -> Result<Vec<FairnessMember>, StoreError>;
+
+    /// Records (or, with `None`, forgets) a member's contract in `bank`; `NotFound` unless they
+    /// are a member. Kept on the membership so that each bank records its own.
+    async fn set_contract(
+        &self,
+        worker: WorkerId,
+        bank: BankId,
+        contract: Option<Contract>,
+        audit: &[AuditRecord],
+    ) -> Result<(), StoreError>;
 
     /// A worker's equality declaration and when they gave it, if they have.
     async fn equality_declaration(

@@ -15,6 +15,7 @@ mod database_down;
 mod escalation_channels;
 mod events;
 mod fairness;
+mod fairness_contract;
 mod fhir;
 mod flow;
 mod forecasts;

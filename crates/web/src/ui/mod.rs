@@ -227,6 +227,10 @@ pub fn routes() -> Router<AppState> {
             post(tiers::change),
         )
         .route(
+            "/manage/banks/{bank_id}/members/{worker_id}/contract",
+            post(tiers::change_contract),
+        )
+        .route(
             "/manage/organisations/{org_id}/release-policy",
             post(release_policy::save),
         )
