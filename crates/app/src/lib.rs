@@ -24,6 +24,7 @@ pub mod events;
 pub mod exports;
 pub mod fairness;
 pub mod fairness_banks;
+pub mod fairness_weekly;
 pub mod fhir;
 pub mod forecasts;
 mod issuer_views;

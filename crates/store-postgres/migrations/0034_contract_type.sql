@@ -6,3 +6,10 @@ ALTER TABLE bank_memberships ADD COLUMN contract text
 UPDATE bank_memberships m SET contract = w.contract FROM workers w WHERE w.id = m.worker_id;
 ALTER TABLE workers DROP COLUMN contract;
 
+-- The fairness auditor's weekly run: one row per bank and ISO week (e.g. '2026-W49') written in
+-- the transaction of its ledger entry, so two servers, or a sweep run twice, record a week once.
+CREATE TABLE fairness_weekly_runs (
+    bank_id uuid NOT NULL REFERENCES banks (id),
+    week text NOT NULL,
+    PRIMARY KEY (bank_id, week)
+);

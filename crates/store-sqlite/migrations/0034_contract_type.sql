@@ -7,3 +7,10 @@ UPDATE bank_memberships
    SET contract = (SELECT w.contract FROM workers w WHERE w.id = bank_memberships.worker_id);
 ALTER TABLE workers DROP COLUMN contract;
 
+-- The fairness auditor's weekly run: one row per bank and ISO week (e.g. '2026-W49') written in
+-- the transaction of its ledger entry, so two servers, or a sweep run twice, record a week once.
+CREATE TABLE fairness_weekly_runs (
+    bank_id BLOB NOT NULL REFERENCES banks (id),
+    week TEXT NOT NULL,
+    PRIMARY KEY (bank_id, week)
+);

@@ -195,6 +195,42 @@ impl FairnessStore for ThisStore {
         Ok(true)
     }
 
+    async fn fairness_week_recorded(&self, bank: BankId, week: &str) -> Result<bool, StoreError> {
+        let found: Option<(String,)> = sqlx::query_as(
+            "SELECT week FROM fairness_weekly_runs WHERE bank_id = $1 AND week = $2",
+        )
+        .bind(bank.0)
+        .bind(week)
+        .fetch_optional(self.reader())
+        .await
+        .or_store()?;
+        Ok(found.is_some())
+    }
+
+    async fn record_fairness_week(
+        &self,
+        bank: BankId,
+        week: &str,
+        audit: &[AuditRecord],
+    ) -> Result<bool, StoreError> {
+        let mut tx = self.begin().await?;
+        let done = sqlx::query(
+            "INSERT INTO fairness_weekly_runs (bank_id, week) VALUES ($1, $2) \
+             ON CONFLICT (bank_id, week) DO NOTHING",
+        )
+        .bind(bank.0)
+        .bind(week)
+        .execute(&mut *tx)
+        .await
+        .or_store()?;
+        if done.rows_affected() == 0 {
+            return Ok(false);
+        }
+        insert_audit(&mut tx, audit).await?;
+        tx.commit().await.or_store()?;
+        Ok(true)
+    }
+
     async fn fairness_settings(&self, bank: BankId) -> Result<Option<Desirable>, StoreError> {
         let row: Option<(bool, bool, String)> = sqlx::query_as(
             "SELECT day_shifts_only, exclude_weekends, low_acuity_wards \

@@ -74,6 +74,18 @@ pub trait FairnessStore: Send + Sync + 'static {
         audit: &[AuditRecord],
     ) -> Result<bool, StoreError>;
 
+    /// Whether the weekly fairness run has recorded `week` (ISO, e.g. `2026-W49`) for `bank`.
+    async fn fairness_week_recorded(&self, bank: BankId, week: &str) -> Result<bool, StoreError>;
+
+    /// Records the weekly fairness run of `week` for `bank` with its ledger entry, once: false
+    /// (and nothing written) if that week was already recorded, by this server or another.
+    async fn record_fairness_week(
+        &self,
+        bank: BankId,
+        week: &str,
+        audit: &[AuditRecord],
+    ) -> Result<bool, StoreError>;
+
     /// A bank's definition of a desirable shift, if it has set one.
     async fn fairness_settings(&self, bank: BankId) -> Result<Option<Desirable>, StoreError>;
 

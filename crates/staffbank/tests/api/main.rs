@@ -16,6 +16,7 @@ mod escalation_channels;
 mod events;
 mod fairness;
 mod fairness_contract;
+mod fairness_weekly;
 mod fhir;
 mod flow;
 mod forecasts;
