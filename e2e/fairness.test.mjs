@@ -1,8 +1,8 @@
 // The fairness pages in a real headless Chromium, at phone and desktop widths, each checked with
-// axe and for reflow at 320 px: the bank office reads its bank's fairness report and changes what
-// counts as a desirable shift (read back through the API), and downloads the CSV; a worker reads
-// why equality questions are asked, is told when consent is missing, declares, and withdraws
-// (each outcome read back through the API).
+// axe and for reflow at 320 px: the bank office records a member's contract, reads its bank's
+// fairness report, changes what counts as a desirable shift and downloads the CSV; a worker reads
+// why equality questions are asked, is told when consent is missing, declares, and withdraws.
+// Each outcome is read back through the API.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { launch, startDemo, checkAccessibility, signIn, cleanUp, goTo, apiAs } from './support.mjs';
@@ -29,13 +29,25 @@ async function signedIn(base, viewport, email) {
 }
 
 for (const [name, viewport] of VIEWPORTS) {
-  test(`the bank office reads the fairness report and sets what is desirable (${name})`, async () => {
+  test(`the bank office records a contract, reads the fairness report and sets what is desirable (${name})`, async () => {
     const base = await startDemo();
     const page = await signedIn(base, viewport, BOOKER);
     const api = await apiAs(base, BOOKER);
 
+    // A member's contract is recorded where the bank office finds its members.
+    await goTo(page, 'Priority tiers');
+    await page.getByLabel('Find a bank member by name or email').fill('Amira');
+    await page.getByRole('button', { name: 'Find', exact: true }).click();
+    await page.getByRole('button', { name: /^Set part-time\s*: Amira Hassan$/ }).first().click();
+    await page.getByText('Contract recorded.').waitFor();
+    await checkAccessibility(page, 'priority tiers after recording a contract');
+    const found = (await api.get('/api/v1/tiers?search=Amira')).body.flatMap((b) => b.found);
+    assert.equal(found.find((m) => m.name === 'Amira Hassan')?.contract, 'part_time');
+
     await goTo(page, 'Fairness');
     await page.getByRole('heading', { name: 'Fairness', level: 1 }).waitFor();
+    // One part-time member is too few to show.
+    await page.getByRole('cell', { name: /Part-time staff/ }).first().waitFor();
     await page.getByRole('heading', { name: 'What stands out', level: 2 }).waitFor();
     await page.getByRole('heading', { name: 'Contract', level: 2 }).waitFor();
     await checkAccessibility(page, 'fairness report');
