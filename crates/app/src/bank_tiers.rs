@@ -24,6 +24,9 @@ pub struct TierMember {
     /// Hours they worked on the bank's shifts in the last 13 weeks (what the core tier is
     /// earned by).
     pub recent_hours: i64,
+    /// `part_time` or `full_time` as the bank recorded it, if it has (the fairness report's
+    /// contract groups).
+    pub contract: Option<String>,
 }
 
 /// One bank the booker's trust leads: its tier holders, and the members a search found.
@@ -81,6 +84,7 @@ impl App {
                     name,
                     tier: member.tier.map(|t| t.as_str().to_owned()),
                     recent_hours: member.minutes / 60,
+                    contract: member.contract.map(|c| c.as_str().to_owned()),
                 }
             };
             let mut holders = Vec::new();

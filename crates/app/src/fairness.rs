@@ -6,10 +6,11 @@
 use chrono::{DateTime, Duration, Utc};
 use serde::{Deserialize, Serialize};
 use serde_json::json;
+use staffbank_domain::fairness::contract::Contract;
 use staffbank_domain::fairness::desirable::{Desirable, MAX_WARDS};
 use staffbank_domain::fairness::{self, AuditRules, Grouping, MemberCounts};
 use staffbank_domain::role::Role;
-use staffbank_domain::{BankId, WardId};
+use staffbank_domain::{BankId, WardId, WorkerId};
 use staffbank_store::{Bank, FairnessMember};
 
 use crate::audit::Change;
@@ -91,9 +92,18 @@ impl DesirableView {
     }
 }
 
+/// A member's contract as the bank office sets it, so the report can compare part-time with
+/// full-time staff.
+#[derive(Debug, Deserialize, utoipa::ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct SetContract {
+    /// `part_time`, `full_time`, or null when not known.
+    pub contract: Option<String>,
+}
+
 /// Whether `who` may read `bank`'s fairness: a booker or auditor of the trust that runs it, or a
 /// platform auditor.
-fn reads_fairness(who: &Principal, bank: &Bank) -> bool {
+pub(crate) fn reads_fairness(who: &Principal, bank: &Bank) -> bool {
     who.reads_whole_ledger()
         || who.booker_orgs().contains(&bank.lead_org_id)
         || who.orgs_as(Role::Auditor).contains(&bank.lead_org_id)
@@ -136,6 +146,45 @@ pub fn member_counts(member: &FairnessMember, desirable: &Desirable) -> MemberCo
 }
 
 impl App {
+    /// Records a member's contract in a bank (bookers of the trust that runs it); audited as
+    /// `worker.contract`. A worker who is not a member, or a bank of another trust, is not found.
+    #[tracing::instrument(skip_all, fields(bank = %bank.0, worker = %worker.0))]
+    pub async fn set_contract(
+        &self,
+        who: &Principal,
+        bank: BankId,
+        worker: WorkerId,
+        input: SetContract,
+    ) -> Result<(), AppError> {
+        let bank = self.store.bank(bank).await?.ok_or(AppError::NotFound)?;
+        self.require_booker_of(who, bank.lead_org_id)?;
+        let contract = match input.contract.as_deref() {
+            None => None,
+            Some(raw) => Some(Contract::parse(raw).ok_or_else(|| {
+                AppError::field("contract", "must be part_time, full_time or null")
+            })?),
+        };
+        let member = self.store.worker(worker).await?.ok_or(AppError::NotFound)?;
+        if !member.banks.contains(&bank.id) {
+            return Err(AppError::NotFound);
+        }
+        let record = self
+            .audit_record(Change {
+                action: "worker.contract",
+                actor: Some(who.user.id),
+                tenant: Some(bank.lead_org_id),
+                subject: Some(member.user_id),
+                facts: json!({"worker": worker, "bank": bank.id,
+                    "contract": contract.map(Contract::as_str)}),
+                personal: None,
+            })
+            .await?;
+        self.store
+            .set_contract(worker, bank.id, contract, &[record])
+            .await?;
+        Ok(())
+    }
+
     /// The fairness report of `bank` over `[from, to)` (the last four weeks by default).
     #[tracing::instrument(skip_all, fields(bank = %id.0))]
     pub async fn fairness_report(

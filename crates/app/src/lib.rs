@@ -23,6 +23,8 @@ pub mod event_publisher;
 pub mod events;
 pub mod exports;
 pub mod fairness;
+pub mod fairness_banks;
+pub mod fairness_weekly;
 pub mod fhir;
 pub mod forecasts;
 mod issuer_views;

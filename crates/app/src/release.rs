@@ -173,7 +173,8 @@ impl App {
         Ok(self.store.release_policy(org).await?.unwrap_or_default())
     }
 
-    fn require_booker_of(&self, who: &Principal, org: OrgId) -> Result<(), AppError> {
+    /// Bookers of `org` pass; a booker of another trust finds nothing there, anyone else is refused.
+    pub(crate) fn require_booker_of(&self, who: &Principal, org: OrgId) -> Result<(), AppError> {
         if who.booker_orgs().contains(&org) {
             Ok(())
         } else if who.has_role(Role::Booker) {

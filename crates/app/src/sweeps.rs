@@ -1,8 +1,9 @@
 //! The sweeps that keep a shift from being forgotten: a booked worker not signed on by their
 //! trust's grace period is escalated as a no-show, and a submitted timesheet left waiting is
 //! escalated, then approved as submitted if the trust allows it, so pay is never stuck. The same
-//! loop counts the "super-bank" core tiers earned by hours worked once an hour, and prunes old
-//! refused sign-ins and expired sessions.
+//! loop counts the "super-bank" core tiers earned by hours worked once an hour, prunes old
+//! refused sign-ins and expired sessions, and writes each bank's weekly fairness report to the
+//! ledger once its week is over (`fairness_weekly`).
 
 use std::time::Duration as StdDuration;
 
@@ -141,6 +142,13 @@ impl App {
                     Ok(0) => {}
                     Ok(changed) => tracing::info!(changed, "core tiers by hours worked"),
                     Err(e) => tracing::warn!(error = %e, "awarding core tiers failed"),
+                }
+                // Last week's fairness reports, once per bank: a no-op until Monday in UK time,
+                // and safe on every server since each week is claimed in the database.
+                match self.record_weekly_fairness().await {
+                    Ok(0) => {}
+                    Ok(recorded) => tracing::info!(recorded, "weekly fairness reports"),
+                    Err(e) => tracing::warn!(error = %e, "weekly fairness reports failed"),
                 }
                 tiers_awarded_at = Some(now);
             }

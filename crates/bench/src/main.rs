@@ -4,6 +4,7 @@
 //! Kept apart from the server so that the binary deployed carries no benchmark code, and the
 //! benchmarks may reach past the app into the store to build their fixtures quickly.
 
+mod fairness;
 mod forecast;
 mod import;
 mod ledger;
@@ -29,6 +30,9 @@ struct Cli {
 
 #[derive(Subcommand)]
 enum Command {
+    /// The ranking's fairness term on national data: each group's share of booked and desirable
+    /// shifts against its share of members, allocated with the term and without it.
+    Fairness(fairness::FairnessBenchArgs),
     /// The demand forecast of unfilled shifts on synthetic seasonal ward histories: its error
     /// (MAE and sMAPE) on held-out weeks beside the naive last-week forecast.
     Forecast(forecast::ForecastBenchArgs),
@@ -80,6 +84,7 @@ fn init_tracing() {
 async fn main() -> anyhow::Result<()> {
     init_tracing();
     match Cli::parse().command {
+        Command::Fairness(args) => fairness::run(args).await,
         Command::Forecast(args) => forecast::run(&args),
         Command::Import(args) => import::run(args).await,
         Command::Ledger(args) => ledger::run(args).await,

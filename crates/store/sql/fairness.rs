@@ -3,6 +3,7 @@
 use std::collections::HashMap;
 
 use chrono::{DateTime, Utc};
+use staffbank_domain::fairness::contract::Contract;
 use staffbank_domain::fairness::desirable::Desirable;
 use staffbank_domain::fairness::equality::Declaration;
 use staffbank_domain::{BankId, ShiftWindow, WardId, WorkerId};
@@ -40,7 +41,7 @@ impl FairnessStore for ThisStore {
         to: DateTime<Utc>,
     ) -> Result<Vec<FairnessMember>, StoreError> {
         let members: Vec<MemberRow> = sqlx::query_as(&format!(
-            "SELECT w.id, w.staff_group, w.grade, m.tier, w.contract, e.sex, e.ethnic_group, \
+            "SELECT w.id, w.staff_group, w.grade, m.tier, m.contract, e.sex, e.ethnic_group, \
              e.disability, e.age_band, (SELECT COUNT(*) FROM offers o \
              JOIN shifts s ON s.id = o.shift_id WHERE o.worker_id = w.id AND {BANK_SHIFT} \
              AND s.starts_at >= $2 AND s.starts_at < $3) \
@@ -100,6 +101,30 @@ impl FairnessStore for ThisStore {
                 }
             })
             .collect())
+    }
+
+    async fn set_contract(
+        &self,
+        worker: WorkerId,
+        bank: BankId,
+        contract: Option<Contract>,
+        audit: &[AuditRecord],
+    ) -> Result<(), StoreError> {
+        let mut tx = self.begin().await?;
+        let done = sqlx::query(
+            "UPDATE bank_memberships SET contract = $1 WHERE worker_id = $2 AND bank_id = $3",
+        )
+        .bind(contract.map(Contract::as_str))
+        .bind(worker.0)
+        .bind(bank.0)
+        .execute(&mut *tx)
+        .await
+        .or_store()?;
+        if done.rows_affected() == 0 {
+            return Err(StoreError::NotFound);
+        }
+        insert_audit(&mut tx, audit).await?;
+        tx.commit().await.or_store()
     }
 
     async fn equality_declaration(
@@ -162,6 +187,42 @@ impl FairnessStore for ThisStore {
             .execute(&mut *tx)
             .await
             .or_store()?;
+        if done.rows_affected() == 0 {
+            return Ok(false);
+        }
+        insert_audit(&mut tx, audit).await?;
+        tx.commit().await.or_store()?;
+        Ok(true)
+    }
+
+    async fn fairness_week_recorded(&self, bank: BankId, week: &str) -> Result<bool, StoreError> {
+        let found: Option<(String,)> = sqlx::query_as(
+            "SELECT week FROM fairness_weekly_runs WHERE bank_id = $1 AND week = $2",
+        )
+        .bind(bank.0)
+        .bind(week)
+        .fetch_optional(self.reader())
+        .await
+        .or_store()?;
+        Ok(found.is_some())
+    }
+
+    async fn record_fairness_week(
+        &self,
+        bank: BankId,
+        week: &str,
+        audit: &[AuditRecord],
+    ) -> Result<bool, StoreError> {
+        let mut tx = self.begin().await?;
+        let done = sqlx::query(
+            "INSERT INTO fairness_weekly_runs (bank_id, week) VALUES ($1, $2) \
+             ON CONFLICT (bank_id, week) DO NOTHING",
+        )
+        .bind(bank.0)
+        .bind(week)
+        .execute(&mut *tx)
+        .await
+        .or_store()?;
         if done.rows_affected() == 0 {
             return Ok(false);
         }

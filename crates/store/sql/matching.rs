@@ -163,12 +163,12 @@ impl MatchingStore for ThisStore {
             "SELECT m.worker_id, w.user_id, m.tier, COALESCE((SELECT {} \
              FROM bookings b JOIN shifts s ON s.id = b.shift_id \
              WHERE b.worker_id = m.worker_id AND b.status = 'active' AND b.ends_at >= $2 \
-             AND b.ends_at < $3 AND (s.bank_id = $1 OR s.collaborative_bank_id = $1)), 0) \
-             FROM bank_memberships m JOIN workers w ON w.id = m.worker_id WHERE m.bank_id = $1 \
+             AND b.ends_at < $3 AND (s.bank_id = $1 OR s.collaborative_bank_id = $1)), 0), \
+             m.contract FROM bank_memberships m JOIN workers w ON w.id = m.worker_id WHERE m.bank_id = $1 \
              ORDER BY m.worker_id",
             sum_minutes("b.starts_at", "b.ends_at")
         );
-        let rows: Vec<(Uuid, Uuid, Option<String>, i64)> = sqlx::query_as(&sql)
+        let rows: Vec<(Uuid, Uuid, Option<String>, i64, Option<String>)> = sqlx::query_as(&sql)
             .bind(bank.0)
             .bind(At(from))
             .bind(At(to))

@@ -4,6 +4,7 @@
 
 use async_trait::async_trait;
 use chrono::{DateTime, Utc};
+use staffbank_domain::fairness::contract::Contract;
 use staffbank_domain::fairness::desirable::Desirable;
 use staffbank_domain::fairness::equality::Declaration;
 use staffbank_domain::{BankId, ShiftWindow, WardId, WorkerId};
@@ -19,7 +20,7 @@ pub struct FairnessMember {
     pub grade: String,
     /// Priority tier in this bank, if any.
     pub tier: Option<String>,
-    /// `part_time` or `full_time`, if recorded.
+    /// `part_time` or `full_time`, if this bank recorded it.
     pub contract: Option<String>,
     /// Their equality declaration, only while they consent.
     pub declaration: Option<Declaration>,
@@ -41,6 +42,16 @@ pub trait FairnessStore: Send + Sync + 'static {
         to: DateTime<Utc>,
     ) -> Result<Vec<FairnessMember>, StoreError>;
 
+    /// Records (or, with `None`, forgets) a member's contract in `bank`; `NotFound` unless they
+    /// are a member. Kept on the membership so that each bank records its own.
+    async fn set_contract(
+        &self,
+        worker: WorkerId,
+        bank: BankId,
+        contract: Option<Contract>,
+        audit: &[AuditRecord],
+    ) -> Result<(), StoreError>;
+
     /// A worker's equality declaration and when they gave it, if they have.
     async fn equality_declaration(
         &self,
@@ -60,6 +71,18 @@ pub trait FairnessStore: Send + Sync + 'static {
     async fn delete_equality_declaration(
         &self,
         worker: WorkerId,
+        audit: &[AuditRecord],
+    ) -> Result<bool, StoreError>;
+
+    /// Whether the weekly fairness run has recorded `week` (ISO, e.g. `2026-W49`) for `bank`.
+    async fn fairness_week_recorded(&self, bank: BankId, week: &str) -> Result<bool, StoreError>;
+
+    /// Records the weekly fairness run of `week` for `bank` with its ledger entry, once: false
+    /// (and nothing written) if that week was already recorded, by this server or another.
+    async fn record_fairness_week(
+        &self,
+        bank: BankId,
+        week: &str,
         audit: &[AuditRecord],
     ) -> Result<bool, StoreError>;
 

@@ -236,6 +236,8 @@ pub struct MemberHours {
     pub tier: Option<staffbank_domain::release::Tier>,
     /// Minutes of active bookings on the bank's shifts that ended in the period.
     pub minutes: i64,
+    /// Their contract as the bank recorded it, if it has (read by the bank office's pages).
+    pub contract: Option<staffbank_domain::fairness::contract::Contract>,
 }
 
 /// A break-glass release of a shift to agency.

@@ -539,10 +539,17 @@ pub fn release_policy(
     }
 }
 
-/// A row of `Store::member_hours`: worker id, user id, tier, minutes.
+/// A row of `Store::member_hours`: worker id, user id, tier, minutes, contract.
 pub fn member_hours(
-    (worker, user, tier, minutes): (Uuid, Uuid, Option<String>, i64),
+    (worker, user, tier, minutes, contract): (Uuid, Uuid, Option<String>, i64, Option<String>),
 ) -> Result<crate::MemberHours, crate::StoreError> {
+    let contract = contract
+        .map(|c| {
+            staffbank_domain::fairness::contract::Contract::parse(&c).ok_or_else(|| {
+                crate::StoreError::Unexpected(anyhow::anyhow!("stored contract {c}"))
+            })
+        })
+        .transpose()?;
     let tier = tier
         .map(|t| {
             staffbank_domain::release::Tier::parse(&t)
@@ -554,6 +561,7 @@ pub fn member_hours(
         user_id: staffbank_domain::UserId(user),
         tier,
         minutes,
+        contract,
     })
 }
 

@@ -10,6 +10,7 @@
 //! flagged. Only aggregates go out; the input names no one.
 
 pub mod binomial;
+pub mod contract;
 pub mod desirable;
 pub mod equality;
 

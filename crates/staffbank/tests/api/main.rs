@@ -15,6 +15,8 @@ mod database_down;
 mod escalation_channels;
 mod events;
 mod fairness;
+mod fairness_contract;
+mod fairness_weekly;
 mod fhir;
 mod flow;
 mod forecasts;

@@ -7,8 +7,8 @@ use axum::response::{IntoResponse, Response};
 use chrono::{DateTime, Utc};
 use serde::Deserialize;
 use staffbank_app::equality::{EqualityInput, EqualityView};
-use staffbank_app::fairness::{DesirableView, FairnessReport};
-use staffbank_domain::BankId;
+use staffbank_app::fairness::{DesirableView, FairnessReport, SetContract};
+use staffbank_domain::{BankId, WorkerId};
 use uuid::Uuid;
 
 use crate::csv_file::csv_file;
@@ -148,6 +148,26 @@ pub async fn set_fairness_settings(
             .set_fairness_settings(&who, BankId(bank), input)
             .await?,
     ))
+}
+
+/// Record a member's contract in the bank, part-time or full-time (or null when not known), so
+/// the fairness report can compare the two. Bookers of the trust that runs the bank.
+#[utoipa::path(put, path = "/api/v1/banks/{bank_id}/members/{worker_id}/contract",
+    tag = "fairness", security(("bearer" = [])),
+    params(("bank_id" = Uuid, Path), ("worker_id" = Uuid, Path)), request_body = SetContract,
+    responses((status = 204), (status = 403, body = Problem), (status = 404, body = Problem),
+        (status = 422, body = Problem)))]
+pub async fn set_member_contract(
+    State(state): State<AppState>,
+    Caller(who): Caller,
+    ApiPath((bank, worker)): ApiPath<(Uuid, Uuid)>,
+    ApiJson(input): ApiJson<SetContract>,
+) -> Result<StatusCode, ApiError> {
+    state
+        .app
+        .set_contract(&who, BankId(bank), WorkerId(worker), input)
+        .await?;
+    Ok(StatusCode::NO_CONTENT)
 }
 
 /// Your own equality declaration, if you have given one.

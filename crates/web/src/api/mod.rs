@@ -98,6 +98,7 @@ impl PageQuery {
         timesheets::start_timesheet, timesheets::state_hours, timesheets::submit_timesheet,
         timesheets::timesheets_to_decide, timesheets::decide_timesheet, timesheets::my_pay_lines,
         fairness::fairness_report, fairness::fairness_report_csv, fairness::fairness_settings, fairness::set_fairness_settings,
+        fairness::set_member_contract,
         fairness::my_equality, fairness::declare_equality, fairness::withdraw_equality,
         pay::rate_card, pay::set_rate_card, pay::pay_settings, pay::set_pay_settings, pay::adjust_pay, pay::close_pay_run, pay::pay_runs,
         pay::pay_run_file, pay_runs::pay_periods, pay_runs::pay_run_preview, pay_runs::pay_run,
@@ -263,6 +264,10 @@ fn timesheet_routes() -> Router<AppState> {
         .route(
             "/api/v1/banks/{bank_id}/fairness/settings",
             get(fairness::fairness_settings).put(fairness::set_fairness_settings),
+        )
+        .route(
+            "/api/v1/banks/{bank_id}/members/{worker_id}/contract",
+            put(fairness::set_member_contract),
         )
         .route(
             "/api/v1/me/equality",

@@ -18,6 +18,8 @@ pub enum Measure {
     Count,
     /// Money in whole pence, shown in pounds.
     Pence,
+    /// A whole percentage, e.g. a group's share of shifts.
+    Percent,
 }
 
 impl Measure {
@@ -26,6 +28,7 @@ impl Measure {
         match self {
             Measure::Count => grouped(value),
             Measure::Pence => Pence(value).to_string(),
+            Measure::Percent => format!("{value}%"),
         }
     }
 }
@@ -214,6 +217,7 @@ mod tests {
         assert_eq!(Measure::Count.show(1_234_567), "1,234,567");
         assert_eq!(Measure::Count.show(-12), "-12");
         assert_eq!(Measure::Pence.show(123_456), "£1,234.56");
+        assert_eq!(Measure::Percent.show(31), "31%");
     }
 
     fn chart() -> Chart<'static> {

@@ -84,6 +84,7 @@ fn nav_links(who: &Principal) -> Markup {
             li { a href="/pay" { "My pay" } }
             li { a href="/preferences" { "Preferences" } }
             li { a href="/notifications" { "Notifications" } }
+            li { a href="/equality" { "Equality monitoring" } }
         }
         @if who.has_role(staffbank_domain::role::Role::WardManager) {
             li { a href="/manage/ward" { "Ward: timesheets and escalations" } }
@@ -122,6 +123,7 @@ fn nav_links(who: &Principal) -> Markup {
         }
         @if !who.booker_orgs().is_empty() || !who.orgs_as(staffbank_domain::role::Role::Auditor).is_empty() {
             li { a href="/manage/report" { "Cancellations and agency" } }
+            li { a href="/manage/fairness" { "Fairness" } }
         }
         @if who.has_role(staffbank_domain::role::Role::Auditor) || who.is_platform_admin() {
             li { a href="/ledger" { "Audit ledger" } }

@@ -12,6 +12,9 @@ mod candidates;
 pub(crate) mod chart;
 mod claims;
 mod credential_import;
+mod equality;
+mod fairness;
+mod fairness_words;
 mod forecasts;
 pub(crate) mod import_jobs;
 mod import_parts;
@@ -188,6 +191,11 @@ pub fn routes() -> Router<AppState> {
             post(booking_modes::set_booking_mode),
         )
         .route("/manage/report", get(report::report))
+        .route("/manage/fairness", get(fairness::show))
+        .route("/manage/fairness.csv", get(fairness::csv))
+        .route("/manage/fairness/settings", post(fairness::save))
+        .route("/equality", get(equality::show).post(equality::save))
+        .route("/equality/withdraw", post(equality::withdraw))
         .route("/manage/agency-spend", get(agency_spend::show))
         .route("/manage/agency-spend.csv", get(agency_spend::csv))
         .route("/manage/agency-spend/confirm", post(agency_spend::confirm))
@@ -225,6 +233,10 @@ pub fn routes() -> Router<AppState> {
         .route(
             "/manage/banks/{bank_id}/members/{worker_id}/tier",
             post(tiers::change),
+        )
+        .route(
+            "/manage/banks/{bank_id}/members/{worker_id}/contract",
+            post(tiers::change_contract),
         )
         .route(
             "/manage/organisations/{org_id}/release-policy",

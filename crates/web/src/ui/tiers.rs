@@ -1,14 +1,18 @@
 //! The bank office's tiers page: who holds the core ("super-bank") or silver (returning retiree)
 //! tier in each bank the trust leads, the hours behind it, and finding a member to give a tier to
-//! or take one from. The early window each tier gets is set on the release policy page.
+//! or take one from. The early window each tier gets is set on the release policy page. A
+//! member's contract (part-time or full-time), which the fairness report groups by, is set here
+//! too, since this is where the bank office finds its members.
 
 use axum::extract::{Form, Query, State};
 use axum::response::{IntoResponse, Redirect, Response};
 use maud::{html, Markup};
 use serde::Deserialize;
 use staffbank_app::bank_tiers::{BankTiers, TierMember};
+use staffbank_app::fairness::SetContract;
 use staffbank_app::release::SetTier;
 use staffbank_app::AppError;
+use staffbank_domain::fairness::contract::Contract;
 use staffbank_domain::{BankId, WorkerId};
 use uuid::Uuid;
 
@@ -24,6 +28,9 @@ pub struct TiersQuery {
     search: Option<String>,
     #[serde(default)]
     changed: Option<String>,
+    /// `?contract=1` after a contract is recorded.
+    #[serde(default)]
+    contract: Option<String>,
 }
 
 /// The form behind each member's tier buttons.
@@ -37,6 +44,26 @@ pub struct TierForm {
     /// The search to return to.
     #[serde(default)]
     search: String,
+}
+
+/// The form behind each member's contract buttons.
+#[derive(Debug, Deserialize)]
+pub struct ContractForm {
+    #[serde(default)]
+    csrf: String,
+    /// `part_time`, `full_time`, or empty when not known.
+    #[serde(default)]
+    contract: String,
+    /// The search to return to.
+    #[serde(default)]
+    search: String,
+}
+
+/// A recorded contract in words.
+fn contract_name(contract: Option<&str>) -> &'static str {
+    contract
+        .and_then(Contract::parse)
+        .map_or("Not recorded", Contract::label)
 }
 
 /// A tier in words.
@@ -61,7 +88,8 @@ fn member_rows(
                     th role="columnheader" scope="col" { "Name" }
                     th role="columnheader" scope="col" { "Tier" }
                     th role="columnheader" scope="col" { "Hours in the last 13 weeks" }
-                    th role="columnheader" scope="col" { "Change" }
+                    th role="columnheader" scope="col" { "Change tier" }
+                    th role="columnheader" scope="col" { "Contract" }
                 }
             }
             tbody class="nhsuk-table__body" {
@@ -80,13 +108,30 @@ fn member_rows(
                             (m.recent_hours)
                         }
                         td role="cell" class="nhsuk-table__cell" {
-                            span class="nhsuk-table-responsive__heading" aria-hidden="true" { "Change " }
+                            span class="nhsuk-table-responsive__heading" aria-hidden="true" { "Change tier " }
                             @for (value, label) in [("silver", "Give silver tier"), ("core", "Give core tier"), ("", "Take tier away")] {
                                 @if m.tier.as_deref().unwrap_or("") != value {
                                     form method="post" class="app-inline-form"
                                         action=(format!("/manage/banks/{}/members/{}/tier", bank.bank_id, m.worker_id)) {
                                         input type="hidden" name="csrf" value=(who.session.csrf_token);
                                         input type="hidden" name="tier" value=(value);
+                                        input type="hidden" name="search" value=(search);
+                                        button type="submit" class="nhsuk-button nhsuk-button--secondary nhsuk-button--small nhsuk-u-margin-bottom-2" {
+                                            (label) span class="nhsuk-u-visually-hidden" { ": " (m.name) }
+                                        }
+                                    }
+                                }
+                            }
+                        }
+                        td role="cell" class="nhsuk-table__cell" {
+                            span class="nhsuk-table-responsive__heading" aria-hidden="true" { "Contract " }
+                            p class="nhsuk-u-margin-bottom-2" { (contract_name(m.contract.as_deref())) }
+                            @for (value, label) in [("part_time", "Set part-time"), ("full_time", "Set full-time")] {
+                                @if m.contract.as_deref() != Some(value) {
+                                    form method="post" class="app-inline-form"
+                                        action=(format!("/manage/banks/{}/members/{}/contract", bank.bank_id, m.worker_id)) {
+                                        input type="hidden" name="csrf" value=(who.session.csrf_token);
+                                        input type="hidden" name="contract" value=(value);
                                         input type="hidden" name="search" value=(search);
                                         button type="submit" class="nhsuk-button nhsuk-button--secondary nhsuk-button--small nhsuk-u-margin-bottom-2" {
                                             (label) span class="nhsuk-u-visually-hidden" { ": " (m.name) }
@@ -132,11 +177,21 @@ pub async fn show(
                     p { "Tier changed. It applies to shifts released from now on." }
                 }
             }
+            @if query.contract.is_some() {
+                div class="nhsuk-inset-text" role="status" {
+                    span class="nhsuk-u-visually-hidden" { "Information: " }
+                    p { "Contract recorded. The fairness report groups members by it." }
+                }
+            }
             h1 class="nhsuk-heading-xl" { "Priority tiers" }
             p {
                 "Core workers (by hours worked) and returning retirees (silver) can book shifts "
                 "before the rest of the bank. How early, and how many hours earn the core tier, is "
                 "set under " a href="/manage/release-policy" { "Release policy" } "."
+            }
+            p {
+                "Find a member to record their contract, part-time or full-time, too: the "
+                a href="/manage/fairness" { "fairness report" } " compares the shifts each group gets."
             }
             form method="get" action="/manage/tiers" class="nhsuk-u-margin-bottom-5" {
                 div class="nhsuk-form-group" {
@@ -180,6 +235,35 @@ pub async fn change(
         Ok(()) => {
             let search = super::list_parts::encode(&form.search);
             Redirect::to(&format!("/manage/tiers?search={search}&changed=1")).into_response()
+        }
+        Err(e) => app_error_page(e),
+    }
+}
+
+/// `POST /manage/banks/{bank_id}/members/{worker_id}/contract`.
+pub async fn change_contract(
+    State(state): State<AppState>,
+    UiUser(who): UiUser,
+    ApiPath((bank, worker)): ApiPath<(Uuid, Uuid)>,
+    Form(form): Form<ContractForm>,
+) -> Response {
+    if !csrf_ok(&who, &form.csrf) {
+        return csrf_refused();
+    }
+    let contract = Some(form.contract.clone()).filter(|c| !c.is_empty());
+    match state
+        .app
+        .set_contract(
+            &who,
+            BankId(bank),
+            WorkerId(worker),
+            SetContract { contract },
+        )
+        .await
+    {
+        Ok(()) => {
+            let search = super::list_parts::encode(&form.search);
+            Redirect::to(&format!("/manage/tiers?search={search}&contract=1")).into_response()
         }
         Err(e) => app_error_page(e),
     }
