@@ -17,14 +17,16 @@ impl utoipa::Modify for ProblemResponses {
     fn modify(&self, openapi: &mut OpenApi) {
         for item in openapi.paths.paths.values_mut() {
             let operations = [
-                item.get.as_mut(),
-                item.put.as_mut(),
-                item.post.as_mut(),
-                item.delete.as_mut(),
-                item.patch.as_mut(),
+                (item.get.as_mut(), false),
+                (item.put.as_mut(), true),
+                (item.post.as_mut(), true),
+                (item.delete.as_mut(), true),
+                (item.patch.as_mut(), true),
             ];
-            for operation in operations.into_iter().flatten() {
-                complete(operation);
+            for (operation, writes) in operations {
+                if let Some(operation) = operation {
+                    complete(operation, writes);
+                }
             }
         }
     }
@@ -40,7 +42,9 @@ fn problem(description: &str) -> RefOr<Response> {
     RefOr::T(response)
 }
 
-fn complete(operation: &mut Operation) {
+/// Completes one operation's responses; `writes` for the methods that change something, which
+/// may need an `Idempotency-Key` and so can be refused as unreadable without one.
+fn complete(operation: &mut Operation, writes: bool) {
     // Existing error responses: the same schema, under the media type actually sent.
     for (status, response) in operation.responses.responses.iter_mut() {
         let is_error = status.starts_with('4') || status.starts_with('5');
@@ -69,8 +73,8 @@ fn complete(operation: &mut Operation) {
     };
     add(
         "400",
-        "The request could not be read",
-        has_body || has_query,
+        "The request could not be read (or needs an Idempotency-Key)",
+        has_body || has_query || writes,
     );
     add("401", "Not signed in", signed_in);
     add("403", "The caller's role does not allow this", signed_in);
