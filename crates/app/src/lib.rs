@@ -25,6 +25,8 @@ pub mod exports;
 pub mod fairness;
 pub mod fhir;
 pub mod forecasts;
+pub mod insight;
+mod insight_refresh;
 mod issuer_views;
 pub mod issuers;
 pub mod ledger;

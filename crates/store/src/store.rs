@@ -1047,6 +1047,7 @@ pub trait Store:
     + crate::SignInGuardStore
     + crate::FairnessStore
     + crate::OutlookStore
+    + crate::InsightStore
 {
 }
 
@@ -1065,7 +1066,8 @@ impl<
             + PushStore
             + crate::SignInGuardStore
             + crate::FairnessStore
-            + crate::OutlookStore,
+            + crate::OutlookStore
+            + crate::InsightStore,
     > Store for T
 {
 }
