@@ -165,9 +165,15 @@ fn resum_sql(scope: &str) -> String {
     let selects = dimensions(scope)
         .iter()
         .map(|(dimension, key)| {
+            // PostgreSQL refuses a constant in GROUP BY: the whole day groups by day alone.
+            let group = if *key == "''" {
+                "day".to_owned()
+            } else {
+                format!("day, {key}")
+            };
             format!(
                 "SELECT $1, $2, day, '{dimension}', {key}, {sums} FROM insight_shifts \
-                 WHERE {filter} AND day = $3 GROUP BY day, {key}"
+                 WHERE {filter} AND day = $3 GROUP BY {group}"
             )
         })
         .collect::<Vec<_>>()
@@ -211,7 +217,7 @@ impl InsightStore for ThisStore {
         let bookings: Vec<(Uuid, Uuid, At, String, Option<String>, i64, i64)> =
             sqlx::query_as(&format!(
                 "SELECT b.shift_id, b.worker_id, b.created_at, b.status, b.cancelled_by, \
-                 CASE WHEN b.late_cancellation THEN 1 ELSE 0 END, \
+                 CAST(CASE WHEN b.late_cancellation THEN 1 ELSE 0 END AS BIGINT), \
                  (SELECT count(*) FROM bank_memberships m \
                   WHERE m.bank_id = s.bank_id AND m.worker_id = b.worker_id) \
                  FROM bookings b JOIN shifts s ON s.id = b.shift_id WHERE b.shift_id {}",
