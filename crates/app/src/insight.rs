@@ -240,6 +240,18 @@ impl App {
         }
     }
 
+    /// The banks a trust runs or belongs to (id and name), so its dashboard can link to theirs.
+    pub async fn banks_of_trust(&self, org: OrgId) -> Result<Vec<(Uuid, String)>, AppError> {
+        Ok(self
+            .store
+            .banks()
+            .await?
+            .into_iter()
+            .filter(|b| b.lead_org_id == org || b.member_orgs.contains(&org))
+            .map(|b| (b.id.0, b.name.to_string()))
+            .collect())
+    }
+
     /// The scope's name after checking `who` may read it: a trust's bank office and auditors
     /// (and platform admins); a bank's to the bank office and auditors of any of its trusts;
     /// the platform's to platform admins. A trust or bank others may not read is `NotFound`,

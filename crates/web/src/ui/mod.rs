@@ -15,6 +15,7 @@ mod credential_import;
 mod forecasts;
 pub(crate) mod import_jobs;
 mod import_parts;
+mod insight;
 mod issue;
 mod layout;
 mod ledger;
@@ -188,6 +189,8 @@ pub fn routes() -> Router<AppState> {
             post(booking_modes::set_booking_mode),
         )
         .route("/manage/report", get(report::report))
+        .route("/manage/insight", get(insight::show))
+        .route("/manage/insight.csv", get(insight::csv))
         .route("/manage/agency-spend", get(agency_spend::show))
         .route("/manage/agency-spend.csv", get(agency_spend::csv))
         .route("/manage/agency-spend/confirm", post(agency_spend::confirm))
