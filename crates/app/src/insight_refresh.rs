@@ -20,7 +20,10 @@ use staffbank_store::{InsightShift, InsightSources, InsightWorker};
 use crate::{App, AppError};
 
 /// Marks read per batch: each batch is one transaction.
-const BATCH: u32 = 5_000;
+const BATCH: u32 = 20_000;
+
+/// Stale days summed again per read of the stale list.
+const RESUM_DAYS: u32 = 100;
 
 /// The purpose the pseudonym key is derived for (domain separation from every other key).
 const PSEUDONYM_PURPOSE: &[u8] = b"insight worker pseudonyms v1";
@@ -160,7 +163,7 @@ impl App {
         loop {
             let marks = self.store.insight_dirty(BATCH).await?;
             if marks.is_empty() {
-                return Ok(cleared);
+                break;
             }
             let mut shifts: Vec<ShiftId> = marks.iter().map(|(_, s)| *s).collect();
             shifts.sort_by_key(|s| s.0);
@@ -179,6 +182,9 @@ impl App {
                 .await?;
             cleared += done.len();
         }
+        // Each stale day is summed once, after every shift on it is rebuilt.
+        while self.store.resum_insight(RESUM_DAYS).await? > 0 {}
+        Ok(cleared)
     }
 }
 

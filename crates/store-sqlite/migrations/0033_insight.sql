@@ -4,6 +4,7 @@
 -- lines add a row in the same transaction as the change; the refresh (run before each dashboard
 -- read and by the sweep) rebuilds those shifts and the days they fall on, then deletes exactly
 -- the rows it read, so a change committed meanwhile is never lost.
+-- insight_stale: the (scope, day)s to sum again once the marked shifts are rebuilt.
 -- insight_shifts: each shift's figures and the groups it falls in (UK day, ward, site, staff
 -- group, grade, day or night, weekday or weekend), as text keys.
 -- insight_days: sums of insight_shifts per scope (t = a trust, b = a bank, p = the platform,
@@ -50,6 +51,15 @@ INSERT INTO insight_dirty (shift_id) SELECT id FROM shifts;
 -- One row, as on PostgreSQL (where a refresh locks it); SQLite has one writer anyway.
 CREATE TABLE insight_refresh (id INTEGER PRIMARY KEY CHECK (id = 1));
 INSERT INTO insight_refresh (id) VALUES (1);
+
+-- Days whose sums are out of date for a scope: written with the rebuilt shifts, cleared when the
+-- day is summed again (one statement per scope and day, however many trusts it touches).
+CREATE TABLE insight_stale (
+    scope TEXT NOT NULL,
+    scope_id BLOB NOT NULL,
+    day TEXT NOT NULL,
+    PRIMARY KEY (day, scope, scope_id)
+);
 
 CREATE TABLE insight_shifts (
     shift_id BLOB PRIMARY KEY,

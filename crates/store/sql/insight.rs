@@ -148,13 +148,19 @@ fn dimensions(scope: &str) -> &'static [(&'static str, &'static str)] {
     }
 }
 
-/// The statement that writes a scope's sums for one day from `insight_shifts`: `$1` scope,
-/// `$2` scope id, `$3` day.
+/// The statement that writes a scope's sums for one day (`$1`) from `insight_shifts`, for every
+/// trust or bank of that scope whose day is stale.
 fn resum_sql(scope: &str) -> String {
-    let filter = match scope {
-        "t" => "org_id = $2",
-        "b" => "bank_id = $2",
-        _ => "1 = 1",
+    let (id, filter) = match scope {
+        "t" => (
+            "org_id",
+            "org_id IN (SELECT scope_id FROM insight_stale WHERE scope = 't' AND day = $1)",
+        ),
+        "b" => (
+            "bank_id",
+            "bank_id IN (SELECT scope_id FROM insight_stale WHERE scope = 'b' AND day = $1)",
+        ),
+        _ => ("$2", "1 = 1"),
     };
     let columns = metric_columns();
     let sums = columns
@@ -162,18 +168,21 @@ fn resum_sql(scope: &str) -> String {
         .map(|c| format!("SUM({c})"))
         .collect::<Vec<_>>()
         .join(", ");
+    // The platform's scope id is bound as `$2` (the nil uuid); PostgreSQL refuses a constant in
+    // GROUP BY, so the whole day groups by the scope and day alone.
+    let group_id = if scope == "p" { "" } else { "org_or_bank, " };
     let selects = dimensions(scope)
         .iter()
         .map(|(dimension, key)| {
-            // PostgreSQL refuses a constant in GROUP BY: the whole day groups by day alone.
-            let group = if *key == "''" {
-                "day".to_owned()
+            let by_key = if *key == "''" {
+                String::new()
             } else {
-                format!("day, {key}")
+                format!(", {key}")
             };
+            let group = format!("{}day{by_key}", group_id.replace("org_or_bank", id));
             format!(
-                "SELECT $1, $2, day, '{dimension}', {key}, {sums} FROM insight_shifts \
-                 WHERE {filter} AND day = $3 GROUP BY {group}"
+                "SELECT '{scope}', {id}, day, '{dimension}', {key}, {sums} FROM insight_shifts \
+                 WHERE {filter} AND day = $1 GROUP BY {group}"
             )
         })
         .collect::<Vec<_>>()
@@ -352,31 +361,18 @@ impl InsightStore for ThisStore {
             });
             insert.build().execute(&mut *tx).await.or_store()?;
         }
-        let resum = [
-            ("t", resum_sql("t")),
-            ("b", resum_sql("b")),
-            ("p", resum_sql("p")),
-        ];
-        for (scope, id, day) in &touched {
-            sqlx::query("DELETE FROM insight_days WHERE scope = $1 AND scope_id = $2 AND day = $3")
-                .bind(*scope)
-                .bind(*id)
-                .bind(day.clone())
-                .execute(&mut *tx)
-                .await
-                .or_store()?;
-            let sql = resum
-                .iter()
-                .find(|(s, _)| s == scope)
-                .map(|(_, sql)| sql.as_str())
-                .unwrap_or_default();
-            sqlx::query(sql)
-                .bind(*scope)
-                .bind(*id)
-                .bind(day.clone())
-                .execute(&mut *tx)
-                .await
-                .or_store()?;
+        for chunk in touched
+            .into_iter()
+            .collect::<Vec<_>>()
+            .chunks(ROWS_PER_STATEMENT)
+        {
+            let mut insert =
+                QueryBuilder::<Db>::new("INSERT INTO insight_stale (scope, scope_id, day) ");
+            insert.push_values(chunk, |mut b, (scope, id, day)| {
+                b.push_bind(*scope).push_bind(*id).push_bind(day.clone());
+            });
+            insert.push(" ON CONFLICT DO NOTHING");
+            insert.build().execute(&mut *tx).await.or_store()?;
         }
         // The marks are integers read from the database, so they are written into the
         // statement as numbers (no text from outside reaches it).
@@ -392,6 +388,52 @@ impl InsightStore for ThisStore {
                 .or_store()?;
         }
         tx.commit().await.or_store()
+    }
+
+    async fn resum_insight(&self, days: u32) -> Result<usize, StoreError> {
+        let stale: Vec<String> =
+            sqlx::query_scalar("SELECT DISTINCT day FROM insight_stale ORDER BY day LIMIT $1")
+                .bind(i64::from(days))
+                .fetch_all(self.writer())
+                .await
+                .or_store()?;
+        let statements = [
+            ("t", resum_sql("t")),
+            ("b", resum_sql("b")),
+            ("p", resum_sql("p")),
+        ];
+        for day in &stale {
+            let mut tx = self.begin().await?;
+            sqlx::query(&format!(
+                "SELECT id FROM insight_refresh WHERE id = 1{FOR_UPDATE}"
+            ))
+            .fetch_optional(&mut *tx)
+            .await
+            .or_store()?;
+            for (scope, sql) in &statements {
+                sqlx::query(
+                    "DELETE FROM insight_days WHERE scope = $1 AND day = $2 AND scope_id IN \
+                     (SELECT scope_id FROM insight_stale WHERE scope = $1 AND day = $2)",
+                )
+                .bind(*scope)
+                .bind(day.clone())
+                .execute(&mut *tx)
+                .await
+                .or_store()?;
+                let mut insert = sqlx::query(sql).bind(day.clone());
+                if *scope == "p" {
+                    insert = insert.bind(Uuid::nil());
+                }
+                insert.execute(&mut *tx).await.or_store()?;
+            }
+            sqlx::query("DELETE FROM insight_stale WHERE day = $1")
+                .bind(day.clone())
+                .execute(&mut *tx)
+                .await
+                .or_store()?;
+            tx.commit().await.or_store()?;
+        }
+        Ok(stale.len())
     }
 
     async fn insight_days(

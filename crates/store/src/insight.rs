@@ -161,8 +161,8 @@ pub trait InsightStore: Send + Sync + 'static {
     async fn insight_sources(&self, shifts: &[ShiftId]) -> Result<InsightSources, StoreError>;
 
     /// In one transaction: replaces the figures of every shift in `shifts` (those with no row
-    /// in `rows` are removed), resums every day those shifts fall or fell on for their trust,
-    /// bank and the platform, and deletes the marks `done`.
+    /// in `rows` are removed), marks every day those shifts fall or fell on as stale for their
+    /// trust, bank and the platform, and deletes the marks `done`.
     async fn save_insight(
         &self,
         shifts: &[ShiftId],
@@ -170,6 +170,10 @@ pub trait InsightStore: Send + Sync + 'static {
         workers: &[InsightWorker],
         done: &[i64],
     ) -> Result<(), StoreError>;
+
+    /// Sums again up to `days` stale days (every stale trust, bank and the platform on each, one
+    /// transaction a day); returns how many days it did (none left when 0).
+    async fn resum_insight(&self, days: u32) -> Result<usize, StoreError>;
 
     /// Per-day sums of one scope over the days `from` to `to` (both included): the whole day
     /// (`all`) for each day, and every other grouping summed over the span (with `day` = `from`).
