@@ -13,7 +13,7 @@
 
 pub(crate) mod burst;
 mod cpu;
-mod national;
+pub(crate) mod national;
 mod offered;
 mod oracle;
 mod rules;
