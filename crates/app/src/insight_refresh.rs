@@ -169,11 +169,15 @@ impl App {
             shifts.sort_by_key(|s| s.0);
             shifts.dedup();
             let sources = self.store.insight_sources(&shifts).await?;
-            for s in &sources.shifts {
-                if !pension.contains_key(&s.org_id) {
-                    let rate = self.pay_settings_of(s.org_id).await?.employer_pension;
-                    pension.insert(s.org_id, rate);
-                }
+            let unknown: std::collections::BTreeSet<OrgId> = sources
+                .shifts
+                .iter()
+                .map(|s| s.org_id)
+                .filter(|org| !pension.contains_key(org))
+                .collect();
+            for org in unknown {
+                let rate = self.pay_settings_of(org).await?.employer_pension;
+                pension.insert(org, rate);
             }
             let (rows, workers) = rebuild(&sources, &pension, &key);
             let done: Vec<i64> = marks.iter().map(|(id, _)| *id).collect();
