@@ -160,7 +160,12 @@ fn resum_sql(scope: &str) -> String {
             "bank_id",
             "bank_id IN (SELECT scope_id FROM insight_stale WHERE scope = 'b' AND day = $1)",
         ),
-        _ => ("$2", "1 = 1"),
+        // Only while the day is still stale: a refresh that finds it already summed by
+        // another (which cleared it) must not sum it twice.
+        _ => (
+            "$2",
+            "EXISTS (SELECT 1 FROM insight_stale WHERE scope = 'p' AND day = $1)",
+        ),
     };
     let columns = metric_columns();
     let sums = columns
