@@ -27,6 +27,8 @@ pub mod fairness_banks;
 pub mod fairness_weekly;
 pub mod fhir;
 pub mod forecasts;
+pub mod insight;
+mod insight_refresh;
 mod issuer_views;
 pub mod issuers;
 pub mod ledger;

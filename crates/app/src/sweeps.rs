@@ -129,6 +129,13 @@ impl App {
                 Ok(s) => tracing::info!(?s, "swept"),
                 Err(e) => tracing::warn!(error = %e, "sweeping failed"),
             }
+            // The dashboard's read model is refreshed on every read too; keeping it current
+            // here keeps those reads quick.
+            match self.refresh_insight().await {
+                Ok(0) => {}
+                Ok(cleared) => tracing::debug!(cleared, "insight refreshed"),
+                Err(e) => tracing::warn!(error = %e, "refreshing insight failed"),
+            }
             // Hours worked move slowly: the core tiers are counted again once an hour. Refused
             // sign-ins and expired sessions are pruned on the same beat.
             let now = self.now();

@@ -7,6 +7,7 @@
 mod fairness;
 mod forecast;
 mod import;
+mod insight;
 mod ledger;
 mod matching;
 mod passport;
@@ -46,6 +47,9 @@ enum Command {
     /// through the API, server memory, and the Monday-morning burst on PostgreSQL and SQLite
     /// with its invariants, beside pgbench.
     Matching(matching::MatchingBenchArgs),
+    /// The operational dashboard over the national data: the read model's first refresh, then
+    /// p50 and p99 of trust, bank and platform dashboards over a year, on PostgreSQL.
+    Insight(insight::InsightBenchArgs),
     /// Issuing an SD-JWT VC and verifying a presentation with every check on, in process on one
     /// core: the floor under the passport's figures through the API.
     Passport(passport::PassportBenchArgs),
@@ -89,6 +93,7 @@ async fn main() -> anyhow::Result<()> {
         Command::Import(args) => import::run(args).await,
         Command::Ledger(args) => ledger::run(args).await,
         Command::Matching(args) => matching::run(args).await,
+        Command::Insight(args) => insight::run(args).await,
         Command::Passport(args) => passport::run(&args).await,
         Command::Pay(args) => pay::run(&args),
         Command::Payroll(args) => payroll::run(args).await,

@@ -15,6 +15,7 @@ pub mod fairness;
 pub mod forecast;
 pub mod grade;
 pub mod ids;
+pub mod insight;
 pub mod org;
 pub mod pay;
 pub mod ranking;

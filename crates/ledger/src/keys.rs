@@ -139,6 +139,16 @@ impl MasterKey {
         <Hmac<Sha256> as Mac>::new_from_slice(&key).unwrap_or_else(|_| unreachable!())
     }
 
+    /// A 32-byte secret for one purpose (named by `purpose`), derived with HKDF like
+    /// [`Self::derived`], for a keyed hash rather than sealing: e.g. the HMAC key that gives
+    /// workers stable pseudonyms in the analytics tables, which never store the key itself.
+    pub fn derived_secret(&self, purpose: &[u8]) -> [u8; 32] {
+        let mut key = [0u8; 32];
+        let hk = Hkdf::<Sha256>::new(Some(b"staffbank"), &self.0);
+        let _ = hk.expand(purpose, &mut key);
+        key
+    }
+
     /// The P-256 key that signs Web Push requests (VAPID, RFC 8292), derived with HKDF so every
     /// server of one platform presents the same public key to browsers and push services. A
     /// derived value that is not a valid scalar (chance about 2^-32) is skipped for the next.

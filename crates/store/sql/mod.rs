@@ -16,6 +16,7 @@ mod directory;
 mod events;
 mod fairness;
 mod imports;
+mod insight;
 pub(crate) mod ledger;
 mod matching;
 mod notify;

@@ -19,6 +19,7 @@ use crate::*;
 mod agency;
 mod directory;
 mod events;
+mod insight;
 mod issuers;
 mod matching;
 mod notify;
@@ -28,6 +29,7 @@ mod timesheets;
 pub use agency::*;
 pub use directory::*;
 pub use events::*;
+pub use insight::*;
 pub use issuers::*;
 pub use matching::*;
 pub use notify::*;
@@ -65,6 +67,7 @@ macro_rules! conformance_suite {
             credentials_are_recorded_then_only_revoked,
             release_settings_round_trip,
             agency_spend_is_fixed_at_release_and_caps_round_trip,
+            insight_marks_changes_and_sums_each_day_once,
             requests_are_made_once_and_decided_once,
             approval_and_instant_booking_never_share_the_last_place,
             matching_reads_agree_on_the_same_facts,

@@ -11,6 +11,7 @@ mod error;
 mod events;
 mod fairness;
 mod imports;
+mod insight;
 mod issuers;
 pub mod ledger;
 mod model;
@@ -29,6 +30,10 @@ pub use error::{Conflict, StoreError};
 pub use events::{DeliveryOutcome, EventStore, Webhook};
 pub use fairness::{FairnessMember, FairnessStore};
 pub use imports::{ImportKeys, ImportedWorker};
+pub use insight::{
+    InsightBooking, InsightDay, InsightPay, InsightScope, InsightShift, InsightSources,
+    InsightStore, InsightWorker, InsightWorkerTotal,
+};
 pub use issuers::{
     IssuerKey, OfferState, PassportCredential, PresentationRequest, RequestState, RevocationChange,
     RevocationState, TrustEntry,

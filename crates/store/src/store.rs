@@ -1051,6 +1051,7 @@ pub trait Store:
     + crate::SignInGuardStore
     + crate::FairnessStore
     + crate::OutlookStore
+    + crate::InsightStore
 {
 }
 
@@ -1069,7 +1070,8 @@ impl<
             + PushStore
             + crate::SignInGuardStore
             + crate::FairnessStore
-            + crate::OutlookStore,
+            + crate::OutlookStore
+            + crate::InsightStore,
     > Store for T
 {
 }

@@ -22,6 +22,7 @@ mod flow;
 mod forecasts;
 mod headers;
 mod imports;
+mod insight;
 mod issuers;
 mod ledger;
 mod mail_folder;

@@ -21,6 +21,7 @@ mod pay;
 mod pay_runs;
 pub(crate) use pay::csv_download;
 mod imports;
+pub(crate) mod insight;
 mod presentations;
 mod push;
 mod release;
@@ -110,6 +111,8 @@ impl PageQuery {
         oidc::create_provider, oidc::providers, oidc::provider, oidc::update_provider, oidc::remove_provider, oidc::link_subject,
         push::vapid_public_key, push::my_subscriptions, push::subscribe, push::unsubscribe,
         fhir::practitioner, fhir::slot, fhir::slots, fhir::schedule, fhir::practitioner_roles,
+        insight::trust_dashboard, insight::trust_dashboard_csv, insight::bank_dashboard,
+        insight::bank_dashboard_csv, insight::platform_dashboard, insight::platform_dashboard_csv,
         outlook::credential_expiry, outlook::credential_expiry_csv, outlook::unfilled, outlook::unfilled_csv, outlook::retention, outlook::nudges, outlook::send_nudge,
     ),
     components(schemas(crate::problem::Problem)),
@@ -224,6 +227,7 @@ pub fn routes() -> Router<AppState> {
         .merge(fhir_routes())
         .merge(webhooks::routes())
         .merge(agency::routes())
+        .merge(insight::routes())
         .merge(matching_routes())
         .merge(issuer_routes())
         .merge(timesheet_routes())

@@ -124,6 +124,10 @@ fn nav_links(who: &Principal) -> Markup {
         @if !who.booker_orgs().is_empty() || !who.orgs_as(staffbank_domain::role::Role::Auditor).is_empty() {
             li { a href="/manage/report" { "Cancellations and agency" } }
             li { a href="/manage/fairness" { "Fairness" } }
+            li { a href="/manage/insight" { "Insight" } }
+        }
+        @if who.is_platform_admin() && who.booker_orgs().is_empty() && who.orgs_as(staffbank_domain::role::Role::Auditor).is_empty() {
+            li { a href="/manage/insight?platform=1" { "Insight" } }
         }
         @if who.has_role(staffbank_domain::role::Role::Auditor) || who.is_platform_admin() {
             li { a href="/ledger" { "Audit ledger" } }

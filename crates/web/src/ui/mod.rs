@@ -18,6 +18,7 @@ mod fairness_words;
 mod forecasts;
 pub(crate) mod import_jobs;
 mod import_parts;
+mod insight;
 mod issue;
 mod layout;
 mod ledger;
@@ -196,6 +197,8 @@ pub fn routes() -> Router<AppState> {
         .route("/manage/fairness/settings", post(fairness::save))
         .route("/equality", get(equality::show).post(equality::save))
         .route("/equality/withdraw", post(equality::withdraw))
+        .route("/manage/insight", get(insight::show))
+        .route("/manage/insight.csv", get(insight::csv))
         .route("/manage/agency-spend", get(agency_spend::show))
         .route("/manage/agency-spend.csv", get(agency_spend::csv))
         .route("/manage/agency-spend/confirm", post(agency_spend::confirm))
