@@ -382,28 +382,13 @@ pub async fn run(args: FairnessBenchArgs) -> anyhow::Result<()> {
     // Opening the store migrates the database, as the server would.
     crate::open_store(&args.database_url).await?;
     let pool = sqlx::PgPool::connect(&args.database_url).await?;
-    if args.reuse {
-        println!("== national data as generated earlier in this database");
-    } else {
-        let taken: i64 = sqlx::query_scalar("SELECT count(*) FROM organisations")
-            .fetch_one(&pool)
-            .await?;
-        anyhow::ensure!(
-            taken == 0,
-            "use an empty database, or --reuse the data in it"
-        );
-        let scale = national::Scale {
-            trusts: args.trusts,
-            workers: args.workers,
-            open_shifts: args.open_shifts,
-            past_bookings: args.past_bookings,
-        };
-        println!(
-            "== national data: {} trusts, {} workers, {} open shifts over four weeks, {} past bookings",
-            scale.trusts, scale.workers, scale.open_shifts, scale.past_bookings
-        );
-        national::generate(&pool, scale, Utc::now()).await?;
-    }
+    let scale = national::Scale {
+        trusts: args.trusts,
+        workers: args.workers,
+        open_shifts: args.open_shifts,
+        past_bookings: args.past_bookings,
+    };
+    national::generate_unless_reused(&pool, scale, args.reuse).await?;
     let world = read_world(&pool).await?;
     let places: usize = world.shifts.iter().map(|s| s.places).sum();
     println!(

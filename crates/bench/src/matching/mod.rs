@@ -502,30 +502,13 @@ async fn national_figures(
     store: &Arc<dyn staffbank_store::Store>,
     pool: &sqlx::PgPool,
 ) -> anyhow::Result<()> {
-    let taken: i64 = sqlx::query_scalar("SELECT count(*) FROM organisations")
-        .fetch_one(pool)
-        .await?;
-    if args.reuse {
-        println!("== national scale: as generated earlier in this database");
-    } else {
-        anyhow::ensure!(
-            taken == 0,
-            "use an empty database, or --reuse the data in it"
-        );
-        let scale = national::Scale {
-            trusts: args.trusts,
-            workers: args.workers,
-            open_shifts: args.open_shifts,
-            past_bookings: args.past_bookings,
-        };
-        println!(
-            "== national scale: {} trusts, {} workers, {} open shifts, {} past bookings",
-            scale.trusts, scale.workers, scale.open_shifts, scale.past_bookings
-        );
-        let started = Instant::now();
-        national::generate(pool, scale, Utc::now()).await?;
-        println!("generated in {:.0} s", started.elapsed().as_secs_f64());
-    }
+    let scale = national::Scale {
+        trusts: args.trusts,
+        workers: args.workers,
+        open_shifts: args.open_shifts,
+        past_bookings: args.past_bookings,
+    };
+    national::generate_unless_reused(pool, scale, args.reuse).await?;
 
     let master_key = MasterKey::generate_base64(&mut rand::rngs::OsRng);
     let app = App::new(store.clone(), Arc::new(SystemClock), master(&master_key)?);

@@ -46,6 +46,34 @@ const REQUIREMENTS_SQL: &str = "CASE g.staff_group \
     WHEN 'healthcare_support' THEN ARRAY['core_skills_training','dbs_check:enhanced_barred','identity','occupational_health','right_to_work'] \
     ELSE ARRAY['core_skills_training','dbs_check:enhanced_barred','identity','occupational_health','professional_registration','right_to_work'] END";
 
+/// The national data every national benchmark runs on: generated into an empty database, or,
+/// with `reuse`, the data an earlier run generated there (a full generation takes minutes).
+pub async fn generate_unless_reused(
+    pool: &PgPool,
+    scale: Scale,
+    reuse: bool,
+) -> anyhow::Result<()> {
+    if reuse {
+        println!("== national scale: as generated earlier in this database");
+        return Ok(());
+    }
+    let taken: i64 = sqlx::query_scalar("SELECT count(*) FROM organisations")
+        .fetch_one(pool)
+        .await?;
+    anyhow::ensure!(
+        taken == 0,
+        "use an empty database, or --reuse the data in it"
+    );
+    println!(
+        "== national scale: {} trusts, {} workers, {} open shifts, {} past bookings",
+        scale.trusts, scale.workers, scale.open_shifts, scale.past_bookings
+    );
+    let started = std::time::Instant::now();
+    generate(pool, scale, Utc::now()).await?;
+    println!("generated in {:.0} s", started.elapsed().as_secs_f64());
+    Ok(())
+}
+
 /// Generates everything into an empty, migrated database; returns after `VACUUM ANALYZE` and a
 /// checkpoint.
 pub async fn generate(pool: &PgPool, scale: Scale, now: DateTime<Utc>) -> anyhow::Result<()> {
