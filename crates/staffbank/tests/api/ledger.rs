@@ -26,6 +26,16 @@ fn bytes(v: &Value) -> Vec<u8> {
     STANDARD.decode(v.as_str().unwrap()).unwrap()
 }
 
+/// A served proof's hashes, concatenated as `ct-merkle` reads them.
+fn proof_bytes(body: &Value) -> Vec<u8> {
+    body["proof"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .flat_map(bytes)
+        .collect()
+}
+
 async fn head(app: &TestApp) -> Value {
     let signed = app
         .call(Method::POST, "/api/v1/ledger/heads", Some(&app.admin), None)
@@ -235,12 +245,7 @@ async fn changes_are_entries_proved_by_an_independent_implementation(app: TestAp
             )
             .await;
         assert_eq!(proof.status, StatusCode::OK, "{}", proof.body);
-        let hashes: Vec<u8> = proof.body["proof"]
-            .as_array()
-            .unwrap()
-            .iter()
-            .flat_map(bytes)
-            .collect();
+        let hashes = proof_bytes(&proof.body);
         let proof = InclusionProof::<RefSha256>::try_from_bytes(hashes).unwrap();
         assert!(
             reference_root
@@ -271,12 +276,7 @@ async fn changes_are_entries_proved_by_an_independent_implementation(app: TestAp
         )
         .await;
     assert_eq!(consistency.status, StatusCode::OK, "{}", consistency.body);
-    let hashes: Vec<u8> = consistency.body["proof"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .flat_map(bytes)
-        .collect();
+    let hashes = proof_bytes(&consistency.body);
     let proof = ConsistencyProof::<RefSha256>::try_from_bytes(hashes).unwrap();
     assert!(reference
         .root()
@@ -307,12 +307,7 @@ async fn changes_are_entries_proved_by_an_independent_implementation(app: TestAp
         )
         .await;
     assert_eq!(from_k.status, StatusCode::OK, "{}", from_k.body);
-    let hashes: Vec<u8> = from_k.body["proof"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .flat_map(bytes)
-        .collect();
+    let hashes = proof_bytes(&from_k.body);
     let proof = ConsistencyProof::<RefSha256>::try_from_bytes(hashes).unwrap();
     assert!(reference
         .root()
