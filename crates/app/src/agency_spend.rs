@@ -472,21 +472,31 @@ impl App {
             return Err(AppError::NotFound);
         }
         let rate = AgencyRate::parse(rate_pence).map_err(|e| AppError::field("rate_pence", e))?;
-        self.quote(&found, rate).await
+        Ok(self.quote(&found, rate).await?.0)
     }
 
     /// The quote for a shift the caller may release.
+    /// What releasing `shift` at `rate` costs against its trust's cap, with the spend it was
+    /// judged on (for the store to confirm under the trust's lock).
     pub(crate) async fn quote(
         &self,
         shift: &staffbank_store::Shift,
         rate: AgencyRate,
-    ) -> Result<AgencyQuote, AppError> {
+    ) -> Result<(AgencyQuote, staffbank_store::SpendSeen), AppError> {
         let places = shift.places.get().saturating_sub(shift.booked);
         let paid = shift.window.length();
         let cost = fill_spend_pence(rate, paid, places);
         let applied = self.cap_for_day(shift).await?;
         let before = applied.headroom();
-        Ok(AgencyQuote {
+        let period = Period::new(applied.view.from, applied.view.to)
+            .map_err(|e| AppError::Unexpected(anyhow::anyhow!("cap period: {e}")))?;
+        let seen = staffbank_store::SpendSeen {
+            org: shift.org_id,
+            from: period.start(),
+            to: period.end(),
+            pence: applied.spend(),
+        };
+        let quote = AgencyQuote {
             shift_id: shift.id.0,
             rate_pence: rate.pence(),
             places,
@@ -496,7 +506,8 @@ impl App {
             headroom_after_pence: before.map(|h| h - cost),
             over_cap: before.is_some_and(|h| cost > h),
             cap: applied.view,
-        })
+        };
+        Ok((quote, seen))
     }
 
     /// The cap for a shift's UK day: the trust's own if its period holds the day, else the

@@ -442,6 +442,9 @@ impl App {
             work_date: start.with_timezone(&RULES_ZONE).date_naive(),
             kind: PayLineKind::Cancellation,
             seconds: line.seconds,
+            base_pay: line.itemised.base.0,
+            enhancements: line.itemised.enhancements.0,
+            premium: line.itemised.premium.0,
             holiday_pay: line.holiday_pay.0,
             amount: line.total.0,
             explanation: serde_json::to_string(&explanation)

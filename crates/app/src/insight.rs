@@ -79,6 +79,14 @@ pub struct InsightFigures {
     pub paid_minutes: i64,
     /// Pay before holiday pay: base, enhancements and premiums, pence.
     pub pay_pence: i64,
+    /// Of that, the base rate for the hours paid, pence.
+    pub base_pay_pence: i64,
+    /// Of that, night, weekend and public holiday enhancements, pence.
+    pub enhancements_pence: i64,
+    /// Of that, discretionary premiums, pence.
+    pub premiums_pence: i64,
+    /// Of that, pay not itemised: adjustments and lines paid before itemising, pence.
+    pub other_pay_pence: i64,
     /// Rolled-up holiday pay, pence.
     pub holiday_pay_pence: i64,
     /// Employer's pension contribution on the pay at the trust's rate, pence.
@@ -106,6 +114,10 @@ impl From<&Figures> for InsightFigures {
             late_cancellations_trust: f.late_trust,
             paid_minutes: f.paid_seconds / 60,
             pay_pence: f.pay_pence - f.holiday_pence,
+            base_pay_pence: f.base_pence,
+            enhancements_pence: f.enhancement_pence,
+            premiums_pence: f.premium_pence,
+            other_pay_pence: f.other_pay_pence(),
             holiday_pay_pence: f.holiday_pence,
             employer_pension_pence: f.pension_pence,
             total_spend_pence: f.pay_pence + f.pension_pence,

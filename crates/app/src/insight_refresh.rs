@@ -95,6 +95,9 @@ fn rebuild(
         for p in pay.get(&shift.id).map(Vec::as_slice).unwrap_or_default() {
             f.paid_seconds += p.seconds;
             f.pay_pence += p.amount;
+            f.base_pence += p.base;
+            f.enhancement_pence += p.enhancements;
+            f.premium_pence += p.premium;
             f.holiday_pence += p.holiday;
             let part = parts.entry(p.worker_id).or_default();
             part.1 += p.seconds;

@@ -77,9 +77,8 @@ fn estimate(shift: &Shift, worker: &Worker, rules: &PayRules) -> Result<PayEstim
             start: shift.window.start(),
             end: shift.window.end(),
             breaks: vec![],
-            // The premium was agreed within the cap when it was set; the worker books on it.
-            premium: shift.premium.percent,
-            premium_override: true,
+            // Judged against the cap it was agreed under: a cap lowered since does not cut it.
+            premium: shift.premium.clone(),
         },
         rules,
     )

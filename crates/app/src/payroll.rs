@@ -271,6 +271,9 @@ impl App {
                 .date_naive(),
             kind: PayLineKind::Adjustment,
             seconds: 0,
+            base_pay: 0,
+            enhancements: 0,
+            premium: 0,
             holiday_pay: 0,
             amount: input.amount_pence,
             explanation: serde_json::to_string(&[format!(

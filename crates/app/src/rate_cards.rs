@@ -23,7 +23,7 @@ pub struct RateCardView {
     pub name: String,
     /// Where its numbers come from.
     pub source: String,
-    /// Pence per hour for each grade's pay points, e.g. `{"band_5": [1588, 1933]}`.
+    /// Pence per hour for each grade's pay points, e.g. `{"band_5": [1588, 1713, 1933]}`.
     pub rates: BTreeMap<String, Vec<i64>>,
     /// Whether the bank set it (otherwise it is the default card). Ignored when setting.
     #[serde(default)]

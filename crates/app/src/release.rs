@@ -381,54 +381,66 @@ impl App {
                 ))
             }
         }
-        // Over the cap only with a reason: judged on the spend as read now (two releases at
-        // the same moment may both fit on their own; each is still on the ledger).
-        let quote = self.quote(&found, rate).await?;
-        if quote.over_cap && over_cap_reason.is_none() {
-            return Err(AppError::Conflict(
-                staffbank_store::Conflict::OverAgencyCap,
-                format!(
+        // Over the cap only with a reason. The store records the release only if the trust's
+        // spend is still what it was judged on, so two releases at once cannot both spend the
+        // same headroom: one that finds it changed is judged again.
+        for attempt in 1.. {
+            let (quote, seen) = self.quote(&found, rate).await?;
+            if quote.over_cap && over_cap_reason.is_none() {
+                return Err(AppError::Conflict(
+                    staffbank_store::Conflict::OverAgencyCap,
+                    format!(
                     "this release costs {} pence and the trust has {} pence of agency headroom \
                      left: say why it must go ahead in over_cap_reason",
                     quote.cost_pence,
                     quote.headroom_before_pence.unwrap_or(0)
                 ),
-            ));
-        }
-        let over_cap = quote.over_cap.then(|| {
-            json!({"reason": over_cap_reason.as_ref().map(Label::as_str),
+                ));
+            }
+            let over_cap = quote.over_cap.then(|| {
+                json!({"reason": over_cap_reason.as_ref().map(Label::as_str),
                 "cap_pence": quote.cap.cap_pence, "cap_from": quote.cap.from,
                 "cap_to": quote.cap.to, "headroom_before_pence": quote.headroom_before_pence})
-        });
-        let release = AgencyRelease {
-            at: self.now(),
-            by: who.user.id,
-            reason,
-            rate_pence: Some(rate.pence()),
-            agency_name,
-            cost: None,
-        };
-        let record = self
-            .audit_record(Change {
-                action: if over_cap.is_some() {
-                    "shift.break_glass_over_cap"
-                } else {
-                    "shift.break_glass"
-                },
-                actor: Some(who.user.id),
-                tenant: Some(found.org_id),
-                subject: None,
-                facts: json!({"shift": shift, "places_unfilled": quote.places,
+            });
+            let release = AgencyRelease {
+                at: self.now(),
+                by: who.user.id,
+                reason: reason.clone(),
+                rate_pence: Some(rate.pence()),
+                agency_name: agency_name.clone(),
+                cost: None,
+                spend_seen: Some(seen),
+            };
+            let record = self
+                .audit_record(Change {
+                    action: if over_cap.is_some() {
+                        "shift.break_glass_over_cap"
+                    } else {
+                        "shift.break_glass"
+                    },
+                    actor: Some(who.user.id),
+                    tenant: Some(found.org_id),
+                    subject: None,
+                    facts: json!({"shift": shift, "places_unfilled": quote.places,
                     "starts_at": found.window.start(), "reason": release.reason.as_str(),
                     "rate_pence": rate.pence(), "cost_pence": quote.cost_pence,
                     "agency_name": release.agency_name.as_ref().map(Label::as_str),
                     "over_cap": over_cap}),
-                personal: None,
-            })
-            .await?;
-        self.store
-            .release_to_agency(shift, &release, &[record])
-            .await?;
+                    personal: None,
+                })
+                .await?;
+            match self
+                .store
+                .release_to_agency(shift, &release, &[record])
+                .await
+            {
+                Err(staffbank_store::StoreError::Conflict(
+                    staffbank_store::Conflict::AgencySpendChanged,
+                )) if attempt < 5 => continue,
+                result => result?,
+            }
+            break;
+        }
         self.shift(who, shift).await
     }
 }

@@ -530,10 +530,8 @@ impl App {
                 start,
                 end,
                 breaks,
-                // The premium was checked against the trust's cap when it was agreed, and the
-                // worker booked on it: a cap lowered since does not cut it.
-                premium: shift.premium.percent,
-                premium_override: true,
+                // Judged against the cap it was agreed under: a cap lowered since does not cut it.
+                premium: shift.premium.clone(),
             },
             &rules,
         ))
@@ -597,6 +595,9 @@ impl App {
             work_date: hours.start.with_timezone(&RULES_ZONE).date_naive(),
             kind: PayLineKind::Pay,
             seconds: line.seconds,
+            base_pay: line.itemised.base.0,
+            enhancements: line.itemised.enhancements.0,
+            premium: line.itemised.premium.0,
             holiday_pay: line.holiday_pay.0,
             amount: line.total.0,
             explanation: serde_json::to_string(&line.explain())

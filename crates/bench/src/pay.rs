@@ -8,7 +8,7 @@ use chrono::{Duration, TimeZone, Utc};
 use rand::rngs::StdRng;
 use rand::{Rng, SeedableRng};
 use staffbank_domain::grade::AFC_BANDS;
-use staffbank_domain::pay::{pay, Pence, Worked};
+use staffbank_domain::pay::{pay, Pence, RateCard, Worked};
 use staffbank_domain::Grade;
 
 /// Options of `staffbank-bench pay`.
@@ -19,7 +19,7 @@ pub struct PayBenchArgs {
     pub count: usize,
 }
 
-fn timesheets(count: usize) -> anyhow::Result<Vec<Worked>> {
+fn timesheets(count: usize, card: &RateCard) -> anyhow::Result<Vec<Worked>> {
     let mut rng = StdRng::seed_from_u64(2026);
     let from = Utc
         .with_ymd_and_hms(2026, 1, 1, 0, 0, 0)
@@ -27,7 +27,8 @@ fn timesheets(count: usize) -> anyhow::Result<Vec<Worked>> {
         .ok_or_else(|| anyhow::anyhow!("start"))?;
     (0..count)
         .map(|_| {
-            let start = from + Duration::minutes(rng.gen_range(0..2 * 365 * 24 * 4) * 15);
+            // Starts in 2026 and 2027, ending before 2028 (which the calendar does not hold).
+            let start = from + Duration::minutes(rng.gen_range(0..(2 * 365 * 24 - 14) * 4) * 15);
             let hours = rng.gen_range(4..=13);
             let end = start + Duration::hours(hours);
             let breaks = if hours > 6 {
@@ -37,18 +38,22 @@ fn timesheets(count: usize) -> anyhow::Result<Vec<Worked>> {
                 vec![]
             };
             let band = AFC_BANDS[rng.gen_range(0..AFC_BANDS.len())];
+            let grade = Grade::parse(band).ok_or_else(|| anyhow::anyhow!("{band}"))?;
+            let points = u8::try_from(card.points(grade).unwrap_or(1))?;
             Ok(Worked {
-                grade: Grade::parse(band).ok_or_else(|| anyhow::anyhow!("{band}"))?,
-                pay_point: rng.gen_range(1..=2),
+                grade,
+                pay_point: rng.gen_range(1..=points),
                 start,
                 end,
                 breaks,
-                premium: if rng.gen_bool(0.2) {
-                    rng.gen_range(5..=35)
-                } else {
-                    0
+                premium: staffbank_domain::pay::Premium {
+                    percent: if rng.gen_bool(0.2) {
+                        rng.gen_range(5..=35)
+                    } else {
+                        0
+                    },
+                    ..staffbank_domain::pay::Premium::none()
                 },
-                premium_override: false,
             })
         })
         .collect()
@@ -58,7 +63,7 @@ fn timesheets(count: usize) -> anyhow::Result<Vec<Worked>> {
 pub fn run(args: &PayBenchArgs) -> anyhow::Result<()> {
     let rules =
         staffbank_app::timesheets::default_pay_rules().map_err(|e| anyhow::anyhow!("{e}"))?;
-    let sheets = timesheets(args.count)?;
+    let sheets = timesheets(args.count, &rules.rate_card)?;
     let started = Instant::now();
     let mut total = Pence(0);
     for sheet in &sheets {

@@ -159,8 +159,7 @@ fn rows(fx: &Fixture, count: usize, staff: &[(Uuid, String, i32)]) -> anyhow::Re
                 start,
                 end,
                 breaks: vec![],
-                premium: 0,
-                premium_override: false,
+                premium: staffbank_domain::pay::Premium::none(),
             },
             rules,
         )?;

@@ -72,6 +72,12 @@ pub struct Figures {
     pub paid_seconds: i64,
     /// Pay, pence: everything on the pay lines (base, enhancements, premiums and holiday pay).
     pub pay_pence: i64,
+    /// The base-rate part of `pay_pence` (hours at the rate card's rate).
+    pub base_pence: i64,
+    /// The part of `pay_pence` that is night, weekend and public holiday enhancements.
+    pub enhancement_pence: i64,
+    /// The part of `pay_pence` that is discretionary premiums.
+    pub premium_pence: i64,
     /// The rolled-up holiday pay part of `pay_pence`.
     pub holiday_pence: i64,
     /// Employer's pension contribution on the pay, at the trust's rate, pence.
@@ -105,12 +111,25 @@ impl Figures {
         self.late_trust += other.late_trust;
         self.paid_seconds += other.paid_seconds;
         self.pay_pence += other.pay_pence;
+        self.base_pence += other.base_pence;
+        self.enhancement_pence += other.enhancement_pence;
+        self.premium_pence += other.premium_pence;
         self.holiday_pence += other.holiday_pence;
         self.pension_pence += other.pension_pence;
         self.premium_overrides += other.premium_overrides;
         for (mine, theirs) in self.fills.iter_mut().zip(other.fills.iter()) {
             *mine += theirs;
         }
+    }
+
+    /// The part of `pay_pence` that is not itemised: adjustments (money alone) and lines paid
+    /// before pay lines were itemised.
+    pub fn other_pay_pence(&self) -> i64 {
+        self.pay_pence
+            - self.base_pence
+            - self.enhancement_pence
+            - self.premium_pence
+            - self.holiday_pence
     }
 
     /// Places filled by the bank, own or collaborative.

@@ -20,7 +20,7 @@ use crate::db::{in_ids, Db, DbRow, ThisStore, FOR_UPDATE};
 use crate::rows::SHIFT_COLUMNS;
 
 /// The summed columns, in the order of [`Figures`]' fields.
-const METRICS: [&str; 14] = [
+const METRICS: [&str; 17] = [
     "shifts",
     "places",
     "own_bank",
@@ -35,9 +35,12 @@ const METRICS: [&str; 14] = [
     "holiday_pence",
     "pension_pence",
     "premium_overrides",
+    "base_pence",
+    "enhancement_pence",
+    "premium_pence",
 ];
 
-/// Rows per multi-row insert: 41 columns each stays well under SQLite's 32,766 parameters.
+/// Rows per multi-row insert: 44 columns each stays well under SQLite's 32,766 parameters.
 const ROWS_PER_STATEMENT: usize = 400;
 
 /// Every metric column name, the fill buckets last.
@@ -66,6 +69,9 @@ fn values(f: &Figures) -> Vec<i64> {
         f.holiday_pence,
         f.pension_pence,
         f.premium_overrides,
+        f.base_pence,
+        f.enhancement_pence,
+        f.premium_pence,
     ];
     v.extend(f.fills);
     v
@@ -98,6 +104,9 @@ fn figures(row: &DbRow) -> Result<Figures, StoreError> {
         holiday_pence: at(11),
         pension_pence: at(12),
         premium_overrides: at(13),
+        base_pence: at(14),
+        enhancement_pence: at(15),
+        premium_pence: at(16),
         fills,
     })
 }
@@ -241,8 +250,10 @@ impl InsightStore for ThisStore {
             .fetch_all(self.writer())
             .await
             .or_store()?;
-        let pay: Vec<(Uuid, Uuid, i64, i64, i64)> = sqlx::query_as(&format!(
-            "SELECT shift_id, worker_id, seconds, amount_pence, holiday_pence FROM pay_lines \
+        #[allow(clippy::type_complexity)]
+        let pay: Vec<(Uuid, Uuid, i64, i64, i64, i64, i64, i64)> = sqlx::query_as(&format!(
+            "SELECT shift_id, worker_id, seconds, amount_pence, base_pence, enhancement_pence, \
+             premium_pence, holiday_pence FROM pay_lines \
              WHERE shift_id {}",
             in_ids(1)
         ))
@@ -271,13 +282,20 @@ impl InsightStore for ThisStore {
                 .collect(),
             pay: pay
                 .into_iter()
-                .map(|(shift, worker, seconds, amount, holiday)| InsightPay {
-                    shift_id: ShiftId(shift),
-                    worker_id: WorkerId(worker),
-                    seconds,
-                    amount,
-                    holiday,
-                })
+                .map(
+                    |(shift, worker, seconds, amount, base, enhancements, premium, holiday)| {
+                        InsightPay {
+                            shift_id: ShiftId(shift),
+                            worker_id: WorkerId(worker),
+                            seconds,
+                            amount,
+                            base,
+                            enhancements,
+                            premium,
+                            holiday,
+                        }
+                    },
+                )
                 .collect(),
         })
     }

@@ -27,8 +27,9 @@ use crate::sql::OrStore;
 pub(crate) async fn insert_line(tx: &mut Tx, line: &PayLineRecord) -> Result<bool, StoreError> {
     Ok(sqlx::query(
         "INSERT INTO pay_lines (id, timesheet_id, shift_id, worker_id, org_id, work_date, kind, \
-         seconds, holiday_pence, amount_pence, explanation, created_at) \
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12) \
+         seconds, base_pence, enhancement_pence, premium_pence, holiday_pence, amount_pence, \
+         explanation, created_at) \
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15) \
          ON CONFLICT (shift_id, worker_id, work_date) WHERE kind = 'pay' DO NOTHING",
     )
     .bind(line.id)
@@ -39,6 +40,9 @@ pub(crate) async fn insert_line(tx: &mut Tx, line: &PayLineRecord) -> Result<boo
     .bind(line.work_date)
     .bind(line.kind.as_str())
     .bind(line.seconds)
+    .bind(line.base_pay)
+    .bind(line.enhancements)
+    .bind(line.premium)
     .bind(line.holiday_pay)
     .bind(line.amount)
     .bind(&line.explanation)
@@ -52,7 +56,8 @@ pub(crate) async fn insert_line(tx: &mut Tx, line: &PayLineRecord) -> Result<boo
 
 /// What every read of a pay line selects, in the order [`pay_line_row`] reads it.
 const LINE_COLUMNS: &str = "id, timesheet_id, shift_id, worker_id, org_id, work_date, kind, \
-    seconds, holiday_pence, amount_pence, explanation, created_at, pay_run_id";
+    seconds, base_pence, enhancement_pence, premium_pence, holiday_pence, amount_pence, explanation, \
+    created_at, pay_run_id";
 
 /// What every read of an advance selects, in the order [`advance_row`] reads it.
 const ADVANCE_COLUMNS: &str = "id, worker_id, org_id, amount_pence, drawn_at, pay_run_id";
@@ -83,6 +88,9 @@ fn pay_line_row(r: &DbRow) -> Result<PayLineRecord, StoreError> {
         kind: PayLineKind::parse(&kind)
             .ok_or_else(|| StoreError::Unexpected(anyhow::anyhow!("stored pay line kind")))?,
         seconds: get(r, "seconds")?,
+        base_pay: get(r, "base_pence")?,
+        enhancements: get(r, "enhancement_pence")?,
+        premium: get(r, "premium_pence")?,
         holiday_pay: get(r, "holiday_pence")?,
         amount: get(r, "amount_pence")?,
         explanation: get(r, "explanation")?,

@@ -18,7 +18,7 @@ pub(crate) const SHIFT_COLUMNS: &str =
      required_credentials, released_at, collaborative_bank_id, collaborative_at, \
      priority_window_minutes, booking_mode, cancellation_notice_minutes, agency_at, agency_by, \
      agency_reason, premium_percent, premium_override_reason, agency_rate_pence, agency_name, \
-     agency_places, agency_spend_pence";
+     agency_places, agency_spend_pence, premium_cap_percent";
 
 /// A booking's columns, as the bookings table names them.
 pub(crate) const BOOKING_COLUMNS: &str =
@@ -198,6 +198,7 @@ pub(crate) fn shift_named(
         ),
         premium_percent: i64::from(get::<i32>(row, named("premium_percent"))?),
         premium_override_reason: get(row, named("premium_override_reason"))?,
+        premium_cap_percent: get::<Option<i32>>(row, named("premium_cap_percent"))?.map(i64::from),
     })
 }
 

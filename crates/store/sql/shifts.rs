@@ -162,12 +162,13 @@ impl ShiftStore for ThisStore {
         let mut tx = self.begin().await?;
         // The comparison is in the update itself, so two raises at once can never lower it.
         let changed = sqlx::query(
-            "UPDATE shifts SET premium_percent = $1, premium_override_reason = $2 \
-             WHERE id = $3 AND premium_percent < $1",
+            "UPDATE shifts SET premium_percent = $1, premium_override_reason = $2, \
+             premium_cap_percent = $4 WHERE id = $3 AND premium_percent < $1",
         )
         .bind(percent)
         .bind(premium.override_reason.as_ref().map(Label::as_str))
         .bind(shift.0)
+        .bind(premium.cap.map(|c| i32::try_from(c).unwrap_or(i32::MAX)))
         .execute(&mut *tx)
         .await
         .or_store()?
@@ -194,6 +195,17 @@ impl ShiftStore for ThisStore {
         audit: &[AuditRecord],
     ) -> Result<(), StoreError> {
         let mut tx = self.begin().await?;
+        // The trust's lock first (as everything that takes both does), so that releases judged
+        // against its agency cap are judged one after another.
+        if let Some(seen) = &release.spend_seen {
+            sqlx::query(&format!(
+                "SELECT id FROM organisations WHERE id = $1{FOR_UPDATE}"
+            ))
+            .bind(seen.org.0)
+            .fetch_optional(&mut *tx)
+            .await
+            .or_store()?;
+        }
         // Judged under the shift's lock: a place taken since the caller read it is seen here.
         let sql = format!(
             "SELECT agency_at, status, booked, places, starts_at, ends_at FROM shifts \
@@ -218,6 +230,23 @@ impl ShiftStore for ThisStore {
                 ends.0 - starts.0,
             ),
         };
+        if let Some(seen) = &release.spend_seen {
+            // The same spend the cap was judged on (see `read_agency_fills`), read under the lock.
+            let (now,): (Option<i64>,) = sqlx::query_as(
+                "SELECT CAST(SUM(agency_spend_pence) AS BIGINT) FROM shifts \
+                 WHERE org_id = $1 AND agency_at IS NOT NULL AND status <> 'cancelled' \
+                 AND starts_at >= $2 AND starts_at < $3",
+            )
+            .bind(seen.org.0)
+            .bind(At(seen.from))
+            .bind(At(seen.to))
+            .fetch_one(&mut *tx)
+            .await
+            .or_store()?;
+            if now.unwrap_or(0) != seen.pence {
+                return Err(Conflict::AgencySpendChanged.into());
+            }
+        }
         let spend = release
             .rate_pence
             .and_then(|r| staffbank_domain::agency::AgencyRate::parse(r).ok())
@@ -253,9 +282,9 @@ impl ShiftStore for ThisStore {
                  ends_at, places, status, posted_by, created_at, required_credentials, released_at, \
                  collaborative_bank_id, collaborative_at, priority_window_minutes, booking_mode, \
                  cancellation_notice_minutes, offers_due_at, premium_percent, \
-                 premium_override_reason) \
+                 premium_override_reason, premium_cap_percent) \
                  VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, \
-                 $19, $20, $21, $22, $23, $24, $25, $20, $26, $27)",
+                 $19, $20, $21, $22, $23, $24, $25, $20, $26, $27, $28)",
             )
             .bind(shift.id.0)
             .bind(shift.org_id.0)
@@ -284,6 +313,7 @@ impl ShiftStore for ThisStore {
             .bind(shift.cancellation_notice.num_minutes())
             .bind(i32::try_from(shift.premium.percent).unwrap_or(i32::MAX))
             .bind(shift.premium.override_reason.as_ref().map(Label::as_str))
+            .bind(shift.premium.cap.map(|c| i32::try_from(c).unwrap_or(i32::MAX)))
             .execute(&mut *tx)
             .await
             .or_store()?;

@@ -137,6 +137,11 @@ conflicts! {
     OverAgencyCap => "over-agency-cap", 422,
         "This release would take the trust over its agency spend cap: give a reason",
         "this release would take the trust over its agency spend cap: say why it must go ahead in over_cap_reason";
+    /// Another release to agency changed the trust's agency spend while this one was being
+    /// judged against the cap: judge it again (the app does, a few times, before answering).
+    AgencySpendChanged => "agency-spend-changed", 409,
+        "Another release changed the trust's agency spend: try again",
+        "another release changed the trust's agency spend while this one was judged: try again";
     /// The person signing on is not the booked worker (or not with their passport's key): the
     /// shift is flagged unfulfilled and the ward manager told.
     NotBookedWorker => "not-booked-worker", 409,

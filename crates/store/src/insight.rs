@@ -61,6 +61,12 @@ pub struct InsightPay {
     pub seconds: i64,
     /// Pence, all in.
     pub amount: i64,
+    /// The base-rate part, pence.
+    pub base: i64,
+    /// The enhancements part, pence.
+    pub enhancements: i64,
+    /// The premium part, pence.
+    pub premium: i64,
     /// The holiday pay part, pence.
     pub holiday: i64,
 }

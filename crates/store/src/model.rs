@@ -256,6 +256,23 @@ pub struct AgencyRelease {
     /// What it commits the trust to: set by the store when it records the release, from the
     /// places still unfilled under the shift's lock (ignored when writing).
     pub cost: Option<AgencyCost>,
+    /// When writing: the trust's agency spend the release was judged against its cap on. The
+    /// store records the release only if the spend is still that under the trust's lock, so two
+    /// releases at once cannot both spend the same headroom (none when reading).
+    pub spend_seen: Option<SpendSeen>,
+}
+
+/// A trust's agency spend on shifts starting in a period, as a release was judged on.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct SpendSeen {
+    /// The trust.
+    pub org: OrgId,
+    /// The period's first instant.
+    pub from: DateTime<Utc>,
+    /// Its end (exclusive).
+    pub to: DateTime<Utc>,
+    /// The spend read, pence.
+    pub pence: i64,
 }
 
 /// What a break-glass release commits the trust to spend.

@@ -332,6 +332,8 @@ pub struct RawShift {
     pub premium_percent: i64,
     /// Column `premium_override_reason`.
     pub premium_override_reason: Option<String>,
+    /// Column `premium_cap_percent`: the cap the premium was agreed under.
+    pub premium_cap_percent: Option<i64>,
 }
 
 impl TryFrom<RawShift> for Shift {
@@ -387,6 +389,7 @@ impl TryFrom<RawShift> for Shift {
                         rate_pence,
                         agency_name: name.as_deref().map(label).transpose()?,
                         cost,
+                        spend_seen: None,
                     })
                 })
                 .transpose()?,
@@ -397,6 +400,11 @@ impl TryFrom<RawShift> for Shift {
                     .as_deref()
                     .map(label)
                     .transpose()?,
+                cap: r
+                    .premium_cap_percent
+                    .map(u32::try_from)
+                    .transpose()
+                    .context("premium cap")?,
             },
         })
     }

@@ -93,6 +93,14 @@ pub struct PayLineRecord {
     pub kind: PayLineKind,
     /// Seconds paid (none for an adjustment of money alone).
     pub seconds: i64,
+    /// The part of `amount` that is the base rate for the hours paid, pence (none for an
+    /// adjustment, which is money alone). Base pay, enhancements, premium and holiday pay add up
+    /// to `amount` on every pay and cancellation line, so reports can say where money goes.
+    pub base_pay: i64,
+    /// The part of `amount` that is night, weekend and holiday enhancements, pence.
+    pub enhancements: i64,
+    /// The part of `amount` that is a discretionary premium, pence.
+    pub premium: i64,
     /// The part of `amount` that is rolled-up holiday pay, pence.
     pub holiday_pay: i64,
     /// Pence.

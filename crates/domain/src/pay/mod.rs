@@ -7,7 +7,9 @@
 //! less. Each part earns the base rate for the grade and pay point, and its contractual
 //! enhancement in full; a discretionary premium is paid on the base rate for every hour, up to
 //! the cap unless overridden; rolled-up holiday pay is a share of all of that. Parts are added
-//! exactly and the line is rounded once (see [`money`]).
+//! exactly and the line is rounded once (see [`money`]). What is shown item by item (each part,
+//! the premium, holiday pay; and base, enhancements, premium and holiday pay for reports) is
+//! rounded on the running total, so the items always add up to the line to the penny.
 
 pub mod export;
 pub mod money;
@@ -50,11 +52,8 @@ pub struct Worked {
     pub end: DateTime<Utc>,
     /// Unpaid breaks, within the shift: from and to.
     pub breaks: Vec<(DateTime<Utc>, DateTime<Utc>)>,
-    /// A discretionary premium on the base rate, percent.
-    pub premium: u32,
-    /// A premium above the cap was allowed by a break-glass override (recorded elsewhere with
-    /// its reason).
-    pub premium_override: bool,
+    /// The discretionary premium on the base rate, as agreed on the shift.
+    pub premium: Premium,
 }
 
 /// One part of a shift: one kind of time, paid at one rate.
@@ -70,7 +69,8 @@ pub struct PayPart {
     pub kind: TimeKind,
     /// Its enhancement, percent.
     pub enhancement: u32,
-    /// What it earns (base and enhancement), rounded for display only.
+    /// What it earns (base and enhancement), rounded on the running total so that the parts,
+    /// premium and holiday pay add up to the line exactly.
     pub amount: Pence,
 }
 
@@ -91,9 +91,49 @@ pub struct PayLine {
     pub holiday_pay: Pence,
     /// The whole line, rounded once.
     pub total: Pence,
+    /// The same total by what it pays for, for reports of where the money goes.
+    pub itemised: Itemised,
     /// The whole line before that rounding, so parts of a shift can be checked to add up.
     #[serde(skip)]
     pub exact: Exact,
+}
+
+/// A line's total split by what it pays for, in whole pence that add up to the total exactly.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize)]
+pub struct Itemised {
+    /// The base rate for every hour paid.
+    pub base: Pence,
+    /// The contractual enhancements for nights, Saturdays, Sundays and public holidays.
+    pub enhancements: Pence,
+    /// The discretionary premium.
+    pub premium: Pence,
+    /// Rolled-up holiday pay.
+    pub holiday_pay: Pence,
+}
+
+impl Itemised {
+    /// The items added up: always the line's total.
+    pub fn total(&self) -> Pence {
+        self.base + self.enhancements + self.premium + self.holiday_pay
+    }
+}
+
+/// Whole pence for each exact amount, rounded on the running total: each item is what the
+/// running total gains when rounded, so the items add up to the rounded whole, never a penny
+/// more or less, and each is within a penny of its own exact amount.
+pub fn apportion(exact: &[Exact]) -> Vec<Pence> {
+    let mut running = Exact::default();
+    let mut shown = Pence::default();
+    exact
+        .iter()
+        .map(|amount| {
+            running += *amount;
+            let now = running.pence();
+            let item = Pence(now.0 - shown.0);
+            shown = now;
+            item
+        })
+        .collect()
 }
 
 /// Why a shift cannot be paid as asked.
@@ -102,6 +142,25 @@ pub enum PayError {
     /// The rate card has no rate for the grade.
     #[error("the rate card has no rate for {0}")]
     NoRate(String),
+    /// The rate card has no such pay point for the grade.
+    #[error("the rate card has {points} pay point(s) for {grade}, not point {point}: correct the worker's pay point")]
+    UnknownPayPoint {
+        /// The grade, in words.
+        grade: String,
+        /// The worker's pay point.
+        point: u8,
+        /// How many the card has.
+        points: usize,
+    },
+    /// The shift falls in a year the bank-holiday calendar has no dates for, so its public
+    /// holidays cannot be told from plain days.
+    #[error("the {nation} bank-holiday calendar has no dates for {year}: add that year's bank holidays before paying this shift")]
+    OutsideCalendar {
+        /// The calendar's nation.
+        nation: String,
+        /// The year missing.
+        year: i32,
+    },
     /// The premium is above the cap and no override allows it.
     #[error("a premium of {asked}% is above the cap of {cap}%: it needs a break-glass override with a reason")]
     PremiumOverCap {
@@ -214,19 +273,35 @@ fn split(
 
 /// Pays a worked shift by `rules`.
 pub fn pay(worked: &Worked, rules: &PayRules) -> Result<PayLine, PayError> {
+    let points = rules
+        .rate_card
+        .points(worked.grade)
+        .ok_or_else(|| PayError::NoRate(worked.grade.label()))?;
     let base = rules
         .rate_card
         .rate(worked.grade, worked.pay_point)
-        .ok_or_else(|| PayError::NoRate(worked.grade.label()))?;
-    if worked.premium > rules.premium_cap && !worked.premium_override {
-        return Err(PayError::PremiumOverCap {
-            asked: worked.premium,
-            cap: rules.premium_cap,
+        .ok_or_else(|| PayError::UnknownPayPoint {
+            grade: worked.grade.label(),
+            point: worked.pay_point,
+            points,
+        })?;
+    let first_day = worked.start.with_timezone(&RULES_ZONE).date_naive();
+    let last_day = worked.end.with_timezone(&RULES_ZONE).date_naive();
+    if let Some(day) = first_day
+        .iter_days()
+        .take_while(|d| *d <= last_day)
+        .find(|d| !rules.holidays.covers(*d))
+    {
+        return Err(PayError::OutsideCalendar {
+            nation: rules.holidays.nation.clone(),
+            year: day.year(),
         });
     }
+    worked.premium.payable(rules.premium_cap)?;
     let (night, sunday) = rules.enhancements.for_grade(worked.grade);
     let mut parts = Vec::new();
-    let mut earned = Exact::default();
+    let mut exact_parts = Vec::new();
+    let (mut earned, mut base_pay) = (Exact::default(), Exact::default());
     let mut seconds = 0;
     for (from, to) in worked_intervals(worked)? {
         for (start, end, kind) in split(from, to, rules) {
@@ -238,31 +313,51 @@ pub fn pay(worked: &Worked, rules: &PayRules) -> Result<PayLine, PayError> {
             };
             let amount = Exact::of(base, length, 100 + i64::from(enhancement));
             earned += amount;
+            base_pay += Exact::of(base, length, 100);
             seconds += length;
+            exact_parts.push(amount);
             parts.push(PayPart {
                 start,
                 end,
                 seconds: length,
                 kind,
                 enhancement,
-                amount: amount.pence(),
+                amount: Pence::default(),
             });
         }
     }
-    let premium = Exact::of(base, seconds, i64::from(worked.premium));
+    let premium = Exact::of(base, seconds, i64::from(worked.premium.percent));
     let before_holiday = earned + premium;
     let holiday = rules
         .rolled_up_holiday
         .map_or(Exact::default(), |bp| before_holiday.share(bp));
+    let total = before_holiday + holiday;
+    // Each part, the premium and holiday pay as shown: they add up to the total.
+    exact_parts.extend([premium, holiday]);
+    let mut shown = apportion(&exact_parts).into_iter();
+    for (part, amount) in parts.iter_mut().zip(shown.by_ref()) {
+        part.amount = amount;
+    }
+    let premium_shown = shown.next().unwrap_or_default();
+    let holiday_shown = shown.next().unwrap_or_default();
+    let enhancements = Exact(earned.0 - base_pay.0);
+    let by_kind = apportion(&[base_pay, enhancements, premium, holiday]);
+    let item = |i: usize| by_kind.get(i).copied().unwrap_or_default();
     Ok(PayLine {
         base_rate: base,
         rate_card: rules.rate_card.name.clone(),
         seconds,
         parts,
-        premium: (worked.premium, premium.pence()),
-        holiday_pay: holiday.pence(),
-        total: (before_holiday + holiday).pence(),
-        exact: before_holiday + holiday,
+        premium: (worked.premium.percent, premium_shown),
+        holiday_pay: holiday_shown,
+        total: total.pence(),
+        itemised: Itemised {
+            base: item(0),
+            enhancements: item(1),
+            premium: item(2),
+            holiday_pay: item(3),
+        },
+        exact: total,
     })
 }
 

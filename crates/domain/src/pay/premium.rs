@@ -14,6 +14,11 @@ pub struct Premium {
     pub percent: u32,
     /// Why it goes above the bank's cap (a break-glass override), when it does.
     pub override_reason: Option<Label>,
+    /// The bank's cap when it was agreed. The pay engine pays the premium only within this cap
+    /// or with an override, so a cap lowered since never cuts a promise, and a premium that
+    /// reached the records any other way is refused. None for one agreed before caps were kept
+    /// (judged against the cap in force).
+    pub cap: Option<u32>,
 }
 
 impl Premium {
@@ -27,12 +32,14 @@ impl Premium {
             return Ok(Self {
                 percent,
                 override_reason: None,
+                cap: Some(cap),
             });
         }
         match reason {
             Some(reason) => Ok(Self {
                 percent,
                 override_reason: Some(reason),
+                cap: Some(cap),
             }),
             None => Err(PayError::PremiumOverCap {
                 asked: percent,
@@ -44,6 +51,27 @@ impl Premium {
     /// Whether agreeing it broke glass.
     pub fn overrides_cap(&self) -> bool {
         self.override_reason.is_some()
+    }
+
+    /// Checks it can be paid: never beyond [`MAX_PREMIUM`], and above the cap it was agreed
+    /// under (else `cap_now`) only with an override. The pay engine asks this of every line.
+    pub fn payable(&self, cap_now: u32) -> Result<(), PayError> {
+        if self.percent > MAX_PREMIUM {
+            return Err(PayError::PremiumTooLarge);
+        }
+        let cap = self.cap.unwrap_or(cap_now);
+        if self.percent > cap && !self.overrides_cap() {
+            return Err(PayError::PremiumOverCap {
+                asked: self.percent,
+                cap,
+            });
+        }
+        Ok(())
+    }
+
+    /// No premium.
+    pub fn none() -> Self {
+        Self::default()
     }
 }
 
@@ -60,7 +88,7 @@ mod tests {
         assert_eq!(Premium::agree(35, None, 35).map(|p| p.percent), Ok(35));
         let within = Premium::agree(20, reason(), 35);
         assert_eq!(within.as_ref().map(Premium::overrides_cap), Ok(false));
-        assert_eq!(Premium::agree(0, None, 0), Ok(Premium::default()));
+        assert_eq!(Premium::agree(0, None, 0).map(|p| p.percent), Ok(0));
     }
 
     #[test]

@@ -70,12 +70,18 @@ impl RateCard {
         }
     }
 
-    /// The hourly rate for a grade at a pay point (1 is the entry point; a point past the top
-    /// of the band is paid at the top).
+    /// The hourly rate for a grade at a pay point (1 is the entry point). A point the card does
+    /// not have is none: paying it at the nearest point would hide a wrong record.
     pub fn rate(&self, grade: Grade, pay_point: u8) -> Option<i64> {
-        let points = self.rates.get(grade.as_str())?;
-        let at = usize::from(pay_point.max(1)).min(points.len());
-        points.get(at.checked_sub(1)?).copied()
+        self.rates
+            .get(grade.as_str())?
+            .get(usize::from(pay_point).checked_sub(1)?)
+            .copied()
+    }
+
+    /// How many pay points the card has for a grade (none if it has no rate for it).
+    pub fn points(&self, grade: Grade) -> Option<usize> {
+        self.rates.get(grade.as_str()).map(Vec::len)
     }
 }
 
@@ -126,6 +132,16 @@ pub struct BankHolidays {
     pub source: String,
     /// The dates.
     pub dates: BTreeSet<NaiveDate>,
+}
+
+impl BankHolidays {
+    /// Whether the calendar covers `day`'s year: every nation of the UK has bank holidays every
+    /// year, so a year without a single date is one nobody has entered yet, and a shift in it
+    /// cannot be told from a plain day.
+    pub fn covers(&self, day: NaiveDate) -> bool {
+        use chrono::Datelike;
+        self.dates.iter().any(|d| d.year() == day.year())
+    }
 }
 
 /// Everything one bank pays by.
@@ -192,10 +208,15 @@ mod tests {
     fn the_default_data_loads_and_reads_by_grade_and_point() {
         let rules = defaults::rules();
         let band = |name: &str| Grade::parse(name).unwrap_or_else(|| unreachable!());
+        // Bands 5 to 7 have an intermediate point; a point the card lacks is none, not the top.
         assert_eq!(rules.rate_card.rate(band("band_5"), 1), Some(1588));
-        assert_eq!(rules.rate_card.rate(band("band_5"), 2), Some(1933));
-        assert_eq!(rules.rate_card.rate(band("band_5"), 9), Some(1933));
-        assert_eq!(rules.rate_card.rate(band("band_2"), 0), Some(1251));
+        assert_eq!(rules.rate_card.rate(band("band_5"), 2), Some(1713));
+        assert_eq!(rules.rate_card.rate(band("band_5"), 3), Some(1933));
+        assert_eq!(rules.rate_card.rate(band("band_5"), 4), None);
+        assert_eq!(rules.rate_card.rate(band("band_6"), 2), Some(2088));
+        assert_eq!(rules.rate_card.rate(band("band_7"), 2), Some(2571));
+        assert_eq!(rules.rate_card.rate(band("band_2"), 0), None);
+        assert_eq!(rules.rate_card.points(band("band_8a")), Some(2));
         assert_eq!(rules.rate_card.rate(band("fy1"), 1), None);
         assert_eq!(rules.enhancements.for_grade(band("band_2")), (41, 83));
         assert_eq!(rules.enhancements.for_grade(band("band_3")), (35, 69));

@@ -26,8 +26,7 @@ fn shift(grade: &str, point: u8, start: DateTime<Utc>, end: DateTime<Utc>) -> Wo
         start,
         end,
         breaks: vec![],
-        premium: 0,
-        premium_override: false,
+        premium: Premium::none(),
     }
 }
 
@@ -208,19 +207,36 @@ fn the_premium_is_capped_and_enhancements_are_never_cut() {
     // Tue 2 Jun 2026 08:00-16:00, band 5: £127.04 base, and a 35% premium of £44.464:
     // £171.504, so £171.50.
     let mut day = shift("band_5", 1, uk(2026, 6, 2, 8, 0), uk(2026, 6, 2, 16, 0));
-    day.premium = 35;
+    day.premium.percent = 35;
     assert_eq!(total(&day), Pence(17_150));
-    day.premium = 36;
+    // The engine itself refuses a premium over the cap without an override, whatever the
+    // records say, and one beyond the most any premium may be even with one.
+    day.premium.percent = 36;
     assert_eq!(
         pay(&day, &rules),
         Err(PayError::PremiumOverCap { asked: 36, cap: 35 })
     );
-    day.premium_override = true;
+    day.premium.override_reason = crate::text::Label::parse("No cover for ITU", 500).ok();
     assert!(pay(&day, &rules).is_ok());
+    day.premium.percent = MAX_PREMIUM + 1;
+    assert_eq!(pay(&day, &rules), Err(PayError::PremiumTooLarge));
+    // Agreed under a cap of 40% that has since been lowered to 35%: the promise is paid, and
+    // judged against the cap it was agreed under.
+    let agreed = Premium::agree(40, None, 40).unwrap_or_else(|e| unreachable!("{e}"));
+    day.premium = agreed.clone();
+    assert!(pay(&day, &rules).is_ok());
+    day.premium = Premium {
+        percent: 41,
+        ..agreed
+    };
+    assert_eq!(
+        pay(&day, &rules),
+        Err(PayError::PremiumOverCap { asked: 41, cap: 40 })
+    );
     // On a Sunday the 60% enhancement is paid in full beside the capped premium: 8 h ×
     // £15.88 × (1.6 + 0.35) = £247.728, so £247.73.
     let mut sunday = shift("band_5", 1, uk(2026, 6, 7, 8, 0), uk(2026, 6, 7, 16, 0));
-    sunday.premium = 35;
+    sunday.premium.percent = 35;
     assert_eq!(total(&sunday), Pence(24_773));
 }
 
@@ -237,6 +253,57 @@ fn rolled_up_holiday_pay_is_a_share_of_the_whole() {
         (line.holiday_pay, line.total),
         (Pence(1_438), Pence(13_348))
     );
+}
+
+#[test]
+fn a_year_the_calendar_lacks_is_refused_not_paid_as_plain_days() {
+    // Christmas Day 2025 and 2028: the default England and Wales calendar holds 2026 and 2027.
+    for (year, start) in [
+        (2025, uk(2025, 12, 25, 8, 0)),
+        (2028, uk(2028, 12, 25, 8, 0)),
+    ] {
+        let worked = shift("band_5", 1, start, start + chrono::Duration::hours(8));
+        assert_eq!(
+            pay(&worked, &defaults::rules()),
+            Err(PayError::OutsideCalendar {
+                nation: "england-and-wales".into(),
+                year
+            })
+        );
+    }
+    // A night from New Year's Eve 2027 into 2028 touches the missing year too.
+    let night = shift("band_5", 1, uk(2027, 12, 31, 20, 0), uk(2028, 1, 1, 8, 0));
+    assert!(matches!(
+        pay(&night, &defaults::rules()),
+        Err(PayError::OutsideCalendar { year: 2028, .. })
+    ));
+    // The year's last day inside the calendar pays.
+    let last = shift("band_5", 1, uk(2027, 12, 31, 8, 0), uk(2027, 12, 31, 16, 0));
+    assert!(pay(&last, &defaults::rules()).is_ok());
+}
+
+#[test]
+fn a_pay_point_the_card_lacks_is_refused_not_clamped() {
+    let start = uk(2026, 6, 2, 8, 0);
+    let end = uk(2026, 6, 2, 16, 0);
+    // Band 5's intermediate point: 8 h at £17.13.
+    assert_eq!(total(&shift("band_5", 2, start, end)), Pence(13_704));
+    for (grade, point, points) in [
+        ("band_5", 4, 3),
+        ("band_2", 2, 1),
+        ("band_8a", 3, 2),
+        ("band_6", 0, 3),
+    ] {
+        assert_eq!(
+            pay(&shift(grade, point, start, end), &defaults::rules()),
+            Err(PayError::UnknownPayPoint {
+                grade: band(grade).label(),
+                point,
+                points
+            }),
+            "{grade} point {point}"
+        );
+    }
 }
 
 #[test]
@@ -315,11 +382,12 @@ fn instant() -> impl Strategy<Value = DateTime<Utc>> {
     (from..to).prop_map(|s| Utc.timestamp_opt(s, 0).single().unwrap_or_default())
 }
 
+/// Any Agenda for Change band, at any pay point the default card has for it.
 fn grade() -> impl Strategy<Value = (&'static str, u8)> {
-    (
-        prop::sample::select(crate::grade::AFC_BANDS.to_vec()),
-        1u8..=3,
-    )
+    prop::sample::select(crate::grade::AFC_BANDS.to_vec()).prop_flat_map(|name| {
+        let points = defaults::rules().rate_card.points(band(name)).unwrap_or(1);
+        (Just(name), 1u8..=u8::try_from(points).unwrap_or(1))
+    })
 }
 
 proptest! {
@@ -337,7 +405,7 @@ proptest! {
         let end = start + chrono::Duration::hours(hours);
         let cut = start + chrono::Duration::seconds(at % (hours * 3600 - 1) + 1);
         let mut whole = shift(name, point, start, end);
-        whole.premium = premium;
+        whole.premium.percent = premium;
         let first = Worked { end: cut, ..whole.clone() };
         let second = Worked { start: cut, ..whole.clone() };
         let paid = |w: &Worked| pay(w, &rules).map(|l| l.exact);
@@ -358,6 +426,36 @@ proptest! {
         let longer = pay(&longer, &rules).map_err(|e| TestCaseError::fail(e.to_string()))?;
         prop_assert!(longer.exact > shorter.exact);
         prop_assert!(longer.total >= shorter.total);
+    }
+
+    #[test]
+    fn what_is_shown_item_by_item_adds_up_to_the_line(
+        start in instant(),
+        minutes in 1i64..=960,
+        (name, point) in grade(),
+        premium in 0u32..=35,
+        holiday in prop::option::of(0u32..=2_000),
+    ) {
+        let mut rules = defaults::rules();
+        rules.rolled_up_holiday = holiday;
+        let mut worked = shift(name, point, start, start + chrono::Duration::minutes(minutes));
+        worked.premium.percent = premium;
+        let line = pay(&worked, &rules).map_err(|e| TestCaseError::fail(e.to_string()))?;
+        let shown: i64 = line.parts.iter().map(|p| p.amount.0).sum::<i64>()
+            + line.premium.1 .0
+            + line.holiday_pay.0;
+        prop_assert_eq!(shown, line.total.0);
+        prop_assert_eq!(line.itemised.total(), line.total);
+        // Each item is within a penny of its own exact amount, worked out here independently:
+        // pence per hour times seconds is 3,600ths of a penny; times a percentage, 360,000ths.
+        let base_exact = line.base_rate * line.seconds;
+        prop_assert!((line.itemised.base.0 * 3_600 - base_exact).abs() <= 3_600);
+        let uplift: i64 = line.parts.iter().map(|p| i64::from(p.enhancement) * p.seconds).sum();
+        let enhancements_exact = line.base_rate * uplift;
+        prop_assert!((line.itemised.enhancements.0 * 360_000 - enhancements_exact).abs() <= 360_000);
+        let premium_exact = line.base_rate * line.seconds * i64::from(premium);
+        prop_assert!((line.itemised.premium.0 * 360_000 - premium_exact).abs() <= 360_000);
+        prop_assert_eq!(line.itemised.holiday_pay, line.holiday_pay);
     }
 
     #[test]
@@ -405,7 +503,7 @@ fn minute_by_minute(name: &str, rate: i64, start: DateTime<Utc>, minutes: i64) -
 proptest! {
     #[test]
     fn an_independent_minute_by_minute_count_agrees_to_the_penny(
-        start_minute in 0i64..(2 * 365 * 24 * 60),
+        start_minute in 0i64..(2 * 365 * 24 * 60 - 16 * 60),
         minutes in 1i64..=16 * 60,
         (name, point) in grade(),
     ) {

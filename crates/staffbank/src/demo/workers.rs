@@ -200,13 +200,20 @@ pub(super) async fn seed_workers(
             grants: vec![],
             created_at: Utc::now(),
         };
+        let grade = Grade::parse(grade).ok_or_else(|| anyhow::anyhow!("grade {grade}"))?;
+        // Any pay point the default rate card has for the grade.
+        let points = staffbank_app::timesheets::default_pay_rules()
+            .map_err(|e| anyhow::anyhow!("{e}"))?
+            .rate_card
+            .points(grade)
+            .unwrap_or(1);
         let worker = Worker {
             id: WorkerId(id()),
             user_id: user.id,
             display_name: label(&name)?,
             staff_group: *group,
-            grade: Grade::parse(grade).ok_or_else(|| anyhow::anyhow!("grade {grade}"))?,
-            pay_point: rng.gen_range(1..=3),
+            grade,
+            pay_point: rng.gen_range(1..=u8::try_from(points)?),
             skills: Skill::parse_list(&own_skills).map_err(|e| anyhow::anyhow!("{e}"))?,
             home: Some(
                 GeoPoint::new(

@@ -13,6 +13,7 @@ crate::both_backends!(
     spend_adds_up_by_week_ward_and_staff_group_with_a_forecast,
     the_default_cap_is_85_percent_of_the_baseline,
     over_the_cap_a_release_needs_a_reason_and_a_refused_one_changes_nothing,
+    releases_at_the_same_moment_never_share_the_headroom,
     only_the_trusts_bank_office_sees_its_agency_spend,
 );
 
@@ -397,6 +398,48 @@ async fn over_the_cap_a_release_needs_a_reason_and_a_refused_one_changes_nothing
     assert_eq!(over[0]["facts"]["cost_pence"], 60_000);
     assert_eq!(over[0]["facts"]["rate_pence"], 5_000);
     // Within the cap, the ordinary entry.
+    assert_eq!(app.ledger_entries("shift.break_glass").await.len(), 1);
+}
+
+/// Headroom for one release: several sent at once, each fitting on its own, and exactly one goes
+/// ahead without a reason; the rest are refused as over the cap and change nothing.
+async fn releases_at_the_same_moment_never_share_the_headroom(app: TestApp) {
+    let trust = app.trust("RXL").await;
+    let today = uk_day(Utc::now());
+    let (from, to) = (today - Duration::days(1), today + Duration::days(30));
+    // Each release costs £50 x 12 h = £600.00; the cap leaves room for one and a half.
+    let cap = 90_000;
+    let set = put_cap(
+        &app,
+        &trust,
+        &trust.booker,
+        json!({"from": from, "to": to, "cap_pence": cap}),
+    )
+    .await;
+    assert_eq!(set.status, StatusCode::OK, "{}", set.body);
+    let mut shifts = Vec::new();
+    for i in 0..4 {
+        shifts.push(post(&app, &trust, 30 + 20 * i, 12, 1, "nursing_and_midwifery").await);
+    }
+    let replies =
+        futures::future::join_all(shifts.iter().map(|s| release(&app, &trust, s, 5_000, None)))
+            .await;
+    let done = replies
+        .iter()
+        .filter(|r| r.status == StatusCode::OK)
+        .count();
+    assert_eq!(
+        done,
+        1,
+        "{:?}",
+        replies.iter().map(|r| &r.body).collect::<Vec<_>>()
+    );
+    for refused in replies.iter().filter(|r| r.status != StatusCode::OK) {
+        refused.assert_problem(422, "over-agency-cap");
+    }
+    let after = spend(&app, &trust, &trust.booker, from, to).await;
+    assert_eq!(after["spend_pence"], 60_000);
+    assert_eq!(after["headroom_pence"], cap - 60_000);
     assert_eq!(app.ledger_entries("shift.break_glass").await.len(), 1);
 }
 

@@ -565,6 +565,23 @@ impl TestApp {
 }
 
 impl TestApp {
+    /// Runs one SQL statement straight on the database, as someone with database access
+    /// (not the app) would: for tests of what the app does with records it did not write.
+    pub async fn sql(&self, statement: &str) {
+        use sqlx::Connection;
+        if self.database_url.starts_with("postgres") {
+            let mut db = sqlx::PgConnection::connect(&self.database_url)
+                .await
+                .unwrap();
+            sqlx::query(statement).execute(&mut db).await.unwrap();
+        } else {
+            let mut db = sqlx::SqliteConnection::connect(&self.database_url)
+                .await
+                .unwrap();
+            sqlx::query(statement).execute(&mut db).await.unwrap();
+        }
+    }
+
     /// Sets a trust's release policy through the API, from the defaults with `changes` applied.
     pub async fn set_policy(&self, trust: &Trust, changes: Value) {
         let mut policy = json!({"horizon_days": 28, "collaborative_after_hours": 24,

@@ -119,13 +119,40 @@ async fn the_dashboard_adds_up_what_happened(app: TestApp) {
         assert_eq!(t[key], want, "{key}: {t}");
     }
     assert!(paid_seconds > 0 && pay > 0);
+    // Pay by what it pays for: the items add up to the pay, nothing is left unitemised, and
+    // the base pay is the base rate the lines name times the hours paid (each line's base
+    // within half a penny).
+    let items =
+        ["base_pay_pence", "enhancements_pence", "premiums_pence"].map(|k| t[k].as_i64().unwrap());
+    assert_eq!(items.iter().sum::<i64>(), pay - holiday, "{t}");
+    assert_eq!(t["other_pay_pence"], 0, "{t}");
+    assert_eq!(t["premiums_pence"], 0, "{t}");
+    let rate_of = |explanation: &str| -> i64 {
+        let at = explanation.find("Base rate £").unwrap() + "Base rate £".len();
+        let figure: String = explanation[at..]
+            .chars()
+            .take_while(|c| *c != '/')
+            .collect();
+        let (pounds, pence) = figure.split_once('.').unwrap();
+        pounds.replace(',', "").parse::<i64>().unwrap() * 100 + pence.parse::<i64>().unwrap()
+    };
+    let base_exact: i64 = lines
+        .iter()
+        .map(|l| rate_of(&l.explanation) * l.seconds)
+        .sum();
+    assert!((items[0] * 3_600 - base_exact).abs() <= 1_800 * 2, "{t}");
     // One standing booking out of five bank-fillable places.
     assert_eq!(t["fill_rate_percent"], 16.6);
     // Booked three hours after posting: within the four-hour bucket.
     assert_eq!(t["median_time_to_fill"]["within_minutes"], 240);
     assert_eq!(t["p90_time_to_fill"]["within_minutes"], 240);
+    // The pension is worked out per shift (each has one line here), half a penny up.
     let pension = t["employer_pension_pence"].as_i64().unwrap();
-    assert_eq!(pension, (pay * 2370 + 5_000) / 10_000);
+    let per_shift: i64 = lines
+        .iter()
+        .map(|l| (l.amount * 2370 + 5_000) / 10_000)
+        .sum();
+    assert_eq!(pension, per_shift);
     assert_eq!(t["total_spend_pence"], pay + pension);
 
     // The weeks and every breakdown add up to the totals.

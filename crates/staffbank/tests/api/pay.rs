@@ -404,7 +404,7 @@ async fn a_bank_pays_by_its_own_rate_card(app: TestApp) {
     let default = app.get(&card, &nurse).await;
     assert_eq!(default.status, StatusCode::OK, "{}", default.body);
     assert_eq!(default.body["own"], false);
-    assert_eq!(default.body["rates"]["band_5"], json!([1588, 1933]));
+    assert_eq!(default.body["rates"]["band_5"], json!([1588, 1713, 1933]));
     app.get(&card, &payroll_b)
         .await
         .assert_problem(404, "not-found");

@@ -150,8 +150,7 @@ async fn a_timesheet_is_stated_submitted_and_paid_once(app: TestApp) {
             start: booked_start,
             end: late,
             breaks: vec![(lunch, lunch + Duration::minutes(30))],
-            premium: 0,
-            premium_override: false,
+            premium: staffbank_domain::pay::Premium::none(),
         },
         staffbank_app::timesheets::default_pay_rules().unwrap(),
     )

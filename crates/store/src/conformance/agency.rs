@@ -6,7 +6,7 @@ use std::sync::Arc;
 use chrono::{Duration, NaiveDate};
 use staffbank_domain::agency::Period;
 
-use super::{label, World};
+use super::{conflict, label, World};
 use crate::*;
 
 fn release(world: &World, rate_pence: Option<i64>) -> AgencyRelease {
@@ -17,6 +17,7 @@ fn release(world: &World, rate_pence: Option<i64>) -> AgencyRelease {
         rate_pence,
         agency_name: Some(label("Medics Direct")),
         cost: None,
+        spend_seen: None,
     }
 }
 
@@ -87,6 +88,38 @@ pub async fn agency_spend_is_fixed_at_release_and_caps_round_trip(store: Arc<dyn
             spend_pence: 6_501 * 24,
         }]
     );
+
+    // A release judged on a spend that has changed since is refused and changes nothing; judged
+    // on the spend as it is, it is recorded.
+    let third = world
+        .post(world.shift(0, world.banks[0].id, 40, 8, 1))
+        .await;
+    let seen = |pence| SpendSeen {
+        org: world.orgs[0].id,
+        from: world.now,
+        to: world.now + Duration::hours(100),
+        pence,
+    };
+    let judged = |pence| AgencyRelease {
+        spend_seen: Some(seen(pence)),
+        ..release(&world, Some(4_000))
+    };
+    assert_eq!(
+        conflict(store.release_to_agency(third.id, &judged(0), &[]).await),
+        Conflict::AgencySpendChanged
+    );
+    assert_eq!(store.shift(third.id).await.unwrap().unwrap().agency, None);
+    store
+        .release_to_agency(third.id, &judged(6_501 * 24), &[])
+        .await
+        .unwrap();
+    assert!(store
+        .shift(third.id)
+        .await
+        .unwrap()
+        .unwrap()
+        .agency
+        .is_some());
 
     // Caps: none, then set, then replaced whole.
     let org = world.orgs[0].id;

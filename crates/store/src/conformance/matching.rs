@@ -410,6 +410,7 @@ pub async fn release_settings_round_trip(store: Arc<dyn Store>) {
         rate_pence: Some(7_250),
         agency_name: None,
         cost: None,
+        spend_seen: None,
     };
     store
         .release_to_agency(shift.id, &release, &[])
@@ -448,11 +449,13 @@ pub async fn release_settings_round_trip(store: Arc<dyn Store>) {
     premium_shift.premium = Premium {
         percent: 20,
         override_reason: None,
+        cap: Some(35),
     };
     assert_eq!(world.post(premium_shift.clone()).await, premium_shift);
     let raised = Premium {
         percent: 50,
         override_reason: Some(label("ICU short of two nurses")),
+        cap: Some(30),
     };
     store
         .raise_premium(premium_shift.id, &raised, &[])
@@ -464,6 +467,7 @@ pub async fn release_settings_round_trip(store: Arc<dyn Store>) {
         let lower = Premium {
             percent: lower,
             override_reason: None,
+            cap: Some(60),
         };
         assert_eq!(
             conflict(store.raise_premium(premium_shift.id, &lower, &[]).await),

@@ -43,6 +43,9 @@ fn pay_line(t: &Timesheet, amount: i64) -> PayLineRecord {
         work_date: t.body.hours.start.date_naive(),
         kind: PayLineKind::Pay,
         seconds: 8 * 3600,
+        base_pay: amount,
+        enhancements: 0,
+        premium: 0,
         holiday_pay: 0,
         amount,
         explanation: "[]".into(),
@@ -242,6 +245,7 @@ pub async fn pay_runs_take_each_line_once_and_advances_keep_their_share(store: A
     let adjustment = PayLineRecord {
         kind: PayLineKind::Adjustment,
         seconds: 0,
+        base_pay: 0,
         ..pay_line(&approved, 1_000)
     };
     store.add_adjustment(&adjustment, &[]).await.unwrap();

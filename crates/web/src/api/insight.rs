@@ -134,7 +134,7 @@ pub async fn platform_dashboard_csv(
 }
 
 /// The CSV columns of a row of figures.
-const HEADER: [&str; 20] = [
+const HEADER: [&str; 24] = [
     "Table",
     "Group",
     "Shifts posted",
@@ -151,6 +151,10 @@ const HEADER: [&str; 20] = [
     "Late cancellations by trust",
     "Paid minutes",
     "Pay (pence)",
+    "Base pay (pence)",
+    "Enhancements (pence)",
+    "Premiums (pence)",
+    "Adjustments and pay not itemised (pence)",
     "Holiday pay (pence)",
     "Employer pension (pence)",
     "Total spend (pence)",
@@ -191,6 +195,10 @@ fn figure_row(table: &str, group: &str, f: &InsightFigures) -> Vec<String> {
         f.late_cancellations_trust.to_string(),
         f.paid_minutes.to_string(),
         f.pay_pence.to_string(),
+        f.base_pay_pence.to_string(),
+        f.enhancements_pence.to_string(),
+        f.premiums_pence.to_string(),
+        f.other_pay_pence.to_string(),
         f.holiday_pay_pence.to_string(),
         f.employer_pension_pence.to_string(),
         f.total_spend_pence.to_string(),

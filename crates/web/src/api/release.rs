@@ -105,7 +105,8 @@ pub async fn preferences(
 
 /// Break glass: release an unfilled shift to agency at an agreed rate, with a reason (its ward's
 /// bookers). Over the trust's agency spend cap it also needs `over_cap_reason`
-/// (`over-agency-cap` otherwise).
+/// (`over-agency-cap` otherwise). Releases at the same moment are judged one after another
+/// against the cap; `agency-spend-changed` (409) only if the spend kept changing: try again.
 #[utoipa::path(post, path = "/api/v1/shifts/{shift_id}/agency-release", tag = "release",
     security(("bearer" = [])), params(("shift_id" = Uuid, Path)), request_body = BreakGlass,
     responses((status = 200, body = ShiftView), (status = 404, body = Problem), (status = 409, body = Problem),

@@ -260,6 +260,13 @@ fn headline(f: &InsightFigures) -> Markup {
             "Pay (base, enhancements and premiums)",
             Pence(f.pay_pence).to_string(),
         ),
+        ("Base pay", Pence(f.base_pay_pence).to_string()),
+        ("Enhancements", Pence(f.enhancements_pence).to_string()),
+        ("Premiums", Pence(f.premiums_pence).to_string()),
+        (
+            "Adjustments and pay not itemised",
+            Pence(f.other_pay_pence).to_string(),
+        ),
         ("Holiday pay", Pence(f.holiday_pay_pence).to_string()),
         (
             "Employer pension",
