@@ -104,6 +104,7 @@ impl App {
             let pending = self.store.pending_exports(BATCH).await?;
             for (run, export) in &pending {
                 if self.deliver(&target, run, export).await? {
+                    metrics::counter!(crate::measures::PAYROLL_FILES_DELIVERED).increment(1);
                     delivered += 1;
                 }
             }

@@ -35,6 +35,7 @@ pub mod ledger;
 pub mod ledger_verify;
 mod lookup;
 pub mod matching;
+pub mod measures;
 pub mod notify;
 pub mod offers;
 pub mod oid4vci;

@@ -231,6 +231,7 @@ impl App {
         };
         let sent = self.store.record_offers(&round).await?;
         if sent {
+            metrics::counter!(crate::measures::OFFERS_SENT).increment(round.workers.len() as u64);
             self.wake_notifications();
         }
         Ok(if sent { round.workers.len() } else { 0 })

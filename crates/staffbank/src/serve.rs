@@ -101,6 +101,38 @@ impl NotifyArgs {
     }
 }
 
+/// Running the server as a service: metrics, traces and shutdown (shared by `serve` and `demo`).
+#[derive(clap::Args, Clone, Default)]
+pub struct OpsArgs {
+    /// Serve Prometheus metrics at `/metrics` to scrapers that send this bearer token (at
+    /// least 16 characters). Without it there is no `/metrics` and nothing is recorded.
+    #[arg(long, env = "STAFFBANK_METRICS_TOKEN", hide_env_values = true)]
+    pub metrics_token: Option<String>,
+}
+
+impl OpsArgs {
+    /// The `/metrics` endpoint these options enable, with the recorder installed and kept
+    /// tidy; `None` when metrics are off.
+    fn metrics(&self) -> anyhow::Result<Option<staffbank_web::metrics::MetricsEndpoint>> {
+        let Some(token) = &self.metrics_token else {
+            return Ok(None);
+        };
+        let handle = staffbank_web::metrics::recorder()?;
+        let upkeep = handle.clone();
+        // Histograms gather samples until drained: drain them even when nobody scrapes.
+        tokio::spawn(async move {
+            loop {
+                tokio::time::sleep(std::time::Duration::from_secs(5)).await;
+                upkeep.run_upkeep();
+            }
+        });
+        Ok(Some(staffbank_web::metrics::MetricsEndpoint {
+            handle,
+            token: token.clone(),
+        }))
+    }
+}
+
 /// Options of `staffbank serve`.
 #[derive(clap::Args)]
 pub struct ServeArgs {
@@ -116,6 +148,9 @@ pub struct ServeArgs {
     /// Email notifications.
     #[command(flatten)]
     pub notify: NotifyArgs,
+    /// Metrics, traces and shutdown.
+    #[command(flatten)]
+    pub ops: OpsArgs,
     /// Mark cookies Secure (set when served over HTTPS).
     #[arg(long, env = "STAFFBANK_SECURE_COOKIES", default_value_t = false)]
     pub secure_cookies: bool,
@@ -236,6 +271,7 @@ pub async fn serve(app: App, args: &ServeArgs) -> anyhow::Result<()> {
             nhsuk_assets: args.http.assets.clone(),
             secure_cookies: args.secure_cookies,
             trusted_proxies: args.trusted_proxies.clone(),
+            metrics: args.ops.metrics()?,
         },
     );
     tracing::info!(%address, "serving");

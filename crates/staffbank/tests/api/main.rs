@@ -27,6 +27,7 @@ mod issuers;
 mod ledger;
 mod mail_folder;
 mod matching;
+mod metrics;
 mod notifications;
 mod offer_alerts;
 mod offers;
