@@ -8,6 +8,7 @@ mod extract;
 pub mod metrics;
 mod problem;
 mod problem_docs;
+mod request_id;
 mod ui;
 
 use std::path::PathBuf;
@@ -136,9 +137,7 @@ pub fn router(app: App, config: WebConfig) -> Router {
         // Outside the panic catcher, so a panic's 500 is counted too.
         router = router.layer(middleware::from_fn(metrics::record_request));
     }
-    router
-        .layer(tower_http::trace::TraceLayer::new_for_http())
-        .with_state(state)
+    request_id::layers(router).with_state(state)
 }
 
 async fn ready(State(state): State<AppState>) -> Response {

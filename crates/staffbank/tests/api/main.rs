@@ -44,6 +44,7 @@ mod payroll_crash;
 mod premium;
 mod push;
 mod release_policy;
+mod request_ids;
 mod retention;
 mod roster;
 mod shift_import;
