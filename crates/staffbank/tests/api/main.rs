@@ -2,6 +2,7 @@
 //! PostgreSQL. Each test module's cases run once per backend.
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
+mod binary;
 mod helpers;
 mod interop;
 
@@ -48,10 +49,13 @@ mod request_ids;
 mod retention;
 mod roster;
 mod shift_import;
+mod shutdown;
 mod sign_in_guard;
 mod sign_on;
 mod tenancy;
 mod timesheets;
+mod traces;
+mod unsafe_config;
 mod wards;
 mod webhook_receiver;
 mod webhooks;
