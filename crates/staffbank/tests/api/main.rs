@@ -54,6 +54,8 @@ mod sign_in_guard;
 mod sign_on;
 mod tenancy;
 mod timesheets;
+// Exporting traces is the binary's `otlp` feature (on by default).
+#[cfg(feature = "otlp")]
 mod traces;
 mod unsafe_config;
 mod wards;
