@@ -100,7 +100,9 @@ impl App {
         check_idempotency_key(key)?;
         let worker = who.require_worker()?;
         let context = self.store.booking_context(shift_id, worker.id, key).await?;
-        self.book_in_context(who, shift_id, key, context).await
+        let outcome = self.book_in_context(who, shift_id, key, context).await;
+        crate::measures::count_booking(&outcome, |b| b.replayed);
+        outcome
     }
 
     /// [`App::book`] for the holder of a bearer `token`, not yet authenticated: the session is
@@ -131,7 +133,9 @@ impl App {
         }
         let who = Principal::from(signed_in);
         check_idempotency_key(key)?;
-        self.book_in_context(&who, shift_id, key, context).await
+        let outcome = self.book_in_context(&who, shift_id, key, context).await;
+        crate::measures::count_booking(&outcome, |b| b.replayed);
+        outcome
     }
 
     /// Books `who`, who must be a worker, onto `shift_id` as judged on `context` (`None`: no such

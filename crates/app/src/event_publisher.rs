@@ -142,7 +142,7 @@ impl App {
         Ok(Some(this))
     }
 
-    /// Publishes events and heads until the process ends. Errors are logged and retried.
+    /// Publishes events and heads until the app stops. Errors are logged and retried.
     pub async fn run_event_publisher(self, publisher: EventPublisher) {
         let mut last_head = None;
         loop {
@@ -155,7 +155,9 @@ impl App {
                 Ok(published) => last_head = published,
                 Err(e) => tracing::warn!(error = %e, "publishing the tree head failed"),
             }
-            tokio::time::sleep(TICK).await;
+            if !self.pause(TICK, None).await {
+                return;
+            }
         }
     }
 }

@@ -104,6 +104,7 @@ impl App {
             let pending = self.store.pending_exports(BATCH).await?;
             for (run, export) in &pending {
                 if self.deliver(&target, run, export).await? {
+                    metrics::counter!(crate::measures::PAYROLL_FILES_DELIVERED).increment(1);
                     delivered += 1;
                 }
             }
@@ -159,7 +160,7 @@ impl App {
         Ok(self.store.mark_exported(&delivered, &[record]).await?)
     }
 
-    /// Delivers payroll files until the process ends: whenever a run closes, and every few
+    /// Delivers payroll files until the app stops: whenever a run closes, and every few
     /// seconds. Errors are logged and retried.
     pub async fn run_exports(self) {
         loop {
@@ -168,7 +169,9 @@ impl App {
                 Ok(delivered) => tracing::info!(delivered, "payroll files delivered"),
                 Err(e) => tracing::warn!(error = %e, "delivering payroll files failed"),
             }
-            let _ = tokio::time::timeout(TICK, self.exports_waiting.notified()).await;
+            if !self.pause(TICK, Some(&self.exports_waiting)).await {
+                return;
+            }
         }
     }
 }

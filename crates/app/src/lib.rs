@@ -35,6 +35,7 @@ pub mod ledger;
 pub mod ledger_verify;
 mod lookup;
 pub mod matching;
+pub mod measures;
 pub mod notify;
 pub mod offers;
 pub mod oid4vci;
@@ -63,6 +64,7 @@ pub mod shift_import;
 pub mod shifts;
 pub mod sign_in_guard;
 pub mod sign_on;
+mod stopping;
 mod suitability;
 pub mod sweeps;
 pub mod timesheet_review;
@@ -142,6 +144,8 @@ pub struct App {
     push: Arc<push_subscriptions::PushSettings>,
     /// What the sequencer found wrong with the stored ledger, and where it publishes heads.
     ledger_watch: Arc<sequencer::LedgerWatch>,
+    /// Tells the background loops to stop (see [`stopping`]).
+    stop: Arc<stopping::StopSignal>,
 }
 
 impl App {
@@ -166,6 +170,7 @@ impl App {
             webhook_client: webhook_delivery::client(),
             push: Arc::default(),
             ledger_watch: Arc::default(),
+            stop: Arc::default(),
         }
     }
 

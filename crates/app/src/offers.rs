@@ -140,7 +140,7 @@ impl App {
         }
     }
 
-    /// Sends due offers until the process ends. Errors are logged and retried.
+    /// Sends due offers until the app stops. Errors are logged and retried.
     pub async fn run_offers(self) {
         loop {
             match self.send_due_offers().await {
@@ -148,7 +148,9 @@ impl App {
                 Ok(made) => tracing::info!(made, "offers sent"),
                 Err(e) => tracing::warn!(error = %e, "sending offers failed"),
             }
-            tokio::time::sleep(TICK).await;
+            if !self.pause(TICK, None).await {
+                return;
+            }
         }
     }
 
@@ -231,6 +233,7 @@ impl App {
         };
         let sent = self.store.record_offers(&round).await?;
         if sent {
+            metrics::counter!(crate::measures::OFFERS_SENT).increment(round.workers.len() as u64);
             self.wake_notifications();
         }
         Ok(if sent { round.workers.len() } else { 0 })

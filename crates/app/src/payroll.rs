@@ -356,6 +356,7 @@ impl App {
             .store
             .close_pay_run(&run, &file_name, &[record])
             .await?;
+        metrics::counter!(crate::measures::PAY_RUNS_FINISHED).increment(1);
         self.exports_waiting.notify_one();
         let export = PayExport {
             pay_run_id: closed.id,

@@ -266,7 +266,7 @@ impl App {
         self.ledger_watch.alarm()
     }
 
-    /// Runs the sequencer until the process ends. Errors are logged and retried.
+    /// Runs the sequencer until the app stops. Errors are logged and retried.
     pub async fn run_sequencer(self) {
         loop {
             match self.sequence_once(self.sequencer_id, false).await {
@@ -274,7 +274,9 @@ impl App {
                 Ok(None) => {}
                 Err(e) => tracing::warn!(error = %e, "sequencer step failed"),
             }
-            tokio::time::sleep(TICK).await;
+            if !self.pause(TICK, None).await {
+                return;
+            }
         }
     }
 }

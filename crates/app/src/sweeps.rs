@@ -120,7 +120,7 @@ impl App {
         Ok(swept)
     }
 
-    /// Runs the sweeps until the process ends. Errors are logged and retried.
+    /// Runs the sweeps until the app stops. Errors are logged and retried.
     pub async fn run_sweeps(self) {
         let mut tiers_awarded_at = None;
         loop {
@@ -159,7 +159,9 @@ impl App {
                 }
                 tiers_awarded_at = Some(now);
             }
-            tokio::time::sleep(TICK).await;
+            if !self.pause(TICK, None).await {
+                return;
+            }
         }
     }
 }

@@ -167,7 +167,7 @@ impl App {
         }
     }
 
-    /// Delivers webhooks until the process ends. Errors are logged and retried.
+    /// Delivers webhooks until the app stops. Errors are logged and retried.
     pub async fn run_webhooks(self) {
         loop {
             match self.deliver_webhooks().await {
@@ -175,7 +175,9 @@ impl App {
                 Ok(delivered) => tracing::debug!(delivered, "webhook events delivered"),
                 Err(e) => tracing::warn!(error = %e, "webhook deliveries failed"),
             }
-            tokio::time::sleep(TICK).await;
+            if !self.pause(TICK, None).await {
+                return;
+            }
         }
     }
 }

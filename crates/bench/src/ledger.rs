@@ -412,6 +412,7 @@ pub async fn run(args: BenchArgs) -> anyhow::Result<()> {
             nhsuk_assets: None,
             secure_cookies: false,
             trusted_proxies: vec![],
+            metrics: None,
         },
     );
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await?;

@@ -1,8 +1,10 @@
 //! `staffbank`: the server and its command line.
 
+mod config_checks;
 mod demo;
 mod import;
 mod serve;
+mod telemetry;
 
 use clap::{Parser, Subcommand};
 
@@ -86,10 +88,25 @@ enum LedgerCommand {
     },
 }
 
-#[tokio::main]
-async fn main() -> anyhow::Result<()> {
-    serve::init_tracing();
-    match Cli::parse().command {
+fn main() -> anyhow::Result<()> {
+    let cli = Cli::parse();
+    let otlp_endpoint = match &cli.command {
+        Command::Serve(args) => args.ops.otlp_endpoint.clone(),
+        _ => None,
+    };
+    let telemetry = telemetry::init(otlp_endpoint.as_deref())?;
+    let runtime = tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()?;
+    let outcome = runtime.block_on(run(cli));
+    // Work the server cut off at shutdown is dropped with the runtime; then the last spans go.
+    drop(runtime);
+    telemetry.shutdown();
+    outcome
+}
+
+async fn run(cli: Cli) -> anyhow::Result<()> {
+    match cli.command {
         Command::Serve(args) => serve::run(args).await,
         Command::Migrate { database_url } => {
             serve::open_store(&database_url).await?;

@@ -1,5 +1,6 @@
 //! Configuration, telemetry, choosing the backend from the database URL, and serving.
 
+use std::future::IntoFuture;
 use std::net::SocketAddr;
 use std::path::PathBuf;
 use std::sync::Arc;
@@ -101,6 +102,60 @@ impl NotifyArgs {
     }
 }
 
+/// Running the server as a service: metrics, traces and shutdown (shared by `serve` and `demo`).
+#[derive(clap::Args, Clone)]
+pub struct OpsArgs {
+    /// Serve Prometheus metrics at `/metrics` to scrapers that send this bearer token (at
+    /// least 16 characters). Without it there is no `/metrics` and nothing is recorded.
+    #[arg(long, env = "STAFFBANK_METRICS_TOKEN", hide_env_values = true)]
+    pub metrics_token: Option<String>,
+    /// On SIGTERM or Ctrl-C, how long requests in flight may take to finish, and then how long
+    /// the background work may take to finish its current step, before the server exits.
+    #[arg(long, env = "STAFFBANK_SHUTDOWN_GRACE_SECONDS", default_value_t = DEFAULT_GRACE_SECONDS)]
+    pub shutdown_grace_seconds: u64,
+    /// Export traces to this OpenTelemetry collector over OTLP/HTTP (its base URL, e.g.
+    /// `http://otel-collector:4318`; spans go to `/v1/traces`). Unset, no traces are made.
+    #[arg(long, env = "OTEL_EXPORTER_OTLP_ENDPOINT")]
+    pub otlp_endpoint: Option<String>,
+}
+
+/// The default shutdown grace: well inside the 30 s Kubernetes and Docker give before SIGKILL
+/// when the two phases are short, and bounded when they are not.
+pub const DEFAULT_GRACE_SECONDS: u64 = 30;
+
+impl Default for OpsArgs {
+    fn default() -> Self {
+        Self {
+            metrics_token: None,
+            shutdown_grace_seconds: DEFAULT_GRACE_SECONDS,
+            otlp_endpoint: None,
+        }
+    }
+}
+
+impl OpsArgs {
+    /// The `/metrics` endpoint these options enable, with the recorder installed and kept
+    /// tidy; `None` when metrics are off.
+    fn metrics(&self) -> anyhow::Result<Option<staffbank_web::metrics::MetricsEndpoint>> {
+        let Some(token) = &self.metrics_token else {
+            return Ok(None);
+        };
+        let handle = staffbank_web::metrics::recorder()?;
+        let upkeep = handle.clone();
+        // Histograms gather samples until drained: drain them even when nobody scrapes.
+        tokio::spawn(async move {
+            loop {
+                tokio::time::sleep(std::time::Duration::from_secs(5)).await;
+                upkeep.run_upkeep();
+            }
+        });
+        Ok(Some(staffbank_web::metrics::MetricsEndpoint {
+            handle,
+            token: token.clone(),
+        }))
+    }
+}
+
 /// Options of `staffbank serve`.
 #[derive(clap::Args)]
 pub struct ServeArgs {
@@ -116,6 +171,9 @@ pub struct ServeArgs {
     /// Email notifications.
     #[command(flatten)]
     pub notify: NotifyArgs,
+    /// Metrics, traces and shutdown.
+    #[command(flatten)]
+    pub ops: OpsArgs,
     /// Mark cookies Secure (set when served over HTTPS).
     #[arg(long, env = "STAFFBANK_SECURE_COOKIES", default_value_t = false)]
     pub secure_cookies: bool,
@@ -170,21 +228,6 @@ pub fn master_key(text: &str) -> anyhow::Result<MasterKey> {
     MasterKey::from_base64(text).map_err(|e| anyhow::anyhow!("STAFFBANK_MASTER_KEY: {e}"))
 }
 
-/// Logs: human-readable on a terminal, JSON when `STAFFBANK_LOG_JSON=1` (production).
-pub fn init_tracing() {
-    use tracing_subscriber::EnvFilter;
-    let filter =
-        EnvFilter::try_from_default_env().unwrap_or_else(|_| EnvFilter::new("info,sqlx=warn"));
-    let builder = tracing_subscriber::fmt()
-        .with_env_filter(filter)
-        .with_writer(std::io::stderr);
-    if std::env::var("STAFFBANK_LOG_JSON").is_ok_and(|v| v == "1") {
-        builder.json().init();
-    } else {
-        builder.init();
-    }
-}
-
 /// Opens the backend the URL names, migrating it.
 pub async fn open_store(url: &str) -> anyhow::Result<Arc<dyn Store>> {
     if url.starts_with("sqlite:") {
@@ -199,6 +242,10 @@ pub async fn open_store(url: &str) -> anyhow::Result<Arc<dyn Store>> {
 /// Serves until Ctrl-C or SIGTERM, with the ledger's sequencer, the offers releaser, the
 /// payroll exporter, the sign-on and timesheet sweeps, the notification deliverer, webhook
 /// deliveries and (with NATS configured) the event publisher running beside the server.
+///
+/// On the signal it stops accepting connections, lets requests in flight finish (for up to
+/// the grace period), then asks the background work to stop after its current step (again
+/// bounded by the grace period), and returns so the process exits 0.
 pub async fn serve(app: App, args: &ServeArgs) -> anyhow::Result<()> {
     let listener = tokio::net::TcpListener::bind(args.http.listen)
         .await
@@ -217,55 +264,101 @@ pub async fn serve(app: App, args: &ServeArgs) -> anyhow::Result<()> {
     if let Some(path) = &args.heads_file {
         app = app.with_heads_file(path.clone());
     }
-    tokio::spawn(app.clone().run_sequencer());
-    tokio::spawn(app.clone().run_offers());
-    tokio::spawn(app.clone().run_exports());
-    tokio::spawn(app.clone().run_sweeps());
-    tokio::spawn(app.clone().run_notifications());
-    tokio::spawn(app.clone().run_webhooks());
+    let mut background = tokio::task::JoinSet::new();
+    background.spawn(app.clone().run_sequencer());
+    background.spawn(app.clone().run_offers());
+    background.spawn(app.clone().run_exports());
+    background.spawn(app.clone().run_sweeps());
+    background.spawn(app.clone().run_notifications());
+    background.spawn(app.clone().run_webhooks());
     if let Some(url) = &args.payroll.nats_url {
         use staffbank_app::event_publisher::{EventPublisher, STREAM, SUBJECT_PREFIX};
         let publisher = EventPublisher::connect(url, STREAM, SUBJECT_PREFIX)
             .await
             .with_context(|| format!("publishing events to NATS at {url}"))?;
-        tokio::spawn(app.clone().run_event_publisher(publisher));
+        background.spawn(app.clone().run_event_publisher(publisher));
     }
     let router = staffbank_web::router(
-        app,
+        app.clone(),
         WebConfig {
             nhsuk_assets: args.http.assets.clone(),
             secure_cookies: args.secure_cookies,
             trusted_proxies: args.trusted_proxies.clone(),
+            metrics: args.ops.metrics()?,
         },
     );
+    let stop = StopSignals::catch()?;
     tracing::info!(%address, "serving");
     println!("Staffbank is running at http://{address}/");
-    axum::serve(
+    let grace = std::time::Duration::from_secs(args.ops.shutdown_grace_seconds);
+    let (signalled, signal) = tokio::sync::oneshot::channel();
+    let server = axum::serve(
         listener,
         router.into_make_service_with_connect_info::<std::net::SocketAddr>(),
     )
-    .with_graceful_shutdown(shutdown())
-    .await
-    .context("Server failed")
-}
-
-async fn shutdown() {
-    let ctrl_c = async {
-        let _ = tokio::signal::ctrl_c().await;
+    .with_graceful_shutdown(async move {
+        stop.received().await;
+        tracing::info!(
+            grace_seconds = grace.as_secs(),
+            "shutting down: no new connections, finishing requests in flight"
+        );
+        let _ = signalled.send(());
+    });
+    let deadline = async move {
+        if signal.await.is_err() {
+            std::future::pending::<()>().await;
+        }
+        tokio::time::sleep(grace).await;
     };
-    let term = async {
-        match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
-            Ok(mut s) => {
-                s.recv().await;
-            }
-            Err(_) => std::future::pending::<()>().await,
+    let served = tokio::select! {
+        served = server.into_future() => served.context("Server failed"),
+        () = deadline => {
+            tracing::warn!("requests still in flight after the grace period are cut off");
+            Ok(())
         }
     };
-    tokio::select! { _ = ctrl_c => {}, _ = term => {} }
+    app.stop_background();
+    let finished = tokio::time::timeout(grace, async {
+        while background.join_next().await.is_some() {}
+    })
+    .await;
+    if finished.is_err() {
+        tracing::warn!("background work still running after the grace period is cut off");
+        background.abort_all();
+    } else {
+        tracing::info!("background work stopped");
+    }
+    served
 }
 
-/// `staffbank serve`.
+/// Ctrl-C (SIGINT) and SIGTERM, caught from the moment this is made: made before the server
+/// says it is running, so a stop sent as soon as it does is never missed (nor fatal).
+struct StopSignals {
+    interrupt: tokio::signal::unix::Signal,
+    terminate: tokio::signal::unix::Signal,
+}
+
+impl StopSignals {
+    fn catch() -> anyhow::Result<Self> {
+        use tokio::signal::unix::{signal, SignalKind};
+        Ok(Self {
+            interrupt: signal(SignalKind::interrupt()).context("Failed to catch SIGINT")?,
+            terminate: signal(SignalKind::terminate()).context("Failed to catch SIGTERM")?,
+        })
+    }
+
+    /// Resolves when either arrives.
+    async fn received(mut self) {
+        tokio::select! {
+            _ = self.interrupt.recv() => {}
+            _ = self.terminate.recv() => {}
+        }
+    }
+}
+
+/// `staffbank serve`: refuses unsafe configuration before touching the database.
 pub async fn run(args: ServeArgs) -> anyhow::Result<()> {
+    crate::config_checks::refuse_unsafe(&args)?;
     let store = open_store(&args.database_url).await?;
     let app = App::new(store, Arc::new(SystemClock), master_key(&args.master_key)?);
     serve(app, &args).await

@@ -418,6 +418,10 @@ impl OperationsStore for ThisStore {
         .await
         .or_store()
     }
+
+    async fn queue_gauges(&self) -> Result<staffbank_store::QueueGauges, StoreError> {
+        self.count_queues().await
+    }
 }
 
 /// What an erased person leaves in the live tables: no name, email, home or registration

@@ -26,6 +26,7 @@ mod outlook;
 mod passport;
 pub(crate) mod payroll;
 mod push;
+mod queues;
 pub(crate) mod rows;
 pub(crate) mod shifts;
 mod sign_in_guard;

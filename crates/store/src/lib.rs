@@ -20,6 +20,7 @@ mod oidc;
 mod outlook;
 mod payroll;
 mod push;
+mod queues;
 pub mod raw;
 mod sign_in_guard;
 mod sign_on;
@@ -45,6 +46,7 @@ pub use oidc::{OidcAttempt, OidcLink, OidcProvider, OidcStore};
 pub use outlook::{Nudge, OutlookStore, TrustBooking, TrustOffer};
 pub use payroll::{export_element, Advance, PayExport, PayRun};
 pub use push::PushSubscription;
+pub use queues::{PoolUse, QueueDepth, QueueGauges};
 pub use sign_in_guard::{Failures, SignInGuardStore};
 pub use sign_on::{Escalation, Resolution, SignOn, SignOnChallenge};
 pub use store::{

@@ -993,6 +993,11 @@ pub trait OperationsStore: Send + Sync + 'static {
 
     /// Entries that are neither sequenced nor pending (only tampering makes these).
     async fn orphan_entries(&self, limit: u32) -> Result<Vec<Uuid>, StoreError>;
+
+    /// The queues an operator watches, counted now (cheap counts and minimums over indexed
+    /// columns, so a metrics scrape can afford them): what waits in each outbox channel, the
+    /// ledger entries no signed head covers yet, and the connection pools. Never tenant data.
+    async fn queue_gauges(&self) -> Result<crate::QueueGauges, StoreError>;
 }
 
 /// Web Push subscriptions: which browsers to alert for each user (workers and ward managers).

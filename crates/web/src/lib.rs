@@ -5,8 +5,10 @@ mod api;
 mod assets;
 mod csv_file;
 mod extract;
+pub mod metrics;
 mod problem;
 mod problem_docs;
+mod request_id;
 mod ui;
 
 use std::path::PathBuf;
@@ -45,6 +47,8 @@ pub struct AppState {
     pub trusted_proxies: Vec<std::net::IpAddr>,
     /// Imports started from the browser, whose progress their pages follow.
     pub(crate) imports: ui::import_jobs::ImportJobs,
+    /// `/metrics`, when enabled.
+    pub(crate) metrics: Option<std::sync::Arc<metrics::MetricsEndpoint>>,
 }
 
 /// Where the web layer finds things and how it behaves.
@@ -57,6 +61,9 @@ pub struct WebConfig {
     pub secure_cookies: bool,
     /// Reverse proxies in front of the server, trusted to name the client in `X-Forwarded-For`.
     pub trusted_proxies: Vec<std::net::IpAddr>,
+    /// Serve Prometheus metrics at `/metrics` behind this endpoint's bearer token, and record
+    /// every request for them; `None` serves no metrics and records nothing.
+    pub metrics: Option<metrics::MetricsEndpoint>,
 }
 
 /// The whole HTTP application.
@@ -76,13 +83,18 @@ pub fn router(app: App, config: WebConfig) -> Router {
         secure_cookies: config.secure_cookies,
         trusted_proxies: config.trusted_proxies.clone(),
         imports: ui::import_jobs::ImportJobs::default(),
+        metrics: config.metrics.clone().map(std::sync::Arc::new),
     };
+    let record_requests = config.metrics.is_some();
     let mut router = Router::new()
         .merge(api::routes())
         .merge(ui::routes())
         .merge(assets::routes(config.nhsuk_assets.is_none()))
         .route("/health/live", get(|| async { "ok" }))
         .route("/health/ready", get(ready));
+    if record_requests {
+        router = router.route("/metrics", get(metrics::scrape_metrics));
+    }
     if let Some(folder) = config.nhsuk_assets {
         router = router.nest_service("/assets/nhsuk", ServeDir::new(folder));
     }
@@ -94,7 +106,7 @@ pub fn router(app: App, config: WebConfig) -> Router {
             HeaderValue::from_static("max-age=31536000; includeSubDomains"),
         ));
     }
-    router
+    router = router
         .fallback(fallback)
         .layer(middleware::from_fn(problems_for_bare_errors))
         .layer(middleware::from_fn(private_answers_not_stored))
@@ -120,9 +132,12 @@ pub fn router(app: App, config: WebConfig) -> Router {
                 "the error has been logged",
             )
             .into_response()
-        }))
-        .layer(tower_http::trace::TraceLayer::new_for_http())
-        .with_state(state)
+        }));
+    if record_requests {
+        // Outside the panic catcher, so a panic's 500 is counted too.
+        router = router.layer(middleware::from_fn(metrics::record_request));
+    }
+    request_id::layers(router).with_state(state)
 }
 
 async fn ready(State(state): State<AppState>) -> Response {

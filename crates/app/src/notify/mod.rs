@@ -264,7 +264,7 @@ impl App {
         }
     }
 
-    /// Delivers notifications until the process ends: whenever an event is written, and every
+    /// Delivers notifications until the app stops: whenever an event is written, and every
     /// few seconds. Errors are logged and retried.
     pub async fn run_notifications(self) {
         loop {
@@ -273,7 +273,9 @@ impl App {
                 Ok(sent) => tracing::info!(sent, "notifications delivered"),
                 Err(e) => tracing::warn!(error = %e, "delivering notifications failed"),
             }
-            let _ = tokio::time::timeout(TICK, self.notify_waiting.notified()).await;
+            if !self.pause(TICK, Some(&self.notify_waiting)).await {
+                return;
+            }
         }
     }
 

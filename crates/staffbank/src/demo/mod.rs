@@ -36,7 +36,9 @@ use staffbank_ledger::keys::MasterKey;
 use staffbank_store::Store;
 use uuid::Uuid;
 
-use crate::serve::{master_key, open_store, serve, HttpArgs, NotifyArgs, PayrollArgs, ServeArgs};
+use crate::serve::{
+    master_key, open_store, serve, HttpArgs, NotifyArgs, OpsArgs, PayrollArgs, ServeArgs,
+};
 
 pub use staff::create_admin;
 
@@ -132,6 +134,7 @@ pub async fn run(args: DemoArgs) -> anyhow::Result<()> {
         http: args.http,
         payroll: args.payroll,
         notify,
+        ops: OpsArgs::default(),
         secure_cookies: false,
         trusted_proxies: Vec::new(),
         master_key: key_text,

@@ -105,6 +105,9 @@ async fn fresh_sqlite() -> (Arc<dyn Store>, String) {
     (Arc::new(SqliteStore::connect(&url).await.unwrap()), url)
 }
 
+/// The bearer token test servers serve `/metrics` behind.
+pub const METRICS_TOKEN: &str = "metrics-token-for-the-tests";
+
 /// Serves `app`'s API and UI on 127.0.0.1:0; the base URL.
 async fn serve(app: App) -> String {
     serve_with(app, false).await
@@ -118,6 +121,10 @@ pub async fn serve_with(app: App, secure_cookies: bool) -> String {
             nhsuk_assets: None,
             secure_cookies,
             trusted_proxies: vec![],
+            metrics: Some(staffbank_web::metrics::MetricsEndpoint {
+                handle: staffbank_web::metrics::recorder().unwrap(),
+                token: METRICS_TOKEN.into(),
+            }),
         },
     );
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();

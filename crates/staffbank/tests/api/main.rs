@@ -2,6 +2,7 @@
 //! PostgreSQL. Each test module's cases run once per backend.
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
+mod binary;
 mod helpers;
 mod interop;
 
@@ -27,6 +28,7 @@ mod issuers;
 mod ledger;
 mod mail_folder;
 mod matching;
+mod metrics;
 mod notifications;
 mod offer_alerts;
 mod offers;
@@ -43,13 +45,19 @@ mod payroll_crash;
 mod premium;
 mod push;
 mod release_policy;
+mod request_ids;
 mod retention;
 mod roster;
 mod shift_import;
+mod shutdown;
 mod sign_in_guard;
 mod sign_on;
 mod tenancy;
 mod timesheets;
+// Exporting traces is the binary's `otlp` feature (on by default).
+#[cfg(feature = "otlp")]
+mod traces;
+mod unsafe_config;
 mod wards;
 mod webhook_receiver;
 mod webhooks;
