@@ -42,6 +42,7 @@ mod pay_runs;
 mod payroll_crash;
 mod premium;
 mod push;
+mod registration;
 mod release_policy;
 mod retention;
 mod roster;
