@@ -134,6 +134,22 @@ pub async fn serve_with(app: App, secure_cookies: bool) -> String {
     base
 }
 
+/// How the mail folder's file names end for messages to `to` (characters other than letters,
+/// digits, dots and `@` written as `_`).
+fn mail_file_suffix(to: &str) -> String {
+    let safe: String = to
+        .chars()
+        .map(|c| {
+            if c.is_ascii_alphanumeric() || c == '.' || c == '@' {
+                c
+            } else {
+                '_'
+            }
+        })
+        .collect();
+    format!("-{safe}.eml")
+}
+
 impl TestApp {
     /// Another server over the same database, clock and master key, as a deployment's second
     /// process would be, with its caches cold; its base URL.
@@ -535,7 +551,7 @@ impl TestApp {
                 .into_iter()
                 .flatten()
                 .filter_map(|e| e.ok().map(|e| e.path()))
-                .filter(|p| p.to_string_lossy().ends_with(&format!("-{to}.eml")))
+                .filter(|p| p.to_string_lossy().ends_with(&mail_file_suffix(&to)))
                 .collect();
             paths.sort();
             let found = paths
@@ -564,7 +580,7 @@ impl TestApp {
             .filter(|e| {
                 e.file_name()
                     .to_string_lossy()
-                    .ends_with(&format!("-{to}.eml"))
+                    .ends_with(&mail_file_suffix(&to))
             })
             .count()
     }

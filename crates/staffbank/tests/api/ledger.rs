@@ -389,6 +389,7 @@ async fn people_see_their_own_entries_and_erasure_keeps_the_tree_verifiable(app:
         actions,
         vec![
             "worker.registered",
+            "account.confirmed",
             "bank.joined",
             "booking.made",
             "booking.cancelled"
