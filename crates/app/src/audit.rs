@@ -88,6 +88,14 @@ impl App {
             sealed,
         };
         let body = entry.to_bytes();
+        if Entry::from_bytes(&body).is_err() {
+            // Writing JSON has no nesting limit but reading it back does: an entry that could
+            // not be read would break every reader of the ledger after it.
+            return Err(AppError::field(
+                "body",
+                "too deeply nested to be recorded in the audit ledger",
+            ));
+        }
         Ok(AuditRecord {
             id: entry.id,
             recorded_at: entry.at,

@@ -189,7 +189,8 @@ async fn verify_password(password: &str, hash: Option<String>) -> Result<bool, A
 
 impl App {
     /// Signs in with email and password, from a client `address` when the server knows it.
-    /// Every failure is the same `Unauthenticated`, whichever part was wrong; the right password
+    /// Every failure is the same `Unauthenticated`, whichever part was wrong (and for an account
+    /// whose holder has not yet confirmed it by email); the right password
     /// of someone whose organisation turned passwords off (it signs its staff in with its OpenID
     /// Connect provider) is `Forbidden`; an account or address with too many refusals lately is
     /// `TooManyAttempts` before the password is even checked (see `sign_in_guard`).
@@ -217,6 +218,11 @@ impl App {
         let Some(user) = user else {
             return Err(AppError::Unauthenticated);
         };
+        if self.store.account_unconfirmed(user.id).await? {
+            // Answered as a wrong password is, so it tells nobody whether the account exists.
+            tracing::info!(user = %user.id, "sign-in refused: the account is not confirmed yet");
+            return Err(AppError::Unauthenticated);
+        }
         if self.store.passwords_off_for(user.id).await? {
             // Said only after the right password, so it tells nobody else anything.
             tracing::info!(user = %user.id, "password sign-in refused: the organisation uses its provider");

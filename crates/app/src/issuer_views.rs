@@ -1,5 +1,5 @@
 //! What a verifier reads about one of the platform's issuers for each presentation (its keys,
-//! the types it is trusted for, its signed status list), kept for a moment so that a burst of
+//! the types it is trusted for, its status list entries), kept for a moment so that a burst of
 //! presentations does not read the same three things from the store each time.
 //!
 //! A view lives at most [`VIEW_AGE`], and this process forgets an issuer's view the moment it
@@ -13,6 +13,9 @@ use std::time::{Duration, Instant};
 
 use staffbank_domain::OrgId;
 use staffbank_passport::verify::TrustedIssuer;
+use staffbank_store::IssuerKey;
+
+use crate::passport::Revocations;
 
 /// The longest a view is used before it is read again.
 pub const VIEW_AGE: Duration = Duration::from_secs(1);
@@ -22,8 +25,10 @@ pub const VIEW_AGE: Duration = Duration::from_secs(1);
 pub(crate) struct IssuerView {
     /// Its identifier, keys (retired ones included) and trusted types.
     pub issuer: TrustedIssuer,
-    /// Its status list's URL and signed token, if it has a key to sign one.
-    pub status_list: Option<(String, String)>,
+    /// Its stored keys, to sign the status list of whichever key signed a credential.
+    pub keys: Vec<IssuerKey>,
+    /// Its status list entries that are not valid.
+    pub revocations: Revocations,
 }
 
 /// Views by issuer, with when each was read.
@@ -66,7 +71,8 @@ mod tests {
                 keys: vec![],
                 vcts: vec![],
             },
-            status_list: None,
+            keys: vec![],
+            revocations: Revocations::default(),
         }
     }
 

@@ -80,7 +80,8 @@ pub struct EntryView {
     /// The facts.
     #[schema(value_type = Object)]
     pub facts: Value,
-    /// `none`, `visible` (opened for you), `sealed` (not yours to open) or `erased`.
+    /// `none`, `visible` (opened for you), `sealed` (not yours to open), `erased`, or
+    /// `unreadable` (the stored bytes are not an entry: only its columns, bytes and hash shown).
     pub personal_status: String,
     /// The personal data, when visible to you.
     #[schema(value_type = Option<Object>)]
@@ -152,9 +153,29 @@ impl App {
     }
 
     async fn entry_view(&self, entry: &LedgerEntry) -> Result<EntryView, AppError> {
-        let parsed = Entry::from_bytes(&entry.record.body).map_err(|e| {
-            AppError::Unexpected(anyhow::anyhow!("a ledger entry does not parse: {e}"))
-        })?;
+        let parsed = match Entry::from_bytes(&entry.record.body) {
+            Ok(parsed) => parsed,
+            Err(e) => {
+                // Shown from its columns and bytes, so one entry that cannot be read (written
+                // before entries were checked on writing, or changed since) never stops a reader
+                // paging through the rest; the ledger check names it.
+                tracing::warn!(entry = %entry.record.id, error = %e, "a ledger entry does not parse");
+                return Ok(EntryView {
+                    seq: entry.seq,
+                    id: entry.record.id,
+                    recorded_at: entry.record.recorded_at,
+                    action: entry.record.action.clone(),
+                    actor: None,
+                    tenant: entry.record.tenant.map(|t| t.0),
+                    subject: entry.record.subject,
+                    facts: Value::Null,
+                    personal_status: "unreadable".to_owned(),
+                    personal: None,
+                    body: b64(&entry.record.body),
+                    leaf_hash: b64(&leaf_hash(&entry.record.body)),
+                });
+            }
+        };
         let (status, personal) = match (parsed.sealed.as_ref(), parsed.subject) {
             (None, _) => ("none", None),
             (Some(sealed), Some(person)) => {

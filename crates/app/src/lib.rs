@@ -13,6 +13,7 @@ pub mod booker_words;
 pub mod bookings;
 pub mod cancellation_cost;
 pub mod compliance;
+pub mod confirmation;
 pub mod credential_import;
 pub mod credentials;
 pub mod demand;

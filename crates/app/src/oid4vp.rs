@@ -107,9 +107,12 @@ impl App {
 
     /// A wallet app's answer at the response URI: a presentation, verified with every check on
     /// and the client identifier as audience, or the worker's refusal. The app gets an empty
-    /// object; the outcome is the verifier's to read.
+    /// object; the outcome is the verifier's to read. Anyone who saw the request can post here,
+    /// so a refusal counts only from the worker's own session (`who`); any other is logged and
+    /// refused, and the request stays open for the worker's answer.
     pub async fn wallet_response(
         &self,
+        who: Option<&Principal>,
         org: OrgId,
         id: Uuid,
         input: WalletResponse,
@@ -128,6 +131,13 @@ impl App {
             .await?
             .ok_or(AppError::NotFound)?;
         if input.error.as_deref() == Some("access_denied") {
+            if who.is_none_or(|who| who.user.id != worker.user_id) {
+                tracing::warn!(request = %request.id, signed_in = who.is_some(),
+                    "a refusal not from the worker's own session was ignored; the request stays open");
+                return Err(refuse(
+                    "only the worker, signed in, can decline this request; it stays open",
+                ));
+            }
             self.decline_request(&request, worker.user_id).await?;
             return Ok(json!({}));
         }

@@ -112,7 +112,7 @@ impl App {
                     exp: c.expires_at.map(|t| t.timestamp()),
                     holder: None,
                     status: &StatusRef {
-                        uri: self.status_list_url(c.org_id),
+                        uri: self.status_list_url(c.org_id, kid),
                         idx: u64::from(c.status_idx),
                     },
                     claims: body,

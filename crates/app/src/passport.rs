@@ -134,7 +134,7 @@ pub(crate) fn b64_random(bytes: usize) -> String {
 }
 
 /// The key an issuer signs with now: the one not retired.
-fn current_key(keys: &[IssuerKey]) -> Option<&IssuerKey> {
+pub(crate) fn current_key(keys: &[IssuerKey]) -> Option<&IssuerKey> {
     keys.iter().rev().find(|k| k.retired_at.is_none())
 }
 
@@ -181,8 +181,16 @@ fn eligibility_record(
 }
 
 impl App {
-    /// Where an issuer's status list is published.
-    pub fn status_list_url(&self, org: OrgId) -> String {
+    /// Where the status list signed by issuer key `kid` is published. Each credential points at
+    /// the list signed by the key that signed it, so a verifier that checks the list with the
+    /// credential's own key (as common SD-JWT libraries do) still can after the key is rotated.
+    pub fn status_list_url(&self, org: OrgId, kid: &str) -> String {
+        format!("{}?kid={kid}", self.shared_status_list_url(org))
+    }
+
+    /// The issuer's status list without a key named: signed by its current key when fetched
+    /// directly. Credentials issued before lists were published per key point here.
+    pub(crate) fn shared_status_list_url(&self, org: OrgId) -> String {
         format!("{}/status-list", self.issuer_id(org))
     }
 
@@ -485,7 +493,7 @@ impl App {
                 exp: offer.expires_at.map(|t| t.timestamp()),
                 holder: Some(&holder),
                 status: &StatusRef {
-                    uri: self.status_list_url(offer.org_id),
+                    uri: self.status_list_url(offer.org_id, &kid),
                     idx: u64::from(offer.status_idx),
                 },
                 claims: body,
@@ -603,35 +611,67 @@ impl App {
     }
 
     /// The issuer's status list as a signed `statuslist+jwt`, built from its credentials that
-    /// are not valid; public, so verifiers never say whose credential they are checking. The
-    /// not-valid entries are read every time; the signed list is reused while they and the
-    /// signing key are unchanged and it is young (see [`SignedLists`]).
-    pub async fn status_list_token(&self, org: OrgId) -> Result<String, AppError> {
-        let keys = self.store.issuer_keys(org).await?;
-        self.status_list_with(org, &keys).await
-    }
-
-    /// [`Self::status_list_token`] with the issuer's keys already read.
-    pub(crate) async fn status_list_with(
+    /// are not valid; public, so verifiers never say whose credential they are checking. Signed
+    /// by key `kid` (retired keys too, for what they signed), or by the current key if none is
+    /// named; 404 if the organisation has no such key. The not-valid entries are read every
+    /// time; the signed list is reused while they are unchanged and it is young (see
+    /// [`SignedLists`]).
+    pub async fn status_list_token(
         &self,
         org: OrgId,
-        keys: &[staffbank_store::IssuerKey],
+        kid: Option<Uuid>,
     ) -> Result<String, AppError> {
+        let keys = self.store.issuer_keys(org).await?;
+        let (key, sub) = match kid {
+            Some(kid) => {
+                let key = keys
+                    .iter()
+                    .find(|k| k.id == kid)
+                    .ok_or(AppError::NotFound)?;
+                (key, self.status_list_url(org, &kid.to_string()))
+            }
+            None => (
+                current_key(&keys).ok_or(AppError::NotFound)?,
+                self.shared_status_list_url(org),
+            ),
+        };
+        let revocations = self.revocations(org).await?;
+        self.signed_status_list(org, &sub, key, &revocations)
+    }
+
+    /// The issuer's not-valid status list entries, in index order.
+    pub(crate) async fn revocations(&self, org: OrgId) -> Result<Revocations, AppError> {
         let mut entries = self.store.passport_revocations(org).await?;
         entries.sort_unstable_by_key(|(idx, _)| *idx);
-        let key = current_key(keys).ok_or(AppError::NotFound)?;
-        let fingerprint = format!("{}{entries:?}", key.id);
-        if let Some(token) = self.status_lists.get(org, &fingerprint) {
+        let fingerprint = format!("{entries:?}");
+        Ok(Revocations {
+            entries,
+            fingerprint,
+        })
+    }
+
+    /// The list published at `sub`, signed by `key`: reused if one was signed from the same
+    /// entries a moment ago.
+    pub(crate) fn signed_status_list(
+        &self,
+        org: OrgId,
+        sub: &str,
+        key: &IssuerKey,
+        revocations: &Revocations,
+    ) -> Result<String, AppError> {
+        let slot = (org, sub.to_owned(), key.id);
+        if let Some(token) = self.status_lists.get(&slot, &revocations.fingerprint) {
             return Ok(token);
         }
-        let token = self.sign_status_list(org, key, &entries)?;
-        self.status_lists.put(org, fingerprint, token.clone());
+        let token = self.sign_status_list(sub, key, &revocations.entries)?;
+        self.status_lists
+            .put(slot, revocations.fingerprint.clone(), token.clone());
         Ok(token)
     }
 
     fn sign_status_list(
         &self,
-        org: OrgId,
+        sub: &str,
         stored: &IssuerKey,
         entries: &[(u32, RevocationState)],
     ) -> Result<String, AppError> {
@@ -648,7 +688,7 @@ impl App {
         }
         let now = self.now();
         let token = StatusListToken {
-            sub: self.status_list_url(org),
+            sub: sub.to_owned(),
             iat: now.timestamp(),
             exp: Some((now + Duration::hours(24)).timestamp()),
             ttl: Some(STATUS_LIST_TTL),
@@ -658,30 +698,41 @@ impl App {
     }
 }
 
+/// An issuer's status list entries that are not valid, in index order, with a fingerprint that
+/// changes whenever they do.
+#[derive(Debug, Clone, Default)]
+pub(crate) struct Revocations {
+    entries: Vec<(u32, RevocationState)>,
+    fingerprint: String,
+}
+
 /// How long a signed status list is reused while unchanged: well inside its TTL, so a verifier
 /// that fetches it always gets one it may rely on for [`STATUS_LIST_TTL`] seconds more or less.
 const REUSE_SIGNED_LIST: std::time::Duration = std::time::Duration::from_secs(60);
 
-/// Each issuer's last signed status list with what it was built from (the current key and the
-/// not-valid entries), so an unchanged list is not compressed and signed again on every request.
+/// Each published list's last signed token (by issuer, URI and signing key) with the entries it
+/// was built from, so an unchanged list is not compressed and signed again on every request.
 /// Any revocation changes the entries, so a changed list is never served from here.
 #[derive(Default)]
 pub(crate) struct SignedLists(
-    std::sync::Mutex<std::collections::HashMap<OrgId, (String, std::time::Instant, String)>>,
+    std::sync::Mutex<std::collections::HashMap<ListSlot, (String, std::time::Instant, String)>>,
 );
 
+/// A published list: its issuer, its URI and the key that signs it.
+type ListSlot = (OrgId, String, Uuid);
+
 impl SignedLists {
-    fn get(&self, org: OrgId, fingerprint: &str) -> Option<String> {
+    fn get(&self, slot: &ListSlot, fingerprint: &str) -> Option<String> {
         let lists = self.0.lock().ok()?;
         lists
-            .get(&org)
+            .get(slot)
             .filter(|(f, at, _)| f == fingerprint && at.elapsed() < REUSE_SIGNED_LIST)
             .map(|(_, _, token)| token.clone())
     }
 
-    fn put(&self, org: OrgId, fingerprint: String, token: String) {
+    fn put(&self, slot: ListSlot, fingerprint: String, token: String) {
         if let Ok(mut lists) = self.0.lock() {
-            lists.insert(org, (fingerprint, std::time::Instant::now(), token));
+            lists.insert(slot, (fingerprint, std::time::Instant::now(), token));
         }
     }
 }

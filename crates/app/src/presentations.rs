@@ -93,9 +93,9 @@ pub(crate) struct Known {
     checked: Arc<CheckedLists>,
 }
 
-/// Status list tokens that passed their checks, one per issuer (the latest), so each signed list
-/// is verified and inflated once rather than on every presentation. Keyed by the exact token
-/// text: a new list is a new token, and is checked in full.
+/// Status list tokens that passed their checks, one per issuer key (the latest), so each signed
+/// list is verified and inflated once rather than on every presentation. Kept with the exact
+/// token text: a new list is a new token, and is checked in full.
 #[derive(Default)]
 pub(crate) struct CheckedLists(Mutex<HashMap<String, (String, Arc<StatusListToken>)>>);
 
@@ -109,16 +109,16 @@ impl Sources for Known {
             .filter(|(u, _)| u == uri)
             .map(|(_, token)| token.clone())
     }
-    fn checked_status_list(&self, iss: &str, token: &str) -> Option<Arc<StatusListToken>> {
+    fn checked_status_list(&self, signer: &str, token: &str) -> Option<Arc<StatusListToken>> {
         let lists = self.checked.0.lock().ok()?;
         lists
-            .get(iss)
+            .get(signer)
             .filter(|(text, _)| text == token)
             .map(|(_, list)| list.clone())
     }
-    fn remember_status_list(&self, iss: &str, token: &str, list: Arc<StatusListToken>) {
+    fn remember_status_list(&self, signer: &str, token: &str, list: Arc<StatusListToken>) {
         if let Ok(mut lists) = self.checked.0.lock() {
-            lists.insert(iss.to_owned(), (token.to_owned(), list));
+            lists.insert(signer.to_owned(), (token.to_owned(), list));
         }
     }
     fn use_nonce(&self, _: &str) -> bool {
@@ -341,18 +341,21 @@ impl App {
     }
 
     /// What the platform knows of the issuer a presentation names: its keys and trusted types
-    /// if it is one of the platform's issuers, and its current status list.
+    /// if it is one of the platform's issuers, and the status list the credential points at,
+    /// signed by the key that signed the credential.
     pub(crate) async fn known_issuer(&self, presentation: &str) -> Result<Known, AppError> {
-        let iss = SdJwt::parse(presentation)
+        let jws = SdJwt::parse(presentation)
             .ok()
-            .and_then(|sd| Jws::parse(&sd.jwt).ok())
+            .and_then(|sd| Jws::parse(&sd.jwt).ok());
+        let iss = jws
+            .as_ref()
             .and_then(|jws| jws.str_claim("iss").map(str::to_owned));
         let org = iss.as_deref().and_then(|iss| {
             iss.strip_prefix(&format!("{}/issuers/", self.public_url))
                 .and_then(|id| Uuid::parse_str(id).ok())
                 .map(OrgId)
         });
-        let (Some(iss), Some(org)) = (iss, org) else {
+        let (Some(iss), Some(org), Some(jws)) = (iss, org, jws) else {
             return Ok(Known {
                 issuer: None,
                 status_list: None,
@@ -367,11 +370,48 @@ impl App {
                 view
             }
         };
+        let status_list = self.credential_status_list(org, &view, &jws)?;
         Ok(Known {
             issuer: Some(view.issuer),
-            status_list: view.status_list,
+            status_list,
             checked: self.checked_lists.clone(),
         })
+    }
+
+    /// The status list a credential of `org` points at, as published, signed by the key the URI
+    /// names; for the list without a key named (credentials issued before lists were per key),
+    /// signed by the key that signed the credential. `None` for a URI or key not of `org`.
+    fn credential_status_list(
+        &self,
+        org: OrgId,
+        view: &IssuerView,
+        credential: &Jws,
+    ) -> Result<Option<(String, String)>, AppError> {
+        let Some(uri) = credential
+            .claims
+            .get("status")
+            .and_then(|s| s.get("status_list"))
+            .and_then(|l| l.get("uri"))
+            .and_then(Value::as_str)
+        else {
+            return Ok(None);
+        };
+        let shared = self.shared_status_list_url(org);
+        let key = if uri == shared {
+            match credential.kid() {
+                Some(kid) => view.keys.iter().find(|k| k.id.to_string() == kid),
+                None => crate::passport::current_key(&view.keys),
+            }
+        } else {
+            uri.strip_prefix(&shared)
+                .and_then(|rest| rest.strip_prefix("?kid="))
+                .and_then(|kid| view.keys.iter().find(|k| k.id.to_string() == kid))
+        };
+        let Some(key) = key else {
+            return Ok(None);
+        };
+        let token = self.signed_status_list(org, uri, key, &view.revocations)?;
+        Ok(Some((uri.to_owned(), token)))
     }
 
     /// Reads what a verifier needs of one of the platform's issuers.
@@ -389,14 +429,15 @@ impl App {
             .filter(|e| e.org_id == org)
             .map(|e| e.vct)
             .collect();
-        let status_list = match self.status_list_with(org, &stored_keys).await {
-            Ok(token) => Some((self.status_list_url(org), token)),
-            Err(AppError::NotFound) => None,
-            Err(e) => return Err(e),
+        let revocations = if stored_keys.is_empty() {
+            crate::passport::Revocations::default()
+        } else {
+            self.revocations(org).await?
         };
         Ok(IssuerView {
             issuer: TrustedIssuer { iss, keys, vcts },
-            status_list,
+            keys: stored_keys,
+            revocations,
         })
     }
 

@@ -94,8 +94,10 @@ impl App {
         Ok(UserView::new(&who.user, Some(&worker)))
     }
 
-    /// Registers a worker account and profile. Open to anyone: joining a bank is the gate. An
-    /// email that already has an account gets the same answer and changes nothing.
+    /// Registers a worker account and profile, unconfirmed until the link emailed to it is used
+    /// (see [`crate::confirmation`]). Open to anyone: joining a bank is the gate. An email that
+    /// already has an account gets the same answer and changes nothing; that address is told
+    /// someone tried to register with it.
     #[tracing::instrument(skip_all)]
     pub async fn register_worker(&self, input: RegisterWorker) -> Result<UserView, AppError> {
         let mut fields = Fields::default();
@@ -133,8 +135,16 @@ impl App {
         else {
             return Err(AppError::field("body", "invalid"));
         };
+        // An unconfirmed account whose link lapsed is taken over (see the store): the audit
+        // entry names its ids, while the answer names new ones, as for any address in use.
+        let prior = self.store.user_by_email(email.as_str()).await?;
+        let prior_worker = match &prior {
+            Some(u) => self.store.worker_for_user(u.id).await?.map(|w| w.id),
+            None => None,
+        };
+        let fresh = (UserId(Uuid::now_v7()), WorkerId(Uuid::now_v7()));
         let user = User {
-            id: UserId(Uuid::now_v7()),
+            id: prior.as_ref().map_or(fresh.0, |u| u.id),
             email,
             display_name: display_name.clone(),
             password_hash: Some(hash_password(&input.password).await?),
@@ -142,7 +152,7 @@ impl App {
             created_at: self.now(),
         };
         let worker = Worker {
-            id: WorkerId(Uuid::now_v7()),
+            id: prior_worker.unwrap_or(fresh.1),
             user_id: user.id,
             display_name,
             staff_group,
@@ -167,16 +177,38 @@ impl App {
                 personal: Some(json!({"email": user.email.as_str(), "name": worker.display_name.as_str()})),
             })
             .await?;
-        match self.store.register_worker(&user, &worker, &[record]).await {
-            Ok(()) => {}
-            // Answered exactly as a new account is (the password was hashed either way), so
-            // registration cannot be used to learn who has an account; nothing is written.
+        let token = crate::auth::new_secret();
+        let now = self.now();
+        let confirmation = staffbank_store::AccountConfirmation {
+            token_hash: crate::auth::token_hash(&token),
+            expires_at: now + crate::confirmation::LINK_LIFETIME,
+        };
+        let registered = self
+            .store
+            .register_unconfirmed_worker(&user, &worker, &confirmation, now, &[record])
+            .await;
+        let message = match registered {
+            Ok(_) => crate::confirmation::confirmation_message(&self.public_url, &token),
+            // Answered exactly as a new account is (the password was hashed either way, and an
+            // email goes to the address either way), so registration cannot be used to learn
+            // who has an account; nothing is written.
             Err(staffbank_store::StoreError::Conflict(staffbank_store::Conflict::EmailTaken)) => {
                 tracing::info!("a registration named an email that already has an account");
+                crate::confirmation::attempt_message(&self.public_url)
             }
             Err(e) => return Err(e.into()),
-        }
-        Ok(UserView::new(&user, Some(&worker)))
+        };
+        self.send_email_now(&user.email, message);
+        let shown_user = User {
+            id: fresh.0,
+            ..user
+        };
+        let shown_worker = Worker {
+            id: fresh.1,
+            user_id: fresh.0,
+            ..worker
+        };
+        Ok(UserView::new(&shown_user, Some(&shown_worker)))
     }
 
     /// The signed-in user, with their worker profile.

@@ -5,8 +5,9 @@
 //! the issuer's signature; `iat`, `nbf` and `exp`; the disclosures belong to the credential;
 //! key binding (required whenever `cnf` is present, and by default always): the holder's
 //! signature, `typ`, `sd_hash`, audience (exact), `iat` within the window, nonce equal to the one
-//! asked for and never used before; revocation from a fresh, issuer-signed status list, failing
-//! closed when there is none.
+//! asked for and never used before; revocation from a fresh status list signed by the very key
+//! that signed the credential (as common SD-JWT libraries check it, so an issuer that rotates its
+//! key publishes a list per key), failing closed when there is none.
 
 use std::sync::Arc;
 
@@ -56,18 +57,20 @@ pub struct Expectations<'a> {
 pub trait Sources {
     /// The trusted issuer named `iss`, if the trust framework lists it.
     fn issuer(&self, iss: &str) -> Option<TrustedIssuer>;
-    /// The latest status list token fetched from `uri`, if any could be fetched.
+    /// The latest status list token fetched from `uri`, if any could be fetched. It must be
+    /// signed by the key that signed the credential.
     fn status_list(&self, uri: &str) -> Option<String>;
     /// Marks `nonce` used; false if it had been used already.
     fn use_nonce(&self, nonce: &str) -> bool;
-    /// A status list token (exactly this text) that already passed its checks for issuer `iss`,
-    /// if the caller keeps them: its signature is not checked nor its list inflated again.
-    /// Freshness, its URI and the credential's index are still checked every time.
-    fn checked_status_list(&self, _iss: &str, _token: &str) -> Option<Arc<StatusListToken>> {
+    /// A status list token (exactly this text) that already passed its checks for `signer` (the
+    /// credential's issuer and signing key, see [`signer_id`]), if the caller keeps them: its
+    /// signature is not checked nor its list inflated again. Freshness, its URI and the
+    /// credential's index are still checked every time.
+    fn checked_status_list(&self, _signer: &str, _token: &str) -> Option<Arc<StatusListToken>> {
         None
     }
-    /// Offers a status list token that has just passed its checks for `iss` to keep.
-    fn remember_status_list(&self, _iss: &str, _token: &str, _list: Arc<StatusListToken>) {}
+    /// Offers a status list token that has just passed its checks for `signer` to keep.
+    fn remember_status_list(&self, _signer: &str, _token: &str, _list: Arc<StatusListToken>) {}
 }
 
 /// Each check, in the order it runs.
@@ -305,7 +308,7 @@ fn checks(
                 vct: vct.clone(),
             }),
     )?;
-    run.check(Check::IssuerSignature, issuer_signature(&jws, &issuer))?;
+    let signer = run.check(Check::IssuerSignature, issuer_signature(&jws, &issuer))?;
     run.check(Check::Validity, validity(&jws, expect))?;
     let claims = run.check(
         Check::Disclosures,
@@ -338,7 +341,10 @@ fn checks(
             )),
         )?;
     }
-    run.check(Check::Status, status(&claims, &issuer, expect, sources))?;
+    run.check(
+        Check::Status,
+        status(&claims, &issuer.iss, &signer, expect, sources),
+    )?;
     let mut claims = claims;
     claims.remove("_sd_alg");
     Ok(Verified { iss, vct, claims })
@@ -360,18 +366,24 @@ fn credential_type(jws: &Jws) -> Result<(String, String), Failure> {
     Ok((field("iss")?, field("vct")?))
 }
 
-fn issuer_signature(jws: &Jws, issuer: &TrustedIssuer) -> Result<(), Failure> {
-    let keys: Vec<VerifyingKey> = issuer
+/// The issuer's key that made the credential's signature.
+fn issuer_signature(jws: &Jws, issuer: &TrustedIssuer) -> Result<VerifyingKey, Failure> {
+    issuer
         .keys
         .iter()
         .filter(|k| jws.kid().is_none() || k.kid.as_deref() == jws.kid())
         .filter_map(Jwk::key)
-        .collect();
-    if keys.iter().any(|k| jws.verifies_with(k)) {
-        Ok(())
-    } else {
-        Err(Failure::IssuerSignature)
-    }
+        .find(|k| jws.verifies_with(k))
+        .ok_or(Failure::IssuerSignature)
+}
+
+/// Names one issuer key for kept status lists: the issuer and the key's compressed point, so a
+/// list checked against one key is never taken as checked against another.
+pub fn signer_id(iss: &str, key: &VerifyingKey) -> String {
+    format!(
+        "{iss}#{}",
+        crate::b64(key.to_encoded_point(true).as_bytes())
+    )
 }
 
 fn validity(jws: &Jws, expect: &Expectations<'_>) -> Result<(), Failure> {
@@ -443,7 +455,8 @@ fn nonce(kb: &Jws, expected: &str, sources: &dyn Sources) -> Result<(), Failure>
 
 fn status(
     claims: &Map<String, Value>,
-    issuer: &TrustedIssuer,
+    iss: &str,
+    signer: &VerifyingKey,
     expect: &Expectations<'_>,
     sources: &dyn Sources,
 ) -> Result<(), Failure> {
@@ -466,18 +479,21 @@ fn status(
         .ok_or_else(|| Failure::StatusListUnavailable {
             uri: uri.to_owned(),
         })?;
-    let list = match sources.checked_status_list(&issuer.iss, &token) {
+    let signer_id = signer_id(iss, signer);
+    let list = match sources.checked_status_list(&signer_id, &token) {
         Some(list) => list,
         None => {
             let jws = Jws::parse(&token).map_err(|e| invalid(&e.to_string()))?;
-            // The list must come from the credential's own issuer.
-            issuer_signature(&jws, issuer)
-                .map_err(|_| invalid("not signed by the credential's issuer"))?;
+            // The list must be signed by the key that signed the credential: not merely by its
+            // issuer, so a verifier that knows only that key can check both.
+            if !jws.verifies_with(signer) {
+                return Err(invalid("not signed by the key that signed the credential"));
+            }
             let list = Arc::new(
                 StatusListToken::from_jws(&jws, MAX_STATUS_LIST_BYTES)
                     .map_err(|e| invalid(&e.to_string()))?,
             );
-            sources.remember_status_list(&issuer.iss, &token, list.clone());
+            sources.remember_status_list(&signer_id, &token, list.clone());
             list
         }
     };

@@ -234,6 +234,8 @@ fn a_rotated_out_key_still_verifies_what_it_signed() {
         .unwrap()
         .keys
         .push(Jwk::from_key(old.verifying_key(), Some("k0".into())));
+    // Its status list is the one its own key signs (an issuer publishes one per key).
+    world.issuer_key = old;
     assert!(world.check(&world.present(sd, &["level"])).is_ok());
 }
 
@@ -322,6 +324,55 @@ fn a_status_list_signed_by_someone_else_fails() {
         report.failed,
         Some((Check::Status, Failure::StatusListInvalid { .. }))
     ));
+}
+
+#[test]
+fn the_status_list_must_be_signed_by_the_key_that_signed_the_credential() {
+    // The issuer rotated from k1 to k2 and publishes both; the list offered is signed by k2.
+    struct Rotated(World, SigningKey);
+    impl Sources for Rotated {
+        fn issuer(&self, iss: &str) -> Option<TrustedIssuer> {
+            let mut issuer = self.0.issuer(iss)?;
+            issuer
+                .keys
+                .push(Jwk::from_key(self.1.verifying_key(), Some("k2".into())));
+            Some(issuer)
+        }
+        fn status_list(&self, uri: &str) -> Option<String> {
+            (uri == LIST).then(|| self.0.list.sign(&self.1, Some("k2")))
+        }
+        fn use_nonce(&self, nonce: &str) -> bool {
+            self.0.use_nonce(nonce)
+        }
+    }
+    let world = World::new();
+    let old = world.present(world.issue(), &["level"]);
+    let rotated = Rotated(world, key());
+    let new = rotated.0.present(
+        rotated
+            .0
+            .issue_with(VCT, Some(NOW + 86_400), &rotated.1, "k2"),
+        &["level"],
+    );
+    let expect = Expectations {
+        now: NOW,
+        audience: VERIFIER,
+        nonce: NONCE,
+        iat_window: 300,
+        leeway: 30,
+        require_key_binding: true,
+    };
+    let report = verify(&old, &expect, &rotated);
+    assert!(
+        matches!(
+            report.failed,
+            Some((Check::Status, Failure::StatusListInvalid { .. }))
+        ),
+        "a list signed by the issuer's other key: {:?}",
+        report.failed
+    );
+    rotated.0.used.borrow_mut().clear();
+    assert!(verify(&new, &expect, &rotated).is_valid());
 }
 
 #[test]

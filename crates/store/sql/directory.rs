@@ -67,6 +67,31 @@ async fn insert_user(tx: &mut Tx, user: &User) -> Result<(), StoreError> {
     Ok(())
 }
 
+/// Adds a worker profile inside a transaction.
+async fn insert_worker(tx: &mut Tx, worker: &Worker) -> Result<(), StoreError> {
+    sqlx::query(
+        "INSERT INTO workers (id, user_id, display_name, staff_group, grade, pay_point, skills, \
+         home_lat, home_lon, weekly_limit_opt_out, max_travel_km, shift_times) \
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12)",
+    )
+    .bind(worker.id.0)
+    .bind(worker.user_id.0)
+    .bind(worker.display_name.as_str())
+    .bind(worker.staff_group.as_str())
+    .bind(worker.grade.as_str())
+    .bind(i32::from(worker.pay_point))
+    .bind(Texts::of(worker.skills.iter().map(|s| s.as_str())))
+    .bind(worker.home.map(|h| h.lat()))
+    .bind(worker.home.map(|h| h.lon()))
+    .bind(worker.weekly_limit_opt_out)
+    .bind(worker.max_travel_km)
+    .bind(worker.shift_times.as_str())
+    .execute(&mut **tx)
+    .await
+    .or_store()?;
+    Ok(())
+}
+
 #[async_trait]
 impl DirectoryStore for ThisStore {
     async fn create_organisation(
@@ -244,28 +269,141 @@ impl DirectoryStore for ThisStore {
     ) -> Result<(), StoreError> {
         let mut tx = self.begin().await?;
         insert_user(&mut tx, user).await?;
-        sqlx::query(
-            "INSERT INTO workers (id, user_id, display_name, staff_group, grade, pay_point, skills, \
-             home_lat, home_lon, weekly_limit_opt_out, max_travel_km, shift_times) \
-             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12)",
+        insert_worker(&mut tx, worker).await?;
+        insert_audit(&mut tx, audit).await?;
+        tx.commit().await.or_store()
+    }
+
+    async fn register_unconfirmed_worker(
+        &self,
+        user: &User,
+        worker: &Worker,
+        confirmation: &staffbank_store::AccountConfirmation,
+        now: DateTime<Utc>,
+        audit: &[AuditRecord],
+    ) -> Result<UserId, StoreError> {
+        let mut tx = self.begin().await?;
+        let existing: Option<(Uuid,)> = sqlx::query_as("SELECT id FROM users WHERE email = $1")
+            .bind(user.email.as_str())
+            .fetch_optional(&mut *tx)
+            .await
+            .or_store()?;
+        let id = match existing {
+            Some((id,)) => {
+                let lapsed: Option<(Uuid,)> = sqlx::query_as(
+                    "SELECT user_id FROM account_confirmations \
+                     WHERE user_id = $1 AND expires_at <= $2",
+                )
+                .bind(id)
+                .bind(At(now))
+                .fetch_optional(&mut *tx)
+                .await
+                .or_store()?;
+                if lapsed.is_none() {
+                    return Err(StoreError::Conflict(staffbank_store::Conflict::EmailTaken));
+                }
+                sqlx::query("UPDATE users SET display_name = $1, password_hash = $2 WHERE id = $3")
+                    .bind(user.display_name.as_str())
+                    .bind(&user.password_hash)
+                    .bind(id)
+                    .execute(&mut *tx)
+                    .await
+                    .or_store()?;
+                sqlx::query(
+                    "UPDATE workers SET display_name = $1, staff_group = $2, grade = $3, \
+                     pay_point = $4, skills = $5, home_lat = $6, home_lon = $7 WHERE user_id = $8",
+                )
+                .bind(worker.display_name.as_str())
+                .bind(worker.staff_group.as_str())
+                .bind(worker.grade.as_str())
+                .bind(i32::from(worker.pay_point))
+                .bind(Texts::of(worker.skills.iter().map(|s| s.as_str())))
+                .bind(worker.home.map(|h| h.lat()))
+                .bind(worker.home.map(|h| h.lon()))
+                .bind(id)
+                .execute(&mut *tx)
+                .await
+                .or_store()?;
+                sqlx::query(
+                    "UPDATE account_confirmations SET token_hash = $1, expires_at = $2 \
+                     WHERE user_id = $3",
+                )
+                .bind(&confirmation.token_hash)
+                .bind(At(confirmation.expires_at))
+                .bind(id)
+                .execute(&mut *tx)
+                .await
+                .or_store()?;
+                UserId(id)
+            }
+            None => {
+                insert_user(&mut tx, user).await?;
+                insert_worker(&mut tx, worker).await?;
+                sqlx::query(
+                    "INSERT INTO account_confirmations (user_id, token_hash, expires_at) \
+                     VALUES ($1, $2, $3)",
+                )
+                .bind(user.id.0)
+                .bind(&confirmation.token_hash)
+                .bind(At(confirmation.expires_at))
+                .execute(&mut *tx)
+                .await
+                .or_store()?;
+                user.id
+            }
+        };
+        insert_audit(&mut tx, audit).await?;
+        tx.commit().await.or_store()?;
+        Ok(id)
+    }
+
+    async fn account_to_confirm(
+        &self,
+        token_hash: &str,
+        now: DateTime<Utc>,
+    ) -> Result<Option<UserId>, StoreError> {
+        let row: Option<(Uuid,)> = sqlx::query_as(
+            "SELECT user_id FROM account_confirmations WHERE token_hash = $1 AND expires_at > $2",
         )
-        .bind(worker.id.0)
-        .bind(worker.user_id.0)
-        .bind(worker.display_name.as_str())
-        .bind(worker.staff_group.as_str())
-        .bind(worker.grade.as_str())
-        .bind(i32::from(worker.pay_point))
-        .bind(Texts::of(worker.skills.iter().map(|s| s.as_str())))
-        .bind(worker.home.map(|h| h.lat()))
-        .bind(worker.home.map(|h| h.lon()))
-        .bind(worker.weekly_limit_opt_out)
-        .bind(worker.max_travel_km)
-        .bind(worker.shift_times.as_str())
+        .bind(token_hash)
+        .bind(At(now))
+        .fetch_optional(self.reader())
+        .await
+        .or_store()?;
+        Ok(row.map(|(id,)| UserId(id)))
+    }
+
+    async fn confirm_account(
+        &self,
+        token_hash: &str,
+        now: DateTime<Utc>,
+        audit: &[AuditRecord],
+    ) -> Result<bool, StoreError> {
+        let mut tx = self.begin().await?;
+        let used = sqlx::query(
+            "DELETE FROM account_confirmations WHERE token_hash = $1 AND expires_at > $2",
+        )
+        .bind(token_hash)
+        .bind(At(now))
         .execute(&mut *tx)
         .await
         .or_store()?;
+        if used.rows_affected() != 1 {
+            return Ok(false);
+        }
         insert_audit(&mut tx, audit).await?;
-        tx.commit().await.or_store()
+        tx.commit().await.or_store()?;
+        Ok(true)
+    }
+
+    async fn account_unconfirmed(&self, user: UserId) -> Result<bool, StoreError> {
+        let row: Option<(Uuid,)> =
+            sqlx::query_as("SELECT user_id FROM account_confirmations WHERE user_id = $1")
+                .bind(user.0)
+                .fetch_optional(self.reader())
+                .await
+                .or_store()?;
+        Ok(row.is_some())
     }
 
     async fn import_keys(

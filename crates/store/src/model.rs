@@ -97,6 +97,16 @@ impl std::fmt::Debug for User {
     }
 }
 
+/// The emailed link that confirms an account a worker registered themselves: only its token's
+/// hash is stored, so a copy of the database cannot confirm anything.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct AccountConfirmation {
+    /// SHA-256 of the link's token, hex.
+    pub token_hash: String,
+    /// After this the link no longer works.
+    pub expires_at: DateTime<Utc>,
+}
+
 /// A signed-in session: a cookie in the browser or a bearer token for the API.
 #[derive(Clone, PartialEq)]
 pub struct Session {

@@ -88,6 +88,40 @@ pub trait DirectoryStore: Send + Sync + 'static {
         audit: &[AuditRecord],
     ) -> Result<(), StoreError>;
 
+    /// Adds the account and worker profile a worker registered themselves, unconfirmed until
+    /// `confirmation`'s link is used. A taken email is [`crate::Conflict::EmailTaken`], unless
+    /// its account is itself unconfirmed with a link expired by `now`: then that account is
+    /// taken over (its password, name and profile replaced, and the new link replacing the old),
+    /// so nobody can hold an address they cannot confirm. The account's id.
+    async fn register_unconfirmed_worker(
+        &self,
+        user: &User,
+        worker: &Worker,
+        confirmation: &crate::AccountConfirmation,
+        now: DateTime<Utc>,
+        audit: &[AuditRecord],
+    ) -> Result<UserId, StoreError>;
+
+    /// The account a confirmation link is for, by its token's hash, if the link is unused and
+    /// unexpired at `now`.
+    async fn account_to_confirm(
+        &self,
+        token_hash: &str,
+        now: DateTime<Utc>,
+    ) -> Result<Option<UserId>, StoreError>;
+
+    /// Uses a confirmation link: the account can sign in from now on. False (and nothing
+    /// written) if the link was used already or expired by `now`.
+    async fn confirm_account(
+        &self,
+        token_hash: &str,
+        now: DateTime<Utc>,
+        audit: &[AuditRecord],
+    ) -> Result<bool, StoreError>;
+
+    /// Whether an account is still waiting for its holder to confirm it.
+    async fn account_unconfirmed(&self, user: UserId) -> Result<bool, StoreError>;
+
     /// Which of `emails` already have an account, and which of `assignments` the trust `org`
     /// already holds (with the holder's email): what makes a repeated import change nothing.
     async fn import_keys(

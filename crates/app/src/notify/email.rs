@@ -104,14 +104,18 @@ impl Mailer {
                     })
                     .collect();
                 let path = folder.join(format!("{key}-{recipient}.eml"));
-                tokio::fs::write(&path, email.formatted())
-                    .await
-                    .map_err(|e| {
-                        format!(
-                            "the message could not be written to {}: {e}",
-                            path.display()
-                        )
-                    })
+                // Written whole, then named: nothing opens a half-written message.
+                let partial = folder.join(format!("{key}-{recipient}.eml.part"));
+                let written = match tokio::fs::write(&partial, email.formatted()).await {
+                    Ok(()) => tokio::fs::rename(&partial, &path).await,
+                    Err(e) => Err(e),
+                };
+                written.map_err(|e| {
+                    format!(
+                        "the message could not be written to {}: {e}",
+                        path.display()
+                    )
+                })
             }
         }
     }

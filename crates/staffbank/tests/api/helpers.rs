@@ -52,6 +52,8 @@ pub struct TestApp {
     pub clock: Arc<TestClock>,
     /// The app itself, for the background jobs a test runs by hand (offers).
     pub app: App,
+    /// The folder the server writes the email it sends at once (account confirmations) to.
+    pub mail: std::path::PathBuf,
 }
 
 /// A response: status, headers and JSON body (or `null`).
@@ -139,6 +141,22 @@ pub async fn serve_with(app: App, secure_cookies: bool) -> String {
     base
 }
 
+/// How the mail folder's file names end for messages to `to` (characters other than letters,
+/// digits, dots and `@` written as `_`).
+fn mail_file_suffix(to: &str) -> String {
+    let safe: String = to
+        .chars()
+        .map(|c| {
+            if c.is_ascii_alphanumeric() || c == '.' || c == '@' {
+                c
+            } else {
+                '_'
+            }
+        })
+        .collect();
+    format!("-{safe}.eml")
+}
+
 impl TestApp {
     /// Another server over the same database, clock and master key, as a deployment's second
     /// process would be, with its caches cold; its base URL.
@@ -176,7 +194,16 @@ impl TestApp {
             MasterKey::from_base64(&key).unwrap(),
         );
         tokio::spawn(app.clone().run_sequencer());
-        let base = serve(app.clone()).await;
+        let mail = std::env::temp_dir().join(format!("staffbank-api-mail-{}", Uuid::new_v4()));
+        let server = app.clone().with_notifier(staffbank_app::notify::Notifier {
+            mailer: staffbank_app::notify::Mailer::to_folder(
+                mail.clone(),
+                "Staffbank <bank@staffbank.test>",
+            )
+            .unwrap(),
+            policy: staffbank_app::notify::RetryPolicy::default(),
+        });
+        let base = serve(server).await;
         let http = reqwest::Client::builder()
             .pool_max_idle_per_host(300)
             .build()
@@ -193,6 +220,7 @@ impl TestApp {
             master_text: key.clone(),
             clock,
             app,
+            mail,
         };
         let (admin_id, admin) = test
             .user_and_session(
@@ -519,7 +547,87 @@ impl TestApp {
         }
     }
 
-    /// A band 5 nurse registered through the API and signed in, member of `banks`.
+    /// The text of the email sent to `to` whose subject starts with `subject`, once the server
+    /// has written it (it sends in the background), with quoted-printable soft breaks undone.
+    pub async fn email(&self, to: &str, subject: &str) -> String {
+        let to = to.to_lowercase();
+        let wanted = format!("Subject: {subject}");
+        for _ in 0..200 {
+            // Named by time-ordered ids: the latest such email is the last.
+            let mut paths: Vec<_> = std::fs::read_dir(&self.mail)
+                .into_iter()
+                .flatten()
+                .filter_map(|e| e.ok().map(|e| e.path()))
+                .filter(|p| p.to_string_lossy().ends_with(&mail_file_suffix(&to)))
+                .collect();
+            paths.sort();
+            let found = paths
+                .iter()
+                .rev()
+                .filter_map(|p| std::fs::read_to_string(p).ok())
+                .find(|text| text.contains(&wanted) && text.contains("\r\n\r\n"));
+            if let Some(text) = found {
+                return text
+                    .replace("=\r\n", "")
+                    .replace("=\n", "")
+                    .replace("=3D", "=");
+            }
+            tokio::time::sleep(std::time::Duration::from_millis(25)).await;
+        }
+        panic!("no email to {to} about {subject:?}");
+    }
+
+    /// How many emails the server has sent to `to`.
+    pub fn emails_to(&self, to: &str) -> usize {
+        let to = to.to_lowercase();
+        std::fs::read_dir(&self.mail)
+            .into_iter()
+            .flatten()
+            .filter_map(|e| e.ok())
+            .filter(|e| {
+                e.file_name()
+                    .to_string_lossy()
+                    .ends_with(&mail_file_suffix(&to))
+            })
+            .count()
+    }
+
+    /// The token of the confirmation link emailed to `to` on registering.
+    pub async fn confirmation_token(&self, to: &str) -> String {
+        let text = self
+            .email(to, "Confirm your email address for Staffbank")
+            .await;
+        let at = text
+            .find("/confirm-email?token=")
+            .expect("a confirmation link")
+            + 21;
+        text[at..]
+            .chars()
+            .take_while(|c| c.is_ascii_alphanumeric() || *c == '-' || *c == '_')
+            .collect()
+    }
+
+    /// Confirms the account registered for `email` with the link emailed to it.
+    pub async fn confirm_email(&self, email: &str) {
+        let token = self.confirmation_token(email).await;
+        let confirmed = self
+            .call(
+                Method::POST,
+                "/api/v1/account-confirmations",
+                None,
+                Some(json!({ "token": token })),
+            )
+            .await;
+        assert_eq!(
+            confirmed.status,
+            StatusCode::NO_CONTENT,
+            "{}",
+            confirmed.body
+        );
+    }
+
+    /// A band 5 nurse registered through the API, confirmed with the emailed link and signed in,
+    /// member of `banks`.
     pub async fn worker(&self, email: &str, banks: &[&str]) -> String {
         let reply = self
             .call(
@@ -531,6 +639,7 @@ impl TestApp {
             )
             .await;
         assert_eq!(reply.status, StatusCode::CREATED, "{}", reply.body);
+        self.confirm_email(email).await;
         let user = UserId(Uuid::parse_str(reply.body["id"].as_str().unwrap()).unwrap());
         let token = self.session_for(user).await;
         for bank in banks {

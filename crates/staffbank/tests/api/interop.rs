@@ -67,7 +67,12 @@ async fn the_product_and_an_independent_implementation_agree(app: TestApp) {
     let issuer_jwk = issuer_meta.body["jwks"]["keys"][0].clone();
     let status_list = || async {
         app.http
-            .get(format!("{}/issuers/{}/status-list", app.base, a.id))
+            .get(format!(
+                "{}/issuers/{}/status-list?kid={}",
+                app.base,
+                a.id,
+                issuer_jwk["kid"].as_str().unwrap()
+            ))
             .send()
             .await
             .unwrap()

@@ -19,7 +19,8 @@ crate::both_backends!(
     a_booking_on_a_cold_server_seals_the_name_with_the_workers_own_key,
     a_server_holding_an_erased_workers_key_seals_nothing_more_with_it,
     people_see_their_own_entries_and_erasure_keeps_the_tree_verifiable,
-    erasure_removes_live_personal_data_once
+    erasure_removes_live_personal_data_once,
+    an_entry_that_does_not_parse_never_stops_the_entries_list
 );
 
 fn bytes(v: &Value) -> Vec<u8> {
@@ -389,6 +390,7 @@ async fn people_see_their_own_entries_and_erasure_keeps_the_tree_verifiable(app:
         actions,
         vec![
             "worker.registered",
+            "account.confirmed",
             "bank.joined",
             "booking.made",
             "booking.cancelled"
@@ -575,4 +577,96 @@ async fn erasure_removes_live_personal_data_once(app: TestApp) {
         .await
         .assert_problem(409, "already-erased");
     assert_eq!(app.ledger_entries("person.erased").await.len(), entries);
+}
+
+/// JSON nested `depth` arrays deep.
+fn nested(depth: usize) -> Value {
+    (0..depth).fold(json!(1), |inner, _| json!([inner]))
+}
+
+async fn an_entry_that_does_not_parse_never_stops_the_entries_list(app: TestApp) {
+    // JSON has no nesting limit on writing but one (128) on reading: facts nested 130 deep
+    // make an entry whose bytes were written but do not read back.
+    let refused = app
+        .app
+        .audit_record(staffbank_app::audit::Change {
+            action: "test.nested",
+            actor: None,
+            tenant: None,
+            subject: None,
+            facts: json!({"deep": nested(130)}),
+            personal: None,
+        })
+        .await;
+    assert!(refused.is_err(), "such an entry is never written");
+    let readable = app
+        .app
+        .audit_record(staffbank_app::audit::Change {
+            action: "test.nested",
+            actor: None,
+            tenant: None,
+            subject: None,
+            facts: json!({"deep": nested(100)}),
+            personal: None,
+        })
+        .await
+        .unwrap();
+
+    // One written before that check, straight into the store, beside a readable one.
+    let entry = staffbank_ledger::entry::Entry {
+        v: staffbank_ledger::entry::FORMAT,
+        id: uuid::Uuid::now_v7(),
+        at: chrono::Utc::now(),
+        action: "test.unreadable".into(),
+        actor: None,
+        tenant: None,
+        subject: None,
+        facts: json!({"deep": nested(130)}),
+        sealed: None,
+    };
+    let body = entry.to_bytes();
+    assert!(staffbank_ledger::entry::Entry::from_bytes(&body).is_err());
+    let unreadable = staffbank_store::AuditRecord {
+        id: entry.id,
+        recorded_at: entry.at,
+        action: entry.action.clone(),
+        tenant: None,
+        subject: None,
+        mac: Some(app.master.entry_mac(&body).to_vec()),
+        body,
+    };
+    app.store
+        .append_audit(&[unreadable, readable.clone()])
+        .await
+        .unwrap();
+    let head = app
+        .call(Method::POST, "/api/v1/ledger/heads", Some(&app.admin), None)
+        .await;
+    assert_eq!(head.status, StatusCode::CREATED, "{}", head.body);
+
+    let listed = app
+        .get("/api/v1/ledger/entries?from=0&limit=1000", &app.admin)
+        .await;
+    assert_eq!(listed.status, StatusCode::OK, "{}", listed.body);
+    let items = listed.body.as_array().unwrap();
+    let shown = items
+        .iter()
+        .find(|e| e["id"] == json!(entry.id))
+        .expect("the unreadable entry is listed");
+    assert_eq!(shown["personal_status"], "unreadable");
+    assert_eq!(shown["action"], "test.unreadable");
+    assert!(shown["facts"].is_null());
+    let next = items
+        .iter()
+        .find(|e| e["id"] == json!(readable.id))
+        .expect("the entry after it is listed");
+    assert_eq!(next["personal_status"], "none");
+    let one = app
+        .get(
+            &format!("/api/v1/ledger/entries/{}", shown["seq"]),
+            &app.admin,
+        )
+        .await;
+    assert_eq!(one.status, StatusCode::OK, "{}", one.body);
+    assert_eq!(one.body["personal_status"], "unreadable");
 }

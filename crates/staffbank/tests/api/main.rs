@@ -44,6 +44,7 @@ mod pay_runs;
 mod payroll_crash;
 mod premium;
 mod push;
+mod registration;
 mod release_policy;
 mod request_ids;
 mod retention;

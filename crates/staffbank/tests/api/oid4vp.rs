@@ -3,7 +3,8 @@
 //! the query names with a key binding to the client identifier, and posts to the response URI;
 //! the verifier sees every check. The wrong audience, a wrong `state`, a malformed `vp_token`,
 //! someone else's credential and a second answer are refused, and a refused answer leaves the
-//! request open for the worker's own; `access_denied` declines.
+//! request open for the worker's own; `access_denied` declines only from the worker's own
+//! session, and from anyone else is refused and leaves the request open.
 
 use p256::ecdsa::SigningKey;
 use reqwest::{Method, StatusCode};
@@ -58,15 +59,23 @@ fn answer(sd: &SdJwt, key: &SigningKey, params: &Value, aud: &str) -> String {
 
 /// Posts to the response URI as a wallet app would.
 async fn respond(app: &TestApp, params: &Value, fields: &[(&str, &str)]) -> (StatusCode, Value) {
+    respond_as(app, None, params, fields).await
+}
+
+/// [`respond`], with a session's bearer token if given.
+async fn respond_as(
+    app: &TestApp,
+    session: Option<&str>,
+    params: &Value,
+    fields: &[(&str, &str)],
+) -> (StatusCode, Value) {
     let uri = params["response_uri"].as_str().unwrap();
     let path = &uri[uri.find("/verifiers/").unwrap()..];
-    let response = app
-        .http
-        .post(format!("{}{path}", app.base))
-        .form(fields)
-        .send()
-        .await
-        .unwrap();
+    let mut request = app.http.post(format!("{}{path}", app.base)).form(fields);
+    if let Some(token) = session {
+        request = request.bearer_auth(token);
+    }
+    let response = request.send().await.unwrap();
     let status = response.status();
     (status, response.json().await.unwrap_or(Value::Null))
 }
@@ -75,7 +84,7 @@ async fn a_wallet_app_answers_a_request_with_only_what_it_asks(app: TestApp) {
     let a = app.trust("RXL").await;
     let a_officer = officer(&app, "co@a.test", &a.id).await;
     let (nurse, key, sd, vct) = holder_with_credential(&app, &a, &a_officer, "holder@a.test").await;
-    let (_, other_key, other_sd, _) =
+    let (other, other_key, other_sd, _) =
         holder_with_credential(&app, &a, &a_officer, "other@a.test").await;
     app.call(
         Method::PUT,
@@ -218,10 +227,23 @@ async fn a_wallet_app_answers_a_request_with_only_what_it_asks(app: TestApp) {
     assert_eq!(status, StatusCode::OK);
     assert_eq!(outcome(id).await["state"], "verified");
 
-    // Declined in the app.
+    // A refusal from whoever saw the request (no session, another worker's, the verifier's
+    // own officer's) is refused and logged: the request stays open for the worker.
     let id = ask().await;
     let params = authorization_request(&app, &nurse, &id).await;
-    let (status, _) = respond(&app, &params, &[("error", "access_denied"), ("state", &id)]).await;
+    let denied = [("error", "access_denied"), ("state", id.as_str())];
+    for session in [None, Some(other.as_str()), Some(a_officer.as_str())] {
+        let (status, body) = respond_as(&app, session, &params, &denied).await;
+        assert_eq!(status, StatusCode::BAD_REQUEST, "{body}");
+        assert_eq!(body["error"], "invalid_request", "{body}");
+        assert_eq!(outcome(id.clone()).await["state"], "pending");
+    }
+    // A made-up session is not anyone's.
+    let (status, _) = respond_as(&app, Some("not-a-session"), &params, &denied).await;
+    assert_eq!(status, StatusCode::UNAUTHORIZED);
+    assert_eq!(outcome(id.clone()).await["state"], "pending");
+    // The worker's own session declines.
+    let (status, _) = respond_as(&app, Some(&nurse), &params, &denied).await;
     assert_eq!(status, StatusCode::OK);
     assert_eq!(outcome(id).await["state"], "declined");
 }

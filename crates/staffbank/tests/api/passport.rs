@@ -21,7 +21,8 @@ use crate::helpers::TestApp;
 crate::both_backends!(
     a_credential_goes_from_offer_to_wallet_to_revocation,
     a_verifier_sees_every_check_and_the_worker_every_request,
-    passport_credentials_count_for_bookings_at_once
+    passport_credentials_count_for_bookings_at_once,
+    after_a_key_rotation_each_credential_checks_against_its_own_keys_list
 );
 
 pub(crate) async fn officer(app: &TestApp, email: &str, org: &str) -> String {
@@ -84,9 +85,18 @@ pub(crate) async fn published(app: &TestApp, org: &str, vct: &str) -> Published 
         .iter()
         .map(|k| Jwk::from_value(k).unwrap())
         .collect();
+    // The list signed by the current key, which signs what is issued now.
+    let kid = meta.body["jwks"]["keys"]
+        .as_array()
+        .unwrap()
+        .last()
+        .unwrap()["kid"]
+        .as_str()
+        .unwrap()
+        .to_owned();
     let list = app
         .http
-        .get(format!("{}/issuers/{org}/status-list", app.base))
+        .get(format!("{}/issuers/{org}/status-list?kid={kid}", app.base))
         .send()
         .await
         .unwrap();
@@ -573,4 +583,216 @@ async fn passport_credentials_count_for_bookings_at_once(app: TestApp) {
     app.book(&nurse, &third, "k5")
         .await
         .assert_problem(422, "not-eligible");
+}
+
+/// What a credential's issuer JWT says of itself: its `kid` and its status list URI and index.
+fn status_of(sd: &SdJwt) -> (String, String) {
+    let jwt = jws::Jws::parse(&sd.jwt).unwrap();
+    let uri = jwt.claims["status"]["status_list"]["uri"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    (jwt.kid().unwrap().to_owned(), uri)
+}
+
+async fn after_a_key_rotation_each_credential_checks_against_its_own_keys_list(app: TestApp) {
+    let a = app.trust("RXL").await;
+    let a_officer = officer(&app, "co@a.test", &a.id).await;
+    let (old_nurse, old_key, old_sd, vct) =
+        holder_with_credential(&app, &a, &a_officer, "old@a.test").await;
+    let rotated = app
+        .post(
+            &format!("/api/v1/organisations/{}/issuer-keys", a.id),
+            &a_officer,
+            json!({}),
+        )
+        .await;
+    assert_eq!(rotated.status, StatusCode::CREATED, "{}", rotated.body);
+    let (new_nurse, new_key, new_sd, _) =
+        holder_with_credential(&app, &a, &a_officer, "new@a.test").await;
+    let (old_kid, old_uri) = status_of(&old_sd);
+    let (new_kid, new_uri) = status_of(&new_sd);
+    assert_ne!(old_kid, new_kid);
+    assert_eq!(new_kid, rotated.body["kid"]);
+    app.call(
+        Method::PUT,
+        "/api/v1/trust-framework",
+        Some(&app.admin),
+        Some(json!({"org_id": a.id, "vct": vct, "trusted": true})),
+    )
+    .await;
+
+    // Each credential points at a list that its own key signs.
+    let meta = app
+        .call(
+            Method::GET,
+            &format!("/.well-known/jwt-vc-issuer/issuers/{}", a.id),
+            None,
+            None,
+        )
+        .await;
+    let keys: Vec<Jwk> = meta.body["jwks"]["keys"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|k| Jwk::from_value(k).unwrap())
+        .collect();
+    let fetch = |uri: String| {
+        let app = &app;
+        async move {
+            let path = uri.strip_prefix("http://localhost:8080").unwrap();
+            let got = app
+                .http
+                .get(format!("{}{path}", app.base))
+                .send()
+                .await
+                .unwrap();
+            assert_eq!(got.status(), StatusCode::OK, "{uri}");
+            got.text().await.unwrap()
+        }
+    };
+    for (kid, uri) in [(&old_kid, &old_uri), (&new_kid, &new_uri)] {
+        let token = jws::Jws::parse(&fetch(uri.clone()).await).unwrap();
+        assert_eq!(token.kid(), Some(kid.as_str()), "the list at {uri}");
+        assert_eq!(token.str_claim("sub"), Some(uri.as_str()));
+        let own = keys
+            .iter()
+            .find(|k| k.kid.as_deref() == Some(kid.as_str()))
+            .unwrap();
+        assert!(token.verifies_with(&own.key().unwrap()), "{uri}");
+    }
+
+    // A verifier that checks each list with the credential's own key (and only that key).
+    let issuer_with = |kid: &str| TrustedIssuer {
+        iss: meta.body["issuer"].as_str().unwrap().to_owned(),
+        keys: keys
+            .iter()
+            .filter(|k| k.kid.as_deref() == Some(kid))
+            .cloned()
+            .collect(),
+        vcts: vec![vct.clone()],
+    };
+    let present = |sd: &SdJwt, holder: &SigningKey, nonce: &str, aud: &str| {
+        bind(
+            sd.disclosing(&["number"]),
+            &Binding {
+                aud: aud.into(),
+                nonce: nonce.into(),
+                iat: chrono::Utc::now().timestamp(),
+            },
+            holder,
+        )
+        .compact()
+    };
+    let outside = |kid: String, uri: String, sd: SdJwt, holder: SigningKey, nonce: &'static str| {
+        let issuer = issuer_with(&kid);
+        let fetch = &fetch;
+        async move {
+            let sources = Published {
+                issuer,
+                list: fetch(uri).await,
+                used: RefCell::new(HashSet::new()),
+            };
+            let expect = Expectations {
+                now: chrono::Utc::now().timestamp(),
+                audience: "https://verifier.test",
+                nonce,
+                iat_window: 300,
+                leeway: 30,
+                require_key_binding: true,
+            };
+            verify(
+                &present(&sd, &holder, nonce, "https://verifier.test"),
+                &expect,
+                &sources,
+            )
+        }
+    };
+    let report = outside(
+        old_kid.clone(),
+        old_uri.clone(),
+        old_sd.clone(),
+        old_key.clone(),
+        "o1",
+    )
+    .await;
+    assert!(report.is_valid(), "{report:?}");
+    let report = outside(
+        new_kid.clone(),
+        new_uri.clone(),
+        new_sd.clone(),
+        new_key.clone(),
+        "n1",
+    )
+    .await;
+    assert!(report.is_valid(), "{report:?}");
+
+    // The platform's own verifier agrees, through a presentation request.
+    let staffbank_verdict = |nurse: String, sd: SdJwt, holder: SigningKey| {
+        let app = &app;
+        let a_officer = &a_officer;
+        let vct = &vct;
+        async move {
+            let worker = app.worker_id(&nurse).await.0;
+            let made = app
+                .post(
+                    &format!("/api/v1/workers/{worker}/presentation-requests"),
+                    a_officer,
+                    json!({"vct": vct, "claims": ["number"], "purpose": "Induction"}),
+                )
+                .await;
+            assert_eq!(made.status, StatusCode::CREATED, "{}", made.body);
+            let id = made.body["id"].as_str().unwrap().to_owned();
+            let mine = app.get("/api/v1/me/presentation-requests", &nurse).await;
+            let mine = mine
+                .body
+                .as_array()
+                .unwrap()
+                .iter()
+                .find(|r| r["id"] == json!(id))
+                .unwrap()
+                .clone();
+            let answered = app
+                .post(
+                    &format!("/api/v1/me/presentation-requests/{id}/present"),
+                    &nurse,
+                    json!({"presentation": present(
+                        &sd,
+                        &holder,
+                        mine["nonce"].as_str().unwrap(),
+                        mine["audience"].as_str().unwrap(),
+                    )}),
+                )
+                .await;
+            assert_eq!(answered.status, StatusCode::OK, "{}", answered.body);
+            answered.body["result"].clone()
+        }
+    };
+    let verdict = staffbank_verdict(old_nurse.clone(), old_sd.clone(), old_key.clone()).await;
+    assert_eq!(verdict["valid"], true, "{verdict}");
+    let verdict = staffbank_verdict(new_nurse.clone(), new_sd.clone(), new_key.clone()).await;
+    assert_eq!(verdict["valid"], true, "{verdict}");
+
+    // Revoking the old-key credential shows in its own key's list, to both verifiers.
+    let held = app.get("/api/v1/me/passport", &old_nurse).await;
+    let credential = held.body[0]["id"].as_str().unwrap().to_owned();
+    let revoked = app
+        .post(
+            &format!("/api/v1/passport-credentials/{credential}/revocation"),
+            &a_officer,
+            json!({"state": "revoked", "reason": "Struck off"}),
+        )
+        .await;
+    assert_eq!(revoked.status, StatusCode::OK, "{}", revoked.body);
+    let report = outside(old_kid, old_uri, old_sd.clone(), old_key.clone(), "o2").await;
+    assert_eq!(report.failed, Some((Check::Status, Failure::Revoked)));
+    let verdict = staffbank_verdict(old_nurse, old_sd, old_key).await;
+    assert_eq!(verdict["valid"], false, "{verdict}");
+    assert_eq!(verdict["failed"]["check"], "status", "{verdict}");
+    assert_eq!(
+        verdict["failed"]["failure"]["reason"], "revoked",
+        "{verdict}"
+    );
+    let report = outside(new_kid, new_uri, new_sd.clone(), new_key.clone(), "n2").await;
+    assert!(report.is_valid(), "{report:?}");
 }

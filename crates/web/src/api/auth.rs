@@ -5,7 +5,7 @@ use axum::http::StatusCode;
 use serde::{Deserialize, Serialize};
 
 use crate::extract::{ApiJson, Caller, ClientAddress};
-use crate::problem::ApiError;
+use crate::problem::{ApiError, GeneralProblem, Problem};
 use crate::AppState;
 
 /// Email and password.
@@ -27,7 +27,8 @@ pub struct Token {
     pub expires_at: chrono::DateTime<chrono::Utc>,
 }
 
-/// Sign in and get a bearer token.
+/// Sign in and get a bearer token. A registered account signs in once its holder has confirmed it
+/// with the emailed link.
 #[utoipa::path(post, path = "/api/v1/auth/token", tag = "auth", request_body = Credentials,
     responses((status = 201, body = Token), (status = 401, body = crate::problem::Problem),
         (status = 403, body = crate::problem::Problem),
@@ -40,7 +41,15 @@ pub async fn create_token(
     let signed_in = state
         .app
         .sign_in(&input.email, &input.password, address.as_deref())
-        .await?;
+        .await
+        .map_err(|e| match e {
+            staffbank_app::AppError::Unauthenticated => ApiError::from(Problem::new(
+                GeneralProblem::Unauthenticated,
+                "the email or password is wrong, or the account is not confirmed yet: \
+                 follow the link emailed when you registered",
+            )),
+            other => other.into(),
+        })?;
     Ok((
         StatusCode::CREATED,
         axum::Json(Token {

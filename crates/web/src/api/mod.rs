@@ -66,7 +66,7 @@ impl PageQuery {
     info(title = "Staffbank API", version = "1", description = "Post, find and book NHS bank shifts. \
         Errors are RFC 9457 problem documents whose `type` is stable."),
     paths(
-        auth::create_token, auth::delete_token, workers::me, workers::register, workers::join_bank,
+        auth::create_token, auth::delete_token, workers::me, workers::register, workers::confirm_account, workers::join_bank,
         workers::working_time, compliance::find_workers, compliance::worker_compliance,
         admin::create_organisation, admin::organisations, admin::create_site, admin::create_ward,
         admin::create_bank, admin::banks, admin::create_user,
@@ -147,6 +147,10 @@ pub fn routes() -> Router<AppState> {
         .route(
             "/api/v1/auth/token",
             post(auth::create_token).delete(auth::delete_token),
+        )
+        .route(
+            "/api/v1/account-confirmations",
+            post(workers::confirm_account),
         )
         .route("/api/v1/me", get(workers::me))
         .route("/api/v1/me/banks", post(workers::join_bank))

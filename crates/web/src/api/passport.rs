@@ -11,7 +11,7 @@ use staffbank_app::passport::{
 use staffbank_domain::{OrgId, WorkerId};
 use uuid::Uuid;
 
-use crate::extract::{ApiJson, ApiPath, Caller};
+use crate::extract::{ApiJson, ApiPath, ApiQuery, Caller};
 use crate::problem::{ApiError, Problem};
 use crate::AppState;
 
@@ -93,16 +93,31 @@ pub async fn set_revocation(
     ))
 }
 
-/// The issuer's Token Status List, signed (`application/statuslist+jwt`). Public.
+/// Which of the issuer's keys signs its status list.
+#[derive(Debug, serde::Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
+#[serde(deny_unknown_fields)]
+pub struct StatusListQuery {
+    /// The signing key's id; each credential's status URI names the key that signed it. Without
+    /// it, the current key signs.
+    pub kid: Option<Uuid>,
+}
+
+/// The issuer's Token Status List, signed by the key named (`application/statuslist+jwt`).
+/// Public.
 #[utoipa::path(get, path = "/issuers/{org_id}/status-list", tag = "passport",
-    params(("org_id" = Uuid, Path)),
+    params(("org_id" = Uuid, Path), StatusListQuery),
     responses((status = 200, body = String, content_type = "application/statuslist+jwt"),
-        (status = 404, body = Problem)))]
+        (status = 404, body = Problem), (status = 422, body = Problem)))]
 pub async fn status_list(
     State(state): State<AppState>,
     ApiPath(org_id): ApiPath<Uuid>,
+    ApiQuery(query): ApiQuery<StatusListQuery>,
 ) -> Result<impl IntoResponse, ApiError> {
-    let token = state.app.status_list_token(OrgId(org_id)).await?;
+    let token = state
+        .app
+        .status_list_token(OrgId(org_id), query.kid)
+        .await?;
     Ok((
         [
             (header::CONTENT_TYPE, "application/statuslist+jwt"),

@@ -131,18 +131,32 @@ pub async fn authorization_request(
 }
 
 /// The verifier's response URI: a wallet app posts `vp_token` and `state` (or
-/// `error=access_denied`), form-encoded.
+/// `error=access_denied`, which declines only with the worker's own bearer token), form-encoded.
 #[utoipa::path(post, path = "/verifiers/{org_id}/responses/{request_id}", tag = "passport",
     params(("org_id" = Uuid, Path), ("request_id" = Uuid, Path)),
     responses((status = 200, body = Object), (status = 400, body = Problem),
-        (status = 404, body = Problem), (status = 409, body = Problem)))]
+        (status = 401, body = Problem), (status = 404, body = Problem),
+        (status = 409, body = Problem)))]
 pub async fn wallet_response(
     State(state): State<AppState>,
     ApiPath((org_id, id)): ApiPath<(Uuid, Uuid)>,
+    headers: HeaderMap,
     form: Result<Form<WalletResponse>, FormRejection>,
 ) -> Result<impl IntoResponse, ApiError> {
     let Form(input) =
         form.map_err(|e| AppError::Wallet("invalid_request", format!("a form-encoded body: {e}")))?;
-    let answer = state.app.wallet_response(OrgId(org_id), id, input).await?;
+    let bearer = headers
+        .get(AUTHORIZATION)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.strip_prefix("Bearer "))
+        .map(str::trim);
+    let who = match bearer {
+        Some(token) => Some(state.app.authenticate(token).await?),
+        None => None,
+    };
+    let answer = state
+        .app
+        .wallet_response(who.as_ref(), OrgId(org_id), id, input)
+        .await?;
     Ok((NO_STORE, axum::Json(answer)))
 }

@@ -2,6 +2,7 @@
 
 use axum::extract::State;
 use axum::http::StatusCode;
+use staffbank_app::confirmation::ConfirmAccount;
 use staffbank_app::views::UserView;
 use staffbank_app::workers::{JoinBank, RegisterWorker, WorkingTimeChoice};
 
@@ -19,8 +20,9 @@ pub async fn me(
     Ok(axum::Json(state.app.me(&who).await?))
 }
 
-/// Register as a bank worker. An email that already has an account is answered the same way
-/// (and nothing changes), so this cannot tell anyone who has an account.
+/// Register as a bank worker. The account signs in once confirmed with the link emailed to it.
+/// An email that already has an account is answered the same way (and nothing changes; the
+/// address is told someone tried), so this cannot tell anyone who has an account.
 #[utoipa::path(post, path = "/api/v1/workers", tag = "workers", request_body = RegisterWorker,
     responses((status = 201, body = UserView), (status = 422, body = Problem)))]
 pub async fn register(
@@ -31,6 +33,19 @@ pub async fn register(
         StatusCode::CREATED,
         axum::Json(state.app.register_worker(input).await?),
     ))
+}
+
+/// Confirm a registered account with the token of the link emailed to it: from then on it can
+/// sign in. Each link works once, until it expires.
+#[utoipa::path(post, path = "/api/v1/account-confirmations", tag = "workers",
+    request_body = ConfirmAccount,
+    responses((status = 204), (status = 422, body = Problem)))]
+pub async fn confirm_account(
+    State(state): State<AppState>,
+    ApiJson(input): ApiJson<ConfirmAccount>,
+) -> Result<StatusCode, ApiError> {
+    state.app.confirm_account(input).await?;
+    Ok(StatusCode::NO_CONTENT)
 }
 
 /// Join a bank.

@@ -50,7 +50,7 @@ pub struct ShiftForm {
     skills: String,
 }
 
-fn select(id: &str, label: &str, options: &[(String, String)], chosen: &str) -> Markup {
+pub(super) fn select(id: &str, label: &str, options: &[(String, String)], chosen: &str) -> Markup {
     html! {
         div class="nhsuk-form-group" {
             label class="nhsuk-label" for=(id) { (label) }

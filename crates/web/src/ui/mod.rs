@@ -37,6 +37,7 @@ mod pay_settings;
 mod pay_settings_confirm;
 mod preferences;
 mod refreshers;
+mod registration;
 mod release_policy;
 mod report;
 mod requests;
@@ -81,6 +82,14 @@ pub fn routes() -> Router<AppState> {
             get(session::sign_in_page).post(session::sign_in),
         )
         .route("/sign-out", post(session::sign_out))
+        .route(
+            "/register",
+            get(registration::register_page).post(registration::register),
+        )
+        .route(
+            staffbank_app::confirmation::CONFIRM_PATH,
+            get(registration::confirm_page).post(registration::confirm),
+        )
         .route("/sign-in/oidc/callback", get(oidc_sign_in::callback))
         .route("/sign-in/oidc/{provider_id}", get(oidc_sign_in::start))
         .route(

@@ -103,6 +103,7 @@ fn sign_in_form(
             }
             button type="submit" class="nhsuk-button" { "Sign in" }
         }
+        p { "New to Staffbank? " a href="/register" { "Register as a bank worker" } "." }
     }
 }
 
@@ -196,7 +197,11 @@ pub async fn sign_in(
         )
             .into_response(),
         Err(AppError::Unauthenticated) => {
-            let errors = ["Enter a correct email address and password".to_string()];
+            let errors = [
+                "Enter a correct email address and password. If you have just \
+                registered, confirm your email address first with the link we sent you"
+                    .to_string(),
+            ];
             sign_in_with(
                 &state,
                 jar,
