@@ -2,7 +2,7 @@
 // and the axe-core accessibility check (WCAG 2.2 AA).
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { createRequire } from 'node:module';
@@ -15,6 +15,8 @@ const WCAG = ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa', 'wcag22aa'];
 
 const servers = [];
 const dirs = [];
+/** Each demo's folder, by its base URL. */
+const folders = new Map();
 
 /** Debian's Chromium, headless. */
 export function launch() {
@@ -57,11 +59,30 @@ export function startDemo({ cwd } = {}) {
       const match = out.match(/running at (http:\/\/[^\s]+)\//);
       if (match) {
         clearTimeout(timer);
+        folders.set(match[1], dir);
         resolve(match[1]);
       }
     });
     child.on('exit', (code) => reject(new Error(`demo exited with ${code}: ${out}`)));
   });
+}
+
+/** The emails a demo has sent to `address` so far (the demo writes each to a folder beside its
+ * database), as text with quoted-printable soft breaks and `=3D` undone. */
+export function emailsTo(base, address) {
+  const folder = join(folders.get(base), 'staffbank-demo-mail');
+  let names = [];
+  try {
+    names = readdirSync(folder);
+  } catch {
+    return [];
+  }
+  // The mail folder names each file after its recipient: letters, digits, `.` and `@` kept,
+  // anything else `_`.
+  const recipient = address.replace(/[^A-Za-z0-9@.]/g, '_');
+  return names
+    .filter((name) => name.endsWith(`-${recipient}.eml`))
+    .map((name) => readFileSync(join(folder, name), 'utf8').replace(/=\r?\n/g, '').replace(/=3D/g, '='));
 }
 
 /** Fails on any WCAG 2.2 AA violation axe-core finds on the page, and on a page wider than the
