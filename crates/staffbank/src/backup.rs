@@ -67,11 +67,15 @@ pub async fn backup(database_url: &str, out: &Path, pg_bin: Option<&Path>) -> an
                 .to_str()
                 .context("the backup file's path is not valid UTF-8")?;
             // One read transaction: the copy is the database as of one instant, WAL included.
-            sqlx::query("VACUUM INTO ?")
+            if let Err(e) = sqlx::query("VACUUM INTO ?")
                 .bind(target)
                 .execute(&mut db)
                 .await
-                .context("VACUUM INTO failed")?;
+            {
+                // Never leave a partial copy that could be mistaken for a backup.
+                std::fs::remove_file(out).ok();
+                return Err(anyhow::Error::new(e).context("VACUUM INTO failed"));
+            }
             db.close().await.ok();
             sqlite_ledger(out).await?
         }
@@ -183,7 +187,7 @@ pub async fn restore(
                 .with_context(|| format!("running {}", pg_restore.display()))?;
             if !output.status.success() {
                 bail!(
-                    "pg_restore failed ({}): {}",
+                    "pg_restore failed ({}), so the database may hold part of the backup: drop and recreate it before trying again. {}",
                     output.status,
                     String::from_utf8_lossy(&output.stderr).trim()
                 );
