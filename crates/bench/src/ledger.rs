@@ -334,8 +334,11 @@ pub async fn run(args: BenchArgs) -> anyhow::Result<()> {
     if store.ledger_size().await? > 0 {
         anyhow::bail!("use an empty database: the figures assume a fresh ledger");
     }
-    let master = MasterKey::from_base64(&MasterKey::generate_base64(&mut rand::rngs::OsRng))
-        .map_err(|e| anyhow::anyhow!("{e}"))?;
+    // STAFFBANK_MASTER_KEY, when set, lets the filled database be checked afterwards (as
+    // scripts/measure-backup does with a restore); otherwise a fresh key.
+    let key_text = std::env::var("STAFFBANK_MASTER_KEY")
+        .unwrap_or_else(|_| MasterKey::generate_base64(&mut rand::rngs::OsRng));
+    let master = MasterKey::from_base64(&key_text).map_err(|e| anyhow::anyhow!("{e}"))?;
     let key = master.signing_key().verifying_key();
     let app = App::new(store.clone(), Arc::new(SystemClock), master);
     println!("== setup: {} shifts and workers", args.bookings);

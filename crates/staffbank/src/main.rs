@@ -1,5 +1,6 @@
 //! `staffbank`: the server and its command line.
 
+mod backup;
 mod config_checks;
 mod demo;
 mod import;
@@ -59,6 +60,41 @@ enum Command {
     Import {
         #[command(subcommand)]
         command: import::ImportCommand,
+    },
+    /// Write a consistent backup of a live database to a new file: SQLite with `VACUUM INTO`,
+    /// PostgreSQL with `pg_dump --format=custom`. Prints its size and the ledger it holds.
+    Backup {
+        /// `sqlite://path` or `postgres://...`.
+        #[arg(long, env = "DATABASE_URL")]
+        database_url: String,
+        /// The backup file to write (never overwritten).
+        #[arg(long)]
+        out: std::path::PathBuf,
+        /// The folder holding pg_dump and pg_restore, if not the ones on PATH (e.g.
+        /// /usr/lib/postgresql/16/bin).
+        #[arg(long)]
+        pg_bin: Option<std::path::PathBuf>,
+    },
+    /// Restore a backup into an empty database (a new SQLite file, or an empty PostgreSQL
+    /// database), bring it up to date with the migrations, and check the ledger as
+    /// `ledger verify` does. Exits 1 if the ledger check finds a problem.
+    Restore {
+        /// The file `staffbank backup` wrote.
+        #[arg(long)]
+        from: std::path::PathBuf,
+        /// `sqlite://path` (a file that does not exist yet) or `postgres://...` (an empty database).
+        #[arg(long, env = "DATABASE_URL")]
+        database_url: String,
+        /// The folder holding pg_restore, if not the one on PATH.
+        #[arg(long)]
+        pg_bin: Option<std::path::PathBuf>,
+        /// The tree-head public key, base64; without it the key is derived from
+        /// STAFFBANK_MASTER_KEY.
+        #[arg(long)]
+        public_key: Option<String>,
+        /// A signed head kept outside the database: the restored log must extend it.
+        #[arg(long)]
+        trusted_head: Option<std::path::PathBuf>,
     },
     /// Print the OpenAPI document.
     Openapi,
@@ -153,8 +189,33 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
                     trusted_head,
                 },
         } => {
-            verify_ledger(
+            if !check_ledger(
                 &database_url,
+                public_key.as_deref(),
+                trusted_head.as_deref(),
+            )
+            .await?
+            {
+                std::process::exit(1);
+            }
+            Ok(())
+        }
+        Command::Backup {
+            database_url,
+            out,
+            pg_bin,
+        } => backup::backup(&database_url, &out, pg_bin.as_deref()).await,
+        Command::Restore {
+            from,
+            database_url,
+            pg_bin,
+            public_key,
+            trusted_head,
+        } => {
+            backup::restore(
+                &from,
+                &database_url,
+                pg_bin.as_deref(),
                 public_key.as_deref(),
                 trusted_head.as_deref(),
             )
@@ -168,13 +229,13 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
     }
 }
 
-/// `staffbank ledger verify`: prints every problem and exits 1 if there is any. With
-/// STAFFBANK_MASTER_KEY set, each entry's MAC is checked as well.
-async fn verify_ledger(
+/// `staffbank ledger verify` (and the end of `restore`): prints every problem; false if there
+/// is any. With STAFFBANK_MASTER_KEY set, each entry's MAC is checked as well.
+async fn check_ledger(
     database_url: &str,
     public_key: Option<&str>,
     trusted_head: Option<&std::path::Path>,
-) -> anyhow::Result<()> {
+) -> anyhow::Result<bool> {
     use staffbank_app::ledger::{verify_ledger, VerifyOptions};
     let store = serve::open_store(database_url).await?;
     let key = serve::verifying_key(public_key)?;
@@ -218,11 +279,11 @@ async fn verify_ledger(
                 ""
             },
         );
-        return Ok(());
+        return Ok(true);
     }
     println!("ledger FAILED: {} problem(s):", report.problems.len());
     for problem in &report.problems {
         println!("- {problem}");
     }
-    std::process::exit(1);
+    Ok(false)
 }

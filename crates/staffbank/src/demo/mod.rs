@@ -54,6 +54,10 @@ pub struct DemoArgs {
     /// The SQLite file to create (kept between runs).
     #[arg(long, default_value = "staffbank-demo.sqlite")]
     pub file: PathBuf,
+    /// Seed and serve this database instead of the SQLite file (e.g. an empty PostgreSQL
+    /// database, to measure operations at the demo's size); the key stays beside `--file`.
+    #[arg(long)]
+    pub database_url: Option<String>,
     /// Listening and assets.
     #[command(flatten)]
     pub http: HttpArgs,
@@ -94,12 +98,18 @@ fn demo_master_key(file: &std::path::Path) -> anyhow::Result<String> {
 
 /// Seeds (on first run) and serves the demo.
 pub async fn run(args: DemoArgs) -> anyhow::Result<()> {
-    let url = format!("sqlite://{}", args.file.display());
+    let url = args
+        .database_url
+        .clone()
+        .unwrap_or_else(|| format!("sqlite://{}", args.file.display()));
     let key_text = demo_master_key(&args.file)?;
     let store = open_store(&url).await?;
     let app = App::new(store.clone(), Arc::new(SystemClock), master_key(&key_text)?);
     if store.organisations().await?.is_empty() {
-        println!("Seeding the demo into {} ...", args.file.display());
+        match &args.database_url {
+            Some(_) => println!("Seeding the demo into --database-url ..."),
+            None => println!("Seeding the demo into {} ...", args.file.display()),
+        }
         let counts = seed(&app, store.as_ref()).await?;
         let record = app
             .audit_record(Change {

@@ -7,6 +7,7 @@ mod helpers;
 mod interop;
 
 mod agency_spend;
+mod backup;
 mod booker_offers;
 mod compliance;
 mod concurrency;
