@@ -162,6 +162,11 @@ pub struct ServeArgs {
     /// `sqlite://path` or `postgres://...`.
     #[arg(long, env = "DATABASE_URL")]
     pub database_url: String,
+    /// A PostgreSQL streaming replica of the database (`postgres://...`): "shifts I can book",
+    /// ranked candidates and the dashboards are read there while it is no more than
+    /// five seconds behind; every write, and every check a booking makes, stays on the primary.
+    #[arg(long, env = "STAFFBANK_REPLICA_URL", hide_env_values = true)]
+    pub replica_url: Option<String>,
     /// Listening and assets.
     #[command(flatten)]
     pub http: HttpArgs,
@@ -237,6 +242,18 @@ pub async fn open_store(url: &str) -> anyhow::Result<Arc<dyn Store>> {
     } else {
         anyhow::bail!("DATABASE_URL must start with sqlite:// or postgres://")
     }
+}
+
+/// Opens a PostgreSQL primary, migrating it, with a streaming replica for the reads that may lag.
+pub async fn open_with_replica(url: &str, replica: &str) -> anyhow::Result<Arc<dyn Store>> {
+    anyhow::ensure!(
+        url.starts_with("postgres://") || url.starts_with("postgresql://"),
+        "STAFFBANK_REPLICA_URL is for PostgreSQL: DATABASE_URL must be postgres://"
+    );
+    let store = PgStore::connect(url)
+        .await?
+        .with_replica(replica, staffbank_store_postgres::REPLICA_MAX_LAG)?;
+    Ok(Arc::new(store))
 }
 
 /// Serves until Ctrl-C or SIGTERM, with the ledger's sequencer, the offers releaser, the
@@ -359,7 +376,10 @@ impl StopSignals {
 /// `staffbank serve`: refuses unsafe configuration before touching the database.
 pub async fn run(args: ServeArgs) -> anyhow::Result<()> {
     crate::config_checks::refuse_unsafe(&args)?;
-    let store = open_store(&args.database_url).await?;
+    let store = match &args.replica_url {
+        Some(replica) => open_with_replica(&args.database_url, replica).await?,
+        None => open_store(&args.database_url).await?,
+    };
     let app = App::new(store, Arc::new(SystemClock), master_key(&args.master_key)?);
     serve(app, &args).await
 }

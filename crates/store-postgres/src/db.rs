@@ -82,6 +82,16 @@ impl PgStore {
         &self.pool
     }
 
+    /// Where reads that may lag the latest writes by a moment go: lists a person reads and then
+    /// acts on through a write that checks again (matching, candidates) and the dashboards. The
+    /// read replica while it keeps up, otherwise the primary. Never a read a write depends on.
+    pub(crate) fn replica(&self) -> &PgPool {
+        self.replica
+            .as_ref()
+            .and_then(|r| r.pool())
+            .unwrap_or(&self.pool)
+    }
+
     /// Where single-statement writes go.
     pub(crate) fn writer(&self) -> &PgPool {
         &self.pool

@@ -86,6 +86,12 @@ impl SqliteStore {
         &self.reader
     }
 
+    /// Where reads that may lag the latest writes by a moment go (PostgreSQL may send them to a
+    /// read replica): here, the readers.
+    pub(crate) fn replica(&self) -> &SqlitePool {
+        &self.reader
+    }
+
     /// Where single-statement writes go: the one writer.
     pub(crate) fn writer(&self) -> &SqlitePool {
         &self.writer

@@ -476,7 +476,7 @@ impl InsightStore for ThisStore {
         .bind(id)
         .bind(day_text(from))
         .bind(day_text(to))
-        .fetch_all(self.reader())
+        .fetch_all(self.replica())
         .await
         .or_store()?;
         let sums = columns
@@ -493,7 +493,7 @@ impl InsightStore for ThisStore {
         .bind(id)
         .bind(day_text(from))
         .bind(day_text(to))
-        .fetch_all(self.reader())
+        .fetch_all(self.replica())
         .await
         .or_store()?;
         let mut out = Vec::with_capacity(days.len() + groups.len());
@@ -533,7 +533,7 @@ impl InsightStore for ThisStore {
         .bind(day_text(from))
         .bind(day_text(to))
         .bind(i64::from(limit))
-        .fetch_all(self.reader())
+        .fetch_all(self.replica())
         .await
         .or_store()?;
         Ok(rows

@@ -239,7 +239,7 @@ impl MatchingStore for ThisStore {
             .bind(family)
             .bind(i32::try_from(rank).unwrap_or(0))
             .bind(i64::from(q.limit))
-            .fetch_all(self.reader())
+            .fetch_all(self.replica())
             .await
             .or_store()?
             .iter()
@@ -259,14 +259,14 @@ impl MatchingStore for ThisStore {
         )
         .bind(worker.0)
         .bind(At(before))
-        .fetch_all(self.reader())
+        .fetch_all(self.replica())
         .await
         .or_store()?;
         Ok(wards.into_iter().map(WardId).collect())
     }
 
     async fn candidate_pool(&self, q: &PoolQuery) -> Result<Vec<PoolMember>, StoreError> {
-        crate::candidates::candidate_pool(self.reader(), q).await
+        crate::candidates::candidate_pool(self.replica(), q).await
     }
 
     async fn credentials_of_workers(
@@ -308,7 +308,7 @@ impl MatchingStore for ThisStore {
             .bind(At(from))
             .bind(At(to))
             .bind(At(from - Duration::days(1)))
-            .fetch_all(self.reader())
+            .fetch_all(self.replica())
             .await
             .or_store()?;
         rows.into_iter()
@@ -355,7 +355,7 @@ impl MatchingStore for ThisStore {
         .bind(org.0)
         .bind(At(from))
         .bind(At(to))
-        .fetch_one(self.reader())
+        .fetch_one(self.replica())
         .await
         .or_store()?;
         let n = |v: i64| u64::try_from(v).unwrap_or(0);

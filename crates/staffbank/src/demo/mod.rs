@@ -141,6 +141,7 @@ pub async fn run(args: DemoArgs) -> anyhow::Result<()> {
     }
     let serve_args = ServeArgs {
         database_url: url,
+        replica_url: None,
         http: args.http,
         payroll: args.payroll,
         notify,

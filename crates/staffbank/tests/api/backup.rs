@@ -1,38 +1,16 @@
 //! `staffbank backup` taken while bookings are being made, restored into an empty database with
 //! the ledger checked against a head kept outside it; and restore refusing a database in use.
 
-use std::process::Output;
-
 use reqwest::{Method, StatusCode};
 use sqlx::Connection;
 use staffbank_domain::BookingId;
 use staffbank_store::Store;
 use uuid::Uuid;
 
+use crate::binary::{described as text, run as staffbank};
 use crate::helpers::{midnight_in_days, post_at, quick_worker, TestApp};
 
 crate::both_backends!(a_backup_taken_while_booking_restores_with_every_earlier_booking);
-
-/// Runs the binary with the app's master key (the restore checks the ledger with it).
-async fn staffbank(app: &TestApp, args: &[&str]) -> Output {
-    tokio::process::Command::new(env!("CARGO_BIN_EXE_staffbank"))
-        .args(args)
-        .env("STAFFBANK_MASTER_KEY", &app.master_text)
-        .env_remove("DATABASE_URL")
-        .env("RUST_BACKTRACE", "0")
-        .output()
-        .await
-        .unwrap()
-}
-
-fn text(output: &Output) -> String {
-    format!(
-        "status {}\nstdout:\n{}\nstderr:\n{}",
-        output.status,
-        String::from_utf8_lossy(&output.stdout),
-        String::from_utf8_lossy(&output.stderr)
-    )
-}
 
 /// Books each shift with its own worker at the same time; the bookings' ids.
 async fn book_all(app: &TestApp, workers: &[String], shifts: &[String]) -> Vec<String> {

@@ -69,3 +69,25 @@ pub fn sigterm(child: &Child) {
         .unwrap();
     assert!(status.success());
 }
+
+/// Runs the binary to the end with the app's master key (which the ledger checks use).
+pub async fn run(app: &TestApp, args: &[&str]) -> std::process::Output {
+    tokio::process::Command::new(env!("CARGO_BIN_EXE_staffbank"))
+        .args(args)
+        .env("STAFFBANK_MASTER_KEY", &app.master_text)
+        .env_remove("DATABASE_URL")
+        .env("RUST_BACKTRACE", "0")
+        .output()
+        .await
+        .unwrap()
+}
+
+/// A finished run's status and output, for an assertion's message.
+pub fn described(output: &std::process::Output) -> String {
+    format!(
+        "status {}\nstdout:\n{}\nstderr:\n{}",
+        output.status,
+        String::from_utf8_lossy(&output.stdout),
+        String::from_utf8_lossy(&output.stderr)
+    )
+}

@@ -10,38 +10,9 @@ use std::time::{Duration, Instant};
 use reqwest::StatusCode;
 use staffbank_app::{App, SystemClock};
 use staffbank_store_postgres::PgStore;
-use tokio::net::{TcpListener, TcpStream};
-use tokio::task::JoinSet;
 
 use crate::helpers::{serve_with, Backend, TestApp};
-
-/// A TCP relay to PostgreSQL on a fixed local port; dropping it cuts every connection.
-struct Relay {
-    /// Held only to be dropped: dropping the set aborts the relay and every connection in it.
-    _tasks: JoinSet<()>,
-}
-
-impl Relay {
-    async fn start(port: u16, upstream: String) -> Self {
-        let listener = TcpListener::bind(("127.0.0.1", port)).await.unwrap();
-        let mut tasks = JoinSet::new();
-        let mut connections = JoinSet::new();
-        tasks.spawn(async move {
-            loop {
-                let Ok((mut client, _)) = listener.accept().await else {
-                    continue;
-                };
-                let upstream = upstream.clone();
-                connections.spawn(async move {
-                    if let Ok(mut server) = TcpStream::connect(upstream).await {
-                        let _ = tokio::io::copy_bidirectional(&mut client, &mut server).await;
-                    }
-                });
-            }
-        });
-        Self { _tasks: tasks }
-    }
-}
+use crate::relay::Relay;
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
 async fn a_lost_database_is_503_with_retry_after_and_recovers() {

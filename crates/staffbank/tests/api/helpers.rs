@@ -186,6 +186,12 @@ impl TestApp {
             Backend::Sqlite => fresh_sqlite().await,
             Backend::Postgres => fresh_postgres().await,
         };
+        Self::spawn_over(store, database_url).await
+    }
+
+    /// Starts the server on 127.0.0.1:0 over a store the test opened itself (on
+    /// `database_url`), with a platform admin signed in.
+    pub async fn spawn_over(store: Arc<dyn Store>, database_url: String) -> Self {
         let key = MasterKey::generate_base64(&mut rand::rngs::OsRng);
         let clock = Arc::new(TestClock::default());
         let app = App::new(

@@ -5,6 +5,7 @@
 mod binary;
 mod helpers;
 mod interop;
+mod relay;
 
 mod agency_spend;
 mod backup;
@@ -47,6 +48,7 @@ mod premium;
 mod push;
 mod registration;
 mod release_policy;
+mod replica;
 mod request_ids;
 mod retention;
 mod roster;
