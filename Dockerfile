@@ -17,9 +17,13 @@ RUN cargo build --release --locked -p staffbank \
 
 FROM debian:bookworm-slim
 # CA certificates for SMTP over TLS, Web Push, webhooks and OTLP over HTTPS; curl for the
-# health check.
+# health check; pg_dump and pg_restore for `staffbank backup` and `restore`, from the PostgreSQL
+# project's own Debian repository (apt.postgresql.org), since a dump needs a pg_dump at least as
+# new as the server and bookworm's own is 15. Version 17 dumps servers from 9.2 to 17.
 RUN apt-get update \
-    && apt-get install -y --no-install-recommends ca-certificates curl \
+    && apt-get install -y --no-install-recommends ca-certificates curl postgresql-common \
+    && /usr/share/postgresql-common/pgdg/apt.postgresql.org.sh -y \
+    && apt-get install -y --no-install-recommends postgresql-client-17 \
     && rm -rf /var/lib/apt/lists/* \
     && useradd --system --uid 10001 --home-dir /var/lib/staffbank --create-home staffbank \
     && install -d -o staffbank -g staffbank /var/lib/staffbank/payroll-exports

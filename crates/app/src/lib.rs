@@ -47,6 +47,7 @@ pub mod paging;
 pub mod paper;
 pub mod passport;
 pub mod pay_estimate;
+pub mod pay_points;
 pub mod pay_run_views;
 pub mod payroll;
 pub mod preferences;

@@ -92,7 +92,7 @@ fn public_url(args: &ServeArgs, found: &mut Vec<String>) {
         return;
     };
     match scheme.as_str() {
-        "https" if !args.secure_cookies => found.push(
+        "https" if !args.secure_cookies && args.tls_cert.is_none() => found.push(
             "STAFFBANK_PUBLIC_URL is https:// but cookies are not marked Secure, so a session \
              could leak over plain HTTP: set STAFFBANK_SECURE_COOKIES=true"
                 .to_owned(),

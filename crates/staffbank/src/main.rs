@@ -6,6 +6,7 @@ mod demo;
 mod import;
 mod serve;
 mod telemetry;
+mod tls;
 
 use clap::{Parser, Subcommand};
 
@@ -20,7 +21,7 @@ struct Cli {
 #[derive(Subcommand)]
 enum Command {
     /// Serve the API and UI.
-    Serve(serve::ServeArgs),
+    Serve(Box<serve::ServeArgs>),
     /// Apply database migrations and exit.
     Migrate {
         /// `sqlite://path` or `postgres://...`.
@@ -143,7 +144,7 @@ fn main() -> anyhow::Result<()> {
 
 async fn run(cli: Cli) -> anyhow::Result<()> {
     match cli.command {
-        Command::Serve(args) => serve::run(args).await,
+        Command::Serve(args) => serve::run(*args).await,
         Command::Migrate { database_url } => {
             serve::open_store(&database_url).await?;
             println!("migrated");

@@ -25,7 +25,7 @@ pub struct HttpArgs {
     pub assets: Option<PathBuf>,
     /// The address people and other systems reach this platform at (e.g.
     /// `https://staffbank.example.nhs.uk`); issuer identifiers and key addresses are built on it.
-    /// Defaults to `http://` and the listening address.
+    /// Defaults to the listening address (`https://` when serving TLS itself).
     #[arg(long, env = "STAFFBANK_PUBLIC_URL")]
     pub public_url: Option<String>,
 }
@@ -33,10 +33,10 @@ pub struct HttpArgs {
 impl HttpArgs {
     /// The public base URL, configured or derived from the address the server is bound to (so
     /// listening on port 0 gives the port actually chosen, which the sign-on codes lead to).
-    pub fn public_url(&self, bound: SocketAddr) -> String {
+    pub fn public_url(&self, bound: SocketAddr, scheme: &str) -> String {
         self.public_url
             .clone()
-            .unwrap_or_else(|| format!("http://{bound}"))
+            .unwrap_or_else(|| format!("{scheme}://{bound}"))
     }
 }
 
@@ -179,9 +179,16 @@ pub struct ServeArgs {
     /// Metrics, traces and shutdown.
     #[command(flatten)]
     pub ops: OpsArgs,
-    /// Mark cookies Secure (set when served over HTTPS).
+    /// Mark cookies Secure (set when served over HTTPS; implied by --tls-cert).
     #[arg(long, env = "STAFFBANK_SECURE_COOKIES", default_value_t = false)]
     pub secure_cookies: bool,
+    /// Serve HTTPS itself, with this PEM certificate chain (the server's own certificate first)
+    /// and --tls-key, rather than behind a proxy that ends TLS. Cookies are then Secure.
+    #[arg(long, env = "STAFFBANK_TLS_CERT", requires = "tls_key")]
+    pub tls_cert: Option<PathBuf>,
+    /// The PEM private key of --tls-cert's certificate (keep it readable by this user only).
+    #[arg(long, env = "STAFFBANK_TLS_KEY", requires = "tls_cert")]
+    pub tls_key: Option<PathBuf>,
     /// The address of a reverse proxy in front of the server, trusted to name the client in
     /// `X-Forwarded-For` (repeat, or comma-separate in the variable, for several). Without it
     /// every client behind the proxy would share the proxy's limit on refused sign-ins.
@@ -264,12 +271,18 @@ pub async fn open_with_replica(url: &str, replica: &str) -> anyhow::Result<Arc<d
 /// the grace period), then asks the background work to stop after its current step (again
 /// bounded by the grace period), and returns so the process exits 0.
 pub async fn serve(app: App, args: &ServeArgs) -> anyhow::Result<()> {
+    // Read before listening, so a wrong file is named before anyone can connect.
+    let tls = match (&args.tls_cert, &args.tls_key) {
+        (Some(cert), Some(key)) => Some(crate::tls::server_config(cert, key)?),
+        _ => None,
+    };
+    let scheme = if tls.is_some() { "https" } else { "http" };
     let listener = tokio::net::TcpListener::bind(args.http.listen)
         .await
         .with_context(|| format!("Failed to listen on {}", args.http.listen))?;
     let address = listener.local_addr()?;
     let mut app = app
-        .with_public_url(&args.http.public_url(address))
+        .with_public_url(&args.http.public_url(address, scheme))
         .with_export_target(args.payroll.target().await?)
         .with_push_settings(staffbank_app::push_subscriptions::PushSettings::new(
             args.push_contact.clone(),
@@ -299,18 +312,53 @@ pub async fn serve(app: App, args: &ServeArgs) -> anyhow::Result<()> {
         app.clone(),
         WebConfig {
             nhsuk_assets: args.http.assets.clone(),
-            secure_cookies: args.secure_cookies,
+            secure_cookies: args.secure_cookies || tls.is_some(),
             trusted_proxies: args.trusted_proxies.clone(),
             metrics: args.ops.metrics()?,
         },
     );
     let stop = StopSignals::catch()?;
     tracing::info!(%address, "serving");
-    println!("Staffbank is running at http://{address}/");
+    println!("Staffbank is running at {scheme}://{address}/");
     let grace = std::time::Duration::from_secs(args.ops.shutdown_grace_seconds);
+    let served = match tls {
+        Some(config) => {
+            let listener = crate::tls::TlsListener::new(listener, config)?;
+            serve_until_stopped(listener, router, stop, grace).await
+        }
+        None => serve_until_stopped(listener, router, stop, grace).await,
+    };
+    app.stop_background();
+    let finished = tokio::time::timeout(grace, async {
+        while background.join_next().await.is_some() {}
+    })
+    .await;
+    if finished.is_err() {
+        tracing::warn!("background work still running after the grace period is cut off");
+        background.abort_all();
+    } else {
+        tracing::info!("background work stopped");
+    }
+    served
+}
+
+/// Serves `router` on `listener` until a stop signal, then lets requests in flight finish for up
+/// to `grace` before cutting them off.
+async fn serve_until_stopped<L>(
+    listener: L,
+    router: axum::Router,
+    stop: StopSignals,
+    grace: std::time::Duration,
+) -> anyhow::Result<()>
+where
+    L: axum::serve::Listener<Addr = SocketAddr>,
+{
+    use axum::serve::ListenerExt;
     let (signalled, signal) = tokio::sync::oneshot::channel();
     let server = axum::serve(
-        listener,
+        // An empty tap: the wrapper through which axum passes any listener's peer addresses to
+        // `ConnectInfo` (which the sign-in limits need).
+        listener.tap_io(|_| {}),
         router.into_make_service_with_connect_info::<std::net::SocketAddr>(),
     )
     .with_graceful_shutdown(async move {
@@ -327,25 +375,13 @@ pub async fn serve(app: App, args: &ServeArgs) -> anyhow::Result<()> {
         }
         tokio::time::sleep(grace).await;
     };
-    let served = tokio::select! {
+    tokio::select! {
         served = server.into_future() => served.context("Server failed"),
         () = deadline => {
             tracing::warn!("requests still in flight after the grace period are cut off");
             Ok(())
         }
-    };
-    app.stop_background();
-    let finished = tokio::time::timeout(grace, async {
-        while background.join_next().await.is_some() {}
-    })
-    .await;
-    if finished.is_err() {
-        tracing::warn!("background work still running after the grace period is cut off");
-        background.abort_all();
-    } else {
-        tracing::info!("background work stopped");
     }
-    served
 }
 
 /// Ctrl-C (SIGINT) and SIGTERM, caught from the moment this is made: made before the server

@@ -589,6 +589,27 @@ impl DirectoryStore for ThisStore {
         self.write_audited(query, audit).await
     }
 
+    async fn set_pay_point(
+        &self,
+        worker: WorkerId,
+        pay_point: u8,
+        audit: &[AuditRecord],
+    ) -> Result<(), StoreError> {
+        let mut tx = self.begin().await?;
+        let changed = sqlx::query("UPDATE workers SET pay_point = $1 WHERE id = $2")
+            .bind(i32::from(pay_point))
+            .bind(worker.0)
+            .execute(&mut *tx)
+            .await
+            .or_store()?
+            .rows_affected();
+        if changed == 0 {
+            return Err(StoreError::NotFound);
+        }
+        insert_audit(&mut tx, audit).await?;
+        tx.commit().await.or_store()
+    }
+
     async fn set_weekly_limit_opt_out(
         &self,
         worker: WorkerId,

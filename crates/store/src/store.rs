@@ -212,6 +212,15 @@ pub trait DirectoryStore: Send + Sync + 'static {
         audit: &[AuditRecord],
     ) -> Result<(), StoreError>;
 
+    /// Corrects a worker's pay point within their grade, as their employment record has it;
+    /// `NotFound` if there is no such worker.
+    async fn set_pay_point(
+        &self,
+        worker: WorkerId,
+        pay_point: u8,
+        audit: &[AuditRecord],
+    ) -> Result<(), StoreError>;
+
     /// Records or withdraws a worker's opt-out of the weekly average limit.
     async fn set_weekly_limit_opt_out(
         &self,

@@ -41,6 +41,11 @@ pub struct MatchingBenchArgs {
     /// An empty PostgreSQL database to fill.
     #[arg(long)]
     pub database_url: String,
+    /// A streaming replica of that database, for the server to read matching from (`serve
+    /// --replica-url`): the figures then show a replicated deployment (see
+    /// scripts/measure-replica).
+    #[arg(long)]
+    pub replica_url: Option<String>,
     /// A SQLite file to create for the burst on SQLite (must not exist).
     #[arg(long)]
     pub sqlite: PathBuf,
@@ -124,15 +129,21 @@ impl Server {
     pub(crate) async fn start(
         binary: &ServerBinary,
         database_url: &str,
+        replica_url: Option<&str>,
         master_key: &str,
     ) -> anyhow::Result<Self> {
         let program = binary.resolve()?;
         let port = std::net::TcpListener::bind("127.0.0.1:0")?
             .local_addr()?
             .port();
-        let child = Command::new(&program)
+        let mut command = Command::new(&program);
+        command
             .args(["serve", "--database-url", database_url, "--listen"])
-            .arg(format!("127.0.0.1:{port}"))
+            .arg(format!("127.0.0.1:{port}"));
+        if let Some(replica) = replica_url {
+            command.args(["--replica-url", replica]);
+        }
+        let child = command
             .env("STAFFBANK_MASTER_KEY", master_key)
             .env("RUST_LOG", "warn")
             .stdout(Stdio::null())
@@ -264,7 +275,11 @@ async fn burst_on(
         fx.shifts.len() * 2,
         started.elapsed().as_secs_f64()
     );
-    let server = Server::start(&args.server, url, &master_key).await?;
+    let replica = args
+        .replica_url
+        .as_deref()
+        .filter(|_| url.starts_with("postgres"));
+    let server = Server::start(&args.server, url, replica, &master_key).await?;
     // The releaser offers each new shift to its best candidates before the rush starts.
     let started = Instant::now();
     while !store.offers_due(Utc::now(), 1).await?.is_empty() {
@@ -470,6 +485,9 @@ pub async fn run(args: MatchingBenchArgs) -> anyhow::Result<()> {
         Some(address) => println!("PostgreSQL over TCP to {address}"),
         None => println!("PostgreSQL over its local Unix socket"),
     }
+    if args.replica_url.is_some() {
+        println!("the server reads matching from a streaming replica (--replica-url)");
+    }
     if !args.burst_only {
         national_figures(&args, &store, &pool).await?;
     }
@@ -528,7 +546,13 @@ async fn national_figures(
     .await?;
     let worker_tokens = sessions(&app, &workers).await?;
     let booker_tokens = sessions(&app, &shifts.iter().map(|(_, b)| *b).collect::<Vec<_>>()).await?;
-    let server = Server::start(&args.server, &args.database_url, &master_key).await?;
+    let server = Server::start(
+        &args.server,
+        &args.database_url,
+        args.replica_url.as_deref(),
+        &master_key,
+    )
+    .await?;
     let (p50, p99) = latency(
         &server.base,
         worker_tokens

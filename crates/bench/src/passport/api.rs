@@ -164,7 +164,7 @@ pub async fn run(url: &str, count: usize, server: &ServerBinary) -> anyhow::Resu
         }],
     )
     .await?;
-    let server = Server::start(server, url, &master_key).await?;
+    let server = Server::start(server, url, None, &master_key).await?;
     let client = Client {
         http: reqwest::Client::new(),
         base: server.base.clone(),

@@ -147,6 +147,8 @@ pub async fn run(args: DemoArgs) -> anyhow::Result<()> {
         notify,
         ops: OpsArgs::default(),
         secure_cookies: false,
+        tls_cert: None,
+        tls_key: None,
         trusted_proxies: Vec::new(),
         master_key: key_text,
         push_contact: None,

@@ -50,7 +50,8 @@ pub async fn start(mut command: Command) -> (Child, String, Arc<Mutex<String>>) 
     let line = tokio::time::timeout(Duration::from_secs(60), async {
         loop {
             let line = out.next_line().await.unwrap().expect("the server exited");
-            if let Some(rest) = line.strip_prefix("Staffbank is running at http://") {
+            let served = line.strip_prefix("Staffbank is running at ");
+            if let Some(rest) = served.and_then(|u| u.split_once("://")).map(|(_, r)| r) {
                 return rest.trim_end_matches('/').to_owned();
             }
         }

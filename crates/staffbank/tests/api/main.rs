@@ -58,6 +58,7 @@ mod sign_in_guard;
 mod sign_on;
 mod tenancy;
 mod timesheets;
+mod tls;
 // Exporting traces is the binary's `otlp` feature (on by default).
 #[cfg(feature = "otlp")]
 mod traces;

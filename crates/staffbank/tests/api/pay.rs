@@ -17,7 +17,8 @@ use crate::helpers::{TestApp, Trust};
 crate::both_backends!(
     a_week_is_paid_once_with_corrections_and_advances,
     a_late_cancellation_by_the_trust_is_paid_as_the_shift_would_be,
-    a_bank_pays_by_its_own_rate_card
+    a_bank_pays_by_its_own_rate_card,
+    payroll_corrects_a_pay_point_to_one_the_card_has
 );
 
 /// Books, works, submits and approves an eight-hour shift starting in a day; the approved pay
@@ -457,6 +458,84 @@ async fn a_bank_pays_by_its_own_rate_card(app: TestApp) {
             .as_str()
             .unwrap()
             .starts_with("Base rate £20.00/h from RXL bank rates 2026;"),
+        "{rows:?}"
+    );
+}
+
+async fn payroll_corrects_a_pay_point_to_one_the_card_has(app: TestApp) {
+    let a = app.trust("RXL").await;
+    let b = app.trust("RXN").await;
+    let payroll = app.staff("pay@a.test", Role::PayrollOfficer, &a).await;
+    let payroll_b = app.staff("pay@b.test", Role::PayrollOfficer, &b).await;
+    let manager = app.staff("wm@a.test", Role::WardManager, &a).await;
+    let nurse = app.worker("nurse@a.test", &[&a.bank]).await;
+    let elsewhere = app.worker("nurse@b.test", &[&b.bank]).await;
+    let path = |worker: staffbank_domain::WorkerId| {
+        format!("/api/v1/banks/{}/members/{}/pay-point", a.bank, worker.0)
+    };
+    let ours = path(app.worker_id(&nurse).await);
+    let put = |token: &str, path: &str, point: i64| {
+        let (token, path, app) = (token.to_owned(), path.to_owned(), &app);
+        async move {
+            app.call(
+                reqwest::Method::PUT,
+                &path,
+                Some(&token),
+                Some(json!({ "pay_point": point })),
+            )
+            .await
+        }
+    };
+    let point = || async {
+        app.get("/api/v1/me", &nurse).await.body["worker"]["pay_point"]
+            .as_i64()
+            .unwrap()
+    };
+    assert_eq!(point().await, 1);
+
+    // Only the payroll officers of the trust that runs the bank: its booker may not, another
+    // trust's payroll learns nothing, nor about a worker outside the bank.
+    put(&a.booker, &ours, 3)
+        .await
+        .assert_problem(403, "forbidden");
+    put(&payroll_b, &ours, 3)
+        .await
+        .assert_problem(404, "not-found");
+    put(&payroll, &path(app.worker_id(&elsewhere).await), 3)
+        .await
+        .assert_problem(404, "not-found");
+    // Band 5 has three points on the default card: a fourth, or none, is refused.
+    for wrong in [4, 0] {
+        let refused = put(&payroll, &ours, wrong).await;
+        refused.assert_problem(422, "validation-error");
+        assert_eq!(refused.body["errors"][0]["field"], "pay_point");
+    }
+    assert_eq!(point().await, 1, "a refused correction changes nothing");
+    assert!(app.ledger_entries("worker.pay_point").await.is_empty());
+
+    let corrected = put(&payroll, &ours, 3).await;
+    assert_eq!(
+        corrected.status,
+        StatusCode::NO_CONTENT,
+        "{}",
+        corrected.body
+    );
+    assert_eq!(point().await, 3);
+    let logged = app.ledger_entries("worker.pay_point").await;
+    assert_eq!(logged.len(), 1);
+    assert_eq!(logged[0]["facts"]["before"], 1);
+    assert_eq!(logged[0]["facts"]["after"], 3);
+
+    // The next shift is paid at the corrected point: band 5's top, £19.33 an hour.
+    approved_shift(&app, &a, &nurse, &manager).await;
+    let lines = app.get("/api/v1/me/pay-lines", &nurse).await;
+    let rows = lines.body[0]["explanation"].as_array().unwrap();
+    assert!(
+        rows.last()
+            .unwrap()
+            .as_str()
+            .unwrap()
+            .starts_with("Base rate £19.33/h"),
         "{rows:?}"
     );
 }

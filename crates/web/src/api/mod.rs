@@ -101,7 +101,7 @@ impl PageQuery {
         fairness::fairness_report, fairness::fairness_report_csv, fairness::fairness_settings, fairness::set_fairness_settings,
         fairness::set_member_contract,
         fairness::my_equality, fairness::declare_equality, fairness::withdraw_equality,
-        pay::rate_card, pay::set_rate_card, pay::pay_settings, pay::set_pay_settings, pay::adjust_pay, pay::close_pay_run, pay::pay_runs,
+        pay::rate_card, pay::set_rate_card, pay::set_member_pay_point, pay::pay_settings, pay::set_pay_settings, pay::adjust_pay, pay::close_pay_run, pay::pay_runs,
         pay::pay_run_file, pay_runs::pay_periods, pay_runs::pay_run_preview, pay_runs::pay_run,
         pay::my_earnings, pay::draw_advance, pay::my_payslips, pay::my_total_rewards,
         sign_on::sign_on_challenge, sign_on::prove_sign_on, sign_on::smartcard_sign_on, sign_on::sign_off,
@@ -276,6 +276,10 @@ fn timesheet_routes() -> Router<AppState> {
         .route(
             "/api/v1/banks/{bank_id}/members/{worker_id}/contract",
             put(fairness::set_member_contract),
+        )
+        .route(
+            "/api/v1/banks/{bank_id}/members/{worker_id}/pay-point",
+            put(pay::set_member_pay_point),
         )
         .route(
             "/api/v1/me/equality",

@@ -5,10 +5,11 @@ use axum::extract::State;
 use axum::http::{header, StatusCode};
 use axum::response::IntoResponse;
 use staffbank_app::earnings::{AdvanceView, DrawAdvance, Earnings, Payslip, TotalRewards};
+use staffbank_app::pay_points::SetPayPoint;
 use staffbank_app::payroll::{AdjustPay, ClosePayRun, PayRunView, PaySettingsView};
 use staffbank_app::rate_cards::RateCardView;
 use staffbank_app::timesheets::PayLineView;
-use staffbank_domain::{BankId, OrgId};
+use staffbank_domain::{BankId, OrgId, WorkerId};
 use uuid::Uuid;
 
 use crate::extract::{ApiJson, ApiPath, Caller};
@@ -43,6 +44,26 @@ pub async fn set_rate_card(
     Ok(axum::Json(
         state.app.set_rate_card(&who, BankId(bank), input).await?,
     ))
+}
+
+/// Correct a member's pay point within their grade, to one the bank's rate card has (payroll
+/// officers of the trust that runs the bank); shifts are paid at it from the next approval on.
+#[utoipa::path(put, path = "/api/v1/banks/{bank_id}/members/{worker_id}/pay-point", tag = "pay",
+    security(("bearer" = [])),
+    params(("bank_id" = Uuid, Path), ("worker_id" = Uuid, Path)), request_body = SetPayPoint,
+    responses((status = 204), (status = 403, body = Problem), (status = 404, body = Problem),
+        (status = 422, body = Problem)))]
+pub async fn set_member_pay_point(
+    State(state): State<AppState>,
+    Caller(who): Caller,
+    ApiPath((bank, worker)): ApiPath<(Uuid, Uuid)>,
+    ApiJson(input): ApiJson<SetPayPoint>,
+) -> Result<StatusCode, ApiError> {
+    state
+        .app
+        .set_pay_point(&who, BankId(bank), WorkerId(worker), input)
+        .await?;
+    Ok(StatusCode::NO_CONTENT)
 }
 
 /// A trust's pay settings (its payroll officers).
