@@ -278,3 +278,43 @@ for (const [name, viewport] of VIEWPORTS) {
     assert.equal(after.employer_pension, before.employer_pension);
   });
 }
+
+test('a payroll officer corrects a pay point after checking it (320 px)', async () => {
+  const base = await startDemo();
+  const context = await browser.newContext({ viewport: { width: 320, height: 800 }, bypassCSP: true });
+  const page = await context.newPage();
+  await signIn(page, base, 'payroll@rxl.demo.staffbank.test');
+  await page.waitForURL(/\/manage\/pay-runs$/);
+  assert.ok(await page.locator('a[href="/manage/pay-points"]').count() > 0, 'in the menu');
+  await page.goto(`${base}/manage/pay-points`);
+  await page.getByRole('heading', { name: 'Pay points' }).waitFor();
+  await page.getByLabel('Find a bank member by name or email').fill('Amira Hassan');
+  await page.getByRole('button', { name: 'Find' }).click();
+  const choice = page.getByLabel('New pay point for Amira Hassan').first();
+  await choice.waitFor();
+  await checkAccessibility(page, 'pay points found by a search');
+
+  // Band 5 has three points on the default card, each with its hourly rate in pounds.
+  const options = await choice.locator('option').allTextContents();
+  assert.equal(options.length, 3, options.join(' | '));
+  assert.match(options[0], /^Point 1: £\d+\.\d\d an hour$/);
+  const now = Number(await choice.inputValue());
+  const next = now === 3 ? 1 : now + 1;
+  await choice.selectOption(String(next));
+  await page.getByRole('button', { name: /^Check the change/ }).first().click();
+
+  // Nothing changes until it is confirmed, with the point it replaces beside it.
+  await page.getByRole('heading', { name: 'Check the pay point' }).waitFor();
+  await page.getByText(`Point ${next}: £`).waitFor();
+  await page.getByText(`Was: Point ${now}: £`).waitFor();
+  await checkAccessibility(page, 'pay point confirmation');
+  await page.getByRole('button', { name: 'Change the pay point' }).click();
+
+  await page.getByText('Pay point changed. Shifts approved from now on are paid at it.').waitFor();
+  assert.equal(
+    Number(await page.getByLabel('New pay point for Amira Hassan').first().inputValue()),
+    next,
+    'the list shows the corrected point',
+  );
+  await checkAccessibility(page, 'pay points after a correction');
+});

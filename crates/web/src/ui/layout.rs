@@ -95,6 +95,7 @@ fn nav_links(who: &Principal) -> Markup {
         @if who.has_role(staffbank_domain::role::Role::PayrollOfficer) {
             li { a href="/manage/pay-runs" { "Pay runs" } }
             li { a href="/manage/pay-settings" { "Pay settings" } }
+            li { a href="/manage/pay-points" { "Pay points" } }
         }
         @if who.has_role(staffbank_domain::role::Role::ComplianceOfficer) {
             li { a href="/manage/workers" { "Find a worker" } }

@@ -32,6 +32,7 @@ mod passport;
 mod pay;
 mod pay_breakdown;
 mod pay_parts;
+mod pay_points;
 mod pay_runs;
 mod pay_settings;
 mod pay_settings_confirm;
@@ -249,6 +250,12 @@ pub fn routes() -> Router<AppState> {
         .route(
             "/manage/banks/{bank_id}/members/{worker_id}/contract",
             post(tiers::change_contract),
+        )
+        .route("/manage/pay-points", get(pay_points::show))
+        .route("/manage/pay-points/check", get(pay_points::check))
+        .route(
+            "/manage/banks/{bank_id}/members/{worker_id}/pay-point",
+            post(pay_points::change),
         )
         .route(
             "/manage/organisations/{org_id}/release-policy",
