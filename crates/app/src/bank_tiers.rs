@@ -43,7 +43,20 @@ pub struct BankTiers {
 }
 
 /// At most this many members found by a search.
-const FOUND_LIMIT: u32 = 25;
+pub(crate) const FOUND_LIMIT: u32 = 25;
+
+/// A bank office's search for members by name or email, trimmed: `None` when blank, refused
+/// unless 2 to 100 characters without control characters.
+pub(crate) fn member_search(search: Option<&str>) -> Result<Option<&str>, AppError> {
+    let search = search.map(str::trim).filter(|s| !s.is_empty());
+    if let Some(text) = search {
+        let length = text.chars().count();
+        if !(2..=100).contains(&length) || text.chars().any(char::is_control) {
+            return Err(AppError::field("search", "enter 2 to 100 characters"));
+        }
+    }
+    Ok(search)
+}
 
 impl App {
     /// The banks led by the booker's trusts, each with its tier holders and, when `search` is
@@ -57,13 +70,7 @@ impl App {
         if orgs.is_empty() {
             return Err(AppError::Forbidden);
         }
-        let search = search.map(str::trim).filter(|s| !s.is_empty());
-        if let Some(text) = search {
-            let length = text.chars().count();
-            if !(2..=100).contains(&length) || text.chars().any(char::is_control) {
-                return Err(AppError::field("search", "enter 2 to 100 characters"));
-            }
-        }
+        let search = member_search(search)?;
         let now = self.now();
         let mut out = Vec::new();
         for bank in self.store.banks().await? {

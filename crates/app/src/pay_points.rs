@@ -11,6 +11,7 @@ use staffbank_domain::{BankId, WorkerId};
 use staffbank_store::{Bank, Worker, WorkerSearch};
 
 use crate::audit::Change;
+use crate::bank_tiers::{member_search, FOUND_LIMIT};
 use crate::timesheets::default_pay_rules;
 use crate::{App, AppError, Principal};
 
@@ -95,13 +96,7 @@ impl App {
         if orgs.is_empty() {
             return Err(AppError::Forbidden);
         }
-        let search = search.map(str::trim).filter(|s| !s.is_empty());
-        if let Some(text) = search {
-            let length = text.chars().count();
-            if !(2..=100).contains(&length) || text.chars().any(char::is_control) {
-                return Err(AppError::field("search", "enter 2 to 100 characters"));
-            }
-        }
+        let search = member_search(search)?;
         let mut out = Vec::new();
         for bank in self.store.banks().await? {
             if !orgs.contains(&bank.lead_org_id) {
@@ -173,9 +168,6 @@ impl App {
         Ok(card.rates.get(grade.as_str()).cloned().unwrap_or_default())
     }
 }
-
-/// At most this many members found by a search.
-const FOUND_LIMIT: u32 = 25;
 
 /// A bank member's pay point, and the points their grade has on the bank's card.
 #[derive(Debug, Clone)]
